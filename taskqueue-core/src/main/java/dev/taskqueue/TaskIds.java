@@ -1,0 +1,69 @@
+package dev.taskqueue;
+
+import java.security.SecureRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+/**
+ * Task ids: generated ones are UUIDv7 (time-ordered, so ids sort by submission time), caller-chosen ones are
+ * checked so that they are safe inside Redis key names.
+ */
+public final class TaskIds {
+
+    /** Letters, digits and {@code . _ : -}, 1 to 200 characters. */
+    private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._:\\-]{1,200}");
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** The last millisecond and sequence handed out, so ids from one JVM are strictly increasing. */
+    private static final AtomicLong LAST = new AtomicLong();
+
+    private TaskIds() {
+    }
+
+    /** A new UUIDv7 string: 48 bits of Unix milliseconds, a 12-bit sequence, and 62 random bits. */
+    public static String next() {
+        long now = System.currentTimeMillis();
+        long state = LAST.updateAndGet(last -> {
+            long lastMillis = last >>> 12;
+            if (now > lastMillis) {
+                return now << 12;
+            }
+            return last + 1; // same (or earlier) millisecond: count up, borrowing from the future if needed
+        });
+        long millis = state >>> 12;
+        long sequence = state & 0xFFF;
+        long msb = (millis << 16) | 0x7000L | sequence;
+        long lsb = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return format(msb, lsb);
+    }
+
+    /** Throws if the id cannot serve as a task id. */
+    public static void check(String id) {
+        if (id == null || !VALID.matcher(id).matches()) {
+            throw new IllegalArgumentException("A task id must be 1 to 200 letters, digits or . _ : - characters, got '"
+                    + id + "'");
+        }
+    }
+
+    private static String format(long msb, long lsb) {
+        char[] out = new char[36];
+        hex(out, 0, msb >>> 32, 8);
+        out[8] = '-';
+        hex(out, 9, msb >>> 16, 4);
+        out[13] = '-';
+        hex(out, 14, msb, 4);
+        out[18] = '-';
+        hex(out, 19, lsb >>> 48, 4);
+        out[23] = '-';
+        hex(out, 24, lsb, 12);
+        return new String(out);
+    }
+
+    private static void hex(char[] out, int offset, long value, int digits) {
+        for (int i = digits - 1; i >= 0; i--) {
+            out[offset + i] = Character.forDigit((int) (value & 0xF), 16);
+            value >>>= 4;
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.taskqueue;
+
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What is stored about a task. Fields a state does not have yet are null (a PENDING task has no worker).
+ *
+ * @param id the task id
+ * @param name the task name, when known
+ * @param queue the queue, when known
+ * @param state the current state
+ * @param worker the id of the worker that ran or runs it
+ * @param submittedAt when it was submitted, when known
+ * @param startedAt when its last run started
+ * @param finishedAt when it finished
+ * @param attempt the attempt number of the last run, from 1
+ * @param resultJson the result, as JSON, when it succeeded
+ * @param error the error, when it failed
+ */
+public record TaskInfo(String id, @Nullable String name, @Nullable String queue, TaskState state,
+        @Nullable String worker, @Nullable Instant submittedAt, @Nullable Instant startedAt,
+        @Nullable Instant finishedAt, int attempt, @Nullable String resultJson, @Nullable TaskError error) {
+
+    /** What a task whose record is absent looks like. */
+    public static TaskInfo pending(String id, @Nullable String queue) {
+        return new TaskInfo(id, null, queue, TaskState.PENDING, null, null, null, null, 0, null, null);
+    }
+}

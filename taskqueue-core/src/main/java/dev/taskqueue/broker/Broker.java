@@ -1,0 +1,152 @@
+package dev.taskqueue.broker;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Where tasks wait, and how workers take them. The worker and the client talk to this interface only; one
+ * package ({@code dev.taskqueue.redis}) talks to Redis. Implementations: Redis, and in-memory for tests.
+ *
+ * <p>The delivery contract every implementation keeps:
+ * <ol>
+ * <li>{@link #submit} returns only once the messages are stored.</li>
+ * <li>A claimed message stays stored until {@link #acknowledge} records its outcome; claim records the
+ * delivery atomically.</li>
+ * <li>A message claimed by a worker that stops heartbeating, or held longer than the visibility timeout without
+ * its lease being extended, is delivered again by {@link #recover}; after {@code maxDeliveries} it goes to the
+ * dead letters instead.</li>
+ * <li>An acknowledgement whose lease was taken over is refused.</li>
+ * </ol>
+ * Methods throw {@link dev.taskqueue.BrokerUnavailableException} when the store cannot be reached.
+ */
+public interface Broker extends AutoCloseable {
+
+    // ----- producers
+
+    /** Stores messages (one round trip per queue); returns what happened to each, in order. */
+    List<SubmitResult> submit(List<OutgoingMessage> messages);
+
+    // ----- workers
+
+    /** Makes sure the queues exist, so that a worker can wait on them. */
+    void declare(Collection<String> queues);
+
+    /**
+     * Claims up to {@code max} ready messages without waiting: queues in the given order, the redelivered ones
+     * first, then by priority.
+     */
+    List<Delivery> claim(String consumer, List<String> queues, int max);
+
+    /**
+     * Waits up to {@code timeout} for a message on any of the queues and claims at most {@code max}. Uses a
+     * connection of its own; returns an empty list when nothing came.
+     */
+    List<Delivery> awaitAndClaim(String consumer, List<String> queues, int max, Duration timeout);
+
+    /** Makes a pending {@link #awaitAndClaim} of this consumer return now (used to stop quickly). */
+    void wakeUp(String consumer);
+
+    /** Records that these tasks started (state STARTED), unless they already finished. Informational. */
+    void markStarted(String consumer, List<Started> started);
+
+    /**
+     * Records outcomes and removes the messages, each atomically. Returns, per outcome, whether it was recorded:
+     * false when the lease was no longer held (another worker has or had the task).
+     */
+    List<Boolean> acknowledge(String consumer, List<Outcome> outcomes);
+
+    /** Keeps the leases of tasks still running, so that the visibility timeout does not take them back. */
+    void extendLeases(String consumer, List<Delivery> running);
+
+    /** Hands claimed messages back at once, without counting a delivery. */
+    void release(String consumer, List<Delivery> deliveries);
+
+    /**
+     * Hands back every message {@code consumer} holds in these queues (a worker's last act when it stops), without
+     * counting a delivery. Their late acknowledgements will be refused.
+     */
+    void releaseAll(String consumer, Collection<String> queues);
+
+    /** Moves up to {@code max} due delayed messages of {@code queue} to ready. */
+    Promotion promoteDue(String queue, int max);
+
+    /**
+     * Calls {@code listener} with a queue's name when a delayed message that is due before all others was added
+     * to it, so that a waiting promoter can wake early. Returns a handle that stops the calls.
+     */
+    AutoCloseable onEarlierDue(Consumer<String> listener);
+
+    // ----- liveness
+
+    /** Publishes a worker's info and proves it is alive for {@code ttl}. */
+    void heartbeat(WorkerInfo info, Duration ttl);
+
+    /** Removes a worker that stopped cleanly. */
+    void deregister(String workerId);
+
+    /** Delivers again what dead workers and expired leases hold (see the contract above). */
+    Recovery recover(RecoveryPolicy policy);
+
+    // ----- inspection
+
+    /** Every queue a producer or worker has used. */
+    Set<String> queues();
+
+    /** A queue's counts. */
+    QueueStats stats(String queue);
+
+    /** The workers that heartbeat, and those that stopped without deregistering (state LOST). */
+    List<WorkerInfo> workers();
+
+    /** Whether the store answers. */
+    boolean ping();
+
+    @Override
+    void close();
+
+    /**
+     * A task that started.
+     *
+     * @param queue its queue
+     * @param taskId its id
+     * @param taskName its name
+     * @param attempt its attempt number, from 1
+     * @param recordTtlMillis how long its record lives
+     */
+    record Started(String queue, String taskId, String taskName, int attempt, long recordTtlMillis) {
+    }
+
+    /**
+     * What {@link #promoteDue} did.
+     *
+     * @param promoted how many messages became ready
+     * @param untilNextDue how long until the next delayed message is due, or null when none waits
+     */
+    record Promotion(int promoted, Duration untilNextDue) {
+    }
+
+    /**
+     * How {@link #recover} decides what to take back.
+     *
+     * @param livenessTimeout a worker that has not heartbeated for this long is dead
+     * @param visibilityTimeout a lease not extended for this long is taken back even from a live worker
+     * @param maxDeliveries a message delivered this many times without an outcome goes to the dead letters
+     * @param recordTtlMillis how long the record of a message sent to the dead letters lives
+     */
+    record RecoveryPolicy(Duration livenessTimeout, Duration visibilityTimeout, int maxDeliveries,
+            long recordTtlMillis) {
+    }
+
+    /**
+     * What {@link #recover} did.
+     *
+     * @param deadWorkers the workers found dead (and removed)
+     * @param redelivered messages put back to be delivered again
+     * @param deadLettered messages sent to the dead letters (delivered too often)
+     */
+    record Recovery(List<String> deadWorkers, int redelivered, int deadLettered) {
+    }
+}

@@ -1,0 +1,16 @@
+package dev.taskqueue.broker;
+
+/**
+ * A message a worker claimed. Its lease ({@code entryId} in {@code stream}) proves the claim: the outcome is
+ * recorded only while the lease holds, so a task whose lease was taken over (its worker was thought dead) has
+ * exactly one outcome.
+ *
+ * @param queue the queue
+ * @param stream which of the queue's streams it came from (a priority band, or the redelivery stream)
+ * @param entryId the lease: the message's entry in that stream
+ * @param taskId the task id
+ * @param body the encoded message
+ * @param deliveries how many times it was delivered before without an outcome (its workers died)
+ */
+public record Delivery(String queue, String stream, String entryId, String taskId, byte[] body, int deliveries) {
+}

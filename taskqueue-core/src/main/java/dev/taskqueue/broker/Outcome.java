@@ -1,0 +1,51 @@
+package dev.taskqueue.broker;
+
+import dev.taskqueue.TaskError;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a claimed task ended, for the broker to record and acknowledge in one atomic step.
+ *
+ * @param delivery the claimed message (and its lease)
+ * @param kind how it ended
+ * @param taskName the task name, when the message could be read
+ * @param storeRecord whether to store the outcome in the task's record (false for {@code ignoreResult} tasks)
+ * @param recordTtlMillis how long the record lives
+ * @param resultJson the result as JSON, when it succeeded
+ * @param error the error, when it failed
+ * @param attempt the attempt number of this run, from 1
+ * @param deadLetterReason why it goes to the dead letters (for {@code FAILED} and {@code QUARANTINED})
+ */
+public record Outcome(Delivery delivery, Kind kind, @Nullable String taskName, boolean storeRecord,
+        long recordTtlMillis, @Nullable String resultJson, @Nullable TaskError error, int attempt,
+        @Nullable String deadLetterReason) {
+
+    /** How a task ended. */
+    public enum Kind {
+
+        /** The handler returned. */
+        SUCCEEDED,
+
+        /** It failed for good: the message goes to the dead letters, the record says FAILURE. */
+        FAILED,
+
+        /** The message could not be read; its raw bytes go to the dead letters. */
+        QUARANTINED
+    }
+
+    public static Outcome succeeded(Delivery delivery, String taskName, boolean storeRecord, long ttlMillis,
+            @Nullable String resultJson, int attempt) {
+        return new Outcome(delivery, Kind.SUCCEEDED, taskName, storeRecord, ttlMillis, resultJson, null, attempt,
+                null);
+    }
+
+    public static Outcome failed(Delivery delivery, @Nullable String taskName, boolean storeRecord, long ttlMillis,
+            TaskError error, int attempt, String deadLetterReason) {
+        return new Outcome(delivery, Kind.FAILED, taskName, storeRecord, ttlMillis, null, error, attempt,
+                deadLetterReason);
+    }
+
+    public static Outcome quarantined(Delivery delivery, long ttlMillis, TaskError error, String reason) {
+        return new Outcome(delivery, Kind.QUARANTINED, null, true, ttlMillis, null, error, 0, reason);
+    }
+}

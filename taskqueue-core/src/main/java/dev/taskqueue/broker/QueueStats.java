@@ -1,0 +1,17 @@
+package dev.taskqueue.broker;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A queue's counts at one instant.
+ *
+ * @param queue the queue's name
+ * @param pending waiting to be claimed
+ * @param scheduled waiting for their countdown, eta or retry backoff
+ * @param active claimed by a worker and not finished
+ * @param dead in the dead letters
+ * @param oldestPendingAgeMillis how long the oldest pending task has waited, or null when none waits
+ */
+public record QueueStats(String queue, long pending, long scheduled, long active, long dead,
+        @Nullable Long oldestPendingAgeMillis) {
+}

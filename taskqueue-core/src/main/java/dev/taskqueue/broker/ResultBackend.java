@@ -1,0 +1,26 @@
+package dev.taskqueue.broker;
+
+import java.util.concurrent.CompletableFuture;
+
+import dev.taskqueue.TaskInfo;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where task records live: state, timings, result or error, with a TTL. Workers write them through
+ * {@link Broker#acknowledge} (atomically with the acknowledgement); clients read them here.
+ */
+public interface ResultBackend {
+
+    /**
+     * The task's record. Without {@code queue}, every known queue is searched (one round trip).
+     *
+     * @return the record, or a PENDING one when nothing is stored
+     */
+    TaskInfo find(@Nullable String queue, String taskId);
+
+    /**
+     * Completes when the task has finished, with its record. All waiters of an application share one
+     * notification channel; a slow poll backs it up. Cancel the future to stop waiting.
+     */
+    CompletableFuture<TaskInfo> whenFinished(@Nullable String queue, String taskId);
+}

@@ -1,0 +1,22 @@
+package dev.taskqueue.broker;
+
+import java.util.List;
+
+/**
+ * What a worker publishes with each heartbeat.
+ *
+ * @param id the worker id (also its consumer name in Redis)
+ * @param host the host name
+ * @param pid the process id
+ * @param queues the queues it consumes, in order
+ * @param concurrency how many tasks it runs at once at most
+ * @param active how many it runs now
+ * @param processed how many it finished since it started
+ * @param failed how many of those failed
+ * @param startedAt when it started, epoch milliseconds
+ * @param lastHeartbeat when it last reported, epoch milliseconds (on the broker's clock)
+ * @param state RUNNING, STOPPING or LOST (its heartbeat stopped)
+ */
+public record WorkerInfo(String id, String host, long pid, List<String> queues, int concurrency, int active,
+        long processed, long failed, long startedAt, long lastHeartbeat, String state) {
+}

@@ -1,0 +1,33 @@
+package dev.taskqueue.client;
+
+import java.time.Duration;
+
+import dev.taskqueue.internal.TaskDeclarations;
+import dev.taskqueue.worker.WorkerSettings;
+
+/**
+ * How the client submits.
+ *
+ * @param defaultQueue the queue of tasks that name none
+ * @param maxPayloadSize the largest encoded message accepted, in bytes
+ * @param resultTtl how long task records live
+ */
+public record ClientSettings(String defaultQueue, int maxPayloadSize, Duration resultTtl) {
+
+    /** 1 MiB: larger payloads belong in an object store, with a reference in the task. */
+    public static final int DEFAULT_MAX_PAYLOAD_SIZE = 1024 * 1024;
+
+    /** The defaults: queue {@code default}, 1 MiB payloads, results kept one day. */
+    public static final ClientSettings DEFAULTS = new ClientSettings(WorkerSettings.DEFAULT_QUEUE,
+            DEFAULT_MAX_PAYLOAD_SIZE, WorkerSettings.DEFAULT_RESULT_TTL);
+
+    public ClientSettings {
+        TaskDeclarations.checkQueueName(defaultQueue);
+        if (maxPayloadSize <= 0) {
+            throw new IllegalArgumentException("maxPayloadSize must be positive, got " + maxPayloadSize);
+        }
+        if (resultTtl.isNegative() || resultTtl.isZero()) {
+            throw new IllegalArgumentException("resultTtl must be positive, got " + resultTtl);
+        }
+    }
+}

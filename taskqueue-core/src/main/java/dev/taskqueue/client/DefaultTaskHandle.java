@@ -1,0 +1,108 @@
+package dev.taskqueue.client;
+
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.taskqueue.TaskError;
+import dev.taskqueue.TaskFailedException;
+import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskInfo;
+import dev.taskqueue.TaskQueueException;
+import dev.taskqueue.TaskRevokedException;
+import dev.taskqueue.TaskState;
+import dev.taskqueue.TaskTimeoutException;
+import dev.taskqueue.broker.ResultBackend;
+import dev.taskqueue.internal.MessageCodec;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+
+/** A handle that reads the task's record from a {@link ResultBackend}. */
+final class DefaultTaskHandle<R> implements TaskHandle<R> {
+
+    private final String id;
+    private final @Nullable String queue;
+    private final Type resultType;
+    private final ResultBackend backend;
+    private final MessageCodec codec;
+
+    DefaultTaskHandle(String id, @Nullable String queue, Type resultType, ResultBackend backend, MessageCodec codec) {
+        this.id = id;
+        this.queue = queue;
+        this.resultType = resultType;
+        this.backend = backend;
+        this.codec = codec;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public TaskState state() {
+        return info().state();
+    }
+
+    @Override
+    public TaskInfo info() {
+        return backend.find(queue, id);
+    }
+
+    @Override
+    public R get(Duration timeout) {
+        CompletableFuture<TaskInfo> finished = backend.whenFinished(queue, id);
+        try {
+            return resultOf(finished.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        }
+        catch (TimeoutException ex) {
+            finished.cancel(false);
+            throw new TaskTimeoutException(id, state(), timeout);
+        }
+        catch (InterruptedException ex) {
+            finished.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new TaskQueueException("Interrupted while waiting for task [" + id + "]", ex);
+        }
+        catch (ExecutionException ex) {
+            Throwable cause = ex.getCause();
+            throw cause instanceof RuntimeException runtime ? runtime
+                    : new TaskQueueException("Could not wait for task [" + id + "]", cause);
+        }
+    }
+
+    @Override
+    public CompletableFuture<R> future() {
+        return backend.whenFinished(queue, id).thenApply(this::resultOf);
+    }
+
+    @SuppressWarnings("unchecked")
+    private R resultOf(TaskInfo info) {
+        switch (info.state()) {
+            case SUCCESS:
+                try {
+                    return (R) codec.decodeResult(info.resultJson(), resultType);
+                }
+                catch (JacksonException ex) {
+                    throw new TaskQueueException("The result of task " + info.name() + " [" + id
+                            + "] cannot be read as " + resultType.getTypeName() + ": " + ex.getOriginalMessage()
+                            + "; ask for the type the task returns", ex);
+                }
+            case FAILURE:
+                throw new TaskFailedException(id, info.name(), info.error() != null ? info.error()
+                        : new TaskError("unknown", "no error was recorded", null, false));
+            case REVOKED:
+                throw new TaskRevokedException(id, info.error() != null ? info.error().message() : null);
+            default:
+                throw new IllegalStateException("Task [" + id + "] is " + info.state() + ", not finished");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TaskHandle[" + id + (queue != null ? " in " + queue : "") + "]";
+    }
+}

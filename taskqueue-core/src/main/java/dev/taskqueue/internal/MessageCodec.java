@@ -1,0 +1,189 @@
+package dev.taskqueue.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.taskqueue.broker.TaskMessage;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+
+/**
+ * Writes and reads task messages, arguments and results as JSON, with the application's mapper (no default
+ * typing: a payload can only become the types the task method declares).
+ *
+ * <p>A message body is one JSON object; the id travels beside it (the stream entry's {@code i} field), so it is
+ * not repeated. Fields at their default value are left out, which keeps a minimal task near 60 bytes:
+ * <pre>{"task":"images.thumbnail","args":["img-42",200],"queue":"images","created":1732400000000}</pre>
+ * Optional fields: {@code priority}, {@code eta}, {@code expires} (epoch milliseconds), {@code attempt},
+ * {@code headers} (string map), {@code parent}, {@code root}.
+ */
+public final class MessageCodec {
+
+    private final ObjectMapper mapper;
+
+    public MessageCodec(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    /** The body of a message: its fields and its arguments, written with the mapper. */
+    public byte[] encodeBody(TaskMessage message, List<@Nullable Object> args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(96);
+        try (JsonGenerator g = mapper.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringProperty("task", message.task());
+            g.writeName("args");
+            g.writeStartArray();
+            for (Object arg : args) {
+                g.writePOJO(arg);
+            }
+            g.writeEndArray();
+            g.writeStringProperty("queue", message.queue());
+            g.writeNumberProperty("created", message.createdAt());
+            if (message.priority() != 0) {
+                g.writeNumberProperty("priority", message.priority());
+            }
+            writeOptional(g, "eta", message.eta());
+            writeOptional(g, "expires", message.expires());
+            if (message.attempt() != 0) {
+                g.writeNumberProperty("attempt", message.attempt());
+            }
+            if (!message.headers().isEmpty()) {
+                g.writeName("headers");
+                g.writeStartObject();
+                for (Map.Entry<String, String> header : message.headers().entrySet()) {
+                    g.writeStringProperty(header.getKey(), header.getValue());
+                }
+                g.writeEndObject();
+            }
+            if (message.parentId() != null) {
+                g.writeStringProperty("parent", message.parentId());
+            }
+            if (message.rootId() != null) {
+                g.writeStringProperty("root", message.rootId());
+            }
+            g.writeEndObject();
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Reads a message body.
+     *
+     * @throws CorruptMessageException when the bytes are not a message: the caller quarantines them
+     */
+    public Decoded decode(String id, byte[] body) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(body);
+        }
+        catch (JacksonException ex) {
+            throw new CorruptMessageException("not valid JSON: " + ex.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new CorruptMessageException("not a JSON object");
+        }
+        JsonNode task = root.get("task");
+        if (task == null || !task.isString() || task.asString().isEmpty()) {
+            throw new CorruptMessageException("no \"task\" name");
+        }
+        JsonNode args = root.get("args");
+        if (args != null && !args.isArray()) {
+            throw new CorruptMessageException("\"args\" is not an array");
+        }
+        Map<String, String> headers = Map.of();
+        JsonNode headerNode = root.get("headers");
+        if (headerNode != null && headerNode.isObject()) {
+            Map<String, String> copy = new LinkedHashMap<>();
+            headerNode.properties().forEach(e -> copy.put(e.getKey(), e.getValue().asString()));
+            headers = Collections.unmodifiableMap(copy);
+        }
+        TaskMessage message = new TaskMessage(id, task.asString(), text(root, "queue", ""),
+                (int) number(root, "priority", 0), number(root, "created", 0), optionalNumber(root, "eta"),
+                optionalNumber(root, "expires"), (int) number(root, "attempt", 0), headers,
+                textOrNull(root, "parent"), textOrNull(root, "root"));
+        return new Decoded(message, args == null ? mapper.createArrayNode() : (ArrayNode) args);
+    }
+
+    /** Converts one argument to a parameter type. */
+    public Object convertArgument(JsonNode arg, JavaType type) {
+        return mapper.treeToValue(arg, type);
+    }
+
+    /** A result as JSON, written as the method's declared result type. */
+    public String encodeResult(@Nullable Object result, Type resultType) {
+        return mapper.writerFor(mapper.constructType(resultType)).writeValueAsString(result);
+    }
+
+    /** A stored result read back as {@code type}. */
+    public @Nullable Object decodeResult(@Nullable String json, Type type) {
+        if (json == null || type == Void.class || type == void.class) {
+            return null;
+        }
+        return mapper.readValue(json, mapper.constructType(type));
+    }
+
+    /** Raw bytes as text for messages and dead letters; invalid UTF-8 shows as replacement characters. */
+    public static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static void writeOptional(JsonGenerator g, String name, @Nullable Long value) {
+        if (value != null) {
+            g.writeNumberProperty(name, value);
+        }
+    }
+
+    private static String text(JsonNode root, String name, String fallback) {
+        JsonNode node = root.get(name);
+        return node == null || node.isNull() ? fallback : node.asString();
+    }
+
+    private static @Nullable String textOrNull(JsonNode root, String name) {
+        JsonNode node = root.get(name);
+        return node == null || node.isNull() ? null : node.asString();
+    }
+
+    private static long number(JsonNode root, String name, long fallback) {
+        JsonNode node = root.get(name);
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        if (!node.isIntegralNumber()) {
+            throw new CorruptMessageException("\"" + name + "\" is not an integer");
+        }
+        return node.asLong();
+    }
+
+    private static @Nullable Long optionalNumber(JsonNode root, String name) {
+        JsonNode node = root.get(name);
+        return node == null || node.isNull() ? null : number(root, name, 0);
+    }
+
+    /** A message read from its body, with its arguments still as JSON (they convert on the worker). */
+    public record Decoded(TaskMessage message, ArrayNode args) {
+    }
+
+    /** The bytes of a message could not be read as a message. */
+    public static final class CorruptMessageException extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        public CorruptMessageException(String reason) {
+            super(reason);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.taskqueue.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+
+/**
+ * A Lua script run by its SHA1 ({@code EVALSHA}), falling back to {@code EVAL} when the server does not know it
+ * yet (a restart, a new Cluster node, {@code SCRIPT FLUSH}); {@code EVAL} also caches it for next time.
+ */
+final class LuaScript {
+
+    /** Shared by every script: the broker's clock, in milliseconds (so that application clocks need not agree). */
+    private static final String PRELUDE = """
+            local function now_ms()
+              local t = redis.call('TIME')
+              return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            end
+            """;
+
+    private final String name;
+    private final byte[] source;
+    private final String sha;
+    private final ScriptOutputType output;
+
+    LuaScript(String name, String body, ScriptOutputType output) {
+        this.name = name;
+        this.source = (PRELUDE + body).getBytes(StandardCharsets.UTF_8);
+        this.sha = sha1(this.source);
+        this.output = output;
+    }
+
+    String name() {
+        return name;
+    }
+
+    <T> CompletableFuture<T> run(RedisClusterAsyncCommands<byte[], byte[]> redis, byte[][] keys, byte[]... args) {
+        CompletableFuture<T> first = redis.<T>evalsha(sha, output, keys, args).toCompletableFuture();
+        return first.exceptionallyCompose(ex -> {
+            Throwable cause = ex instanceof CompletionException && ex.getCause() != null ? ex.getCause() : ex;
+            if (cause instanceof RedisNoScriptException) {
+                return redis.<T>eval(source, output, keys, args).toCompletableFuture();
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    private static String sha1(byte[] source) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(source));
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException("SHA-1 is required by every Java runtime", ex);
+        }
+    }
+}

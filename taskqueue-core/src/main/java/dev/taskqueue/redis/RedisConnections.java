@@ -1,0 +1,198 @@
+package dev.taskqueue.redis;
+
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.taskqueue.BrokerUnavailableException;
+import dev.taskqueue.TaskQueueException;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The Lettuce connections taskqueue uses, made from one client (Spring's, so that {@code spring.data.redis.*}
+ * decides standalone, Sentinel or Cluster, TLS and credentials):
+ * <ul>
+ * <li>one shared connection for every non-blocking command (Lettuce pipelines concurrent commands on it);</li>
+ * <li>a dedicated connection per blocking reader, never the shared one;</li>
+ * <li>one publish/subscribe connection for notifications.</li>
+ * </ul>
+ * The shared connection is opened on first use, and again after a failed attempt, so that an application starts
+ * while Redis is down and works once it is back.
+ */
+public final class RedisConnections implements AutoCloseable {
+
+    private final AbstractRedisClient client;
+    private final boolean ownsClient;
+    private final String description;
+    private volatile @Nullable StatefulConnection<byte[], byte[]> shared;
+    private volatile boolean closed;
+
+    private RedisConnections(AbstractRedisClient client, boolean ownsClient, String description) {
+        this.client = client;
+        this.ownsClient = ownsClient;
+        this.description = description;
+    }
+
+    /**
+     * Connections from a client someone else owns (Spring's {@code LettuceConnectionFactory#getNativeClient()}).
+     *
+     * @param description how errors name the server, such as {@code localhost:6379}
+     */
+    public static RedisConnections using(AbstractRedisClient client, String description) {
+        return new RedisConnections(client, false, description);
+    }
+
+    /** Connections to {@code uri} from a client of their own, shut down by {@link #close()}. */
+    public static RedisConnections create(RedisURI uri) {
+        return new RedisConnections(RedisClient.create(uri), true, uri.getHost() + ":" + uri.getPort());
+    }
+
+    /** Whether the client talks to a Redis Cluster. */
+    public boolean isCluster() {
+        return client instanceof RedisClusterClient;
+    }
+
+    /** How errors name the server. */
+    public String description() {
+        return description;
+    }
+
+    /** The shared connection's asynchronous commands. */
+    RedisClusterAsyncCommands<byte[], byte[]> commands() {
+        StatefulConnection<byte[], byte[]> connection = shared;
+        if (connection == null) {
+            synchronized (this) {
+                connection = shared;
+                if (connection == null) {
+                    connection = connect("connect to Redis");
+                    shared = connection;
+                }
+            }
+        }
+        return async(connection);
+    }
+
+    /** The timeout of the shared connection's commands. */
+    Duration timeout() {
+        StatefulConnection<byte[], byte[]> connection = shared;
+        return connection != null ? connection.getTimeout() : Duration.ofSeconds(60);
+    }
+
+    /** A new connection for blocking commands; the caller closes it. */
+    StatefulConnection<byte[], byte[]> dedicated() {
+        return connect("open a connection for blocking reads");
+    }
+
+    /** A new publish/subscribe connection; the caller closes it. */
+    StatefulRedisPubSubConnection<byte[], byte[]> pubSub() {
+        checkOpen();
+        try {
+            if (client instanceof RedisClusterClient cluster) {
+                return cluster.connectPubSub(ByteArrayCodec.INSTANCE);
+            }
+            return ((RedisClient) client).connectPubSub(ByteArrayCodec.INSTANCE);
+        }
+        catch (RuntimeException ex) {
+            throw unavailable("open a publish/subscribe connection", ex);
+        }
+    }
+
+    static RedisClusterAsyncCommands<byte[], byte[]> async(StatefulConnection<byte[], byte[]> connection) {
+        if (connection instanceof StatefulRedisClusterConnection<byte[], byte[]> cluster) {
+            return cluster.async();
+        }
+        return ((StatefulRedisConnection<byte[], byte[]>) connection).async();
+    }
+
+    private StatefulConnection<byte[], byte[]> connect(String what) {
+        checkOpen();
+        try {
+            if (client instanceof RedisClusterClient cluster) {
+                return cluster.connect(ByteArrayCodec.INSTANCE);
+            }
+            return ((RedisClient) client).connect(ByteArrayCodec.INSTANCE);
+        }
+        catch (RuntimeException ex) {
+            throw unavailable(what, ex);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("The taskqueue Redis connections are closed");
+        }
+    }
+
+    /** Waits for a command's reply, with the connection's timeout, and explains failures. */
+    <T> T await(CompletionStage<T> reply, String what) {
+        return await(reply, what, timeout());
+    }
+
+    <T> T await(CompletionStage<T> reply, String what, Duration timeout) {
+        Future<T> future = reply.toCompletableFuture();
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            future.cancel(true);
+            throw new TaskQueueException("Interrupted while waiting for Redis to " + what, ex);
+        }
+        catch (TimeoutException ex) {
+            future.cancel(true);
+            throw unavailable(what, ex);
+        }
+        catch (CancellationException ex) {
+            throw unavailable(what, ex);
+        }
+        catch (ExecutionException ex) {
+            throw translate(what, ex.getCause() != null ? ex.getCause() : ex);
+        }
+    }
+
+    RuntimeException translate(String what, Throwable cause) {
+        if (cause instanceof RedisCommandExecutionException) {
+            return new TaskQueueException("Redis refused to " + what + ": " + cause.getMessage(), cause);
+        }
+        if (cause instanceof TaskQueueException tq) {
+            return tq;
+        }
+        return unavailable(what, cause);
+    }
+
+    BrokerUnavailableException unavailable(String what, Throwable cause) {
+        String reason = cause instanceof TimeoutException ? "no answer in time"
+                : cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+        return new BrokerUnavailableException("Could not " + what + ": Redis at " + description + " is unreachable ("
+                + reason + "). Check that it runs and that spring.data.redis.* points at it; workers retry by "
+                + "themselves.", cause);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        StatefulConnection<byte[], byte[]> connection = shared;
+        shared = null;
+        if (connection != null) {
+            connection.close();
+        }
+        if (ownsClient) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.taskqueue.redis;
+
+import static dev.taskqueue.redis.RedisBroker.bytes;
+import static dev.taskqueue.redis.RedisBroker.string;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+
+import dev.taskqueue.broker.QueueStats;
+import dev.taskqueue.broker.WorkerInfo;
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.ScriptOutputType;
+
+/** The read side: queue counts, workers, queue names. Nothing here changes Redis. */
+final class RedisInspector {
+
+    private final RedisConnections redis;
+    private final RedisKeys keys;
+
+    RedisInspector(RedisConnections redis, RedisKeys keys) {
+        this.redis = redis;
+        this.keys = keys;
+    }
+
+    Set<String> queues() {
+        List<byte[]> names = redis.await(redis.commands().smembers(keys.queues()), "list queues")
+                .stream().toList();
+        Set<String> queues = new TreeSet<>();
+        names.forEach(n -> queues.add(string(n)));
+        return queues;
+    }
+
+    /*
+     * KEYS[1..11] the queue's streams   KEYS[12] {q}:d   KEYS[13] {q}:dead   ARGV[1] group
+     * Returns { pending (not yet delivered), active (delivered, not acknowledged), scheduled, dead,
+     *           age in ms of the oldest pending entry or -1 }.
+     */
+    private static final LuaScript STATS = new LuaScript("stats", """
+            local now = now_ms()
+            local pending, active, oldest = 0, 0, -1
+            for k = 1, #KEYS - 2 do
+              if redis.call('EXISTS', KEYS[k]) == 1 then
+                local len = redis.call('XLEN', KEYS[k])
+                local held, last = 0, '0-0'
+                for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[k])) do
+                  local fields = {}
+                  for j = 1, #g, 2 do fields[g[j]] = g[j + 1] end
+                  if fields['name'] == ARGV[1] then
+                    held = fields['pending']
+                    last = fields['last-delivered-id']
+                  end
+                end
+                active = active + held
+                pending = pending + (len - held)
+                if len - held > 0 then
+                  local first = redis.call('XRANGE', KEYS[k], '(' .. last, '+', 'COUNT', 1)[1]
+                  if first then
+                    local age = now - tonumber(string.match(first[1], '^(%d+)'))
+                    if age > oldest then oldest = age end
+                  end
+                end
+              end
+            end
+            return { pending, active, redis.call('ZCARD', KEYS[#KEYS - 1]), redis.call('XLEN', KEYS[#KEYS]), oldest }
+            """, ScriptOutputType.MULTI);
+
+    QueueStats stats(String queue) {
+        byte[][] streams = keys.streams(queue);
+        byte[][] k = Arrays.copyOf(streams, streams.length + 2);
+        k[streams.length] = keys.delayed(queue);
+        k[streams.length + 1] = keys.dead(queue);
+        List<Object> reply = redis.await(STATS.run(redis.commands(), k, bytes(RedisKeys.GROUP)),
+                "count the tasks of queue '" + queue + "'");
+        long oldest = (Long) reply.get(4);
+        return new QueueStats(queue, (Long) reply.get(0), (Long) reply.get(2), (Long) reply.get(1),
+                (Long) reply.get(3), oldest < 0 ? null : oldest);
+    }
+
+    List<WorkerInfo> workers() {
+        List<ScoredValue<byte[]>> ids = redis.await(redis.commands().zrangeWithScores(keys.workers(), 0, -1),
+                "list workers");
+        List<CompletableFuture<Map<byte[], byte[]>>> infos = new ArrayList<>();
+        for (ScoredValue<byte[]> id : ids) {
+            infos.add(redis.commands().hgetall(keys.worker(string(id.getValue()))).toCompletableFuture());
+        }
+        List<WorkerInfo> workers = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            Map<String, String> info = new HashMap<>();
+            redis.await(infos.get(i), "read worker info").forEach((f, v) -> info.put(string(f), string(v)));
+            String id = string(ids.get(i).getValue());
+            long lastHeartbeat = (long) ids.get(i).getScore();
+            String queues = info.getOrDefault("queues", "");
+            workers.add(new WorkerInfo(id, info.getOrDefault("host", "?"), parse(info.get("pid")),
+                    queues.isEmpty() ? List.of() : List.of(queues.split(",")), (int) parse(info.get("concurrency")),
+                    (int) parse(info.get("active")), parse(info.get("processed")), parse(info.get("failed")),
+                    parse(info.get("started")), lastHeartbeat, info.isEmpty() ? "LOST" : info.get("state")));
+        }
+        return workers;
+    }
+
+    private static long parse(String value) {
+        return value == null || value.isEmpty() ? 0 : Long.parseLong(value);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.taskqueue.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import dev.taskqueue.TaskOptions;
+
+/**
+ * Every Redis key and channel name, built in one place from one prefix. A queue's keys share the hash tag
+ * {@code {<prefix>:<queue>}}, so that every script touching one queue runs on one Redis Cluster slot; the worker
+ * registry shares {@code {<prefix>}}.
+ */
+final class RedisKeys {
+
+    /** The consumer group every worker of every queue belongs to. */
+    static final String GROUP = "workers";
+
+    /** The redelivery stream's suffix; it is read before the priority bands. */
+    static final String REDELIVERY = "r";
+
+    /** Streams per queue: the redelivery stream and one per priority. */
+    static final int STREAMS_PER_QUEUE = TaskOptions.MAX_PRIORITY + 2;
+
+    private final String prefix;
+
+    RedisKeys(String prefix) {
+        if (prefix.isEmpty() || prefix.contains("{") || prefix.contains("}")) {
+            throw new IllegalArgumentException("The key prefix must be non-empty and free of braces, got '" + prefix
+                    + "'");
+        }
+        this.prefix = prefix;
+    }
+
+    String prefix() {
+        return prefix;
+    }
+
+    private String tag(String queue) {
+        return "{" + prefix + ":" + queue + "}";
+    }
+
+    /** {@code {p:q}:s:<band>}: a ready stream; band is a priority digit or {@value #REDELIVERY}. */
+    byte[] stream(String queue, String band) {
+        return bytes(tag(queue) + ":s:" + band);
+    }
+
+    /** The queue's stream bands in claim order: redelivered first, then priority 9 down to 0. */
+    List<String> bandsInClaimOrder() {
+        return CLAIM_ORDER;
+    }
+
+    /** The queue's streams in claim order. */
+    byte[][] streams(String queue) {
+        byte[][] streams = new byte[CLAIM_ORDER.size()][];
+        for (int i = 0; i < streams.length; i++) {
+            streams[i] = stream(queue, CLAIM_ORDER.get(i));
+        }
+        return streams;
+    }
+
+    /** The queue's priority streams, priority 0 first (index = priority). */
+    byte[][] priorityStreams(String queue) {
+        byte[][] streams = new byte[TaskOptions.MAX_PRIORITY + 1][];
+        for (int p = 0; p < streams.length; p++) {
+            streams[p] = stream(queue, Integer.toString(p));
+        }
+        return streams;
+    }
+
+    private static final List<String> CLAIM_ORDER = List.of(REDELIVERY, "9", "8", "7", "6", "5", "4", "3", "2",
+            "1", "0");
+
+    /** {@code {p:q}:d}: delayed task ids scored by due time (epoch ms). */
+    byte[] delayed(String queue) {
+        return bytes(tag(queue) + ":d");
+    }
+
+    /** {@code {p:q}:dp}: delayed messages, task id to priority digit + body. */
+    byte[] delayedPayloads(String queue) {
+        return bytes(tag(queue) + ":dp");
+    }
+
+    /** {@code {p:q}:t:<id>}: a task's record (state, timings, result or error). */
+    byte[] record(String queue, String taskId) {
+        return bytes(tag(queue) + ":t:" + taskId);
+    }
+
+    /** {@code {p:q}:dead}: the dead letters. */
+    byte[] dead(String queue) {
+        return bytes(tag(queue) + ":dead");
+    }
+
+    /** {@code {p}:workers}: worker ids scored by last heartbeat (broker time, ms). */
+    byte[] workers() {
+        return bytes("{" + prefix + "}:workers");
+    }
+
+    /** {@code {p}:worker:<id>}: a worker's info, expiring with its liveness. */
+    byte[] worker(String workerId) {
+        return bytes("{" + prefix + "}:worker:" + workerId);
+    }
+
+    /** {@code {p}:queues}: the names of every queue used. */
+    byte[] queues() {
+        return bytes("{" + prefix + "}:queues");
+    }
+
+    /** {@code {p}:janitor}: a short lock so that one worker at a time recovers lost tasks. */
+    byte[] janitorLock() {
+        return bytes("{" + prefix + "}:janitor");
+    }
+
+    /** The channel prefix on which a client instance hears that tasks it waits for finished. */
+    String notifyChannelPrefix() {
+        return prefix + ":notify:";
+    }
+
+    /** The channel on which producers announce a delayed task due before all others of its queue. */
+    String wakeChannel() {
+        return prefix + ":wake";
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,156 @@
+package dev.taskqueue.worker;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.Outcome;
+import dev.taskqueue.event.TaskEventListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records outcomes in batches: whatever finished while the previous batch was in flight goes in the next, so
+ * under load one round trip acknowledges hundreds of tasks, and when idle an outcome leaves at once.
+ *
+ * <p>At least once: an outcome is kept until Redis has recorded it. If Redis is down, the acker retries with
+ * backoff; if the worker dies first, the unacknowledged tasks run again elsewhere. It is worse to lose a task
+ * than to run it twice.
+ */
+final class Acker {
+
+    private static final Logger log = LoggerFactory.getLogger(Acker.class);
+
+    /** At most this many outcomes per round trip: one script must not hold Redis for long. */
+    static final int MAX_BATCH = 500;
+
+    private final String workerId;
+    private final Broker broker;
+    private final TaskEventListener listener;
+    private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Broker.Started> started = new LinkedBlockingQueue<>();
+    private final Backoff backoff = new Backoff("record task outcomes");
+    private volatile boolean running;
+    private Thread thread;
+
+    Acker(String workerId, Broker broker, TaskEventListener listener) {
+        this.workerId = workerId;
+        this.broker = broker;
+        this.listener = listener;
+    }
+
+    /** Queues an outcome for the next batch. */
+    void add(Outcome outcome) {
+        outcomes.add(outcome);
+    }
+
+    /** Queues a "started" notice, sent before the next batch of outcomes (none for fire-and-forget tasks). */
+    void started(Broker.Started task, boolean ignoreResult) {
+        if (!ignoreResult) {
+            started.add(task);
+        }
+    }
+
+    /** Outcomes not yet recorded. */
+    int backlog() {
+        return outcomes.size();
+    }
+
+    void start() {
+        running = true;
+        thread = TaskThreads.daemon("taskqueue-acker-" + workerId, this::loop);
+        thread.start();
+    }
+
+    private void loop() {
+        List<Outcome> batch = new ArrayList<>();
+        while (running) {
+            try {
+                if (batch.isEmpty()) {
+                    Outcome first = outcomes.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        sendStarted();
+                        continue;
+                    }
+                    batch.add(first);
+                    outcomes.drainTo(batch, MAX_BATCH - 1);
+                }
+                record(batch);
+                batch.clear();
+                backoff.succeeded(log);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            catch (RuntimeException ex) {
+                backoff.failed(ex, log); // keep the batch: it is sent again when Redis answers
+            }
+        }
+        outcomes.addAll(batch); // hand what was in flight to the final flush
+    }
+
+    private void record(List<Outcome> batch) {
+        sendStarted();
+        List<Boolean> recorded = broker.acknowledge(workerId, batch);
+        for (int i = 0; i < batch.size(); i++) {
+            if (!recorded.get(i)) {
+                Outcome o = batch.get(i);
+                log.warn("The outcome of task {} [{}] was not recorded: this worker lost its lease (it was thought "
+                        + "dead or held the task past the visibility timeout), so the task was handed to another "
+                        + "worker", o.taskName(), o.delivery().taskId());
+                listener.outcomeRefused(o.delivery().taskId(), o.taskName(), o.delivery().queue());
+            }
+        }
+    }
+
+    private void sendStarted() {
+        if (started.isEmpty()) {
+            return;
+        }
+        List<Broker.Started> notices = new ArrayList<>();
+        started.drainTo(notices, MAX_BATCH);
+        broker.markStarted(workerId, notices);
+    }
+
+    /** Stops the loop, then records what is left, trying until {@code deadlineNanos}. */
+    void stop(long deadlineNanos) {
+        running = false;
+        if (thread != null) {
+            try {
+                thread.join(Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000));
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<Outcome> rest = new ArrayList<>();
+        outcomes.drainTo(rest);
+        while (!rest.isEmpty() && System.nanoTime() < deadlineNanos) {
+            List<Outcome> batch = rest.subList(0, Math.min(MAX_BATCH, rest.size()));
+            try {
+                record(batch);
+                batch.clear();
+            }
+            catch (RuntimeException ex) {
+                log.warn("Could not record {} task outcome(s) before stopping: {}", rest.size(), ex.getMessage());
+                sleepQuietly(200);
+            }
+        }
+        if (!rest.isEmpty()) {
+            log.warn("Stopped with {} task outcome(s) not recorded; those tasks will run again on another worker",
+                    rest.size());
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.taskqueue.worker;
+
+import java.util.List;
+
+import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.Delivery;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims tasks for free slots, and only for free slots:
+ * <ol>
+ * <li>waits for at least one free slot, then takes all free slots;</li>
+ * <li>claims up to that many tasks without waiting (one round trip, queues in {@link QueueOrder});</li>
+ * <li>if there were none, waits for one on a blocking read (its own connection), so an idle worker costs Redis
+ * one call per poll timeout and starts a new task within a round trip of its arrival;</li>
+ * <li>hands the tasks to the {@link Processor} and gives back the slots it did not use.</li>
+ * </ol>
+ * Under load, claims come in batches as large as the slots freed while the previous claim was in flight.
+ */
+final class Fetcher {
+
+    private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
+
+    private final String workerId;
+    private final Broker broker;
+    private final QueueOrder queues;
+    private final Slots slots;
+    private final Processor processor;
+    private final Acker acker;
+    private final WorkerSettings settings;
+    private final Backoff backoff = new Backoff("claim tasks");
+    private volatile boolean running;
+    private Thread thread;
+
+    Fetcher(String workerId, Broker broker, QueueOrder queues, Slots slots, Processor processor, Acker acker,
+            WorkerSettings settings) {
+        this.workerId = workerId;
+        this.broker = broker;
+        this.queues = queues;
+        this.slots = slots;
+        this.processor = processor;
+        this.acker = acker;
+        this.settings = settings;
+    }
+
+    void start() {
+        running = true;
+        thread = TaskThreads.daemon("taskqueue-fetcher-" + workerId, this::loop);
+        thread.start();
+    }
+
+    private void loop() {
+        while (running) {
+            int taken = 0;
+            try {
+                taken = slots.takeFree(100);
+                if (taken == 0 || !running) {
+                    slots.give(taken);
+                    continue;
+                }
+                if (acker.backlog() > Acker.MAX_BATCH + slots.capacity()) {
+                    // Outcomes pile up (Redis slow or down): claiming more would only grow the pile.
+                    slots.give(taken);
+                    Thread.sleep(10);
+                    continue;
+                }
+                List<String> order = queues.next();
+                List<Delivery> claimed = broker.claim(workerId, order, taken);
+                if (claimed.isEmpty() && running) {
+                    claimed = broker.awaitAndClaim(workerId, order, taken, settings.pollTimeout());
+                }
+                backoff.succeeded(log);
+                slots.give(taken - claimed.size());
+                taken = 0;
+                processor.submit(claimed);
+            }
+            catch (InterruptedException ex) {
+                slots.give(taken);
+                Thread.currentThread().interrupt();
+                return;
+            }
+            catch (RuntimeException ex) {
+                slots.give(taken);
+                if (running) {
+                    backoff.failed(ex, log);
+                }
+            }
+        }
+    }
+
+    /** Stops claiming: wakes a blocking read and waits for the loop to end (what it claimed still runs). */
+    void stop() {
+        running = false;
+        if (thread == null) {
+            return;
+        }
+        try {
+            broker.wakeUp(workerId);
+        }
+        catch (RuntimeException ex) {
+            log.debug("Could not wake the blocking read of worker {}", workerId, ex);
+        }
+        try {
+            thread.join(settings.pollTimeout().toMillis() + 1_000);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            thread.interrupt();
+        }
+    }
+}

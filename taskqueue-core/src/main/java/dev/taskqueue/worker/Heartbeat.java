@@ -1,0 +1,106 @@
+package dev.taskqueue.worker;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Supplier;
+
+import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.Delivery;
+import dev.taskqueue.broker.WorkerInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Proves the worker alive every {@code heartbeatInterval} (its info expires after {@code livenessTimeout}), and
+ * extends the leases of tasks running long, so that the visibility timeout never takes back a task that is
+ * still running. Also tells the janitor how long heartbeats have been working, so that a worker that was cut off
+ * from Redis does not declare the others dead the moment it is back.
+ */
+final class Heartbeat {
+
+    private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
+
+    private final String workerId;
+    private final Broker broker;
+    private final WorkerSettings settings;
+    private final RunningTasks running;
+    private final Supplier<WorkerInfo> info;
+    private final Clock clock;
+    private final Backoff backoff = new Backoff("send heartbeats");
+    private volatile long healthySince = -1;
+    private volatile boolean active;
+    private Thread thread;
+
+    Heartbeat(String workerId, Broker broker, WorkerSettings settings, RunningTasks running,
+            Supplier<WorkerInfo> info, Clock clock) {
+        this.workerId = workerId;
+        this.broker = broker;
+        this.settings = settings;
+        this.running = running;
+        this.info = info;
+        this.clock = clock;
+    }
+
+    void start() {
+        active = true;
+        beat(); // register before the first claim, so that the janitor never sees our tasks without us
+        thread = TaskThreads.daemon("taskqueue-heartbeat-" + workerId, this::loop);
+        thread.start();
+    }
+
+    private void loop() {
+        while (active) {
+            try {
+                Thread.sleep(settings.heartbeatInterval().toMillis());
+            }
+            catch (InterruptedException ex) {
+                return;
+            }
+            if (active) {
+                beat();
+            }
+        }
+    }
+
+    /** One heartbeat; failures are logged (once per outage) and retried at the next beat. */
+    void beat() {
+        try {
+            broker.heartbeat(info.get(), settings.livenessTimeout());
+            extendLongLeases();
+            if (healthySince < 0) {
+                healthySince = clock.millis();
+            }
+            backoff.succeeded(log);
+        }
+        catch (RuntimeException ex) {
+            healthySince = -1;
+            log.warn("Worker {} could not send its heartbeat: {}", workerId, ex.getMessage());
+        }
+    }
+
+    private void extendLongLeases() {
+        long now = clock.millis();
+        // Renewing at a quarter of the visibility timeout leaves three chances before the lease would lapse.
+        List<RunningTasks.Running> due = running.leasesOlderThan(now - settings.visibilityTimeout().toMillis() / 4);
+        if (due.isEmpty()) {
+            return;
+        }
+        List<Delivery> deliveries = due.stream().map(r -> r.delivery).toList();
+        broker.extendLeases(workerId, deliveries);
+        due.forEach(r -> r.leaseRenewedAt = now);
+    }
+
+    /** How long heartbeats have succeeded without a break, in ms (negative while they fail). */
+    long healthyForMillis() {
+        long since = healthySince;
+        return since < 0 ? -1 : clock.millis() - since;
+    }
+
+    void stop() {
+        active = false;
+        if (thread != null) {
+            thread.interrupt();
+            Promoter.join(thread, settings.heartbeatInterval().plusSeconds(1));
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.taskqueue.worker;
+
+import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.Broker.Recovery;
+import dev.taskqueue.broker.Broker.RecoveryPolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every {@code janitorInterval}, asks the broker to recover tasks held by dead workers or by leases past the
+ * visibility timeout. Every worker runs one; the broker lets one at a time work. It stays quiet until its own
+ * heartbeats have worked for a whole liveness timeout: after an outage, the others need that long to prove they
+ * are alive again.
+ */
+final class Janitor {
+
+    private static final Logger log = LoggerFactory.getLogger(Janitor.class);
+
+    private final String workerId;
+    private final Broker broker;
+    private final WorkerSettings settings;
+    private final Heartbeat heartbeat;
+    private final Backoff backoff = new Backoff("recover lost tasks");
+    private volatile boolean running;
+    private Thread thread;
+
+    Janitor(String workerId, Broker broker, WorkerSettings settings, Heartbeat heartbeat) {
+        this.workerId = workerId;
+        this.broker = broker;
+        this.settings = settings;
+        this.heartbeat = heartbeat;
+    }
+
+    void start() {
+        running = true;
+        thread = TaskThreads.daemon("taskqueue-janitor-" + workerId, this::loop);
+        thread.start();
+    }
+
+    private void loop() {
+        RecoveryPolicy policy = new RecoveryPolicy(settings.livenessTimeout(), settings.visibilityTimeout(),
+                settings.maxDeliveries(), settings.resultTtl().toMillis());
+        while (running) {
+            try {
+                Thread.sleep(settings.janitorInterval().toMillis());
+            }
+            catch (InterruptedException ex) {
+                return;
+            }
+            if (!running || heartbeat.healthyForMillis() < settings.livenessTimeout().toMillis()) {
+                continue;
+            }
+            try {
+                Recovery recovery = broker.recover(policy);
+                if (recovery.redelivered() > 0 || recovery.deadLettered() > 0) {
+                    log.warn("Recovered lost tasks: {} delivered again, {} sent to the dead letters after {} "
+                            + "deliveries; dead workers: {}", recovery.redelivered(), recovery.deadLettered(),
+                            settings.maxDeliveries(), recovery.deadWorkers());
+                }
+                backoff.succeeded(log);
+            }
+            catch (RuntimeException ex) {
+                if (running) {
+                    backoff.failed(ex, log);
+                }
+            }
+        }
+    }
+
+    void stop() {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+            Promoter.join(thread, settings.janitorInterval().plusSeconds(5));
+        }
+    }
+}

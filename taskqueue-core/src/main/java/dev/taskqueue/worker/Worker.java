@@ -1,0 +1,194 @@
+package dev.taskqueue.worker;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.WorkerInfo;
+import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs tasks from a set of queues. Owns the parts below, starts them in this order and stops them in reverse:
+ * <ol>
+ * <li>{@link Heartbeat}: registers the worker before anything is claimed, and extends long leases;</li>
+ * <li>{@link Acker}: records outcomes in batches;</li>
+ * <li>{@link Promoter}: moves due delayed tasks to their queues;</li>
+ * <li>{@link Janitor}: recovers tasks of dead workers;</li>
+ * <li>{@link Fetcher} with its {@link Processor}: claims tasks for free slots and runs them.</li>
+ * </ol>
+ * Stopping is two-phase: quiet (stop claiming), then wait up to {@code shutdownTimeout} for running tasks, record
+ * their outcomes, and hand back at once whatever has not finished (another worker takes it; this worker's late
+ * outcome would be refused).
+ */
+public final class Worker {
+
+    private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+    /** A worker's life. */
+    public enum State {
+        NEW, RUNNING, STOPPING, STOPPED
+    }
+
+    private final String id;
+    private final String host;
+    private final long pid;
+    private final Broker broker;
+    private final WorkerSettings settings;
+    private final Clock clock;
+    private final Slots slots;
+    private final RunningTasks running = new RunningTasks();
+    private final Acker acker;
+    private final Processor processor;
+    private final Fetcher fetcher;
+    private final Promoter promoter;
+    private final Heartbeat heartbeat;
+    private final Janitor janitor;
+    private volatile State state = State.NEW;
+    private volatile long startedAt;
+
+    public Worker(Broker broker, TaskRegistry registry, MessageCodec codec, WorkerSettings settings,
+            TaskEventListener listener, Clock clock) {
+        this.host = hostName();
+        this.pid = ProcessHandle.current().pid();
+        this.id = settings.workerId() != null ? settings.workerId()
+                : host + "-" + pid + "-" + UUID.randomUUID().toString().substring(0, 6);
+        this.broker = broker;
+        this.settings = settings;
+        this.clock = clock;
+        this.slots = new Slots(settings.concurrency());
+        this.acker = new Acker(id, broker, listener);
+        this.processor = new Processor(id, registry, codec, settings, acker, slots, running, listener, clock);
+        this.fetcher = new Fetcher(id, broker, new QueueOrder(settings.queues(), settings.strictOrder()), slots,
+                processor, acker, settings);
+        this.promoter = new Promoter(id, broker, settings.queueNames());
+        this.heartbeat = new Heartbeat(id, broker, settings, running, this::info, clock);
+        this.janitor = new Janitor(id, broker, settings, heartbeat);
+    }
+
+    /** The worker's id: its consumer name in Redis, shown in the actuator. */
+    public String id() {
+        return id;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public WorkerSettings settings() {
+        return settings;
+    }
+
+    /** Starts claiming and running tasks. Redis being down is not fatal: every part retries until it answers. */
+    public synchronized void start() {
+        if (state != State.NEW) {
+            throw new IllegalStateException("Worker " + id + " is " + state + "; a worker starts once");
+        }
+        startedAt = clock.millis();
+        state = State.RUNNING;
+        try {
+            broker.declare(settings.queueNames());
+        }
+        catch (RuntimeException ex) {
+            log.warn("Worker {} could not declare its queues yet ({}); it will as soon as Redis answers", id,
+                    ex.getMessage());
+        }
+        heartbeat.start();
+        acker.start();
+        promoter.start();
+        janitor.start();
+        fetcher.start();
+        log.info("Worker {} started: queues {}{}, concurrency {}, {} threads", id, settings.queueNames(),
+                settings.strictOrder() ? " (strict order)" : "", settings.concurrency(),
+                settings.virtualThreads() && Runtime.version().feature() >= 21 ? "virtual" : "platform");
+    }
+
+    /** Stops within {@code shutdownTimeout} (plus a few seconds to record outcomes and hand tasks back). */
+    public synchronized void stop() {
+        if (state != State.RUNNING) {
+            state = State.STOPPED;
+            return;
+        }
+        state = State.STOPPING;
+        long started = System.nanoTime();
+        // 1. Quiet: claim nothing more. Tasks already claimed run.
+        fetcher.stop();
+        // 2. Let running tasks finish, up to the shutdown timeout.
+        boolean idle = awaitIdle(settings.shutdownTimeout());
+        // 3. Record the outcomes of everything that finished, before handing anything back.
+        acker.stop(System.nanoTime() + Duration.ofSeconds(10).toNanos());
+        // 4. Hand back what did not finish (and anything claimed in a race with the stop), then interrupt it.
+        int unfinished = running.size();
+        try {
+            broker.releaseAll(id, settings.queueNames());
+        }
+        catch (RuntimeException ex) {
+            log.warn("Worker {} could not hand back its unfinished tasks ({}); they run again on another worker "
+                    + "once this one is seen dead", id, ex.getMessage());
+        }
+        if (!idle) {
+            log.warn("Worker {}: {} task(s) still running after the shutdown timeout of {} were handed back to "
+                    + "their queues and interrupted", id, unfinished, settings.shutdownTimeout());
+            processor.interruptAll();
+        }
+        processor.shutdown(Duration.ofSeconds(1));
+        // 5. The background parts, the heartbeat last: the worker is alive until it has handed everything back.
+        janitor.stop();
+        promoter.stop();
+        heartbeat.stop();
+        try {
+            broker.deregister(id);
+        }
+        catch (RuntimeException ex) {
+            log.debug("Worker {} could not deregister; it will be seen dead and removed", id, ex);
+        }
+        state = State.STOPPED;
+        log.info("Worker {} stopped in {} ms", id, Duration.ofNanos(System.nanoTime() - started).toMillis());
+    }
+
+    private boolean awaitIdle(Duration timeout) {
+        try {
+            return slots.awaitIdle(timeout.toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** What the heartbeat publishes. */
+    public WorkerInfo info() {
+        return new WorkerInfo(id, host, pid, settings.queueNames(), settings.concurrency(), slots.busy(),
+                processor.processed.get(), processor.failed.get(), startedAt, clock.millis(), state.name());
+    }
+
+    /** Tasks running now. */
+    public int activeTasks() {
+        return slots.busy();
+    }
+
+    private static String hostName() {
+        String fromEnv = System.getenv("HOSTNAME");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        }
+        catch (Exception ex) {
+            String jvmName = ManagementFactory.getRuntimeMXBean().getName();
+            return jvmName.contains("@") ? jvmName.substring(jvmName.indexOf('@') + 1) : "unknown";
+        }
+    }
+
+    List<String> queues() {
+        return settings.queueNames();
+    }
+}

@@ -1,0 +1,269 @@
+package dev.taskqueue.worker;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import dev.taskqueue.internal.TaskDeclarations;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a worker runs. Immutable; build with {@link #builder()}. Every option has a named default.
+ */
+public final class WorkerSettings {
+
+    /** Tasks run at once by default. */
+    public static final int DEFAULT_CONCURRENCY = 16;
+
+    /** How long a stopping worker waits for running tasks before handing them back. */
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+    /** How often a worker proves it is alive. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+
+    /** A worker silent for this long is dead, and its tasks run elsewhere. */
+    public static final Duration DEFAULT_LIVENESS_TIMEOUT = Duration.ofSeconds(5);
+
+    /** A claimed task whose lease is not extended for this long is taken back, even from a live worker. */
+    public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofMinutes(5);
+
+    /** A task delivered this many times without an outcome (its workers died) goes to the dead letters. */
+    public static final int DEFAULT_MAX_DELIVERIES = 5;
+
+    /** How long one blocking wait for tasks lasts before it is renewed. */
+    public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofSeconds(2);
+
+    /** How often a worker looks for tasks lost by dead workers. */
+    public static final Duration DEFAULT_JANITOR_INTERVAL = Duration.ofSeconds(1);
+
+    /** How long results, errors and states are kept. */
+    public static final Duration DEFAULT_RESULT_TTL = Duration.ofDays(1);
+
+    /** The queue consumed when none is configured. */
+    public static final String DEFAULT_QUEUE = "default";
+
+    private final Map<String, Integer> queues;
+    private final boolean strictOrder;
+    private final int concurrency;
+    private final Duration shutdownTimeout;
+    private final Duration heartbeatInterval;
+    private final Duration livenessTimeout;
+    private final Duration visibilityTimeout;
+    private final int maxDeliveries;
+    private final Duration pollTimeout;
+    private final Duration janitorInterval;
+    private final Duration resultTtl;
+    private final boolean virtualThreads;
+    private final @Nullable String workerId;
+
+    private WorkerSettings(Builder b) {
+        this.queues = Collections.unmodifiableMap(new LinkedHashMap<>(b.queues.isEmpty()
+                ? Map.of(DEFAULT_QUEUE, 1) : b.queues));
+        this.strictOrder = b.strictOrder;
+        this.concurrency = positive(b.concurrency, "concurrency");
+        this.shutdownTimeout = notNegative(b.shutdownTimeout, "shutdownTimeout");
+        this.heartbeatInterval = positive(b.heartbeatInterval, "heartbeatInterval");
+        this.livenessTimeout = positive(b.livenessTimeout, "livenessTimeout");
+        this.visibilityTimeout = positive(b.visibilityTimeout, "visibilityTimeout");
+        this.maxDeliveries = positive(b.maxDeliveries, "maxDeliveries");
+        this.pollTimeout = positive(b.pollTimeout, "pollTimeout");
+        this.janitorInterval = positive(b.janitorInterval, "janitorInterval");
+        this.resultTtl = positive(b.resultTtl, "resultTtl");
+        this.virtualThreads = b.virtualThreads;
+        this.workerId = b.workerId;
+        if (livenessTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+            throw new IllegalArgumentException("livenessTimeout (" + livenessTimeout + ") must be at least twice "
+                    + "heartbeatInterval (" + heartbeatInterval + "), or live workers would be taken for dead");
+        }
+        if (visibilityTimeout.compareTo(heartbeatInterval.multipliedBy(3)) < 0) {
+            throw new IllegalArgumentException("visibilityTimeout (" + visibilityTimeout + ") must be at least three "
+                    + "times heartbeatInterval (" + heartbeatInterval + "), or running tasks would be taken back");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The queues consumed, in order, with their weights. */
+    public Map<String, Integer> queues() {
+        return queues;
+    }
+
+    /** The queue names, in order. */
+    public List<String> queueNames() {
+        return List.copyOf(queues.keySet());
+    }
+
+    /** Whether queues are drained in order (a queue only when those before it are empty), else by weight. */
+    public boolean strictOrder() {
+        return strictOrder;
+    }
+
+    public int concurrency() {
+        return concurrency;
+    }
+
+    public Duration shutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    public Duration livenessTimeout() {
+        return livenessTimeout;
+    }
+
+    public Duration visibilityTimeout() {
+        return visibilityTimeout;
+    }
+
+    public int maxDeliveries() {
+        return maxDeliveries;
+    }
+
+    public Duration pollTimeout() {
+        return pollTimeout;
+    }
+
+    public Duration janitorInterval() {
+        return janitorInterval;
+    }
+
+    public Duration resultTtl() {
+        return resultTtl;
+    }
+
+    /** Whether tasks run on virtual threads (Java 21+; ignored before). */
+    public boolean virtualThreads() {
+        return virtualThreads;
+    }
+
+    /** A fixed worker id, or null for a generated one ({@code host-pid-random}). */
+    public @Nullable String workerId() {
+        return workerId;
+    }
+
+    private static int positive(int value, String name) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+        return value;
+    }
+
+    private static Duration positive(Duration value, String name) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+        return value;
+    }
+
+    private static Duration notNegative(Duration value, String name) {
+        if (value == null || value.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative, got " + value);
+        }
+        return value;
+    }
+
+    /** Builds {@link WorkerSettings}; unset options keep their {@code DEFAULT_*} value. */
+    public static final class Builder {
+
+        private final Map<String, Integer> queues = new LinkedHashMap<>();
+        private boolean strictOrder;
+        private int concurrency = DEFAULT_CONCURRENCY;
+        private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+        private Duration livenessTimeout = DEFAULT_LIVENESS_TIMEOUT;
+        private Duration visibilityTimeout = DEFAULT_VISIBILITY_TIMEOUT;
+        private int maxDeliveries = DEFAULT_MAX_DELIVERIES;
+        private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
+        private Duration janitorInterval = DEFAULT_JANITOR_INTERVAL;
+        private Duration resultTtl = DEFAULT_RESULT_TTL;
+        private boolean virtualThreads = true;
+        private @Nullable String workerId;
+
+        private Builder() {
+        }
+
+        /** Consumes this queue with weight 1. Without any, the worker consumes {@value #DEFAULT_QUEUE}. */
+        public Builder queue(String name) {
+            return queue(name, 1);
+        }
+
+        /** Consumes this queue; with weights, a queue of weight 3 is tried first three times as often as one of 1. */
+        public Builder queue(String name, int weight) {
+            TaskDeclarations.checkQueueName(name);
+            queues.put(name, positive(weight, "weight of queue '" + name + "'"));
+            return this;
+        }
+
+        public Builder strictOrder(boolean strictOrder) {
+            this.strictOrder = strictOrder;
+            return this;
+        }
+
+        public Builder concurrency(int concurrency) {
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        public Builder shutdownTimeout(Duration shutdownTimeout) {
+            this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout);
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration heartbeatInterval) {
+            this.heartbeatInterval = Objects.requireNonNull(heartbeatInterval);
+            return this;
+        }
+
+        public Builder livenessTimeout(Duration livenessTimeout) {
+            this.livenessTimeout = Objects.requireNonNull(livenessTimeout);
+            return this;
+        }
+
+        public Builder visibilityTimeout(Duration visibilityTimeout) {
+            this.visibilityTimeout = Objects.requireNonNull(visibilityTimeout);
+            return this;
+        }
+
+        public Builder maxDeliveries(int maxDeliveries) {
+            this.maxDeliveries = maxDeliveries;
+            return this;
+        }
+
+        public Builder pollTimeout(Duration pollTimeout) {
+            this.pollTimeout = Objects.requireNonNull(pollTimeout);
+            return this;
+        }
+
+        public Builder janitorInterval(Duration janitorInterval) {
+            this.janitorInterval = Objects.requireNonNull(janitorInterval);
+            return this;
+        }
+
+        public Builder resultTtl(Duration resultTtl) {
+            this.resultTtl = Objects.requireNonNull(resultTtl);
+            return this;
+        }
+
+        public Builder virtualThreads(boolean virtualThreads) {
+            this.virtualThreads = virtualThreads;
+            return this;
+        }
+
+        public Builder workerId(@Nullable String workerId) {
+            this.workerId = workerId;
+            return this;
+        }
+
+        public WorkerSettings build() {
+            return new WorkerSettings(this);
+        }
+    }
+}

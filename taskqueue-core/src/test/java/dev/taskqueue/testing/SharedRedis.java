@@ -1,0 +1,58 @@
+package dev.taskqueue.testing;
+
+import dev.taskqueue.redis.LocalRedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+
+/**
+ * One real {@code redis-server} per test JVM, on a free loopback port: the one on the PATH, else the binary that
+ * embedded-redis ships. Tests share it and call {@link #flush()} to start from an empty database.
+ */
+public final class SharedRedis {
+
+    private static LocalRedisServer server;
+    private static RedisClient client;
+    private static StatefulRedisConnection<String, String> admin;
+
+    private SharedRedis() {
+    }
+
+    /** The server, started on first use. */
+    public static synchronized LocalRedisServer server() {
+        if (server == null) {
+            server = LocalRedisServer.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                if (client != null) {
+                    client.shutdown();
+                }
+                server.close();
+            }));
+        }
+        return server;
+    }
+
+    public static int port() {
+        return server().port();
+    }
+
+    /** A Lettuce client for the server. */
+    public static synchronized RedisClient client() {
+        if (client == null) {
+            client = RedisClient.create(server().uri());
+        }
+        return client;
+    }
+
+    /** A string connection for tests to look at keys. */
+    public static synchronized StatefulRedisConnection<String, String> admin() {
+        if (admin == null || !admin.isOpen()) {
+            admin = client().connect();
+        }
+        return admin;
+    }
+
+    /** Empties the database. */
+    public static void flush() {
+        admin().sync().flushall();
+    }
+}

@@ -1,0 +1,103 @@
+package dev.taskqueue.testing;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import dev.taskqueue.client.ClientSettings;
+import dev.taskqueue.client.DefaultTaskClient;
+import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.RedisConnections;
+import dev.taskqueue.redis.RedisResultBackend;
+import dev.taskqueue.worker.Worker;
+import dev.taskqueue.worker.WorkerSettings;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Wires the engine against the shared test Redis, as an application would: a client, and workers on demand.
+ * Close it after each test.
+ */
+public final class TaskQueueFixture implements AutoCloseable {
+
+    public static final String PREFIX = "taskqueue";
+
+    public final JsonMapper mapper = JsonMapper.builder().build();
+    public final MessageCodec codec = new MessageCodec(mapper);
+    public final RedisConnections connections;
+    public final RedisBroker broker;
+    public final RedisResultBackend results;
+    public final TaskRegistry registry;
+    public final DefaultTaskClient client;
+    public final List<TaskEventListener> listeners = new ArrayList<>();
+    private final List<Worker> workers = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    public TaskQueueFixture(Object... taskBeans) {
+        this(ClientSettings.DEFAULTS, taskBeans);
+    }
+
+    public TaskQueueFixture(ClientSettings clientSettings, Object... taskBeans) {
+        SharedRedis.flush();
+        connections = RedisConnections.using(SharedRedis.client(), "127.0.0.1:" + SharedRedis.port());
+        broker = new RedisBroker(connections, PREFIX, RedisBroker.DeadLetterPolicy.DEFAULT);
+        results = new RedisResultBackend(broker, clientSettings.resultTtl());
+        TaskRegistry.Builder builder = TaskRegistry.builder(mapper, clientSettings.defaultQueue());
+        for (Object bean : taskBeans) {
+            builder.register(bean.getClass().getSimpleName(), bean, bean.getClass());
+        }
+        registry = builder.build();
+        client = new DefaultTaskClient(broker, results, registry, codec, clientSettings, event(), Clock.systemUTC());
+    }
+
+    /** The listeners registered so far, as one. */
+    public TaskEventListener event() {
+        return TaskEventListener.of(listeners);
+    }
+
+    /** Fast settings for tests: short heartbeats and timeouts. */
+    public static WorkerSettings.Builder fastSettings() {
+        return WorkerSettings.builder().heartbeatInterval(Duration.ofMillis(200))
+                .livenessTimeout(Duration.ofSeconds(1)).visibilityTimeout(Duration.ofSeconds(30))
+                .janitorInterval(Duration.ofMillis(200)).pollTimeout(Duration.ofMillis(500))
+                .shutdownTimeout(Duration.ofSeconds(5));
+    }
+
+    /** Starts a worker with the fixture's tasks. */
+    public Worker startWorker(Consumer<WorkerSettings.Builder> customize) {
+        WorkerSettings.Builder settings = fastSettings();
+        customize.accept(settings);
+        Worker worker = new Worker(broker, registry, codec, settings.build(), event(), Clock.systemUTC());
+        worker.start();
+        workers.add(worker);
+        return worker;
+    }
+
+    public Worker startWorker() {
+        return startWorker(s -> { });
+    }
+
+    public void onClose(AutoCloseable closeable) {
+        closeables.add(closeable);
+    }
+
+    @Override
+    public void close() {
+        workers.forEach(Worker::stop);
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            }
+            catch (Exception ex) {
+                // best effort
+            }
+        }
+        results.close();
+        broker.close();
+        connections.close();
+    }
+}
