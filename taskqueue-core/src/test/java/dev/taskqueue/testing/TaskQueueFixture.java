@@ -46,11 +46,10 @@ public final class TaskQueueFixture implements AutoCloseable {
         connections = RedisConnections.using(SharedRedis.client(), "127.0.0.1:" + SharedRedis.port());
         broker = new RedisBroker(connections, PREFIX, RedisBroker.DeadLetterPolicy.DEFAULT);
         results = new RedisResultBackend(broker, clientSettings.resultTtl());
-        TaskRegistry.Builder builder = TaskRegistry.builder(mapper, clientSettings.defaultQueue());
+        registry = new TaskRegistry(mapper, clientSettings.defaultQueue());
         for (Object bean : taskBeans) {
-            builder.register(bean.getClass().getSimpleName(), bean, bean.getClass());
+            registry.register(bean.getClass().getSimpleName(), bean, bean.getClass());
         }
-        registry = builder.build();
         client = new DefaultTaskClient(broker, results, registry, codec, clientSettings, event(), Clock.systemUTC());
     }
 

@@ -1,0 +1,165 @@
+package dev.taskqueue.client;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.taskqueue.TaskCall;
+import dev.taskqueue.TaskClient;
+import dev.taskqueue.TaskError;
+import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskIds;
+import dev.taskqueue.TaskInfo;
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.TaskState;
+import dev.taskqueue.broker.OutgoingMessage;
+import dev.taskqueue.broker.ResultBackend;
+import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.event.TaskEventListener.Execution;
+import dev.taskqueue.internal.Errors;
+import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskDefinition;
+import dev.taskqueue.internal.TaskInvoker;
+import dev.taskqueue.internal.TaskRegistry;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+
+/**
+ * Runs each task in the submitting thread, before {@code submit} returns (Celery's {@code task_always_eager}):
+ * for applications' unit tests, with no Redis and no worker. Arguments and results still go through JSON, so a
+ * type that would not travel fails here too; countdowns and etas are ignored. Results live in memory.
+ */
+public final class InlineTaskClient implements TaskClient {
+
+    private final TaskRegistry registry;
+    private final MessageCodec codec;
+    private final TaskInvoker invoker;
+    private final TaskEventListener listener;
+    private final Clock clock;
+    private final MessageFactory factory;
+    private final TaskOptions defaults;
+    private final Results results;
+
+    public InlineTaskClient(TaskRegistry registry, MessageCodec codec, ClientSettings settings,
+            TaskEventListener listener, Clock clock) {
+        this(registry, codec, listener, clock, new MessageFactory(registry, codec, settings, clock),
+                TaskOptions.defaults(), new Results());
+    }
+
+    private InlineTaskClient(TaskRegistry registry, MessageCodec codec, TaskEventListener listener, Clock clock,
+            MessageFactory factory, TaskOptions defaults, Results results) {
+        this.registry = registry;
+        this.codec = codec;
+        this.invoker = new TaskInvoker(codec);
+        this.listener = listener;
+        this.clock = clock;
+        this.factory = factory;
+        this.defaults = defaults;
+        this.results = results;
+    }
+
+    @Override
+    public TaskClient withOptions(TaskOptions options) {
+        return new InlineTaskClient(registry, codec, listener, clock, factory,
+                defaults.merge(Objects.requireNonNull(options, "options")), results);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <R> TaskHandle<R> submit(TaskCall<R> call) {
+        return (TaskHandle<R>) submitAll(List.of(call)).get(0);
+    }
+
+    @Override
+    public List<TaskHandle<?>> submitAll(List<? extends TaskCall<?>> calls) {
+        List<OutgoingMessage> messages = new ArrayList<>();
+        for (TaskCall<?> call : calls) {
+            messages.add(factory.prepare(call, defaults));
+        }
+        List<TaskHandle<?>> handles = new ArrayList<>();
+        for (int i = 0; i < calls.size(); i++) {
+            OutgoingMessage message = messages.get(i);
+            if (!(message.deduplicate() && results.infos.containsKey(message.id()))) {
+                listener.submitted(message.taskName(), message.queue());
+                results.infos.put(message.id(), run(message));
+            }
+            handles.add(new DefaultTaskHandle<>(message.id(), message.queue(), calls.get(i).resultType(), results,
+                    codec));
+        }
+        return handles;
+    }
+
+    private TaskInfo run(OutgoingMessage message) {
+        Instant started = clock.instant();
+        TaskDefinition task = registry.find(message.taskName());
+        if (task == null) {
+            return failed(message, started, Errors.ofReason("dev.taskqueue.UnknownTaskException",
+                    "no task named '" + message.taskName() + "' in this application (inline mode runs tasks here)"));
+        }
+        MessageCodec.Decoded decoded = codec.decode(message.id(), message.body());
+        Object[] args;
+        try {
+            args = invoker.bind(task, decoded.args());
+        }
+        catch (IllegalArgumentException ex) {
+            return failed(message, started, Errors.ofReason("dev.taskqueue.InvalidArgumentsException",
+                    ex.getMessage()));
+        }
+        long start = System.nanoTime();
+        try {
+            Object result = invoker.invoke(task, args);
+            String json = codec.encodeResult(result, task.resultType());
+            listener.finished(new Execution(message.id(), task.name(), message.queue(),
+                    TaskEventListener.Outcome.SUCCESS, java.time.Duration.ofNanos(System.nanoTime() - start), null));
+            return new TaskInfo(message.id(), task.name(), message.queue(), TaskState.SUCCESS, "inline", started,
+                    started, clock.instant(), 1, json, null);
+        }
+        catch (JacksonException ex) {
+            return failed(message, started, Errors.toTaskError(ex, false));
+        }
+        catch (Throwable ex) {
+            if (ex instanceof VirtualMachineError fatal) {
+                throw fatal;
+            }
+            TaskError error = Errors.toTaskError(ex, true);
+            listener.finished(new Execution(message.id(), task.name(), message.queue(),
+                    TaskEventListener.Outcome.FAILURE, java.time.Duration.ofNanos(System.nanoTime() - start), error));
+            return new TaskInfo(message.id(), task.name(), message.queue(), TaskState.FAILURE, "inline", started,
+                    started, clock.instant(), 1, null, error);
+        }
+    }
+
+    private TaskInfo failed(OutgoingMessage message, Instant started, TaskError error) {
+        return new TaskInfo(message.id(), message.taskName(), message.queue(), TaskState.FAILURE, "inline", started,
+                started, clock.instant(), 1, null, error);
+    }
+
+    @Override
+    public <R> TaskHandle<R> handle(String taskId, Class<R> resultType) {
+        TaskIds.check(taskId);
+        return new DefaultTaskHandle<>(taskId, null, resultType, results, codec);
+    }
+
+    /** Results of inline runs, in memory. */
+    private static final class Results implements ResultBackend {
+
+        private final Map<String, TaskInfo> infos = new ConcurrentHashMap<>();
+
+        @Override
+        public TaskInfo find(@Nullable String queue, String taskId) {
+            TaskInfo info = infos.get(taskId);
+            return info != null ? info : TaskInfo.pending(taskId, queue);
+        }
+
+        @Override
+        public CompletableFuture<TaskInfo> whenFinished(@Nullable String queue, String taskId) {
+            TaskInfo info = infos.get(taskId);
+            return info != null ? CompletableFuture.completedFuture(info) : new CompletableFuture<>();
+        }
+    }
+}

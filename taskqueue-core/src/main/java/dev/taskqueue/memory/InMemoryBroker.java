@@ -1,0 +1,712 @@
+package dev.taskqueue.memory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+import dev.taskqueue.TaskError;
+import dev.taskqueue.TaskInfo;
+import dev.taskqueue.TaskState;
+import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.Delivery;
+import dev.taskqueue.broker.OutgoingMessage;
+import dev.taskqueue.broker.Outcome;
+import dev.taskqueue.broker.QueueStats;
+import dev.taskqueue.broker.ResultBackend;
+import dev.taskqueue.broker.SubmitResult;
+import dev.taskqueue.broker.WorkerInfo;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A broker and result backend in this JVM's memory, with the same contract as Redis (leases, fencing,
+ * redelivery, dead letters, delayed tasks, records with a TTL) but nothing shared between processes and nothing
+ * kept across restarts. For tests and for trying things out ({@code taskqueue.broker=memory}).
+ */
+public final class InMemoryBroker implements Broker, ResultBackend {
+
+    private static final List<String> CLAIM_ORDER = List.of("r", "9", "8", "7", "6", "5", "4", "3", "2", "1", "0");
+
+    private final Clock clock;
+    private final long deadLetterLimit;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition arrived = lock.newCondition();
+    private final Map<String, MemoryQueue> queues = new TreeMap<>();
+    private final Map<String, Record> records = new HashMap<>();
+    private final Map<String, WorkerInfo> workers = new LinkedHashMap<>();
+    private final Map<String, Long> lastSeen = new HashMap<>();
+    private final Map<String, List<CompletableFuture<TaskInfo>>> waiters = new HashMap<>();
+    private final List<Consumer<String>> wakeListeners = new CopyOnWriteArrayList<>();
+    private final Set<String> wakeRequests = new java.util.HashSet<>();
+    private long nextEntry;
+
+    public InMemoryBroker(Clock clock) {
+        this(clock, 10_000);
+    }
+
+    public InMemoryBroker(Clock clock, long deadLetterLimit) {
+        this.clock = clock;
+        this.deadLetterLimit = deadLetterLimit;
+    }
+
+    private static final class MemoryQueue {
+        final Map<String, ArrayDeque<Entry>> ready = new HashMap<>();
+        final Map<String, Held> held = new LinkedHashMap<>();
+        final TreeMap<Long, List<Entry>> delayed = new TreeMap<>();
+        final Map<String, Long> delayedDue = new HashMap<>();
+        final ArrayDeque<DeadLetter> dead = new ArrayDeque<>();
+
+        MemoryQueue() {
+            CLAIM_ORDER.forEach(band -> ready.put(band, new ArrayDeque<>()));
+        }
+    }
+
+    private record Entry(String entryId, String taskId, String band, byte[] body, int deliveries, long since) {
+    }
+
+    private static final class Held {
+        final Entry entry;
+        final String consumer;
+        long touched;
+
+        Held(Entry entry, String consumer, long touched) {
+            this.entry = entry;
+            this.consumer = consumer;
+            this.touched = touched;
+        }
+    }
+
+    /**
+     * A dead letter.
+     *
+     * @param taskId the task id
+     * @param body the message
+     * @param reason why it is here
+     * @param error the error type
+     * @param at when, epoch ms
+     */
+    public record DeadLetter(String taskId, byte[] body, String reason, String error, long at) {
+    }
+
+    private static final class Record {
+        final Map<String, String> fields = new HashMap<>();
+        long expiresAt;
+    }
+
+    private MemoryQueue queue(String name) {
+        return queues.computeIfAbsent(name, n -> new MemoryQueue());
+    }
+
+    private String nextEntryId() {
+        return clock.millis() + "-" + (nextEntry++);
+    }
+
+    // ------------------------------------------------------------------------------------------ producers
+
+    @Override
+    public List<SubmitResult> submit(List<OutgoingMessage> messages) {
+        List<SubmitResult> results = new ArrayList<>();
+        List<String> announce = new ArrayList<>();
+        lock.lock();
+        try {
+            long now = clock.millis();
+            for (OutgoingMessage m : messages) {
+                String key = key(m.queue(), m.id());
+                if (m.deduplicate() && record(key) != null) {
+                    results.add(SubmitResult.DUPLICATE);
+                    continue;
+                }
+                MemoryQueue q = queue(m.queue());
+                long due = m.dueAtMillis() != null ? m.dueAtMillis() : now + m.delayMillis();
+                Entry entry = new Entry(nextEntryId(), m.id(), Integer.toString(m.priority()), m.body(), 0, now);
+                boolean delayed = due > now;
+                if (delayed) {
+                    Long head = q.delayed.isEmpty() ? null : q.delayed.firstKey();
+                    q.delayed.computeIfAbsent(due, d -> new ArrayList<>()).add(entry);
+                    q.delayedDue.put(m.id(), due);
+                    if (head == null || due < head) {
+                        announce.add(m.queue());
+                    }
+                }
+                else {
+                    q.ready.get(entry.band()).add(entry);
+                }
+                if (m.deduplicate()) {
+                    Record r = new Record();
+                    r.fields.put("state", delayed ? "SCHEDULED" : "PENDING");
+                    r.fields.put("task", m.taskName());
+                    r.fields.put("queue", m.queue());
+                    r.fields.put("submitted", Long.toString(now));
+                    r.expiresAt = now + m.recordTtlMillis();
+                    records.put(key, r);
+                }
+                results.add(SubmitResult.ACCEPTED);
+            }
+            arrived.signalAll();
+        }
+        finally {
+            lock.unlock();
+        }
+        announce.forEach(q -> wakeListeners.forEach(l -> l.accept(q)));
+        return results;
+    }
+
+    // ------------------------------------------------------------------------------------------ workers
+
+    @Override
+    public void declare(Collection<String> names) {
+        lock.lock();
+        try {
+            names.forEach(this::queue);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<Delivery> claim(String consumer, List<String> names, int max) {
+        lock.lock();
+        try {
+            return claimLocked(consumer, names, max);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private List<Delivery> claimLocked(String consumer, List<String> names, int max) {
+        List<Delivery> out = new ArrayList<>();
+        long now = clock.millis();
+        for (String name : names) {
+            MemoryQueue q = queue(name);
+            for (String band : CLAIM_ORDER) {
+                ArrayDeque<Entry> entries = q.ready.get(band);
+                while (out.size() < max && !entries.isEmpty()) {
+                    Entry e = entries.poll();
+                    q.held.put(e.entryId(), new Held(e, consumer, now));
+                    out.add(new Delivery(name, band, e.entryId(), e.taskId(), e.body(), e.deliveries()));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<Delivery> awaitAndClaim(String consumer, List<String> names, int max, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            while (true) {
+                List<Delivery> claimed = claimLocked(consumer, names, max);
+                long left = deadline - System.nanoTime();
+                if (!claimed.isEmpty() || left <= 0 || wakeRequests.remove(consumer)) {
+                    return claimed;
+                }
+                arrived.awaitNanos(left);
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void wakeUp(String consumer) {
+        lock.lock();
+        try {
+            wakeRequests.add(consumer);
+            arrived.signalAll();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void markStarted(String consumer, List<Started> started) {
+        lock.lock();
+        try {
+            long now = clock.millis();
+            for (Started s : started) {
+                Record r = records.computeIfAbsent(key(s.queue(), s.taskId()), k -> new Record());
+                String state = r.fields.get("state");
+                if (!"SUCCESS".equals(state) && !"FAILURE".equals(state) && !"REVOKED".equals(state)) {
+                    r.fields.put("state", "STARTED");
+                    r.fields.put("worker", consumer);
+                    r.fields.put("started", Long.toString(now));
+                    r.fields.put("task", s.taskName());
+                    r.fields.put("queue", s.queue());
+                    r.fields.put("attempt", Integer.toString(s.attempt()));
+                    r.expiresAt = now + s.recordTtlMillis();
+                }
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<Boolean> acknowledge(String consumer, List<Outcome> outcomes) {
+        List<Boolean> recorded = new ArrayList<>();
+        List<String> finished = new ArrayList<>();
+        lock.lock();
+        try {
+            long now = clock.millis();
+            for (Outcome o : outcomes) {
+                Delivery d = o.delivery();
+                MemoryQueue q = queue(d.queue());
+                Held held = q.held.get(d.entryId());
+                if (held == null) {
+                    recorded.add(false); // the lease was taken over
+                    continue;
+                }
+                q.held.remove(d.entryId());
+                if (o.kind() != Outcome.Kind.SUCCEEDED) {
+                    addDeadLetter(q, new DeadLetter(d.taskId(), d.body(), String.valueOf(o.deadLetterReason()),
+                            o.error() == null ? "" : o.error().type(), now));
+                }
+                String key = key(d.queue(), d.taskId());
+                if (o.storeRecord() || record(key) != null) {
+                    Record r = records.computeIfAbsent(key, k -> new Record());
+                    r.fields.put("state", o.kind() == Outcome.Kind.SUCCEEDED ? "SUCCESS" : "FAILURE");
+                    r.fields.put("finished", Long.toString(now));
+                    r.fields.put("worker", consumer);
+                    r.fields.put("queue", d.queue());
+                    r.fields.put("attempt", Integer.toString(o.attempt()));
+                    if (o.taskName() != null) {
+                        r.fields.put("task", o.taskName());
+                    }
+                    if (o.kind() == Outcome.Kind.SUCCEEDED && o.storeRecord()) {
+                        r.fields.put("result", o.resultJson() == null ? "null" : o.resultJson());
+                    }
+                    TaskError error = o.error();
+                    if (error != null) {
+                        r.fields.put("error.type", error.type());
+                        r.fields.put("error.message", error.message() == null ? "" : error.message());
+                        r.fields.put("error.stack", error.stackTrace() == null ? "" : error.stackTrace());
+                    }
+                    r.expiresAt = now + o.recordTtlMillis();
+                    finished.add(key);
+                }
+                recorded.add(true);
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+        finished.forEach(this::notifyWaiters);
+        return recorded;
+    }
+
+    private void addDeadLetter(MemoryQueue q, DeadLetter letter) {
+        q.dead.add(letter);
+        while (q.dead.size() > deadLetterLimit) {
+            q.dead.poll();
+        }
+    }
+
+    @Override
+    public void extendLeases(String consumer, List<Delivery> running) {
+        lock.lock();
+        try {
+            long now = clock.millis();
+            for (Delivery d : running) {
+                Held held = queue(d.queue()).held.get(d.entryId());
+                if (held != null && held.consumer.equals(consumer)) {
+                    held.touched = now;
+                }
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void release(String consumer, List<Delivery> deliveries) {
+        lock.lock();
+        try {
+            for (Delivery d : deliveries) {
+                MemoryQueue q = queue(d.queue());
+                Held held = q.held.get(d.entryId());
+                if (held != null && held.consumer.equals(consumer)) {
+                    requeue(q, held, false, 0, 0, null);
+                }
+            }
+            arrived.signalAll();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void releaseAll(String consumer, Collection<String> names) {
+        lock.lock();
+        try {
+            for (String name : names) {
+                MemoryQueue q = queue(name);
+                for (Held held : new ArrayList<>(q.held.values())) {
+                    if (held.consumer.equals(consumer)) {
+                        requeue(q, held, false, 0, 0, null);
+                    }
+                }
+            }
+            arrived.signalAll();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** Puts a held entry back (redelivery band), or into the dead letters once delivered too often. */
+    private void requeue(MemoryQueue q, Held held, boolean countDelivery, int maxDeliveries, long ttl,
+            @Nullable List<String> finished) {
+        Entry e = held.entry;
+        q.held.remove(e.entryId());
+        int deliveries = e.deliveries() + (countDelivery ? 1 : 0);
+        long now = clock.millis();
+        if (countDelivery && deliveries >= maxDeliveries) {
+            String reason = "delivered " + deliveries + " times and its worker never finished it (died or hung "
+                    + "each time): a poison pill? Requeue it once the cause is fixed";
+            addDeadLetter(q, new DeadLetter(e.taskId(), e.body(), reason, "dev.taskqueue.WorkerLostException", now));
+            String queueName = queues.entrySet().stream().filter(x -> x.getValue() == q).findFirst().orElseThrow()
+                    .getKey();
+            Record r = records.computeIfAbsent(key(queueName, e.taskId()), k -> new Record());
+            r.fields.put("state", "FAILURE");
+            r.fields.put("finished", Long.toString(now));
+            r.fields.put("error.type", "dev.taskqueue.WorkerLostException");
+            r.fields.put("error.message", reason);
+            r.expiresAt = now + ttl;
+            if (finished != null) {
+                finished.add(key(queueName, e.taskId()));
+            }
+            return;
+        }
+        q.ready.get("r").add(new Entry(nextEntryId(), e.taskId(), "r", e.body(), deliveries, now));
+    }
+
+    @Override
+    public Promotion promoteDue(String name, int max) {
+        lock.lock();
+        try {
+            MemoryQueue q = queue(name);
+            long now = clock.millis();
+            int promoted = 0;
+            while (promoted < max && !q.delayed.isEmpty() && q.delayed.firstKey() <= now) {
+                List<Entry> due = q.delayed.firstEntry().getValue();
+                Iterator<Entry> it = due.iterator();
+                while (it.hasNext() && promoted < max) {
+                    Entry e = it.next();
+                    it.remove();
+                    q.delayedDue.remove(e.taskId());
+                    q.ready.get(e.band()).add(e);
+                    promoted++;
+                }
+                if (due.isEmpty()) {
+                    q.delayed.pollFirstEntry();
+                }
+            }
+            if (promoted > 0) {
+                arrived.signalAll();
+            }
+            Duration untilNext = q.delayed.isEmpty() ? null
+                    : Duration.ofMillis(Math.max(0, q.delayed.firstKey() - now));
+            return new Promotion(promoted, untilNext);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public AutoCloseable onEarlierDue(Consumer<String> listener) {
+        wakeListeners.add(listener);
+        return () -> wakeListeners.remove(listener);
+    }
+
+    // ------------------------------------------------------------------------------------------ liveness
+
+    @Override
+    public void heartbeat(WorkerInfo info, Duration ttl) {
+        lock.lock();
+        try {
+            workers.put(info.id(), info);
+            lastSeen.put(info.id(), clock.millis());
+            info.queues().forEach(this::queue);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void deregister(String workerId) {
+        lock.lock();
+        try {
+            workers.remove(workerId);
+            lastSeen.remove(workerId);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Recovery recover(RecoveryPolicy policy) {
+        List<String> dead = new ArrayList<>();
+        List<String> finished = new ArrayList<>();
+        int redelivered = 0;
+        int deadLettered = 0;
+        lock.lock();
+        try {
+            long now = clock.millis();
+            lastSeen.forEach((id, seen) -> {
+                if (seen < now - policy.livenessTimeout().toMillis()) {
+                    dead.add(id);
+                }
+            });
+            for (MemoryQueue q : queues.values()) {
+                for (Held held : new ArrayList<>(q.held.values())) {
+                    boolean ownerDead = dead.contains(held.consumer);
+                    boolean expired = held.touched < now - policy.visibilityTimeout().toMillis();
+                    if (ownerDead || expired) {
+                        int before = q.dead.size();
+                        requeue(q, held, true, policy.maxDeliveries(), policy.recordTtlMillis(), finished);
+                        if (q.dead.size() > before) {
+                            deadLettered++;
+                        }
+                        else {
+                            redelivered++;
+                        }
+                    }
+                }
+            }
+            dead.forEach(id -> {
+                workers.remove(id);
+                lastSeen.remove(id);
+            });
+            if (redelivered > 0) {
+                arrived.signalAll();
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+        finished.forEach(this::notifyWaiters);
+        return new Recovery(dead, redelivered, deadLettered);
+    }
+
+    // ------------------------------------------------------------------------------------------ inspection
+
+    @Override
+    public Set<String> queues() {
+        lock.lock();
+        try {
+            return new TreeSet<>(queues.keySet());
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public QueueStats stats(String name) {
+        lock.lock();
+        try {
+            MemoryQueue q = queue(name);
+            long now = clock.millis();
+            long pending = 0;
+            long oldest = -1;
+            for (ArrayDeque<Entry> entries : q.ready.values()) {
+                pending += entries.size();
+                for (Entry e : entries) {
+                    oldest = Math.max(oldest, now - e.since());
+                }
+            }
+            long scheduled = q.delayed.values().stream().mapToLong(List::size).sum();
+            return new QueueStats(name, pending, scheduled, q.held.size(), q.dead.size(), oldest < 0 ? null : oldest);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** The dead letters of a queue, oldest first. */
+    public List<DeadLetter> deadLetters(String name) {
+        lock.lock();
+        try {
+            return List.copyOf(queue(name).dead);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<WorkerInfo> workers() {
+        lock.lock();
+        try {
+            return List.copyOf(workers.values());
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean ping() {
+        return true;
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            waiters.values().forEach(list -> list.forEach(f -> f.cancel(false)));
+            waiters.clear();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ results
+
+    @Override
+    public TaskInfo find(@Nullable String queueName, String taskId) {
+        lock.lock();
+        try {
+            for (String name : queueName != null ? List.of(queueName) : List.copyOf(queues.keySet())) {
+                TaskInfo info = infoLocked(name, taskId);
+                if (info != null) {
+                    return info;
+                }
+            }
+            return TaskInfo.pending(taskId, queueName);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private @Nullable TaskInfo infoLocked(String queueName, String taskId) {
+        Record r = record(key(queueName, taskId));
+        boolean delayed = queues.containsKey(queueName) && queue(queueName).delayedDue.containsKey(taskId);
+        if (r == null || r.fields.get("state") == null) {
+            return delayed ? new TaskInfo(taskId, null, queueName, TaskState.SCHEDULED, null, null, null, null, 0,
+                    null, null) : null;
+        }
+        Map<String, String> f = r.fields;
+        TaskState state = TaskState.valueOf(f.get("state"));
+        if (state == TaskState.SCHEDULED && !delayed) {
+            state = TaskState.PENDING;
+        }
+        TaskError error = f.containsKey("error.type") ? new TaskError(f.get("error.type"),
+                emptyToNull(f.get("error.message")), emptyToNull(f.get("error.stack")), false) : null;
+        return new TaskInfo(taskId, f.get("task"), queueName, state, f.get("worker"), instant(f.get("submitted")),
+                instant(f.get("started")), instant(f.get("finished")),
+                f.containsKey("attempt") ? Integer.parseInt(f.get("attempt")) : 0,
+                state == TaskState.SUCCESS ? f.get("result") : null, error);
+    }
+
+    @Override
+    public CompletableFuture<TaskInfo> whenFinished(@Nullable String queueName, String taskId) {
+        CompletableFuture<TaskInfo> future = new CompletableFuture<>();
+        lock.lock();
+        try {
+            TaskInfo info = find(queueName, taskId);
+            if (info.state().isFinished()) {
+                future.complete(info);
+                return future;
+            }
+            waiters.computeIfAbsent(taskId, id -> new ArrayList<>()).add(future);
+        }
+        finally {
+            lock.unlock();
+        }
+        return future;
+    }
+
+    private void notifyWaiters(String key) {
+        String taskId = key.substring(key.indexOf('\u0000') + 1);
+        String queueName = key.substring(0, key.indexOf('\u0000'));
+        List<CompletableFuture<TaskInfo>> futures;
+        TaskInfo info;
+        lock.lock();
+        try {
+            futures = waiters.remove(taskId);
+            info = futures == null ? null : infoLocked(queueName, taskId);
+        }
+        finally {
+            lock.unlock();
+        }
+        if (futures != null && info != null) {
+            TaskInfo done = info;
+            futures.forEach(f -> CompletableFuture.runAsync(() -> f.complete(done)));
+        }
+    }
+
+    private @Nullable Record record(String key) {
+        Record r = records.get(key);
+        if (r != null && r.expiresAt > 0 && r.expiresAt <= clock.millis()) {
+            records.remove(key);
+            return null;
+        }
+        return r;
+    }
+
+    private static String key(String queueName, String taskId) {
+        return queueName + '\u0000' + taskId;
+    }
+
+    private static @Nullable String emptyToNull(@Nullable String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    private static @Nullable Instant instant(@Nullable String millis) {
+        return millis == null ? null : Instant.ofEpochMilli(Long.parseLong(millis));
+    }
+
+    /** Waits up to {@code timeout} until every queue is empty and nothing is held: for tests. */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            lock.lock();
+            try {
+                boolean idle = queues.values().stream().allMatch(q -> q.held.isEmpty() && q.delayed.isEmpty()
+                        && q.ready.values().stream().allMatch(ArrayDeque::isEmpty));
+                if (idle) {
+                    return true;
+                }
+            }
+            finally {
+                lock.unlock();
+            }
+            TimeUnit.MILLISECONDS.sleep(5);
+        }
+        return false;
+    }
+}
