@@ -85,8 +85,9 @@ public final class DefaultTaskClient implements TaskClient {
             else {
                 listener.submitted(message.taskName(), message.queue());
             }
-            handles.add(new DefaultTaskHandle<>(message.id(), message.queue(), calls.get(i).resultType(), backend,
-                    codec));
+            TaskCall<?> call = calls.get(i);
+            handles.add(new DefaultTaskHandle<>(message.id(), message.queue(), call.resultType(), backend, codec,
+                    factory.ignoresResult(call) ? call.taskName() : null));
         }
         return handles;
     }
@@ -94,13 +95,14 @@ public final class DefaultTaskClient implements TaskClient {
     @Override
     public <R> TaskHandle<R> handle(String taskId, Class<R> resultType) {
         TaskIds.check(taskId);
-        return new DefaultTaskHandle<>(taskId, null, resultType, backend, codec);
+        return new DefaultTaskHandle<>(taskId, null, resultType, backend, codec, null);
     }
 
     /** A handle to a task known to be in {@code queue}: one lookup instead of a search. */
     public <R> TaskHandle<R> handle(String queue, String taskId, Class<R> resultType) {
         TaskIds.check(taskId);
-        return new DefaultTaskHandle<>(taskId, TaskDeclarations.checkQueueName(queue), resultType, backend, codec);
+        return new DefaultTaskHandle<>(taskId, TaskDeclarations.checkQueueName(queue), resultType, backend, codec,
+                null);
     }
 
 }

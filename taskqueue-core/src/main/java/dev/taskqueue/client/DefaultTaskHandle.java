@@ -28,13 +28,20 @@ final class DefaultTaskHandle<R> implements TaskHandle<R> {
     private final Type resultType;
     private final ResultBackend backend;
     private final MessageCodec codec;
+    private final @Nullable String ignoredResultOf;
 
-    DefaultTaskHandle(String id, @Nullable String queue, Type resultType, ResultBackend backend, MessageCodec codec) {
+    /**
+     * @param ignoredResultOf the task's name when it is declared with {@code ignoreResult} (nothing to wait for),
+     *        else null
+     */
+    DefaultTaskHandle(String id, @Nullable String queue, Type resultType, ResultBackend backend, MessageCodec codec,
+            @Nullable String ignoredResultOf) {
         this.id = id;
         this.queue = queue;
         this.resultType = resultType;
         this.backend = backend;
         this.codec = codec;
+        this.ignoredResultOf = ignoredResultOf;
     }
 
     @Override
@@ -54,6 +61,7 @@ final class DefaultTaskHandle<R> implements TaskHandle<R> {
 
     @Override
     public R get(Duration timeout) {
+        checkResultKept();
         CompletableFuture<TaskInfo> finished = backend.whenFinished(queue, id);
         try {
             return resultOf(finished.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
@@ -76,7 +84,15 @@ final class DefaultTaskHandle<R> implements TaskHandle<R> {
 
     @Override
     public CompletableFuture<R> future() {
+        checkResultKept();
         return backend.whenFinished(queue, id).thenApply(this::resultOf);
+    }
+
+    private void checkResultKept() {
+        if (ignoredResultOf != null) {
+            throw new IllegalStateException("Task " + ignoredResultOf + " [" + id + "] is declared with @Task(ignoreResult"
+                    + " = true): nothing is stored, so there is nothing to wait for. Remove ignoreResult to wait.");
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -89,7 +89,7 @@ public final class InlineTaskClient implements TaskClient {
                 results.infos.put(message.id(), run(message));
             }
             handles.add(new DefaultTaskHandle<>(message.id(), message.queue(), calls.get(i).resultType(), results,
-                    codec));
+                    codec, null));
         }
         return handles;
     }
@@ -142,7 +142,7 @@ public final class InlineTaskClient implements TaskClient {
     @Override
     public <R> TaskHandle<R> handle(String taskId, Class<R> resultType) {
         TaskIds.check(taskId);
-        return new DefaultTaskHandle<>(taskId, null, resultType, results, codec);
+        return new DefaultTaskHandle<>(taskId, null, resultType, results, codec, null);
     }
 
     /** Results of inline runs, in memory. */

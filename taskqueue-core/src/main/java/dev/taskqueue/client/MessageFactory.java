@@ -72,6 +72,17 @@ final class MessageFactory {
                 options.getTaskId() != null, settings.resultTtl().toMillis());
     }
 
+    /** Whether the task is declared with {@code ignoreResult}: then there is no result to wait for. */
+    boolean ignoresResult(TaskCall<?> call) {
+        TaskDefinition definition = registry.find(call.taskName());
+        if (definition != null) {
+            return definition.ignoreResult();
+        }
+        Method method = call.method();
+        Task task = method != null ? TaskDeclarations.findTaskAnnotation(method) : null;
+        return task != null && task.ignoreResult();
+    }
+
     private static @Nullable Long expiry(TaskOptions options, long now) {
         Instant at = options.getExpiresAt();
         Duration in = options.getExpiresIn();

@@ -104,8 +104,8 @@ final class RedisRecovery {
             return new Recovery(List.of(), 0, 0);
         }
         try {
-            long now = redis.await(redis.commands().time(), "read the time")
-                    .stream().findFirst().map(t -> Long.parseLong(string(t)) * 1000).orElseThrow();
+            List<byte[]> time = redis.await(redis.commands().time(), "read the time");
+            long now = Long.parseLong(string(time.get(0))) * 1000 + Long.parseLong(string(time.get(1))) / 1000;
             List<String> queues = redis.await(redis.commands().smembers(keys.queues()), "list queues")
                     .stream().map(RedisBroker::string).sorted().toList();
             List<String> dead = redis.await(redis.commands().zrangebyscore(keys.workers(),

@@ -1,0 +1,331 @@
+package dev.taskqueue.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.taskqueue.TaskFailedException;
+import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.TaskState;
+import dev.taskqueue.broker.Broker.RecoveryPolicy;
+import dev.taskqueue.broker.Delivery;
+import dev.taskqueue.broker.Outcome;
+import dev.taskqueue.broker.WorkerInfo;
+import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.testing.SharedRedis;
+import dev.taskqueue.testing.TaskQueueFixture;
+import dev.taskqueue.testing.TestTasks;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanIterator;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The delivery contract (README, "Delivery contract"), one test per line, against a real Redis. The kill -9
+ * line has its own test with a real worker process: {@link dev.taskqueue.crash.CrashTest}.
+ */
+class DeliveryContractTest {
+
+    private static final String DEFAULT = "default";
+
+    private final TestTasks tasks = new TestTasks();
+    private final TaskQueueFixture tq = new TaskQueueFixture(tasks);
+    private final RedisCommands<String, String> redis = SharedRedis.admin().sync();
+
+    @AfterEach
+    void close() {
+        tasks.gate.countDown();
+        tq.close();
+    }
+
+    // 1. A submit that returned has put the task in Redis.
+
+    @Test
+    void aSubmitThatReturnedHasPutTheTaskInRedis() {
+        TaskHandle<String> handle = tq.client.submit(TestTasks::echo, "hello");
+
+        assertThat(redis.xlen("{taskqueue:default}:s:0")).isEqualTo(1);
+        Map<String, String> fields = redis.xrange("{taskqueue:default}:s:0", io.lettuce.core.Range.create("-", "+"))
+                .get(0).getBody();
+        assertThat(fields).containsEntry("i", handle.id()).containsEntry("d", "0");
+        assertThat(fields.get("m")).contains("\"task\":\"test.echo\"").contains("\"args\":[\"hello\"]");
+        assertThat(handle.state()).isEqualTo(TaskState.PENDING);
+    }
+
+    @Test
+    void aDelayedSubmitThatReturnedHasPutTheTaskInRedis() {
+        TaskHandle<String> handle = tq.client.withOptions(TaskOptions.defaults().countdown(Duration.ofMinutes(5)))
+                .submit(TestTasks::echo, "later");
+
+        assertThat(redis.zscore("{taskqueue:default}:d", handle.id())).isNotNull();
+        assertThat(redis.hget("{taskqueue:default}:dp", handle.id())).startsWith("0{");
+        assertThat(handle.state()).isEqualTo(TaskState.SCHEDULED);
+    }
+
+    // 2. At least once: a task leaves Redis only after its handler finished and its outcome was recorded, in one
+    //    atomic step.
+
+    @Test
+    void aTaskLeavesRedisOnlyOnceItsOutcomeIsRecorded() {
+        tasks.gate = new CountDownLatch(1);
+        tq.startWorker();
+        TaskHandle<String> handle = tq.client.submit(TestTasks::gated, "held");
+        await().atMost(Duration.ofSeconds(10)).until(() -> tasks.running.get() == 1);
+
+        // Running: still in Redis, held by the worker, and STARTED.
+        assertThat(redis.xlen("{taskqueue:default}:s:0")).isEqualTo(1);
+        assertThat(tq.broker.stats(DEFAULT).active()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> handle.state() == TaskState.STARTED);
+
+        // Watch the entry and the record together: whenever the entry is gone, the outcome is there.
+        List<String> statesSeenWhenGone = new ArrayList<>();
+        Thread watcher = new Thread(() -> {
+            long deadline = System.currentTimeMillis() + 5_000;
+            while (System.currentTimeMillis() < deadline) {
+                List<Object> both = SharedRedis.client().connect().sync().eval(
+                        "return { redis.call('XLEN', KEYS[1]), redis.call('HGET', KEYS[2], 'state') }",
+                        io.lettuce.core.ScriptOutputType.MULTI, "{taskqueue:default}:s:0",
+                        "{taskqueue:default}:t:" + handle.id());
+                if ((Long) both.get(0) == 0) {
+                    statesSeenWhenGone.add(String.valueOf(both.get(1)));
+                    return;
+                }
+            }
+        });
+        watcher.start();
+        tasks.gate.countDown();
+
+        assertThat(handle.get(Duration.ofSeconds(10))).isEqualTo("held");
+        await().atMost(Duration.ofSeconds(6)).until(() -> !watcher.isAlive());
+        assertThat(statesSeenWhenGone).containsExactly("SUCCESS");
+        assertThat(redis.xpending("{taskqueue:default}:s:0", "workers").getCount()).isZero();
+    }
+
+    // 3. A dead worker's tasks run again within seconds; a hung worker's after the visibility timeout; long tasks
+    //    keep their lease by heartbeat.
+
+    @Test
+    void aDeadWorkersTasksRunAgainWithinSeconds() {
+        List<TaskHandle<String>> handles = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            handles.add(tq.client.submit(TestTasks::echo, "orphan-" + i));
+        }
+        tq.broker.heartbeat(ghost("ghost"), Duration.ofSeconds(1));
+        assertThat(tq.broker.claim("ghost", List.of(DEFAULT), 10)).hasSize(3);
+        long died = System.currentTimeMillis(); // the ghost never heartbeats again
+
+        tq.startWorker(s -> s.livenessTimeout(Duration.ofSeconds(1)));
+
+        for (TaskHandle<String> handle : handles) {
+            handle.get(Duration.ofSeconds(10));
+        }
+        long recoveredAfter = System.currentTimeMillis() - died;
+        assertThat(recoveredAfter).isLessThan(10_000);
+        for (int i = 0; i < 3; i++) {
+            assertThat(tasks.runsOf("orphan-" + i)).isEqualTo(1);
+        }
+        assertThat(redis.zscore("{taskqueue}:workers", "ghost")).isNull();
+    }
+
+    @Test
+    void aHungButAliveWorkersTasksComeBackAfterTheVisibilityTimeout() throws Exception {
+        TaskHandle<String> handle = tq.client.submit(TestTasks::echo, "stuck");
+        tq.broker.heartbeat(ghost("hung"), Duration.ofSeconds(1));
+        assertThat(tq.broker.claim("hung", List.of(DEFAULT), 1)).hasSize(1);
+        // The hung worker keeps heartbeating: it is alive, it just never finishes (nor extends) the task.
+        Thread alive = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    tq.broker.heartbeat(ghost("hung"), Duration.ofSeconds(1));
+                    Thread.sleep(100);
+                }
+                catch (InterruptedException | RuntimeException ex) {
+                    return;
+                }
+            }
+        });
+        alive.start();
+        try {
+            long claimed = System.currentTimeMillis();
+            tq.startWorker(s -> s.visibilityTimeout(Duration.ofMillis(1500)));
+            assertThat(handle.get(Duration.ofSeconds(10))).isEqualTo("stuck");
+            assertThat(System.currentTimeMillis() - claimed).isGreaterThanOrEqualTo(1500);
+            assertThat(tasks.runsOf("stuck")).isEqualTo(1);
+        }
+        finally {
+            alive.interrupt();
+            alive.join();
+        }
+    }
+
+    @Test
+    void longTasksKeepTheirLeaseByHeartbeat() {
+        AtomicInteger refused = new AtomicInteger();
+        tq.listeners.add(new TaskEventListener() {
+            @Override
+            public void outcomeRefused(String taskId, @Nullable String taskName, String queue) {
+                refused.incrementAndGet();
+            }
+        });
+        tq.startWorker(s -> s.visibilityTimeout(Duration.ofMillis(800)));
+        TaskHandle<String> handle = tq.client.submit(TestTasks::slow, "long", 3_000L);
+
+        assertThat(handle.get(Duration.ofSeconds(15))).isEqualTo("long");
+        assertThat(tasks.runsOf("long")).isEqualTo(1);
+        assertThat(refused).hasValue(0);
+    }
+
+    // 4. A task whose workers keep dying goes to the dead letters after maxDeliveries.
+
+    @Test
+    void aPoisonPillGoesToTheDeadLettersAfterMaxDeliveries() throws Exception {
+        TaskHandle<String> handle = tq.client.submit(TestTasks::echo, "poison");
+        RecoveryPolicy policy = new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1), 3, 60_000);
+        for (int death = 1; death <= 3; death++) {
+            String worker = "doomed-" + death;
+            tq.broker.heartbeat(ghost(worker), Duration.ofSeconds(1));
+            assertThat(tq.broker.claim(worker, List.of(DEFAULT), 1)).hasSize(1);
+            Thread.sleep(120); // it dies: no heartbeat for longer than the liveness timeout
+            var recovery = tq.broker.recover(policy);
+            assertThat(recovery.deadWorkers()).containsExactly(worker);
+            assertThat(recovery.deadLettered()).isEqualTo(death == 3 ? 1 : 0);
+        }
+
+        assertThat(tq.broker.stats(DEFAULT).pending()).isZero();
+        var dead = redis.xrange("{taskqueue:default}:dead", io.lettuce.core.Range.create("-", "+"));
+        assertThat(dead).hasSize(1);
+        assertThat(dead.get(0).getBody()).containsEntry("i", handle.id()).containsEntry("deliveries", "3");
+        assertThat(dead.get(0).getBody().get("reason")).contains("poison pill");
+        assertThat(handle.state()).isEqualTo(TaskState.FAILURE);
+        assertThatThrownBy(() -> handle.get(Duration.ofSeconds(1))).isInstanceOf(TaskFailedException.class)
+                .hasMessageContaining("WorkerLostException");
+        assertThat(tasks.runsOf("poison")).isZero();
+    }
+
+    // 5. Delayed tasks live in Redis, never in worker memory, and start after their due time.
+
+    @Test
+    void delayedTasksLiveInRedisAndStartAfterTheirDueTime() {
+        tq.startWorker();
+        long submitted = System.currentTimeMillis();
+        TaskHandle<String> handle = tq.client.withOptions(TaskOptions.defaults().countdown(Duration.ofMillis(700)))
+                .submit(TestTasks::echo, "delayed");
+
+        assertThat(redis.zcard("{taskqueue:default}:d")).isEqualTo(1);
+        assertThat(handle.get(Duration.ofSeconds(10))).isEqualTo("delayed");
+        assertThat(tasks.startedAt.get("delayed") - submitted).isGreaterThanOrEqualTo(700);
+        assertThat(redis.exists("{taskqueue:default}:d", "{taskqueue:default}:dp")).isZero();
+    }
+
+    @Test
+    void anEtaInThePastRunsAtOnce() {
+        tq.startWorker();
+        TaskHandle<String> handle = tq.client.withOptions(TaskOptions.defaults()
+                .eta(java.time.Instant.now().minusSeconds(60))).submit(TestTasks::echo, "overdue");
+
+        assertThat(handle.get(Duration.ofSeconds(10))).isEqualTo("overdue");
+    }
+
+    // 6. One outcome per task: a late ack from a worker that lost its lease is refused.
+
+    @Test
+    void aLateAckFromAWorkerThatLostItsLeaseIsRefused() throws Exception {
+        TaskHandle<Object> handle = tq.client.submit("test.echo", "contested");
+        tq.broker.heartbeat(ghost("slow"), Duration.ofSeconds(1));
+        Delivery first = tq.broker.claim("slow", List.of(DEFAULT), 1).get(0);
+        Thread.sleep(120);
+        tq.broker.recover(new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1), 5, 60_000));
+
+        tq.broker.heartbeat(ghost("fast"), Duration.ofSeconds(1));
+        Delivery second = tq.broker.claim("fast", List.of(DEFAULT), 1).get(0);
+        assertThat(second.taskId()).isEqualTo(first.taskId());
+        assertThat(second.stream()).isEqualTo("r");
+        assertThat(second.deliveries()).isEqualTo(1);
+
+        assertThat(tq.broker.acknowledge("fast", List.of(Outcome.succeeded(second, "test.echo", true, 60_000,
+                "\"from fast\"", 1)))).containsExactly(true);
+        assertThat(tq.broker.acknowledge("slow", List.of(Outcome.succeeded(first, "test.echo", true, 60_000,
+                "\"from slow\"", 1)))).containsExactly(false);
+        assertThat(handle.get(Duration.ofSeconds(1))).isEqualTo("from fast");
+        assertThat(handle.info().worker()).isEqualTo("fast");
+    }
+
+    // 7. Every key we create expires or is bounded.
+
+    @Test
+    void everyKeyExpiresOrIsBounded() {
+        tq.close();
+        try (TaskQueueFixture bounded = new TaskQueueFixture(tasks)) {
+            RedisBroker smallDeadLetters = new RedisBroker(bounded.connections, TaskQueueFixture.PREFIX,
+                    new RedisBroker.DeadLetterPolicy(20, Duration.ofDays(1)));
+            var worker = new dev.taskqueue.worker.Worker(smallDeadLetters, bounded.registry, bounded.codec,
+                    TaskQueueFixture.fastSettings().queue(DEFAULT).queue("images").build(), bounded.event(),
+                    java.time.Clock.systemUTC());
+            worker.start();
+            try {
+                List<TaskHandle<?>> handles = new ArrayList<>();
+                for (int i = 0; i < 300; i++) {
+                    handles.add(bounded.client.submit(TestTasks::fail, "f" + i));
+                }
+                handles.add(bounded.client.submit(TestTasks::thumbnail, "img", 10));
+                bounded.client.submit(TestTasks::fireAndForget, "ff");
+                handles.add(bounded.client.withOptions(TaskOptions.defaults().taskId("mine"))
+                        .submit(TestTasks::echo, "x"));
+                handles.add(bounded.client.withOptions(TaskOptions.defaults().taskId("mine"))
+                        .submit(TestTasks::echo, "x"));
+                handles.add(bounded.client.withOptions(TaskOptions.defaults().countdown(Duration.ofMillis(200)))
+                        .submit(TestTasks::echo, "d"));
+                handles.add(bounded.client.submit("no.such.task"));
+                for (TaskHandle<?> handle : handles) {
+                    try {
+                        handle.get(Duration.ofSeconds(20));
+                    }
+                    catch (TaskFailedException expected) {
+                        // failures are part of the mix
+                    }
+                }
+                await().atMost(Duration.ofSeconds(5)).until(() -> tasks.runsOf("ff") == 1
+                        && smallDeadLetters.stats(DEFAULT).active() == 0);
+            }
+            finally {
+                worker.stop();
+            }
+            List<String> unbounded = new ArrayList<>();
+            ScanIterator<String> keys = ScanIterator.scan(redis, ScanArgs.Builder.limit(500));
+            while (keys.hasNext()) {
+                String key = keys.next();
+                if (redis.pttl(key) > 0) {
+                    continue;
+                }
+                String type = redis.type(key);
+                boolean limited = switch (type) {
+                    case "stream" -> key.endsWith(":dead") ? redis.xlen(key) <= 20 + 100 : redis.xlen(key) == 0;
+                    case "zset" -> key.equals("{taskqueue}:workers") && redis.zcard(key) == 0;
+                    case "set" -> key.equals("{taskqueue}:queues") && redis.scard(key) <= 2;
+                    default -> false;
+                };
+                if (!limited) {
+                    unbounded.add(key + " (" + type + ")");
+                }
+            }
+            assertThat(unbounded).isEmpty();
+            assertThat(redis.xlen("{taskqueue:default}:dead")).isLessThan(301);
+            assertThat(redis.pttl("{taskqueue:default}:t:mine")).isPositive();
+        }
+    }
+
+    private static WorkerInfo ghost(String id) {
+        long now = System.currentTimeMillis();
+        return new WorkerInfo(id, "nowhere", 1, List.of(DEFAULT), 1, 0, 0, 0, now, now, "RUNNING");
+    }
+}
