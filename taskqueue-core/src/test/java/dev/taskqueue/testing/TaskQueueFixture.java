@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import dev.taskqueue.client.ClientSettings;
@@ -33,7 +34,8 @@ public final class TaskQueueFixture implements AutoCloseable {
     public final RedisResultBackend results;
     public final TaskRegistry registry;
     public final DefaultTaskClient client;
-    public final List<TaskEventListener> listeners = new ArrayList<>();
+    /** Listeners of the client and the workers; tests may add to it at any time. */
+    public final List<TaskEventListener> listeners = new CopyOnWriteArrayList<>();
     private final List<Worker> workers = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
@@ -53,9 +55,34 @@ public final class TaskQueueFixture implements AutoCloseable {
         client = new DefaultTaskClient(broker, results, registry, codec, clientSettings, event(), Clock.systemUTC());
     }
 
-    /** The listeners registered so far, as one. */
+    /** One listener that calls whatever is in {@link #listeners} at the time of each event. */
     public TaskEventListener event() {
-        return TaskEventListener.of(listeners);
+        return new TaskEventListener() {
+            @Override
+            public void submitted(String taskName, String queue) {
+                listeners.forEach(l -> l.submitted(taskName, queue));
+            }
+
+            @Override
+            public void duplicateSubmitted(String taskName, String queue) {
+                listeners.forEach(l -> l.duplicateSubmitted(taskName, queue));
+            }
+
+            @Override
+            public void started(String taskId, String taskName, String queue, Duration queueWait) {
+                listeners.forEach(l -> l.started(taskId, taskName, queue, queueWait));
+            }
+
+            @Override
+            public void finished(Execution execution) {
+                listeners.forEach(l -> l.finished(execution));
+            }
+
+            @Override
+            public void outcomeRefused(String taskId, String taskName, String queue) {
+                listeners.forEach(l -> l.outcomeRefused(taskId, taskName, queue));
+            }
+        };
     }
 
     /** Fast settings for tests: short heartbeats and timeouts. */

@@ -21,6 +21,7 @@ public class TestTasks {
     public final List<String> order = new CopyOnWriteArrayList<>();
     public final AtomicInteger running = new AtomicInteger();
     public final AtomicInteger maxRunning = new AtomicInteger();
+    public final AtomicInteger completed = new AtomicInteger();
     public volatile CountDownLatch gate = new CountDownLatch(0);
     public final Map<String, Long> startedAt = new ConcurrentHashMap<>();
 
@@ -76,6 +77,7 @@ public class TestTasks {
         }
         finally {
             running.decrementAndGet();
+            completed.incrementAndGet();
         }
     }
 

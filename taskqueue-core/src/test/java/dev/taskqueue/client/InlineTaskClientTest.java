@@ -1,0 +1,67 @@
+package dev.taskqueue.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+import dev.taskqueue.Task;
+import dev.taskqueue.TaskFailedException;
+import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskState;
+import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.testing.TestTasks;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Inline mode runs tasks in the submitting thread, through JSON, for applications' unit tests. */
+class InlineTaskClientTest {
+
+    public static class ThreadTasks {
+        @Task(name = "thread.name")
+        public String threadName() {
+            return Thread.currentThread().getName();
+        }
+    }
+
+    private final JsonMapper mapper = JsonMapper.builder().build();
+    private final TaskRegistry registry = new TaskRegistry(mapper, "default");
+    private final TestTasks tasks = new TestTasks();
+    private final InlineTaskClient client;
+
+    InlineTaskClientTest() {
+        registry.register("tasks", tasks, TestTasks.class);
+        registry.register("threads", new ThreadTasks(), ThreadTasks.class);
+        client = new InlineTaskClient(registry, new MessageCodec(mapper), ClientSettings.DEFAULTS,
+                TaskEventListener.of(List.of()), Clock.systemUTC());
+    }
+
+    @Test
+    void aTaskRunsBeforeSubmitReturnsInTheCallersThread() {
+        TaskHandle<String> handle = client.submit(ThreadTasks::threadName);
+
+        assertThat(handle.state()).isEqualTo(TaskState.SUCCESS);
+        assertThat(handle.get(Duration.ZERO)).isEqualTo(Thread.currentThread().getName());
+    }
+
+    @Test
+    void resultsAndFailuresBehaveAsWithAWorker() {
+        assertThat(client.submit(TestTasks::thumbnail, "a", 3).get(Duration.ZERO).tags()).containsExactly("w3");
+        assertThatThrownBy(() -> client.submit(TestTasks::fail, "inline").get(Duration.ZERO))
+                .isInstanceOf(TaskFailedException.class).hasMessageContaining("inline");
+        assertThat(client.handle(client.submit(TestTasks::add, 1, 1).id(), Integer.class).get(Duration.ZERO))
+                .isEqualTo(2);
+    }
+
+    @Test
+    void argumentsStillGoThroughJson() {
+        TaskHandle<Object> handle = client.submit("test.thumbnail", "a", "not a number");
+
+        assertThatThrownBy(() -> handle.get(Duration.ZERO)).isInstanceOf(TaskFailedException.class)
+                .hasMessageContaining("argument 'width'");
+    }
+}

@@ -1,0 +1,199 @@
+package dev.taskqueue.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.taskqueue.TaskCall;
+import dev.taskqueue.TaskClient;
+import dev.taskqueue.TaskFailedException;
+import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.TaskState;
+import dev.taskqueue.TaskTimeoutException;
+import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.redis.RedisResultBackend;
+import dev.taskqueue.testing.SharedRedis;
+import dev.taskqueue.testing.TaskQueueFixture;
+import dev.taskqueue.testing.TestTasks;
+import dev.taskqueue.testing.TestTasks.Thumbnail;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Submitting, waiting, looking up: what a caller sees. */
+class TaskHandleTest {
+
+    private final TestTasks tasks = new TestTasks();
+    private final TaskQueueFixture tq = new TaskQueueFixture(tasks);
+
+    @AfterEach
+    void close() {
+        tasks.gate.countDown();
+        tq.close();
+    }
+
+    @Test
+    void aTypeCheckedSubmitReturnsTheTypedResult() {
+        tq.startWorker(s -> s.queue("images"));
+        TaskHandle<Thumbnail> handle = tq.client.submit(TestTasks::thumbnail, "img-42", 200);
+
+        assertThat(handle.get(Duration.ofSeconds(10))).isEqualTo(new Thumbnail("img-42", 200, List.of("w200")));
+        assertThat(handle.info().queue()).isEqualTo("images");
+        assertThat(handle.info().name()).isEqualTo("test.thumbnail");
+    }
+
+    @Test
+    void aVoidTaskCompletesWithNull() throws Exception {
+        tq.startWorker();
+        TaskHandle<Void> handle = tq.client.submit(TestTasks::log, "line");
+
+        assertThat(handle.get(Duration.ofSeconds(10))).isNull();
+        assertThat(handle.future().get(1, TimeUnit.SECONDS)).isNull();
+    }
+
+    @Test
+    void theFutureCompletesWithTheResultOrTheFailure() throws Exception {
+        tq.startWorker();
+        CompletableFuture<Integer> sum = tq.client.submit(TestTasks::add, 20, 22).future();
+        CompletableFuture<String> failed = tq.client.submit(TestTasks::fail, "nope").future();
+
+        assertThat(sum.get(10, TimeUnit.SECONDS)).isEqualTo(42);
+        assertThatThrownBy(() -> failed.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(TaskFailedException.class);
+    }
+
+    @Test
+    void waitingTooLongThrowsATimeoutAndTheTaskGoesOn() {
+        tasks.gate = new CountDownLatch(1);
+        tq.startWorker();
+        TaskHandle<String> handle = tq.client.submit(TestTasks::gated, "slow");
+
+        assertThatThrownBy(() -> handle.get(Duration.ofMillis(300))).isInstanceOf(TaskTimeoutException.class)
+                .hasMessageContaining("did not finish within PT0.3S");
+        tasks.gate.countDown();
+        assertThat(handle.get(Duration.ofSeconds(10))).isEqualTo("slow");
+    }
+
+    @Test
+    void anotherInstanceFindsATaskByItsId() {
+        tq.startWorker(s -> s.queue("images"));
+        String id = tq.client.submit(TestTasks::thumbnail, "img-1", 64).id();
+
+        try (RedisResultBackend otherBackend = new RedisResultBackend(tq.broker, Duration.ofHours(1))) {
+            TaskClient other = new DefaultTaskClient(tq.broker, otherBackend, new TaskRegistry(tq.mapper, "default"),
+                    tq.codec, ClientSettings.DEFAULTS, TaskEventListener.of(List.of()), Clock.systemUTC());
+            TaskHandle<Thumbnail> found = other.handle(id, Thumbnail.class);
+            assertThat(found.get(Duration.ofSeconds(10)).width()).isEqualTo(64);
+            assertThat(found.state()).isEqualTo(TaskState.SUCCESS);
+            assertThat(found.info().queue()).isEqualTo("images");
+        }
+    }
+
+    @Test
+    void anUnknownIdReadsAsPending() {
+        assertThat(tq.client.handle("never-submitted").state()).isEqualTo(TaskState.PENDING);
+    }
+
+    @Test
+    void waitersAreToldByNotificationNotByPolling() throws Exception {
+        List<String> published = new CopyOnWriteArrayList<>();
+        StatefulRedisPubSubConnection<String, String> listener = SharedRedis.client().connectPubSub();
+        listener.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String pattern, String channel, String message) {
+                published.add(message);
+            }
+        });
+        listener.sync().psubscribe("taskqueue:notify:*");
+        try {
+            tasks.gate = new CountDownLatch(1);
+            tq.startWorker();
+            TaskHandle<String> handle = tq.client.submit(TestTasks::gated, "notified");
+            CompletableFuture<String> waiting = handle.future();
+            await().atMost(Duration.ofSeconds(5)).until(() -> tasks.running.get() == 1);
+            tasks.gate.countDown();
+
+            assertThat(waiting.get(900, TimeUnit.MILLISECONDS)).isEqualTo("notified"); // the poll starts at 1 s
+            await().atMost(Duration.ofSeconds(2)).until(() -> published.contains(handle.id()));
+        }
+        finally {
+            listener.close();
+        }
+    }
+
+    @Test
+    void aCallerChosenIdIsSubmittedOnce() {
+        AtomicInteger duplicates = new AtomicInteger();
+        tq.listeners.add(new TaskEventListener() {
+            @Override
+            public void duplicateSubmitted(String taskName, String queue) {
+                duplicates.incrementAndGet();
+            }
+        });
+        TaskClient withId = tq.client.withOptions(TaskOptions.defaults().taskId("order-42-receipt"));
+        TaskHandle<String> first = withId.submit(TestTasks::echo, "receipt");
+        TaskHandle<String> second = withId.submit(TestTasks::echo, "receipt");
+        tq.startWorker();
+
+        assertThat(second.id()).isEqualTo(first.id()).isEqualTo("order-42-receipt");
+        assertThat(first.get(Duration.ofSeconds(10))).isEqualTo("receipt");
+        TaskHandle<String> afterwards = withId.submit(TestTasks::echo, "receipt");
+        assertThat(afterwards.get(Duration.ofSeconds(1))).isEqualTo("receipt");
+        assertThat(tasks.runsOf("receipt")).isEqualTo(1);
+        assertThat(duplicates).hasValue(2);
+    }
+
+    @Test
+    void aBulkSubmitSendsEveryCallAndKeepsTheirOrder() {
+        List<TaskCall<?>> calls = new ArrayList<>();
+        for (int i = 0; i < 1200; i++) {
+            calls.add(i % 3 == 0 ? TaskCall.of(TestTasks::thumbnail, "b" + i, i) : TaskCall.of(TestTasks::add, i, 1));
+        }
+        List<TaskHandle<?>> handles = tq.client.submitAll(calls);
+        tq.startWorker(s -> s.queue("default").queue("images"));
+
+        assertThat(handles).hasSize(1200);
+        assertThat(handles.get(1).get(Duration.ofSeconds(20))).isEqualTo(2);
+        assertThat(((Thumbnail) handles.get(3).get(Duration.ofSeconds(20))).width()).isEqualTo(3);
+        for (TaskHandle<?> handle : handles) {
+            handle.get(Duration.ofSeconds(20));
+        }
+    }
+
+    @Test
+    void resultsExpireAfterTheirTtl() throws Exception {
+        tq.startWorker(s -> s.resultTtl(Duration.ofSeconds(1)));
+        TaskHandle<Integer> handle = tq.client.submit(TestTasks::add, 1, 1);
+        handle.get(Duration.ofSeconds(10));
+
+        long ttl = SharedRedis.admin().sync().pttl("{taskqueue:default}:t:" + handle.id());
+        assertThat(ttl).isBetween(1L, 1_000L);
+        Thread.sleep(ttl + 100);
+        assertThat(handle.state()).isEqualTo(TaskState.PENDING);
+    }
+
+    @Test
+    void fireAndForgetTasksStoreNothingAndCannotBeAwaited() {
+        tq.startWorker();
+        TaskHandle<String> handle = tq.client.submit(TestTasks::fireAndForget, "ff");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> tasks.runsOf("ff") == 1);
+        assertThat(SharedRedis.admin().sync().exists("{taskqueue:default}:t:" + handle.id())).isZero();
+        assertThatThrownBy(() -> handle.get(Duration.ofSeconds(1))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("ignoreResult");
+    }
+}

@@ -1,0 +1,108 @@
+package dev.taskqueue.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+import dev.taskqueue.TaskFailedException;
+import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.TaskState;
+import dev.taskqueue.broker.Broker.RecoveryPolicy;
+import dev.taskqueue.broker.Delivery;
+import dev.taskqueue.broker.Outcome;
+import dev.taskqueue.broker.WorkerInfo;
+import dev.taskqueue.client.ClientSettings;
+import dev.taskqueue.client.DefaultTaskClient;
+import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.testing.TaskQueueFixture;
+import dev.taskqueue.testing.TestTasks;
+import dev.taskqueue.worker.Worker;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The in-memory broker keeps the Redis broker's contract, for tests without Redis. */
+class InMemoryBrokerTest {
+
+    private final JsonMapper mapper = JsonMapper.builder().build();
+    private final MessageCodec codec = new MessageCodec(mapper);
+    private final TestTasks tasks = new TestTasks();
+    private final InMemoryBroker broker = new InMemoryBroker(Clock.systemUTC());
+    private final TaskRegistry registry = new TaskRegistry(mapper, "default");
+    private final DefaultTaskClient client;
+    private Worker worker;
+
+    InMemoryBrokerTest() {
+        registry.register("tasks", tasks, TestTasks.class);
+        client = new DefaultTaskClient(broker, broker, registry, codec, ClientSettings.DEFAULTS,
+                TaskEventListener.of(List.of()), Clock.systemUTC());
+    }
+
+    @AfterEach
+    void stop() {
+        if (worker != null) {
+            worker.stop();
+        }
+    }
+
+    private void startWorker() {
+        worker = new Worker(broker, registry, codec, TaskQueueFixture.fastSettings().queue("default")
+                .queue("images").build(), TaskEventListener.of(List.of()), Clock.systemUTC());
+        worker.start();
+    }
+
+    @Test
+    void tasksRunAndReturnResults() {
+        startWorker();
+
+        assertThat(client.submit(TestTasks::add, 2, 3).get(Duration.ofSeconds(5))).isEqualTo(5);
+        assertThat(client.submit(TestTasks::thumbnail, "i", 5).get(Duration.ofSeconds(5)).width()).isEqualTo(5);
+    }
+
+    @Test
+    void delayedTasksWaitForTheirCountdown() {
+        startWorker();
+        long submitted = System.currentTimeMillis();
+        TaskHandle<String> handle = client.withOptions(TaskOptions.defaults().countdown(Duration.ofMillis(300)))
+                .submit(TestTasks::echo, "later");
+
+        assertThat(handle.state()).isEqualTo(TaskState.SCHEDULED);
+        assertThat(handle.get(Duration.ofSeconds(5))).isEqualTo("later");
+        assertThat(tasks.startedAt.get("later") - submitted).isGreaterThanOrEqualTo(300);
+    }
+
+    @Test
+    void failuresGoToTheDeadLetters() {
+        startWorker();
+        TaskHandle<String> handle = client.submit(TestTasks::fail, "oops");
+
+        assertThatThrownBy(() -> handle.get(Duration.ofSeconds(5))).isInstanceOf(TaskFailedException.class)
+                .hasMessageContaining("oops");
+        assertThat(broker.deadLetters("default")).hasSize(1);
+    }
+
+    @Test
+    void aDeadConsumersTaskIsRedeliveredAndItsLateAckRefused() throws Exception {
+        client.submit(TestTasks::echo, "x");
+        long now = System.currentTimeMillis();
+        broker.heartbeat(new WorkerInfo("ghost", "h", 1, List.of("default"), 1, 0, 0, 0, now, now, "RUNNING"),
+                Duration.ofSeconds(1));
+        Delivery lost = broker.claim("ghost", List.of("default"), 1).get(0);
+        Thread.sleep(60);
+        var recovery = broker.recover(new RecoveryPolicy(Duration.ofMillis(30), Duration.ofHours(1), 5, 60_000));
+
+        assertThat(recovery.deadWorkers()).containsExactly("ghost");
+        Delivery again = broker.claim("other", List.of("default"), 1).get(0);
+        assertThat(again.deliveries()).isEqualTo(1);
+        assertThat(broker.acknowledge("ghost", List.of(Outcome.succeeded(lost, "test.echo", true, 1000, "1", 1))))
+                .containsExactly(false);
+        assertThat(broker.acknowledge("other", List.of(Outcome.succeeded(again, "test.echo", true, 1000, "2", 1))))
+                .containsExactly(true);
+    }
+}
