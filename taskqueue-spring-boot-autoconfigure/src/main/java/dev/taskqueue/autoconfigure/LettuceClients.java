@@ -1,0 +1,60 @@
+package dev.taskqueue.autoconfigure;
+
+import java.util.stream.Collectors;
+
+import dev.taskqueue.redis.RedisConnections;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisNode;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/** Takes taskqueue's Redis connections from Spring Data Redis's Lettuce connection factory. */
+final class LettuceClients {
+
+    private LettuceClients() {
+    }
+
+    /**
+     * Connections on the factory's own Lettuce client: whatever {@code spring.data.redis.*} says (standalone,
+     * Sentinel or Cluster, TLS, credentials, database, client name) applies to taskqueue too.
+     */
+    static RedisConnections connections(@Nullable RedisConnectionFactory factory) {
+        if (factory == null) {
+            throw new IllegalStateException("taskqueue.broker=redis needs a RedisConnectionFactory, and there is none: "
+                    + "add spring-boot-starter-data-redis and point spring.data.redis.* at your Redis, or set "
+                    + "taskqueue.broker=memory (tests) or inline (tasks run in the caller's thread).");
+        }
+        if (!(factory instanceof LettuceConnectionFactory lettuce)) {
+            throw new IllegalStateException("taskqueue talks to Redis through Lettuce, but the RedisConnectionFactory "
+                    + "is a " + factory.getClass().getName() + ". Use Lettuce (spring.data.redis.client-type=lettuce, "
+                    + "the default of spring-boot-starter-data-redis), or define a LettuceConnectionFactory bean "
+                    + "annotated with @" + TaskQueueRedisConnectionFactory.class.getSimpleName() + " for taskqueue.");
+        }
+        // A factory started late (early startup turned off) has no client yet; starting it twice does nothing.
+        if (!lettuce.isRunning()) {
+            lettuce.start();
+        }
+        return RedisConnections.using(lettuce.getRequiredNativeClient(), describe(lettuce));
+    }
+
+    /** How errors name the server: {@code host:port}, or the Sentinel master or Cluster nodes. */
+    static String describe(LettuceConnectionFactory factory) {
+        if (factory.isClusterAware()) {
+            return "cluster " + nodes(factory.getClusterConfiguration().getClusterNodes());
+        }
+        if (factory.isRedisSentinelAware()) {
+            var sentinel = factory.getSentinelConfiguration();
+            String master = sentinel.getMaster() != null ? sentinel.getMaster().getName() : "?";
+            return "sentinel master " + master + " via " + nodes(sentinel.getSentinels());
+        }
+        String hostPort = factory.getHostName() + ":" + factory.getPort();
+        return factory.getDatabase() == 0 ? hostPort : hostPort + " (database " + factory.getDatabase() + ")";
+    }
+
+    private static String nodes(Iterable<RedisNode> nodes) {
+        return java.util.stream.StreamSupport.stream(nodes.spliterator(), false)
+                .map(node -> node.getHost() + ":" + node.getPort())
+                .collect(Collectors.joining(","));
+    }
+}

@@ -1,0 +1,234 @@
+package dev.taskqueue.autoconfigure;
+
+import java.time.Clock;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+import dev.taskqueue.TaskClient;
+import dev.taskqueue.autoconfigure.TaskQueueProperties.BrokerType;
+import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.ResultBackend;
+import dev.taskqueue.client.ClientSettings;
+import dev.taskqueue.client.DefaultTaskClient;
+import dev.taskqueue.client.InlineTaskClient;
+import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.memory.InMemoryBroker;
+import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.RedisConnections;
+import dev.taskqueue.redis.RedisResultBackend;
+import dev.taskqueue.spring.TaskBeanRegistrar;
+import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
+import dev.taskqueue.worker.Worker;
+import dev.taskqueue.worker.WorkerSettings;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.NoneNestedConditions;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+/**
+ * Auto-configuration of taskqueue: the {@link TaskClient}, the broker chosen by {@code taskqueue.broker}, the
+ * registration of {@code @Task} beans, and the worker.
+ *
+ * <ul>
+ * <li>{@code redis} (default): {@link RedisBroker} and {@link RedisResultBackend} on the Lettuce client of the
+ * {@link TaskQueueRedisConnectionFactory @TaskQueueRedisConnectionFactory} bean, else of the application's
+ * {@code RedisConnectionFactory} (so {@code spring.data.redis.*} decides standalone, Sentinel or Cluster, TLS and
+ * credentials);</li>
+ * <li>{@code memory}: one {@link InMemoryBroker}, broker and result backend at once;</li>
+ * <li>{@code inline}: no broker and no worker; {@link InlineTaskClient} runs tasks in the caller's thread.</li>
+ * </ul>
+ * Every bean backs off when the application defines its own. The worker starts once the context is refreshed and
+ * stops before the Redis connection factory (see {@link TaskQueueWorkerLifecycle}); the Redis resources close
+ * after it, as the beans it depends on.
+ */
+@AutoConfiguration(afterName = { "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+        "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration" })
+@EnableConfigurationProperties(TaskQueueProperties.class)
+public final class TaskQueueAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    MessageCodec taskQueueMessageCodec(ObjectProvider<JsonMapper> jsonMapper) {
+        return new MessageCodec(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TaskRegistry taskQueueRegistry(MessageCodec codec, TaskQueueProperties properties) {
+        return new TaskRegistry(codec.mapper(), properties.getDefaultQueue());
+    }
+
+    @Bean
+    static TaskBeanRegistrar taskQueueTaskBeanRegistrar(ObjectProvider<TaskRegistry> registry) {
+        return new TaskBeanRegistrar(registry::getObject);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TaskClient taskClient(TaskQueueProperties properties, TaskRegistry registry, MessageCodec codec,
+            ObjectProvider<Broker> broker, ObjectProvider<ResultBackend> resultBackend,
+            ObjectProvider<TaskEventListener> listeners) {
+        long maxPayloadSize = properties.getMaxPayloadSize().toBytes();
+        if (maxPayloadSize > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("taskqueue.max-payload-size must be below 2GB, got "
+                    + properties.getMaxPayloadSize() + "; large payloads belong in an object store.");
+        }
+        ClientSettings settings = new ClientSettings(properties.getDefaultQueue(), (int) maxPayloadSize,
+                properties.getResultTtl());
+        TaskEventListener listener = TaskEventListener.of(listeners.orderedStream().toList());
+        if (properties.getBroker() == BrokerType.INLINE) {
+            return new InlineTaskClient(registry, codec, settings, listener, Clock.systemUTC());
+        }
+        Broker queue = requiredBroker(broker, properties);
+        ResultBackend backend = resultBackend.getIfAvailable();
+        if (backend == null) {
+            throw new IllegalStateException("taskqueue needs a ResultBackend bean to read task results, and there is "
+                    + "none: define one beside your own Broker, or remove your Broker bean to get the auto-configured "
+                    + "ones.");
+        }
+        return new DefaultTaskClient(queue, backend, registry, codec, settings, listener, Clock.systemUTC());
+    }
+
+    /** The broker; without one, an error that says what is missing instead of "no qualifying bean". */
+    static Broker requiredBroker(ObjectProvider<Broker> broker, TaskQueueProperties properties) {
+        Broker found = broker.getIfAvailable();
+        if (found == null) {
+            throw new IllegalStateException("taskqueue has no Broker: taskqueue.broker=" + properties.getBroker()
+                    .name().toLowerCase(java.util.Locale.ROOT) + " needs Spring Data Redis with Lettuce on the class "
+                    + "path (use dev.taskqueue:taskqueue-spring-boot-starter, or add spring-boot-starter-data-redis), "
+                    + "or set taskqueue.broker=memory or inline, or define a Broker bean.");
+        }
+        return found;
+    }
+
+    /** What the worker runs: every @Task method of this application, on the broker of this configuration. */
+    @Configuration(proxyBeanMethods = false)
+    @Conditional(QueueBrokerCondition.class)
+    @ConditionalOnBooleanProperty(name = "taskqueue.worker.enabled", matchIfMissing = true)
+    static class WorkerConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        TaskQueueWorkerLifecycle taskQueueWorkerLifecycle(TaskQueueProperties properties, ObjectProvider<Broker> broker,
+                TaskRegistry registry, MessageCodec codec, ObjectProvider<TaskQueueWorkerCustomizer> customizers,
+                ObjectProvider<TaskEventListener> listeners) {
+            return new TaskQueueWorkerLifecycle(() -> new Worker(requiredBroker(broker, properties), registry, codec,
+                    workerSettings(properties, registry, customizers),
+                    TaskEventListener.of(listeners.orderedStream().toList()), Clock.systemUTC()));
+        }
+
+        /**
+         * The worker's settings: the properties, then the customizers. Built when the worker starts, once every
+         * task bean registered its queues.
+         */
+        static WorkerSettings workerSettings(TaskQueueProperties properties, TaskRegistry registry,
+                ObjectProvider<TaskQueueWorkerCustomizer> customizers) {
+            TaskQueueProperties.Worker worker = properties.getWorker();
+            WorkerSettings.Builder builder = WorkerSettings.builder()
+                    .strictOrder(worker.isStrictOrder())
+                    .concurrency(worker.getConcurrency())
+                    .shutdownTimeout(worker.getShutdownTimeout())
+                    .heartbeatInterval(worker.getHeartbeatInterval())
+                    .livenessTimeout(worker.getLivenessTimeout())
+                    .visibilityTimeout(worker.getVisibilityTimeout())
+                    .maxDeliveries(worker.getMaxDeliveries())
+                    .pollTimeout(worker.getPollTimeout())
+                    .resultTtl(properties.getResultTtl())
+                    .virtualThreads(worker.isVirtualThreads());
+            if (worker.getQueues().isEmpty()) {
+                Set<String> queues = new LinkedHashSet<>();
+                queues.add(registry.defaultQueue());
+                queues.addAll(registry.queues());
+                queues.forEach(builder::queue);
+            }
+            else {
+                worker.getQueues().forEach(entry -> addQueue(builder, entry));
+            }
+            customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
+            return builder.build();
+        }
+
+        /** {@code name} or {@code name:weight}. */
+        private static void addQueue(WorkerSettings.Builder builder, String entry) {
+            int colon = entry.lastIndexOf(':');
+            String name = (colon < 0 ? entry : entry.substring(0, colon)).trim();
+            try {
+                builder.queue(name, colon < 0 ? 1 : Integer.parseInt(entry.substring(colon + 1).trim()));
+            }
+            catch (IllegalArgumentException ex) { // NumberFormatException included
+                throw new IllegalArgumentException("taskqueue.worker.queues: '" + entry + "' must be 'name' or "
+                        + "'name:weight' with a valid queue name and a positive whole weight, such as 'images:3' ("
+                        + ex.getMessage() + ").");
+            }
+        }
+    }
+
+    /** {@code taskqueue.broker=redis}: Redis Streams through the application's Lettuce client. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(RedisConnectionFactory.class)
+    @ConditionalOnProperty(name = "taskqueue.broker", havingValue = "redis", matchIfMissing = true)
+    static class RedisBrokerConfiguration {
+
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean
+        RedisConnections taskQueueRedisConnections(
+                @TaskQueueRedisConnectionFactory ObjectProvider<RedisConnectionFactory> taskQueueConnectionFactory,
+                ObjectProvider<RedisConnectionFactory> connectionFactory) {
+            RedisConnectionFactory factory = taskQueueConnectionFactory.getIfAvailable(connectionFactory::getIfAvailable);
+            return LettuceClients.connections(factory);
+        }
+
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean(Broker.class)
+        RedisBroker taskQueueBroker(RedisConnections connections, TaskQueueProperties properties) {
+            TaskQueueProperties.DeadLetters deadLetters = properties.getDeadLetters();
+            return new RedisBroker(connections, properties.getKeyPrefix(),
+                    new RedisBroker.DeadLetterPolicy(deadLetters.getMaxLength(), deadLetters.getMaxAge()));
+        }
+
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean(ResultBackend.class)
+        @ConditionalOnBean(RedisBroker.class)
+        RedisResultBackend taskQueueResultBackend(RedisBroker broker, TaskQueueProperties properties) {
+            return new RedisResultBackend(broker, properties.getResultTtl());
+        }
+    }
+
+    /** {@code taskqueue.broker=memory}: a queue in this JVM, also holding the results. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "taskqueue.broker", havingValue = "memory")
+    static class MemoryBrokerConfiguration {
+
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean(Broker.class)
+        InMemoryBroker taskQueueBroker(TaskQueueProperties properties) {
+            return new InMemoryBroker(Clock.systemUTC(), properties.getDeadLetters().getMaxLength());
+        }
+    }
+
+    /** Matches unless {@code taskqueue.broker=inline}, which has no queue to consume. */
+    static class QueueBrokerCondition extends NoneNestedConditions {
+
+        QueueBrokerCondition() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnProperty(name = "taskqueue.broker", havingValue = "inline")
+        static class Inline {
+
+        }
+    }
+}

@@ -1,0 +1,277 @@
+package dev.taskqueue.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration of taskqueue, under {@code taskqueue.*}. Where the Redis server is stays Spring's business
+ * ({@code spring.data.redis.*}). Every default equals the engine's matching {@code DEFAULT_*} constant.
+ */
+@ConfigurationProperties("taskqueue")
+public class TaskQueueProperties {
+
+    /** Where tasks wait: Redis, memory (this JVM only), or nowhere (run inline in the submitting thread). */
+    private BrokerType broker = BrokerType.REDIS;
+
+    /** Prefix of every Redis key taskqueue creates, so that several applications can share one Redis. */
+    private String keyPrefix = "taskqueue";
+
+    /** Queue of tasks whose @Task declares none. */
+    private String defaultQueue = "default";
+
+    /** How long results, errors and states of tasks are kept. */
+    private Duration resultTtl = Duration.ofDays(1);
+
+    /** Largest encoded task message accepted by submit (larger payloads belong in an object store). */
+    private DataSize maxPayloadSize = DataSize.ofMegabytes(1);
+
+    /** How many dead letters each queue keeps, and for how long. */
+    private final DeadLetters deadLetters = new DeadLetters();
+
+    /** The worker that runs this application's tasks. */
+    private final Worker worker = new Worker();
+
+    /** The throwaway Redis started for development when none is configured. */
+    private final EmbeddedRedis embeddedRedis = new EmbeddedRedis();
+
+    public BrokerType getBroker() {
+        return this.broker;
+    }
+
+    public void setBroker(BrokerType broker) {
+        this.broker = broker;
+    }
+
+    public String getKeyPrefix() {
+        return this.keyPrefix;
+    }
+
+    public void setKeyPrefix(String keyPrefix) {
+        this.keyPrefix = keyPrefix;
+    }
+
+    public String getDefaultQueue() {
+        return this.defaultQueue;
+    }
+
+    public void setDefaultQueue(String defaultQueue) {
+        this.defaultQueue = defaultQueue;
+    }
+
+    public Duration getResultTtl() {
+        return this.resultTtl;
+    }
+
+    public void setResultTtl(Duration resultTtl) {
+        this.resultTtl = resultTtl;
+    }
+
+    public DataSize getMaxPayloadSize() {
+        return this.maxPayloadSize;
+    }
+
+    public void setMaxPayloadSize(DataSize maxPayloadSize) {
+        this.maxPayloadSize = maxPayloadSize;
+    }
+
+    public DeadLetters getDeadLetters() {
+        return this.deadLetters;
+    }
+
+    public Worker getWorker() {
+        return this.worker;
+    }
+
+    public EmbeddedRedis getEmbeddedRedis() {
+        return this.embeddedRedis;
+    }
+
+    /** Where tasks wait. */
+    public enum BrokerType {
+
+        /** Redis, through Spring's Lettuce connection factory: the production choice. */
+        REDIS,
+
+        /** A queue in this JVM's memory, with a worker: for tests and demos; tasks are lost on exit. */
+        MEMORY,
+
+        /** No queue and no worker: submit runs the task in the caller's thread (Celery's task_always_eager). */
+        INLINE
+    }
+
+    /** How many dead letters each queue keeps, and for how long. */
+    public static class DeadLetters {
+
+        /** Most dead letters kept per queue (approximately: Redis trims whole stream nodes). */
+        private long maxLength = 10_000;
+
+        /** Age after which a dead letter is removed. */
+        private Duration maxAge = Duration.ofDays(7);
+
+        public long getMaxLength() {
+            return this.maxLength;
+        }
+
+        public void setMaxLength(long maxLength) {
+            this.maxLength = maxLength;
+        }
+
+        public Duration getMaxAge() {
+            return this.maxAge;
+        }
+
+        public void setMaxAge(Duration maxAge) {
+            this.maxAge = maxAge;
+        }
+    }
+
+    /** The worker that runs this application's tasks. */
+    public static class Worker {
+
+        /** Whether to run a worker in this application (false: it only submits tasks). */
+        private boolean enabled = true;
+
+        /**
+         * Queues to consume, in order, each as "name" or "name:weight"; when empty, the default queue and every
+         * queue declared by this application's @Task methods.
+         */
+        private List<String> queues = new ArrayList<>();
+
+        /** Whether to drain queues strictly in the listed order rather than by weight. */
+        private boolean strictOrder = false;
+
+        /** Most tasks run at once. */
+        private int concurrency = 16;
+
+        /** How long a stopping worker waits for running tasks before handing them back to their queues. */
+        private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+        /** How often the worker proves it is alive and extends the leases of its running tasks. */
+        private Duration heartbeatInterval = Duration.ofSeconds(1);
+
+        /** How long a silent worker is still considered alive; after that its tasks run elsewhere. */
+        private Duration livenessTimeout = Duration.ofSeconds(5);
+
+        /** How long a claimed task whose lease is not extended stays with its worker before it is taken back. */
+        private Duration visibilityTimeout = Duration.ofMinutes(5);
+
+        /** Deliveries without an outcome (the workers died) after which a task goes to the dead letters. */
+        private int maxDeliveries = 5;
+
+        /** How long one blocking wait for tasks lasts before it is renewed. */
+        private Duration pollTimeout = Duration.ofSeconds(2);
+
+        /** Whether tasks run on virtual threads (Java 21 and later; ignored before). */
+        private boolean virtualThreads = true;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public List<String> getQueues() {
+            return this.queues;
+        }
+
+        public void setQueues(List<String> queues) {
+            this.queues = queues;
+        }
+
+        public boolean isStrictOrder() {
+            return this.strictOrder;
+        }
+
+        public void setStrictOrder(boolean strictOrder) {
+            this.strictOrder = strictOrder;
+        }
+
+        public int getConcurrency() {
+            return this.concurrency;
+        }
+
+        public void setConcurrency(int concurrency) {
+            this.concurrency = concurrency;
+        }
+
+        public Duration getShutdownTimeout() {
+            return this.shutdownTimeout;
+        }
+
+        public void setShutdownTimeout(Duration shutdownTimeout) {
+            this.shutdownTimeout = shutdownTimeout;
+        }
+
+        public Duration getHeartbeatInterval() {
+            return this.heartbeatInterval;
+        }
+
+        public void setHeartbeatInterval(Duration heartbeatInterval) {
+            this.heartbeatInterval = heartbeatInterval;
+        }
+
+        public Duration getLivenessTimeout() {
+            return this.livenessTimeout;
+        }
+
+        public void setLivenessTimeout(Duration livenessTimeout) {
+            this.livenessTimeout = livenessTimeout;
+        }
+
+        public Duration getVisibilityTimeout() {
+            return this.visibilityTimeout;
+        }
+
+        public void setVisibilityTimeout(Duration visibilityTimeout) {
+            this.visibilityTimeout = visibilityTimeout;
+        }
+
+        public int getMaxDeliveries() {
+            return this.maxDeliveries;
+        }
+
+        public void setMaxDeliveries(int maxDeliveries) {
+            this.maxDeliveries = maxDeliveries;
+        }
+
+        public Duration getPollTimeout() {
+            return this.pollTimeout;
+        }
+
+        public void setPollTimeout(Duration pollTimeout) {
+            this.pollTimeout = pollTimeout;
+        }
+
+        public boolean isVirtualThreads() {
+            return this.virtualThreads;
+        }
+
+        public void setVirtualThreads(boolean virtualThreads) {
+            this.virtualThreads = virtualThreads;
+        }
+    }
+
+    /** The development Redis started when no Redis is configured. */
+    public static class EmbeddedRedis {
+
+        /**
+         * Whether to start a throwaway Redis on 127.0.0.1 when none is configured and nothing listens on
+         * localhost:6379 (needs org.signal:embedded-redis on the class path; for development only).
+         */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.taskqueue.autoconfigure.actuate;
+
+import dev.taskqueue.actuate.metrics.TaskQueueMetrics;
+import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
+import dev.taskqueue.broker.Broker;
+import dev.taskqueue.internal.TaskRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration of taskqueue's Micrometer meters, when the application has a {@link MeterRegistry}. The
+ * {@link TaskQueueMetrics} bean is a task event listener, so the auto-configured client and worker feed it, and a
+ * meter binder, so Boot binds it to the registry.
+ */
+@AutoConfiguration(after = TaskQueueAutoConfiguration.class,
+        afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+                "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" })
+@ConditionalOnClass(MeterRegistry.class)
+@ConditionalOnBean({ MeterRegistry.class, TaskRegistry.class })
+public final class TaskQueueMetricsAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    TaskQueueMetrics taskQueueMetrics(ObjectProvider<Broker> broker, TaskRegistry registry) {
+        return new TaskQueueMetrics(broker.getIfAvailable(), registry, TaskQueueMetrics.DEFAULT_STATS_REFRESH);
+    }
+}

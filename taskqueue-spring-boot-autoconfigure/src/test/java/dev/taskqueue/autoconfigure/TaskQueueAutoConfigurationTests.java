@@ -1,0 +1,227 @@
+package dev.taskqueue.autoconfigure;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+import dev.taskqueue.TaskClient;
+import dev.taskqueue.TaskDefinitionException;
+import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskState;
+import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.ResultBackend;
+import dev.taskqueue.client.ClientSettings;
+import dev.taskqueue.client.DefaultTaskClient;
+import dev.taskqueue.client.InlineTaskClient;
+import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.memory.InMemoryBroker;
+import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.RedisConnections;
+import dev.taskqueue.redis.RedisResultBackend;
+import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
+import dev.taskqueue.testing.SharedRedis;
+import dev.taskqueue.worker.Worker;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+import org.springframework.core.annotation.Order;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import static dev.taskqueue.autoconfigure.TestTasks.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
+
+class TaskQueueAutoConfigurationTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, DataRedisAutoConfiguration.class,
+                    TaskQueueAutoConfiguration.class))
+            .withPropertyValues(TestTasks.redis());
+
+    @BeforeEach
+    void emptyRedis() {
+        SharedRedis.flush();
+    }
+
+    @Test
+    void taskRunsEndToEndOnRedis() {
+        runner.withBean(TestTasks.Greeter.class).run(context -> {
+            assertThat(context).hasSingleBean(RedisBroker.class).hasSingleBean(RedisResultBackend.class)
+                    .hasSingleBean(TaskQueueWorkerLifecycle.class);
+            TaskHandle<String> handle = context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
+            assertThat(handle.get(WAIT)).isEqualTo("Hello Ada");
+        });
+    }
+
+    @Test
+    void messageCodecUsesTheApplicationJsonMapper() {
+        runner.run(context -> assertThat(context.getBean(MessageCodec.class).mapper())
+                .isSameAs(context.getBean(JsonMapper.class)));
+    }
+
+    @Test
+    void workerConsumesTheDefaultQueueAndEveryDeclaredQueue() {
+        runner.withBean(TestTasks.Greeter.class).run(context -> assertThat(worker(context).settings().queueNames())
+                .containsExactly("default", "failing"));
+    }
+
+    @Test
+    void workerConsumesTheConfiguredQueuesWithTheirWeights() {
+        runner.withPropertyValues("taskqueue.worker.queues=critical:3,default")
+                .run(context -> assertThat(worker(context).settings().queues())
+                        .containsExactly(Map.entry("critical", 3), Map.entry("default", 1)));
+    }
+
+    @Test
+    void invalidQueueWeightFailsStartupNamingTheProperty() {
+        runner.withPropertyValues("taskqueue.worker.queues=critical:high")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("taskqueue.worker.queues").hasMessageContaining("critical:high"));
+    }
+
+    @Test
+    void workerIsNotCreatedWhenDisabled() {
+        runner.withPropertyValues("taskqueue.worker.enabled=false").withBean(TestTasks.Greeter.class)
+                .run(context -> {
+                    assertThat(context).doesNotHaveBean(TaskQueueWorkerLifecycle.class);
+                    TaskHandle<String> handle = context.getBean(TaskClient.class)
+                            .submit(TestTasks.Greeter::greet, "Ada");
+                    assertThat(handle.state()).isEqualTo(TaskState.PENDING);
+                    assertThat(context.getBean(Broker.class).stats("default").pending()).isEqualTo(1);
+                });
+    }
+
+    @Test
+    void duplicateTaskNamesFailStartupNamingBothMethods() {
+        runner.withBean(TestTasks.Greeter.class).withBean(TestTasks.DuplicateGreeter.class)
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .isInstanceOf(TaskDefinitionException.class)
+                        .hasMessageContaining("test.greet")
+                        .hasMessageContaining("Greeter.greet(")
+                        .hasMessageContaining("DuplicateGreeter.greetAgain("));
+    }
+
+    @Test
+    void parameterThatCannotTravelFailsStartupNamingBeanAndMethod() {
+        runner.withBean("streamTaker", TestTasks.StreamTaker.class, TestTasks.StreamTaker::new)
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .isInstanceOf(TaskDefinitionException.class)
+                        .hasMessageContaining("bean 'streamTaker'")
+                        .hasMessageContaining("StreamTaker.take(")
+                        .hasMessageContaining("parameter 'input'"));
+    }
+
+    @Test
+    void userDefinedTaskClientWins() {
+        MessageCodec codec = new MessageCodec(JsonMapper.builder().build());
+        TaskClient mine = new InlineTaskClient(new TaskRegistry(codec.mapper(), "default"), codec,
+                ClientSettings.DEFAULTS, TaskEventListener.of(List.of()), Clock.systemUTC());
+        runner.withBean(TaskClient.class, () -> mine)
+                .run(context -> assertThat(context.getBean(TaskClient.class)).isSameAs(mine));
+    }
+
+    @Test
+    void userDefinedBrokerWinsAndServesClientAndWorker() {
+        InMemoryBroker mine = new InMemoryBroker(Clock.systemUTC());
+        runner.withBean(Broker.class, () -> mine).withBean(TestTasks.Greeter.class).run(context -> {
+            assertThat(context).doesNotHaveBean(RedisBroker.class).doesNotHaveBean(RedisResultBackend.class);
+            assertThat(context.getBean(ResultBackend.class)).isSameAs(mine);
+            assertThat(context.getBean(TaskClient.class)).isInstanceOf(DefaultTaskClient.class);
+            assertThat(context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Bob").get(WAIT))
+                    .isEqualTo("Hello Bob");
+        });
+    }
+
+    @Test
+    void workerCustomizersApplyInOrderAfterTheProperties() {
+        runner.withPropertyValues("taskqueue.worker.concurrency=2")
+                .withUserConfiguration(CustomizerConfiguration.class)
+                .run(context -> {
+                    Worker worker = worker(context);
+                    assertThat(worker.id()).isEqualTo("custom-worker");
+                    assertThat(worker.settings().concurrency()).isEqualTo(7);
+                });
+    }
+
+    @Test
+    void qualifiedConnectionFactoryIsPreferredOverThePrimaryOne() {
+        runner.withPropertyValues("taskqueue.worker.enabled=false")
+                .withUserConfiguration(TwoConnectionFactoriesConfiguration.class)
+                .run(context -> {
+                    assertThat(context.getBean(RedisConnections.class).description()).contains("database 3");
+                    context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Cy");
+                    try (StatefulRedisConnection<String, String> db3 = SharedRedis.client().connect()) {
+                        db3.sync().select(3);
+                        assertThat(db3.sync().dbsize()).isPositive();
+                    }
+                    assertThat(SharedRedis.admin().sync().dbsize()).isZero();
+                });
+    }
+
+    @Test
+    void nonLettuceConnectionFactoryFailsWithAClearMessage() {
+        runner.withBean(RedisConnectionFactory.class, () -> mock(RedisConnectionFactory.class))
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("taskqueue talks to Redis through Lettuce"));
+    }
+
+    static Worker worker(ApplicationContext context) {
+        Worker worker = context.getBean(TaskQueueWorkerLifecycle.class).worker();
+        assertThat(worker).isNotNull();
+        return worker;
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class CustomizerConfiguration {
+
+        @Bean
+        @Order(1)
+        TaskQueueWorkerCustomizer first() {
+            return settings -> settings.workerId("custom-worker").concurrency(5);
+        }
+
+        @Bean
+        @Order(2)
+        TaskQueueWorkerCustomizer second() {
+            return settings -> settings.concurrency(7);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class TwoConnectionFactoriesConfiguration {
+
+        @Bean
+        TestTasks.Greeter greeter() {
+            return new TestTasks.Greeter();
+        }
+
+        @Bean
+        @Primary
+        LettuceConnectionFactory redisConnectionFactory() {
+            return new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", SharedRedis.port()));
+        }
+
+        @Bean
+        @TaskQueueRedisConnectionFactory
+        LettuceConnectionFactory taskQueueConnectionFactory() {
+            RedisStandaloneConfiguration configuration = new RedisStandaloneConfiguration("127.0.0.1",
+                    SharedRedis.port());
+            configuration.setDatabase(3);
+            return new LettuceConnectionFactory(configuration);
+        }
+    }
+}

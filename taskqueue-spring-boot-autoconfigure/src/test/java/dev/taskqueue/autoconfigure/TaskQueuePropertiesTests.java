@@ -1,0 +1,52 @@
+package dev.taskqueue.autoconfigure;
+
+import dev.taskqueue.client.ClientSettings;
+import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.worker.WorkerSettings;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TaskQueuePropertiesTests {
+
+    private final TaskQueueProperties properties = new TaskQueueProperties();
+
+    @Test
+    void clientDefaultsEqualTheEngineDefaults() {
+        assertThat(properties.getBroker()).isEqualTo(TaskQueueProperties.BrokerType.REDIS);
+        assertThat(properties.getDefaultQueue()).isEqualTo(WorkerSettings.DEFAULT_QUEUE)
+                .isEqualTo(ClientSettings.DEFAULTS.defaultQueue());
+        assertThat(properties.getResultTtl()).isEqualTo(WorkerSettings.DEFAULT_RESULT_TTL)
+                .isEqualTo(ClientSettings.DEFAULTS.resultTtl());
+        assertThat(properties.getMaxPayloadSize().toBytes()).isEqualTo(ClientSettings.DEFAULT_MAX_PAYLOAD_SIZE);
+        assertThat(properties.getKeyPrefix()).isEqualTo("taskqueue");
+    }
+
+    @Test
+    void deadLetterDefaultsEqualTheEngineDefaults() {
+        assertThat(properties.getDeadLetters().getMaxLength()).isEqualTo(RedisBroker.DeadLetterPolicy.DEFAULT.maxLength());
+        assertThat(properties.getDeadLetters().getMaxAge()).isEqualTo(RedisBroker.DeadLetterPolicy.DEFAULT.maxAge());
+    }
+
+    @Test
+    void workerDefaultsEqualTheEngineDefaults() {
+        TaskQueueProperties.Worker worker = properties.getWorker();
+        WorkerSettings engine = WorkerSettings.builder().build();
+        assertThat(worker.isEnabled()).isTrue();
+        assertThat(worker.getQueues()).isEmpty();
+        assertThat(worker.isStrictOrder()).isEqualTo(engine.strictOrder()).isFalse();
+        assertThat(worker.getConcurrency()).isEqualTo(WorkerSettings.DEFAULT_CONCURRENCY);
+        assertThat(worker.getShutdownTimeout()).isEqualTo(WorkerSettings.DEFAULT_SHUTDOWN_TIMEOUT);
+        assertThat(worker.getHeartbeatInterval()).isEqualTo(WorkerSettings.DEFAULT_HEARTBEAT_INTERVAL);
+        assertThat(worker.getLivenessTimeout()).isEqualTo(WorkerSettings.DEFAULT_LIVENESS_TIMEOUT);
+        assertThat(worker.getVisibilityTimeout()).isEqualTo(WorkerSettings.DEFAULT_VISIBILITY_TIMEOUT);
+        assertThat(worker.getMaxDeliveries()).isEqualTo(WorkerSettings.DEFAULT_MAX_DELIVERIES);
+        assertThat(worker.getPollTimeout()).isEqualTo(WorkerSettings.DEFAULT_POLL_TIMEOUT);
+        assertThat(worker.isVirtualThreads()).isEqualTo(engine.virtualThreads()).isTrue();
+    }
+
+    @Test
+    void embeddedRedisIsEnabledByDefault() {
+        assertThat(properties.getEmbeddedRedis().isEnabled()).isTrue();
+    }
+}

@@ -1,0 +1,105 @@
+package dev.taskqueue.autoconfigure;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import dev.taskqueue.TaskClient;
+import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskState;
+import dev.taskqueue.broker.QueueStats;
+import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.RedisConnections;
+import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
+import dev.taskqueue.testing.SharedRedis;
+import dev.taskqueue.worker.Worker;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Closing the context stops the worker gracefully, before the Redis connections close. */
+class TaskQueueWorkerLifecycleTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, TaskQueueAutoConfiguration.class))
+            .withPropertyValues(TestTasks.redis())
+            .withBean(TestTasks.Sleeper.class);
+
+    @BeforeEach
+    void emptyRedis() {
+        SharedRedis.flush();
+    }
+
+    @Test
+    void taskRunningAtCloseFinishesWithinTheShutdownTimeout() {
+        runner.withPropertyValues("taskqueue.worker.shutdown-timeout=5s").run(context -> {
+            TestTasks.Sleeper sleeper = context.getBean(TestTasks.Sleeper.class);
+            TaskHandle<Void> handle = context.getBean(TaskClient.class).submit(TestTasks.Sleeper::sleep, 700L);
+            assertThat(sleeper.started.await(10, TimeUnit.SECONDS)).isTrue();
+            TaskQueueWorkerLifecycle lifecycle = context.getBean(TaskQueueWorkerLifecycle.class);
+
+            context.close();
+
+            assertThat(sleeper.finished).isTrue();
+            assertThat(lifecycle.isRunning()).isFalse();
+            assertThat(lifecycle.worker().state()).isEqualTo(Worker.State.STOPPED);
+            assertThat(stateInRedis(handle.id())).isEqualTo(TaskState.SUCCESS);
+        });
+    }
+
+    @Test
+    void taskOutlivingTheShutdownTimeoutIsHandedBackToItsQueue() {
+        runner.withPropertyValues("taskqueue.worker.shutdown-timeout=200ms").run(context -> {
+            TestTasks.Sleeper sleeper = context.getBean(TestTasks.Sleeper.class);
+            context.getBean(TaskClient.class).submit(TestTasks.Sleeper::sleep, 30_000L);
+            assertThat(sleeper.started.await(10, TimeUnit.SECONDS)).isTrue();
+            TaskQueueWorkerLifecycle lifecycle = context.getBean(TaskQueueWorkerLifecycle.class);
+
+            context.close();
+
+            assertThat(sleeper.finished).isFalse();
+            assertThat(lifecycle.worker().state()).isEqualTo(Worker.State.STOPPED);
+            QueueStats stats = statsInRedis("default");
+            assertThat(stats.pending()).isEqualTo(1);
+            assertThat(stats.active()).isZero();
+        });
+    }
+
+    @Test
+    void workerStopsBeforeTheRedisConnectionFactory() {
+        runner.run(context -> assertThat(context.getBean(TaskQueueWorkerLifecycle.class).getPhase())
+                .isGreaterThan(context.getBean(
+                        org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory.class).getPhase()));
+    }
+
+    private static TaskState stateInRedis(String taskId) {
+        try (Inspection redis = new Inspection()) {
+            return new dev.taskqueue.redis.RedisResultBackend(redis.broker, Duration.ofMinutes(1))
+                    .find("default", taskId).state();
+        }
+    }
+
+    private static QueueStats statsInRedis(String queue) {
+        try (Inspection redis = new Inspection()) {
+            return redis.broker.stats(queue);
+        }
+    }
+
+    /** A look at the shared Redis after the context closed, with connections of its own. */
+    private static final class Inspection implements AutoCloseable {
+
+        final RedisConnections connections = RedisConnections.using(SharedRedis.client(),
+                "127.0.0.1:" + SharedRedis.port());
+        final RedisBroker broker = new RedisBroker(connections, "taskqueue", RedisBroker.DeadLetterPolicy.DEFAULT);
+
+        @Override
+        public void close() {
+            broker.close();
+            connections.close();
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.taskqueue.autoconfigure;
+
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.taskqueue.Task;
+import dev.taskqueue.testing.SharedRedis;
+
+/** Task beans and settings shared by the auto-configuration tests. */
+final class TestTasks {
+
+    /** A short task, and one that records the thread it ran on. */
+    static class Greeter {
+
+        final AtomicReference<Thread> lastThread = new AtomicReference<>();
+
+        @Task(name = "test.greet")
+        String greet(String name) {
+            lastThread.set(Thread.currentThread());
+            return "Hello " + name;
+        }
+
+        @Task(name = "test.fail", queue = "failing")
+        void fail() {
+            throw new IllegalStateException("expected failure");
+        }
+    }
+
+    /** A task that runs until released (or interrupted), to be running when the context closes. */
+    static class Sleeper {
+
+        final CountDownLatch started = new CountDownLatch(1);
+        final AtomicBoolean finished = new AtomicBoolean();
+
+        @Task(name = "test.sleep")
+        void sleep(long millis) throws InterruptedException {
+            started.countDown();
+            Thread.sleep(millis);
+            finished.set(true);
+        }
+    }
+
+    /** Declares the task name {@code test.greet} again. */
+    static class DuplicateGreeter {
+
+        @Task(name = "test.greet")
+        String greetAgain(String name) {
+            return name;
+        }
+    }
+
+    /** A parameter type that cannot travel as JSON. */
+    static class StreamTaker {
+
+        @Task(name = "test.stream")
+        void take(InputStream input) {
+        }
+    }
+
+    /** The shared test Redis (empty it before each test), with a worker that notices and stops quickly. */
+    static String[] redis() {
+        return new String[] { "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + SharedRedis.port(),
+                "taskqueue.worker.heartbeat-interval=200ms", "taskqueue.worker.liveness-timeout=1s",
+                "taskqueue.worker.poll-timeout=500ms", "taskqueue.worker.shutdown-timeout=5s",
+                "taskqueue.worker.concurrency=4" };
+    }
+
+    /** How long a test waits for a task's result. */
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    private TestTasks() {
+    }
+}
