@@ -21,11 +21,7 @@ final class Backoff {
 
     /** Logs (the first failure of an outage) and sleeps. */
     void failed(RuntimeException error, Logger log) {
-        if (!failing) {
-            failing = true;
-            log.warn("Could not {}; retrying with backoff until Redis answers: {}", what, error.getMessage());
-            log.debug("Failure details", error);
-        }
+        logFailure(error, log);
         try {
             Thread.sleep(nextMillis);
         }
@@ -33,6 +29,15 @@ final class Backoff {
             Thread.currentThread().interrupt();
         }
         nextMillis = Math.min(MAX_MILLIS, nextMillis * 2);
+    }
+
+    /** Logs the first failure of an outage, without waiting (for parts that keep their own pace). */
+    void logFailure(RuntimeException error, Logger log) {
+        if (!failing) {
+            failing = true;
+            log.warn("Could not {}; retrying until Redis answers: {}", what, error.getMessage());
+            log.debug("Failure details", error);
+        }
     }
 
     /** Resets after a call that worked, and logs the recovery. */

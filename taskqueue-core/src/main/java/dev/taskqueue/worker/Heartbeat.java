@@ -26,7 +26,7 @@ final class Heartbeat {
     private final RunningTasks running;
     private final Supplier<WorkerInfo> info;
     private final Clock clock;
-    private final Backoff backoff = new Backoff("send heartbeats");
+    private final Backoff backoff;
     private volatile long healthySince = -1;
     private volatile boolean active;
     private Thread thread;
@@ -39,6 +39,7 @@ final class Heartbeat {
         this.running = running;
         this.info = info;
         this.clock = clock;
+        this.backoff = new Backoff("send the heartbeats of worker " + workerId);
     }
 
     void start() {
@@ -62,7 +63,7 @@ final class Heartbeat {
         }
     }
 
-    /** One heartbeat; failures are logged (once per outage) and retried at the next beat. */
+    /** One heartbeat; a failure is logged (once per outage) and the next beat tries again. */
     void beat() {
         try {
             broker.heartbeat(info.get(), settings.livenessTimeout());
@@ -74,7 +75,7 @@ final class Heartbeat {
         }
         catch (RuntimeException ex) {
             healthySince = -1;
-            log.warn("Worker {} could not send its heartbeat: {}", workerId, ex.getMessage());
+            backoff.logFailure(ex, log);
         }
     }
 

@@ -1,0 +1,113 @@
+package dev.taskqueue.sample;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.taskqueue.TaskClient;
+import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskInfo;
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.sample.Orders.Order;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The shop's HTTP API:
+ * <pre>
+ * POST /orders        {"email": "ada@example.com", "items": ["lamp"], "imageId": "img-42"}   -> 202, the order
+ * GET  /orders/{id}   the order with the state and result of its tasks
+ * POST /thumbnails    {"imageId": "img-42", "width": 200}                                     -> 202, the task
+ * GET  /tasks/{id}    any task's state, result or error
+ * </pre>
+ */
+@RestController
+public class ShopController {
+
+    /** What POST /orders takes. */
+    public record NewOrder(String email, List<String> items, String imageId) {
+    }
+
+    /** What POST /thumbnails takes. */
+    public record NewThumbnail(String imageId, int width) {
+    }
+
+    private final TaskClient tasks;
+    private final Orders orders;
+    private final JsonMapper json;
+
+    public ShopController(TaskClient tasks, Orders orders, JsonMapper json) {
+        this.tasks = tasks;
+        this.orders = orders;
+        this.json = json;
+    }
+
+    @PostMapping("/orders")
+    public ResponseEntity<Order> placeOrder(@RequestBody NewOrder request) {
+        String orderId = "order-" + UUID.randomUUID().toString().substring(0, 8);
+        // The receipt's id derives from the order: a retried request cannot send two receipts.
+        TaskHandle<Receipts.Receipt> receipt = tasks
+                .withOptions(TaskOptions.defaults().taskId(orderId + "-receipt"))
+                .submit(Receipts::send, orderId, request.email());
+        TaskHandle<Thumbnails.Thumbnail> thumbnail = tasks.submit(Thumbnails::make, request.imageId(), 200);
+        Order order = new Order(orderId, request.email(), request.items(), request.imageId(), receipt.id(),
+                thumbnail.id());
+        orders.save(order);
+        return ResponseEntity.accepted().location(URI.create("/orders/" + orderId)).body(order);
+    }
+
+    @GetMapping("/orders/{id}")
+    public ResponseEntity<Map<String, Object>> order(@PathVariable String id) {
+        return orders.find(id).map(order -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("order", order);
+            body.put("receipt", describe(tasks.handle(order.receiptTask()).info()));
+            body.put("thumbnail", describe(tasks.handle(order.thumbnailTask()).info()));
+            return ResponseEntity.ok(body);
+        }).orElse(ResponseEntity.notFound().build());
+    }
+
+    @PostMapping("/thumbnails")
+    public ResponseEntity<Map<String, Object>> makeThumbnail(@RequestBody NewThumbnail request) {
+        TaskHandle<Thumbnails.Thumbnail> handle = tasks.submit(Thumbnails::make, request.imageId(),
+                request.width());
+        return ResponseEntity.accepted().location(URI.create("/tasks/" + handle.id()))
+                .body(Map.of("taskId", handle.id()));
+    }
+
+    @GetMapping("/tasks/{id}")
+    public Map<String, Object> task(@PathVariable String id) {
+        return describe(tasks.handle(id).info());
+    }
+
+    /** Waits up to 5 s for a thumbnail: how a caller that needs the result can block on it. */
+    @GetMapping("/thumbnails/{imageId}/{width}")
+    public Thumbnails.Thumbnail thumbnailNow(@PathVariable String imageId, @PathVariable int width) {
+        return tasks.submit(Thumbnails::make, imageId, width).get(Duration.ofSeconds(5));
+    }
+
+    private Map<String, Object> describe(TaskInfo info) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", info.id());
+        body.put("task", info.name());
+        body.put("state", info.state());
+        body.put("worker", info.worker());
+        body.put("startedAt", info.startedAt());
+        body.put("finishedAt", info.finishedAt());
+        if (info.resultJson() != null) {
+            body.put("result", json.readTree(info.resultJson()));
+        }
+        if (info.error() != null) {
+            body.put("error", info.error().summary());
+        }
+        return body;
+    }
+}
