@@ -35,23 +35,31 @@ public final class LocalRedisServer implements AutoCloseable {
     private final Path binary;
     private final Path workDir;
     private final int port;
+    private final List<String> extraArguments;
     private @Nullable Process process;
     private final Thread shutdownHook;
 
-    private LocalRedisServer(Path binary, Path workDir, int port) {
+    private LocalRedisServer(Path binary, Path workDir, int port, List<String> extraArguments) {
         this.binary = binary;
         this.workDir = workDir;
         this.port = port;
+        this.extraArguments = List.copyOf(extraArguments);
         this.shutdownHook = new Thread(this::destroy, "taskqueue-local-redis-stop");
     }
 
     /** Starts a server on a free port and waits until it answers. */
     public static LocalRedisServer start() {
+        return start(List.of());
+    }
+
+    /** Starts a server with extra {@code redis-server} arguments, such as {@code --replicaof 127.0.0.1 6379}. */
+    public static LocalRedisServer start(List<String> extraArguments) {
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             LocalRedisServer server;
             try {
-                server = new LocalRedisServer(findBinary(), Files.createTempDirectory("taskqueue-redis"), freePort());
+                server = new LocalRedisServer(findBinary(), Files.createTempDirectory("taskqueue-redis"), freePort(),
+                        extraArguments);
             }
             catch (IOException ex) {
                 throw new IllegalStateException("Could not prepare a local redis-server: " + ex.getMessage(), ex);
@@ -124,6 +132,7 @@ public final class LocalRedisServer implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workDir.toString(),
                 "--daemonize", "no", "--loglevel", "warning"));
+        command.addAll(extraArguments);
         Path logFile = workDir.resolve("redis.log");
         process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
         long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
+import dev.taskqueue.ReplicationException;
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskQueueException;
 import dev.taskqueue.broker.Broker;
@@ -89,10 +90,31 @@ public final class RedisBroker implements Broker {
         public static final DeadLetterPolicy DEFAULT = new DeadLetterPolicy(10_000, Duration.ofDays(7));
     }
 
+    /**
+     * How many replicas must confirm a submit ({@code WAIT}) before it returns.
+     *
+     * @param replicas replicas that must acknowledge; 0 to wait for none
+     * @param timeout how long to wait for them
+     */
+    public record Durability(int replicas, Duration timeout) {
+
+        /** Return once the primary has the task. */
+        public static final Durability PRIMARY = new Durability(0, Duration.ZERO);
+    }
+
+    private final Durability durability;
+    private volatile @Nullable StatefulConnection<byte[], byte[]> submitConnection;
+
     public RedisBroker(RedisConnections redis, String keyPrefix, DeadLetterPolicy deadLetters) {
+        this(redis, keyPrefix, deadLetters, Durability.PRIMARY);
+    }
+
+    public RedisBroker(RedisConnections redis, String keyPrefix, DeadLetterPolicy deadLetters,
+            Durability durability) {
         this.redis = redis;
         this.keys = new RedisKeys(keyPrefix);
         this.deadLetters = deadLetters;
+        this.durability = durability;
         this.recovery = new RedisRecovery(redis, keys, deadLetters);
         this.inspector = new RedisInspector(redis, keys);
     }
@@ -167,7 +189,7 @@ public final class RedisBroker implements Broker {
         }
         List<CompletableFuture<List<Object>>> replies = new ArrayList<>();
         List<List<Integer>> positions = new ArrayList<>();
-        RedisClusterAsyncCommands<byte[], byte[]> commands = redis.commands();
+        RedisClusterAsyncCommands<byte[], byte[]> commands = submitCommands();
         for (Map.Entry<String, List<Integer>> entry : byQueue.entrySet()) {
             String queue = entry.getKey();
             List<Integer> indexes = entry.getValue();
@@ -187,7 +209,36 @@ public final class RedisBroker implements Broker {
                 results[slice.get(i)] = ((Long) reply.get(i)) == 1L ? SubmitResult.ACCEPTED : SubmitResult.DUPLICATE;
             }
         }
+        if (durability.replicas() > 0) {
+            long acknowledged = redis.await(commands.waitForReplication(durability.replicas(),
+                    durability.timeout().toMillis()), "wait for replicas", durability.timeout().plus(redis.timeout()));
+            if (acknowledged < durability.replicas()) {
+                throw new ReplicationException((int) acknowledged, durability.replicas(),
+                        durability.timeout().toMillis());
+            }
+        }
         return List.of(results);
+    }
+
+    /**
+     * The connection submits go on. With replica acknowledgement it is a dedicated one: {@code WAIT} then covers
+     * exactly the submits, and blocks neither the worker's claims nor its acknowledgements.
+     */
+    private RedisClusterAsyncCommands<byte[], byte[]> submitCommands() {
+        if (durability.replicas() == 0) {
+            return redis.commands();
+        }
+        StatefulConnection<byte[], byte[]> connection = submitConnection;
+        if (connection == null || !connection.isOpen()) {
+            synchronized (this) {
+                connection = submitConnection;
+                if (connection == null || !connection.isOpen()) {
+                    connection = redis.dedicated();
+                    submitConnection = connection;
+                }
+            }
+        }
+        return RedisConnections.async(connection);
     }
 
     private static final int SUBMIT_SLICE = 500;
@@ -753,6 +804,10 @@ public final class RedisBroker implements Broker {
 
     @Override
     public void close() {
+        StatefulConnection<byte[], byte[]> submits = submitConnection;
+        if (submits != null) {
+            submits.close();
+        }
         readers.values().forEach(BlockingReader::close);
         readers.clear();
         StatefulRedisPubSubConnection<byte[], byte[]> subscription = wakeSubscription;

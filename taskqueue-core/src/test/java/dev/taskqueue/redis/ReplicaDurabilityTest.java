@@ -1,0 +1,64 @@
+package dev.taskqueue.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import dev.taskqueue.ReplicationException;
+import dev.taskqueue.broker.OutgoingMessage;
+import dev.taskqueue.broker.SubmitResult;
+import dev.taskqueue.redis.RedisBroker.DeadLetterPolicy;
+import dev.taskqueue.redis.RedisBroker.Durability;
+import io.lettuce.core.RedisClient;
+import org.junit.jupiter.api.Test;
+
+/** With replica acknowledgement, a submit returns only once the replicas have the task (WAIT). */
+class ReplicaDurabilityTest {
+
+    private static OutgoingMessage message(String id) {
+        return new OutgoingMessage(id, "t", "default", 0, "{\"task\":\"t\",\"args\":[]}".getBytes(
+                StandardCharsets.UTF_8), 0, null, false, 60_000);
+    }
+
+    @Test
+    void aSubmitReturnsOnceAReplicaHasTheTask() {
+        try (LocalRedisServer primary = LocalRedisServer.start();
+                LocalRedisServer replica = LocalRedisServer.start(List.of("--replicaof", "127.0.0.1",
+                        Integer.toString(primary.port())));
+                RedisConnections connections = RedisConnections.create(primary.uri())) {
+            RedisClient replicaClient = RedisClient.create(replica.uri());
+            try {
+                await().atMost(Duration.ofSeconds(20)).until(() -> replicaClient.connect().sync().info("replication")
+                        .contains("master_link_status:up"));
+                RedisBroker broker = new RedisBroker(connections, "taskqueue", DeadLetterPolicy.DEFAULT,
+                        new Durability(1, Duration.ofSeconds(5)));
+
+                assertThat(broker.submit(List.of(message("replicated")))).containsExactly(SubmitResult.ACCEPTED);
+                assertThat(replicaClient.connect().sync().xlen("{taskqueue:default}:s:0")).isEqualTo(1);
+                broker.close();
+            }
+            finally {
+                replicaClient.shutdown();
+            }
+        }
+    }
+
+    @Test
+    void aSubmitThatNoReplicaConfirmedSaysSo() {
+        try (LocalRedisServer alone = LocalRedisServer.start();
+                RedisConnections connections = RedisConnections.create(alone.uri())) {
+            RedisBroker broker = new RedisBroker(connections, "taskqueue", DeadLetterPolicy.DEFAULT,
+                    new Durability(1, Duration.ofMillis(200)));
+
+            assertThatThrownBy(() -> broker.submit(List.of(message("unreplicated"))))
+                    .isInstanceOf(ReplicationException.class)
+                    .hasMessageContaining("only 0 of 1 replica(s) confirmed it within 200 ms")
+                    .hasMessageContaining("same task id");
+            broker.close();
+        }
+    }
+}
