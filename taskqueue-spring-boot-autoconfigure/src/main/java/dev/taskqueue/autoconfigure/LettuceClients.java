@@ -1,12 +1,14 @@
 package dev.taskqueue.autoconfigure;
 
 import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
 
 import dev.taskqueue.redis.RedisConnections;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisNode;
+import org.springframework.data.redis.connection.RedisSentinelConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /** Takes taskqueue's Redis connections from Spring Data Redis's Lettuce connection factory. */
@@ -44,7 +46,7 @@ final class LettuceClients {
             return "cluster " + nodes(factory.getClusterConfiguration().getClusterNodes());
         }
         if (factory.isRedisSentinelAware()) {
-            var sentinel = factory.getSentinelConfiguration();
+            RedisSentinelConfiguration sentinel = factory.getSentinelConfiguration();
             String master = sentinel.getMaster() != null ? sentinel.getMaster().getName() : "?";
             return "sentinel master " + master + " via " + nodes(sentinel.getSentinels());
         }
@@ -53,7 +55,7 @@ final class LettuceClients {
     }
 
     private static String nodes(Iterable<RedisNode> nodes) {
-        return java.util.stream.StreamSupport.stream(nodes.spliterator(), false)
+        return StreamSupport.stream(nodes.spliterator(), false)
                 .map(node -> node.getHost() + ":" + node.getPort())
                 .collect(Collectors.joining(","));
     }

@@ -2,6 +2,7 @@ package dev.taskqueue.autoconfigure;
 
 import java.time.Clock;
 import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Set;
 
 import dev.taskqueue.TaskClient;
@@ -25,6 +26,7 @@ import dev.taskqueue.worker.WorkerSettings;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.LazyInitializationExcludeFilter;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -37,6 +39,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.util.ClassUtils;
 
 /**
  * Auto-configuration of taskqueue: the {@link TaskClient}, the broker chosen by {@code taskqueue.broker}, the
@@ -76,6 +79,16 @@ public final class TaskQueueAutoConfiguration {
         return new TaskBeanRegistrar(registry::getObject);
     }
 
+    /**
+     * Keeps beans with {@code @Task} methods eager under {@code spring.main.lazy-initialization}: a bean created
+     * only on first use would leave the worker without its tasks.
+     */
+    @Bean
+    static LazyInitializationExcludeFilter taskQueueTaskBeansExcludeFilter() {
+        return (beanName, definition, beanType) -> beanType != null
+                && TaskRegistry.hasTaskMethods(ClassUtils.getUserClass(beanType));
+    }
+
     @Bean
     @ConditionalOnMissingBean
     TaskClient taskClient(TaskQueueProperties properties, TaskRegistry registry, MessageCodec codec,
@@ -103,11 +116,11 @@ public final class TaskQueueAutoConfiguration {
     }
 
     /** The broker; without one, an error that says what is missing instead of "no qualifying bean". */
-    static Broker requiredBroker(ObjectProvider<Broker> broker, TaskQueueProperties properties) {
+    private static Broker requiredBroker(ObjectProvider<Broker> broker, TaskQueueProperties properties) {
         Broker found = broker.getIfAvailable();
         if (found == null) {
             throw new IllegalStateException("taskqueue has no Broker: taskqueue.broker=" + properties.getBroker()
-                    .name().toLowerCase(java.util.Locale.ROOT) + " needs Spring Data Redis with Lettuce on the class "
+                    .name().toLowerCase(Locale.ROOT) + " needs Spring Data Redis with Lettuce on the class "
                     + "path (use dev.taskqueue:taskqueue-spring-boot-starter, or add spring-boot-starter-data-redis), "
                     + "or set taskqueue.broker=memory or inline, or define a Broker bean.");
         }

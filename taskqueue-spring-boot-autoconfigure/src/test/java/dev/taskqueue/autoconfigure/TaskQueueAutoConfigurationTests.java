@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.LazyInitializationBeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
@@ -65,6 +66,16 @@ class TaskQueueAutoConfigurationTests {
             TaskHandle<String> handle = context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
             assertThat(handle.get(WAIT)).isEqualTo("Hello Ada");
         });
+    }
+
+    @Test
+    void taskBeansStayEagerUnderLazyInitialization() {
+        runner.withBean(LazyInitializationBeanFactoryPostProcessor.class).withBean(TestTasks.Greeter.class)
+                .run(context -> {
+                    TaskHandle<String> handle = context.getBean(TaskClient.class)
+                            .submit(TestTasks.Greeter::greet, "Ada");
+                    assertThat(handle.get(WAIT)).isEqualTo("Hello Ada");
+                });
     }
 
     @Test

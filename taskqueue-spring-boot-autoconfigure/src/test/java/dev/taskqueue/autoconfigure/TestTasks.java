@@ -10,21 +10,21 @@ import dev.taskqueue.Task;
 import dev.taskqueue.testing.SharedRedis;
 
 /** Task beans and settings shared by the auto-configuration tests. */
-final class TestTasks {
+public final class TestTasks {
 
     /** A short task, and one that records the thread it ran on. */
-    static class Greeter {
+    public static class Greeter {
 
-        final AtomicReference<Thread> lastThread = new AtomicReference<>();
+        public final AtomicReference<Thread> lastThread = new AtomicReference<>();
 
         @Task(name = "test.greet")
-        String greet(String name) {
+        public String greet(String name) {
             lastThread.set(Thread.currentThread());
             return "Hello " + name;
         }
 
         @Task(name = "test.fail", queue = "failing")
-        void fail() {
+        public void fail() {
             throw new IllegalStateException("expected failure");
         }
     }
@@ -61,7 +61,7 @@ final class TestTasks {
     }
 
     /** The shared test Redis (empty it before each test), with a worker that notices and stops quickly. */
-    static String[] redis() {
+    public static String[] redis() {
         return new String[] { "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + SharedRedis.port(),
                 "taskqueue.worker.heartbeat-interval=200ms", "taskqueue.worker.liveness-timeout=1s",
                 "taskqueue.worker.poll-timeout=500ms", "taskqueue.worker.shutdown-timeout=5s",
@@ -69,7 +69,7 @@ final class TestTasks {
     }
 
     /** How long a test waits for a task's result. */
-    static final Duration WAIT = Duration.ofSeconds(10);
+    public static final Duration WAIT = Duration.ofSeconds(10);
 
     private TestTasks() {
     }

@@ -1,0 +1,42 @@
+package dev.taskqueue.autoconfigure;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.context.annotation.Bean;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
+
+/** The conventions Spring Boot checks on its own auto-configurations, checked on ours. */
+class AutoConfigurationArchitectureTests {
+
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.taskqueue.autoconfigure", "dev.taskqueue.spring", "dev.taskqueue.actuate");
+
+    @Test
+    void autoConfigurationsArePublicAndFinal() {
+        classes().that().areAnnotatedWith(AutoConfiguration.class)
+                .should().bePublic().andShould().haveModifier(JavaModifier.FINAL)
+                .check(CLASSES);
+    }
+
+    @Test
+    void beanMethodsAreNotPublic() {
+        methods().that().areAnnotatedWith(Bean.class).should().notBePublic().check(CLASSES);
+    }
+
+    @Test
+    void beanPostProcessorBeanMethodsAreStatic() {
+        methods().that().areAnnotatedWith(Bean.class).and().haveRawReturnType(
+                com.tngtech.archunit.base.DescribedPredicate.describe("a BeanPostProcessor",
+                        type -> type.isAssignableTo(BeanPostProcessor.class)))
+                .should().beStatic().check(CLASSES);
+    }
+}
