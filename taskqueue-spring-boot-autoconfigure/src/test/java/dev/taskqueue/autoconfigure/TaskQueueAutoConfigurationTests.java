@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.BeanCreationException;
 import org.springframework.boot.LazyInitializationBeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
@@ -44,6 +45,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 import static dev.taskqueue.autoconfigure.TestTasks.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.mockito.Mockito.mock;
 
 class TaskQueueAutoConfigurationTests {
@@ -134,6 +136,18 @@ class TaskQueueAutoConfigurationTests {
                         .hasMessageContaining("bean 'streamTaker'")
                         .hasMessageContaining("StreamTaker.take(")
                         .hasMessageContaining("parameter 'input'"));
+    }
+
+    @Test
+    void taskBeanThatIsNotASingletonFailsNamingTheBean() {
+        runner.withBean("prototypeGreeter", TestTasks.Greeter.class, TestTasks.Greeter::new,
+                definition -> definition.setScope("prototype")).run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThatExceptionOfType(BeanCreationException.class)
+                            .isThrownBy(() -> context.getBean("prototypeGreeter"))
+                            .havingRootCause().isInstanceOf(TaskDefinitionException.class)
+                            .withMessageContaining("'prototypeGreeter'").withMessageContaining("not a singleton");
+                });
     }
 
     @Test

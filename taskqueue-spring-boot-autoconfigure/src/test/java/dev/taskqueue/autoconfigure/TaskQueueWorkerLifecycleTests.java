@@ -9,15 +9,21 @@ import dev.taskqueue.TaskState;
 import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.RedisConnections;
+import dev.taskqueue.redis.RedisResultBackend;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.worker.Worker;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.support.AbstractApplicationContext;
+import org.springframework.context.support.DefaultLifecycleProcessor;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.test.util.ReflectionTestUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -72,14 +78,24 @@ class TaskQueueWorkerLifecycleTests {
     @Test
     void workerStopsBeforeTheRedisConnectionFactory() {
         runner.run(context -> assertThat(context.getBean(TaskQueueWorkerLifecycle.class).getPhase())
-                .isGreaterThan(context.getBean(
-                        org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory.class).getPhase()));
+                .isGreaterThan(context.getBean(LettuceConnectionFactory.class).getPhase()));
+    }
+
+    @Test
+    void workerPhaseMayTakeTheShutdownTimeoutPlusTheHandBack() {
+        runner.withPropertyValues("taskqueue.worker.shutdown-timeout=40s").run(context -> {
+            Object processor = context.getBean(AbstractApplicationContext.LIFECYCLE_PROCESSOR_BEAN_NAME);
+            assertThat(processor).isInstanceOf(DefaultLifecycleProcessor.class);
+            assertThat(ReflectionTestUtils.getField(processor, "timeoutsForShutdownPhases"))
+                    .asInstanceOf(InstanceOfAssertFactories.MAP)
+                    .containsEntry(TaskQueueWorkerLifecycle.PHASE, Duration.ofSeconds(40)
+                            .plus(TaskQueueWorkerLifecycle.HAND_BACK_ALLOWANCE).toMillis());
+        });
     }
 
     private static TaskState stateInRedis(String taskId) {
         try (Inspection redis = new Inspection()) {
-            return new dev.taskqueue.redis.RedisResultBackend(redis.broker, Duration.ofMinutes(1))
-                    .find("default", taskId).state();
+            return new RedisResultBackend(redis.broker, Duration.ofMinutes(1)).find("default", taskId).state();
         }
     }
 

@@ -1,14 +1,24 @@
 package dev.taskqueue.autoconfigure.actuate;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskFailedException;
+import dev.taskqueue.TaskInfo;
 import dev.taskqueue.actuate.metrics.TaskQueueMeters;
 import dev.taskqueue.actuate.metrics.TaskQueueMetrics;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
 import dev.taskqueue.autoconfigure.TestTasks;
+import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.ResultBackend;
+import dev.taskqueue.memory.InMemoryBroker;
 import dev.taskqueue.testing.SharedRedis;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
@@ -79,6 +89,68 @@ class TaskQueueMetricsAutoConfigurationTests {
                     .value()).isGreaterThanOrEqualTo(0);
             assertThat(meters.find(TaskQueueMeters.QUEUE_DEAD).tag(TaskQueueMeters.QUEUE, "failing").gauge())
                     .isNotNull();
+        });
+    }
+
+    @Test
+    void gaugesShareOneSnapshotOfTheQueueCounts() {
+        InMemoryBroker memory = new InMemoryBroker(Clock.systemUTC());
+        AtomicInteger statsCalls = new AtomicInteger();
+        Broker counting = (Broker) Proxy.newProxyInstance(Broker.class.getClassLoader(),
+                new Class<?>[] { Broker.class }, (proxy, method, args) -> {
+                    if (method.getName().equals("stats")) {
+                        statsCalls.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(memory, args);
+                    }
+                    catch (InvocationTargetException ex) {
+                        throw ex.getCause();
+                    }
+                });
+        ResultBackend results = new ResultBackend() {
+
+            @Override
+            public TaskInfo find(String queue, String taskId) {
+                return memory.find(queue, taskId);
+            }
+
+            @Override
+            public CompletableFuture<TaskInfo> whenFinished(String queue, String taskId) {
+                return memory.whenFinished(queue, taskId);
+            }
+        };
+        runner.withPropertyValues("taskqueue.worker.enabled=false").withBean(Broker.class, () -> counting)
+                .withBean(ResultBackend.class, () -> results).run(context -> {
+                    MeterRegistry meters = context.getBean(MeterRegistry.class);
+                    context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
+
+                    for (int scrape = 0; scrape < 3; scrape++) {
+                        meters.find(TaskQueueMeters.QUEUE_PENDING).gauges().forEach(Gauge::value);
+                        meters.find(TaskQueueMeters.QUEUE_DEAD).gauges().forEach(Gauge::value);
+                        meters.find(TaskQueueMeters.QUEUE_OLDEST_AGE).gauges().forEach(Gauge::value);
+                    }
+
+                    assertThat(meters.get(TaskQueueMeters.QUEUE_PENDING).tag(TaskQueueMeters.QUEUE, "default")
+                            .gauge().value()).isEqualTo(1);
+                    assertThat(statsCalls).hasValue(2); // one refresh: "default" and "failing", once each
+                });
+    }
+
+    @Test
+    void refusedOutcomesAreCountedAndForeignTaskNamesStayBounded() {
+        runner.withPropertyValues("taskqueue.worker.enabled=false").run(context -> {
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+            TaskQueueMetrics metrics = context.getBean(TaskQueueMetrics.class);
+
+            metrics.outcomeRefused("t1", "test.greet", "default");
+            metrics.outcomeRefused("t2", "someone.elses.task", "default");
+            metrics.outcomeRefused("t3", null, "default");
+
+            assertThat(meters.get(TaskQueueMeters.REFUSED).tag(TaskQueueMeters.TASK, "test.greet").counter()
+                    .count()).isEqualTo(1);
+            assertThat(meters.get(TaskQueueMeters.REFUSED).tag(TaskQueueMeters.TASK, TaskQueueMeters.UNKNOWN_TASK)
+                    .counter().count()).isEqualTo(2);
         });
     }
 
