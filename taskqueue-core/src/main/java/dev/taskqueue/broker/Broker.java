@@ -98,6 +98,11 @@ public interface Broker extends AutoCloseable {
     /** A queue's counts. */
     QueueStats stats(String queue);
 
+    /** Several queues' counts, in the given order (one round trip where the store allows). */
+    default List<QueueStats> stats(Collection<String> queues) {
+        return queues.stream().map(this::stats).toList();
+    }
+
     /** The workers that heartbeat, and those that stopped without deregistering (state LOST). */
     List<WorkerInfo> workers();
 

@@ -66,6 +66,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisBroker implements Broker {
 
+    /** The prefix of every key when none is configured. */
+    public static final String DEFAULT_KEY_PREFIX = "taskqueue";
+
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
 
     private final RedisConnections redis;
@@ -784,7 +787,12 @@ public final class RedisBroker implements Broker {
 
     @Override
     public QueueStats stats(String queue) {
-        return inspector.stats(queue);
+        return inspector.stats(List.of(queue)).get(0);
+    }
+
+    @Override
+    public List<QueueStats> stats(Collection<String> queues) {
+        return inspector.stats(queues);
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.TaskQueueException;
@@ -36,35 +37,48 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RedisConnections implements AutoCloseable {
 
-    private final AbstractRedisClient client;
-    private final boolean ownsClient;
+    private final Supplier<AbstractRedisClient> client;
+    private final @Nullable AbstractRedisClient ownedClient;
     private final String description;
     private volatile @Nullable StatefulConnection<byte[], byte[]> shared;
     private volatile boolean closed;
 
-    private RedisConnections(AbstractRedisClient client, boolean ownsClient, String description) {
+    private RedisConnections(Supplier<AbstractRedisClient> client, @Nullable AbstractRedisClient ownedClient,
+            String description) {
         this.client = client;
-        this.ownsClient = ownsClient;
+        this.ownedClient = ownedClient;
         this.description = description;
     }
 
     /**
-     * Connections from a client someone else owns (Spring's {@code LettuceConnectionFactory#getNativeClient()}).
+     * Connections from a client someone else owns.
      *
      * @param description how errors name the server, such as {@code localhost:6379}
      */
     public static RedisConnections using(AbstractRedisClient client, String description) {
-        return new RedisConnections(client, false, description);
+        return new RedisConnections(() -> client, null, description);
+    }
+
+    /**
+     * Connections from whatever client {@code client} returns at the time of each (re)connection: Spring's
+     * {@code LettuceConnectionFactory} replaces its client when it is stopped and started again, and connections
+     * of the old client close with it.
+     *
+     * @param description how errors name the server, such as {@code localhost:6379}
+     */
+    public static RedisConnections using(Supplier<AbstractRedisClient> client, String description) {
+        return new RedisConnections(client, null, description);
     }
 
     /** Connections to {@code uri} from a client of their own, shut down by {@link #close()}. */
     public static RedisConnections create(RedisURI uri) {
-        return new RedisConnections(RedisClient.create(uri), true, uri.getHost() + ":" + uri.getPort());
+        RedisClient owned = RedisClient.create(uri);
+        return new RedisConnections(() -> owned, owned, uri.getHost() + ":" + uri.getPort());
     }
 
     /** Whether the client talks to a Redis Cluster. */
     public boolean isCluster() {
-        return client instanceof RedisClusterClient;
+        return client.get() instanceof RedisClusterClient;
     }
 
     /** How errors name the server. */
@@ -75,10 +89,10 @@ public final class RedisConnections implements AutoCloseable {
     /** The shared connection's asynchronous commands. */
     RedisClusterAsyncCommands<byte[], byte[]> commands() {
         StatefulConnection<byte[], byte[]> connection = shared;
-        if (connection == null) {
+        if (connection == null || !connection.isOpen()) {
             synchronized (this) {
                 connection = shared;
-                if (connection == null) {
+                if (connection == null || !connection.isOpen()) {
                     connection = connect("connect to Redis");
                     shared = connection;
                 }
@@ -102,10 +116,11 @@ public final class RedisConnections implements AutoCloseable {
     StatefulRedisPubSubConnection<byte[], byte[]> pubSub() {
         checkOpen();
         try {
-            if (client instanceof RedisClusterClient cluster) {
+            AbstractRedisClient current = client.get();
+            if (current instanceof RedisClusterClient cluster) {
                 return cluster.connectPubSub(ByteArrayCodec.INSTANCE);
             }
-            return ((RedisClient) client).connectPubSub(ByteArrayCodec.INSTANCE);
+            return ((RedisClient) current).connectPubSub(ByteArrayCodec.INSTANCE);
         }
         catch (RuntimeException ex) {
             throw unavailable("open a publish/subscribe connection", ex);
@@ -122,10 +137,11 @@ public final class RedisConnections implements AutoCloseable {
     private StatefulConnection<byte[], byte[]> connect(String what) {
         checkOpen();
         try {
-            if (client instanceof RedisClusterClient cluster) {
+            AbstractRedisClient current = client.get();
+            if (current instanceof RedisClusterClient cluster) {
                 return cluster.connect(ByteArrayCodec.INSTANCE);
             }
-            return ((RedisClient) client).connect(ByteArrayCodec.INSTANCE);
+            return ((RedisClient) current).connect(ByteArrayCodec.INSTANCE);
         }
         catch (RuntimeException ex) {
             throw unavailable(what, ex);
@@ -191,8 +207,8 @@ public final class RedisConnections implements AutoCloseable {
         if (connection != null) {
             connection.close();
         }
-        if (ownsClient) {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        if (ownedClient != null) {
+            ownedClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
     }
 }

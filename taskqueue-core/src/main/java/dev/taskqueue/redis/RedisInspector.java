@@ -5,6 +5,7 @@ import static dev.taskqueue.redis.RedisBroker.string;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,16 +71,25 @@ final class RedisInspector {
             return { pending, active, redis.call('ZCARD', KEYS[#KEYS - 1]), redis.call('XLEN', KEYS[#KEYS]), oldest }
             """, ScriptOutputType.MULTI);
 
-    QueueStats stats(String queue) {
-        byte[][] streams = keys.streams(queue);
-        byte[][] k = Arrays.copyOf(streams, streams.length + 2);
-        k[streams.length] = keys.delayed(queue);
-        k[streams.length + 1] = keys.dead(queue);
-        List<Object> reply = redis.await(STATS.run(redis.commands(), k, bytes(RedisKeys.GROUP)),
-                "count the tasks of queue '" + queue + "'");
-        long oldest = (Long) reply.get(4);
-        return new QueueStats(queue, (Long) reply.get(0), (Long) reply.get(2), (Long) reply.get(1),
-                (Long) reply.get(3), oldest < 0 ? null : oldest);
+    /** The queues' counts: one script per queue (one slot each), all sent before the first reply is awaited. */
+    List<QueueStats> stats(Collection<String> queues) {
+        List<CompletableFuture<List<Object>>> replies = new ArrayList<>();
+        for (String queue : queues) {
+            byte[][] streams = keys.streams(queue);
+            byte[][] k = Arrays.copyOf(streams, streams.length + 2);
+            k[streams.length] = keys.delayed(queue);
+            k[streams.length + 1] = keys.dead(queue);
+            replies.add(STATS.run(redis.commands(), k, bytes(RedisKeys.GROUP)));
+        }
+        List<QueueStats> stats = new ArrayList<>();
+        int i = 0;
+        for (String queue : queues) {
+            List<Object> reply = redis.await(replies.get(i++), "count the tasks of queue '" + queue + "'");
+            long oldest = (Long) reply.get(4);
+            stats.add(new QueueStats(queue, (Long) reply.get(0), (Long) reply.get(2), (Long) reply.get(1),
+                    (Long) reply.get(3), oldest < 0 ? null : oldest));
+        }
+        return stats;
     }
 
     List<WorkerInfo> workers() {

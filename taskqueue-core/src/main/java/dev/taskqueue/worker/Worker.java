@@ -6,6 +6,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.WorkerInfo;
@@ -31,6 +35,12 @@ import org.slf4j.LoggerFactory;
 public final class Worker {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+    /** How long a stopping worker tries to record the outcomes of finished tasks. */
+    private static final Duration RECORD_OUTCOMES_LIMIT = Duration.ofSeconds(10);
+
+    /** How long a stopping worker waits for any other single call to the broker. */
+    private static final Duration REDIS_CALL_LIMIT = Duration.ofSeconds(5);
 
     /** A worker's life. */
     public enum State {
@@ -122,16 +132,24 @@ public final class Worker {
         fetcher.stop();
         // 2. Let running tasks finish, up to the shutdown timeout.
         boolean idle = awaitIdle(settings.shutdownTimeout());
+        // With Redis unreachable there is nothing to record or hand back: what this worker holds runs again
+        // elsewhere once it is seen dead, so do not make the application wait for timeouts.
+        boolean reachable = broker.ping();
+        if (!reachable) {
+            log.warn("Worker {} is stopping while Redis is unreachable: the outcomes of its last tasks are not recorded"
+                    + " and its unfinished tasks are not handed back; both run again on another worker once this one"
+                    + " is seen dead", id);
+        }
         // 3. Record the outcomes of everything that finished, before handing anything back.
-        acker.stop(System.nanoTime() + Duration.ofSeconds(10).toNanos());
+        if (reachable) {
+            bounded("record the outcomes of finished tasks", RECORD_OUTCOMES_LIMIT,
+                    () -> acker.stop(System.nanoTime() + RECORD_OUTCOMES_LIMIT.toNanos()));
+        }
         // 4. Hand back what did not finish (and anything claimed in a race with the stop), then interrupt it.
         int unfinished = running.size();
-        try {
-            broker.releaseAll(id, settings.queueNames());
-        }
-        catch (RuntimeException ex) {
-            log.warn("Worker {} could not hand back its unfinished tasks ({}); they run again on another worker "
-                    + "once this one is seen dead", id, ex.getMessage());
+        if (reachable) {
+            bounded("hand back its unfinished tasks", REDIS_CALL_LIMIT,
+                    () -> broker.releaseAll(id, settings.queueNames()));
         }
         if (!idle) {
             log.warn("Worker {}: {} task(s) still running after the shutdown timeout of {} were handed back to "
@@ -143,14 +161,31 @@ public final class Worker {
         janitor.stop();
         promoter.stop();
         heartbeat.stop();
-        try {
-            broker.deregister(id);
-        }
-        catch (RuntimeException ex) {
-            log.debug("Worker {} could not deregister; it will be seen dead and removed", id, ex);
+        if (reachable) {
+            bounded("deregister", REDIS_CALL_LIMIT, () -> broker.deregister(id));
         }
         state = State.STOPPED;
         log.info("Worker {} stopped in {} ms", id, Duration.ofNanos(System.nanoTime() - started).toMillis());
+    }
+
+    /**
+     * Runs a stop-time call to the broker for at most {@code limit}: with Redis down, a stopping worker must not
+     * hang for the client's command timeout. What was not done is recovered once this worker is seen dead.
+     */
+    private void bounded(String what, Duration limit, Runnable call) {
+        CompletableFuture<Void> done = CompletableFuture.runAsync(call, runnable -> TaskThreads.daemon(
+                "taskqueue-stop-" + id, runnable).start());
+        try {
+            done.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (TimeoutException | ExecutionException ex) {
+            Throwable cause = ex instanceof ExecutionException ? ex.getCause() : ex;
+            log.warn("Worker {} could not {} while stopping ({}); its tasks run again on another worker once this "
+                    + "one is seen dead", id, what, cause.getMessage() != null ? cause.getMessage() : cause);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private boolean awaitIdle(Duration timeout) {
@@ -165,13 +200,13 @@ public final class Worker {
 
     /** What the heartbeat publishes. */
     public WorkerInfo info() {
-        return new WorkerInfo(id, host, pid, settings.queueNames(), settings.concurrency(), slots.busy(),
+        return new WorkerInfo(id, host, pid, settings.queueNames(), settings.concurrency(), running.size(),
                 processor.processed.get(), processor.failed.get(), startedAt, clock.millis(), state.name());
     }
 
-    /** Tasks running now. */
+    /** Tasks running now (not the slots the fetcher holds while it waits for tasks). */
     public int activeTasks() {
-        return slots.busy();
+        return running.size();
     }
 
     private static String hostName() {

@@ -73,6 +73,33 @@ class RedisOutageTest {
         }
     }
 
+    @Test
+    void aWorkerStopsWithinSecondsWhileRedisIsDown() {
+        try (LocalRedisServer server = LocalRedisServer.start()) {
+            RedisURI uri = server.uri();
+            uri.setTimeout(Duration.ofSeconds(60)); // as Lettuce's default: stopping must not wait for it
+            JsonMapper mapper = JsonMapper.builder().build();
+            TaskRegistry registry = new TaskRegistry(mapper, "default");
+            registry.register("tasks", new TestTasks(), TestTasks.class);
+            try (RedisConnections connections = RedisConnections.create(uri)) {
+                RedisBroker broker = new RedisBroker(connections, "taskqueue", RedisBroker.DeadLetterPolicy.DEFAULT);
+                Worker worker = new Worker(broker, registry, new MessageCodec(mapper),
+                        TaskQueueFixture.fastSettings().build(), TaskEventListener.of(List.of()), Clock.systemUTC());
+                worker.start();
+                sleep(300);
+                server.stop();
+
+                long stopping = System.nanoTime();
+                worker.stop();
+                long tookMillis = Duration.ofNanos(System.nanoTime() - stopping).toMillis();
+
+                assertThat(worker.state()).isEqualTo(Worker.State.STOPPED);
+                assertThat(tookMillis).as("stop took %d ms", tookMillis).isLessThan(15_000);
+                broker.close();
+            }
+        }
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);

@@ -168,6 +168,15 @@ class WorkerTest {
     }
 
     @Test
+    void anIdleWorkerReportsNoActiveTasks() throws Exception {
+        Worker worker = tq.startWorker(s -> s.concurrency(4));
+        Thread.sleep(300); // the fetcher holds its free slots while it waits for tasks
+
+        assertThat(worker.activeTasks()).isZero();
+        assertThat(worker.info().active()).isZero();
+    }
+
+    @Test
     void workersShowTheirInfoWhileTheyRun() {
         Worker worker = tq.startWorker(s -> s.queue("default").queue("images").concurrency(4));
         tq.client.submit(TestTasks::add, 1, 1).get(Duration.ofSeconds(5));

@@ -37,7 +37,8 @@ final class LettuceClients {
         if (!lettuce.isRunning()) {
             lettuce.start();
         }
-        return RedisConnections.using(lettuce.getRequiredNativeClient(), describe(lettuce));
+        // A supplier, not the client: the factory replaces its client when it is stopped and started again.
+        return RedisConnections.using(lettuce::getRequiredNativeClient, describe(lettuce));
     }
 
     /** How errors name the server: {@code host:port}, or the Sentinel master or Cluster nodes. */

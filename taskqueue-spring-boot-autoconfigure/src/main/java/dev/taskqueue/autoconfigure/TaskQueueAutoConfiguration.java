@@ -208,8 +208,10 @@ public final class TaskQueueAutoConfiguration {
         @ConditionalOnMissingBean(Broker.class)
         RedisBroker taskQueueBroker(RedisConnections connections, TaskQueueProperties properties) {
             TaskQueueProperties.DeadLetters deadLetters = properties.getDeadLetters();
+            TaskQueueProperties.Submit submit = properties.getSubmit();
             return new RedisBroker(connections, properties.getKeyPrefix(),
-                    new RedisBroker.DeadLetterPolicy(deadLetters.getMaxLength(), deadLetters.getMaxAge()));
+                    new RedisBroker.DeadLetterPolicy(deadLetters.getMaxLength(), deadLetters.getMaxAge()),
+                    new RedisBroker.Durability(submit.getReplicas(), submit.getReplicaTimeout()));
         }
 
         @Bean(destroyMethod = "close")

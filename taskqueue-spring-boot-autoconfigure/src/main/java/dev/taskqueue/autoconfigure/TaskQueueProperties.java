@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.taskqueue.redis.RedisBroker;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -18,7 +20,7 @@ public class TaskQueueProperties {
     private BrokerType broker = BrokerType.REDIS;
 
     /** Prefix of every Redis key taskqueue creates, so that several applications can share one Redis. */
-    private String keyPrefix = "taskqueue";
+    private String keyPrefix = RedisBroker.DEFAULT_KEY_PREFIX;
 
     /** Queue of tasks whose @Task declares none. */
     private String defaultQueue = "default";
@@ -31,6 +33,9 @@ public class TaskQueueProperties {
 
     /** How many dead letters each queue keeps, and for how long. */
     private final DeadLetters deadLetters = new DeadLetters();
+
+    /** How submits wait for Redis replicas. */
+    private final Submit submit = new Submit();
 
     /** The worker that runs this application's tasks. */
     private final Worker worker = new Worker();
@@ -82,6 +87,10 @@ public class TaskQueueProperties {
         return this.deadLetters;
     }
 
+    public Submit getSubmit() {
+        return this.submit;
+    }
+
     public Worker getWorker() {
         return this.worker;
     }
@@ -126,6 +135,32 @@ public class TaskQueueProperties {
 
         public void setMaxAge(Duration maxAge) {
             this.maxAge = maxAge;
+        }
+    }
+
+    /** How submits wait for Redis replicas. */
+    public static class Submit {
+
+        /** Replicas that must confirm a submit (Redis WAIT) before it returns; 0 returns once the primary has it. */
+        private int replicas = 0;
+
+        /** How long a submit waits for the replicas before it throws ReplicationException. */
+        private Duration replicaTimeout = Duration.ofSeconds(1);
+
+        public int getReplicas() {
+            return this.replicas;
+        }
+
+        public void setReplicas(int replicas) {
+            this.replicas = replicas;
+        }
+
+        public Duration getReplicaTimeout() {
+            return this.replicaTimeout;
+        }
+
+        public void setReplicaTimeout(Duration replicaTimeout) {
+            this.replicaTimeout = replicaTimeout;
         }
     }
 

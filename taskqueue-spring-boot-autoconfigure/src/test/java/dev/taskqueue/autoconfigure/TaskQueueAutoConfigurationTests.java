@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
+import dev.taskqueue.ReplicationException;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskDefinitionException;
 import dev.taskqueue.TaskHandle;
@@ -104,6 +105,15 @@ class TaskQueueAutoConfigurationTests {
         runner.withPropertyValues("taskqueue.worker.queues=critical:high")
                 .run(context -> assertThat(context).getFailure().rootCause()
                         .hasMessageContaining("taskqueue.worker.queues").hasMessageContaining("critical:high"));
+    }
+
+    @Test
+    void submitsWaitForTheConfiguredReplicas() {
+        runner.withPropertyValues("taskqueue.submit.replicas=1", "taskqueue.submit.replica-timeout=100ms",
+                "taskqueue.worker.enabled=false").withBean(TestTasks.Greeter.class)
+                .run(context -> assertThatExceptionOfType(ReplicationException.class)
+                        .isThrownBy(() -> context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada"))
+                        .withMessageContaining("0 of 1 replica(s)"));
     }
 
     @Test

@@ -19,7 +19,7 @@ class TaskQueuePropertiesTests {
         assertThat(properties.getResultTtl()).isEqualTo(WorkerSettings.DEFAULT_RESULT_TTL)
                 .isEqualTo(ClientSettings.DEFAULTS.resultTtl());
         assertThat(properties.getMaxPayloadSize().toBytes()).isEqualTo(ClientSettings.DEFAULT_MAX_PAYLOAD_SIZE);
-        assertThat(properties.getKeyPrefix()).isEqualTo("taskqueue");
+        assertThat(properties.getKeyPrefix()).isEqualTo(RedisBroker.DEFAULT_KEY_PREFIX);
     }
 
     @Test
@@ -43,6 +43,11 @@ class TaskQueuePropertiesTests {
         assertThat(worker.getMaxDeliveries()).isEqualTo(WorkerSettings.DEFAULT_MAX_DELIVERIES);
         assertThat(worker.getPollTimeout()).isEqualTo(WorkerSettings.DEFAULT_POLL_TIMEOUT);
         assertThat(worker.isVirtualThreads()).isEqualTo(engine.virtualThreads()).isTrue();
+    }
+
+    @Test
+    void submitsReturnOnceThePrimaryHasTheTaskByDefault() {
+        assertThat(properties.getSubmit().getReplicas()).isEqualTo(RedisBroker.Durability.PRIMARY.replicas());
     }
 
     @Test

@@ -54,7 +54,7 @@ public class TaskQueueEndpoint {
     /** Queues, workers and tasks. */
     @ReadOperation
     public Overview overview() {
-        List<QueueDescriptor> queues = queueNames().stream().map(name -> QueueDescriptor.of(broker.stats(name)))
+        List<QueueDescriptor> queues = broker.stats(queueNames()).stream().map(QueueDescriptor::of)
                 .toList();
         List<WorkerDescriptor> workers = broker.workers().stream().map(WorkerDescriptor::of).toList();
         List<TaskDescriptor> tasks = registry.all().stream().map(TaskDescriptor::of).toList();

@@ -181,9 +181,7 @@ public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
             try {
                 Set<String> queues = new LinkedHashSet<>(gaugedQueues);
                 queues.addAll(source.queues());
-                for (String queue : queues) {
-                    stats.put(queue, source.stats(queue));
-                }
+                source.stats(queues).forEach(queueStats -> stats.put(queueStats.queue(), queueStats));
             }
             catch (RuntimeException ex) {
                 log.debug("Could not read the queue counts; the gauges keep their last values", ex);

@@ -133,7 +133,7 @@ class TaskQueueMetricsAutoConfigurationTests {
 
                     assertThat(meters.get(TaskQueueMeters.QUEUE_PENDING).tag(TaskQueueMeters.QUEUE, "default")
                             .gauge().value()).isEqualTo(1);
-                    assertThat(statsCalls).hasValue(2); // one refresh: "default" and "failing", once each
+                    assertThat(statsCalls).hasValue(1); // one refresh: one bulk call for "default" and "failing"
                 });
     }
 
