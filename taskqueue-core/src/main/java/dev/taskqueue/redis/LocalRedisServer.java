@@ -47,13 +47,29 @@ public final class LocalRedisServer implements AutoCloseable {
         this.shutdownHook = new Thread(this::destroy, "taskqueue-local-redis-stop");
     }
 
-    /** Starts a server on a free port and waits until it answers. */
+    /** Starts a server on a free port and waits until it answers; it stops when the JVM exits. */
     public static LocalRedisServer start() {
         return start(List.of());
     }
 
-    /** Starts a server with extra {@code redis-server} arguments, such as {@code --replicaof 127.0.0.1 6379}. */
+    /**
+     * Starts a server with extra {@code redis-server} arguments, such as {@code --replicaof 127.0.0.1 6379}; it stops
+     * when the JVM exits.
+     */
     public static LocalRedisServer start(List<String> extraArguments) {
+        return start(extraArguments, true);
+    }
+
+    /**
+     * Starts a server whose stop the caller orders: without a JVM shutdown hook of its own, which would stop it in
+     * parallel with (and so before) the application's graceful shutdown. Spring closes it as a bean, after the worker
+     * that uses it has handed its tasks back.
+     */
+    public static LocalRedisServer startManaged() {
+        return start(List.of(), false);
+    }
+
+    private static LocalRedisServer start(List<String> extraArguments, boolean stopWithJvm) {
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             LocalRedisServer server;
@@ -66,7 +82,9 @@ public final class LocalRedisServer implements AutoCloseable {
             }
             try {
                 server.launch();
-                Runtime.getRuntime().addShutdownHook(server.shutdownHook);
+                if (stopWithJvm) {
+                    Runtime.getRuntime().addShutdownHook(server.shutdownHook);
+                }
                 return server;
             }
             catch (IOException ex) {
@@ -236,7 +254,7 @@ public final class LocalRedisServer implements AutoCloseable {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         }
         catch (IllegalStateException ex) {
-            // the JVM is exiting; the hook runs anyway
+            // the JVM is exiting; the hook (if registered) runs anyway
         }
         try (var files = Files.walk(workDir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -498,7 +498,7 @@ public final class RedisBroker implements Broker {
         }
 
         synchronized void close() {
-            if (connection != null) {
+            if (connection != null && connection.isOpen()) {
                 connection.close();
                 connection = null;
             }
@@ -813,13 +813,13 @@ public final class RedisBroker implements Broker {
     @Override
     public void close() {
         StatefulConnection<byte[], byte[]> submits = submitConnection;
-        if (submits != null) {
+        if (submits != null && submits.isOpen()) {
             submits.close();
         }
         readers.values().forEach(BlockingReader::close);
         readers.clear();
         StatefulRedisPubSubConnection<byte[], byte[]> subscription = wakeSubscription;
-        if (subscription != null) {
+        if (subscription != null && subscription.isOpen()) {
             subscription.close();
         }
     }

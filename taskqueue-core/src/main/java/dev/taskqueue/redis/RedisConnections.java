@@ -204,7 +204,7 @@ public final class RedisConnections implements AutoCloseable {
         closed = true;
         StatefulConnection<byte[], byte[]> connection = shared;
         shared = null;
-        if (connection != null) {
+        if (connection != null && connection.isOpen()) {
             connection.close();
         }
         if (ownedClient != null) {

@@ -243,7 +243,7 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
     public void close() {
         poller.shutdownNow();
         StatefulRedisPubSubConnection<byte[], byte[]> connection = subscription;
-        if (connection != null) {
+        if (connection != null && connection.isOpen()) {
             connection.close();
         }
         waiting.values().forEach(w -> w.futures.forEach(f -> f.cancel(false)));

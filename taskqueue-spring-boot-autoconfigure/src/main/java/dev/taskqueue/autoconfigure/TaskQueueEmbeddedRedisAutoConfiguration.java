@@ -52,7 +52,7 @@ public final class TaskQueueEmbeddedRedisAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     LocalRedisServer taskQueueEmbeddedRedis() {
-        LocalRedisServer server = LocalRedisServer.start();
+        LocalRedisServer server = LocalRedisServer.startManaged(); // stopped by the context, after the worker
         log.warn("taskqueue started an EMBEDDED Redis on 127.0.0.1:{} FOR DEVELOPMENT ONLY: its data is in memory and "
                 + "lost when the application exits. Set spring.data.redis.* (host, port or url) to use a real Redis.",
                 server.port());
