@@ -30,7 +30,10 @@ public record Outcome(Delivery delivery, Kind kind, @Nullable String taskName, b
         FAILED,
 
         /** The message could not be read; its raw bytes go to the dead letters. */
-        QUARANTINED
+        QUARANTINED,
+
+        /** It was not run (it expired before it started): the record says REVOKED with the reason. */
+        REVOKED
     }
 
     public static Outcome succeeded(Delivery delivery, String taskName, boolean storeRecord, long ttlMillis,
@@ -43,6 +46,13 @@ public record Outcome(Delivery delivery, Kind kind, @Nullable String taskName, b
             TaskError error, int attempt, String deadLetterReason) {
         return new Outcome(delivery, Kind.FAILED, taskName, storeRecord, ttlMillis, null, error, attempt,
                 deadLetterReason);
+    }
+
+    /** A task not run, for {@code reason} (such as "expired"), kept in the record as the error message. */
+    public static Outcome revoked(Delivery delivery, String taskName, boolean storeRecord, long ttlMillis,
+            String reason) {
+        return new Outcome(delivery, Kind.REVOKED, taskName, storeRecord, ttlMillis, null,
+                new TaskError("dev.taskqueue.TaskRevokedException", reason, null, false), 0, null);
     }
 
     public static Outcome quarantined(Delivery delivery, long ttlMillis, TaskError error, String reason) {

@@ -47,7 +47,9 @@ public interface TaskEventListener {
         /** The handler threw, or the task could not be run (unknown name, bad arguments). */
         FAILURE,
         /** The message could not be read and was quarantined in the dead letters. */
-        QUARANTINED
+        QUARANTINED,
+        /** The task was not run: it expired before it started. */
+        REVOKED
     }
 
     /**

@@ -283,14 +283,18 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                     continue;
                 }
                 q.held.remove(d.entryId());
-                if (o.kind() != Outcome.Kind.SUCCEEDED) {
+                if (o.kind() == Outcome.Kind.FAILED || o.kind() == Outcome.Kind.QUARANTINED) {
                     addDeadLetter(q, new DeadLetter(d.taskId(), d.body(), String.valueOf(o.deadLetterReason()),
                             o.error() == null ? "" : o.error().type(), now));
                 }
                 String key = key(d.queue(), d.taskId());
                 if (o.storeRecord() || record(key) != null) {
                     Record r = records.computeIfAbsent(key, k -> new Record());
-                    r.fields.put("state", o.kind() == Outcome.Kind.SUCCEEDED ? "SUCCESS" : "FAILURE");
+                    r.fields.put("state", switch (o.kind()) {
+                        case SUCCEEDED -> "SUCCESS";
+                        case REVOKED -> "REVOKED";
+                        case FAILED, QUARANTINED -> "FAILURE";
+                    });
                     r.fields.put("finished", Long.toString(now));
                     r.fields.put("worker", consumer);
                     r.fields.put("queue", d.queue());

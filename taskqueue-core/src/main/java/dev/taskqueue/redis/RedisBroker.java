@@ -556,7 +556,8 @@ public final class RedisBroker implements Broker {
      * KEYS[1] {q}:dead   then 2 per outcome: KEYS[2i] its stream, KEYS[2i+1] its record
      * ARGV[1] group   ARGV[2] worker id   ARGV[3] notify channel prefix   ARGV[4] dead letters max length
      * ARGV[5] dead letters max age ms
-     * then 13 per outcome: entry id, task id, kind S|F|Q, store record 1|0, record ttl ms, task name, queue,
+     * then 13 per outcome: entry id, task id, kind S (succeeded) | F (failed) | Q (quarantined) | R (revoked),
+     *                      store record 1|0, record ttl ms, task name, queue,
      *                      result json, error type, error message, error stack, attempt, dead letter reason
      * Returns one integer per outcome: 1 recorded, 0 refused (the entry is no longer pending: the lease was lost).
      */
@@ -572,7 +573,7 @@ public final class RedisBroker implements Broker {
               if redis.call('XACK', stream, ARGV[1], entry) == 0 then
                 out[i] = 0
               else
-                if kind ~= 'S' then
+                if kind == 'F' or kind == 'Q' then
                   local body, d = '', '0'
                   local e = redis.call('XRANGE', stream, entry, entry)[1]
                   if e then
@@ -591,6 +592,9 @@ public final class RedisBroker implements Broker {
                     redis.call('HSET', record, 'state', 'SUCCESS', 'finished', now, 'worker', ARGV[2],
                       'task', ARGV[b + 6], 'queue', ARGV[b + 7], 'attempt', ARGV[b + 12])
                     if store == '1' then redis.call('HSET', record, 'result', ARGV[b + 8]) end
+                  elseif kind == 'R' then
+                    redis.call('HSET', record, 'state', 'REVOKED', 'finished', now, 'task', ARGV[b + 6],
+                      'queue', ARGV[b + 7], 'error.type', ARGV[b + 9], 'error.message', ARGV[b + 10])
                   else
                     redis.call('HSET', record, 'state', 'FAILURE', 'finished', now, 'worker', ARGV[2],
                       'task', ARGV[b + 6], 'queue', ARGV[b + 7], 'attempt', ARGV[b + 12],
@@ -642,6 +646,7 @@ public final class RedisBroker implements Broker {
                     case SUCCEEDED -> "S";
                     case FAILED -> "F";
                     case QUARANTINED -> "Q";
+                    case REVOKED -> "R";
                 });
                 a[ai++] = bytes(o.storeRecord() ? "1" : "0");
                 a[ai++] = bytes(Long.toString(o.recordTtlMillis()));

@@ -2,6 +2,7 @@ package dev.taskqueue.worker;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -96,11 +97,8 @@ final class Processor {
                 Thread.interrupted(); // a pooled thread must not carry a stale interrupt to the next task
             }
         }
-        if (outcome.kind() == Outcome.Kind.SUCCEEDED) {
-            processed.incrementAndGet();
-        }
-        else {
-            processed.incrementAndGet();
+        processed.incrementAndGet();
+        if (outcome.kind() == Outcome.Kind.FAILED || outcome.kind() == Outcome.Kind.QUARANTINED) {
             failed.incrementAndGet();
         }
         acker.add(outcome);
@@ -129,6 +127,13 @@ final class Processor {
                     + registry.all().size() + " task(s)); deploy a worker that declares it, then requeue the dead letter";
             return fail(delivery, message, null, attempt, Duration.ZERO,
                     Errors.ofReason("dev.taskqueue.UnknownTaskException", reason), reason);
+        }
+        if (message.expires() != null && clock.millis() > message.expires()) {
+            String reason = "expired: it had not started by " + Instant.ofEpochMilli(message.expires());
+            log.info("Task {} [{}] not run: {}", task.name(), delivery.taskId(), reason);
+            listener.finished(new Execution(delivery.taskId(), task.name(), delivery.queue(),
+                    TaskEventListener.Outcome.REVOKED, Duration.ZERO, null));
+            return Outcome.revoked(delivery, task.name(), !task.ignoreResult(), resultTtl(), reason);
         }
         Object[] args;
         try {

@@ -1,6 +1,7 @@
 package dev.taskqueue.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -165,6 +166,23 @@ class WorkerTest {
         }
         assertThat(failures).hasValue(5);
         assertThat(tq.client.submit(TestTasks::add, 1, 2).get(Duration.ofSeconds(5))).isEqualTo(3);
+    }
+
+    @Test
+    void aTaskThatExpiredBeforeItStartedIsRevokedNotRun() throws Exception {
+        TaskHandle<String> expired = tq.client.withOptions(TaskOptions.defaults().expiresIn(Duration.ofMillis(100)))
+                .submit(TestTasks::echo, "too late");
+        TaskHandle<String> fresh = tq.client.withOptions(TaskOptions.defaults().expiresIn(Duration.ofMinutes(5)))
+                .submit(TestTasks::echo, "in time");
+        Thread.sleep(250);
+        tq.startWorker();
+
+        assertThatThrownBy(() -> expired.get(Duration.ofSeconds(10)))
+                .isInstanceOf(dev.taskqueue.TaskRevokedException.class).hasMessageContaining("expired");
+        assertThat(expired.state()).isEqualTo(TaskState.REVOKED);
+        assertThat(fresh.get(Duration.ofSeconds(10))).isEqualTo("in time");
+        assertThat(tasks.runsOf("too late")).isZero();
+        assertThat(tq.broker.stats("default").dead()).isZero();
     }
 
     @Test
