@@ -21,7 +21,10 @@ import org.jspecify.annotations.Nullable;
 public interface TaskClient {
 
     /** Submits one call. */
-    <R> TaskHandle<R> submit(TaskCall<R> call);
+    @SuppressWarnings("unchecked")
+    default <R> TaskHandle<R> submit(TaskCall<R> call) {
+        return (TaskHandle<R>) submitAll(List.of(call)).get(0);
+    }
 
     /**
      * Submits many calls in one round trip to Redis (per queue). Returns their handles in the same order. Either

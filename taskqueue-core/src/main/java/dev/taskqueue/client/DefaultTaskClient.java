@@ -61,12 +61,6 @@ public final class DefaultTaskClient implements TaskClient {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
-    public <R> TaskHandle<R> submit(TaskCall<R> call) {
-        return (TaskHandle<R>) submitAll(List.of(call)).get(0);
-    }
-
-    @Override
     public List<TaskHandle<?>> submitAll(List<? extends TaskCall<?>> calls) {
         if (calls.isEmpty()) {
             return List.of();

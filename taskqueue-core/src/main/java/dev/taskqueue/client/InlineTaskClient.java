@@ -70,12 +70,6 @@ public final class InlineTaskClient implements TaskClient {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
-    public <R> TaskHandle<R> submit(TaskCall<R> call) {
-        return (TaskHandle<R>) submitAll(List.of(call)).get(0);
-    }
-
-    @Override
     public List<TaskHandle<?>> submitAll(List<? extends TaskCall<?>> calls) {
         List<OutgoingMessage> messages = new ArrayList<>();
         for (TaskCall<?> call : calls) {

@@ -40,11 +40,6 @@ final class Slots {
         return capacity;
     }
 
-    /** Tasks running now. */
-    int busy() {
-        return capacity - free.availablePermits();
-    }
-
     /** Waits until every slot is free (no task runs), at most {@code timeoutMillis}. */
     boolean awaitIdle(long timeoutMillis) throws InterruptedException {
         if (!free.tryAcquire(capacity, timeoutMillis, TimeUnit.MILLISECONDS)) {

@@ -4,7 +4,6 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -221,9 +220,5 @@ public final class Worker {
             String jvmName = ManagementFactory.getRuntimeMXBean().getName();
             return jvmName.contains("@") ? jvmName.substring(jvmName.indexOf('@') + 1) : "unknown";
         }
-    }
-
-    List<String> queues() {
-        return settings.queueNames();
     }
 }
