@@ -1,0 +1,117 @@
+package dev.taskqueue.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.taskqueue.TaskCall;
+import dev.taskqueue.TaskFailedException;
+import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.broker.Broker.RecoveryPolicy;
+import dev.taskqueue.broker.WorkerInfo;
+import dev.taskqueue.client.ClientSettings;
+import dev.taskqueue.client.DefaultTaskClient;
+import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.RedisConnections;
+import dev.taskqueue.redis.RedisResultBackend;
+import dev.taskqueue.testing.TaskQueueFixture;
+import dev.taskqueue.testing.TestTasks;
+import dev.taskqueue.worker.Worker;
+import io.lettuce.core.cluster.RedisClusterClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The same code on a Redis Cluster: every script declares its keys, all in one slot (a queue's hash tag), so
+ * queues spread over shards and nothing runs into CROSSSLOT.
+ */
+class RedisClusterTest {
+
+    @Test
+    @Timeout(120)
+    void queuesOnDifferentShardsWorkEndToEnd() throws Exception {
+        try (LocalRedisCluster cluster = new LocalRedisCluster(3)) {
+            RedisClusterClient client = RedisClusterClient.create(cluster.uris());
+            JsonMapper mapper = JsonMapper.builder().build();
+            MessageCodec codec = new MessageCodec(mapper);
+            TestTasks tasks = new TestTasks();
+            TaskRegistry registry = new TaskRegistry(mapper, "default");
+            registry.register("tasks", tasks, TestTasks.class);
+            try (RedisConnections connections = RedisConnections.using(client, "cluster")) {
+                assertThat(connections.isCluster()).isTrue();
+                RedisBroker broker = new RedisBroker(connections, "taskqueue", RedisBroker.DeadLetterPolicy.DEFAULT);
+                RedisResultBackend results = new RedisResultBackend(broker, Duration.ofHours(1));
+                DefaultTaskClient taskClient = new DefaultTaskClient(broker, results, registry, codec,
+                        ClientSettings.DEFAULTS, TaskEventListener.of(List.of()), Clock.systemUTC());
+                Worker worker = new Worker(broker, registry, codec, TaskQueueFixture.fastSettings()
+                        .queue("default").queue("images").queue("urgent").build(), TaskEventListener.of(List.of()),
+                        Clock.systemUTC());
+                worker.start();
+                try {
+                    // The three queues' hash tags land on different shards.
+                    assertThat(io.lettuce.core.cluster.SlotHash.getSlot("{taskqueue:default}") / 5461)
+                            .isNotEqualTo(io.lettuce.core.cluster.SlotHash.getSlot("{taskqueue:images}") / 5461);
+
+                    List<TaskCall<?>> calls = new ArrayList<>();
+                    for (int i = 0; i < 30; i++) {
+                        calls.add(TaskCall.of(TestTasks::add, i, i));
+                        calls.add(TaskCall.of(TestTasks::thumbnail, "c" + i, i + 1));
+                        calls.add(TaskCall.of(TestTasks::urgent, "u" + i));
+                    }
+                    List<TaskHandle<?>> handles = taskClient.submitAll(calls);
+                    for (TaskHandle<?> handle : handles) {
+                        handle.get(Duration.ofSeconds(30));
+                    }
+                    assertThat(taskClient.withOptions(TaskOptions.defaults().countdown(Duration.ofMillis(300)))
+                            .submit(TestTasks::echo, "delayed").get(Duration.ofSeconds(10))).isEqualTo("delayed");
+                    assertThat(taskClient.withOptions(TaskOptions.defaults().taskId("once")).submit(TestTasks::echo,
+                            "once").id()).isEqualTo("once");
+                    assertThatThrownBy(() -> taskClient.submit(TestTasks::fail, "no").get(Duration.ofSeconds(10)))
+                            .isInstanceOf(TaskFailedException.class);
+                    assertThat(taskClient.handle(handles.get(1).id()).get(Duration.ofSeconds(5))).isNotNull();
+                    assertThat(broker.stats(List.of("default", "images", "urgent")))
+                            .allSatisfy(s -> assertThat(s.pending()).isZero());
+                    await().atMost(Duration.ofSeconds(5)).until(() -> !broker.workers().isEmpty());
+
+                    // A dead worker's task is recovered on the cluster too.
+                    long now = System.currentTimeMillis();
+                    broker.heartbeat(new WorkerInfo("ghost", "h", 1, List.of("images"), 1, 0, 0, 0, now, now,
+                            "RUNNING"), Duration.ofSeconds(1));
+                    worker.stop();
+                    TaskHandle<TestTasks.Thumbnail> orphan = taskClient.submit(TestTasks::thumbnail, "orphan", 7);
+                    assertThat(broker.claim("ghost", List.of("images"), 1)).hasSize(1);
+                    Thread.sleep(150);
+                    assertThat(broker.recover(new RecoveryPolicy(Duration.ofMillis(100), Duration.ofHours(1), 5,
+                            60_000)).redelivered()).isEqualTo(1);
+                    Worker second = new Worker(broker, registry, codec, TaskQueueFixture.fastSettings()
+                            .queue("images").build(), TaskEventListener.of(List.of()), Clock.systemUTC());
+                    second.start();
+                    try {
+                        assertThat(orphan.get(Duration.ofSeconds(10)).imageId()).isEqualTo("orphan");
+                    }
+                    finally {
+                        second.stop();
+                    }
+                }
+                finally {
+                    worker.stop();
+                    results.close();
+                    broker.close();
+                }
+            }
+            finally {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
+        }
+    }
+}
