@@ -175,12 +175,15 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
         return future;
     }
 
+    /** Subscribes once, and again if the connection was closed (its client was replaced). */
     private void subscribe() {
-        if (subscription != null) {
+        StatefulRedisPubSubConnection<byte[], byte[]> current = subscription;
+        if (current != null && current.isOpen()) {
             return;
         }
         synchronized (this) {
-            if (subscription != null) {
+            current = subscription;
+            if (current != null && current.isOpen()) {
                 return;
             }
             StatefulRedisPubSubConnection<byte[], byte[]> connection = redis.pubSub();

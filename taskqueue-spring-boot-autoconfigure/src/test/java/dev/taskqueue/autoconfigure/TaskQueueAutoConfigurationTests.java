@@ -72,6 +72,21 @@ class TaskQueueAutoConfigurationTests {
     }
 
     @Test
+    void tasksKeepRunningAfterTheConnectionFactoryIsRestarted() {
+        runner.withBean(TestTasks.Greeter.class).run(context -> {
+            TaskClient client = context.getBean(TaskClient.class);
+            assertThat(client.submit(TestTasks.Greeter::greet, "before").get(WAIT)).isEqualTo("Hello before");
+
+            // Stopping the factory shuts its Lettuce client down; starting it creates a new one.
+            LettuceConnectionFactory factory = context.getBean(LettuceConnectionFactory.class);
+            factory.stop();
+            factory.start();
+
+            assertThat(client.submit(TestTasks.Greeter::greet, "after").get(WAIT)).isEqualTo("Hello after");
+        });
+    }
+
+    @Test
     void taskBeansStayEagerUnderLazyInitialization() {
         runner.withBean(LazyInitializationBeanFactoryPostProcessor.class).withBean(TestTasks.Greeter.class)
                 .run(context -> {
