@@ -179,9 +179,11 @@ public final class LocalRedisServer implements AutoCloseable {
             OutputStream out = socket.getOutputStream();
             out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            byte[] reply = new byte[7];
+            byte[] reply = new byte[8];
             int n = socket.getInputStream().read(reply);
-            return n > 0 && new String(reply, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+            String answer = n > 0 ? new String(reply, 0, n, StandardCharsets.US_ASCII) : "";
+            // A server that wants credentials first is up too.
+            return answer.startsWith("+PONG") || answer.startsWith("-NOAUTH");
         }
         catch (IOException ex) {
             return false;
