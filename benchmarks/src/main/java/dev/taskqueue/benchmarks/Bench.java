@@ -1,0 +1,67 @@
+package dev.taskqueue.benchmarks;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.taskqueue.TaskCall;
+import dev.taskqueue.TaskClient;
+import dev.taskqueue.TaskOptions;
+
+/**
+ * What every scenario gets: the sizes and options of the run, the Redis server and the harness's view of it,
+ * and helpers to wire an engine and pre-fill queues.
+ */
+final class Bench {
+
+    /** Calls per {@code submitAll} when pre-filling. */
+    private static final int PREFILL_BATCH = 1_000;
+
+    final Options options;
+    final Sizes sizes;
+    final int port;
+    final RedisAdmin admin;
+
+    Bench(Options options, int port, RedisAdmin admin) {
+        this.options = options;
+        this.sizes = options.sizes();
+        this.port = port;
+        this.admin = admin;
+    }
+
+    /** A fresh engine with fresh counters, the run's worker concurrency and no worker yet. */
+    Engine engine() {
+        return new Engine(port, new BenchTasks(), options.concurrency(), sizes.fastWorkers());
+    }
+
+    /**
+     * Submits {@code total} copies of {@code call} with {@code submitAll}, spread evenly over {@code queues}, as
+     * fast as one client thread can.
+     */
+    static void prefill(TaskClient client, TaskCall<?> call, List<String> queues, int total, Deadline deadline) {
+        List<TaskCall<?>> perQueue = new ArrayList<>();
+        for (String queue : queues) {
+            perQueue.add(call.withOptions(call.options().merge(TaskOptions.defaults().queue(queue))));
+        }
+        List<TaskCall<?>> batch = new ArrayList<>(PREFILL_BATCH);
+        for (int i = 0; i < total; i++) {
+            batch.add(perQueue.get(i % perQueue.size()));
+            if (batch.size() == PREFILL_BATCH || i == total - 1) {
+                deadline.check("pre-filling " + total + " tasks (" + i + " so far)");
+                client.submitAll(batch);
+                batch.clear();
+            }
+        }
+    }
+
+    /** {@code name-0 .. name-(n-1)}, or just {@code Engine.QUEUE} for one. */
+    static List<String> queues(int n) {
+        if (n == 1) {
+            return List.of(Engine.QUEUE);
+        }
+        List<String> queues = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            queues.add("q" + i);
+        }
+        return queues;
+    }
+}

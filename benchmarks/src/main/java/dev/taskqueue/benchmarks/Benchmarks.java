@@ -1,0 +1,191 @@
+package dev.taskqueue.benchmarks;
+
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.taskqueue.TaskCall;
+import dev.taskqueue.redis.LocalRedisServer;
+
+/**
+ * The benchmark, end to end:
+ * <ol>
+ * <li>starts a redis-server on a free loopback port (no persistence);</li>
+ * <li>measures the reference: {@code redis-benchmark} LPUSH and SET, pipelined and not;</li>
+ * <li>warms the JIT up with a drain of each kind of task;</li>
+ * <li>runs each scenario against an emptied Redis, in a thread of its own, within its time limit;</li>
+ * <li>prints the table, writes the JSON, and stops everything it started.</li>
+ * </ol>
+ * Targets are reported, never enforced: the exit status is 0 unless a scenario did not finish or failed.
+ */
+public final class Benchmarks {
+
+    static final List<Scenario> SCENARIOS = List.of(new DrainScenario(false), new DrainScenario(true),
+            new BulkSubmitScenario(), new ThreadedSubmitScenario(), new LatencyScenario(1_000, 0.5, 5),
+            new LatencyScenario(10_000, Double.NaN, 20), new DelayedScenario(), new KillScenario(),
+            new MemoryScenario(), new HeapScenario(), new GrowthScenario(GrowthScenario.Dimension.DEPTH),
+            new GrowthScenario(GrowthScenario.Dimension.QUEUES), new GrowthScenario(GrowthScenario.Dimension.JVMS));
+
+    /** A scenario that ignored its deadline gets this long after it before it is abandoned. */
+    private static final Duration GRACE = Duration.ofSeconds(15);
+
+    private Benchmarks() {
+    }
+
+    public static void main(String[] args) {
+        int status;
+        try {
+            status = run(args, System.out);
+        }
+        catch (IllegalArgumentException ex) {
+            System.err.println(ex.getMessage());
+            status = 2;
+        }
+        catch (Exception ex) {
+            ex.printStackTrace();
+            status = 1;
+        }
+        System.exit(status); // Lettuce's and the JDK's pools would keep the JVM up for a while
+    }
+
+    /** Runs what {@code args} ask; returns 0, or 1 if a scenario did not finish or failed. */
+    static int run(String[] args, PrintStream out) throws Exception {
+        Options options = Options.parse(args);
+        if (options.help() || options.list()) {
+            out.print(options.help() ? Options.USAGE : "");
+            SCENARIOS.forEach(s -> out.printf("%-15s %s%n", s.name(), s.description()));
+            return 0;
+        }
+        List<Scenario> selected = select(options.scenarios());
+        String loadBefore = CpuMeter.loadAverage();
+        List<ScenarioResult> results = new ArrayList<>();
+        try (LocalRedisServer redis = LocalRedisServer.start(); RedisAdmin admin = new RedisAdmin(redis.port())) {
+            Map<String, Object> environment = Environment.describe(admin.version(), redis.binary(), redis.port());
+            out.println("redis-server " + admin.version() + " on port " + redis.port() + "; running redis-benchmark");
+            RedisReference reference = RedisReference.measure(options.redisBenchmark(), redis.port(),
+                    options.sizes().referencePipelined(), options.sizes().referencePlain());
+            admin.flush();
+            Bench bench = new Bench(options, redis.port(), admin);
+            warmUp(bench, out);
+            CpuMeter meter = new CpuMeter(admin.pid());
+            for (Scenario scenario : selected) {
+                List<ScenarioResult.Run> runs = new ArrayList<>();
+                for (int i = 1; i <= options.runs(); i++) {
+                    admin.flush();
+                    ScenarioResult.Run run = runOnce(scenario, bench, meter);
+                    runs.add(run);
+                    out.printf("%-15s run %d/%d: %s in %.1f s%s%n", scenario.name(), i, options.runs(),
+                            run.message() == null ? "done" : run.message(), run.seconds(),
+                            run.otherCores() == null ? "" : String.format(", other processes %.2f cores",
+                                    run.otherCores()));
+                }
+                results.add(new ScenarioResult(scenario.name(), scenario.description(), runs));
+            }
+            admin.flush();
+            Report report = new Report(options, environment, reference, results, loadBefore,
+                    CpuMeter.loadAverage());
+            report.print(out);
+            Path output = options.output() != null ? options.output() : besideTheJar();
+            report.write(output);
+            out.println("JSON: " + output.toAbsolutePath());
+        }
+        return results.stream().allMatch(r -> r.status() == ScenarioResult.Status.OK) ? 0 : 1;
+    }
+
+    private static List<Scenario> select(List<String> names) {
+        if (names.isEmpty()) {
+            return SCENARIOS;
+        }
+        List<Scenario> selected = new ArrayList<>();
+        for (String name : names) {
+            selected.add(SCENARIOS.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(
+                    () -> new IllegalArgumentException("No scenario '" + name + "'; --list shows them")));
+        }
+        return selected;
+    }
+
+    /** Drains both kinds of task once, so that the scenarios measure compiled code. */
+    private static void warmUp(Bench bench, PrintStream out) {
+        int tasks = bench.sizes.warmupTasks();
+        out.printf("warming up: draining %,d tasks of each kind%n", tasks);
+        Deadline deadline = Deadline.in(Duration.ofSeconds(60 + tasks / 2_000));
+        try (Engine engine = bench.engine()) {
+            Drain.inProcess(engine, TaskCall.of(BenchTasks::noop), List.of(Engine.QUEUE), tasks, deadline);
+            Drain.inProcess(engine, TaskCall.of(BenchTasks::noopStored), List.of(Engine.QUEUE), tasks, deadline);
+        }
+        catch (RuntimeException ex) {
+            out.println("warm-up incomplete (" + ex.getMessage() + "); the first scenario may read low");
+        }
+        bench.admin.flush();
+    }
+
+    /** One run in a thread of its own: a scenario that hangs is abandoned after its limit, not waited for. */
+    private static ScenarioResult.Run runOnce(Scenario scenario, Bench bench, CpuMeter meter) {
+        Duration limit = scenario.timeLimit(bench.sizes);
+        Deadline deadline = Deadline.in(limit);
+        List<Figure> figures = Collections.synchronizedList(new ArrayList<>());
+        FutureTask<Void> task = new FutureTask<>(() -> {
+            scenario.run(bench, deadline, figures);
+            return null;
+        });
+        Thread thread = new Thread(task, "scenario-" + scenario.name());
+        thread.setDaemon(true);
+        CpuMeter.Sample before = meter.sample();
+        long start = System.nanoTime();
+        ScenarioResult.Status status = ScenarioResult.Status.OK;
+        String message = null;
+        thread.start();
+        try {
+            task.get(limit.plus(GRACE).toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (TimeoutException ex) {
+            task.cancel(true);
+            status = ScenarioResult.Status.DID_NOT_FINISH;
+            message = "did not finish within " + limit.toSeconds() + " s; abandoned";
+            join(thread, GRACE);
+        }
+        catch (ExecutionException ex) {
+            Throwable cause = ex.getCause();
+            boolean late = cause instanceof Deadline.DidNotFinish || cause instanceof TimeoutException;
+            status = late ? ScenarioResult.Status.DID_NOT_FINISH : ScenarioResult.Status.FAILED;
+            message = late ? cause.getMessage() + " (limit " + limit.toSeconds() + " s)" : "failed: " + cause;
+            if (!late) {
+                cause.printStackTrace();
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            task.cancel(true);
+            status = ScenarioResult.Status.DID_NOT_FINISH;
+            message = "interrupted";
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new ScenarioResult.Run(status, message, List.copyOf(figures), seconds,
+                CpuMeter.otherCores(before, meter.sample()), CpuMeter.loadAverage());
+    }
+
+    private static void join(Thread thread, Duration timeout) {
+        try {
+            thread.join(timeout.toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** {@code benchmark-results.json} in the directory of the jar (or of the classes): {@code benchmarks/target}. */
+    private static Path besideTheJar() throws URISyntaxException {
+        Path location = Path.of(Benchmarks.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path dir = location.getParent() != null ? location.getParent() : Path.of(".");
+        return dir.resolve("benchmark-results.json");
+    }
+}

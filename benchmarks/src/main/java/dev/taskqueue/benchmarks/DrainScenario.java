@@ -1,0 +1,33 @@
+package dev.taskqueue.benchmarks;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.taskqueue.TaskCall;
+
+/** One worker in this JVM drains a pre-filled queue of no-op tasks, their results ignored or stored. */
+final class DrainScenario extends Scenario {
+
+    private final boolean storeResults;
+
+    DrainScenario(boolean storeResults) {
+        super(storeResults ? "drain-stored" : "drain-ignored", "one worker drains a pre-filled queue of no-op tasks, "
+                + (storeResults ? "results and states stored" : "@Task(ignoreResult = true)"));
+        this.storeResults = storeResults;
+    }
+
+    @Override
+    Duration timeLimit(Sizes sizes) {
+        return Duration.ofSeconds(60 + sizes.drainTasks() / 4_000);
+    }
+
+    @Override
+    void run(Bench bench, Deadline deadline, List<Figure> out) {
+        TaskCall<?> call = storeResults ? TaskCall.of(BenchTasks::noopStored) : TaskCall.of(BenchTasks::noop);
+        try (Engine engine = bench.engine()) {
+            double rate = Drain.inProcess(engine, call, List.of(Engine.QUEUE), bench.sizes.drainTasks(), deadline);
+            out.add(Figure.rate("drain.rate", String.format("drain rate (%,d tasks)", bench.sizes.drainTasks()), rate)
+                    .target(Figure.Target.atLeast(storeResults ? 40_000 : 80_000)));
+        }
+    }
+}

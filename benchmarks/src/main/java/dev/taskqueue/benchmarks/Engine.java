@@ -1,0 +1,129 @@
+package dev.taskqueue.benchmarks;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import dev.taskqueue.TaskClient;
+import dev.taskqueue.broker.QueueStats;
+import dev.taskqueue.client.ClientSettings;
+import dev.taskqueue.client.DefaultTaskClient;
+import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.RedisConnections;
+import dev.taskqueue.redis.RedisResultBackend;
+import dev.taskqueue.worker.Worker;
+import dev.taskqueue.worker.WorkerSettings;
+import io.lettuce.core.RedisURI;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The engine wired as an application would wire it, without Spring: a Redis broker, a result backend, the
+ * {@link BenchTasks} registered, a {@link TaskClient}, and workers on demand. One per scenario (and one per
+ * {@link WorkerMain} child); closing it stops its workers and its connections.
+ */
+final class Engine implements AutoCloseable {
+
+    /** The key prefix of every benchmark key. */
+    static final String PREFIX = "bench";
+
+    /** The queue of every scenario that uses one queue. */
+    static final String QUEUE = "default";
+
+    final BenchTasks tasks;
+    final RedisBroker broker;
+    final TaskClient client;
+    private final RedisConnections connections;
+    private final RedisResultBackend results;
+    private final TaskRegistry registry;
+    private final MessageCodec codec;
+    private final int concurrency;
+    private final boolean fast;
+    private final List<Worker> workers = new ArrayList<>();
+
+    /**
+     * @param fast whether workers use the smoke run's short timings instead of the engine's defaults
+     */
+    Engine(int port, BenchTasks tasks, int concurrency, boolean fast) {
+        this.tasks = tasks;
+        this.concurrency = concurrency;
+        this.fast = fast;
+        JsonMapper mapper = JsonMapper.builder().build();
+        codec = new MessageCodec(mapper);
+        connections = RedisConnections.create(RedisURI.create("127.0.0.1", port));
+        broker = new RedisBroker(connections, PREFIX, RedisBroker.DeadLetterPolicy.DEFAULT);
+        results = new RedisResultBackend(broker, WorkerSettings.DEFAULT_RESULT_TTL);
+        registry = new TaskRegistry(mapper, QUEUE);
+        registry.register("benchTasks", tasks, BenchTasks.class);
+        client = new DefaultTaskClient(broker, results, registry, codec, ClientSettings.DEFAULTS,
+                TaskEventListener.of(List.of()), Clock.systemUTC());
+    }
+
+    /**
+     * Starts a worker on {@code queues} with the engine's defaults (heartbeat 1 s, dead after 5 s, janitor every
+     * 1 s, blocking reads of 2 s), except the concurrency of the run and a shutdown timeout of a few seconds; the
+     * smoke run's workers are five to ten times faster. {@code customize} may change anything.
+     */
+    Worker startWorker(List<String> queues, Consumer<WorkerSettings.Builder> customize) {
+        WorkerSettings.Builder settings = WorkerSettings.builder().concurrency(concurrency)
+                .shutdownTimeout(Duration.ofSeconds(5));
+        if (fast) {
+            settings.heartbeatInterval(Duration.ofMillis(200)).livenessTimeout(Duration.ofSeconds(1))
+                    .janitorInterval(Duration.ofMillis(200)).pollTimeout(Duration.ofMillis(200));
+        }
+        queues.forEach(settings::queue);
+        customize.accept(settings);
+        Worker worker = new Worker(broker, registry, codec, settings.build(), TaskEventListener.of(List.of()),
+                Clock.systemUTC());
+        worker.start();
+        workers.add(worker);
+        return worker;
+    }
+
+    Worker startWorker(List<String> queues) {
+        return startWorker(queues, s -> { });
+    }
+
+    /** How long a worker that stops heartbeating is taken for alive. */
+    Duration livenessTimeout() {
+        return fast ? Duration.ofSeconds(1) : WorkerSettings.DEFAULT_LIVENESS_TIMEOUT;
+    }
+
+    void stopWorker(Worker worker) {
+        worker.stop();
+        workers.remove(worker);
+    }
+
+    /** Tasks of these queues waiting to be claimed (the backlog). */
+    long pending(List<String> queues) {
+        long total = 0;
+        for (String queue : queues) {
+            total += broker.stats(queue).pending();
+        }
+        return total;
+    }
+
+    /** Tasks of these queues not yet acknowledged: waiting, delayed or running. */
+    long unfinished(List<String> queues) {
+        long total = 0;
+        for (String queue : queues) {
+            QueueStats stats = broker.stats(queue);
+            total += stats.pending() + stats.active() + stats.scheduled();
+        }
+        return total;
+    }
+
+    @Override
+    public void close() {
+        for (Worker worker : List.copyOf(workers)) {
+            stopWorker(worker);
+        }
+        results.close();
+        broker.close();
+        connections.close();
+    }
+}

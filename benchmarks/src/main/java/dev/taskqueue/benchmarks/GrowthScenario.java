@@ -1,0 +1,87 @@
+package dev.taskqueue.benchmarks;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+import dev.taskqueue.TaskCall;
+
+/**
+ * How the drain rate of no-op tasks ({@code ignoreResult}) changes with one dimension: the depth of the queue,
+ * the number of queues a worker consumes, or the number of worker JVMs. Reports both rates and their ratio.
+ */
+final class GrowthScenario extends Scenario {
+
+    /** The small-depth drain is short: it is repeated and its median kept. */
+    private static final int SMALL_DEPTH_REPEATS = 5;
+
+    enum Dimension {
+        DEPTH, QUEUES, JVMS
+    }
+
+    private final Dimension dimension;
+
+    GrowthScenario(Dimension dimension) {
+        super("growth-" + dimension.name().toLowerCase(Locale.ROOT), switch (dimension) {
+            case DEPTH -> "drain rate with a shallow vs a deep pre-filled queue (one worker)";
+            case QUEUES -> "drain rate with the tasks in 1 queue vs spread over many (one worker consuming all)";
+            case JVMS -> "drain rate of one queue by 1 vs 2 worker JVMs (child processes)";
+        });
+        this.dimension = dimension;
+    }
+
+    @Override
+    Duration timeLimit(Sizes sizes) {
+        return switch (dimension) {
+            case DEPTH -> Duration.ofSeconds(60 + sizes.largeDepth() / 4_000);
+            case QUEUES -> Duration.ofSeconds(60 + sizes.drainTasks() / 2_000);
+            case JVMS -> Duration.ofSeconds(120 + sizes.drainTasks() / 2_000);
+        };
+    }
+
+    @Override
+    void run(Bench bench, Deadline deadline, List<Figure> out) throws Exception {
+        Sizes sizes = bench.sizes;
+        TaskCall<Void> noop = TaskCall.of(BenchTasks::noop);
+        List<String> one = List.of(Engine.QUEUE);
+        String key = "growth." + dimension.name().toLowerCase(Locale.ROOT);
+        try (Engine engine = bench.engine()) {
+            Figure a;
+            Figure b;
+            switch (dimension) {
+                case DEPTH -> {
+                    List<Double> small = new ArrayList<>();
+                    for (int i = 0; i < SMALL_DEPTH_REPEATS; i++) {
+                        small.add(Drain.inProcess(engine, noop, one, sizes.smallDepth(), deadline));
+                    }
+                    Collections.sort(small);
+                    a = Figure.rate(key + ".small", String.format("drain rate, %,d pending (median of %d)",
+                            sizes.smallDepth(), SMALL_DEPTH_REPEATS), small.get(small.size() / 2));
+                    out.add(a);
+                    b = Figure.rate(key + ".large", String.format("drain rate, %,d pending", sizes.largeDepth()),
+                            Drain.inProcess(engine, noop, one, sizes.largeDepth(), deadline));
+                }
+                case QUEUES -> {
+                    a = Figure.rate(key + ".one", String.format("drain rate, %,d tasks in 1 queue",
+                            sizes.drainTasks()), Drain.inProcess(engine, noop, one, sizes.drainTasks(), deadline));
+                    out.add(a);
+                    b = Figure.rate(key + ".many", String.format("same over %d queues", sizes.manyQueues()),
+                            Drain.inProcess(engine, noop, Bench.queues(sizes.manyQueues()), sizes.drainTasks(),
+                                    deadline));
+                }
+                case JVMS -> {
+                    a = Figure.rate(key + ".one", String.format("drain rate, %,d tasks, 1 worker JVM",
+                            sizes.drainTasks()), Drain.inWorkerJvms(bench, engine, 1, sizes.drainTasks(), deadline));
+                    out.add(a);
+                    b = Figure.rate(key + ".two", "same, 2 worker JVMs",
+                            Drain.inWorkerJvms(bench, engine, 2, sizes.drainTasks(), deadline));
+                }
+                default -> throw new IllegalStateException(dimension.name());
+            }
+            out.add(b);
+            out.add(Figure.of(key + ".ratio", "second / first", b.value() / a.value(), Figure.Unit.RATIO));
+        }
+    }
+}

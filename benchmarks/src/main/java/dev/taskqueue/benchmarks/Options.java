@@ -1,0 +1,84 @@
+package dev.taskqueue.benchmarks;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.taskqueue.worker.WorkerSettings;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The command line.
+ *
+ * @param sizes full (the default), {@code --quick} or {@code --smoke}
+ * @param scenarios the scenarios to run ({@code --scenario a,b}); empty: all
+ * @param runs how many times each scenario runs; figures are the medians ({@code --runs 3})
+ * @param output where the JSON goes ({@code --output file}); null: next to the jar
+ * @param concurrency the workers' concurrency ({@code --concurrency 16}, the engine's default)
+ * @param redisBenchmark the {@code redis-benchmark} to run ({@code --redis-benchmark path}), {@code none} to skip;
+ *        null: the one on the PATH
+ * @param list whether to list the scenarios and stop ({@code --list})
+ * @param help whether to print the usage and stop ({@code --help})
+ */
+record Options(Sizes sizes, List<String> scenarios, int runs, @Nullable Path output, int concurrency,
+        @Nullable String redisBenchmark, boolean list, boolean help) {
+
+    static final String USAGE = """
+            java -jar benchmarks/target/benchmarks.jar [options]
+              --quick                 smaller sizes (about a quarter of the time)
+              --smoke                 tiny sizes: every scenario in seconds, figures meaningless
+              --scenario a,b          only these scenarios (see --list)
+              --runs N                run each scenario N times and report the medians (default 1)
+              --concurrency N         worker concurrency (default %d, the engine's default)
+              --output FILE           the JSON results (default: benchmark-results.json next to the jar)
+              --redis-benchmark PATH  the redis-benchmark binary, or 'none' (default: from the PATH)
+              --list                  list the scenarios
+            """.formatted(WorkerSettings.DEFAULT_CONCURRENCY);
+
+    static Options parse(String... args) {
+        Sizes sizes = Sizes.FULL;
+        List<String> scenarios = new ArrayList<>();
+        int runs = 1;
+        Path output = null;
+        int concurrency = WorkerSettings.DEFAULT_CONCURRENCY;
+        String redisBenchmark = null;
+        boolean list = false;
+        boolean help = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--quick" -> sizes = Sizes.QUICK;
+                case "--smoke" -> sizes = Sizes.SMOKE;
+                case "--scenario" -> scenarios.addAll(List.of(value(args, ++i, arg).split(",")));
+                case "--runs" -> runs = positive(value(args, ++i, arg), arg);
+                case "--concurrency" -> concurrency = positive(value(args, ++i, arg), arg);
+                case "--output" -> output = Path.of(value(args, ++i, arg));
+                case "--redis-benchmark" -> redisBenchmark = value(args, ++i, arg);
+                case "--list" -> list = true;
+                case "--help", "-h" -> help = true;
+                default -> throw new IllegalArgumentException("Unknown option '" + arg + "'\n" + USAGE);
+            }
+        }
+        return new Options(sizes, List.copyOf(scenarios), runs, output, concurrency, redisBenchmark, list, help);
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value\n" + USAGE);
+        }
+        return args[i];
+    }
+
+    private static int positive(String value, String option) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0) {
+                return n;
+            }
+        }
+        catch (NumberFormatException ex) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " needs a positive whole number, got '" + value + "'");
+    }
+}

@@ -1,0 +1,142 @@
+package dev.taskqueue.benchmarks;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Prints the results as a table, and writes them as JSON. Every rate is also shown as a fraction of the
+ * pipelined LPUSH rate of {@code redis-benchmark} on the same server.
+ */
+final class Report {
+
+    private final Options options;
+    private final Map<String, Object> environment;
+    private final RedisReference reference;
+    private final List<ScenarioResult> results;
+    private final @Nullable String loadBefore;
+    private final @Nullable String loadAfter;
+
+    Report(Options options, Map<String, Object> environment, RedisReference reference, List<ScenarioResult> results,
+            @Nullable String loadBefore, @Nullable String loadAfter) {
+        this.options = options;
+        this.environment = environment;
+        this.reference = reference;
+        this.results = results;
+        this.loadBefore = loadBefore;
+        this.loadAfter = loadAfter;
+    }
+
+    void print(PrintStream out) {
+        Double lpush = reference.lpushPipelined();
+        out.println();
+        out.printf("taskqueue benchmarks: %s sizes, %d run(s) per scenario (medians), worker concurrency %d%n",
+                options.sizes().mode(), options.runs(), options.concurrency());
+        out.println(Environment.summary(environment));
+        out.printf("load average (1 5 15 min): %s before, %s after%n", loadBefore, loadAfter);
+        if (reference.note() != null) {
+            out.println("redis-benchmark: " + reference.note());
+        }
+        String row = "%-15s %-48s %16s %8s %16s %-6s %s%n";
+        out.printf(row, "scenario", "figure", "value", "/LPUSH16", "target", "", "other CPU");
+        out.println("-".repeat(125));
+        for (Figure f : reference.figures()) {
+            out.printf(row, "redis-benchmark", f.label(), f.formattedValue(), ratio(f, lpush), "", "", "");
+        }
+        for (ScenarioResult result : results) {
+            boolean first = true;
+            for (Figure f : result.figures()) {
+                Boolean met = f.met();
+                out.printf(row, first ? result.name() : "", f.label(), f.formattedValue(), ratio(f, lpush),
+                        f.formattedTarget(), met == null ? "" : met ? "met" : "MISSED",
+                        first ? cores(result.otherCores()) : "");
+                first = false;
+            }
+            if (result.status() != ScenarioResult.Status.OK) {
+                for (ScenarioResult.Run run : result.runs()) {
+                    if (run.message() != null) {
+                        out.printf(row, first ? result.name() : "", run.status() + ": " + run.message(), "", "", "",
+                                "", "");
+                        first = false;
+                    }
+                }
+            }
+        }
+        out.println("(/LPUSH16: a rate divided by redis-benchmark's pipelined LPUSH rate on this server; other CPU: "
+                + "cores busy with other processes during the scenario)");
+    }
+
+    private static String ratio(Figure f, @Nullable Double lpush) {
+        Double r = f.ratioTo(lpush);
+        return r == null ? "" : String.format(Locale.ROOT, "%.4f", r);
+    }
+
+    private static String cores(@Nullable Double cores) {
+        return cores == null ? "" : String.format(Locale.ROOT, "%.2f cores", cores);
+    }
+
+    void write(Path file) throws IOException {
+        Double lpush = reference.lpushPipelined();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("finished", Instant.now().toString());
+        json.put("mode", options.sizes().mode());
+        json.put("sizes", options.sizes());
+        json.put("runs", options.runs());
+        json.put("concurrency", options.concurrency());
+        json.put("environment", environment);
+        json.put("loadAverageBefore", loadBefore);
+        json.put("loadAverageAfter", loadAfter);
+        Map<String, Object> ref = new LinkedHashMap<>();
+        ref.put("binary", reference.binary() == null ? null : reference.binary().toString());
+        ref.put("note", reference.note());
+        ref.put("figures", reference.figures().stream().map(f -> figure(f, lpush, List.of(f.value()))).toList());
+        json.put("redisBenchmark", ref);
+        List<Object> scenarios = new ArrayList<>();
+        for (ScenarioResult result : results) {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("name", result.name());
+            s.put("description", result.description());
+            s.put("status", result.status());
+            s.put("figures", result.figures().stream().map(f -> figure(f, lpush, result.values(f.key()))).toList());
+            s.put("runs", result.runs().stream().map(r -> {
+                Map<String, Object> run = new LinkedHashMap<>();
+                run.put("status", r.status());
+                run.put("message", r.message());
+                run.put("seconds", r.seconds());
+                run.put("otherCores", r.otherCores());
+                run.put("loadAverage", r.loadAverage());
+                return run;
+            }).toList());
+            scenarios.add(s);
+        }
+        json.put("scenarios", scenarios);
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(file, JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(json));
+    }
+
+    private static Map<String, Object> figure(Figure f, @Nullable Double lpush, List<Double> values) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("key", f.key());
+        m.put("label", f.label());
+        m.put("value", f.value());
+        m.put("unit", f.unit().symbol);
+        m.put("values", values);
+        m.put("ratioToLpushPipelined", f.ratioTo(lpush));
+        m.put("target", f.target() == null ? null : f.formattedTarget());
+        m.put("met", f.met());
+        return m;
+    }
+}

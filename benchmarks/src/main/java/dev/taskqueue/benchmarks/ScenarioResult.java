@@ -1,0 +1,73 @@
+package dev.taskqueue.benchmarks;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a scenario's runs gave: each run's outcome, and the figures combined over the runs (the median of each).
+ *
+ * @param name the scenario
+ * @param description what it measures
+ * @param runs each run, in order
+ */
+record ScenarioResult(String name, String description, List<Run> runs) {
+
+    enum Status {
+        OK, DID_NOT_FINISH, FAILED
+    }
+
+    /**
+     * One run.
+     *
+     * @param status how it ended
+     * @param message why it did not finish or failed, else null
+     * @param figures what it measured (all of them, or those measured before it stopped)
+     * @param seconds how long it took
+     * @param otherCores CPU cores busy with other processes meanwhile (see {@link CpuMeter}), or null
+     * @param loadAverage the load averages when it ended, or null
+     */
+    record Run(Status status, @Nullable String message, List<Figure> figures, double seconds,
+            @Nullable Double otherCores, @Nullable String loadAverage) {
+    }
+
+    /** The worst status of the runs. */
+    Status status() {
+        return runs.stream().map(Run::status).max(Enum::compareTo).orElse(Status.FAILED);
+    }
+
+    /** Each figure (in the order first measured) with the median of its values over the runs that have it. */
+    List<Figure> figures() {
+        Map<String, List<Figure>> byKey = new LinkedHashMap<>();
+        for (Run run : runs) {
+            for (Figure f : run.figures()) {
+                byKey.computeIfAbsent(f.key(), k -> new ArrayList<>()).add(f);
+            }
+        }
+        List<Figure> combined = new ArrayList<>();
+        byKey.values().forEach(fs -> combined.add(fs.get(0).withValue(median(fs))));
+        return combined;
+    }
+
+    /** Every run's value of a figure. */
+    List<Double> values(String key) {
+        List<Double> values = new ArrayList<>();
+        for (Run run : runs) {
+            run.figures().stream().filter(f -> f.key().equals(key)).forEach(f -> values.add(f.value()));
+        }
+        return values;
+    }
+
+    /** The largest other-process load of the runs, or null. */
+    @Nullable Double otherCores() {
+        return runs.stream().map(Run::otherCores).filter(c -> c != null).max(Double::compare).orElse(null);
+    }
+
+    private static double median(List<Figure> figures) {
+        double[] v = figures.stream().mapToDouble(Figure::value).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.taskqueue.benchmarks;
+
+import java.time.Duration;
+
+/**
+ * How big each scenario is. {@link #FULL} gives the figures to report; {@link #QUICK} the same scenarios in about
+ * a quarter of the time; {@link #SMOKE} exercises every scenario in seconds (figures meaningless) so that
+ * {@code mvn verify} keeps the harness working.
+ *
+ * @param mode the name printed with the results
+ * @param warmupTasks tasks drained (both kinds) before the first scenario, so the JIT has compiled the hot path
+ * @param drainTasks tasks pre-filled then drained by the drain scenarios
+ * @param bulkTasks tasks submitted by the bulk-submit scenario
+ * @param bulkBatch calls per {@code submitAll}
+ * @param singleSubmitTasks tasks submitted one by one by the threaded submit scenario
+ * @param submitThreads client threads of the threaded submit scenario
+ * @param latency how long each open-loop latency scenario measures (after as long again / 4 of warm-up)
+ * @param delayedTasks delayed tasks, with countdowns spread uniformly over [delayMin, delayMax]
+ * @param delayMin the shortest countdown
+ * @param delayMax the longest countdown
+ * @param killTasks tasks in flight in the worker JVM that is killed
+ * @param fastWorkers whether workers use short heartbeats, liveness and poll timeouts (smoke), instead of the
+ *        engine's defaults
+ * @param memoryTasks pending tasks whose Redis memory is measured
+ * @param heapTasks delayed tasks kept in Redis while a worker's heap is watched
+ * @param heapWatch how long the worker runs with them before its heap is measured again
+ * @param smallDepth the small pre-filled depth of the growth scenario
+ * @param largeDepth the large pre-filled depth of the growth scenario
+ * @param manyQueues how many queues the many-queues growth scenario spreads its tasks over
+ * @param referencePipelined requests of {@code redis-benchmark -P 16}
+ * @param referencePlain requests of {@code redis-benchmark -P 1}
+ */
+record Sizes(String mode, int warmupTasks, int drainTasks, int bulkTasks, int bulkBatch, int singleSubmitTasks,
+        int submitThreads, Duration latency, int delayedTasks, Duration delayMin, Duration delayMax, int killTasks,
+        boolean fastWorkers, int memoryTasks, int heapTasks, Duration heapWatch, int smallDepth, int largeDepth,
+        int manyQueues, int referencePipelined, int referencePlain) {
+
+    static final Sizes FULL = new Sizes("full", 100_000, 300_000, 500_000, 1_000, 200_000, 8, Duration.ofSeconds(20),
+            10_000, Duration.ofMillis(100), Duration.ofSeconds(2), 8, false, 1_000_000, 1_000_000,
+            Duration.ofSeconds(10), 1_000, 1_000_000, 100, 1_000_000, 200_000);
+
+    static final Sizes QUICK = new Sizes("quick", 30_000, 60_000, 100_000, 1_000, 40_000, 8, Duration.ofSeconds(5),
+            10_000, Duration.ofMillis(100), Duration.ofSeconds(2), 8, false, 100_000, 100_000,
+            Duration.ofSeconds(3), 1_000, 100_000, 100, 300_000, 50_000);
+
+    static final Sizes SMOKE = new Sizes("smoke", 200, 300, 300, 100, 200, 8, Duration.ofMillis(400), 100,
+            Duration.ofMillis(50), Duration.ofMillis(300), 2, true, 1_000, 1_000, Duration.ofMillis(300), 100, 1_000,
+            10, 20_000, 5_000);
+
+    /** Warm-up of an open-loop latency scenario, before it records. */
+    Duration latencyWarmup() {
+        return latency.dividedBy(4);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.taskqueue.benchmarks;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Client threads call {@code submit} one task at a time, back to back; no worker runs. */
+final class ThreadedSubmitScenario extends Scenario {
+
+    ThreadedSubmitScenario() {
+        super("submit-threads", "client threads each call submit(BenchTasks::noop) back to back, one task per call");
+    }
+
+    @Override
+    Duration timeLimit(Sizes sizes) {
+        return Duration.ofSeconds(30 + sizes.singleSubmitTasks() / 2_000);
+    }
+
+    @Override
+    void run(Bench bench, Deadline deadline, List<Figure> out) throws Exception {
+        int total = bench.sizes.singleSubmitTasks();
+        int threads = bench.sizes.submitThreads();
+        try (Engine engine = bench.engine()) {
+            AtomicInteger left = new AtomicInteger(total);
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                long start = System.nanoTime();
+                for (int t = 0; t < threads; t++) {
+                    done.add(pool.submit(() -> {
+                        while (left.getAndDecrement() > 0 && !deadline.passed()) {
+                            engine.client.submit(BenchTasks::noop);
+                        }
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get(Math.max(1, deadline.remainingMillis()), TimeUnit.MILLISECONDS);
+                }
+                deadline.check("submitting " + total + " tasks from " + threads + " threads");
+                long elapsed = System.nanoTime() - start;
+                out.add(Figure.rate("submit.threads.rate", "submit() from " + threads + " threads",
+                        total * 1e9 / elapsed).target(Figure.Target.atLeast(25_000)));
+            }
+            finally {
+                pool.shutdownNow();
+                pool.awaitTermination(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.taskqueue.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import dev.taskqueue.worker.Worker;
+
+/**
+ * A worker JVM for the scenarios that need one of their own (kill -9, two JVMs on one queue, heap watch):
+ * {@code java -cp benchmarks.jar dev.taskqueue.benchmarks.WorkerMain <redis port> <queues,...> <concurrency>
+ * <hold ms> <fast workers> <worker id>}.
+ *
+ * <p>Driven by lines on stdin, answered on stdout:
+ * <ol>
+ * <li>{@code start}: starts a worker ({@code STARTED <id>}); {@code stop}: stops it ({@code STOPPED}), so that a
+ * warm JVM can drain again with a fresh worker;</li>
+ * <li>{@code heap}: a full GC, then {@code HEAP <bytes used>};</li>
+ * <li>{@code exit}, or stdin closing (the benchmark is gone): exits.</li>
+ * </ol>
+ * {@code bench.hold} tasks print {@code HOLD <key>} as they start, then hold their slot for {@code hold ms}.
+ */
+public final class WorkerMain {
+
+    /** However it is driven, a child never outlives this. */
+    private static final long MAX_LIFETIME_MILLIS = 30 * 60_000;
+
+    private WorkerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(args[0]);
+        List<String> queues = List.of(args[1].split(","));
+        int concurrency = Integer.parseInt(args[2]);
+        long holdMillis = Long.parseLong(args[3]);
+        boolean fastWorkers = Boolean.parseBoolean(args[4]);
+        String workerId = args[5];
+        Thread reaper = new Thread(() -> {
+            Deadline.sleep(MAX_LIFETIME_MILLIS);
+            Runtime.getRuntime().halt(3);
+        }, "lifetime-limit");
+        reaper.setDaemon(true);
+        reaper.start();
+
+        BenchTasks tasks = new BenchTasks(holdMillis, key -> say("HOLD " + key));
+        try (Engine engine = new Engine(port, tasks, concurrency, fastWorkers)) {
+            say("READY");
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            Worker worker = null;
+            String line;
+            while ((line = in.readLine()) != null) {
+                switch (line.trim()) {
+                    case "start" -> {
+                        worker = engine.startWorker(queues, s -> s.workerId(workerId));
+                        say("STARTED " + worker.id());
+                    }
+                    case "stop" -> {
+                        if (worker != null) {
+                            engine.stopWorker(worker);
+                            worker = null;
+                        }
+                        say("STOPPED");
+                    }
+                    case "heap" -> say("HEAP " + heapUsedAfterGc());
+                    case "exit" -> {
+                        return;
+                    }
+                    default -> say("ERROR unknown command " + line);
+                }
+            }
+        }
+        catch (Throwable ex) {
+            say("ERROR " + ex);
+            ex.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0); // the engine's threads are daemons, but Lettuce's event loops are not
+    }
+
+    /** Heap in use after full collections: what the process keeps, not what it has not collected yet. */
+    static long heapUsedAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Deadline.sleep(50);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static synchronized void say(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.taskqueue.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Runs every scenario at smoke sizes, so that the harness cannot rot. Speed is never asserted: only that every
+ * scenario finished and measured something (with or without redis-benchmark on the PATH).
+ */
+class SmokeBenchmarkTest {
+
+    @Test
+    @Timeout(300)
+    void everyScenarioRunsToTheEndAtSmokeSizes() throws Exception {
+        Path output = Path.of("target", "smoke-results.json");
+        Files.deleteIfExists(output);
+
+        int status = Benchmarks.run(new String[] { "--smoke", "--output", output.toString() }, System.out);
+
+        assertThat(status).isZero();
+        JsonNode json = JsonMapper.builder().build().readTree(output.toFile());
+        assertThat(json.get("mode").asString()).isEqualTo("smoke");
+        JsonNode scenarios = json.get("scenarios");
+        assertThat(scenarios).hasSize(Benchmarks.SCENARIOS.size());
+        for (JsonNode scenario : scenarios) {
+            assertThat(scenario.get("status").asString()).as(scenario.get("name").asString()).isEqualTo("OK");
+            assertThat(scenario.get("figures")).as(scenario.get("name").asString()).isNotEmpty();
+        }
+        assertThat(json.get("environment").get("jvmArguments")).isNotNull();
+    }
+}
