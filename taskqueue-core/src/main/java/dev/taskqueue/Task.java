@@ -48,4 +48,22 @@ public @interface Task {
 
     /** Whether to skip storing the result and the states (fire-and-forget tasks, at the highest rate). */
     boolean ignoreResult() default false;
+
+    /** How it is retried when it fails (default: {@code taskqueue.retry.*}, which retries nothing). */
+    Retry retry() default @Retry;
+
+    /** How long it may run (default: {@code taskqueue.time-limit.*}, no limit). */
+    TimeLimit timeLimit() default @TimeLimit;
+
+    /**
+     * At most this many starts per period across every worker, such as {@code 100/s}, {@code 20/m}, {@code 10/2s}.
+     * Tasks over the limit wait in Redis, off the worker. Empty: not limited.
+     */
+    String rateLimit() default "";
+
+    /** At most this many runs at once across every worker, optionally per key (default: not limited). */
+    Concurrency concurrency() default @Concurrency;
+
+    /** Whether submissions with the same key collapse into one (default: not unique). */
+    Unique unique() default @Unique;
 }

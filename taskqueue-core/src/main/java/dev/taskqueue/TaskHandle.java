@@ -44,6 +44,20 @@ public interface TaskHandle<R> {
      */
     CompletableFuture<R> future();
 
+    /**
+     * Revokes the task from any instance: it will not start if it has not (queued, delayed, retrying, or claimed by
+     * a worker that was offline); its state becomes REVOKED. A task already running finishes, and records its
+     * outcome, unless {@code interruptIfRunning}: then its thread is interrupted and it ends REVOKED.
+     *
+     * @return whether the task was found waiting in the delayed set (false: queued, running, finished or unknown)
+     */
+    boolean revoke(boolean interruptIfRunning);
+
+    /** Revokes the task; a run in progress finishes. See {@link #revoke(boolean)}. */
+    default boolean revoke() {
+        return revoke(false);
+    }
+
     /** Whether the task finished (succeeded, failed or was revoked). Read from Redis. */
     default boolean isDone() {
         return state().isFinished();

@@ -17,14 +17,23 @@ import org.jspecify.annotations.Nullable;
  * @param finishedAt when it finished
  * @param attempt the attempt number of the last run, from 1
  * @param resultJson the result, as JSON, when it succeeded
- * @param error the error, when it failed
+ * @param error the error, when it failed (for RETRY: the error of the last attempt)
+ * @param nextRunAt when a task in RETRY runs again
+ * @param progress the fraction done (0 to 1) it reported, if any
+ * @param progressMessage the message it reported with its progress
  */
 public record TaskInfo(String id, @Nullable String name, @Nullable String queue, TaskState state,
         @Nullable String worker, @Nullable Instant submittedAt, @Nullable Instant startedAt,
-        @Nullable Instant finishedAt, int attempt, @Nullable String resultJson, @Nullable TaskError error) {
+        @Nullable Instant finishedAt, int attempt, @Nullable String resultJson, @Nullable TaskError error,
+        @Nullable Instant nextRunAt, @Nullable Double progress, @Nullable String progressMessage) {
 
     /** What a task whose record is absent looks like. */
     public static TaskInfo pending(String id, @Nullable String queue) {
-        return new TaskInfo(id, null, queue, TaskState.PENDING, null, null, null, null, 0, null, null);
+        return of(id, queue, TaskState.PENDING);
+    }
+
+    /** A task known only by its state. */
+    public static TaskInfo of(String id, @Nullable String queue, TaskState state) {
+        return new TaskInfo(id, null, queue, state, null, null, null, null, 0, null, null, null, null, null);
     }
 }

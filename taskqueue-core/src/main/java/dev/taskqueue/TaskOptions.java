@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -17,7 +18,9 @@ import org.jspecify.annotations.Nullable;
  *           .submit(Thumbnails::make, "img-42", 200);
  * }</pre>
  *
- * An option left unset falls back to the task's {@link Task} declaration, then to the configured defaults.
+ * An option left unset falls back to the task's {@link Task} declaration, then to the configured defaults. That
+ * holds for the execution policies too ({@link #retry(RetryPolicy)}, time limits, rate and concurrency limits,
+ * uniqueness): a call can tighten or relax what the task declares.
  */
 public final class TaskOptions {
 
@@ -27,28 +30,40 @@ public final class TaskOptions {
     /** The highest priority. */
     public static final int MAX_PRIORITY = 9;
 
-    private static final TaskOptions DEFAULTS = new TaskOptions(null, null, null, null, null, null, null, Map.of());
+    private static final TaskOptions DEFAULTS = new TaskOptions(new Fields());
 
-    private final @Nullable String queue;
-    private final @Nullable Duration countdown;
-    private final @Nullable Instant eta;
-    private final @Nullable Duration expiresIn;
-    private final @Nullable Instant expiresAt;
-    private final @Nullable Integer priority;
-    private final @Nullable String taskId;
-    private final Map<String, String> headers;
+    /** The options' values; copied, changed and frozen by each {@code with}-style method. */
+    private static final class Fields implements Cloneable {
+        @Nullable String queue;
+        @Nullable Duration countdown;
+        @Nullable Instant eta;
+        @Nullable Duration expiresIn;
+        @Nullable Instant expiresAt;
+        @Nullable Integer priority;
+        @Nullable String taskId;
+        Map<String, String> headers = Map.of();
+        TaskPolicies policies = TaskPolicies.NONE;
 
-    private TaskOptions(@Nullable String queue, @Nullable Duration countdown, @Nullable Instant eta,
-            @Nullable Duration expiresIn, @Nullable Instant expiresAt, @Nullable Integer priority,
-            @Nullable String taskId, Map<String, String> headers) {
-        this.queue = queue;
-        this.countdown = countdown;
-        this.eta = eta;
-        this.expiresIn = expiresIn;
-        this.expiresAt = expiresAt;
-        this.priority = priority;
-        this.taskId = taskId;
-        this.headers = headers;
+        Fields copy() {
+            try {
+                return (Fields) clone();
+            }
+            catch (CloneNotSupportedException ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+    }
+
+    private final Fields f;
+
+    private TaskOptions(Fields fields) {
+        this.f = fields;
+    }
+
+    private TaskOptions with(Consumer<Fields> change) {
+        Fields copy = f.copy();
+        change.accept(copy);
+        return new TaskOptions(copy);
     }
 
     /** No option set. */
@@ -58,8 +73,8 @@ public final class TaskOptions {
 
     /** Submits to this queue instead of the task's own. */
     public TaskOptions queue(String queue) {
-        return new TaskOptions(Objects.requireNonNull(queue, "queue"), countdown, eta, expiresIn, expiresAt,
-                priority, taskId, headers);
+        Objects.requireNonNull(queue, "queue");
+        return with(o -> o.queue = queue);
     }
 
     /** Runs the task no sooner than this long after the submission (replaces an eta). */
@@ -67,13 +82,19 @@ public final class TaskOptions {
         if (countdown.isNegative()) {
             throw new IllegalArgumentException("countdown must not be negative, got " + countdown);
         }
-        return new TaskOptions(queue, countdown, null, expiresIn, expiresAt, priority, taskId, headers);
+        return with(o -> {
+            o.countdown = countdown;
+            o.eta = null;
+        });
     }
 
     /** Runs the task no sooner than this instant (replaces a countdown). */
     public TaskOptions eta(Instant eta) {
-        return new TaskOptions(queue, null, Objects.requireNonNull(eta, "eta"), expiresIn, expiresAt, priority,
-                taskId, headers);
+        Objects.requireNonNull(eta, "eta");
+        return with(o -> {
+            o.eta = eta;
+            o.countdown = null;
+        });
     }
 
     /** Does not run the task if it has not started this long after the submission. */
@@ -81,19 +102,25 @@ public final class TaskOptions {
         if (expiresIn.isNegative() || expiresIn.isZero()) {
             throw new IllegalArgumentException("expiresIn must be positive, got " + expiresIn);
         }
-        return new TaskOptions(queue, countdown, eta, expiresIn, null, priority, taskId, headers);
+        return with(o -> {
+            o.expiresIn = expiresIn;
+            o.expiresAt = null;
+        });
     }
 
     /** Does not run the task if it has not started by this instant. */
     public TaskOptions expiresAt(Instant expiresAt) {
-        return new TaskOptions(queue, countdown, eta, null, Objects.requireNonNull(expiresAt, "expiresAt"),
-                priority, taskId, headers);
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        return with(o -> {
+            o.expiresAt = expiresAt;
+            o.expiresIn = null;
+        });
     }
 
     /** Priority from {@value #MIN_PRIORITY} to {@value #MAX_PRIORITY} (most urgent). */
     public TaskOptions priority(int priority) {
         checkPriority(priority);
-        return new TaskOptions(queue, countdown, eta, expiresIn, expiresAt, priority, taskId, headers);
+        return with(o -> o.priority = priority);
     }
 
     /**
@@ -103,15 +130,46 @@ public final class TaskOptions {
      */
     public TaskOptions taskId(String taskId) {
         TaskIds.check(taskId);
-        return new TaskOptions(queue, countdown, eta, expiresIn, expiresAt, priority, taskId, headers);
+        return with(o -> o.taskId = taskId);
     }
 
     /** Adds a header that travels with the task (trace context, tenant, your own). */
     public TaskOptions header(String name, String value) {
-        Map<String, String> copy = new LinkedHashMap<>(headers);
-        copy.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
-        return new TaskOptions(queue, countdown, eta, expiresIn, expiresAt, priority, taskId,
-                Collections.unmodifiableMap(copy));
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(value, "value");
+        return with(o -> {
+            Map<String, String> copy = new LinkedHashMap<>(o.headers);
+            copy.put(name, value);
+            o.headers = Collections.unmodifiableMap(copy);
+        });
+    }
+
+    /** Retries this call by this policy (its unset fields come from the task's {@link Retry}, then the defaults). */
+    public TaskOptions retry(RetryPolicy retry) {
+        return with(o -> o.policies = o.policies.withRetry(retry));
+    }
+
+    /** Time limits for this call (either may be null: the task's own applies). See {@link TimeLimit}. */
+    public TaskOptions timeLimits(@Nullable Duration soft, @Nullable Duration hard) {
+        return with(o -> o.policies = o.policies.withTimeLimits(soft, hard));
+    }
+
+    /** A global rate limit for this call, such as {@code 100/s} (see {@link RateLimit}). */
+    public TaskOptions rateLimit(String rateLimit) {
+        RateLimit parsed = RateLimit.parse(rateLimit);
+        return with(o -> o.policies = o.policies.withRateLimit(parsed));
+    }
+
+    /** At most {@code limit} runs at once per value of {@code key} (see {@link Concurrency}). */
+    public TaskOptions concurrency(int limit, String key) {
+        TaskPolicies.ConcurrencyLimit concurrency = new TaskPolicies.ConcurrencyLimit(limit, key);
+        return with(o -> o.policies = o.policies.withConcurrency(concurrency));
+    }
+
+    /** Makes this call unique by {@code key} (see {@link Unique}). */
+    public TaskOptions unique(String key, Unique.Mode mode, @Nullable Duration window) {
+        TaskPolicies.Uniqueness unique = new TaskPolicies.Uniqueness(key, mode, window);
+        return with(o -> o.policies = o.policies.withUnique(unique));
     }
 
     /** These options, overridden by every option set in {@code other}. */
@@ -119,55 +177,69 @@ public final class TaskOptions {
         if (other == DEFAULTS) {
             return this;
         }
-        Map<String, String> mergedHeaders = headers;
-        if (!other.headers.isEmpty()) {
-            Map<String, String> copy = new LinkedHashMap<>(headers);
-            copy.putAll(other.headers);
-            mergedHeaders = Collections.unmodifiableMap(copy);
-        }
-        boolean otherDelays = other.countdown != null || other.eta != null;
-        boolean otherExpires = other.expiresIn != null || other.expiresAt != null;
-        return new TaskOptions(
-                other.queue != null ? other.queue : queue,
-                otherDelays ? other.countdown : countdown,
-                otherDelays ? other.eta : eta,
-                otherExpires ? other.expiresIn : expiresIn,
-                otherExpires ? other.expiresAt : expiresAt,
-                other.priority != null ? other.priority : priority,
-                other.taskId != null ? other.taskId : taskId,
-                mergedHeaders);
+        Fields b = other.f;
+        return with(o -> {
+            if (b.queue != null) {
+                o.queue = b.queue;
+            }
+            if (b.countdown != null || b.eta != null) {
+                o.countdown = b.countdown;
+                o.eta = b.eta;
+            }
+            if (b.expiresIn != null || b.expiresAt != null) {
+                o.expiresIn = b.expiresIn;
+                o.expiresAt = b.expiresAt;
+            }
+            if (b.priority != null) {
+                o.priority = b.priority;
+            }
+            if (b.taskId != null) {
+                o.taskId = b.taskId;
+            }
+            if (!b.headers.isEmpty()) {
+                Map<String, String> copy = new LinkedHashMap<>(o.headers);
+                copy.putAll(b.headers);
+                o.headers = Collections.unmodifiableMap(copy);
+            }
+            o.policies = b.policies.orElse(o.policies);
+        });
     }
 
     public @Nullable String getQueue() {
-        return queue;
+        return f.queue;
     }
 
     public @Nullable Duration getCountdown() {
-        return countdown;
+        return f.countdown;
     }
 
     public @Nullable Instant getEta() {
-        return eta;
+        return f.eta;
     }
 
     public @Nullable Duration getExpiresIn() {
-        return expiresIn;
+        return f.expiresIn;
     }
 
     public @Nullable Instant getExpiresAt() {
-        return expiresAt;
+        return f.expiresAt;
     }
 
     public @Nullable Integer getPriority() {
-        return priority;
+        return f.priority;
     }
 
     public @Nullable String getTaskId() {
-        return taskId;
+        return f.taskId;
     }
 
     public Map<String, String> getHeaders() {
-        return headers;
+        return f.headers;
+    }
+
+    /** The execution policies set for this call. */
+    public TaskPolicies getPolicies() {
+        return f.policies;
     }
 
     static void checkPriority(int priority) {
@@ -179,30 +251,34 @@ public final class TaskOptions {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TaskOptions other && Objects.equals(queue, other.queue)
-                && Objects.equals(countdown, other.countdown) && Objects.equals(eta, other.eta)
-                && Objects.equals(expiresIn, other.expiresIn) && Objects.equals(expiresAt, other.expiresAt)
-                && Objects.equals(priority, other.priority) && Objects.equals(taskId, other.taskId)
-                && headers.equals(other.headers);
+        return o instanceof TaskOptions other && Objects.equals(f.queue, other.f.queue)
+                && Objects.equals(f.countdown, other.f.countdown) && Objects.equals(f.eta, other.f.eta)
+                && Objects.equals(f.expiresIn, other.f.expiresIn) && Objects.equals(f.expiresAt, other.f.expiresAt)
+                && Objects.equals(f.priority, other.f.priority) && Objects.equals(f.taskId, other.f.taskId)
+                && f.headers.equals(other.f.headers) && f.policies.equals(other.f.policies);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(queue, countdown, eta, expiresIn, expiresAt, priority, taskId, headers);
+        return Objects.hash(f.queue, f.countdown, f.eta, f.expiresIn, f.expiresAt, f.priority, f.taskId, f.headers,
+                f.policies);
     }
 
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder("TaskOptions{");
-        append(s, "queue", queue);
-        append(s, "countdown", countdown);
-        append(s, "eta", eta);
-        append(s, "expiresIn", expiresIn);
-        append(s, "expiresAt", expiresAt);
-        append(s, "priority", priority);
-        append(s, "taskId", taskId);
-        if (!headers.isEmpty()) {
-            append(s, "headers", headers);
+        append(s, "queue", f.queue);
+        append(s, "countdown", f.countdown);
+        append(s, "eta", f.eta);
+        append(s, "expiresIn", f.expiresIn);
+        append(s, "expiresAt", f.expiresAt);
+        append(s, "priority", f.priority);
+        append(s, "taskId", f.taskId);
+        if (!f.headers.isEmpty()) {
+            append(s, "headers", f.headers);
+        }
+        if (!f.policies.equals(TaskPolicies.NONE)) {
+            append(s, "policies", f.policies);
         }
         if (s.charAt(s.length() - 1) == ' ') {
             s.setLength(s.length() - 2);

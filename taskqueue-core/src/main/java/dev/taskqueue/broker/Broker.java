@@ -3,8 +3,12 @@ package dev.taskqueue.broker;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where tasks wait, and how workers take them. The worker and the client talk to this interface only; one
@@ -70,6 +74,45 @@ public interface Broker extends AutoCloseable {
      */
     void releaseAll(String consumer, Collection<String> queues);
 
+    /**
+     * Takes a start slot of a global rate limit for a claimed task: returns 0 when it may start now; otherwise the
+     * task is moved (atomically, while its lease holds) to the delayed set for the slot it reserved, and the
+     * result is the epoch millisecond it will start at ({@code reservedBody} is its message, marked as holding the
+     * slot). Returns -1 if the lease was lost.
+     *
+     * @param key the limiter's key (the task name)
+     * @param intervalMicros the spacing between two starts
+     */
+    long takeRateSlot(Delivery delivery, String key, long intervalMicros, int priority, byte[] reservedBody);
+
+    /**
+     * Takes a permit of a concurrency limit for a claimed task: true when it may start now (it holds the permit
+     * until its outcome is recorded, or the lease expires); otherwise the task is parked in Redis (atomically,
+     * while its lease holds) until a permit frees up, and false is returned.
+     *
+     * @param key the concurrency key (task name and the key expression's value)
+     * @param leaseMillis how long the permit holds without being extended
+     */
+    boolean takePermit(Delivery delivery, String key, int limit, long leaseMillis, int priority, byte[] body);
+
+    /** Extends the permits of tasks still running ({@code permits}: queue to concurrency key to task id). */
+    void extendPermits(Map<String, Map<String, List<String>>> permits, long leaseMillis);
+
+    /**
+     * Revokes a task: it will not start (whether it is queued, delayed, retrying, or claimed by a worker that has
+     * not started it); its record says REVOKED with the reason; workers running it are told (and interrupt it if
+     * {@code interrupt}). Without {@code queue}, every queue is searched.
+     *
+     * @return whether the task was found waiting (false: unknown, running, or finished)
+     */
+    boolean revoke(@Nullable String queue, String taskId, String reason, boolean interrupt);
+
+    /** Calls {@code listener} with (task id, interrupt) when any instance revokes a task. */
+    AutoCloseable onRevoked(BiConsumer<String, Boolean> listener);
+
+    /** Records a running task's progress (ignored once it finished). Informational: not awaited. */
+    void progress(String queue, String taskId, double fraction, @Nullable String message, long recordTtlMillis);
+
     /** Moves up to {@code max} due delayed messages of {@code queue} to ready. */
     Promotion promoteDue(String queue, int max);
 
@@ -97,6 +140,20 @@ public interface Broker extends AutoCloseable {
 
     /** A queue's counts. */
     QueueStats stats(String queue);
+
+    /** The queue's dead letters, newest first: up to {@code count}, older than {@code before} (an id) if given. */
+    List<DeadLetter> deadLetters(String queue, @Nullable String before, int count);
+
+    /**
+     * Puts a dead letter back in its queue as a fresh first attempt ({@code body} is its re-encoded message, or
+     * null to reuse the stored one), and removes it from the dead letters.
+     *
+     * @return whether it was there
+     */
+    boolean requeueDeadLetter(String queue, String deadLetterId, String taskId, byte @Nullable [] body, int priority);
+
+    /** Deletes one dead letter; returns whether it was there. */
+    boolean deleteDeadLetter(String queue, String deadLetterId);
 
     /** Several queues' counts, in the given order (one round trip where the store allows). */
     default List<QueueStats> stats(Collection<String> queues) {

@@ -11,6 +11,13 @@ package dev.taskqueue.broker;
  * @param taskId the task id
  * @param body the encoded message
  * @param deliveries how many times it was delivered before without an outcome (its workers died)
+ * @param revoked whether the task was revoked: the worker records it as REVOKED without running it
  */
-public record Delivery(String queue, String stream, String entryId, String taskId, byte[] body, int deliveries) {
+public record Delivery(String queue, String stream, String entryId, String taskId, byte[] body, int deliveries,
+        boolean revoked) {
+
+    /** The same delivery, marked revoked. */
+    public Delivery asRevoked() {
+        return new Delivery(queue, stream, entryId, taskId, body, deliveries, true);
+    }
 }

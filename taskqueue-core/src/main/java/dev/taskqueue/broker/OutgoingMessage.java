@@ -1,5 +1,6 @@
 package dev.taskqueue.broker;
 
+import dev.taskqueue.Unique;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,7 +16,19 @@ import org.jspecify.annotations.Nullable;
  * @param dueAtMillis run no sooner than this epoch millisecond, or null (wins over {@code delayMillis})
  * @param deduplicate whether the id was chosen by the caller: a second message with the same id is dropped
  * @param recordTtlMillis how long the task's record lives (result TTL)
+ * @param unique how this message collapses with others of the same key, or null
  */
 public record OutgoingMessage(String id, String taskName, String queue, int priority, byte[] body, long delayMillis,
-        @Nullable Long dueAtMillis, boolean deduplicate, long recordTtlMillis) {
+        @Nullable Long dueAtMillis, boolean deduplicate, long recordTtlMillis, @Nullable UniqueClaim unique) {
+
+    /**
+     * A uniqueness key to claim at submit.
+     *
+     * @param key the key, already computed from the arguments and prefixed with the task name
+     * @param mode how duplicates are treated
+     * @param windowMillis the window (see {@link Unique#window()}); for UNTIL_FINISHED, how long the key is kept
+     *        at most if the task never finishes
+     */
+    public record UniqueClaim(String key, Unique.Mode mode, long windowMillis) {
+    }
 }

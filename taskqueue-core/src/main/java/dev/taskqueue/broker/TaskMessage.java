@@ -2,6 +2,8 @@ package dev.taskqueue.broker;
 
 import java.util.Map;
 
+import dev.taskqueue.TaskPolicies;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,8 +21,29 @@ import org.jspecify.annotations.Nullable;
  * @param headers headers that travel with the task
  * @param parentId the task that submitted this one, in a workflow, or null
  * @param rootId the first task of its workflow, or null
+ * @param policies policies set for this call (they win over the task's declaration)
+ * @param uniqueKey the uniqueness key to release when the task finishes, or null
+ * @param rateReserved whether the task already holds a start slot of its rate limit (it was deferred for one)
  */
 public record TaskMessage(String id, String task, String queue, int priority, long createdAt, @Nullable Long eta,
         @Nullable Long expires, int attempt, Map<String, String> headers, @Nullable String parentId,
-        @Nullable String rootId) {
+        @Nullable String rootId, TaskPolicies policies, @Nullable String uniqueKey, boolean rateReserved) {
+
+    /** The same message for its next attempt. */
+    public TaskMessage nextAttempt() {
+        return new TaskMessage(id, task, queue, priority, createdAt, null, expires, attempt + 1, headers, parentId,
+                rootId, policies, uniqueKey, false);
+    }
+
+    /** The same message, holding a start slot of its rate limit. */
+    public TaskMessage withRateReserved() {
+        return new TaskMessage(id, task, queue, priority, createdAt, eta, expires, attempt, headers, parentId, rootId,
+                policies, uniqueKey, true);
+    }
+
+    /** The same message as a fresh first attempt (requeued from the dead letters). */
+    public TaskMessage firstAttempt() {
+        return new TaskMessage(id, task, queue, priority, createdAt, null, null, 0, headers, parentId, rootId,
+                policies, uniqueKey, false);
+    }
 }

@@ -9,6 +9,7 @@ import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskIds;
+import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.OutgoingMessage;
@@ -35,14 +36,23 @@ public final class DefaultTaskClient implements TaskClient {
     private final Clock clock;
     private final TaskOptions defaults;
     private final MessageFactory factory;
+    private final DefaultTaskHandle.Revoker revoker;
 
     public DefaultTaskClient(Broker broker, ResultBackend backend, TaskRegistry registry, MessageCodec codec,
             ClientSettings settings, TaskEventListener listener, Clock clock) {
-        this(broker, backend, registry, codec, settings, listener, clock, TaskOptions.defaults());
+        this(broker, backend, registry, codec, settings, listener, List.of(), clock);
+    }
+
+    /** A client whose submissions go through these interceptors, in order. */
+    public DefaultTaskClient(Broker broker, ResultBackend backend, TaskRegistry registry, MessageCodec codec,
+            ClientSettings settings, TaskEventListener listener, List<TaskInterceptor> interceptors, Clock clock) {
+        this(broker, backend, registry, codec, settings, listener, clock, TaskOptions.defaults(),
+                new MessageFactory(registry, codec, settings, interceptors, clock));
     }
 
     private DefaultTaskClient(Broker broker, ResultBackend backend, TaskRegistry registry, MessageCodec codec,
-            ClientSettings settings, TaskEventListener listener, Clock clock, TaskOptions defaults) {
+            ClientSettings settings, TaskEventListener listener, Clock clock, TaskOptions defaults,
+            MessageFactory factory) {
         this.broker = broker;
         this.backend = backend;
         this.registry = registry;
@@ -51,13 +61,15 @@ public final class DefaultTaskClient implements TaskClient {
         this.listener = listener;
         this.clock = clock;
         this.defaults = defaults;
-        this.factory = new MessageFactory(registry, codec, settings, clock);
+        this.factory = factory;
+        this.revoker = (queue, taskId, interrupt) -> broker.revoke(queue, taskId, "revoked"
+                + (interrupt ? " (interrupting it if it runs)" : ""), interrupt);
     }
 
     @Override
     public TaskClient withOptions(TaskOptions options) {
         return new DefaultTaskClient(broker, backend, registry, codec, settings, listener, clock,
-                defaults.merge(Objects.requireNonNull(options, "options")));
+                defaults.merge(Objects.requireNonNull(options, "options")), factory);
     }
 
     @Override
@@ -73,15 +85,16 @@ public final class DefaultTaskClient implements TaskClient {
         List<TaskHandle<?>> handles = new ArrayList<>(calls.size());
         for (int i = 0; i < calls.size(); i++) {
             OutgoingMessage message = messages.get(i);
-            if (results.get(i) == SubmitResult.DUPLICATE) {
-                listener.duplicateSubmitted(message.taskName(), message.queue());
-            }
-            else {
+            SubmitResult result = results.get(i);
+            if (result.stored()) {
                 listener.submitted(message.taskName(), message.queue());
             }
+            else {
+                listener.duplicateSubmitted(message.taskName(), message.queue());
+            }
             TaskCall<?> call = calls.get(i);
-            handles.add(new DefaultTaskHandle<>(message.id(), message.queue(), call.resultType(), backend, codec,
-                    factory.ignoresResult(call) ? call.taskName() : null));
+            handles.add(new DefaultTaskHandle<>(result.taskId(), message.queue(), call.resultType(), backend, codec,
+                    factory.ignoresResult(call) ? call.taskName() : null, revoker));
         }
         return handles;
     }
@@ -89,14 +102,14 @@ public final class DefaultTaskClient implements TaskClient {
     @Override
     public <R> TaskHandle<R> handle(String taskId, Class<R> resultType) {
         TaskIds.check(taskId);
-        return new DefaultTaskHandle<>(taskId, null, resultType, backend, codec, null);
+        return new DefaultTaskHandle<>(taskId, null, resultType, backend, codec, null, revoker);
     }
 
     /** A handle to a task known to be in {@code queue}: one lookup instead of a search. */
     public <R> TaskHandle<R> handle(String queue, String taskId, Class<R> resultType) {
         TaskIds.check(taskId);
         return new DefaultTaskHandle<>(taskId, TaskDeclarations.checkQueueName(queue), resultType, backend, codec,
-                null);
+                null, revoker);
     }
 
 }

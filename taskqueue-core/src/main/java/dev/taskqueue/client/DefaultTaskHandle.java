@@ -29,19 +29,36 @@ final class DefaultTaskHandle<R> implements TaskHandle<R> {
     private final ResultBackend backend;
     private final MessageCodec codec;
     private final @Nullable String ignoredResultOf;
+    private final Revoker revoker;
+
+    /** Revokes tasks (through the broker). */
+    @FunctionalInterface
+    interface Revoker {
+
+        /** Nothing to revoke: the inline mode has run its tasks already. */
+        Revoker NONE = (queue, taskId, interrupt) -> false;
+
+        boolean revoke(@Nullable String queue, String taskId, boolean interrupt);
+    }
 
     /**
      * @param ignoredResultOf the task's name when it is declared with {@code ignoreResult} (nothing to wait for),
      *        else null
      */
     DefaultTaskHandle(String id, @Nullable String queue, Type resultType, ResultBackend backend, MessageCodec codec,
-            @Nullable String ignoredResultOf) {
+            @Nullable String ignoredResultOf, Revoker revoker) {
         this.id = id;
         this.queue = queue;
         this.resultType = resultType;
         this.backend = backend;
         this.codec = codec;
         this.ignoredResultOf = ignoredResultOf;
+        this.revoker = revoker;
+    }
+
+    @Override
+    public boolean revoke(boolean interruptIfRunning) {
+        return revoker.revoke(queue, id, interruptIfRunning);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.taskqueue.client;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,19 +10,25 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.taskqueue.RetryRequestedException;
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
+import dev.taskqueue.TaskContext;
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskIds;
 import dev.taskqueue.TaskInfo;
+import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.ResultBackend;
+import dev.taskqueue.broker.TaskMessage;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.event.TaskEventListener.Execution;
+import dev.taskqueue.internal.CurrentTask;
 import dev.taskqueue.internal.Errors;
+import dev.taskqueue.internal.Interceptors;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskInvoker;
@@ -40,6 +47,7 @@ public final class InlineTaskClient implements TaskClient {
     private final MessageCodec codec;
     private final TaskInvoker invoker;
     private final TaskEventListener listener;
+    private final List<TaskInterceptor> interceptors;
     private final Clock clock;
     private final MessageFactory factory;
     private final TaskOptions defaults;
@@ -47,16 +55,25 @@ public final class InlineTaskClient implements TaskClient {
 
     public InlineTaskClient(TaskRegistry registry, MessageCodec codec, ClientSettings settings,
             TaskEventListener listener, Clock clock) {
-        this(registry, codec, listener, clock, new MessageFactory(registry, codec, settings, clock),
-                TaskOptions.defaults(), new Results());
+        this(registry, codec, settings, listener, List.of(), clock);
     }
 
-    private InlineTaskClient(TaskRegistry registry, MessageCodec codec, TaskEventListener listener, Clock clock,
-            MessageFactory factory, TaskOptions defaults, Results results) {
+    /** An inline client whose submissions and runs go through these interceptors, in order. */
+    public InlineTaskClient(TaskRegistry registry, MessageCodec codec, ClientSettings settings,
+            TaskEventListener listener, List<TaskInterceptor> interceptors, Clock clock) {
+        this(registry, codec, listener, List.copyOf(interceptors), clock,
+                new MessageFactory(registry, codec, settings, interceptors, clock), TaskOptions.defaults(),
+                new Results());
+    }
+
+    private InlineTaskClient(TaskRegistry registry, MessageCodec codec, TaskEventListener listener,
+            List<TaskInterceptor> interceptors, Clock clock, MessageFactory factory, TaskOptions defaults,
+            Results results) {
         this.registry = registry;
         this.codec = codec;
         this.invoker = new TaskInvoker(codec);
         this.listener = listener;
+        this.interceptors = interceptors;
         this.clock = clock;
         this.factory = factory;
         this.defaults = defaults;
@@ -65,7 +82,7 @@ public final class InlineTaskClient implements TaskClient {
 
     @Override
     public TaskClient withOptions(TaskOptions options) {
-        return new InlineTaskClient(registry, codec, listener, clock, factory,
+        return new InlineTaskClient(registry, codec, listener, interceptors, clock, factory,
                 defaults.merge(Objects.requireNonNull(options, "options")), results);
     }
 
@@ -83,7 +100,7 @@ public final class InlineTaskClient implements TaskClient {
                 results.infos.put(message.id(), run(message));
             }
             handles.add(new DefaultTaskHandle<>(message.id(), message.queue(), calls.get(i).resultType(), results,
-                    codec, null));
+                    codec, null, DefaultTaskHandle.Revoker.NONE));
         }
         return handles;
     }
@@ -105,13 +122,14 @@ public final class InlineTaskClient implements TaskClient {
                     ex.getMessage()));
         }
         long start = System.nanoTime();
+        CurrentTask.set(new InlineContext(decoded.message()));
         try {
-            Object result = invoker.invoke(task, args);
+            Object result = Interceptors.around(interceptors, TaskContext.current(), () -> invoker.invoke(task, args));
             String json = codec.encodeResult(result, task.resultType());
             listener.finished(new Execution(message.id(), task.name(), message.queue(),
-                    TaskEventListener.Outcome.SUCCESS, java.time.Duration.ofNanos(System.nanoTime() - start), null));
+                    TaskEventListener.Outcome.SUCCESS, Duration.ofNanos(System.nanoTime() - start), null));
             return new TaskInfo(message.id(), task.name(), message.queue(), TaskState.SUCCESS, "inline", started,
-                    started, clock.instant(), 1, json, null);
+                    started, clock.instant(), 1, json, null, null, null, null);
         }
         catch (JacksonException ex) {
             return failed(message, started, Errors.toTaskError(ex, false));
@@ -122,21 +140,92 @@ public final class InlineTaskClient implements TaskClient {
             }
             TaskError error = Errors.toTaskError(ex, true);
             listener.finished(new Execution(message.id(), task.name(), message.queue(),
-                    TaskEventListener.Outcome.FAILURE, java.time.Duration.ofNanos(System.nanoTime() - start), error));
+                    TaskEventListener.Outcome.FAILURE, Duration.ofNanos(System.nanoTime() - start), error));
             return new TaskInfo(message.id(), task.name(), message.queue(), TaskState.FAILURE, "inline", started,
-                    started, clock.instant(), 1, null, error);
+                    started, clock.instant(), 1, null, error, null, null, null);
+        }
+        finally {
+            CurrentTask.set(null);
         }
     }
 
     private TaskInfo failed(OutgoingMessage message, Instant started, TaskError error) {
         return new TaskInfo(message.id(), message.taskName(), message.queue(), TaskState.FAILURE, "inline", started,
-                started, clock.instant(), 1, null, error);
+                started, clock.instant(), 1, null, error, null, null, null);
     }
 
     @Override
     public <R> TaskHandle<R> handle(String taskId, Class<R> resultType) {
         TaskIds.check(taskId);
-        return new DefaultTaskHandle<>(taskId, null, resultType, results, codec, null);
+        return new DefaultTaskHandle<>(taskId, null, resultType, results, codec, null, DefaultTaskHandle.Revoker.NONE);
+    }
+
+    /** The context of an inline run: no worker, no time limits, no retries (a retry request fails the task). */
+    private static final class InlineContext implements TaskContext {
+
+        private final TaskMessage message;
+
+        InlineContext(TaskMessage message) {
+            this.message = message;
+        }
+
+        @Override
+        public String taskId() {
+            return message.id();
+        }
+
+        @Override
+        public String taskName() {
+            return message.task();
+        }
+
+        @Override
+        public String queue() {
+            return message.queue();
+        }
+
+        @Override
+        public int attempt() {
+            return 1;
+        }
+
+        @Override
+        public Map<String, String> headers() {
+            return message.headers();
+        }
+
+        @Override
+        public String workerId() {
+            return "inline";
+        }
+
+        @Override
+        public void progress(double fraction, @Nullable String text) {
+        }
+
+        @Override
+        public RetryRequestedException retry(Duration delay) {
+            throw new RetryRequestedException(delay, null);
+        }
+
+        @Override
+        public RetryRequestedException retry(Duration delay, Throwable cause) {
+            throw new RetryRequestedException(delay, cause);
+        }
+
+        @Override
+        public boolean isSoftTimeLimitExceeded() {
+            return false;
+        }
+
+        @Override
+        public void checkTimeLimit() {
+        }
+
+        @Override
+        public boolean isRevoked() {
+            return false;
+        }
     }
 
     /** Results of inline runs, in memory. */

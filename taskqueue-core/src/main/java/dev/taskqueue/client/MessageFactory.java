@@ -4,14 +4,20 @@ import java.lang.reflect.Method;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import dev.taskqueue.PayloadTooLargeException;
 import dev.taskqueue.Task;
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskIds;
+import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskOptions;
+import dev.taskqueue.TaskPolicies;
+import dev.taskqueue.Unique;
 import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.TaskMessage;
+import dev.taskqueue.internal.Interceptors;
+import dev.taskqueue.internal.KeyExpression;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskDeclarations;
 import dev.taskqueue.internal.TaskDefinition;
@@ -29,18 +35,21 @@ final class MessageFactory {
     private final TaskRegistry registry;
     private final MessageCodec codec;
     private final ClientSettings settings;
+    private final List<TaskInterceptor> interceptors;
     private final Clock clock;
 
-    MessageFactory(TaskRegistry registry, MessageCodec codec, ClientSettings settings, Clock clock) {
+    MessageFactory(TaskRegistry registry, MessageCodec codec, ClientSettings settings,
+            List<TaskInterceptor> interceptors, Clock clock) {
         this.registry = registry;
         this.codec = codec;
         this.settings = settings;
+        this.interceptors = List.copyOf(interceptors);
         this.clock = clock;
     }
 
     OutgoingMessage prepare(TaskCall<?> call, TaskOptions clientDefaults) {
         Defaults declared = declaredDefaults(call);
-        TaskOptions options = clientDefaults.merge(call.options());
+        TaskOptions options = Interceptors.beforeSubmit(interceptors, call, clientDefaults.merge(call.options()));
         String queue = options.getQueue() != null ? TaskDeclarations.checkQueueName(options.getQueue())
                 : declared.queue();
         int priority = options.getPriority() != null ? options.getPriority() : declared.priority();
@@ -54,9 +63,17 @@ final class MessageFactory {
                     + definition.parameterTypes().size() + " argument(s) " + definition.parameterNames() + ", but "
                     + call.args().size() + " were given");
         }
+        TaskPolicies.Uniqueness uniqueness = options.getPolicies().unique() != null ? options.getPolicies().unique()
+                : declared.policies().unique();
+        OutgoingMessage.UniqueClaim unique = uniqueness == null ? null : uniqueClaim(call, uniqueness, declared);
+        if (unique != null && unique.mode() == Unique.Mode.DEBOUNCE) {
+            delay = unique.windowMillis(); // a debounced task waits for newer arguments
+            eta = null;
+        }
         TaskMessage message = new TaskMessage(id, call.taskName(), queue, priority, now,
                 eta != null ? eta : delay > 0 ? Long.valueOf(now + delay) : null, expiry(options, now), 0,
-                options.getHeaders(), null, null);
+                options.getHeaders(), null, null, options.getPolicies(),
+                unique != null && unique.mode() == Unique.Mode.UNTIL_FINISHED ? unique.key() : null, false);
         byte[] body;
         try {
             body = codec.encodeBody(message, call.args());
@@ -69,7 +86,25 @@ final class MessageFactory {
             throw new PayloadTooLargeException(call.taskName(), queue, body.length, settings.maxPayloadSize());
         }
         return new OutgoingMessage(id, call.taskName(), queue, priority, body, delay, eta,
-                options.getTaskId() != null, settings.resultTtl().toMillis());
+                options.getTaskId() != null, settings.resultTtl().toMillis(), unique);
+    }
+
+    /** The uniqueness key of this call: the task's name and the key expression's value over its arguments. */
+    private OutgoingMessage.UniqueClaim uniqueClaim(TaskCall<?> call, TaskPolicies.Uniqueness uniqueness,
+            Defaults declared) {
+        List<String> parameterNames = declared.parameterNames();
+        if (parameterNames == null) {
+            if (!uniqueness.key().equals("*")) {
+                throw new IllegalArgumentException("Task '" + call.taskName() + "' is unknown to this application, so"
+                        + " the unique key '" + uniqueness.key() + "' cannot name its parameters: use '*', or submit"
+                        + " with a method reference");
+            }
+            parameterNames = List.of();
+        }
+        KeyExpression expression = KeyExpression.parse(uniqueness.key(), parameterNames);
+        String key = call.taskName() + ":" + expression.evaluate(i -> codec.mapper().valueToTree(call.args().get(i)));
+        Duration window = uniqueness.window() != null ? uniqueness.window() : settings.resultTtl();
+        return new OutgoingMessage.UniqueClaim(key, uniqueness.mode(), window.toMillis());
     }
 
     /** Whether the task is declared with {@code ignoreResult}: then there is no result to wait for. */
@@ -92,17 +127,25 @@ final class MessageFactory {
     private Defaults declaredDefaults(TaskCall<?> call) {
         TaskDefinition definition = registry.find(call.taskName());
         if (definition != null) {
-            return new Defaults(definition.queue(), definition.priority(), definition);
+            return new Defaults(definition.queue(), definition.priority(), definition, definition.policies(),
+                    definition.parameterNames());
         }
         Method method = call.method();
         Task task = method != null ? TaskDeclarations.findTaskAnnotation(method) : null;
         if (task != null) {
+            List<String> names = TaskDeclarations.parameterNames(method);
             return new Defaults(task.queue().isEmpty() ? settings.defaultQueue() : task.queue(),
-                    Math.max(task.priority(), 0), null);
+                    Math.max(task.priority(), 0), null, TaskDeclarations.policies(task, names), names);
         }
-        return new Defaults(settings.defaultQueue(), TaskOptions.MIN_PRIORITY, null);
+        return new Defaults(settings.defaultQueue(), TaskOptions.MIN_PRIORITY, null, TaskPolicies.NONE, null);
     }
 
-    private record Defaults(String queue, int priority, @Nullable TaskDefinition definition) {
+    /**
+     * What the task declares, as far as this application knows it.
+     *
+     * @param parameterNames null when the task is unknown here (submitted by name only)
+     */
+    private record Defaults(String queue, int priority, @Nullable TaskDefinition definition, TaskPolicies policies,
+            @Nullable List<String> parameterNames) {
     }
 }

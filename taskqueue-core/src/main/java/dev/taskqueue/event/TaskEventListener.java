@@ -48,8 +48,10 @@ public interface TaskEventListener {
         FAILURE,
         /** The message could not be read and was quarantined in the dead letters. */
         QUARANTINED,
-        /** The task was not run: it expired before it started. */
-        REVOKED
+        /** The task was not run, or was stopped: it was revoked, or expired before it started. */
+        REVOKED,
+        /** The run failed and the task runs again later. */
+        RETRY
     }
 
     /**

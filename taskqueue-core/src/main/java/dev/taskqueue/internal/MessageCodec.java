@@ -2,12 +2,17 @@ package dev.taskqueue.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.taskqueue.RateLimit;
+import dev.taskqueue.RetryPolicy;
+import dev.taskqueue.TaskPolicies;
 import dev.taskqueue.broker.TaskMessage;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -40,7 +45,7 @@ public final class MessageCodec {
     }
 
     /** The body of a message: its fields and its arguments, written with the mapper. */
-    public byte[] encodeBody(TaskMessage message, List<@Nullable Object> args) {
+    public byte[] encodeBody(TaskMessage message, List<? extends @Nullable Object> args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(96);
         try (JsonGenerator g = mapper.createGenerator(out)) {
             g.writeStartObject();
@@ -74,6 +79,13 @@ public final class MessageCodec {
             }
             if (message.rootId() != null) {
                 g.writeStringProperty("root", message.rootId());
+            }
+            writePolicies(g, message.policies());
+            if (message.uniqueKey() != null) {
+                g.writeStringProperty("unique", message.uniqueKey());
+            }
+            if (message.rateReserved()) {
+                g.writeBooleanProperty("reserved", true);
             }
             g.writeEndObject();
         }
@@ -111,10 +123,19 @@ public final class MessageCodec {
             headerNode.properties().forEach(e -> copy.put(e.getKey(), e.getValue().asString()));
             headers = Collections.unmodifiableMap(copy);
         }
+        TaskPolicies policies;
+        try {
+            policies = readPolicies(root);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new CorruptMessageException("invalid policy: " + ex.getMessage());
+        }
+        JsonNode reserved = root.get("reserved");
         TaskMessage message = new TaskMessage(id, task.asString(), text(root, "queue", ""),
                 (int) number(root, "priority", 0), number(root, "created", 0), optionalNumber(root, "eta"),
                 optionalNumber(root, "expires"), (int) number(root, "attempt", 0), headers,
-                textOrNull(root, "parent"), textOrNull(root, "root"));
+                textOrNull(root, "parent"), textOrNull(root, "root"), policies, textOrNull(root, "unique"),
+                reserved != null && reserved.asBoolean());
         return new Decoded(message, args == null ? mapper.createArrayNode() : (ArrayNode) args);
     }
 
@@ -134,6 +155,117 @@ public final class MessageCodec {
             return null;
         }
         return mapper.readValue(json, mapper.constructType(type));
+    }
+
+    /**
+     * Writes the policies set for this call: {@code retry} {maxRetries, delay, multiplier, maxDelay, jitter (ms),
+     * includes, excludes}, {@code timeLimit} {soft, hard (ms)}, {@code rateLimit} ("100/1000ms"),
+     * {@code concurrency} {limit, key}. A policy set only by the task's declaration is not repeated here.
+     */
+    private static void writePolicies(JsonGenerator g, TaskPolicies policies) {
+        RetryPolicy retry = policies.retry();
+        if (retry.isSet()) {
+            g.writeName("retry");
+            g.writeStartObject();
+            if (retry.maxRetriesOrNull() != null) {
+                g.writeNumberProperty("maxRetries", retry.maxRetriesOrNull());
+            }
+            writeMillis(g, "delay", retry.delayOrNull());
+            if (retry.multiplierOrNull() != null) {
+                g.writeNumberProperty("multiplier", retry.multiplierOrNull());
+            }
+            writeMillis(g, "maxDelay", retry.maxDelayOrNull());
+            writeMillis(g, "jitter", retry.jitterOrNull());
+            writeStrings(g, "includes", retry.includes());
+            writeStrings(g, "excludes", retry.excludes());
+            g.writeEndObject();
+        }
+        if (policies.softTimeLimit() != null || policies.hardTimeLimit() != null) {
+            g.writeName("timeLimit");
+            g.writeStartObject();
+            writeMillis(g, "soft", policies.softTimeLimit());
+            writeMillis(g, "hard", policies.hardTimeLimit());
+            g.writeEndObject();
+        }
+        if (policies.rateLimit() != null) {
+            g.writeStringProperty("rateLimit", policies.rateLimit().permits() + "/"
+                    + policies.rateLimit().period().toMillis() + "ms");
+        }
+        if (policies.concurrency() != null) {
+            g.writeName("concurrency");
+            g.writeStartObject();
+            g.writeNumberProperty("limit", policies.concurrency().limit());
+            g.writeStringProperty("key", policies.concurrency().key());
+            g.writeEndObject();
+        }
+    }
+
+    private static TaskPolicies readPolicies(JsonNode root) {
+        TaskPolicies policies = TaskPolicies.NONE;
+        JsonNode retry = root.get("retry");
+        if (retry != null && retry.isObject()) {
+            RetryPolicy policy = RetryPolicy.UNSET;
+            if (retry.has("maxRetries")) {
+                policy = policy.withMaxRetries(retry.get("maxRetries").asInt());
+            }
+            if (retry.has("delay")) {
+                policy = policy.withDelay(Duration.ofMillis(retry.get("delay").asLong()));
+            }
+            if (retry.has("multiplier")) {
+                policy = policy.withMultiplier(retry.get("multiplier").asDouble());
+            }
+            if (retry.has("maxDelay")) {
+                policy = policy.withMaxDelay(Duration.ofMillis(retry.get("maxDelay").asLong()));
+            }
+            if (retry.has("jitter")) {
+                policy = policy.withJitter(Duration.ofMillis(retry.get("jitter").asLong()));
+            }
+            policy = policy.withExceptionNames(strings(retry.get("includes")), strings(retry.get("excludes")));
+            policies = policies.withRetry(policy);
+        }
+        JsonNode limits = root.get("timeLimit");
+        if (limits != null && limits.isObject()) {
+            policies = policies.withTimeLimits(millis(limits.get("soft")), millis(limits.get("hard")));
+        }
+        JsonNode rate = root.get("rateLimit");
+        if (rate != null && rate.isString()) {
+            policies = policies.withRateLimit(RateLimit.parse(rate.asString()));
+        }
+        JsonNode concurrency = root.get("concurrency");
+        if (concurrency != null && concurrency.isObject()) {
+            policies = policies.withConcurrency(new TaskPolicies.ConcurrencyLimit(concurrency.get("limit").asInt(),
+                    concurrency.has("key") ? concurrency.get("key").asString() : ""));
+        }
+        return policies;
+    }
+
+    private static void writeMillis(JsonGenerator g, String name, @Nullable Duration value) {
+        if (value != null) {
+            g.writeNumberProperty(name, value.toMillis());
+        }
+    }
+
+    private static void writeStrings(JsonGenerator g, String name, List<String> values) {
+        if (!values.isEmpty()) {
+            g.writeName(name);
+            g.writeStartArray();
+            for (String value : values) {
+                g.writeString(value);
+            }
+            g.writeEndArray();
+        }
+    }
+
+    private static @Nullable Duration millis(@Nullable JsonNode node) {
+        return node == null || node.isNull() ? null : Duration.ofMillis(node.asLong());
+    }
+
+    private static List<String> strings(@Nullable JsonNode node) {
+        List<String> values = new ArrayList<>();
+        if (node != null && node.isArray()) {
+            node.forEach(value -> values.add(value.asString()));
+        }
+        return values;
     }
 
     /** Raw bytes as text for messages and dead letters; invalid UTF-8 shows as replacement characters. */

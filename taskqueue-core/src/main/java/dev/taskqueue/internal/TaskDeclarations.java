@@ -3,11 +3,17 @@ package dev.taskqueue.internal;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import dev.taskqueue.RateLimit;
+import dev.taskqueue.Retry;
+import dev.taskqueue.RetryPolicy;
 import dev.taskqueue.Task;
+import dev.taskqueue.TaskPolicies;
 import dev.taskqueue.TaskDefinitionException;
 import org.jspecify.annotations.Nullable;
 
@@ -79,6 +85,61 @@ public final class TaskDeclarations {
             return box(c);
         }
         return type;
+    }
+
+    /**
+     * The policies a {@link Task} declares, checked: durations that parse, a rate limit that parses, key expressions
+     * that name existing parameters.
+     *
+     * @throws IllegalArgumentException saying what is wrong (the registry adds the bean and the method)
+     */
+    public static TaskPolicies policies(Task task, List<String> parameterNames) {
+        Retry retry = task.retry();
+        RetryPolicy retryPolicy = RetryPolicy.UNSET;
+        if (retry.maxRetries() != Retry.UNSET) {
+            retryPolicy = retryPolicy.withMaxRetries(retry.maxRetries());
+        }
+        Duration delay = Durations.parse(retry.delay());
+        if (delay != null) {
+            retryPolicy = retryPolicy.withDelay(delay);
+        }
+        if (retry.multiplier() != 0) {
+            retryPolicy = retryPolicy.withMultiplier(retry.multiplier());
+        }
+        Duration maxDelay = Durations.parse(retry.maxDelay());
+        if (maxDelay != null) {
+            retryPolicy = retryPolicy.withMaxDelay(maxDelay);
+        }
+        Duration jitter = Durations.parse(retry.jitter());
+        if (jitter != null) {
+            retryPolicy = retryPolicy.withJitter(jitter);
+        }
+        if (retry.includes().length > 0 || retry.excludes().length > 0) {
+            retryPolicy = retryPolicy.withExceptionNames(
+                    Arrays.stream(retry.includes()).map(Class::getName).toList(),
+                    Arrays.stream(retry.excludes()).map(Class::getName).toList());
+        }
+        TaskPolicies policies = TaskPolicies.NONE.withRetry(retryPolicy)
+                .withTimeLimits(Durations.parse(task.timeLimit().soft()), Durations.parse(task.timeLimit().hard()));
+        if (!task.rateLimit().isBlank()) {
+            policies = policies.withRateLimit(RateLimit.parse(task.rateLimit()));
+        }
+        if (task.concurrency().limit() > 0) {
+            KeyExpression.parse(task.concurrency().key().isEmpty() ? "*" : task.concurrency().key(), parameterNames);
+            policies = policies.withConcurrency(new TaskPolicies.ConcurrencyLimit(task.concurrency().limit(),
+                    task.concurrency().key()));
+        }
+        if (!task.unique().key().isEmpty()) {
+            KeyExpression.parse(task.unique().key(), parameterNames);
+            policies = policies.withUnique(new TaskPolicies.Uniqueness(task.unique().key(), task.unique().mode(),
+                    Durations.parse(task.unique().window())));
+        }
+        return policies;
+    }
+
+    /** The method's parameter names ({@code arg0}... without {@code -parameters}). */
+    public static List<String> parameterNames(Method method) {
+        return Arrays.stream(method.getParameters()).map(java.lang.reflect.Parameter::getName).toList();
     }
 
     /** Throws unless {@code queue} is a valid queue name. */

@@ -4,6 +4,8 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.util.List;
 
+import dev.taskqueue.TaskPolicies;
+
 import tools.jackson.databind.JavaType;
 
 /**
@@ -19,9 +21,11 @@ import tools.jackson.databind.JavaType;
  * @param parameterNames the parameter names, for messages ({@code arg0}... without {@code -parameters})
  * @param parameterTypes the parameter types arguments convert to
  * @param resultType the type the result is written as
+ * @param policies the execution policies it declares (unset ones come from the application's defaults)
  */
 public record TaskDefinition(String name, String queue, int priority, boolean ignoreResult, String beanName,
-        Object bean, Method method, List<String> parameterNames, List<JavaType> parameterTypes, Type resultType) {
+        Object bean, Method method, List<String> parameterNames, List<JavaType> parameterTypes, Type resultType,
+        TaskPolicies policies) {
 
     /** {@code bean 'thumbnails', method com.example.Thumbnails.make(String, int)}. */
     public String describe() {

@@ -11,6 +11,7 @@ import java.util.Map;
 import dev.taskqueue.Task;
 import dev.taskqueue.TaskDefinitionException;
 import dev.taskqueue.TaskOptions;
+import dev.taskqueue.TaskPolicies;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.ObjectMapper;
@@ -156,8 +157,15 @@ public final class TaskRegistry {
             throw new TaskDefinitionException("Task '" + name + "' (" + where + "): its result cannot travel as "
                     + "JSON: " + problem + ".");
         }
+        TaskPolicies policies;
+        try {
+            policies = TaskDeclarations.policies(task, parameterNames);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new TaskDefinitionException("Task '" + name + "' (" + where + "): " + ex.getMessage() + ".");
+        }
         Method invocable = invocableOn(bean, method, where);
         byName.put(name, new TaskDefinition(name, queue, priority, task.ignoreResult(), beanName, bean, invocable,
-                List.copyOf(parameterNames), List.copyOf(parameterTypes), resultType));
+                List.copyOf(parameterNames), List.copyOf(parameterTypes), resultType, policies));
     }
 }

@@ -19,18 +19,22 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskState;
+import dev.taskqueue.Unique;
 import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.DeadLetter;
 import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.SubmitResult;
+import dev.taskqueue.broker.TaskRecords;
 import dev.taskqueue.broker.WorkerInfo;
 import org.jspecify.annotations.Nullable;
 
@@ -53,7 +57,9 @@ public final class InMemoryBroker implements Broker, ResultBackend {
     private final Map<String, Long> lastSeen = new HashMap<>();
     private final Map<String, List<CompletableFuture<TaskInfo>>> waiters = new HashMap<>();
     private final List<Consumer<String>> wakeListeners = new CopyOnWriteArrayList<>();
+    private final List<BiConsumer<String, Boolean>> revokeListeners = new CopyOnWriteArrayList<>();
     private final Set<String> wakeRequests = new java.util.HashSet<>();
+    private final Map<String, UniqueHolder> uniques = new HashMap<>();
     private long nextEntry;
 
     public InMemoryBroker(Clock clock) {
@@ -71,9 +77,24 @@ public final class InMemoryBroker implements Broker, ResultBackend {
         final TreeMap<Long, List<Entry>> delayed = new TreeMap<>();
         final Map<String, Long> delayedDue = new HashMap<>();
         final ArrayDeque<DeadLetter> dead = new ArrayDeque<>();
+        final Map<String, Long> revoked = new HashMap<>();
+        final Map<String, Long> rates = new HashMap<>();
+        final Map<String, Map<String, Long>> permits = new HashMap<>();
+        final Map<String, java.util.LinkedHashSet<String>> permitWaiters = new HashMap<>();
 
         MemoryQueue() {
             CLAIM_ORDER.forEach(band -> ready.put(band, new ArrayDeque<>()));
+        }
+    }
+
+    /** Who holds a uniqueness key, until when. */
+    private static final class UniqueHolder {
+        final String taskId;
+        long expiresAt;
+
+        UniqueHolder(String taskId, long expiresAt) {
+            this.taskId = taskId;
+            this.expiresAt = expiresAt;
         }
     }
 
@@ -92,17 +113,6 @@ public final class InMemoryBroker implements Broker, ResultBackend {
         }
     }
 
-    /**
-     * A dead letter.
-     *
-     * @param taskId the task id
-     * @param body the message
-     * @param reason why it is here
-     * @param error the error type
-     * @param at when, epoch ms
-     */
-    public record DeadLetter(String taskId, byte[] body, String reason, String error, long at) {
-    }
 
     private static final class Record {
         final Map<String, String> fields = new HashMap<>();
@@ -129,11 +139,33 @@ public final class InMemoryBroker implements Broker, ResultBackend {
             for (OutgoingMessage m : messages) {
                 String key = key(m.queue(), m.id());
                 if (m.deduplicate() && record(key) != null) {
-                    results.add(SubmitResult.DUPLICATE);
+                    results.add(new SubmitResult(SubmitResult.Outcome.DUPLICATE, m.id()));
                     continue;
                 }
                 MemoryQueue q = queue(m.queue());
                 long due = m.dueAtMillis() != null ? m.dueAtMillis() : now + m.delayMillis();
+                OutgoingMessage.UniqueClaim unique = m.unique();
+                if (unique != null) {
+                    String uniqueKey = key(m.queue(), unique.key());
+                    UniqueHolder holder = uniques.get(uniqueKey);
+                    if (holder != null && holder.expiresAt <= now) {
+                        uniques.remove(uniqueKey);
+                        holder = null;
+                    }
+                    if (unique.mode() == Unique.Mode.DEBOUNCE && holder != null
+                            && q.delayedDue.containsKey(holder.taskId)) {
+                        replaceDelayed(q, holder.taskId, m, now + unique.windowMillis());
+                        holder.expiresAt = now + unique.windowMillis() + m.recordTtlMillis();
+                        results.add(new SubmitResult(SubmitResult.Outcome.DEBOUNCED, holder.taskId));
+                        continue;
+                    }
+                    if (unique.mode() != Unique.Mode.DEBOUNCE && holder != null) {
+                        results.add(new SubmitResult(SubmitResult.Outcome.NOT_UNIQUE, holder.taskId));
+                        continue;
+                    }
+                    uniques.put(uniqueKey, new UniqueHolder(m.id(), now + unique.windowMillis()
+                            + (unique.mode() == Unique.Mode.DEBOUNCE ? m.recordTtlMillis() : 0)));
+                }
                 Entry entry = new Entry(nextEntryId(), m.id(), Integer.toString(m.priority()), m.body(), 0, now);
                 boolean delayed = due > now;
                 if (delayed) {
@@ -156,7 +188,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                     r.expiresAt = now + m.recordTtlMillis();
                     records.put(key, r);
                 }
-                results.add(SubmitResult.ACCEPTED);
+                results.add(new SubmitResult(SubmitResult.Outcome.ACCEPTED, m.id()));
             }
             arrived.signalAll();
         }
@@ -165,6 +197,19 @@ public final class InMemoryBroker implements Broker, ResultBackend {
         }
         announce.forEach(q -> wakeListeners.forEach(l -> l.accept(q)));
         return results;
+    }
+
+    /** A debounced submission: the pending task takes the new message and waits until {@code due} again. */
+    private void replaceDelayed(MemoryQueue q, String taskId, OutgoingMessage m, long due) {
+        Long oldDue = q.delayedDue.get(taskId);
+        List<Entry> at = q.delayed.get(oldDue);
+        at.removeIf(e -> e.taskId().equals(taskId));
+        if (at.isEmpty()) {
+            q.delayed.remove(oldDue);
+        }
+        q.delayed.computeIfAbsent(due, d -> new ArrayList<>()).add(new Entry(nextEntryId(), taskId,
+                Integer.toString(m.priority()), m.body(), 0, clock.millis()));
+        q.delayedDue.put(taskId, due);
     }
 
     // ------------------------------------------------------------------------------------------ workers
@@ -201,7 +246,8 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                 while (out.size() < max && !entries.isEmpty()) {
                     Entry e = entries.poll();
                     q.held.put(e.entryId(), new Held(e, consumer, now));
-                    out.add(new Delivery(name, band, e.entryId(), e.taskId(), e.body(), e.deliveries()));
+                    out.add(new Delivery(name, band, e.entryId(), e.taskId(), e.body(), e.deliveries(),
+                            q.revoked.containsKey(e.taskId())));
                 }
             }
         }
@@ -271,6 +317,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
     public List<Boolean> acknowledge(String consumer, List<Outcome> outcomes) {
         List<Boolean> recorded = new ArrayList<>();
         List<String> finished = new ArrayList<>();
+        List<String> announce = new ArrayList<>();
         lock.lock();
         try {
             long now = clock.millis();
@@ -284,8 +331,25 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                 }
                 q.held.remove(d.entryId());
                 if (o.kind() == Outcome.Kind.FAILED || o.kind() == Outcome.Kind.QUARANTINED) {
-                    addDeadLetter(q, new DeadLetter(d.taskId(), d.body(), String.valueOf(o.deadLetterReason()),
-                            o.error() == null ? "" : o.error().type(), now));
+                    addDeadLetter(q, d, o.taskName(), String.valueOf(o.deadLetterReason()), o.error(), o.attempt(),
+                            consumer);
+                }
+                else if (o.kind() == Outcome.Kind.RETRY) {
+                    Outcome.Retry retry = o.retry();
+                    long due = now + retry.delayMillis();
+                    q.delayed.computeIfAbsent(due, x -> new ArrayList<>()).add(new Entry(nextEntryId(), d.taskId(),
+                            Integer.toString(retry.priority()), retry.body(), 0, now));
+                    q.delayedDue.put(d.taskId(), due);
+                    announce.add(d.queue());
+                }
+                if (o.uniqueKey() != null && o.isFinal()) {
+                    UniqueHolder holder = uniques.get(key(d.queue(), o.uniqueKey()));
+                    if (holder != null && holder.taskId.equals(d.taskId())) {
+                        uniques.remove(key(d.queue(), o.uniqueKey()));
+                    }
+                }
+                if (o.permitKey() != null) {
+                    releasePermit(q, o.permitKey(), d.taskId(), now);
                 }
                 String key = key(d.queue(), d.taskId());
                 if (o.storeRecord() || record(key) != null) {
@@ -293,8 +357,12 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                     r.fields.put("state", switch (o.kind()) {
                         case SUCCEEDED -> "SUCCESS";
                         case REVOKED -> "REVOKED";
+                        case RETRY -> "RETRY";
                         case FAILED, QUARANTINED -> "FAILURE";
                     });
+                    if (o.kind() == Outcome.Kind.RETRY) {
+                        r.fields.put("next", Long.toString(now + o.retry().delayMillis()));
+                    }
                     r.fields.put("finished", Long.toString(now));
                     r.fields.put("worker", consumer);
                     r.fields.put("queue", d.queue());
@@ -312,7 +380,9 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                         r.fields.put("error.stack", error.stackTrace() == null ? "" : error.stackTrace());
                     }
                     r.expiresAt = now + o.recordTtlMillis();
-                    finished.add(key);
+                    if (o.isFinal()) {
+                        finished.add(key);
+                    }
                 }
                 recorded.add(true);
             }
@@ -321,13 +391,250 @@ public final class InMemoryBroker implements Broker, ResultBackend {
             lock.unlock();
         }
         finished.forEach(this::notifyWaiters);
+        announce.forEach(queueName -> wakeListeners.forEach(l -> l.accept(queueName)));
         return recorded;
     }
 
-    private void addDeadLetter(MemoryQueue q, DeadLetter letter) {
-        q.dead.add(letter);
+    private void addDeadLetter(MemoryQueue q, Delivery d, @Nullable String taskName, String reason,
+            @Nullable TaskError error, int attempt, @Nullable String worker) {
+        q.dead.add(new DeadLetter(nextEntryId(), d.taskId(), taskName, d.queue(), reason,
+                error == null ? null : error.type(), error == null ? null : error.message(),
+                error == null ? null : error.stackTrace(), attempt, d.deliveries(), clock.instant(), worker,
+                new String(d.body(), java.nio.charset.StandardCharsets.UTF_8)));
         while (q.dead.size() > deadLetterLimit) {
             q.dead.poll();
+        }
+    }
+
+    private void releasePermit(MemoryQueue q, String key, String taskId, long now) {
+        Map<String, Long> holders = q.permits.get(key);
+        if (holders != null) {
+            holders.remove(taskId);
+        }
+        java.util.LinkedHashSet<String> waiting = q.permitWaiters.get(key);
+        if (waiting != null && !waiting.isEmpty()) {
+            String next = waiting.iterator().next();
+            waiting.remove(next);
+            moveDelayed(q, next, now);
+        }
+    }
+
+    /** Makes a delayed task due at {@code due}. */
+    private void moveDelayed(MemoryQueue q, String taskId, long due) {
+        Long oldDue = q.delayedDue.get(taskId);
+        if (oldDue == null) {
+            return;
+        }
+        List<Entry> at = q.delayed.get(oldDue);
+        Entry entry = at.stream().filter(e -> e.taskId().equals(taskId)).findFirst().orElseThrow();
+        at.remove(entry);
+        if (at.isEmpty()) {
+            q.delayed.remove(oldDue);
+        }
+        q.delayed.computeIfAbsent(due, x -> new ArrayList<>()).add(entry);
+        q.delayedDue.put(taskId, due);
+    }
+
+    /** Takes a held entry off its stream and waits it in the delayed set until {@code due}, with a new body. */
+    private boolean park(MemoryQueue q, Delivery d, int priority, byte[] body, long due) {
+        if (q.held.remove(d.entryId()) == null) {
+            return false;
+        }
+        q.delayed.computeIfAbsent(due, x -> new ArrayList<>()).add(new Entry(nextEntryId(), d.taskId(),
+                Integer.toString(priority), body, 0, clock.millis()));
+        q.delayedDue.put(d.taskId(), due);
+        return true;
+    }
+
+    @Override
+    public long takeRateSlot(Delivery delivery, String key, long intervalMicros, int priority, byte[] reservedBody) {
+        lock.lock();
+        try {
+            MemoryQueue q = queue(delivery.queue());
+            long now = clock.millis() * 1000;
+            long nextFree = q.rates.getOrDefault(key, 0L);
+            if (nextFree <= now) {
+                q.rates.put(key, now + intervalMicros);
+                return 0;
+            }
+            long at = (nextFree + 999) / 1000;
+            if (!park(q, delivery, priority, reservedBody, at)) {
+                return -1;
+            }
+            q.rates.put(key, nextFree + intervalMicros);
+            return at;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean takePermit(Delivery delivery, String key, int limit, long leaseMillis, int priority,
+            byte[] body) {
+        lock.lock();
+        try {
+            MemoryQueue q = queue(delivery.queue());
+            long now = clock.millis();
+            Map<String, Long> holders = q.permits.computeIfAbsent(key, k -> new HashMap<>());
+            holders.values().removeIf(expiry -> expiry <= now);
+            if (holders.containsKey(delivery.taskId()) || holders.size() < limit) {
+                holders.put(delivery.taskId(), now + leaseMillis);
+                java.util.LinkedHashSet<String> waiting = q.permitWaiters.get(key);
+                if (waiting != null) {
+                    waiting.remove(delivery.taskId());
+                }
+                return true;
+            }
+            long earliest = holders.values().stream().mapToLong(Long::longValue).min().orElse(now);
+            park(q, delivery, priority, body, earliest);
+            q.permitWaiters.computeIfAbsent(key, k -> new java.util.LinkedHashSet<>()).add(delivery.taskId());
+            return false;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void extendPermits(Map<String, Map<String, List<String>>> permits, long leaseMillis) {
+        lock.lock();
+        try {
+            long now = clock.millis();
+            permits.forEach((queueName, byKey) -> byKey.forEach((key, ids) -> {
+                Map<String, Long> holders = queue(queueName).permits.get(key);
+                if (holders != null) {
+                    ids.forEach(id -> holders.computeIfPresent(id, (i, expiry) -> now + leaseMillis));
+                }
+            }));
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean revoke(@Nullable String queueName, String taskId, String reason, boolean interrupt) {
+        boolean waiting = false;
+        List<String> finished = new ArrayList<>();
+        lock.lock();
+        try {
+            long now = clock.millis();
+            for (String name : queueName != null ? List.of(queueName) : List.copyOf(queues.keySet())) {
+                MemoryQueue q = queue(name);
+                q.revoked.put(taskId, now);
+                Long due = q.delayedDue.remove(taskId);
+                if (due != null) {
+                    List<Entry> at = q.delayed.get(due);
+                    at.removeIf(e -> e.taskId().equals(taskId));
+                    if (at.isEmpty()) {
+                        q.delayed.remove(due);
+                    }
+                    waiting = true;
+                }
+                Record r = records.computeIfAbsent(key(name, taskId), k -> new Record());
+                String state = r.fields.get("state");
+                if (!"SUCCESS".equals(state) && !"FAILURE".equals(state)) {
+                    r.fields.put("state", "REVOKED");
+                    r.fields.put("queue", name);
+                    r.fields.put("error.type", "dev.taskqueue.TaskRevokedException");
+                    r.fields.put("error.message", reason);
+                    r.expiresAt = now + Duration.ofDays(1).toMillis();
+                    finished.add(key(name, taskId));
+                }
+                uniques.values().removeIf(holder -> holder.taskId.equals(taskId));
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+        finished.forEach(this::notifyWaiters);
+        revokeListeners.forEach(l -> l.accept(taskId, interrupt));
+        return waiting;
+    }
+
+    @Override
+    public AutoCloseable onRevoked(BiConsumer<String, Boolean> listener) {
+        revokeListeners.add(listener);
+        return () -> revokeListeners.remove(listener);
+    }
+
+    @Override
+    public void progress(String queueName, String taskId, double fraction, @Nullable String message,
+            long recordTtlMillis) {
+        lock.lock();
+        try {
+            Record r = records.computeIfAbsent(key(queueName, taskId), k -> new Record());
+            String state = r.fields.get("state");
+            if (!"SUCCESS".equals(state) && !"FAILURE".equals(state) && !"REVOKED".equals(state)) {
+                r.fields.put("progress", Double.toString(fraction));
+                r.fields.put("progress.message", message == null ? "" : message);
+                if (r.expiresAt == 0) {
+                    r.expiresAt = clock.millis() + recordTtlMillis;
+                }
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters(String queueName, @Nullable String before, int count) {
+        lock.lock();
+        try {
+            List<DeadLetter> newestFirst = new ArrayList<>(queue(queueName).dead);
+            java.util.Collections.reverse(newestFirst);
+            int from = 0;
+            if (before != null) {
+                while (from < newestFirst.size() && !newestFirst.get(from).id().equals(before)) {
+                    from++;
+                }
+                from++;
+            }
+            return List.copyOf(newestFirst.subList(Math.min(from, newestFirst.size()),
+                    Math.min(newestFirst.size(), from + count)));
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean requeueDeadLetter(String queueName, String deadLetterId, String taskId, byte @Nullable [] body,
+            int priority) {
+        lock.lock();
+        try {
+            MemoryQueue q = queue(queueName);
+            DeadLetter letter = q.dead.stream().filter(l -> l.id().equals(deadLetterId)).findFirst().orElse(null);
+            if (letter == null) {
+                return false;
+            }
+            q.dead.remove(letter);
+            byte[] message = body != null ? body : letter.message().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            q.ready.get(Integer.toString(priority)).add(new Entry(nextEntryId(), letter.taskId(),
+                    Integer.toString(priority), message, 0, clock.millis()));
+            Record r = records.get(key(queueName, letter.taskId()));
+            if (r != null) {
+                r.fields.put("state", "PENDING");
+                r.fields.keySet().removeIf(f -> f.startsWith("error.") || f.equals("finished") || f.equals("next"));
+            }
+            arrived.signalAll();
+            return true;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean deleteDeadLetter(String queueName, String deadLetterId) {
+        lock.lock();
+        try {
+            return queue(queueName).dead.removeIf(l -> l.id().equals(deadLetterId));
+        }
+        finally {
+            lock.unlock();
         }
     }
 
@@ -395,9 +702,11 @@ public final class InMemoryBroker implements Broker, ResultBackend {
         if (countDelivery && deliveries >= maxDeliveries) {
             String reason = "delivered " + deliveries + " times and its worker never finished it (died or hung "
                     + "each time): a poison pill? Requeue it once the cause is fixed";
-            addDeadLetter(q, new DeadLetter(e.taskId(), e.body(), reason, "dev.taskqueue.WorkerLostException", now));
             String queueName = queues.entrySet().stream().filter(x -> x.getValue() == q).findFirst().orElseThrow()
                     .getKey();
+            addDeadLetter(q, new Delivery(queueName, e.band(), e.entryId(), e.taskId(), e.body(), deliveries, false),
+                    null, reason, new TaskError("dev.taskqueue.WorkerLostException", reason, null, false), 0,
+                    held.consumer);
             Record r = records.computeIfAbsent(key(queueName, e.taskId()), k -> new Record());
             r.fields.put("state", "FAILURE");
             r.fields.put("finished", Long.toString(now));
@@ -619,21 +928,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
     private @Nullable TaskInfo infoLocked(String queueName, String taskId) {
         Record r = record(key(queueName, taskId));
         boolean delayed = queues.containsKey(queueName) && queue(queueName).delayedDue.containsKey(taskId);
-        if (r == null || r.fields.get("state") == null) {
-            return delayed ? new TaskInfo(taskId, null, queueName, TaskState.SCHEDULED, null, null, null, null, 0,
-                    null, null) : null;
-        }
-        Map<String, String> f = r.fields;
-        TaskState state = TaskState.valueOf(f.get("state"));
-        if (state == TaskState.SCHEDULED && !delayed) {
-            state = TaskState.PENDING;
-        }
-        TaskError error = f.containsKey("error.type") ? new TaskError(f.get("error.type"),
-                emptyToNull(f.get("error.message")), emptyToNull(f.get("error.stack")), false) : null;
-        return new TaskInfo(taskId, f.get("task"), queueName, state, f.get("worker"), instant(f.get("submitted")),
-                instant(f.get("started")), instant(f.get("finished")),
-                f.containsKey("attempt") ? Integer.parseInt(f.get("attempt")) : 0,
-                state == TaskState.SUCCESS ? f.get("result") : null, error);
+        return TaskRecords.toInfo(taskId, queueName, r == null ? Map.of() : r.fields, delayed);
     }
 
     @Override
@@ -686,13 +981,6 @@ public final class InMemoryBroker implements Broker, ResultBackend {
         return queueName + '\u0000' + taskId;
     }
 
-    private static @Nullable String emptyToNull(@Nullable String s) {
-        return s == null || s.isEmpty() ? null : s;
-    }
-
-    private static @Nullable Instant instant(@Nullable String millis) {
-        return millis == null ? null : Instant.ofEpochMilli(Long.parseLong(millis));
-    }
 
     /** Waits up to {@code timeout} until every queue is empty and nothing is held: for tests. */
     public boolean awaitIdle(Duration timeout) throws InterruptedException {

@@ -11,12 +11,15 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import dev.taskqueue.ReplicationException;
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskQueueException;
 import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.DeadLetter;
 import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.Outcome;
@@ -76,6 +79,12 @@ public final class RedisBroker implements Broker {
     private final DeadLetterPolicy deadLetters;
     private final RedisRecovery recovery;
     private final RedisInspector inspector;
+    private final RedisOutcomes outcomes;
+    private final RedisLimits limits;
+    private final RedisRevocations revocations;
+    private final RedisDeadLetters deadLetterStore;
+    private final Set<String> mayHaveRevocations = ConcurrentHashMap.newKeySet();
+    private volatile Function<byte[], @Nullable String> uniqueKeyOf = body -> null;
     private final Map<String, BlockingReader> readers = new ConcurrentHashMap<>();
     private final Set<String> knownQueues = ConcurrentHashMap.newKeySet();
     private final List<Consumer<String>> wakeListeners = new CopyOnWriteArrayList<>();
@@ -120,6 +129,21 @@ public final class RedisBroker implements Broker {
         this.durability = durability;
         this.recovery = new RedisRecovery(redis, keys, deadLetters);
         this.inspector = new RedisInspector(redis, keys);
+        this.outcomes = new RedisOutcomes(redis, keys, deadLetters);
+        this.limits = new RedisLimits(redis, keys);
+        this.revocations = new RedisRevocations(redis, keys, REVOCATION_MEMORY.toMillis());
+        this.deadLetterStore = new RedisDeadLetters(redis, keys);
+    }
+
+    /** How long a revocation is remembered: a task revoked and still queued after that would run. */
+    public static final Duration REVOCATION_MEMORY = Duration.ofDays(7);
+
+    /**
+     * Tells the broker how to read a message's uniqueness key, so that revoking a delayed task releases it (the
+     * broker does not parse messages itself).
+     */
+    public void setUniqueKeyReader(Function<byte[], @Nullable String> uniqueKeyOf) {
+        this.uniqueKeyOf = uniqueKeyOf;
     }
 
     /** The key prefix. */
@@ -138,28 +162,49 @@ public final class RedisBroker implements Broker {
     // ------------------------------------------------------------------------------------------ submit
 
     /*
-     * KEYS[1] {q}:d   KEYS[2] {q}:dp   KEYS[3..12] {q}:s:0 .. {q}:s:9   KEYS[12+i] {q}:t:<id of message i>
+     * KEYS[1] {q}:d   KEYS[2] {q}:dp   KEYS[3..12] {q}:s:0 .. {q}:s:9
+     * then 2 per message: KEYS[11+2i] {q}:t:<id> (its record), KEYS[12+2i] {q}:u:<unique key> (or {q}:u:- unused)
      * ARGV[1] group   ARGV[2] wake channel   ARGV[3] queue name
-     * then 8 per message: id, priority digit, body, delay ms, due epoch ms ('' = none), deduplicate '1'|'0',
-     *                     task name, record ttl ms
-     * Returns one integer per message: 1 stored, 0 duplicate (its caller-chosen id already has a record).
+     * then 11 per message: id, priority digit, body, delay ms, due epoch ms ('' = none), deduplicate '1'|'0',
+     *                      task name, record ttl ms, unique mode ('' | U until finished | W window | D debounce),
+     *                      unique window ms, unique key ('' = none)
+     * Returns 2 per message: outcome (1 stored, 0 duplicate id, 2 not unique, 3 debounced) and the id of the task
+     * that represents the message (its own, or the one it collapsed into).
      * A delayed message that became the earliest of its queue is announced on the wake channel.
      */
     private static final LuaScript SUBMIT = new LuaScript("submit", """
             local now = now_ms()
             local out = {}
             local announce = false
-            local n = (#ARGV - 3) / 8
-            for i = 1, n do
-              local b = 3 + (i - 1) * 8
+            local F = 11
+            for i = 1, (#ARGV - 3) / F do
+              local b = 3 + (i - 1) * F
               local id, prio, body = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
               local due, dedupe, name, ttl = ARGV[b + 5], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8]
-              local record = KEYS[12 + i]
+              local umode, uwindow, ukey = ARGV[b + 9], tonumber(ARGV[b + 10]), ARGV[b + 11]
+              local record, unique = KEYS[11 + 2 * i], KEYS[12 + 2 * i]
+              local at = now + tonumber(ARGV[b + 4])
+              if due ~= '' then at = tonumber(due) end
+              local outcome, winner = 1, id
               if dedupe == '1' and redis.call('EXISTS', record) == 1 then
-                out[i] = 0
-              else
-                local at = now + tonumber(ARGV[b + 4])
-                if due ~= '' then at = tonumber(due) end
+                outcome = 0
+              elseif ukey ~= '' then
+                local holder = redis.call('GET', unique)
+                if umode == 'D' and holder and redis.call('HEXISTS', KEYS[2], holder) == 1 then
+                  -- Debounce: the pending task takes the newest arguments and waits its window again.
+                  redis.call('HSET', KEYS[2], holder, prio .. body)
+                  redis.call('ZADD', KEYS[1], now + uwindow, holder)
+                  redis.call('PEXPIRE', unique, uwindow + tonumber(ttl))
+                  outcome, winner = 3, holder
+                elseif umode ~= 'D' and holder then
+                  outcome, winner = 2, holder
+                else
+                  local keep = uwindow
+                  if umode == 'D' then keep = uwindow + tonumber(ttl) end
+                  redis.call('SET', unique, id, 'PX', keep)
+                end
+              end
+              if outcome == 1 then
                 local state = 'PENDING'
                 if at > now then
                   state = 'SCHEDULED'
@@ -177,8 +222,9 @@ public final class RedisBroker implements Broker {
                   redis.call('HSET', record, 'state', state, 'task', name, 'queue', ARGV[3], 'submitted', now)
                   redis.call('PEXPIRE', record, ttl)
                 end
-                out[i] = 1
               end
+              out[2 * i - 1] = outcome
+              out[2 * i] = winner
             end
             if announce then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
             return out
@@ -209,7 +255,8 @@ public final class RedisBroker implements Broker {
             List<Object> reply = redis.await(replies.get(r), "store " + messages.size() + " task(s)");
             List<Integer> slice = positions.get(r);
             for (int i = 0; i < slice.size(); i++) {
-                results[slice.get(i)] = ((Long) reply.get(i)) == 1L ? SubmitResult.ACCEPTED : SubmitResult.DUPLICATE;
+                results[slice.get(i)] = new SubmitResult(SUBMIT_OUTCOMES[((Long) reply.get(2 * i)).intValue()],
+                        string(reply.get(2 * i + 1)));
             }
         }
         if (durability.replicas() > 0) {
@@ -244,21 +291,27 @@ public final class RedisBroker implements Broker {
         return RedisConnections.async(connection);
     }
 
+    /** The submit script's outcome codes, by value. */
+    private static final SubmitResult.Outcome[] SUBMIT_OUTCOMES = { SubmitResult.Outcome.DUPLICATE,
+            SubmitResult.Outcome.ACCEPTED, SubmitResult.Outcome.NOT_UNIQUE, SubmitResult.Outcome.DEBOUNCED };
+
     private static final int SUBMIT_SLICE = 500;
 
     private byte[][] submitKeys(String queue, List<Integer> slice, List<OutgoingMessage> messages) {
-        byte[][] k = new byte[12 + slice.size()][];
+        byte[][] k = new byte[12 + 2 * slice.size()][];
         k[0] = keys.delayed(queue);
         k[1] = keys.delayedPayloads(queue);
         System.arraycopy(keys.priorityStreams(queue), 0, k, 2, 10);
         for (int i = 0; i < slice.size(); i++) {
-            k[12 + i] = keys.record(queue, messages.get(slice.get(i)).id());
+            OutgoingMessage m = messages.get(slice.get(i));
+            k[12 + 2 * i] = keys.record(queue, m.id());
+            k[13 + 2 * i] = keys.unique(queue, m.unique() == null ? null : m.unique().key());
         }
         return k;
     }
 
     private byte[][] submitArgs(String queue, List<Integer> slice, List<OutgoingMessage> messages) {
-        byte[][] a = new byte[3 + 8 * slice.size()][];
+        byte[][] a = new byte[3 + 11 * slice.size()][];
         a[0] = bytes(RedisKeys.GROUP);
         a[1] = bytes(keys.wakeChannel());
         a[2] = bytes(queue);
@@ -273,6 +326,14 @@ public final class RedisBroker implements Broker {
             a[i++] = bytes(m.deduplicate() ? "1" : "0");
             a[i++] = bytes(m.taskName());
             a[i++] = bytes(Long.toString(m.recordTtlMillis()));
+            OutgoingMessage.UniqueClaim unique = m.unique();
+            a[i++] = bytes(unique == null ? "" : switch (unique.mode()) {
+                case UNTIL_FINISHED -> "U";
+                case WINDOW -> "W";
+                case DEBOUNCE -> "D";
+            });
+            a[i++] = bytes(unique == null ? "0" : Long.toString(unique.windowMillis()));
+            a[i++] = bytes(unique == null ? "" : unique.key());
         }
         return a;
     }
@@ -319,38 +380,56 @@ public final class RedisBroker implements Broker {
             """, ScriptOutputType.INTEGER);
 
     /*
-     * KEYS: streams in claim order (per queue: redelivery, then priority 9 .. 0)
+     * KEYS: per queue, its 11 streams in claim order (redelivery, then priority 9 .. 0) and its {q}:revoked set
      * ARGV[1] group   ARGV[2] consumer   ARGV[3] max messages
-     * Returns { flat list of 5 per message: key index, entry id, task id, body, deliveries,
-     *           list of key indexes whose group is missing }.
+     * Returns { flat list of 6 per message: key index, entry id, task id, body, deliveries, revoked 1|0,
+     *           key indexes of streams whose group is missing, queue numbers (from 1) with revocations }.
+     * Empty streams are skipped with XLEN (cheaper than an empty read). A revoked task is claimed like any other,
+     * flagged, so that its worker records it as REVOKED (releasing its keys) without running it.
      */
     private static final LuaScript CLAIM = new LuaScript("claim", """
             local left = tonumber(ARGV[3])
-            local out, missing = {}, {}
-            for k = 1, #KEYS do
+            local out, missing, flagged = {}, {}, {}
+            local per_queue = 12
+            for q = 0, #KEYS / per_queue - 1 do
               if left <= 0 then break end
-              local res = redis.pcall('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', left, 'STREAMS', KEYS[k], '>')
-              if type(res) == 'table' and res.err then
-                missing[#missing + 1] = k
-              elseif res then
-                for _, e in ipairs(res[1][2]) do
-                  local f = e[2]
-                  local id, body, d = '', '', '0'
-                  for j = 1, #f, 2 do
-                    if f[j] == 'i' then id = f[j + 1] elseif f[j] == 'm' then body = f[j + 1]
-                    elseif f[j] == 'd' then d = f[j + 1] end
+              local revoked = KEYS[q * per_queue + per_queue]
+              local any_revoked = redis.call('EXISTS', revoked) == 1
+              if any_revoked then flagged[#flagged + 1] = q + 1 end
+              for k = q * per_queue + 1, q * per_queue + per_queue - 1 do
+                if left <= 0 then break end
+                if redis.call('XLEN', KEYS[k]) > 0 then
+                  local res = redis.pcall('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', left, 'STREAMS', KEYS[k],
+                    '>')
+                  if type(res) == 'table' and res.err then
+                    missing[#missing + 1] = k
+                  elseif res then
+                    for _, e in ipairs(res[1][2]) do
+                      local f = e[2]
+                      local id, body, d = '', '', '0'
+                      for j = 1, #f, 2 do
+                        if f[j] == 'i' then id = f[j + 1] elseif f[j] == 'm' then body = f[j + 1]
+                        elseif f[j] == 'd' then d = f[j + 1] end
+                      end
+                      local is_revoked = 0
+                      if any_revoked and redis.call('ZSCORE', revoked, id) then is_revoked = 1 end
+                      out[#out + 1] = k
+                      out[#out + 1] = e[1]
+                      out[#out + 1] = id
+                      out[#out + 1] = body
+                      out[#out + 1] = d
+                      out[#out + 1] = is_revoked
+                      left = left - 1
+                    end
                   end
-                  out[#out + 1] = k
-                  out[#out + 1] = e[1]
-                  out[#out + 1] = id
-                  out[#out + 1] = body
-                  out[#out + 1] = d
-                  left = left - 1
                 end
               end
             end
-            return { out, missing }
+            return { out, missing, flagged }
             """, ScriptOutputType.MULTI);
+
+    /** Queues per claim script: enough to find work in one round trip, few enough to keep the script short. */
+    private static final int QUEUES_PER_CLAIM = 8;
 
     @Override
     public List<Delivery> claim(String consumer, List<String> queues, int max) {
@@ -358,30 +437,38 @@ public final class RedisBroker implements Broker {
             return List.of();
         }
         List<Delivery> claimed = new ArrayList<>();
-        // Standalone Redis runs one script over every queue; a Cluster needs one script per queue (one slot each).
-        List<List<String>> groups = redis.isCluster() ? queues.stream().map(List::of).toList() : List.of(queues);
-        for (List<String> group : groups) {
-            int left = max - claimed.size();
-            if (left <= 0) {
-                break;
-            }
+        // One script covers several queues on standalone Redis; a Cluster needs one per queue (one slot each).
+        int groupSize = redis.isCluster() ? 1 : QUEUES_PER_CLAIM;
+        for (int from = 0; from < queues.size() && claimed.size() < max; from += groupSize) {
+            List<String> group = queues.subList(from, Math.min(queues.size(), from + groupSize));
             List<StreamRef> refs = new ArrayList<>();
+            List<byte[]> k = new ArrayList<>();
             for (String queue : group) {
                 for (String band : keys.bandsInClaimOrder()) {
                     refs.add(new StreamRef(queue, band));
+                    k.add(keys.stream(queue, band));
                 }
+                refs.add(null);
+                k.add(keys.revoked(queue));
             }
-            byte[][] k = refs.stream().map(r -> keys.stream(r.queue(), r.band())).toArray(byte[][]::new);
-            List<Object> reply = redis.await(CLAIM.run(redis.commands(), k, bytes(RedisKeys.GROUP), bytes(consumer),
-                    bytes(Integer.toString(left))), "claim tasks from " + group);
+            List<Object> reply = redis.await(CLAIM.run(redis.commands(), k.toArray(byte[][]::new),
+                    bytes(RedisKeys.GROUP), bytes(consumer), bytes(Integer.toString(max - claimed.size()))),
+                    "claim tasks from " + group);
             List<?> flat = (List<?>) reply.get(0);
-            for (int i = 0; i < flat.size(); i += 5) {
+            for (int i = 0; i < flat.size(); i += 6) {
                 StreamRef ref = refs.get(((Long) flat.get(i)).intValue() - 1);
                 claimed.add(new Delivery(ref.queue(), ref.band(), string(flat.get(i + 1)), string(flat.get(i + 2)),
-                        (byte[]) flat.get(i + 3), Integer.parseInt(string(flat.get(i + 4)))));
+                        (byte[]) flat.get(i + 3), Integer.parseInt(string(flat.get(i + 4))),
+                        ((Long) flat.get(i + 5)) == 1L));
             }
             if (!((List<?>) reply.get(1)).isEmpty()) {
                 declare(group); // a stream lost its group (keys deleted by hand): recreate, nothing is skipped
+            }
+            for (String queue : group) {
+                mayHaveRevocations.remove(queue);
+            }
+            for (Object number : (List<?>) reply.get(2)) {
+                mayHaveRevocations.add(group.get(((Long) number).intValue() - 1));
             }
         }
         return claimed;
@@ -422,7 +509,7 @@ public final class RedisBroker implements Broker {
         }
         List<Delivery> deliveries = new ArrayList<>(messages.size());
         for (StreamMessage<byte[], byte[]> message : messages) {
-            deliveries.add(toDelivery(message));
+            deliveries.add(markIfRevoked(toDelivery(message)));
         }
         if (deliveries.size() > max) {
             // Several priority streams filled at the same instant: never hold more than the free slots.
@@ -430,6 +517,19 @@ public final class RedisBroker implements Broker {
             return new ArrayList<>(deliveries.subList(0, max));
         }
         return deliveries;
+    }
+
+    /**
+     * The blocking read returns entries without the claim script's revocation check: check here, but only for
+     * queues where revocations may exist (seen by the last claim, or announced since), to spare the round trip.
+     */
+    private Delivery markIfRevoked(Delivery delivery) {
+        if (!mayHaveRevocations.contains(delivery.queue())) {
+            return delivery;
+        }
+        Double revokedAt = redis.await(redis.commands().zscore(keys.revoked(delivery.queue()),
+                bytes(delivery.taskId())), "check a revocation");
+        return revokedAt != null ? delivery.asRevoked() : delivery;
     }
 
     private Delivery toDelivery(StreamMessage<byte[], byte[]> message) {
@@ -450,7 +550,7 @@ public final class RedisBroker implements Broker {
             }
         }
         return new Delivery(queue, band, message.getId(), id == null ? "" : string(id), body,
-                deliveries == null ? 0 : Integer.parseInt(string(deliveries)));
+                deliveries == null ? 0 : Integer.parseInt(string(deliveries)), false);
     }
 
     @Override
@@ -549,128 +649,84 @@ public final class RedisBroker implements Broker {
 
     // ------------------------------------------------------------------------------------------ acknowledge
 
-    /*
-     * At least once: a task is acknowledged only after it finished, and its outcome is recorded in the same
-     * atomic step. It is worse to lose a task than to run it twice.
-     *
-     * KEYS[1] {q}:dead   then 2 per outcome: KEYS[2i] its stream, KEYS[2i+1] its record
-     * ARGV[1] group   ARGV[2] worker id   ARGV[3] notify channel prefix   ARGV[4] dead letters max length
-     * ARGV[5] dead letters max age ms
-     * then 13 per outcome: entry id, task id, kind S (succeeded) | F (failed) | Q (quarantined) | R (revoked),
-     *                      store record 1|0, record ttl ms, task name, queue,
-     *                      result json, error type, error message, error stack, attempt, dead letter reason
-     * Returns one integer per outcome: 1 recorded, 0 refused (the entry is no longer pending: the lease was lost).
-     */
-    private static final LuaScript ACKNOWLEDGE = new LuaScript("acknowledge", """
-            local now = now_ms()
-            local F = 13
-            local out = {}
-            local dead = false
-            for i = 1, (#ARGV - 5) / F do
-              local b = 5 + (i - 1) * F
-              local entry, id, kind, store, ttl = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4], ARGV[b + 5]
-              local stream, record = KEYS[2 * i], KEYS[2 * i + 1]
-              if redis.call('XACK', stream, ARGV[1], entry) == 0 then
-                out[i] = 0
-              else
-                if kind == 'F' or kind == 'Q' then
-                  local body, d = '', '0'
-                  local e = redis.call('XRANGE', stream, entry, entry)[1]
-                  if e then
-                    for j = 1, #e[2], 2 do
-                      if e[2][j] == 'm' then body = e[2][j + 1] elseif e[2][j] == 'd' then d = e[2][j + 1] end
-                    end
-                  end
-                  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'i', id, 'm', body, 'task', ARGV[b + 6],
-                    'reason', ARGV[b + 13], 'error', ARGV[b + 9], 'message', ARGV[b + 10], 'stack', ARGV[b + 11],
-                    'at', now, 'worker', ARGV[2], 'deliveries', d, 'attempt', ARGV[b + 12])
-                  dead = true
-                end
-                redis.call('XDEL', stream, entry)
-                if store == '1' or redis.call('EXISTS', record) == 1 then
-                  if kind == 'S' then
-                    redis.call('HSET', record, 'state', 'SUCCESS', 'finished', now, 'worker', ARGV[2],
-                      'task', ARGV[b + 6], 'queue', ARGV[b + 7], 'attempt', ARGV[b + 12])
-                    if store == '1' then redis.call('HSET', record, 'result', ARGV[b + 8]) end
-                  elseif kind == 'R' then
-                    redis.call('HSET', record, 'state', 'REVOKED', 'finished', now, 'task', ARGV[b + 6],
-                      'queue', ARGV[b + 7], 'error.type', ARGV[b + 9], 'error.message', ARGV[b + 10])
-                  else
-                    redis.call('HSET', record, 'state', 'FAILURE', 'finished', now, 'worker', ARGV[2],
-                      'task', ARGV[b + 6], 'queue', ARGV[b + 7], 'attempt', ARGV[b + 12],
-                      'error.type', ARGV[b + 9], 'error.message', ARGV[b + 10], 'error.stack', ARGV[b + 11])
-                  end
-                  redis.call('PEXPIRE', record, ttl)
-                  local waiters = redis.call('HGET', record, 'notify')
-                  if waiters then
-                    for w in string.gmatch(waiters, '%S+') do redis.call('PUBLISH', ARGV[3] .. w, id) end
-                    redis.call('HDEL', record, 'notify')
-                  end
-                end
-                out[i] = 1
-              end
-            end
-            if dead then redis.call('XTRIM', KEYS[1], 'MINID', '~', now - tonumber(ARGV[5])) end
-            return out
-            """, ScriptOutputType.MULTI);
-
     @Override
     public List<Boolean> acknowledge(String consumer, List<Outcome> outcomes) {
-        Map<String, List<Integer>> byQueue = new LinkedHashMap<>();
-        for (int i = 0; i < outcomes.size(); i++) {
-            byQueue.computeIfAbsent(outcomes.get(i).delivery().queue(), q -> new ArrayList<>()).add(i);
-        }
-        List<CompletableFuture<List<Object>>> replies = new ArrayList<>();
-        List<List<Integer>> positions = new ArrayList<>();
-        for (Map.Entry<String, List<Integer>> entry : byQueue.entrySet()) {
-            String queue = entry.getKey();
-            List<Integer> indexes = entry.getValue();
-            byte[][] k = new byte[1 + 2 * indexes.size()][];
-            byte[][] a = new byte[5 + 13 * indexes.size()][];
-            k[0] = keys.dead(queue);
-            a[0] = bytes(RedisKeys.GROUP);
-            a[1] = bytes(consumer);
-            a[2] = bytes(keys.notifyChannelPrefix());
-            a[3] = bytes(Long.toString(deadLetters.maxLength()));
-            a[4] = bytes(Long.toString(deadLetters.maxAge().toMillis()));
-            int ai = 5;
-            for (int j = 0; j < indexes.size(); j++) {
-                Outcome o = outcomes.get(indexes.get(j));
-                Delivery d = o.delivery();
-                k[1 + 2 * j] = keys.stream(queue, d.stream());
-                k[2 + 2 * j] = keys.record(queue, d.taskId());
-                TaskError error = o.error();
-                a[ai++] = bytes(d.entryId());
-                a[ai++] = bytes(d.taskId());
-                a[ai++] = bytes(switch (o.kind()) {
-                    case SUCCEEDED -> "S";
-                    case FAILED -> "F";
-                    case QUARANTINED -> "Q";
-                    case REVOKED -> "R";
+        return outcomes(consumer, outcomes);
+    }
+
+    private List<Boolean> outcomes(String consumer, List<Outcome> outcomes) {
+        return this.outcomes.acknowledge(consumer, outcomes);
+    }
+
+    // ------------------------------------------------------------------------------------------ limits, revocation
+
+    @Override
+    public long takeRateSlot(Delivery delivery, String key, long intervalMicros, int priority, byte[] reservedBody) {
+        return limits.takeRateSlot(delivery, key, intervalMicros, priority, reservedBody);
+    }
+
+    @Override
+    public boolean takePermit(Delivery delivery, String key, int limit, long leaseMillis, int priority,
+            byte[] body) {
+        return limits.takePermit(delivery, key, limit, leaseMillis, priority, body);
+    }
+
+    @Override
+    public void extendPermits(Map<String, Map<String, List<String>>> permits, long leaseMillis) {
+        limits.extendPermits(permits, leaseMillis);
+    }
+
+    @Override
+    public boolean revoke(@Nullable String queue, String taskId, String reason, boolean interrupt) {
+        List<String> queues = RedisRevocations.queuesFor(queue, queue != null ? Set.of() : queues());
+        queues.forEach(q -> mayHaveRevocations.add(q));
+        return revocations.revoke(queues, taskId, reason, interrupt, uniqueKeyOf);
+    }
+
+    @Override
+    public AutoCloseable onRevoked(BiConsumer<String, Boolean> listener) {
+        return revocations.onRevoked(listener);
+    }
+
+    /*
+     * KEYS[1] {q}:t:<id>   ARGV[1] fraction   ARGV[2] message   ARGV[3] ttl ms
+     * Records progress unless the task finished.
+     */
+    private static final LuaScript PROGRESS = new LuaScript("progress", """
+            local state = redis.call('HGET', KEYS[1], 'state')
+            if state == 'SUCCESS' or state == 'FAILURE' or state == 'REVOKED' then return 0 end
+            redis.call('HSET', KEYS[1], 'progress', ARGV[1], 'progress.message', ARGV[2])
+            if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+            return 1
+            """, ScriptOutputType.INTEGER);
+
+    @Override
+    public void progress(String queue, String taskId, double fraction, @Nullable String message,
+            long recordTtlMillis) {
+        PROGRESS.run(redis.commands(), new byte[][] { keys.record(queue, taskId) },
+                bytes(Double.toString(fraction)), bytes(message == null ? "" : message),
+                bytes(Long.toString(recordTtlMillis))).exceptionally(ex -> {
+                    log.debug("Could not record the progress of task {}", taskId, ex);
+                    return null;
                 });
-                a[ai++] = bytes(o.storeRecord() ? "1" : "0");
-                a[ai++] = bytes(Long.toString(o.recordTtlMillis()));
-                a[ai++] = bytes(o.taskName() == null ? "" : o.taskName());
-                a[ai++] = bytes(queue);
-                a[ai++] = bytes(o.resultJson() == null ? "null" : o.resultJson());
-                a[ai++] = bytes(error == null ? "" : error.type());
-                a[ai++] = bytes(error == null || error.message() == null ? "" : error.message());
-                a[ai++] = bytes(error == null || error.stackTrace() == null ? "" : error.stackTrace());
-                a[ai++] = bytes(Integer.toString(o.attempt()));
-                a[ai++] = bytes(o.deadLetterReason() == null ? "" : o.deadLetterReason());
-            }
-            replies.add(ACKNOWLEDGE.run(redis.commands(), k, a));
-            positions.add(indexes);
-        }
-        Boolean[] recorded = new Boolean[outcomes.size()];
-        for (int r = 0; r < replies.size(); r++) {
-            List<Object> reply = redis.await(replies.get(r), "record " + outcomes.size() + " outcome(s)");
-            List<Integer> indexes = positions.get(r);
-            for (int j = 0; j < indexes.size(); j++) {
-                recorded[indexes.get(j)] = ((Long) reply.get(j)) == 1L;
-            }
-        }
-        return List.of(recorded);
+    }
+
+    // ------------------------------------------------------------------------------------------ dead letters
+
+    @Override
+    public List<DeadLetter> deadLetters(String queue, @Nullable String before, int count) {
+        return deadLetterStore.list(queue, before, count);
+    }
+
+    @Override
+    public boolean requeueDeadLetter(String queue, String deadLetterId, String taskId, byte @Nullable [] body,
+            int priority) {
+        return deadLetterStore.requeue(queue, deadLetterId, taskId, body, priority);
+    }
+
+    @Override
+    public boolean deleteDeadLetter(String queue, String deadLetterId) {
+        return deadLetterStore.delete(queue, deadLetterId);
     }
 
     // ------------------------------------------------------------------------------------------ leases
@@ -817,6 +873,7 @@ public final class RedisBroker implements Broker {
 
     @Override
     public void close() {
+        revocations.close();
         StatefulConnection<byte[], byte[]> submits = submitConnection;
         if (submits != null && submits.isOpen()) {
             submits.close();

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import dev.taskqueue.TaskOptions;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every Redis key and channel name, built in one place from one prefix. A queue's keys share the hash tag
@@ -83,6 +84,36 @@ final class RedisKeys {
     /** {@code {p:q}:t:<id>}: a task's record (state, timings, result or error). */
     byte[] record(String queue, String taskId) {
         return bytes(tag(queue) + ":t:" + taskId);
+    }
+
+    /** {@code {p:q}:u:<key>}: who holds a uniqueness key (a task id, with a TTL); {@code {p:q}:u:-} when none. */
+    byte[] unique(String queue, @Nullable String key) {
+        return bytes(tag(queue) + ":u:" + (key == null ? "-" : key));
+    }
+
+    /** {@code {p:q}:c:<key>}: the holders of a concurrency limit's permits, task id scored by lease expiry (ms). */
+    byte[] permits(String queue, String key) {
+        return bytes(tag(queue) + ":c:" + key);
+    }
+
+    /** {@code {p:q}:cw:<key>}: tasks waiting for a permit, scored by when they started waiting. */
+    byte[] permitWaiters(String queue, String key) {
+        return bytes(tag(queue) + ":cw:" + key);
+    }
+
+    /** {@code {p:q}:rate:<key>}: a rate limiter's next free start time (microseconds), with a TTL. */
+    byte[] rate(String queue, String key) {
+        return bytes(tag(queue) + ":rate:" + key);
+    }
+
+    /** {@code {p:q}:revoked}: revoked task ids scored by revocation time, trimmed by age. */
+    byte[] revoked(String queue) {
+        return bytes(tag(queue) + ":revoked");
+    }
+
+    /** The channel on which revocations are announced to running workers: {@code <task id> <0|1 interrupt>}. */
+    String revokeChannel() {
+        return prefix + ":revoke";
     }
 
     /** {@code {p:q}:dead}: the dead letters. */

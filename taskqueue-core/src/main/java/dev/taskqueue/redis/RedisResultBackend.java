@@ -4,7 +4,6 @@ import static dev.taskqueue.redis.RedisBroker.bytes;
 import static dev.taskqueue.redis.RedisBroker.string;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,10 +17,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskInfo;
-import dev.taskqueue.TaskState;
 import dev.taskqueue.broker.ResultBackend;
+import dev.taskqueue.broker.TaskRecords;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -45,6 +43,7 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
     private static final Duration FIRST_POLL = Duration.ofSeconds(1);
     private static final Duration MAX_POLL = Duration.ofSeconds(10);
 
+    private final RedisBroker broker;
     private final RedisConnections redis;
     private final RedisKeys keys;
     private final long watchTtlMillis;
@@ -62,6 +61,7 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
      * @param recordTtl how long a record created by a waiter (before the task started) lives
      */
     public RedisResultBackend(RedisBroker broker, Duration recordTtl) {
+        this.broker = broker;
         this.redis = broker.connections();
         this.keys = broker.keys();
         this.watchTtlMillis = recordTtl.toMillis();
@@ -95,38 +95,15 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
     }
 
     private Set<String> allQueues() {
-        return new RedisInspector(redis, keys).queues();
+        return broker.queues();
     }
 
     private static @Nullable TaskInfo toInfo(String id, String queue, List<?> flat, boolean delayed) {
-        if (flat.isEmpty()) {
-            return delayed ? new TaskInfo(id, null, queue, TaskState.SCHEDULED, null, null, null, null, 0, null, null)
-                    : null;
-        }
-        Map<String, String> f = new HashMap<>();
+        Map<String, String> fields = new HashMap<>();
         for (int i = 0; i + 1 < flat.size(); i += 2) {
-            f.put(string(flat.get(i)), string(flat.get(i + 1)));
+            fields.put(string(flat.get(i)), string(flat.get(i + 1)));
         }
-        String stateName = f.get("state");
-        if (stateName == null) {
-            // Only a waiter's registration: the task has not started.
-            return delayed ? new TaskInfo(id, null, queue, TaskState.SCHEDULED, null, null, null, null, 0, null, null)
-                    : null;
-        }
-        TaskState state = TaskState.valueOf(stateName);
-        if (state == TaskState.SCHEDULED && !delayed) {
-            state = TaskState.PENDING; // its countdown ended: it waits in a stream now
-        }
-        TaskError error = null;
-        if (f.containsKey("error.type")) {
-            error = new TaskError(f.get("error.type"), emptyToNull(f.get("error.message")),
-                    emptyToNull(f.get("error.stack")), false);
-        }
-        return new TaskInfo(id, emptyToNull(f.get("task")), f.getOrDefault("queue", queue), state,
-                emptyToNull(f.get("worker")), instant(f.get("submitted")), instant(f.get("started")),
-                instant(f.get("finished")), f.containsKey("attempt") && !f.get("attempt").isEmpty()
-                        ? Integer.parseInt(f.get("attempt")) : 0,
-                state == TaskState.SUCCESS ? f.get("result") : null, error);
+        return TaskRecords.toInfo(id, queue, fields, delayed);
     }
 
     // ------------------------------------------------------------------------------------------ waiting
@@ -252,11 +229,4 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
         waiting.values().forEach(w -> w.futures.forEach(f -> f.cancel(false)));
     }
 
-    private static @Nullable String emptyToNull(@Nullable String s) {
-        return s == null || s.isEmpty() ? null : s;
-    }
-
-    private static @Nullable Instant instant(@Nullable String millis) {
-        return millis == null || millis.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(millis));
-    }
 }

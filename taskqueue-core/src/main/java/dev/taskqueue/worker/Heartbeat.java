@@ -1,7 +1,10 @@
 package dev.taskqueue.worker;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import dev.taskqueue.broker.Broker;
@@ -25,6 +28,7 @@ final class Heartbeat {
     private final WorkerSettings settings;
     private final RunningTasks running;
     private final Supplier<WorkerInfo> info;
+    private final long permitLeaseMillis;
     private final Clock clock;
     private final Backoff backoff;
     private volatile long healthySince = -1;
@@ -32,12 +36,13 @@ final class Heartbeat {
     private Thread thread;
 
     Heartbeat(String workerId, Broker broker, WorkerSettings settings, RunningTasks running,
-            Supplier<WorkerInfo> info, Clock clock) {
+            Supplier<WorkerInfo> info, long permitLeaseMillis, Clock clock) {
         this.workerId = workerId;
         this.broker = broker;
         this.settings = settings;
         this.running = running;
         this.info = info;
+        this.permitLeaseMillis = permitLeaseMillis;
         this.clock = clock;
         this.backoff = new Backoff("send the heartbeats of worker " + workerId);
     }
@@ -68,6 +73,7 @@ final class Heartbeat {
         try {
             broker.heartbeat(info.get(), settings.livenessTimeout());
             extendLongLeases();
+            extendPermits();
             if (healthySince < 0) {
                 healthySince = clock.millis();
             }
@@ -89,6 +95,21 @@ final class Heartbeat {
         List<Delivery> deliveries = due.stream().map(r -> r.delivery).toList();
         broker.extendLeases(workerId, deliveries);
         due.forEach(r -> r.leaseRenewedAt = now);
+    }
+
+    /** Concurrency permits are short leases (a dead worker's come back soon): extend those of running tasks. */
+    private void extendPermits() {
+        Map<String, Map<String, List<String>>> permits = new HashMap<>();
+        for (RunningTasks.Running run : running.all()) {
+            String key = run.permitKey;
+            if (key != null) {
+                permits.computeIfAbsent(run.delivery.queue(), q -> new HashMap<>())
+                        .computeIfAbsent(key, k -> new ArrayList<>()).add(run.delivery.taskId());
+            }
+        }
+        if (!permits.isEmpty()) {
+            broker.extendPermits(permits, permitLeaseMillis);
+        }
     }
 
     /** How long heartbeats have succeeded without a break, in ms (negative while they fail). */

@@ -3,46 +3,69 @@ package dev.taskqueue.worker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.taskqueue.RetryPolicy;
+import dev.taskqueue.RetryRequestedException;
+import dev.taskqueue.SoftTimeLimitExceededException;
 import dev.taskqueue.TaskError;
+import dev.taskqueue.TaskInterceptor;
+import dev.taskqueue.TaskPolicies;
+import dev.taskqueue.TimeLimitExceededException;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.TaskMessage;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.event.TaskEventListener.Execution;
+import dev.taskqueue.internal.CurrentTask;
 import dev.taskqueue.internal.Errors;
+import dev.taskqueue.internal.Interceptors;
+import dev.taskqueue.internal.KeyExpression;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.MessageCodec.CorruptMessageException;
 import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskInvoker;
 import dev.taskqueue.internal.TaskRegistry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import tools.jackson.core.JacksonException;
-import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 
 /**
  * Runs claimed tasks, each on its own thread from {@link TaskThreads}:
  * <ol>
- * <li>reads the message (one that cannot be read is quarantined in the dead letters);</li>
- * <li>finds the task (an unknown name fails, kept in the dead letters for a worker that knows it);</li>
+ * <li>reads the message (one that cannot be read is quarantined in the dead letters) and finds the task (an
+ * unknown name fails, kept in the dead letters for a worker that knows it);</li>
+ * <li>drops it as REVOKED if it was revoked or expired before it started;</li>
  * <li>converts the JSON arguments to the method's parameter types (a mismatch fails, naming the parameter);</li>
- * <li>invokes the bean method, with the task's id and name in the logging MDC;</li>
- * <li>hands the outcome to the {@link Acker} and frees the slot.</li>
+ * <li>takes a start slot of its rate limit and a permit of its concurrency limit, or sends it back to Redis to
+ * wait for them (freeing the worker's slot);</li>
+ * <li>invokes the bean method through the interceptors, with {@link dev.taskqueue.TaskContext} and the logging
+ * MDC set, under its time limits;</li>
+ * <li>turns the result or the error into an outcome (a retry when the policy says so) for the {@link Acker}.</li>
  * </ol>
- * Failures of the task itself are the task's outcome, never the worker's: the worker carries on.
+ * Failures of the task are the task's outcome, never the worker's: the worker carries on. Exactly one outcome per
+ * run: from the task's thread, or from the hard time limit if that comes first.
  */
 final class Processor {
 
     private static final Logger log = LoggerFactory.getLogger(Processor.class);
 
+    /** How many retries {@code TaskContext.retry()} allows when the task's retry policy sets none. */
+    static final int REQUESTED_RETRIES_DEFAULT = 3;
+
     private final String workerId;
+    private final Broker broker;
     private final TaskRegistry registry;
     private final MessageCodec codec;
     private final TaskInvoker invoker;
@@ -51,14 +74,19 @@ final class Processor {
     private final Slots slots;
     private final RunningTasks running;
     private final TaskEventListener listener;
+    private final List<TaskInterceptor> interceptors;
     private final Clock clock;
     private final ExecutorService threads;
+    private final ScheduledExecutorService timers;
     final AtomicLong processed = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
+    final AtomicLong abandoned = new AtomicLong();
 
-    Processor(String workerId, TaskRegistry registry, MessageCodec codec, WorkerSettings settings, Acker acker,
-            Slots slots, RunningTasks running, TaskEventListener listener, Clock clock) {
+    Processor(String workerId, Broker broker, TaskRegistry registry, MessageCodec codec, WorkerSettings settings,
+            Acker acker, Slots slots, RunningTasks running, TaskEventListener listener,
+            List<TaskInterceptor> interceptors, Clock clock) {
         this.workerId = workerId;
+        this.broker = broker;
         this.registry = registry;
         this.codec = codec;
         this.invoker = new TaskInvoker(codec);
@@ -67,8 +95,10 @@ final class Processor {
         this.slots = slots;
         this.running = running;
         this.listener = listener;
+        this.interceptors = List.copyOf(interceptors);
         this.clock = clock;
-        this.threads = TaskThreads.create(settings.concurrency(), settings.virtualThreads(), "taskqueue-task-");
+        this.threads = TaskThreads.create(settings.virtualThreads(), "taskqueue-task-");
+        this.timers = TaskThreads.scheduler("taskqueue-timers-" + workerId);
     }
 
     /** Runs each delivery on a task thread. The caller holds one slot per delivery; the run gives it back. */
@@ -78,11 +108,25 @@ final class Processor {
         }
     }
 
+    /** A revocation announced by any instance: mark the run (and interrupt it, if asked). */
+    void revoked(String taskId, boolean interrupt) {
+        for (RunningTasks.Running run : running.withTaskId(taskId)) {
+            RunContext context = run.context;
+            if (context != null) {
+                context.revoked = true;
+            }
+            if (interrupt) {
+                log.info("Task [{}] was revoked while running: interrupting it", taskId);
+                run.thread.interrupt();
+            }
+        }
+    }
+
     private void run(Delivery delivery) {
-        RunningTasks.Running entry = running.add(delivery, clock.millis());
+        RunningTasks.Running run = running.add(delivery, clock.millis());
         Outcome outcome;
         try {
-            outcome = process(delivery);
+            outcome = process(delivery, run);
         }
         catch (RuntimeException | Error ex) {
             // A bug in the engine, not in the task: fail the task visibly rather than lose it.
@@ -92,20 +136,32 @@ final class Processor {
                     "worker error: " + ex);
         }
         finally {
-            running.remove(delivery);
-            if (entry.thread == Thread.currentThread()) {
-                Thread.interrupted(); // a pooled thread must not carry a stale interrupt to the next task
+            run.cancelTimers();
+            CurrentTask.set(null);
+            Thread.interrupted(); // a pooled thread must not carry a stale interrupt to the next task
+        }
+        finish(run, outcome);
+    }
+
+    /** Hands the outcome over and frees the slot, unless the hard time limit already did. */
+    private void finish(RunningTasks.Running run, @Nullable Outcome outcome) {
+        if (!run.finished.compareAndSet(false, true)) {
+            log.warn("Task [{}] finished after its hard time limit; its outcome was discarded (the limit's stands)",
+                    run.delivery.taskId());
+            return;
+        }
+        running.remove(run.delivery);
+        if (outcome != null) { // null: the task went back to Redis to wait for a rate slot or a permit
+            processed.incrementAndGet();
+            if (outcome.kind() == Outcome.Kind.FAILED || outcome.kind() == Outcome.Kind.QUARANTINED) {
+                failed.incrementAndGet();
             }
+            acker.add(outcome);
         }
-        processed.incrementAndGet();
-        if (outcome.kind() == Outcome.Kind.FAILED || outcome.kind() == Outcome.Kind.QUARANTINED) {
-            failed.incrementAndGet();
-        }
-        acker.add(outcome);
         slots.give(1);
     }
 
-    private Outcome process(Delivery delivery) {
+    private @Nullable Outcome process(Delivery delivery, RunningTasks.Running run) {
         MessageCodec.Decoded decoded;
         try {
             decoded = codec.decode(delivery.taskId(), delivery.body());
@@ -126,14 +182,14 @@ final class Processor {
             String reason = "no task named '" + message.task() + "' on this worker (" + workerId + ", which knows "
                     + registry.all().size() + " task(s)); deploy a worker that declares it, then requeue the dead letter";
             return fail(delivery, message, null, attempt, Duration.ZERO,
-                    Errors.ofReason("dev.taskqueue.UnknownTaskException", reason), reason);
+                    Errors.ofReason("dev.taskqueue.UnknownTaskException", reason), reason, null);
+        }
+        if (delivery.revoked()) {
+            return revoke(delivery, message, task, "revoked before it started");
         }
         if (message.expires() != null && clock.millis() > message.expires()) {
-            String reason = "expired: it had not started by " + Instant.ofEpochMilli(message.expires());
-            log.info("Task {} [{}] not run: {}", task.name(), delivery.taskId(), reason);
-            listener.finished(new Execution(delivery.taskId(), task.name(), delivery.queue(),
-                    TaskEventListener.Outcome.REVOKED, Duration.ZERO, null));
-            return Outcome.revoked(delivery, task.name(), !task.ignoreResult(), resultTtl(), reason);
+            return revoke(delivery, message, task, "expired: it had not started by "
+                    + Instant.ofEpochMilli(message.expires()));
         }
         Object[] args;
         try {
@@ -142,29 +198,71 @@ final class Processor {
         catch (IllegalArgumentException ex) {
             String reason = ex.getMessage() + "; not retried";
             return fail(delivery, message, task, attempt, Duration.ZERO,
-                    Errors.ofReason("dev.taskqueue.InvalidArgumentsException", reason), reason);
+                    Errors.ofReason("dev.taskqueue.InvalidArgumentsException", reason), reason, null);
         }
+        TaskPolicies policies = message.policies().orElse(task.policies()).orElse(settings.defaultPolicies());
+        if (!passesLimits(delivery, message, task, decoded.args(), policies, run)) {
+            return null;
+        }
+        return invoke(delivery, message, task, args, decoded.args(), policies, run);
+    }
+
+    /**
+     * Takes a rate-limit slot (unless the message already holds one) and a concurrency permit. A task that gets
+     * either later goes back to Redis to wait; false then, and the worker's slot serves another task.
+     */
+    private boolean passesLimits(Delivery delivery, TaskMessage message, TaskDefinition task, ArrayNode args,
+            TaskPolicies policies, RunningTasks.Running run) {
+        if (policies.rateLimit() != null && !message.rateReserved()) {
+            long startsAt = broker.takeRateSlot(delivery, task.name(), policies.rateLimit().intervalMicros(),
+                    message.priority(), codec.encodeBody(message.withRateReserved(), list(args)));
+            if (startsAt != 0) {
+                log.debug("Task {} [{}] waits for its rate limit {} until {}", task.name(), delivery.taskId(),
+                        policies.rateLimit(), startsAt > 0 ? Instant.ofEpochMilli(startsAt) : "(lease lost)");
+                return false;
+            }
+        }
+        TaskPolicies.ConcurrencyLimit concurrency = policies.concurrency();
+        if (concurrency != null) {
+            String key = task.name() + ":" + KeyExpression.parse(concurrency.key().isEmpty() ? "*" : concurrency.key(),
+                    task.parameterNames()).evaluate(args::get);
+            if (!broker.takePermit(delivery, key, concurrency.limit(), permitLeaseMillis(), message.priority(),
+                    delivery.body())) {
+                log.debug("Task {} [{}] waits for a permit of {} (limit {})", task.name(), delivery.taskId(), key,
+                        concurrency.limit());
+                return false;
+            }
+            run.permitKey = key;
+        }
+        return true;
+    }
+
+    private Outcome invoke(Delivery delivery, TaskMessage message, TaskDefinition task, Object[] args,
+            ArrayNode jsonArgs, TaskPolicies policies, RunningTasks.Running run) {
+        int attempt = message.attempt() + 1;
+        RunContext context = new RunContext(message, workerId, policies.softTimeLimit(), broker, resultTtl(), clock,
+                timers);
+        run.context = context;
         acker.started(new Broker.Started(delivery.queue(), delivery.taskId(), task.name(), attempt, resultTtl()),
                 task.ignoreResult());
-        long start = System.nanoTime();
         long queuedSince = message.eta() != null ? Math.max(message.eta(), message.createdAt()) : message.createdAt();
         listener.started(delivery.taskId(), task.name(), delivery.queue(),
                 Duration.ofMillis(Math.max(0, clock.millis() - queuedSince)));
+        startTimers(run, message, task, jsonArgs, policies, context);
+        long start = System.nanoTime();
         Object result;
+        CurrentTask.set(context);
         MDC.put("taskId", delivery.taskId());
         MDC.put("taskName", task.name());
         try {
-            result = invoker.invoke(task, args);
+            result = Interceptors.around(interceptors, context, () -> invoker.invoke(task, args));
         }
-        catch (Throwable cause) {
-            if (cause instanceof VirtualMachineError fatal) {
+        catch (Throwable thrown) {
+            if (thrown instanceof VirtualMachineError fatal) {
                 throw fatal;
             }
             Duration took = Duration.ofNanos(System.nanoTime() - start);
-            log.warn("Task {} [{}] failed after {} ms: {}", task.name(), delivery.taskId(), took.toMillis(),
-                    cause.toString());
-            TaskError error = Errors.toTaskError(cause, true);
-            return fail(delivery, message, task, attempt, took, error, error.summary());
+            return failure(delivery, message, task, attempt, jsonArgs, policies, run, context, thrown, took);
         }
         finally {
             MDC.remove("taskId");
@@ -178,16 +276,113 @@ final class Processor {
             }
             catch (JacksonException ex) {
                 String reason = "its result could not be written as JSON: " + ex.getOriginalMessage();
-                return fail(delivery, message, task, attempt, took, Errors.toTaskError(ex, false), reason);
+                return fail(delivery, message, task, attempt, took, Errors.toTaskError(ex, false), reason, run);
             }
         }
         listener.finished(new Execution(delivery.taskId(), task.name(), delivery.queue(),
                 TaskEventListener.Outcome.SUCCESS, took, null));
-        return Outcome.succeeded(delivery, task.name(), !task.ignoreResult(), resultTtl(), json, attempt);
+        return Outcome.succeeded(delivery, task.name(), !task.ignoreResult(), resultTtl(), json, attempt)
+                .releasing(message.uniqueKey(), run.permitKey);
     }
 
-    private Outcome fail(Delivery delivery, TaskMessage message, @Nullable TaskDefinition task, int attempt, Duration took,
-            TaskError error, String reason) {
+    /** A handler's error: a retry if the policy (or the task itself) asks for one, else a failure. */
+    private Outcome failure(Delivery delivery, TaskMessage message, TaskDefinition task, int attempt,
+            ArrayNode jsonArgs, TaskPolicies policies, RunningTasks.Running run, RunContext context, Throwable thrown,
+            Duration took) {
+        if (context.revoked && thrown instanceof InterruptedException) {
+            return revoke(delivery, message, task, "revoked while running").releasing(message.uniqueKey(),
+                    run.permitKey);
+        }
+        Throwable error = thrown;
+        if (context.softLimitExceeded && thrown instanceof InterruptedException) {
+            error = new SoftTimeLimitExceededException(task.name(), policies.softTimeLimit());
+        }
+        RetryPolicy retry = policies.retry();
+        Duration delay = null;
+        if (error instanceof RetryRequestedException requested) {
+            int allowed = retry.maxRetriesOrNull() != null ? retry.maxRetries() : REQUESTED_RETRIES_DEFAULT;
+            if (attempt <= allowed) {
+                delay = requested.getDelay();
+            }
+            error = requested.getCause();
+        }
+        else if (retry.retries(error, attempt)) {
+            delay = retry.delayBefore(attempt, ThreadLocalRandom.current().nextDouble());
+        }
+        TaskError taskError = Errors.toTaskError(error, delay != null);
+        if (delay != null) {
+            log.info("Task {} [{}] attempt {} failed ({}); retrying in {} ms", task.name(), delivery.taskId(), attempt,
+                    taskError.summary(), delay.toMillis());
+            listener.finished(new Execution(delivery.taskId(), task.name(), delivery.queue(),
+                    TaskEventListener.Outcome.RETRY, took, taskError));
+            byte[] next = codec.encodeBody(message.nextAttempt(), list(jsonArgs));
+            return Outcome.retry(delivery, task.name(), !task.ignoreResult(), resultTtl(), taskError, attempt,
+                    new Outcome.Retry(next, message.priority(), delay.toMillis())).releasing(null, run.permitKey);
+        }
+        log.warn("Task {} [{}] failed after {} attempt(s) in {} ms: {}", task.name(), delivery.taskId(), attempt,
+                took.toMillis(), taskError.summary());
+        String reason = "failed after " + attempt + " attempt(s): " + taskError.summary();
+        return fail(delivery, message, task, attempt, took, taskError, reason, run);
+    }
+
+    /** Arms the soft limit (interrupt) and the hard limit (give up on the run). */
+    private void startTimers(RunningTasks.Running run, TaskMessage message, TaskDefinition task, ArrayNode jsonArgs,
+            TaskPolicies policies, RunContext context) {
+        Duration soft = policies.softTimeLimit();
+        if (soft != null) {
+            run.softTimer = timers.schedule(() -> {
+                if (!run.finished.get()) {
+                    context.softLimitExceeded = true;
+                    log.warn("Task {} [{}] passed its soft time limit of {}: interrupting it", task.name(),
+                            run.delivery.taskId(), soft);
+                    run.thread.interrupt();
+                }
+            }, soft.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        Duration hard = policies.hardTimeLimit();
+        if (hard != null) {
+            run.hardTimer = timers.schedule(() -> hardLimitPassed(run, message, task, jsonArgs, policies, context,
+                    hard), hard.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The task ran past its hard limit: give up on it (retry or fail), free its slot, report its thread. */
+    private void hardLimitPassed(RunningTasks.Running run, TaskMessage message, TaskDefinition task,
+            ArrayNode jsonArgs, TaskPolicies policies, RunContext context, Duration limit) {
+        if (!run.finished.compareAndSet(false, true)) {
+            return; // it finished in the meantime
+        }
+        StringBuilder stack = new StringBuilder();
+        for (StackTraceElement frame : run.thread.getStackTrace()) {
+            stack.append("\n\tat ").append(frame);
+        }
+        Outcome outcome = failure(run.delivery, message, task, message.attempt() + 1, jsonArgs, policies, run,
+                context, new TimeLimitExceededException(task.name(), limit),
+                Duration.ofMillis(clock.millis() - run.startedAt));
+        abandoned.incrementAndGet();
+        log.error("Task {} [{}] passed its hard time limit of {}; the worker gave up on it and freed its slot. Its "
+                + "thread {} is stuck (interrupted, ignoring it), at:{}", task.name(), run.delivery.taskId(), limit,
+                run.thread.getName(), stack);
+        run.thread.interrupt();
+        running.remove(run.delivery);
+        processed.incrementAndGet();
+        if (outcome.kind() == Outcome.Kind.FAILED) {
+            failed.incrementAndGet();
+        }
+        acker.add(outcome);
+        slots.give(1);
+    }
+
+    private Outcome revoke(Delivery delivery, TaskMessage message, TaskDefinition task, String reason) {
+        log.info("Task {} [{}] not run: {}", task.name(), delivery.taskId(), reason);
+        listener.finished(new Execution(delivery.taskId(), task.name(), delivery.queue(),
+                TaskEventListener.Outcome.REVOKED, Duration.ZERO, null));
+        return Outcome.revoked(delivery, task.name(), !task.ignoreResult(), resultTtl(), reason)
+                .releasing(message.uniqueKey(), null);
+    }
+
+    private Outcome fail(Delivery delivery, TaskMessage message, @Nullable TaskDefinition task, int attempt,
+            Duration took, TaskError error, String reason, RunningTasks.@Nullable Running run) {
         if (task == null) {
             log.error("Task {} [{}] from queue '{}' cannot run: {}", message.task(), delivery.taskId(),
                     delivery.queue(), reason);
@@ -195,11 +390,27 @@ final class Processor {
         listener.finished(new Execution(delivery.taskId(), message.task(), delivery.queue(),
                 TaskEventListener.Outcome.FAILURE, took, error));
         return Outcome.failed(delivery, message.task(), task == null || !task.ignoreResult(), resultTtl(), error,
-                attempt, reason);
+                attempt, reason).releasing(message.uniqueKey(), run == null ? null : run.permitKey);
     }
 
     private long resultTtl() {
         return settings.resultTtl().toMillis();
+    }
+
+    /** How long a concurrency permit holds without the heartbeat extending it: a dead worker's comes back then. */
+    long permitLeaseMillis() {
+        return settings.livenessTimeout().multipliedBy(3).toMillis();
+    }
+
+    private static List<JsonNode> list(ArrayNode args) {
+        List<JsonNode> list = new ArrayList<>(args.size());
+        args.forEach(list::add);
+        return list;
+    }
+
+    /** Tasks abandoned at their hard time limit whose threads may still run. */
+    long abandoned() {
+        return abandoned.get();
     }
 
     /** Interrupts every task still running. */
@@ -208,6 +419,7 @@ final class Processor {
     }
 
     void shutdown(Duration wait) {
+        timers.shutdownNow();
         threads.shutdownNow();
         try {
             threads.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);

@@ -5,12 +5,16 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.taskqueue.broker.Delivery;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The tasks this worker runs right now, with their threads: the heartbeat extends their leases, a stop
- * interrupts what is still running after the shutdown timeout.
+ * The tasks this worker runs right now, with their threads: the heartbeat extends their leases and permits,
+ * revocations and time limits interrupt them, a stop interrupts what is still running after the shutdown
+ * timeout.
  */
 final class RunningTasks {
 
@@ -19,12 +23,31 @@ final class RunningTasks {
 
         final Delivery delivery;
         final Thread thread;
+        final long startedAt;
         volatile long leaseRenewedAt;
+        /** Set once, by whoever produces the outcome: the task's thread, or the hard time limit. */
+        final AtomicBoolean finished = new AtomicBoolean();
+        volatile @Nullable RunContext context;
+        volatile @Nullable String permitKey;
+        volatile @Nullable ScheduledFuture<?> softTimer;
+        volatile @Nullable ScheduledFuture<?> hardTimer;
 
         Running(Delivery delivery, Thread thread, long now) {
             this.delivery = delivery;
             this.thread = thread;
+            this.startedAt = now;
             this.leaseRenewedAt = now;
+        }
+
+        void cancelTimers() {
+            ScheduledFuture<?> soft = softTimer;
+            if (soft != null) {
+                soft.cancel(false);
+            }
+            ScheduledFuture<?> hard = hardTimer;
+            if (hard != null) {
+                hard.cancel(false);
+            }
         }
     }
 
@@ -42,6 +65,17 @@ final class RunningTasks {
 
     Collection<Running> all() {
         return byEntry.values();
+    }
+
+    /** The running tasks with this id (one, normally). */
+    List<Running> withTaskId(String taskId) {
+        List<Running> found = new ArrayList<>();
+        for (Running running : byEntry.values()) {
+            if (running.delivery.taskId().equals(taskId)) {
+                found.add(running);
+            }
+        }
+        return found;
     }
 
     /** Tasks whose lease was last renewed before {@code before}. */

@@ -3,7 +3,9 @@ package dev.taskqueue.worker;
 import java.lang.reflect.Method;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -14,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The threads tasks run on: a virtual thread per task on Java 21+ (the code is compiled for 17, so the call is
- * reflective), else a pool of {@code concurrency} platform threads. Either way the worker's slots bound how many
- * run at once.
+ * reflective), else a pool of platform threads that grows as needed and shrinks when idle. Either way the
+ * worker's slots bound how many tasks run at once; the pool is not bounded itself because a thread stuck past a
+ * hard time limit no longer holds a slot, and must not keep a new task from starting.
  */
 final class TaskThreads {
 
@@ -24,7 +27,7 @@ final class TaskThreads {
     private TaskThreads() {
     }
 
-    static ExecutorService create(int concurrency, boolean virtualThreads, String namePrefix) {
+    static ExecutorService create(boolean virtualThreads, String namePrefix) {
         if (virtualThreads && Runtime.version().feature() >= 21) {
             try {
                 Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
@@ -35,8 +38,8 @@ final class TaskThreads {
                 return (ExecutorService) perTask.invoke(null, factory);
             }
             catch (ReflectiveOperationException ex) {
-                log.warn("Could not create virtual threads on Java {}; using a pool of {} platform threads",
-                        Runtime.version().feature(), concurrency, ex);
+                log.warn("Could not create virtual threads on Java {}; using platform threads",
+                        Runtime.version().feature(), ex);
             }
         }
         AtomicInteger count = new AtomicInteger();
@@ -45,10 +48,15 @@ final class TaskThreads {
             thread.setDaemon(true);
             return thread;
         };
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(concurrency, concurrency, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), factory);
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), factory);
+    }
+
+    /** One daemon thread for timers (time limits, delayed progress reports). */
+    static ScheduledExecutorService scheduler(String name) {
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> daemon(name,
+                runnable));
+        scheduler.setRemoveOnCancelPolicy(true);
+        return scheduler;
     }
 
     /** A daemon platform thread for one of the worker's parts. */

@@ -4,17 +4,20 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskRegistry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,10 +64,17 @@ public final class Worker {
     private final Heartbeat heartbeat;
     private final Janitor janitor;
     private volatile State state = State.NEW;
+    private volatile @Nullable AutoCloseable revocations;
     private volatile long startedAt;
 
     public Worker(Broker broker, TaskRegistry registry, MessageCodec codec, WorkerSettings settings,
             TaskEventListener listener, Clock clock) {
+        this(broker, registry, codec, settings, listener, List.of(), clock);
+    }
+
+    /** A worker whose task runs go through these interceptors, in order. */
+    public Worker(Broker broker, TaskRegistry registry, MessageCodec codec, WorkerSettings settings,
+            TaskEventListener listener, List<TaskInterceptor> interceptors, Clock clock) {
         this.host = hostName();
         this.pid = ProcessHandle.current().pid();
         this.id = settings.workerId() != null ? settings.workerId()
@@ -74,11 +84,13 @@ public final class Worker {
         this.clock = clock;
         this.slots = new Slots(settings.concurrency());
         this.acker = new Acker(id, broker, listener);
-        this.processor = new Processor(id, registry, codec, settings, acker, slots, running, listener, clock);
+        this.processor = new Processor(id, broker, registry, codec, settings, acker, slots, running, listener,
+                interceptors, clock);
         this.fetcher = new Fetcher(id, broker, new QueueOrder(settings.queues(), settings.strictOrder()), slots,
                 processor, acker, settings);
         this.promoter = new Promoter(id, broker, settings.queueNames());
-        this.heartbeat = new Heartbeat(id, broker, settings, running, this::info, clock);
+        this.heartbeat = new Heartbeat(id, broker, settings, running, this::info, processor.permitLeaseMillis(),
+                clock);
         this.janitor = new Janitor(id, broker, settings, heartbeat);
     }
 
@@ -110,6 +122,13 @@ public final class Worker {
                     ex.getMessage());
         }
         heartbeat.start();
+        try {
+            revocations = broker.onRevoked(processor::revoked);
+        }
+        catch (RuntimeException ex) {
+            log.warn("Worker {} could not subscribe to revocations ({}); revoking a running task will not interrupt "
+                    + "it here", id, ex.getMessage());
+        }
         acker.start();
         promoter.start();
         janitor.start();
@@ -157,6 +176,7 @@ public final class Worker {
         }
         processor.shutdown(Duration.ofSeconds(1));
         // 5. The background parts, the heartbeat last: the worker is alive until it has handed everything back.
+        closeQuietly(revocations);
         janitor.stop();
         promoter.stop();
         heartbeat.stop();
@@ -184,6 +204,17 @@ public final class Worker {
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(@Nullable AutoCloseable closeable) {
+        if (closeable != null) {
+            try {
+                closeable.close();
+            }
+            catch (Exception ex) {
+                log.debug("Could not unsubscribe", ex);
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import dev.taskqueue.TaskPolicies;
 import dev.taskqueue.internal.TaskDeclarations;
 import org.jspecify.annotations.Nullable;
 
@@ -58,6 +59,7 @@ public final class WorkerSettings {
     private final Duration resultTtl;
     private final boolean virtualThreads;
     private final @Nullable String workerId;
+    private final TaskPolicies defaultPolicies;
 
     private WorkerSettings(Builder b) {
         this.queues = Collections.unmodifiableMap(new LinkedHashMap<>(b.queues.isEmpty()
@@ -74,6 +76,7 @@ public final class WorkerSettings {
         this.resultTtl = positive(b.resultTtl, "resultTtl");
         this.virtualThreads = b.virtualThreads;
         this.workerId = b.workerId;
+        this.defaultPolicies = b.defaultPolicies;
         if (livenessTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
             throw new IllegalArgumentException("livenessTimeout (" + livenessTimeout + ") must be at least twice "
                     + "heartbeatInterval (" + heartbeatInterval + "), or live workers would be taken for dead");
@@ -149,6 +152,11 @@ public final class WorkerSettings {
         return workerId;
     }
 
+    /** The policies of tasks that set none, for whatever their call and declaration leave unset. */
+    public TaskPolicies defaultPolicies() {
+        return defaultPolicies;
+    }
+
     private static int positive(int value, String name) {
         if (value <= 0) {
             throw new IllegalArgumentException(name + " must be positive, got " + value);
@@ -186,6 +194,7 @@ public final class WorkerSettings {
         private Duration resultTtl = DEFAULT_RESULT_TTL;
         private boolean virtualThreads = true;
         private @Nullable String workerId;
+        private TaskPolicies defaultPolicies = TaskPolicies.NONE;
 
         private Builder() {
         }
@@ -259,6 +268,12 @@ public final class WorkerSettings {
 
         public Builder workerId(@Nullable String workerId) {
             this.workerId = workerId;
+            return this;
+        }
+
+        /** Policies for whatever a task's call and declaration leave unset ({@code taskqueue.retry.*}...). */
+        public Builder defaultPolicies(TaskPolicies defaultPolicies) {
+            this.defaultPolicies = Objects.requireNonNull(defaultPolicies);
             return this;
         }
 

@@ -21,7 +21,7 @@ class ReplicaDurabilityTest {
 
     private static OutgoingMessage message(String id) {
         return new OutgoingMessage(id, "t", "default", 0, "{\"task\":\"t\",\"args\":[]}".getBytes(
-                StandardCharsets.UTF_8), 0, null, false, 60_000);
+                StandardCharsets.UTF_8), 0, null, false, 60_000, null);
     }
 
     @Test
@@ -37,7 +37,8 @@ class ReplicaDurabilityTest {
                 RedisBroker broker = new RedisBroker(connections, "taskqueue", DeadLetterPolicy.DEFAULT,
                         new Durability(1, Duration.ofSeconds(5)));
 
-                assertThat(broker.submit(List.of(message("replicated")))).containsExactly(SubmitResult.ACCEPTED);
+                assertThat(broker.submit(List.of(message("replicated"))))
+                        .containsExactly(new SubmitResult(SubmitResult.Outcome.ACCEPTED, "replicated"));
                 assertThat(replicaClient.connect().sync().xlen("{taskqueue:default}:s:0")).isEqualTo(1);
                 broker.close();
             }

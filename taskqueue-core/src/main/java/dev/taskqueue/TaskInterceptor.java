@@ -1,0 +1,41 @@
+package dev.taskqueue;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs around task submissions and executions, in order (Spring beans are picked up and ordered by
+ * {@code @Order}): propagate a tenant or security context in the headers, set up logging context, time things.
+ *
+ * <pre>{@code
+ * @Component
+ * class TenantPropagation implements TaskInterceptor {
+ *     public TaskOptions beforeSubmit(TaskCall<?> call, TaskOptions options) {
+ *         return options.header("tenant", Tenant.current());
+ *     }
+ *     public Object aroundExecution(TaskContext task, Invocation invocation) throws Throwable {
+ *         Tenant.set(task.headers().get("tenant"));
+ *         try { return invocation.proceed(); } finally { Tenant.clear(); }
+ *     }
+ * }
+ * }</pre>
+ */
+public interface TaskInterceptor {
+
+    /** Before a call is submitted: returns the options to submit it with (such as {@code options.header(...)}). */
+    default TaskOptions beforeSubmit(TaskCall<?> call, TaskOptions options) {
+        return options;
+    }
+
+    /** Around the run of a task on a worker: call {@code invocation.proceed()} to run it (or what is next). */
+    default @Nullable Object aroundExecution(TaskContext task, Invocation invocation) throws Throwable {
+        return invocation.proceed();
+    }
+
+    /** What an interceptor wraps. */
+    @FunctionalInterface
+    interface Invocation {
+
+        @Nullable
+        Object proceed() throws Throwable;
+    }
+}

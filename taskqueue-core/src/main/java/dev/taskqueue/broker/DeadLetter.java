@@ -1,0 +1,27 @@
+package dev.taskqueue.broker;
+
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A task in a queue's dead letters.
+ *
+ * @param id the dead letter's id (to requeue or delete it)
+ * @param taskId the task's id
+ * @param taskName the task's name, when known
+ * @param queue the queue
+ * @param reason why it is here
+ * @param errorType the error's type
+ * @param errorMessage the error's message
+ * @param stackTrace the error's stack trace
+ * @param attempt the attempt that failed
+ * @param deliveries how many times its workers died holding it
+ * @param failedAt when it got here
+ * @param worker the worker it failed on
+ * @param message the task's message (JSON), as stored
+ */
+public record DeadLetter(String id, String taskId, @Nullable String taskName, String queue, String reason,
+        @Nullable String errorType, @Nullable String errorMessage, @Nullable String stackTrace, int attempt,
+        int deliveries, Instant failedAt, @Nullable String worker, String message) {
+}

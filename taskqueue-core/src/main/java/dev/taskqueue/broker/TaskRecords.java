@@ -1,0 +1,64 @@
+package dev.taskqueue.broker;
+
+import java.time.Instant;
+import java.util.Map;
+
+import dev.taskqueue.TaskError;
+import dev.taskqueue.TaskInfo;
+import dev.taskqueue.TaskState;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A task's record as stored by a broker (a Redis hash, or a map in memory): its field names, and how they read
+ * as a {@link TaskInfo}. Times are epoch milliseconds.
+ * <pre>
+ * state, task, queue, worker, submitted, started, finished, attempt, next, result,
+ * error.type, error.message, error.stack, progress, progress.message, notify
+ * </pre>
+ */
+public final class TaskRecords {
+
+    private TaskRecords() {
+    }
+
+    /**
+     * The record as a {@link TaskInfo}, or null when it holds no state (only a waiter's registration).
+     *
+     * @param delayed whether the task waits in the delayed set (a SCHEDULED task whose countdown ended is PENDING)
+     */
+    public static @Nullable TaskInfo toInfo(String id, @Nullable String queue, Map<String, String> f,
+            boolean delayed) {
+        String stateName = f.get("state");
+        if (stateName == null) {
+            return delayed ? TaskInfo.of(id, queue, TaskState.SCHEDULED) : null;
+        }
+        TaskState state = TaskState.valueOf(stateName);
+        if (state == TaskState.SCHEDULED && !delayed) {
+            state = TaskState.PENDING; // its countdown ended: it waits in a stream now
+        }
+        TaskError error = null;
+        if (f.containsKey("error.type")) {
+            error = new TaskError(f.get("error.type"), emptyToNull(f.get("error.message")),
+                    emptyToNull(f.get("error.stack")), false);
+        }
+        String progress = emptyToNull(f.get("progress"));
+        return new TaskInfo(id, emptyToNull(f.get("task")), f.getOrDefault("queue", queue), state,
+                emptyToNull(f.get("worker")), instant(f.get("submitted")), instant(f.get("started")),
+                instant(f.get("finished")), integer(f.get("attempt")),
+                state == TaskState.SUCCESS ? f.get("result") : null, error,
+                state == TaskState.RETRY ? instant(f.get("next")) : null,
+                progress == null ? null : Double.valueOf(progress), emptyToNull(f.get("progress.message")));
+    }
+
+    private static int integer(@Nullable String value) {
+        return value == null || value.isEmpty() ? 0 : Integer.parseInt(value);
+    }
+
+    private static @Nullable String emptyToNull(@Nullable String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    private static @Nullable Instant instant(@Nullable String millis) {
+        return millis == null || millis.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(millis));
+    }
+}

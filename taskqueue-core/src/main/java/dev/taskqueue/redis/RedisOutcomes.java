@@ -1,0 +1,264 @@
+package dev.taskqueue.redis;
+
+import static dev.taskqueue.redis.RedisBroker.bytes;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import dev.taskqueue.TaskError;
+import dev.taskqueue.broker.Outcome;
+import dev.taskqueue.redis.RedisBroker.DeadLetterPolicy;
+import io.lettuce.core.ScriptOutputType;
+
+/**
+ * Records outcomes and acknowledges tasks, a batch per queue in one script, each task atomically.
+ *
+ * <p>At least once: a task is acknowledged only after it finished, and its outcome is recorded in the same atomic
+ * step. It is worse to lose a task than to run it twice. One outcome per task: {@code XACK} answers 0 for an entry
+ * that is no longer pending (its lease was taken over), and then nothing of the outcome is written.
+ */
+final class RedisOutcomes {
+
+    private final RedisConnections redis;
+    private final RedisKeys keys;
+    private final DeadLetterPolicy deadLetters;
+
+    RedisOutcomes(RedisConnections redis, RedisKeys keys, DeadLetterPolicy deadLetters) {
+        this.redis = redis;
+        this.keys = keys;
+        this.deadLetters = deadLetters;
+    }
+
+    /*
+     * KEYS[1] {q}:dead   KEYS[2] {q}:d   KEYS[3] {q}:dp   then streams, records, unique keys and permit pairs
+     *   ({q}:c:<key>, {q}:cw:<key>) as the outcomes reference them by index.
+     * ARGV[1] group   ARGV[2] worker id   ARGV[3] notify channel prefix   ARGV[4] dead letters max length
+     * ARGV[5] dead letters max age ms   ARGV[6] wake channel   ARGV[7] queue name
+     * then one record per outcome, starting with its kind and laid out by it (# = index into KEYS, 0 = none):
+     *   A (succeeded, nothing stored) stream#, entry
+     *   S (succeeded)   stream#, entry, task id, record#, ttl, task name, result, attempt
+     *   F (failed)      stream#, entry, task id, record#, ttl, task name, error type, message, stack, attempt, reason
+     *   Q (quarantined) stream#, entry, task id, record#, ttl, error type, message, reason
+     *   R (revoked)     stream#, entry, task id, record#, ttl, task name, message
+     *   T (retry)       stream#, entry, task id, record#, ttl, task name, error type, message, stack, attempt,
+     *                   priority digit, next body, delay ms
+     *   every record then ends with: unique#, permit# (the first key of the pair)
+     * Returns one integer per outcome: 1 recorded, 0 refused (the entry was no longer pending: the lease was lost).
+     * Acknowledged entries are deleted with one XDEL per stream. Failures go to the dead letters (capped by length
+     * and age), retries to the delayed set; released permits wake the oldest task waiting for one.
+     */
+    private static final LuaScript ACKNOWLEDGE = new LuaScript("acknowledge", """
+            local now = now_ms()
+            local group, worker = ARGV[1], ARGV[2]
+            local out, deletions = {}, {}
+            local dead, announce = false, false
+            local function notify(record, id)
+              local waiters = redis.call('HGET', record, 'notify')
+              if waiters then
+                for w in string.gmatch(waiters, '%S+') do redis.call('PUBLISH', ARGV[3] .. w, id) end
+                redis.call('HDEL', record, 'notify')
+              end
+            end
+            local function field(stream, entry, name)
+              local e = redis.call('XRANGE', stream, entry, entry)[1]
+              if e then
+                for j = 1, #e[2], 2 do if e[2][j] == name then return e[2][j + 1] end end
+              end
+              return ''
+            end
+            local i, n = 8, 0
+            while i <= #ARGV do
+              local kind, s, entry = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
+              local stream = KEYS[s]
+              local id, r, ttl, name, etype, emsg, estack, attempt, reason, result, prio, body, delay
+              if kind == 'A' then i = i + 3
+              elseif kind == 'S' then
+                id, r, ttl, name, result, attempt = ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5], ARGV[i + 6],
+                  ARGV[i + 7], ARGV[i + 8]
+                i = i + 9
+              elseif kind == 'F' then
+                id, r, ttl, name, etype, emsg, estack, attempt, reason = ARGV[i + 3], tonumber(ARGV[i + 4]),
+                  ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8], ARGV[i + 9], ARGV[i + 10], ARGV[i + 11]
+                i = i + 12
+              elseif kind == 'Q' then
+                id, r, ttl, etype, emsg, reason = ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5], ARGV[i + 6],
+                  ARGV[i + 7], ARGV[i + 8]
+                name, estack, attempt = '', '', '0'
+                i = i + 9
+              elseif kind == 'R' then
+                id, r, ttl, name, emsg = ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
+                i = i + 8
+              else
+                id, r, ttl, name, etype, emsg, estack, attempt, prio, body, delay = ARGV[i + 3],
+                  tonumber(ARGV[i + 4]), ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8], ARGV[i + 9],
+                  ARGV[i + 10], ARGV[i + 11], ARGV[i + 12], tonumber(ARGV[i + 13])
+                i = i + 14
+              end
+              local u, p = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
+              i = i + 2
+              n = n + 1
+              out[n] = redis.call('XACK', stream, group, entry)
+              if out[n] == 1 then
+                local record = r and r > 0 and KEYS[r] or nil
+                if kind == 'F' or kind == 'Q' then
+                  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'i', id, 'm', field(stream, entry, 'm'),
+                    'task', name, 'reason', reason, 'error', etype, 'message', emsg, 'stack', estack, 'at', now,
+                    'worker', worker, 'deliveries', field(stream, entry, 'd'), 'attempt', attempt)
+                  dead = true
+                elseif kind == 'T' then
+                  redis.call('HSET', KEYS[3], id, prio .. body)
+                  redis.call('ZADD', KEYS[2], now + delay, id)
+                  if redis.call('ZRANGE', KEYS[2], 0, 0)[1] == id then announce = true end
+                end
+                if record then
+                  if kind == 'S' then
+                    redis.call('HSET', record, 'state', 'SUCCESS', 'finished', now, 'worker', worker, 'task', name,
+                      'queue', ARGV[7], 'attempt', attempt, 'result', result)
+                  elseif kind == 'R' then
+                    redis.call('HSET', record, 'state', 'REVOKED', 'finished', now, 'task', name, 'queue', ARGV[7],
+                      'error.type', 'dev.taskqueue.TaskRevokedException', 'error.message', emsg)
+                  elseif kind == 'T' then
+                    redis.call('HSET', record, 'state', 'RETRY', 'worker', worker, 'task', name, 'queue', ARGV[7],
+                      'attempt', attempt, 'next', now + delay, 'error.type', etype, 'error.message', emsg,
+                      'error.stack', estack)
+                  else
+                    redis.call('HSET', record, 'state', 'FAILURE', 'finished', now, 'worker', worker, 'task', name,
+                      'queue', ARGV[7], 'attempt', attempt, 'error.type', etype, 'error.message', emsg,
+                      'error.stack', estack)
+                  end
+                  redis.call('PEXPIRE', record, ttl)
+                  if kind ~= 'T' then notify(record, id) end
+                end
+                if u > 0 and kind ~= 'T' and redis.call('GET', KEYS[u]) == id then redis.call('DEL', KEYS[u]) end
+                if p > 0 then
+                  redis.call('ZREM', KEYS[p], id)
+                  local waiting = redis.call('ZRANGE', KEYS[p + 1], 0, 0)[1]
+                  if waiting then
+                    redis.call('ZREM', KEYS[p + 1], waiting)
+                    if redis.call('ZSCORE', KEYS[2], waiting) then
+                      redis.call('ZADD', KEYS[2], now, waiting)
+                      announce = true
+                    end
+                  end
+                end
+                local list = deletions[s]
+                if not list then list = {} deletions[s] = list end
+                list[#list + 1] = entry
+              end
+            end
+            for s, entries in pairs(deletions) do redis.call('XDEL', KEYS[s], unpack(entries)) end
+            if dead then redis.call('XTRIM', KEYS[1], 'MINID', '~', now - tonumber(ARGV[5])) end
+            if announce then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
+            return out
+            """, ScriptOutputType.MULTI);
+
+    List<Boolean> acknowledge(String consumer, List<Outcome> outcomes) {
+        Map<String, List<Integer>> byQueue = new LinkedHashMap<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            byQueue.computeIfAbsent(outcomes.get(i).delivery().queue(), q -> new ArrayList<>()).add(i);
+        }
+        List<CompletableFuture<List<Object>>> replies = new ArrayList<>();
+        List<List<Integer>> positions = new ArrayList<>();
+        for (Map.Entry<String, List<Integer>> entry : byQueue.entrySet()) {
+            Batch batch = new Batch(entry.getKey(), consumer);
+            for (int index : entry.getValue()) {
+                batch.add(outcomes.get(index));
+            }
+            replies.add(ACKNOWLEDGE.run(redis.commands(), batch.keys(), batch.args()));
+            positions.add(entry.getValue());
+        }
+        Boolean[] recorded = new Boolean[outcomes.size()];
+        for (int r = 0; r < replies.size(); r++) {
+            List<Object> reply = redis.await(replies.get(r), "record " + outcomes.size() + " outcome(s)");
+            List<Integer> indexes = positions.get(r);
+            for (int j = 0; j < indexes.size(); j++) {
+                recorded[indexes.get(j)] = ((Long) reply.get(j)) == 1L;
+            }
+        }
+        return List.of(recorded);
+    }
+
+    /** The keys and arguments of one queue's batch: keys are numbered once, however many outcomes share them. */
+    private final class Batch {
+
+        private final String queue;
+        private final Map<String, Integer> keyIndexes = new LinkedHashMap<>();
+        private final List<byte[]> keyList = new ArrayList<>();
+        private final List<byte[]> args = new ArrayList<>();
+
+        Batch(String queue, String consumer) {
+            this.queue = queue;
+            key(keys.dead(queue));
+            key(keys.delayed(queue));
+            key(keys.delayedPayloads(queue));
+            for (String arg : List.of(RedisKeys.GROUP, consumer, keys.notifyChannelPrefix(),
+                    Long.toString(deadLetters.maxLength()), Long.toString(deadLetters.maxAge().toMillis()),
+                    keys.wakeChannel(), queue)) {
+                args.add(bytes(arg));
+            }
+        }
+
+        private int key(byte[] key) {
+            return keyIndexes.computeIfAbsent(RedisBroker.string(key), k -> {
+                keyList.add(key);
+                return keyList.size();
+            });
+        }
+
+        void add(Outcome o) {
+            String taskId = o.delivery().taskId();
+            int stream = key(keys.stream(queue, o.delivery().stream()));
+            TaskError error = o.error();
+            switch (o.kind()) {
+                case SUCCEEDED -> {
+                    if (!o.storeRecord()) {
+                        put("A", stream, o.delivery().entryId());
+                    }
+                    else {
+                        put("S", stream, o.delivery().entryId(), taskId, key(keys.record(queue, taskId)),
+                                o.recordTtlMillis(), o.taskName(), o.resultJson() == null ? "null" : o.resultJson(),
+                                o.attempt());
+                    }
+                }
+                case FAILED -> put("F", stream, o.delivery().entryId(), taskId, record(o), o.recordTtlMillis(),
+                        o.taskName(), error.type(), error.message(), error.stackTrace(), o.attempt(),
+                        o.deadLetterReason());
+                case QUARANTINED -> put("Q", stream, o.delivery().entryId(), taskId, key(keys.record(queue, taskId)),
+                        o.recordTtlMillis(), error.type(), error.message(), o.deadLetterReason());
+                case REVOKED -> put("R", stream, o.delivery().entryId(), taskId, record(o), o.recordTtlMillis(),
+                        o.taskName(), error == null ? null : error.message());
+                case RETRY -> put("T", stream, o.delivery().entryId(), taskId, record(o), o.recordTtlMillis(),
+                        o.taskName(), error.type(), error.message(), error.stackTrace(), o.attempt(),
+                        o.retry().priority(), o.retry().body(), o.retry().delayMillis());
+            }
+            args.add(bytes(Integer.toString(o.uniqueKey() == null ? 0 : key(keys.unique(queue, o.uniqueKey())))));
+            int permit = 0;
+            if (o.permitKey() != null) {
+                permit = key(keys.permits(queue, o.permitKey()));
+                key(keys.permitWaiters(queue, o.permitKey())); // always right after its pair
+            }
+            args.add(bytes(Integer.toString(permit)));
+        }
+
+        private int record(Outcome o) {
+            return o.storeRecord() ? key(keys.record(queue, o.delivery().taskId())) : 0;
+        }
+
+        private void put(Object... values) {
+            for (Object value : values) {
+                args.add(value instanceof byte[] raw ? raw : bytes(value == null ? "" : value.toString()));
+            }
+        }
+
+        byte[][] keys() {
+            return keyList.toArray(byte[][]::new);
+        }
+
+        byte[][] args() {
+            return args.toArray(byte[][]::new);
+        }
+    }
+}

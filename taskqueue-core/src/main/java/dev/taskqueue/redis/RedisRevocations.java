@@ -1,0 +1,126 @@
+package dev.taskqueue.redis;
+
+import static dev.taskqueue.redis.RedisBroker.bytes;
+import static dev.taskqueue.redis.RedisBroker.string;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Revocation, held in Redis so that it reaches tasks wherever they wait: queued (the claim script hands a revoked
+ * task to its worker marked as revoked, which records it as REVOKED without running it), delayed or retrying
+ * (removed from the delayed set at once), on a worker that is offline (it claims it later, marked the same way),
+ * and running (announced on a channel; the worker interrupts it if asked).
+ */
+final class RedisRevocations implements AutoCloseable {
+
+    private final RedisConnections redis;
+    private final RedisKeys keys;
+    private final long keepMillis;
+    private final List<BiConsumer<String, Boolean>> listeners = new CopyOnWriteArrayList<>();
+    private volatile @Nullable StatefulRedisPubSubConnection<byte[], byte[]> subscription;
+
+    /**
+     * @param keepMillis how long a revocation is remembered (a task submitted longer ago than that and still
+     *        queued would run)
+     */
+    RedisRevocations(RedisConnections redis, RedisKeys keys, long keepMillis) {
+        this.redis = redis;
+        this.keys = keys;
+        this.keepMillis = keepMillis;
+    }
+
+    /*
+     * KEYS[1] {q}:revoked   KEYS[2] {q}:d   KEYS[3] {q}:dp   KEYS[4] {q}:t:<id>   KEYS[5] {q}:u:<unique key> (or -)
+     * ARGV[1] task id   ARGV[2] reason   ARGV[3] keep ms   ARGV[4] notify channel prefix   ARGV[5] queue name
+     * Remembers the revocation (trimming those older than keep), removes the task from the delayed set, marks its
+     * record REVOKED unless it finished, releases its uniqueness key. Returns 1 if it was waiting in the delayed set.
+     */
+    private static final LuaScript REVOKE = new LuaScript("revoke", """
+            local now = now_ms()
+            local keep = tonumber(ARGV[3])
+            redis.call('ZADD', KEYS[1], now, ARGV[1])
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - keep)
+            redis.call('PEXPIRE', KEYS[1], keep)
+            local delayed = redis.call('ZREM', KEYS[2], ARGV[1])
+            redis.call('HDEL', KEYS[3], ARGV[1])
+            local state = redis.call('HGET', KEYS[4], 'state')
+            if state ~= 'SUCCESS' and state ~= 'FAILURE' then
+              redis.call('HSET', KEYS[4], 'state', 'REVOKED', 'finished', now, 'queue', ARGV[5],
+                'error.type', 'dev.taskqueue.TaskRevokedException', 'error.message', ARGV[2])
+              redis.call('PEXPIRE', KEYS[4], keep)
+              local waiters = redis.call('HGET', KEYS[4], 'notify')
+              if waiters then
+                for w in string.gmatch(waiters, '%S+') do redis.call('PUBLISH', ARGV[4] .. w, ARGV[1]) end
+                redis.call('HDEL', KEYS[4], 'notify')
+              end
+            end
+            if redis.call('GET', KEYS[5]) == ARGV[1] then redis.call('DEL', KEYS[5]) end
+            return delayed
+            """, ScriptOutputType.INTEGER);
+
+    /**
+     * Revokes a task in these queues.
+     *
+     * @param uniqueKeyOf reads the uniqueness key from a delayed task's message (null when it has none)
+     */
+    boolean revoke(List<String> queues, String taskId, String reason, boolean interrupt,
+            Function<byte[], @Nullable String> uniqueKeyOf) {
+        boolean waiting = false;
+        for (String queue : queues) {
+            byte[] delayed = redis.await(redis.commands().hget(keys.delayedPayloads(queue), bytes(taskId)),
+                    "read a delayed task");
+            String uniqueKey = delayed == null || delayed.length < 2 ? null
+                    : uniqueKeyOf.apply(java.util.Arrays.copyOfRange(delayed, 1, delayed.length));
+            Long reply = redis.await(REVOKE.run(redis.commands(), new byte[][] { keys.revoked(queue),
+                    keys.delayed(queue), keys.delayedPayloads(queue), keys.record(queue, taskId),
+                    keys.unique(queue, uniqueKey) }, bytes(taskId), bytes(reason), bytes(Long.toString(keepMillis)),
+                    bytes(keys.notifyChannelPrefix()), bytes(queue)), "revoke task " + taskId);
+            waiting |= reply == 1L;
+        }
+        redis.await(redis.commands().publish(bytes(keys.revokeChannel()), bytes(taskId + " " + (interrupt ? 1 : 0))),
+                "announce the revocation of task " + taskId);
+        return waiting;
+    }
+
+    AutoCloseable onRevoked(BiConsumer<String, Boolean> listener) {
+        synchronized (listeners) {
+            if (subscription == null || !subscription.isOpen()) {
+                StatefulRedisPubSubConnection<byte[], byte[]> connection = redis.pubSub();
+                connection.addListener(new RedisPubSubAdapter<>() {
+                    @Override
+                    public void message(byte[] channel, byte[] message) {
+                        String[] parts = string(message).split(" ");
+                        boolean interrupt = parts.length > 1 && parts[1].equals("1");
+                        listeners.forEach(l -> l.accept(parts[0], interrupt));
+                    }
+                });
+                redis.await(connection.async().subscribe(bytes(keys.revokeChannel())), "subscribe to revocations");
+                subscription = connection;
+            }
+            listeners.add(listener);
+        }
+        return () -> listeners.remove(listener);
+    }
+
+    /** The queues to look in: the given one, or every queue. */
+    static List<String> queuesFor(@Nullable String queue, java.util.Set<String> all) {
+        return queue != null ? List.of(queue) : new ArrayList<>(all);
+    }
+
+    @Override
+    public void close() {
+        StatefulRedisPubSubConnection<byte[], byte[]> connection = subscription;
+        if (connection != null && connection.isOpen()) {
+            connection.close();
+        }
+    }
+}
