@@ -1,0 +1,40 @@
+package dev.taskqueue;
+
+import java.util.List;
+
+import dev.taskqueue.broker.DeadLetter;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What operators do to queues: read and act on dead letters, revoke tasks by id. The actuator endpoint uses it;
+ * so can your code (inject it). Thread-safe.
+ */
+public interface TaskQueueOperations {
+
+    /**
+     * A page of a queue's dead letters, newest first.
+     *
+     * @param before the id of the last dead letter of the previous page, or null for the first page
+     * @param count at most this many
+     */
+    List<DeadLetter> deadLetters(String queue, @Nullable String before, int count);
+
+    /**
+     * Puts a dead letter back in its queue as a fresh first attempt (its retry budget starts over).
+     *
+     * @return whether it was there
+     */
+    boolean requeueDeadLetter(String queue, String deadLetterId);
+
+    /** Puts every dead letter of a queue back (oldest first); returns how many. */
+    int requeueDeadLetters(String queue);
+
+    /** Deletes one dead letter; returns whether it was there. */
+    boolean deleteDeadLetter(String queue, String deadLetterId);
+
+    /** Deletes every dead letter of a queue; returns how many. */
+    int deleteDeadLetters(String queue);
+
+    /** Revokes a task by id, from any instance. See {@link TaskHandle#revoke(boolean)}. */
+    boolean revoke(String taskId, boolean interruptIfRunning);
+}

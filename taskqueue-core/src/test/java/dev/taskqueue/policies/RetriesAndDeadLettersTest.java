@@ -1,0 +1,189 @@
+package dev.taskqueue.policies;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import dev.taskqueue.RetryPolicy;
+import dev.taskqueue.TaskFailedException;
+import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskInfo;
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.TaskPolicies;
+import dev.taskqueue.TaskQueueOperations;
+import dev.taskqueue.TaskState;
+import dev.taskqueue.broker.Broker.RecoveryPolicy;
+import dev.taskqueue.broker.DeadLetter;
+import dev.taskqueue.broker.Delivery;
+import dev.taskqueue.broker.Outcome;
+import dev.taskqueue.broker.WorkerInfo;
+import dev.taskqueue.client.DefaultTaskQueueOperations;
+import dev.taskqueue.testing.SharedRedis;
+import dev.taskqueue.testing.TaskQueueFixture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Retries wait in Redis with backoff; final failures go to the dead letters, which operators can act on. */
+class RetriesAndDeadLettersTest {
+
+    private final PolicyTasks tasks = new PolicyTasks();
+    private final TaskQueueFixture tq = new TaskQueueFixture(tasks);
+    private final TaskQueueOperations operations = new DefaultTaskQueueOperations(tq.broker, tq.codec);
+
+    @AfterEach
+    void close() {
+        tasks.gate.countDown();
+        tq.close();
+    }
+
+    @Test
+    void aFailingTaskIsRetriedWithBackoffAndShowsRetryWhileItWaits() {
+        tq.startWorker();
+        TaskHandle<String> handle = tq.client.submit(PolicyTasks::flaky, "f", 2);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> handle.state() == TaskState.RETRY);
+        TaskInfo waiting = handle.info();
+        assertThat(waiting.attempt()).isEqualTo(1);
+        assertThat(waiting.nextRunAt()).isAfter(Instant.now().minusSeconds(1));
+        assertThat(waiting.error().message()).isEqualTo("attempt 1 of f fails");
+        assertThat(SharedRedis.admin().sync().zscore("{taskqueue:default}:d", handle.id()))
+                .as("the backoff waits in Redis").isNotNull();
+
+        assertThat(handle.get(Duration.ofSeconds(10))).isEqualTo("f after 3");
+        assertThat(handle.info().attempt()).isEqualTo(3);
+        List<Long> starts = tasks.startTimes.get("f");
+        assertThat(starts.get(1) - starts.get(0)).isGreaterThanOrEqualTo(150);
+        assertThat(starts.get(2) - starts.get(1)).isGreaterThanOrEqualTo(300); // delay x multiplier
+    }
+
+    @Test
+    void onlyTheIncludedExceptionsAreRetried() {
+        tq.startWorker();
+        TaskHandle<String> io = tq.client.submit(PolicyTasks::io, "io", true);
+        TaskHandle<String> bad = tq.client.submit(PolicyTasks::io, "bad", false);
+
+        assertThatThrownBy(() -> io.get(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class)
+                .hasMessageContaining("IOException");
+        assertThat(tasks.runsOf("io")).isEqualTo(4); // the first attempt and 3 retries
+        assertThatThrownBy(() -> bad.get(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class)
+                .hasMessageContaining("IllegalArgumentException");
+        assertThat(tasks.runsOf("bad")).isEqualTo(1);
+    }
+
+    @Test
+    void theLastFailureGoesToTheDeadLettersWithItsErrorAndAttempts() {
+        tq.startWorker();
+        TaskHandle<String> handle = tq.client.submit(PolicyTasks::alwaysFails, "doomed");
+
+        assertThatThrownBy(() -> handle.get(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class);
+        List<DeadLetter> dead = operations.deadLetters("default", null, 10);
+        assertThat(dead).hasSize(1);
+        DeadLetter letter = dead.get(0);
+        assertThat(letter.taskId()).isEqualTo(handle.id());
+        assertThat(letter.taskName()).isEqualTo("policy.alwaysFails");
+        assertThat(letter.attempt()).isEqualTo(3);
+        assertThat(letter.errorType()).isEqualTo("java.lang.IllegalStateException");
+        assertThat(letter.errorMessage()).isEqualTo("always");
+        assertThat(letter.stackTrace()).contains("PolicyTasks.alwaysFails");
+        assertThat(letter.reason()).contains("failed after 3 attempt(s)");
+        assertThat(letter.failedAt()).isBefore(Instant.now().plusSeconds(1));
+    }
+
+    @Test
+    void aCallCanSetItsOwnRetryPolicy() {
+        tq.startWorker();
+        TaskHandle<String> handle = tq.client.withOptions(TaskOptions.defaults()
+                .retry(RetryPolicy.maxRetries(2).withDelay(Duration.ofMillis(50)))).submit(PolicyTasks::noRetryDeclared,
+                        "called");
+
+        assertThatThrownBy(() -> handle.get(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class);
+        assertThat(tasks.runsOf("called")).isEqualTo(3);
+    }
+
+    @Test
+    void theApplicationDefaultAppliesWhenNeitherCallNorTaskSetsOne() {
+        tq.startWorker(s -> s.defaultPolicies(TaskPolicies.NONE.withRetry(RetryPolicy.maxRetries(1)
+                .withDelay(Duration.ofMillis(50)))));
+        TaskHandle<String> handle = tq.client.submit(PolicyTasks::noRetryDeclared, "defaulted");
+
+        assertThatThrownBy(() -> handle.get(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class);
+        assertThat(tasks.runsOf("defaulted")).isEqualTo(2);
+    }
+
+    @Test
+    void aTaskCanAskForARetryItself() {
+        tq.startWorker();
+
+        assertThat(tq.client.submit(PolicyTasks::requestsRetry, "self").get(Duration.ofSeconds(10)))
+                .isEqualTo("attempt 2");
+    }
+
+    @Test
+    void aRetryFromAWorkerThatLostItsLeaseIsRefused() throws Exception {
+        TaskHandle<String> handle = tq.client.submit(PolicyTasks::quick, "contested");
+        long now = System.currentTimeMillis();
+        tq.broker.heartbeat(new WorkerInfo("dying", "h", 1, List.of("default"), 1, 0, 0, 0, now, now, "RUNNING"),
+                Duration.ofSeconds(1));
+        Delivery lost = tq.broker.claim("dying", List.of("default"), 1).get(0);
+        Thread.sleep(120);
+        tq.broker.recover(new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1), 5, 60_000));
+
+        // The dying worker's retry arrives after its task was taken back: refused, nothing is scheduled.
+        Outcome lateRetry = Outcome.retry(lost, "policy.quick", true, 60_000,
+                new dev.taskqueue.TaskError("x", "late", null, true), 1,
+                new Outcome.Retry(lost.body(), 0, 10));
+        assertThat(tq.broker.acknowledge("dying", List.of(lateRetry))).containsExactly(false);
+        assertThat(SharedRedis.admin().sync().zcard("{taskqueue:default}:d")).isZero();
+
+        tq.startWorker();
+        assertThat(handle.get(Duration.ofSeconds(10))).isEqualTo("contested");
+        assertThat(tasks.runsOf("contested")).isEqualTo(1);
+    }
+
+    @Test
+    void deadLettersCanBeListedInPagesRequeuedAndDeleted() {
+        tq.startWorker();
+        for (int i = 0; i < 5; i++) {
+            TaskHandle<String> handle = tq.client.withOptions(TaskOptions.defaults()
+                    .retry(RetryPolicy.maxRetries(0))).submit(PolicyTasks::flaky, "dl" + i, 1);
+            assertThatThrownBy(() -> handle.get(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class);
+        }
+        List<DeadLetter> first = operations.deadLetters("default", null, 2);
+        List<DeadLetter> second = operations.deadLetters("default", first.get(1).id(), 2);
+        List<DeadLetter> third = operations.deadLetters("default", second.get(1).id(), 2);
+        assertThat(first).extracting(d -> d.message()).allMatch(m -> m.contains("\"dl4\"") || m.contains("\"dl3\""));
+        assertThat(third).hasSize(1);
+        assertThat(third.get(0).message()).contains("\"dl0\"");
+
+        // Requeued as a fresh first attempt: flaky("dl0", 1) failed once, now it succeeds.
+        assertThat(operations.requeueDeadLetter("default", third.get(0).id())).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> tasks.runsOf("dl0") == 2);
+        assertThat(tq.client.handle(third.get(0).taskId(), String.class).get(Duration.ofSeconds(10)))
+                .isEqualTo("dl0 after 2");
+        assertThat(operations.requeueDeadLetter("default", third.get(0).id())).isFalse();
+
+        assertThat(operations.deleteDeadLetter("default", first.get(0).id())).isTrue();
+        assertThat(operations.requeueDeadLetters("default")).isEqualTo(3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> tasks.runsOf("dl1") == 2 && tasks.runsOf("dl2") == 2
+                && tasks.runsOf("dl3") + tasks.runsOf("dl4") == 3);
+        assertThat(operations.deadLetters("default", null, 10)).isEmpty();
+    }
+
+    @Test
+    void retryBackoffGrowsAndIsCapped() {
+        RetryPolicy policy = RetryPolicy.maxRetries(10).withDelay(Duration.ofSeconds(1)).withMultiplier(2)
+                .withMaxDelay(Duration.ofSeconds(5)).withJitter(Duration.ofMillis(100));
+
+        assertThat(policy.delayBefore(1, 0.5)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(policy.delayBefore(3, 0.5)).isEqualTo(Duration.ofSeconds(4));
+        assertThat(policy.delayBefore(8, 0.5)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(policy.delayBefore(1, 0.0)).isEqualTo(Duration.ofMillis(900));
+        assertThat(policy.delayBefore(1, 0.999)).isBetween(Duration.ofMillis(1099), Duration.ofMillis(1100));
+        assertThat(policy.retries(new IllegalStateException(), 10)).isTrue();
+        assertThat(policy.retries(new IllegalStateException(), 11)).isFalse();
+    }
+}
