@@ -20,6 +20,7 @@ import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 
 /**
@@ -267,6 +268,20 @@ public final class MessageCodec {
         }
         return values;
     }
+
+    /** Reads only what the broker needs from a body it holds: its uniqueness key, or null (also when unreadable). */
+    public static @Nullable String uniqueKeyOf(byte[] body) {
+        try {
+            JsonNode unique = PLAIN.readTree(body).get("unique");
+            return unique == null || !unique.isString() ? null : unique.asString();
+        }
+        catch (JacksonException | NullPointerException ex) {
+            return null;
+        }
+    }
+
+    /** Reads a message's own fields, which do not depend on the application's mapper settings. */
+    private static final JsonMapper PLAIN = JsonMapper.builder().build();
 
     /** Raw bytes as text for messages and dead letters; invalid UTF-8 shows as replacement characters. */
     public static String text(byte[] bytes) {

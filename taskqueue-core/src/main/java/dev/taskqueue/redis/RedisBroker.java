@@ -13,7 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 import dev.taskqueue.ReplicationException;
 import dev.taskqueue.TaskError;
@@ -26,6 +25,7 @@ import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.broker.SubmitResult;
 import dev.taskqueue.broker.WorkerInfo;
+import dev.taskqueue.internal.MessageCodec;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
@@ -84,7 +84,7 @@ public final class RedisBroker implements Broker {
     private final RedisRevocations revocations;
     private final RedisDeadLetters deadLetterStore;
     private final Set<String> mayHaveRevocations = ConcurrentHashMap.newKeySet();
-    private volatile Function<byte[], @Nullable String> uniqueKeyOf = body -> null;
+
     private final Map<String, BlockingReader> readers = new ConcurrentHashMap<>();
     private final Set<String> knownQueues = ConcurrentHashMap.newKeySet();
     private final List<Consumer<String>> wakeListeners = new CopyOnWriteArrayList<>();
@@ -137,14 +137,6 @@ public final class RedisBroker implements Broker {
 
     /** How long a revocation is remembered: a task revoked and still queued after that would run. */
     public static final Duration REVOCATION_MEMORY = Duration.ofDays(7);
-
-    /**
-     * Tells the broker how to read a message's uniqueness key, so that revoking a delayed task releases it (the
-     * broker does not parse messages itself).
-     */
-    public void setUniqueKeyReader(Function<byte[], @Nullable String> uniqueKeyOf) {
-        this.uniqueKeyOf = uniqueKeyOf;
-    }
 
     /** The key prefix. */
     public String keyPrefix() {
@@ -680,7 +672,7 @@ public final class RedisBroker implements Broker {
     public boolean revoke(@Nullable String queue, String taskId, String reason, boolean interrupt) {
         List<String> queues = RedisRevocations.queuesFor(queue, queue != null ? Set.of() : queues());
         queues.forEach(q -> mayHaveRevocations.add(q));
-        return revocations.revoke(queues, taskId, reason, interrupt, uniqueKeyOf);
+        return revocations.revoke(queues, taskId, reason, interrupt, MessageCodec::uniqueKeyOf);
     }
 
     @Override

@@ -234,6 +234,11 @@ public final class Worker {
                 processor.processed.get(), processor.failed.get(), startedAt, clock.millis(), state.name());
     }
 
+    /** Tasks given up at their hard time limit whose threads may still run (they ignored the interrupt). */
+    public long abandonedTasks() {
+        return processor.abandoned();
+    }
+
     /** Tasks running now (not the slots the fetcher holds while it waits for tasks). */
     public int activeTasks() {
         return running.size();

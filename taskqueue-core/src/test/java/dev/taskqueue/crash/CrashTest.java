@@ -3,22 +3,17 @@ package dev.taskqueue.crash;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.testing.TaskQueueFixture;
+import dev.taskqueue.testing.WorkerProcess;
 import dev.taskqueue.worker.Worker;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.Test;
@@ -38,7 +33,7 @@ class CrashTest {
     void aWorkerKilledMidTaskLosesNothingAndItsTasksRunOnceElsewhere() throws Exception {
         RedisCommands<String, String> redis = SharedRedis.admin().sync();
         try (TaskQueueFixture tq = new TaskQueueFixture(new CrashTasks("survivor", SharedRedis.client()))) {
-            Process victim = startWorkerProcess("victim", 4);
+            WorkerProcess victim = WorkerProcess.start("victim", 4, CrashTasks.class);
             try {
                 List<TaskHandle<String>> victims = new ArrayList<>();
                 for (int i = 0; i < 4; i++) {
@@ -61,8 +56,7 @@ class CrashTest {
                 }
 
                 long killedAt = System.currentTimeMillis();
-                victim.destroyForcibly(); // SIGKILL on Linux and macOS
-                assertThat(victim.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                victim.kill(); // SIGKILL
 
                 for (TaskHandle<String> handle : victims) {
                     assertThat(handle.get(Duration.ofSeconds(30))).startsWith("v");
@@ -94,47 +88,10 @@ class CrashTest {
                 assertThat(redis.zscore("{taskqueue}:workers", "victim")).isNull();
             }
             finally {
-                victim.destroyForcibly();
+                victim.kill();
                 redis.del("crash:starts", "crash:completions", "crash:log");
             }
         }
     }
 
-    private static void drain(BufferedReader out) {
-        Thread drainer = new Thread(() -> {
-            try {
-                while (out.readLine() != null) {
-                    // discard: the child's logs also go to its stderr file
-                }
-            }
-            catch (java.io.IOException ex) {
-                // the child is gone
-            }
-        }, "crash-worker-stdout");
-        drainer.setDaemon(true);
-        drainer.start();
-    }
-
-    private static Process startWorkerProcess(String workerId, int concurrency) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        File log = Path.of("target", "crash-worker-" + workerId + ".log").toFile();
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                CrashWorkerMain.class.getName(), Integer.toString(SharedRedis.port()), workerId,
-                Integer.toString(concurrency)).redirectError(log).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8));
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (System.currentTimeMillis() < deadline) {
-            String line = out.readLine();
-            if (line == null) {
-                throw new AssertionError("the worker process exited; see " + log);
-            }
-            if (line.startsWith("READY")) {
-                drain(out); // a child blocked on a full stdout pipe would stall its worker
-                return process;
-            }
-        }
-        process.destroyForcibly();
-        throw new AssertionError("the worker process did not start in 30 s; see " + log);
-    }
 }

@@ -1,0 +1,115 @@
+package dev.taskqueue.policies;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+import dev.taskqueue.TaskCall;
+import dev.taskqueue.TaskContext;
+import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskInfo;
+import dev.taskqueue.TaskInterceptor;
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.client.ClientSettings;
+import dev.taskqueue.client.DefaultTaskClient;
+import dev.taskqueue.testing.TaskQueueFixture;
+import dev.taskqueue.worker.Worker;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Progress reports, interceptors around submit and execution, the task's context, and uniqueness on revoke. */
+class ProgressAndInterceptorsTest {
+
+    private final PolicyTasks tasks = new PolicyTasks();
+    private final TaskQueueFixture tq = new TaskQueueFixture(tasks);
+
+    @AfterEach
+    void close() {
+        tasks.gate.countDown();
+        tq.close();
+    }
+
+    @Test
+    void progressIsVisibleThroughTheHandle() {
+        tasks.gate = new CountDownLatch(1);
+        tq.startWorker();
+        TaskHandle<String> handle = tq.client.submit(PolicyTasks::progress, "p");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> handle.info().progress() != null);
+        TaskInfo info = handle.info();
+        assertThat(info.progress()).isEqualTo(0.5);
+        assertThat(info.progressMessage()).isEqualTo("half way");
+        tasks.gate.countDown();
+        assertThat(handle.get(Duration.ofSeconds(5))).isEqualTo("p");
+    }
+
+    @Test
+    void interceptorsRunAroundSubmitAndExecutionInOrder() {
+        List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TaskInterceptor tenant = new TaskInterceptor() {
+            @Override
+            public TaskOptions beforeSubmit(TaskCall<?> call, TaskOptions options) {
+                order.add("submit:tenant");
+                return options.header("tenant", "acme");
+            }
+
+            @Override
+            public Object aroundExecution(TaskContext task, Invocation invocation) throws Throwable {
+                order.add("before:tenant");
+                PolicyTasks.Tenant.CURRENT.set(task.headers().get("tenant"));
+                try {
+                    return invocation.proceed();
+                }
+                finally {
+                    PolicyTasks.Tenant.CURRENT.remove();
+                    order.add("after:tenant");
+                }
+            }
+        };
+        TaskInterceptor timing = new TaskInterceptor() {
+            @Override
+            public Object aroundExecution(TaskContext task, Invocation invocation) throws Throwable {
+                order.add("before:timing");
+                return invocation.proceed();
+            }
+        };
+        DefaultTaskClient client = new DefaultTaskClient(tq.broker, tq.results, tq.registry, tq.codec,
+                ClientSettings.DEFAULTS, tq.event(), List.of(tenant), Clock.systemUTC());
+        Worker worker = new Worker(tq.broker, tq.registry, tq.codec, TaskQueueFixture.fastSettings().build(),
+                tq.event(), List.of(tenant, timing), Clock.systemUTC());
+        worker.start();
+        try {
+            TaskHandle<String> handle = client.submit(PolicyTasks::context);
+
+            assertThat(handle.get(Duration.ofSeconds(5))).isEqualTo("acme/acme/" + handle.id());
+            assertThat(order).containsExactly("submit:tenant", "before:tenant", "before:timing", "after:tenant");
+            assertThat(tasks.seen).containsExactly(handle.id()); // the task id was in the MDC
+        }
+        finally {
+            worker.stop();
+        }
+    }
+
+    @Test
+    void theContextIsOnlyAvailableInsideATask() {
+        assertThatThrownBy(TaskContext::current).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("only available inside a @Task method");
+        assertThat(TaskContext.find()).isEmpty();
+    }
+
+    @Test
+    void revokingADelayedUniqueTaskReleasesItsKey() {
+        TaskHandle<String> first = tq.client.submit(PolicyTasks::debounced, "p-9", 1);
+        first.revoke();
+
+        TaskHandle<String> next = tq.client.submit(PolicyTasks::debounced, "p-9", 2);
+        assertThat(next.id()).isNotEqualTo(first.id());
+        tq.startWorker();
+        assertThat(next.get(Duration.ofSeconds(5))).isEqualTo("p-9:2");
+    }
+}

@@ -1,0 +1,159 @@
+package dev.taskqueue.policies;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+import dev.taskqueue.TaskFailedException;
+import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.TaskRevokedException;
+import dev.taskqueue.TaskState;
+import dev.taskqueue.client.ClientSettings;
+import dev.taskqueue.client.DefaultTaskClient;
+import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.RedisResultBackend;
+import dev.taskqueue.testing.SharedRedis;
+import dev.taskqueue.testing.TaskQueueFixture;
+import dev.taskqueue.worker.Worker;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Soft and hard time limits; revocation of queued, delayed, retrying and running tasks, from any instance. */
+class TimeLimitsAndRevocationTest {
+
+    private final PolicyTasks tasks = new PolicyTasks();
+    private final TaskQueueFixture tq = new TaskQueueFixture(tasks);
+
+    @AfterEach
+    void close() {
+        tasks.gate.countDown();
+        tq.close();
+    }
+
+    @Test
+    void theSoftLimitInterruptsTheHandlerWhichCanReact() {
+        tq.startWorker();
+        TaskHandle<String> reacts = tq.client.submit(PolicyTasks::soft, "reacts", true);
+        TaskHandle<String> ignores = tq.client.submit(PolicyTasks::soft, "ignores", false);
+
+        assertThat(reacts.get(Duration.ofSeconds(5))).isEqualTo("cleaned up");
+        assertThatThrownBy(() -> ignores.get(Duration.ofSeconds(5))).isInstanceOf(TaskFailedException.class)
+                .satisfies(ex -> assertThat(((TaskFailedException) ex).getRemoteType())
+                        .isEqualTo("dev.taskqueue.SoftTimeLimitExceededException"));
+    }
+
+    @Test
+    void theHardLimitFailsTheTaskAndFreesItsSlotEvenIfItIgnoresInterrupts() {
+        Worker worker = tq.startWorker(s -> s.concurrency(1));
+        long start = System.currentTimeMillis();
+        TaskHandle<String> stuck = tq.client.submit(PolicyTasks::stuck, "spinning");
+
+        assertThatThrownBy(() -> stuck.get(Duration.ofSeconds(3))).isInstanceOf(TaskFailedException.class)
+                .hasMessageContaining("hard time limit of PT0.5S");
+        assertThat(System.currentTimeMillis() - start).isLessThan(3_000);
+        // The stuck thread still spins, but the only slot is free again.
+        assertThat(tq.client.submit(PolicyTasks::quick, "next").get(Duration.ofSeconds(2))).isEqualTo("next");
+        assertThat(worker.abandonedTasks()).isEqualTo(1);
+    }
+
+    @Test
+    void aQueuedTaskRevokedWhileNoWorkerRunsIsNeverRun() {
+        TaskHandle<String> handle = tq.client.submit(PolicyTasks::quick, "revoked");
+        assertThat(handle.revoke()).isFalse(); // queued in a stream, not in the delayed set
+        assertThat(handle.state()).isEqualTo(TaskState.REVOKED);
+
+        tq.startWorker(); // a worker that was offline when the revocation was issued
+        TaskHandle<String> after = tq.client.submit(PolicyTasks::quick, "after");
+        assertThat(after.get(Duration.ofSeconds(5))).isEqualTo("after");
+
+        assertThatThrownBy(() -> handle.get(Duration.ofSeconds(5))).isInstanceOf(TaskRevokedException.class);
+        assertThat(tasks.runsOf("revoked")).isZero();
+        assertThat(tq.broker.stats("default").pending()).isZero();
+    }
+
+    @Test
+    void aDelayedTaskRevokedLeavesRedisAtOnce() {
+        TaskHandle<String> handle = tq.client.withOptions(TaskOptions.defaults().countdown(Duration.ofMinutes(5)))
+                .submit(PolicyTasks::quick, "later");
+
+        assertThat(handle.revoke()).isTrue();
+        assertThat(SharedRedis.admin().sync().zcard("{taskqueue:default}:d")).isZero();
+        assertThat(handle.state()).isEqualTo(TaskState.REVOKED);
+    }
+
+    @Test
+    void aRetryingTaskRevokedDoesNotRunAgain() {
+        tq.startWorker();
+        TaskHandle<String> handle = tq.client.withOptions(TaskOptions.defaults()
+                .retry(dev.taskqueue.RetryPolicy.maxRetries(3).withDelay(Duration.ofSeconds(2))))
+                .submit(PolicyTasks::noRetryDeclared, "retrying");
+        await().atMost(Duration.ofSeconds(5)).until(() -> handle.state() == TaskState.RETRY);
+
+        assertThat(handle.revoke()).isTrue();
+        assertThat(handle.state()).isEqualTo(TaskState.REVOKED);
+        assertThat(SharedRedis.admin().sync().zcard("{taskqueue:default}:d")).isZero();
+        assertThat(tasks.runsOf("retrying")).isEqualTo(1);
+    }
+
+    @Test
+    void aRunningTaskRevokedWithInterruptStopsAsRevoked() {
+        tasks.gate = new CountDownLatch(1);
+        tq.startWorker();
+        TaskHandle<String> handle = tq.client.submit(PolicyTasks::gated, "running");
+        await().atMost(Duration.ofSeconds(5)).until(() -> tasks.running.get() == 1);
+
+        // Revoked from another application instance: its own broker and client on the same Redis.
+        try (RedisResultBackend otherResults = new RedisResultBackend(tq.broker, Duration.ofHours(1))) {
+            RedisBroker otherBroker = new RedisBroker(tq.connections, "taskqueue", RedisBroker.DeadLetterPolicy.DEFAULT);
+            DefaultTaskClient other = new DefaultTaskClient(otherBroker, otherResults,
+                    new TaskRegistry(tq.mapper, "default"), tq.codec, ClientSettings.DEFAULTS,
+                    TaskEventListener.of(List.of()), Clock.systemUTC());
+            other.handle(handle.id()).revoke(true);
+            otherBroker.close();
+        }
+
+        assertThatThrownBy(() -> handle.get(Duration.ofSeconds(5))).isInstanceOf(TaskRevokedException.class)
+                .hasMessageContaining("revoked while running");
+        assertThat(tasks.running.get()).isZero();
+    }
+
+    @Test
+    void aRunningTaskRevokedWithoutInterruptFinishes() {
+        tasks.gate = new CountDownLatch(1);
+        tq.startWorker();
+        TaskHandle<String> handle = tq.client.submit(PolicyTasks::gated, "finishes");
+        await().atMost(Duration.ofSeconds(5)).until(() -> tasks.running.get() == 1);
+
+        handle.revoke(false);
+        tasks.gate.countDown();
+
+        assertThat(handle.get(Duration.ofSeconds(5))).isEqualTo("finishes");
+    }
+
+    @Test
+    void aRevocationRacingTheStartEitherPreventsTheRunOrLetsItFinishNeverBoth() {
+        tq.startWorker(s -> s.concurrency(4));
+        for (int i = 0; i < 40; i++) {
+            String key = "race" + i;
+            TaskHandle<String> handle = tq.client.submit(PolicyTasks::quick, key);
+            handle.revoke();
+            await().atMost(Duration.ofSeconds(5)).until(() -> handle.state().isFinished());
+            TaskState state = handle.state();
+            if (state == TaskState.REVOKED) {
+                assertThat(tasks.runsOf(key)).as(key).isZero();
+            }
+            else {
+                assertThat(state).as(key).isEqualTo(TaskState.SUCCESS);
+                assertThat(tasks.runsOf(key)).as(key).isEqualTo(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.taskqueue.testing;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.RedisConnections;
+import dev.taskqueue.worker.Worker;
+import dev.taskqueue.worker.WorkerSettings;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A worker in a JVM of its own, for tests that kill workers or need several: it runs the production defaults
+ * (heartbeat 1 s, liveness 5 s) on the shared test Redis, with one task bean whose class has a constructor
+ * {@code (String workerId, RedisClient client)}.
+ */
+public final class WorkerProcess implements AutoCloseable {
+
+    private final Process process;
+
+    private WorkerProcess(Process process) {
+        this.process = process;
+    }
+
+    /** Starts {@code java ... WorkerProcess <port> <worker id> <concurrency> <task bean class>} and waits for it. */
+    public static WorkerProcess start(String workerId, int concurrency, Class<?> taskBean) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        File log = Path.of("target", "worker-" + workerId + ".log").toFile();
+        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                WorkerProcess.class.getName(), Integer.toString(SharedRedis.port()), workerId,
+                Integer.toString(concurrency), taskBean.getName()).redirectError(log).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8));
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            String line = out.readLine();
+            if (line == null) {
+                throw new IllegalStateException("the worker process exited; see " + log);
+            }
+            if (line.startsWith("READY")) {
+                drain(out); // a child blocked on a full stdout pipe would stall its worker
+                return new WorkerProcess(process);
+            }
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("the worker process did not start in 30 s; see " + log);
+    }
+
+    /** SIGKILL on Linux and macOS: no shutdown hook, no hand-back. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+
+    private static void drain(BufferedReader out) {
+        Thread drainer = new Thread(() -> {
+            try {
+                while (out.readLine() != null) {
+                    // discard: the child's logs also go to its stderr file
+                }
+            }
+            catch (IOException ex) {
+                // the child is gone
+            }
+        }, "worker-process-stdout");
+        drainer.setDaemon(true);
+        drainer.start();
+    }
+
+    /** The child's main. */
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(args[0]);
+        String workerId = args[1];
+        int concurrency = Integer.parseInt(args[2]);
+        RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", port));
+        Object bean = Class.forName(args[3]).getConstructor(String.class, RedisClient.class).newInstance(workerId,
+                client);
+        JsonMapper mapper = JsonMapper.builder().build();
+        TaskRegistry registry = new TaskRegistry(mapper, "default");
+        registry.register("tasks", bean, bean.getClass());
+        RedisBroker broker = new RedisBroker(RedisConnections.using(client, "127.0.0.1:" + port), "taskqueue",
+                RedisBroker.DeadLetterPolicy.DEFAULT);
+        Worker worker = new Worker(broker, registry, new MessageCodec(mapper),
+                WorkerSettings.builder().workerId(workerId).concurrency(concurrency).build(),
+                TaskEventListener.of(List.of()), Clock.systemUTC());
+        worker.start();
+        System.out.println("READY " + worker.id());
+        System.out.flush();
+        Thread.currentThread().join(); // until killed
+    }
+}
