@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import dev.taskqueue.internal.TaskDeclarations;
 import dev.taskqueue.worker.WorkerSettings;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How the client submits.
@@ -11,8 +12,11 @@ import dev.taskqueue.worker.WorkerSettings;
  * @param defaultQueue the queue of tasks that name none
  * @param maxPayloadSize the largest encoded message accepted, in bytes
  * @param resultTtl how long task records live
+ * @param defaultExpiresIn how long after submission a task expires when its call and declaration set nothing,
+ *        or null for never
  */
-public record ClientSettings(String defaultQueue, int maxPayloadSize, Duration resultTtl) {
+public record ClientSettings(String defaultQueue, int maxPayloadSize, Duration resultTtl,
+        @Nullable Duration defaultExpiresIn) {
 
     /** 1 MiB: larger payloads belong in an object store, with a reference in the task. */
     public static final int DEFAULT_MAX_PAYLOAD_SIZE = 1024 * 1024;
@@ -21,6 +25,11 @@ public record ClientSettings(String defaultQueue, int maxPayloadSize, Duration r
     public static final ClientSettings DEFAULTS = new ClientSettings(WorkerSettings.DEFAULT_QUEUE,
             DEFAULT_MAX_PAYLOAD_SIZE, WorkerSettings.DEFAULT_RESULT_TTL);
 
+    /** Settings without a default expiry. */
+    public ClientSettings(String defaultQueue, int maxPayloadSize, Duration resultTtl) {
+        this(defaultQueue, maxPayloadSize, resultTtl, null);
+    }
+
     public ClientSettings {
         TaskDeclarations.checkQueueName(defaultQueue);
         if (maxPayloadSize <= 0) {
@@ -28,6 +37,9 @@ public record ClientSettings(String defaultQueue, int maxPayloadSize, Duration r
         }
         if (resultTtl.isNegative() || resultTtl.isZero()) {
             throw new IllegalArgumentException("resultTtl must be positive, got " + resultTtl);
+        }
+        if (defaultExpiresIn != null && (defaultExpiresIn.isNegative() || defaultExpiresIn.isZero())) {
+            throw new IllegalArgumentException("defaultExpiresIn must be positive, got " + defaultExpiresIn);
         }
     }
 }

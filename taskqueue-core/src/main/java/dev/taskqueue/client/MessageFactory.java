@@ -118,9 +118,9 @@ final class MessageFactory {
         return task != null && task.ignoreResult();
     }
 
-    private static @Nullable Long expiry(TaskOptions options, long now) {
+    private @Nullable Long expiry(TaskOptions options, long now) {
         Instant at = options.getExpiresAt();
-        Duration in = options.getExpiresIn();
+        Duration in = options.getExpiresIn() != null ? options.getExpiresIn() : settings.defaultExpiresIn();
         return at != null ? Long.valueOf(at.toEpochMilli()) : in != null ? Long.valueOf(now + in.toMillis()) : null;
     }
 

@@ -126,14 +126,16 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
     @Override
     public CompletableFuture<TaskInfo> whenFinished(@Nullable String queue, String taskId) {
         CompletableFuture<TaskInfo> future = new CompletableFuture<>();
-        Waiters waiters = waiting.computeIfAbsent(taskId, id -> new Waiters(queue));
-        waiters.futures.add(future);
-        future.whenComplete((info, failure) -> {
-            waiters.futures.remove(future);
-            if (waiters.futures.isEmpty()) {
-                waiting.remove(taskId, waiters);
-            }
+        // Joining and leaving are atomic per task id: a waiter must never join an entry that is being removed.
+        waiting.compute(taskId, (id, waiters) -> {
+            Waiters joined = waiters != null ? waiters : new Waiters(queue);
+            joined.futures.add(future);
+            return joined;
         });
+        future.whenComplete((info, failure) -> waiting.computeIfPresent(taskId, (id, waiters) -> {
+            waiters.futures.remove(future);
+            return waiters.futures.isEmpty() ? null : waiters;
+        }));
         try {
             subscribe();
             if (queue != null) {

@@ -66,6 +66,21 @@ class TaskHandleTest {
     }
 
     @Test
+    void waitingAgainAndAgainOnAFinishedTaskAlwaysCompletes() throws Exception {
+        tq.startWorker();
+        TaskHandle<Integer> handle = tq.client.submit(TestTasks::add, 1, 2);
+        handle.get(Duration.ofSeconds(10));
+
+        // Each wait's clean-up races the next wait's registration: none may be lost.
+        for (int i = 0; i < 200; i++) {
+            CompletableFuture<Integer> first = handle.future();
+            CompletableFuture<Integer> second = handle.future();
+            assertThat(first.get(2, TimeUnit.SECONDS)).isEqualTo(3);
+            assertThat(second.get(2, TimeUnit.SECONDS)).isEqualTo(3);
+        }
+    }
+
+    @Test
     void theFutureCompletesWithTheResultOrTheFailure() throws Exception {
         tq.startWorker();
         CompletableFuture<Integer> sum = tq.client.submit(TestTasks::add, 20, 22).future();

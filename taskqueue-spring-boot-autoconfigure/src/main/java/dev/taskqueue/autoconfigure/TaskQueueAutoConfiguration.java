@@ -2,15 +2,22 @@ package dev.taskqueue.autoconfigure;
 
 import java.time.Clock;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import dev.taskqueue.RateLimit;
+import dev.taskqueue.RetryPolicy;
 import dev.taskqueue.TaskClient;
+import dev.taskqueue.TaskInterceptor;
+import dev.taskqueue.TaskPolicies;
+import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.autoconfigure.TaskQueueProperties.BrokerType;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
+import dev.taskqueue.client.DefaultTaskQueueOperations;
 import dev.taskqueue.client.InlineTaskClient;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
@@ -93,17 +100,18 @@ public final class TaskQueueAutoConfiguration {
     @ConditionalOnMissingBean
     TaskClient taskClient(TaskQueueProperties properties, TaskRegistry registry, MessageCodec codec,
             ObjectProvider<Broker> broker, ObjectProvider<ResultBackend> resultBackend,
-            ObjectProvider<TaskEventListener> listeners) {
+            ObjectProvider<TaskEventListener> listeners, ObjectProvider<TaskInterceptor> interceptors) {
         long maxPayloadSize = properties.getMaxPayloadSize().toBytes();
         if (maxPayloadSize > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("taskqueue.max-payload-size must be below 2GB, got "
                     + properties.getMaxPayloadSize() + "; large payloads belong in an object store.");
         }
         ClientSettings settings = new ClientSettings(properties.getDefaultQueue(), (int) maxPayloadSize,
-                properties.getResultTtl());
+                properties.getResultTtl(), properties.getExpiresIn());
         TaskEventListener listener = TaskEventListener.of(listeners.orderedStream().toList());
+        List<TaskInterceptor> ordered = interceptors.orderedStream().toList();
         if (properties.getBroker() == BrokerType.INLINE) {
-            return new InlineTaskClient(registry, codec, settings, listener, Clock.systemUTC());
+            return new InlineTaskClient(registry, codec, settings, listener, ordered, Clock.systemUTC());
         }
         Broker queue = requiredBroker(broker, properties);
         ResultBackend backend = resultBackend.getIfAvailable();
@@ -112,7 +120,32 @@ public final class TaskQueueAutoConfiguration {
                     + "none: define one beside your own Broker, or remove your Broker bean to get the auto-configured "
                     + "ones.");
         }
-        return new DefaultTaskClient(queue, backend, registry, codec, settings, listener, Clock.systemUTC());
+        return new DefaultTaskClient(queue, backend, registry, codec, settings, listener, ordered, Clock.systemUTC());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(Broker.class)
+    TaskQueueOperations taskQueueOperations(Broker broker, MessageCodec codec) {
+        return new DefaultTaskQueueOperations(broker, codec);
+    }
+
+    /** The policies of tasks whose call and declaration leave them unset: {@code taskqueue.retry.*} and friends. */
+    static TaskPolicies defaultPolicies(TaskQueueProperties properties) {
+        TaskQueueProperties.Retry retry = properties.getRetry();
+        TaskPolicies policies = TaskPolicies.NONE
+                .withRetry(RetryPolicy.maxRetries(retry.getMaxRetries()).withDelay(retry.getDelay())
+                        .withMultiplier(retry.getMultiplier()).withMaxDelay(retry.getMaxDelay())
+                        .withJitter(retry.getJitter()))
+                .withTimeLimits(properties.getTimeLimit().getSoft(), properties.getTimeLimit().getHard());
+        if (properties.getRateLimit() != null && !properties.getRateLimit().isBlank()) {
+            policies = policies.withRateLimit(RateLimit.parse(properties.getRateLimit()));
+        }
+        if (properties.getConcurrencyLimit() != null) {
+            policies = policies.withConcurrency(new TaskPolicies.ConcurrencyLimit(properties.getConcurrencyLimit(),
+                    ""));
+        }
+        return policies;
     }
 
     /** The broker; without one, an error that says what is missing instead of "no qualifying bean". */
@@ -137,10 +170,11 @@ public final class TaskQueueAutoConfiguration {
         @ConditionalOnMissingBean
         TaskQueueWorkerLifecycle taskQueueWorkerLifecycle(TaskQueueProperties properties, ObjectProvider<Broker> broker,
                 TaskRegistry registry, MessageCodec codec, ObjectProvider<TaskQueueWorkerCustomizer> customizers,
-                ObjectProvider<TaskEventListener> listeners) {
+                ObjectProvider<TaskEventListener> listeners, ObjectProvider<TaskInterceptor> interceptors) {
             return new TaskQueueWorkerLifecycle(() -> new Worker(requiredBroker(broker, properties), registry, codec,
                     workerSettings(properties, registry, customizers),
-                    TaskEventListener.of(listeners.orderedStream().toList()), Clock.systemUTC()));
+                    TaskEventListener.of(listeners.orderedStream().toList()), interceptors.orderedStream().toList(),
+                    Clock.systemUTC()));
         }
 
         /**
@@ -160,7 +194,8 @@ public final class TaskQueueAutoConfiguration {
                     .maxDeliveries(worker.getMaxDeliveries())
                     .pollTimeout(worker.getPollTimeout())
                     .resultTtl(properties.getResultTtl())
-                    .virtualThreads(worker.isVirtualThreads());
+                    .virtualThreads(worker.isVirtualThreads())
+                    .defaultPolicies(defaultPolicies(properties));
             if (worker.getQueues().isEmpty()) {
                 Set<String> queues = new LinkedHashSet<>();
                 queues.add(registry.defaultQueue());

@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.taskqueue.RetryPolicy;
 import dev.taskqueue.redis.RedisBroker;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -36,6 +38,21 @@ public class TaskQueueProperties {
 
     /** How submits wait for Redis replicas. */
     private final Submit submit = new Submit();
+
+    /** How tasks are retried when neither their call nor their @Task(retry) says. */
+    private final Retry retry = new Retry();
+
+    /** How long tasks may run when neither their call nor their @Task(timeLimit) says. */
+    private final TimeLimit timeLimit = new TimeLimit();
+
+    /** Rate limit of each task that sets none, such as 100/s (starts per period across all workers); none when unset. */
+    private @Nullable String rateLimit;
+
+    /** Most runs at once of each task that sets none, across all workers; none when unset. */
+    private @Nullable Integer concurrencyLimit;
+
+    /** How long after submission a task that is not started expires, when its call sets none; never when unset. */
+    private @Nullable Duration expiresIn;
 
     /** The worker that runs this application's tasks. */
     private final Worker worker = new Worker();
@@ -91,6 +108,38 @@ public class TaskQueueProperties {
         return this.submit;
     }
 
+    public Retry getRetry() {
+        return this.retry;
+    }
+
+    public TimeLimit getTimeLimit() {
+        return this.timeLimit;
+    }
+
+    public @Nullable String getRateLimit() {
+        return this.rateLimit;
+    }
+
+    public void setRateLimit(@Nullable String rateLimit) {
+        this.rateLimit = rateLimit;
+    }
+
+    public @Nullable Integer getConcurrencyLimit() {
+        return this.concurrencyLimit;
+    }
+
+    public void setConcurrencyLimit(@Nullable Integer concurrencyLimit) {
+        this.concurrencyLimit = concurrencyLimit;
+    }
+
+    public @Nullable Duration getExpiresIn() {
+        return this.expiresIn;
+    }
+
+    public void setExpiresIn(@Nullable Duration expiresIn) {
+        this.expiresIn = expiresIn;
+    }
+
     public Worker getWorker() {
         return this.worker;
     }
@@ -135,6 +184,91 @@ public class TaskQueueProperties {
 
         public void setMaxAge(Duration maxAge) {
             this.maxAge = maxAge;
+        }
+    }
+
+    /** How tasks are retried when neither their call nor their @Task(retry) says. */
+    public static class Retry {
+
+        /** How many times a failed task is retried after its first attempt (0: never). */
+        private int maxRetries = RetryPolicy.DEFAULT_MAX_RETRIES;
+
+        /** The wait before the first retry. */
+        private Duration delay = RetryPolicy.DEFAULT_DELAY;
+
+        /** Each wait is the previous one times this (1: a fixed delay). */
+        private double multiplier = RetryPolicy.DEFAULT_MULTIPLIER;
+
+        /** The longest wait between two attempts. */
+        private Duration maxDelay = RetryPolicy.DEFAULT_MAX_DELAY;
+
+        /** A random amount up to this added to or removed from each wait, so that retries do not align. */
+        private Duration jitter = Duration.ZERO;
+
+        public int getMaxRetries() {
+            return this.maxRetries;
+        }
+
+        public void setMaxRetries(int maxRetries) {
+            this.maxRetries = maxRetries;
+        }
+
+        public Duration getDelay() {
+            return this.delay;
+        }
+
+        public void setDelay(Duration delay) {
+            this.delay = delay;
+        }
+
+        public double getMultiplier() {
+            return this.multiplier;
+        }
+
+        public void setMultiplier(double multiplier) {
+            this.multiplier = multiplier;
+        }
+
+        public Duration getMaxDelay() {
+            return this.maxDelay;
+        }
+
+        public void setMaxDelay(Duration maxDelay) {
+            this.maxDelay = maxDelay;
+        }
+
+        public Duration getJitter() {
+            return this.jitter;
+        }
+
+        public void setJitter(Duration jitter) {
+            this.jitter = jitter;
+        }
+    }
+
+    /** How long tasks may run when neither their call nor their @Task(timeLimit) says. */
+    public static class TimeLimit {
+
+        /** After this long the task's thread is interrupted so that it can stop cleanly; none when unset. */
+        private @Nullable Duration soft;
+
+        /** After this long the worker gives up on the task (fails or retries it) and frees its slot; none when unset. */
+        private @Nullable Duration hard;
+
+        public @Nullable Duration getSoft() {
+            return this.soft;
+        }
+
+        public void setSoft(@Nullable Duration soft) {
+            this.soft = soft;
+        }
+
+        public @Nullable Duration getHard() {
+            return this.hard;
+        }
+
+        public void setHard(@Nullable Duration hard) {
+            this.hard = hard;
         }
     }
 

@@ -5,9 +5,14 @@ import java.util.List;
 import java.util.Map;
 
 import dev.taskqueue.ReplicationException;
+import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskDefinitionException;
+import dev.taskqueue.TaskFailedException;
 import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskInterceptor;
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.ResultBackend;
@@ -120,6 +125,57 @@ class TaskQueueAutoConfigurationTests {
         runner.withPropertyValues("taskqueue.worker.queues=critical:high")
                 .run(context -> assertThat(context).getFailure().rootCause()
                         .hasMessageContaining("taskqueue.worker.queues").hasMessageContaining("critical:high"));
+    }
+
+    @Test
+    void policyDefaultsFromPropertiesApplyToTasksThatSetNone() {
+        runner.withBean(TestTasks.Greeter.class).withPropertyValues("taskqueue.retry.max-retries=2",
+                "taskqueue.retry.delay=50ms").run(context -> {
+                    TaskHandle<Void> handle = context.getBean(TaskClient.class).submit(TestTasks.Greeter::fail);
+                    assertThatExceptionOfType(TaskFailedException.class).isThrownBy(() -> handle.get(WAIT));
+                    assertThat(handle.info().attempt()).isEqualTo(3);
+                });
+    }
+
+    @Test
+    void interceptorBeansRunAroundSubmitInOrder() {
+        runner.withBean(TestTasks.Greeter.class).withUserConfiguration(Interceptors.class).run(context -> {
+            TaskHandle<String> handle = context.getBean(TaskClient.class).submit(TestTasks.Greeter::header, "trail");
+            assertThat(handle.get(WAIT)).isEqualTo("first,second");
+        });
+    }
+
+    @Test
+    void operationsAreAvailableWithABroker() {
+        runner.run(context -> assertThat(context).hasSingleBean(TaskQueueOperations.class));
+        runner.withPropertyValues("taskqueue.broker=inline")
+                .run(context -> assertThat(context).doesNotHaveBean(TaskQueueOperations.class));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Interceptors {
+
+        @Bean
+        @Order(2)
+        TaskInterceptor second() {
+            return trail("second");
+        }
+
+        @Bean
+        @Order(1)
+        TaskInterceptor first() {
+            return trail("first");
+        }
+
+        private static TaskInterceptor trail(String name) {
+            return new TaskInterceptor() {
+                @Override
+                public TaskOptions beforeSubmit(TaskCall<?> call, TaskOptions options) {
+                    String before = options.getHeaders().get("trail");
+                    return options.header("trail", before == null ? name : before + "," + name);
+                }
+            };
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.taskqueue.autoconfigure;
 
+import dev.taskqueue.RetryPolicy;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.worker.WorkerSettings;
@@ -48,6 +49,21 @@ class TaskQueuePropertiesTests {
     @Test
     void submitsReturnOnceThePrimaryHasTheTaskByDefault() {
         assertThat(properties.getSubmit().getReplicas()).isEqualTo(RedisBroker.Durability.PRIMARY.replicas());
+    }
+
+    @Test
+    void policyDefaultsEqualTheEngineDefaults() {
+        TaskQueueProperties.Retry retry = properties.getRetry();
+        assertThat(retry.getMaxRetries()).isEqualTo(RetryPolicy.DEFAULT_MAX_RETRIES);
+        assertThat(retry.getDelay()).isEqualTo(RetryPolicy.DEFAULT_DELAY);
+        assertThat(retry.getMultiplier()).isEqualTo(RetryPolicy.DEFAULT_MULTIPLIER);
+        assertThat(retry.getMaxDelay()).isEqualTo(RetryPolicy.DEFAULT_MAX_DELAY);
+        assertThat(retry.getJitter()).isEqualTo(RetryPolicy.UNSET.jitter());
+        assertThat(properties.getTimeLimit().getSoft()).isNull();
+        assertThat(properties.getTimeLimit().getHard()).isNull();
+        assertThat(properties.getRateLimit()).isNull();
+        assertThat(properties.getConcurrencyLimit()).isNull();
+        assertThat(properties.getExpiresIn()).isNull();
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.taskqueue.Task;
+import dev.taskqueue.TaskContext;
 import dev.taskqueue.testing.SharedRedis;
 
 /** Task beans and settings shared by the auto-configuration tests. */
@@ -26,6 +27,11 @@ public final class TestTasks {
         @Task(name = "test.fail", queue = "failing")
         public void fail() {
             throw new IllegalStateException("expected failure");
+        }
+
+        @Task(name = "test.header")
+        public String header(String name) {
+            return TaskContext.current().headers().getOrDefault(name, "none");
         }
     }
 

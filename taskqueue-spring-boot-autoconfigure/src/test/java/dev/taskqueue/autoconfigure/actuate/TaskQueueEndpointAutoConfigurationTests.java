@@ -71,7 +71,8 @@ class TaskQueueEndpointAutoConfigurationTests {
             assertThat(overview.workers()).extracting(WorkerDescriptor::concurrency).containsExactly(4);
             assertThat(overview.tasks()).containsExactlyInAnyOrder(
                     new TaskDescriptor("test.greet", "default", 0, false, bean),
-                    new TaskDescriptor("test.fail", "failing", 0, false, bean));
+                    new TaskDescriptor("test.fail", "failing", 0, false, bean),
+                    new TaskDescriptor("test.header", "default", 0, false, bean));
         });
     }
 
@@ -107,7 +108,7 @@ class TaskQueueEndpointAutoConfigurationTests {
 
                     assertThat(overview).asInstanceOf(InstanceOfAssertFactories.MAP)
                             .containsOnlyKeys("broker", "queues", "workers", "tasks")
-                            .extractingByKey("tasks").asInstanceOf(InstanceOfAssertFactories.LIST).hasSize(2);
+                            .extractingByKey("tasks").asInstanceOf(InstanceOfAssertFactories.LIST).hasSize(3);
                     assertThat(queue).asInstanceOf(InstanceOfAssertFactories.MAP).containsEntry("name", "failing")
                             .containsEntry("pending", 0L);
                 });
