@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * {taskqueue:q}:t:&lt;id&gt;        HASH    a task's record, with a TTL         HGETALL {taskqueue:q}:t:&lt;id&gt;
  *                                     state, task, queue, worker, submitted, started, finished, attempt,
  *                                     result, error.type, error.message, error.stack, notify
- * {taskqueue:q}:dead          STREAM  dead letters, MAXLEN ~ and MINID ~ (count and age bounded)
+ * {taskqueue:q}:dead          STREAM  dead letters, MAXLEN ~ (count, roughly) and MINID (age, exactly)
  * {taskqueue}:workers         ZSET    worker id by last heartbeat (broker time)
  * {taskqueue}:worker:&lt;id&gt;     HASH    the worker's info, expiring with its liveness
  * {taskqueue}:queues          SET     every queue name used

@@ -150,7 +150,7 @@ final class RedisOutcomes {
               end
             end
             for s, entries in pairs(deletions) do redis.call('XDEL', KEYS[s], unpack(entries)) end
-            if dead then redis.call('XTRIM', KEYS[1], 'MINID', '~', now - tonumber(ARGV[5])) end
+            if dead then redis.call('XTRIM', KEYS[1], 'MINID', now - tonumber(ARGV[5])) end
             if announce then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
             return out
             """, ScriptOutputType.MULTI);

@@ -250,7 +250,7 @@ final class RedisRecovery {
                     redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'i', id, 'm', body, 'task', '',
                       'reason', reason, 'error', 'dev.taskqueue.WorkerLostException', 'message', reason, 'stack', '',
                       'at', now, 'worker', held[2], 'deliveries', d, 'attempt', '')
-                    redis.call('XTRIM', KEYS[2], 'MINID', '~', now - tonumber(ARGV[7]))
+                    redis.call('XTRIM', KEYS[2], 'MINID', now - tonumber(ARGV[7]))
                     redis.call('HSET', record, 'state', 'FAILURE', 'finished', now,
                       'error.type', 'dev.taskqueue.WorkerLostException', 'error.message', reason, 'error.stack', '')
                     redis.call('PEXPIRE', record, ARGV[5])

@@ -22,6 +22,8 @@ import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.client.DefaultTaskQueueOperations;
+import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.worker.Worker;
 import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.testing.TaskQueueFixture;
 import org.junit.jupiter.api.AfterEach;
@@ -171,6 +173,28 @@ class RetriesAndDeadLettersTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> tasks.runsOf("dl1") == 2 && tasks.runsOf("dl2") == 2
                 && tasks.runsOf("dl3") + tasks.runsOf("dl4") == 3);
         assertThat(operations.deadLetters("default", null, 10)).isEmpty();
+    }
+
+    @Test
+    void deadLettersOlderThanTheirMaximumAgeAreRemoved() throws Exception {
+        RedisBroker broker = new RedisBroker(tq.connections, TaskQueueFixture.PREFIX,
+                new RedisBroker.DeadLetterPolicy(1_000, Duration.ofMillis(400)));
+        Worker worker = new Worker(broker, tq.registry, tq.codec, TaskQueueFixture.fastSettings().build(), tq.event(),
+                java.time.Clock.systemUTC());
+        worker.start();
+        try {
+            TaskHandle<String> old = tq.client.submit(PolicyTasks::noRetryDeclared, "old");
+            assertThatThrownBy(() -> old.get(Duration.ofSeconds(5))).isInstanceOf(TaskFailedException.class);
+            Thread.sleep(600);
+            TaskHandle<String> fresh = tq.client.submit(PolicyTasks::noRetryDeclared, "fresh");
+            assertThatThrownBy(() -> fresh.get(Duration.ofSeconds(5))).isInstanceOf(TaskFailedException.class);
+
+            assertThat(operations.deadLetters("default", null, 10)).extracting(DeadLetter::taskId)
+                    .containsExactly(fresh.id());
+        }
+        finally {
+            worker.stop();
+        }
     }
 
     @Test

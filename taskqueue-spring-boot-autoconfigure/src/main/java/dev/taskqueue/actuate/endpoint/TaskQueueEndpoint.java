@@ -7,8 +7,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import dev.taskqueue.TaskError;
+import dev.taskqueue.TaskInfo;
+import dev.taskqueue.TaskState;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.QueueStats;
+import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskRegistry;
@@ -25,6 +29,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * <pre>
  * GET /actuator/taskqueue          {"broker": "redis 127.0.0.1:6379", "queues": [...], "workers": [...], "tasks": [...]}
  * GET /actuator/taskqueue/{queue}  {"name": "images", "pending": 12, "scheduled": 0, "active": 4, "dead": 1, ...}
+ * GET /actuator/taskqueue/tasks/{id}  {"id": "...", "state": "STARTED", "progress": 0.4, "attempt": 1, ...}
  * </pre>
  * The queues are every queue the broker knows, those this application's tasks declare, and those its worker
  * consumes. Each read asks the broker (one round trip per queue).
@@ -36,6 +41,7 @@ public class TaskQueueEndpoint {
     private final String brokerDescription;
     private final TaskRegistry registry;
     private final Supplier<? extends Collection<String>> workerQueues;
+    private final @Nullable ResultBackend results;
 
     /**
      * @param broker the broker to inspect
@@ -45,6 +51,15 @@ public class TaskQueueEndpoint {
      */
     public TaskQueueEndpoint(Broker broker, String brokerDescription, TaskRegistry registry,
             Supplier<? extends Collection<String>> workerQueues) {
+        this(broker, brokerDescription, registry, workerQueues, null);
+    }
+
+    /**
+     * @param results where task records are read, for the task view (none: no task view)
+     */
+    public TaskQueueEndpoint(Broker broker, String brokerDescription, TaskRegistry registry,
+            Supplier<? extends Collection<String>> workerQueues, @Nullable ResultBackend results) {
+        this.results = results;
         this.broker = broker;
         this.brokerDescription = brokerDescription;
         this.registry = registry;
@@ -67,6 +82,18 @@ public class TaskQueueEndpoint {
         return queueNames().contains(name) ? QueueDescriptor.of(broker.stats(name)) : null;
     }
 
+    /**
+     * One task by id ({@code kind} is {@code tasks}): its state, timings, attempt, progress, result or error.
+     * Nothing (404) for another kind.
+     */
+    @ReadOperation
+    public @Nullable TaskView task(@Selector String kind, @Selector String id) {
+        if (!kind.equals("tasks") || results == null) {
+            return null;
+        }
+        return TaskView.of(results.find(null, id));
+    }
+
     private Set<String> queueNames() {
         Set<String> names = new LinkedHashSet<>(registry.queues());
         names.add(registry.defaultQueue());
@@ -85,6 +112,36 @@ public class TaskQueueEndpoint {
      */
     public record Overview(String broker, List<QueueDescriptor> queues, List<WorkerDescriptor> workers,
             List<TaskDescriptor> tasks) {
+    }
+
+    /**
+     * A task as stored.
+     *
+     * @param id its id
+     * @param name its name, when known
+     * @param queue its queue, when known
+     * @param state its state (PENDING when nothing is stored: unknown, queued without a record, or expired)
+     * @param worker the worker that runs or ran it
+     * @param submittedAt when it was submitted, when known
+     * @param startedAt when its last run started
+     * @param finishedAt when it finished
+     * @param attempt its last run's attempt number
+     * @param nextRunAt when it runs again, in RETRY
+     * @param progress the fraction done it reported
+     * @param progressMessage what it reported with its progress
+     * @param result its result as JSON, when it succeeded
+     * @param error its error (for RETRY, the last attempt's)
+     */
+    public record TaskView(String id, @Nullable String name, @Nullable String queue, TaskState state,
+            @Nullable String worker, @Nullable Instant submittedAt, @Nullable Instant startedAt,
+            @Nullable Instant finishedAt, int attempt, @Nullable Instant nextRunAt, @Nullable Double progress,
+            @Nullable String progressMessage, @Nullable String result, @Nullable TaskError error) {
+
+        static TaskView of(TaskInfo info) {
+            return new TaskView(info.id(), info.name(), info.queue(), info.state(), info.worker(),
+                    info.submittedAt(), info.startedAt(), info.finishedAt(), info.attempt(), info.nextRunAt(),
+                    info.progress(), info.progressMessage(), info.resultJson(), info.error());
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.List;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
 import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
@@ -32,10 +33,11 @@ public final class TaskQueueEndpointAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
     TaskQueueEndpoint taskQueueEndpoint(Broker broker, TaskRegistry registry,
-            ObjectProvider<RedisConnections> connections, ObjectProvider<TaskQueueWorkerLifecycle> lifecycle) {
+            ObjectProvider<RedisConnections> connections, ObjectProvider<TaskQueueWorkerLifecycle> lifecycle,
+            ObjectProvider<ResultBackend> results) {
         return new TaskQueueEndpoint(broker, BrokerDescriptions.describe(broker, connections), registry, () -> {
             Worker worker = BrokerDescriptions.worker(lifecycle);
             return worker != null ? worker.settings().queueNames() : List.of();
-        });
+        }, results.getIfAvailable());
     }
 }

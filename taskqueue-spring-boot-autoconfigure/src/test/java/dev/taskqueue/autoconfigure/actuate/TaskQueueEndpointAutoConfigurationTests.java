@@ -1,5 +1,9 @@
 package dev.taskqueue.autoconfigure.actuate;
 
+import dev.taskqueue.TaskState;
+
+import dev.taskqueue.TaskHandle;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -48,6 +52,25 @@ class TaskQueueEndpointAutoConfigurationTests {
     @BeforeEach
     void emptyRedis() {
         SharedRedis.flush();
+    }
+
+    @Test
+    void endpointShowsOneTaskById() {
+        runner.run(context -> {
+            TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
+            TaskHandle<String> handle = context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
+            handle.get(TestTasks.WAIT);
+
+            TaskQueueEndpoint.TaskView view = endpoint.task("tasks", handle.id());
+            assertThat(view.state()).isEqualTo(TaskState.SUCCESS);
+            assertThat(view.name()).isEqualTo("test.greet");
+            assertThat(view.queue()).isEqualTo("default");
+            assertThat(view.attempt()).isEqualTo(1);
+            assertThat(view.result()).isEqualTo("\"Hello Ada\"");
+            assertThat(view.worker()).isNotNull();
+            assertThat(endpoint.task("tasks", "unknown-id").state()).isEqualTo(TaskState.PENDING);
+            assertThat(endpoint.task("nonsense", handle.id())).isNull();
+        });
     }
 
     @Test
