@@ -13,7 +13,11 @@ public final class TaskIds {
     /** Letters, digits and {@code . _ : -}, 1 to 200 characters. */
     private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._:\\-]{1,200}");
 
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * One random source per thread: a shared {@code SecureRandom} serialises every submit on one lock (and, with
+     * NativePRNG, a read of /dev/urandom). DRBG is a fast, strong, pure-Java generator.
+     */
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(TaskIds::newRandom);
 
     /** The last millisecond and sequence handed out, so ids from one JVM are strictly increasing. */
     private static final AtomicLong LAST = new AtomicLong();
@@ -34,8 +38,17 @@ public final class TaskIds {
         long millis = state >>> 12;
         long sequence = state & 0xFFF;
         long msb = (millis << 16) | 0x7000L | sequence;
-        long lsb = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        long lsb = (RANDOM.get().nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return format(msb, lsb);
+    }
+
+    private static SecureRandom newRandom() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        }
+        catch (java.security.NoSuchAlgorithmException ex) {
+            return new SecureRandom();
+        }
     }
 
     /** Throws if the id cannot serve as a task id. */

@@ -202,6 +202,9 @@ public final class MessageCodec {
     }
 
     private static TaskPolicies readPolicies(JsonNode root) {
+        if (!root.has("retry") && !root.has("timeLimit") && !root.has("rateLimit") && !root.has("concurrency")) {
+            return TaskPolicies.NONE; // the common case: the same instance, so that callers can skip merging
+        }
         TaskPolicies policies = TaskPolicies.NONE;
         JsonNode retry = root.get("retry");
         if (retry != null && retry.isObject()) {

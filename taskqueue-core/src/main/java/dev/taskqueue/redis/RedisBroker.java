@@ -154,8 +154,8 @@ public final class RedisBroker implements Broker {
     // ------------------------------------------------------------------------------------------ submit
 
     /*
-     * KEYS[1] {q}:d   KEYS[2] {q}:dp   KEYS[3..12] {q}:s:0 .. {q}:s:9
-     * then 2 per message: KEYS[11+2i] {q}:t:<id> (its record), KEYS[12+2i] {q}:u:<unique key> (or {q}:u:- unused)
+     * KEYS[1] {q}:d   KEYS[2] {q}:dp   then 3 per message: KEYS[3i] its priority's stream {q}:s:<p>,
+     *   KEYS[3i+1] its record {q}:t:<id>, KEYS[3i+2] its uniqueness key {q}:u:<key> ({q}:u:- when none)
      * ARGV[1] group   ARGV[2] wake channel   ARGV[3] queue name
      * then 11 per message: id, priority digit, body, delay ms, due epoch ms ('' = none), deduplicate '1'|'0',
      *                      task name, record ttl ms, unique mode ('' | U until finished | W window | D debounce),
@@ -174,7 +174,7 @@ public final class RedisBroker implements Broker {
               local id, prio, body = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
               local due, dedupe, name, ttl = ARGV[b + 5], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8]
               local umode, uwindow, ukey = ARGV[b + 9], tonumber(ARGV[b + 10]), ARGV[b + 11]
-              local record, unique = KEYS[11 + 2 * i], KEYS[12 + 2 * i]
+              local stream, record, unique = KEYS[3 * i], KEYS[3 * i + 1], KEYS[3 * i + 2]
               local at = now + tonumber(ARGV[b + 4])
               if due ~= '' then at = tonumber(due) end
               local outcome, winner = 1, id
@@ -204,7 +204,6 @@ public final class RedisBroker implements Broker {
                   redis.call('ZADD', KEYS[1], at, id)
                   if redis.call('ZRANGE', KEYS[1], 0, 0)[1] == id then announce = true end
                 else
-                  local stream = KEYS[3 + tonumber(prio)]
                   if redis.call('EXISTS', stream) == 0 then
                     redis.call('XGROUP', 'CREATE', stream, ARGV[1], '0', 'MKSTREAM')
                   end
@@ -290,14 +289,14 @@ public final class RedisBroker implements Broker {
     private static final int SUBMIT_SLICE = 500;
 
     private byte[][] submitKeys(String queue, List<Integer> slice, List<OutgoingMessage> messages) {
-        byte[][] k = new byte[12 + 2 * slice.size()][];
+        byte[][] k = new byte[2 + 3 * slice.size()][];
         k[0] = keys.delayed(queue);
         k[1] = keys.delayedPayloads(queue);
-        System.arraycopy(keys.priorityStreams(queue), 0, k, 2, 10);
         for (int i = 0; i < slice.size(); i++) {
             OutgoingMessage m = messages.get(slice.get(i));
-            k[12 + 2 * i] = keys.record(queue, m.id());
-            k[13 + 2 * i] = keys.unique(queue, m.unique() == null ? null : m.unique().key());
+            k[2 + 3 * i] = keys.stream(queue, Integer.toString(m.priority()));
+            k[3 + 3 * i] = keys.record(queue, m.id());
+            k[4 + 3 * i] = keys.unique(queue, m.unique() == null ? null : m.unique().key());
         }
         return k;
     }
@@ -374,10 +373,13 @@ public final class RedisBroker implements Broker {
     /*
      * KEYS: per queue, its 11 streams in claim order (redelivery, then priority 9 .. 0) and its {q}:revoked set
      * ARGV[1] group   ARGV[2] consumer   ARGV[3] max messages
-     * Returns { flat list of 6 per message: key index, entry id, task id, body, deliveries, revoked 1|0,
+     * Returns { a flat list of 3 per stream read from: key index, the XREADGROUP entries as Redis returned them
+     *             ({id, {i, <task id>, m, <body>, d, <deliveries>}} each), revoked flags (a list of 1|0 per
+     *             entry, or 0 when the queue has no revocations),
      *           key indexes of streams whose group is missing, queue numbers (from 1) with revocations }.
-     * Empty streams are skipped with XLEN (cheaper than an empty read). A revoked task is claimed like any other,
-     * flagged, so that its worker records it as REVOKED (releasing its keys) without running it.
+     * Empty streams are skipped with XLEN (cheaper than an empty read); entries are returned as read, not copied
+     * field by field. A revoked task is claimed like any other, flagged, so that its worker records it as REVOKED
+     * (releasing its keys) without running it.
      */
     private static final LuaScript CLAIM = new LuaScript("claim", """
             local left = tonumber(ARGV[3])
@@ -396,23 +398,18 @@ public final class RedisBroker implements Broker {
                   if type(res) == 'table' and res.err then
                     missing[#missing + 1] = k
                   elseif res then
-                    for _, e in ipairs(res[1][2]) do
-                      local f = e[2]
-                      local id, body, d = '', '', '0'
-                      for j = 1, #f, 2 do
-                        if f[j] == 'i' then id = f[j + 1] elseif f[j] == 'm' then body = f[j + 1]
-                        elseif f[j] == 'd' then d = f[j + 1] end
+                    local entries = res[1][2]
+                    local flags = 0
+                    if any_revoked then
+                      flags = {}
+                      for i, e in ipairs(entries) do
+                        flags[i] = redis.call('ZSCORE', revoked, e[2][2]) and 1 or 0
                       end
-                      local is_revoked = 0
-                      if any_revoked and redis.call('ZSCORE', revoked, id) then is_revoked = 1 end
-                      out[#out + 1] = k
-                      out[#out + 1] = e[1]
-                      out[#out + 1] = id
-                      out[#out + 1] = body
-                      out[#out + 1] = d
-                      out[#out + 1] = is_revoked
-                      left = left - 1
                     end
+                    out[#out + 1] = k
+                    out[#out + 1] = entries
+                    out[#out + 1] = flags
+                    left = left - #entries
                   end
                 end
               end
@@ -447,11 +444,15 @@ public final class RedisBroker implements Broker {
                     bytes(RedisKeys.GROUP), bytes(consumer), bytes(Integer.toString(max - claimed.size()))),
                     "claim tasks from " + group);
             List<?> flat = (List<?>) reply.get(0);
-            for (int i = 0; i < flat.size(); i += 6) {
+            for (int i = 0; i < flat.size(); i += 3) {
                 StreamRef ref = refs.get(((Long) flat.get(i)).intValue() - 1);
-                claimed.add(new Delivery(ref.queue(), ref.band(), string(flat.get(i + 1)), string(flat.get(i + 2)),
-                        (byte[]) flat.get(i + 3), Integer.parseInt(string(flat.get(i + 4))),
-                        ((Long) flat.get(i + 5)) == 1L));
+                List<?> entries = (List<?>) flat.get(i + 1);
+                List<?> revoked = flat.get(i + 2) instanceof List<?> flags ? flags : null;
+                for (int e = 0; e < entries.size(); e++) {
+                    List<?> entry = (List<?>) entries.get(e);
+                    claimed.add(delivery(ref, string(entry.get(0)), (List<?>) entry.get(1),
+                            revoked != null && ((Long) revoked.get(e)) == 1L));
+                }
             }
             if (!((List<?>) reply.get(1)).isEmpty()) {
                 declare(group); // a stream lost its group (keys deleted by hand): recreate, nothing is skipped
@@ -467,6 +468,26 @@ public final class RedisBroker implements Broker {
     }
 
     private record StreamRef(String queue, String band) {
+    }
+
+    /** A claimed entry: its fields are {@code i} (task id), {@code m} (body), {@code d} (deliveries). */
+    private static Delivery delivery(StreamRef ref, String entryId, List<?> fields, boolean revoked) {
+        String taskId = "";
+        byte[] body = new byte[0];
+        int deliveries = 0;
+        for (int f = 0; f + 1 < fields.size(); f += 2) {
+            byte[] name = (byte[]) fields.get(f);
+            if (name.length == 1) {
+                switch (name[0]) {
+                    case 'i' -> taskId = string(fields.get(f + 1));
+                    case 'm' -> body = (byte[]) fields.get(f + 1);
+                    case 'd' -> deliveries = Integer.parseInt(string(fields.get(f + 1)));
+                    default -> {
+                    }
+                }
+            }
+        }
+        return new Delivery(ref.queue(), ref.band(), entryId, taskId, body, deliveries, revoked);
     }
 
     @Override
@@ -558,6 +579,8 @@ public final class RedisBroker implements Broker {
 
         private @Nullable StatefulConnection<byte[], byte[]> connection;
         private volatile long clientId = -1;
+        /** A wake-up asked for before the read was sent: the read must not start, or it would block on. */
+        private volatile boolean wakeRequested;
         private int rotation;
 
         synchronized List<StreamMessage<byte[], byte[]>> read(String consumer, List<StreamOffset<byte[]>> offsets,
@@ -568,6 +591,10 @@ public final class RedisBroker implements Broker {
                 if (!redis.isCluster()) {
                     clientId = redis.await(RedisConnections.async(connection).clientId(), "identify a connection");
                 }
+            }
+            if (wakeRequested) {
+                wakeRequested = false;
+                return List.of();
             }
             @SuppressWarnings("unchecked")
             StreamOffset<byte[]>[] streams = offsets.toArray(new StreamOffset[0]);
@@ -583,9 +610,10 @@ public final class RedisBroker implements Broker {
         }
 
         void unblock() {
+            wakeRequested = true; // for a read not sent yet
             long id = clientId;
             if (id >= 0) {
-                redis.commands().clientUnblock(id, io.lettuce.core.UnblockType.TIMEOUT);
+                redis.commands().clientUnblock(id, io.lettuce.core.UnblockType.TIMEOUT); // for a read in progress
             }
         }
 

@@ -9,9 +9,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import dev.taskqueue.TaskError;
+import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.redis.RedisBroker.DeadLetterPolicy;
 import io.lettuce.core.ScriptOutputType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Records outcomes and acknowledges tasks, a batch per queue in one script, each task atomically.
@@ -21,6 +24,8 @@ import io.lettuce.core.ScriptOutputType;
  * that is no longer pending (its lease was taken over), and then nothing of the outcome is written.
  */
 final class RedisOutcomes {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisOutcomes.class);
 
     private final RedisConnections redis;
     private final RedisKeys keys;
@@ -156,10 +161,20 @@ final class RedisOutcomes {
             """, ScriptOutputType.MULTI);
 
     List<Boolean> acknowledge(String consumer, List<Outcome> outcomes) {
+        Boolean[] recorded = new Boolean[outcomes.size()];
         Map<String, List<Integer>> byQueue = new LinkedHashMap<>();
+        Map<String, List<Integer>> plainByStream = new LinkedHashMap<>();
         for (int i = 0; i < outcomes.size(); i++) {
-            byQueue.computeIfAbsent(outcomes.get(i).delivery().queue(), q -> new ArrayList<>()).add(i);
+            Outcome o = outcomes.get(i);
+            if (isPlain(o)) {
+                plainByStream.computeIfAbsent(o.delivery().queue() + '\u0000' + o.delivery().stream(),
+                        k -> new ArrayList<>()).add(i);
+            }
+            else {
+                byQueue.computeIfAbsent(o.delivery().queue(), q -> new ArrayList<>()).add(i);
+            }
         }
+        List<CompletableFuture<Long>> plainReplies = acknowledgePlain(outcomes, plainByStream);
         List<CompletableFuture<List<Object>>> replies = new ArrayList<>();
         List<List<Integer>> positions = new ArrayList<>();
         for (Map.Entry<String, List<Integer>> entry : byQueue.entrySet()) {
@@ -170,7 +185,15 @@ final class RedisOutcomes {
             replies.add(ACKNOWLEDGE.run(redis.commands(), batch.keys(), batch.args()));
             positions.add(entry.getValue());
         }
-        Boolean[] recorded = new Boolean[outcomes.size()];
+        int plain = 0;
+        for (List<Integer> indexes : plainByStream.values()) {
+            long acknowledged = redis.await(plainReplies.get(plain++), "acknowledge " + indexes.size() + " task(s)");
+            if (acknowledged < indexes.size()) {
+                log.warn("{} of {} fire-and-forget task(s) were no longer held by this worker (their leases were "
+                        + "taken over); they run again elsewhere", indexes.size() - acknowledged, indexes.size());
+            }
+            indexes.forEach(i -> recorded[i] = true);
+        }
         for (int r = 0; r < replies.size(); r++) {
             List<Object> reply = redis.await(replies.get(r), "record " + outcomes.size() + " outcome(s)");
             List<Integer> indexes = positions.get(r);
@@ -179,6 +202,32 @@ final class RedisOutcomes {
             }
         }
         return List.of(recorded);
+    }
+
+    /**
+     * Whether an outcome needs nothing but its acknowledgement: a fire-and-forget success without keys to
+     * release. Those skip the script: {@code XACK} and {@code XDEL} of every entry of a stream, two commands for
+     * the whole batch (the script's per-task work was most of Redis's cost for them). Fencing still holds: nothing
+     * is written for such a task, and deleting an entry that was taken back (already deleted) does nothing; only
+     * a refusal can no longer be told apart, so it is counted rather than attributed.
+     */
+    private static boolean isPlain(Outcome o) {
+        return o.kind() == Outcome.Kind.SUCCEEDED && !o.storeRecord() && o.uniqueKey() == null
+                && o.permitKey() == null;
+    }
+
+    /** Sends XACK then XDEL per stream; the replies are the XACK counts, in the map's order. */
+    private List<CompletableFuture<Long>> acknowledgePlain(List<Outcome> outcomes,
+            Map<String, List<Integer>> byStream) {
+        List<CompletableFuture<Long>> replies = new ArrayList<>();
+        for (List<Integer> indexes : byStream.values()) {
+            Delivery first = outcomes.get(indexes.get(0)).delivery();
+            byte[] stream = keys.stream(first.queue(), first.stream());
+            String[] entries = indexes.stream().map(i -> outcomes.get(i).delivery().entryId()).toArray(String[]::new);
+            replies.add(redis.commands().xack(stream, bytes(RedisKeys.GROUP), entries).toCompletableFuture());
+            redis.commands().xdel(stream, entries); // after the XACK on the same connection: in order
+        }
+        return replies;
     }
 
     /** The keys and arguments of one queue's batch: keys are numbered once, however many outcomes share them. */

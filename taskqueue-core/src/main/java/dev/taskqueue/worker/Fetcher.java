@@ -16,11 +16,16 @@ import org.slf4j.LoggerFactory;
  * one call per poll timeout and starts a new task within a round trip of its arrival;</li>
  * <li>hands the tasks to the {@link Processor} and gives back the slots it did not use.</li>
  * </ol>
- * Under load, claims come in batches as large as the slots freed while the previous claim was in flight.
+ * Under load (the last claim was full: more tasks wait), the fetcher lingers up to {@value #LINGER_MICROS} µs for
+ * half its slots to free up, so that claims come in large batches: the round trip, not the task, is the cost of
+ * a short task. An idle worker never lingers: a task arriving alone starts within a round trip.
  */
 final class Fetcher {
 
     private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
+
+    /** The longest wait for more free slots when tasks are waiting. */
+    static final long LINGER_MICROS = 1_000;
 
     private final String workerId;
     private final Broker broker;
@@ -31,6 +36,7 @@ final class Fetcher {
     private final WorkerSettings settings;
     private final Backoff backoff = new Backoff("claim tasks");
     private volatile boolean running;
+    private boolean backlog;
     private Thread thread;
 
     Fetcher(String workerId, Broker broker, QueueOrder queues, Slots slots, Processor processor, Acker acker,
@@ -65,8 +71,13 @@ final class Fetcher {
                     Thread.sleep(10);
                     continue;
                 }
+                int half = slots.capacity() / 2;
+                if (backlog && taken < half) {
+                    taken += slots.takeMore(half - taken, LINGER_MICROS * 1_000);
+                }
                 List<String> order = queues.next();
                 List<Delivery> claimed = broker.claim(workerId, order, taken);
+                backlog = !claimed.isEmpty() && claimed.size() == taken;
                 if (claimed.isEmpty() && running) {
                     claimed = broker.awaitAndClaim(workerId, order, taken, settings.pollTimeout());
                 }

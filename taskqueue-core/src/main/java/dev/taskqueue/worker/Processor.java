@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -76,11 +75,12 @@ final class Processor {
     private final TaskEventListener listener;
     private final List<TaskInterceptor> interceptors;
     private final Clock clock;
-    private final ExecutorService threads;
+    private final TaskThreads.TaskExecutor threads;
     private final ScheduledExecutorService timers;
     final AtomicLong processed = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
     final AtomicLong abandoned = new AtomicLong();
+    private final java.util.Map<String, TaskPolicies> effectivePolicies = new java.util.concurrent.ConcurrentHashMap<>();
 
     Processor(String workerId, Broker broker, TaskRegistry registry, MessageCodec codec, WorkerSettings settings,
             Acker acker, Slots slots, RunningTasks running, TaskEventListener listener,
@@ -97,7 +97,7 @@ final class Processor {
         this.listener = listener;
         this.interceptors = List.copyOf(interceptors);
         this.clock = clock;
-        this.threads = TaskThreads.create(settings.virtualThreads(), "taskqueue-task-");
+        this.threads = TaskThreads.create(settings.concurrency(), settings.virtualThreads(), "taskqueue-task-");
         this.timers = TaskThreads.scheduler("taskqueue-timers-" + workerId);
     }
 
@@ -148,6 +148,10 @@ final class Processor {
         if (!run.finished.compareAndSet(false, true)) {
             log.warn("Task [{}] finished after its hard time limit; its outcome was discarded (the limit's stands)",
                     run.delivery.taskId());
+            Runnable lent = run.lentThread;
+            if (lent != null) {
+                lent.run(); // its thread is back in the pool: give back the one lent in its place
+            }
             return;
         }
         running.remove(run.delivery);
@@ -200,7 +204,8 @@ final class Processor {
             return fail(delivery, message, task, attempt, Duration.ZERO,
                     Errors.ofReason("dev.taskqueue.InvalidArgumentsException", reason), reason, null);
         }
-        TaskPolicies policies = message.policies().orElse(task.policies()).orElse(settings.defaultPolicies());
+        TaskPolicies policies = message.policies() == TaskPolicies.NONE ? declaredPolicies(task)
+                : message.policies().orElse(declaredPolicies(task));
         if (!passesLimits(delivery, message, task, decoded.args(), policies, run)) {
             return null;
         }
@@ -360,6 +365,7 @@ final class Processor {
                 context, new TimeLimitExceededException(task.name(), limit),
                 Duration.ofMillis(clock.millis() - run.startedAt));
         abandoned.incrementAndGet();
+        run.lentThread = threads.lend(); // the stuck thread keeps its pool thread: lend one for the next task
         log.error("Task {} [{}] passed its hard time limit of {}; the worker gave up on it and freed its slot. Its "
                 + "thread {} is stuck (interrupted, ignoring it), at:{}", task.name(), run.delivery.taskId(), limit,
                 run.thread.getName(), stack);
@@ -393,6 +399,12 @@ final class Processor {
                 attempt, reason).releasing(message.uniqueKey(), run == null ? null : run.permitKey);
     }
 
+    /** A task's declared policies over the worker's defaults, merged once per task. */
+    private TaskPolicies declaredPolicies(TaskDefinition task) {
+        return effectivePolicies.computeIfAbsent(task.name(), name -> task.policies().orElse(
+                settings.defaultPolicies()));
+    }
+
     private long resultTtl() {
         return settings.resultTtl().toMillis();
     }
@@ -422,7 +434,7 @@ final class Processor {
         timers.shutdownNow();
         threads.shutdownNow();
         try {
-            threads.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
+            threads.awaitTermination(wait.toMillis());
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();

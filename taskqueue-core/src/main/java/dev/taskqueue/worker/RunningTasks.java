@@ -31,6 +31,8 @@ final class RunningTasks {
         volatile @Nullable String permitKey;
         volatile @Nullable ScheduledFuture<?> softTimer;
         volatile @Nullable ScheduledFuture<?> hardTimer;
+        /** Given back when the thread of a run abandoned at its hard time limit finally ends. */
+        volatile @Nullable Runnable lentThread;
 
         Running(Delivery delivery, Thread thread, long now) {
             this.delivery = delivery;

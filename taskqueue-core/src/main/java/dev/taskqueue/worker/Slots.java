@@ -29,6 +29,24 @@ final class Slots {
         return 1 + free.drainPermits();
     }
 
+    /**
+     * Waits up to {@code nanos} for up to {@code wanted} more slots to free up, and takes them.
+     *
+     * @return how many were taken
+     */
+    int takeMore(int wanted, long nanos) throws InterruptedException {
+        long deadline = System.nanoTime() + nanos;
+        int taken = free.drainPermits();
+        while (taken < wanted) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !free.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+                break;
+            }
+            taken += 1 + free.drainPermits();
+        }
+        return taken;
+    }
+
     /** Gives back slots (a task finished, or fewer tasks were claimed than slots taken). */
     void give(int slots) {
         if (slots > 0) {

@@ -5,20 +5,23 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The threads tasks run on: a virtual thread per task on Java 21+ (the code is compiled for 17, so the call is
- * reflective), else a pool of platform threads that grows as needed and shrinks when idle. Either way the
- * worker's slots bound how many tasks run at once; the pool is not bounded itself because a thread stuck past a
- * hard time limit no longer holds a slot, and must not keep a new task from starting.
+ * reflective), else a pool of {@code concurrency} platform threads on one queue, so that under load a thread that
+ * finishes a task takes the next without being parked and woken. The worker's slots bound how many tasks run at
+ * once. A thread stuck past a hard time limit no longer holds a slot but still holds a pool thread: the pool
+ * {@linkplain TaskExecutor#lend() lends} one more thread until it comes back.
  */
 final class TaskThreads {
 
@@ -27,8 +30,96 @@ final class TaskThreads {
     private TaskThreads() {
     }
 
-    static ExecutorService create(boolean virtualThreads, String namePrefix) {
-        if (virtualThreads && Runtime.version().feature() >= 21) {
+    /** Runs tasks; can make room for a thread that is stuck. */
+    interface TaskExecutor {
+
+        void execute(Runnable task);
+
+        /** One more thread, for as long as a stuck thread holds one: call {@code returned} when it comes back. */
+        Runnable lend();
+
+        void shutdownNow();
+
+        boolean awaitTermination(long millis) throws InterruptedException;
+    }
+
+    static TaskExecutor create(int concurrency, boolean virtualThreads, String namePrefix) {
+        ExecutorService virtual = virtualThreads ? virtualThreads(namePrefix) : null;
+        if (virtual != null) {
+            return new TaskExecutor() {
+                @Override
+                public void execute(Runnable task) {
+                    virtual.execute(task);
+                }
+
+                @Override
+                public Runnable lend() {
+                    return () -> { }; // a virtual thread per task: a stuck one holds nothing another task needs
+                }
+
+                @Override
+                public void shutdownNow() {
+                    virtual.shutdownNow();
+                }
+
+                @Override
+                public boolean awaitTermination(long millis) throws InterruptedException {
+                    return virtual.awaitTermination(millis, TimeUnit.MILLISECONDS);
+                }
+            };
+        }
+        AtomicInteger count = new AtomicInteger();
+        ThreadFactory factory = task -> {
+            Thread thread = new Thread(task, namePrefix + count.getAndIncrement());
+            thread.setDaemon(true);
+            return thread;
+        };
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(concurrency, concurrency, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), factory);
+        pool.allowCoreThreadTimeOut(true);
+        return new TaskExecutor() {
+            @Override
+            public void execute(Runnable task) {
+                pool.execute(task);
+            }
+
+            @Override
+            public synchronized Runnable lend() {
+                resize(+1);
+                AtomicBoolean returned = new AtomicBoolean();
+                return () -> {
+                    if (returned.compareAndSet(false, true)) {
+                        resize(-1);
+                    }
+                };
+            }
+
+            private synchronized void resize(int delta) {
+                // The maximum first when growing, the core first when shrinking: core may never exceed maximum.
+                if (delta > 0) {
+                    pool.setMaximumPoolSize(pool.getMaximumPoolSize() + delta);
+                    pool.setCorePoolSize(pool.getCorePoolSize() + delta);
+                }
+                else {
+                    pool.setCorePoolSize(pool.getCorePoolSize() + delta);
+                    pool.setMaximumPoolSize(pool.getMaximumPoolSize() + delta);
+                }
+            }
+
+            @Override
+            public void shutdownNow() {
+                pool.shutdownNow();
+            }
+
+            @Override
+            public boolean awaitTermination(long millis) throws InterruptedException {
+                return pool.awaitTermination(millis, TimeUnit.MILLISECONDS);
+            }
+        };
+    }
+
+    private static @Nullable ExecutorService virtualThreads(String namePrefix) {
+        if (Runtime.version().feature() >= 21) {
             try {
                 Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
                 Class<?> builderType = Class.forName("java.lang.Thread$Builder");
@@ -42,13 +133,7 @@ final class TaskThreads {
                         Runtime.version().feature(), ex);
             }
         }
-        AtomicInteger count = new AtomicInteger();
-        ThreadFactory factory = task -> {
-            Thread thread = new Thread(task, namePrefix + count.getAndIncrement());
-            thread.setDaemon(true);
-            return thread;
-        };
-        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), factory);
+        return null;
     }
 
     /** One daemon thread for timers (time limits, delayed progress reports). */
