@@ -58,6 +58,13 @@ public class BenchTasks {
         started(System.nanoTime());
     }
 
+    /** An I/O-bound task: it waits {@code millis} (a call to another service), using no CPU meanwhile. */
+    @Task(name = "bench.io", ignoreResult = true)
+    public void io(int millis) throws InterruptedException {
+        started(System.nanoTime());
+        Thread.sleep(millis);
+    }
+
     /** A no-op whose result (and states) are stored. */
     @Task(name = "bench.noopStored")
     public int noopStored() {

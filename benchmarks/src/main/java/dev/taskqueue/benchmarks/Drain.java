@@ -43,13 +43,19 @@ final class Drain {
      * their workers at once and returns the rate from the start command to the last acknowledgement.
      */
     static double inWorkerJvms(Bench bench, Engine engine, int jvms, int total, Deadline deadline) throws Exception {
+        return inWorkerJvms(bench, engine, jvms, total, TaskCall.of(BenchTasks::noop), bench.options.concurrency(),
+                deadline);
+    }
+
+    /** The drain rate of {@code total} tasks like {@code task} by {@code jvms} worker JVMs of this concurrency. */
+    static double inWorkerJvms(Bench bench, Engine engine, int jvms, int total, TaskCall<Void> task, int concurrency,
+            Deadline deadline) throws Exception {
         List<String> queue = List.of(Engine.QUEUE);
-        TaskCall<Void> noop = TaskCall.of(BenchTasks::noop);
+        TaskCall<Void> noop = task;
         List<ChildWorker> children = new ArrayList<>();
         try {
             for (int i = 0; i < jvms; i++) {
-                children.add(ChildWorker.launch(bench, queue, bench.options.concurrency(), 0, "drain-jvm-" + i,
-                        deadline));
+                children.add(ChildWorker.launch(bench, queue, concurrency, 0, "drain-jvm-" + i, deadline));
             }
             int warmup = Math.min(CHILD_WARMUP_TASKS, total) * jvms;
             Bench.prefill(engine.client, noop, queue, warmup, deadline);

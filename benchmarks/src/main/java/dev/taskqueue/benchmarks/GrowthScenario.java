@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 import dev.taskqueue.TaskCall;
+import dev.taskqueue.worker.WorkerSettings;
 
 /**
  * How the drain rate of no-op tasks ({@code ignoreResult}) changes with one dimension: the depth of the queue,
@@ -41,6 +42,10 @@ final class GrowthScenario extends Scenario {
         };
     }
 
+    /** How long an I/O-bound task waits, and each worker JVM's concurrency for them (the engine's default). */
+    static final int IO_TASK_MILLIS = 10;
+    static final int IO_CONCURRENCY = WorkerSettings.DEFAULT_CONCURRENCY;
+
     @Override
     void run(Bench bench, Deadline deadline, List<Figure> out) throws Exception {
         Sizes sizes = bench.sizes;
@@ -72,11 +77,25 @@ final class GrowthScenario extends Scenario {
                                     deadline));
                 }
                 case JVMS -> {
-                    a = Figure.rate(key + ".one", String.format("drain rate, %,d tasks, 1 worker JVM",
+                    // No-op tasks are CPU work: on a small machine shared with Redis, a second JVM competes for
+                    // the same cores. I/O-bound tasks (waiting on another service) are what scale out.
+                    Figure cpuOne = Figure.rate(key + ".one", String.format("no-op drain rate, %,d tasks, 1 worker JVM",
                             sizes.drainTasks()), Drain.inWorkerJvms(bench, engine, 1, sizes.drainTasks(), deadline));
-                    out.add(a);
-                    b = Figure.rate(key + ".two", "same, 2 worker JVMs",
+                    out.add(cpuOne);
+                    Figure cpuTwo = Figure.rate(key + ".two", "same, 2 worker JVMs",
                             Drain.inWorkerJvms(bench, engine, 2, sizes.drainTasks(), deadline));
+                    out.add(cpuTwo);
+                    out.add(Figure.of(key + ".ratio", "second / first", cpuTwo.value() / cpuOne.value(),
+                            Figure.Unit.RATIO));
+                    TaskCall<Void> io = TaskCall.of(BenchTasks::io, IO_TASK_MILLIS);
+                    int ioTasks = Math.max(200, sizes.drainTasks() / 40);
+                    a = Figure.rate(key + ".io.one", String.format("%d ms I/O tasks, %,d, 1 worker JVM (concurrency %d)",
+                            IO_TASK_MILLIS, ioTasks, IO_CONCURRENCY), Drain.inWorkerJvms(bench, engine, 1, ioTasks, io,
+                                    IO_CONCURRENCY, deadline));
+                    out.add(a);
+                    b = Figure.rate(key + ".io.two", "same, 2 worker JVMs", Drain.inWorkerJvms(bench, engine, 2,
+                            ioTasks, io, IO_CONCURRENCY, deadline));
+                    key = key + ".io";
                 }
                 default -> throw new IllegalStateException(dimension.name());
             }
