@@ -155,6 +155,23 @@ public interface Broker extends AutoCloseable {
     /** Deletes one dead letter; returns whether it was there. */
     boolean deleteDeadLetter(String queue, String deadLetterId);
 
+    /**
+     * Pauses a queue: no worker claims from it until it is resumed (tasks already running finish; submissions are
+     * still accepted). Stored in the broker, so it holds for every worker, including those started later.
+     */
+    void pause(String queue);
+
+    /** Resumes a paused queue. */
+    void resume(String queue);
+
+    /**
+     * Deletes the queue's waiting tasks: ready and delayed (not those running). Their records, if any, are left
+     * to expire.
+     *
+     * @return how many were deleted
+     */
+    long purge(String queue);
+
     /** Several queues' counts, in the given order (one round trip where the store allows). */
     default List<QueueStats> stats(Collection<String> queues) {
         return queues.stream().map(this::stats).toList();

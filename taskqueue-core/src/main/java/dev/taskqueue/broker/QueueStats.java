@@ -11,7 +11,9 @@ import org.jspecify.annotations.Nullable;
  * @param active claimed by a worker and not finished
  * @param dead in the dead letters
  * @param oldestPendingAgeMillis how long the oldest pending task has waited, or null when none waits
+ * @param paused whether workers are told not to claim from it
+ * @param processedLastMinute tasks that finished (any outcome) in the last 60 seconds
  */
 public record QueueStats(String queue, long pending, long scheduled, long active, long dead,
-        @Nullable Long oldestPendingAgeMillis) {
+        @Nullable Long oldestPendingAgeMillis, boolean paused, long processedLastMinute) {
 }

@@ -88,6 +88,7 @@ public final class DefaultTaskClient implements TaskClient {
             SubmitResult result = results.get(i);
             if (result.stored()) {
                 listener.submitted(message.taskName(), message.queue());
+                listener.sent(message.id(), message.taskName(), message.queue());
             }
             else {
                 listener.duplicateSubmitted(message.taskName(), message.queue());

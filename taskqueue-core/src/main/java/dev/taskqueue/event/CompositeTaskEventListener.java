@@ -36,6 +36,16 @@ final class CompositeTaskEventListener implements TaskEventListener {
     }
 
     @Override
+    public void sent(String taskId, String taskName, String queue) {
+        each(l -> l.sent(taskId, taskName, queue));
+    }
+
+    @Override
+    public void received(String taskId, String taskName, String queue) {
+        each(l -> l.received(taskId, taskName, queue));
+    }
+
+    @Override
     public void duplicateSubmitted(String taskName, String queue) {
         each(l -> l.duplicateSubmitted(taskName, queue));
     }

@@ -17,8 +17,19 @@ public interface TaskEventListener {
         return new CompositeTaskEventListener(List.copyOf(listeners));
     }
 
-    /** A task was stored in Redis by this instance. */
+    /**
+     * A task was stored in Redis by this instance (for counting: it does not carry the id; {@link #sent} does,
+     * and is called as well).
+     */
     default void submitted(String taskName, String queue) {
+    }
+
+    /** A task was stored in Redis by this instance, with its id. */
+    default void sent(String taskId, String taskName, String queue) {
+    }
+
+    /** A worker of this instance claimed a task (it may still wait for a rate slot or a permit, or be revoked). */
+    default void received(String taskId, String taskName, String queue) {
     }
 
     /** A task was submitted with a caller-chosen id that already existed; nothing was stored. */

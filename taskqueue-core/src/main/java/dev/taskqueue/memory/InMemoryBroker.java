@@ -81,6 +81,8 @@ public final class InMemoryBroker implements Broker, ResultBackend {
         final Map<String, Long> rates = new HashMap<>();
         final Map<String, Map<String, Long>> permits = new HashMap<>();
         final Map<String, java.util.LinkedHashSet<String>> permitWaiters = new HashMap<>();
+        final ArrayDeque<Long> finishedAt = new ArrayDeque<>();
+        boolean paused;
 
         MemoryQueue() {
             CLAIM_ORDER.forEach(band -> ready.put(band, new ArrayDeque<>()));
@@ -241,6 +243,9 @@ public final class InMemoryBroker implements Broker, ResultBackend {
         long now = clock.millis();
         for (String name : names) {
             MemoryQueue q = queue(name);
+            if (q.paused) {
+                continue;
+            }
             for (String band : CLAIM_ORDER) {
                 ArrayDeque<Entry> entries = q.ready.get(band);
                 while (out.size() < max && !entries.isEmpty()) {
@@ -330,6 +335,12 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                     continue;
                 }
                 q.held.remove(d.entryId());
+                if (o.isFinal()) {
+                    q.finishedAt.add(now);
+                    while (!q.finishedAt.isEmpty() && q.finishedAt.peek() <= now - 60_000) {
+                        q.finishedAt.poll();
+                    }
+                }
                 if (o.kind() == Outcome.Kind.FAILED || o.kind() == Outcome.Kind.QUARANTINED) {
                     addDeadLetter(q, d, o.taskName(), String.valueOf(o.deadLetterReason()), o.error(), o.attempt(),
                             consumer);
@@ -573,6 +584,47 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                     r.expiresAt = clock.millis() + recordTtlMillis;
                 }
             }
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void pause(String queueName) {
+        setPaused(queueName, true);
+    }
+
+    @Override
+    public void resume(String queueName) {
+        setPaused(queueName, false);
+    }
+
+    private void setPaused(String queueName, boolean paused) {
+        lock.lock();
+        try {
+            queue(queueName).paused = paused;
+            arrived.signalAll();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long purge(String queueName) {
+        lock.lock();
+        try {
+            MemoryQueue q = queue(queueName);
+            long removed = 0;
+            for (ArrayDeque<Entry> entries : q.ready.values()) {
+                removed += entries.size();
+                entries.clear();
+            }
+            removed += q.delayedDue.size();
+            q.delayed.clear();
+            q.delayedDue.clear();
+            return removed;
         }
         finally {
             lock.unlock();
@@ -860,7 +912,9 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                 }
             }
             long scheduled = q.delayed.values().stream().mapToLong(List::size).sum();
-            return new QueueStats(name, pending, scheduled, q.held.size(), q.dead.size(), oldest < 0 ? null : oldest);
+            long lastMinute = q.finishedAt.stream().filter(at -> at > now - 60_000).count();
+            return new QueueStats(name, pending, scheduled, q.held.size(), q.dead.size(), oldest < 0 ? null : oldest,
+                    q.paused, lastMinute);
         }
         finally {
             lock.unlock();

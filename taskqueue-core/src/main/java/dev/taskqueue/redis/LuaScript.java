@@ -17,11 +17,26 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
  */
 final class LuaScript {
 
-    /** Shared by every script: the broker's clock, in milliseconds (so that application clocks need not agree). */
+    /**
+     * Shared by every script: the broker's clock in milliseconds (so that application clocks need not agree), and
+     * the per-second count of finished tasks (see {@link RedisKeys#throughput(String)}).
+     */
     private static final String PRELUDE = """
             local function now_ms()
               local t = redis.call('TIME')
               return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            end
+            local function count_finished(key, now, n)
+              if n <= 0 then return end
+              local second = math.floor(now / 1000)
+              local field = second % 120
+              local current = redis.call('HGET', key, field)
+              if current then
+                local s, c = string.match(current, '(%d+):(%d+)')
+                if tonumber(s) == second then n = n + tonumber(c) end
+              end
+              redis.call('HSET', key, field, second .. ':' .. n)
+              redis.call('PEXPIRE', key, 120000)
             end
             """;
 

@@ -3,6 +3,7 @@ package dev.taskqueue.redis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,6 +85,9 @@ public final class RedisBroker implements Broker {
     private final RedisRevocations revocations;
     private final RedisDeadLetters deadLetterStore;
     private final Set<String> mayHaveRevocations = ConcurrentHashMap.newKeySet();
+    /** Queues seen paused by the last claims or announced since; the blocking read leaves them out. */
+    private final Set<String> pausedQueues = ConcurrentHashMap.newKeySet();
+    private volatile @Nullable StatefulRedisPubSubConnection<byte[], byte[]> controlSubscription;
 
     private final Map<String, BlockingReader> readers = new ConcurrentHashMap<>();
     private final Set<String> knownQueues = ConcurrentHashMap.newKeySet();
@@ -344,6 +348,12 @@ public final class RedisBroker implements Broker {
 
     @Override
     public void declare(Collection<String> queues) {
+        try {
+            listenToControl(); // a worker declares its queues once, as it starts: listen to pauses from then on
+        }
+        catch (RuntimeException ex) {
+            log.debug("Could not subscribe to queue control; pauses take effect at the next claim", ex);
+        }
         RedisClusterAsyncCommands<byte[], byte[]> commands = redis.commands();
         List<CompletableFuture<?>> replies = new ArrayList<>();
         for (String queue : queues) {
@@ -371,26 +381,33 @@ public final class RedisBroker implements Broker {
             """, ScriptOutputType.INTEGER);
 
     /*
-     * KEYS: per queue, its 11 streams in claim order (redelivery, then priority 9 .. 0) and its {q}:revoked set
+     * KEYS: per queue, its 11 streams in claim order (redelivery, then priority 9 .. 0), its {q}:revoked set and
+     *   its {q}:paused flag
      * ARGV[1] group   ARGV[2] consumer   ARGV[3] max messages
      * Returns { a flat list of 3 per stream read from: key index, the XREADGROUP entries as Redis returned them
      *             ({id, {i, <task id>, m, <body>, d, <deliveries>}} each), revoked flags (a list of 1|0 per
      *             entry, or 0 when the queue has no revocations),
-     *           key indexes of streams whose group is missing, queue numbers (from 1) with revocations }.
+     *           key indexes of streams whose group is missing, queue numbers (from 1) with revocations,
+     *           queue numbers (from 1) that are paused (nothing is claimed from them) }.
      * Empty streams are skipped with XLEN (cheaper than an empty read); entries are returned as read, not copied
      * field by field. A revoked task is claimed like any other, flagged, so that its worker records it as REVOKED
      * (releasing its keys) without running it.
      */
     private static final LuaScript CLAIM = new LuaScript("claim", """
             local left = tonumber(ARGV[3])
-            local out, missing, flagged = {}, {}, {}
-            local per_queue = 12
+            local out, missing, flagged, paused = {}, {}, {}, {}
+            local per_queue = 13
             for q = 0, #KEYS / per_queue - 1 do
               if left <= 0 then break end
-              local revoked = KEYS[q * per_queue + per_queue]
+              local revoked = KEYS[q * per_queue + 12]
               local any_revoked = redis.call('EXISTS', revoked) == 1
               if any_revoked then flagged[#flagged + 1] = q + 1 end
-              for k = q * per_queue + 1, q * per_queue + per_queue - 1 do
+              local streams_to = q * per_queue + 11
+              if redis.call('EXISTS', KEYS[q * per_queue + 13]) == 1 then
+                paused[#paused + 1] = q + 1
+                streams_to = 0
+              end
+              for k = q * per_queue + 1, streams_to do
                 if left <= 0 then break end
                 if redis.call('XLEN', KEYS[k]) > 0 then
                   local res = redis.pcall('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', left, 'STREAMS', KEYS[k],
@@ -414,7 +431,7 @@ public final class RedisBroker implements Broker {
                 end
               end
             end
-            return { out, missing, flagged }
+            return { out, missing, flagged, paused }
             """, ScriptOutputType.MULTI);
 
     /** Queues per claim script: enough to find work in one round trip, few enough to keep the script short. */
@@ -439,6 +456,8 @@ public final class RedisBroker implements Broker {
                 }
                 refs.add(null);
                 k.add(keys.revoked(queue));
+                refs.add(null);
+                k.add(keys.paused(queue));
             }
             List<Object> reply = redis.await(CLAIM.run(redis.commands(), k.toArray(byte[][]::new),
                     bytes(RedisKeys.GROUP), bytes(consumer), bytes(Integer.toString(max - claimed.size()))),
@@ -463,6 +482,10 @@ public final class RedisBroker implements Broker {
             for (Object number : (List<?>) reply.get(2)) {
                 mayHaveRevocations.add(group.get(((Long) number).intValue() - 1));
             }
+            List<String> nowPaused = ((List<?>) reply.get(3)).stream()
+                    .map(number -> group.get(((Long) number).intValue() - 1)).toList();
+            pausedQueues.removeAll(group);
+            pausedQueues.addAll(nowPaused);
         }
         return claimed;
     }
@@ -496,7 +519,11 @@ public final class RedisBroker implements Broker {
             return List.of();
         }
         BlockingReader reader = readers.computeIfAbsent(consumer, c -> new BlockingReader());
-        List<String> waitOn = queues;
+        List<String> waitOn = queues.stream().filter(q -> !pausedQueues.contains(q)).toList();
+        if (waitOn.isEmpty()) {
+            sleepQuietly(Math.min(timeout.toMillis(), 200)); // every queue paused: look again soon
+            return List.of();
+        }
         if (redis.isCluster() && queues.size() > 1) {
             // One blocking read cannot span slots: wait on the queues in turn, briefly each.
             waitOn = List.of(queues.get(reader.nextQueue(queues.size())));
@@ -524,12 +551,17 @@ public final class RedisBroker implements Broker {
         for (StreamMessage<byte[], byte[]> message : messages) {
             deliveries.add(markIfRevoked(toDelivery(message)));
         }
-        if (deliveries.size() > max) {
-            // Several priority streams filled at the same instant: never hold more than the free slots.
-            release(consumer, deliveries.subList(max, deliveries.size()));
-            return new ArrayList<>(deliveries.subList(0, max));
+        List<Delivery> kept = new ArrayList<>();
+        List<Delivery> handBack = new ArrayList<>();
+        for (Delivery delivery : deliveries) {
+            // Never hold more than the free slots (several priority streams can fill at the same instant), nor a
+            // task of a queue paused while this read was waiting.
+            (kept.size() < max && !pausedQueues.contains(delivery.queue()) ? kept : handBack).add(delivery);
         }
-        return deliveries;
+        if (!handBack.isEmpty()) {
+            release(consumer, handBack);
+        }
+        return kept;
     }
 
     /**
@@ -731,6 +763,102 @@ public final class RedisBroker implements Broker {
                 });
     }
 
+    // ------------------------------------------------------------------------------------------ queue control
+
+    @Override
+    public void pause(String queue) {
+        redis.await(redis.commands().set(keys.paused(queue), bytes("1")), "pause queue '" + queue + "'");
+        announce("pause " + queue);
+    }
+
+    @Override
+    public void resume(String queue) {
+        redis.await(redis.commands().del(keys.paused(queue)), "resume queue '" + queue + "'");
+        announce("resume " + queue);
+    }
+
+    private void announce(String message) {
+        redis.await(redis.commands().publish(bytes(keys.controlChannel()), bytes(message)), "announce " + message);
+    }
+
+    /**
+     * Listens to pauses and resumes announced by any instance: a paused queue leaves this broker's blocking reads
+     * at once (they are woken), a resumed one comes back.
+     */
+    private void listenToControl() {
+        synchronized (pausedQueues) {
+            if (controlSubscription != null && controlSubscription.isOpen()) {
+                return;
+            }
+            StatefulRedisPubSubConnection<byte[], byte[]> connection = redis.pubSub();
+            connection.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(byte[] channel, byte[] message) {
+                    String[] parts = string(message).split(" ", 2);
+                    if (parts.length == 2 && parts[0].equals("pause")) {
+                        pausedQueues.add(parts[1]);
+                    }
+                    else if (parts.length == 2) {
+                        pausedQueues.remove(parts[1]);
+                    }
+                    readers.values().forEach(BlockingReader::unblock);
+                }
+            });
+            redis.await(connection.async().subscribe(bytes(keys.controlChannel())), "subscribe to queue control");
+            controlSubscription = connection;
+        }
+    }
+
+    /*
+     * KEYS[1..11] the queue's streams   KEYS[12] {q}:d   KEYS[13] {q}:dp
+     * ARGV[1] group   ARGV[2] max tasks this call
+     * Deletes up to max waiting tasks: those not yet delivered from each stream (read with a purging consumer,
+     * acknowledged and deleted; running ones stay), then the delayed ones. Returns how many it deleted.
+     */
+    private static final LuaScript PURGE = new LuaScript("purge", """
+            local max, removed = tonumber(ARGV[2]), 0
+            for k = 1, 11 do
+              if removed >= max then return removed end
+              if redis.call('XLEN', KEYS[k]) > 0 then
+                local res = redis.pcall('XREADGROUP', 'GROUP', ARGV[1], 'taskqueue-purge', 'COUNT', max - removed,
+                  'STREAMS', KEYS[k], '>')
+                if type(res) == 'table' and not res.err then
+                  local ids = {}
+                  for _, e in ipairs(res[1][2]) do ids[#ids + 1] = e[1] end
+                  if #ids > 0 then
+                    redis.call('XACK', KEYS[k], ARGV[1], unpack(ids))
+                    redis.call('XDEL', KEYS[k], unpack(ids))
+                    removed = removed + #ids
+                  end
+                end
+                redis.pcall('XGROUP', 'DELCONSUMER', KEYS[k], ARGV[1], 'taskqueue-purge')
+              end
+            end
+            if removed < max then
+              removed = removed + redis.call('ZCARD', KEYS[12])
+              redis.call('DEL', KEYS[12], KEYS[13])
+            end
+            return removed
+            """, ScriptOutputType.INTEGER);
+
+    @Override
+    public long purge(String queue) {
+        byte[][] streams = keys.streams(queue);
+        byte[][] k = Arrays.copyOf(streams, streams.length + 2);
+        k[streams.length] = keys.delayed(queue);
+        k[streams.length + 1] = keys.delayedPayloads(queue);
+        long total = 0;
+        for (int round = 0; round < 100_000; round++) {
+            long removed = redis.await(PURGE.run(redis.commands(), k, bytes(RedisKeys.GROUP), bytes("1000")),
+                    "purge queue '" + queue + "'");
+            total += removed;
+            if (removed < 1000) {
+                break;
+            }
+        }
+        return total;
+    }
+
     // ------------------------------------------------------------------------------------------ dead letters
 
     @Override
@@ -894,6 +1022,10 @@ public final class RedisBroker implements Broker {
     @Override
     public void close() {
         revocations.close();
+        StatefulRedisPubSubConnection<byte[], byte[]> control = controlSubscription;
+        if (control != null && control.isOpen()) {
+            control.close();
+        }
         StatefulConnection<byte[], byte[]> submits = submitConnection;
         if (submits != null && submits.isOpen()) {
             submits.close();
@@ -914,6 +1046,15 @@ public final class RedisBroker implements Broker {
             groups.computeIfAbsent(key.apply(item), k -> new ArrayList<>()).add(item);
         }
         return groups;
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static byte[] bytes(String s) {

@@ -38,14 +38,15 @@ final class RedisInspector {
     }
 
     /*
-     * KEYS[1..11] the queue's streams   KEYS[12] {q}:d   KEYS[13] {q}:dead   ARGV[1] group
+     * KEYS[1..11] the queue's streams   KEYS[12] {q}:d   KEYS[13] {q}:dead   KEYS[14] {q}:paused
+     * KEYS[15] {q}:throughput   ARGV[1] group
      * Returns { pending (not yet delivered), active (delivered, not acknowledged), scheduled, dead,
-     *           age in ms of the oldest pending entry or -1 }.
+     *           age in ms of the oldest pending entry or -1, paused 1|0, tasks finished in the last 60 s }.
      */
     private static final LuaScript STATS = new LuaScript("stats", """
             local now = now_ms()
             local pending, active, oldest = 0, 0, -1
-            for k = 1, #KEYS - 2 do
+            for k = 1, 11 do
               if redis.call('EXISTS', KEYS[k]) == 1 then
                 local len = redis.call('XLEN', KEYS[k])
                 local held, last = 0, '0-0'
@@ -68,7 +69,14 @@ final class RedisInspector {
                 end
               end
             end
-            return { pending, active, redis.call('ZCARD', KEYS[#KEYS - 1]), redis.call('XLEN', KEYS[#KEYS]), oldest }
+            local second, finished = math.floor(now / 1000), 0
+            local ring = redis.call('HGETALL', KEYS[15])
+            for j = 2, #ring, 2 do
+              local s, c = string.match(ring[j], '(%d+):(%d+)')
+              if tonumber(s) > second - 60 then finished = finished + tonumber(c) end
+            end
+            return { pending, active, redis.call('ZCARD', KEYS[12]), redis.call('XLEN', KEYS[13]), oldest,
+              redis.call('EXISTS', KEYS[14]), finished }
             """, ScriptOutputType.MULTI);
 
     /** The queues' counts: one script per queue (one slot each), all sent before the first reply is awaited. */
@@ -76,9 +84,11 @@ final class RedisInspector {
         List<CompletableFuture<List<Object>>> replies = new ArrayList<>();
         for (String queue : queues) {
             byte[][] streams = keys.streams(queue);
-            byte[][] k = Arrays.copyOf(streams, streams.length + 2);
+            byte[][] k = Arrays.copyOf(streams, streams.length + 4);
             k[streams.length] = keys.delayed(queue);
             k[streams.length + 1] = keys.dead(queue);
+            k[streams.length + 2] = keys.paused(queue);
+            k[streams.length + 3] = keys.throughput(queue);
             replies.add(STATS.run(redis.commands(), k, bytes(RedisKeys.GROUP)));
         }
         List<QueueStats> stats = new ArrayList<>();
@@ -87,7 +97,7 @@ final class RedisInspector {
             List<Object> reply = redis.await(replies.get(i++), "count the tasks of queue '" + queue + "'");
             long oldest = (Long) reply.get(4);
             stats.add(new QueueStats(queue, (Long) reply.get(0), (Long) reply.get(2), (Long) reply.get(1),
-                    (Long) reply.get(3), oldest < 0 ? null : oldest));
+                    (Long) reply.get(3), oldest < 0 ? null : oldest, (Long) reply.get(5) == 1L, (Long) reply.get(6)));
         }
         return stats;
     }

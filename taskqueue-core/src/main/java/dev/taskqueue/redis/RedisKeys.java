@@ -116,6 +116,24 @@ final class RedisKeys {
         return prefix + ":revoke";
     }
 
+    /** {@code {p:q}:paused}: present while the queue is paused. */
+    byte[] paused(String queue) {
+        return bytes(tag(queue) + ":paused");
+    }
+
+    /**
+     * {@code {p:q}:throughput}: tasks finished per second over the last two minutes, a ring of 120 fields
+     * ({@code second % 120} to {@code <second>:<count>}).
+     */
+    byte[] throughput(String queue) {
+        return bytes(tag(queue) + ":throughput");
+    }
+
+    /** The channel on which pauses and resumes are announced, so that waiting workers re-check at once. */
+    String controlChannel() {
+        return prefix + ":control";
+    }
+
     /** {@code {p:q}:dead}: the dead letters. */
     byte[] dead(String queue) {
         return bytes(tag(queue) + ":dead");

@@ -38,7 +38,8 @@ final class RedisOutcomes {
     }
 
     /*
-     * KEYS[1] {q}:dead   KEYS[2] {q}:d   KEYS[3] {q}:dp   then streams, records, unique keys and permit pairs
+     * KEYS[1] {q}:dead   KEYS[2] {q}:d   KEYS[3] {q}:dp   KEYS[4] {q}:throughput
+     *   then streams, records, unique keys and permit pairs
      *   ({q}:c:<key>, {q}:cw:<key>) as the outcomes reference them by index.
      * ARGV[1] group   ARGV[2] worker id   ARGV[3] notify channel prefix   ARGV[4] dead letters max length
      * ARGV[5] dead letters max age ms   ARGV[6] wake channel   ARGV[7] queue name
@@ -74,7 +75,7 @@ final class RedisOutcomes {
               end
               return ''
             end
-            local i, n = 8, 0
+            local i, n, finished = 8, 0, 0
             while i <= #ARGV do
               local kind, s, entry = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
               local stream = KEYS[s]
@@ -106,6 +107,7 @@ final class RedisOutcomes {
               i = i + 2
               n = n + 1
               out[n] = redis.call('XACK', stream, group, entry)
+              if out[n] == 1 and kind ~= 'T' then finished = finished + 1 end
               if out[n] == 1 then
                 local record = r and r > 0 and KEYS[r] or nil
                 if kind == 'F' or kind == 'Q' then
@@ -155,6 +157,7 @@ final class RedisOutcomes {
               end
             end
             for s, entries in pairs(deletions) do redis.call('XDEL', KEYS[s], unpack(entries)) end
+            count_finished(KEYS[4], now, finished)
             if dead then redis.call('XTRIM', KEYS[1], 'MINID', now - tonumber(ARGV[5])) end
             if announce then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
             return out
@@ -206,26 +209,41 @@ final class RedisOutcomes {
 
     /**
      * Whether an outcome needs nothing but its acknowledgement: a fire-and-forget success without keys to
-     * release. Those skip the script: {@code XACK} and {@code XDEL} of every entry of a stream, two commands for
-     * the whole batch (the script's per-task work was most of Redis's cost for them). Fencing still holds: nothing
-     * is written for such a task, and deleting an entry that was taken back (already deleted) does nothing; only
-     * a refusal can no longer be told apart, so it is counted rather than attributed.
+     * release. Those skip the per-task script: one {@code XACK} and one {@code XDEL} of every entry of a stream,
+     * whatever their number (the per-task work was most of Redis's cost for them). Fencing still holds: nothing is
+     * written for such a task, and deleting an entry that was taken back (already deleted) does nothing; only a
+     * refusal can no longer be told apart, so it is counted rather than attributed.
      */
     private static boolean isPlain(Outcome o) {
         return o.kind() == Outcome.Kind.SUCCEEDED && !o.storeRecord() && o.uniqueKey() == null
                 && o.permitKey() == null;
     }
 
-    /** Sends XACK then XDEL per stream; the replies are the XACK counts, in the map's order. */
+    /*
+     * KEYS[1] a stream   KEYS[2] {q}:throughput   ARGV[1] group   ARGV[2..] entry ids
+     * Acknowledges and deletes them all (two commands, whatever their number), and counts them as finished.
+     * Returns how many were still pending.
+     */
+    private static final LuaScript ACKNOWLEDGE_PLAIN = new LuaScript("acknowledge-plain", """
+            local acked = redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
+            redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
+            count_finished(KEYS[2], now_ms(), acked)
+            return acked
+            """, ScriptOutputType.INTEGER);
+
+    /** One script per stream; the replies are the acknowledged counts, in the map's order. */
     private List<CompletableFuture<Long>> acknowledgePlain(List<Outcome> outcomes,
             Map<String, List<Integer>> byStream) {
         List<CompletableFuture<Long>> replies = new ArrayList<>();
         for (List<Integer> indexes : byStream.values()) {
             Delivery first = outcomes.get(indexes.get(0)).delivery();
-            byte[] stream = keys.stream(first.queue(), first.stream());
-            String[] entries = indexes.stream().map(i -> outcomes.get(i).delivery().entryId()).toArray(String[]::new);
-            replies.add(redis.commands().xack(stream, bytes(RedisKeys.GROUP), entries).toCompletableFuture());
-            redis.commands().xdel(stream, entries); // after the XACK on the same connection: in order
+            byte[][] args = new byte[1 + indexes.size()][];
+            args[0] = bytes(RedisKeys.GROUP);
+            for (int a = 0; a < indexes.size(); a++) {
+                args[1 + a] = bytes(outcomes.get(indexes.get(a)).delivery().entryId());
+            }
+            replies.add(ACKNOWLEDGE_PLAIN.run(redis.commands(), new byte[][] { keys.stream(first.queue(),
+                    first.stream()), keys.throughput(first.queue()) }, args));
         }
         return replies;
     }
@@ -243,6 +261,7 @@ final class RedisOutcomes {
             key(keys.dead(queue));
             key(keys.delayed(queue));
             key(keys.delayedPayloads(queue));
+            key(keys.throughput(queue));
             for (String arg : List.of(RedisKeys.GROUP, consumer, keys.notifyChannelPrefix(),
                     Long.toString(deadLetters.maxLength()), Long.toString(deadLetters.maxAge().toMillis()),
                     keys.wakeChannel(), queue)) {

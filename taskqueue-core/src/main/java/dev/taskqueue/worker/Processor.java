@@ -188,6 +188,7 @@ final class Processor {
             return fail(delivery, message, null, attempt, Duration.ZERO,
                     Errors.ofReason("dev.taskqueue.UnknownTaskException", reason), reason, null);
         }
+        listener.received(delivery.taskId(), task.name(), delivery.queue());
         if (delivery.revoked()) {
             return revoke(delivery, message, task, "revoked before it started");
         }

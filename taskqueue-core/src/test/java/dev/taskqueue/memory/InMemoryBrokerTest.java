@@ -105,4 +105,20 @@ class InMemoryBrokerTest {
         assertThat(broker.acknowledge("other", List.of(Outcome.succeeded(again, "test.echo", true, 1000, "2", 1))))
                 .containsExactly(true);
     }
+
+    @Test
+    void pauseResumeAndPurgeAsOnRedis() throws Exception {
+        startWorker();
+        broker.pause("default");
+        TaskHandle<String> held = client.submit(TestTasks::echo, "held");
+        client.withOptions(TaskOptions.defaults().countdown(Duration.ofHours(1))).submit(TestTasks::echo, "later");
+        Thread.sleep(500);
+        assertThat(held.state()).isEqualTo(TaskState.PENDING);
+        assertThat(broker.stats("default").paused()).isTrue();
+        broker.resume("default");
+        assertThat(held.get(Duration.ofSeconds(5))).isEqualTo("held");
+        assertThat(broker.stats("default").processedLastMinute()).isEqualTo(1);
+        assertThat(broker.purge("default")).isEqualTo(1);
+        assertThat(broker.stats("default").scheduled()).isZero();
+    }
 }

@@ -64,6 +64,16 @@ public final class TaskQueueFixture implements AutoCloseable {
             }
 
             @Override
+            public void sent(String taskId, String taskName, String queue) {
+                listeners.forEach(l -> l.sent(taskId, taskName, queue));
+            }
+
+            @Override
+            public void received(String taskId, String taskName, String queue) {
+                listeners.forEach(l -> l.received(taskId, taskName, queue));
+            }
+
+            @Override
             public void duplicateSubmitted(String taskName, String queue) {
                 listeners.forEach(l -> l.duplicateSubmitted(taskName, queue));
             }

@@ -1,0 +1,151 @@
+package dev.taskqueue.redis;
+
+import static dev.taskqueue.redis.RedisBroker.bytes;
+import static dev.taskqueue.redis.RedisBroker.string;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import dev.taskqueue.event.TaskEvent;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster-wide event stream {@code {p}:events}: every instance appends its task events, capped at a length
+ * ({@code XADD MAXLEN ~}), and anyone reads the latest. Appending never slows a task: events wait in a bounded
+ * buffer and a background thread sends them in batches; when the buffer is full (Redis slow or down), new events
+ * are dropped and counted.
+ */
+public final class RedisEventLog implements Consumer<TaskEvent>, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisEventLog.class);
+
+    /** Events waiting to be sent; more are dropped. */
+    private static final int BUFFER = 10_000;
+
+    private final RedisConnections redis;
+    private final byte[] key;
+    private final long maxLength;
+    private final BlockingQueue<TaskEvent> buffer = new ArrayBlockingQueue<>(BUFFER);
+    private final AtomicLong dropped = new AtomicLong();
+    private final Thread sender;
+    private volatile boolean running = true;
+
+    /**
+     * @param maxLength about how many events the stream keeps
+     */
+    public RedisEventLog(RedisBroker broker, long maxLength) {
+        this.redis = broker.connections();
+        this.key = bytes("{" + broker.keyPrefix() + "}:events");
+        this.maxLength = maxLength;
+        this.sender = new Thread(this::sendLoop, "taskqueue-event-log");
+        this.sender.setDaemon(true);
+        this.sender.start();
+    }
+
+    @Override
+    public void accept(TaskEvent event) {
+        if (!buffer.offer(event)) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** Events dropped because the buffer was full. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /** The latest events, newest first. */
+    public List<TaskEvent> recent(int count) {
+        List<StreamMessage<byte[], byte[]>> entries = redis.await(redis.commands().xrevrange(key,
+                Range.create("-", "+"), Limit.from(count)), "read the event stream");
+        List<TaskEvent> events = new ArrayList<>(entries.size());
+        for (StreamMessage<byte[], byte[]> entry : entries) {
+            Map<String, String> f = new HashMap<>();
+            entry.getBody().forEach((k, v) -> f.put(string(k), string(v)));
+            events.add(new TaskEvent(TaskEvent.Type.valueOf(f.get("type")), f.get("id"), f.get("task"),
+                    f.get("queue"), Instant.ofEpochMilli(Long.parseLong(f.get("at"))), f.get("source"),
+                    f.containsKey("ms") ? Duration.ofMillis(Long.parseLong(f.get("ms"))) : null,
+                    f.get("error"), f.get("message")));
+        }
+        return events;
+    }
+
+    private void sendLoop() {
+        List<TaskEvent> batch = new ArrayList<>();
+        while (running || !buffer.isEmpty()) {
+            try {
+                TaskEvent first = buffer.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                buffer.drainTo(batch, 499);
+                List<CompletableFuture<String>> replies = new ArrayList<>();
+                XAddArgs args = XAddArgs.Builder.maxlen(maxLength).approximateTrimming();
+                for (TaskEvent event : batch) {
+                    replies.add(redis.commands().xadd(key, args, fields(event)).toCompletableFuture());
+                }
+                for (CompletableFuture<String> reply : replies) {
+                    redis.await(reply, "append to the event stream");
+                }
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            catch (RuntimeException ex) {
+                dropped.addAndGet(batch.size());
+                log.debug("Could not append {} event(s) to the event stream", batch.size(), ex);
+            }
+            batch.clear();
+        }
+    }
+
+    private static Map<byte[], byte[]> fields(TaskEvent event) {
+        Map<byte[], byte[]> f = new LinkedHashMap<>();
+        f.put(bytes("type"), bytes(event.type().name()));
+        f.put(bytes("id"), bytes(event.taskId()));
+        f.put(bytes("task"), bytes(event.taskName()));
+        f.put(bytes("queue"), bytes(event.queue()));
+        f.put(bytes("at"), bytes(Long.toString(event.at().toEpochMilli())));
+        f.put(bytes("source"), bytes(event.source()));
+        put(f, "ms", event.duration() == null ? null : Long.toString(event.duration().toMillis()));
+        put(f, "error", event.errorType());
+        put(f, "message", event.errorMessage());
+        return f;
+    }
+
+    private static void put(Map<byte[], byte[]> fields, String name, @Nullable String value) {
+        if (value != null) {
+            fields.put(bytes(name), bytes(value));
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            sender.join(2_000);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.taskqueue.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.TaskState;
+import dev.taskqueue.broker.QueueStats;
+import dev.taskqueue.event.TaskEvent;
+import dev.taskqueue.event.TaskEventPublisher;
+import dev.taskqueue.testing.TaskQueueFixture;
+import dev.taskqueue.testing.TestTasks;
+import org.junit.jupiter.api.Test;
+
+/** Pause, resume and purge of a queue, its throughput figure, and the task event stream, on a real Redis. */
+class QueueControlTest {
+
+    private static final String QUEUE = "default";
+
+    @Test
+    void pausedQueueIsNotClaimedByRunningOrLaterWorkersUntilResumed() throws Exception {
+        TestTasks tasks = new TestTasks();
+        try (TaskQueueFixture tq = new TaskQueueFixture(tasks)) {
+            tq.startWorker();
+            tq.client.submit(TestTasks::echo, "before").get(Duration.ofSeconds(10));
+
+            tq.broker.pause(QUEUE);
+            assertThat(tq.broker.stats(QUEUE).paused()).isTrue();
+            TaskHandle<String> held = tq.client.submit(TestTasks::echo, "while-paused");
+            tq.startWorker(); // a worker started later honours the pause too
+            Thread.sleep(1_500);
+            assertThat(tasks.runsOf("while-paused")).isZero();
+            assertThat(held.state()).isEqualTo(TaskState.PENDING);
+            assertThat(tq.broker.stats(QUEUE).pending()).isEqualTo(1);
+
+            tq.broker.resume(QUEUE);
+            assertThat(held.get(Duration.ofSeconds(5))).isEqualTo("while-paused");
+            assertThat(tq.broker.stats(QUEUE).paused()).isFalse();
+        }
+    }
+
+    @Test
+    void pauseHoldsOnlyTheNamedQueue() throws Exception {
+        TestTasks tasks = new TestTasks();
+        try (TaskQueueFixture tq = new TaskQueueFixture(tasks)) {
+            tq.startWorker(s -> s.queue(QUEUE).queue("images"));
+            tq.broker.pause(QUEUE);
+            TaskHandle<String> paused = tq.client.submit(TestTasks::echo, "held");
+            TaskHandle<TestTasks.Thumbnail> other = tq.client.submit(TestTasks::thumbnail, "img", 10);
+            assertThat(other.get(Duration.ofSeconds(5)).imageId()).isEqualTo("img");
+            assertThat(paused.state()).isEqualTo(TaskState.PENDING);
+            tq.broker.resume(QUEUE);
+            assertThat(paused.get(Duration.ofSeconds(5))).isEqualTo("held");
+        }
+    }
+
+    @Test
+    void purgeDeletesReadyAndDelayedTasksButNotRunningOnes() throws Exception {
+        TestTasks tasks = new TestTasks();
+        tasks.gate = new java.util.concurrent.CountDownLatch(1);
+        try (TaskQueueFixture tq = new TaskQueueFixture(tasks)) {
+            tq.startWorker(s -> s.concurrency(1));
+            TaskHandle<String> running = tq.client.submit(TestTasks::gated, "running");
+            await().atMost(Duration.ofSeconds(5)).until(() -> running.state() == TaskState.STARTED);
+            for (int i = 0; i < 25; i++) {
+                tq.client.withOptions(TaskOptions.defaults().priority(i % 10)).submit(TestTasks::echo, "ready-" + i);
+            }
+            for (int i = 0; i < 5; i++) {
+                tq.client.withOptions(TaskOptions.defaults().countdown(Duration.ofHours(1)))
+                        .submit(TestTasks::echo, "later-" + i);
+            }
+            QueueStats before = tq.broker.stats(QUEUE);
+            assertThat(before.pending()).isEqualTo(25);
+            assertThat(before.scheduled()).isEqualTo(5);
+
+            assertThat(tq.broker.purge(QUEUE)).isEqualTo(30);
+
+            QueueStats after = tq.broker.stats(QUEUE);
+            assertThat(after.pending()).isZero();
+            assertThat(after.scheduled()).isZero();
+            assertThat(after.active()).isEqualTo(1);
+            tasks.gate.countDown();
+            assertThat(running.get(Duration.ofSeconds(5))).isEqualTo("running");
+            // what was purged never runs; the queue still works afterwards
+            assertThat(tq.client.submit(TestTasks::echo, "after").get(Duration.ofSeconds(5))).isEqualTo("after");
+            assertThat(tasks.order).containsExactly("running", "after");
+        }
+    }
+
+    @Test
+    void purgeOfALargeQueueTakesSeveralRounds() {
+        try (TaskQueueFixture tq = new TaskQueueFixture(new TestTasks())) {
+            List<dev.taskqueue.TaskCall<?>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 2_500; i++) {
+                calls.add(dev.taskqueue.TaskCall.of("test.echo", "v" + i));
+            }
+            tq.client.submitAll(calls);
+            assertThat(tq.broker.purge(QUEUE)).isEqualTo(2_500);
+            assertThat(tq.broker.stats(QUEUE).pending()).isZero();
+        }
+    }
+
+    @Test
+    void throughputCountsTasksFinishedInTheLastMinute() {
+        TestTasks tasks = new TestTasks();
+        try (TaskQueueFixture tq = new TaskQueueFixture(tasks)) {
+            tq.startWorker();
+            assertThat(tq.broker.stats(QUEUE).processedLastMinute()).isZero();
+            for (int i = 0; i < 20; i++) {
+                tq.client.submit(TestTasks::echo, "t" + i).get(Duration.ofSeconds(5));
+            }
+            for (int i = 0; i < 3; i++) {
+                tq.client.submit(TestTasks::log, "fire-and-forget-" + i);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> tasks.runsOf("fire-and-forget-2") == 1);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> tq.broker.stats(QUEUE).processedLastMinute() == 23);
+        }
+    }
+
+    @Test
+    void eventStreamRecordsTheLifecycleFromEveryInstance() {
+        TestTasks tasks = new TestTasks();
+        try (TaskQueueFixture tq = new TaskQueueFixture(tasks)) {
+            RedisEventLog eventLog = new RedisEventLog(tq.broker, 1_000);
+            tq.onClose(eventLog);
+            List<TaskEvent> local = new CopyOnWriteArrayList<>();
+            tq.listeners.add(new TaskEventPublisher(event -> {
+                local.add(event);
+                eventLog.accept(event);
+            }, "test-instance", Clock.systemUTC()));
+            tq.startWorker();
+            String ok = tq.client.submit(TestTasks::echo, "fine").id();
+            TaskHandle<String> failing = tq.client.submit(TestTasks::fail, "boom");
+            await().atMost(Duration.ofSeconds(5)).until(() -> failing.state() == TaskState.FAILURE);
+
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(eventLog.recent(100)
+                    .stream().filter(e -> e.taskId().equals(ok)).map(TaskEvent::type).toList())
+                    .containsExactly(TaskEvent.Type.SUCCEEDED, TaskEvent.Type.STARTED, TaskEvent.Type.RECEIVED,
+                            TaskEvent.Type.SENT));
+            TaskEvent failed = eventLog.recent(100).stream()
+                    .filter(e -> e.taskId().equals(failing.id()) && e.type() == TaskEvent.Type.FAILED)
+                    .findFirst().orElseThrow();
+            assertThat(failed.errorType()).isEqualTo(IllegalStateException.class.getName());
+            assertThat(failed.errorMessage()).isEqualTo("boom");
+            assertThat(failed.source()).isEqualTo("test-instance");
+            assertThat(failed.taskName()).isEqualTo("test.fail");
+            assertThat(failed.duration()).isNotNull();
+            assertThat(local).extracting(TaskEvent::type).contains(TaskEvent.Type.SENT, TaskEvent.Type.FAILED);
+        }
+    }
+
+    @Test
+    void eventStreamIsCappedNearItsMaximumLength() {
+        try (TaskQueueFixture tq = new TaskQueueFixture(new TestTasks())) {
+            RedisEventLog eventLog = new RedisEventLog(tq.broker, 100);
+            for (int i = 0; i < 2_000; i++) {
+                eventLog.accept(new TaskEvent(TaskEvent.Type.SENT, "id-" + i, "t", QUEUE,
+                        java.time.Instant.now(), "test", null, null, null));
+            }
+            eventLog.close();
+            Long length = tq.connections.await(tq.connections.commands()
+                    .xlen(RedisBroker.bytes("{taskqueue}:events")), "xlen");
+            assertThat(length).isBetween(100L, 300L);
+            assertThat(eventLog.recent(1).get(0).taskId()).isEqualTo("id-1999");
+        }
+    }
+}
