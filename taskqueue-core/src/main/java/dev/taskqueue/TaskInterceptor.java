@@ -1,5 +1,7 @@
 package dev.taskqueue;
 
+import java.util.List;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,6 +26,16 @@ public interface TaskInterceptor {
     /** Before a call is submitted: returns the options to submit it with (such as {@code options.header(...)}). */
     default TaskOptions beforeSubmit(TaskCall<?> call, TaskOptions options) {
         return options;
+    }
+
+    /**
+     * Around one submission: a single call, or a bulk {@link TaskClient#submitAll} sent in one round trip. Runs
+     * before the calls' {@link #beforeSubmit} and around storing them, so it can open a scope (a tracing span,
+     * say) that {@code beforeSubmit} then writes into the headers. {@code invocation.proceed()} returns the
+     * submission's handles.
+     */
+    default @Nullable Object aroundSubmit(List<? extends TaskCall<?>> calls, Invocation invocation) throws Throwable {
+        return invocation.proceed();
     }
 
     /** Around the run of a task on a worker: call {@code invocation.proceed()} to run it (or what is next). */

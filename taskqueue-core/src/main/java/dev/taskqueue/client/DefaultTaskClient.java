@@ -77,6 +77,10 @@ public final class DefaultTaskClient implements TaskClient {
         if (calls.isEmpty()) {
             return List.of();
         }
+        return factory.aroundSubmit(calls, () -> store(calls));
+    }
+
+    private List<TaskHandle<?>> store(List<? extends TaskCall<?>> calls) {
         List<OutgoingMessage> messages = new ArrayList<>(calls.size());
         for (TaskCall<?> call : calls) {
             messages.add(factory.prepare(call, defaults));

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
 
 import dev.taskqueue.PayloadTooLargeException;
 import dev.taskqueue.Task;
@@ -45,6 +46,23 @@ final class MessageFactory {
         this.settings = settings;
         this.interceptors = List.copyOf(interceptors);
         this.clock = clock;
+    }
+
+    /** Runs a submission inside the interceptors' {@code aroundSubmit}. */
+    @SuppressWarnings("unchecked")
+    <T> T aroundSubmit(List<? extends TaskCall<?>> calls, Supplier<T> submission) {
+        if (interceptors.isEmpty()) {
+            return submission.get();
+        }
+        try {
+            return (T) Interceptors.aroundSubmit(interceptors, calls, submission::get);
+        }
+        catch (RuntimeException | Error ex) {
+            throw ex;
+        }
+        catch (Throwable ex) {
+            throw new IllegalStateException("A TaskInterceptor failed around the submission: " + ex, ex);
+        }
     }
 
     OutgoingMessage prepare(TaskCall<?> call, TaskOptions clientDefaults) {

@@ -24,6 +24,21 @@ public final class Interceptors {
         return current;
     }
 
+    /** Runs {@code submission} inside every interceptor's {@code aroundSubmit}. */
+    public static @Nullable Object aroundSubmit(List<TaskInterceptor> interceptors,
+            List<? extends TaskCall<?>> calls, Invocation submission) throws Throwable {
+        return submitChain(interceptors, 0, calls, submission);
+    }
+
+    private static @Nullable Object submitChain(List<TaskInterceptor> interceptors, int index,
+            List<? extends TaskCall<?>> calls, Invocation submission) throws Throwable {
+        if (index == interceptors.size()) {
+            return submission.proceed();
+        }
+        return interceptors.get(index).aroundSubmit(calls,
+                () -> submitChain(interceptors, index + 1, calls, submission));
+    }
+
     /** Runs {@code task} inside every interceptor's {@code aroundExecution}. */
     public static @Nullable Object around(List<TaskInterceptor> interceptors, TaskContext context, Invocation task)
             throws Throwable {

@@ -96,6 +96,54 @@ class ProgressAndInterceptorsTest {
     }
 
     @Test
+    void aroundSubmitWrapsOneBulkSubmissionAndItsBeforeSubmits() {
+        List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ThreadLocal<String> scope = new ThreadLocal<>();
+        TaskInterceptor span = new TaskInterceptor() {
+            @Override
+            public Object aroundSubmit(List<? extends TaskCall<?>> calls, Invocation invocation) throws Throwable {
+                order.add("open:" + calls.size());
+                scope.set("span-1");
+                try {
+                    return invocation.proceed();
+                }
+                finally {
+                    scope.remove();
+                    order.add("close");
+                }
+            }
+
+            @Override
+            public TaskOptions beforeSubmit(TaskCall<?> call, TaskOptions options) {
+                order.add("header");
+                return options.header("parent", scope.get());
+            }
+
+            @Override
+            public Object aroundExecution(TaskContext task, Invocation invocation) throws Throwable {
+                order.add("run:" + task.headers().get("parent"));
+                return invocation.proceed();
+            }
+        };
+        DefaultTaskClient client = new DefaultTaskClient(tq.broker, tq.results, tq.registry, tq.codec,
+                ClientSettings.DEFAULTS, tq.event(), List.of(span), Clock.systemUTC());
+        List<TaskHandle<?>> handles = client.submitAll(List.of(TaskCall.of(PolicyTasks::context),
+                TaskCall.of(PolicyTasks::context)));
+        assertThat(handles).hasSize(2);
+        assertThat(order).containsExactly("open:2", "header", "header", "close");
+        Worker worker = new Worker(tq.broker, tq.registry, tq.codec, TaskQueueFixture.fastSettings().build(),
+                tq.event(), List.of(span), Clock.systemUTC());
+        worker.start();
+        try {
+            handles.forEach(h -> h.get(Duration.ofSeconds(5)));
+            assertThat(order).endsWith("run:span-1", "run:span-1");
+        }
+        finally {
+            worker.stop();
+        }
+    }
+
+    @Test
     void theContextIsOnlyAvailableInsideATask() {
         assertThatThrownBy(TaskContext::current).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("only available inside a @Task method");
