@@ -2,7 +2,9 @@ package dev.taskqueue.autoconfigure;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.taskqueue.RetryPolicy;
 import dev.taskqueue.redis.RedisBroker;
@@ -59,6 +61,15 @@ public class TaskQueueProperties {
 
     /** The throwaway Redis started for development when none is configured. */
     private final EmbeddedRedis embeddedRedis = new EmbeddedRedis();
+
+    /** When the taskqueue health component reports a problem. */
+    private final Health health = new Health();
+
+    /** Task lifecycle events: Spring application events and the cluster-wide Redis stream. */
+    private final Events events = new Events();
+
+    /** Taskqueue's Micrometer meters. */
+    private final Metrics metrics = new Metrics();
 
     public BrokerType getBroker() {
         return this.broker;
@@ -146,6 +157,18 @@ public class TaskQueueProperties {
 
     public EmbeddedRedis getEmbeddedRedis() {
         return this.embeddedRedis;
+    }
+
+    public Health getHealth() {
+        return this.health;
+    }
+
+    public Events getEvents() {
+        return this.events;
+    }
+
+    public Metrics getMetrics() {
+        return this.metrics;
     }
 
     /** Where tasks wait. */
@@ -441,6 +464,130 @@ public class TaskQueueProperties {
 
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
+        }
+    }
+
+    /** When the taskqueue health component reports a problem. */
+    public static class Health {
+
+        /**
+         * Age of a queue's oldest pending task above which the health component reports the lag status, for
+         * every queue without a threshold of its own; no threshold when unset.
+         */
+        private @Nullable Duration maxQueueLag;
+
+        /** Health status reported while a queue lags, such as OUT_OF_SERVICE (takes the instance out of readiness) or UP. */
+        private String lagStatus = "OUT_OF_SERVICE";
+
+        /** Thresholds of single queues, by queue name; they win over max-queue-lag. */
+        private Map<String, QueueHealth> queues = new LinkedHashMap<>();
+
+        public @Nullable Duration getMaxQueueLag() {
+            return this.maxQueueLag;
+        }
+
+        public void setMaxQueueLag(@Nullable Duration maxQueueLag) {
+            this.maxQueueLag = maxQueueLag;
+        }
+
+        public String getLagStatus() {
+            return this.lagStatus;
+        }
+
+        public void setLagStatus(String lagStatus) {
+            this.lagStatus = lagStatus;
+        }
+
+        public Map<String, QueueHealth> getQueues() {
+            return this.queues;
+        }
+
+        public void setQueues(Map<String, QueueHealth> queues) {
+            this.queues = queues;
+        }
+    }
+
+    /** The health threshold of one queue. */
+    public static class QueueHealth {
+
+        /** Age of the queue's oldest pending task above which the health component reports the lag status. */
+        private @Nullable Duration maxLag;
+
+        public @Nullable Duration getMaxLag() {
+            return this.maxLag;
+        }
+
+        public void setMaxLag(@Nullable Duration maxLag) {
+            this.maxLag = maxLag;
+        }
+    }
+
+    /** Task lifecycle events: Spring application events and the cluster-wide Redis stream. */
+    public static class Events {
+
+        /**
+         * Whether to publish each task event (sent, received, started, succeeded, failed, retried, revoked) as a
+         * Spring application event in the instance where it happens.
+         */
+        private boolean publish = true;
+
+        /** The Redis stream that collects the events of every instance. */
+        private final Stream stream = new Stream();
+
+        public boolean isPublish() {
+            return this.publish;
+        }
+
+        public void setPublish(boolean publish) {
+            this.publish = publish;
+        }
+
+        public Stream getStream() {
+            return this.stream;
+        }
+    }
+
+    /** The Redis stream that collects the task events of every instance. */
+    public static class Stream {
+
+        /** Whether to append every task event of this instance to the Redis stream {prefix}:events. */
+        private boolean enabled = false;
+
+        /** About how many events the stream keeps (older ones are trimmed). */
+        private long maxLength = 10_000;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public long getMaxLength() {
+            return this.maxLength;
+        }
+
+        public void setMaxLength(long maxLength) {
+            this.maxLength = maxLength;
+        }
+    }
+
+    /** Taskqueue's Micrometer meters. */
+    public static class Metrics {
+
+        /**
+         * How long one reading of every queue's counts serves the queue gauges, however often they are scraped
+         * (one Redis round trip per reading).
+         */
+        private Duration queueStatsTtl = Duration.ofSeconds(5);
+
+        public Duration getQueueStatsTtl() {
+            return this.queueStatsTtl;
+        }
+
+        public void setQueueStatsTtl(Duration queueStatsTtl) {
+            this.queueStatsTtl = queueStatsTtl;
         }
     }
 }

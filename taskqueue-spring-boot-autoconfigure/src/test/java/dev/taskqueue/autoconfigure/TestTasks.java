@@ -10,6 +10,8 @@ import dev.taskqueue.Task;
 import dev.taskqueue.TaskContext;
 import dev.taskqueue.testing.SharedRedis;
 
+import org.springframework.test.context.DynamicPropertyRegistry;
+
 /** Task beans and settings shared by the auto-configuration tests. */
 public final class TestTasks {
 
@@ -72,6 +74,14 @@ public final class TestTasks {
                 "taskqueue.worker.heartbeat-interval=200ms", "taskqueue.worker.liveness-timeout=1s",
                 "taskqueue.worker.poll-timeout=500ms", "taskqueue.worker.shutdown-timeout=5s",
                 "taskqueue.worker.concurrency=4" };
+    }
+
+    /** {@link #redis()} for a {@code @SpringBootTest}'s {@code @DynamicPropertySource}. */
+    public static void redis(DynamicPropertyRegistry registry) {
+        for (String property : redis()) {
+            int equals = property.indexOf('=');
+            registry.add(property.substring(0, equals), () -> property.substring(equals + 1));
+        }
     }
 
     /** How long a test waits for a task's result. */

@@ -5,96 +5,386 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 import dev.taskqueue.TaskError;
+import dev.taskqueue.TaskIds;
 import dev.taskqueue.TaskInfo;
+import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.DeadLetter;
 import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.WorkerInfo;
+import dev.taskqueue.event.TaskEvent;
 import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.redis.RedisEventLog;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
- * The {@code taskqueue} actuator endpoint: what waits in each queue, which workers run, and which tasks this
- * application declares.
+ * The {@code taskqueue} actuator endpoint: everything an operator asks about the queues, and what they do to them.
  *
  * <pre>
- * GET /actuator/taskqueue          {"broker": "redis 127.0.0.1:6379", "queues": [...], "workers": [...], "tasks": [...]}
- * GET /actuator/taskqueue/{queue}  {"name": "images", "pending": 12, "scheduled": 0, "active": 4, "dead": 1, ...}
- * GET /actuator/taskqueue/tasks/{id}  {"id": "...", "state": "STARTED", "progress": 0.4, "attempt": 1, ...}
+ * GET    /actuator/taskqueue                                        overview: broker, totals, queues, workers, schedules, tasks
+ * GET    /actuator/taskqueue/{queues|workers|tasks|schedules|events}  one list (events: ?count=, needs the event stream)
+ * GET    /actuator/taskqueue/queues/{name}                          one queue: counts by state, oldest pending age, throughput, paused
+ * GET    /actuator/taskqueue/tasks/{id}                             one task: state, timings, attempt, worker, progress, result or error
+ * GET    /actuator/taskqueue/queues/{name}/dead-letters             a page of dead letters, newest first (?before=&amp;count=)
+ * GET    /actuator/taskqueue/queues/{name}/dead-letters/{id}        one dead letter, with its whole message and stack trace
+ * POST   /actuator/taskqueue/queues/{name}/{pause|resume|purge}
+ * POST   /actuator/taskqueue/queues/{name}/dead-letters/requeue     every dead letter back to its queue
+ * POST   /actuator/taskqueue/queues/{name}/dead-letters/{id}/requeue
+ * DELETE /actuator/taskqueue/queues/{name}/dead-letters             every dead letter
+ * DELETE /actuator/taskqueue/queues/{name}/dead-letters/{id}
+ * POST   /actuator/taskqueue/tasks/{id}/{revoke|terminate}          terminate also interrupts it if it runs
  * </pre>
- * The queues are every queue the broker knows, those this application's tasks declare, and those its worker
- * consumes. Each read asks the broker (one round trip per queue).
+ *
+ * <p>The actuator maps operations by their number of selectors and their HTTP method, so each operation below
+ * serves one path shape and dispatches on its selectors. Write operations take no parameters besides their
+ * selectors: one that did would make the actuator require a JSON {@code Content-Type}, and a plain
+ * {@code curl -X POST} would get 415 (hence {@code terminate} is an action rather than {@code ?terminate=true}). A selector that names nothing valid throws
+ * {@link InvalidEndpointRequestException} (400), saying what is valid; an unknown queue, task or dead letter
+ * throws {@link NotFoundException} (404 through {@link TaskQueueEndpointWebExtension}). The typed methods
+ * ({@link #queue}, {@link #pause}, ...) serve Java callers and tests.
+ *
+ * <p>Access is read-only by default: writes need {@code management.endpoint.taskqueue.access=unrestricted}.
+ * A queue is known when the broker lists it or this application declares or consumes it.
  */
-@Endpoint(id = "taskqueue")
+@Endpoint(id = "taskqueue", defaultAccess = Access.READ_ONLY)
 public class TaskQueueEndpoint {
+
+    /** Dead letters per page when the request names no count. */
+    public static final int DEFAULT_PAGE_SIZE = 20;
+
+    /** Most dead letters per page. */
+    public static final int MAX_PAGE_SIZE = 500;
+
+    /** Events returned when the request names no count. */
+    public static final int DEFAULT_EVENT_COUNT = 50;
+
+    /** Most events per request. */
+    public static final int MAX_EVENT_COUNT = 1000;
+
+    /** Characters of a dead letter's message shown in a page (the dead letter itself shows all). */
+    static final int MESSAGE_PREVIEW = 500;
+
+    private static final Pattern DEAD_LETTER_ID = Pattern.compile("\\d{1,20}-\\d{1,20}");
+
+    private static final String QUEUES = "queues";
+
+    private static final String TASKS = "tasks";
+
+    private static final String DEAD_LETTERS = "dead-letters";
 
     private final Broker broker;
     private final String brokerDescription;
     private final TaskRegistry registry;
     private final Supplier<? extends Collection<String>> workerQueues;
     private final @Nullable ResultBackend results;
+    private final TaskQueueOperations operations;
+    private final @Nullable RedisEventLog events;
+    private final TaskQueueSchedules schedules;
 
     /**
-     * @param broker the broker to inspect
+     * @param broker the broker to inspect and act on
      * @param brokerDescription what the broker is, such as {@code redis 127.0.0.1:6379}
      * @param registry this application's tasks
      * @param workerQueues the queues this application's worker consumes (empty without a worker)
+     * @param results where task records are read (none: no task view)
+     * @param operations dead letters and revocation
+     * @param events the cluster-wide event stream, or null when it is off
+     * @param schedules the periodic schedules
      */
     public TaskQueueEndpoint(Broker broker, String brokerDescription, TaskRegistry registry,
-            Supplier<? extends Collection<String>> workerQueues) {
-        this(broker, brokerDescription, registry, workerQueues, null);
-    }
-
-    /**
-     * @param results where task records are read, for the task view (none: no task view)
-     */
-    public TaskQueueEndpoint(Broker broker, String brokerDescription, TaskRegistry registry,
-            Supplier<? extends Collection<String>> workerQueues, @Nullable ResultBackend results) {
-        this.results = results;
+            Supplier<? extends Collection<String>> workerQueues, @Nullable ResultBackend results,
+            TaskQueueOperations operations, @Nullable RedisEventLog events, TaskQueueSchedules schedules) {
         this.broker = broker;
         this.brokerDescription = brokerDescription;
         this.registry = registry;
         this.workerQueues = workerQueues;
+        this.results = results;
+        this.operations = operations;
+        this.events = events;
+        this.schedules = schedules;
     }
 
-    /** Queues, workers and tasks. */
+    // ------------------------------------------------------------------------------------------ operations
+
+    /** {@code GET /actuator/taskqueue}: the broker, totals, queues, workers, schedules and declared tasks. */
     @ReadOperation
     public Overview overview() {
-        List<QueueDescriptor> queues = broker.stats(queueNames()).stream().map(QueueDescriptor::of)
-                .toList();
-        List<WorkerDescriptor> workers = broker.workers().stream().map(WorkerDescriptor::of).toList();
-        List<TaskDescriptor> tasks = registry.all().stream().map(TaskDescriptor::of).toList();
-        return new Overview(brokerDescription, queues, workers, tasks);
+        List<QueueDescriptor> queues = broker.stats(knownQueues()).stream().map(QueueDescriptor::of).toList();
+        List<WorkerDescriptor> workers = workers();
+        return new Overview(brokerDescription, Totals.of(queues, workers), queues, workers, schedules.schedules(),
+                tasks());
     }
 
-    /** One queue's counts, or nothing (404) for a queue nobody uses. */
+    /** {@code GET /actuator/taskqueue/{kind}}: queues, workers, tasks (declared here), schedules or events. */
     @ReadOperation
-    public @Nullable QueueDescriptor queue(@Selector String name) {
-        return queueNames().contains(name) ? QueueDescriptor.of(broker.stats(name)) : null;
+    public Object list(@Selector String kind, @Nullable Integer count) {
+        return switch (kind) {
+            case QUEUES -> broker.stats(knownQueues()).stream().map(QueueDescriptor::of).toList();
+            case "workers" -> workers();
+            case TASKS -> tasks();
+            case "schedules" -> schedules.schedules();
+            case "events" -> events(count);
+            default -> throw invalid("'" + kind + "' is not a list: use queues, workers, tasks, schedules or events");
+        };
+    }
+
+    /** {@code GET /actuator/taskqueue/queues/{name}} or {@code /tasks/{id}}. */
+    @ReadOperation
+    public Object get(@Selector String kind, @Selector String name) {
+        return switch (kind) {
+            case QUEUES -> queue(name);
+            case TASKS -> task(name);
+            default -> throw invalid("'" + kind + "' has no entries: use queues/{name} or tasks/{id}");
+        };
+    }
+
+    /** {@code GET /actuator/taskqueue/queues/{name}/dead-letters?before=&count=}. */
+    @ReadOperation
+    public DeadLetterPage getQueuePart(@Selector String kind, @Selector String name, @Selector String part,
+            @Nullable String before, @Nullable Integer count) {
+        queuePart(kind, part);
+        return deadLetters(name, before, count);
+    }
+
+    /** {@code GET /actuator/taskqueue/queues/{name}/dead-letters/{id}}. */
+    @ReadOperation
+    public DeadLetterView getQueuePartEntry(@Selector String kind, @Selector String name, @Selector String part,
+            @Selector String id) {
+        queuePart(kind, part);
+        return deadLetter(name, id);
     }
 
     /**
-     * One task by id ({@code kind} is {@code tasks}): its state, timings, attempt, progress, result or error.
-     * Nothing (404) for another kind.
+     * {@code POST /actuator/taskqueue/queues/{name}/{pause|resume|purge}} or
+     * {@code /tasks/{id}/{revoke|terminate}}.
      */
-    @ReadOperation
-    public @Nullable TaskView task(@Selector String kind, @Selector String id) {
-        if (!kind.equals("tasks") || results == null) {
-            return null;
+    @WriteOperation
+    public Object act(@Selector String kind, @Selector String name, @Selector String action) {
+        if (kind.equals(TASKS)) {
+            return switch (action) {
+                case "revoke" -> revoke(name, false);
+                case "terminate" -> revoke(name, true);
+                default -> throw invalid("'" + action + "' is not an action on a task: use revoke, or terminate to "
+                        + "also interrupt it if it runs");
+            };
         }
-        return TaskView.of(results.find(null, id));
+        if (!kind.equals(QUEUES)) {
+            throw invalid("'" + kind + "' has no actions: use queues/{name}/{pause|resume|purge} or "
+                    + "tasks/{id}/{revoke|terminate}");
+        }
+        return switch (action) {
+            case "pause" -> pause(name);
+            case "resume" -> resume(name);
+            case "purge" -> purge(name);
+            default -> throw invalid("'" + action + "' is not an action on a queue: use pause, resume or purge");
+        };
     }
 
-    private Set<String> queueNames() {
+    /** {@code POST /actuator/taskqueue/queues/{name}/dead-letters/requeue}. */
+    @WriteOperation
+    public QueueChange actOnQueuePart(@Selector String kind, @Selector String name, @Selector String part,
+            @Selector String action) {
+        queuePart(kind, part);
+        requeueAction(action);
+        return requeueDeadLetters(name);
+    }
+
+    /** {@code POST /actuator/taskqueue/queues/{name}/dead-letters/{id}/requeue}. */
+    @WriteOperation
+    public QueueChange actOnQueuePartEntry(@Selector String kind, @Selector String name, @Selector String part,
+            @Selector String id, @Selector String action) {
+        queuePart(kind, part);
+        requeueAction(action);
+        return requeueDeadLetter(name, id);
+    }
+
+    /** {@code DELETE /actuator/taskqueue/queues/{name}/dead-letters}. */
+    @DeleteOperation
+    public QueueChange deleteQueuePart(@Selector String kind, @Selector String name, @Selector String part) {
+        queuePart(kind, part);
+        return deleteDeadLetters(name);
+    }
+
+    /** {@code DELETE /actuator/taskqueue/queues/{name}/dead-letters/{id}}. */
+    @DeleteOperation
+    public QueueChange deleteQueuePartEntry(@Selector String kind, @Selector String name, @Selector String part,
+            @Selector String id) {
+        queuePart(kind, part);
+        return deleteDeadLetter(name, id);
+    }
+
+    private static void queuePart(String kind, String part) {
+        if (!kind.equals(QUEUES) || !part.equals(DEAD_LETTERS)) {
+            throw invalid("'" + kind + "/{name}/" + part + "' is not a part of a queue: use queues/{name}/dead-letters");
+        }
+    }
+
+    private static void requeueAction(String action) {
+        if (!action.equals("requeue")) {
+            throw invalid("'" + action + "' is not an action on dead letters: use requeue (or DELETE to delete them)");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ reads
+
+    /** One queue's counts. */
+    public QueueDescriptor queue(String name) {
+        return QueueDescriptor.of(broker.stats(existingQueue(name)));
+    }
+
+    /** The task's record. */
+    public TaskView task(String id) {
+        checkTaskId(id);
+        ResultBackend backend = results;
+        if (backend == null) {
+            throw new NotFoundException("This application has no result backend: tasks cannot be looked up here");
+        }
+        TaskInfo info = backend.find(null, id);
+        if (info.equals(TaskInfo.pending(id, null))) {
+            throw new NotFoundException("No record of task '" + id + "': it is unknown, its record expired "
+                    + "(taskqueue.result-ttl), or it still waits in its queue (a task submitted without a "
+                    + "caller-chosen id gets its record when it starts)");
+        }
+        return TaskView.of(info);
+    }
+
+    /**
+     * A page of a queue's dead letters, newest first, with shortened messages and no stack traces.
+     *
+     * @param before the id of the last dead letter of the previous page ({@link DeadLetterPage#next()}), or null
+     * @param count at most this many ({@value #DEFAULT_PAGE_SIZE} when null)
+     */
+    public DeadLetterPage deadLetters(String queue, @Nullable String before, @Nullable Integer count) {
+        existingQueue(queue);
+        int size = count == null ? DEFAULT_PAGE_SIZE : count;
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw invalid("count must be between 1 and " + MAX_PAGE_SIZE + ", got " + size);
+        }
+        if (before != null) {
+            checkDeadLetterId(before);
+        }
+        List<DeadLetterView> letters = operations.deadLetters(queue, before, size).stream()
+                .map(letter -> DeadLetterView.of(letter, MESSAGE_PREVIEW)).toList();
+        String next = letters.size() == size ? letters.get(letters.size() - 1).id() : null;
+        return new DeadLetterPage(queue, letters, next);
+    }
+
+    /** One dead letter, whole. */
+    public DeadLetterView deadLetter(String queue, String id) {
+        existingQueue(queue);
+        checkDeadLetterId(id);
+        // Dead letter ids are stream ids: the page older than the next id up starts with this one, if it is there.
+        int dash = id.indexOf('-');
+        String nextUp = id.substring(0, dash + 1) + (Long.parseLong(id.substring(dash + 1)) + 1);
+        return operations.deadLetters(queue, nextUp, 1).stream().filter(letter -> letter.id().equals(id))
+                .findFirst().map(letter -> DeadLetterView.of(letter, Integer.MAX_VALUE))
+                .orElseThrow(() -> noDeadLetter(queue, id));
+    }
+
+    /** The latest events of every instance, newest first. */
+    public List<EventView> events(@Nullable Integer count) {
+        RedisEventLog log = events;
+        if (log == null) {
+            throw new NotFoundException("The event stream is off: set taskqueue.events.stream.enabled=true to "
+                    + "collect the task events of every instance in Redis");
+        }
+        int size = count == null ? DEFAULT_EVENT_COUNT : count;
+        if (size < 1 || size > MAX_EVENT_COUNT) {
+            throw invalid("count must be between 1 and " + MAX_EVENT_COUNT + ", got " + size);
+        }
+        return log.recent(size).stream().map(EventView::of).toList();
+    }
+
+    private List<WorkerDescriptor> workers() {
+        return broker.workers().stream().map(WorkerDescriptor::of).toList();
+    }
+
+    private List<TaskDescriptor> tasks() {
+        return registry.all().stream().map(TaskDescriptor::of).toList();
+    }
+
+    // ------------------------------------------------------------------------------------------ actions
+
+    /** Pauses a queue for every worker (running tasks finish; submissions are still accepted). */
+    public QueueDescriptor pause(String queue) {
+        broker.pause(existingQueue(queue));
+        return queue(queue);
+    }
+
+    /** Resumes a paused queue. */
+    public QueueDescriptor resume(String queue) {
+        broker.resume(existingQueue(queue));
+        return queue(queue);
+    }
+
+    /** Deletes the queue's waiting tasks, ready and delayed (not those running). */
+    public QueueChange purge(String queue) {
+        return new QueueChange(queue, "purge", broker.purge(existingQueue(queue)));
+    }
+
+    /** Puts every dead letter of a queue back in it, oldest first, each as a fresh first attempt. */
+    public QueueChange requeueDeadLetters(String queue) {
+        return new QueueChange(queue, "requeue dead letters", operations.requeueDeadLetters(existingQueue(queue)));
+    }
+
+    /** Puts one dead letter back in its queue as a fresh first attempt. */
+    public QueueChange requeueDeadLetter(String queue, String id) {
+        return onDeadLetter(queue, id, "requeue", operations::requeueDeadLetter);
+    }
+
+    /** Deletes every dead letter of a queue. */
+    public QueueChange deleteDeadLetters(String queue) {
+        return new QueueChange(queue, "delete dead letters", operations.deleteDeadLetters(existingQueue(queue)));
+    }
+
+    /** Deletes one dead letter. */
+    public QueueChange deleteDeadLetter(String queue, String id) {
+        return onDeadLetter(queue, id, "delete", operations::deleteDeadLetter);
+    }
+
+    private QueueChange onDeadLetter(String queue, String id, String action,
+            BiPredicate<String, String> operation) {
+        existingQueue(queue);
+        checkDeadLetterId(id);
+        if (!operation.test(queue, id)) {
+            throw noDeadLetter(queue, id);
+        }
+        return new QueueChange(queue, action + " dead letter " + id, 1);
+    }
+
+    /**
+     * Revokes a task wherever it waits, and in any instance that runs it (interrupting it if {@code terminate}).
+     * An id without a record is revoked too: a task queued without a caller-chosen id has no record until it
+     * starts, and the revocation is remembered for when a worker claims it.
+     */
+    public Revocation revoke(String taskId, boolean terminate) {
+        checkTaskId(taskId);
+        boolean wasWaiting = operations.revoke(taskId, terminate);
+        ResultBackend backend = results;
+        return new Revocation(taskId, terminate, wasWaiting,
+                backend == null ? null : backend.find(null, taskId).state());
+    }
+
+    // ------------------------------------------------------------------------------------------ checks
+
+    /** Every queue the broker lists, this application declares, or its worker consumes. */
+    private Set<String> knownQueues() {
         Set<String> names = new LinkedHashSet<>(registry.queues());
         names.add(registry.defaultQueue());
         names.addAll(workerQueues.get());
@@ -102,16 +392,112 @@ public class TaskQueueEndpoint {
         return names;
     }
 
+    private String existingQueue(String name) {
+        Set<String> known = knownQueues();
+        if (!known.contains(name)) {
+            throw new NotFoundException("No queue '" + name + "': the broker lists none by that name and this "
+                    + "application neither declares nor consumes it. Known queues: " + known);
+        }
+        return name;
+    }
+
+    private static void checkTaskId(String id) {
+        try {
+            TaskIds.check(id);
+        }
+        catch (IllegalArgumentException ex) {
+            throw invalid(ex.getMessage());
+        }
+    }
+
+    private static void checkDeadLetterId(String id) {
+        if (!DEAD_LETTER_ID.matcher(id).matches()) {
+            throw invalid("'" + id + "' is not a dead letter id: those look like 1732400000000-0 (see the 'id' of "
+                    + "each dead letter)");
+        }
+    }
+
+    private static NotFoundException noDeadLetter(String queue, String id) {
+        return new NotFoundException("No dead letter '" + id + "' in queue '" + queue + "' (requeued, deleted, or "
+                + "trimmed by taskqueue.dead-letters.max-length or max-age)");
+    }
+
+    private static InvalidEndpointRequestException invalid(String message) {
+        return new InvalidEndpointRequestException(message, message);
+    }
+
+    /** An unknown queue, task or dead letter: 404 on the web. */
+    public static class NotFoundException extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        public NotFoundException(String message) {
+            super(message);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ descriptors
+
     /**
-     * Everything the endpoint shows.
+     * Everything at a glance.
      *
      * @param broker what the broker is
+     * @param totals sums over the queues and workers
      * @param queues each queue's counts
      * @param workers the workers that heartbeat, and those lost without stopping
+     * @param schedules the periodic schedules
      * @param tasks the tasks this application declares
      */
-    public record Overview(String broker, List<QueueDescriptor> queues, List<WorkerDescriptor> workers,
+    public record Overview(String broker, Totals totals, List<QueueDescriptor> queues,
+            List<WorkerDescriptor> workers, List<TaskQueueSchedules.ScheduleDescriptor> schedules,
             List<TaskDescriptor> tasks) {
+    }
+
+    /**
+     * Sums over every queue and worker.
+     *
+     * @param queues how many queues
+     * @param pausedQueues how many of them are paused
+     * @param pending tasks waiting to be claimed
+     * @param scheduled tasks waiting for a countdown, an eta or a retry backoff
+     * @param active tasks claimed and not finished
+     * @param dead dead letters
+     * @param processedLastMinute tasks finished in the last minute (any outcome)
+     * @param workers workers that heartbeat
+     */
+    public record Totals(int queues, int pausedQueues, long pending, long scheduled, long active, long dead,
+            long processedLastMinute, int workers) {
+
+        static Totals of(List<QueueDescriptor> queues, List<WorkerDescriptor> workers) {
+            return new Totals(queues.size(), (int) queues.stream().filter(QueueDescriptor::paused).count(),
+                    queues.stream().mapToLong(QueueDescriptor::pending).sum(),
+                    queues.stream().mapToLong(QueueDescriptor::scheduled).sum(),
+                    queues.stream().mapToLong(QueueDescriptor::active).sum(),
+                    queues.stream().mapToLong(QueueDescriptor::dead).sum(),
+                    queues.stream().mapToLong(QueueDescriptor::processedLastMinute).sum(),
+                    (int) workers.stream().filter(worker -> !worker.state().equals("LOST")).count());
+        }
+    }
+
+    /**
+     * A queue's counts.
+     *
+     * @param name the queue
+     * @param pending waiting to be claimed
+     * @param scheduled waiting for a countdown, an eta or a retry backoff
+     * @param active claimed by a worker and not finished
+     * @param dead in the dead letters
+     * @param oldestPendingAgeMillis how long the oldest pending task has waited, or null when none waits
+     * @param processedLastMinute tasks that finished (any outcome) in the last 60 seconds
+     * @param paused whether workers are told not to claim from it
+     */
+    public record QueueDescriptor(String name, long pending, long scheduled, long active, long dead,
+            @Nullable Long oldestPendingAgeMillis, long processedLastMinute, boolean paused) {
+
+        static QueueDescriptor of(QueueStats stats) {
+            return new QueueDescriptor(stats.queue(), stats.pending(), stats.scheduled(), stats.active(),
+                    stats.dead(), stats.oldestPendingAgeMillis(), stats.processedLastMinute(), stats.paused());
+        }
     }
 
     /**
@@ -120,7 +506,7 @@ public class TaskQueueEndpoint {
      * @param id its id
      * @param name its name, when known
      * @param queue its queue, when known
-     * @param state its state (PENDING when nothing is stored: unknown, queued without a record, or expired)
+     * @param state its state
      * @param worker the worker that runs or ran it
      * @param submittedAt when it was submitted, when known
      * @param startedAt when its last run started
@@ -145,22 +531,69 @@ public class TaskQueueEndpoint {
     }
 
     /**
-     * A queue's counts.
+     * A page of dead letters.
      *
-     * @param name the queue
-     * @param pending waiting to be claimed
-     * @param scheduled waiting for a countdown, an eta or a retry backoff
-     * @param active claimed by a worker and not finished
-     * @param dead in the dead letters
-     * @param oldestPendingAgeMillis how long the oldest pending task has waited, or null when none waits
+     * @param queue the queue
+     * @param deadLetters newest first
+     * @param next what to pass as {@code before} for the next page, or null when this is the last one
      */
-    public record QueueDescriptor(String name, long pending, long scheduled, long active, long dead,
-            @Nullable Long oldestPendingAgeMillis) {
+    public record DeadLetterPage(String queue, List<DeadLetterView> deadLetters, @Nullable String next) {
+    }
 
-        static QueueDescriptor of(QueueStats stats) {
-            return new QueueDescriptor(stats.queue(), stats.pending(), stats.scheduled(), stats.active(),
-                    stats.dead(), stats.oldestPendingAgeMillis());
+    /**
+     * A dead letter.
+     *
+     * @param id its id (to requeue or delete it)
+     * @param taskId the task's id
+     * @param taskName the task's name, when known
+     * @param queue the queue
+     * @param reason why it is here
+     * @param errorType the error's type
+     * @param errorMessage the error's message
+     * @param stackTrace the error's stack trace (not in pages)
+     * @param attempt the attempt that failed
+     * @param deliveries how many times its workers died holding it
+     * @param failedAt when it got here
+     * @param worker the worker it failed on
+     * @param message the task's message (JSON), shortened in pages
+     * @param messageLength the length of the whole message
+     */
+    public record DeadLetterView(String id, String taskId, @Nullable String taskName, String queue, String reason,
+            @Nullable String errorType, @Nullable String errorMessage, @Nullable String stackTrace, int attempt,
+            int deliveries, Instant failedAt, @Nullable String worker, String message, int messageLength) {
+
+        /** @param messageLimit characters of the message to keep; a shortened one also loses its stack trace */
+        static DeadLetterView of(DeadLetter letter, int messageLimit) {
+            String message = letter.message();
+            boolean whole = message.length() <= messageLimit;
+            return new DeadLetterView(letter.id(), letter.taskId(), letter.taskName(), letter.queue(),
+                    letter.reason(), letter.errorType(), letter.errorMessage(),
+                    messageLimit == Integer.MAX_VALUE ? letter.stackTrace() : null, letter.attempt(),
+                    letter.deliveries(), letter.failedAt(), letter.worker(),
+                    whole ? message : message.substring(0, messageLimit) + "...", message.length());
         }
+    }
+
+    /**
+     * What an action changed.
+     *
+     * @param queue the queue
+     * @param action what was done
+     * @param tasks how many tasks (or dead letters) it touched
+     */
+    public record QueueChange(String queue, String action, long tasks) {
+    }
+
+    /**
+     * A revocation.
+     *
+     * @param taskId the task
+     * @param terminate whether a run in progress is interrupted
+     * @param wasWaiting whether the task was found waiting in a delayed set and removed at once (a task in a
+     *        ready queue is dropped when a worker claims it)
+     * @param state the task's state now (a finished task keeps its outcome), when a result backend is present
+     */
+    public record Revocation(String taskId, boolean terminate, boolean wasWaiting, @Nullable TaskState state) {
     }
 
     /**
@@ -202,6 +635,29 @@ public class TaskQueueEndpoint {
         static TaskDescriptor of(TaskDefinition task) {
             return new TaskDescriptor(task.name(), task.queue(), task.priority(), task.ignoreResult(),
                     task.beanName());
+        }
+    }
+
+    /**
+     * A task event from the cluster-wide stream.
+     *
+     * @param type what happened
+     * @param taskId the task
+     * @param taskName its name
+     * @param queue its queue
+     * @param at when
+     * @param source the instance it happened on
+     * @param durationMillis how long the run took, for finished runs
+     * @param errorType the error's type, for failures and retries
+     * @param errorMessage the error's message
+     */
+    public record EventView(TaskEvent.Type type, String taskId, String taskName, String queue, Instant at,
+            String source, @Nullable Long durationMillis, @Nullable String errorType, @Nullable String errorMessage) {
+
+        static EventView of(TaskEvent event) {
+            return new EventView(event.type(), event.taskId(), event.taskName(), event.queue(), event.at(),
+                    event.source(), event.duration() == null ? null : event.duration().toMillis(),
+                    event.errorType(), event.errorMessage());
         }
     }
 }

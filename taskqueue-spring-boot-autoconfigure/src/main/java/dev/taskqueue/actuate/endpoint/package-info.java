@@ -1,4 +1,4 @@
-/** The {@code taskqueue} actuator endpoint: queues, workers and tasks. */
+/** The {@code taskqueue} actuator endpoint: queues, workers, tasks, dead letters, events, and what operators do to them. */
 @NullMarked
 package dev.taskqueue.actuate.endpoint;
 

@@ -2,18 +2,42 @@ package dev.taskqueue.actuate.metrics;
 
 /**
  * The names and tags of taskqueue's meters, in one place. Tags have low cardinality: task names come from the
- * application's code, queues from its configuration.
+ * application's code ({@value #OTHER_TASK} for any other), queues from its configuration, states and outcomes
+ * from short fixed lists.
+ *
+ * <p>Prometheus names: dots become underscores, counters get {@code _total}, timers {@code _seconds_*}, and the
+ * age gauge {@code _seconds}: {@code taskqueue_tasks_submitted_total}, {@code taskqueue_task_execution_seconds_count},
+ * {@code taskqueue_queue_depth{queue="images",state="pending"}}, {@code taskqueue_queue_oldest_age_seconds}.
  */
 public final class TaskQueueMeters {
 
     /** Counter: tasks this instance stored in the broker. Tags {@link #TASK}, {@link #QUEUE}. */
     public static final String SUBMITTED = "taskqueue.tasks.submitted";
 
-    /** Counter: task runs this instance's worker finished. Tags {@link #TASK}, {@link #QUEUE}, {@link #OUTCOME}. */
-    public static final String COMPLETED = "taskqueue.tasks.completed";
+    /** Counter: task runs this instance's worker started. Tags {@link #TASK}, {@link #QUEUE}. */
+    public static final String STARTED = "taskqueue.tasks.started";
 
-    /** Timer: how long task handlers ran. Tags {@link #TASK}, {@link #QUEUE}, {@link #OUTCOME}. */
-    public static final String DURATION = "taskqueue.tasks.duration";
+    /** Counter: task runs whose handler returned. Tags {@link #TASK}, {@link #QUEUE}. */
+    public static final String SUCCEEDED = "taskqueue.tasks.succeeded";
+
+    /**
+     * Counter: tasks that failed for good: the handler threw and no retry is left, or the task could not be run
+     * (unknown name, arguments that do not convert, a message that cannot be read). Tags {@link #TASK},
+     * {@link #QUEUE}.
+     */
+    public static final String FAILED = "taskqueue.tasks.failed";
+
+    /** Counter: task runs that failed and were scheduled to run again. Tags {@link #TASK}, {@link #QUEUE}. */
+    public static final String RETRIED = "taskqueue.tasks.retried";
+
+    /** Counter: tasks this instance's worker sent to the dead letters. Tags {@link #TASK}, {@link #QUEUE}. */
+    public static final String DEAD = "taskqueue.tasks.dead";
+
+    /**
+     * Counter: tasks this instance's worker dropped or stopped because they were revoked or had expired. Tags
+     * {@link #TASK}, {@link #QUEUE}.
+     */
+    public static final String REVOKED = "taskqueue.tasks.revoked";
 
     /**
      * Counter: outcomes refused because the worker had lost the task's lease (it runs or ran elsewhere). Tags
@@ -21,32 +45,57 @@ public final class TaskQueueMeters {
      */
     public static final String REFUSED = "taskqueue.tasks.refused";
 
-    /** Gauge: tasks waiting to be claimed. Tag {@link #QUEUE}. */
-    public static final String QUEUE_PENDING = "taskqueue.queue.pending";
+    /**
+     * Timer: how long task handlers ran (runs that did not start are not timed). Tags {@link #TASK},
+     * {@link #QUEUE}, {@link #OUTCOME}. Publish a histogram with
+     * {@code management.metrics.distribution.percentiles-histogram.taskqueue.task.execution=true}.
+     */
+    public static final String EXECUTION = "taskqueue.task.execution";
 
-    /** Gauge: tasks waiting for a countdown, an eta or a retry backoff. Tag {@link #QUEUE}. */
-    public static final String QUEUE_SCHEDULED = "taskqueue.queue.scheduled";
+    /**
+     * Timer: how long tasks waited from submission (or their due time) to their start. Tags {@link #TASK},
+     * {@link #QUEUE}.
+     */
+    public static final String QUEUE_WAIT = "taskqueue.task.queue.wait";
 
-    /** Gauge: tasks claimed by a worker and not finished. Tag {@link #QUEUE}. */
-    public static final String QUEUE_ACTIVE = "taskqueue.queue.active";
+    /** Gauge: tasks in a queue, by state. Tags {@link #QUEUE}, {@link #STATE}. */
+    public static final String QUEUE_DEPTH = "taskqueue.queue.depth";
 
-    /** Gauge: tasks in the dead letters. Tag {@link #QUEUE}. */
-    public static final String QUEUE_DEAD = "taskqueue.queue.dead";
-
-    /** Gauge: how long the oldest pending task has waited, in seconds (0 when none waits). Tag {@link #QUEUE}. */
+    /** Gauge: how long the oldest pending task of a queue has waited, in seconds (0 when none waits). Tag {@link #QUEUE}. */
     public static final String QUEUE_OLDEST_AGE = "taskqueue.queue.oldest.age";
 
-    /** Tag: the task name ({@value #UNKNOWN_TASK} for a task this application does not declare). */
+    /** Gauge: tasks this instance's worker runs now. */
+    public static final String WORKER_ACTIVE_TASKS = "taskqueue.worker.active.tasks";
+
+    /** Gauge: workers that heartbeat, in every instance (those lost without stopping are not counted). */
+    public static final String WORKERS = "taskqueue.workers";
+
+    /** Tag: the task name ({@value #OTHER_TASK} for a task this application does not declare). */
     public static final String TASK = "task";
 
     /** Tag: the queue. */
     public static final String QUEUE = "queue";
 
-    /** Tag: how a run ended: {@code success}, {@code failure} or {@code quarantined}. */
+    /** Tag of {@link #EXECUTION}: {@code success}, {@code failure}, {@code retry}, {@code revoked} or {@code quarantined}. */
     public static final String OUTCOME = "outcome";
 
-    /** The task tag of runs of tasks this application does not declare, so that names from outside stay bounded. */
-    public static final String UNKNOWN_TASK = "unknown";
+    /** Tag of {@link #QUEUE_DEPTH}: {@value #PENDING}, {@value #SCHEDULED}, {@value #ACTIVE} or {@value #DEAD_LETTERS}. */
+    public static final String STATE = "state";
+
+    /** State: waiting to be claimed. */
+    public static final String PENDING = "pending";
+
+    /** State: waiting for a countdown, an eta or a retry backoff. */
+    public static final String SCHEDULED = "scheduled";
+
+    /** State: claimed by a worker and not finished. */
+    public static final String ACTIVE = "active";
+
+    /** State: in the dead letters. */
+    public static final String DEAD_LETTERS = "dead";
+
+    /** The task tag of tasks this application does not declare, so that names from outside stay bounded. */
+    public static final String OTHER_TASK = "other";
 
     private TaskQueueMeters() {
     }

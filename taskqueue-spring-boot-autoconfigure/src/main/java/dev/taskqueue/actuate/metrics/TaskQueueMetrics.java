@@ -1,82 +1,98 @@
 package dev.taskqueue.actuate.metrics;
 
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.worker.Worker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Taskqueue's Micrometer meters (names in {@link TaskQueueMeters}).
+ * Taskqueue's Micrometer meters (names and tags in {@link TaskQueueMeters}).
  *
  * <ol>
- * <li>Counters and the duration timer are fed by the engine's events: this is a {@link TaskEventListener} that
- * the client and the worker call. The engine never calls Micrometer itself.</li>
- * <li>Queue gauges read a snapshot of every queue's counts, refreshed at most once per {@code statsRefresh}
- * however many gauges are scraped (one refresh asks the broker for its queues, then each queue's counts). A
- * scrape that finds the snapshot stale refreshes it; concurrent scrapes read the previous one. When the broker
- * cannot be reached the gauges keep their last values.</li>
+ * <li>Counters and timers are fed by the engine's events: this is a {@link TaskEventListener} that the client and
+ * the worker call. The engine never calls Micrometer itself. Each meter is looked up once per task, queue and
+ * outcome, then kept, so an event costs a map lookup and an increment.</li>
+ * <li>Queue gauges and the worker count read a {@link QueueSnapshots snapshot} that one bulk read of the broker
+ * refreshes at most once per {@code queueStatsTtl}, however many gauges are scraped.</li>
  * <li>Each queue gets its gauges when it is first seen: a queue of this application, a queue submitted to or run
  * here, or a queue the broker lists at a refresh.</li>
  * </ol>
+ * Timers publish no histogram by default; Boot's {@code management.metrics.distribution.*} properties turn them on.
  */
 public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
 
-    /** How long a snapshot of queue counts serves the gauges by default. */
-    public static final Duration DEFAULT_STATS_REFRESH = Duration.ofSeconds(5);
+    /** How long a reading of the queues' counts serves the gauges by default. */
+    public static final Duration DEFAULT_QUEUE_STATS_TTL = Duration.ofSeconds(5);
 
-    private static final Logger log = LoggerFactory.getLogger(TaskQueueMetrics.class);
+    private static final Map<String, String> DESCRIPTIONS = Map.ofEntries(
+            Map.entry(TaskQueueMeters.SUBMITTED, "Tasks this instance stored in the broker"),
+            Map.entry(TaskQueueMeters.STARTED, "Task runs this instance's worker started"),
+            Map.entry(TaskQueueMeters.SUCCEEDED, "Task runs whose handler returned"),
+            Map.entry(TaskQueueMeters.FAILED, "Tasks that failed for good or could not be run"),
+            Map.entry(TaskQueueMeters.RETRIED, "Task runs that failed and run again later"),
+            Map.entry(TaskQueueMeters.DEAD, "Tasks this instance's worker sent to the dead letters"),
+            Map.entry(TaskQueueMeters.REVOKED, "Tasks dropped or stopped because they were revoked or expired"),
+            Map.entry(TaskQueueMeters.REFUSED, "Task outcomes refused because the worker had lost the task's lease"),
+            Map.entry(TaskQueueMeters.EXECUTION, "How long task handlers ran"),
+            Map.entry(TaskQueueMeters.QUEUE_WAIT, "How long tasks waited from submission or due time to start"));
 
-    private final @Nullable Broker broker;
-    private final TaskRegistry registry;
-    private final long statsRefreshNanos;
-    private final List<MeterRegistry> meterRegistries = new CopyOnWriteArrayList<>();
     private final Set<String> gaugedQueues = ConcurrentHashMap.newKeySet();
-    private final ReentrantLock refreshing = new ReentrantLock();
-    private volatile Snapshot snapshot = new Snapshot(Map.of(), Long.MIN_VALUE);
+    private final @Nullable QueueSnapshots snapshots;
+    private final TaskRegistry registry;
+    private final Supplier<@Nullable Worker> worker;
+    private final List<BoundRegistry> bound = new CopyOnWriteArrayList<>();
+    private final Set<String> declaredTasks = ConcurrentHashMap.newKeySet();
 
     /**
      * @param broker the broker whose queues the gauges show, or null for none (inline mode)
-     * @param registry this application's tasks: runs of other names are tagged {@value TaskQueueMeters#UNKNOWN_TASK}
-     * @param statsRefresh how long a snapshot of queue counts serves the gauges
+     * @param registry this application's tasks: other names are tagged {@value TaskQueueMeters#OTHER_TASK}
+     * @param queueStatsTtl how long one reading of the queues' counts serves the gauges
+     * @param worker this application's worker, or null when it runs none (or has not started it yet)
      */
-    public TaskQueueMetrics(@Nullable Broker broker, TaskRegistry registry, Duration statsRefresh) {
-        this.broker = broker;
+    public TaskQueueMetrics(@Nullable Broker broker, TaskRegistry registry, Duration queueStatsTtl,
+            Supplier<@Nullable Worker> worker) {
+        this.snapshots = broker != null ? new QueueSnapshots(broker, queueStatsTtl, () -> gaugedQueues) : null;
         this.registry = registry;
-        this.statsRefreshNanos = statsRefresh.toNanos();
+        this.worker = worker;
     }
 
     @Override
     public void bindTo(MeterRegistry meterRegistry) {
-        meterRegistries.add(meterRegistry);
-        if (broker == null) {
+        bound.add(new BoundRegistry(meterRegistry));
+        Gauge.builder(TaskQueueMeters.WORKER_ACTIVE_TASKS, worker, TaskQueueMetrics::activeTasks)
+                .description("Tasks this instance's worker runs now").register(meterRegistry);
+        QueueSnapshots source = snapshots;
+        if (source == null) {
             return;
         }
-        Set<String> known = new LinkedHashSet<>(registry.queues());
-        known.add(registry.defaultQueue());
-        known.addAll(gaugedQueues);
-        gaugedQueues.addAll(known);
-        known.forEach(queue -> registerGauges(meterRegistry, queue));
+        Gauge.builder(TaskQueueMeters.WORKERS, source, snapshots -> snapshots.current().liveWorkers())
+                .description("Workers that heartbeat, in every instance").register(meterRegistry);
+        gaugedQueues.add(registry.defaultQueue());
+        gaugedQueues.addAll(registry.queues());
+        gaugedQueues.forEach(queue -> registerQueueGauges(meterRegistry, source, queue));
+    }
+
+    private static double activeTasks(Supplier<@Nullable Worker> worker) {
+        Worker current = worker.get();
+        return current == null ? 0 : current.activeTasks();
     }
 
     // ------------------------------------------------------------------------------------------ events
@@ -84,117 +100,138 @@ public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
     @Override
     public void submitted(String taskName, String queue) {
         discovered(queue);
-        for (MeterRegistry meters : meterRegistries) {
-            Counter.builder(TaskQueueMeters.SUBMITTED).description("Tasks submitted by this application")
-                    .tags(TaskQueueMeters.TASK, taskName, TaskQueueMeters.QUEUE, queue).register(meters).increment();
-        }
+        count(TaskQueueMeters.SUBMITTED, taskName, queue);
+    }
+
+    @Override
+    public void started(String taskId, String taskName, String queue, Duration queueWait) {
+        discovered(queue);
+        count(TaskQueueMeters.STARTED, taskName, queue);
+        String task = taskTag(taskName);
+        bound.forEach(meters -> meters.timer(TaskQueueMeters.QUEUE_WAIT, task, queue, "").record(queueWait));
     }
 
     @Override
     public void finished(Execution execution) {
-        discovered(execution.queue());
-        Tags tags = Tags.of(TaskQueueMeters.TASK, declared(execution.taskName()), TaskQueueMeters.QUEUE,
-                execution.queue(), TaskQueueMeters.OUTCOME, execution.outcome().name().toLowerCase(Locale.ROOT));
-        for (MeterRegistry meters : meterRegistries) {
-            Counter.builder(TaskQueueMeters.COMPLETED).description("Task runs finished by this application's worker")
-                    .tags(tags).register(meters).increment();
-            Timer.builder(TaskQueueMeters.DURATION).description("How long task handlers ran").tags(tags)
-                    .register(meters).record(execution.duration());
+        String queue = execution.queue();
+        discovered(queue);
+        switch (execution.outcome()) {
+            case SUCCESS -> count(TaskQueueMeters.SUCCEEDED, execution.taskName(), queue);
+            case RETRY -> count(TaskQueueMeters.RETRIED, execution.taskName(), queue);
+            case REVOKED -> count(TaskQueueMeters.REVOKED, execution.taskName(), queue);
+            case FAILURE, QUARANTINED -> {
+                // Every final failure is kept in the dead letters (Outcome.Kind.FAILED and QUARANTINED).
+                count(TaskQueueMeters.FAILED, execution.taskName(), queue);
+                count(TaskQueueMeters.DEAD, execution.taskName(), queue);
+            }
         }
+        if (ran(execution)) {
+            String task = taskTag(execution.taskName());
+            String outcome = execution.outcome().name().toLowerCase(Locale.ROOT);
+            bound.forEach(meters -> meters.timer(TaskQueueMeters.EXECUTION, task, queue, outcome)
+                    .record(execution.duration()));
+        }
+    }
+
+    /** Whether the handler ran: runs that were dropped (revoked, unknown task, bad arguments) last zero. */
+    private static boolean ran(Execution execution) {
+        return execution.outcome() == Outcome.SUCCESS || !execution.duration().isZero();
     }
 
     @Override
     public void outcomeRefused(String taskId, @Nullable String taskName, String queue) {
-        for (MeterRegistry meters : meterRegistries) {
-            Counter.builder(TaskQueueMeters.REFUSED)
-                    .description("Task outcomes refused because the worker had lost the task's lease")
-                    .tags(TaskQueueMeters.TASK, declared(taskName), TaskQueueMeters.QUEUE, queue).register(meters)
-                    .increment();
-        }
+        count(TaskQueueMeters.REFUSED, taskName, queue);
     }
 
-    /** The task tag: the name when this application declares the task, so that names from outside stay bounded. */
-    private String declared(@Nullable String taskName) {
-        return taskName != null && registry.find(taskName) != null ? taskName : TaskQueueMeters.UNKNOWN_TASK;
+    private void count(String name, @Nullable String taskName, String queue) {
+        String task = taskTag(taskName);
+        bound.forEach(meters -> meters.counter(name, task, queue).increment());
+    }
+
+    /**
+     * The task tag: the name when this application declares the task, so that names from outside stay bounded.
+     * Only declared names are remembered (they are few); others are looked up again, as tasks may be registered
+     * after the first events.
+     */
+    private String taskTag(@Nullable String taskName) {
+        if (taskName == null) {
+            return TaskQueueMeters.OTHER_TASK;
+        }
+        if (declaredTasks.contains(taskName)) {
+            return taskName;
+        }
+        if (registry.find(taskName) != null) {
+            declaredTasks.add(taskName);
+            return taskName;
+        }
+        return TaskQueueMeters.OTHER_TASK;
     }
 
     // ------------------------------------------------------------------------------------------ gauges
 
     private void discovered(String queue) {
-        if (broker != null && gaugedQueues.add(queue)) {
-            meterRegistries.forEach(meters -> registerGauges(meters, queue));
+        QueueSnapshots source = snapshots;
+        if (source != null && gaugedQueues.add(queue)) {
+            bound.forEach(meters -> registerQueueGauges(meters.registry, source, queue));
         }
     }
 
-    private void registerGauges(MeterRegistry meters, String queue) {
-        gauge(meters, TaskQueueMeters.QUEUE_PENDING, "Tasks waiting to be claimed", queue, QueueStats::pending);
-        gauge(meters, TaskQueueMeters.QUEUE_SCHEDULED, "Tasks waiting for a countdown, an eta or a retry backoff",
-                queue, QueueStats::scheduled);
-        gauge(meters, TaskQueueMeters.QUEUE_ACTIVE, "Tasks claimed by a worker and not finished", queue,
-                QueueStats::active);
-        gauge(meters, TaskQueueMeters.QUEUE_DEAD, "Tasks in the dead letters", queue, QueueStats::dead);
-        Gauge.builder(TaskQueueMeters.QUEUE_OLDEST_AGE, this, metrics -> metrics.value(queue, TaskQueueMetrics::age))
-                .description("How long the oldest pending task has waited").baseUnit("seconds")
-                .tag(TaskQueueMeters.QUEUE, queue).register(meters);
+    private void registerQueueGauges(MeterRegistry meters, QueueSnapshots source, String queue) {
+        depthGauge(meters, source, queue, TaskQueueMeters.PENDING, QueueStats::pending);
+        depthGauge(meters, source, queue, TaskQueueMeters.SCHEDULED, QueueStats::scheduled);
+        depthGauge(meters, source, queue, TaskQueueMeters.ACTIVE, QueueStats::active);
+        depthGauge(meters, source, queue, TaskQueueMeters.DEAD_LETTERS, QueueStats::dead);
+        Gauge.builder(TaskQueueMeters.QUEUE_OLDEST_AGE, source, snapshots -> value(snapshots, queue,
+                TaskQueueMetrics::ageSeconds)).description("How long the oldest pending task has waited")
+                .baseUnit("seconds").tag(TaskQueueMeters.QUEUE, queue).register(meters);
     }
 
-    private void gauge(MeterRegistry meters, String name, String description, String queue,
+    private void depthGauge(MeterRegistry meters, QueueSnapshots source, String queue, String state,
             ToDoubleFunction<QueueStats> count) {
-        Gauge.builder(name, this, metrics -> metrics.value(queue, count)).description(description)
-                .baseUnit("tasks").tag(TaskQueueMeters.QUEUE, queue).register(meters);
+        Gauge.builder(TaskQueueMeters.QUEUE_DEPTH, source, snapshots -> value(snapshots, queue, count))
+                .description("Tasks in the queue, by state").tag(TaskQueueMeters.QUEUE, queue)
+                .tag(TaskQueueMeters.STATE, state).register(meters);
     }
 
-    private static double age(QueueStats stats) {
+    private double value(QueueSnapshots source, String queue, ToDoubleFunction<QueueStats> reader) {
+        QueueSnapshots.Snapshot snapshot = source.current();
+        snapshot.stats().keySet().forEach(this::discovered);
+        QueueStats stats = snapshot.stats().get(queue);
+        return stats == null ? Double.NaN : reader.applyAsDouble(stats);
+    }
+
+    private static double ageSeconds(QueueStats stats) {
         Long millis = stats.oldestPendingAgeMillis();
         return millis == null ? 0 : millis / 1000.0;
     }
 
-    private double value(String queue, ToDoubleFunction<QueueStats> reader) {
-        QueueStats stats = current().stats.get(queue);
-        return stats == null ? Double.NaN : reader.applyAsDouble(stats);
+    /** The meters of one registry, each built once per name, task, queue and outcome. */
+    private static final class BoundRegistry {
+
+        private final MeterRegistry registry;
+        private final Map<MeterKey, Meter> meters = new ConcurrentHashMap<>();
+
+        BoundRegistry(MeterRegistry registry) {
+            this.registry = registry;
+        }
+
+        Counter counter(String name, String task, String queue) {
+            return (Counter) meters.computeIfAbsent(new MeterKey(name, task, queue, ""),
+                    key -> Counter.builder(name).description(DESCRIPTIONS.get(name))
+                            .tags(TaskQueueMeters.TASK, task, TaskQueueMeters.QUEUE, queue).register(registry));
+        }
+
+        /** A timer; {@code outcome} is empty for a timer without that tag. */
+        Timer timer(String name, String task, String queue, String outcome) {
+            return (Timer) meters.computeIfAbsent(new MeterKey(name, task, queue, outcome), key -> {
+                Timer.Builder builder = Timer.builder(name).description(DESCRIPTIONS.get(name))
+                        .tags(TaskQueueMeters.TASK, task, TaskQueueMeters.QUEUE, queue);
+                return (outcome.isEmpty() ? builder : builder.tag(TaskQueueMeters.OUTCOME, outcome))
+                        .register(registry);
+            });
+        }
     }
 
-    /** The snapshot, refreshed first by this thread if it is stale and no other thread is refreshing it. */
-    private Snapshot current() {
-        Snapshot current = snapshot;
-        if (!current.staleAt(System.nanoTime(), statsRefreshNanos) || !refreshing.tryLock()) {
-            return current;
-        }
-        try {
-            current = snapshot;
-            if (current.staleAt(System.nanoTime(), statsRefreshNanos)) {
-                current = refresh(current);
-                snapshot = current;
-            }
-        }
-        finally {
-            refreshing.unlock();
-        }
-        current.stats.keySet().forEach(this::discovered);
-        return current;
-    }
-
-    private Snapshot refresh(Snapshot previous) {
-        Broker source = broker;
-        Map<String, QueueStats> stats = new HashMap<>(previous.stats);
-        if (source != null) {
-            try {
-                Set<String> queues = new LinkedHashSet<>(gaugedQueues);
-                queues.addAll(source.queues());
-                source.stats(queues).forEach(queueStats -> stats.put(queueStats.queue(), queueStats));
-            }
-            catch (RuntimeException ex) {
-                log.debug("Could not read the queue counts; the gauges keep their last values", ex);
-            }
-        }
-        return new Snapshot(Map.copyOf(stats), System.nanoTime());
-    }
-
-    /** Every queue's counts at one instant. */
-    private record Snapshot(Map<String, QueueStats> stats, long takenAtNanos) {
-
-        boolean staleAt(long nowNanos, long maxAgeNanos) {
-            return takenAtNanos == Long.MIN_VALUE || nowNanos - takenAtNanos >= maxAgeNanos;
-        }
+    private record MeterKey(String name, String task, String queue, String outcome) {
     }
 }

@@ -1,6 +1,10 @@
 package dev.taskqueue.autoconfigure.actuate;
 
+import java.util.LinkedHashSet;
+import java.util.Set;
+
 import dev.taskqueue.broker.Broker;
+import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.memory.InMemoryBroker;
 import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.RedisConnections;
@@ -10,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 
-/** What the endpoint and the health indicator say about the broker and the worker. */
+/** What the endpoint, the health indicator and the meters say about the broker, the worker and the queues. */
 final class BrokerDescriptions {
 
     private BrokerDescriptions() {
@@ -26,6 +30,22 @@ final class BrokerDescriptions {
             return "memory";
         }
         return broker.getClass().getName();
+    }
+
+    /**
+     * The queues this application's worker consumes; without a running worker, the queues this application
+     * declares (its default queue and those of its tasks).
+     */
+    static Set<String> consumedOrDeclaredQueues(ObjectProvider<TaskQueueWorkerLifecycle> lifecycle,
+            TaskRegistry registry) {
+        Worker current = worker(lifecycle);
+        if (current != null) {
+            return new LinkedHashSet<>(current.settings().queueNames());
+        }
+        Set<String> declared = new LinkedHashSet<>();
+        declared.add(registry.defaultQueue());
+        declared.addAll(registry.queues());
+        return declared;
     }
 
     /** This application's worker, or null when it runs none (or has not started it yet). */

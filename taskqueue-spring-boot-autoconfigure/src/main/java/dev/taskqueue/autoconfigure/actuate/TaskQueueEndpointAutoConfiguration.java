@@ -2,17 +2,23 @@ package dev.taskqueue.autoconfigure.actuate;
 
 import java.util.List;
 
+import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint;
+import dev.taskqueue.actuate.endpoint.TaskQueueEndpointWebExtension;
+import dev.taskqueue.actuate.endpoint.TaskQueueSchedules;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
+import dev.taskqueue.autoconfigure.TaskQueueEventsAutoConfiguration;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisConnections;
+import dev.taskqueue.redis.RedisEventLog;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 import dev.taskqueue.worker.Worker;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -22,22 +28,34 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Auto-configuration of the {@code taskqueue} actuator endpoint, when the actuator is on the class path, the
- * application has a broker, and the endpoint is exposed ({@code management.endpoints.web.exposure.include}).
+ * application has a broker, and the endpoint is exposed ({@code management.endpoints.web.exposure.include}). Its
+ * access is read-only unless {@code management.endpoint.taskqueue.access=unrestricted}. Over HTTP, the
+ * {@link TaskQueueEndpointWebExtension} gives its answers REST status codes.
  */
-@AutoConfiguration(after = TaskQueueAutoConfiguration.class)
+@AutoConfiguration(after = { TaskQueueAutoConfiguration.class, TaskQueueEventsAutoConfiguration.class })
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
-@ConditionalOnBean({ Broker.class, TaskRegistry.class })
+@ConditionalOnBean({ Broker.class, TaskRegistry.class, TaskQueueOperations.class })
 public final class TaskQueueEndpointAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
-    TaskQueueEndpoint taskQueueEndpoint(Broker broker, TaskRegistry registry,
+    TaskQueueEndpoint taskQueueEndpoint(Broker broker, TaskRegistry registry, TaskQueueOperations operations,
             ObjectProvider<RedisConnections> connections, ObjectProvider<TaskQueueWorkerLifecycle> lifecycle,
-            ObjectProvider<ResultBackend> results) {
+            ObjectProvider<ResultBackend> results, ObjectProvider<RedisEventLog> events,
+            ObjectProvider<TaskQueueSchedules> schedules) {
         return new TaskQueueEndpoint(broker, BrokerDescriptions.describe(broker, connections), registry, () -> {
             Worker worker = BrokerDescriptions.worker(lifecycle);
             return worker != null ? worker.settings().queueNames() : List.of();
-        }, results.getIfAvailable());
+        }, results.getIfAvailable(), operations, events.getIfAvailable(),
+                schedules.getIfAvailable(() -> TaskQueueSchedules.NONE));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(TaskQueueEndpoint.class)
+    @ConditionalOnAvailableEndpoint(exposure = EndpointExposure.WEB)
+    TaskQueueEndpointWebExtension taskQueueEndpointWebExtension(TaskQueueEndpoint endpoint) {
+        return new TaskQueueEndpointWebExtension(endpoint);
     }
 }

@@ -2,8 +2,10 @@ package dev.taskqueue.autoconfigure.actuate;
 
 import dev.taskqueue.actuate.metrics.TaskQueueMetrics;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
+import dev.taskqueue.autoconfigure.TaskQueueProperties;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -27,7 +29,9 @@ public final class TaskQueueMetricsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    TaskQueueMetrics taskQueueMetrics(ObjectProvider<Broker> broker, TaskRegistry registry) {
-        return new TaskQueueMetrics(broker.getIfAvailable(), registry, TaskQueueMetrics.DEFAULT_STATS_REFRESH);
+    TaskQueueMetrics taskQueueMetrics(ObjectProvider<Broker> broker, TaskRegistry registry,
+            TaskQueueProperties properties, ObjectProvider<TaskQueueWorkerLifecycle> lifecycle) {
+        return new TaskQueueMetrics(broker.getIfAvailable(), registry, properties.getMetrics().getQueueStatsTtl(),
+                () -> BrokerDescriptions.worker(lifecycle));
     }
 }

@@ -1,25 +1,37 @@
 package dev.taskqueue.autoconfigure.actuate;
 
-import dev.taskqueue.TaskState;
-
-import dev.taskqueue.TaskHandle;
-
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 
+import javax.management.MBeanOperationInfo;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 import dev.taskqueue.TaskClient;
+import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.TaskState;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint;
+import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.DeadLetterPage;
+import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.DeadLetterView;
+import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.EventView;
+import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.NotFoundException;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.Overview;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.QueueDescriptor;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.TaskDescriptor;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.WorkerDescriptor;
+import dev.taskqueue.actuate.endpoint.TaskQueueEndpointWebExtension;
+import dev.taskqueue.actuate.endpoint.TaskQueueSchedules;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
+import dev.taskqueue.autoconfigure.TaskQueueEventsAutoConfiguration;
 import dev.taskqueue.autoconfigure.TestTasks;
 import dev.taskqueue.broker.Broker;
+import dev.taskqueue.client.DefaultTaskQueueOperations;
+import dev.taskqueue.event.TaskEvent;
+import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.memory.InMemoryBroker;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
@@ -31,20 +43,25 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.endpoint.jmx.JmxEndpointAutoConfiguration;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.jmx.JmxAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import static dev.taskqueue.autoconfigure.TestTasks.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
+/** The endpoint's operations on a real Redis, called as Java methods and over JMX; HTTP is in the web tests. */
 class TaskQueueEndpointAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
-                    TaskQueueAutoConfiguration.class, TaskQueueEndpointAutoConfiguration.class))
+                    TaskQueueAutoConfiguration.class, TaskQueueEventsAutoConfiguration.class,
+                    TaskQueueEndpointAutoConfiguration.class))
             .withPropertyValues(TestTasks.redis())
             .withPropertyValues("management.endpoints.web.exposure.include=taskqueue")
             .withBean(TestTasks.Greeter.class);
@@ -59,27 +76,47 @@ class TaskQueueEndpointAutoConfigurationTests {
         runner.run(context -> {
             TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
             TaskHandle<String> handle = context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
-            handle.get(TestTasks.WAIT);
+            handle.get(WAIT);
 
-            TaskQueueEndpoint.TaskView view = endpoint.task("tasks", handle.id());
+            TaskQueueEndpoint.TaskView view = (TaskQueueEndpoint.TaskView) endpoint.get("tasks", handle.id());
+
             assertThat(view.state()).isEqualTo(TaskState.SUCCESS);
             assertThat(view.name()).isEqualTo("test.greet");
             assertThat(view.queue()).isEqualTo("default");
             assertThat(view.attempt()).isEqualTo(1);
             assertThat(view.result()).isEqualTo("\"Hello Ada\"");
             assertThat(view.worker()).isNotNull();
-            assertThat(endpoint.task("tasks", "unknown-id").state()).isEqualTo(TaskState.PENDING);
-            assertThat(endpoint.task("nonsense", handle.id())).isNull();
+            assertThat(view.finishedAt()).isNotNull();
         });
     }
 
     @Test
-    void endpointShowsQueuesWorkersAndTasks() {
+    void unknownTaskIsNotFoundAndAnInvalidIdOrKindIsABadRequest() {
+        runner.run(context -> {
+            TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
+
+            assertThatExceptionOfType(NotFoundException.class).isThrownBy(() -> endpoint.get("tasks", "unknown-id"))
+                    .withMessageContaining("No record of task 'unknown-id'");
+            assertThatExceptionOfType(InvalidEndpointRequestException.class)
+                    .isThrownBy(() -> endpoint.get("tasks", "not/an id"))
+                    .withMessageContaining("A task id must be");
+            assertThatExceptionOfType(InvalidEndpointRequestException.class)
+                    .isThrownBy(() -> endpoint.get("nonsense", "x"))
+                    .withMessageContaining("use queues/{name} or tasks/{id}");
+            assertThatExceptionOfType(InvalidEndpointRequestException.class)
+                    .isThrownBy(() -> endpoint.list("nonsense", null))
+                    .withMessageContaining("queues, workers, tasks, schedules or events");
+        });
+    }
+
+    @Test
+    void overviewShowsTotalsQueuesWorkersSchedulesAndTasks() {
         runner.withPropertyValues("taskqueue.worker.queues=default,failing,reports").run(context -> {
             TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
             String workerId = context.getBean(TaskQueueWorkerLifecycle.class).worker().id();
             String bean = context.getBeanNamesForType(TestTasks.Greeter.class)[0];
             await().atMost(Duration.ofSeconds(10)).until(() -> !endpoint.overview().workers().isEmpty());
+            context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada").get(WAIT);
 
             Overview overview = endpoint.overview();
 
@@ -92,61 +129,299 @@ class TaskQueueEndpointAutoConfigurationTests {
                 assertThat(worker.state()).isEqualTo("RUNNING");
             });
             assertThat(overview.workers()).extracting(WorkerDescriptor::concurrency).containsExactly(4);
+            assertThat(overview.totals().queues()).isEqualTo(3);
+            assertThat(overview.totals().workers()).isEqualTo(1);
+            assertThat(overview.totals().processedLastMinute()).isEqualTo(1);
+            assertThat(overview.schedules()).isEmpty();
             assertThat(overview.tasks()).containsExactlyInAnyOrder(
                     new TaskDescriptor("test.greet", "default", 0, false, bean),
                     new TaskDescriptor("test.fail", "failing", 0, false, bean),
                     new TaskDescriptor("test.header", "default", 0, false, bean));
+            assertThat(endpoint.list("queues", null)).isEqualTo(overview.queues());
+            assertThat(endpoint.list("tasks", null)).isEqualTo(overview.tasks());
+            assertThat(endpoint.list("workers", null)).asInstanceOf(InstanceOfAssertFactories.LIST).hasSize(1);
         });
     }
 
     @Test
-    void endpointShowsOneQueueAndNothingForAnUnknownOne() {
+    void overviewShowsTheSchedulesOfASchedulesBean() {
+        TaskQueueSchedules.ScheduleDescriptor nightly = new TaskQueueSchedules.ScheduleDescriptor("nightly",
+                "test.greet", "default", "0 0 3 * * *", null, Instant.parse("2030-01-01T03:00:00Z"), true);
+        runner.withPropertyValues("taskqueue.worker.enabled=false")
+                .withBean(TaskQueueSchedules.class, () -> () -> List.of(nightly)).run(context -> {
+                    TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
+
+                    assertThat(endpoint.overview().schedules()).containsExactly(nightly);
+                    assertThat(endpoint.list("schedules", null)).isEqualTo(List.of(nightly));
+                });
+    }
+
+    @Test
+    void endpointShowsOneQueueAndNotFoundForAnUnknownOne() {
         runner.withPropertyValues("taskqueue.worker.enabled=false").run(context -> {
             context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
             TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
 
-            QueueDescriptor queue = endpoint.queue("default");
+            QueueDescriptor queue = (QueueDescriptor) endpoint.get("queues", "default");
 
-            assertThat(queue).isNotNull();
             assertThat(queue.oldestPendingAgeMillis()).isNotNull();
-            assertThat(queue).isEqualTo(new QueueDescriptor("default", 1, 0, 0, 0, queue.oldestPendingAgeMillis()));
-            assertThat(endpoint.queue("nobody-uses-this")).isNull();
+            assertThat(queue).isEqualTo(new QueueDescriptor("default", 1, 0, 0, 0, queue.oldestPendingAgeMillis(), 0,
+                    false));
+            assertThatExceptionOfType(NotFoundException.class)
+                    .isThrownBy(() -> endpoint.get("queues", "nobody-uses-this"))
+                    .withMessageContaining("No queue 'nobody-uses-this'").withMessageContaining("failing");
         });
     }
 
     @Test
-    void actuatorServesTheEndpointAsJson() {
-        runner.withConfiguration(AutoConfigurations.of(JmxAutoConfiguration.class, EndpointAutoConfiguration.class,
-                JmxEndpointAutoConfiguration.class))
+    void pausedQueueIsShownAndItsTasksRunOnceResumed() {
+        runner.run(context -> {
+            TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
+
+            QueueDescriptor paused = (QueueDescriptor) endpoint.act("queues", "default", "pause");
+            TaskHandle<String> handle = context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
+
+            assertThat(paused.paused()).isTrue();
+            assertThat(endpoint.overview().totals().pausedQueues()).isEqualTo(1);
+            QueueDescriptor resumed = (QueueDescriptor) endpoint.act("queues", "default", "resume");
+            assertThat(resumed.paused()).isFalse();
+            assertThat(handle.get(WAIT)).isEqualTo("Hello Ada");
+        });
+    }
+
+    @Test
+    void purgeDeletesReadyAndDelayedTasks() {
+        runner.withPropertyValues("taskqueue.worker.enabled=false").run(context -> {
+            TaskClient client = context.getBean(TaskClient.class);
+            TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
+            client.submit(TestTasks.Greeter::greet, "Ada");
+            client.submit(TestTasks.Greeter::greet, "Bob");
+            client.withOptions(TaskOptions.defaults().countdown(Duration.ofHours(1))).submit(TestTasks.Greeter::greet,
+                    "Cyd");
+
+            TaskQueueEndpoint.QueueChange purged = (TaskQueueEndpoint.QueueChange) endpoint.act("queues", "default",
+                    "purge");
+
+            assertThat(purged).isEqualTo(new TaskQueueEndpoint.QueueChange("default", "purge", 3));
+            assertThat(endpoint.queue("default").pending()).isZero();
+            assertThat(endpoint.queue("default").scheduled()).isZero();
+        });
+    }
+
+    @Test
+    void unknownQueueActionsAreNotFoundAndUnknownActionsAreBadRequests() {
+        runner.withPropertyValues("taskqueue.worker.enabled=false").run(context -> {
+            TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
+
+            assertThatExceptionOfType(NotFoundException.class)
+                    .isThrownBy(() -> endpoint.act("queues", "nope", "pause"));
+            assertThatExceptionOfType(InvalidEndpointRequestException.class)
+                    .isThrownBy(() -> endpoint.act("queues", "default", "explode"))
+                    .withMessageContaining("use pause, resume or purge");
+            assertThatExceptionOfType(InvalidEndpointRequestException.class)
+                    .isThrownBy(() -> endpoint.act("tasks", "some-id", "pause"))
+                    .withMessageContaining("use revoke, or terminate");
+            assertThatExceptionOfType(InvalidEndpointRequestException.class)
+                    .isThrownBy(() -> endpoint.act("workers", "w1", "pause"));
+            assertThat(endpoint.queue("default").paused()).isFalse();
+        });
+    }
+
+    @Test
+    void deadLettersArePagedShownWholeRequeuedAndDeleted() {
+        runner.run(context -> {
+            TaskClient client = context.getBean(TaskClient.class);
+            TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
+            for (int i = 0; i < 3; i++) {
+                client.submit(TestTasks.Greeter::fail);
+            }
+            await().atMost(WAIT).until(() -> endpoint.queue("failing").dead() == 3);
+
+            DeadLetterPage first = endpoint.getQueuePart("queues", "failing", "dead-letters", null, 2);
+            DeadLetterPage second = endpoint.getQueuePart("queues", "failing", "dead-letters", first.next(), 2);
+
+            assertThat(first.deadLetters()).hasSize(2);
+            assertThat(first.next()).isEqualTo(first.deadLetters().get(1).id());
+            assertThat(second.deadLetters()).hasSize(1);
+            assertThat(second.next()).isNull();
+            DeadLetterView summary = second.deadLetters().get(0);
+            assertThat(summary.taskName()).isEqualTo("test.fail");
+            assertThat(summary.errorType()).isEqualTo(IllegalStateException.class.getName());
+            assertThat(summary.errorMessage()).isEqualTo("expected failure");
+            assertThat(summary.stackTrace()).isNull();
+            assertThat(summary.message()).contains("test.fail");
+            DeadLetterView whole = endpoint.getQueuePartEntry("queues", "failing", "dead-letters", summary.id());
+            assertThat(whole.stackTrace()).contains("TestTasks$Greeter.fail");
+            assertThat(whole.message()).hasSize(whole.messageLength());
+
+            // Paused, a requeued task waits in the queue where the test can see it.
+            endpoint.pause("failing");
+            assertThat(endpoint.actOnQueuePartEntry("queues", "failing", "dead-letters", summary.id(), "requeue")
+                    .tasks()).isEqualTo(1);
+            assertThat(endpoint.deleteQueuePartEntry("queues", "failing", "dead-letters",
+                    first.deadLetters().get(0).id()).tasks()).isEqualTo(1);
+            assertThat(endpoint.queue("failing")).satisfies(queue -> {
+                assertThat(queue.pending()).isEqualTo(1);
+                assertThat(queue.dead()).isEqualTo(1);
+            });
+            assertThat(endpoint.actOnQueuePart("queues", "failing", "dead-letters", "requeue").tasks()).isEqualTo(1);
+            assertThat(endpoint.queue("failing").pending()).isEqualTo(2);
+            assertThat(endpoint.queue("failing").dead()).isZero();
+            endpoint.purge("failing");
+        });
+    }
+
+    @Test
+    void deletingEveryDeadLetterEmptiesThem() {
+        runner.run(context -> {
+            TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
+            context.getBean(TaskClient.class).submit(TestTasks.Greeter::fail);
+            context.getBean(TaskClient.class).submit(TestTasks.Greeter::fail);
+            await().atMost(WAIT).until(() -> endpoint.queue("failing").dead() == 2);
+
+            assertThat(endpoint.deleteQueuePart("queues", "failing", "dead-letters").tasks()).isEqualTo(2);
+            assertThat(endpoint.deadLetters("failing", null, null).deadLetters()).isEmpty();
+        });
+    }
+
+    @Test
+    void unknownDeadLettersAreNotFoundAndMalformedOnesAreBadRequests() {
+        runner.withPropertyValues("taskqueue.worker.enabled=false").run(context -> {
+            TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
+
+            assertThatExceptionOfType(NotFoundException.class)
+                    .isThrownBy(() -> endpoint.getQueuePartEntry("queues", "failing", "dead-letters", "1-0"));
+            assertThatExceptionOfType(NotFoundException.class)
+                    .isThrownBy(() -> endpoint.actOnQueuePartEntry("queues", "failing", "dead-letters", "1-0",
+                            "requeue"));
+            assertThatExceptionOfType(NotFoundException.class)
+                    .isThrownBy(() -> endpoint.deleteQueuePartEntry("queues", "failing", "dead-letters", "1-0"));
+            assertThatExceptionOfType(NotFoundException.class)
+                    .isThrownBy(() -> endpoint.getQueuePart("queues", "nope", "dead-letters", null, null));
+            assertThatExceptionOfType(InvalidEndpointRequestException.class)
+                    .isThrownBy(() -> endpoint.deleteQueuePartEntry("queues", "failing", "dead-letters", "abc"))
+                    .withMessageContaining("not a dead letter id");
+            assertThatExceptionOfType(InvalidEndpointRequestException.class)
+                    .isThrownBy(() -> endpoint.getQueuePart("queues", "failing", "dead-letters", null, 0))
+                    .withMessageContaining("between 1 and 500");
+            assertThatExceptionOfType(InvalidEndpointRequestException.class)
+                    .isThrownBy(() -> endpoint.getQueuePart("queues", "failing", "letters", null, null));
+            assertThatExceptionOfType(InvalidEndpointRequestException.class)
+                    .isThrownBy(() -> endpoint.actOnQueuePart("queues", "failing", "dead-letters", "retry"))
+                    .withMessageContaining("use requeue");
+        });
+    }
+
+    @Test
+    void revokeRemovesAWaitingTask() {
+        runner.withPropertyValues("taskqueue.worker.enabled=false").run(context -> {
+            TaskHandle<String> handle = context.getBean(TaskClient.class)
+                    .withOptions(TaskOptions.defaults().countdown(Duration.ofHours(1)))
+                    .submit(TestTasks.Greeter::greet, "Ada");
+            TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
+
+            TaskQueueEndpoint.Revocation revocation = (TaskQueueEndpoint.Revocation) endpoint.act("tasks",
+                    handle.id(), "terminate");
+
+            assertThat(revocation).isEqualTo(new TaskQueueEndpoint.Revocation(handle.id(), true, true,
+                    TaskState.REVOKED));
+            assertThat(endpoint.queue("default").scheduled()).isZero();
+            assertThat(endpoint.task(handle.id()).state()).isEqualTo(TaskState.REVOKED);
+        });
+    }
+
+    @Test
+    void eventsComeFromTheRedisStreamWhenItIsEnabled() {
+        runner.withPropertyValues("taskqueue.events.stream.enabled=true").run(context -> {
+            TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
+            String id = context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada").id();
+
+            await().atMost(WAIT).untilAsserted(() -> assertThat(endpoint.events(null))
+                    .filteredOn(event -> event.taskId().equals(id)).extracting(EventView::type)
+                    .contains(TaskEvent.Type.SENT, TaskEvent.Type.STARTED, TaskEvent.Type.SUCCEEDED));
+            assertThat(endpoint.events(1)).hasSize(1);
+            assertThatExceptionOfType(InvalidEndpointRequestException.class)
+                    .isThrownBy(() -> endpoint.events(100_000));
+        });
+    }
+
+    @Test
+    void eventsAreNotFoundWhileTheStreamIsOff() {
+        runner.withPropertyValues("taskqueue.worker.enabled=false").run(context -> assertThatExceptionOfType(
+                NotFoundException.class).isThrownBy(() -> context.getBean(TaskQueueEndpoint.class).list("events", 10))
+                .withMessageContaining("taskqueue.events.stream.enabled=true"));
+    }
+
+    @Test
+    void jmxServesReadOperationsAndNoWritesByDefault() {
+        jmx().run(context -> {
+            MBeanServer server = context.getBean(MBeanServer.class);
+            ObjectName endpoint = taskqueueMBean(server);
+
+            Object overview = server.invoke(endpoint, "overview", new Object[0], new String[0]);
+            Object queue = server.invoke(endpoint, "get", new Object[] { "queues", "failing" },
+                    new String[] { String.class.getName(), String.class.getName() });
+
+            assertThat(overview).asInstanceOf(InstanceOfAssertFactories.MAP)
+                    .containsOnlyKeys("broker", "totals", "queues", "workers", "schedules", "tasks")
+                    .extractingByKey("tasks").asInstanceOf(InstanceOfAssertFactories.LIST).hasSize(3);
+            assertThat(queue).asInstanceOf(InstanceOfAssertFactories.MAP).containsEntry("name", "failing")
+                    .containsEntry("pending", 0L).containsEntry("paused", false);
+            assertThat(operationNames(server, endpoint)).contains("overview", "list", "get", "getQueuePart")
+                    .doesNotContain("act", "actOnQueuePart", "deleteQueuePartEntry");
+        });
+    }
+
+    @Test
+    void jmxServesWritesWhenAccessIsUnrestricted() {
+        jmx().withPropertyValues("management.endpoint.taskqueue.access=UNRESTRICTED").run(context -> {
+            MBeanServer server = context.getBean(MBeanServer.class);
+            ObjectName endpoint = taskqueueMBean(server);
+
+            server.invoke(endpoint, "act", new Object[] { "queues", "failing", "pause" },
+                    new String[] { String.class.getName(), String.class.getName(), String.class.getName() });
+
+            assertThat(context.getBean(TaskQueueEndpoint.class).queue("failing").paused()).isTrue();
+        });
+    }
+
+    private ApplicationContextRunner jmx() {
+        return runner.withConfiguration(AutoConfigurations.of(JmxAutoConfiguration.class,
+                EndpointAutoConfiguration.class, JmxEndpointAutoConfiguration.class))
                 .withPropertyValues("spring.jmx.enabled=true", "spring.jmx.unique-names=true",
-                        "management.endpoints.jmx.exposure.include=taskqueue", "taskqueue.worker.enabled=false")
-                .run(context -> {
-                    MBeanServer server = context.getBean(MBeanServer.class);
-                    ObjectName endpoint = server.queryNames(new ObjectName("*:type=Endpoint,name=Taskqueue,*"), null)
-                            .iterator().next();
+                        "management.endpoints.jmx.exposure.include=taskqueue", "taskqueue.worker.enabled=false");
+    }
 
-                    Object overview = server.invoke(endpoint, "overview", new Object[0], new String[0]);
-                    Object queue = server.invoke(endpoint, "queue", new Object[] { "failing" },
-                            new String[] { String.class.getName() });
+    private static ObjectName taskqueueMBean(MBeanServer server) throws Exception {
+        return server.queryNames(new ObjectName("*:type=Endpoint,name=Taskqueue,*"), null).iterator().next();
+    }
 
-                    assertThat(overview).asInstanceOf(InstanceOfAssertFactories.MAP)
-                            .containsOnlyKeys("broker", "queues", "workers", "tasks")
-                            .extractingByKey("tasks").asInstanceOf(InstanceOfAssertFactories.LIST).hasSize(3);
-                    assertThat(queue).asInstanceOf(InstanceOfAssertFactories.MAP).containsEntry("name", "failing")
-                            .containsEntry("pending", 0L);
-                });
+    private static List<String> operationNames(MBeanServer server, ObjectName name) throws Exception {
+        return Arrays.stream(server.getMBeanInfo(name).getOperations()).map(MBeanOperationInfo::getName).toList();
     }
 
     @Test
     void endpointIsNotCreatedUnlessExposed() {
         runner.withPropertyValues("management.endpoints.web.exposure.include=health")
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(TaskQueueEndpoint.class));
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(TaskQueueEndpoint.class)
+                        .doesNotHaveBean(TaskQueueEndpointWebExtension.class));
+    }
+
+    @Test
+    void webExtensionIsCreatedOnlyForWebExposure() {
+        runner.run(context -> assertThat(context).hasSingleBean(TaskQueueEndpointWebExtension.class));
+        jmx().withPropertyValues("management.endpoints.web.exposure.include=health")
+                .run(context -> assertThat(context).hasSingleBean(TaskQueueEndpoint.class)
+                        .doesNotHaveBean(TaskQueueEndpointWebExtension.class));
     }
 
     @Test
     void endpointBacksOffWhenUserDefinesOne() {
-        TaskQueueEndpoint mine = new TaskQueueEndpoint(new InMemoryBroker(Clock.systemUTC()), "mine",
-                new TaskRegistry(JsonMapper.builder().build(), "default"), List::of);
+        InMemoryBroker broker = new InMemoryBroker(Clock.systemUTC());
+        JsonMapper mapper = JsonMapper.builder().build();
+        TaskQueueEndpoint mine = new TaskQueueEndpoint(broker, "mine", new TaskRegistry(mapper, "default"),
+                List::of, broker, new DefaultTaskQueueOperations(broker, new MessageCodec(mapper)), null,
+                TaskQueueSchedules.NONE);
         runner.withBean(TaskQueueEndpoint.class, () -> mine)
                 .run(context -> assertThat(context.getBean(TaskQueueEndpoint.class)).isSameAs(mine));
     }

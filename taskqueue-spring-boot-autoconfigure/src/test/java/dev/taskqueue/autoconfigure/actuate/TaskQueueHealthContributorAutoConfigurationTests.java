@@ -5,12 +5,19 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
 
+import java.util.Map;
+
+import dev.taskqueue.TaskClient;
+import dev.taskqueue.TaskOptions;
 import dev.taskqueue.actuate.health.TaskQueueHealthIndicator;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
 import dev.taskqueue.autoconfigure.TestTasks;
+import dev.taskqueue.broker.Broker;
 import dev.taskqueue.memory.InMemoryBroker;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 import dev.taskqueue.testing.SharedRedis;
+import dev.taskqueue.worker.Worker;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,14 +28,17 @@ import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import static dev.taskqueue.autoconfigure.TestTasks.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class TaskQueueHealthContributorAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
                     TaskQueueAutoConfiguration.class, TaskQueueHealthContributorAutoConfiguration.class))
-            .withPropertyValues(TestTasks.redis());
+            .withPropertyValues(TestTasks.redis())
+            .withBean(TestTasks.Greeter.class);
 
     @BeforeEach
     void emptyRedis() {
@@ -36,7 +46,7 @@ class TaskQueueHealthContributorAutoConfigurationTests {
     }
 
     @Test
-    void healthIsUpWhenRedisAnswersAndShowsTheWorker() {
+    void healthIsUpWhenRedisAnswersAndShowsTheWorkerAndItsQueues() {
         runner.run(context -> {
             assertThat(context).hasBean("taskqueueHealthIndicator");
             String workerId = context.getBean(TaskQueueWorkerLifecycle.class).worker().id();
@@ -45,8 +55,83 @@ class TaskQueueHealthContributorAutoConfigurationTests {
 
             assertThat(health.getStatus()).isEqualTo(Status.UP);
             assertThat(health.getDetails()).containsEntry("broker", "redis 127.0.0.1:" + SharedRedis.port())
-                    .containsEntry("worker", workerId).containsEntry("workerState", "RUNNING")
-                    .containsKey("activeTasks");
+                    .containsEntry("worker", Map.of("id", workerId, "state", "RUNNING", "active", 0,
+                            "concurrency", 4))
+                    .containsEntry("queues", Map.of("default", Map.of("pending", 0L), "failing",
+                            Map.of("pending", 0L)))
+                    .doesNotContainKey("lagging");
+        });
+    }
+
+    @Test
+    void aQueueWaitingLongerThanItsThresholdMakesTheStatusOutOfService() {
+        runner.withPropertyValues("taskqueue.worker.enabled=false", "taskqueue.health.queues.default.max-lag=1ms")
+                .run(context -> {
+                    TaskQueueHealthIndicator indicator = context.getBean(TaskQueueHealthIndicator.class);
+                    context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
+
+                    await().atMost(WAIT).until(() -> indicator.health(true).getStatus()
+                            .equals(Status.OUT_OF_SERVICE));
+                    Health health = indicator.health(true);
+                    assertThat(health.getDetails()).extractingByKey("lagging", InstanceOfAssertFactories.MAP)
+                            .containsOnlyKeys("default");
+                    assertThat(health.getDetails()).extractingByKey("queues", InstanceOfAssertFactories.MAP)
+                            .extractingByKey("default", InstanceOfAssertFactories.MAP)
+                            .containsEntry("pending", 1L).containsEntry("maxLag", "PT0.001S")
+                            .containsKey("oldestPendingAge");
+                    context.getBean(Broker.class).purge("default");
+                    assertThat(indicator.health(true).getStatus()).isEqualTo(Status.UP);
+                });
+    }
+
+    @Test
+    void theGlobalThresholdAppliesToEveryQueueAndTheLagStatusIsConfigurable() {
+        runner.withPropertyValues("taskqueue.worker.enabled=false", "taskqueue.health.max-queue-lag=1ms",
+                "taskqueue.health.queues.default.max-lag=1h", "taskqueue.health.lag-status=degraded")
+                .run(context -> {
+                    TaskQueueHealthIndicator indicator = context.getBean(TaskQueueHealthIndicator.class);
+                    TaskClient client = context.getBean(TaskClient.class);
+                    client.submit(TestTasks.Greeter::greet, "Ada");
+                    client.withOptions(TaskOptions.defaults().queue("failing")).submit(TestTasks.Greeter::greet,
+                            "Bob");
+
+                    await().atMost(WAIT).until(() -> indicator.health(true).getStatus()
+                            .equals(new Status("DEGRADED")));
+                    assertThat(indicator.health(true).getDetails())
+                            .extractingByKey("lagging", InstanceOfAssertFactories.MAP).containsOnlyKeys("failing");
+                });
+    }
+
+    @Test
+    void aPausedQueueDoesNotCountAsLagging() {
+        runner.withPropertyValues("taskqueue.worker.enabled=false", "taskqueue.health.max-queue-lag=1ms")
+                .run(context -> {
+                    Broker broker = context.getBean(Broker.class);
+                    broker.pause("default");
+                    context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
+                    await().atMost(WAIT).until(() -> {
+                        Long age = broker.stats("default").oldestPendingAgeMillis();
+                        return age != null && age > 1; // past the threshold
+                    });
+
+                    Health health = context.getBean(TaskQueueHealthIndicator.class).health(true);
+
+                    assertThat(health.getStatus()).isEqualTo(Status.UP);
+                    assertThat(health.getDetails()).extractingByKey("queues", InstanceOfAssertFactories.MAP)
+                            .extractingByKey("default", InstanceOfAssertFactories.MAP).containsEntry("paused", true);
+                });
+    }
+
+    @Test
+    void healthIsDownWhenTheWorkerStoppedWhileTheApplicationRuns() {
+        runner.run(context -> {
+            Worker worker = context.getBean(TaskQueueWorkerLifecycle.class).worker();
+            worker.stop();
+
+            Health health = context.getBean(TaskQueueHealthIndicator.class).health(true);
+
+            assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+            assertThat((String) health.getDetails().get("error")).contains("is STOPPED although the application runs");
         });
     }
 

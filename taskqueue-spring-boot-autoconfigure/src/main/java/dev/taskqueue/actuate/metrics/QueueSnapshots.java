@@ -1,0 +1,88 @@
+package dev.taskqueue.actuate.metrics;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.QueueStats;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every queue's counts and the number of live workers, read from the broker at most once per {@code ttl}: a
+ * scrape that finds the snapshot stale refreshes it (the queue list, one bulk {@code stats} call, the workers);
+ * concurrent scrapes read the previous one meanwhile. When the broker cannot be reached, the last values stay.
+ */
+final class QueueSnapshots {
+
+    private static final Logger log = LoggerFactory.getLogger(QueueSnapshots.class);
+
+    private final Broker broker;
+    private final long ttlNanos;
+    private final Supplier<? extends Collection<String>> knownQueues;
+    private final ReentrantLock refreshing = new ReentrantLock();
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), 0, Long.MIN_VALUE);
+
+    /**
+     * @param knownQueues queues to read besides those the broker lists
+     */
+    QueueSnapshots(Broker broker, Duration ttl, Supplier<? extends Collection<String>> knownQueues) {
+        this.broker = broker;
+        this.ttlNanos = ttl.toNanos();
+        this.knownQueues = knownQueues;
+    }
+
+    /** The snapshot, refreshed first by this thread if it is stale and no other thread is refreshing it. */
+    Snapshot current() {
+        Snapshot current = snapshot;
+        if (!current.staleAt(System.nanoTime(), ttlNanos) || !refreshing.tryLock()) {
+            return current;
+        }
+        try {
+            current = snapshot;
+            if (current.staleAt(System.nanoTime(), ttlNanos)) {
+                current = refresh(current);
+                snapshot = current;
+            }
+            return current;
+        }
+        finally {
+            refreshing.unlock();
+        }
+    }
+
+    private Snapshot refresh(Snapshot previous) {
+        try {
+            Set<String> queues = new LinkedHashSet<>(knownQueues.get());
+            queues.addAll(broker.queues());
+            Map<String, QueueStats> stats = new HashMap<>();
+            broker.stats(queues).forEach(queueStats -> stats.put(queueStats.queue(), queueStats));
+            long live = broker.workers().stream().filter(worker -> !"LOST".equals(worker.state())).count();
+            return new Snapshot(Map.copyOf(stats), live, System.nanoTime());
+        }
+        catch (RuntimeException ex) {
+            log.debug("Could not read the queue counts; the gauges keep their last values", ex);
+            return new Snapshot(previous.stats, previous.liveWorkers, System.nanoTime());
+        }
+    }
+
+    /**
+     * The counts at one instant.
+     *
+     * @param stats each queue's counts, by name
+     * @param liveWorkers workers that heartbeat
+     * @param takenAtNanos when it was read ({@code Long.MIN_VALUE}: never)
+     */
+    record Snapshot(Map<String, QueueStats> stats, long liveWorkers, long takenAtNanos) {
+
+        boolean staleAt(long nowNanos, long maxAgeNanos) {
+            return takenAtNanos == Long.MIN_VALUE || nowNanos - takenAtNanos >= maxAgeNanos;
+        }
+    }
+}

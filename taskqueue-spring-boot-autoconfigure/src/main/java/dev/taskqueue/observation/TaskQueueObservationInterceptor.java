@@ -1,0 +1,129 @@
+package dev.taskqueue.observation;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.taskqueue.TaskCall;
+import dev.taskqueue.TaskContext;
+import dev.taskqueue.TaskInterceptor;
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.internal.TaskDefinition;
+import dev.taskqueue.internal.TaskRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.Ordered;
+
+/**
+ * Observes task submissions and runs with Micrometer Observation, and carries the trace context in the task
+ * headers:
+ * <ol>
+ * <li>{@link #aroundSubmit} opens a {@link TaskQueueObservation#SUBMIT} observation around the submission; its
+ * tracing handler writes the new span's propagation fields into the context's carrier;</li>
+ * <li>{@link #beforeSubmit}, which runs inside that scope for each call, copies those fields into the call's
+ * headers (a header the caller set is left alone);</li>
+ * <li>{@link #aroundExecution} opens a {@link TaskQueueObservation#EXECUTE} observation whose context reads the
+ * task's headers, so that the run's span is a child of the submission's, in whichever instance it runs.</li>
+ * </ol>
+ * It runs first among the interceptors ({@link #DEFAULT_ORDER}), so that the others run inside its scope.
+ */
+public class TaskQueueObservationInterceptor implements TaskInterceptor, Ordered {
+
+    /** Before every other interceptor, unless one asks for an order below this. */
+    public static final int DEFAULT_ORDER = Ordered.HIGHEST_PRECEDENCE + 1000;
+
+    private static final String MULTIPLE = "multiple";
+
+    private static final String OTHER = "other";
+
+    private final ObservationRegistry observations;
+    private final TaskRegistry tasks;
+    private final @Nullable TaskSubmitObservationConvention submitConvention;
+    private final @Nullable TaskExecutionObservationConvention executionConvention;
+    private final ThreadLocal<@Nullable TaskSubmitContext> submitting = new ThreadLocal<>();
+
+    /**
+     * @param observations where observations go
+     * @param tasks this application's tasks (a task it does not declare is tagged {@code other})
+     * @param submitConvention replaces {@link DefaultTaskSubmitObservationConvention}, if not null
+     * @param executionConvention replaces {@link DefaultTaskExecutionObservationConvention}, if not null
+     */
+    public TaskQueueObservationInterceptor(ObservationRegistry observations, TaskRegistry tasks,
+            @Nullable TaskSubmitObservationConvention submitConvention,
+            @Nullable TaskExecutionObservationConvention executionConvention) {
+        this.observations = observations;
+        this.tasks = tasks;
+        this.submitConvention = submitConvention;
+        this.executionConvention = executionConvention;
+    }
+
+    @Override
+    public @Nullable Object aroundSubmit(List<? extends TaskCall<?>> calls, Invocation invocation) throws Throwable {
+        TaskSubmitContext context = new TaskSubmitContext(calls, taskTag(calls), queueTag(calls));
+        Observation observation = TaskQueueObservation.SUBMIT.observation(submitConvention,
+                DefaultTaskSubmitObservationConvention.INSTANCE, () -> context, observations);
+        TaskSubmitContext outer = submitting.get();
+        submitting.set(context);
+        try {
+            return observation.observeChecked(invocation::proceed);
+        }
+        finally {
+            submitting.set(outer);
+        }
+    }
+
+    @Override
+    public TaskOptions beforeSubmit(TaskCall<?> call, TaskOptions options) {
+        TaskSubmitContext context = submitting.get();
+        if (context == null) {
+            return options;
+        }
+        TaskOptions withTrace = options;
+        for (Map.Entry<String, String> field : context.getCarrier().entrySet()) {
+            if (!options.getHeaders().containsKey(field.getKey())) {
+                withTrace = withTrace.header(field.getKey(), field.getValue());
+            }
+        }
+        return withTrace;
+    }
+
+    @Override
+    public @Nullable Object aroundExecution(TaskContext task, Invocation invocation) throws Throwable {
+        TaskExecutionContext context = new TaskExecutionContext(task);
+        return TaskQueueObservation.EXECUTE.observation(executionConvention,
+                DefaultTaskExecutionObservationConvention.INSTANCE, () -> context, observations)
+                .observeChecked(invocation::proceed);
+    }
+
+    @Override
+    public int getOrder() {
+        return DEFAULT_ORDER;
+    }
+
+    /** The calls' task name if they share one (declared here, else {@code other}); else {@code multiple}. */
+    private String taskTag(List<? extends TaskCall<?>> calls) {
+        String name = calls.get(0).taskName();
+        if (calls.stream().anyMatch(call -> !call.taskName().equals(name))) {
+            return MULTIPLE;
+        }
+        return tasks.find(name) != null ? name : OTHER;
+    }
+
+    /**
+     * The calls' queue if they share one; else {@code multiple}. A call's queue is its options' queue, else the
+     * one its task declares here, else the default queue (a client's own default options are not seen here).
+     */
+    private String queueTag(List<? extends TaskCall<?>> calls) {
+        String queue = queueOf(calls.get(0));
+        return calls.stream().allMatch(call -> queueOf(call).equals(queue)) ? queue : MULTIPLE;
+    }
+
+    private String queueOf(TaskCall<?> call) {
+        if (call.options().getQueue() != null) {
+            return call.options().getQueue();
+        }
+        TaskDefinition declared = tasks.find(call.taskName());
+        return declared != null ? declared.queue() : tasks.defaultQueue();
+    }
+}

@@ -1,0 +1,60 @@
+package dev.taskqueue.autoconfigure.actuate;
+
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.HttpMethod;
+import org.springframework.web.client.RestClient;
+
+/** Calls an application's actuator over HTTP and returns the status and the JSON body, whatever the status. */
+final class ActuatorHttp {
+
+    private final RestClient http;
+
+    ActuatorHttp(int port) {
+        this.http = RestClient.create("http://127.0.0.1:" + port);
+    }
+
+    Reply get(String path, Object... variables) {
+        return call(HttpMethod.GET, path, variables);
+    }
+
+    Reply post(String path, Object... variables) {
+        return call(HttpMethod.POST, path, variables);
+    }
+
+    Reply delete(String path, Object... variables) {
+        return call(HttpMethod.DELETE, path, variables);
+    }
+
+    Reply call(HttpMethod method, String path, Object... variables) {
+        return http.method(method).uri(path, variables).exchange((request, response) -> new Reply(
+                response.getStatusCode().value(), response.bodyTo(Object.class)));
+    }
+
+    /**
+     * An answer.
+     *
+     * @param status its HTTP status
+     * @param body its JSON body as maps and lists, or null when it has none
+     */
+    record Reply(int status, @Nullable Object body) {
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map() {
+            return (Map<String, Object>) body;
+        }
+
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> list() {
+            return (List<Map<String, Object>>) body;
+        }
+
+        /** The message of an error answer. */
+        String message() {
+            return (String) map().get("message");
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package dev.taskqueue.autoconfigure.actuate;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import dev.taskqueue.TaskClient;
+import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.TaskQueueOperations;
+import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint;
+import dev.taskqueue.autoconfigure.TestTasks;
+import dev.taskqueue.autoconfigure.actuate.ActuatorHttp.Reply;
+import dev.taskqueue.broker.Broker;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistrar;
+
+import static dev.taskqueue.autoconfigure.TestTasks.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Every path of {@code /actuator/taskqueue} over real HTTP, with write access opened as an operator would
+ * ({@code management.endpoint.taskqueue.access=unrestricted}), and the health component in the readiness group.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "management.endpoints.web.exposure.include=taskqueue,health",
+        "management.endpoint.taskqueue.access=unrestricted",
+        "management.endpoint.health.show-components=always",
+        "management.endpoint.health.group.readiness.include=readinessState,taskqueue",
+        "management.endpoint.health.group.readiness.show-details=always",
+        "taskqueue.health.queues.reports.max-lag=1ms",
+        "taskqueue.key-prefix=endpoint-web-tests" })
+@DirtiesContext
+class TaskQueueEndpointWebTests {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    TaskClient client;
+
+    @Autowired
+    TaskQueueEndpoint endpoint;
+
+    @Autowired
+    Broker broker;
+
+    @Autowired
+    TaskQueueOperations operations;
+
+    ActuatorHttp http;
+
+    @BeforeEach
+    void emptyQueues() {
+        http = new ActuatorHttp(port);
+        for (String queue : List.of("default", "failing", "reports")) {
+            broker.resume(queue);
+            broker.purge(queue);
+            operations.deleteDeadLetters(queue);
+        }
+    }
+
+    @Test
+    void overviewAndListsAnswerJson() {
+        client.submit(TestTasks.Greeter::greet, "Ada").get(WAIT);
+
+        Reply overview = http.get("/actuator/taskqueue");
+
+        assertThat(overview.status()).isEqualTo(200);
+        assertThat(overview.map()).containsOnlyKeys("broker", "totals", "queues", "workers", "schedules", "tasks");
+        assertThat(map(overview.map().get("totals"))).containsKeys("pending", "processedLastMinute",
+                "workers");
+        assertThat(http.get("/actuator/taskqueue/queues").list()).extracting(queue -> queue.get("name"))
+                .contains("default", "failing");
+        assertThat(http.get("/actuator/taskqueue/workers").list()).isNotEmpty();
+        assertThat(http.get("/actuator/taskqueue/tasks").list()).extracting(task -> task.get("name"))
+                .contains("test.greet", "test.fail");
+        assertThat(http.get("/actuator/taskqueue/schedules").list()).isEmpty();
+    }
+
+    @Test
+    void oneQueueAndOneTaskAnswerJson() {
+        TaskHandle<String> handle = client.submit(TestTasks.Greeter::greet, "Ada");
+        handle.get(WAIT);
+
+        Reply queue = http.get("/actuator/taskqueue/queues/{name}", "default");
+        Reply task = http.get("/actuator/taskqueue/tasks/{id}", handle.id());
+
+        assertThat(queue.status()).isEqualTo(200);
+        assertThat(queue.map()).containsEntry("name", "default").containsEntry("paused", false)
+                .containsKeys("pending", "scheduled", "active", "dead", "processedLastMinute");
+        assertThat(task.status()).isEqualTo(200);
+        assertThat(task.map()).containsEntry("id", handle.id()).containsEntry("state", "SUCCESS")
+                .containsEntry("name", "test.greet").containsEntry("result", "\"Hello Ada\"");
+    }
+
+    @Test
+    void deadLettersArePagedShownRequeuedAndDeleted() {
+        for (int i = 0; i < 3; i++) {
+            client.submit(TestTasks.Greeter::fail);
+        }
+        await().atMost(WAIT).until(() -> endpoint.queue("failing").dead() == 3);
+
+        Reply page = http.get("/actuator/taskqueue/queues/failing/dead-letters?count=2");
+        assertThat(page.status()).isEqualTo(200);
+        List<Map<String, Object>> letters = list(page.map().get("deadLetters"));
+        assertThat(letters).hasSize(2);
+        Reply next = http.get("/actuator/taskqueue/queues/failing/dead-letters?count=2&before={next}",
+                page.map().get("next"));
+        assertThat(list(next.map().get("deadLetters"))).hasSize(1);
+        String first = (String) letters.get(0).get("id");
+        Reply one = http.get("/actuator/taskqueue/queues/failing/dead-letters/{id}", first);
+        assertThat(one.status()).isEqualTo(200);
+        assertThat(one.map()).containsEntry("errorMessage", "expected failure").containsKey("stackTrace");
+
+        endpoint.pause("failing"); // requeued tasks wait where the test sees them
+        assertThat(http.post("/actuator/taskqueue/queues/failing/dead-letters/{id}/requeue", first).map())
+                .containsEntry("tasks", 1);
+        assertThat(http.delete("/actuator/taskqueue/queues/failing/dead-letters/{id}", letters.get(1).get("id"))
+                .map()).containsEntry("tasks", 1);
+        assertThat(http.post("/actuator/taskqueue/queues/failing/dead-letters/requeue").map())
+                .containsEntry("tasks", 1);
+        assertThat(endpoint.queue("failing").pending()).isEqualTo(2);
+        client.submit(TestTasks.Greeter::fail);
+        endpoint.resume("failing");
+        await().atMost(WAIT).until(() -> endpoint.queue("failing").dead() == 3);
+        assertThat(http.delete("/actuator/taskqueue/queues/failing/dead-letters").map()).containsEntry("tasks", 3);
+    }
+
+    @Test
+    void queuesArePausedResumedAndPurged() {
+        Reply paused = http.post("/actuator/taskqueue/queues/default/pause");
+        client.submit(TestTasks.Greeter::greet, "Ada");
+
+        assertThat(paused.status()).isEqualTo(200);
+        assertThat(paused.map()).containsEntry("name", "default").containsEntry("paused", true);
+        assertThat(http.post("/actuator/taskqueue/queues/default/purge").map()).containsEntry("queue", "default")
+                .containsEntry("action", "purge");
+        assertThat(http.post("/actuator/taskqueue/queues/default/resume").map()).containsEntry("paused", false);
+        assertThat(client.submit(TestTasks.Greeter::greet, "Bob").get(WAIT)).isEqualTo("Hello Bob");
+    }
+
+    @Test
+    void aTaskIsRevoked() {
+        TaskHandle<String> handle = client.withOptions(TaskOptions.defaults().countdown(Duration.ofHours(1)))
+                .submit(TestTasks.Greeter::greet, "Ada");
+
+        Reply revoked = http.post("/actuator/taskqueue/tasks/{id}/terminate", handle.id());
+
+        assertThat(revoked.status()).isEqualTo(200);
+        assertThat(revoked.map()).containsEntry("taskId", handle.id()).containsEntry("terminate", true)
+                .containsEntry("wasWaiting", true).containsEntry("state", "REVOKED");
+    }
+
+    @Test
+    void pathsAndParametersThatNameNothingValidAreBadRequestsSayingWhatIsValid() {
+        assertThat(http.get("/actuator/taskqueue/nonsense")).satisfies(reply -> {
+            assertThat(reply.status()).isEqualTo(400);
+            assertThat(reply.message()).contains("use queues, workers, tasks, schedules or events");
+        });
+        assertThat(http.get("/actuator/taskqueue/workers/w1").status()).isEqualTo(400);
+        assertThat(http.get("/actuator/taskqueue/queues/default/letters").message())
+                .contains("use queues/{name}/dead-letters");
+        assertThat(http.post("/actuator/taskqueue/queues/default/explode").message())
+                .contains("use pause, resume or purge");
+        assertThat(http.post("/actuator/taskqueue/tasks/some-id/pause").status()).isEqualTo(400);
+        assertThat(http.get("/actuator/taskqueue/queues/failing/dead-letters?count=0").message())
+                .contains("between 1 and 500");
+        assertThat(http.get("/actuator/taskqueue/queues/failing/dead-letters?count=lots").status()).isEqualTo(400);
+        assertThat(http.delete("/actuator/taskqueue/queues/failing/dead-letters/abc").message())
+                .contains("not a dead letter id");
+        assertThat(http.get("/actuator/taskqueue/tasks/{id}", "a b").message()).contains("A task id must be");
+        assertThat(endpoint.queue("default").paused()).isFalse();
+    }
+
+    @Test
+    void unknownQueuesTasksAndDeadLettersAreNotFound() {
+        assertThat(http.get("/actuator/taskqueue/queues/nope")).satisfies(reply -> {
+            assertThat(reply.status()).isEqualTo(404);
+            assertThat(reply.message()).contains("No queue 'nope'");
+        });
+        assertThat(http.get("/actuator/taskqueue/tasks/unknown-id").status()).isEqualTo(404);
+        assertThat(http.post("/actuator/taskqueue/queues/nope/pause").status()).isEqualTo(404);
+        assertThat(http.get("/actuator/taskqueue/queues/nope/dead-letters").status()).isEqualTo(404);
+        assertThat(http.get("/actuator/taskqueue/queues/failing/dead-letters/1-0").status()).isEqualTo(404);
+        assertThat(http.post("/actuator/taskqueue/queues/failing/dead-letters/1-0/requeue").status())
+                .isEqualTo(404);
+        assertThat(http.delete("/actuator/taskqueue/queues/failing/dead-letters/1-0").status()).isEqualTo(404);
+        assertThat(http.get("/actuator/taskqueue/events").message()).contains("taskqueue.events.stream.enabled");
+    }
+
+    @Test
+    void aLaggingQueueTakesTheInstanceOutOfReadiness() {
+        assertThat(http.get("/actuator/health/readiness").status()).isEqualTo(200);
+
+        client.withOptions(TaskOptions.defaults().queue("reports")).submit(TestTasks.Greeter::greet, "Ada");
+
+        await().atMost(WAIT).until(() -> http.get("/actuator/health/readiness").status() == 503);
+        Reply readiness = http.get("/actuator/health/readiness");
+        assertThat(readiness.map()).containsEntry("status", "OUT_OF_SERVICE");
+        Map<String, Object> taskqueue = map(map(readiness.map().get("components")).get("taskqueue"));
+        assertThat(taskqueue).containsEntry("status", "OUT_OF_SERVICE");
+        assertThat(map(taskqueue.get("details")).get("lagging")).asString().contains("reports");
+        endpoint.purge("reports");
+        assertThat(http.get("/actuator/health/readiness").status()).isEqualTo(200);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(Object value) {
+        return (List<Map<String, Object>>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        return (Map<String, Object>) value;
+    }
+
+    /** A user's application: auto-configuration and a task bean, on the shared test Redis. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import(TestTasks.Greeter.class)
+    static class WebApplication {
+
+        @Bean
+        static DynamicPropertyRegistrar sharedRedis() {
+            return TestTasks::redis;
+        }
+    }
+}
