@@ -1,10 +1,13 @@
 package dev.taskqueue.autoconfigure;
 
 import dev.taskqueue.RetryPolicy;
+import dev.taskqueue.actuate.metrics.TaskQueueMetrics;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.worker.WorkerSettings;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.health.contributor.Status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,5 +72,16 @@ class TaskQueuePropertiesTests {
     @Test
     void embeddedRedisIsEnabledByDefault() {
         assertThat(properties.getEmbeddedRedis().isEnabled()).isTrue();
+    }
+
+    @Test
+    void operatingDefaults() {
+        assertThat(properties.getMetrics().getQueueStatsTtl()).isEqualTo(TaskQueueMetrics.DEFAULT_QUEUE_STATS_TTL);
+        assertThat(properties.getHealth().getMaxQueueLag()).isNull();
+        assertThat(properties.getHealth().getQueues()).isEmpty();
+        assertThat(properties.getHealth().getLagStatus()).isEqualTo(Status.OUT_OF_SERVICE.getCode());
+        assertThat(properties.getEvents().isPublish()).isTrue();
+        assertThat(properties.getEvents().getStream().isEnabled()).isFalse();
+        assertThat(properties.getEvents().getStream().getMaxLength()).isEqualTo(10_000);
     }
 }
