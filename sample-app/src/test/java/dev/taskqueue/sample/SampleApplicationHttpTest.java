@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.taskqueue.testing.SharedRedis;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,8 +104,65 @@ class SampleApplicationHttpTest {
         Map<String, Object> components = (Map<String, Object>) health.get("components");
         assertThat(((Map<String, Object>) components.get("taskqueue")).get("status")).isEqualTo("UP");
 
-        Map<String, Object> completed = http.get().uri("/actuator/metrics/taskqueue.tasks.completed").retrieve()
+        Map<String, Object> succeeded = http.get().uri("/actuator/metrics/taskqueue.tasks.succeeded").retrieve()
                 .body(JSON);
-        assertThat(completed.get("name")).isEqualTo("taskqueue.tasks.completed");
+        assertThat(succeeded.get("name")).isEqualTo("taskqueue.tasks.succeeded");
+
+        Map<String, Object> readiness = http.get().uri("/actuator/health/readiness").retrieve().body(JSON);
+        assertThat(readiness.get("status")).isEqualTo("UP");
+        assertThat((Map<String, Object>) readiness.get("components")).containsKey("taskqueue");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void operatorsPauseAndResumeAQueueOverHttp() {
+        Map<String, Object> paused = http.post().uri("/actuator/taskqueue/queues/emails/pause").retrieve()
+                .body(JSON);
+        Map<String, Object> resumed = http.post().uri("/actuator/taskqueue/queues/emails/resume").retrieve()
+                .body(JSON);
+
+        assertThat(paused).containsEntry("name", "emails").containsEntry("paused", true);
+        assertThat(resumed).containsEntry("paused", false);
+        List<Map<String, Object>> events = http.get().uri("/actuator/taskqueue/events?count=5").retrieve()
+                .body(new ParameterizedTypeReference<>() {
+                });
+        assertThat(events).isNotNull();
+    }
+
+    /** A Prometheus scrape after tasks ran shows every taskqueue series, with histogram buckets. */
+    @Test
+    void prometheusScrapesTheTaskqueueSeries() {
+        http.get().uri("/thumbnails/img-3/48").retrieve().body(JSON);
+        String failed = (String) http.post().uri("/thumbnails").body(Map.of("imageId", "img-4", "width", -1))
+                .retrieve().body(JSON).get("taskId");
+        await().atMost(Duration.ofSeconds(20)).until(() -> "FAILURE".equals(
+                http.get().uri("/tasks/{id}", failed).retrieve().body(JSON).get("state")));
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            String scrape = http.get().uri("/actuator/prometheus").retrieve().body(String.class);
+            assertThat(series(scrape, "taskqueue_tasks_submitted_total", "images.thumbnail")).isGreaterThanOrEqualTo(2);
+            assertThat(series(scrape, "taskqueue_tasks_started_total", "images.thumbnail")).isGreaterThanOrEqualTo(2);
+            assertThat(series(scrape, "taskqueue_tasks_succeeded_total", "images.thumbnail")).isGreaterThanOrEqualTo(1);
+            assertThat(series(scrape, "taskqueue_tasks_failed_total", "images.thumbnail")).isGreaterThanOrEqualTo(1);
+            assertThat(series(scrape, "taskqueue_tasks_dead_total", "images.thumbnail")).isGreaterThanOrEqualTo(1);
+            assertThat(series(scrape, "taskqueue_task_execution_seconds_count", "images.thumbnail"))
+                    .isGreaterThanOrEqualTo(2);
+            assertThat(series(scrape, "taskqueue_task_queue_wait_seconds_count", "images.thumbnail"))
+                    .isGreaterThanOrEqualTo(2);
+            assertThat(scrape).containsPattern("taskqueue_task_execution_seconds_bucket\\{[^}]*le=\"");
+            assertThat(scrape).containsPattern("taskqueue_queue_depth\\{queue=\"images\",state=\"pending\"} ");
+            assertThat(scrape).containsPattern("taskqueue_queue_depth\\{queue=\"images\",state=\"dead\"} [1-9]");
+            assertThat(scrape).containsPattern("taskqueue_queue_oldest_age_seconds\\{queue=\"images\"} ");
+            assertThat(scrape).containsPattern("(?m)^taskqueue_workers [1-9]");
+            assertThat(scrape).containsPattern("(?m)^taskqueue_worker_active_tasks ");
+            assertThat(scrape).contains("taskqueue_submit_seconds_count", "taskqueue_execute_seconds_count");
+        });
+    }
+
+    /** The value of a taskqueue series of one task, on any queue, or -1 when it is absent. */
+    private static double series(String scrape, String name, String task) {
+        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{[^}]*task=\"" + Pattern.quote(task)
+                + "\"[^}]*} (\\S+)").matcher(scrape);
+        return matcher.find() ? Double.parseDouble(matcher.group(1)) : -1;
     }
 }
