@@ -35,6 +35,22 @@ public interface TaskClient {
     /** A client that applies these options to every call it submits (call options win over them). */
     TaskClient withOptions(TaskOptions options);
 
+    /**
+     * Submits a workflow ({@link Workflows#chain chain}, {@link Workflows#chord chord}, a call with
+     * {@link Signature#link links}) or a single call. The handle follows what completes the workflow: a chain's
+     * last task, a chord's body.
+     */
+    <R> TaskHandle<R> submit(Signature<R> signature);
+
+    /** Submits a group: its handle gives every member's result, in submit order. */
+    @SuppressWarnings("unchecked")
+    default <T> GroupHandle<T> submit(Group<T> group) {
+        return (GroupHandle<T>) submit((Signature<List<T>>) group);
+    }
+
+    /** A handle to a group submitted by any instance, by its id (while its results are kept). */
+    GroupHandle<Object> groupHandle(String groupId);
+
     /** Submits the task with this name; its result decodes to plain JSON types (maps, lists, strings...). */
     default TaskHandle<Object> submit(String taskName, @Nullable Object... args) {
         return submit(TaskCall.of(taskName, args));

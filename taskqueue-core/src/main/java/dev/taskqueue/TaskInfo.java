@@ -21,11 +21,14 @@ import org.jspecify.annotations.Nullable;
  * @param nextRunAt when a task in RETRY runs again
  * @param progress the fraction done (0 to 1) it reported, if any
  * @param progressMessage the message it reported with its progress
+ * @param argumentsJson its arguments as a JSON array, cut to the first kilobyte or so, once a worker took it
+ * @param parentId in a workflow, the task (or chord) whose end submitted it
  */
 public record TaskInfo(String id, @Nullable String name, @Nullable String queue, TaskState state,
         @Nullable String worker, @Nullable Instant submittedAt, @Nullable Instant startedAt,
         @Nullable Instant finishedAt, int attempt, @Nullable String resultJson, @Nullable TaskError error,
-        @Nullable Instant nextRunAt, @Nullable Double progress, @Nullable String progressMessage) {
+        @Nullable Instant nextRunAt, @Nullable Double progress, @Nullable String progressMessage,
+        @Nullable String argumentsJson, @Nullable String parentId) {
 
     /** What a task whose record is absent looks like. */
     public static TaskInfo pending(String id, @Nullable String queue) {
@@ -34,6 +37,7 @@ public record TaskInfo(String id, @Nullable String name, @Nullable String queue,
 
     /** A task known only by its state. */
     public static TaskInfo of(String id, @Nullable String queue, TaskState state) {
-        return new TaskInfo(id, null, queue, state, null, null, null, null, 0, null, null, null, null, null);
+        return new TaskInfo(id, null, queue, state, null, null, null, null, 0, null, null, null, null, null, null,
+                null);
     }
 }

@@ -144,6 +144,12 @@ public final class TaskOptions {
         });
     }
 
+    /** Sets all execution policies at once, replacing those set before. */
+    public TaskOptions policies(TaskPolicies policies) {
+        Objects.requireNonNull(policies, "policies");
+        return with(o -> o.policies = policies);
+    }
+
     /** Retries this call by this policy (its unset fields come from the task's {@link Retry}, then the defaults). */
     public TaskOptions retry(RetryPolicy retry) {
         return with(o -> o.policies = o.policies.withRetry(retry));

@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * </ol>
  * Methods throw {@link dev.taskqueue.BrokerUnavailableException} when the store cannot be reached.
  */
-public interface Broker extends AutoCloseable {
+public interface Broker extends WorkflowStore, ScheduleStore, AutoCloseable {
 
     // ----- producers
 

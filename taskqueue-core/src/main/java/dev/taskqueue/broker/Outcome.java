@@ -18,11 +18,13 @@ import org.jspecify.annotations.Nullable;
  * @param uniqueKey the uniqueness key to release now that the task is over, or null
  * @param permitKey the concurrency key whose permit this run held, or null
  * @param retry for {@code RETRY}: the next attempt's message and when it is due
+ * @param argumentsJson the task's arguments as JSON (cut short), for its record, or null
+ * @param parentId in a workflow, the task whose end submitted this one, for its record, or null
  */
 public record Outcome(Delivery delivery, Kind kind, @Nullable String taskName, boolean storeRecord,
         long recordTtlMillis, @Nullable String resultJson, @Nullable TaskError error, int attempt,
         @Nullable String deadLetterReason, @Nullable String uniqueKey, @Nullable String permitKey,
-        @Nullable Retry retry) {
+        @Nullable Retry retry, @Nullable String argumentsJson, @Nullable String parentId) {
 
     /** How a task ended. */
     public enum Kind {
@@ -61,36 +63,43 @@ public record Outcome(Delivery delivery, Kind kind, @Nullable String taskName, b
     /** The same outcome, releasing these keys. */
     public Outcome releasing(@Nullable String uniqueKey, @Nullable String permitKey) {
         return new Outcome(delivery, kind, taskName, storeRecord, recordTtlMillis, resultJson, error, attempt,
-                deadLetterReason, uniqueKey, permitKey, retry);
+                deadLetterReason, uniqueKey, permitKey, retry, argumentsJson, parentId);
+    }
+
+    /** The same outcome, keeping the task's arguments and workflow parent in its record. */
+    public Outcome describing(@Nullable String argumentsJson, @Nullable String parentId) {
+        return new Outcome(delivery, kind, taskName, storeRecord, recordTtlMillis, resultJson, error, attempt,
+                deadLetterReason, uniqueKey, permitKey, retry, argumentsJson, parentId);
     }
 
     public static Outcome succeeded(Delivery delivery, String taskName, boolean storeRecord, long ttlMillis,
             @Nullable String resultJson, int attempt) {
         return new Outcome(delivery, Kind.SUCCEEDED, taskName, storeRecord, ttlMillis, resultJson, null, attempt,
-                null, null, null, null);
+                null, null, null, null, null, null);
     }
 
     public static Outcome failed(Delivery delivery, @Nullable String taskName, boolean storeRecord, long ttlMillis,
             TaskError error, int attempt, String deadLetterReason) {
         return new Outcome(delivery, Kind.FAILED, taskName, storeRecord, ttlMillis, null, error, attempt,
-                deadLetterReason, null, null, null);
+                deadLetterReason, null, null, null, null, null);
     }
 
     public static Outcome retry(Delivery delivery, String taskName, boolean storeRecord, long ttlMillis,
             TaskError error, int attempt, Retry retry) {
         return new Outcome(delivery, Kind.RETRY, taskName, storeRecord, ttlMillis, null, error, attempt, null, null,
-                null, retry);
+                null, retry, null, null);
     }
 
     /** A task not run or stopped, for {@code reason} (such as "expired"), kept in the record as the error message. */
     public static Outcome revoked(Delivery delivery, String taskName, boolean storeRecord, long ttlMillis,
             String reason) {
         return new Outcome(delivery, Kind.REVOKED, taskName, storeRecord, ttlMillis, null,
-                new TaskError("dev.taskqueue.TaskRevokedException", reason, null, false), 0, null, null, null, null);
+                new TaskError("dev.taskqueue.TaskRevokedException", reason, null, false), 0, null, null, null, null,
+                null, null);
     }
 
     public static Outcome quarantined(Delivery delivery, long ttlMillis, TaskError error, String reason) {
         return new Outcome(delivery, Kind.QUARANTINED, null, true, ttlMillis, null, error, 0, reason, null, null,
-                null);
+                null, null, null);
     }
 }

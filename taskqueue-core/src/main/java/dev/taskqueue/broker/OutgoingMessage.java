@@ -17,9 +17,11 @@ import org.jspecify.annotations.Nullable;
  * @param deduplicate whether the id was chosen by the caller: a second message with the same id is dropped
  * @param recordTtlMillis how long the task's record lives (result TTL)
  * @param unique how this message collapses with others of the same key, or null
+ * @param parentId in a workflow, the task whose end submitted this one (kept in its record), else null
  */
 public record OutgoingMessage(String id, String taskName, String queue, int priority, byte[] body, long delayMillis,
-        @Nullable Long dueAtMillis, boolean deduplicate, long recordTtlMillis, @Nullable UniqueClaim unique) {
+        @Nullable Long dueAtMillis, boolean deduplicate, long recordTtlMillis, @Nullable UniqueClaim unique,
+        @Nullable String parentId) {
 
     /**
      * A uniqueness key to claim at submit.

@@ -5,6 +5,7 @@ import java.util.Map;
 import dev.taskqueue.TaskPolicies;
 
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A task message's fields, without its arguments (they stay JSON until a worker converts them to the task
@@ -24,26 +25,29 @@ import org.jspecify.annotations.Nullable;
  * @param policies policies set for this call (they win over the task's declaration)
  * @param uniqueKey the uniqueness key to release when the task finishes, or null
  * @param rateReserved whether the task already holds a start slot of its rate limit (it was deferred for one)
+ * @param workflow what runs after it in a workflow (links, error links, chord membership), or null; read by
+ *        {@code dev.taskqueue.client.WorkflowEngine}
  */
 public record TaskMessage(String id, String task, String queue, int priority, long createdAt, @Nullable Long eta,
         @Nullable Long expires, int attempt, Map<String, String> headers, @Nullable String parentId,
-        @Nullable String rootId, TaskPolicies policies, @Nullable String uniqueKey, boolean rateReserved) {
+        @Nullable String rootId, TaskPolicies policies, @Nullable String uniqueKey, boolean rateReserved,
+        @Nullable JsonNode workflow) {
 
     /** The same message for its next attempt. */
     public TaskMessage nextAttempt() {
         return new TaskMessage(id, task, queue, priority, createdAt, null, expires, attempt + 1, headers, parentId,
-                rootId, policies, uniqueKey, false);
+                rootId, policies, uniqueKey, false, workflow);
     }
 
     /** The same message, holding a start slot of its rate limit. */
     public TaskMessage withRateReserved() {
         return new TaskMessage(id, task, queue, priority, createdAt, eta, expires, attempt, headers, parentId, rootId,
-                policies, uniqueKey, true);
+                policies, uniqueKey, true, workflow);
     }
 
     /** The same message as a fresh first attempt (requeued from the dead letters). */
     public TaskMessage firstAttempt() {
         return new TaskMessage(id, task, queue, priority, createdAt, null, null, 0, headers, parentId, rootId,
-                policies, uniqueKey, false);
+                policies, uniqueKey, false, workflow);
     }
 }

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * as a {@link TaskInfo}. Times are epoch milliseconds.
  * <pre>
  * state, task, queue, worker, submitted, started, finished, attempt, next, result,
- * error.type, error.message, error.stack, progress, progress.message, notify
+ * error.type, error.message, error.stack, progress, progress.message, args, parent, notify
  * </pre>
  */
 public final class TaskRecords {
@@ -47,7 +47,8 @@ public final class TaskRecords {
                 instant(f.get("finished")), integer(f.get("attempt")),
                 state == TaskState.SUCCESS ? f.get("result") : null, error,
                 state == TaskState.RETRY ? instant(f.get("next")) : null,
-                progress == null ? null : Double.valueOf(progress), emptyToNull(f.get("progress.message")));
+                progress == null ? null : Double.valueOf(progress), emptyToNull(f.get("progress.message")),
+                emptyToNull(f.get("args")), emptyToNull(f.get("parent")));
     }
 
     private static int integer(@Nullable String value) {

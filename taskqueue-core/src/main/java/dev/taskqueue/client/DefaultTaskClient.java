@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import dev.taskqueue.GroupHandle;
+import dev.taskqueue.Signature;
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskHandle;
@@ -15,6 +17,7 @@ import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.SubmitResult;
+import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskDeclarations;
@@ -36,6 +39,7 @@ public final class DefaultTaskClient implements TaskClient {
     private final Clock clock;
     private final TaskOptions defaults;
     private final MessageFactory factory;
+    private final WorkflowEngine workflows;
     private final DefaultTaskHandle.Revoker revoker;
 
     public DefaultTaskClient(Broker broker, ResultBackend backend, TaskRegistry registry, MessageCodec codec,
@@ -62,6 +66,8 @@ public final class DefaultTaskClient implements TaskClient {
         this.clock = clock;
         this.defaults = defaults;
         this.factory = factory;
+        this.workflows = new WorkflowEngine(broker, broker::submit, factory, codec.mapper(), listener,
+                settings.resultTtl().toMillis());
         this.revoker = (queue, taskId, interrupt) -> broker.revoke(queue, taskId, "revoked"
                 + (interrupt ? " (interrupting it if it runs)" : ""), interrupt);
     }
@@ -77,7 +83,46 @@ public final class DefaultTaskClient implements TaskClient {
         if (calls.isEmpty()) {
             return List.of();
         }
+        if (calls.stream().anyMatch(DefaultTaskClient::isWorkflow)) {
+            List<TaskHandle<?>> handles = new ArrayList<>(calls.size());
+            calls.forEach(call -> handles.add(submit((Signature<?>) call)));
+            return handles;
+        }
         return factory.aroundSubmit(calls, () -> store(calls));
+    }
+
+    /** A call with links runs as a workflow: its successors travel in its message. */
+    private static boolean isWorkflow(TaskCall<?> call) {
+        return !call.links().isEmpty() || !call.errorLinks().isEmpty();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <R> TaskHandle<R> submit(Signature<R> signature) {
+        if (signature instanceof TaskCall<R> call && !isWorkflow(call)) {
+            return (TaskHandle<R>) submitAll(List.of(call)).get(0);
+        }
+        WorkflowEngine.Compiled compiled = workflows.compile(signature, defaults);
+        workflows.submit(compiled);
+        return (TaskHandle<R>) handleOf(compiled.target());
+    }
+
+    @Override
+    public GroupHandle<Object> groupHandle(String groupId) {
+        return handles().group(groupId);
+    }
+
+    private TaskHandle<?> handleOf(WorkflowEngine.Target target) {
+        return handles().of(target);
+    }
+
+    private WorkflowHandles handles() {
+        return new WorkflowHandles(broker, backend, codec, revoker);
+    }
+
+    /** The engine that starts what follows a task in a workflow; workers of this application use it too. */
+    public WorkflowEngine workflows() {
+        return workflows;
     }
 
     private List<TaskHandle<?>> store(List<? extends TaskCall<?>> calls) {
@@ -86,22 +131,30 @@ public final class DefaultTaskClient implements TaskClient {
             messages.add(factory.prepare(call, defaults));
         }
         List<SubmitResult> results = broker.submit(messages);
+        announce(listener, messages, results);
         List<TaskHandle<?>> handles = new ArrayList<>(calls.size());
         for (int i = 0; i < calls.size(); i++) {
             OutgoingMessage message = messages.get(i);
             SubmitResult result = results.get(i);
-            if (result.stored()) {
+            TaskCall<?> call = calls.get(i);
+            handles.add(new DefaultTaskHandle<>(result.taskId(), message.queue(), call.resultType(), backend, codec,
+                    factory.ignoresResult(call) ? call.taskName() : null, revoker));
+        }
+        return handles;
+    }
+
+    /** Tells the listener what a submit stored, and what it found stored already. */
+    static void announce(TaskEventListener listener, List<OutgoingMessage> messages, List<SubmitResult> results) {
+        for (int i = 0; i < messages.size(); i++) {
+            OutgoingMessage message = messages.get(i);
+            if (results.get(i).stored()) {
                 listener.submitted(message.taskName(), message.queue());
                 listener.sent(message.id(), message.taskName(), message.queue());
             }
             else {
                 listener.duplicateSubmitted(message.taskName(), message.queue());
             }
-            TaskCall<?> call = calls.get(i);
-            handles.add(new DefaultTaskHandle<>(result.taskId(), message.queue(), call.resultType(), backend, codec,
-                    factory.ignoresResult(call) ? call.taskName() : null, revoker));
         }
-        return handles;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.taskqueue.client;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,9 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.taskqueue.GroupHandle;
 import dev.taskqueue.RetryRequestedException;
+import dev.taskqueue.Signature;
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskContext;
@@ -23,6 +26,7 @@ import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.ResultBackend;
+import dev.taskqueue.broker.SubmitResult;
 import dev.taskqueue.broker.TaskMessage;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.event.TaskEventListener.Execution;
@@ -33,6 +37,7 @@ import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskInvoker;
 import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.memory.InMemoryBroker;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 
@@ -52,6 +57,9 @@ public final class InlineTaskClient implements TaskClient {
     private final MessageFactory factory;
     private final TaskOptions defaults;
     private final Results results;
+    private final WorkflowEngine workflows;
+    /** Tasks submitted while another runs in this thread (workflow steps): run after it, in order. */
+    private final ThreadLocal<ArrayDeque<OutgoingMessage>> queued = new ThreadLocal<>();
 
     public InlineTaskClient(TaskRegistry registry, MessageCodec codec, ClientSettings settings,
             TaskEventListener listener, Clock clock) {
@@ -63,12 +71,12 @@ public final class InlineTaskClient implements TaskClient {
             TaskEventListener listener, List<TaskInterceptor> interceptors, Clock clock) {
         this(registry, codec, listener, List.copyOf(interceptors), clock,
                 new MessageFactory(registry, codec, settings, interceptors, clock), TaskOptions.defaults(),
-                new Results());
+                new Results(new InMemoryBroker(clock)), settings);
     }
 
     private InlineTaskClient(TaskRegistry registry, MessageCodec codec, TaskEventListener listener,
             List<TaskInterceptor> interceptors, Clock clock, MessageFactory factory, TaskOptions defaults,
-            Results results) {
+            Results results, ClientSettings settings) {
         this.registry = registry;
         this.codec = codec;
         this.invoker = new TaskInvoker(codec);
@@ -78,31 +86,113 @@ public final class InlineTaskClient implements TaskClient {
         this.factory = factory;
         this.defaults = defaults;
         this.results = results;
+        this.settings = settings;
+        this.workflows = new WorkflowEngine(results.store, this::runAll, factory, codec.mapper(), listener,
+                settings.resultTtl().toMillis());
     }
+
+    private final ClientSettings settings;
 
     @Override
     public TaskClient withOptions(TaskOptions options) {
         return new InlineTaskClient(registry, codec, listener, interceptors, clock, factory,
-                defaults.merge(Objects.requireNonNull(options, "options")), results);
+                defaults.merge(Objects.requireNonNull(options, "options")), results, settings);
     }
 
     @Override
     public List<TaskHandle<?>> submitAll(List<? extends TaskCall<?>> calls) {
+        if (calls.stream().anyMatch(c -> !c.links().isEmpty() || !c.errorLinks().isEmpty())) {
+            List<TaskHandle<?>> handles = new ArrayList<>();
+            calls.forEach(call -> handles.add(submit((Signature<?>) call)));
+            return handles;
+        }
         List<OutgoingMessage> messages = new ArrayList<>();
         for (TaskCall<?> call : calls) {
             messages.add(factory.prepare(call, defaults));
         }
+        runAll(messages);
         List<TaskHandle<?>> handles = new ArrayList<>();
         for (int i = 0; i < calls.size(); i++) {
             OutgoingMessage message = messages.get(i);
-            if (!(message.deduplicate() && results.infos.containsKey(message.id()))) {
-                listener.submitted(message.taskName(), message.queue());
-                results.infos.put(message.id(), run(message));
-            }
             handles.add(new DefaultTaskHandle<>(message.id(), message.queue(), calls.get(i).resultType(), results,
                     codec, null, DefaultTaskHandle.Revoker.NONE));
         }
         return handles;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <R> TaskHandle<R> submit(Signature<R> signature) {
+        if (signature instanceof TaskCall<R> call && call.links().isEmpty() && call.errorLinks().isEmpty()) {
+            return (TaskHandle<R>) submitAll(List.of(call)).get(0);
+        }
+        WorkflowEngine.Compiled compiled = workflows.compile(signature, defaults);
+        workflows.submit(compiled);
+        return (TaskHandle<R>) handles().of(compiled.target());
+    }
+
+    @Override
+    public GroupHandle<Object> groupHandle(String groupId) {
+        return handles().group(groupId);
+    }
+
+    private WorkflowHandles handles() {
+        return new WorkflowHandles(results.store, results, codec, DefaultTaskHandle.Revoker.NONE);
+    }
+
+    /**
+     * Runs the messages now, in this thread; a workflow's next steps, submitted while a task runs, run after it
+     * (a loop, not a recursion: a long chain does not grow the stack).
+     */
+    private List<SubmitResult> runAll(List<OutgoingMessage> messages) {
+        List<SubmitResult> outcomes = new ArrayList<>();
+        ArrayDeque<OutgoingMessage> queue = queued.get();
+        boolean outermost = queue == null;
+        if (outermost) {
+            queue = new ArrayDeque<>();
+            queued.set(queue);
+        }
+        for (OutgoingMessage message : messages) {
+            if (message.deduplicate() && (results.infos.containsKey(message.id()) || queue.stream()
+                    .anyMatch(m -> m.id().equals(message.id())))) {
+                outcomes.add(new SubmitResult(SubmitResult.Outcome.DUPLICATE, message.id()));
+                continue;
+            }
+            queue.add(message);
+            outcomes.add(new SubmitResult(SubmitResult.Outcome.ACCEPTED, message.id()));
+        }
+        if (outermost) {
+            try {
+                for (OutgoingMessage next = queue.poll(); next != null; next = queue.poll()) {
+                    TaskInfo info = run(next);
+                    results.infos.put(next.id(), info);
+                    continueWorkflow(next, info);
+                }
+            }
+            finally {
+                queued.remove();
+            }
+        }
+        return outcomes;
+    }
+
+    private void continueWorkflow(OutgoingMessage message, TaskInfo info) {
+        TaskMessage decoded;
+        try {
+            decoded = codec.decode(message.id(), message.body()).message();
+        }
+        catch (MessageCodec.CorruptMessageException ex) {
+            return;
+        }
+        if (decoded.workflow() == null) {
+            return;
+        }
+        if (info.state() == TaskState.SUCCESS) {
+            workflows.succeeded(decoded, info.resultJson());
+        }
+        else if (info.error() != null) {
+            workflows.failed(decoded, info.error(), info.state() == TaskState.REVOKED);
+        }
     }
 
     private TaskInfo run(OutgoingMessage message) {
@@ -129,7 +219,7 @@ public final class InlineTaskClient implements TaskClient {
             listener.finished(new Execution(message.id(), task.name(), message.queue(),
                     TaskEventListener.Outcome.SUCCESS, Duration.ofNanos(System.nanoTime() - start), null));
             return new TaskInfo(message.id(), task.name(), message.queue(), TaskState.SUCCESS, "inline", started,
-                    started, clock.instant(), 1, json, null, null, null, null);
+                    started, clock.instant(), 1, json, null, null, null, null, null, null);
         }
         catch (JacksonException ex) {
             return failed(message, started, Errors.toTaskError(ex, false));
@@ -142,7 +232,7 @@ public final class InlineTaskClient implements TaskClient {
             listener.finished(new Execution(message.id(), task.name(), message.queue(),
                     TaskEventListener.Outcome.FAILURE, Duration.ofNanos(System.nanoTime() - start), error));
             return new TaskInfo(message.id(), task.name(), message.queue(), TaskState.FAILURE, "inline", started,
-                    started, clock.instant(), 1, null, error, null, null, null);
+                    started, clock.instant(), 1, null, error, null, null, null, null, null);
         }
         finally {
             CurrentTask.set(null);
@@ -151,7 +241,7 @@ public final class InlineTaskClient implements TaskClient {
 
     private TaskInfo failed(OutgoingMessage message, Instant started, TaskError error) {
         return new TaskInfo(message.id(), message.taskName(), message.queue(), TaskState.FAILURE, "inline", started,
-                started, clock.instant(), 1, null, error, null, null, null);
+                started, clock.instant(), 1, null, error, null, null, null, null, null);
     }
 
     @Override
@@ -232,17 +322,23 @@ public final class InlineTaskClient implements TaskClient {
     private static final class Results implements ResultBackend {
 
         private final Map<String, TaskInfo> infos = new ConcurrentHashMap<>();
+        /** Workflow state: groups, chords, and the records of steps a failure abandoned. */
+        private final InMemoryBroker store;
+
+        Results(InMemoryBroker store) {
+            this.store = store;
+        }
 
         @Override
         public TaskInfo find(@Nullable String queue, String taskId) {
             TaskInfo info = infos.get(taskId);
-            return info != null ? info : TaskInfo.pending(taskId, queue);
+            return info != null ? info : store.find(queue, taskId);
         }
 
         @Override
         public CompletableFuture<TaskInfo> whenFinished(@Nullable String queue, String taskId) {
-            TaskInfo info = infos.get(taskId);
-            return info != null ? CompletableFuture.completedFuture(info) : new CompletableFuture<>();
+            TaskInfo info = find(queue, taskId);
+            return info.state().isFinished() ? CompletableFuture.completedFuture(info) : new CompletableFuture<>();
         }
     }
 }

@@ -25,6 +25,7 @@ import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskRegistry;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Turns a {@link TaskCall} into a message: resolves the task's declared queue and priority (the local registry
@@ -66,6 +67,30 @@ final class MessageFactory {
     }
 
     OutgoingMessage prepare(TaskCall<?> call, TaskOptions clientDefaults) {
+        return prepare(call, clientDefaults, null);
+    }
+
+    /**
+     * Where a message sits in a workflow.
+     *
+     * @param parentId the task (or chord) whose end submitted it, or null at the top
+     * @param rootId the workflow's first task, or null at the top
+     * @param workflow what runs after it (links, error links, chord membership), or null
+     */
+    record Lineage(@Nullable String parentId, @Nullable String rootId, @Nullable JsonNode workflow) {
+    }
+
+    /** What this application knows of a call's task: its queue, and its parameter names when known. */
+    record Resolved(String queue, @Nullable List<String> parameterNames) {
+    }
+
+    Resolved resolve(TaskCall<?> call, TaskOptions options) {
+        Defaults declared = declaredDefaults(call);
+        return new Resolved(options.getQueue() != null ? TaskDeclarations.checkQueueName(options.getQueue())
+                : declared.queue(), declared.parameterNames());
+    }
+
+    OutgoingMessage prepare(TaskCall<?> call, TaskOptions clientDefaults, @Nullable Lineage lineage) {
         Defaults declared = declaredDefaults(call);
         TaskOptions options = Interceptors.beforeSubmit(interceptors, call, clientDefaults.merge(call.options()));
         String queue = options.getQueue() != null ? TaskDeclarations.checkQueueName(options.getQueue())
@@ -90,8 +115,10 @@ final class MessageFactory {
         }
         TaskMessage message = new TaskMessage(id, call.taskName(), queue, priority, now,
                 eta != null ? eta : delay > 0 ? Long.valueOf(now + delay) : null, expiry(options, now), 0,
-                options.getHeaders(), null, null, options.getPolicies(),
-                unique != null && unique.mode() == Unique.Mode.UNTIL_FINISHED ? unique.key() : null, false);
+                options.getHeaders(), lineage == null ? null : lineage.parentId(),
+                lineage == null ? null : lineage.rootId(), options.getPolicies(),
+                unique != null && unique.mode() == Unique.Mode.UNTIL_FINISHED ? unique.key() : null, false,
+                lineage == null ? null : lineage.workflow());
         byte[] body;
         try {
             body = codec.encodeBody(message, call.args());
@@ -104,7 +131,8 @@ final class MessageFactory {
             throw new PayloadTooLargeException(call.taskName(), queue, body.length, settings.maxPayloadSize());
         }
         return new OutgoingMessage(id, call.taskName(), queue, priority, body, delay, eta,
-                options.getTaskId() != null, settings.resultTtl().toMillis(), unique);
+                options.getTaskId() != null, settings.resultTtl().toMillis(), unique,
+                lineage == null ? null : lineage.parentId());
     }
 
     /** The uniqueness key of this call: the task's name and the key expression's value over its arguments. */

@@ -31,7 +31,7 @@ import tools.jackson.databind.node.ArrayNode;
  * not repeated. Fields at their default value are left out, which keeps a minimal task near 60 bytes:
  * <pre>{"task":"images.thumbnail","args":["img-42",200],"queue":"images","created":1732400000000}</pre>
  * Optional fields: {@code priority}, {@code eta}, {@code expires} (epoch milliseconds), {@code attempt},
- * {@code headers} (string map), {@code parent}, {@code root}.
+ * {@code headers} (string map), {@code parent}, {@code root}, {@code wf} (what runs after it in a workflow).
  */
 public final class MessageCodec {
 
@@ -88,6 +88,10 @@ public final class MessageCodec {
             if (message.rateReserved()) {
                 g.writeBooleanProperty("reserved", true);
             }
+            if (message.workflow() != null) {
+                g.writeName("wf");
+                g.writeTree(message.workflow());
+            }
             g.writeEndObject();
         }
         return out.toByteArray();
@@ -136,8 +140,19 @@ public final class MessageCodec {
                 (int) number(root, "priority", 0), number(root, "created", 0), optionalNumber(root, "eta"),
                 optionalNumber(root, "expires"), (int) number(root, "attempt", 0), headers,
                 textOrNull(root, "parent"), textOrNull(root, "root"), policies, textOrNull(root, "unique"),
-                reserved != null && reserved.asBoolean());
+                reserved != null && reserved.asBoolean(), workflow(root));
         return new Decoded(message, args == null ? mapper.createArrayNode() : (ArrayNode) args);
+    }
+
+    private static @Nullable JsonNode workflow(JsonNode root) {
+        JsonNode workflow = root.get("wf");
+        if (workflow == null || workflow.isNull()) {
+            return null;
+        }
+        if (!workflow.isObject()) {
+            throw new CorruptMessageException("\"wf\" is not an object");
+        }
+        return workflow;
     }
 
     /** Converts one argument to a parameter type. */
@@ -163,7 +178,7 @@ public final class MessageCodec {
      * includes, excludes}, {@code timeLimit} {soft, hard (ms)}, {@code rateLimit} ("100/1000ms"),
      * {@code concurrency} {limit, key}. A policy set only by the task's declaration is not repeated here.
      */
-    private static void writePolicies(JsonGenerator g, TaskPolicies policies) {
+    static void writePolicies(JsonGenerator g, TaskPolicies policies) {
         RetryPolicy retry = policies.retry();
         if (retry.isSet()) {
             g.writeName("retry");
@@ -201,7 +216,7 @@ public final class MessageCodec {
         }
     }
 
-    private static TaskPolicies readPolicies(JsonNode root) {
+    static TaskPolicies readPolicies(JsonNode root) {
         if (!root.has("retry") && !root.has("timeLimit") && !root.has("rateLimit") && !root.has("concurrency")) {
             return TaskPolicies.NONE; // the common case: the same instance, so that callers can skip merging
         }
@@ -280,6 +295,17 @@ public final class MessageCodec {
         }
         catch (JacksonException | NullPointerException ex) {
             return null;
+        }
+    }
+
+    /** Whether a body the broker holds is a step of a workflow (something runs after it), false when unreadable. */
+    public static boolean isWorkflowStep(byte[] body) {
+        try {
+            JsonNode workflow = PLAIN.readTree(body).get("wf");
+            return workflow != null && workflow.isObject();
+        }
+        catch (JacksonException | NullPointerException ex) {
+            return false;
         }
     }
 

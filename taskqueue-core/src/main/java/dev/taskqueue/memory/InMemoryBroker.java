@@ -36,6 +36,7 @@ import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.SubmitResult;
 import dev.taskqueue.broker.TaskRecords;
 import dev.taskqueue.broker.WorkerInfo;
+import dev.taskqueue.internal.MessageCodec;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -187,6 +188,9 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                     r.fields.put("task", m.taskName());
                     r.fields.put("queue", m.queue());
                     r.fields.put("submitted", Long.toString(now));
+                    if (m.parentId() != null) {
+                        r.fields.put("parent", m.parentId());
+                    }
                     r.expiresAt = now + m.recordTtlMillis();
                     records.put(key, r);
                 }
@@ -384,6 +388,12 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                     if (o.kind() == Outcome.Kind.SUCCEEDED && o.storeRecord()) {
                         r.fields.put("result", o.resultJson() == null ? "null" : o.resultJson());
                     }
+                    if (o.storeRecord() && o.argumentsJson() != null) {
+                        r.fields.put("args", o.argumentsJson());
+                    }
+                    if (o.storeRecord() && o.parentId() != null) {
+                        r.fields.put("parent", o.parentId());
+                    }
                     TaskError error = o.error();
                     if (error != null) {
                         r.fields.put("error.type", error.type());
@@ -537,9 +547,15 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                 Long due = q.delayedDue.remove(taskId);
                 if (due != null) {
                     List<Entry> at = q.delayed.get(due);
+                    Entry entry = at.stream().filter(e -> e.taskId().equals(taskId)).findFirst().orElse(null);
                     at.removeIf(e -> e.taskId().equals(taskId));
                     if (at.isEmpty()) {
                         q.delayed.remove(due);
+                    }
+                    if (entry != null && MessageCodec.isWorkflowStep(entry.body())) {
+                        // a worker takes it, sees it revoked, and tells the rest of its workflow
+                        q.ready.get(entry.band()).add(entry);
+                        arrived.signalAll();
                     }
                     waiting = true;
                 }
@@ -1035,6 +1051,189 @@ public final class InMemoryBroker implements Broker, ResultBackend {
         return queueName + '\u0000' + taskId;
     }
 
+
+    // ------------------------------------------------------------------------------------------ workflows
+
+    private final Map<String, Expiring<List<Member>>> groups = new HashMap<>();
+    private final Map<String, MemoryChord> chords = new LinkedHashMap<>();
+    private final Map<String, ScheduleState> schedules = new HashMap<>();
+
+    private record Expiring<T>(T value, long expiresAt) {
+    }
+
+    private static final class MemoryChord {
+        final Map<Integer, String> results = new HashMap<>();
+        int size;
+        String body = "";
+        String bodyTask = "";
+        long created;
+        long updated;
+        long expiresAt;
+        @Nullable String failed;
+        boolean completed;
+    }
+
+    @Override
+    public void saveGroup(String groupId, List<Member> members, long ttlMillis) {
+        locked(() -> groups.putIfAbsent(groupId, new Expiring<>(List.copyOf(members), clock.millis() + ttlMillis)));
+    }
+
+    @Override
+    public @Nullable List<Member> group(String groupId) {
+        return locked(() -> {
+            Expiring<List<Member>> group = groups.get(groupId);
+            return group == null || group.expiresAt() <= clock.millis() ? null : group.value();
+        });
+    }
+
+    @Override
+    public void openChord(String chordId, int size, String bodyTaskId, String bodyTaskName, long ttlMillis) {
+        locked(() -> {
+            MemoryChord chord = liveChord(chordId);
+            if (chord == null || chord.created == 0) {
+                chord = chord != null ? chord : new MemoryChord();
+                chord.size = size;
+                chord.body = bodyTaskId;
+                chord.bodyTask = bodyTaskName;
+                chord.created = clock.millis();
+                chord.updated = chord.created;
+                chord.expiresAt = chord.created + ttlMillis;
+                chords.put(chordId, chord);
+            }
+            return null;
+        });
+    }
+
+    private @Nullable MemoryChord liveChord(String chordId) {
+        MemoryChord chord = chords.get(chordId);
+        if (chord != null && chord.expiresAt <= clock.millis()) {
+            chords.remove(chordId);
+            return null;
+        }
+        return chord;
+    }
+
+    @Override
+    public ChordProgress reportToChord(String chordId, int index, int size, @Nullable String resultJson,
+            @Nullable String failure, long ttlMillis) {
+        return locked(() -> {
+            MemoryChord chord = liveChord(chordId);
+            if (chord == null) {
+                chord = new MemoryChord();
+                chord.size = size;
+                chords.put(chordId, chord);
+            }
+            long now = clock.millis();
+            chord.updated = now;
+            chord.expiresAt = now + ttlMillis;
+            if (chord.failed != null) {
+                return new ChordProgress(ChordProgress.Kind.FAILED_BEFORE, List.of());
+            }
+            if (failure != null) {
+                chord.failed = failure;
+                return new ChordProgress(ChordProgress.Kind.FAILED_NOW, List.of());
+            }
+            chord.results.putIfAbsent(index, resultJson == null ? "null" : resultJson);
+            if (chord.results.size() < size) {
+                return new ChordProgress(ChordProgress.Kind.WAITING, List.of());
+            }
+            chord.completed = true;
+            String[] ordered = new String[size];
+            chord.results.forEach((i, json) -> {
+                if (i >= 0 && i < size) {
+                    ordered[i] = json;
+                }
+            });
+            return new ChordProgress(ChordProgress.Kind.COMPLETE, List.of(ordered));
+        });
+    }
+
+    @Override
+    public void closeChord(String chordId) {
+        locked(() -> {
+            MemoryChord chord = chords.get(chordId);
+            if (chord != null) {
+                chord.completed = true;
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<ChordStatus> chords(int max) {
+        return locked(() -> chords.entrySet().stream()
+                .filter(e -> !e.getValue().completed && e.getValue().expiresAt > clock.millis()).limit(max)
+                .map(e -> new ChordStatus(e.getKey(), e.getValue().size, e.getValue().results.size(),
+                        e.getValue().body, e.getValue().bodyTask, e.getValue().created, e.getValue().updated,
+                        e.getValue().failed))
+                .toList());
+    }
+
+    @Override
+    public void abandon(List<Abandoned> tasks, long ttlMillis) {
+        List<String> finished = locked(() -> {
+            List<String> keys = new ArrayList<>();
+            long now = clock.millis();
+            for (Abandoned task : tasks) {
+                String key = key(task.queue(), task.taskId());
+                Record r = record(key);
+                String state = r == null ? null : r.fields.get("state");
+                if (state != null && !state.equals("PENDING") && !state.equals("SCHEDULED")) {
+                    continue;
+                }
+                Record written = r != null ? r : new Record();
+                written.fields.put("state", task.state().name());
+                written.fields.put("task", task.taskName());
+                written.fields.put("queue", task.queue());
+                written.fields.put("finished", Long.toString(now));
+                written.fields.put("error.type", task.errorType());
+                written.fields.put("error.message", task.errorMessage());
+                written.fields.put("error.stack", task.errorStack() == null ? "" : task.errorStack());
+                written.expiresAt = now + ttlMillis;
+                records.put(key, written);
+                keys.add(key);
+            }
+            return keys;
+        });
+        finished.forEach(this::notifyWaiters);
+    }
+
+    @Override
+    public Map<String, ScheduleState> scheduleStates(Collection<String> names) {
+        return locked(() -> {
+            Map<String, ScheduleState> states = new LinkedHashMap<>();
+            names.forEach(name -> {
+                ScheduleState state = schedules.get(name);
+                if (state != null) {
+                    states.put(name, state);
+                }
+            });
+            return states;
+        });
+    }
+
+    @Override
+    public void recordFire(String name, long tickMillis, long ttlMillis) {
+        locked(() -> schedules.compute(name, (n, state) -> state == null ? new ScheduleState(tickMillis, null)
+                : new ScheduleState(state.lastFireMillis() == null ? tickMillis
+                        : Math.max(state.lastFireMillis(), tickMillis), state.enabled())));
+    }
+
+    @Override
+    public void setScheduleEnabled(String name, boolean enabled, long ttlMillis) {
+        locked(() -> schedules.compute(name, (n, state) -> new ScheduleState(
+                state == null ? null : state.lastFireMillis(), enabled)));
+    }
+
+    private <T> T locked(java.util.function.Supplier<T> action) {
+        lock.lock();
+        try {
+            return action.get();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
 
     /** Waits up to {@code timeout} until every queue is empty and nothing is held: for tests. */
     public boolean awaitIdle(Duration timeout) throws InterruptedException {

@@ -18,8 +18,9 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 final class LuaScript {
 
     /**
-     * Shared by every script: the broker's clock in milliseconds (so that application clocks need not agree), and
-     * the per-second count of finished tasks (see {@link RedisKeys#throughput(String)}).
+     * Shared by every script: the broker's clock in milliseconds (so that application clocks need not agree), the
+     * per-second count of finished tasks (see {@link RedisKeys#throughput(String)}), and the wake-up of the
+     * instances waiting for a task (see {@link RedisResultBackend}).
      */
     private static final String PRELUDE = """
             local function now_ms()
@@ -37,6 +38,13 @@ final class LuaScript {
               end
               redis.call('HSET', key, field, second .. ':' .. n)
               redis.call('PEXPIRE', key, 120000)
+            end
+            local function notify_waiters(record, id, channel_prefix)
+              local waiters = redis.call('HGET', record, 'notify')
+              if waiters then
+                for w in string.gmatch(waiters, '%S+') do redis.call('PUBLISH', channel_prefix .. w, id) end
+                redis.call('HDEL', record, 'notify')
+              end
             end
             """;
 

@@ -84,6 +84,8 @@ public final class RedisBroker implements Broker {
     private final RedisLimits limits;
     private final RedisRevocations revocations;
     private final RedisDeadLetters deadLetterStore;
+    private final RedisWorkflows workflows;
+    private final RedisSchedules schedules;
     private final Set<String> mayHaveRevocations = ConcurrentHashMap.newKeySet();
     /** Queues seen paused by the last claims or announced since; the blocking read leaves them out. */
     private final Set<String> pausedQueues = ConcurrentHashMap.newKeySet();
@@ -137,6 +139,8 @@ public final class RedisBroker implements Broker {
         this.limits = new RedisLimits(redis, keys);
         this.revocations = new RedisRevocations(redis, keys, REVOCATION_MEMORY.toMillis());
         this.deadLetterStore = new RedisDeadLetters(redis, keys);
+        this.workflows = new RedisWorkflows(redis, keys);
+        this.schedules = new RedisSchedules(redis, keys);
     }
 
     /** How long a revocation is remembered: a task revoked and still queued after that would run. */
@@ -161,9 +165,9 @@ public final class RedisBroker implements Broker {
      * KEYS[1] {q}:d   KEYS[2] {q}:dp   then 3 per message: KEYS[3i] its priority's stream {q}:s:<p>,
      *   KEYS[3i+1] its record {q}:t:<id>, KEYS[3i+2] its uniqueness key {q}:u:<key> ({q}:u:- when none)
      * ARGV[1] group   ARGV[2] wake channel   ARGV[3] queue name
-     * then 11 per message: id, priority digit, body, delay ms, due epoch ms ('' = none), deduplicate '1'|'0',
+     * then 12 per message: id, priority digit, body, delay ms, due epoch ms ('' = none), deduplicate '1'|'0',
      *                      task name, record ttl ms, unique mode ('' | U until finished | W window | D debounce),
-     *                      unique window ms, unique key ('' = none)
+     *                      unique window ms, unique key ('' = none), workflow parent id ('' = none)
      * Returns 2 per message: outcome (1 stored, 0 duplicate id, 2 not unique, 3 debounced) and the id of the task
      * that represents the message (its own, or the one it collapsed into).
      * A delayed message that became the earliest of its queue is announced on the wake channel.
@@ -172,7 +176,7 @@ public final class RedisBroker implements Broker {
             local now = now_ms()
             local out = {}
             local announce = false
-            local F = 11
+            local F = 12
             for i = 1, (#ARGV - 3) / F do
               local b = 3 + (i - 1) * F
               local id, prio, body = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
@@ -182,7 +186,7 @@ public final class RedisBroker implements Broker {
               local at = now + tonumber(ARGV[b + 4])
               if due ~= '' then at = tonumber(due) end
               local outcome, winner = 1, id
-              if dedupe == '1' and redis.call('EXISTS', record) == 1 then
+              if dedupe == '1' and redis.call('HEXISTS', record, 'state') == 1 then
                 outcome = 0
               elseif ukey ~= '' then
                 local holder = redis.call('GET', unique)
@@ -215,6 +219,7 @@ public final class RedisBroker implements Broker {
                 end
                 if dedupe == '1' then
                   redis.call('HSET', record, 'state', state, 'task', name, 'queue', ARGV[3], 'submitted', now)
+                  if ARGV[b + 12] ~= '' then redis.call('HSET', record, 'parent', ARGV[b + 12]) end
                   redis.call('PEXPIRE', record, ttl)
                 end
               end
@@ -306,7 +311,7 @@ public final class RedisBroker implements Broker {
     }
 
     private byte[][] submitArgs(String queue, List<Integer> slice, List<OutgoingMessage> messages) {
-        byte[][] a = new byte[3 + 11 * slice.size()][];
+        byte[][] a = new byte[3 + 12 * slice.size()][];
         a[0] = bytes(RedisKeys.GROUP);
         a[1] = bytes(keys.wakeChannel());
         a[2] = bytes(queue);
@@ -329,6 +334,7 @@ public final class RedisBroker implements Broker {
             });
             a[i++] = bytes(unique == null ? "0" : Long.toString(unique.windowMillis()));
             a[i++] = bytes(unique == null ? "" : unique.key());
+            a[i++] = bytes(m.parentId() == null ? "" : m.parentId());
         }
         return a;
     }
@@ -732,7 +738,8 @@ public final class RedisBroker implements Broker {
     public boolean revoke(@Nullable String queue, String taskId, String reason, boolean interrupt) {
         List<String> queues = RedisRevocations.queuesFor(queue, queue != null ? Set.of() : queues());
         queues.forEach(q -> mayHaveRevocations.add(q));
-        return revocations.revoke(queues, taskId, reason, interrupt, MessageCodec::uniqueKeyOf);
+        return revocations.revoke(queues, taskId, reason, interrupt, MessageCodec::uniqueKeyOf,
+                MessageCodec::isWorkflowStep);
     }
 
     @Override
@@ -857,6 +864,61 @@ public final class RedisBroker implements Broker {
             }
         }
         return total;
+    }
+
+    // ------------------------------------------------------------------------------------------ workflows
+
+    @Override
+    public void saveGroup(String groupId, List<Member> members, long ttlMillis) {
+        workflows.saveGroup(groupId, members, ttlMillis);
+    }
+
+    @Override
+    public @Nullable List<Member> group(String groupId) {
+        return workflows.group(groupId);
+    }
+
+    @Override
+    public void openChord(String chordId, int size, String bodyTaskId, String bodyTaskName, long ttlMillis) {
+        workflows.openChord(chordId, size, bodyTaskId, bodyTaskName, ttlMillis);
+    }
+
+    @Override
+    public ChordProgress reportToChord(String chordId, int index, int size, @Nullable String resultJson,
+            @Nullable String failure, long ttlMillis) {
+        return workflows.reportToChord(chordId, index, size, resultJson, failure, ttlMillis);
+    }
+
+    @Override
+    public void closeChord(String chordId) {
+        workflows.closeChord(chordId);
+    }
+
+    @Override
+    public List<ChordStatus> chords(int max) {
+        return workflows.chords(max);
+    }
+
+    @Override
+    public void abandon(List<Abandoned> tasks, long ttlMillis) {
+        workflows.abandon(tasks, ttlMillis);
+    }
+
+    // ------------------------------------------------------------------------------------------ schedules
+
+    @Override
+    public Map<String, ScheduleState> scheduleStates(Collection<String> names) {
+        return schedules.states(names);
+    }
+
+    @Override
+    public void recordFire(String name, long tickMillis, long ttlMillis) {
+        schedules.recordFire(name, tickMillis, ttlMillis);
+    }
+
+    @Override
+    public void setScheduleEnabled(String name, boolean enabled, long ttlMillis) {
+        schedules.setEnabled(name, enabled, ttlMillis);
     }
 
     // ------------------------------------------------------------------------------------------ dead letters

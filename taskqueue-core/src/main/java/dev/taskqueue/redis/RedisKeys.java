@@ -139,6 +139,31 @@ final class RedisKeys {
         return bytes(tag(queue) + ":dead");
     }
 
+    /** {@code {p:group:<id>}}: a group's members as JSON, with a TTL. Colons never occur in queue names. */
+    byte[] group(String groupId) {
+        return bytes("{" + prefix + ":group:" + groupId + "}");
+    }
+
+    /** {@code {p:chord:<id>}:r}: a chord's member results, index to JSON, with a TTL. */
+    byte[] chordResults(String chordId) {
+        return bytes("{" + prefix + ":chord:" + chordId + "}:r");
+    }
+
+    /** {@code {p:chord:<id>}:m}: a chord's size, body, times and failure, with a TTL. */
+    byte[] chordMeta(String chordId) {
+        return bytes("{" + prefix + ":chord:" + chordId + "}:m");
+    }
+
+    /** {@code {p}:chords}: chords not yet completed, scored by opening time, trimmed by age. */
+    byte[] chords() {
+        return bytes("{" + prefix + "}:chords");
+    }
+
+    /** {@code {p}:schedule:<name>}: a periodic schedule's last tick and operator setting, with a TTL. */
+    byte[] schedule(String name) {
+        return bytes("{" + prefix + "}:schedule:" + name);
+    }
+
     /** {@code {p}:workers}: worker ids scored by last heartbeat (broker time, ms). */
     byte[] workers() {
         return bytes("{" + prefix + "}:workers");

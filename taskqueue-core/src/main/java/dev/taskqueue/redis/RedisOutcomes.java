@@ -51,7 +51,8 @@ final class RedisOutcomes {
      *   R (revoked)     stream#, entry, task id, record#, ttl, task name, message
      *   T (retry)       stream#, entry, task id, record#, ttl, task name, error type, message, stack, attempt,
      *                   priority digit, next body, delay ms
-     *   every record then ends with: unique#, permit# (the first key of the pair)
+     *   every record then ends with: unique#, permit# (the first key of the pair), arguments JSON, parent id
+     *   ('' = none; both kept in the record)
      * Returns one integer per outcome: 1 recorded, 0 refused (the entry was no longer pending: the lease was lost).
      * Acknowledged entries are deleted with one XDEL per stream. Failures go to the dead letters (capped by length
      * and age), retries to the delayed set; released permits wake the oldest task waiting for one.
@@ -61,13 +62,6 @@ final class RedisOutcomes {
             local group, worker = ARGV[1], ARGV[2]
             local out, deletions = {}, {}
             local dead, announce = false, false
-            local function notify(record, id)
-              local waiters = redis.call('HGET', record, 'notify')
-              if waiters then
-                for w in string.gmatch(waiters, '%S+') do redis.call('PUBLISH', ARGV[3] .. w, id) end
-                redis.call('HDEL', record, 'notify')
-              end
-            end
             local function field(stream, entry, name)
               local e = redis.call('XRANGE', stream, entry, entry)[1]
               if e then
@@ -103,8 +97,8 @@ final class RedisOutcomes {
                   ARGV[i + 10], ARGV[i + 11], ARGV[i + 12], tonumber(ARGV[i + 13])
                 i = i + 14
               end
-              local u, p = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
-              i = i + 2
+              local u, p, targs, tparent = tonumber(ARGV[i]), tonumber(ARGV[i + 1]), ARGV[i + 2], ARGV[i + 3]
+              i = i + 4
               n = n + 1
               out[n] = redis.call('XACK', stream, group, entry)
               if out[n] == 1 and kind ~= 'T' then finished = finished + 1 end
@@ -136,8 +130,10 @@ final class RedisOutcomes {
                       'queue', ARGV[7], 'attempt', attempt, 'error.type', etype, 'error.message', emsg,
                       'error.stack', estack)
                   end
+                  if targs ~= '' then redis.call('HSET', record, 'args', targs) end
+                  if tparent ~= '' then redis.call('HSET', record, 'parent', tparent) end
                   redis.call('PEXPIRE', record, ttl)
-                  if kind ~= 'T' then notify(record, id) end
+                  if kind ~= 'T' then notify_waiters(record, id, ARGV[3]) end
                 end
                 if u > 0 and kind ~= 'T' and redis.call('GET', KEYS[u]) == id then redis.call('DEL', KEYS[u]) end
                 if p > 0 then
@@ -309,6 +305,8 @@ final class RedisOutcomes {
                 key(keys.permitWaiters(queue, o.permitKey())); // always right after its pair
             }
             args.add(bytes(Integer.toString(permit)));
+            args.add(bytes(o.storeRecord() && o.argumentsJson() != null ? o.argumentsJson() : ""));
+            args.add(bytes(o.storeRecord() && o.parentId() != null ? o.parentId() : ""));
         }
 
         private int record(Outcome o) {

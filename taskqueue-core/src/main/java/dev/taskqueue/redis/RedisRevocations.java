@@ -41,8 +41,11 @@ final class RedisRevocations implements AutoCloseable {
     /*
      * KEYS[1] {q}:revoked   KEYS[2] {q}:d   KEYS[3] {q}:dp   KEYS[4] {q}:t:<id>   KEYS[5] {q}:u:<unique key> (or -)
      * ARGV[1] task id   ARGV[2] reason   ARGV[3] keep ms   ARGV[4] notify channel prefix   ARGV[5] queue name
+     * ARGV[6] '1' when the delayed task is part of a workflow   ARGV[7] wake channel
      * Remembers the revocation (trimming those older than keep), removes the task from the delayed set, marks its
      * record REVOKED unless it finished, releases its uniqueness key. Returns 1 if it was waiting in the delayed set.
+     * A delayed workflow step is made due instead: a worker takes it, sees it revoked, and tells the rest of its
+     * workflow (what follows it is marked REVOKED, its error links run).
      */
     private static final LuaScript REVOKE = new LuaScript("revoke", """
             local now = now_ms()
@@ -50,18 +53,20 @@ final class RedisRevocations implements AutoCloseable {
             redis.call('ZADD', KEYS[1], now, ARGV[1])
             redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - keep)
             redis.call('PEXPIRE', KEYS[1], keep)
-            local delayed = redis.call('ZREM', KEYS[2], ARGV[1])
-            redis.call('HDEL', KEYS[3], ARGV[1])
+            local delayed
+            if ARGV[6] == '1' then
+              delayed = redis.call('ZADD', KEYS[2], 'XX', 'CH', now, ARGV[1])
+              if delayed == 1 then redis.call('PUBLISH', ARGV[7], ARGV[5]) end
+            else
+              delayed = redis.call('ZREM', KEYS[2], ARGV[1])
+              redis.call('HDEL', KEYS[3], ARGV[1])
+            end
             local state = redis.call('HGET', KEYS[4], 'state')
             if state ~= 'SUCCESS' and state ~= 'FAILURE' then
               redis.call('HSET', KEYS[4], 'state', 'REVOKED', 'finished', now, 'queue', ARGV[5],
                 'error.type', 'dev.taskqueue.TaskRevokedException', 'error.message', ARGV[2])
               redis.call('PEXPIRE', KEYS[4], keep)
-              local waiters = redis.call('HGET', KEYS[4], 'notify')
-              if waiters then
-                for w in string.gmatch(waiters, '%S+') do redis.call('PUBLISH', ARGV[4] .. w, ARGV[1]) end
-                redis.call('HDEL', KEYS[4], 'notify')
-              end
+              notify_waiters(KEYS[4], ARGV[1], ARGV[4])
             end
             if redis.call('GET', KEYS[5]) == ARGV[1] then redis.call('DEL', KEYS[5]) end
             return delayed
@@ -73,17 +78,19 @@ final class RedisRevocations implements AutoCloseable {
      * @param uniqueKeyOf reads the uniqueness key from a delayed task's message (null when it has none)
      */
     boolean revoke(List<String> queues, String taskId, String reason, boolean interrupt,
-            Function<byte[], @Nullable String> uniqueKeyOf) {
+            Function<byte[], @Nullable String> uniqueKeyOf, java.util.function.Predicate<byte[]> inWorkflow) {
         boolean waiting = false;
         for (String queue : queues) {
             byte[] delayed = redis.await(redis.commands().hget(keys.delayedPayloads(queue), bytes(taskId)),
                     "read a delayed task");
-            String uniqueKey = delayed == null || delayed.length < 2 ? null
-                    : uniqueKeyOf.apply(java.util.Arrays.copyOfRange(delayed, 1, delayed.length));
+            byte[] body = delayed == null || delayed.length < 2 ? null
+                    : java.util.Arrays.copyOfRange(delayed, 1, delayed.length);
+            String uniqueKey = body == null ? null : uniqueKeyOf.apply(body);
             Long reply = redis.await(REVOKE.run(redis.commands(), new byte[][] { keys.revoked(queue),
                     keys.delayed(queue), keys.delayedPayloads(queue), keys.record(queue, taskId),
                     keys.unique(queue, uniqueKey) }, bytes(taskId), bytes(reason), bytes(Long.toString(keepMillis)),
-                    bytes(keys.notifyChannelPrefix()), bytes(queue)), "revoke task " + taskId);
+                    bytes(keys.notifyChannelPrefix()), bytes(queue), bytes(body != null && inWorkflow.test(body) ? "1"
+                            : "0"), bytes(keys.wakeChannel())), "revoke task " + taskId);
             waiting |= reply == 1L;
         }
         redis.await(redis.commands().publish(bytes(keys.revokeChannel()), bytes(taskId + " " + (interrupt ? 1 : 0))),

@@ -21,6 +21,7 @@ import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.TaskMessage;
+import dev.taskqueue.client.WorkflowEngine;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.event.TaskEventListener.Execution;
 import dev.taskqueue.internal.CurrentTask;
@@ -81,10 +82,12 @@ final class Processor {
     final AtomicLong failed = new AtomicLong();
     final AtomicLong abandoned = new AtomicLong();
     private final java.util.Map<String, TaskPolicies> effectivePolicies = new java.util.concurrent.ConcurrentHashMap<>();
+    private final WorkflowEngine workflows;
 
     Processor(String workerId, Broker broker, TaskRegistry registry, MessageCodec codec, WorkerSettings settings,
             Acker acker, Slots slots, RunningTasks running, TaskEventListener listener,
-            List<TaskInterceptor> interceptors, Clock clock) {
+            List<TaskInterceptor> interceptors, WorkflowEngine workflows, Clock clock) {
+        this.workflows = workflows;
         this.workerId = workerId;
         this.broker = broker;
         this.registry = registry;
@@ -185,16 +188,16 @@ final class Processor {
         if (task == null) {
             String reason = "no task named '" + message.task() + "' on this worker (" + workerId + ", which knows "
                     + registry.all().size() + " task(s)); deploy a worker that declares it, then requeue the dead letter";
-            return fail(delivery, message, null, attempt, Duration.ZERO,
+            return fail(delivery, message, null, decoded.args(), attempt, Duration.ZERO,
                     Errors.ofReason("dev.taskqueue.UnknownTaskException", reason), reason, null);
         }
         listener.received(delivery.taskId(), task.name(), delivery.queue());
         if (delivery.revoked()) {
-            return revoke(delivery, message, task, "revoked before it started");
+            return revoke(delivery, message, task, decoded.args(), "revoked before it started", null);
         }
         if (message.expires() != null && clock.millis() > message.expires()) {
-            return revoke(delivery, message, task, "expired: it had not started by "
-                    + Instant.ofEpochMilli(message.expires()));
+            return revoke(delivery, message, task, decoded.args(), "expired: it had not started by "
+                    + Instant.ofEpochMilli(message.expires()), null);
         }
         Object[] args;
         try {
@@ -202,7 +205,7 @@ final class Processor {
         }
         catch (IllegalArgumentException ex) {
             String reason = ex.getMessage() + "; not retried";
-            return fail(delivery, message, task, attempt, Duration.ZERO,
+            return fail(delivery, message, task, decoded.args(), attempt, Duration.ZERO,
                     Errors.ofReason("dev.taskqueue.InvalidArgumentsException", reason), reason, null);
         }
         TaskPolicies policies = message.policies() == TaskPolicies.NONE ? declaredPolicies(task)
@@ -243,7 +246,7 @@ final class Processor {
         return true;
     }
 
-    private Outcome invoke(Delivery delivery, TaskMessage message, TaskDefinition task, Object[] args,
+    private @Nullable Outcome invoke(Delivery delivery, TaskMessage message, TaskDefinition task, Object[] args,
             ArrayNode jsonArgs, TaskPolicies policies, RunningTasks.Running run) {
         int attempt = message.attempt() + 1;
         RunContext context = new RunContext(message, workerId, policies.softTimeLimit(), broker, resultTtl(), clock,
@@ -276,28 +279,71 @@ final class Processor {
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         String json = null;
-        if (!task.ignoreResult()) {
+        boolean keep = keepsRecord(task, message);
+        if (keep) {
             try {
                 json = codec.encodeResult(result, task.resultType());
             }
             catch (JacksonException ex) {
                 String reason = "its result could not be written as JSON: " + ex.getOriginalMessage();
-                return fail(delivery, message, task, attempt, took, Errors.toTaskError(ex, false), reason, run);
+                return fail(delivery, message, task, jsonArgs, attempt, took, Errors.toTaskError(ex, false),
+                        reason, run);
             }
         }
         listener.finished(new Execution(delivery.taskId(), task.name(), delivery.queue(),
                 TaskEventListener.Outcome.SUCCESS, took, null));
-        return Outcome.succeeded(delivery, task.name(), !task.ignoreResult(), resultTtl(), json, attempt)
+        String resultJson = json;
+        Outcome outcome = Outcome.succeeded(delivery, task.name(), keep, resultTtl(), json, attempt)
                 .releasing(message.uniqueKey(), run.permitKey);
+        return continueWorkflow(keep ? outcome.describing(preview(jsonArgs), message.parentId()) : outcome, message,
+                () -> workflows.succeeded(message, resultJson));
+    }
+
+    /** Whether the task's outcome is recorded: unless it ignores its result, and always in a workflow. */
+    private static boolean keepsRecord(@Nullable TaskDefinition task, TaskMessage message) {
+        return task == null || !task.ignoreResult() || message.workflow() != null;
+    }
+
+    /** The arguments as the record keeps them: JSON, cut to about a kilobyte. */
+    private static String preview(ArrayNode args) {
+        String json = args.toString();
+        return json.length() <= ARGUMENTS_PREVIEW ? json : json.substring(0, ARGUMENTS_PREVIEW) + "...";
+    }
+
+    static final int ARGUMENTS_PREVIEW = 1024;
+
+    /**
+     * Starts what follows the task in its workflow before it is acknowledged. If that fails (Redis unreachable),
+     * the task is not acknowledged but handed back to run again: its successors have fixed ids, so starting them
+     * twice stores them once.
+     */
+    private @Nullable Outcome continueWorkflow(Outcome outcome, TaskMessage message, Runnable continuation) {
+        if (message.workflow() == null) {
+            return outcome;
+        }
+        try {
+            continuation.run();
+            return outcome;
+        }
+        catch (RuntimeException ex) {
+            log.warn("Task {} [{}] ended, but what follows it in its workflow could not be started ({}); it is "
+                    + "handed back to run again", message.task(), message.id(), ex.toString());
+            try {
+                broker.release(workerId, List.of(outcome.delivery()));
+            }
+            catch (RuntimeException releaseFailed) {
+                log.debug("Could not hand task [{}] back; its lease expires instead", message.id(), releaseFailed);
+            }
+            return null;
+        }
     }
 
     /** A handler's error: a retry if the policy (or the task itself) asks for one, else a failure. */
-    private Outcome failure(Delivery delivery, TaskMessage message, TaskDefinition task, int attempt,
+    private @Nullable Outcome failure(Delivery delivery, TaskMessage message, TaskDefinition task, int attempt,
             ArrayNode jsonArgs, TaskPolicies policies, RunningTasks.Running run, RunContext context, Throwable thrown,
             Duration took) {
         if (context.revoked && thrown instanceof InterruptedException) {
-            return revoke(delivery, message, task, "revoked while running").releasing(message.uniqueKey(),
-                    run.permitKey);
+            return revoke(delivery, message, task, jsonArgs, "revoked while running", run.permitKey);
         }
         Throwable error = thrown;
         if (context.softLimitExceeded && thrown instanceof InterruptedException) {
@@ -322,13 +368,14 @@ final class Processor {
             listener.finished(new Execution(delivery.taskId(), task.name(), delivery.queue(),
                     TaskEventListener.Outcome.RETRY, took, taskError));
             byte[] next = codec.encodeBody(message.nextAttempt(), list(jsonArgs));
-            return Outcome.retry(delivery, task.name(), !task.ignoreResult(), resultTtl(), taskError, attempt,
-                    new Outcome.Retry(next, message.priority(), delay.toMillis())).releasing(null, run.permitKey);
+            return Outcome.retry(delivery, task.name(), keepsRecord(task, message), resultTtl(), taskError, attempt,
+                    new Outcome.Retry(next, message.priority(), delay.toMillis())).releasing(null, run.permitKey)
+                    .describing(preview(jsonArgs), message.parentId());
         }
         log.warn("Task {} [{}] failed after {} attempt(s) in {} ms: {}", task.name(), delivery.taskId(), attempt,
                 took.toMillis(), taskError.summary());
         String reason = "failed after " + attempt + " attempt(s): " + taskError.summary();
-        return fail(delivery, message, task, attempt, took, taskError, reason, run);
+        return fail(delivery, message, task, jsonArgs, attempt, took, taskError, reason, run);
     }
 
     /** Arms the soft limit (interrupt) and the hard limit (give up on the run). */
@@ -372,32 +419,39 @@ final class Processor {
                 run.thread.getName(), stack);
         run.thread.interrupt();
         running.remove(run.delivery);
-        processed.incrementAndGet();
-        if (outcome.kind() == Outcome.Kind.FAILED) {
-            failed.incrementAndGet();
+        if (outcome != null) {
+            processed.incrementAndGet();
+            if (outcome.kind() == Outcome.Kind.FAILED) {
+                failed.incrementAndGet();
+            }
+            acker.add(outcome);
         }
-        acker.add(outcome);
         slots.give(1);
     }
 
-    private Outcome revoke(Delivery delivery, TaskMessage message, TaskDefinition task, String reason) {
+    private @Nullable Outcome revoke(Delivery delivery, TaskMessage message, TaskDefinition task, ArrayNode args,
+            String reason, @Nullable String permitKey) {
         log.info("Task {} [{}] not run: {}", task.name(), delivery.taskId(), reason);
         listener.finished(new Execution(delivery.taskId(), task.name(), delivery.queue(),
                 TaskEventListener.Outcome.REVOKED, Duration.ZERO, null));
-        return Outcome.revoked(delivery, task.name(), !task.ignoreResult(), resultTtl(), reason)
-                .releasing(message.uniqueKey(), null);
+        Outcome outcome = Outcome.revoked(delivery, task.name(), keepsRecord(task, message), resultTtl(), reason)
+                .releasing(message.uniqueKey(), permitKey).describing(preview(args), message.parentId());
+        return continueWorkflow(outcome, message, () -> workflows.failed(message, outcome.error(), true));
     }
 
-    private Outcome fail(Delivery delivery, TaskMessage message, @Nullable TaskDefinition task, int attempt,
-            Duration took, TaskError error, String reason, RunningTasks.@Nullable Running run) {
+    private @Nullable Outcome fail(Delivery delivery, TaskMessage message, @Nullable TaskDefinition task,
+            ArrayNode args, int attempt, Duration took, TaskError error, String reason,
+            RunningTasks.@Nullable Running run) {
         if (task == null) {
             log.error("Task {} [{}] from queue '{}' cannot run: {}", message.task(), delivery.taskId(),
                     delivery.queue(), reason);
         }
         listener.finished(new Execution(delivery.taskId(), message.task(), delivery.queue(),
                 TaskEventListener.Outcome.FAILURE, took, error));
-        return Outcome.failed(delivery, message.task(), task == null || !task.ignoreResult(), resultTtl(), error,
-                attempt, reason).releasing(message.uniqueKey(), run == null ? null : run.permitKey);
+        Outcome outcome = Outcome.failed(delivery, message.task(), keepsRecord(task, message), resultTtl(), error,
+                attempt, reason).releasing(message.uniqueKey(), run == null ? null : run.permitKey)
+                .describing(preview(args), message.parentId());
+        return continueWorkflow(outcome, message, () -> workflows.failed(message, error, false));
     }
 
     /** A task's declared policies over the worker's defaults, merged once per task. */

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeoutException;
 
 import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.broker.Broker;
+import dev.taskqueue.client.ClientSettings;
+import dev.taskqueue.client.WorkflowEngine;
 import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
@@ -75,6 +77,17 @@ public final class Worker {
     /** A worker whose task runs go through these interceptors, in order. */
     public Worker(Broker broker, TaskRegistry registry, MessageCodec codec, WorkerSettings settings,
             TaskEventListener listener, List<TaskInterceptor> interceptors, Clock clock) {
+        this(broker, registry, codec, settings, listener, interceptors, WorkflowEngine.create(broker, registry, codec,
+                new ClientSettings(WorkerSettings.DEFAULT_QUEUE, ClientSettings.DEFAULT_MAX_PAYLOAD_SIZE,
+                        settings.resultTtl()), interceptors, listener, clock), clock);
+    }
+
+    /**
+     * A worker that starts the next steps of workflows with {@code workflows} (a client's,
+     * {@link dev.taskqueue.client.DefaultTaskClient#workflows()}, so that they are submitted with its settings).
+     */
+    public Worker(Broker broker, TaskRegistry registry, MessageCodec codec, WorkerSettings settings,
+            TaskEventListener listener, List<TaskInterceptor> interceptors, WorkflowEngine workflows, Clock clock) {
         this.host = hostName();
         this.pid = ProcessHandle.current().pid();
         this.id = settings.workerId() != null ? settings.workerId()
@@ -85,7 +98,7 @@ public final class Worker {
         this.slots = new Slots(settings.concurrency());
         this.acker = new Acker(id, broker, listener);
         this.processor = new Processor(id, broker, registry, codec, settings, acker, slots, running, listener,
-                interceptors, clock);
+                interceptors, workflows, clock);
         this.fetcher = new Fetcher(id, broker, new QueueOrder(settings.queues(), settings.strictOrder()), slots,
                 processor, acker, settings);
         this.promoter = new Promoter(id, broker, settings.queueNames());

@@ -21,7 +21,7 @@ class ReplicaDurabilityTest {
 
     private static OutgoingMessage message(String id) {
         return new OutgoingMessage(id, "t", "default", 0, "{\"task\":\"t\",\"args\":[]}".getBytes(
-                StandardCharsets.UTF_8), 0, null, false, 60_000, null);
+                StandardCharsets.UTF_8), 0, null, false, 60_000, null, null);
     }
 
     @Test

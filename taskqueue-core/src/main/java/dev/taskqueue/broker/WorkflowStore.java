@@ -1,0 +1,94 @@
+package dev.taskqueue.broker;
+
+import java.util.List;
+
+import dev.taskqueue.TaskState;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where workflows keep their shared state: group membership, chord bookkeeping, and the records of tasks a failed
+ * workflow will never run. Every operation is idempotent (keyed by group, chord and member), because workers
+ * deliver at least once; every key has a TTL.
+ */
+public interface WorkflowStore {
+
+    /** A member task of a group: where its record lives. */
+    record Member(String taskId, String queue) {
+    }
+
+    /** Stores a group's members, unless the group exists already. */
+    void saveGroup(String groupId, List<Member> members, long ttlMillis);
+
+    /** A group's members, or null when unknown or expired. */
+    @Nullable
+    List<Member> group(String groupId);
+
+    /**
+     * Opens a chord: records its size and body for the operators' view (the completion check does not depend on
+     * it). Does nothing when it is open already.
+     */
+    void openChord(String chordId, int size, String bodyTaskId, String bodyTaskName, long ttlMillis);
+
+    /**
+     * Records one header task's end, once per member index whatever the number of deliveries.
+     *
+     * @param resultJson the member's result as JSON; for a failure passed through, {@code null}
+     * @param failure for a failure that fails the chord, a description of it (else null)
+     * @return what the chord is now
+     */
+    ChordProgress reportToChord(String chordId, int index, int size, @Nullable String resultJson,
+            @Nullable String failure, long ttlMillis);
+
+    /** Removes a completed chord from the list of open ones. */
+    void closeChord(String chordId);
+
+    /** The chords not yet completed (open or failed), oldest first, at most {@code max}. */
+    List<ChordStatus> chords(int max);
+
+    /**
+     * Marks tasks that will never run (a workflow step before them failed or was revoked) as finished in this
+     * state with this error, and wakes whoever waits for them. A task that already has a finished state keeps it.
+     */
+    void abandon(List<Abandoned> tasks, long ttlMillis);
+
+    /** A task to mark as never run. */
+    record Abandoned(String queue, String taskId, String taskName, TaskState state, String errorType,
+            String errorMessage, @Nullable String errorStack) {
+    }
+
+    /**
+     * Where a chord stands after a report.
+     *
+     * @param kind what happened
+     * @param resultsJson for {@code COMPLETE}: every member's result as JSON, in index order
+     */
+    record ChordProgress(Kind kind, List<String> resultsJson) {
+
+        public enum Kind {
+            /** Members are still running. */
+            WAITING,
+            /** Every member reported: start the body (idempotently; it may be reported more than once). */
+            COMPLETE,
+            /** This report failed the chord. */
+            FAILED_NOW,
+            /** The chord had failed already. */
+            FAILED_BEFORE
+        }
+    }
+
+    /**
+     * An open or failed chord, for operators.
+     *
+     * @param id the chord id (its header group's id)
+     * @param size how many header tasks
+     * @param done how many reported
+     * @param bodyTaskId the id of the callback's first task (its handle's, for a single task)
+     * @param bodyTaskName its task name
+     * @param createdAtMillis when it opened
+     * @param updatedAtMillis when a member last reported
+     * @param failure what failed it, or null while it can complete
+     */
+    record ChordStatus(String id, int size, int done, String bodyTaskId, String bodyTaskName, long createdAtMillis,
+            long updatedAtMillis, @Nullable String failure) {
+    }
+}

@@ -1,0 +1,67 @@
+package dev.taskqueue.redis;
+
+import static dev.taskqueue.redis.RedisBroker.bytes;
+import static dev.taskqueue.redis.RedisBroker.string;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import dev.taskqueue.broker.ScheduleStore.ScheduleState;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.ScriptOutputType;
+
+/** Periodic schedules' shared state: one small hash per schedule ({@code last}, {@code enabled}), with a TTL. */
+final class RedisSchedules {
+
+    private final RedisConnections redis;
+    private final RedisKeys keys;
+
+    RedisSchedules(RedisConnections redis, RedisKeys keys) {
+        this.redis = redis;
+        this.keys = keys;
+    }
+
+    Map<String, ScheduleState> states(Collection<String> names) {
+        List<String> list = List.copyOf(names);
+        List<CompletableFuture<List<KeyValue<byte[], byte[]>>>> replies = new ArrayList<>();
+        for (String name : list) {
+            replies.add(redis.commands().hmget(keys.schedule(name), bytes("last"), bytes("enabled"))
+                    .toCompletableFuture());
+        }
+        Map<String, ScheduleState> states = new LinkedHashMap<>();
+        for (int i = 0; i < list.size(); i++) {
+            List<KeyValue<byte[], byte[]>> fields = redis.await(replies.get(i), "read schedule " + list.get(i));
+            String last = fields.get(0).hasValue() ? string(fields.get(0).getValue()) : null;
+            String enabled = fields.get(1).hasValue() ? string(fields.get(1).getValue()) : null;
+            if (last != null || enabled != null) {
+                states.put(list.get(i), new ScheduleState(last == null ? null : Long.valueOf(last),
+                        enabled == null ? null : enabled.equals("1")));
+            }
+        }
+        return states;
+    }
+
+    /* KEYS[1] the schedule   ARGV[1] tick ms   ARGV[2] ttl ms   Keeps the latest tick. */
+    private static final LuaScript RECORD_FIRE = new LuaScript("schedule-fired", """
+            local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
+            if tonumber(ARGV[1]) > last then redis.call('HSET', KEYS[1], 'last', ARGV[1]) end
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return 0
+            """, ScriptOutputType.INTEGER);
+
+    void recordFire(String name, long tickMillis, long ttlMillis) {
+        redis.await(RECORD_FIRE.run(redis.commands(), new byte[][] { keys.schedule(name) },
+                bytes(Long.toString(tickMillis)), bytes(Long.toString(ttlMillis))), "record a tick of " + name);
+    }
+
+    void setEnabled(String name, boolean enabled, long ttlMillis) {
+        byte[] key = keys.schedule(name);
+        redis.await(redis.commands().hset(key, bytes("enabled"), bytes(enabled ? "1" : "0")),
+                (enabled ? "enable" : "disable") + " schedule " + name);
+        redis.await(redis.commands().pexpire(key, ttlMillis), "keep schedule " + name);
+    }
+}

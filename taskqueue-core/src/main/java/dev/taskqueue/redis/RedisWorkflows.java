@@ -1,0 +1,229 @@
+package dev.taskqueue.redis;
+
+import static dev.taskqueue.redis.RedisBroker.bytes;
+import static dev.taskqueue.redis.RedisBroker.string;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import dev.taskqueue.broker.WorkflowStore;
+import dev.taskqueue.broker.WorkflowStore.ChordProgress;
+import dev.taskqueue.broker.WorkflowStore.ChordStatus;
+import dev.taskqueue.broker.WorkflowStore.Member;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.ZAddArgs;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Workflow state in Redis. A chord's keys share one hash tag ({@code {p:chord:<id>}}), so its bookkeeping is one
+ * script on one shard; a group is one string key; abandoned records are written per queue, where they live.
+ */
+final class RedisWorkflows {
+
+    private final RedisConnections redis;
+    private final RedisKeys keys;
+
+    RedisWorkflows(RedisConnections redis, RedisKeys keys) {
+        this.redis = redis;
+        this.keys = keys;
+    }
+
+    // ------------------------------------------------------------------------------------------ groups
+
+    /** Members as lines of {@code <queue> <task id>}: neither contains spaces or newlines. */
+    void saveGroup(String groupId, List<Member> members, long ttlMillis) {
+        StringBuilder text = new StringBuilder(members.size() * 48);
+        for (Member member : members) {
+            text.append(member.queue()).append(' ').append(member.taskId()).append('\n');
+        }
+        redis.await(redis.commands().set(keys.group(groupId), bytes(text.toString()),
+                SetArgs.Builder.nx().px(ttlMillis)), "store group " + groupId);
+    }
+
+    @Nullable
+    List<Member> group(String groupId) {
+        byte[] text = redis.await(redis.commands().get(keys.group(groupId)), "read group " + groupId);
+        if (text == null) {
+            return null;
+        }
+        List<Member> members = new ArrayList<>();
+        for (String line : string(text).split("\n")) {
+            int space = line.indexOf(' ');
+            if (space > 0) {
+                members.add(new Member(line.substring(space + 1), line.substring(0, space)));
+            }
+        }
+        return members;
+    }
+
+    // ------------------------------------------------------------------------------------------ chords
+
+    /*
+     * KEYS[1] {c}:m   ARGV[1] size   ARGV[2] body task id   ARGV[3] body task name   ARGV[4] ttl ms
+     */
+    private static final LuaScript OPEN_CHORD = new LuaScript("open-chord", """
+            if redis.call('EXISTS', KEYS[1]) == 0 then
+              local now = now_ms()
+              redis.call('HSET', KEYS[1], 'size', ARGV[1], 'body', ARGV[2], 'bodyTask', ARGV[3], 'created', now,
+                'updated', now)
+              redis.call('PEXPIRE', KEYS[1], ARGV[4])
+              return now
+            end
+            return 0
+            """, ScriptOutputType.INTEGER);
+
+    void openChord(String chordId, int size, String bodyTaskId, String bodyTaskName, long ttlMillis) {
+        long opened = redis.await(OPEN_CHORD.run(redis.commands(), new byte[][] { keys.chordMeta(chordId) },
+                bytes(Integer.toString(size)), bytes(bodyTaskId), bytes(bodyTaskName),
+                bytes(Long.toString(ttlMillis))), "open chord " + chordId);
+        if (opened > 0) {
+            // Another slot than the chord's: a second command. The list is for operators; trimmed by age.
+            redis.await(redis.commands().zadd(keys.chords(), ZAddArgs.Builder.nx(), (double) opened,
+                    bytes(chordId)), "list chord " + chordId);
+            redis.commands().zremrangebyscore(keys.chords(), io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY,
+                    (double) (opened - ttlMillis)));
+        }
+    }
+
+    /*
+     * KEYS[1] {c}:r   KEYS[2] {c}:m
+     * ARGV[1] member index   ARGV[2] size   ARGV[3] result JSON ('' for a failure)   ARGV[4] failure ('' = none)
+     * ARGV[5] ttl ms
+     * A failure that fails the chord is kept once (the first); after it, reports change nothing. Otherwise the
+     * result is kept once per index (HSETNX: a redelivered member changes nothing), and when every index has one,
+     * returns them all: whoever sees that starts the body, with a fixed id, so the body is stored once.
+     * Returns {0} waiting, {1, index, json, ...} complete, {2} failed now, {3} failed before.
+     */
+    private static final LuaScript REPORT = new LuaScript("chord-report", """
+            local now = now_ms()
+            local ttl = tonumber(ARGV[5])
+            if redis.call('HEXISTS', KEYS[2], 'failed') == 1 then return {3} end
+            if ARGV[4] ~= '' then
+              redis.call('HSET', KEYS[2], 'failed', ARGV[4], 'updated', now)
+              redis.call('PEXPIRE', KEYS[2], ttl)
+              return {2}
+            end
+            redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[3])
+            redis.call('HSET', KEYS[2], 'updated', now)
+            redis.call('PEXPIRE', KEYS[1], ttl)
+            redis.call('PEXPIRE', KEYS[2], ttl)
+            if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[2]) then
+              redis.call('HSETNX', KEYS[2], 'completed', now)
+              local out = {1}
+              local all = redis.call('HGETALL', KEYS[1])
+              for i = 1, #all do out[i + 1] = all[i] end
+              return out
+            end
+            return {0}
+            """, ScriptOutputType.MULTI);
+
+    ChordProgress reportToChord(String chordId, int index, int size, @Nullable String resultJson,
+            @Nullable String failure, long ttlMillis) {
+        List<Object> reply = redis.await(REPORT.run(redis.commands(),
+                new byte[][] { keys.chordResults(chordId), keys.chordMeta(chordId) }, bytes(Integer.toString(index)),
+                bytes(Integer.toString(size)), bytes(resultJson == null ? "null" : resultJson),
+                bytes(failure == null ? "" : failure), bytes(Long.toString(ttlMillis))),
+                "report to chord " + chordId);
+        long kind = (Long) reply.get(0);
+        if (kind == 0) {
+            return new ChordProgress(ChordProgress.Kind.WAITING, List.of());
+        }
+        if (kind == 2) {
+            return new ChordProgress(ChordProgress.Kind.FAILED_NOW, List.of());
+        }
+        if (kind == 3) {
+            return new ChordProgress(ChordProgress.Kind.FAILED_BEFORE, List.of());
+        }
+        String[] ordered = new String[size];
+        for (int i = 1; i + 1 < reply.size(); i += 2) {
+            int at = Integer.parseInt(string(reply.get(i)));
+            if (at >= 0 && at < size) {
+                ordered[at] = string(reply.get(i + 1));
+            }
+        }
+        return new ChordProgress(ChordProgress.Kind.COMPLETE, List.of(ordered));
+    }
+
+    void closeChord(String chordId) {
+        redis.await(redis.commands().zrem(keys.chords(), bytes(chordId)), "close chord " + chordId);
+    }
+
+    List<ChordStatus> chords(int max) {
+        List<byte[]> ids = redis.await(redis.commands().zrange(keys.chords(), 0, max - 1L), "list chords");
+        List<CompletableFuture<Map<byte[], byte[]>>> metas = new ArrayList<>();
+        List<CompletableFuture<Long>> counts = new ArrayList<>();
+        for (byte[] id : ids) {
+            metas.add(redis.commands().hgetall(keys.chordMeta(string(id))).toCompletableFuture());
+            counts.add(redis.commands().hlen(keys.chordResults(string(id))).toCompletableFuture());
+        }
+        List<ChordStatus> chords = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            String id = string(ids.get(i));
+            Map<String, String> meta = new HashMap<>();
+            redis.await(metas.get(i), "read chord " + id).forEach((k, v) -> meta.put(string(k), string(v)));
+            long done = redis.await(counts.get(i), "read chord " + id);
+            if (meta.isEmpty() || meta.containsKey("completed")) {
+                redis.commands().zrem(keys.chords(), ids.get(i)); // expired, or completed by an older version
+                continue;
+            }
+            chords.add(new ChordStatus(id, Integer.parseInt(meta.getOrDefault("size", "0")), (int) done,
+                    meta.getOrDefault("body", ""), meta.getOrDefault("bodyTask", ""),
+                    Long.parseLong(meta.getOrDefault("created", "0")), Long.parseLong(meta.getOrDefault("updated", "0")),
+                    meta.get("failed")));
+        }
+        return chords;
+    }
+
+    // ------------------------------------------------------------------------------------------ abandoned tasks
+
+    /*
+     * KEYS[1..n] records   ARGV[1] ttl ms   ARGV[2] notify channel prefix   ARGV[3] queue
+     * then 6 per record: id, task name, state, error type, message, stack
+     * A record already in a finished state (the task ran after all) is left alone.
+     */
+    private static final LuaScript ABANDON = new LuaScript("abandon", """
+            local now = now_ms()
+            for i = 1, #KEYS do
+              local b = 3 + (i - 1) * 6
+              local state = redis.call('HGET', KEYS[i], 'state')
+              if not state or state == 'PENDING' or state == 'SCHEDULED' then
+                redis.call('HSET', KEYS[i], 'state', ARGV[b + 3], 'task', ARGV[b + 2], 'queue', ARGV[3],
+                  'finished', now, 'error.type', ARGV[b + 4], 'error.message', ARGV[b + 5], 'error.stack', ARGV[b + 6])
+                redis.call('PEXPIRE', KEYS[i], ARGV[1])
+                notify_waiters(KEYS[i], ARGV[b + 1], ARGV[2])
+              end
+            end
+            return 0
+            """, ScriptOutputType.INTEGER);
+
+    void abandon(List<WorkflowStore.Abandoned> tasks, long ttlMillis) {
+        Map<String, List<WorkflowStore.Abandoned>> byQueue = new LinkedHashMap<>();
+        tasks.forEach(t -> byQueue.computeIfAbsent(t.queue(), q -> new ArrayList<>()).add(t));
+        List<CompletableFuture<Long>> replies = new ArrayList<>();
+        for (Map.Entry<String, List<WorkflowStore.Abandoned>> entry : byQueue.entrySet()) {
+            List<WorkflowStore.Abandoned> list = entry.getValue();
+            byte[][] k = new byte[list.size()][];
+            List<byte[]> a = new ArrayList<>();
+            a.add(bytes(Long.toString(ttlMillis)));
+            a.add(bytes(keys.notifyChannelPrefix()));
+            a.add(bytes(entry.getKey()));
+            for (int i = 0; i < list.size(); i++) {
+                WorkflowStore.Abandoned t = list.get(i);
+                k[i] = keys.record(entry.getKey(), t.taskId());
+                a.add(bytes(t.taskId()));
+                a.add(bytes(t.taskName()));
+                a.add(bytes(t.state().name()));
+                a.add(bytes(t.errorType()));
+                a.add(bytes(t.errorMessage()));
+                a.add(bytes(t.errorStack() == null ? "" : t.errorStack()));
+            }
+            replies.add(ABANDON.run(redis.commands(), k, a.toArray(byte[][]::new)));
+        }
+        replies.forEach(reply -> redis.await(reply, "record " + tasks.size() + " abandoned task(s)"));
+    }
+}

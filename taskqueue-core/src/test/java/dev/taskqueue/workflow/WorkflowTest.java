@@ -1,0 +1,328 @@
+package dev.taskqueue.workflow;
+
+import static dev.taskqueue.Workflows.chain;
+import static dev.taskqueue.Workflows.chord;
+import static dev.taskqueue.Workflows.group;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import dev.taskqueue.Chain;
+import dev.taskqueue.GroupHandle;
+import dev.taskqueue.Signature;
+import dev.taskqueue.TaskCall;
+import dev.taskqueue.TaskFailedException;
+import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskInfo;
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.TaskRevokedException;
+import dev.taskqueue.TaskState;
+import dev.taskqueue.broker.WorkflowStore.ChordStatus;
+import dev.taskqueue.client.ClientSettings;
+import dev.taskqueue.client.DefaultTaskClient;
+import dev.taskqueue.testing.TaskQueueFixture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Chains, groups, chords, links and their failures, on a real Redis with real workers. */
+class WorkflowTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    private final WorkflowTasks tasks = new WorkflowTasks();
+    private TaskQueueFixture tq;
+
+    @BeforeEach
+    void start() {
+        tq = new TaskQueueFixture(tasks);
+        tq.startWorker(s -> s.queue("default").queue("other").concurrency(8));
+    }
+
+    @AfterEach
+    void stop() {
+        tq.close();
+    }
+
+    @Test
+    void aChainFeedsEachResultToTheNextAndItsHandleIsTheLastTasks() {
+        TaskHandle<Integer> handle = tq.client.submit(chain(TaskCall.of(WorkflowTasks::add, 2, 3),
+                TaskCall.partial(WorkflowTasks::mul, 10), TaskCall.partial(WorkflowTasks::twice)));
+
+        assertThat(handle.get(WAIT)).isEqualTo(100);
+        assertThat(tasks.runsOf("add") + tasks.runsOf("mul") + tasks.runsOf("double")).isEqualTo(3);
+    }
+
+    @Test
+    void thenChainsTypeCheckedAndAcrossQueues() {
+        Chain<String> chain = TaskCall.of(WorkflowTasks::add, 1, 2).then(WorkflowTasks::mul, 5)
+                .then(TaskCall.partial(WorkflowTasks::describe));
+
+        TaskHandle<String> handle = tq.client.submit(chain);
+
+        assertThat(handle.get(WAIT)).isEqualTo("value 15");
+        assertThat(handle.info().queue()).isEqualTo("other");
+    }
+
+    @Test
+    void anImmutableStepIgnoresThePreviousResult() {
+        TaskHandle<Integer> handle = tq.client.submit(chain(TaskCall.of(WorkflowTasks::add, 1, 1),
+                TaskCall.of(WorkflowTasks::add, 20, 22).immutable()));
+
+        assertThat(handle.get(WAIT)).isEqualTo(42);
+    }
+
+    @Test
+    void aFailedLinkStopsTheChainAndFailsItsHandleWithThatError() {
+        TaskHandle<Integer> handle = tq.client.submit(chain(TaskCall.of(WorkflowTasks::add, 1, 2),
+                TaskCall.partial(WorkflowTasks::fail), TaskCall.partial(WorkflowTasks::twice))
+                .linkError(TaskCall.partial(WorkflowTasks::onError)));
+
+        assertThatThrownBy(() -> handle.get(WAIT)).isInstanceOfSatisfying(TaskFailedException.class, ex -> {
+            assertThat(ex.getError().type()).isEqualTo(IllegalStateException.class.getName());
+            assertThat(ex.getError().message()).contains("Task 'wf.fail'").contains("cannot handle 3");
+            assertThat(ex.getError().stackTrace()).contains("WorkflowTasks.fail");
+        });
+        assertThat(handle.state()).isEqualTo(TaskState.FAILURE);
+        assertThat(tasks.runsOf("double")).isZero();
+        await().atMost(WAIT).until(() -> tasks.failures.size() == 1);
+        assertThat(tasks.failures.get(0).taskName()).isEqualTo("wf.fail");
+        assertThat(tasks.failures.get(0).errorMessage()).isEqualTo("cannot handle 3");
+        sleep(300);
+        assertThat(tasks.runsOf("onError")).isEqualTo(1); // once, although the chain's three tasks carry it
+    }
+
+    @Test
+    void aWorkflowThatCannotTypeCheckFailsAtSubmitNamingTheTask() {
+        assertThatThrownBy(() -> tq.client.submit(chain(TaskCall.of(WorkflowTasks::add, 1, 2),
+                TaskCall.of(WorkflowTasks::add, 1, 2)))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'wf.add' takes 2 argument(s)")
+                .hasMessageContaining("previous step's result").hasMessageContaining("partial");
+    }
+
+    @Test
+    void aGroupGivesResultsInSubmitOrderAndCanBeLookedUpLater() {
+        GroupHandle<Integer> handle = tq.client.submit(group(IntStream.range(0, 20)
+                .mapToObj(i -> TaskCall.of(WorkflowTasks::add, i, i)).toList()));
+
+        assertThat(handle.get(WAIT)).isEqualTo(IntStream.range(0, 20).map(i -> 2 * i).boxed().toList());
+        assertThat(handle.states()).containsOnly(TaskState.SUCCESS).hasSize(20);
+        assertThat(handle.state()).isEqualTo(TaskState.SUCCESS);
+
+        DefaultTaskClient other = new DefaultTaskClient(tq.broker, tq.results, tq.registry, tq.codec,
+                ClientSettings.DEFAULTS, tq.event(), Clock.systemUTC());
+        GroupHandle<Object> found = other.groupHandle(handle.id());
+        assertThat(found.get(WAIT)).isEqualTo(IntStream.range(0, 20).map(i -> 2 * i).boxed().toList());
+        assertThat(found.members()).extracting(TaskHandle::id)
+                .isEqualTo(handle.members().stream().map(TaskHandle::id).toList());
+    }
+
+    @Test
+    void aGroupHandleFailsWhenAMemberFails() {
+        GroupHandle<Integer> handle = tq.client.submit(group(TaskCall.of(WorkflowTasks::add, 1, 1),
+                TaskCall.of(WorkflowTasks::fail, 7)));
+
+        assertThatThrownBy(() -> handle.get(WAIT)).isInstanceOf(TaskFailedException.class)
+                .hasMessageContaining("cannot handle 7");
+        assertThat(handle.state()).isEqualTo(TaskState.FAILURE);
+        assertThat(handle.states()).containsExactly(TaskState.SUCCESS, TaskState.FAILURE);
+    }
+
+    @Test
+    void aChordRunsItsBodyOnceWithEveryResultInOrder() {
+        TaskHandle<Integer> handle = tq.client.submit(chord(group(IntStream.range(0, 50)
+                .mapToObj(i -> TaskCall.of(WorkflowTasks::add, i, 0)).toList()), TaskCall.partial(WorkflowTasks::sum)));
+
+        assertThat(handle.get(WAIT)).isEqualTo(IntStream.range(0, 50).sum());
+        sleep(300);
+        assertThat(tasks.runsOf("sum")).isEqualTo(1);
+        assertThat(tasks.sums.get(0)).isEqualTo(IntStream.range(0, 50).boxed().toList());
+        assertThat(tq.broker.chords(100)).isEmpty(); // completed chords leave the list
+    }
+
+    @Test
+    void aChordCountsRetriedMembersOnce() {
+        List<Signature<? extends Integer>> members = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            members.add(i % 3 == 0 ? TaskCall.of(WorkflowTasks::flaky, i)
+                    : i % 3 == 1 ? TaskCall.of(WorkflowTasks::retryOnce, i) : TaskCall.of(WorkflowTasks::add, i, 0));
+        }
+        TaskHandle<Integer> handle = tq.client.submit(chord(group(members), TaskCall.partial(WorkflowTasks::sum)));
+
+        assertThat(handle.get(WAIT)).isEqualTo(IntStream.range(0, 30).sum());
+        assertThat(tasks.runsOf("flaky")).isEqualTo(20); // each failed once, then succeeded
+        assertThat(tasks.runsOf("retryOnce")).isEqualTo(20);
+        sleep(300);
+        assertThat(tasks.runsOf("sum")).isEqualTo(1);
+        assertThat(tasks.sums.get(0)).isEqualTo(IntStream.range(0, 30).boxed().toList());
+    }
+
+    @Test
+    void aFailedMemberFailsTheChordNamingItAndTheBodyNeverRuns() {
+        TaskHandle<Integer> handle = tq.client.submit(chord(group(TaskCall.of(WorkflowTasks::add, 1, 1),
+                TaskCall.of(WorkflowTasks::fail, 5), TaskCall.of(WorkflowTasks::add, 2, 2)),
+                TaskCall.partial(WorkflowTasks::sum)).linkError(TaskCall.partial(WorkflowTasks::onError)));
+
+        assertThatThrownBy(() -> handle.get(WAIT)).isInstanceOfSatisfying(TaskFailedException.class, ex -> {
+            assertThat(ex.getError().message()).startsWith("Chord member 2 of 3: Task 'wf.fail'")
+                    .contains("cannot handle 5");
+            assertThat(ex.getError().type()).isEqualTo(IllegalStateException.class.getName());
+        });
+        await().atMost(WAIT).until(() -> tasks.failures.size() == 1);
+        sleep(300);
+        assertThat(tasks.runsOf("sum")).isZero();
+        List<ChordStatus> chords = tq.broker.chords(10);
+        assertThat(chords).hasSize(1);
+        assertThat(chords.get(0).failure()).contains("Chord member 2 of 3");
+        assertThat(chords.get(0).size()).isEqualTo(3);
+        assertThat(chords.get(0).bodyTaskName()).isEqualTo("wf.sum");
+    }
+
+    @Test
+    void aChordThatPassesFailuresRunsItsBodyWithNullForTheFailedMember() {
+        TaskHandle<Integer> handle = tq.client.submit(chord(group(TaskCall.of(WorkflowTasks::add, 1, 1),
+                TaskCall.of(WorkflowTasks::fail, 5), TaskCall.of(WorkflowTasks::add, 2, 2)),
+                TaskCall.partial(WorkflowTasks::sum)).passFailures());
+
+        assertThat(handle.get(WAIT)).isEqualTo(6);
+        assertThat(tasks.sums.get(0)).isEqualTo(Arrays.asList(2, null, 4));
+    }
+
+    @Test
+    void anOpenChordIsVisibleWithItsProgress() {
+        TaskHandle<Integer> handle = tq.client.withOptions(TaskOptions.defaults())
+                .submit(chord(group(TaskCall.of(WorkflowTasks::add, 1, 1), TaskCall.of(WorkflowTasks::add, 2, 2)
+                        .withOptions(TaskOptions.defaults().countdown(Duration.ofHours(1)))),
+                        TaskCall.partial(WorkflowTasks::sum)));
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            List<ChordStatus> chords = tq.broker.chords(10);
+            assertThat(chords).hasSize(1);
+            assertThat(chords.get(0).done()).isEqualTo(1);
+            assertThat(chords.get(0).size()).isEqualTo(2);
+            assertThat(chords.get(0).failure()).isNull();
+            assertThat(chords.get(0).bodyTaskId()).isEqualTo(handle.id());
+        });
+    }
+
+    @Test
+    void workflowsNest() {
+        // a chain containing a group: the group then the next step makes a chord
+        TaskHandle<Object> chainWithGroup = tq.client.submit(chain(TaskCall.of(WorkflowTasks::add, 1, 1),
+                group(TaskCall.partial(WorkflowTasks::mul, 2), TaskCall.partial(WorkflowTasks::mul, 3)),
+                TaskCall.partial(WorkflowTasks::sum)));
+        // a group of chains
+        GroupHandle<Integer> groupOfChains = tq.client.submit(group(
+                chain(TaskCall.of(WorkflowTasks::add, 1, 1), TaskCall.partial(WorkflowTasks::mul, 10)),
+                chain(TaskCall.of(WorkflowTasks::add, 2, 2), TaskCall.partial(WorkflowTasks::mul, 10))));
+        // a chord inside a chain
+        TaskHandle<Integer> chordInChain = tq.client.submit(chain(TaskCall.of(WorkflowTasks::add, 1, 2),
+                chord(group(TaskCall.partial(WorkflowTasks::mul, 2), TaskCall.partial(WorkflowTasks::mul, 3)),
+                        TaskCall.partial(WorkflowTasks::sum)),
+                TaskCall.partial(WorkflowTasks::mul, 10)));
+        // a chain ending with a group: its handle is the group's
+        TaskHandle<List<Integer>> chainToGroup = tq.client.submit(chain(TaskCall.of(WorkflowTasks::add, 1, 1),
+                group(TaskCall.partial(WorkflowTasks::mul, 2), TaskCall.partial(WorkflowTasks::twice))));
+
+        assertThat(chainWithGroup.get(WAIT)).isEqualTo(10);
+        assertThat(groupOfChains.get(WAIT)).containsExactly(20, 40);
+        assertThat(chordInChain.get(WAIT)).isEqualTo(150);
+        assertThat(chainToGroup).isInstanceOf(GroupHandle.class);
+        assertThat(chainToGroup.get(WAIT)).containsExactly(4, 4);
+    }
+
+    @Test
+    void aChordOfChordsWaitsForTheInnerOnes() {
+        TaskHandle<Integer> handle = tq.client.submit(chord(group(
+                chord(group(TaskCall.of(WorkflowTasks::add, 1, 0), TaskCall.of(WorkflowTasks::add, 2, 0)),
+                        TaskCall.partial(WorkflowTasks::sum)),
+                chain(TaskCall.of(WorkflowTasks::add, 3, 0), TaskCall.partial(WorkflowTasks::twice))),
+                TaskCall.partial(WorkflowTasks::sum)));
+
+        assertThat(handle.get(WAIT)).isEqualTo(3 + 6);
+    }
+
+    @Test
+    void aFailureInsideANestedStepFailsEverythingAfterIt() {
+        TaskHandle<Integer> handle = tq.client.submit(chain(TaskCall.of(WorkflowTasks::add, 1, 2),
+                chord(group(TaskCall.partial(WorkflowTasks::fail), TaskCall.partial(WorkflowTasks::mul, 3)),
+                        TaskCall.partial(WorkflowTasks::sum)),
+                TaskCall.partial(WorkflowTasks::mul, 10)));
+
+        assertThatThrownBy(() -> handle.get(WAIT)).isInstanceOf(TaskFailedException.class)
+                .hasMessageContaining("Chord member 1 of 2").hasMessageContaining("cannot handle 3");
+        assertThat(tasks.runsOf("sum")).isZero();
+    }
+
+    @Test
+    void linksRunAfterAnyTaskWithItsResultAndErrorLinksAfterItsFailure() {
+        TaskHandle<Integer> ok = tq.client.submit(TaskCall.of(WorkflowTasks::add, 20, 22)
+                .link(TaskCall.partial(WorkflowTasks::record))
+                .link(TaskCall.of(WorkflowTasks::hello).immutable()));
+        TaskHandle<Integer> failing = tq.client.submit(TaskCall.of(WorkflowTasks::fail, 9)
+                .linkError(TaskCall.partial(WorkflowTasks::onError)).link(TaskCall.partial(WorkflowTasks::record)));
+
+        assertThat(ok.get(WAIT)).isEqualTo(42);
+        assertThatThrownBy(() -> failing.get(WAIT)).isInstanceOf(TaskFailedException.class);
+        await().atMost(WAIT).until(() -> tasks.linked.size() == 1 && tasks.runsOf("hello") == 1
+                && tasks.failures.size() == 1);
+        assertThat(tasks.linked).containsExactly(42);
+        assertThat(tasks.failures.get(0).taskId()).isEqualTo(failing.id());
+        assertThat(tasks.failures.get(0).errorType()).isEqualTo(IllegalStateException.class.getName());
+    }
+
+    @Test
+    void aRevokedStepRevokesWhatFollows() {
+        TaskHandle<Integer> handle = tq.client.submit(chain(
+                TaskCall.of(WorkflowTasks::add, 1, 2).withOptions(TaskOptions.defaults().countdown(
+                        Duration.ofMillis(500)).taskId("first-step")), TaskCall.partial(WorkflowTasks::twice)));
+        tq.client.handle("first-step").revoke();
+
+        assertThatThrownBy(() -> handle.get(WAIT)).isInstanceOf(TaskRevokedException.class)
+                .hasMessageContaining("first-step");
+        assertThat(handle.state()).isEqualTo(TaskState.REVOKED);
+    }
+
+    @Test
+    void recordsNameTheirArgumentsAndWorkflowParent() {
+        TaskHandle<Integer> handle = tq.client.submit(chain(TaskCall.of(WorkflowTasks::add, 4, 5).withOptions(
+                TaskOptions.defaults().taskId("parent-step")), TaskCall.partial(WorkflowTasks::mul, 3)));
+
+        assertThat(handle.get(WAIT)).isEqualTo(27);
+        TaskInfo info = handle.info();
+        assertThat(info.argumentsJson()).isEqualTo("[9,3]");
+        assertThat(info.parentId()).isEqualTo("parent-step");
+        assertThat(tq.client.handle("parent-step").info().argumentsJson()).isEqualTo("[4,5]");
+    }
+
+    @Test
+    void resubmittingAWorkflowWithFixedIdsStoresNothingTwice() {
+        Signature<Integer> workflow = chord(group(TaskCall.of(WorkflowTasks::add, 1, 1)
+                .withOptions(TaskOptions.defaults().taskId("m1")), TaskCall.of(WorkflowTasks::add, 2, 2)
+                        .withOptions(TaskOptions.defaults().taskId("m2"))).withId("g1"),
+                TaskCall.partial(WorkflowTasks::sum).withOptions(TaskOptions.defaults().taskId("body")));
+        TaskHandle<Integer> first = tq.client.submit(workflow);
+        assertThat(first.get(WAIT)).isEqualTo(6);
+        TaskHandle<Integer> second = tq.client.submit(workflow);
+        assertThat(second.get(WAIT)).isEqualTo(6);
+        sleep(300);
+        assertThat(tasks.runsOf("add")).isEqualTo(2);
+        assertThat(tasks.runsOf("sum")).isEqualTo(1);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
