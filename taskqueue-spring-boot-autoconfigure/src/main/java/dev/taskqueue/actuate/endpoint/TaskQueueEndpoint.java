@@ -40,7 +40,7 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * GET    /actuator/taskqueue                                        overview: broker, totals, queues, workers, schedules, tasks
  * GET    /actuator/taskqueue/{queues|workers|tasks|schedules|events}  one list (events: ?count=, needs the event stream)
  * GET    /actuator/taskqueue/queues/{name}                          one queue: counts by state, oldest pending age, throughput, paused
- * GET    /actuator/taskqueue/tasks/{id}                             one task: state, timings, attempt, worker, progress, result or error
+ * GET    /actuator/taskqueue/tasks/{id}                             one task: state, arguments, attempt, timings, worker, progress, parent, result or error
  * GET    /actuator/taskqueue/queues/{name}/dead-letters             a page of dead letters, newest first (?before=&amp;count=)
  * GET    /actuator/taskqueue/queues/{name}/dead-letters/{id}        one dead letter, with its whole message and stack trace
  * POST   /actuator/taskqueue/queues/{name}/{pause|resume|purge}
@@ -515,18 +515,22 @@ public class TaskQueueEndpoint {
      * @param nextRunAt when it runs again, in RETRY
      * @param progress the fraction done it reported
      * @param progressMessage what it reported with its progress
+     * @param arguments its arguments as a JSON array, cut to about a kilobyte, once a worker took it
+     * @param parentId in a workflow, the task (or chord) whose end submitted it
      * @param result its result as JSON, when it succeeded
      * @param error its error (for RETRY, the last attempt's)
      */
     public record TaskView(String id, @Nullable String name, @Nullable String queue, TaskState state,
             @Nullable String worker, @Nullable Instant submittedAt, @Nullable Instant startedAt,
             @Nullable Instant finishedAt, int attempt, @Nullable Instant nextRunAt, @Nullable Double progress,
-            @Nullable String progressMessage, @Nullable String result, @Nullable TaskError error) {
+            @Nullable String progressMessage, @Nullable String arguments, @Nullable String parentId,
+            @Nullable String result, @Nullable TaskError error) {
 
         static TaskView of(TaskInfo info) {
             return new TaskView(info.id(), info.name(), info.queue(), info.state(), info.worker(),
                     info.submittedAt(), info.startedAt(), info.finishedAt(), info.attempt(), info.nextRunAt(),
-                    info.progress(), info.progressMessage(), info.resultJson(), info.error());
+                    info.progress(), info.progressMessage(), info.argumentsJson(), info.parentId(),
+                    info.resultJson(), info.error());
         }
     }
 

@@ -10,6 +10,7 @@ import javax.management.MBeanOperationInfo;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
+import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskOptions;
@@ -85,8 +86,26 @@ class TaskQueueEndpointAutoConfigurationTests {
             assertThat(view.queue()).isEqualTo("default");
             assertThat(view.attempt()).isEqualTo(1);
             assertThat(view.result()).isEqualTo("\"Hello Ada\"");
+            assertThat(view.arguments()).isEqualTo("[\"Ada\"]");
+            assertThat(view.parentId()).isNull();
             assertThat(view.worker()).isNotNull();
             assertThat(view.finishedAt()).isNotNull();
+        });
+    }
+
+    @Test
+    void aTaskOfAWorkflowNamesItsParent() {
+        runner.run(context -> {
+            TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
+            TaskHandle<String> last = context.getBean(TaskClient.class)
+                    .submit(TaskCall.of(TestTasks.Greeter::greet, "Ada").then(TestTasks.Greeter::header));
+            last.get(WAIT);
+
+            TaskQueueEndpoint.TaskView view = endpoint.task(last.id());
+
+            assertThat(view.parentId()).isNotNull();
+            assertThat(view.arguments()).isEqualTo("[\"Hello Ada\"]");
+            assertThat(endpoint.task(view.parentId()).name()).isEqualTo("test.greet");
         });
     }
 

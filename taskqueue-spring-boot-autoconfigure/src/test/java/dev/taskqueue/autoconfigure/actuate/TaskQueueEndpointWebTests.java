@@ -102,7 +102,8 @@ class TaskQueueEndpointWebTests {
                 .containsKeys("pending", "scheduled", "active", "dead", "processedLastMinute");
         assertThat(task.status()).isEqualTo(200);
         assertThat(task.map()).containsEntry("id", handle.id()).containsEntry("state", "SUCCESS")
-                .containsEntry("name", "test.greet").containsEntry("result", "\"Hello Ada\"");
+                .containsEntry("name", "test.greet").containsEntry("result", "\"Hello Ada\"")
+                .containsEntry("arguments", "[\"Ada\"]").containsKey("parentId");
     }
 
     @Test
