@@ -13,8 +13,18 @@ final class ActuatorHttp {
 
     private final RestClient http;
 
+    /** As the operator with every right (user {@code ops} of {@link ActuatorSecurity}). */
     ActuatorHttp(int port) {
-        this.http = RestClient.create("http://127.0.0.1:" + port);
+        this(port, "ops", "ops-secret");
+    }
+
+    /** As this user, or anonymously when {@code user} is null. */
+    ActuatorHttp(int port, @Nullable String user, @Nullable String password) {
+        RestClient.Builder builder = RestClient.builder().baseUrl("http://127.0.0.1:" + port);
+        if (user != null && password != null) {
+            builder.defaultHeaders(headers -> headers.setBasicAuth(user, password));
+        }
+        this.http = builder.build();
     }
 
     Reply get(String path, Object... variables) {

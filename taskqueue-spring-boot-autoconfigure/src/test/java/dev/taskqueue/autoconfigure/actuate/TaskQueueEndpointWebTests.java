@@ -227,10 +227,10 @@ class TaskQueueEndpointWebTests {
         return (Map<String, Object>) value;
     }
 
-    /** A user's application: auto-configuration and a task bean, on the shared test Redis. */
+    /** A user's application: auto-configuration, a task bean and the README's security, on the shared test Redis. */
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    @Import(TestTasks.Greeter.class)
+    @Import({ TestTasks.Greeter.class, ActuatorSecurity.class })
     static class WebApplication {
 
         @Bean
