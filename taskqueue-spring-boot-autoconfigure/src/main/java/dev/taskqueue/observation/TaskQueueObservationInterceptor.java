@@ -24,7 +24,10 @@ import org.springframework.core.Ordered;
  * <li>{@link #beforeSubmit}, which runs inside that scope for each call, copies those fields into the call's
  * headers (a header the caller set is left alone);</li>
  * <li>{@link #aroundExecution} opens a {@link TaskQueueObservation#EXECUTE} observation whose context reads the
- * task's headers, so that the run's span is a child of the submission's, in whichever instance it runs.</li>
+ * task's headers, so that the run's span is a child of the submission's, in whichever instance it runs;</li>
+ * <li>a worker starts the next steps of a workflow (a chain's next task, a chord's callback) after the run's scope
+ * closed, still on the run's thread: such a submission gets the run's observation as its parent, so that a whole
+ * workflow stays one trace.</li>
  * </ol>
  * It runs first among the interceptors ({@link #DEFAULT_ORDER}), so that the others run inside its scope.
  */
@@ -42,6 +45,9 @@ public class TaskQueueObservationInterceptor implements TaskInterceptor, Ordered
     private final @Nullable TaskSubmitObservationConvention submitConvention;
     private final @Nullable TaskExecutionObservationConvention executionConvention;
     private final ThreadLocal<@Nullable TaskSubmitContext> submitting = new ThreadLocal<>();
+
+    /** The last run on this thread, for the workflow steps it starts once its scope closed. */
+    private final ThreadLocal<@Nullable LastRun> lastRun = new ThreadLocal<>();
 
     /**
      * @param observations where observations go
@@ -63,6 +69,10 @@ public class TaskQueueObservationInterceptor implements TaskInterceptor, Ordered
         TaskSubmitContext context = new TaskSubmitContext(calls, taskTag(calls), queueTag(calls));
         Observation observation = TaskQueueObservation.SUBMIT.observation(submitConvention,
                 DefaultTaskSubmitObservationConvention.INSTANCE, () -> context, observations);
+        Observation run = runThatEnded();
+        if (run != null && observations.getCurrentObservation() == null) {
+            observation.parentObservation(run);
+        }
         TaskSubmitContext outer = submitting.get();
         submitting.set(context);
         try {
@@ -91,9 +101,20 @@ public class TaskQueueObservationInterceptor implements TaskInterceptor, Ordered
     @Override
     public @Nullable Object aroundExecution(TaskContext task, Invocation invocation) throws Throwable {
         TaskExecutionContext context = new TaskExecutionContext(task);
-        return TaskQueueObservation.EXECUTE.observation(executionConvention,
-                DefaultTaskExecutionObservationConvention.INSTANCE, () -> context, observations)
-                .observeChecked(invocation::proceed);
+        Observation observation = TaskQueueObservation.EXECUTE.observation(executionConvention,
+                DefaultTaskExecutionObservationConvention.INSTANCE, () -> context, observations);
+        lastRun.set(new LastRun(task.taskId(), observation));
+        return observation.observeChecked(invocation::proceed);
+    }
+
+    /** The observation of the run whose task this thread still finishes (its scope closed), if any. */
+    private @Nullable Observation runThatEnded() {
+        LastRun run = lastRun.get();
+        if (run == null) {
+            return null;
+        }
+        TaskContext current = TaskContext.find().orElse(null);
+        return current != null && current.taskId().equals(run.taskId()) ? run.observation() : null;
     }
 
     @Override
@@ -125,5 +146,8 @@ public class TaskQueueObservationInterceptor implements TaskInterceptor, Ordered
         }
         TaskDefinition declared = tasks.find(call.taskName());
         return declared != null ? declared.queue() : tasks.defaultQueue();
+    }
+
+    private record LastRun(String taskId, Observation observation) {
     }
 }

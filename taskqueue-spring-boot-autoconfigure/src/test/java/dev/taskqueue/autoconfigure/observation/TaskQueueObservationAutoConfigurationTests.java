@@ -158,6 +158,25 @@ class TaskQueueObservationAutoConfigurationTests {
     }
 
     @Test
+    void theStepsOfAChainStayInOneTrace() {
+        runner.run(context -> {
+            context.getBean(TaskClient.class)
+                    .submit(TaskCall.of(TestTasks.Greeter::greet, "Ada").then(TestTasks.Greeter::header)).get(WAIT);
+            await().atMost(WAIT).until(() -> spans.stream().filter(span -> span.kind() == Kind.CONSUMER).count() == 2);
+
+            MutableSpan first = spans.stream().filter(span -> span.name().equals("execute test.greet")).findFirst()
+                    .orElseThrow();
+            MutableSpan second = spans.stream().filter(span -> span.name().equals("execute test.header"))
+                    .findFirst().orElseThrow();
+            assertThat(spans).extracting(MutableSpan::traceId).containsOnly(first.traceId());
+            MutableSpan secondsSubmit = spans.stream().filter(span -> span.id().equals(second.parentId()))
+                    .findFirst().orElseThrow();
+            assertThat(secondsSubmit.kind()).isEqualTo(Kind.PRODUCER);
+            assertThat(secondsSubmit.parentId()).isEqualTo(first.id()); // submitted by the first step's run
+        });
+    }
+
+    @Test
     void aFailedRunIsAnErrorSpan() {
         runner.run(context -> {
             TaskHandle<Void> handle = context.getBean(TaskClient.class).submit(TestTasks.Greeter::fail);
