@@ -3,6 +3,7 @@ package dev.taskqueue;
 import java.util.List;
 
 import dev.taskqueue.broker.DeadLetter;
+import dev.taskqueue.broker.WorkflowStore;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,4 +38,11 @@ public interface TaskQueueOperations {
 
     /** Revokes a task by id, from any instance. See {@link TaskHandle#revoke(boolean)}. */
     boolean revoke(String taskId, boolean interruptIfRunning);
+
+    /**
+     * Chords that have not completed, oldest first: open ones with how many header tasks reported, and failed ones
+     * with what failed them. A chord open for long without progress is stuck (its remaining header tasks were
+     * purged, lost to a flushed Redis, or are waiting in a paused queue).
+     */
+    List<WorkflowStore.ChordStatus> chords(int max);
 }

@@ -1,5 +1,6 @@
 package dev.taskqueue.benchmarks;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -70,6 +71,23 @@ public class BenchTasks {
     public int noopStored() {
         started(System.nanoTime());
         return 1;
+    }
+
+    /** A chord's header task: its result is stored and reported to the chord. */
+    @Task(name = "bench.square")
+    public long square(int i) {
+        started(System.nanoTime());
+        return (long) i * i;
+    }
+
+    /** A chord's callback. */
+    @Task(name = "bench.sum")
+    public long sum(List<Long> values) {
+        long total = 0;
+        for (Long value : values) {
+            total += value;
+        }
+        return total;
     }
 
     /** Records how long after {@code intendedNanos} (the open-loop schedule's submit time) it started. */

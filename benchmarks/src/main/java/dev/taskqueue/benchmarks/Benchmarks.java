@@ -31,7 +31,7 @@ public final class Benchmarks {
 
     static final List<Scenario> SCENARIOS = List.of(new DrainScenario(false), new DrainScenario(true),
             new BulkSubmitScenario(), new ThreadedSubmitScenario(), new LatencyScenario(1_000, 0.5, 5),
-            new LatencyScenario(10_000, Double.NaN, 20), new DelayedScenario(), new KillScenario(),
+            new LatencyScenario(10_000, Double.NaN, 20), new DelayedScenario(), new ChordScenario(), new KillScenario(),
             new MemoryScenario(), new HeapScenario(), new GrowthScenario(GrowthScenario.Dimension.DEPTH),
             new GrowthScenario(GrowthScenario.Dimension.QUEUES), new GrowthScenario(GrowthScenario.Dimension.JVMS));
 

@@ -29,23 +29,24 @@ import java.time.Duration;
  * @param manyQueues how many queues the many-queues growth scenario spreads its tasks over
  * @param referencePipelined requests of {@code redis-benchmark -P 16}
  * @param referencePlain requests of {@code redis-benchmark -P 1}
+ * @param chordTasks header tasks of the chord scenario
  */
 record Sizes(String mode, int warmupTasks, int drainTasks, int bulkTasks, int bulkBatch, int singleSubmitTasks,
         int submitThreads, Duration latency, int delayedTasks, Duration delayMin, Duration delayMax, int killTasks,
         boolean fastWorkers, int memoryTasks, int heapTasks, Duration heapWatch, int smallDepth, int largeDepth,
-        int manyQueues, int referencePipelined, int referencePlain) {
+        int manyQueues, int referencePipelined, int referencePlain, int chordTasks) {
 
     static final Sizes FULL = new Sizes("full", 100_000, 300_000, 500_000, 1_000, 200_000, 8, Duration.ofSeconds(20),
             10_000, Duration.ofMillis(100), Duration.ofSeconds(2), 8, false, 1_000_000, 1_000_000,
-            Duration.ofSeconds(10), 1_000, 1_000_000, 100, 1_000_000, 200_000);
+            Duration.ofSeconds(10), 1_000, 1_000_000, 100, 1_000_000, 200_000, 50_000);
 
     static final Sizes QUICK = new Sizes("quick", 30_000, 60_000, 100_000, 1_000, 40_000, 8, Duration.ofSeconds(5),
             10_000, Duration.ofMillis(100), Duration.ofSeconds(2), 8, false, 100_000, 100_000,
-            Duration.ofSeconds(3), 1_000, 100_000, 100, 300_000, 50_000);
+            Duration.ofSeconds(3), 1_000, 100_000, 100, 300_000, 50_000, 20_000);
 
     static final Sizes SMOKE = new Sizes("smoke", 200, 300, 300, 100, 200, 8, Duration.ofMillis(400), 100,
             Duration.ofMillis(50), Duration.ofMillis(300), 2, true, 1_000, 1_000, Duration.ofMillis(300), 100, 1_000,
-            10, 20_000, 5_000);
+            10, 20_000, 5_000, 200);
 
     /** Warm-up of an open-loop latency scenario, before it records. */
     Duration latencyWarmup() {

@@ -6,6 +6,7 @@ import dev.taskqueue.TaskIds;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.DeadLetter;
+import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.MessageCodec.CorruptMessageException;
 import dev.taskqueue.internal.TaskDeclarations;
@@ -120,5 +121,10 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
             // requeued as stored: a fixed worker may read it, or it is quarantined again
         }
         return broker.requeueDeadLetter(letter.queue(), letter.id(), letter.taskId(), body, priority);
+    }
+
+    @Override
+    public List<WorkflowStore.ChordStatus> chords(int max) {
+        return broker.chords(max);
     }
 }

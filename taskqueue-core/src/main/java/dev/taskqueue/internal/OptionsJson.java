@@ -8,9 +8,11 @@ import java.util.Map;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskPolicies;
 import dev.taskqueue.Unique;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A call's {@link TaskOptions} as JSON, for the steps of a workflow that are submitted later, by a worker: they
@@ -24,40 +26,49 @@ public final class OptionsJson {
     }
 
     public static JsonNode write(ObjectMapper mapper, TaskOptions options) {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator g = mapper.createGenerator(out)) {
-            g.writeStartObject();
-            if (options.getQueue() != null) {
-                g.writeStringProperty("queue", options.getQueue());
-            }
-            if (options.getPriority() != null) {
-                g.writeNumberProperty("priority", options.getPriority());
-            }
-            millis(g, "countdown", options.getCountdown());
-            epochMillis(g, "eta", options.getEta());
-            millis(g, "expiresIn", options.getExpiresIn());
-            epochMillis(g, "expiresAt", options.getExpiresAt());
-            if (!options.getHeaders().isEmpty()) {
-                g.writeName("headers");
-                g.writeStartObject();
-                for (Map.Entry<String, String> header : options.getHeaders().entrySet()) {
-                    g.writeStringProperty(header.getKey(), header.getValue());
-                }
-                g.writeEndObject();
-            }
-            MessageCodec.writePolicies(g, options.getPolicies());
-            TaskPolicies.Uniqueness unique = options.getPolicies().unique();
-            if (unique != null) {
-                g.writeName("unique");
-                g.writeStartObject();
-                g.writeStringProperty("key", unique.key());
-                g.writeStringProperty("mode", unique.mode().name());
-                millis(g, "window", unique.window());
-                g.writeEndObject();
-            }
-            g.writeEndObject();
+        ObjectNode json = mapper.createObjectNode();
+        if (options.getQueue() != null) {
+            json.put("queue", options.getQueue());
         }
-        return mapper.readTree(out.toString());
+        if (options.getPriority() != null) {
+            json.put("priority", options.getPriority());
+        }
+        putMillis(json, "countdown", options.getCountdown());
+        if (options.getEta() != null) {
+            json.put("eta", options.getEta().toEpochMilli());
+        }
+        putMillis(json, "expiresIn", options.getExpiresIn());
+        if (options.getExpiresAt() != null) {
+            json.put("expiresAt", options.getExpiresAt().toEpochMilli());
+        }
+        if (!options.getHeaders().isEmpty()) {
+            ObjectNode headers = json.putObject("headers");
+            options.getHeaders().forEach(headers::put);
+        }
+        TaskPolicies policies = options.getPolicies();
+        if (!policies.equals(TaskPolicies.NONE)) {
+            StringWriter out = new StringWriter();
+            try (JsonGenerator g = mapper.createGenerator(out)) {
+                g.writeStartObject();
+                MessageCodec.writePolicies(g, policies); // the message's own format, so one reader serves both
+                g.writeEndObject();
+            }
+            mapper.readTree(out.toString()).properties().forEach(e -> json.set(e.getKey(), e.getValue()));
+            TaskPolicies.Uniqueness unique = policies.unique();
+            if (unique != null) {
+                ObjectNode u = json.putObject("unique");
+                u.put("key", unique.key());
+                u.put("mode", unique.mode().name());
+                putMillis(u, "window", unique.window());
+            }
+        }
+        return json;
+    }
+
+    private static void putMillis(ObjectNode json, String name, @Nullable Duration value) {
+        if (value != null) {
+            json.put(name, value.toMillis());
+        }
     }
 
     public static TaskOptions read(JsonNode json) {
@@ -97,17 +108,5 @@ public final class OptionsJson {
                     unique.has("window") ? Duration.ofMillis(unique.get("window").asLong()) : null));
         }
         return policies.equals(TaskPolicies.NONE) ? options : options.policies(policies);
-    }
-
-    private static void millis(JsonGenerator g, String name, Duration value) {
-        if (value != null) {
-            g.writeNumberProperty(name, value.toMillis());
-        }
-    }
-
-    private static void epochMillis(JsonGenerator g, String name, Instant value) {
-        if (value != null) {
-            g.writeNumberProperty(name, value.toEpochMilli());
-        }
     }
 }

@@ -572,10 +572,12 @@ public final class RedisBroker implements Broker {
 
     /**
      * The blocking read returns entries without the claim script's revocation check: check here, but only for
-     * queues where revocations may exist (seen by the last claim, or announced since), to spare the round trip.
+     * queues where revocations may exist (seen by the last claim, or announced since), to spare the round trip,
+     * and for workflow steps: a revoked delayed step is made due at once (so that its worker tells the rest of
+     * the workflow), and may arrive before the announcement of its revocation.
      */
     private Delivery markIfRevoked(Delivery delivery) {
-        if (!mayHaveRevocations.contains(delivery.queue())) {
+        if (!mayHaveRevocations.contains(delivery.queue()) && !MessageCodec.mayBeWorkflowStep(delivery.body())) {
             return delivery;
         }
         Double revokedAt = redis.await(redis.commands().zscore(keys.revoked(delivery.queue()),

@@ -170,11 +170,19 @@ public final class TaskQueueAutoConfiguration {
         @ConditionalOnMissingBean
         TaskQueueWorkerLifecycle taskQueueWorkerLifecycle(TaskQueueProperties properties, ObjectProvider<Broker> broker,
                 TaskRegistry registry, MessageCodec codec, ObjectProvider<TaskQueueWorkerCustomizer> customizers,
-                ObjectProvider<TaskEventListener> listeners, ObjectProvider<TaskInterceptor> interceptors) {
-            return new TaskQueueWorkerLifecycle(() -> new Worker(requiredBroker(broker, properties), registry, codec,
-                    workerSettings(properties, registry, customizers),
-                    TaskEventListener.of(listeners.orderedStream().toList()), interceptors.orderedStream().toList(),
-                    Clock.systemUTC()));
+                ObjectProvider<TaskEventListener> listeners, ObjectProvider<TaskInterceptor> interceptors,
+                ObjectProvider<TaskClient> client) {
+            return new TaskQueueWorkerLifecycle(() -> {
+                Broker queue = requiredBroker(broker, properties);
+                TaskEventListener listener = TaskEventListener.of(listeners.orderedStream().toList());
+                List<TaskInterceptor> ordered = interceptors.orderedStream().toList();
+                WorkerSettings settings = workerSettings(properties, registry, customizers);
+                // The next steps of workflows are submitted as the application's client submits (its settings).
+                return client.getIfAvailable() instanceof DefaultTaskClient submitter
+                        ? new Worker(queue, registry, codec, settings, listener, ordered, submitter.workflows(),
+                                Clock.systemUTC())
+                        : new Worker(queue, registry, codec, settings, listener, ordered, Clock.systemUTC());
+            });
         }
 
         /**

@@ -1,0 +1,257 @@
+package dev.taskqueue.schedule;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.taskqueue.TaskClient;
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.broker.ScheduleStore;
+import dev.taskqueue.broker.ScheduleStore.ScheduleState;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Submits periodic tasks ({@link Schedule}s) from every application instance at once, with no leader to elect or
+ * lose: each instance computes the same absolute ticks and submits each with the task id
+ * {@code schedule:<name>:<tick epoch ms>}; a submission whose id exists does nothing, so each tick is stored
+ * exactly once however many instances run. Redis keeps each schedule's last tick (for instances that start later
+ * and for ticks missed while all were down) and operators' enabled or disabled settings.
+ *
+ * <p>A tick is on time until {@code misfireGrace} after it; an older one that was never submitted (the whole
+ * cluster was down, or the schedule's store was unreachable) is missed: skipped, or run once, as the schedule
+ * says. Ticks passed while a schedule was disabled are skipped.
+ */
+public final class Scheduler implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+
+    /** How long a schedule's state is kept in Redis without being touched (it is touched at every tick). */
+    static final Duration STATE_TTL = Duration.ofDays(30);
+
+    private final ScheduleStore store;
+    private final TaskClient client;
+    private final Map<String, Schedule> schedules = new LinkedHashMap<>();
+    private final Duration misfireGrace;
+    private final Duration refresh;
+    private final Clock clock;
+    private final Map<String, Instant> cursors = new HashMap<>();
+    private final Object wake = new Object();
+    private Map<String, ScheduleState> states = Map.of();
+    private volatile Instant nextRefresh = Instant.MIN;
+    private Instant nextTouch = Instant.MIN;
+    private volatile boolean running;
+    private @Nullable Thread thread;
+
+    /**
+     * @param store where schedules' shared state lives (the broker)
+     * @param client submits the ticks
+     * @param misfireGrace how late a tick may still be submitted as on time
+     * @param refresh how often operators' settings and other instances' ticks are read (and the longest wait)
+     */
+    public Scheduler(ScheduleStore store, TaskClient client, List<Schedule> schedules, Duration misfireGrace,
+            Duration refresh, Clock clock) {
+        this.store = store;
+        this.client = client;
+        for (Schedule schedule : schedules) {
+            if (this.schedules.putIfAbsent(schedule.name(), schedule) != null) {
+                throw new IllegalArgumentException("Two schedules are named '" + schedule.name() + "'");
+            }
+        }
+        this.misfireGrace = misfireGrace;
+        this.refresh = refresh;
+        this.clock = clock;
+    }
+
+    /** What an operator sees of a schedule. */
+    public record ScheduleInfo(String name, String task, String trigger, boolean enabled, @Nullable Instant lastTick,
+            @Nullable Instant nextTick, Schedule.MissedTicks missed) {
+    }
+
+    public synchronized void start() {
+        if (running || schedules.isEmpty()) {
+            return;
+        }
+        running = true;
+        Thread t = new Thread(this::loop, "taskqueue-scheduler");
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+        log.info("Scheduler started with {} schedule(s): {}", schedules.size(), schedules.keySet());
+    }
+
+    public synchronized void stop() {
+        running = false;
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+        Thread t = thread;
+        if (t != null) {
+            try {
+                t.join(5_000);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        thread = null;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** The schedules, with their last and next ticks as Redis knows them. */
+    public List<ScheduleInfo> schedules() {
+        Map<String, ScheduleState> current = store.scheduleStates(schedules.keySet());
+        Instant now = clock.instant();
+        List<ScheduleInfo> infos = new ArrayList<>();
+        for (Schedule schedule : schedules.values()) {
+            ScheduleState state = current.get(schedule.name());
+            boolean enabled = isEnabled(schedule, state);
+            Instant last = state == null || state.lastFireMillis() == null ? null
+                    : Instant.ofEpochMilli(state.lastFireMillis());
+            infos.add(new ScheduleInfo(schedule.name(), schedule.call().taskName(), schedule.trigger().toString(),
+                    enabled, last, enabled ? schedule.trigger().next(now) : null, schedule.missed()));
+        }
+        return infos;
+    }
+
+    /**
+     * Enables or disables a schedule on every instance (stored in Redis; instances see it within the refresh
+     * interval).
+     *
+     * @throws IllegalArgumentException if no schedule has this name
+     */
+    public void setEnabled(String name, boolean enabled) {
+        if (!schedules.containsKey(name)) {
+            throw new IllegalArgumentException("No schedule is named '" + name + "'; known: " + schedules.keySet());
+        }
+        store.setScheduleEnabled(name, enabled, STATE_TTL.toMillis());
+        nextRefresh = Instant.MIN;
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+        log.info("Schedule '{}' {}", name, enabled ? "enabled" : "disabled");
+    }
+
+    private void loop() {
+        while (running) {
+            Instant wakeAt;
+            try {
+                wakeAt = runDue();
+            }
+            catch (RuntimeException ex) {
+                log.warn("Scheduler could not check its schedules ({}); trying again in {}", ex.toString(), refresh);
+                nextRefresh = Instant.MIN;
+                wakeAt = clock.instant().plus(refresh);
+            }
+            long waitMillis = Math.max(1, Math.min(refresh.toMillis(),
+                    Duration.between(clock.instant(), wakeAt).toMillis()));
+            synchronized (wake) {
+                if (!running) {
+                    return;
+                }
+                try {
+                    wake.wait(waitMillis);
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Submits every tick that is due; returns when the next one is. Package-visible for tests. */
+    Instant runDue() {
+        Instant now = clock.instant();
+        if (!now.isBefore(nextRefresh)) {
+            states = store.scheduleStates(schedules.keySet());
+            nextRefresh = now.plus(refresh);
+        }
+        if (!now.isBefore(nextTouch)) {
+            touch();
+            nextTouch = now.plus(Duration.ofHours(1));
+        }
+        Instant earliest = now.plus(refresh);
+        for (Schedule schedule : schedules.values()) {
+            Instant next = runDue(schedule, states.get(schedule.name()), now);
+            if (next != null && next.isBefore(earliest)) {
+                earliest = next;
+            }
+        }
+        return earliest;
+    }
+
+    private @Nullable Instant runDue(Schedule schedule, @Nullable ScheduleState state, Instant now) {
+        Instant last = state == null || state.lastFireMillis() == null ? null
+                : Instant.ofEpochMilli(state.lastFireMillis());
+        Instant cursor = cursors.get(schedule.name());
+        if (cursor == null) {
+            cursor = last != null ? last : now; // first start of a schedule: no backfill
+        }
+        else if (last != null && last.isAfter(cursor)) {
+            cursor = last; // another instance submitted it
+        }
+        if (!isEnabled(schedule, state)) {
+            cursors.put(schedule.name(), now.isAfter(cursor) ? now : cursor);
+            return null;
+        }
+        Trigger trigger = schedule.trigger();
+        Instant missedUpTo = trigger.latestAtOrBefore(now.minus(misfireGrace));
+        if (missedUpTo != null && missedUpTo.isAfter(cursor)) {
+            if (schedule.missed() == Schedule.MissedTicks.RUN_ONCE) {
+                log.info("Schedule '{}' missed ticks up to {}: running it once for them", schedule.name(), missedUpTo);
+                submit(schedule, missedUpTo);
+            }
+            else {
+                log.info("Schedule '{}' missed ticks up to {}: skipped", schedule.name(), missedUpTo);
+            }
+            cursor = missedUpTo;
+        }
+        Instant next = trigger.next(cursor);
+        for (int i = 0; next != null && !next.isAfter(now) && i < 1_000; i++) {
+            submit(schedule, next);
+            cursor = next;
+            next = trigger.next(cursor);
+        }
+        cursors.put(schedule.name(), cursor);
+        return next;
+    }
+
+    private void submit(Schedule schedule, Instant tick) {
+        String id = schedule.tickId(tick);
+        client.withOptions(TaskOptions.defaults().taskId(id)).submit(schedule.call());
+        store.recordFire(schedule.name(), tick.toEpochMilli(), STATE_TTL.toMillis());
+        log.debug("Schedule '{}' tick {} submitted as task [{}]", schedule.name(), tick, id);
+    }
+
+    /** Keeps the state of schedules that do not tick often (or are disabled) from expiring. */
+    private void touch() {
+        for (Map.Entry<String, ScheduleState> entry : states.entrySet()) {
+            ScheduleState state = entry.getValue();
+            if (state.enabled() != null) {
+                store.setScheduleEnabled(entry.getKey(), state.enabled(), STATE_TTL.toMillis());
+            }
+            if (state.lastFireMillis() != null) {
+                store.recordFire(entry.getKey(), state.lastFireMillis(), STATE_TTL.toMillis());
+            }
+        }
+    }
+
+    private static boolean isEnabled(Schedule schedule, @Nullable ScheduleState state) {
+        return state != null && state.enabled() != null ? state.enabled() : schedule.enabled();
+    }
+}

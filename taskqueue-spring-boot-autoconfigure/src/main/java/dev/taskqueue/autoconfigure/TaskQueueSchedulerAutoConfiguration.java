@@ -1,0 +1,83 @@
+package dev.taskqueue.autoconfigure;
+
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.taskqueue.TaskCall;
+import dev.taskqueue.TaskClient;
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.broker.Broker;
+import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.schedule.PeriodicTasks;
+import dev.taskqueue.schedule.Schedule;
+import dev.taskqueue.schedule.Scheduler;
+import dev.taskqueue.schedule.Trigger;
+import dev.taskqueue.spring.TaskQueueScheduler;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Periodic tasks: every instance runs a {@link Scheduler} over the schedules of {@code @Periodic} task methods,
+ * {@code taskqueue.schedules.*} and {@link Schedule} beans; each tick is submitted once across the cluster.
+ */
+@AutoConfiguration(after = TaskQueueAutoConfiguration.class)
+@ConditionalOnBean({ Broker.class, TaskClient.class })
+@EnableConfigurationProperties(TaskQueueSchedulerProperties.class)
+public final class TaskQueueSchedulerAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    TaskQueueScheduler taskQueueScheduler(TaskQueueSchedulerProperties properties, Broker broker, TaskClient client,
+            TaskRegistry registry, ObjectProvider<Schedule> scheduleBeans) {
+        TaskQueueSchedulerProperties.Scheduler settings = properties.getScheduler();
+        List<Schedule> configured = fromProperties(properties.getSchedules()); // wrong ones fail startup here
+        return new TaskQueueScheduler(() -> {
+            List<Schedule> schedules = new ArrayList<>(PeriodicTasks.declaredIn(registry));
+            schedules.addAll(configured);
+            scheduleBeans.orderedStream().forEach(schedules::add);
+            return new Scheduler(broker, client, schedules, settings.getMisfireGrace(), settings.getRefreshInterval(),
+                    Clock.systemUTC());
+        }, settings.isEnabled());
+    }
+
+    /** The schedules of {@code taskqueue.schedules.<name>.*}, checked with errors that name the property. */
+    static List<Schedule> fromProperties(Map<String, TaskQueueSchedulerProperties.ScheduleEntry> entries) {
+        List<Schedule> schedules = new ArrayList<>();
+        entries.forEach((name, entry) -> {
+            String where = "taskqueue.schedules." + name;
+            if (entry.getTask() == null || entry.getTask().isBlank()) {
+                throw new IllegalArgumentException(where + ".task is missing: name the task each tick submits");
+            }
+            if ((entry.getCron() == null) == (entry.getFixedRate() == null)) {
+                throw new IllegalArgumentException(where + " needs exactly one of cron and fixed-rate");
+            }
+            TaskOptions options = TaskOptions.defaults();
+            if (entry.getQueue() != null) {
+                options = options.queue(entry.getQueue());
+            }
+            if (entry.getPriority() != null) {
+                options = options.priority(entry.getPriority());
+            }
+            TaskCall<Object> call = TaskCall.of(entry.getTask(), entry.getArgs().toArray()).withOptions(options);
+            try {
+                Trigger trigger = entry.getCron() != null ? Trigger.cron(entry.getCron(), ZoneId.of(entry.getZone()))
+                        : Trigger.fixedRate(entry.getFixedRate(), Instant.EPOCH);
+                schedules.add(new Schedule(name, trigger, call, entry.getMissed(), entry.isEnabled()));
+            }
+            catch (IllegalArgumentException | DateTimeException ex) {
+                throw new IllegalArgumentException(where + ": " + ex.getMessage(), ex);
+            }
+        });
+        return schedules;
+    }
+}

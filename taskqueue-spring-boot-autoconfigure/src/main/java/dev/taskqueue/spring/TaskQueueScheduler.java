@@ -1,0 +1,80 @@
+package dev.taskqueue.spring;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+import dev.taskqueue.schedule.Scheduler;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Runs this instance's {@link Scheduler} while the application context runs, and answers the actuator about
+ * schedules. The scheduler is built at start, once every {@code @Task} bean (and its {@code @Periodic}) is
+ * registered.
+ */
+public class TaskQueueScheduler implements SmartLifecycle {
+
+    private final Supplier<Scheduler> schedulers;
+    private final boolean submits;
+    private volatile @Nullable Scheduler scheduler;
+
+    /**
+     * @param schedulers builds the scheduler
+     * @param submits whether this instance submits ticks ({@code taskqueue.scheduler.enabled}); without, it only
+     *        lists schedules and changes their settings
+     */
+    public TaskQueueScheduler(Supplier<Scheduler> schedulers, boolean submits) {
+        this.schedulers = schedulers;
+        this.submits = submits;
+    }
+
+    private synchronized Scheduler scheduler() {
+        Scheduler current = scheduler;
+        if (current == null) {
+            current = schedulers.get();
+            scheduler = current;
+        }
+        return current;
+    }
+
+    /** Every schedule with its last and next tick. */
+    public List<Scheduler.ScheduleInfo> schedules() {
+        return scheduler().schedules();
+    }
+
+    /**
+     * Enables or disables a schedule on every instance.
+     *
+     * @throws IllegalArgumentException if none has this name
+     */
+    public void setEnabled(String name, boolean enabled) {
+        scheduler().setEnabled(name, enabled);
+    }
+
+    @Override
+    public void start() {
+        if (submits) {
+            scheduler().start();
+        }
+    }
+
+    @Override
+    public void stop() {
+        Scheduler current = scheduler;
+        if (current != null) {
+            current.stop();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        Scheduler current = scheduler;
+        return current != null && current.isRunning();
+    }
+
+    @Override
+    public int getPhase() {
+        return TaskQueueWorkerLifecycle.PHASE;
+    }
+}
