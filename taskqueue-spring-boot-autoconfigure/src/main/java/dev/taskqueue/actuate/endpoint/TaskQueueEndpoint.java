@@ -19,6 +19,7 @@ import dev.taskqueue.broker.DeadLetter;
 import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.WorkerInfo;
+import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.event.TaskEvent;
 import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskRegistry;
@@ -38,7 +39,7 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  *
  * <pre>
  * GET    /actuator/taskqueue                                        overview: broker, totals, queues, workers, schedules, tasks
- * GET    /actuator/taskqueue/{queues|workers|tasks|schedules|events}  one list (events: ?count=, needs the event stream)
+ * GET    /actuator/taskqueue/{queues|workers|tasks|schedules|chords|events}  one list (chords, events: ?count=)
  * GET    /actuator/taskqueue/queues/{name}                          one queue: counts by state, oldest pending age, throughput, paused
  * GET    /actuator/taskqueue/tasks/{id}                             one task: state, arguments, attempt, timings, worker, progress, parent, result or error
  * GET    /actuator/taskqueue/queues/{name}/dead-letters             a page of dead letters, newest first (?before=&amp;count=)
@@ -71,11 +72,11 @@ public class TaskQueueEndpoint {
     /** Most dead letters per page. */
     public static final int MAX_PAGE_SIZE = 500;
 
-    /** Events returned when the request names no count. */
-    public static final int DEFAULT_EVENT_COUNT = 50;
+    /** Events or chords returned when the request names no count. */
+    public static final int DEFAULT_LIST_SIZE = 50;
 
-    /** Most events per request. */
-    public static final int MAX_EVENT_COUNT = 1000;
+    /** Most events or chords per request. */
+    public static final int MAX_LIST_SIZE = 1000;
 
     /** Characters of a dead letter's message shown in a page (the dead letter itself shows all). */
     static final int MESSAGE_PREVIEW = 500;
@@ -131,7 +132,10 @@ public class TaskQueueEndpoint {
                 tasks());
     }
 
-    /** {@code GET /actuator/taskqueue/{kind}}: queues, workers, tasks (declared here), schedules or events. */
+    /**
+     * {@code GET /actuator/taskqueue/{kind}}: queues, workers, tasks (declared here), schedules, chords (not
+     * completed) or events.
+     */
     @ReadOperation
     public Object list(@Selector String kind, @Nullable Integer count) {
         return switch (kind) {
@@ -139,8 +143,10 @@ public class TaskQueueEndpoint {
             case "workers" -> workers();
             case TASKS -> tasks();
             case "schedules" -> schedules.schedules();
+            case "chords" -> chords(count);
             case "events" -> events(count);
-            default -> throw invalid("'" + kind + "' is not a list: use queues, workers, tasks, schedules or events");
+            default -> throw invalid("'" + kind + "' is not a list: use queues, workers, tasks, schedules, chords or "
+                    + "events");
         };
     }
 
@@ -304,11 +310,20 @@ public class TaskQueueEndpoint {
             throw new NotFoundException("The event stream is off: set taskqueue.events.stream.enabled=true to "
                     + "collect the task events of every instance in Redis");
         }
-        int size = count == null ? DEFAULT_EVENT_COUNT : count;
-        if (size < 1 || size > MAX_EVENT_COUNT) {
-            throw invalid("count must be between 1 and " + MAX_EVENT_COUNT + ", got " + size);
+        return log.recent(listSize(count)).stream().map(EventView::of).toList();
+    }
+
+    /** Chords that have not completed, oldest first: open ones with their progress, failed ones with why. */
+    public List<ChordView> chords(@Nullable Integer count) {
+        return operations.chords(listSize(count)).stream().map(ChordView::of).toList();
+    }
+
+    private static int listSize(@Nullable Integer count) {
+        int size = count == null ? DEFAULT_LIST_SIZE : count;
+        if (size < 1 || size > MAX_LIST_SIZE) {
+            throw invalid("count must be between 1 and " + MAX_LIST_SIZE + ", got " + size);
         }
-        return log.recent(size).stream().map(EventView::of).toList();
+        return size;
     }
 
     private List<WorkerDescriptor> workers() {
@@ -639,6 +654,28 @@ public class TaskQueueEndpoint {
         static TaskDescriptor of(TaskDefinition task) {
             return new TaskDescriptor(task.name(), task.queue(), task.priority(), task.ignoreResult(),
                     task.beanName());
+        }
+    }
+
+    /**
+     * A chord that has not completed.
+     *
+     * @param id its id
+     * @param size how many header tasks it waits for
+     * @param done how many of them reported
+     * @param bodyTaskId the id of the task that runs once they all did
+     * @param bodyTaskName that task's name
+     * @param createdAt when it was submitted
+     * @param updatedAt when a header task last reported
+     * @param failure what failed it, or null while it is open
+     */
+    public record ChordView(String id, int size, int done, String bodyTaskId, String bodyTaskName, Instant createdAt,
+            Instant updatedAt, @Nullable String failure) {
+
+        static ChordView of(WorkflowStore.ChordStatus chord) {
+            return new ChordView(chord.id(), chord.size(), chord.done(), chord.bodyTaskId(), chord.bodyTaskName(),
+                    Instant.ofEpochMilli(chord.createdAtMillis()), Instant.ofEpochMilli(chord.updatedAtMillis()),
+                    chord.failure());
         }
     }
 

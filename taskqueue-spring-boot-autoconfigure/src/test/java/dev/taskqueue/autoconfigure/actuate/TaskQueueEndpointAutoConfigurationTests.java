@@ -15,6 +15,7 @@ import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskState;
+import dev.taskqueue.Workflows;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.DeadLetterPage;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.DeadLetterView;
@@ -124,7 +125,7 @@ class TaskQueueEndpointAutoConfigurationTests {
                     .withMessageContaining("use queues/{name} or tasks/{id}");
             assertThatExceptionOfType(InvalidEndpointRequestException.class)
                     .isThrownBy(() -> endpoint.list("nonsense", null))
-                    .withMessageContaining("queues, workers, tasks, schedules or events");
+                    .withMessageContaining("queues, workers, tasks, schedules, chords or events");
         });
     }
 
@@ -346,6 +347,31 @@ class TaskQueueEndpointAutoConfigurationTests {
                     TaskState.REVOKED));
             assertThat(endpoint.queue("default").scheduled()).isZero();
             assertThat(endpoint.task(handle.id()).state()).isEqualTo(TaskState.REVOKED);
+        });
+    }
+
+    @Test
+    void openChordsAreListed() {
+        runner.withPropertyValues("taskqueue.worker.enabled=false").run(context -> {
+            TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
+            assertThat(endpoint.chords(null)).isEmpty();
+
+            TaskHandle<String> body = context.getBean(TaskClient.class).submit(Workflows.chord(
+                    Workflows.group(TaskCall.of(TestTasks.Greeter::greet, "Ada"),
+                            TaskCall.of(TestTasks.Greeter::greet, "Bob")),
+                    TaskCall.partial(TestTasks.Greeter::header)));
+
+            assertThat(endpoint.list("chords", 10)).asInstanceOf(InstanceOfAssertFactories.LIST).singleElement()
+                    .satisfies(chord -> {
+                        TaskQueueEndpoint.ChordView open = (TaskQueueEndpoint.ChordView) chord;
+                        assertThat(open.size()).isEqualTo(2);
+                        assertThat(open.done()).isZero();
+                        assertThat(open.bodyTaskId()).isEqualTo(body.id());
+                        assertThat(open.bodyTaskName()).isEqualTo("test.header");
+                        assertThat(open.failure()).isNull();
+                    });
+            assertThatExceptionOfType(InvalidEndpointRequestException.class)
+                    .isThrownBy(() -> endpoint.chords(0));
         });
     }
 

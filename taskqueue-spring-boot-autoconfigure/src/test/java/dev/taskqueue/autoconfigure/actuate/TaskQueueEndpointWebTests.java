@@ -87,6 +87,7 @@ class TaskQueueEndpointWebTests {
         assertThat(http.get("/actuator/taskqueue/tasks").list()).extracting(task -> task.get("name"))
                 .contains("test.greet", "test.fail");
         assertThat(http.get("/actuator/taskqueue/schedules").list()).isEmpty();
+        assertThat(http.get("/actuator/taskqueue/chords?count=10").list()).isEmpty();
     }
 
     @Test
@@ -168,7 +169,7 @@ class TaskQueueEndpointWebTests {
     void pathsAndParametersThatNameNothingValidAreBadRequestsSayingWhatIsValid() {
         assertThat(http.get("/actuator/taskqueue/nonsense")).satisfies(reply -> {
             assertThat(reply.status()).isEqualTo(400);
-            assertThat(reply.message()).contains("use queues, workers, tasks, schedules or events");
+            assertThat(reply.message()).contains("use queues, workers, tasks, schedules, chords or events");
         });
         assertThat(http.get("/actuator/taskqueue/workers/w1").status()).isEqualTo(400);
         assertThat(http.get("/actuator/taskqueue/queues/default/letters").message())
