@@ -34,4 +34,8 @@ public class Orders {
     public Optional<Order> find(String id) {
         return Optional.ofNullable(byId.get(id));
     }
+
+    public int count() {
+        return byId.size();
+    }
 }

@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskOptions;
+import dev.taskqueue.Workflows;
 import dev.taskqueue.sample.Orders.Order;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -26,6 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
  * POST /orders        {"email": "ada@example.com", "items": ["lamp"], "imageId": "img-42"}   -> 202, the order
  * GET  /orders/{id}   the order with the state and result of its tasks
  * POST /thumbnails    {"imageId": "img-42", "width": 200}                                     -> 202, the task
+ * POST /galleries     {"title": "Lamps", "imageIds": ["img-1", "img-2"], "width": 200}        -> 202, the gallery task
  * GET  /tasks/{id}    any task's state, result or error
  * </pre>
  */
@@ -38,6 +41,10 @@ public class ShopController {
 
     /** What POST /thumbnails takes. */
     public record NewThumbnail(String imageId, int width) {
+    }
+
+    /** What POST /galleries takes. */
+    public record NewGallery(String title, List<String> imageIds, int width) {
     }
 
     private final TaskClient tasks;
@@ -81,6 +88,20 @@ public class ShopController {
                 request.width());
         return ResponseEntity.accepted().location(URI.create("/tasks/" + handle.id()))
                 .body(Map.of("taskId", handle.id()));
+    }
+
+    /**
+     * A chord: one thumbnail task per image, run in parallel by any worker, then the gallery task once, with every
+     * thumbnail in order.
+     */
+    @PostMapping("/galleries")
+    public ResponseEntity<Map<String, Object>> publishGallery(@RequestBody NewGallery request) {
+        List<TaskCall<Thumbnails.Thumbnail>> thumbnails = request.imageIds().stream()
+                .map(imageId -> TaskCall.of(Thumbnails::make, imageId, request.width())).toList();
+        TaskHandle<Gallery.Page> gallery = tasks.submit(
+                Workflows.chord(Workflows.group(thumbnails), TaskCall.partial(Gallery::publish, request.title())));
+        return ResponseEntity.accepted().location(URI.create("/tasks/" + gallery.id()))
+                .body(Map.of("taskId", gallery.id()));
     }
 
     @GetMapping("/tasks/{id}")

@@ -89,6 +89,37 @@ class SampleApplicationHttpTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void aGalleryIsPublishedOnceEveryThumbnailIsMade() {
+        String taskId = (String) http.post().uri("/galleries")
+                .body(Map.of("title", "Lamps", "imageIds", List.of("img-1", "img-2", "img-3"), "width", 120))
+                .retrieve().body(JSON).get("taskId");
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            Map<String, Object> task = http.get().uri("/tasks/{id}", taskId).retrieve().body(JSON);
+            assertThat(task.get("state")).isEqualTo("SUCCESS");
+            Map<String, Object> page = (Map<String, Object>) task.get("result");
+            assertThat(page.get("title")).isEqualTo("Lamps");
+            assertThat((List<Map<String, Object>>) page.get("thumbnails")).extracting(t -> t.get("imageId"))
+                    .containsExactly("img-1", "img-2", "img-3");
+        });
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theActuatorListsThePeriodicReport() {
+        List<Map<String, Object>> schedules = http.get().uri("/actuator/taskqueue/schedules").retrieve()
+                .body(new ParameterizedTypeReference<>() {
+                });
+
+        assertThat(schedules).singleElement().satisfies(schedule -> {
+            assertThat(schedule).containsEntry("task", "reports.orders").containsEntry("enabled", true)
+                    .containsEntry("trigger", "cron '0 */5 * * * *' in UTC");
+            assertThat(schedule.get("nextRunAt")).asString().matches(".*:[0-5][05]:00Z");
+        });
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void theActuatorShowsQueuesWorkersAndHealth() {
         http.get().uri("/thumbnails/img-9/32").retrieve().body(JSON);
 

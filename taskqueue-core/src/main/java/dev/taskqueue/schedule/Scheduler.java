@@ -69,9 +69,20 @@ public final class Scheduler implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** What an operator sees of a schedule. */
-    public record ScheduleInfo(String name, String task, String trigger, boolean enabled, @Nullable Instant lastTick,
-            @Nullable Instant nextTick, Schedule.MissedTicks missed) {
+    /**
+     * What an operator sees of a schedule.
+     *
+     * @param name the schedule's name
+     * @param task the task each tick submits
+     * @param queue the queue its call names, or null for the task's own
+     * @param trigger when it fires, such as {@code cron '0 0 3 * * *' in Europe/Paris}
+     * @param enabled whether it fires (stored in Redis, shared by every instance)
+     * @param lastTick the last tick submitted by any instance, if any
+     * @param nextTick the next tick, when enabled
+     * @param missed what happens to ticks missed while no scheduler ran
+     */
+    public record ScheduleInfo(String name, String task, @Nullable String queue, String trigger, boolean enabled,
+            @Nullable Instant lastTick, @Nullable Instant nextTick, Schedule.MissedTicks missed) {
     }
 
     public synchronized void start() {
@@ -122,8 +133,8 @@ public final class Scheduler implements AutoCloseable {
             boolean enabled = isEnabled(schedule, state);
             Instant last = state == null || state.lastFireMillis() == null ? null
                     : Instant.ofEpochMilli(state.lastFireMillis());
-            infos.add(new ScheduleInfo(schedule.name(), schedule.call().taskName(), schedule.trigger().toString(),
-                    enabled, last, enabled ? schedule.trigger().next(now) : null, schedule.missed()));
+            infos.add(new ScheduleInfo(schedule.name(), schedule.call().taskName(),
+                    schedule.call().options().getQueue(), schedule.trigger().toString(), enabled, last, enabled ? schedule.trigger().next(now) : null, schedule.missed()));
         }
         return infos;
     }

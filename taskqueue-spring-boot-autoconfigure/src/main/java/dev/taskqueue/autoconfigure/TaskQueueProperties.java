@@ -582,12 +582,26 @@ public class TaskQueueProperties {
          */
         private Duration queueStatsTtl = Duration.ofSeconds(5);
 
+        /**
+         * How long an open chord may go without one of its header tasks reporting before the
+         * taskqueue.chords{state=stalled} gauge counts it.
+         */
+        private Duration chordStalledAfter = Duration.ofMinutes(15);
+
         public Duration getQueueStatsTtl() {
             return this.queueStatsTtl;
         }
 
         public void setQueueStatsTtl(Duration queueStatsTtl) {
             this.queueStatsTtl = queueStatsTtl;
+        }
+
+        public Duration getChordStalledAfter() {
+            return this.chordStalledAfter;
+        }
+
+        public void setChordStalledAfter(Duration chordStalledAfter) {
+            this.chordStalledAfter = chordStalledAfter;
         }
     }
 }

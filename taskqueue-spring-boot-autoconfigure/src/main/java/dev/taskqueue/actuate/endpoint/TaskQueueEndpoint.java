@@ -24,6 +24,9 @@ import dev.taskqueue.event.TaskEvent;
 import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisEventLog;
+import dev.taskqueue.schedule.Schedule;
+import dev.taskqueue.schedule.Scheduler;
+import dev.taskqueue.spring.TaskQueueScheduler;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.Access;
@@ -41,6 +44,7 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * GET    /actuator/taskqueue                                        overview: broker, totals, queues, workers, schedules, tasks
  * GET    /actuator/taskqueue/{queues|workers|tasks|schedules|chords|events}  one list (chords, events: ?count=)
  * GET    /actuator/taskqueue/queues/{name}                          one queue: counts by state, oldest pending age, throughput, paused
+ * GET    /actuator/taskqueue/schedules/{name}                       one periodic schedule: trigger, enabled, last and next tick
  * GET    /actuator/taskqueue/tasks/{id}                             one task: state, arguments, attempt, timings, worker, progress, parent, result or error
  * GET    /actuator/taskqueue/queues/{name}/dead-letters             a page of dead letters, newest first (?before=&amp;count=)
  * GET    /actuator/taskqueue/queues/{name}/dead-letters/{id}        one dead letter, with its whole message and stack trace
@@ -50,6 +54,7 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * DELETE /actuator/taskqueue/queues/{name}/dead-letters             every dead letter
  * DELETE /actuator/taskqueue/queues/{name}/dead-letters/{id}
  * POST   /actuator/taskqueue/tasks/{id}/{revoke|terminate}          terminate also interrupts it if it runs
+ * POST   /actuator/taskqueue/schedules/{name}/{enable|disable}      for every instance (stored in Redis)
  * </pre>
  *
  * <p>The actuator maps operations by their number of selectors and their HTTP method, so each operation below
@@ -89,6 +94,8 @@ public class TaskQueueEndpoint {
 
     private static final String DEAD_LETTERS = "dead-letters";
 
+    private static final String SCHEDULES = "schedules";
+
     private final Broker broker;
     private final String brokerDescription;
     private final TaskRegistry registry;
@@ -96,7 +103,7 @@ public class TaskQueueEndpoint {
     private final @Nullable ResultBackend results;
     private final TaskQueueOperations operations;
     private final @Nullable RedisEventLog events;
-    private final TaskQueueSchedules schedules;
+    private final @Nullable TaskQueueScheduler scheduler;
 
     /**
      * @param broker the broker to inspect and act on
@@ -106,11 +113,11 @@ public class TaskQueueEndpoint {
      * @param results where task records are read (none: no task view)
      * @param operations dead letters and revocation
      * @param events the cluster-wide event stream, or null when it is off
-     * @param schedules the periodic schedules
+     * @param scheduler the periodic schedules, or null when the application has none
      */
     public TaskQueueEndpoint(Broker broker, String brokerDescription, TaskRegistry registry,
             Supplier<? extends Collection<String>> workerQueues, @Nullable ResultBackend results,
-            TaskQueueOperations operations, @Nullable RedisEventLog events, TaskQueueSchedules schedules) {
+            TaskQueueOperations operations, @Nullable RedisEventLog events, @Nullable TaskQueueScheduler scheduler) {
         this.broker = broker;
         this.brokerDescription = brokerDescription;
         this.registry = registry;
@@ -118,7 +125,7 @@ public class TaskQueueEndpoint {
         this.results = results;
         this.operations = operations;
         this.events = events;
-        this.schedules = schedules;
+        this.scheduler = scheduler;
     }
 
     // ------------------------------------------------------------------------------------------ operations
@@ -128,7 +135,7 @@ public class TaskQueueEndpoint {
     public Overview overview() {
         List<QueueDescriptor> queues = broker.stats(knownQueues()).stream().map(QueueDescriptor::of).toList();
         List<WorkerDescriptor> workers = workers();
-        return new Overview(brokerDescription, Totals.of(queues, workers), queues, workers, schedules.schedules(),
+        return new Overview(brokerDescription, Totals.of(queues, workers), queues, workers, schedules(),
                 tasks());
     }
 
@@ -142,7 +149,7 @@ public class TaskQueueEndpoint {
             case QUEUES -> broker.stats(knownQueues()).stream().map(QueueDescriptor::of).toList();
             case "workers" -> workers();
             case TASKS -> tasks();
-            case "schedules" -> schedules.schedules();
+            case SCHEDULES -> schedules();
             case "chords" -> chords(count);
             case "events" -> events(count);
             default -> throw invalid("'" + kind + "' is not a list: use queues, workers, tasks, schedules, chords or "
@@ -156,7 +163,8 @@ public class TaskQueueEndpoint {
         return switch (kind) {
             case QUEUES -> queue(name);
             case TASKS -> task(name);
-            default -> throw invalid("'" + kind + "' has no entries: use queues/{name} or tasks/{id}");
+            case SCHEDULES -> schedule(name);
+            default -> throw invalid("'" + kind + "' has no entries: use queues/{name}, tasks/{id} or schedules/{name}");
         };
     }
 
@@ -177,11 +185,18 @@ public class TaskQueueEndpoint {
     }
 
     /**
-     * {@code POST /actuator/taskqueue/queues/{name}/{pause|resume|purge}} or
-     * {@code /tasks/{id}/{revoke|terminate}}.
+     * {@code POST /actuator/taskqueue/queues/{name}/{pause|resume|purge}}, {@code /tasks/{id}/{revoke|terminate}}
+     * or {@code /schedules/{name}/{enable|disable}}.
      */
     @WriteOperation
     public Object act(@Selector String kind, @Selector String name, @Selector String action) {
+        if (kind.equals(SCHEDULES)) {
+            return switch (action) {
+                case "enable" -> enableSchedule(name, true);
+                case "disable" -> enableSchedule(name, false);
+                default -> throw invalid("'" + action + "' is not an action on a schedule: use enable or disable");
+            };
+        }
         if (kind.equals(TASKS)) {
             return switch (action) {
                 case "revoke" -> revoke(name, false);
@@ -191,8 +206,8 @@ public class TaskQueueEndpoint {
             };
         }
         if (!kind.equals(QUEUES)) {
-            throw invalid("'" + kind + "' has no actions: use queues/{name}/{pause|resume|purge} or "
-                    + "tasks/{id}/{revoke|terminate}");
+            throw invalid("'" + kind + "' has no actions: use queues/{name}/{pause|resume|purge}, "
+                    + "tasks/{id}/{revoke|terminate} or schedules/{name}/{enable|disable}");
         }
         return switch (action) {
             case "pause" -> pause(name);
@@ -334,6 +349,28 @@ public class TaskQueueEndpoint {
         return registry.all().stream().map(TaskDescriptor::of).toList();
     }
 
+    /** The periodic schedules with their last and next ticks (empty when the application has none). */
+    public List<ScheduleView> schedules() {
+        TaskQueueScheduler current = scheduler;
+        return current == null ? List.of() : current.schedules().stream().map(this::scheduleView).toList();
+    }
+
+    /** One periodic schedule. */
+    public ScheduleView schedule(String name) {
+        return schedules().stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> noSchedule(name));
+    }
+
+    private ScheduleView scheduleView(Scheduler.ScheduleInfo info) {
+        String queue = info.queue();
+        if (queue == null) {
+            TaskDefinition task = registry.find(info.task());
+            queue = task != null ? task.queue() : registry.defaultQueue();
+        }
+        return new ScheduleView(info.name(), info.task(), queue, info.trigger(), info.enabled(), info.missed(),
+                info.lastTick(), info.nextTick());
+    }
+
     // ------------------------------------------------------------------------------------------ actions
 
     /** Pauses a queue for every worker (running tasks finish; submissions are still accepted). */
@@ -396,6 +433,16 @@ public class TaskQueueEndpoint {
                 backend == null ? null : backend.find(null, taskId).state());
     }
 
+    /** Enables or disables a periodic schedule on every instance (stored in Redis). */
+    public ScheduleView enableSchedule(String name, boolean enabled) {
+        TaskQueueScheduler current = scheduler;
+        if (current == null || current.schedules().stream().noneMatch(s -> s.name().equals(name))) {
+            throw noSchedule(name);
+        }
+        current.setEnabled(name, enabled);
+        return schedule(name);
+    }
+
     // ------------------------------------------------------------------------------------------ checks
 
     /** Every queue the broker lists, this application declares, or its worker consumes. */
@@ -437,6 +484,12 @@ public class TaskQueueEndpoint {
                 + "trimmed by taskqueue.dead-letters.max-length or max-age)");
     }
 
+    private NotFoundException noSchedule(String name) {
+        return new NotFoundException("No schedule '" + name + "'. Known schedules: "
+                + schedules().stream().map(ScheduleView::name).toList() + " (declared with @Periodic, "
+                + "taskqueue.schedules.<name>.* or Schedule beans)");
+    }
+
     private static InvalidEndpointRequestException invalid(String message) {
         return new InvalidEndpointRequestException(message, message);
     }
@@ -464,7 +517,7 @@ public class TaskQueueEndpoint {
      * @param tasks the tasks this application declares
      */
     public record Overview(String broker, Totals totals, List<QueueDescriptor> queues,
-            List<WorkerDescriptor> workers, List<TaskQueueSchedules.ScheduleDescriptor> schedules,
+            List<WorkerDescriptor> workers, List<ScheduleView> schedules,
             List<TaskDescriptor> tasks) {
     }
 
@@ -655,6 +708,22 @@ public class TaskQueueEndpoint {
             return new TaskDescriptor(task.name(), task.queue(), task.priority(), task.ignoreResult(),
                     task.beanName());
         }
+    }
+
+    /**
+     * A periodic schedule.
+     *
+     * @param name its name
+     * @param task the task each tick submits
+     * @param queue the queue the ticks go to
+     * @param trigger when it fires, such as {@code cron '0 0 3 * * *' in Europe/Paris} or {@code every 5m}
+     * @param enabled whether it fires (the same on every instance)
+     * @param missedTicks what happens to ticks missed while no scheduler ran: SKIP or RUN_ONCE
+     * @param lastRunAt the tick last submitted by any instance, if any
+     * @param nextRunAt the next tick, when enabled
+     */
+    public record ScheduleView(String name, String task, String queue, String trigger, boolean enabled,
+            Schedule.MissedTicks missedTicks, @Nullable Instant lastRunAt, @Nullable Instant nextRunAt) {
     }
 
     /**

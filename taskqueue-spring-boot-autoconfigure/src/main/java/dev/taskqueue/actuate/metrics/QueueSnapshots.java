@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -11,12 +12,14 @@ import java.util.function.Supplier;
 
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.QueueStats;
+import dev.taskqueue.broker.WorkflowStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every queue's counts and the number of live workers, read from the broker at most once per {@code ttl}: a
- * scrape that finds the snapshot stale refreshes it (the queue list, one bulk {@code stats} call, the workers);
+ * Every queue's counts, the number of live workers and the chords not completed, read from the broker at most once per {@code ttl}: a
+ * scrape that finds the snapshot stale refreshes it (the queue list, one bulk {@code stats} call, the workers,
+ * the oldest chords);
  * concurrent scrapes read the previous one meanwhile. When the broker cannot be reached, the last values stay.
  */
 final class QueueSnapshots {
@@ -26,16 +29,24 @@ final class QueueSnapshots {
     private final Broker broker;
     private final long ttlNanos;
     private final Supplier<? extends Collection<String>> knownQueues;
+    private final int chordsCounted;
+    private final long chordStalledAfterMillis;
     private final ReentrantLock refreshing = new ReentrantLock();
-    private volatile Snapshot snapshot = new Snapshot(Map.of(), 0, Long.MIN_VALUE);
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), 0, ChordCounts.NONE, Long.MIN_VALUE);
 
     /**
      * @param knownQueues queues to read besides those the broker lists
+     * @param chordsCounted how many of the oldest chords are read and counted
+     * @param chordStalledAfter how long an open chord may go without a header task reporting before it counts as
+     *        stalled
      */
-    QueueSnapshots(Broker broker, Duration ttl, Supplier<? extends Collection<String>> knownQueues) {
+    QueueSnapshots(Broker broker, Duration ttl, Supplier<? extends Collection<String>> knownQueues, int chordsCounted,
+            Duration chordStalledAfter) {
         this.broker = broker;
         this.ttlNanos = ttl.toNanos();
         this.knownQueues = knownQueues;
+        this.chordsCounted = chordsCounted;
+        this.chordStalledAfterMillis = chordStalledAfter.toMillis();
     }
 
     /** The snapshot, refreshed first by this thread if it is stale and no other thread is refreshing it. */
@@ -64,11 +75,13 @@ final class QueueSnapshots {
             Map<String, QueueStats> stats = new HashMap<>();
             broker.stats(queues).forEach(queueStats -> stats.put(queueStats.queue(), queueStats));
             long live = broker.workers().stream().filter(worker -> !"LOST".equals(worker.state())).count();
-            return new Snapshot(Map.copyOf(stats), live, System.nanoTime());
+            ChordCounts chords = ChordCounts.of(broker.chords(chordsCounted),
+                    System.currentTimeMillis() - chordStalledAfterMillis);
+            return new Snapshot(Map.copyOf(stats), live, chords, System.nanoTime());
         }
         catch (RuntimeException ex) {
             log.debug("Could not read the queue counts; the gauges keep their last values", ex);
-            return new Snapshot(previous.stats, previous.liveWorkers, System.nanoTime());
+            return new Snapshot(previous.stats, previous.liveWorkers, previous.chords, System.nanoTime());
         }
     }
 
@@ -77,12 +90,37 @@ final class QueueSnapshots {
      *
      * @param stats each queue's counts, by name
      * @param liveWorkers workers that heartbeat
+     * @param chords the chords not completed, by state
      * @param takenAtNanos when it was read ({@code Long.MIN_VALUE}: never)
      */
-    record Snapshot(Map<String, QueueStats> stats, long liveWorkers, long takenAtNanos) {
+    record Snapshot(Map<String, QueueStats> stats, long liveWorkers, ChordCounts chords, long takenAtNanos) {
 
         boolean staleAt(long nowNanos, long maxAgeNanos) {
             return takenAtNanos == Long.MIN_VALUE || nowNanos - takenAtNanos >= maxAgeNanos;
+        }
+    }
+
+    /** Chords not completed: open and reporting, open with no report since the stall threshold, failed. */
+    record ChordCounts(long open, long stalled, long failed) {
+
+        static final ChordCounts NONE = new ChordCounts(0, 0, 0);
+
+        static ChordCounts of(List<WorkflowStore.ChordStatus> chords, long stalledBeforeMillis) {
+            long open = 0;
+            long stalled = 0;
+            long failed = 0;
+            for (WorkflowStore.ChordStatus chord : chords) {
+                if (chord.failure() != null) {
+                    failed++;
+                }
+                else if (chord.updatedAtMillis() < stalledBeforeMillis) {
+                    stalled++;
+                }
+                else {
+                    open++;
+                }
+            }
+            return new ChordCounts(open, stalled, failed);
         }
     }
 }

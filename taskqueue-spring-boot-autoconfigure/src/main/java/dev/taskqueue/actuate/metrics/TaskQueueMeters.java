@@ -70,6 +70,14 @@ public final class TaskQueueMeters {
     /** Gauge: workers that heartbeat, in every instance (those lost without stopping are not counted). */
     public static final String WORKERS = "taskqueue.workers";
 
+    /**
+     * Gauge: chords that have not completed, in every instance, by {@link #STATE}: {@value #CHORD_OPEN} (header
+     * tasks still reporting), {@value #CHORD_STALLED} (open, but no header task reported for
+     * {@code taskqueue.metrics.chord-stalled-after}) or {@value #CHORD_FAILED} (a header task failed, so its
+     * callback will not run). Counted over the {@value TaskQueueMetrics#CHORDS_COUNTED} oldest.
+     */
+    public static final String CHORDS = "taskqueue.chords";
+
     /** Tag: the task name ({@value #OTHER_TASK} for a task this application does not declare). */
     public static final String TASK = "task";
 
@@ -79,7 +87,11 @@ public final class TaskQueueMeters {
     /** Tag of {@link #EXECUTION}: {@code success}, {@code failure}, {@code retry}, {@code revoked} or {@code quarantined}. */
     public static final String OUTCOME = "outcome";
 
-    /** Tag of {@link #QUEUE_DEPTH}: {@value #PENDING}, {@value #SCHEDULED}, {@value #ACTIVE} or {@value #DEAD_LETTERS}. */
+    /**
+     * Tag of {@link #QUEUE_DEPTH}: {@value #PENDING}, {@value #SCHEDULED}, {@value #ACTIVE} or
+     * {@value #DEAD_LETTERS}; of {@link #CHORDS}: {@value #CHORD_OPEN}, {@value #CHORD_STALLED} or
+     * {@value #CHORD_FAILED}.
+     */
     public static final String STATE = "state";
 
     /** State: waiting to be claimed. */
@@ -93,6 +105,15 @@ public final class TaskQueueMeters {
 
     /** State: in the dead letters. */
     public static final String DEAD_LETTERS = "dead";
+
+    /** Chord state: waiting for header tasks that still report. */
+    public static final String CHORD_OPEN = "open";
+
+    /** Chord state: waiting, but no header task has reported for a while: look at its header tasks. */
+    public static final String CHORD_STALLED = "stalled";
+
+    /** Chord state: a header task failed; the callback will not run (it is recorded as failed). */
+    public static final String CHORD_FAILED = "failed";
 
     /** The task tag of tasks this application does not declare, so that names from outside stay bounded. */
     public static final String OTHER_TASK = "other";

@@ -42,6 +42,12 @@ public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
     /** How long a reading of the queues' counts serves the gauges by default. */
     public static final Duration DEFAULT_QUEUE_STATS_TTL = Duration.ofSeconds(5);
 
+    /** How long an open chord goes without a header task reporting before it counts as stalled, by default. */
+    public static final Duration DEFAULT_CHORD_STALLED_AFTER = Duration.ofMinutes(15);
+
+    /** How many of the oldest chords not completed a reading counts (each costs two small Redis reads). */
+    public static final int CHORDS_COUNTED = 1000;
+
     private static final Map<String, String> DESCRIPTIONS = Map.ofEntries(
             Map.entry(TaskQueueMeters.SUBMITTED, "Tasks this instance stored in the broker"),
             Map.entry(TaskQueueMeters.STARTED, "Task runs this instance's worker started"),
@@ -65,11 +71,14 @@ public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
      * @param broker the broker whose queues the gauges show, or null for none (inline mode)
      * @param registry this application's tasks: other names are tagged {@value TaskQueueMeters#OTHER_TASK}
      * @param queueStatsTtl how long one reading of the queues' counts serves the gauges
+     * @param chordStalledAfter how long an open chord goes without a header task reporting before it counts as
+     *        stalled
      * @param worker this application's worker, or null when it runs none (or has not started it yet)
      */
     public TaskQueueMetrics(@Nullable Broker broker, TaskRegistry registry, Duration queueStatsTtl,
-            Supplier<@Nullable Worker> worker) {
-        this.snapshots = broker != null ? new QueueSnapshots(broker, queueStatsTtl, () -> gaugedQueues) : null;
+            Duration chordStalledAfter, Supplier<@Nullable Worker> worker) {
+        this.snapshots = broker != null ? new QueueSnapshots(broker, queueStatsTtl, () -> gaugedQueues,
+                CHORDS_COUNTED, chordStalledAfter) : null;
         this.registry = registry;
         this.worker = worker;
     }
@@ -85,9 +94,19 @@ public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
         }
         Gauge.builder(TaskQueueMeters.WORKERS, source, snapshots -> snapshots.current().liveWorkers())
                 .description("Workers that heartbeat, in every instance").register(meterRegistry);
+        chordGauge(meterRegistry, source, TaskQueueMeters.CHORD_OPEN, QueueSnapshots.ChordCounts::open);
+        chordGauge(meterRegistry, source, TaskQueueMeters.CHORD_STALLED, QueueSnapshots.ChordCounts::stalled);
+        chordGauge(meterRegistry, source, TaskQueueMeters.CHORD_FAILED, QueueSnapshots.ChordCounts::failed);
         gaugedQueues.add(registry.defaultQueue());
         gaugedQueues.addAll(registry.queues());
         gaugedQueues.forEach(queue -> registerQueueGauges(meterRegistry, source, queue));
+    }
+
+    private static void chordGauge(MeterRegistry meters, QueueSnapshots source, String state,
+            ToDoubleFunction<QueueSnapshots.ChordCounts> count) {
+        Gauge.builder(TaskQueueMeters.CHORDS, source, snapshots -> count.applyAsDouble(snapshots.current().chords()))
+                .description("Chords not completed, in every instance, by state").tag(TaskQueueMeters.STATE, state)
+                .register(meters);
     }
 
     private static double activeTasks(Supplier<@Nullable Worker> worker) {

@@ -5,14 +5,15 @@ import java.util.List;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpointWebExtension;
-import dev.taskqueue.actuate.endpoint.TaskQueueSchedules;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
 import dev.taskqueue.autoconfigure.TaskQueueEventsAutoConfiguration;
+import dev.taskqueue.autoconfigure.TaskQueueSchedulerAutoConfiguration;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.redis.RedisEventLog;
+import dev.taskqueue.spring.TaskQueueScheduler;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 import dev.taskqueue.worker.Worker;
 
@@ -32,7 +33,8 @@ import org.springframework.context.annotation.Bean;
  * access is read-only unless {@code management.endpoint.taskqueue.access=unrestricted}. Over HTTP, the
  * {@link TaskQueueEndpointWebExtension} gives its answers REST status codes.
  */
-@AutoConfiguration(after = { TaskQueueAutoConfiguration.class, TaskQueueEventsAutoConfiguration.class })
+@AutoConfiguration(after = { TaskQueueAutoConfiguration.class, TaskQueueEventsAutoConfiguration.class,
+        TaskQueueSchedulerAutoConfiguration.class })
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
 @ConditionalOnBean({ Broker.class, TaskRegistry.class, TaskQueueOperations.class })
 public final class TaskQueueEndpointAutoConfiguration {
@@ -43,12 +45,12 @@ public final class TaskQueueEndpointAutoConfiguration {
     TaskQueueEndpoint taskQueueEndpoint(Broker broker, TaskRegistry registry, TaskQueueOperations operations,
             ObjectProvider<RedisConnections> connections, ObjectProvider<TaskQueueWorkerLifecycle> lifecycle,
             ObjectProvider<ResultBackend> results, ObjectProvider<RedisEventLog> events,
-            ObjectProvider<TaskQueueSchedules> schedules) {
+            ObjectProvider<TaskQueueScheduler> scheduler) {
         return new TaskQueueEndpoint(broker, BrokerDescriptions.describe(broker, connections), registry, () -> {
             Worker worker = BrokerDescriptions.worker(lifecycle);
             return worker != null ? worker.settings().queueNames() : List.of();
         }, results.getIfAvailable(), operations, events.getIfAvailable(),
-                schedules.getIfAvailable(() -> TaskQueueSchedules.NONE));
+                scheduler.getIfAvailable());
     }
 
     @Bean

@@ -31,7 +31,8 @@ public final class TaskQueueMetricsAutoConfiguration {
     @ConditionalOnMissingBean
     TaskQueueMetrics taskQueueMetrics(ObjectProvider<Broker> broker, TaskRegistry registry,
             TaskQueueProperties properties, ObjectProvider<TaskQueueWorkerLifecycle> lifecycle) {
-        return new TaskQueueMetrics(broker.getIfAvailable(), registry, properties.getMetrics().getQueueStatsTtl(),
-                () -> BrokerDescriptions.worker(lifecycle));
+        TaskQueueProperties.Metrics metrics = properties.getMetrics();
+        return new TaskQueueMetrics(broker.getIfAvailable(), registry, metrics.getQueueStatsTtl(),
+                metrics.getChordStalledAfter(), () -> BrokerDescriptions.worker(lifecycle));
     }
 }

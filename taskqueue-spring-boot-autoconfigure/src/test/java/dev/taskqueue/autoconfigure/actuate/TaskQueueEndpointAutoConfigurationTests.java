@@ -2,7 +2,6 @@ package dev.taskqueue.autoconfigure.actuate;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 
@@ -23,12 +22,13 @@ import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.EventView;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.NotFoundException;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.Overview;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.QueueDescriptor;
+import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.ScheduleView;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.TaskDescriptor;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.WorkerDescriptor;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpointWebExtension;
-import dev.taskqueue.actuate.endpoint.TaskQueueSchedules;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
 import dev.taskqueue.autoconfigure.TaskQueueEventsAutoConfiguration;
+import dev.taskqueue.autoconfigure.TaskQueueSchedulerAutoConfiguration;
 import dev.taskqueue.autoconfigure.TestTasks;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.client.DefaultTaskQueueOperations;
@@ -122,7 +122,7 @@ class TaskQueueEndpointAutoConfigurationTests {
                     .withMessageContaining("A task id must be");
             assertThatExceptionOfType(InvalidEndpointRequestException.class)
                     .isThrownBy(() -> endpoint.get("nonsense", "x"))
-                    .withMessageContaining("use queues/{name} or tasks/{id}");
+                    .withMessageContaining("use queues/{name}, tasks/{id} or schedules/{name}");
             assertThatExceptionOfType(InvalidEndpointRequestException.class)
                     .isThrownBy(() -> endpoint.list("nonsense", null))
                     .withMessageContaining("queues, workers, tasks, schedules, chords or events");
@@ -164,16 +164,50 @@ class TaskQueueEndpointAutoConfigurationTests {
     }
 
     @Test
-    void overviewShowsTheSchedulesOfASchedulesBean() {
-        TaskQueueSchedules.ScheduleDescriptor nightly = new TaskQueueSchedules.ScheduleDescriptor("nightly",
-                "test.greet", "default", "0 0 3 * * *", null, Instant.parse("2030-01-01T03:00:00Z"), true);
-        runner.withPropertyValues("taskqueue.worker.enabled=false")
-                .withBean(TaskQueueSchedules.class, () -> () -> List.of(nightly)).run(context -> {
+    void overviewShowsTheSchedulesWithTheirTicksAndTheyAreDisabledForEveryInstance() {
+        runner.withConfiguration(AutoConfigurations.of(TaskQueueSchedulerAutoConfiguration.class))
+                .withPropertyValues("taskqueue.worker.enabled=false", "taskqueue.scheduler.refresh-interval=50ms",
+                        "taskqueue.schedules.often.task=test.greet", "taskqueue.schedules.often.args=Ada",
+                        "taskqueue.schedules.often.fixed-rate=200ms", "taskqueue.schedules.often.queue=reports")
+                .run(context -> {
                     TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
+                    await().atMost(WAIT).until(() -> endpoint.schedule("often").lastRunAt() != null);
 
-                    assertThat(endpoint.overview().schedules()).containsExactly(nightly);
-                    assertThat(endpoint.list("schedules", null)).isEqualTo(List.of(nightly));
+                    ScheduleView often = endpoint.schedule("often");
+
+                    assertThat(endpoint.overview().schedules()).extracting(ScheduleView::name).containsExactly("often");
+                    assertThat(endpoint.list("schedules", null)).asInstanceOf(InstanceOfAssertFactories.LIST)
+                            .hasSize(1);
+                    assertThat(often.task()).isEqualTo("test.greet");
+                    assertThat(often.queue()).isEqualTo("reports");
+                    assertThat(often.trigger()).isEqualTo("every 0.2s");
+                    assertThat(often.nextRunAt()).isAfter(often.lastRunAt());
+
+                    ScheduleView disabled = endpoint.enableSchedule("often", false);
+                    long queued = endpoint.queue("reports").pending();
+                    Thread.sleep(600); // three ticks' worth: none may be submitted while disabled
+
+                    assertThat(disabled.enabled()).isFalse();
+                    assertThat(disabled.nextRunAt()).isNull();
+                    assertThat(endpoint.queue("reports").pending()).isEqualTo(queued);
+                    assertThat(endpoint.enableSchedule("often", true).enabled()).isTrue();
+                    await().atMost(WAIT).until(() -> endpoint.queue("reports").pending() > queued);
+                    assertThatExceptionOfType(NotFoundException.class).isThrownBy(() -> endpoint.schedule("nope"))
+                            .withMessageContaining("Known schedules: [often]");
+                    assertThatExceptionOfType(InvalidEndpointRequestException.class)
+                            .isThrownBy(() -> endpoint.act("schedules", "often", "run"));
                 });
+    }
+
+    @Test
+    void withoutSchedulesTheListIsEmptyAndAScheduleIsNotFound() {
+        runner.withPropertyValues("taskqueue.worker.enabled=false").run(context -> {
+            TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
+
+            assertThat(endpoint.schedules()).isEmpty();
+            assertThatExceptionOfType(NotFoundException.class)
+                    .isThrownBy(() -> endpoint.act("schedules", "nightly", "disable"));
+        });
     }
 
     @Test
@@ -465,8 +499,7 @@ class TaskQueueEndpointAutoConfigurationTests {
         InMemoryBroker broker = new InMemoryBroker(Clock.systemUTC());
         JsonMapper mapper = JsonMapper.builder().build();
         TaskQueueEndpoint mine = new TaskQueueEndpoint(broker, "mine", new TaskRegistry(mapper, "default"),
-                List::of, broker, new DefaultTaskQueueOperations(broker, new MessageCodec(mapper)), null,
-                TaskQueueSchedules.NONE);
+                List::of, broker, new DefaultTaskQueueOperations(broker, new MessageCodec(mapper)), null, null);
         runner.withBean(TaskQueueEndpoint.class, () -> mine)
                 .run(context -> assertThat(context.getBean(TaskQueueEndpoint.class)).isSameAs(mine));
     }

@@ -36,6 +36,7 @@ class TaskQueueEndpointReadOnlyWebTests {
         assertThat(http.delete("/actuator/taskqueue/queues/default/dead-letters").status()).isEqualTo(405);
         assertThat(http.delete("/actuator/taskqueue/queues/default/dead-letters/1-0").status()).isEqualTo(405);
         assertThat(http.post("/actuator/taskqueue/tasks/some-id/revoke").status()).isEqualTo(405);
+        assertThat(http.post("/actuator/taskqueue/schedules/nightly/disable").status()).isEqualTo(405);
         assertThat(broker.stats("default").paused()).isFalse();
     }
 }

@@ -40,6 +40,8 @@ import static org.awaitility.Awaitility.await;
         "management.endpoint.health.group.readiness.include=readinessState,taskqueue",
         "management.endpoint.health.group.readiness.show-details=always",
         "taskqueue.health.queues.reports.max-lag=1ms",
+        "taskqueue.schedules.nightly.task=test.greet", "taskqueue.schedules.nightly.args=Ada",
+        "taskqueue.schedules.nightly.cron=0 0 3 * * *", "taskqueue.schedules.nightly.zone=Europe/Paris",
         "taskqueue.key-prefix=endpoint-web-tests" })
 @DirtiesContext
 class TaskQueueEndpointWebTests {
@@ -86,7 +88,8 @@ class TaskQueueEndpointWebTests {
         assertThat(http.get("/actuator/taskqueue/workers").list()).isNotEmpty();
         assertThat(http.get("/actuator/taskqueue/tasks").list()).extracting(task -> task.get("name"))
                 .contains("test.greet", "test.fail");
-        assertThat(http.get("/actuator/taskqueue/schedules").list()).isEmpty();
+        assertThat(http.get("/actuator/taskqueue/schedules").list()).extracting(schedule -> schedule.get("name"))
+                .containsExactly("nightly");
         assertThat(http.get("/actuator/taskqueue/chords?count=10").list()).isEmpty();
     }
 
@@ -163,6 +166,33 @@ class TaskQueueEndpointWebTests {
         assertThat(revoked.status()).isEqualTo(200);
         assertThat(revoked.map()).containsEntry("taskId", handle.id()).containsEntry("terminate", true)
                 .containsEntry("wasWaiting", true).containsEntry("state", "REVOKED");
+    }
+
+    @Test
+    void schedulesAreShownDisabledAndEnabledForEveryInstance() {
+        Reply nightly = http.get("/actuator/taskqueue/schedules/nightly");
+
+        assertThat(nightly.status()).isEqualTo(200);
+        assertThat(nightly.map()).containsEntry("name", "nightly").containsEntry("task", "test.greet")
+                .containsEntry("queue", "default").containsEntry("enabled", true)
+                .containsEntry("trigger", "cron '0 0 3 * * *' in Europe/Paris").containsEntry("missedTicks", "SKIP")
+                .containsKey("lastRunAt");
+        assertThat(nightly.map().get("nextRunAt")).asString().endsWith(":00:00Z");
+
+        Reply disabled = http.post("/actuator/taskqueue/schedules/nightly/disable");
+
+        assertThat(disabled.status()).isEqualTo(200);
+        assertThat(disabled.map()).containsEntry("enabled", false).containsEntry("nextRunAt", null);
+        assertThat(broker.scheduleStates(List.of("nightly")).get("nightly").enabled()).isFalse();
+        assertThat(http.get("/actuator/taskqueue").map().get("schedules")).asString().contains("enabled=false");
+        assertThat(http.post("/actuator/taskqueue/schedules/nightly/enable").map()).containsEntry("enabled", true);
+        assertThat(http.get("/actuator/taskqueue/schedules/other").status()).isEqualTo(404);
+        assertThat(http.post("/actuator/taskqueue/schedules/other/enable")).satisfies(reply -> {
+            assertThat(reply.status()).isEqualTo(404);
+            assertThat(reply.message()).contains("No schedule 'other'").contains("[nightly]");
+        });
+        assertThat(http.post("/actuator/taskqueue/schedules/nightly/pause").message())
+                .contains("use enable or disable");
     }
 
     @Test

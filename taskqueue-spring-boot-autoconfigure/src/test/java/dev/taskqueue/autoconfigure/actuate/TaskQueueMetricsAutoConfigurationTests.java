@@ -7,12 +7,16 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.taskqueue.Chord;
+import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskFailedException;
 import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskQueueOperations;
+import dev.taskqueue.TaskState;
+import dev.taskqueue.Workflows;
 import dev.taskqueue.actuate.metrics.TaskQueueMeters;
 import dev.taskqueue.actuate.metrics.TaskQueueMetrics;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
@@ -136,6 +140,52 @@ class TaskQueueMetricsAutoConfigurationTests {
             assertThat(meters.get(TaskQueueMeters.WORKERS).gauge().value()).isEqualTo(1);
             assertThat(meters.get(TaskQueueMeters.WORKER_ACTIVE_TASKS).gauge().value()).isZero();
         });
+    }
+
+    @Test
+    void chordGaugesCountOpenStalledAndFailedChords() {
+        runner.withPropertyValues("taskqueue.worker.enabled=false", "taskqueue.metrics.queue-stats-ttl=0s")
+                .run(context -> {
+                    MeterRegistry meters = context.getBean(MeterRegistry.class);
+                    assertThat(chords(meters, TaskQueueMeters.CHORD_OPEN)).isZero();
+
+                    context.getBean(TaskClient.class).submit(greetings());
+
+                    assertThat(chords(meters, TaskQueueMeters.CHORD_OPEN)).isEqualTo(1);
+                    assertThat(chords(meters, TaskQueueMeters.CHORD_STALLED)).isZero();
+                    assertThat(chords(meters, TaskQueueMeters.CHORD_FAILED)).isZero();
+                });
+        runner.withPropertyValues("taskqueue.worker.enabled=false", "taskqueue.metrics.queue-stats-ttl=0s",
+                "taskqueue.metrics.chord-stalled-after=1ms").run(context -> {
+                    MeterRegistry meters = context.getBean(MeterRegistry.class);
+
+                    await().atMost(WAIT).until(() -> chords(meters, TaskQueueMeters.CHORD_STALLED) == 1);
+                    assertThat(chords(meters, TaskQueueMeters.CHORD_OPEN)).isZero();
+                });
+    }
+
+    @Test
+    void aChordWhoseHeaderTaskFailedIsCountedFailed() {
+        runner.withPropertyValues("taskqueue.metrics.queue-stats-ttl=0s").run(context -> {
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+
+            TaskHandle<String> body = context.getBean(TaskClient.class).submit(Workflows.chord(
+                    Workflows.group(TaskCall.of(TestTasks.Greeter::greet, "Ada"), TaskCall.of(TestTasks.Greeter::fail)),
+                    TaskCall.partial(TestTasks.Greeter::header)));
+
+            await().atMost(WAIT).until(() -> chords(meters, TaskQueueMeters.CHORD_FAILED) == 1);
+            assertThat(chords(meters, TaskQueueMeters.CHORD_OPEN)).isZero();
+            assertThat(body.state()).isEqualTo(TaskState.FAILURE);
+        });
+    }
+
+    private static Chord<String> greetings() {
+        return Workflows.chord(Workflows.group(TaskCall.of(TestTasks.Greeter::greet, "Ada"),
+                TaskCall.of(TestTasks.Greeter::greet, "Bob")), TaskCall.partial(TestTasks.Greeter::header));
+    }
+
+    private static double chords(MeterRegistry meters, String state) {
+        return meters.get(TaskQueueMeters.CHORDS).tag(TaskQueueMeters.STATE, state).gauge().value();
     }
 
     @Test
