@@ -96,7 +96,12 @@ class TaskQueueObservationAutoConfigurationTests {
                         return true;
                     }
                 });
-        runner = new ApplicationContextRunner()
+        runner = observedApplication(registry);
+    }
+
+    /** An application with taskqueue, its observations and a task bean, on the shared test Redis. */
+    static ApplicationContextRunner observedApplication(ObservationRegistry registry) {
+        return new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
                         TaskQueueAutoConfiguration.class, TaskQueueObservationAutoConfiguration.class))
                 .withPropertyValues(TestTasks.redis())
