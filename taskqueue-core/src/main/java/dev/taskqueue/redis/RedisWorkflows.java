@@ -87,6 +87,8 @@ final class RedisWorkflows {
                     bytes(chordId)), "list chord " + chordId);
             redis.commands().zremrangebyscore(keys.chords(), io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY,
                     (double) (opened - ttlMillis)));
+            // Like every chord key, the list expires: when no chord opened for a TTL, all it held has expired.
+            redis.commands().pexpire(keys.chords(), ttlMillis);
         }
     }
 

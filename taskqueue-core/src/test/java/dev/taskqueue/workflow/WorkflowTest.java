@@ -27,7 +27,9 @@ import dev.taskqueue.TaskState;
 import dev.taskqueue.broker.WorkflowStore.ChordStatus;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
+import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.testing.TaskQueueFixture;
+import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -210,6 +212,25 @@ class WorkflowTest {
             assertThat(chords.get(0).failure()).isNull();
             assertThat(chords.get(0).bodyTaskId()).isEqualTo(handle.id());
         });
+    }
+
+    @Test
+    void everyKeyAWorkflowWritesExpires() {
+        tq.client.submit(chord(group(TaskCall.of(WorkflowTasks::add, 1, 1), TaskCall.of(WorkflowTasks::add, 2, 2)),
+                TaskCall.partial(WorkflowTasks::sum))).get(WAIT);
+        tq.client.submit(group(TaskCall.of(WorkflowTasks::add, 3, 3))).get(WAIT);
+        tq.client.submit(chord(group(TaskCall.of(WorkflowTasks::add, 4, 4), TaskCall.of(WorkflowTasks::add, 5, 5)
+                .withOptions(TaskOptions.defaults().countdown(Duration.ofHours(1)))),
+                TaskCall.partial(WorkflowTasks::sum))); // stays open
+        await().atMost(WAIT).until(() -> tq.broker.chords(10).size() == 1 && tq.broker.chords(10).get(0).done() == 1);
+
+        RedisCommands<String, String> redis = SharedRedis.admin().sync();
+        List<String> workflowKeys = redis.keys("*").stream().filter(key -> key.contains(":chord")
+                || key.contains(":group:") || key.contains(":t:")).toList();
+
+        assertThat(workflowKeys).anyMatch(key -> key.endsWith(":chords")).anyMatch(key -> key.endsWith("}:r"))
+                .anyMatch(key -> key.endsWith("}:m")).anyMatch(key -> key.contains(":group:"));
+        assertThat(workflowKeys).allSatisfy(key -> assertThat(redis.pttl(key)).as(key).isPositive());
     }
 
     @Test
