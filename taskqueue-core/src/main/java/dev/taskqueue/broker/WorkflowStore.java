@@ -24,10 +24,11 @@ public interface WorkflowStore {
     List<Member> group(String groupId);
 
     /**
-     * Opens a chord: records its size and body for the operators' view (the completion check does not depend on
-     * it). Does nothing when it is open already.
+     * Opens a chord: records its size, what runs after it ({@code bodyJson}, kept once here rather than in every
+     * header task's message) and, for operators, the body's first task. Does nothing when it is open already.
      */
-    void openChord(String chordId, int size, String bodyTaskId, String bodyTaskName, long ttlMillis);
+    void openChord(String chordId, int size, String bodyJson, String bodyTaskId, String bodyTaskName,
+            long ttlMillis);
 
     /**
      * Records one header task's end, once per member index whatever the number of deliveries.
@@ -61,8 +62,13 @@ public interface WorkflowStore {
      *
      * @param kind what happened
      * @param resultsJson for {@code COMPLETE}: every member's result as JSON, in index order
+     * @param bodyJson unless {@code WAITING}: what runs after the chord, as given to {@code openChord} (null if
+     *        the chord's state expired)
      */
-    record ChordProgress(Kind kind, List<String> resultsJson) {
+    record ChordProgress(Kind kind, List<String> resultsJson, @Nullable String bodyJson) {
+
+        /** Members are still running. */
+        public static final ChordProgress WAITING = new ChordProgress(Kind.WAITING, List.of(), null);
 
         public enum Kind {
             /** Members are still running. */

@@ -323,8 +323,10 @@ public final class WorkflowEngine {
             return;
         }
         JsonNode first = firstTask(fullBody);
-        store.openChord(chordId, items.size(), first.get("id").asString(), first.get("task").asString(),
-                ttlMillis);
+        // The body is kept once, with the chord, not in each of its (perhaps thousands of) header messages; the
+        // report that completes or fails the chord gets it back.
+        store.openChord(chordId, items.size(), mapper.writeValueAsString(fullBody), first.get("id").asString(),
+                first.get("task").asString(), ttlMillis);
         for (int i = 0; i < items.size(); i++) {
             ObjectNode report = kind("r");
             report.put("chord", chordId);
@@ -333,7 +335,6 @@ public final class WorkflowEngine {
             if (passFailures) {
                 report.put("pass", true);
             }
-            report.set("body", fullBody);
             setList(report, "err", errs);
             start(items.get(i), parent, run, List.of(report), List.of());
         }
@@ -345,17 +346,27 @@ public final class WorkflowEngine {
         ChordProgress progress = store.reportToChord(chordId, report.get("i").asInt(), report.get("n").asInt(),
                 result == null ? "null" : mapper.writeValueAsString(result), null, ttlMillis);
         if (progress.kind() == ChordProgress.Kind.COMPLETE) {
-            completeChord(chordId, report, progress, run);
+            completeChord(chordId, progress, run);
         }
     }
 
-    private void completeChord(String chordId, JsonNode report, ChordProgress progress, Run run) {
+    private void completeChord(String chordId, ChordProgress progress, Run run) {
         ArrayNode results = mapper.createArrayNode();
         for (String json : progress.resultsJson()) {
             results.add(json == null ? mapper.nullNode() : mapper.readTree(json));
         }
-        start(report.get("body"), results, run.child(chordId), List.of(), List.of());
+        start(body(chordId, progress), results, run.child(chordId), List.of(), List.of());
         run.afterFlush(() -> store.closeChord(chordId));
+    }
+
+    /** What runs after a chord, as stored when it opened. */
+    private JsonNode body(String chordId, ChordProgress progress) {
+        String json = progress.bodyJson();
+        if (json == null) {
+            throw new IllegalStateException("Chord [" + chordId + "] has no stored state: it expired (no header "
+                    + "task reported for the result TTL, taskqueue.result-ttl); its callback cannot run");
+        }
+        return mapper.readTree(json);
     }
 
     // ------------------------------------------------------------------------------------------ continue
@@ -430,7 +441,7 @@ public final class WorkflowEngine {
         if (report.path("pass").asBoolean(false)) {
             ChordProgress progress = store.reportToChord(chordId, index, size, null, null, ttlMillis);
             if (progress.kind() == ChordProgress.Kind.COMPLETE) {
-                completeChord(chordId, report, progress, run);
+                completeChord(chordId, progress, run);
             }
             return;
         }
@@ -442,7 +453,7 @@ public final class WorkflowEngine {
         for (JsonNode err : report.path("err")) {
             start(err, mapper.valueToTree(cause.failure()), run, List.of(), List.of());
         }
-        abandon(report.get("body"), new Cause(cause.state(), cause.errorType(), description, cause.stack(),
+        abandon(body(chordId, progress), new Cause(cause.state(), cause.errorType(), description, cause.stack(),
                 cause.failure()), run);
     }
 

@@ -1065,6 +1065,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
         final Map<Integer, String> results = new HashMap<>();
         int size;
         String body = "";
+        @Nullable String spec;
         String bodyTask = "";
         long created;
         long updated;
@@ -1087,12 +1088,14 @@ public final class InMemoryBroker implements Broker, ResultBackend {
     }
 
     @Override
-    public void openChord(String chordId, int size, String bodyTaskId, String bodyTaskName, long ttlMillis) {
+    public void openChord(String chordId, int size, String bodyJson, String bodyTaskId, String bodyTaskName,
+            long ttlMillis) {
         locked(() -> {
             MemoryChord chord = liveChord(chordId);
             if (chord == null || chord.created == 0) {
                 chord = chord != null ? chord : new MemoryChord();
                 chord.size = size;
+                chord.spec = bodyJson;
                 chord.body = bodyTaskId;
                 chord.bodyTask = bodyTaskName;
                 chord.created = clock.millis();
@@ -1127,15 +1130,15 @@ public final class InMemoryBroker implements Broker, ResultBackend {
             chord.updated = now;
             chord.expiresAt = now + ttlMillis;
             if (chord.failed != null) {
-                return new ChordProgress(ChordProgress.Kind.FAILED_BEFORE, List.of());
+                return new ChordProgress(ChordProgress.Kind.FAILED_BEFORE, List.of(), chord.spec);
             }
             if (failure != null) {
                 chord.failed = failure;
-                return new ChordProgress(ChordProgress.Kind.FAILED_NOW, List.of());
+                return new ChordProgress(ChordProgress.Kind.FAILED_NOW, List.of(), chord.spec);
             }
             chord.results.putIfAbsent(index, resultJson == null ? "null" : resultJson);
             if (chord.results.size() < size) {
-                return new ChordProgress(ChordProgress.Kind.WAITING, List.of());
+                return ChordProgress.WAITING;
             }
             chord.completed = true;
             String[] ordered = new String[size];
@@ -1144,7 +1147,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                     ordered[i] = json;
                 }
             });
-            return new ChordProgress(ChordProgress.Kind.COMPLETE, List.of(ordered));
+            return new ChordProgress(ChordProgress.Kind.COMPLETE, List.of(ordered), chord.spec);
         });
     }
 

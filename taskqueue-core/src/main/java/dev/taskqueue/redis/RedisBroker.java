@@ -881,8 +881,9 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
-    public void openChord(String chordId, int size, String bodyTaskId, String bodyTaskName, long ttlMillis) {
-        workflows.openChord(chordId, size, bodyTaskId, bodyTaskName, ttlMillis);
+    public void openChord(String chordId, int size, String bodyJson, String bodyTaskId, String bodyTaskName,
+            long ttlMillis) {
+        workflows.openChord(chordId, size, bodyJson, bodyTaskId, bodyTaskName, ttlMillis);
     }
 
     @Override

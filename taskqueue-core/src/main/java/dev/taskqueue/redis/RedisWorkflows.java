@@ -9,11 +9,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 
 import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.broker.WorkflowStore.ChordProgress;
 import dev.taskqueue.broker.WorkflowStore.ChordStatus;
 import dev.taskqueue.broker.WorkflowStore.Member;
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.ZAddArgs;
@@ -65,22 +67,25 @@ final class RedisWorkflows {
 
     /*
      * KEYS[1] {c}:m   ARGV[1] size   ARGV[2] body task id   ARGV[3] body task name   ARGV[4] ttl ms
+     * ARGV[5] the body's workflow spec (JSON)
+     * Returns the time it opened, or 0 when it was open already (a resubmitted or redelivered workflow).
      */
     private static final LuaScript OPEN_CHORD = new LuaScript("open-chord", """
             if redis.call('EXISTS', KEYS[1]) == 0 then
               local now = now_ms()
               redis.call('HSET', KEYS[1], 'size', ARGV[1], 'body', ARGV[2], 'bodyTask', ARGV[3], 'created', now,
-                'updated', now)
+                'updated', now, 'spec', ARGV[5])
               redis.call('PEXPIRE', KEYS[1], ARGV[4])
               return now
             end
             return 0
             """, ScriptOutputType.INTEGER);
 
-    void openChord(String chordId, int size, String bodyTaskId, String bodyTaskName, long ttlMillis) {
+    void openChord(String chordId, int size, String bodyJson, String bodyTaskId, String bodyTaskName,
+            long ttlMillis) {
         long opened = redis.await(OPEN_CHORD.run(redis.commands(), new byte[][] { keys.chordMeta(chordId) },
                 bytes(Integer.toString(size)), bytes(bodyTaskId), bytes(bodyTaskName),
-                bytes(Long.toString(ttlMillis))), "open chord " + chordId);
+                bytes(Long.toString(ttlMillis)), bytes(bodyJson)), "open chord " + chordId);
         if (opened > 0) {
             // Another slot than the chord's: a second command. The list is for operators; trimmed by age.
             redis.await(redis.commands().zadd(keys.chords(), ZAddArgs.Builder.nx(), (double) opened,
@@ -99,16 +104,19 @@ final class RedisWorkflows {
      * A failure that fails the chord is kept once (the first); after it, reports change nothing. Otherwise the
      * result is kept once per index (HSETNX: a redelivered member changes nothing), and when every index has one,
      * returns them all: whoever sees that starts the body, with a fixed id, so the body is stored once.
-     * Returns {0} waiting, {1, index, json, ...} complete, {2} failed now, {3} failed before.
+     * Returns {0} waiting, {1, spec, index, json, ...} complete, {2, spec} failed now, {3, spec} failed before
+     * (spec: the body's workflow spec, false when the chord's state expired).
      */
     private static final LuaScript REPORT = new LuaScript("chord-report", """
             local now = now_ms()
             local ttl = tonumber(ARGV[5])
-            if redis.call('HEXISTS', KEYS[2], 'failed') == 1 then return {3} end
+            if redis.call('HEXISTS', KEYS[2], 'failed') == 1 then
+              return {3, redis.call('HGET', KEYS[2], 'spec')}
+            end
             if ARGV[4] ~= '' then
               redis.call('HSET', KEYS[2], 'failed', ARGV[4], 'updated', now)
               redis.call('PEXPIRE', KEYS[2], ttl)
-              return {2}
+              return {2, redis.call('HGET', KEYS[2], 'spec')}
             end
             redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[3])
             redis.call('HSET', KEYS[2], 'updated', now)
@@ -116,9 +124,9 @@ final class RedisWorkflows {
             redis.call('PEXPIRE', KEYS[2], ttl)
             if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[2]) then
               redis.call('HSETNX', KEYS[2], 'completed', now)
-              local out = {1}
+              local out = {1, redis.call('HGET', KEYS[2], 'spec')}
               local all = redis.call('HGETALL', KEYS[1])
-              for i = 1, #all do out[i + 1] = all[i] end
+              for i = 1, #all do out[i + 2] = all[i] end
               return out
             end
             return {0}
@@ -133,41 +141,48 @@ final class RedisWorkflows {
                 "report to chord " + chordId);
         long kind = (Long) reply.get(0);
         if (kind == 0) {
-            return new ChordProgress(ChordProgress.Kind.WAITING, List.of());
+            return ChordProgress.WAITING;
         }
+        // Lua's false (no spec: the chord's state expired) arrives as null.
+        String spec = reply.get(1) instanceof byte[] bytes ? string(bytes) : null;
         if (kind == 2) {
-            return new ChordProgress(ChordProgress.Kind.FAILED_NOW, List.of());
+            return new ChordProgress(ChordProgress.Kind.FAILED_NOW, List.of(), spec);
         }
         if (kind == 3) {
-            return new ChordProgress(ChordProgress.Kind.FAILED_BEFORE, List.of());
+            return new ChordProgress(ChordProgress.Kind.FAILED_BEFORE, List.of(), spec);
         }
         String[] ordered = new String[size];
-        for (int i = 1; i + 1 < reply.size(); i += 2) {
+        for (int i = 2; i + 1 < reply.size(); i += 2) {
             int at = Integer.parseInt(string(reply.get(i)));
             if (at >= 0 && at < size) {
                 ordered[at] = string(reply.get(i + 1));
             }
         }
-        return new ChordProgress(ChordProgress.Kind.COMPLETE, List.of(ordered));
+        return new ChordProgress(ChordProgress.Kind.COMPLETE, List.of(ordered), spec);
     }
 
     void closeChord(String chordId) {
         redis.await(redis.commands().zrem(keys.chords(), bytes(chordId)), "close chord " + chordId);
     }
 
+    private static final byte[][] CHORD_STATUS_FIELDS = Stream.of("size", "body", "bodyTask", "created", "updated",
+            "failed", "completed").map(RedisBroker::bytes).toArray(byte[][]::new);
+
     List<ChordStatus> chords(int max) {
         List<byte[]> ids = redis.await(redis.commands().zrange(keys.chords(), 0, max - 1L), "list chords");
-        List<CompletableFuture<Map<byte[], byte[]>>> metas = new ArrayList<>();
+        List<CompletableFuture<List<KeyValue<byte[], byte[]>>>> metas = new ArrayList<>();
         List<CompletableFuture<Long>> counts = new ArrayList<>();
         for (byte[] id : ids) {
-            metas.add(redis.commands().hgetall(keys.chordMeta(string(id))).toCompletableFuture());
+            // Not the body's spec: it can be large, and operators see the body's first task instead.
+            metas.add(redis.commands().hmget(keys.chordMeta(string(id)), CHORD_STATUS_FIELDS).toCompletableFuture());
             counts.add(redis.commands().hlen(keys.chordResults(string(id))).toCompletableFuture());
         }
         List<ChordStatus> chords = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
             String id = string(ids.get(i));
             Map<String, String> meta = new HashMap<>();
-            redis.await(metas.get(i), "read chord " + id).forEach((k, v) -> meta.put(string(k), string(v)));
+            redis.await(metas.get(i), "read chord " + id).forEach(field -> field.ifHasValue(
+                    value -> meta.put(string(field.getKey()), string(value))));
             long done = redis.await(counts.get(i), "read chord " + id);
             if (meta.isEmpty() || meta.containsKey("completed")) {
                 redis.commands().zrem(keys.chords(), ids.get(i)); // expired, or completed by an older version

@@ -54,6 +54,12 @@ public class WorkflowTasks {
         return values.stream().mapToInt(v -> v == null ? 0 : v).sum();
     }
 
+    @Task(name = "wf.label")
+    public String label(List<Integer> values, String text) {
+        count("label");
+        return text.length() + ":" + values.stream().mapToInt(Integer::intValue).sum();
+    }
+
     @Task(name = "wf.fail")
     public int fail(int x) {
         count("fail");

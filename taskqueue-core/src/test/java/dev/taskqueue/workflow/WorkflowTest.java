@@ -234,6 +234,21 @@ class WorkflowTest {
     }
 
     @Test
+    void aChordKeepsItsCallbackOnceRatherThanInEveryHeaderMessage() {
+        String large = "x".repeat(100_000);
+        tq.client.submit(chord(group(IntStream.range(0, 20).mapToObj(i -> TaskCall.of(WorkflowTasks::add, i, 0)
+                .withOptions(TaskOptions.defaults().countdown(Duration.ofHours(1)))).toList()),
+                TaskCall.partial(WorkflowTasks::label, large)));
+
+        List<String> headerMessages = SharedRedis.admin().sync().hvals("{taskqueue:default}:dp");
+
+        assertThat(headerMessages).hasSize(20).allSatisfy(message -> assertThat(message.length()).isLessThan(2_000));
+        TaskHandle<String> handle = tq.client.submit(chord(group(TaskCall.of(WorkflowTasks::add, 1, 2),
+                TaskCall.of(WorkflowTasks::add, 3, 4)), TaskCall.partial(WorkflowTasks::label, large)));
+        assertThat(handle.get(WAIT)).isEqualTo("100000:10");
+    }
+
+    @Test
     void workflowsNest() {
         // a chain containing a group: the group then the next step makes a chord
         TaskHandle<Object> chainWithGroup = tq.client.submit(chain(TaskCall.of(WorkflowTasks::add, 1, 1),
