@@ -298,25 +298,6 @@ public final class MessageCodec {
         }
     }
 
-    private static final byte[] WORKFLOW_FIELD = "\"wf\"".getBytes(StandardCharsets.UTF_8);
-
-    /**
-     * A cheap look at a body's bytes: false means it is surely not a workflow step; true that it may be (the
-     * field's bytes could also occur inside an argument).
-     */
-    public static boolean mayBeWorkflowStep(byte[] body) {
-        outer:
-        for (int i = 0; i <= body.length - WORKFLOW_FIELD.length; i++) {
-            for (int j = 0; j < WORKFLOW_FIELD.length; j++) {
-                if (body[i + j] != WORKFLOW_FIELD[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
-    }
-
     /** Whether a body the broker holds is a step of a workflow (something runs after it), false when unreadable. */
     public static boolean isWorkflowStep(byte[] body) {
         try {

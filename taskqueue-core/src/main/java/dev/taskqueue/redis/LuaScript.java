@@ -19,8 +19,10 @@ final class LuaScript {
 
     /**
      * Shared by every script: the broker's clock in milliseconds (so that application clocks need not agree), the
-     * per-second count of finished tasks (see {@link RedisKeys#throughput(String)}), and the wake-up of the
-     * instances waiting for a task (see {@link RedisResultBackend}).
+     * per-second count of finished tasks (see {@link RedisKeys#throughput(String)}), the wake-up of the
+     * instances waiting for a task (see {@link RedisResultBackend}), and the one way a task enters a stream:
+     * fields {@code i} (id), {@code m} (body), {@code d} (deliveries so far) and, for a task already revoked,
+     * {@code r} (so that a worker sees it on any read, without asking the revoked set).
      */
     private static final String PRELUDE = """
             local function now_ms()
@@ -38,6 +40,16 @@ final class LuaScript {
               end
               redis.call('HSET', key, field, second .. ':' .. n)
               redis.call('PEXPIRE', key, 120000)
+            end
+            local function add_ready(stream, group, id, body, deliveries, revoked)
+              if redis.call('EXISTS', stream) == 0 then
+                redis.call('XGROUP', 'CREATE', stream, group, '0', 'MKSTREAM')
+              end
+              if revoked then
+                redis.call('XADD', stream, '*', 'i', id, 'm', body, 'd', deliveries, 'r', '1')
+              else
+                redis.call('XADD', stream, '*', 'i', id, 'm', body, 'd', deliveries)
+              end
             end
             local function notify_waiters(record, id, channel_prefix)
               local waiters = redis.call('HGET', record, 'notify')

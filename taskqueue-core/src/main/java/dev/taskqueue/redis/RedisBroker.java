@@ -212,10 +212,7 @@ public final class RedisBroker implements Broker {
                   redis.call('ZADD', KEYS[1], at, id)
                   if redis.call('ZRANGE', KEYS[1], 0, 0)[1] == id then announce = true end
                 else
-                  if redis.call('EXISTS', stream) == 0 then
-                    redis.call('XGROUP', 'CREATE', stream, ARGV[1], '0', 'MKSTREAM')
-                  end
-                  redis.call('XADD', stream, '*', 'i', id, 'm', body, 'd', '0')
+                  add_ready(stream, ARGV[1], id, body, '0', false)
                 end
                 if dedupe == '1' then
                   redis.call('HSET', record, 'state', state, 'task', name, 'queue', ARGV[3], 'submitted', now)
@@ -499,7 +496,10 @@ public final class RedisBroker implements Broker {
     private record StreamRef(String queue, String band) {
     }
 
-    /** A claimed entry: its fields are {@code i} (task id), {@code m} (body), {@code d} (deliveries). */
+    /**
+     * A claimed entry: its fields are {@code i} (task id), {@code m} (body), {@code d} (deliveries), and {@code r}
+     * when it was revoked before it entered the stream (see {@code add_ready} in {@link LuaScript}).
+     */
     private static Delivery delivery(StreamRef ref, String entryId, List<?> fields, boolean revoked) {
         String taskId = "";
         byte[] body = new byte[0];
@@ -511,6 +511,7 @@ public final class RedisBroker implements Broker {
                     case 'i' -> taskId = string(fields.get(f + 1));
                     case 'm' -> body = (byte[]) fields.get(f + 1);
                     case 'd' -> deliveries = Integer.parseInt(string(fields.get(f + 1)));
+                    case 'r' -> revoked = true;
                     default -> {
                     }
                 }
@@ -572,12 +573,11 @@ public final class RedisBroker implements Broker {
 
     /**
      * The blocking read returns entries without the claim script's revocation check: check here, but only for
-     * queues where revocations may exist (seen by the last claim, or announced since), to spare the round trip,
-     * and for workflow steps: a revoked delayed step is made due at once (so that its worker tells the rest of
-     * the workflow), and may arrive before the announcement of its revocation.
+     * queues where revocations may exist (seen by the last claim, or announced since), to spare the round trip.
+     * An entry that entered its stream already revoked carries the flag itself.
      */
     private Delivery markIfRevoked(Delivery delivery) {
-        if (!mayHaveRevocations.contains(delivery.queue()) && !MessageCodec.mayBeWorkflowStep(delivery.body())) {
+        if (delivery.revoked() || !mayHaveRevocations.contains(delivery.queue())) {
             return delivery;
         }
         Double revokedAt = redis.await(redis.commands().zscore(keys.revoked(delivery.queue()),
@@ -587,23 +587,14 @@ public final class RedisBroker implements Broker {
 
     private Delivery toDelivery(StreamMessage<byte[], byte[]> message) {
         String key = string(message.getStream());
-        int sep = key.lastIndexOf(":s:");
-        String band = key.substring(sep + 3);
-        String queue = key.substring(keys.prefix().length() + 2, key.indexOf('}'));
-        byte[] id = null;
-        byte[] body = new byte[0];
-        byte[] deliveries = null;
-        for (Map.Entry<byte[], byte[]> field : message.getBody().entrySet()) {
-            switch (string(field.getKey())) {
-                case "i" -> id = field.getValue();
-                case "m" -> body = field.getValue();
-                case "d" -> deliveries = field.getValue();
-                default -> {
-                }
-            }
-        }
-        return new Delivery(queue, band, message.getId(), id == null ? "" : string(id), body,
-                deliveries == null ? 0 : Integer.parseInt(string(deliveries)), false);
+        StreamRef ref = new StreamRef(key.substring(keys.prefix().length() + 2, key.indexOf('}')),
+                key.substring(key.lastIndexOf(":s:") + 3));
+        List<byte[]> fields = new ArrayList<>();
+        message.getBody().forEach((name, value) -> {
+            fields.add(name);
+            fields.add(value);
+        });
+        return delivery(ref, message.getId(), fields, false);
     }
 
     @Override
@@ -985,11 +976,7 @@ public final class RedisBroker implements Broker {
             for _, id in ipairs(ids) do
               local v = redis.call('HGET', KEYS[2], id)
               if v then
-                local stream = KEYS[3 + tonumber(string.sub(v, 1, 1))]
-                if redis.call('EXISTS', stream) == 0 then
-                  redis.call('XGROUP', 'CREATE', stream, ARGV[1], '0', 'MKSTREAM')
-                end
-                redis.call('XADD', stream, '*', 'i', id, 'm', string.sub(v, 2), 'd', '0')
+                add_ready(KEYS[3 + tonumber(string.sub(v, 1, 1))], ARGV[1], id, string.sub(v, 2), '0', false)
                 redis.call('HDEL', KEYS[2], id)
               end
               redis.call('ZREM', KEYS[1], id)

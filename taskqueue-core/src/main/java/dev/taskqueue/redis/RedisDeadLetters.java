@@ -59,10 +59,7 @@ final class RedisDeadLetters {
               if e[2][j] == 'i' then id = e[2][j + 1] elseif e[2][j] == 'm' then body = e[2][j + 1] end
             end
             if ARGV[3] ~= '' then body = ARGV[3] end
-            if redis.call('EXISTS', KEYS[2]) == 0 then
-              redis.call('XGROUP', 'CREATE', KEYS[2], ARGV[1], '0', 'MKSTREAM')
-            end
-            redis.call('XADD', KEYS[2], '*', 'i', id, 'm', body, 'd', '0')
+            add_ready(KEYS[2], ARGV[1], id, body, '0', false)
             redis.call('XDEL', KEYS[1], ARGV[2])
             if redis.call('EXISTS', KEYS[3]) == 1 then
               redis.call('HSET', KEYS[3], 'state', 'PENDING')

@@ -254,17 +254,10 @@ final class RedisRecovery {
                     redis.call('HSET', record, 'state', 'FAILURE', 'finished', now,
                       'error.type', 'dev.taskqueue.WorkerLostException', 'error.message', reason, 'error.stack', '')
                     redis.call('PEXPIRE', record, ARGV[5])
-                    local waiters = redis.call('HGET', record, 'notify')
-                    if waiters then
-                      for w in string.gmatch(waiters, '%S+') do redis.call('PUBLISH', ARGV[8] .. w, id) end
-                      redis.call('HDEL', record, 'notify')
-                    end
+                    notify_waiters(record, id, ARGV[8])
                     dead = dead + 1
                   else
-                    if redis.call('EXISTS', KEYS[1]) == 0 then
-                      redis.call('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM')
-                    end
-                    redis.call('XADD', KEYS[1], '*', 'i', id, 'm', body, 'd', d)
+                    add_ready(KEYS[1], ARGV[1], id, body, d, false)
                     redelivered = redelivered + 1
                   end
                 end

@@ -40,12 +40,14 @@ final class RedisRevocations implements AutoCloseable {
 
     /*
      * KEYS[1] {q}:revoked   KEYS[2] {q}:d   KEYS[3] {q}:dp   KEYS[4] {q}:t:<id>   KEYS[5] {q}:u:<unique key> (or -)
+     * KEYS[6] {q}:s:r
      * ARGV[1] task id   ARGV[2] reason   ARGV[3] keep ms   ARGV[4] notify channel prefix   ARGV[5] queue name
-     * ARGV[6] '1' when the delayed task is part of a workflow   ARGV[7] wake channel
+     * ARGV[6] '1' when the delayed task is part of a workflow   ARGV[7] group
      * Remembers the revocation (trimming those older than keep), removes the task from the delayed set, marks its
      * record REVOKED unless it finished, releases its uniqueness key. Returns 1 if it was waiting in the delayed set.
-     * A delayed workflow step is made due instead: a worker takes it, sees it revoked, and tells the rest of its
-     * workflow (what follows it is marked REVOKED, its error links run).
+     * A delayed workflow step goes to the redelivery stream at once, flagged revoked: a worker takes it, records it
+     * REVOKED without running it, and tells the rest of its workflow (what follows it is marked REVOKED, its error
+     * links run).
      */
     private static final LuaScript REVOKE = new LuaScript("revoke", """
             local now = now_ms()
@@ -53,14 +55,11 @@ final class RedisRevocations implements AutoCloseable {
             redis.call('ZADD', KEYS[1], now, ARGV[1])
             redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - keep)
             redis.call('PEXPIRE', KEYS[1], keep)
-            local delayed
-            if ARGV[6] == '1' then
-              delayed = redis.call('ZADD', KEYS[2], 'XX', 'CH', now, ARGV[1])
-              if delayed == 1 then redis.call('PUBLISH', ARGV[7], ARGV[5]) end
-            else
-              delayed = redis.call('ZREM', KEYS[2], ARGV[1])
-              redis.call('HDEL', KEYS[3], ARGV[1])
+            local delayed = redis.call('ZREM', KEYS[2], ARGV[1])
+            if delayed == 1 and ARGV[6] == '1' then
+              add_ready(KEYS[6], ARGV[7], ARGV[1], string.sub(redis.call('HGET', KEYS[3], ARGV[1]), 2), '0', true)
             end
+            redis.call('HDEL', KEYS[3], ARGV[1])
             local state = redis.call('HGET', KEYS[4], 'state')
             if state ~= 'SUCCESS' and state ~= 'FAILURE' then
               redis.call('HSET', KEYS[4], 'state', 'REVOKED', 'finished', now, 'queue', ARGV[5],
@@ -88,9 +87,10 @@ final class RedisRevocations implements AutoCloseable {
             String uniqueKey = body == null ? null : uniqueKeyOf.apply(body);
             Long reply = redis.await(REVOKE.run(redis.commands(), new byte[][] { keys.revoked(queue),
                     keys.delayed(queue), keys.delayedPayloads(queue), keys.record(queue, taskId),
-                    keys.unique(queue, uniqueKey) }, bytes(taskId), bytes(reason), bytes(Long.toString(keepMillis)),
-                    bytes(keys.notifyChannelPrefix()), bytes(queue), bytes(body != null && inWorkflow.test(body) ? "1"
-                            : "0"), bytes(keys.wakeChannel())), "revoke task " + taskId);
+                    keys.unique(queue, uniqueKey), keys.stream(queue, RedisKeys.REDELIVERY) }, bytes(taskId), bytes(reason),
+                    bytes(Long.toString(keepMillis)), bytes(keys.notifyChannelPrefix()), bytes(queue),
+                    bytes(body != null && inWorkflow.test(body) ? "1" : "0"), bytes(RedisKeys.GROUP)),
+                    "revoke task " + taskId);
             waiting |= reply == 1L;
         }
         redis.await(redis.commands().publish(bytes(keys.revokeChannel()), bytes(taskId + " " + (interrupt ? 1 : 0))),
