@@ -120,11 +120,6 @@ public final class DefaultTaskClient implements TaskClient {
         return new WorkflowHandles(broker, backend, codec, revoker);
     }
 
-    /** The engine that starts what follows a task in a workflow; workers of this application use it too. */
-    public WorkflowEngine workflows() {
-        return workflows;
-    }
-
     private List<TaskHandle<?>> store(List<? extends TaskCall<?>> calls) {
         List<OutgoingMessage> messages = new ArrayList<>(calls.size());
         for (TaskCall<?> call : calls) {

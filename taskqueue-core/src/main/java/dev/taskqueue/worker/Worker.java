@@ -83,8 +83,8 @@ public final class Worker {
     }
 
     /**
-     * A worker that starts the next steps of workflows with {@code workflows} (a client's,
-     * {@link dev.taskqueue.client.DefaultTaskClient#workflows()}, so that they are submitted with its settings).
+     * A worker that starts the next steps of workflows with {@code workflows}
+     * ({@link WorkflowEngine#create}, with the application's client settings).
      */
     public Worker(Broker broker, TaskRegistry registry, MessageCodec codec, WorkerSettings settings,
             TaskEventListener listener, List<TaskInterceptor> interceptors, WorkflowEngine workflows, Clock clock) {

@@ -19,6 +19,7 @@ import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.client.DefaultTaskQueueOperations;
 import dev.taskqueue.client.InlineTaskClient;
+import dev.taskqueue.client.WorkflowEngine;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskRegistry;
@@ -101,13 +102,7 @@ public final class TaskQueueAutoConfiguration {
     TaskClient taskClient(TaskQueueProperties properties, TaskRegistry registry, MessageCodec codec,
             ObjectProvider<Broker> broker, ObjectProvider<ResultBackend> resultBackend,
             ObjectProvider<TaskEventListener> listeners, ObjectProvider<TaskInterceptor> interceptors) {
-        long maxPayloadSize = properties.getMaxPayloadSize().toBytes();
-        if (maxPayloadSize > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("taskqueue.max-payload-size must be below 2GB, got "
-                    + properties.getMaxPayloadSize() + "; large payloads belong in an object store.");
-        }
-        ClientSettings settings = new ClientSettings(properties.getDefaultQueue(), (int) maxPayloadSize,
-                properties.getResultTtl(), properties.getExpiresIn());
+        ClientSettings settings = clientSettings(properties);
         TaskEventListener listener = TaskEventListener.of(listeners.orderedStream().toList());
         List<TaskInterceptor> ordered = interceptors.orderedStream().toList();
         if (properties.getBroker() == BrokerType.INLINE) {
@@ -121,6 +116,17 @@ public final class TaskQueueAutoConfiguration {
                     + "ones.");
         }
         return new DefaultTaskClient(queue, backend, registry, codec, settings, listener, ordered, Clock.systemUTC());
+    }
+
+    /** How tasks are submitted: by the client, and by workers starting the next steps of workflows. */
+    static ClientSettings clientSettings(TaskQueueProperties properties) {
+        long maxPayloadSize = properties.getMaxPayloadSize().toBytes();
+        if (maxPayloadSize > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("taskqueue.max-payload-size must be below 2GB, got "
+                    + properties.getMaxPayloadSize() + "; large payloads belong in an object store.");
+        }
+        return new ClientSettings(properties.getDefaultQueue(), (int) maxPayloadSize, properties.getResultTtl(),
+                properties.getExpiresIn());
     }
 
     @Bean
@@ -170,18 +176,17 @@ public final class TaskQueueAutoConfiguration {
         @ConditionalOnMissingBean
         TaskQueueWorkerLifecycle taskQueueWorkerLifecycle(TaskQueueProperties properties, ObjectProvider<Broker> broker,
                 TaskRegistry registry, MessageCodec codec, ObjectProvider<TaskQueueWorkerCustomizer> customizers,
-                ObjectProvider<TaskEventListener> listeners, ObjectProvider<TaskInterceptor> interceptors,
-                ObjectProvider<TaskClient> client) {
+                ObjectProvider<TaskEventListener> listeners, ObjectProvider<TaskInterceptor> interceptors) {
             return new TaskQueueWorkerLifecycle(() -> {
                 Broker queue = requiredBroker(broker, properties);
                 TaskEventListener listener = TaskEventListener.of(listeners.orderedStream().toList());
                 List<TaskInterceptor> ordered = interceptors.orderedStream().toList();
                 WorkerSettings settings = workerSettings(properties, registry, customizers);
-                // The next steps of workflows are submitted as the application's client submits (its settings).
-                return client.getIfAvailable() instanceof DefaultTaskClient submitter
-                        ? new Worker(queue, registry, codec, settings, listener, ordered, submitter.workflows(),
-                                Clock.systemUTC())
-                        : new Worker(queue, registry, codec, settings, listener, ordered, Clock.systemUTC());
+                // The next steps of workflows are submitted with the application's client settings, whatever
+                // TaskClient bean it has.
+                return new Worker(queue, registry, codec, settings, listener, ordered, WorkflowEngine.create(queue,
+                        registry, codec, clientSettings(properties), ordered, listener, Clock.systemUTC()),
+                        Clock.systemUTC());
             });
         }
 

@@ -1,6 +1,9 @@
 package dev.taskqueue.autoconfigure;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +17,7 @@ import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.TaskState;
+import dev.taskqueue.Workflows;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.client.ClientSettings;
@@ -52,6 +56,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import static dev.taskqueue.autoconfigure.TestTasks.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 import static org.mockito.Mockito.mock;
 
 class TaskQueueAutoConfigurationTests {
@@ -74,6 +79,27 @@ class TaskQueueAutoConfigurationTests {
             TaskHandle<String> handle = context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
             assertThat(handle.get(WAIT)).isEqualTo("Hello Ada");
         });
+    }
+
+    /** The worker starts the next step of a chain with the properties, not with whatever its client bean is. */
+    @Test
+    void workflowStepsFollowTheClientPropertiesWhateverTheTaskClientBean() {
+        runner.withUserConfiguration(WrappedClientConfiguration.class)
+                .withPropertyValues("taskqueue.expires-in=2s").run(context -> {
+                    Broker broker = context.getBean(Broker.class);
+                    broker.pause("failing");
+                    TaskHandle<Void> second = context.getBean(TaskClient.class).submit(Workflows.chain(
+                            TaskCall.of(TestTasks.Greeter::greet, "Ada"), TaskCall.of(TestTasks.Greeter::fail)
+                                    .immutable()));
+                    await().atMost(WAIT).until(() -> broker.stats("default").processedLastMinute() == 1);
+                    Thread.sleep(2_500); // the second step, waiting in its paused queue, outlives its expiry
+
+                    broker.resume("failing");
+
+                    await().atMost(WAIT).until(() -> second.state().isFinished());
+                    assertThat(second.state()).isEqualTo(TaskState.REVOKED);
+                    assertThat(second.info().error().message()).contains("expired");
+                });
     }
 
     @Test
@@ -304,6 +330,32 @@ class TaskQueueAutoConfigurationTests {
         @Order(2)
         TaskQueueWorkerCustomizer second() {
             return settings -> settings.concurrency(7);
+        }
+    }
+
+    /** An application's own TaskClient: ours behind a proxy, with settings of its own (no expiry). */
+    @Configuration(proxyBeanMethods = false)
+    static class WrappedClientConfiguration {
+
+        @Bean
+        TestTasks.Greeter greeter() {
+            return new TestTasks.Greeter();
+        }
+
+        @Bean
+        TaskClient taskClient(Broker broker, ResultBackend results, TaskRegistry registry, MessageCodec codec) {
+            TaskClient ours = new DefaultTaskClient(broker, results, registry, codec,
+                    new ClientSettings("default", ClientSettings.DEFAULT_MAX_PAYLOAD_SIZE, Duration.ofHours(1)),
+                    TaskEventListener.of(List.of()), Clock.systemUTC());
+            return (TaskClient) Proxy.newProxyInstance(TaskClient.class.getClassLoader(),
+                    new Class<?>[] { TaskClient.class }, (proxy, method, args) -> {
+                        try {
+                            return method.invoke(ours, args);
+                        }
+                        catch (InvocationTargetException ex) {
+                            throw ex.getCause();
+                        }
+                    });
         }
     }
 
