@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.List;
+import java.util.stream.Stream;
 
 import dev.taskqueue.redis.LocalRedisServer;
 import org.slf4j.Logger;
@@ -16,11 +17,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyState;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
-import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
@@ -75,18 +79,21 @@ public final class TaskQueueEmbeddedRedisAutoConfiguration {
     /** Matches when no Redis is configured and nothing answers on the default address. */
     static final class NoRedisConfiguredCondition extends SpringBootCondition {
 
-        private static final List<String> REDIS_PROPERTIES = List.of("spring.data.redis.url",
-                "spring.data.redis.host", "spring.data.redis.port", "spring.data.redis.sentinel.master",
-                "spring.data.redis.cluster.nodes");
+        /** Any of these, in any form Boot binds (a YAML list's {@code nodes[0]}, an environment variable). */
+        private static final List<ConfigurationPropertyName> REDIS_PROPERTIES = Stream.of("spring.data.redis.url",
+                "spring.data.redis.host", "spring.data.redis.port", "spring.data.redis.sentinel",
+                "spring.data.redis.cluster").map(ConfigurationPropertyName::of).toList();
 
         private static final int CONNECT_TIMEOUT_MILLIS = 200;
 
         @Override
         public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-            Environment environment = context.getEnvironment();
-            for (String property : REDIS_PROPERTIES) {
-                if (environment.containsProperty(property)) {
-                    return ConditionOutcome.noMatch(property + " is set");
+            for (ConfigurationPropertySource source : ConfigurationPropertySources.get(context.getEnvironment())) {
+                for (ConfigurationPropertyName property : REDIS_PROPERTIES) {
+                    if (source.getConfigurationProperty(property) != null
+                            || source.containsDescendantOf(property) == ConfigurationPropertyState.PRESENT) {
+                        return ConditionOutcome.noMatch(property + " is set");
+                    }
                 }
             }
             if (answers("localhost", 6379)) {

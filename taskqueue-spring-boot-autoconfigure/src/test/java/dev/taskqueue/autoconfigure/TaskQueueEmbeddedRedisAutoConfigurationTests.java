@@ -47,6 +47,18 @@ class TaskQueueEmbeddedRedisAutoConfigurationTests {
                 });
     }
 
+    /** YAML lists bind as {@code nodes[0]}, {@code nodes[1]}: a Cluster configured so is configured all the same. */
+    @Test
+    void embeddedRedisIsNotStartedWhenClusterNodesAreAYamlList() {
+        assumeFalse(somethingAnswersOnTheDefaultPort(), "something listens on localhost:6379");
+        ApplicationContextRunner conditionOnly = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(TaskQueueEmbeddedRedisAutoConfiguration.class));
+        conditionOnly.run(context -> assertThat(context).hasSingleBean(LocalRedisServer.class));
+        conditionOnly.withPropertyValues("spring.data.redis.cluster.nodes[0]=127.0.0.1:7000",
+                "spring.data.redis.cluster.nodes[1]=127.0.0.1:7001")
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(LocalRedisServer.class));
+    }
+
     @Test
     void embeddedRedisIsNotStartedWhenDisabled() {
         runner.withPropertyValues("taskqueue.embedded-redis.enabled=false", "taskqueue.worker.enabled=false")
