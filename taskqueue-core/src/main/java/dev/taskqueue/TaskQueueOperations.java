@@ -20,6 +20,10 @@ public interface TaskQueueOperations {
      */
     List<DeadLetter> deadLetters(String queue, @Nullable String before, int count);
 
+    /** One dead letter by its id, or null when it is not there (requeued, deleted, trimmed, or never was). */
+    @Nullable
+    DeadLetter deadLetter(String queue, String deadLetterId);
+
     /**
      * Puts a dead letter back in its queue as a fresh first attempt (its retry budget starts over).
      *
@@ -27,13 +31,16 @@ public interface TaskQueueOperations {
      */
     boolean requeueDeadLetter(String queue, String deadLetterId);
 
-    /** Puts every dead letter of a queue back (oldest first); returns how many. */
+    /**
+     * Puts every dead letter of a queue back (oldest first); returns how many. Letters that arrive meanwhile
+     * (a requeued task that fails again, say) stay.
+     */
     int requeueDeadLetters(String queue);
 
     /** Deletes one dead letter; returns whether it was there. */
     boolean deleteDeadLetter(String queue, String deadLetterId);
 
-    /** Deletes every dead letter of a queue; returns how many. */
+    /** Deletes every dead letter of a queue (not those that arrive meanwhile); returns how many. */
     int deleteDeadLetters(String queue);
 
     /** Revokes a task by id, from any instance. See {@link TaskHandle#revoke(boolean)}. */

@@ -1,5 +1,7 @@
 package dev.taskqueue.client;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 
 import dev.taskqueue.TaskIds;
@@ -39,24 +41,42 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
     @Override
     public boolean requeueDeadLetter(String queue, String deadLetterId) {
         TaskDeclarations.checkQueueName(queue);
-        DeadLetter letter = find(queue, deadLetterId);
+        DeadLetter letter = deadLetter(queue, deadLetterId);
         return letter != null && requeue(letter);
     }
 
     @Override
     public int requeueDeadLetters(String queue) {
         TaskDeclarations.checkQueueName(queue);
+        // The letters there now, not those a requeued task adds if it fails again: page older from the newest,
+        // noting where each page starts, then requeue the pages oldest first (a page is the same on the second
+        // read: only older letters were removed meanwhile).
+        Deque<String> pageStarts = new ArrayDeque<>();
+        for (String before = newestBound(queue); before != null; before = olderPage(queue, before)) {
+            pageStarts.push(before);
+        }
         int requeued = 0;
-        List<DeadLetter> page;
-        // Newest first, page by page; each requeued letter leaves the stream, so the first page is always fresh.
-        while (!(page = broker.deadLetters(queue, null, PAGE)).isEmpty()) {
-            for (int i = page.size() - 1; i >= 0; i--) { // oldest first, as they failed
+        while (!pageStarts.isEmpty()) {
+            List<DeadLetter> page = broker.deadLetters(queue, pageStarts.pop(), PAGE);
+            for (int i = page.size() - 1; i >= 0; i--) { // pages list newest first
                 if (requeue(page.get(i))) {
                     requeued++;
                 }
             }
         }
         return requeued;
+    }
+
+    /** Just above the newest dead letter (a page's {@code before}), or null when there is none. */
+    private @Nullable String newestBound(String queue) {
+        List<DeadLetter> newest = broker.deadLetters(queue, null, 1);
+        return newest.isEmpty() ? null : nextId(newest.get(0).id());
+    }
+
+    /** The {@code before} of the page after the one that {@code before} starts, or null when that one is the last. */
+    private @Nullable String olderPage(String queue, String before) {
+        List<DeadLetter> page = broker.deadLetters(queue, before, PAGE);
+        return page.size() < PAGE ? null : page.get(page.size() - 1).id();
     }
 
     @Override
@@ -69,13 +89,15 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
     public int deleteDeadLetters(String queue) {
         TaskDeclarations.checkQueueName(queue);
         int deleted = 0;
+        String before = newestBound(queue); // not the letters that arrive meanwhile
         List<DeadLetter> page;
-        while (!(page = broker.deadLetters(queue, null, PAGE)).isEmpty()) {
+        while (before != null && !(page = broker.deadLetters(queue, before, PAGE)).isEmpty()) {
             for (DeadLetter letter : page) {
                 if (broker.deleteDeadLetter(queue, letter.id())) {
                     deleted++;
                 }
             }
+            before = page.get(page.size() - 1).id();
         }
         return deleted;
     }
@@ -86,9 +108,15 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
         return broker.revoke(null, taskId, "revoked by an operator", interruptIfRunning);
     }
 
-    private @Nullable DeadLetter find(String queue, String deadLetterId) {
+    @Override
+    public @Nullable DeadLetter deadLetter(String queue, String deadLetterId) {
+        TaskDeclarations.checkQueueName(queue);
+        String next = nextId(deadLetterId);
+        if (next == null) {
+            return null; // not a stream id, so no dead letter's
+        }
         // Dead letter ids are stream ids: the page just older than the next id up starts with this one.
-        for (DeadLetter letter : broker.deadLetters(queue, nextId(deadLetterId), 1)) {
+        for (DeadLetter letter : broker.deadLetters(queue, next, 1)) {
             if (letter.id().equals(deadLetterId)) {
                 return letter;
             }
@@ -96,13 +124,18 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
         return null;
     }
 
-    /** The smallest stream id above {@code id}. */
-    private static String nextId(String id) {
+    /** The smallest stream id above {@code id} (two unsigned 64-bit parts), or null when it is not a stream id. */
+    private static @Nullable String nextId(String id) {
         int dash = id.indexOf('-');
-        if (dash < 0) {
-            return id + "-1";
+        try {
+            long millis = Long.parseUnsignedLong(dash < 0 ? id : id.substring(0, dash));
+            long sequence = dash < 0 ? 0 : Long.parseUnsignedLong(id.substring(dash + 1));
+            return sequence == -1L ? Long.toUnsignedString(millis + 1) + "-0"
+                    : Long.toUnsignedString(millis) + "-" + Long.toUnsignedString(sequence + 1);
         }
-        return id.substring(0, dash + 1) + (Long.parseLong(id.substring(dash + 1)) + 1);
+        catch (NumberFormatException ex) {
+            return null;
+        }
     }
 
     /** A fresh first attempt of the letter's task; a message that cannot be read goes back as it is. */

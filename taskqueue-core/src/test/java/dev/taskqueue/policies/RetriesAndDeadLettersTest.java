@@ -28,6 +28,7 @@ import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.testing.TaskQueueFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Retries wait in Redis with backoff; final failures go to the dead letters, which operators can act on. */
 class RetriesAndDeadLettersTest {
@@ -172,6 +173,25 @@ class RetriesAndDeadLettersTest {
         assertThat(operations.requeueDeadLetters("default")).isEqualTo(3);
         await().atMost(Duration.ofSeconds(10)).until(() -> tasks.runsOf("dl1") == 2 && tasks.runsOf("dl2") == 2
                 && tasks.runsOf("dl3") + tasks.runsOf("dl4") == 3);
+        assertThat(operations.deadLetters("default", null, 10)).isEmpty();
+    }
+
+    /** Requeued tasks that fail again become new dead letters: "all" means those there when asked, once each. */
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void requeueingAndDeletingEveryDeadLetterTakeThoseThereNotTheOnesTheyCause() {
+        tq.startWorker();
+        for (int i = 0; i < 3; i++) {
+            tq.client.withOptions(TaskOptions.defaults().retry(RetryPolicy.maxRetries(0)))
+                    .submit(PolicyTasks::alwaysFails, "again" + i);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> operations.deadLetters("default", null, 10).size() == 3);
+
+        assertThat(operations.requeueDeadLetters("default")).isEqualTo(3);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> operations.deadLetters("default", null, 10).size() == 3);
+        assertThat(tasks.runsOf("again0") + tasks.runsOf("again1") + tasks.runsOf("again2")).isEqualTo(6);
+        assertThat(operations.deleteDeadLetters("default")).isEqualTo(3);
         assertThat(operations.deadLetters("default", null, 10)).isEmpty();
     }
 

@@ -310,12 +310,11 @@ public class TaskQueueEndpoint {
     public DeadLetterView deadLetter(String queue, String id) {
         existingQueue(queue);
         checkDeadLetterId(id);
-        // Dead letter ids are stream ids: the page older than the next id up starts with this one, if it is there.
-        int dash = id.indexOf('-');
-        String nextUp = id.substring(0, dash + 1) + (Long.parseLong(id.substring(dash + 1)) + 1);
-        return operations.deadLetters(queue, nextUp, 1).stream().filter(letter -> letter.id().equals(id))
-                .findFirst().map(letter -> DeadLetterView.of(letter, Integer.MAX_VALUE))
-                .orElseThrow(() -> noDeadLetter(queue, id));
+        DeadLetter letter = operations.deadLetter(queue, id);
+        if (letter == null) {
+            throw noDeadLetter(queue, id);
+        }
+        return DeadLetterView.of(letter, Integer.MAX_VALUE);
     }
 
     /** The latest events of every instance, newest first. */

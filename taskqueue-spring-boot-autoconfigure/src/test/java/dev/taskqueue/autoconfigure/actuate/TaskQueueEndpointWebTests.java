@@ -226,6 +226,8 @@ class TaskQueueEndpointWebTests {
         assertThat(http.post("/actuator/taskqueue/queues/nope/pause").status()).isEqualTo(404);
         assertThat(http.get("/actuator/taskqueue/queues/nope/dead-letters").status()).isEqualTo(404);
         assertThat(http.get("/actuator/taskqueue/queues/failing/dead-letters/1-0").status()).isEqualTo(404);
+        assertThat(http.get("/actuator/taskqueue/queues/failing/dead-letters/1-99999999999999999999").status())
+                .isEqualTo(404); // beyond a stream id's 64 bits
         assertThat(http.post("/actuator/taskqueue/queues/failing/dead-letters/1-0/requeue").status())
                 .isEqualTo(404);
         assertThat(http.delete("/actuator/taskqueue/queues/failing/dead-letters/1-0").status()).isEqualTo(404);
