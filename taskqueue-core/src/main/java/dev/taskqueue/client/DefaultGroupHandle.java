@@ -5,17 +5,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.taskqueue.GroupHandle;
 import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskInfo;
-import dev.taskqueue.TaskQueueException;
 import dev.taskqueue.TaskState;
-import dev.taskqueue.TaskTimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /** A group's handle: its members' handles, combined. */
@@ -85,24 +80,7 @@ final class DefaultGroupHandle<T> implements GroupHandle<T> {
 
     @Override
     public List<T> get(Duration timeout) {
-        CompletableFuture<List<T>> all = future();
-        try {
-            return all.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        catch (TimeoutException ex) {
-            all.cancel(false);
-            throw new TaskTimeoutException(id, state(), timeout);
-        }
-        catch (InterruptedException ex) {
-            all.cancel(false);
-            Thread.currentThread().interrupt();
-            throw new TaskQueueException("Interrupted while waiting for group [" + id + "]", ex);
-        }
-        catch (ExecutionException ex) {
-            Throwable cause = ex.getCause();
-            throw cause instanceof RuntimeException runtime ? runtime
-                    : new TaskQueueException("Could not wait for group [" + id + "]", cause);
-        }
+        return HandleWait.get(future(), timeout, id, "group [" + id + "]", this::state);
     }
 
     /** Completes with every result in order, or exceptionally as soon as a member failed. */

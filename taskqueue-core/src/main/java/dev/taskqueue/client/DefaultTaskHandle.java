@@ -3,9 +3,6 @@ package dev.taskqueue.client;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskFailedException;
@@ -14,7 +11,6 @@ import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskQueueException;
 import dev.taskqueue.TaskRevokedException;
 import dev.taskqueue.TaskState;
-import dev.taskqueue.TaskTimeoutException;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.internal.MessageCodec;
 import org.jspecify.annotations.Nullable;
@@ -78,31 +74,21 @@ final class DefaultTaskHandle<R> implements TaskHandle<R> {
 
     @Override
     public R get(Duration timeout) {
-        checkResultKept();
-        CompletableFuture<TaskInfo> finished = backend.whenFinished(queue, id);
-        try {
-            return resultOf(finished.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
-        }
-        catch (TimeoutException ex) {
-            finished.cancel(false);
-            throw new TaskTimeoutException(id, state(), timeout);
-        }
-        catch (InterruptedException ex) {
-            finished.cancel(false);
-            Thread.currentThread().interrupt();
-            throw new TaskQueueException("Interrupted while waiting for task [" + id + "]", ex);
-        }
-        catch (ExecutionException ex) {
-            Throwable cause = ex.getCause();
-            throw cause instanceof RuntimeException runtime ? runtime
-                    : new TaskQueueException("Could not wait for task [" + id + "]", cause);
-        }
+        return HandleWait.get(future(), timeout, id, "task [" + id + "]", this::state);
     }
 
     @Override
     public CompletableFuture<R> future() {
         checkResultKept();
-        return backend.whenFinished(queue, id).thenApply(this::resultOf);
+        CompletableFuture<TaskInfo> finished = backend.whenFinished(queue, id);
+        CompletableFuture<R> result = finished.thenApply(this::resultOf);
+        // Cancelling a derived future leaves its source alone: pass it on, so the backend stops waiting.
+        result.whenComplete((value, failure) -> {
+            if (result.isCancelled()) {
+                finished.cancel(false);
+            }
+        });
+        return result;
     }
 
     private void checkResultKept() {

@@ -15,13 +15,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.taskqueue.GroupHandle;
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskFailedException;
 import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.TaskTimeoutException;
+import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisResultBackend;
@@ -44,6 +47,33 @@ class TaskHandleTest {
     void close() {
         tasks.gate.countDown();
         tq.close();
+    }
+
+    /** Cancelling a handle's future, or a group's, stops the wait in the result backend, not just the caller's. */
+    @Test
+    void cancellingAFutureStopsWaitingInTheBackend() {
+        List<CompletableFuture<TaskInfo>> waits = new CopyOnWriteArrayList<>();
+        ResultBackend backend = new ResultBackend() {
+
+            @Override
+            public TaskInfo find(String queue, String taskId) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public CompletableFuture<TaskInfo> whenFinished(String queue, String taskId) {
+                CompletableFuture<TaskInfo> wait = new CompletableFuture<>();
+                waits.add(wait);
+                return wait;
+            }
+        };
+        TaskHandle<String> task = new DefaultTaskHandle<>("t1", "default", String.class, backend, tq.codec, null,
+                DefaultTaskHandle.Revoker.NONE);
+        task.future().cancel(false);
+        GroupHandle<String> group = new DefaultGroupHandle<>("g1", List.of(task, task));
+        group.future().cancel(false);
+
+        assertThat(waits).hasSize(3).allMatch(CompletableFuture::isCancelled);
     }
 
     @Test

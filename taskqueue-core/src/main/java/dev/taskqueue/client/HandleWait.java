@@ -1,0 +1,47 @@
+package dev.taskqueue.client;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+import dev.taskqueue.TaskQueueException;
+import dev.taskqueue.TaskState;
+import dev.taskqueue.TaskTimeoutException;
+
+/** The blocking {@code get(timeout)} of task and group handles, over their futures. */
+final class HandleWait {
+
+    private HandleWait() {
+    }
+
+    /**
+     * Waits for {@code result}; on a timeout or an interrupt, cancels it (so that nothing keeps waiting for the
+     * task in the background) and throws.
+     *
+     * @param what what is waited for, for errors: {@code task [id]}, {@code group [id]}
+     * @param state the state to report on a timeout
+     */
+    static <T> T get(CompletableFuture<T> result, Duration timeout, String id, String what,
+            Supplier<TaskState> state) {
+        try {
+            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (TimeoutException ex) {
+            result.cancel(false);
+            throw new TaskTimeoutException(id, state.get(), timeout);
+        }
+        catch (InterruptedException ex) {
+            result.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new TaskQueueException("Interrupted while waiting for " + what, ex);
+        }
+        catch (ExecutionException ex) {
+            Throwable cause = ex.getCause();
+            throw cause instanceof RuntimeException runtime ? runtime
+                    : new TaskQueueException("Could not wait for " + what, cause);
+        }
+    }
+}
