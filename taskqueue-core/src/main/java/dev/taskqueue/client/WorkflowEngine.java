@@ -397,17 +397,21 @@ public final class WorkflowEngine {
         }
         Run run = new Run(message.id(), message.rootId() != null ? message.rootId() : message.id());
         TaskFailure failure = new TaskFailure(message.id(), message.task(), error.type(), error.message());
-        for (JsonNode err : workflow.path("err")) {
-            start(err, mapper.valueToTree(failure), run, List.of(), List.of());
-        }
         String verb = revoked ? "was revoked" : "failed";
-        Cause cause = new Cause(revoked ? TaskState.REVOKED : TaskState.FAILURE, error.type(), "Task '"
+        stepFailed(workflow, new Cause(revoked ? TaskState.REVOKED : TaskState.FAILURE, error.type(), "Task '"
                 + message.task() + "' [" + message.id() + "] " + verb + ": " + error.message(), error.stackTrace(),
-                failure);
+                failure), run);
+        run.flush();
+    }
+
+    /** A step ended without a result: its error links start with the failure; what follows it will never run. */
+    private void stepFailed(JsonNode workflow, Cause cause, Run run) {
+        for (JsonNode err : workflow.path("err")) {
+            start(err, mapper.valueToTree(cause.failure()), run, List.of(), List.of());
+        }
         for (JsonNode link : workflow.path("link")) {
             abandon(link, cause, run);
         }
-        run.flush();
     }
 
     /** Why tasks will never run: the state and error they take, and the failure their error links receive. */
@@ -562,6 +566,7 @@ public final class WorkflowEngine {
 
         private List<SubmitResult> store() {
             List<OutgoingMessage> messages = new ArrayList<>(calls.size());
+            Run errorLinks = new Run(parentId, rootId); // of steps that cannot be submitted, after these
             for (int i = 0; i < calls.size(); i++) {
                 try {
                     messages.add(factory.prepare(calls.get(i), TaskOptions.defaults(), lineages.get(i)));
@@ -580,15 +585,16 @@ public final class WorkflowEngine {
                     abandon(node, cause, this);
                     JsonNode workflow = lineages.get(i).workflow();
                     if (workflow != null) {
-                        workflow.path("link").forEach(link -> abandon(link, cause, this));
+                        stepFailed(workflow, cause, errorLinks);
                     }
                 }
             }
-            if (messages.isEmpty()) {
-                return List.of();
+            List<SubmitResult> results = List.of();
+            if (!messages.isEmpty()) {
+                results = submitter.submit(messages);
+                DefaultTaskClient.announce(listener, messages, results);
             }
-            List<SubmitResult> results = submitter.submit(messages);
-            DefaultTaskClient.announce(listener, messages, results);
+            errorLinks.flush();
             return results;
         }
     }

@@ -60,6 +60,18 @@ public class WorkflowTasks {
         return text.length() + ":" + values.stream().mapToInt(Integer::intValue).sum();
     }
 
+    @Task(name = "wf.large")
+    public String large(int length) {
+        count("large");
+        return "x".repeat(length);
+    }
+
+    @Task(name = "wf.length")
+    public int length(String text) {
+        count("length");
+        return text.length();
+    }
+
     @Task(name = "wf.fail")
     public int fail(int x) {
         count("fail");

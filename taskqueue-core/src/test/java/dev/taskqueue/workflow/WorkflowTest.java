@@ -248,6 +248,19 @@ class WorkflowTest {
         assertThat(handle.get(WAIT)).isEqualTo("100000:10");
     }
 
+    /** A step whose message would be too large fails where it would start, and its error links run. */
+    @Test
+    void aStepThatCannotBeSubmittedFailsAndRunsItsErrorLinks() {
+        TaskHandle<Integer> handle = tq.client.submit(chain(TaskCall.of(WorkflowTasks::large, 2_000_000),
+                TaskCall.partial(WorkflowTasks::length).linkError(TaskCall.partial(WorkflowTasks::onError))));
+
+        assertThatThrownBy(() -> handle.get(WAIT)).isInstanceOfSatisfying(TaskFailedException.class,
+                ex -> assertThat(ex.getError().message()).startsWith("Could not submit task 'wf.length'"));
+        await().atMost(WAIT).until(() -> tasks.failures.size() == 1);
+        assertThat(tasks.failures.get(0).taskId()).isEqualTo(handle.id());
+        assertThat(tasks.runsOf("length")).isZero();
+    }
+
     @Test
     void workflowsNest() {
         // a chain containing a group: the group then the next step makes a chord
