@@ -66,6 +66,7 @@ public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
     private final Supplier<@Nullable Worker> worker;
     private final List<BoundRegistry> bound = new CopyOnWriteArrayList<>();
     private final Set<String> declaredTasks = ConcurrentHashMap.newKeySet();
+    private volatile QueueSnapshots.@Nullable Snapshot discoveredIn;
 
     /**
      * @param broker the broker whose queues the gauges show, or null for none (inline mode)
@@ -139,9 +140,10 @@ public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
             case RETRY -> count(TaskQueueMeters.RETRIED, execution.taskName(), queue);
             case REVOKED -> count(TaskQueueMeters.REVOKED, execution.taskName(), queue);
             case FAILURE, QUARANTINED -> {
-                // Every final failure is kept in the dead letters (Outcome.Kind.FAILED and QUARANTINED).
                 count(TaskQueueMeters.FAILED, execution.taskName(), queue);
-                count(TaskQueueMeters.DEAD, execution.taskName(), queue);
+                if (snapshots != null) { // a broker keeps every final failure as a dead letter; inline mode has none
+                    count(TaskQueueMeters.DEAD, execution.taskName(), queue);
+                }
             }
         }
         if (ran(execution)) {
@@ -214,7 +216,10 @@ public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
 
     private double value(QueueSnapshots source, String queue, ToDoubleFunction<QueueStats> reader) {
         QueueSnapshots.Snapshot snapshot = source.current();
-        snapshot.stats().keySet().forEach(this::discovered);
+        if (snapshot != discoveredIn) { // once per reading, not once per gauge
+            discoveredIn = snapshot;
+            snapshot.stats().keySet().forEach(this::discovered);
+        }
         QueueStats stats = snapshot.stats().get(queue);
         return stats == null ? Double.NaN : reader.applyAsDouble(stats);
     }

@@ -291,8 +291,11 @@ class TaskQueueMetricsAutoConfigurationTests {
         runner.withPropertyValues("taskqueue.broker=inline").run(context -> {
             MeterRegistry meters = context.getBean(MeterRegistry.class);
             context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada").get(WAIT);
+            context.getBean(TaskClient.class).submit(TestTasks.Greeter::fail);
 
             assertThat(count(meters, TaskQueueMeters.SUCCEEDED, "test.greet", "default")).isEqualTo(1);
+            assertThat(count(meters, TaskQueueMeters.FAILED, "test.fail", "failing")).isEqualTo(1);
+            assertThat(meters.find(TaskQueueMeters.DEAD).counters()).isEmpty(); // no dead letters inline
             assertThat(meters.find(TaskQueueMeters.QUEUE_DEPTH).gauges()).isEmpty();
             assertThat(meters.find(TaskQueueMeters.WORKERS).gauges()).isEmpty();
         });
