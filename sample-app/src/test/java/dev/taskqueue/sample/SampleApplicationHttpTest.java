@@ -138,6 +138,9 @@ class SampleApplicationHttpTest {
         Map<String, Object> succeeded = http.get().uri("/actuator/metrics/taskqueue.tasks.succeeded").retrieve()
                 .body(JSON);
         assertThat(succeeded.get("name")).isEqualTo("taskqueue.tasks.succeeded");
+        List<Map<String, Object>> measurements = (List<Map<String, Object>>) succeeded.get("measurements");
+        assertThat(measurements).filteredOn(m -> "COUNT".equals(m.get("statistic"))).singleElement()
+                .satisfies(count -> assertThat(((Number) count.get("value")).doubleValue()).isGreaterThanOrEqualTo(1));
 
         Map<String, Object> readiness = http.get().uri("/actuator/health/readiness").retrieve().body(JSON);
         assertThat(readiness.get("status")).isEqualTo("UP");
@@ -154,10 +157,14 @@ class SampleApplicationHttpTest {
 
         assertThat(paused).containsEntry("name", "emails").containsEntry("paused", true);
         assertThat(resumed).containsEntry("paused", false);
-        List<Map<String, Object>> events = http.get().uri("/actuator/taskqueue/events?count=5").retrieve()
-                .body(new ParameterizedTypeReference<>() {
-                });
-        assertThat(events).isNotNull();
+        // The event stream the sample turns on shows a task submitted after the resume, once it ran.
+        String taskId = (String) http.post().uri("/thumbnails").body(Map.of("imageId", "img-5", "width", 16))
+                .retrieve().body(JSON).get("taskId");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(http.get()
+                .uri("/actuator/taskqueue/events?count=50").retrieve()
+                .body(new ParameterizedTypeReference<List<Map<String, Object>>>() {
+                })).filteredOn(event -> taskId.equals(event.get("taskId"))).extracting(event -> event.get("type"))
+                .contains("SENT", "SUCCEEDED"));
     }
 
     /** A Prometheus scrape after tasks ran shows every taskqueue series, with histogram buckets. */

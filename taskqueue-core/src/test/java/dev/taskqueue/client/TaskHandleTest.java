@@ -236,7 +236,9 @@ class TaskHandleTest {
         tq.startWorker();
         TaskHandle<String> handle = tq.client.submit(TestTasks::fireAndForget, "ff");
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> tasks.runsOf("ff") == 1);
+        // Once its outcome was acknowledged (a record would be written with it), not just once it started.
+        await().atMost(Duration.ofSeconds(5)).until(() -> tasks.runsOf("ff") == 1
+                && tq.broker.stats("default").active() == 0);
         assertThat(SharedRedis.admin().sync().exists("{taskqueue:default}:t:" + handle.id())).isZero();
         assertThatThrownBy(() -> handle.get(Duration.ofSeconds(1))).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("ignoreResult");

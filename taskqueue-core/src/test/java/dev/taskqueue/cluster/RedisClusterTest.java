@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskFailedException;
@@ -58,9 +59,10 @@ class RedisClusterTest {
                         Clock.systemUTC());
                 worker.start();
                 try {
-                    // The three queues' hash tags land on different shards.
-                    assertThat(io.lettuce.core.cluster.SlotHash.getSlot("{taskqueue:default}") / 5461)
-                            .isNotEqualTo(io.lettuce.core.cluster.SlotHash.getSlot("{taskqueue:images}") / 5461);
+                    // The three queues' keys are served by three different nodes of this cluster.
+                    assertThat(Stream.of("default", "images", "urgent").map(queue -> client.getPartitions()
+                            .getPartitionBySlot(io.lettuce.core.cluster.SlotHash.getSlot("{taskqueue:" + queue
+                                    + "}:s:0")).getNodeId()).distinct()).hasSize(3);
 
                     List<TaskCall<?>> calls = new ArrayList<>();
                     for (int i = 0; i < 30; i++) {

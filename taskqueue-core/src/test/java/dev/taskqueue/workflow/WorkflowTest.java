@@ -93,11 +93,12 @@ class WorkflowTest {
             assertThat(ex.getError().stackTrace()).contains("WorkflowTasks.fail");
         });
         assertThat(handle.state()).isEqualTo(TaskState.FAILURE);
+        awaitDrained();
         assertThat(tasks.runsOf("double")).isZero();
         await().atMost(WAIT).until(() -> tasks.failures.size() == 1);
         assertThat(tasks.failures.get(0).taskName()).isEqualTo("wf.fail");
         assertThat(tasks.failures.get(0).errorMessage()).isEqualTo("cannot handle 3");
-        sleep(300);
+        awaitDrained();
         assertThat(tasks.runsOf("onError")).isEqualTo(1); // once, although the chain's three tasks carry it
     }
 
@@ -143,7 +144,7 @@ class WorkflowTest {
                 .mapToObj(i -> TaskCall.of(WorkflowTasks::add, i, 0)).toList()), TaskCall.partial(WorkflowTasks::sum)));
 
         assertThat(handle.get(WAIT)).isEqualTo(IntStream.range(0, 50).sum());
-        sleep(300);
+        awaitDrained();
         assertThat(tasks.runsOf("sum")).isEqualTo(1);
         assertThat(tasks.sums.get(0)).isEqualTo(IntStream.range(0, 50).boxed().toList());
         assertThat(tq.broker.chords(100)).isEmpty(); // completed chords leave the list
@@ -161,7 +162,7 @@ class WorkflowTest {
         assertThat(handle.get(WAIT)).isEqualTo(IntStream.range(0, 30).sum());
         assertThat(tasks.runsOf("flaky")).isEqualTo(20); // each failed once, then succeeded
         assertThat(tasks.runsOf("retryOnce")).isEqualTo(20);
-        sleep(300);
+        awaitDrained();
         assertThat(tasks.runsOf("sum")).isEqualTo(1);
         assertThat(tasks.sums.get(0)).isEqualTo(IntStream.range(0, 30).boxed().toList());
     }
@@ -178,7 +179,7 @@ class WorkflowTest {
             assertThat(ex.getError().type()).isEqualTo(IllegalStateException.class.getName());
         });
         await().atMost(WAIT).until(() -> tasks.failures.size() == 1);
-        sleep(300);
+        awaitDrained();
         assertThat(tasks.runsOf("sum")).isZero();
         List<ChordStatus> chords = tq.broker.chords(10);
         assertThat(chords).hasSize(1);
@@ -258,6 +259,7 @@ class WorkflowTest {
                 ex -> assertThat(ex.getError().message()).startsWith("Could not submit task 'wf.length'"));
         await().atMost(WAIT).until(() -> tasks.failures.size() == 1);
         assertThat(tasks.failures.get(0).taskId()).isEqualTo(handle.id());
+        awaitDrained();
         assertThat(tasks.runsOf("length")).isZero();
     }
 
@@ -307,6 +309,7 @@ class WorkflowTest {
 
         assertThatThrownBy(() -> handle.get(WAIT)).isInstanceOf(TaskFailedException.class)
                 .hasMessageContaining("Chord member 1 of 2").hasMessageContaining("cannot handle 3");
+        awaitDrained();
         assertThat(tasks.runsOf("sum")).isZero();
     }
 
@@ -361,17 +364,17 @@ class WorkflowTest {
         assertThat(first.get(WAIT)).isEqualTo(6);
         TaskHandle<Integer> second = tq.client.submit(workflow);
         assertThat(second.get(WAIT)).isEqualTo(6);
-        sleep(300);
+        awaitDrained();
         assertThat(tasks.runsOf("add")).isEqualTo(2);
         assertThat(tasks.runsOf("sum")).isEqualTo(1);
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
+    /**
+     * Until nothing waits or runs in either queue: every step of the workflows is done, as a step's successors
+     * are queued before it is acknowledged. Then a task that has not run never will.
+     */
+    private void awaitDrained() {
+        await().atMost(WAIT).until(() -> tq.broker.stats(List.of("default", "other")).stream()
+                .allMatch(queue -> queue.pending() == 0 && queue.scheduled() == 0 && queue.active() == 0));
     }
 }

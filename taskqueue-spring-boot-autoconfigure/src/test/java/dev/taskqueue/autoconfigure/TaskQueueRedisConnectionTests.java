@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import dev.taskqueue.TaskClient;
+import dev.taskqueue.TaskHandle;
 import dev.taskqueue.redis.LocalRedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -50,8 +53,16 @@ class TaskQueueRedisConnectionTests {
             runner.withPropertyValues("spring.data.redis.sentinel.master=mymaster",
                     "spring.data.redis.sentinel.nodes=127.0.0.1:" + sentinel.port).run(context -> {
                         TaskClient client = context.getBean(TaskClient.class);
-                        assertThat(client.submit(TestTasks.Greeter::greet, "Grace").get(WAIT))
-                                .isEqualTo("Hello Grace");
+                        TaskHandle<String> handle = client.submit(TestTasks.Greeter::greet, "Grace");
+                        assertThat(handle.get(WAIT)).isEqualTo("Hello Grace");
+                        // On the master the Sentinel named, not on whatever answers on the default address.
+                        RedisClient direct = RedisClient.create("redis://127.0.0.1:" + master.port());
+                        try (StatefulRedisConnection<String, String> connection = direct.connect()) {
+                            assertThat(connection.sync().exists("{taskqueue:default}:t:" + handle.id())).isOne();
+                        }
+                        finally {
+                            direct.shutdown();
+                        }
                     });
         }
     }

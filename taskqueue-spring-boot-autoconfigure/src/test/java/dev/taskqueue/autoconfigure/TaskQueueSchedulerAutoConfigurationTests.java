@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,7 +89,10 @@ class TaskQueueSchedulerAutoConfigurationTests {
                             .findFirst().orElseThrow();
                     assertThat(nightly.trigger()).isEqualTo("cron '0 0 2 * * *' in Europe/Paris");
                     assertThat(nightly.missed()).isEqualTo(Schedule.MissedTicks.RUN_ONCE);
-                    assertThat(nightly.nextTick()).isNotNull();
+                    ZonedDateTime paris = ZonedDateTime.now(ZoneId.of("Europe/Paris"));
+                    ZonedDateTime twoToday = paris.truncatedTo(ChronoUnit.DAYS).withHour(2);
+                    Instant expected = (paris.isBefore(twoToday) ? twoToday : twoToday.plusDays(1)).toInstant();
+                    assertThat(nightly.nextTick()).isEqualTo(expected); // the next 02:00 in Paris
                 });
     }
 

@@ -151,7 +151,7 @@ class TaskQueueEndpointWebTests {
         assertThat(paused.status()).isEqualTo(200);
         assertThat(paused.map()).containsEntry("name", "default").containsEntry("paused", true);
         assertThat(http.post("/actuator/taskqueue/queues/default/purge").map()).containsEntry("queue", "default")
-                .containsEntry("action", "purge");
+                .containsEntry("action", "purge").containsEntry("tasks", 1); // Ada, waiting in the paused queue
         assertThat(http.post("/actuator/taskqueue/queues/default/resume").map()).containsEntry("paused", false);
         assertThat(client.submit(TestTasks.Greeter::greet, "Bob").get(WAIT)).isEqualTo("Hello Bob");
     }
