@@ -63,9 +63,11 @@ final class LocalRedisCluster implements AutoCloseable {
 
     private boolean allOk(RedisClient client) {
         for (int i = 0; i < nodes.size(); i++) {
-            String info = client.connect(uri(i)).sync().clusterInfo();
-            if (!info.contains("cluster_state:ok") || !info.contains("cluster_known_nodes:" + nodes.size())) {
-                return false;
+            try (var connection = client.connect(uri(i))) {
+                String info = connection.sync().clusterInfo();
+                if (!info.contains("cluster_state:ok") || !info.contains("cluster_known_nodes:" + nodes.size())) {
+                    return false;
+                }
             }
         }
         return true;

@@ -91,14 +91,16 @@ class DeliveryContractTest {
         List<String> statesSeenWhenGone = new ArrayList<>();
         Thread watcher = new Thread(() -> {
             long deadline = System.currentTimeMillis() + 5_000;
-            while (System.currentTimeMillis() < deadline) {
-                List<Object> both = SharedRedis.client().connect().sync().eval(
-                        "return { redis.call('XLEN', KEYS[1]), redis.call('HGET', KEYS[2], 'state') }",
-                        io.lettuce.core.ScriptOutputType.MULTI, "{taskqueue:default}:s:0",
-                        "{taskqueue:default}:t:" + handle.id());
-                if ((Long) both.get(0) == 0) {
-                    statesSeenWhenGone.add(String.valueOf(both.get(1)));
-                    return;
+            try (var connection = SharedRedis.client().connect()) {
+                while (System.currentTimeMillis() < deadline) {
+                    List<Object> both = connection.sync().eval(
+                            "return { redis.call('XLEN', KEYS[1]), redis.call('HGET', KEYS[2], 'state') }",
+                            io.lettuce.core.ScriptOutputType.MULTI, "{taskqueue:default}:s:0",
+                            "{taskqueue:default}:t:" + handle.id());
+                    if ((Long) both.get(0) == 0) {
+                        statesSeenWhenGone.add(String.valueOf(both.get(1)));
+                        return;
+                    }
                 }
             }
         });

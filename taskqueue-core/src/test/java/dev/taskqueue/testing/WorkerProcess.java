@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
@@ -41,21 +44,25 @@ public final class WorkerProcess implements AutoCloseable {
         Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 WorkerProcess.class.getName(), Integer.toString(SharedRedis.port()), workerId,
                 Integer.toString(concurrency), taskBean.getName()).redirectError(log).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8));
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (System.currentTimeMillis() < deadline) {
-            String line = out.readLine();
-            if (line == null) {
-                throw new IllegalStateException("the worker process exited; see " + log);
-            }
-            if (line.startsWith("READY")) {
-                drain(out); // a child blocked on a full stdout pipe would stall its worker
+        // Its output is read on a thread of its own, for as long as it runs (a child blocked on a full stdout pipe
+        // would stall its worker); this thread waits for READY with a deadline, however silent the child is.
+        CompletableFuture<Boolean> ready = new CompletableFuture<>();
+        drain(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)), ready);
+        try {
+            if (ready.get(30, TimeUnit.SECONDS)) {
                 return new WorkerProcess(process);
             }
+            throw new IllegalStateException("the worker process exited; see " + log);
         }
-        process.destroyForcibly();
-        throw new IllegalStateException("the worker process did not start in 30 s; see " + log);
+        catch (TimeoutException | ExecutionException ex) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the worker process did not start in 30 s; see " + log, ex);
+        }
+        catch (InterruptedException ex) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the worker process started", ex);
+        }
     }
 
     /** SIGKILL on Linux and macOS: no shutdown hook, no hand-back. */
@@ -69,16 +76,21 @@ public final class WorkerProcess implements AutoCloseable {
         kill();
     }
 
-    private static void drain(BufferedReader out) {
+    /** Reads the child's output until it ends: completes {@code ready} at READY, or with false if it ends first. */
+    private static void drain(BufferedReader out, CompletableFuture<Boolean> ready) {
         Thread drainer = new Thread(() -> {
             try {
-                while (out.readLine() != null) {
-                    // discard: the child's logs also go to its stderr file
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (line.startsWith("READY")) {
+                        ready.complete(true);
+                    } // other lines are discarded: the child's logs also go to its stderr file
                 }
             }
             catch (IOException ex) {
                 // the child is gone
             }
+            ready.complete(false);
         }, "worker-process-stdout");
         drainer.setDaemon(true);
         drainer.start();
@@ -103,6 +115,20 @@ public final class WorkerProcess implements AutoCloseable {
         worker.start();
         System.out.println("READY " + worker.id());
         System.out.flush();
-        Thread.currentThread().join(); // until killed
+        // Until killed, or until the test JVM that started it is gone (its end of stdin closes), at most an hour.
+        Thread orphaned = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // nothing is sent
+                }
+            }
+            catch (IOException ex) {
+                // the parent is gone all the same
+            }
+        });
+        orphaned.setDaemon(true);
+        orphaned.start();
+        orphaned.join(TimeUnit.HOURS.toMillis(1));
+        System.exit(0);
     }
 }
