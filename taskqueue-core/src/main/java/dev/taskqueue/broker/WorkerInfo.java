@@ -15,8 +15,16 @@ import java.util.List;
  * @param failed how many of those failed
  * @param startedAt when it started, epoch milliseconds
  * @param lastHeartbeat when it last reported, epoch milliseconds (on the broker's clock)
- * @param state RUNNING, STOPPING or LOST (its heartbeat stopped)
+ * @param state RUNNING, STOPPING or {@value #LOST} (its heartbeat stopped)
  */
 public record WorkerInfo(String id, String host, long pid, List<String> queues, int concurrency, int active,
         long processed, long failed, long startedAt, long lastHeartbeat, String state) {
+
+    /** The state of a worker whose heartbeat stopped without it saying goodbye. */
+    public static final String LOST = "LOST";
+
+    /** Whether its heartbeat stopped: it is not counted among the live workers. */
+    public boolean isLost() {
+        return LOST.equals(state);
+    }
 }

@@ -290,7 +290,7 @@ public final class WorkflowEngine {
                 startChord(node.get("id").asString(), node.get("header").get("items"), body,
                         node.path("pass").asBoolean(false), parent, run, errs);
             }
-            case "r" -> report(node, parent, run);
+            case "r" -> report(node, parent == null ? "null" : mapper.writeValueAsString(parent), run);
             default -> throw new IllegalStateException("Unknown workflow node: " + node);
         }
     }
@@ -341,10 +341,10 @@ public final class WorkflowEngine {
     }
 
     /** A header task finished: record its result, and start the body if it was the last. */
-    private void report(JsonNode report, @Nullable JsonNode result, Run run) {
+    private void report(JsonNode report, String resultJson, Run run) {
         String chordId = report.get("chord").asString();
         ChordProgress progress = store.reportToChord(chordId, report.get("i").asInt(), report.get("n").asInt(),
-                result == null ? "null" : mapper.writeValueAsString(result), null, ttlMillis);
+                resultJson, null, ttlMillis);
         if (progress.kind() == ChordProgress.Kind.COMPLETE) {
             completeChord(chordId, progress, run);
         }
@@ -377,9 +377,16 @@ public final class WorkflowEngine {
         if (workflow == null || !workflow.has("link")) {
             return;
         }
-        JsonNode result = resultJson == null ? mapper.nullNode() : mapper.readTree(resultJson);
         Run run = new Run(message.id(), message.rootId() != null ? message.rootId() : message.id());
+        JsonNode result = null; // read only for links that take it as an argument: a chord member's report does not
         for (JsonNode link : workflow.get("link")) {
+            if (link.get("k").asString().equals("r")) {
+                report(link, resultJson == null ? "null" : resultJson, run);
+                continue;
+            }
+            if (result == null) {
+                result = resultJson == null ? mapper.nullNode() : mapper.readTree(resultJson);
+            }
             start(link, result, run, List.of(), List.of());
         }
         run.flush();

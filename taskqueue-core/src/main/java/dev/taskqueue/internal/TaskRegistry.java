@@ -5,8 +5,10 @@ import java.lang.reflect.Parameter;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.taskqueue.Task;
 import dev.taskqueue.TaskDefinitionException;
@@ -43,9 +45,12 @@ public final class TaskRegistry {
         return List.copyOf(byName.values());
     }
 
-    /** The queues these tasks are submitted to by default, in registration order. */
-    public synchronized List<String> queues() {
-        return byName.values().stream().map(TaskDefinition::queue).distinct().toList();
+    /** The queues this application declares: its default queue, then those of its tasks. */
+    public synchronized Set<String> declaredQueues() {
+        Set<String> declared = new LinkedHashSet<>();
+        declared.add(defaultQueue);
+        byName.values().forEach(task -> declared.add(task.queue()));
+        return declared;
     }
 
     /** The queue of tasks that name none. */

@@ -119,7 +119,7 @@ final class RedisInspector {
             workers.add(new WorkerInfo(id, info.getOrDefault("host", "?"), parse(info.get("pid")),
                     queues.isEmpty() ? List.of() : List.of(queues.split(",")), (int) parse(info.get("concurrency")),
                     (int) parse(info.get("active")), parse(info.get("processed")), parse(info.get("failed")),
-                    parse(info.get("started")), lastHeartbeat, info.isEmpty() ? "LOST" : info.get("state")));
+                    parse(info.get("started")), lastHeartbeat, info.isEmpty() ? WorkerInfo.LOST : info.get("state")));
         }
         return workers;
     }

@@ -4,10 +4,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskOptions;
@@ -121,6 +123,11 @@ public final class Scheduler implements AutoCloseable {
 
     public boolean isRunning() {
         return running;
+    }
+
+    /** The names of the schedules (no Redis read). */
+    public Set<String> names() {
+        return Collections.unmodifiableSet(schedules.keySet());
     }
 
     /** The schedules, with their last and next ticks as Redis knows them. */

@@ -1,10 +1,8 @@
 package dev.taskqueue.autoconfigure;
 
 import java.time.Clock;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 import dev.taskqueue.RateLimit;
 import dev.taskqueue.RetryPolicy;
@@ -210,10 +208,7 @@ public final class TaskQueueAutoConfiguration {
                     .virtualThreads(worker.isVirtualThreads())
                     .defaultPolicies(defaultPolicies(properties));
             if (worker.getQueues().isEmpty()) {
-                Set<String> queues = new LinkedHashSet<>();
-                queues.add(registry.defaultQueue());
-                queues.addAll(registry.queues());
-                queues.forEach(builder::queue);
+                registry.declaredQueues().forEach(builder::queue);
             }
             else {
                 worker.getQueues().forEach(entry -> addQueue(builder, entry));

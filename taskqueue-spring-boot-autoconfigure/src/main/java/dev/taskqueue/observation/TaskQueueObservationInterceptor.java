@@ -7,6 +7,7 @@ import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskContext;
 import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskOptions;
+import dev.taskqueue.actuate.metrics.TaskQueueMeters;
 import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskRegistry;
 import io.micrometer.observation.Observation;
@@ -38,7 +39,7 @@ public class TaskQueueObservationInterceptor implements TaskInterceptor, Ordered
 
     private static final String MULTIPLE = "multiple";
 
-    private static final String OTHER = "other";
+    private static final String OTHER = TaskQueueMeters.OTHER_TASK; // the meters' tag for tasks declared elsewhere
 
     private final ObservationRegistry observations;
     private final TaskRegistry tasks;
@@ -137,7 +138,7 @@ public class TaskQueueObservationInterceptor implements TaskInterceptor, Ordered
      */
     private String queueTag(List<? extends TaskCall<?>> calls) {
         String queue = queueOf(calls.get(0));
-        return calls.stream().allMatch(call -> queueOf(call).equals(queue)) ? queue : MULTIPLE;
+        return calls.stream().skip(1).allMatch(call -> queueOf(call).equals(queue)) ? queue : MULTIPLE;
     }
 
     private String queueOf(TaskCall<?> call) {

@@ -1,6 +1,7 @@
 package dev.taskqueue.spring;
 
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import dev.taskqueue.schedule.Scheduler;
@@ -36,6 +37,11 @@ public class TaskQueueScheduler implements SmartLifecycle {
             scheduler = current;
         }
         return current;
+    }
+
+    /** The names of the schedules. */
+    public Set<String> names() {
+        return scheduler().names();
     }
 
     /** Every schedule with its last and next tick. */

@@ -2,7 +2,6 @@ package dev.taskqueue.actuate.endpoint;
 
 import java.time.Instant;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiPredicate;
@@ -375,13 +374,13 @@ public class TaskQueueEndpoint {
     /** Pauses a queue for every worker (running tasks finish; submissions are still accepted). */
     public QueueDescriptor pause(String queue) {
         broker.pause(existingQueue(queue));
-        return queue(queue);
+        return QueueDescriptor.of(broker.stats(queue)); // known: checked just above
     }
 
     /** Resumes a paused queue. */
     public QueueDescriptor resume(String queue) {
         broker.resume(existingQueue(queue));
-        return queue(queue);
+        return QueueDescriptor.of(broker.stats(queue)); // known: checked just above
     }
 
     /** Deletes the queue's waiting tasks, ready and delayed (not those running). */
@@ -435,7 +434,7 @@ public class TaskQueueEndpoint {
     /** Enables or disables a periodic schedule on every instance (stored in Redis). */
     public ScheduleView enableSchedule(String name, boolean enabled) {
         TaskQueueScheduler current = scheduler;
-        if (current == null || current.schedules().stream().noneMatch(s -> s.name().equals(name))) {
+        if (current == null || !current.names().contains(name)) {
             throw noSchedule(name);
         }
         current.setEnabled(name, enabled);
@@ -446,8 +445,7 @@ public class TaskQueueEndpoint {
 
     /** Every queue the broker lists, this application declares, or its worker consumes. */
     private Set<String> knownQueues() {
-        Set<String> names = new LinkedHashSet<>(registry.queues());
-        names.add(registry.defaultQueue());
+        Set<String> names = registry.declaredQueues();
         names.addAll(workerQueues.get());
         names.addAll(broker.queues());
         return names;
@@ -484,8 +482,9 @@ public class TaskQueueEndpoint {
     }
 
     private NotFoundException noSchedule(String name) {
+        TaskQueueScheduler current = scheduler;
         return new NotFoundException("No schedule '" + name + "'. Known schedules: "
-                + schedules().stream().map(ScheduleView::name).toList() + " (declared with @Periodic, "
+                + (current == null ? List.of() : current.names()) + " (declared with @Periodic, "
                 + "taskqueue.schedules.<name>.* or Schedule beans)");
     }
 
@@ -542,7 +541,7 @@ public class TaskQueueEndpoint {
                     queues.stream().mapToLong(QueueDescriptor::active).sum(),
                     queues.stream().mapToLong(QueueDescriptor::dead).sum(),
                     queues.stream().mapToLong(QueueDescriptor::processedLastMinute).sum(),
-                    (int) workers.stream().filter(worker -> !worker.state().equals("LOST")).count());
+                    (int) workers.stream().filter(worker -> !worker.state().equals(WorkerInfo.LOST)).count());
         }
     }
 

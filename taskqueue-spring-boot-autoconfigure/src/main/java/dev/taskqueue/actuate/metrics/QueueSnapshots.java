@@ -74,7 +74,7 @@ final class QueueSnapshots {
             queues.addAll(broker.queues());
             Map<String, QueueStats> stats = new HashMap<>();
             broker.stats(queues).forEach(queueStats -> stats.put(queueStats.queue(), queueStats));
-            long live = broker.workers().stream().filter(worker -> !"LOST".equals(worker.state())).count();
+            long live = broker.workers().stream().filter(worker -> !worker.isLost()).count();
             ChordCounts chords = ChordCounts.of(broker.chords(chordsCounted),
                     System.currentTimeMillis() - chordStalledAfterMillis);
             return new Snapshot(Map.copyOf(stats), live, chords, System.nanoTime());

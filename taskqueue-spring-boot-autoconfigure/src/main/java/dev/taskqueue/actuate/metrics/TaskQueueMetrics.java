@@ -98,8 +98,7 @@ public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
         chordGauge(meterRegistry, source, TaskQueueMeters.CHORD_OPEN, QueueSnapshots.ChordCounts::open);
         chordGauge(meterRegistry, source, TaskQueueMeters.CHORD_STALLED, QueueSnapshots.ChordCounts::stalled);
         chordGauge(meterRegistry, source, TaskQueueMeters.CHORD_FAILED, QueueSnapshots.ChordCounts::failed);
-        gaugedQueues.add(registry.defaultQueue());
-        gaugedQueues.addAll(registry.queues());
+        gaugedQueues.addAll(registry.declaredQueues());
         gaugedQueues.forEach(queue -> registerQueueGauges(meterRegistry, source, queue));
     }
 

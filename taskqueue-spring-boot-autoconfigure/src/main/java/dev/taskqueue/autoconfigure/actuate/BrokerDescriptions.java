@@ -42,10 +42,7 @@ final class BrokerDescriptions {
         if (current != null) {
             return new LinkedHashSet<>(current.settings().queueNames());
         }
-        Set<String> declared = new LinkedHashSet<>();
-        declared.add(registry.defaultQueue());
-        declared.addAll(registry.queues());
-        return declared;
+        return registry.declaredQueues();
     }
 
     /** This application's worker, or null when it runs none (or has not started it yet). */
