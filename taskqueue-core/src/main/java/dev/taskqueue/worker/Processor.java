@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -151,12 +152,14 @@ final class Processor {
         if (!run.finished.compareAndSet(false, true)) {
             log.warn("Task [{}] finished after its hard time limit; its outcome was discarded (the limit's stands)",
                     run.delivery.taskId());
-            Runnable lent = run.lentThread;
-            if (lent != null) {
-                lent.run(); // its thread is back in the pool: give back the one lent in its place
-            }
+            run.threadBack(); // its thread is back in the pool: the one lent in its place goes
             return;
         }
+        handOver(run, outcome);
+    }
+
+    /** The run's one outcome goes to the acker, and its slot is freed. */
+    private void handOver(RunningTasks.Running run, @Nullable Outcome outcome) {
         running.remove(run.delivery);
         if (outcome != null) { // null: the task went back to Redis to wait for a rate slot or a permit
             processed.incrementAndGet();
@@ -405,28 +408,27 @@ final class Processor {
         if (!run.finished.compareAndSet(false, true)) {
             return; // it finished in the meantime
         }
+        abandoned.incrementAndGet();
+        run.lent(threads.lend()); // the stuck thread keeps its pool thread: lend one for the next task
         StringBuilder stack = new StringBuilder();
         for (StackTraceElement frame : run.thread.getStackTrace()) {
             stack.append("\n\tat ").append(frame);
         }
-        Outcome outcome = failure(run.delivery, message, task, message.attempt() + 1, jsonArgs, policies, run,
-                context, new TimeLimitExceededException(task.name(), limit),
-                Duration.ofMillis(clock.millis() - run.startedAt));
-        abandoned.incrementAndGet();
-        run.lentThread = threads.lend(); // the stuck thread keeps its pool thread: lend one for the next task
         log.error("Task {} [{}] passed its hard time limit of {}; the worker gave up on it and freed its slot. Its "
                 + "thread {} is stuck (interrupted, ignoring it), at:{}", task.name(), run.delivery.taskId(), limit,
                 run.thread.getName(), stack);
         run.thread.interrupt();
-        running.remove(run.delivery);
-        if (outcome != null) {
-            processed.incrementAndGet();
-            if (outcome.kind() == Outcome.Kind.FAILED) {
-                failed.incrementAndGet();
-            }
-            acker.add(outcome);
+        Runnable giveUp = () -> handOver(run, failure(run.delivery, message, task, message.attempt() + 1, jsonArgs,
+                policies, run, context, new TimeLimitExceededException(task.name(), limit),
+                Duration.ofMillis(clock.millis() - run.startedAt)));
+        try {
+            // Off the timer thread, which fires every run's limits: the outcome may talk to Redis (a retry's rate
+            // limit, a workflow's error links).
+            threads.execute(giveUp);
         }
-        slots.give(1);
+        catch (RejectedExecutionException stopping) {
+            giveUp.run();
+        }
     }
 
     private @Nullable Outcome revoke(Delivery delivery, TaskMessage message, TaskDefinition task, ArrayNode args,

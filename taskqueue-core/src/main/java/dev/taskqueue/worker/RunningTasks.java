@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.taskqueue.broker.Delivery;
 import org.jspecify.annotations.Nullable;
@@ -31,8 +32,28 @@ final class RunningTasks {
         volatile @Nullable String permitKey;
         volatile @Nullable ScheduledFuture<?> softTimer;
         volatile @Nullable ScheduledFuture<?> hardTimer;
-        /** Given back when the thread of a run abandoned at its hard time limit finally ends. */
-        volatile @Nullable Runnable lentThread;
+        /**
+         * For a run abandoned at its hard time limit: the extra pool thread lent in its place, until its own thread
+         * ends. Whichever comes second, the loan or the end, gives it back ({@link #threadBack}).
+         */
+        private final AtomicReference<@Nullable Runnable> lentThread = new AtomicReference<>();
+
+        private static final Runnable THREAD_BACK = () -> { };
+
+        /** Records a thread lent in place of this run's stuck one; gives it back at once if that one ended. */
+        void lent(Runnable giveBack) {
+            if (!lentThread.compareAndSet(null, giveBack)) {
+                giveBack.run();
+            }
+        }
+
+        /** This run's thread ended after its hard time limit: gives back the thread lent in its place, if any. */
+        void threadBack() {
+            Runnable giveBack = lentThread.getAndSet(THREAD_BACK);
+            if (giveBack != null && giveBack != THREAD_BACK) {
+                giveBack.run();
+            }
+        }
 
         Running(Delivery delivery, Thread thread, long now) {
             this.delivery = delivery;
