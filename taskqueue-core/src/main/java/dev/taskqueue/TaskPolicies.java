@@ -63,10 +63,6 @@ public final class TaskPolicies {
 
     private TaskPolicies(RetryPolicy retry, @Nullable Duration softTimeLimit, @Nullable Duration hardTimeLimit,
             @Nullable RateLimit rateLimit, @Nullable ConcurrencyLimit concurrency, @Nullable Uniqueness unique) {
-        if (softTimeLimit != null && hardTimeLimit != null && hardTimeLimit.compareTo(softTimeLimit) < 0) {
-            throw new IllegalArgumentException("The hard time limit (" + hardTimeLimit + ") must not be shorter than"
-                    + " the soft one (" + softTimeLimit + ")");
-        }
         this.retry = retry;
         this.softTimeLimit = softTimeLimit;
         this.hardTimeLimit = hardTimeLimit;
@@ -80,7 +76,12 @@ public final class TaskPolicies {
                 unique);
     }
 
+    /** @throws IllegalArgumentException if both are set and the hard limit is the shorter */
     public TaskPolicies withTimeLimits(@Nullable Duration soft, @Nullable Duration hard) {
+        if (soft != null && hard != null && hard.compareTo(soft) < 0) {
+            throw new IllegalArgumentException("The hard time limit (" + hard + ") must not be shorter than the soft "
+                    + "one (" + soft + ")");
+        }
         return new TaskPolicies(retry, positive(soft), positive(hard), rateLimit, concurrency, unique);
     }
 
@@ -96,11 +97,16 @@ public final class TaskPolicies {
         return new TaskPolicies(retry, softTimeLimit, hardTimeLimit, rateLimit, concurrency, unique);
     }
 
-    /** These policies, with everything unset taken from {@code fallback}. */
+    /**
+     * These policies, with everything unset taken from {@code fallback}. Time limits from two layers that do not
+     * fit (a call's soft limit of 10 minutes over a task's hard limit of 5) keep the hard one: a soft limit past
+     * the hard one could never fire.
+     */
     public TaskPolicies orElse(TaskPolicies fallback) {
+        Duration soft = softTimeLimit != null ? softTimeLimit : fallback.softTimeLimit;
+        Duration hard = hardTimeLimit != null ? hardTimeLimit : fallback.hardTimeLimit;
         return new TaskPolicies(retry.orElse(fallback.retry),
-                softTimeLimit != null ? softTimeLimit : fallback.softTimeLimit,
-                hardTimeLimit != null ? hardTimeLimit : fallback.hardTimeLimit,
+                soft != null && hard != null && hard.compareTo(soft) < 0 ? null : soft, hard,
                 rateLimit != null ? rateLimit : fallback.rateLimit,
                 concurrency != null ? concurrency : fallback.concurrency,
                 unique != null ? unique : fallback.unique);
