@@ -31,6 +31,11 @@ public sealed interface Signature<R> permits TaskCall, Chain, Group, Chord {
      */
     List<Signature<?>> errorLinks();
 
+    /** Whether it has callbacks ({@link #links()} or {@link #errorLinks()}): then it runs as a workflow. */
+    default boolean hasCallbacks() {
+        return !links().isEmpty() || !errorLinks().isEmpty();
+    }
+
     /** The same signature, also running {@code callback} with its result when it succeeds. */
     Signature<R> link(Signature<?> callback);
 

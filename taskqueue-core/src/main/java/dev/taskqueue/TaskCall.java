@@ -3,6 +3,7 @@ package dev.taskqueue;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
@@ -148,7 +149,7 @@ public final class TaskCall<R> implements Signature<R> {
     }
 
     private static List<@Nullable Object> copy(@Nullable Object @Nullable [] args) {
-        return args == null ? List.of() : Arrays.asList(args.clone());
+        return args == null ? List.of() : Collections.unmodifiableList(Arrays.asList(args.clone())); // nulls allowed
     }
 
     @SuppressWarnings("unchecked")

@@ -83,23 +83,17 @@ public final class DefaultTaskClient implements TaskClient {
         if (calls.isEmpty()) {
             return List.of();
         }
-        if (calls.stream().anyMatch(DefaultTaskClient::isWorkflow)) {
-            List<TaskHandle<?>> handles = new ArrayList<>(calls.size());
-            calls.forEach(call -> handles.add(submit((Signature<?>) call)));
-            return handles;
+        MessageFactory.checkTaskIdNamesOne(calls.size(), defaults);
+        if (calls.stream().anyMatch(Signature::hasCallbacks)) { // their successors travel in their messages
+            return workflows.submitCalls(calls, defaults).stream().<TaskHandle<?>>map(this::handleOf).toList();
         }
         return factory.aroundSubmit(calls, () -> store(calls));
-    }
-
-    /** A call with links runs as a workflow: its successors travel in its message. */
-    private static boolean isWorkflow(TaskCall<?> call) {
-        return !call.links().isEmpty() || !call.errorLinks().isEmpty();
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public <R> TaskHandle<R> submit(Signature<R> signature) {
-        if (signature instanceof TaskCall<R> call && !isWorkflow(call)) {
+        if (signature instanceof TaskCall<R> call && !call.hasCallbacks()) {
             return (TaskHandle<R>) submitAll(List.of(call)).get(0);
         }
         WorkflowEngine.Compiled compiled = workflows.compile(signature, defaults);

@@ -101,10 +101,9 @@ public final class InlineTaskClient implements TaskClient {
 
     @Override
     public List<TaskHandle<?>> submitAll(List<? extends TaskCall<?>> calls) {
-        if (calls.stream().anyMatch(c -> !c.links().isEmpty() || !c.errorLinks().isEmpty())) {
-            List<TaskHandle<?>> handles = new ArrayList<>();
-            calls.forEach(call -> handles.add(submit((Signature<?>) call)));
-            return handles;
+        MessageFactory.checkTaskIdNamesOne(calls.size(), defaults);
+        if (calls.stream().anyMatch(Signature::hasCallbacks)) { // their successors travel in their messages
+            return workflows.submitCalls(calls, defaults).stream().<TaskHandle<?>>map(handles()::of).toList();
         }
         List<OutgoingMessage> messages = new ArrayList<>();
         for (TaskCall<?> call : calls) {
@@ -123,7 +122,7 @@ public final class InlineTaskClient implements TaskClient {
     @Override
     @SuppressWarnings("unchecked")
     public <R> TaskHandle<R> submit(Signature<R> signature) {
-        if (signature instanceof TaskCall<R> call && call.links().isEmpty() && call.errorLinks().isEmpty()) {
+        if (signature instanceof TaskCall<R> call && !call.hasCallbacks()) {
             return (TaskHandle<R>) submitAll(List.of(call)).get(0);
         }
         WorkflowEngine.Compiled compiled = workflows.compile(signature, defaults);

@@ -153,6 +153,14 @@ final class MessageFactory {
         return new OutgoingMessage.UniqueClaim(key, uniqueness.mode(), window.toMillis());
     }
 
+    /** A task id set on a client names one task: refuses it for several calls at once. */
+    static void checkTaskIdNamesOne(int calls, TaskOptions defaults) {
+        if (calls > 1 && defaults.getTaskId() != null) {
+            throw new IllegalArgumentException("A task id option names one task, and " + calls + " calls were "
+                    + "submitted with it: set an id on each TaskCall (TaskCall.withOptions) instead");
+        }
+    }
+
     /** Whether the task is declared with {@code ignoreResult}: then there is no result to wait for. */
     boolean ignoresResult(TaskCall<?> call) {
         TaskDefinition definition = registry.find(call.taskName());

@@ -115,8 +115,7 @@ public final class WorkflowEngine {
      * previous step's result counts as the first argument), queue, arguments that can be written as JSON.
      */
     Compiled compile(Signature<?> signature, TaskOptions defaults) {
-        if (defaults.getTaskId() != null && !(signature instanceof TaskCall<?> call && call.links().isEmpty()
-                && call.errorLinks().isEmpty())) {
+        if (defaults.getTaskId() != null && !(signature instanceof TaskCall<?> call && !call.hasCallbacks())) {
             throw new IllegalArgumentException("A task id option names one task: set it on the TaskCall it is for "
                     + "(TaskCall.withOptions), not on the client for a whole workflow");
         }
@@ -231,11 +230,28 @@ public final class WorkflowEngine {
 
     /** Stores the groups' member lists, then submits what can start at once. */
     List<SubmitResult> submit(Compiled compiled) {
-        for (GroupTarget group : compiled.groups()) {
-            store.saveGroup(group.id(), group.members().stream().map(WorkflowEngine::member).toList(), ttlMillis);
+        return submit(List.of(compiled));
+    }
+
+    /**
+     * Submits calls, some with callbacks, together: each is checked (compiled, then its message's size) before
+     * any is sent. Returns what each one's handle follows.
+     */
+    List<Target> submitCalls(List<? extends TaskCall<?>> calls, TaskOptions defaults) {
+        List<Compiled> compiled = calls.stream().map(call -> compile(call, defaults)).toList();
+        submit(compiled);
+        return compiled.stream().map(Compiled::target).toList();
+    }
+
+    private List<SubmitResult> submit(List<Compiled> workflows) {
+        for (Compiled compiled : workflows) {
+            for (GroupTarget group : compiled.groups()) {
+                store.saveGroup(group.id(), group.members().stream().map(WorkflowEngine::member).toList(),
+                        ttlMillis);
+            }
         }
         Run run = new Run(null, null);
-        start(compiled.root(), null, run, List.of(), List.of());
+        workflows.forEach(compiled -> start(compiled.root(), null, run, List.of(), List.of()));
         return run.flush();
     }
 

@@ -40,7 +40,7 @@ public record Schedule(String name, Trigger trigger, TaskCall<?> call, MissedTic
         if (call.options().getTaskId() != null) {
             throw new IllegalArgumentException("Schedule '" + name + "' sets a task id: each tick gets its own");
         }
-        if (!call.links().isEmpty() || !call.errorLinks().isEmpty()) {
+        if (call.hasCallbacks()) {
             throw new IllegalArgumentException("Schedule '" + name + "' submits a call with links; schedule a task "
                     + "that submits the workflow instead");
         }

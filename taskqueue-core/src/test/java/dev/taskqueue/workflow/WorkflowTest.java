@@ -4,6 +4,7 @@ import static dev.taskqueue.Workflows.chain;
 import static dev.taskqueue.Workflows.chord;
 import static dev.taskqueue.Workflows.group;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
@@ -16,6 +17,7 @@ import java.util.stream.IntStream;
 
 import dev.taskqueue.Chain;
 import dev.taskqueue.GroupHandle;
+import dev.taskqueue.PayloadTooLargeException;
 import dev.taskqueue.Signature;
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskFailedException;
@@ -261,6 +263,22 @@ class WorkflowTest {
         assertThat(tasks.failures.get(0).taskId()).isEqualTo(handle.id());
         awaitDrained();
         assertThat(tasks.runsOf("length")).isZero();
+    }
+
+    /** submitAll checks every call, sizes too, before it sends any, also when calls have links. */
+    @Test
+    void submitAllSendsNothingWhenOneCallWithLinksCannotBeSent() {
+        List<TaskCall<?>> calls = List.of(
+                TaskCall.of(WorkflowTasks::add, 1, 1).link(TaskCall.partial(WorkflowTasks::record)),
+                TaskCall.of(WorkflowTasks::length, "x".repeat(2_000_000))
+                        .link(TaskCall.partial(WorkflowTasks::record)));
+
+        assertThatThrownBy(() -> tq.client.submitAll(calls)).isInstanceOf(PayloadTooLargeException.class);
+        awaitDrained(); // had the first been sent, it would have run by now
+        assertThat(tasks.runsOf("add")).isZero();
+        assertThatIllegalArgumentException().isThrownBy(() -> tq.client.withOptions(TaskOptions.defaults()
+                .taskId("one")).submitAll(List.of(TaskCall.of(WorkflowTasks::add, 1, 1),
+                        TaskCall.of(WorkflowTasks::add, 2, 2)))).withMessageContaining("names one task");
     }
 
     @Test
