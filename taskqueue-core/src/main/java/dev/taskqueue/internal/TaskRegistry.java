@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,7 +27,13 @@ import tools.jackson.databind.ObjectMapper;
  */
 public final class TaskRegistry {
 
+    /** Written under this object's lock (registrations, at startup). */
     private final Map<String, TaskDefinition> byName = new LinkedHashMap<>();
+    /**
+     * What readers see: a copy published after each registration, so that looking a task up (several times per
+     * submit and per run) takes no lock.
+     */
+    private volatile Map<String, TaskDefinition> published = Map.of();
     private final ObjectMapper mapper;
     private final String defaultQueue;
 
@@ -36,20 +43,20 @@ public final class TaskRegistry {
     }
 
     /** The task with this name, or null. */
-    public synchronized @Nullable TaskDefinition find(String name) {
-        return byName.get(name);
+    public @Nullable TaskDefinition find(String name) {
+        return published.get(name);
     }
 
     /** All tasks, in registration order. */
-    public synchronized List<TaskDefinition> all() {
-        return List.copyOf(byName.values());
+    public List<TaskDefinition> all() {
+        return List.copyOf(published.values());
     }
 
     /** The queues this application declares: its default queue, then those of its tasks. */
-    public synchronized Set<String> declaredQueues() {
+    public Set<String> declaredQueues() {
         Set<String> declared = new LinkedHashSet<>();
         declared.add(defaultQueue);
-        byName.values().forEach(task -> declared.add(task.queue()));
+        published.values().forEach(task -> declared.add(task.queue()));
         return declared;
     }
 
@@ -69,8 +76,13 @@ public final class TaskRegistry {
      */
     public synchronized int register(String beanName, Object bean, Class<?> targetClass) {
         List<Method> methods = taskMethods(targetClass);
-        for (Method method : methods) {
-            add(beanName, bean, method);
+        try {
+            for (Method method : methods) {
+                add(beanName, bean, method);
+            }
+        }
+        finally {
+            published = Collections.unmodifiableMap(new LinkedHashMap<>(byName));
         }
         return methods.size();
     }
