@@ -1,5 +1,6 @@
 package dev.taskqueue.internal;
 
+import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
@@ -31,17 +32,25 @@ public final class TaskDeclarations {
 
     /** The {@link Task} annotation on this method, or on a method it overrides. */
     public static @Nullable Task findTaskAnnotation(Method method) {
-        Task task = method.getAnnotation(Task.class);
-        if (task != null) {
-            return task;
+        return findAnnotation(method, Task.class);
+    }
+
+    /**
+     * The annotation on the method, or on the method it overrides or implements (a Spring proxy's methods carry
+     * none; an interface may declare them).
+     */
+    public static <A extends Annotation> @Nullable A findAnnotation(Method method, Class<A> annotation) {
+        A direct = method.getAnnotation(annotation);
+        if (direct != null) {
+            return direct;
         }
         for (Class<?> type = method.getDeclaringClass(); type != null; type = type.getSuperclass()) {
-            Task found = findIn(type, method);
+            A found = findIn(type, method, annotation);
             if (found != null) {
                 return found;
             }
             for (Class<?> iface : type.getInterfaces()) {
-                found = findIn(iface, method);
+                found = findIn(iface, method, annotation);
                 if (found != null) {
                     return found;
                 }
@@ -50,9 +59,9 @@ public final class TaskDeclarations {
         return null;
     }
 
-    private static @Nullable Task findIn(Class<?> type, Method method) {
+    private static <A extends Annotation> @Nullable A findIn(Class<?> type, Method method, Class<A> annotation) {
         try {
-            return type.getDeclaredMethod(method.getName(), method.getParameterTypes()).getAnnotation(Task.class);
+            return type.getDeclaredMethod(method.getName(), method.getParameterTypes()).getAnnotation(annotation);
         }
         catch (NoSuchMethodException ex) {
             return null;

@@ -11,6 +11,7 @@ import dev.taskqueue.Periodic;
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskDefinitionException;
 import dev.taskqueue.internal.Durations;
+import dev.taskqueue.internal.TaskDeclarations;
 import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskRegistry;
 
@@ -26,7 +27,7 @@ public final class PeriodicTasks {
     public static List<Schedule> declaredIn(TaskRegistry registry) {
         List<Schedule> schedules = new ArrayList<>();
         for (TaskDefinition task : registry.all()) {
-            Periodic periodic = task.method().getAnnotation(Periodic.class);
+            Periodic periodic = TaskDeclarations.findAnnotation(task.method(), Periodic.class); // proxies too
             if (periodic != null) {
                 schedules.add(schedule(task, periodic));
             }
