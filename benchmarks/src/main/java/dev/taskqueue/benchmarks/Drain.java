@@ -51,19 +51,18 @@ final class Drain {
     static double inWorkerJvms(Bench bench, Engine engine, int jvms, int total, TaskCall<Void> task, int concurrency,
             Deadline deadline) throws Exception {
         List<String> queue = List.of(Engine.QUEUE);
-        TaskCall<Void> noop = task;
         List<ChildWorker> children = new ArrayList<>();
         try {
             for (int i = 0; i < jvms; i++) {
                 children.add(ChildWorker.launch(bench, queue, concurrency, 0, "drain-jvm-" + i, deadline));
             }
             int warmup = Math.min(CHILD_WARMUP_TASKS, total) * jvms;
-            Bench.prefill(engine.client, noop, queue, warmup, deadline);
+            Bench.prefill(engine.client, task, queue, warmup, deadline);
             startAll(children, deadline);
             deadline.await(() -> engine.unfinished(queue) == 0, 5, "warming up " + jvms + " worker JVM(s)");
             stopAll(children, deadline);
 
-            Bench.prefill(engine.client, noop, queue, total, deadline);
+            Bench.prefill(engine.client, task, queue, total, deadline);
             long start = System.nanoTime();
             startAll(children, deadline);
             deadline.await(() -> engine.unfinished(queue) == 0, 2, "draining " + total + " tasks with " + jvms

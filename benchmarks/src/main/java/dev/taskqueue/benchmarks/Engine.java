@@ -100,21 +100,13 @@ final class Engine implements AutoCloseable {
 
     /** Tasks of these queues waiting to be claimed (the backlog). */
     long pending(List<String> queues) {
-        long total = 0;
-        for (String queue : queues) {
-            total += broker.stats(queue).pending();
-        }
-        return total;
+        return broker.stats(queues).stream().mapToLong(QueueStats::pending).sum(); // one round trip for all
     }
 
     /** Tasks of these queues not yet acknowledged: waiting, delayed or running. */
     long unfinished(List<String> queues) {
-        long total = 0;
-        for (String queue : queues) {
-            QueueStats stats = broker.stats(queue);
-            total += stats.pending() + stats.active() + stats.scheduled();
-        }
-        return total;
+        return broker.stats(queues).stream().mapToLong(stats -> stats.pending() + stats.active() + stats.scheduled())
+                .sum();
     }
 
     @Override

@@ -52,7 +52,7 @@ public final class RedisEventLog implements Consumer<TaskEvent>, AutoCloseable {
      */
     public RedisEventLog(RedisBroker broker, long maxLength) {
         this.redis = broker.connections();
-        this.key = bytes("{" + broker.keyPrefix() + "}:events");
+        this.key = broker.keys().events();
         this.maxLength = maxLength;
         this.sender = new Thread(this::sendLoop, "taskqueue-event-log");
         this.sender.setDaemon(true);

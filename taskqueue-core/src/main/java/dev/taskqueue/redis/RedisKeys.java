@@ -154,6 +154,11 @@ final class RedisKeys {
         return bytes("{" + prefix + ":chord:" + chordId + "}:m");
     }
 
+    /** {@code {p}:events}: the cluster-wide stream of task events, when it is on. */
+    byte[] events() {
+        return bytes("{" + prefix + "}:events");
+    }
+
     /** {@code {p}:chords}: chords not yet completed, scored by opening time, trimmed by age. */
     byte[] chords() {
         return bytes("{" + prefix + "}:chords");
