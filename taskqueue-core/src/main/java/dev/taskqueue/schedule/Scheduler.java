@@ -34,6 +34,12 @@ public final class Scheduler implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
 
+    /** How late a tick may still be submitted by default; an older one counts as missed. */
+    public static final Duration DEFAULT_MISFIRE_GRACE = Duration.ofMinutes(1);
+
+    /** How often runtime settings are read by default, and the longest the scheduler sleeps. */
+    public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofSeconds(1);
+
     /** How long a schedule's state is kept in Redis without being touched (it is touched at every tick). */
     static final Duration STATE_TTL = Duration.ofDays(30);
 

@@ -77,6 +77,8 @@ class TaskQueuePropertiesTests {
     @Test
     void operatingDefaults() {
         assertThat(properties.getMetrics().getQueueStatsTtl()).isEqualTo(TaskQueueMetrics.DEFAULT_QUEUE_STATS_TTL);
+        assertThat(properties.getMetrics().getChordStalledAfter())
+                .isEqualTo(TaskQueueMetrics.DEFAULT_CHORD_STALLED_AFTER);
         assertThat(properties.getHealth().getMaxQueueLag()).isNull();
         assertThat(properties.getHealth().getQueues()).isEmpty();
         assertThat(properties.getHealth().getLagStatus()).isEqualTo(Status.OUT_OF_SERVICE.getCode());

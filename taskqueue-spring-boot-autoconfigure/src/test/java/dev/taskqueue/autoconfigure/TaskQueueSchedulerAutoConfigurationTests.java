@@ -97,6 +97,15 @@ class TaskQueueSchedulerAutoConfigurationTests {
     }
 
     @Test
+    void schedulerPropertyDefaultsAreTheEnginesDefaults() {
+        TaskQueueSchedulerProperties.Scheduler defaults = new TaskQueueSchedulerProperties().getScheduler();
+
+        assertThat(defaults.isEnabled()).isTrue();
+        assertThat(defaults.getMisfireGrace()).isEqualTo(Scheduler.DEFAULT_MISFIRE_GRACE);
+        assertThat(defaults.getRefreshInterval()).isEqualTo(Scheduler.DEFAULT_REFRESH_INTERVAL);
+    }
+
+    @Test
     void aScheduleWithoutTriggerFailsStartupNamingTheProperty() {
         runner.withPropertyValues("taskqueue.schedules.broken.task=reports.render").run(context -> assertThat(context)
                 .getFailure().rootCause().hasMessage("taskqueue.schedules.broken needs exactly one of cron and "
