@@ -578,7 +578,7 @@ public class TaskQueueProperties {
 
         /**
          * How long one reading of every queue's counts serves the queue gauges, however often they are scraped
-         * (one Redis round trip per reading).
+         * (one Redis round trip per reading, in the background: a scrape does not wait for it).
          */
         private Duration queueStatsTtl = Duration.ofSeconds(5);
 

@@ -7,7 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import dev.taskqueue.broker.Broker;
@@ -17,10 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every queue's counts, the number of live workers and the chords not completed, read from the broker at most once per {@code ttl}: a
- * scrape that finds the snapshot stale refreshes it (the queue list, one bulk {@code stats} call, the workers,
- * the oldest chords);
- * concurrent scrapes read the previous one meanwhile. When the broker cannot be reached, the last values stay.
+ * Every queue's counts, the number of live workers and the chords not completed, read from the broker at most once
+ * per {@code ttl} (the queue list, one bulk {@code stats} call, the workers, the oldest chords).
+ * <p>
+ * A scrape never waits for Redis once the first reading exists: a scrape that finds the snapshot stale starts a
+ * refresh on a background thread and reads the previous snapshot meanwhile. Otherwise, with Redis down, every scrape
+ * would wait up to the command timeout, the scrape would time out, and the application's other metrics would be lost
+ * just when they matter. The first reading is taken on the scrape's thread so that the first scrape shows real
+ * values. When the broker cannot be reached, the last values stay.
  */
 final class QueueSnapshots {
 
@@ -31,7 +35,7 @@ final class QueueSnapshots {
     private final Supplier<? extends Collection<String>> knownQueues;
     private final int chordsCounted;
     private final long chordStalledAfterMillis;
-    private final ReentrantLock refreshing = new ReentrantLock();
+    private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile Snapshot snapshot = new Snapshot(Map.of(), 0, ChordCounts.NONE, Long.MIN_VALUE);
 
     /**
@@ -49,22 +53,35 @@ final class QueueSnapshots {
         this.chordStalledAfterMillis = chordStalledAfter.toMillis();
     }
 
-    /** The snapshot, refreshed first by this thread if it is stale and no other thread is refreshing it. */
+    /** The snapshot; a stale one starts a refresh in the background (the first one is taken right away). */
     Snapshot current() {
         Snapshot current = snapshot;
-        if (!current.staleAt(System.nanoTime(), ttlNanos) || !refreshing.tryLock()) {
+        if (!current.staleAt(System.nanoTime(), ttlNanos) || !refreshing.compareAndSet(false, true)) {
             return current;
         }
+        if (current.takenAtNanos() == Long.MIN_VALUE) {
+            refreshNow();
+            return snapshot;
+        }
+        Thread refresher = new Thread(this::refreshNow, "taskqueue-metrics-refresh");
+        refresher.setDaemon(true);
         try {
-            current = snapshot;
-            if (current.staleAt(System.nanoTime(), ttlNanos)) {
-                current = refresh(current);
-                snapshot = current;
-            }
-            return current;
+            refresher.start();
+        }
+        catch (RuntimeException | Error ex) {
+            refreshing.set(false);
+            throw ex;
+        }
+        return current;
+    }
+
+    /** Takes a reading; called by the one thread that set {@code refreshing}. */
+    private void refreshNow() {
+        try {
+            snapshot = refresh(snapshot);
         }
         finally {
-            refreshing.unlock();
+            refreshing.set(false);
         }
     }
 

@@ -5,6 +5,8 @@ import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.taskqueue.Chord;
@@ -42,6 +44,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import static dev.taskqueue.autoconfigure.TestTasks.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 class TaskQueueMetricsAutoConfigurationTests {
@@ -151,7 +154,7 @@ class TaskQueueMetricsAutoConfigurationTests {
 
                     context.getBean(TaskClient.class).submit(greetings());
 
-                    assertThat(chords(meters, TaskQueueMeters.CHORD_OPEN)).isEqualTo(1);
+                    await().atMost(WAIT).until(() -> chords(meters, TaskQueueMeters.CHORD_OPEN) == 1);
                     assertThat(chords(meters, TaskQueueMeters.CHORD_STALLED)).isZero();
                     assertThat(chords(meters, TaskQueueMeters.CHORD_FAILED)).isZero();
                 });
@@ -192,32 +195,9 @@ class TaskQueueMetricsAutoConfigurationTests {
     void gaugesShareOneReadingOfTheBroker() {
         InMemoryBroker memory = new InMemoryBroker(Clock.systemUTC());
         AtomicInteger statsCalls = new AtomicInteger();
-        Broker counting = (Broker) Proxy.newProxyInstance(Broker.class.getClassLoader(),
-                new Class<?>[] { Broker.class }, (proxy, method, args) -> {
-                    if (method.getName().equals("stats")) {
-                        statsCalls.incrementAndGet();
-                    }
-                    try {
-                        return method.invoke(memory, args);
-                    }
-                    catch (InvocationTargetException ex) {
-                        throw ex.getCause();
-                    }
-                });
-        ResultBackend results = new ResultBackend() {
-
-            @Override
-            public TaskInfo find(String queue, String taskId) {
-                return memory.find(queue, taskId);
-            }
-
-            @Override
-            public CompletableFuture<TaskInfo> whenFinished(String queue, String taskId) {
-                return memory.whenFinished(queue, taskId);
-            }
-        };
-        runner.withPropertyValues("taskqueue.worker.enabled=false").withBean(Broker.class, () -> counting)
-                .withBean(ResultBackend.class, () -> results).run(context -> {
+        runner.withPropertyValues("taskqueue.worker.enabled=false")
+                .withBean(Broker.class, () -> brokerCallingBeforeStats(memory, statsCalls::incrementAndGet))
+                .withBean(ResultBackend.class, () -> resultsOf(memory)).run(context -> {
                     MeterRegistry meters = context.getBean(MeterRegistry.class);
                     context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
 
@@ -233,6 +213,74 @@ class TaskQueueMetricsAutoConfigurationTests {
     }
 
     @Test
+    void aScrapeDoesNotWaitForABrokerThatHangs() {
+        InMemoryBroker memory = new InMemoryBroker(Clock.systemUTC());
+        CountDownLatch redisBack = new CountDownLatch(1);
+        AtomicInteger statsCalls = new AtomicInteger();
+        Runnable hangAfterTheFirstReading = () -> {
+            if (statsCalls.incrementAndGet() > 1) {
+                try {
+                    redisBack.await(30, TimeUnit.SECONDS);
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        runner.withPropertyValues("taskqueue.worker.enabled=false", "taskqueue.metrics.queue-stats-ttl=0s")
+                .withBean(Broker.class, () -> brokerCallingBeforeStats(memory, hangAfterTheFirstReading))
+                .withBean(ResultBackend.class, () -> resultsOf(memory)).run(context -> {
+                    MeterRegistry meters = context.getBean(MeterRegistry.class);
+                    assertThat(depth(meters, "default", TaskQueueMeters.PENDING)).isZero(); // the first reading
+                    context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
+
+                    // Each of these would wait 30 s if a scrape read the broker itself.
+                    assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+                        for (int scrape = 0; scrape < 3; scrape++) {
+                            assertThat(depth(meters, "default", TaskQueueMeters.PENDING)).isZero();
+                        }
+                    });
+                    await().atMost(WAIT).until(() -> statsCalls.get() == 2); // the refresh, hanging
+                    depth(meters, "default", TaskQueueMeters.PENDING);
+                    assertThat(statsCalls).hasValue(2); // one refresh at a time, however many scrapes
+
+                    redisBack.countDown();
+                    await().atMost(WAIT).until(() -> depth(meters, "default", TaskQueueMeters.PENDING) == 1);
+                });
+    }
+
+    /** The in-memory broker, with {@code beforeStats} run before each bulk read of the queues' counts. */
+    private static Broker brokerCallingBeforeStats(InMemoryBroker memory, Runnable beforeStats) {
+        return (Broker) Proxy.newProxyInstance(Broker.class.getClassLoader(), new Class<?>[] { Broker.class },
+                (proxy, method, args) -> {
+                    if (method.getName().equals("stats")) {
+                        beforeStats.run();
+                    }
+                    try {
+                        return method.invoke(memory, args);
+                    }
+                    catch (InvocationTargetException ex) {
+                        throw ex.getCause();
+                    }
+                });
+    }
+
+    private static ResultBackend resultsOf(InMemoryBroker memory) {
+        return new ResultBackend() {
+
+            @Override
+            public TaskInfo find(String queue, String taskId) {
+                return memory.find(queue, taskId);
+            }
+
+            @Override
+            public CompletableFuture<TaskInfo> whenFinished(String queue, String taskId) {
+                return memory.whenFinished(queue, taskId);
+            }
+        };
+    }
+
+    @Test
     void queueStatsAreReadAgainOnceTheirTimeToLivePassed() {
         runner.withPropertyValues("taskqueue.worker.enabled=false", "taskqueue.metrics.queue-stats-ttl=0s")
                 .run(context -> {
@@ -241,7 +289,8 @@ class TaskQueueMetricsAutoConfigurationTests {
 
                     context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
 
-                    assertThat(depth(meters, "default", TaskQueueMeters.PENDING)).isEqualTo(1);
+                    // Refreshed in the background: a read after the submit starts it, a later read shows it.
+                    await().atMost(WAIT).until(() -> depth(meters, "default", TaskQueueMeters.PENDING) == 1);
                 });
     }
 
