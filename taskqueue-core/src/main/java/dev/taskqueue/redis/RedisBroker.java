@@ -35,8 +35,6 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,12 +87,12 @@ public final class RedisBroker implements Broker {
     private final Set<String> mayHaveRevocations = ConcurrentHashMap.newKeySet();
     /** Queues seen paused by the last claims or announced since; the blocking read leaves them out. */
     private final Set<String> pausedQueues = ConcurrentHashMap.newKeySet();
-    private volatile @Nullable StatefulRedisPubSubConnection<byte[], byte[]> controlSubscription;
+    private RedisSubscriptions.@Nullable Subscription controlSubscription; // guarded by pausedQueues
 
     private final Map<String, BlockingReader> readers = new ConcurrentHashMap<>();
     private final Set<String> knownQueues = ConcurrentHashMap.newKeySet();
     private final List<Consumer<String>> wakeListeners = new CopyOnWriteArrayList<>();
-    private volatile @Nullable StatefulRedisPubSubConnection<byte[], byte[]> wakeSubscription;
+    private RedisSubscriptions.@Nullable Subscription wakeSubscription; // guarded by wakeListeners
 
     /**
      * How long and how many dead letters a queue keeps.
@@ -280,7 +278,7 @@ public final class RedisBroker implements Broker {
             synchronized (this) {
                 connection = submitConnection;
                 if (connection == null || !connection.isOpen()) {
-                    connection = redis.dedicated();
+                    connection = RedisConnections.replace(connection, redis.dedicated());
                     submitConnection = connection;
                 }
             }
@@ -617,7 +615,7 @@ public final class RedisBroker implements Broker {
         synchronized List<StreamMessage<byte[], byte[]>> read(String consumer, List<StreamOffset<byte[]>> offsets,
                 Duration timeout) {
             if (connection == null || !connection.isOpen()) {
-                connection = redis.dedicated();
+                connection = RedisConnections.replace(connection, redis.dedicated());
                 connection.setTimeout(timeout.plus(redis.timeout()));
                 if (!redis.isCluster()) {
                     clientId = redis.await(RedisConnections.async(connection).clientId(), "identify a connection");
@@ -649,8 +647,8 @@ public final class RedisBroker implements Broker {
         }
 
         synchronized void close() {
-            if (connection != null && connection.isOpen()) {
-                connection.close();
+            if (connection != null) {
+                connection.close(); // even cut off: it would reconnect by itself
                 connection = null;
             }
         }
@@ -787,13 +785,8 @@ public final class RedisBroker implements Broker {
      */
     private void listenToControl() {
         synchronized (pausedQueues) {
-            if (controlSubscription != null && controlSubscription.isOpen()) {
-                return;
-            }
-            StatefulRedisPubSubConnection<byte[], byte[]> connection = redis.pubSub();
-            connection.addListener(new RedisPubSubAdapter<>() {
-                @Override
-                public void message(byte[] channel, byte[] message) {
+            if (controlSubscription == null) {
+                controlSubscription = redis.subscriptions().subscribe(keys.controlChannel(), message -> {
                     String[] parts = string(message).split(" ", 2);
                     if (parts.length == 2 && parts[0].equals("pause")) {
                         pausedQueues.add(parts[1]);
@@ -802,10 +795,8 @@ public final class RedisBroker implements Broker {
                         pausedQueues.remove(parts[1]);
                     }
                     readers.values().forEach(BlockingReader::unblock);
-                }
-            });
-            redis.await(connection.async().subscribe(bytes(keys.controlChannel())), "subscribe to queue control");
-            controlSubscription = connection;
+                });
+            }
         }
     }
 
@@ -1002,16 +993,10 @@ public final class RedisBroker implements Broker {
     public AutoCloseable onEarlierDue(Consumer<String> listener) {
         synchronized (wakeListeners) {
             if (wakeSubscription == null) {
-                StatefulRedisPubSubConnection<byte[], byte[]> connection = redis.pubSub();
-                connection.addListener(new RedisPubSubAdapter<>() {
-                    @Override
-                    public void message(byte[] channel, byte[] message) {
-                        String queue = string(message);
-                        wakeListeners.forEach(l -> l.accept(queue));
-                    }
+                wakeSubscription = redis.subscriptions().subscribe(keys.wakeChannel(), message -> {
+                    String queue = string(message);
+                    wakeListeners.forEach(l -> l.accept(queue));
                 });
-                redis.await(connection.async().subscribe(bytes(keys.wakeChannel())), "subscribe to delayed tasks");
-                wakeSubscription = connection;
             }
             wakeListeners.add(listener);
         }
@@ -1023,6 +1008,7 @@ public final class RedisBroker implements Broker {
     @Override
     public void heartbeat(WorkerInfo info, Duration ttl) {
         recovery.heartbeat(info, ttl);
+        redis.subscriptions().reopenIfClosed(); // a worker lives on its notifications: revocations, pauses, wake-ups
     }
 
     @Override
@@ -1074,20 +1060,24 @@ public final class RedisBroker implements Broker {
     @Override
     public void close() {
         revocations.close();
-        StatefulRedisPubSubConnection<byte[], byte[]> control = controlSubscription;
-        if (control != null && control.isOpen()) {
-            control.close();
+        synchronized (pausedQueues) {
+            if (controlSubscription != null) {
+                controlSubscription.close();
+                controlSubscription = null;
+            }
+        }
+        synchronized (wakeListeners) {
+            if (wakeSubscription != null) {
+                wakeSubscription.close();
+                wakeSubscription = null;
+            }
         }
         StatefulConnection<byte[], byte[]> submits = submitConnection;
-        if (submits != null && submits.isOpen()) {
-            submits.close();
+        if (submits != null) {
+            submits.close(); // even cut off: it would reconnect by itself
         }
         readers.values().forEach(BlockingReader::close);
         readers.clear();
-        StatefulRedisPubSubConnection<byte[], byte[]> subscription = wakeSubscription;
-        if (subscription != null && subscription.isOpen()) {
-            subscription.close();
-        }
     }
 
     // ------------------------------------------------------------------------------------------ helpers

@@ -30,10 +30,12 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  * <li>one shared connection for every non-blocking command (Lettuce pipelines concurrent commands on it);</li>
  * <li>a dedicated connection per blocking reader, never the shared one;</li>
- * <li>one publish/subscribe connection for notifications.</li>
+ * <li>one publish/subscribe connection for notifications ({@link RedisSubscriptions}).</li>
  * </ul>
  * The shared connection is opened on first use, and again after a failed attempt, so that an application starts
- * while Redis is down and works once it is back.
+ * while Redis is down and works once it is back. A connection found cut off is replaced by a new one if Redis
+ * answers (commands fail fast meanwhile instead of waiting in the cut-off connection's buffer), and closed: left
+ * open, it would reconnect by itself, replay the commands it buffered and stay connected, unused.
  */
 public final class RedisConnections implements AutoCloseable {
 
@@ -41,6 +43,7 @@ public final class RedisConnections implements AutoCloseable {
     private final @Nullable AbstractRedisClient ownedClient;
     private final String description;
     private volatile @Nullable StatefulConnection<byte[], byte[]> shared;
+    private final RedisSubscriptions subscriptions = new RedisSubscriptions(this);
     private volatile boolean closed;
 
     private RedisConnections(Supplier<AbstractRedisClient> client, @Nullable AbstractRedisClient ownedClient,
@@ -93,7 +96,7 @@ public final class RedisConnections implements AutoCloseable {
             synchronized (this) {
                 connection = shared;
                 if (connection == null || !connection.isOpen()) {
-                    connection = connect("connect to Redis");
+                    connection = replace(connection, connect("connect to Redis"));
                     shared = connection;
                 }
             }
@@ -105,6 +108,23 @@ public final class RedisConnections implements AutoCloseable {
     Duration timeout() {
         StatefulConnection<byte[], byte[]> connection = shared;
         return connection != null ? connection.getTimeout() : Duration.ofSeconds(60);
+    }
+
+    /** The notifications' connection. */
+    RedisSubscriptions subscriptions() {
+        return subscriptions;
+    }
+
+    /**
+     * Returns {@code fresh} after closing {@code stale}, a connection that is closed or cut off: left open, a cut-off
+     * connection reconnects by itself later, replays the commands it buffered meanwhile and stays connected, unused.
+     */
+    static <C extends StatefulConnection<byte[], byte[]>> C replace(@Nullable StatefulConnection<byte[], byte[]> stale,
+            C fresh) {
+        if (stale != null) {
+            stale.closeAsync();
+        }
+        return fresh;
     }
 
     /** A new connection for blocking commands; the caller closes it. */
@@ -202,10 +222,11 @@ public final class RedisConnections implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        subscriptions.close();
         StatefulConnection<byte[], byte[]> connection = shared;
         shared = null;
-        if (connection != null && connection.isOpen()) {
-            connection.close();
+        if (connection != null) {
+            connection.close(); // even cut off: it would reconnect by itself
         }
         if (ownedClient != null) {
             ownedClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));

@@ -21,8 +21,6 @@ import dev.taskqueue.TaskInfo;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.TaskRecords;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +52,7 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    private volatile @Nullable StatefulRedisPubSubConnection<byte[], byte[]> subscription;
+    private volatile RedisSubscriptions.@Nullable Subscription subscription;
 
     /**
      * @param broker the broker whose records to read
@@ -156,26 +154,16 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
 
     /** Subscribes once, and again if the connection was closed (its client was replaced). */
     private void subscribe() {
-        StatefulRedisPubSubConnection<byte[], byte[]> current = subscription;
-        if (current != null && current.isOpen()) {
-            return;
-        }
-        synchronized (this) {
-            current = subscription;
-            if (current != null && current.isOpen()) {
-                return;
-            }
-            StatefulRedisPubSubConnection<byte[], byte[]> connection = redis.pubSub();
-            connection.addListener(new RedisPubSubAdapter<>() {
-                @Override
-                public void message(byte[] channel, byte[] message) {
-                    check(string(message));
+        if (subscription == null) {
+            synchronized (this) {
+                if (subscription == null) {
+                    subscription = redis.subscriptions().subscribe(keys.notifyChannelPrefix() + instanceId,
+                            message -> check(string(message)));
+                    return;
                 }
-            });
-            redis.await(connection.async().subscribe(bytes(keys.notifyChannelPrefix() + instanceId)),
-                    "subscribe to task notifications");
-            subscription = connection;
+            }
         }
+        redis.subscriptions().reopenIfClosed();
     }
 
     /** Reads the record, off the caller's thread, and completes the waiters if the task finished. */
@@ -224,9 +212,9 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
     @Override
     public void close() {
         poller.shutdownNow();
-        StatefulRedisPubSubConnection<byte[], byte[]> connection = subscription;
-        if (connection != null && connection.isOpen()) {
-            connection.close();
+        RedisSubscriptions.Subscription current = subscription;
+        if (current != null) {
+            current.close();
         }
         waiting.values().forEach(w -> w.futures.forEach(f -> f.cancel(false)));
     }

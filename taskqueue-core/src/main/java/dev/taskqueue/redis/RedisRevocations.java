@@ -10,8 +10,6 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,7 +24,7 @@ final class RedisRevocations implements AutoCloseable {
     private final RedisKeys keys;
     private final long keepMillis;
     private final List<BiConsumer<String, Boolean>> listeners = new CopyOnWriteArrayList<>();
-    private volatile @Nullable StatefulRedisPubSubConnection<byte[], byte[]> subscription;
+    private RedisSubscriptions.@Nullable Subscription subscription; // guarded by listeners
 
     /**
      * @param keepMillis how long a revocation is remembered (a task submitted longer ago than that and still
@@ -100,18 +98,12 @@ final class RedisRevocations implements AutoCloseable {
 
     AutoCloseable onRevoked(BiConsumer<String, Boolean> listener) {
         synchronized (listeners) {
-            if (subscription == null || !subscription.isOpen()) {
-                StatefulRedisPubSubConnection<byte[], byte[]> connection = redis.pubSub();
-                connection.addListener(new RedisPubSubAdapter<>() {
-                    @Override
-                    public void message(byte[] channel, byte[] message) {
-                        String[] parts = string(message).split(" ");
-                        boolean interrupt = parts.length > 1 && parts[1].equals("1");
-                        listeners.forEach(l -> l.accept(parts[0], interrupt));
-                    }
+            if (subscription == null) {
+                subscription = redis.subscriptions().subscribe(keys.revokeChannel(), message -> {
+                    String[] parts = string(message).split(" ");
+                    boolean interrupt = parts.length > 1 && parts[1].equals("1");
+                    listeners.forEach(l -> l.accept(parts[0], interrupt));
                 });
-                redis.await(connection.async().subscribe(bytes(keys.revokeChannel())), "subscribe to revocations");
-                subscription = connection;
             }
             listeners.add(listener);
         }
@@ -125,9 +117,11 @@ final class RedisRevocations implements AutoCloseable {
 
     @Override
     public void close() {
-        StatefulRedisPubSubConnection<byte[], byte[]> connection = subscription;
-        if (connection != null && connection.isOpen()) {
-            connection.close();
+        synchronized (listeners) {
+            if (subscription != null) {
+                subscription.close();
+                subscription = null;
+            }
         }
     }
 }

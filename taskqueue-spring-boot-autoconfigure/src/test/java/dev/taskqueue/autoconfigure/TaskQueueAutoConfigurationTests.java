@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import dev.taskqueue.ReplicationException;
 import dev.taskqueue.TaskCall;
@@ -115,6 +116,28 @@ class TaskQueueAutoConfigurationTests {
 
             assertThat(client.submit(TestTasks.Greeter::greet, "after").get(WAIT)).isEqualTo("Hello after");
         });
+    }
+
+    @Test
+    void aRunningTaskIsStillInterruptedByItsRevocationAfterTheConnectionFactoryIsRestarted() {
+        runner.withBean(TestTasks.Sleeper.class).run(context -> {
+            LettuceConnectionFactory factory = context.getBean(LettuceConnectionFactory.class);
+            factory.stop(); // closes the worker's subscription with the old client
+            await().atMost(WAIT).until(() -> revocationListeners() == 0);
+            factory.start();
+            await().atMost(WAIT).until(() -> revocationListeners() == 1); // subscribed again at a heartbeat
+
+            TestTasks.Sleeper sleeper = context.getBean(TestTasks.Sleeper.class);
+            TaskHandle<Void> handle = context.getBean(TaskClient.class).submit(TestTasks.Sleeper::sleep, 30_000L);
+            assertThat(sleeper.started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            handle.revoke(true);
+
+            assertThat(sleeper.interrupted.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        });
+    }
+
+    private static long revocationListeners() {
+        return SharedRedis.admin().sync().pubsubNumsub("taskqueue:revoke").get("taskqueue:revoke");
     }
 
     @Test

@@ -41,12 +41,19 @@ public final class TestTasks {
     static class Sleeper {
 
         final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch interrupted = new CountDownLatch(1);
         final AtomicBoolean finished = new AtomicBoolean();
 
         @Task(name = "test.sleep")
         void sleep(long millis) throws InterruptedException {
             started.countDown();
-            Thread.sleep(millis);
+            try {
+                Thread.sleep(millis);
+            }
+            catch (InterruptedException ex) {
+                interrupted.countDown();
+                throw ex;
+            }
             finished.set(true);
         }
     }
