@@ -20,8 +20,9 @@ import org.jspecify.annotations.Nullable;
  * <li>A claimed message stays stored until {@link #acknowledge} records its outcome; claim records the
  * delivery atomically.</li>
  * <li>A message claimed by a worker that stops heartbeating, or held longer than the visibility timeout without
- * its lease being extended, is delivered again by {@link #recover}; after {@code maxDeliveries} it goes to the
- * dead letters instead.</li>
+ * its lease being extended, is delivered again by {@link #recover}, its {@link Delivery#deliveries()} one more;
+ * the worker that takes one delivered too often (a poison pill) records it as failed, to the dead letters, without
+ * running it.</li>
  * <li>An acknowledgement whose lease was taken over is refused.</li>
  * </ol>
  * Methods throw {@link dev.taskqueue.BrokerUnavailableException} when the store cannot be reached.
@@ -212,11 +213,8 @@ public interface Broker extends WorkflowStore, ScheduleStore, AutoCloseable {
      *
      * @param livenessTimeout a worker that has not heartbeated for this long is dead
      * @param visibilityTimeout a lease not extended for this long is taken back even from a live worker
-     * @param maxDeliveries a message delivered this many times without an outcome goes to the dead letters
-     * @param recordTtlMillis how long the record of a message sent to the dead letters lives
      */
-    record RecoveryPolicy(Duration livenessTimeout, Duration visibilityTimeout, int maxDeliveries,
-            long recordTtlMillis) {
+    record RecoveryPolicy(Duration livenessTimeout, Duration visibilityTimeout) {
     }
 
     /**
@@ -224,8 +222,7 @@ public interface Broker extends WorkflowStore, ScheduleStore, AutoCloseable {
      *
      * @param deadWorkers the workers found dead (and removed)
      * @param redelivered messages put back to be delivered again
-     * @param deadLettered messages sent to the dead letters (delivered too often)
      */
-    record Recovery(List<String> deadWorkers, int redelivered, int deadLettered) {
+    record Recovery(List<String> deadWorkers, int redelivered) {
     }
 }

@@ -731,7 +731,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                 MemoryQueue q = queue(d.queue());
                 Held held = q.held.get(d.entryId());
                 if (held != null && held.consumer.equals(consumer)) {
-                    requeue(q, held, false, 0, 0, null);
+                    requeue(q, held, false);
                 }
             }
             arrived.signalAll();
@@ -749,7 +749,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                 MemoryQueue q = queue(name);
                 for (Held held : new ArrayList<>(q.held.values())) {
                     if (held.consumer.equals(consumer)) {
-                        requeue(q, held, false, 0, 0, null);
+                        requeue(q, held, false);
                     }
                 }
             }
@@ -760,33 +760,12 @@ public final class InMemoryBroker implements Broker, ResultBackend {
         }
     }
 
-    /** Puts a held entry back (redelivery band), or into the dead letters once delivered too often. */
-    private void requeue(MemoryQueue q, Held held, boolean countDelivery, int maxDeliveries, long ttl,
-            @Nullable List<String> finished) {
+    /** Puts a held entry back, in the redelivery band; a delivery it did not finish counts. */
+    private void requeue(MemoryQueue q, Held held, boolean countDelivery) {
         Entry e = held.entry;
         q.held.remove(e.entryId());
         int deliveries = e.deliveries() + (countDelivery ? 1 : 0);
-        long now = clock.millis();
-        if (countDelivery && deliveries >= maxDeliveries) {
-            String reason = "delivered " + deliveries + " times and its worker never finished it (died or hung "
-                    + "each time): a poison pill? Requeue it once the cause is fixed";
-            String queueName = queues.entrySet().stream().filter(x -> x.getValue() == q).findFirst().orElseThrow()
-                    .getKey();
-            addDeadLetter(q, new Delivery(queueName, e.band(), e.entryId(), e.taskId(), e.body(), deliveries, false),
-                    null, reason, new TaskError("dev.taskqueue.WorkerLostException", reason, null, false), 0,
-                    held.consumer);
-            Record r = records.computeIfAbsent(key(queueName, e.taskId()), k -> new Record());
-            r.fields.put("state", "FAILURE");
-            r.fields.put("finished", Long.toString(now));
-            r.fields.put("error.type", "dev.taskqueue.WorkerLostException");
-            r.fields.put("error.message", reason);
-            r.expiresAt = now + ttl;
-            if (finished != null) {
-                finished.add(key(queueName, e.taskId()));
-            }
-            return;
-        }
-        q.ready.get("r").add(new Entry(nextEntryId(), e.taskId(), "r", e.body(), deliveries, now));
+        q.ready.get("r").add(new Entry(nextEntryId(), e.taskId(), "r", e.body(), deliveries, clock.millis()));
     }
 
     @Override
@@ -858,9 +837,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
     @Override
     public Recovery recover(RecoveryPolicy policy) {
         List<String> dead = new ArrayList<>();
-        List<String> finished = new ArrayList<>();
         int redelivered = 0;
-        int deadLettered = 0;
         lock.lock();
         try {
             long now = clock.millis();
@@ -874,14 +851,8 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                     boolean ownerDead = dead.contains(held.consumer);
                     boolean expired = held.touched < now - policy.visibilityTimeout().toMillis();
                     if (ownerDead || expired) {
-                        int before = q.dead.size();
-                        requeue(q, held, true, policy.maxDeliveries(), policy.recordTtlMillis(), finished);
-                        if (q.dead.size() > before) {
-                            deadLettered++;
-                        }
-                        else {
-                            redelivered++;
-                        }
+                        requeue(q, held, true);
+                        redelivered++;
                     }
                 }
             }
@@ -896,8 +867,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
         finally {
             lock.unlock();
         }
-        finished.forEach(this::notifyWaiters);
-        return new Recovery(dead, redelivered, deadLettered);
+        return new Recovery(dead, redelivered);
     }
 
     // ------------------------------------------------------------------------------------------ inspection

@@ -131,7 +131,7 @@ public final class RedisBroker implements Broker {
         this.keys = new RedisKeys(keyPrefix);
         this.deadLetters = deadLetters;
         this.durability = durability;
-        this.recovery = new RedisRecovery(redis, keys, deadLetters);
+        this.recovery = new RedisRecovery(redis, keys);
         this.inspector = new RedisInspector(redis, keys);
         this.outcomes = new RedisOutcomes(redis, keys, deadLetters);
         this.limits = new RedisLimits(redis, keys);

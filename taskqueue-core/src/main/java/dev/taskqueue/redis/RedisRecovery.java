@@ -14,7 +14,6 @@ import dev.taskqueue.broker.Broker.Recovery;
 import dev.taskqueue.broker.Broker.RecoveryPolicy;
 import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.WorkerInfo;
-import dev.taskqueue.redis.RedisBroker.DeadLetterPolicy;
 import io.lettuce.core.ScriptOutputType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,9 +26,11 @@ import org.slf4j.LoggerFactory;
  * <li>a janitor (one at a time, under a short lock) finds workers whose last heartbeat is older than the
  * liveness timeout, puts every task they held back on the redelivery stream, and removes them;</li>
  * <li>it also takes back any lease not extended within the visibility timeout (a worker that lost a task
- * without dying);</li>
- * <li>a task taken back too often (its workers keep dying: a poison pill) goes to the dead letters instead.</li>
+ * without dying).</li>
  * </ol>
+ * Each time counts one delivery in the task's entry. A task taken back too often (its workers keep dying: a poison
+ * pill) is still put back: the worker that takes it records it as failed without running it, through the same
+ * acknowledgement as any failure (dead letter, record, waiters, workflow error links, events and metrics).
  * Taking back is always a copy to the redelivery stream plus XACK and XDEL of the old entry, in one script
  * that first checks the entry is still held as expected; the old entry id dies, so the old holder's ack is
  * refused.
@@ -44,13 +45,11 @@ final class RedisRecovery {
 
     private final RedisConnections redis;
     private final RedisKeys keys;
-    private final DeadLetterPolicy deadLetters;
     private final String lockToken = UUID.randomUUID().toString();
 
-    RedisRecovery(RedisConnections redis, RedisKeys keys, DeadLetterPolicy deadLetters) {
+    RedisRecovery(RedisConnections redis, RedisKeys keys) {
         this.redis = redis;
         this.keys = keys;
-        this.deadLetters = deadLetters;
     }
 
     /*
@@ -101,7 +100,7 @@ final class RedisRecovery {
 
     Recovery recover(RecoveryPolicy policy) {
         if (!lock(policy.livenessTimeout())) {
-            return new Recovery(List.of(), 0, 0);
+            return new Recovery(List.of(), 0);
         }
         try {
             List<byte[]> time = redis.await(redis.commands().time(), "read the time");
@@ -112,10 +111,10 @@ final class RedisRecovery {
                     io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY,
                             (double) (now - policy.livenessTimeout().toMillis()))), "list workers")
                     .stream().map(RedisBroker::string).toList();
-            int[] counts = new int[2];
+            int[] redelivered = new int[1];
             for (String worker : dead) {
                 for (String queue : queues) {
-                    takeBack(queue, "consumer", worker, policy, counts);
+                    takeBack(queue, "consumer", worker, redelivered);
                     redis.await(FORGET_CONSUMER.run(redis.commands(), keys.streams(queue), bytes(RedisKeys.GROUP),
                             bytes(worker)), "forget worker " + worker);
                 }
@@ -126,9 +125,9 @@ final class RedisRecovery {
                         worker, policy.livenessTimeout());
             }
             for (String queue : queues) {
-                takeBack(queue, "idle", Long.toString(policy.visibilityTimeout().toMillis()), policy, counts);
+                takeBack(queue, "idle", Long.toString(policy.visibilityTimeout().toMillis()), redelivered);
             }
-            return new Recovery(dead, counts[0], counts[1]);
+            return new Recovery(dead, redelivered[0]);
         }
         finally {
             unlock();
@@ -139,20 +138,19 @@ final class RedisRecovery {
     void release(String consumer, List<Delivery> deliveries) {
         for (Map.Entry<String, List<Delivery>> entry : RedisBroker.groupBy(deliveries, Delivery::queue).entrySet()) {
             List<Candidate> candidates = entry.getValue().stream()
-                    .map(d -> new Candidate(d.stream(), d.entryId(), d.taskId())).toList();
-            requeue(entry.getKey(), "release", consumer, candidates, 0, 0);
+                    .map(d -> new Candidate(d.stream(), d.entryId())).toList();
+            requeue(entry.getKey(), "release", consumer, candidates);
         }
     }
 
     /** Hands back everything the consumer holds in these queues. */
     void releaseAll(String consumer, Collection<String> queues) {
-        RecoveryPolicy unused = new RecoveryPolicy(Duration.ZERO, Duration.ZERO, 0, 0);
         for (String queue : queues) {
-            takeBack(queue, "release", consumer, unused, new int[2]);
+            takeBack(queue, "release", consumer, new int[1]);
         }
     }
 
-    private void takeBack(String queue, String mode, String argument, RecoveryPolicy policy, int[] counts) {
+    private void takeBack(String queue, String mode, String argument, int[] redelivered) {
         for (int round = 0; round < MAX_ROUNDS; round++) {
             String findMode = mode.equals("idle") ? "idle" : "consumer";
             List<Object> found = redis.await(FIND_HELD.run(redis.commands(), keys.streams(queue),
@@ -163,28 +161,24 @@ final class RedisRecovery {
             }
             List<String> bands = keys.bandsInClaimOrder();
             List<Candidate> candidates = new ArrayList<>();
-            for (int i = 0; i < found.size(); i += 3) {
-                candidates.add(new Candidate(bands.get(((Long) found.get(i)).intValue() - 1), string(found.get(i + 1)),
-                        string(found.get(i + 2))));
+            for (int i = 0; i < found.size(); i += 2) {
+                candidates.add(new Candidate(bands.get(((Long) found.get(i)).intValue() - 1), string(found.get(i + 1))));
             }
-            List<Long> moved = requeue(queue, mode, argument, candidates, policy.maxDeliveries(),
-                    policy.recordTtlMillis());
-            counts[0] += moved.get(0).intValue();
-            counts[1] += moved.get(1).intValue();
+            redelivered[0] += requeue(queue, mode, argument, candidates);
             if (candidates.size() < SCAN_BATCH) {
                 return;
             }
         }
     }
 
-    private record Candidate(String band, String entryId, String taskId) {
+    private record Candidate(String band, String entryId) {
     }
 
     /*
      * KEYS: the streams of one queue, in claim order.
      * ARGV[1] group   ARGV[2] mode: 'consumer' (held by ARGV[3]) | 'idle' (not touched for ARGV[3] ms)
      * ARGV[4] max entries
-     * Returns a flat list of 3 per held entry: key index, entry id, task id.
+     * Returns a flat list of 2 per held entry: key index, entry id.
      */
     private static final LuaScript FIND_HELD = new LuaScript("find-held", """
             local out = {}
@@ -199,14 +193,8 @@ final class RedisRecovery {
               end
               if type(p) == 'table' and not p.err then
                 for _, entry in ipairs(p) do
-                  local id = ''
-                  local e = redis.call('XRANGE', key, entry[1], entry[1])[1]
-                  if e then
-                    for j = 1, #e[2], 2 do if e[2][j] == 'i' then id = e[2][j + 1] end end
-                  end
                   out[#out + 1] = k
                   out[#out + 1] = entry[1]
-                  out[#out + 1] = id
                   left = left - 1
                 end
               end
@@ -215,20 +203,17 @@ final class RedisRecovery {
             """, ScriptOutputType.MULTI);
 
     /*
-     * KEYS[1] {q}:s:r   KEYS[2] {q}:dead   then 2 per entry: KEYS[1+2i] its stream, KEYS[2+2i] its task record
+     * KEYS[1] {q}:s:r   then 1 per entry: its stream
      * ARGV[1] group   ARGV[2] mode: 'release' | 'consumer' (must be held by ARGV[3]) | 'idle' (idle >= ARGV[3] ms)
-     * ARGV[4] max deliveries   ARGV[5] record ttl ms   ARGV[6] dead letters max length   ARGV[7] their max age ms
-     * ARGV[8] notify channel prefix   then 1 per entry: entry id
+     * then 1 per entry: entry id
      * Each entry still held as expected is copied to the redelivery stream with its delivery count + 1 (+ 0 for
-     * 'release'), or, once that count reaches max deliveries, to the dead letters with a FAILURE record; then
-     * it is acknowledged and deleted. Returns { redelivered, dead-lettered }.
+     * 'release'), then acknowledged and deleted. Returns how many it put back.
      */
     private static final LuaScript REQUEUE = new LuaScript("requeue", """
-            local now = now_ms()
             local mode = ARGV[2]
-            local redelivered, dead = 0, 0
-            for i = 1, #ARGV - 8 do
-              local stream, record, entry = KEYS[1 + 2 * i], KEYS[2 + 2 * i], ARGV[8 + i]
+            local redelivered = 0
+            for i = 1, #ARGV - 3 do
+              local stream, entry = KEYS[1 + i], ARGV[3 + i]
               local held
               if mode == 'idle' then
                 held = redis.call('XPENDING', stream, ARGV[1], 'IDLE', tonumber(ARGV[3]), entry, entry, 1)[1]
@@ -244,53 +229,31 @@ final class RedisRecovery {
                     if f == 'i' then id = v elseif f == 'm' then body = v elseif f == 'd' then d = tonumber(v) end
                   end
                   if mode ~= 'release' then d = d + 1 end
-                  if mode ~= 'release' and d >= tonumber(ARGV[4]) then
-                    local reason = 'delivered ' .. d .. ' times and its worker never finished it (died or hung each '
-                      .. 'time): a poison pill? Requeue it once the cause is fixed'
-                    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'i', id, 'm', body, 'task', '',
-                      'reason', reason, 'error', 'dev.taskqueue.WorkerLostException', 'message', reason, 'stack', '',
-                      'at', now, 'worker', held[2], 'deliveries', d, 'attempt', '')
-                    redis.call('XTRIM', KEYS[2], 'MINID', now - tonumber(ARGV[7]))
-                    redis.call('HSET', record, 'state', 'FAILURE', 'finished', now,
-                      'error.type', 'dev.taskqueue.WorkerLostException', 'error.message', reason, 'error.stack', '')
-                    redis.call('PEXPIRE', record, ARGV[5])
-                    notify_waiters(record, id, ARGV[8])
-                    dead = dead + 1
-                  else
-                    add_ready(KEYS[1], ARGV[1], id, body, d, false)
-                    redelivered = redelivered + 1
-                  end
+                  add_ready(KEYS[1], ARGV[1], id, body, d, false)
+                  redelivered = redelivered + 1
                 end
                 redis.call('XACK', stream, ARGV[1], entry)
                 redis.call('XDEL', stream, entry)
               end
             end
-            return { redelivered, dead }
-            """, ScriptOutputType.MULTI);
+            return redelivered
+            """, ScriptOutputType.INTEGER);
 
-    private List<Long> requeue(String queue, String mode, String argument, List<Candidate> candidates,
-            int maxDeliveries, long recordTtlMillis) {
-        byte[][] k = new byte[2 + 2 * candidates.size()][];
-        byte[][] a = new byte[8 + candidates.size()][];
+    private int requeue(String queue, String mode, String argument, List<Candidate> candidates) {
+        byte[][] k = new byte[1 + candidates.size()][];
+        byte[][] a = new byte[3 + candidates.size()][];
         k[0] = keys.stream(queue, RedisKeys.REDELIVERY);
-        k[1] = keys.dead(queue);
         a[0] = bytes(RedisKeys.GROUP);
         a[1] = bytes(mode);
         a[2] = bytes(argument);
-        a[3] = bytes(Integer.toString(maxDeliveries));
-        a[4] = bytes(Long.toString(recordTtlMillis));
-        a[5] = bytes(Long.toString(deadLetters.maxLength()));
-        a[6] = bytes(Long.toString(deadLetters.maxAge().toMillis()));
-        a[7] = bytes(keys.notifyChannelPrefix());
         for (int i = 0; i < candidates.size(); i++) {
             Candidate c = candidates.get(i);
-            k[2 + 2 * i] = keys.stream(queue, c.band());
-            k[3 + 2 * i] = keys.record(queue, c.taskId().isEmpty() ? "-" : c.taskId());
-            a[8 + i] = bytes(c.entryId());
+            k[1 + i] = keys.stream(queue, c.band());
+            a[3 + i] = bytes(c.entryId());
         }
-        List<Object> reply = redis.await(REQUEUE.run(redis.commands(), k, a),
+        Long reply = redis.await(REQUEUE.run(redis.commands(), k, a),
                 "put " + candidates.size() + " task(s) of queue '" + queue + "' back");
-        return List.of((Long) reply.get(0), (Long) reply.get(1));
+        return reply.intValue();
     }
 
     /*

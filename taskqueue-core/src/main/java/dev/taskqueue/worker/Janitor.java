@@ -38,8 +38,7 @@ final class Janitor {
     }
 
     private void loop() {
-        RecoveryPolicy policy = new RecoveryPolicy(settings.livenessTimeout(), settings.visibilityTimeout(),
-                settings.maxDeliveries(), settings.resultTtl().toMillis());
+        RecoveryPolicy policy = new RecoveryPolicy(settings.livenessTimeout(), settings.visibilityTimeout());
         while (running) {
             try {
                 Thread.sleep(settings.janitorInterval().toMillis());
@@ -52,10 +51,9 @@ final class Janitor {
             }
             try {
                 Recovery recovery = broker.recover(policy);
-                if (recovery.redelivered() > 0 || recovery.deadLettered() > 0) {
-                    log.warn("Recovered lost tasks: {} delivered again, {} sent to the dead letters after {} "
-                            + "deliveries; dead workers: {}", recovery.redelivered(), recovery.deadLettered(),
-                            settings.maxDeliveries(), recovery.deadWorkers());
+                if (recovery.redelivered() > 0) {
+                    log.warn("Recovered lost tasks: {} delivered again; dead workers: {}", recovery.redelivered(),
+                            recovery.deadWorkers());
                 }
                 backoff.succeeded(log);
             }

@@ -202,6 +202,15 @@ final class Processor {
             return revoke(delivery, message, task, decoded.args(), "expired: it had not started by "
                     + Instant.ofEpochMilli(message.expires()), null);
         }
+        if (delivery.deliveries() >= settings.maxDeliveries()) {
+            // Taken back from its workers this often: running it again would likely kill this worker too.
+            String reason = "delivered " + delivery.deliveries() + " times and its worker never finished it (died or "
+                    + "hung each time): a poison pill? Requeue it once the cause is fixed";
+            log.error("Task {} [{}] from queue '{}' sent to the dead letters without running it: {}", task.name(),
+                    delivery.taskId(), delivery.queue(), reason);
+            return fail(delivery, message, task, decoded.args(), attempt, Duration.ZERO,
+                    Errors.ofReason("dev.taskqueue.WorkerLostException", reason), reason, null);
+        }
         Object[] args;
         try {
             args = invoker.bind(task, decoded.args());

@@ -93,8 +93,7 @@ class RedisClusterTest {
                     TaskHandle<TestTasks.Thumbnail> orphan = taskClient.submit(TestTasks::thumbnail, "orphan", 7);
                     assertThat(broker.claim("ghost", List.of("images"), 1)).hasSize(1);
                     Thread.sleep(150);
-                    assertThat(broker.recover(new RecoveryPolicy(Duration.ofMillis(100), Duration.ofHours(1), 5,
-                            60_000)).redelivered()).isEqualTo(1);
+                    assertThat(broker.recover(new RecoveryPolicy(Duration.ofMillis(100), Duration.ofHours(1))).redelivered()).isEqualTo(1);
                     Worker second = new Worker(broker, registry, codec, TaskQueueFixture.fastSettings()
                             .queue("images").build(), TaskEventListener.of(List.of()), Clock.systemUTC());
                     second.start();

@@ -95,7 +95,7 @@ class InMemoryBrokerTest {
                 Duration.ofSeconds(1));
         Delivery lost = broker.claim("ghost", List.of("default"), 1).get(0);
         Thread.sleep(60);
-        var recovery = broker.recover(new RecoveryPolicy(Duration.ofMillis(30), Duration.ofHours(1), 5, 60_000));
+        var recovery = broker.recover(new RecoveryPolicy(Duration.ofMillis(30), Duration.ofHours(1)));
 
         assertThat(recovery.deadWorkers()).containsExactly("ghost");
         Delivery again = broker.claim("other", List.of("default"), 1).get(0);

@@ -136,7 +136,7 @@ class RetriesAndDeadLettersTest {
                 Duration.ofSeconds(1));
         Delivery lost = tq.broker.claim("dying", List.of("default"), 1).get(0);
         Thread.sleep(120);
-        tq.broker.recover(new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1), 5, 60_000));
+        tq.broker.recover(new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1)));
 
         // The dying worker's retry arrives after its task was taken back: refused, nothing is scheduled.
         Outcome lateRetry = Outcome.retry(lost, "policy.quick", true, 60_000,

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -191,29 +192,44 @@ class DeliveryContractTest {
 
     @Test
     void aPoisonPillGoesToTheDeadLettersAfterMaxDeliveries() throws Exception {
+        List<TaskEventListener.Execution> finished = new CopyOnWriteArrayList<>();
+        tq.listeners.add(new TaskEventListener() {
+            @Override
+            public void finished(Execution execution) {
+                finished.add(execution);
+            }
+        });
         TaskHandle<String> handle = tq.client.submit(TestTasks::echo, "poison");
-        RecoveryPolicy policy = new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1), 3, 60_000);
+        RecoveryPolicy policy = new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1));
         for (int death = 1; death <= 3; death++) {
             String worker = "doomed-" + death;
             tq.broker.heartbeat(ghost(worker), Duration.ofSeconds(1));
-            assertThat(tq.broker.claim(worker, List.of(DEFAULT), 1)).hasSize(1);
+            List<Delivery> claimed = tq.broker.claim(worker, List.of(DEFAULT), 1);
+            assertThat(claimed).hasSize(1);
+            assertThat(claimed.get(0).deliveries()).isEqualTo(death - 1);
             Thread.sleep(120); // it dies: no heartbeat for longer than the liveness timeout
             var recovery = tq.broker.recover(policy);
             assertThat(recovery.deadWorkers()).containsExactly(worker);
-            assertThat(recovery.deadLettered()).isEqualTo(death == 3 ? 1 : 0);
+            assertThat(recovery.redelivered()).isEqualTo(1);
         }
 
+        // Delivered 3 times without an outcome: the next worker fails it without running it.
+        tq.startWorker(s -> s.maxDeliveries(3));
+        assertThatThrownBy(() -> handle.get(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class)
+                .hasMessageContaining("WorkerLostException").hasMessageContaining("poison pill");
+        assertThat(handle.state()).isEqualTo(TaskState.FAILURE);
         assertThat(tq.broker.stats(DEFAULT).pending()).isZero();
         var dead = redis.xrange("{taskqueue:default}:dead", io.lettuce.core.Range.create("-", "+"));
         assertThat(dead).hasSize(1);
-        assertThat(dead.get(0).getBody()).containsEntry("i", handle.id()).containsEntry("deliveries", "3");
+        assertThat(dead.get(0).getBody()).containsEntry("i", handle.id()).containsEntry("deliveries", "3")
+                .containsEntry("task", "test.echo");
         assertThat(dead.get(0).getBody().get("reason")).contains("poison pill");
-        assertThat(handle.state()).isEqualTo(TaskState.FAILURE);
-        assertThatThrownBy(() -> handle.get(Duration.ofSeconds(1))).isInstanceOf(TaskFailedException.class)
-                .hasMessageContaining("WorkerLostException");
-        tq.startWorker();
+        await().atMost(Duration.ofSeconds(5)).until(() -> finished.stream()
+                .anyMatch(e -> e.taskId().equals(handle.id())));
+        assertThat(finished).filteredOn(e -> e.taskId().equals(handle.id()))
+                .extracting(TaskEventListener.Execution::outcome).containsExactly(TaskEventListener.Outcome.FAILURE);
         assertThat(tq.client.submit(TestTasks::echo, "after").get(Duration.ofSeconds(5))).isEqualTo("after");
-        assertThat(tasks.runsOf("poison")).isZero(); // a worker drained the queue, and did not run it
+        assertThat(tasks.runsOf("poison")).isZero();
     }
 
     // 5. Delayed tasks live in Redis, never in worker memory, and start after their due time.
@@ -248,7 +264,7 @@ class DeliveryContractTest {
         tq.broker.heartbeat(ghost("slow"), Duration.ofSeconds(1));
         Delivery first = tq.broker.claim("slow", List.of(DEFAULT), 1).get(0);
         Thread.sleep(120);
-        tq.broker.recover(new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1), 5, 60_000));
+        tq.broker.recover(new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1)));
 
         tq.broker.heartbeat(ghost("fast"), Duration.ofSeconds(1));
         Delivery second = tq.broker.claim("fast", List.of(DEFAULT), 1).get(0);

@@ -26,6 +26,7 @@ import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskRevokedException;
 import dev.taskqueue.TaskState;
+import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.broker.WorkflowStore.ChordStatus;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
@@ -188,6 +189,38 @@ class WorkflowTest {
         assertThat(chords.get(0).failure()).contains("Chord member 2 of 3");
         assertThat(chords.get(0).size()).isEqualTo(3);
         assertThat(chords.get(0).bodyTaskName()).isEqualTo("wf.sum");
+    }
+
+    @Test
+    void aChordMemberWhoseWorkersKeepDyingFailsTheChordWithoutRunningAgain() {
+        TaskHandle<Integer> handle = tq.client.submit(chord(group(TaskCall.of(WorkflowTasks::add, 1, 1),
+                TaskCall.of(WorkflowTasks::add, 5, 5).withOptions(TaskOptions.defaults().queue("poisoned")),
+                TaskCall.of(WorkflowTasks::add, 2, 2)), TaskCall.partial(WorkflowTasks::sum))
+                .linkError(TaskCall.partial(WorkflowTasks::onError)));
+
+        // Three workers take the member and die with it; the running worker's janitor takes it back each time.
+        for (int death = 1; death <= 3; death++) {
+            String doomed = "doomed-" + death;
+            await().atMost(WAIT).until(() -> {
+                long now = System.currentTimeMillis();
+                tq.broker.heartbeat(new WorkerInfo(doomed, "h", 1, List.of("poisoned"), 1, 0, 0, 0, now, now,
+                        "RUNNING"), Duration.ofSeconds(1));
+                return tq.broker.claim(doomed, List.of("poisoned"), 1).size() == 1;
+            });
+        }
+        tq.startWorker(s -> s.queue("poisoned").maxDeliveries(3));
+
+        assertThatThrownBy(() -> handle.get(WAIT)).isInstanceOfSatisfying(TaskFailedException.class, ex -> {
+            assertThat(ex.getError().message()).startsWith("Chord member 2 of 3: Task 'wf.add'")
+                    .contains("delivered 3 times").contains("poison pill");
+            assertThat(ex.getError().type()).isEqualTo("dev.taskqueue.WorkerLostException");
+        });
+        await().atMost(WAIT).until(() -> tasks.failures.size() == 1);
+        awaitDrained();
+        assertThat(tasks.runsOf("add")).isEqualTo(2); // the other two members; the poison pill never ran
+        assertThat(tasks.runsOf("sum")).isZero();
+        assertThat(tq.broker.chords(10)).singleElement().satisfies(chord -> assertThat(chord.failure())
+                .contains("Chord member 2 of 3"));
     }
 
     @Test

@@ -351,7 +351,10 @@ public class TaskQueueProperties {
         /** How long a claimed task whose lease is not extended stays with its worker before it is taken back. */
         private Duration visibilityTimeout = Duration.ofMinutes(5);
 
-        /** Deliveries without an outcome (the workers died) after which a task goes to the dead letters. */
+        /**
+         * Deliveries without an outcome (the workers died) after which a task goes to the dead letters, failed
+         * without running again.
+         */
         private int maxDeliveries = 5;
 
         /** How long one blocking wait for tasks lasts before it is renewed. */
