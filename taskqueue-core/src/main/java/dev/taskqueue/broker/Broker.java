@@ -213,8 +213,14 @@ public interface Broker extends WorkflowStore, ScheduleStore, AutoCloseable {
      *
      * @param livenessTimeout a worker that has not heartbeated for this long is dead
      * @param visibilityTimeout a lease not extended for this long is taken back even from a live worker
+     * @param recoveringWorker the worker whose janitor recovers, never found dead by its own janitor (it runs, so
+     *        it lives: after a long pause of its process, the janitor may wake before the heartbeat), or null
      */
-    record RecoveryPolicy(Duration livenessTimeout, Duration visibilityTimeout) {
+    record RecoveryPolicy(Duration livenessTimeout, Duration visibilityTimeout, @Nullable String recoveringWorker) {
+
+        public RecoveryPolicy(Duration livenessTimeout, Duration visibilityTimeout) {
+            this(livenessTimeout, visibilityTimeout, null);
+        }
     }
 
     /**

@@ -394,6 +394,9 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                     if (o.storeRecord() && o.parentId() != null) {
                         r.fields.put("parent", o.parentId());
                     }
+                    if (o.storeRecord() && o.ranForMillis() >= 0) {
+                        r.fields.put("started", Long.toString(now - o.ranForMillis()));
+                    }
                     TaskError error = o.error();
                     if (error != null) {
                         r.fields.put("error.type", error.type());
@@ -842,7 +845,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
         try {
             long now = clock.millis();
             lastSeen.forEach((id, seen) -> {
-                if (seen < now - policy.livenessTimeout().toMillis()) {
+                if (seen < now - policy.livenessTimeout().toMillis() && !id.equals(policy.recoveringWorker())) {
                     dead.add(id);
                 }
             });

@@ -766,13 +766,26 @@ public final class RedisBroker implements Broker {
     @Override
     public void pause(String queue) {
         redis.await(redis.commands().set(keys.paused(queue), bytes("1")), "pause queue '" + queue + "'");
+        seePaused(queue, true); // at once here; other instances when the announcement reaches them
         announce("pause " + queue);
     }
 
     @Override
     public void resume(String queue) {
         redis.await(redis.commands().del(keys.paused(queue)), "resume queue '" + queue + "'");
+        seePaused(queue, false);
         announce("resume " + queue);
+    }
+
+    /** Leaves a paused queue out of the blocking reads (or brings it back): they are woken to start again. */
+    private void seePaused(String queue, boolean paused) {
+        if (paused) {
+            pausedQueues.add(queue);
+        }
+        else {
+            pausedQueues.remove(queue);
+        }
+        readers.values().forEach(BlockingReader::unblock);
     }
 
     private void announce(String message) {
@@ -788,13 +801,9 @@ public final class RedisBroker implements Broker {
             if (controlSubscription == null) {
                 controlSubscription = redis.subscriptions().subscribe(keys.controlChannel(), message -> {
                     String[] parts = string(message).split(" ", 2);
-                    if (parts.length == 2 && parts[0].equals("pause")) {
-                        pausedQueues.add(parts[1]);
+                    if (parts.length == 2) {
+                        seePaused(parts[1], parts[0].equals("pause"));
                     }
-                    else if (parts.length == 2) {
-                        pausedQueues.remove(parts[1]);
-                    }
-                    readers.values().forEach(BlockingReader::unblock);
                 });
             }
         }

@@ -51,8 +51,9 @@ final class RedisOutcomes {
      *   R (revoked)     stream#, entry, task id, record#, ttl, task name, message
      *   T (retry)       stream#, entry, task id, record#, ttl, task name, error type, message, stack, attempt,
      *                   priority digit, next body, delay ms
-     *   every record then ends with: unique#, permit# (the first key of the pair), arguments JSON, parent id
-     *   ('' = none; both kept in the record)
+     *   every record then ends with: unique#, permit# (the first key of the pair), arguments JSON, parent id,
+     *   how long the handler ran in ms ('' = none; all three kept in the record, the last as its start time:
+     *   more exact than the start notice, which is sent in batches, or never for a task that finished first)
      * Returns one integer per outcome: 1 recorded, 0 refused (the entry was no longer pending: the lease was lost).
      * Acknowledged entries are deleted with one XDEL per stream. Failures go to the dead letters (capped by length
      * and age), retries to the delayed set; released permits wake the oldest task waiting for one.
@@ -97,8 +98,9 @@ final class RedisOutcomes {
                   ARGV[i + 10], ARGV[i + 11], ARGV[i + 12], tonumber(ARGV[i + 13])
                 i = i + 14
               end
-              local u, p, targs, tparent = tonumber(ARGV[i]), tonumber(ARGV[i + 1]), ARGV[i + 2], ARGV[i + 3]
-              i = i + 4
+              local u, p, targs, tparent, tran = tonumber(ARGV[i]), tonumber(ARGV[i + 1]), ARGV[i + 2],
+                ARGV[i + 3], ARGV[i + 4]
+              i = i + 5
               n = n + 1
               out[n] = redis.call('XACK', stream, group, entry)
               if out[n] == 1 and kind ~= 'T' then finished = finished + 1 end
@@ -132,6 +134,7 @@ final class RedisOutcomes {
                   end
                   if targs ~= '' then redis.call('HSET', record, 'args', targs) end
                   if tparent ~= '' then redis.call('HSET', record, 'parent', tparent) end
+                  if tran ~= '' then redis.call('HSET', record, 'started', now - tonumber(tran)) end
                   redis.call('PEXPIRE', record, ttl)
                   if kind ~= 'T' then notify_waiters(record, id, ARGV[3]) end
                 end
@@ -307,6 +310,7 @@ final class RedisOutcomes {
             args.add(bytes(Integer.toString(permit)));
             args.add(bytes(o.storeRecord() && o.argumentsJson() != null ? o.argumentsJson() : ""));
             args.add(bytes(o.storeRecord() && o.parentId() != null ? o.parentId() : ""));
+            args.add(bytes(o.storeRecord() && o.ranForMillis() >= 0 ? Long.toString(o.ranForMillis()) : ""));
         }
 
         private int record(Outcome o) {

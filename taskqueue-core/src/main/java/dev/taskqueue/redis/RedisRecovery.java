@@ -110,7 +110,7 @@ final class RedisRecovery {
             List<String> dead = redis.await(redis.commands().zrangebyscore(keys.workers(),
                     io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY,
                             (double) (now - policy.livenessTimeout().toMillis()))), "list workers")
-                    .stream().map(RedisBroker::string).toList();
+                    .stream().map(RedisBroker::string).filter(w -> !w.equals(policy.recoveringWorker())).toList();
             int[] redelivered = new int[1];
             for (String worker : dead) {
                 for (String queue : queues) {

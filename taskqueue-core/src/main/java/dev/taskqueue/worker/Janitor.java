@@ -38,7 +38,8 @@ final class Janitor {
     }
 
     private void loop() {
-        RecoveryPolicy policy = new RecoveryPolicy(settings.livenessTimeout(), settings.visibilityTimeout());
+        RecoveryPolicy policy = new RecoveryPolicy(settings.livenessTimeout(), settings.visibilityTimeout(),
+                workerId);
         while (running) {
             try {
                 Thread.sleep(settings.janitorInterval().toMillis());

@@ -307,7 +307,7 @@ final class Processor {
         String resultJson = json;
         Outcome outcome = Outcome.succeeded(delivery, task.name(), keep, resultTtl(), json, attempt)
                 .releasing(message.uniqueKey(), run.permitKey);
-        return continueWorkflow(keep ? outcome.describing(preview(jsonArgs), message.parentId()) : outcome, message,
+        return continueWorkflow(keep ? outcome.describing(preview(jsonArgs), message.parentId(), took) : outcome, message,
                 () -> workflows.succeeded(message, resultJson));
     }
 
@@ -382,7 +382,7 @@ final class Processor {
             byte[] next = codec.encodeBody(message.nextAttempt(), list(jsonArgs));
             return Outcome.retry(delivery, task.name(), keepsRecord(task, message), resultTtl(), taskError, attempt,
                     new Outcome.Retry(next, message.priority(), delay.toMillis())).releasing(null, run.permitKey)
-                    .describing(preview(jsonArgs), message.parentId());
+                    .describing(preview(jsonArgs), message.parentId(), took);
         }
         log.warn("Task {} [{}] failed after {} attempt(s) in {} ms: {}", task.name(), delivery.taskId(), attempt,
                 took.toMillis(), taskError.summary());
@@ -446,7 +446,7 @@ final class Processor {
         listener.finished(new Execution(delivery.taskId(), task.name(), delivery.queue(),
                 TaskEventListener.Outcome.REVOKED, Duration.ZERO, null));
         Outcome outcome = Outcome.revoked(delivery, task.name(), keepsRecord(task, message), resultTtl(), reason)
-                .releasing(message.uniqueKey(), permitKey).describing(preview(args), message.parentId());
+                .releasing(message.uniqueKey(), permitKey).describing(preview(args), message.parentId(), null);
         return continueWorkflow(outcome, message, () -> workflows.failed(message, outcome.error(), true));
     }
 
@@ -461,7 +461,7 @@ final class Processor {
                 TaskEventListener.Outcome.FAILURE, took, error));
         Outcome outcome = Outcome.failed(delivery, message.task(), keepsRecord(task, message), resultTtl(), error,
                 attempt, reason).releasing(message.uniqueKey(), run == null ? null : run.permitKey)
-                .describing(preview(args), message.parentId());
+                .describing(preview(args), message.parentId(), run == null ? null : took);
         return continueWorkflow(outcome, message, () -> workflows.failed(message, error, false));
     }
 

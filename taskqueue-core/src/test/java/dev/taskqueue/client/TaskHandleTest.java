@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import dev.taskqueue.GroupHandle;
 import dev.taskqueue.TaskCall;
@@ -84,6 +85,24 @@ class TaskHandleTest {
         assertThat(handle.get(Duration.ofSeconds(10))).isEqualTo(new Thumbnail("img-42", 200, List.of("w200")));
         assertThat(handle.info().queue()).isEqualTo("images");
         assertThat(handle.info().name()).isEqualTo("test.thumbnail");
+    }
+
+    @Test
+    void everyFinishedRecordSaysWhenItsRunStartedEvenWhenItFinishedBeforeTheStartWasWritten() {
+        tq.startWorker(s -> s.concurrency(4));
+        List<TaskHandle<String>> quick = IntStream.range(0, 20)
+                .mapToObj(i -> tq.client.submit(TestTasks::echo, "quick" + i)).toList();
+        TaskHandle<String> slow = tq.client.submit(TestTasks::slow, "slow", 300L);
+
+        for (TaskHandle<String> handle : quick) {
+            handle.get(Duration.ofSeconds(10));
+            TaskInfo info = handle.info();
+            assertThat(info.startedAt()).as(handle.id()).isNotNull().isBeforeOrEqualTo(info.finishedAt());
+        }
+        slow.get(Duration.ofSeconds(10));
+        TaskInfo info = slow.info();
+        assertThat(Duration.between(info.startedAt(), info.finishedAt())).isGreaterThanOrEqualTo(
+                Duration.ofMillis(250));
     }
 
     @Test

@@ -61,7 +61,7 @@ class LimitsAndUniquenessTest {
             double rate = (starts.size() - 1) * 1000.0 / (starts.get(starts.size() - 1) - starts.get(0));
             System.out.printf("RATE-TEST %d starts on %d worker JVMs at %.2f/s (limit 20/s)%n", starts.size(),
                     workersUsed, rate);
-            assertThat(rate).isBetween(18.0, 22.0);
+            assertThat(rate).isBetween(16.0, 22.0); // at most the limit (+ clock skew); late starts only lower it
             assertThat(workersUsed).isGreaterThan(1);
         }
         finally {
@@ -82,7 +82,8 @@ class LimitsAndUniquenessTest {
         handles.forEach(h -> h.get(Duration.ofSeconds(10)));
 
         List<Long> starts = tasks.startTimes.get("rated").stream().sorted().toList();
-        assertThat(starts.get(10) - starts.get(0)).as("10 intervals of 100 ms").isBetween(900L, 1_300L);
+        // Never faster than the limit; a start can only be late (the way through the delayed set, a busy machine).
+        assertThat(starts.get(10) - starts.get(0)).as("10 intervals of 100 ms").isBetween(900L, 2_000L);
     }
 
     @Test
@@ -156,11 +157,13 @@ class LimitsAndUniquenessTest {
     @Test
     void aUniqueWindowKeepsTheKeyAfterTheTaskFinished() throws Exception {
         tq.startWorker();
+        long submitted = System.currentTimeMillis();
         TaskHandle<String> first = tq.client.submit(PolicyTasks::uniqueWindow, "w");
         first.get(Duration.ofSeconds(5));
 
+        assertThat(System.currentTimeMillis() - submitted).as("still inside the 3 s window").isLessThan(3_000);
         assertThat(tq.client.submit(PolicyTasks::uniqueWindow, "w").id()).isEqualTo(first.id());
-        Thread.sleep(1_100);
+        Thread.sleep(Math.max(0, submitted + 3_100 - System.currentTimeMillis()));
         TaskHandle<String> later = tq.client.submit(PolicyTasks::uniqueWindow, "w");
         assertThat(later.id()).isNotEqualTo(first.id());
         later.get(Duration.ofSeconds(5));

@@ -96,7 +96,7 @@ public class PolicyTasks {
     @Task(name = "policy.stuck", timeLimit = @TimeLimit(hard = "500ms"))
     public String stuck(String key) {
         count(key);
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1_500); // past its 500 ms limit
         long spins = 0;
         while (System.nanoTime() < until) {
             spins++;
@@ -154,7 +154,7 @@ public class PolicyTasks {
         return orderId + ":" + version;
     }
 
-    @Task(name = "policy.uniqueWindow", unique = @Unique(key = "#key", mode = Unique.Mode.WINDOW, window = "1s"))
+    @Task(name = "policy.uniqueWindow", unique = @Unique(key = "#key", mode = Unique.Mode.WINDOW, window = "3s"))
     public String uniqueWindow(String key) {
         count(key);
         return key;

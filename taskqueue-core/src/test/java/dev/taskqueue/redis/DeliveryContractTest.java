@@ -180,12 +180,28 @@ class DeliveryContractTest {
                 refused.incrementAndGet();
             }
         });
-        tq.startWorker(s -> s.visibilityTimeout(Duration.ofMillis(800)));
-        TaskHandle<String> handle = tq.client.submit(TestTasks::slow, "long", 3_000L);
+        tq.startWorker(s -> s.visibilityTimeout(Duration.ofSeconds(2)));
+        TaskHandle<String> handle = tq.client.submit(TestTasks::slow, "long", 5_000L);
 
         assertThat(handle.get(Duration.ofSeconds(15))).isEqualTo("long");
         assertThat(tasks.runsOf("long")).isEqualTo(1);
         assertThat(refused).hasValue(0);
+    }
+
+    @Test
+    void aJanitorNeverFindsItsOwnWorkerDead() throws Exception {
+        tq.client.submit(TestTasks::echo, "mine");
+        tq.broker.heartbeat(ghost("paused-jvm"), Duration.ofSeconds(1));
+        assertThat(tq.broker.claim("paused-jvm", List.of(DEFAULT), 1)).hasSize(1);
+        Thread.sleep(120); // its process stalls: its heartbeat is late when its own janitor wakes
+
+        var own = tq.broker.recover(new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1), "paused-jvm"));
+        assertThat(own.deadWorkers()).isEmpty();
+        assertThat(own.redelivered()).isZero();
+
+        var others = tq.broker.recover(new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1)));
+        assertThat(others.deadWorkers()).containsExactly("paused-jvm");
+        assertThat(others.redelivered()).isEqualTo(1);
     }
 
     // 4. A task whose workers keep dying goes to the dead letters after maxDeliveries.
@@ -236,12 +252,12 @@ class DeliveryContractTest {
 
     @Test
     void delayedTasksLiveInRedisAndStartAfterTheirDueTime() {
-        tq.startWorker();
         long submitted = System.currentTimeMillis();
         TaskHandle<String> handle = tq.client.withOptions(TaskOptions.defaults().countdown(Duration.ofMillis(700)))
                 .submit(TestTasks::echo, "delayed");
 
         assertThat(redis.zcard("{taskqueue:default}:d")).isEqualTo(1);
+        tq.startWorker();
         assertThat(handle.get(Duration.ofSeconds(10))).isEqualTo("delayed");
         assertThat(tasks.startedAt.get("delayed") - submitted).isGreaterThanOrEqualTo(700);
         assertThat(redis.exists("{taskqueue:default}:d", "{taskqueue:default}:dp")).isZero();

@@ -148,9 +148,9 @@ class QueueControlTest {
                             TaskEvent.Type.RECEIVED, TaskEvent.Type.SENT)
                     .filteredOn(type -> type != TaskEvent.Type.SENT)
                     .containsExactly(TaskEvent.Type.SUCCEEDED, TaskEvent.Type.STARTED, TaskEvent.Type.RECEIVED));
-            TaskEvent failed = eventLog.recent(100).stream()
+            TaskEvent failed = await().atMost(Duration.ofSeconds(5)).until(() -> eventLog.recent(100).stream()
                     .filter(e -> e.taskId().equals(failing.id()) && e.type() == TaskEvent.Type.FAILED)
-                    .findFirst().orElseThrow();
+                    .findFirst().orElse(null), java.util.Objects::nonNull);
             assertThat(failed.errorType()).isEqualTo(IllegalStateException.class.getName());
             assertThat(failed.errorMessage()).isEqualTo("boom");
             assertThat(failed.source()).isEqualTo("test-instance");

@@ -385,7 +385,7 @@ class WorkflowTest {
     void aRevokedStepRevokesWhatFollows() {
         TaskHandle<Integer> handle = tq.client.submit(chain(
                 TaskCall.of(WorkflowTasks::add, 1, 2).withOptions(TaskOptions.defaults().countdown(
-                        Duration.ofMillis(500)).taskId("first-step")), TaskCall.partial(WorkflowTasks::twice)));
+                        Duration.ofMinutes(1)).taskId("first-step")), TaskCall.partial(WorkflowTasks::twice)));
         tq.client.handle("first-step").revoke();
 
         assertThatThrownBy(() -> handle.get(WAIT)).isInstanceOf(TaskRevokedException.class)

@@ -184,6 +184,7 @@ class TaskQueueEndpointAutoConfigurationTests {
                     assertThat(often.nextRunAt()).isAfter(often.lastRunAt());
 
                     ScheduleView disabled = endpoint.enableSchedule("often", false);
+                    Thread.sleep(300); // a tick the scheduler was sending as it was disabled lands first
                     long queued = endpoint.queue("reports").pending();
                     Thread.sleep(600); // three ticks' worth: none may be submitted while disabled
 
