@@ -119,7 +119,8 @@ final class RedisOutcomes {
                 if record then
                   if kind == 'S' then
                     redis.call('HSET', record, 'state', 'SUCCESS', 'finished', now, 'worker', worker, 'task', name,
-                      'queue', ARGV[7], 'attempt', attempt, 'result', result)
+                      'queue', ARGV[7], 'attempt', attempt, 'result', result,
+                      'started', tran ~= '' and now - tonumber(tran) or now)
                   elseif kind == 'R' then
                     redis.call('HSET', record, 'state', 'REVOKED', 'finished', now, 'task', name, 'queue', ARGV[7],
                       'error.type', 'dev.taskqueue.TaskRevokedException', 'error.message', emsg)
@@ -134,7 +135,7 @@ final class RedisOutcomes {
                   end
                   if targs ~= '' then redis.call('HSET', record, 'args', targs) end
                   if tparent ~= '' then redis.call('HSET', record, 'parent', tparent) end
-                  if tran ~= '' then redis.call('HSET', record, 'started', now - tonumber(tran)) end
+                  if tran ~= '' and kind ~= 'S' then redis.call('HSET', record, 'started', now - tonumber(tran)) end
                   redis.call('PEXPIRE', record, ttl)
                   if kind ~= 'T' then notify_waiters(record, id, ARGV[3]) end
                 end
