@@ -38,13 +38,15 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisResultBackend.class);
 
-    private static final Duration FIRST_POLL = Duration.ofSeconds(1);
+    /** How long a waiter waits for the notification before its first poll, by default. */
+    public static final Duration DEFAULT_FIRST_POLL = Duration.ofSeconds(1);
     private static final Duration MAX_POLL = Duration.ofSeconds(10);
 
     private final RedisBroker broker;
     private final RedisConnections redis;
     private final RedisKeys keys;
     private final long watchTtlMillis;
+    private final Duration firstPoll;
     private final String instanceId = UUID.randomUUID().toString().replace("-", "");
     private final Map<String, Waiters> waiting = new ConcurrentHashMap<>();
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -59,10 +61,21 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
      * @param recordTtl how long a record created by a waiter (before the task started) lives
      */
     public RedisResultBackend(RedisBroker broker, Duration recordTtl) {
+        this(broker, recordTtl, DEFAULT_FIRST_POLL);
+    }
+
+    /**
+     * @param broker the broker whose records to read
+     * @param recordTtl how long a record created by a waiter (before the task started) lives
+     * @param firstPoll how long a waiter waits for the notification before it first reads the record itself (then
+     *        twice as long each time, up to 10 s)
+     */
+    public RedisResultBackend(RedisBroker broker, Duration recordTtl, Duration firstPoll) {
         this.broker = broker;
         this.redis = broker.connections();
         this.keys = broker.keys();
         this.watchTtlMillis = recordTtl.toMillis();
+        this.firstPoll = firstPoll;
     }
 
     /*
@@ -144,7 +157,7 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
                     return future;
                 }
             }
-            schedulePoll(taskId, FIRST_POLL);
+            schedulePoll(taskId, firstPoll);
         }
         catch (RuntimeException ex) {
             future.completeExceptionally(ex);

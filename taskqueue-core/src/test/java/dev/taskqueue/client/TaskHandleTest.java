@@ -183,19 +183,22 @@ class TaskHandleTest {
             }
         });
         listener.sync().psubscribe("taskqueue:notify:*");
+        RedisResultBackend notPolling = new RedisResultBackend(tq.broker, Duration.ofHours(1), Duration.ofMinutes(1));
         try {
             tasks.gate = new CountDownLatch(1);
             tq.startWorker();
             TaskHandle<String> handle = tq.client.submit(TestTasks::gated, "notified");
-            CompletableFuture<String> waiting = handle.future();
+            // A waiter in another instance whose first poll would come only after a minute.
+            CompletableFuture<TaskInfo> waiting = notPolling.whenFinished("default", handle.id());
             await().atMost(Duration.ofSeconds(5)).until(() -> tasks.running.get() == 1);
             tasks.gate.countDown();
 
-            assertThat(waiting.get(900, TimeUnit.MILLISECONDS)).isEqualTo("notified"); // the poll starts at 1 s
+            assertThat(waiting.get(30, TimeUnit.SECONDS).resultJson()).isEqualTo("\"notified\"");
             await().atMost(Duration.ofSeconds(2)).until(() -> published.contains(handle.id()));
         }
         finally {
             listener.close();
+            notPolling.close();
         }
     }
 
