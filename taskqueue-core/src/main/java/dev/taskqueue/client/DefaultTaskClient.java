@@ -96,9 +96,7 @@ public final class DefaultTaskClient implements TaskClient {
         if (signature instanceof TaskCall<R> call && !call.hasCallbacks()) {
             return (TaskHandle<R>) submitAll(List.of(call)).get(0);
         }
-        WorkflowEngine.Compiled compiled = workflows.compile(signature, defaults);
-        workflows.submit(compiled);
-        return (TaskHandle<R>) handleOf(compiled.target());
+        return (TaskHandle<R>) handleOf(workflows.submit(signature, defaults));
     }
 
     @Override

@@ -125,9 +125,7 @@ public final class InlineTaskClient implements TaskClient {
         if (signature instanceof TaskCall<R> call && !call.hasCallbacks()) {
             return (TaskHandle<R>) submitAll(List.of(call)).get(0);
         }
-        WorkflowEngine.Compiled compiled = workflows.compile(signature, defaults);
-        workflows.submit(compiled);
-        return (TaskHandle<R>) handles().of(compiled.target());
+        return (TaskHandle<R>) handles().of(workflows.submit(signature, defaults));
     }
 
     @Override

@@ -107,14 +107,14 @@ public final class WorkflowEngine {
     }
 
     /** A compiled workflow: its root node, what its handle follows, and the groups to record. */
-    record Compiled(ObjectNode root, Target target, List<GroupTarget> groups) {
+    private record Compiled(ObjectNode root, Target target, List<GroupTarget> groups) {
     }
 
     /**
      * Gives every task an id and checks every call against what this application knows of its task: arity (the
      * previous step's result counts as the first argument), queue, arguments that can be written as JSON.
      */
-    Compiled compile(Signature<?> signature, TaskOptions defaults) {
+    private Compiled compile(Signature<?> signature, TaskOptions defaults) {
         if (defaults.getTaskId() != null && !(signature instanceof TaskCall<?> call && !call.hasCallbacks())) {
             throw new IllegalArgumentException("A task id option names one task: set it on the TaskCall it is for "
                     + "(TaskCall.withOptions), not on the client for a whole workflow");
@@ -228,9 +228,14 @@ public final class WorkflowEngine {
 
     // ------------------------------------------------------------------------------------------ start
 
-    /** Stores the groups' member lists, then submits what can start at once. */
-    List<SubmitResult> submit(Compiled compiled) {
-        return submit(List.of(compiled));
+    /**
+     * Compiles a signature, stores its groups' member lists, then submits what can start at once. Returns what its
+     * handle follows.
+     */
+    Target submit(Signature<?> signature, TaskOptions defaults) {
+        Compiled compiled = compile(signature, defaults);
+        submit(List.of(compiled));
+        return compiled.target();
     }
 
     /**
@@ -243,7 +248,7 @@ public final class WorkflowEngine {
         return compiled.stream().map(Compiled::target).toList();
     }
 
-    private List<SubmitResult> submit(List<Compiled> workflows) {
+    private void submit(List<Compiled> workflows) {
         for (Compiled compiled : workflows) {
             for (GroupTarget group : compiled.groups()) {
                 store.saveGroup(group.id(), group.members().stream().map(WorkflowEngine::member).toList(),
@@ -252,7 +257,7 @@ public final class WorkflowEngine {
         }
         Run run = new Run(null, null);
         workflows.forEach(compiled -> start(compiled.root(), null, run, List.of(), List.of()));
-        return run.flush();
+        run.flush();
     }
 
     private static WorkflowStore.Member member(Target target) {

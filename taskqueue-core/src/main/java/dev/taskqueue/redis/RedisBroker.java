@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -91,8 +90,6 @@ public final class RedisBroker implements Broker {
 
     private final Map<String, BlockingReader> readers = new ConcurrentHashMap<>();
     private final Set<String> knownQueues = ConcurrentHashMap.newKeySet();
-    private final List<Consumer<String>> wakeListeners = new CopyOnWriteArrayList<>();
-    private RedisSubscriptions.@Nullable Subscription wakeSubscription; // guarded by wakeListeners
 
     /**
      * How long and how many dead letters a queue keeps.
@@ -1000,16 +997,7 @@ public final class RedisBroker implements Broker {
 
     @Override
     public AutoCloseable onEarlierDue(Consumer<String> listener) {
-        synchronized (wakeListeners) {
-            if (wakeSubscription == null) {
-                wakeSubscription = redis.subscriptions().subscribe(keys.wakeChannel(), message -> {
-                    String queue = string(message);
-                    wakeListeners.forEach(l -> l.accept(queue));
-                });
-            }
-            wakeListeners.add(listener);
-        }
-        return () -> wakeListeners.remove(listener);
+        return redis.subscriptions().subscribe(keys.wakeChannel(), message -> listener.accept(string(message)));
     }
 
     // ------------------------------------------------------------------------------------------ liveness
@@ -1068,17 +1056,10 @@ public final class RedisBroker implements Broker {
 
     @Override
     public void close() {
-        revocations.close();
         synchronized (pausedQueues) {
             if (controlSubscription != null) {
                 controlSubscription.close();
                 controlSubscription = null;
-            }
-        }
-        synchronized (wakeListeners) {
-            if (wakeSubscription != null) {
-                wakeSubscription.close();
-                wakeSubscription = null;
             }
         }
         StatefulConnection<byte[], byte[]> submits = submitConnection;

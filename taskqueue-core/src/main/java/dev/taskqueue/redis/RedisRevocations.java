@@ -5,7 +5,6 @@ import static dev.taskqueue.redis.RedisBroker.string;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -18,13 +17,11 @@ import org.jspecify.annotations.Nullable;
  * (removed from the delayed set at once), on a worker that is offline (it claims it later, marked the same way),
  * and running (announced on a channel; the worker interrupts it if asked).
  */
-final class RedisRevocations implements AutoCloseable {
+final class RedisRevocations {
 
     private final RedisConnections redis;
     private final RedisKeys keys;
     private final long keepMillis;
-    private final List<BiConsumer<String, Boolean>> listeners = new CopyOnWriteArrayList<>();
-    private RedisSubscriptions.@Nullable Subscription subscription; // guarded by listeners
 
     /**
      * @param keepMillis how long a revocation is remembered (a task submitted longer ago than that and still
@@ -96,32 +93,16 @@ final class RedisRevocations implements AutoCloseable {
         return waiting;
     }
 
+    /** Calls {@code listener} with each task revoked from now on, and whether to interrupt it if it runs. */
     AutoCloseable onRevoked(BiConsumer<String, Boolean> listener) {
-        synchronized (listeners) {
-            if (subscription == null) {
-                subscription = redis.subscriptions().subscribe(keys.revokeChannel(), message -> {
-                    String[] parts = string(message).split(" ");
-                    boolean interrupt = parts.length > 1 && parts[1].equals("1");
-                    listeners.forEach(l -> l.accept(parts[0], interrupt));
-                });
-            }
-            listeners.add(listener);
-        }
-        return () -> listeners.remove(listener);
+        return redis.subscriptions().subscribe(keys.revokeChannel(), message -> {
+            String[] parts = string(message).split(" ");
+            listener.accept(parts[0], parts.length > 1 && parts[1].equals("1"));
+        });
     }
 
     /** The queues to look in: the given one, or every queue. */
     static List<String> queuesFor(@Nullable String queue, java.util.Set<String> all) {
         return queue != null ? List.of(queue) : new ArrayList<>(all);
-    }
-
-    @Override
-    public void close() {
-        synchronized (listeners) {
-            if (subscription != null) {
-                subscription.close();
-                subscription = null;
-            }
-        }
     }
 }
