@@ -343,11 +343,14 @@ public final class WorkflowEngine {
             start(fullBody, mapper.createArrayNode(), run.child(chordId), List.of(), List.of());
             return;
         }
+        // Named for operators by its first task; a group nested in a header has no task after it, only the report
+        // to the outer chord (and an empty group none at all).
         JsonNode first = firstTask(fullBody);
+        String firstId = first.path("k").asString().equals("t") ? first.get("id").asString() : "";
+        String firstName = firstId.isEmpty() ? "" : first.get("task").asString();
         // The body is kept once, with the chord, not in each of its (perhaps thousands of) header messages; the
         // report that completes or fails the chord gets it back.
-        store.openChord(chordId, items.size(), mapper.writeValueAsString(fullBody), first.get("id").asString(),
-                first.get("task").asString(), ttlMillis);
+        store.openChord(chordId, items.size(), mapper.writeValueAsString(fullBody), firstId, firstName, ttlMillis);
         for (int i = 0; i < items.size(); i++) {
             ObjectNode report = kind("r");
             report.put("chord", chordId);

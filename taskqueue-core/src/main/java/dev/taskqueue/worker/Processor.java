@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.RetryPolicy;
 import dev.taskqueue.RetryRequestedException;
 import dev.taskqueue.SoftTimeLimitExceededException;
@@ -325,9 +326,10 @@ final class Processor {
     static final int ARGUMENTS_PREVIEW = 1024;
 
     /**
-     * Starts what follows the task in its workflow before it is acknowledged. If that fails (Redis unreachable),
-     * the task is not acknowledged but handed back to run again: its successors have fixed ids, so starting them
-     * twice stores them once.
+     * Starts what follows the task in its workflow before it is acknowledged. If Redis cannot be reached, the task
+     * is not acknowledged but handed back to run again: its successors have fixed ids, so starting them twice stores
+     * them once. Any other error would recur on every run (a chord whose state expired): the task is acknowledged,
+     * and what follows it is lost, said in an error.
      */
     private @Nullable Outcome continueWorkflow(Outcome outcome, TaskMessage message, Runnable continuation) {
         if (message.workflow() == null) {
@@ -338,6 +340,11 @@ final class Processor {
             return outcome;
         }
         catch (RuntimeException ex) {
+            if (!(ex instanceof BrokerUnavailableException) && !Thread.currentThread().isInterrupted()) {
+                log.error("Task {} [{}] ended, but what follows it in its workflow cannot be started; it is not "
+                        + "run again: {}", message.task(), message.id(), ex.toString());
+                return outcome;
+            }
             log.warn("Task {} [{}] ended, but what follows it in its workflow could not be started ({}); it is "
                     + "handed back to run again", message.task(), message.id(), ex.toString());
             try {

@@ -352,6 +352,32 @@ class WorkflowTest {
     }
 
     @Test
+    void aGroupInsideAChordHeaderReportsItsResultsAsOneList() {
+        TaskHandle<Void> handle = tq.client.submit(chord(group(
+                group(TaskCall.of(WorkflowTasks::add, 1, 1), TaskCall.of(WorkflowTasks::add, 2, 2)),
+                TaskCall.of(WorkflowTasks::add, 3, 3)), TaskCall.partial(WorkflowTasks::record)));
+
+        handle.get(WAIT);
+        assertThat(tasks.linked).containsExactly(List.of(List.of(2, 4), 6));
+    }
+
+    @Test
+    void aHeaderTaskOfAnExpiredChordRunsOnceAndIsNotHandedBackForever() throws Exception {
+        DefaultTaskClient shortLived = new DefaultTaskClient(tq.broker, tq.results, tq.registry, tq.codec,
+                new ClientSettings("default", ClientSettings.DEFAULT_MAX_PAYLOAD_SIZE, Duration.ofSeconds(1)),
+                tq.event(), Clock.systemUTC());
+        // The chord's state lives 1 s; its only header task starts after 2 s.
+        shortLived.submit(chord(group(TaskCall.of(WorkflowTasks::add, 1, 1).withOptions(
+                TaskOptions.defaults().countdown(Duration.ofSeconds(2)))), TaskCall.partial(WorkflowTasks::sum)));
+
+        await().atMost(WAIT).until(() -> tasks.runsOf("add") == 1);
+        awaitDrained();
+        Thread.sleep(500); // a task handed back runs again within milliseconds
+        assertThat(tasks.runsOf("add")).isEqualTo(1);
+        assertThat(tasks.runsOf("sum")).isZero();
+    }
+
+    @Test
     void aFailureInsideANestedStepFailsEverythingAfterIt() {
         TaskHandle<Integer> handle = tq.client.submit(chain(TaskCall.of(WorkflowTasks::add, 1, 2),
                 chord(group(TaskCall.partial(WorkflowTasks::fail), TaskCall.partial(WorkflowTasks::mul, 3)),
