@@ -28,4 +28,7 @@ public interface ScheduleStore {
 
     /** Stores an operator's enabled or disabled setting; every scheduler instance honours it. */
     void setScheduleEnabled(String name, boolean enabled, long ttlMillis);
+
+    /** Keeps a schedule's state (if any) for {@code ttlMillis} more, changing nothing in it. */
+    void keepSchedule(String name, long ttlMillis);
 }

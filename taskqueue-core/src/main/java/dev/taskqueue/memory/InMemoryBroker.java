@@ -1201,6 +1201,11 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                 state == null ? null : state.lastFireMillis(), enabled)));
     }
 
+    @Override
+    public void keepSchedule(String name, long ttlMillis) {
+        // schedule states do not expire in memory
+    }
+
     private <T> T locked(java.util.function.Supplier<T> action) {
         lock.lock();
         try {

@@ -912,6 +912,11 @@ public final class RedisBroker implements Broker {
         schedules.setEnabled(name, enabled, ttlMillis);
     }
 
+    @Override
+    public void keepSchedule(String name, long ttlMillis) {
+        schedules.keep(name, ttlMillis);
+    }
+
     // ------------------------------------------------------------------------------------------ dead letters
 
     @Override

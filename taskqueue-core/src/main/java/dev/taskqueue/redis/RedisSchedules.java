@@ -58,10 +58,19 @@ final class RedisSchedules {
                 bytes(Long.toString(tickMillis)), bytes(Long.toString(ttlMillis))), "record a tick of " + name);
     }
 
+    /* KEYS[1] the schedule   ARGV[1] '1' enabled | '0' disabled   ARGV[2] ttl ms */
+    private static final LuaScript SET_ENABLED = new LuaScript("schedule-enabled", """
+            redis.call('HSET', KEYS[1], 'enabled', ARGV[1])
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return 0
+            """, ScriptOutputType.INTEGER);
+
     void setEnabled(String name, boolean enabled, long ttlMillis) {
-        byte[] key = keys.schedule(name);
-        redis.await(redis.commands().hset(key, bytes("enabled"), bytes(enabled ? "1" : "0")),
-                (enabled ? "enable" : "disable") + " schedule " + name);
-        redis.await(redis.commands().pexpire(key, ttlMillis), "keep schedule " + name);
+        redis.await(SET_ENABLED.run(redis.commands(), new byte[][] { keys.schedule(name) }, bytes(enabled ? "1" : "0"),
+                bytes(Long.toString(ttlMillis))), (enabled ? "enable" : "disable") + " schedule " + name);
+    }
+
+    void keep(String name, long ttlMillis) {
+        redis.await(redis.commands().pexpire(keys.schedule(name), ttlMillis), "keep schedule " + name);
     }
 }

@@ -262,17 +262,12 @@ public final class Scheduler implements AutoCloseable {
         log.debug("Schedule '{}' tick {} submitted as task [{}]", schedule.name(), tick, id);
     }
 
-    /** Keeps the state of schedules that do not tick often (or are disabled) from expiring. */
+    /**
+     * Keeps the state of schedules that do not tick often (or are disabled) from expiring. Only the expiry: writing
+     * back the state read at the last refresh could undo an operator's change made since.
+     */
     private void touch() {
-        for (Map.Entry<String, ScheduleState> entry : states.entrySet()) {
-            ScheduleState state = entry.getValue();
-            if (state.enabled() != null) {
-                store.setScheduleEnabled(entry.getKey(), state.enabled(), STATE_TTL.toMillis());
-            }
-            if (state.lastFireMillis() != null) {
-                store.recordFire(entry.getKey(), state.lastFireMillis(), STATE_TTL.toMillis());
-            }
-        }
+        states.keySet().forEach(name -> store.keepSchedule(name, STATE_TTL.toMillis()));
     }
 
     private static boolean isEnabled(Schedule schedule, @Nullable ScheduleState state) {

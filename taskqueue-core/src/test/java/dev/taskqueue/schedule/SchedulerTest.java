@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.taskqueue.Periodic;
 import dev.taskqueue.Task;
@@ -168,6 +171,41 @@ class SchedulerTest {
                 .map(id -> Long.parseLong(id.substring(id.lastIndexOf(':') + 1))).filter(tick -> tick <= started)
                 .toList();
         assertThat(missedRuns).singleElement().satisfies(tick -> assertThat(tick).isGreaterThan(longAgo));
+    }
+
+    @Test
+    void keepingSchedulesAliveNeverWritesBackAStaleSetting() {
+        Schedule schedule = Schedule.every("kept", Duration.ofHours(6), TaskCall.of("sched.tick", "x"));
+        tq.broker.setScheduleEnabled("kept", true, 60_000);
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
+        Clock clock = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        // Re-reads the settings every 2 h; keeps them alive every hour.
+        Scheduler scheduler = new Scheduler(tq.broker, tq.client, List.of(schedule), Duration.ofSeconds(1),
+                Duration.ofHours(2), clock);
+        scheduler.runDue(); // reads "enabled"
+
+        tq.broker.setScheduleEnabled("kept", false, 60_000); // an operator, through another instance
+        now.set(now.get().plus(Duration.ofMinutes(61)));
+        scheduler.runDue(); // keeps the state alive, with its hour-old reading in hand
+
+        assertThat(tq.broker.scheduleStates(List.of("kept")).get("kept").enabled()).isFalse();
+        assertThat(SharedRedis.admin().sync().pttl("{" + TaskQueueFixture.PREFIX + "}:schedule:kept"))
+                .isGreaterThan(Duration.ofDays(29).toMillis());
     }
 
     @Test

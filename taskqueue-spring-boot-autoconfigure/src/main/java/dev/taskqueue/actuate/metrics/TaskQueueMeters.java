@@ -31,10 +31,9 @@ public final class TaskQueueMeters {
     public static final String RETRIED = "taskqueue.tasks.retried";
 
     /**
-     * Counter: tasks this instance's worker sent to the dead letters as their final outcome (a failure, or a
-     * message it could not read). Tasks a janitor moves there after too many deliveries without an outcome are
-     * not counted here (it does not know their names): {@link #QUEUE_DEPTH} with state {@value #DEAD_LETTERS}
-     * counts every dead letter. Tags {@link #TASK}, {@link #QUEUE}.
+     * Counter: tasks this instance's worker sent to the dead letters as their final outcome (a failure, a message
+     * it could not read, or a task delivered too often without an outcome: a poison pill). Tags {@link #TASK},
+     * {@link #QUEUE}.
      */
     public static final String DEAD = "taskqueue.tasks.dead";
 
