@@ -152,11 +152,18 @@ class SampleApplicationHttpTest {
     void operatorsPauseAndResumeAQueueOverHttp() {
         Map<String, Object> paused = http.post().uri("/actuator/taskqueue/queues/emails/pause").retrieve()
                 .body(JSON);
+        // An order's receipt goes to the paused "emails" queue: it waits there.
+        String orderId = (String) http.post().uri("/orders")
+                .body(Map.of("email", "bob@example.com", "items", List.of("desk"), "imageId", "img-6"))
+                .retrieve().body(JSON).get("id");
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                .until(() -> !"SUCCESS".equals(receiptState(orderId)));
         Map<String, Object> resumed = http.post().uri("/actuator/taskqueue/queues/emails/resume").retrieve()
                 .body(JSON);
 
         assertThat(paused).containsEntry("name", "emails").containsEntry("paused", true);
         assertThat(resumed).containsEntry("paused", false);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCESS".equals(receiptState(orderId)));
         // The event stream the sample turns on shows a task submitted after the resume, once it ran.
         String taskId = (String) http.post().uri("/thumbnails").body(Map.of("imageId", "img-5", "width", 16))
                 .retrieve().body(JSON).get("taskId");
@@ -165,6 +172,12 @@ class SampleApplicationHttpTest {
                 .body(new ParameterizedTypeReference<List<Map<String, Object>>>() {
                 })).filteredOn(event -> taskId.equals(event.get("taskId"))).extracting(event -> event.get("type"))
                 .contains("SENT", "SUCCEEDED"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Object receiptState(String orderId) {
+        Map<String, Object> order = http.get().uri("/orders/{id}", orderId).retrieve().body(JSON);
+        return ((Map<String, Object>) order.get("receipt")).get("state");
     }
 
     /** A Prometheus scrape after tasks ran shows every taskqueue series, with histogram buckets. */

@@ -201,7 +201,9 @@ class RetriesAndDeadLettersTest {
 
         assertThat(operations.requeueDeadLetters("default")).isEqualTo(3);
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> operations.deadLetters("default", null, 10).size() == 3);
+        // The three ran again and failed again: three new dead letters in place of the three requeued.
+        await().atMost(Duration.ofSeconds(10)).until(() -> tasks.runsOf("again0") + tasks.runsOf("again1")
+                + tasks.runsOf("again2") == 6 && operations.deadLetters("default", null, 10).size() == 3);
         assertThat(tasks.runsOf("again0") + tasks.runsOf("again1") + tasks.runsOf("again2")).isEqualTo(6);
         assertThat(operations.deleteDeadLetters("default")).isEqualTo(3);
         assertThat(operations.deadLetters("default", null, 10)).isEmpty();

@@ -138,6 +138,10 @@ class TaskQueueEventsAutoConfigurationTests {
     void theRedisStreamIsOffByDefault() {
         runner.withPropertyValues("taskqueue.worker.enabled=false").run(context -> {
             assertThat(context).doesNotHaveBean(RedisEventLog.class).hasSingleBean(TaskEventPublisher.class);
+            context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada"); // a SENT event
+            // An event log, if there were one, sends every 200 ms.
+            await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(3))
+                    .until(() -> SharedRedis.admin().sync().exists("{taskqueue}:events") == 0);
             assertThat(SharedRedis.admin().sync().exists("{taskqueue}:events")).isZero();
         });
     }

@@ -238,6 +238,8 @@ class TaskQueueEndpointAutoConfigurationTests {
 
             assertThat(paused.paused()).isTrue();
             assertThat(endpoint.overview().totals().pausedQueues()).isEqualTo(1);
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3))
+                    .until(() -> handle.state() == TaskState.PENDING); // the running worker leaves it
             QueueDescriptor resumed = (QueueDescriptor) endpoint.act("queues", "default", "resume");
             assertThat(resumed.paused()).isFalse();
             assertThat(handle.get(WAIT)).isEqualTo("Hello Ada");
