@@ -20,6 +20,12 @@ public final class RetryPolicy {
     /** Retries when nothing says otherwise: none. */
     public static final int DEFAULT_MAX_RETRIES = 0;
 
+    /**
+     * Retries a task may ask for itself ({@code TaskContext.retry}) when nothing sets {@code maxRetries}: asking
+     * is explicit, so it is not bounded by {@link #DEFAULT_MAX_RETRIES}, but it is bounded (Celery's default).
+     */
+    public static final int DEFAULT_MAX_REQUESTED_RETRIES = 3;
+
     /** The first wait when nothing says otherwise. */
     public static final Duration DEFAULT_DELAY = Duration.ofSeconds(1);
 

@@ -73,7 +73,8 @@ public interface TaskContext {
 
     /**
      * Asks to run the task again after {@code delay}: throw what this returns. The retry counts against
-     * {@code maxRetries} (3 when the task's retry policy sets none); past it, the task fails.
+     * {@code maxRetries} of the call, the task's {@code @Retry} or {@code taskqueue.retry.max-retries}, and when none
+     * sets it, against {@link RetryPolicy#DEFAULT_MAX_REQUESTED_RETRIES} (3); past it, the task fails.
      */
     RetryRequestedException retry(Duration delay);
 

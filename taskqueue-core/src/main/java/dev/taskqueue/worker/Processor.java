@@ -63,9 +63,6 @@ final class Processor {
 
     private static final Logger log = LoggerFactory.getLogger(Processor.class);
 
-    /** How many retries {@code TaskContext.retry()} allows when the task's retry policy sets none. */
-    static final int REQUESTED_RETRIES_DEFAULT = 3;
-
     private final String workerId;
     private final Broker broker;
     private final TaskRegistry registry;
@@ -371,7 +368,8 @@ final class Processor {
         RetryPolicy retry = policies.retry();
         Duration delay = null;
         if (error instanceof RetryRequestedException requested) {
-            int allowed = retry.maxRetriesOrNull() != null ? retry.maxRetries() : REQUESTED_RETRIES_DEFAULT;
+            int allowed = retry.maxRetriesOrNull() != null ? retry.maxRetries()
+                    : RetryPolicy.DEFAULT_MAX_REQUESTED_RETRIES;
             if (attempt <= allowed) {
                 delay = requested.getDelay();
             }

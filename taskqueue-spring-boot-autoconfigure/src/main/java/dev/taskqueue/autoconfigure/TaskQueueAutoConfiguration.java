@@ -137,10 +137,13 @@ public final class TaskQueueAutoConfiguration {
     /** The policies of tasks whose call and declaration leave them unset: {@code taskqueue.retry.*} and friends. */
     static TaskPolicies defaultPolicies(TaskQueueProperties properties) {
         TaskQueueProperties.Retry retry = properties.getRetry();
-        TaskPolicies policies = TaskPolicies.NONE
-                .withRetry(RetryPolicy.maxRetries(retry.getMaxRetries()).withDelay(retry.getDelay())
-                        .withMultiplier(retry.getMultiplier()).withMaxDelay(retry.getMaxDelay())
-                        .withJitter(retry.getJitter()))
+        RetryPolicy retryPolicy = RetryPolicy.UNSET.withDelay(retry.getDelay()).withMultiplier(retry.getMultiplier())
+                .withMaxDelay(retry.getMaxDelay()).withJitter(retry.getJitter());
+        if (retry.getMaxRetries() != null) {
+            // Only when set: an unset bound lets the retries a task asks for itself fall back to their own bound.
+            retryPolicy = retryPolicy.withMaxRetries(retry.getMaxRetries());
+        }
+        TaskPolicies policies = TaskPolicies.NONE.withRetry(retryPolicy)
                 .withTimeLimits(properties.getTimeLimit().getSoft(), properties.getTimeLimit().getHard());
         if (properties.getRateLimit() != null && !properties.getRateLimit().isBlank()) {
             policies = policies.withRateLimit(RateLimit.parse(properties.getRateLimit()));

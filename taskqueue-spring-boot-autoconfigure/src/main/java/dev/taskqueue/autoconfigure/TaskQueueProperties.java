@@ -213,8 +213,11 @@ public class TaskQueueProperties {
     /** How tasks are retried when neither their call nor their @Task(retry) says. */
     public static class Retry {
 
-        /** How many times a failed task is retried after its first attempt (0: never). */
-        private int maxRetries = RetryPolicy.DEFAULT_MAX_RETRIES;
+        /**
+         * How many times a failed task is retried after its first attempt. Unset: errors are not retried (0), and a
+         * task that asks for a retry itself (TaskContext.retry) may do so 3 times; set, it bounds both.
+         */
+        private @Nullable Integer maxRetries;
 
         /** The wait before the first retry. */
         private Duration delay = RetryPolicy.DEFAULT_DELAY;
@@ -228,11 +231,11 @@ public class TaskQueueProperties {
         /** A random amount up to this added to or removed from each wait, so that retries do not align. */
         private Duration jitter = Duration.ZERO;
 
-        public int getMaxRetries() {
+        public @Nullable Integer getMaxRetries() {
             return this.maxRetries;
         }
 
-        public void setMaxRetries(int maxRetries) {
+        public void setMaxRetries(@Nullable Integer maxRetries) {
             this.maxRetries = maxRetries;
         }
 

@@ -82,6 +82,25 @@ class TaskQueueAutoConfigurationTests {
         });
     }
 
+    /** Boot's defaults leave taskqueue.retry.max-retries unset, so a task's own retry request has its own bound. */
+    @Test
+    void aTaskThatAsksForARetryIsRetriedWithTheDefaultProperties() {
+        runner.withBean(TestTasks.Retrier.class).run(context -> {
+            TaskHandle<Integer> handle = context.getBean(TaskClient.class).submit(TestTasks.Retrier::retryTwice);
+            assertThat(handle.get(WAIT)).isEqualTo(3);
+        });
+    }
+
+    /** An explicit taskqueue.retry.max-retries bounds the retries a task asks for, too. */
+    @Test
+    void theRetriesATaskAsksForAreBoundedByAnExplicitMaxRetries() {
+        runner.withBean(TestTasks.Retrier.class).withPropertyValues("taskqueue.retry.max-retries=1").run(context -> {
+            TaskHandle<Integer> handle = context.getBean(TaskClient.class).submit(TestTasks.Retrier::retryTwice);
+            assertThatExceptionOfType(TaskFailedException.class).isThrownBy(() -> handle.get(WAIT));
+            assertThat(handle.info().attempt()).isEqualTo(2);
+        });
+    }
+
     /** The worker starts the next step of a chain with the properties, not with whatever its client bean is. */
     @Test
     void workflowStepsFollowTheClientPropertiesWhateverTheTaskClientBean() {

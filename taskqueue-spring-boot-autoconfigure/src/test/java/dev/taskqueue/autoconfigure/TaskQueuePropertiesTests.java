@@ -57,7 +57,9 @@ class TaskQueuePropertiesTests {
     @Test
     void policyDefaultsEqualTheEngineDefaults() {
         TaskQueueProperties.Retry retry = properties.getRetry();
-        assertThat(retry.getMaxRetries()).isEqualTo(RetryPolicy.DEFAULT_MAX_RETRIES);
+        assertThat(retry.getMaxRetries()).as("unset, so that requested retries keep their own bound").isNull();
+        assertThat(TaskQueueAutoConfiguration.defaultPolicies(properties).retry().maxRetries())
+                .isEqualTo(RetryPolicy.DEFAULT_MAX_RETRIES);
         assertThat(retry.getDelay()).isEqualTo(RetryPolicy.DEFAULT_DELAY);
         assertThat(retry.getMultiplier()).isEqualTo(RetryPolicy.DEFAULT_MULTIPLIER);
         assertThat(retry.getMaxDelay()).isEqualTo(RetryPolicy.DEFAULT_MAX_DELAY);

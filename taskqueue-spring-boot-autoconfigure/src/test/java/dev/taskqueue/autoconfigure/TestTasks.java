@@ -37,6 +37,19 @@ public final class TestTasks {
         }
     }
 
+    /** A task that asks to run again, twice, then succeeds. */
+    public static class Retrier {
+
+        @Task(name = "test.retry-twice")
+        public int retryTwice() {
+            int attempt = TaskContext.current().attempt();
+            if (attempt < 3) {
+                throw TaskContext.current().retry(Duration.ofMillis(50));
+            }
+            return attempt;
+        }
+    }
+
     /** A task that runs until released (or interrupted), to be running when the context closes. */
     static class Sleeper {
 
