@@ -52,4 +52,11 @@ public interface TaskQueueOperations {
      * purged, lost to a flushed Redis, or are waiting in a paused queue).
      */
     List<WorkflowStore.ChordStatus> chords(int max);
+
+    /**
+     * Every task known to the deployment, by name: those this application declares, and those the workers of every
+     * service published to the task catalog, each with its queue, priority, policies, parameters, and the workers
+     * that declare it with when they last said so.
+     */
+    List<DeclaredTask> catalog();
 }

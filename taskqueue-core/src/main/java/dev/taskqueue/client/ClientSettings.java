@@ -14,9 +14,11 @@ import org.jspecify.annotations.Nullable;
  * @param resultTtl how long task records live
  * @param defaultExpiresIn how long after submission a task expires when its call and declaration set nothing,
  *        or null for never
+ * @param allowUnknownTasks whether a task submitted by a name found nowhere (neither declared here nor in the
+ *        task catalog) is sent to the default queue instead of refused with {@code UnknownTaskException}
  */
 public record ClientSettings(String defaultQueue, int maxPayloadSize, Duration resultTtl,
-        @Nullable Duration defaultExpiresIn) {
+        @Nullable Duration defaultExpiresIn, boolean allowUnknownTasks) {
 
     /** 1 MiB: larger payloads belong in an object store, with a reference in the task. */
     public static final int DEFAULT_MAX_PAYLOAD_SIZE = 1024 * 1024;
@@ -25,9 +27,14 @@ public record ClientSettings(String defaultQueue, int maxPayloadSize, Duration r
     public static final ClientSettings DEFAULTS = new ClientSettings(WorkerSettings.DEFAULT_QUEUE,
             DEFAULT_MAX_PAYLOAD_SIZE, WorkerSettings.DEFAULT_RESULT_TTL);
 
-    /** Settings without a default expiry. */
+    /** Settings without a default expiry, refusing unknown tasks. */
     public ClientSettings(String defaultQueue, int maxPayloadSize, Duration resultTtl) {
-        this(defaultQueue, maxPayloadSize, resultTtl, null);
+        this(defaultQueue, maxPayloadSize, resultTtl, null, false);
+    }
+
+    /** These settings, sending tasks of unknown names to the default queue, or not. */
+    public ClientSettings allowingUnknownTasks(boolean allow) {
+        return new ClientSettings(defaultQueue, maxPayloadSize, resultTtl, defaultExpiresIn, allow);
     }
 
     public ClientSettings {

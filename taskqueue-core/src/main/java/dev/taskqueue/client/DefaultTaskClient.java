@@ -20,6 +20,7 @@ import dev.taskqueue.broker.SubmitResult;
 import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskDeclarations;
 import dev.taskqueue.internal.TaskRegistry;
 
@@ -32,7 +33,7 @@ public final class DefaultTaskClient implements TaskClient {
 
     private final Broker broker;
     private final ResultBackend backend;
-    private final TaskRegistry registry;
+    private final TaskCatalog catalog;
     private final MessageCodec codec;
     private final ClientSettings settings;
     private final TaskEventListener listener;
@@ -50,16 +51,26 @@ public final class DefaultTaskClient implements TaskClient {
     /** A client whose submissions go through these interceptors, in order. */
     public DefaultTaskClient(Broker broker, ResultBackend backend, TaskRegistry registry, MessageCodec codec,
             ClientSettings settings, TaskEventListener listener, List<TaskInterceptor> interceptors, Clock clock) {
-        this(broker, backend, registry, codec, settings, listener, clock, TaskOptions.defaults(),
-                new MessageFactory(registry, codec, settings, interceptors, clock));
+        this(broker, backend, TaskCatalog.local(registry, codec.mapper()), codec, settings, listener, interceptors,
+                clock);
     }
 
-    private DefaultTaskClient(Broker broker, ResultBackend backend, TaskRegistry registry, MessageCodec codec,
+    /**
+     * A client that knows the tasks of {@code catalog}: this application's, and those other services' workers
+     * published.
+     */
+    public DefaultTaskClient(Broker broker, ResultBackend backend, TaskCatalog catalog, MessageCodec codec,
+            ClientSettings settings, TaskEventListener listener, List<TaskInterceptor> interceptors, Clock clock) {
+        this(broker, backend, catalog, codec, settings, listener, clock, TaskOptions.defaults(),
+                new MessageFactory(catalog, codec, settings, interceptors, clock));
+    }
+
+    private DefaultTaskClient(Broker broker, ResultBackend backend, TaskCatalog catalog, MessageCodec codec,
             ClientSettings settings, TaskEventListener listener, Clock clock, TaskOptions defaults,
             MessageFactory factory) {
         this.broker = broker;
         this.backend = backend;
-        this.registry = registry;
+        this.catalog = catalog;
         this.codec = codec;
         this.settings = settings;
         this.listener = listener;
@@ -74,7 +85,7 @@ public final class DefaultTaskClient implements TaskClient {
 
     @Override
     public TaskClient withOptions(TaskOptions options) {
-        return new DefaultTaskClient(broker, backend, registry, codec, settings, listener, clock,
+        return new DefaultTaskClient(broker, backend, catalog, codec, settings, listener, clock,
                 defaults.merge(Objects.requireNonNull(options, "options")), factory);
     }
 

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 
+import dev.taskqueue.DeclaredTask;
 import dev.taskqueue.TaskIds;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.broker.Broker;
@@ -11,6 +12,7 @@ import dev.taskqueue.broker.DeadLetter;
 import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.MessageCodec.CorruptMessageException;
+import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskDeclarations;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -23,10 +25,12 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
 
     private final Broker broker;
     private final MessageCodec codec;
+    private final TaskCatalog catalog;
 
-    public DefaultTaskQueueOperations(Broker broker, MessageCodec codec) {
+    public DefaultTaskQueueOperations(Broker broker, MessageCodec codec, TaskCatalog catalog) {
         this.broker = broker;
         this.codec = codec;
+        this.catalog = catalog;
     }
 
     @Override
@@ -159,5 +163,10 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
     @Override
     public List<WorkflowStore.ChordStatus> chords(int max) {
         return broker.chords(max);
+    }
+
+    @Override
+    public List<DeclaredTask> catalog() {
+        return catalog.all();
     }
 }

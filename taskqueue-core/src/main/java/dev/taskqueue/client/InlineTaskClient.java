@@ -36,6 +36,7 @@ import dev.taskqueue.internal.Interceptors;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskInvoker;
+import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.memory.InMemoryBroker;
 import org.jspecify.annotations.Nullable;
@@ -70,7 +71,8 @@ public final class InlineTaskClient implements TaskClient {
     public InlineTaskClient(TaskRegistry registry, MessageCodec codec, ClientSettings settings,
             TaskEventListener listener, List<TaskInterceptor> interceptors, Clock clock) {
         this(registry, codec, listener, List.copyOf(interceptors), clock,
-                new MessageFactory(registry, codec, settings, interceptors, clock), TaskOptions.defaults(),
+                new MessageFactory(TaskCatalog.local(registry, codec.mapper()), codec, settings, interceptors,
+                        clock), TaskOptions.defaults(),
                 new Results(new InMemoryBroker(clock)), settings);
     }
 

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.function.Supplier;
 
+import dev.taskqueue.DeclaredTask;
 import dev.taskqueue.PayloadTooLargeException;
 import dev.taskqueue.Task;
 import dev.taskqueue.TaskCall;
@@ -15,34 +16,37 @@ import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskPolicies;
 import dev.taskqueue.Unique;
+import dev.taskqueue.UnknownTaskException;
 import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.TaskMessage;
 import dev.taskqueue.internal.Interceptors;
 import dev.taskqueue.internal.KeyExpression;
 import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskDeclarations;
 import dev.taskqueue.internal.TaskDefinition;
-import dev.taskqueue.internal.TaskRegistry;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Turns a {@link TaskCall} into a message: resolves the task's declared queue and priority (the local registry
- * knows best, then the method reference's {@link Task} annotation, then the defaults), merges the options
- * (client's, then the call's), encodes, and checks the size. Nothing is sent.
+ * Turns a {@link TaskCall} into a message: resolves the task's declared queue, priority and policies (this
+ * application's registry knows best, then the method reference's {@link Task} annotation, then the task catalog
+ * its workers published), checks the arguments against the parameters, merges the options (client's, then the
+ * call's), encodes, and checks the size. Nothing is sent. A name found nowhere is refused, unless unknown tasks
+ * are allowed: then it goes to the default queue.
  */
 final class MessageFactory {
 
-    private final TaskRegistry registry;
+    private final TaskCatalog catalog;
     private final MessageCodec codec;
     private final ClientSettings settings;
     private final List<TaskInterceptor> interceptors;
     private final Clock clock;
 
-    MessageFactory(TaskRegistry registry, MessageCodec codec, ClientSettings settings,
+    MessageFactory(TaskCatalog catalog, MessageCodec codec, ClientSettings settings,
             List<TaskInterceptor> interceptors, Clock clock) {
-        this.registry = registry;
+        this.catalog = catalog;
         this.codec = codec;
         this.settings = settings;
         this.interceptors = List.copyOf(interceptors);
@@ -85,13 +89,14 @@ final class MessageFactory {
     }
 
     Resolved resolve(TaskCall<?> call, TaskOptions options) {
-        Defaults declared = declaredDefaults(call);
+        Defaults declared = declaredDefaults(call, true);
         return new Resolved(options.getQueue() != null ? TaskDeclarations.checkQueueName(options.getQueue())
                 : declared.queue(), declared.parameterNames());
     }
 
     OutgoingMessage prepare(TaskCall<?> call, TaskOptions clientDefaults, @Nullable Lineage lineage) {
-        Defaults declared = declaredDefaults(call);
+        // A workflow's later steps were checked when it was submitted; a worker starting them does not refuse them.
+        Defaults declared = declaredDefaults(call, lineage == null || lineage.parentId() == null);
         TaskOptions options = Interceptors.beforeSubmit(interceptors, call, clientDefaults.merge(call.options()));
         String queue = options.getQueue() != null ? TaskDeclarations.checkQueueName(options.getQueue())
                 : declared.queue();
@@ -100,12 +105,7 @@ final class MessageFactory {
         long now = clock.millis();
         Long eta = options.getEta() != null ? options.getEta().toEpochMilli() : null;
         long delay = options.getCountdown() != null ? options.getCountdown().toMillis() : 0;
-        TaskDefinition definition = declared.definition();
-        if (definition != null && definition.parameterTypes().size() != call.args().size()) {
-            throw new IllegalArgumentException("Task '" + call.taskName() + "' takes "
-                    + definition.parameterTypes().size() + " argument(s) " + definition.parameterNames() + ", but "
-                    + call.args().size() + " were given");
-        }
+        checkArguments(call, declared);
         TaskPolicies.Uniqueness uniqueness = options.getPolicies().unique() != null ? options.getPolicies().unique()
                 : declared.policies().unique();
         OutgoingMessage.UniqueClaim unique = uniqueness == null ? null : uniqueClaim(call, uniqueness, declared);
@@ -163,13 +163,7 @@ final class MessageFactory {
 
     /** Whether the task is declared with {@code ignoreResult}: then there is no result to wait for. */
     boolean ignoresResult(TaskCall<?> call) {
-        TaskDefinition definition = registry.find(call.taskName());
-        if (definition != null) {
-            return definition.ignoreResult();
-        }
-        Method method = call.method();
-        Task task = method != null ? TaskDeclarations.findTaskAnnotation(method) : null;
-        return task != null && task.ignoreResult();
+        return declaredDefaults(call, false).ignoreResult();
     }
 
     private @Nullable Long expiry(TaskOptions options, long now) {
@@ -178,28 +172,64 @@ final class MessageFactory {
         return at != null ? Long.valueOf(at.toEpochMilli()) : in != null ? Long.valueOf(now + in.toMillis()) : null;
     }
 
-    private Defaults declaredDefaults(TaskCall<?> call) {
-        TaskDefinition definition = registry.find(call.taskName());
+    /**
+     * The call's arguments against the task's parameters: their number, and, for a call by name (a method
+     * reference's types are the compiler's business), each one's JSON type.
+     */
+    private void checkArguments(TaskCall<?> call, Defaults declared) {
+        TaskDefinition definition = declared.definition();
+        if (definition != null && call.method() == null) {
+            catalog.checkArguments(catalog.describe(definition), call.args());
+        }
+        else if (definition != null && definition.parameterTypes().size() != call.args().size()) {
+            throw new IllegalArgumentException("Task '" + call.taskName() + "' takes "
+                    + definition.parameterTypes().size() + " argument(s) " + definition.parameterNames() + ", but "
+                    + call.args().size() + " were given");
+        }
+        else if (declared.published() != null) {
+            catalog.checkArguments(declared.published(), call.args());
+        }
+    }
+
+    /**
+     * What the call's task declares: this application's registry, the method's annotation, the catalog.
+     *
+     * @param refuseUnknown whether a task found nowhere is refused (unless unknown tasks are allowed)
+     */
+    private Defaults declaredDefaults(TaskCall<?> call, boolean refuseUnknown) {
+        TaskDefinition definition = catalog.registry().find(call.taskName());
         if (definition != null) {
-            return new Defaults(definition.queue(), definition.priority(), definition, definition.policies(),
-                    definition.parameterNames());
+            return new Defaults(definition.queue(), definition.priority(), definition.ignoreResult(), definition,
+                    null, definition.policies(), definition.parameterNames());
         }
         Method method = call.method();
         Task task = method != null ? TaskDeclarations.findTaskAnnotation(method) : null;
         if (task != null) {
             List<String> names = TaskDeclarations.parameterNames(method);
             return new Defaults(task.queue().isEmpty() ? settings.defaultQueue() : task.queue(),
-                    Math.max(task.priority(), 0), null, TaskDeclarations.policies(task, names), names);
+                    Math.max(task.priority(), 0), task.ignoreResult(), null, null,
+                    TaskDeclarations.policies(task, names), names);
         }
-        return new Defaults(settings.defaultQueue(), TaskOptions.MIN_PRIORITY, null, TaskPolicies.NONE, null);
+        DeclaredTask published = catalog.published(call.taskName());
+        if (published != null) {
+            return new Defaults(published.queue(), published.priority(), published.ignoreResult(), null, published,
+                    published.policies(), published.parameterNames());
+        }
+        if (refuseUnknown && !settings.allowUnknownTasks()) {
+            throw new UnknownTaskException(call.taskName());
+        }
+        return new Defaults(settings.defaultQueue(), TaskOptions.MIN_PRIORITY, false, null, null, TaskPolicies.NONE,
+                null);
     }
 
     /**
      * What the task declares, as far as this application knows it.
      *
-     * @param parameterNames null when the task is unknown here (submitted by name only)
+     * @param definition the task's definition when this application declares it
+     * @param published the task as its workers published it, when only the catalog knows it
+     * @param parameterNames null when the task is unknown (submitted by name only)
      */
-    private record Defaults(String queue, int priority, @Nullable TaskDefinition definition, TaskPolicies policies,
-            @Nullable List<String> parameterNames) {
+    private record Defaults(String queue, int priority, boolean ignoreResult, @Nullable TaskDefinition definition,
+            @Nullable DeclaredTask published, TaskPolicies policies, @Nullable List<String> parameterNames) {
     }
 }

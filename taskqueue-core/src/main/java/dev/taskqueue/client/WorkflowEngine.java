@@ -25,6 +25,7 @@ import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.broker.WorkflowStore.ChordProgress;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.internal.OptionsJson;
 import org.jspecify.annotations.Nullable;
@@ -90,7 +91,14 @@ public final class WorkflowEngine {
      */
     public static WorkflowEngine create(Broker broker, TaskRegistry registry, MessageCodec codec,
             ClientSettings settings, List<TaskInterceptor> interceptors, TaskEventListener listener, Clock clock) {
-        return new WorkflowEngine(broker, broker::submit, new MessageFactory(registry, codec, settings, interceptors,
+        return create(broker, TaskCatalog.local(registry, codec.mapper()), codec, settings, interceptors, listener,
+                clock);
+    }
+
+    /** An engine that finds the tasks of later steps in {@code catalog}. */
+    public static WorkflowEngine create(Broker broker, TaskCatalog catalog, MessageCodec codec,
+            ClientSettings settings, List<TaskInterceptor> interceptors, TaskEventListener listener, Clock clock) {
+        return new WorkflowEngine(broker, broker::submit, new MessageFactory(catalog, codec, settings, interceptors,
                 clock), codec.mapper(), listener, settings.resultTtl().toMillis());
     }
 

@@ -44,8 +44,7 @@ final class JsonTypes {
             }
         }
         if (type.isJavaLangObject() || type.isPrimitive() || type.isEnumType() || raw == Void.class
-                || JsonNode.class.isAssignableFrom(raw) || raw.getName().startsWith("java.")
-                        && !type.isContainerType() && !type.isReferenceType() && !type.isAbstract()) {
+                || JsonNode.class.isAssignableFrom(raw)) {
             return null;
         }
         if (type.isArrayType() || type.isContainerType() || type.isReferenceType()) {
@@ -58,8 +57,8 @@ final class JsonTypes {
             JavaType content = type.isReferenceType() ? type.getReferencedType() : type.getContentType();
             return content == null ? null : check(mapper, content);
         }
-        if (raw.getName().startsWith("java.")) {
-            return null;
+        if (raw.getName().startsWith("java.") && (type.isAbstract() || type.isInterface())) {
+            return null; // Number, CharSequence, Temporal...: Jackson reads these, or the reader below would say
         }
         if (type.isAbstract() || type.isInterface()) {
             JsonTypeInfo typeInfo = raw.getAnnotation(JsonTypeInfo.class);
@@ -78,6 +77,7 @@ final class JsonTypes {
                     + "@JsonTypeInfo(use = Id.NAME) and @JsonSubTypes";
         }
         try {
+            // A concrete JDK class too: java.awt.image.BufferedImage looks like data, and no constructor reads it.
             mapper.readerFor(type).readValue("{}");
             return null;
         }

@@ -37,6 +37,7 @@ import dev.taskqueue.broker.SubmitResult;
 import dev.taskqueue.broker.TaskRecords;
 import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.schedule.LocalScheduleStore;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -1029,7 +1030,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
 
     private final Map<String, Expiring<List<Member>>> groups = new HashMap<>();
     private final Map<String, MemoryChord> chords = new LinkedHashMap<>();
-    private final Map<String, ScheduleState> schedules = new HashMap<>();
+    private final LocalScheduleStore schedules = new LocalScheduleStore();
 
     private record Expiring<T>(T value, long expiresAt) {
     }
@@ -1176,34 +1177,22 @@ public final class InMemoryBroker implements Broker, ResultBackend {
 
     @Override
     public Map<String, ScheduleState> scheduleStates(Collection<String> names) {
-        return locked(() -> {
-            Map<String, ScheduleState> states = new LinkedHashMap<>();
-            names.forEach(name -> {
-                ScheduleState state = schedules.get(name);
-                if (state != null) {
-                    states.put(name, state);
-                }
-            });
-            return states;
-        });
+        return schedules.scheduleStates(names);
     }
 
     @Override
     public void recordFire(String name, long tickMillis, long ttlMillis) {
-        locked(() -> schedules.compute(name, (n, state) -> state == null ? new ScheduleState(tickMillis, null)
-                : new ScheduleState(state.lastFireMillis() == null ? tickMillis
-                        : Math.max(state.lastFireMillis(), tickMillis), state.enabled())));
+        schedules.recordFire(name, tickMillis, ttlMillis);
     }
 
     @Override
     public void setScheduleEnabled(String name, boolean enabled, long ttlMillis) {
-        locked(() -> schedules.compute(name, (n, state) -> new ScheduleState(
-                state == null ? null : state.lastFireMillis(), enabled)));
+        schedules.setScheduleEnabled(name, enabled, ttlMillis);
     }
 
     @Override
     public void keepSchedule(String name, long ttlMillis) {
-        // schedule states do not expire in memory
+        schedules.keepSchedule(name, ttlMillis);
     }
 
     private <T> T locked(java.util.function.Supplier<T> action) {

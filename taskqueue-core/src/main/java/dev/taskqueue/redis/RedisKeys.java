@@ -184,6 +184,16 @@ final class RedisKeys {
         return bytes("{" + prefix + "}:queues");
     }
 
+    /** {@code {p}:catalog}: the names of the tasks in the task catalog. */
+    byte[] catalog() {
+        return bytes("{" + prefix + "}:catalog");
+    }
+
+    /** {@code {p}:catalog:<task>}: one task's declaration and the instances that publish it, with a TTL. */
+    byte[] catalogTask(String taskName) {
+        return bytes("{" + prefix + "}:catalog:" + taskName);
+    }
+
     /** {@code {p}:janitor}: a short lock so that one worker at a time recovers lost tasks. */
     byte[] janitorLock() {
         return bytes("{" + prefix + "}:janitor");

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.broker.ScheduleStore;
@@ -29,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * <p>A tick is on time until {@code misfireGrace} after it; an older one that was never submitted (the whole
  * cluster was down, or the schedule's store was unreachable) is missed: skipped, or run once, as the schedule
  * says. Ticks passed while a schedule was disabled are skipped.
+ *
+ * <p>One schedule that cannot submit its tick (its task became unknown, its arguments no longer fit) never stops
+ * the others: it is logged once, shown as the schedule's {@code problem} until a tick succeeds again, and skipped.
+ * Only Redis being unreachable holds every schedule back (each retries until it answers).
  */
 public final class Scheduler implements AutoCloseable {
 
@@ -50,6 +55,8 @@ public final class Scheduler implements AutoCloseable {
     private final Duration refresh;
     private final Clock clock;
     private final Map<String, Instant> cursors = new HashMap<>();
+    /** Schedules whose last tick could not be submitted, with why. */
+    private final Map<String, String> problems = new java.util.concurrent.ConcurrentHashMap<>();
     private final Object wake = new Object();
     private Map<String, ScheduleState> states = Map.of();
     private volatile Instant nextRefresh = Instant.MIN;
@@ -88,9 +95,11 @@ public final class Scheduler implements AutoCloseable {
      * @param lastTick the last tick submitted by any instance, if any
      * @param nextTick the next tick, when enabled
      * @param missed what happens to ticks missed while no scheduler ran
+     * @param problem why its last tick could not be submitted on this instance, or null when it could
      */
     public record ScheduleInfo(String name, String task, @Nullable String queue, String trigger, boolean enabled,
-            @Nullable Instant lastTick, @Nullable Instant nextTick, Schedule.MissedTicks missed) {
+            @Nullable Instant lastTick, @Nullable Instant nextTick, Schedule.MissedTicks missed,
+            @Nullable String problem) {
     }
 
     public synchronized void start() {
@@ -147,7 +156,8 @@ public final class Scheduler implements AutoCloseable {
             Instant last = state == null || state.lastFireMillis() == null ? null
                     : Instant.ofEpochMilli(state.lastFireMillis());
             infos.add(new ScheduleInfo(schedule.name(), schedule.call().taskName(),
-                    schedule.call().options().getQueue(), schedule.trigger().toString(), enabled, last, enabled ? schedule.trigger().next(now) : null, schedule.missed()));
+                    schedule.call().options().getQueue(), schedule.trigger().toString(), enabled, last, enabled ? schedule.trigger().next(now) : null, schedule.missed(),
+                    problems.get(schedule.name())));
         }
         return infos;
     }
@@ -211,12 +221,43 @@ public final class Scheduler implements AutoCloseable {
         }
         Instant earliest = now.plus(refresh);
         for (Schedule schedule : schedules.values()) {
-            Instant next = runDue(schedule, states.get(schedule.name()), now);
+            Instant next;
+            try {
+                next = runDue(schedule, states.get(schedule.name()), now);
+                solved(schedule);
+            }
+            catch (BrokerUnavailableException ex) {
+                throw ex; // every schedule waits for Redis alike
+            }
+            catch (RuntimeException ex) {
+                report(schedule, ex);
+                next = null; // tried again at the next refresh
+            }
             if (next != null && next.isBefore(earliest)) {
                 earliest = next;
             }
         }
         return earliest;
+    }
+
+    /** Schedules whose last tick could not be submitted on this instance, with why. */
+    public Map<String, String> problems() {
+        return Map.copyOf(problems);
+    }
+
+    /** Logs a schedule's problem once (and again only when it changes); the other schedules carry on. */
+    private void report(Schedule schedule, RuntimeException ex) {
+        String problem = ex.getClass().getSimpleName() + ": " + ex.getMessage();
+        if (!problem.equals(problems.put(schedule.name(), problem))) {
+            log.error("Schedule '{}' cannot submit its tick of task '{}', so it is skipped until it can (the other "
+                    + "schedules carry on): {}", schedule.name(), schedule.call().taskName(), problem);
+        }
+    }
+
+    private void solved(Schedule schedule) {
+        if (problems.remove(schedule.name()) != null) {
+            log.info("Schedule '{}' submits its ticks again", schedule.name());
+        }
     }
 
     private @Nullable Instant runDue(Schedule schedule, @Nullable ScheduleState state, Instant now) {

@@ -4,7 +4,10 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -18,6 +21,8 @@ import dev.taskqueue.client.WorkflowEngine;
 import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskCatalog;
+import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -30,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * <li>{@link Acker}: records outcomes in batches;</li>
  * <li>{@link Promoter}: moves due delayed tasks to their queues;</li>
  * <li>{@link Janitor}: recovers tasks of dead workers;</li>
+ * <li>{@link CatalogPublisher}: publishes the tasks it runs to the task catalog;</li>
  * <li>{@link Fetcher} with its {@link Processor}: claims tasks for free slots and runs them.</li>
  * </ol>
  * Stopping is two-phase: quiet (stop claiming), then wait up to {@code shutdownTimeout} for running tasks, record
@@ -65,6 +71,8 @@ public final class Worker {
     private final Promoter promoter;
     private final Heartbeat heartbeat;
     private final Janitor janitor;
+    private final CatalogPublisher catalogPublisher;
+    private final TaskRegistry registry;
     private volatile State state = State.NEW;
     private volatile @Nullable AutoCloseable revocations;
     private volatile long startedAt;
@@ -88,6 +96,18 @@ public final class Worker {
      */
     public Worker(Broker broker, TaskRegistry registry, MessageCodec codec, WorkerSettings settings,
             TaskEventListener listener, List<TaskInterceptor> interceptors, WorkflowEngine workflows, Clock clock) {
+        this(broker, TaskCatalog.local(registry, codec.mapper()), codec, settings, listener, interceptors, workflows,
+                clock);
+    }
+
+    /**
+     * A worker that runs the tasks of {@code catalog}'s registry and publishes them to the catalog, and starts the
+     * next steps of workflows with {@code workflows}.
+     */
+    public Worker(Broker broker, TaskCatalog catalog, MessageCodec codec, WorkerSettings settings,
+            TaskEventListener listener, List<TaskInterceptor> interceptors, WorkflowEngine workflows, Clock clock) {
+        TaskRegistry registry = catalog.registry();
+        this.registry = registry;
         this.host = hostName();
         this.pid = ProcessHandle.current().pid();
         this.id = settings.workerId() != null ? settings.workerId()
@@ -105,6 +125,7 @@ public final class Worker {
         this.heartbeat = new Heartbeat(id, broker, settings, running, this::info, processor.permitLeaseMillis(),
                 clock);
         this.janitor = new Janitor(id, broker, settings, heartbeat);
+        this.catalogPublisher = new CatalogPublisher(id, catalog, TaskCatalog.PUBLISH_INTERVAL);
     }
 
     /** The worker's id: its consumer name in Redis, shown in the actuator. */
@@ -145,10 +166,30 @@ public final class Worker {
         acker.start();
         promoter.start();
         janitor.start();
+        catalogPublisher.start();
         fetcher.start();
         log.info("Worker {} started: queues {}{}, concurrency {}, {} threads", id, settings.queueNames(),
                 settings.strictOrder() ? " (strict order)" : "", settings.concurrency(),
                 settings.virtualThreads() && Runtime.version().feature() >= 21 ? "virtual" : "platform");
+        warnOfQueuesNotConsumed();
+    }
+
+    /**
+     * A queue this application's tasks declare but this worker does not consume (its queues were configured)
+     * waits for a worker elsewhere: say so, since a forgotten queue otherwise fails silently.
+     */
+    private void warnOfQueuesNotConsumed() {
+        Map<String, List<String>> declaredBy = new TreeMap<>();
+        for (TaskDefinition task : registry.all()) {
+            if (!settings.queueNames().contains(task.queue())) {
+                declaredBy.computeIfAbsent(task.queue(), q -> new ArrayList<>()).add(task.name());
+            }
+        }
+        if (!declaredBy.isEmpty()) {
+            log.warn("Worker {} does not consume queues that this application's tasks declare: {} (queue: tasks). "
+                    + "Their tasks wait until another worker consumes them: add the queues to the worker's queues "
+                    + "(taskqueue.worker.queues) unless another deployment does.", id, declaredBy);
+        }
     }
 
     /** Stops within {@code shutdownTimeout} (plus a few seconds to record outcomes and hand tasks back). */
@@ -190,6 +231,10 @@ public final class Worker {
         processor.shutdown(Duration.ofSeconds(1));
         // 5. The background parts, the heartbeat last: the worker is alive until it has handed everything back.
         closeQuietly(revocations);
+        catalogPublisher.stop();
+        if (reachable) {
+            bounded("withdraw from the task catalog", REDIS_CALL_LIMIT, catalogPublisher::withdraw);
+        }
         janitor.stop();
         promoter.stop();
         heartbeat.stop();

@@ -59,7 +59,8 @@ class InlineTaskClientTest {
 
     @Test
     void argumentsStillGoThroughJson() {
-        TaskHandle<Object> handle = client.submit("test.thumbnail", "a", "not a number");
+        // An integer, as the parameter's JSON type asks, but too large for an int: only reading it finds out.
+        TaskHandle<Object> handle = client.submit("test.thumbnail", "a", 3_000_000_000L);
 
         assertThatThrownBy(() -> handle.get(Duration.ZERO)).isInstanceOf(TaskFailedException.class)
                 .hasMessageContaining("argument 'width'");

@@ -46,6 +46,13 @@ class TaskRegistryTest {
         }
     }
 
+    /** A JDK class that looks like data, but that no constructor of Jackson's reads. */
+    static class Images {
+        @Task(name = "resize")
+        public void resize(java.awt.image.BufferedImage image, int width) {
+        }
+    }
+
     interface Shape {
     }
 
@@ -123,6 +130,13 @@ class TaskRegistryTest {
                 .isInstanceOf(TaskDefinitionException.class)
                 .hasMessageContaining("bean 'streams'").hasMessageContaining("Streams.upload(String, InputStream)")
                 .hasMessageContaining("parameter 'content'").hasMessageContaining("live resource");
+    }
+
+    @Test
+    void aJdkClassJacksonCannotReadFailsAtStartupRatherThanAtSubmit() {
+        assertThatThrownBy(() -> registry.register("images", new Images(), Images.class))
+                .isInstanceOf(TaskDefinitionException.class).hasMessageContaining("parameter 'image'")
+                .hasMessageContaining("Jackson cannot read java.awt.image.BufferedImage");
     }
 
     @Test

@@ -35,7 +35,8 @@ class RetriesAndDeadLettersTest {
 
     private final PolicyTasks tasks = new PolicyTasks();
     private final TaskQueueFixture tq = new TaskQueueFixture(tasks);
-    private final TaskQueueOperations operations = new DefaultTaskQueueOperations(tq.broker, tq.codec);
+    private final TaskQueueOperations operations = new DefaultTaskQueueOperations(tq.broker, tq.codec,
+            tq.catalog);
 
     @AfterEach
     void close() {

@@ -321,7 +321,7 @@ class DeliveryContractTest {
                         .submit(TestTasks::echo, "x"));
                 handles.add(bounded.client.withOptions(TaskOptions.defaults().countdown(Duration.ofMillis(200)))
                         .submit(TestTasks::echo, "d"));
-                handles.add(bounded.client.submit("no.such.task"));
+                handles.add(bounded.foreignClient().submit("no.such.task"));
                 for (TaskHandle<?> handle : handles) {
                     try {
                         handle.get(Duration.ofSeconds(20));

@@ -25,8 +25,10 @@ import dev.taskqueue.TaskContext;
 import dev.taskqueue.TaskDefinitionException;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
+import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.RedisCatalog;
 import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.testing.TaskQueueFixture;
@@ -93,8 +95,9 @@ class SchedulerTest {
         RedisConnections connections = RedisConnections.using(SharedRedis.client(), "test");
         RedisBroker broker = new RedisBroker(connections, TaskQueueFixture.PREFIX, RedisBroker.DeadLetterPolicy.DEFAULT);
         JsonMapper mapper = JsonMapper.builder().build();
-        DefaultTaskClient client = new DefaultTaskClient(broker, tq.results, new TaskRegistry(mapper, "default"),
-                tq.codec, ClientSettings.DEFAULTS, tq.event(), Clock.systemUTC());
+        DefaultTaskClient client = new DefaultTaskClient(broker, tq.results, new TaskCatalog(tq.registry,
+                new RedisCatalog(broker), mapper, Clock.systemUTC()), tq.codec, ClientSettings.DEFAULTS, tq.event(),
+                List.of(), Clock.systemUTC());
         Scheduler scheduler = new Scheduler(broker, client, List.of(schedule), misfireGrace, Duration.ofMillis(200),
                 Clock.systemUTC());
         schedulers.add(scheduler);
@@ -206,6 +209,27 @@ class SchedulerTest {
         assertThat(tq.broker.scheduleStates(List.of("kept")).get("kept").enabled()).isFalse();
         assertThat(SharedRedis.admin().sync().pttl("{" + TaskQueueFixture.PREFIX + "}:schedule:kept"))
                 .isGreaterThan(Duration.ofDays(29).toMillis());
+    }
+
+    /** The bug this guards against: one schedule failing every tick stopped every schedule, cluster-wide. */
+    @Test
+    void aScheduleThatCannotSubmitItsTicksNeverStopsTheOthers() {
+        Schedule broken = Schedule.every("broken", Duration.ofMillis(200), TaskCall.of("sched.tick", "a", "b"));
+        Schedule fine = Schedule.every("fine", Duration.ofMillis(200), TaskCall.of("sched.tick", "x"));
+        RedisConnections connections = RedisConnections.using(SharedRedis.client(), "test");
+        RedisBroker broker = new RedisBroker(connections, TaskQueueFixture.PREFIX, RedisBroker.DeadLetterPolicy.DEFAULT);
+        Scheduler scheduler = new Scheduler(broker, tq.client, List.of(broken, fine), Duration.ofSeconds(30),
+                Duration.ofMillis(200), Clock.systemUTC());
+        schedulers.add(scheduler);
+        scheduler.start();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> ticks.runs.size() >= 3);
+        assertThat(scheduler.problems()).containsOnlyKeys("broken");
+        assertThat(scheduler.problems().get("broken")).contains("takes 1 argument(s) [label], but 2 were given");
+        Map<String, Scheduler.ScheduleInfo> infos = new java.util.HashMap<>();
+        scheduler.schedules().forEach(info -> infos.put(info.name(), info));
+        assertThat(infos.get("broken").problem()).contains("IllegalArgumentException");
+        assertThat(infos.get("fine").problem()).isNull();
     }
 
     @Test

@@ -9,10 +9,13 @@ import java.util.function.Consumer;
 
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
+import dev.taskqueue.client.WorkflowEngine;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.RedisCatalog;
 import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.redis.RedisResultBackend;
 import dev.taskqueue.worker.Worker;
@@ -33,7 +36,10 @@ public final class TaskQueueFixture implements AutoCloseable {
     public final RedisBroker broker;
     public final RedisResultBackend results;
     public final TaskRegistry registry;
+    /** This application's tasks and those published to the shared test Redis. */
+    public final TaskCatalog catalog;
     public final DefaultTaskClient client;
+    private final ClientSettings clientSettings;
     /** Listeners of the client and the workers; tests may add to it at any time. */
     public final List<TaskEventListener> listeners = new CopyOnWriteArrayList<>();
     private final List<Worker> workers = new ArrayList<>();
@@ -52,7 +58,20 @@ public final class TaskQueueFixture implements AutoCloseable {
         for (Object bean : taskBeans) {
             registry.register(bean.getClass().getSimpleName(), bean, bean.getClass());
         }
-        client = new DefaultTaskClient(broker, results, registry, codec, clientSettings, event(), Clock.systemUTC());
+        catalog = new TaskCatalog(registry, new RedisCatalog(broker), mapper, Clock.systemUTC());
+        this.clientSettings = clientSettings;
+        client = new DefaultTaskClient(broker, results, catalog, codec, clientSettings, event(), List.of(),
+                Clock.systemUTC());
+    }
+
+    /**
+     * A client as another service has one: it declares no task and sends names it does not know, unchecked (to
+     * see what workers do with what a foreign or buggy producer sends).
+     */
+    public DefaultTaskClient foreignClient() {
+        return new DefaultTaskClient(broker, results, TaskCatalog.local(new TaskRegistry(mapper,
+                clientSettings.defaultQueue()), mapper), codec, clientSettings.allowingUnknownTasks(true), event(),
+                List.of(), Clock.systemUTC());
     }
 
     /** One listener that calls whatever is in {@link #listeners} at the time of each event. */
@@ -107,7 +126,9 @@ public final class TaskQueueFixture implements AutoCloseable {
     public Worker startWorker(Consumer<WorkerSettings.Builder> customize) {
         WorkerSettings.Builder settings = fastSettings();
         customize.accept(settings);
-        Worker worker = new Worker(broker, registry, codec, settings.build(), event(), Clock.systemUTC());
+        Worker worker = new Worker(broker, catalog, codec, settings.build(), event(), List.of(),
+                WorkflowEngine.create(broker, catalog, codec, clientSettings, List.of(), event(), Clock.systemUTC()),
+                Clock.systemUTC());
         worker.start();
         workers.add(worker);
         return worker;

@@ -15,8 +15,12 @@ import java.util.concurrent.TimeoutException;
 
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.client.ClientSettings;
+import dev.taskqueue.client.WorkflowEngine;
+import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.RedisCatalog;
 import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.worker.Worker;
 import dev.taskqueue.worker.WorkerSettings;
@@ -109,9 +113,14 @@ public final class WorkerProcess implements AutoCloseable {
         registry.register("tasks", bean, bean.getClass());
         RedisBroker broker = new RedisBroker(RedisConnections.using(client, "127.0.0.1:" + port), "taskqueue",
                 RedisBroker.DeadLetterPolicy.DEFAULT);
-        Worker worker = new Worker(broker, registry, new MessageCodec(mapper),
-                WorkerSettings.builder().workerId(workerId).concurrency(concurrency).build(),
-                TaskEventListener.of(List.of()), Clock.systemUTC());
+        // Publishes its tasks to the catalog, so that the test's client (which declares none) can submit them.
+        TaskCatalog catalog = new TaskCatalog(registry, new RedisCatalog(broker), mapper, Clock.systemUTC());
+        MessageCodec codec = new MessageCodec(mapper);
+        TaskEventListener listener = TaskEventListener.of(List.of());
+        Worker worker = new Worker(broker, catalog, codec,
+                WorkerSettings.builder().workerId(workerId).concurrency(concurrency).build(), listener, List.of(),
+                WorkflowEngine.create(broker, catalog, codec, ClientSettings.DEFAULTS, List.of(), listener,
+                        Clock.systemUTC()), Clock.systemUTC());
         worker.start();
         System.out.println("READY " + worker.id());
         System.out.flush();

@@ -10,6 +10,7 @@ import java.util.Map;
 import dev.taskqueue.PayloadTooLargeException;
 import dev.taskqueue.TaskFailedException;
 import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.testing.SharedRedis;
@@ -37,7 +38,7 @@ class BadInputTest {
     @Test
     void anUnknownTaskFailsIsKeptInTheDeadLettersAndTheWorkerCarriesOn() {
         tq.startWorker();
-        TaskHandle<Object> handle = tq.client.submit("billing.invoice", "order-7");
+        TaskHandle<Object> handle = tq.foreignClient().submit("billing.invoice", "order-7");
 
         assertThatThrownBy(() -> handle.get(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class)
                 .hasMessageContaining("no task named 'billing.invoice' on this worker");
@@ -50,7 +51,8 @@ class BadInputTest {
     @Test
     void argumentsOfTheWrongTypeFailNamingTheParameterAndAreNotRetried() {
         tq.startWorker(s -> s.queue("images"));
-        TaskHandle<Object> handle = tq.client.submit("test.thumbnail", "img-1", "wide");
+        TaskHandle<Object> handle = tq.foreignClient().withOptions(TaskOptions.defaults().queue("images"))
+                .submit("test.thumbnail", "img-1", "wide");
 
         assertThatThrownBy(() -> handle.get(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class)
                 .hasMessageContaining("argument 'width' of task 'test.thumbnail' must be int")
@@ -93,8 +95,17 @@ class BadInputTest {
     }
 
     @Test
+    void argumentsOfTheWrongTypeForAKnownTaskAreRefusedAtSubmitNamingTheParameter() {
+        assertThatThrownBy(() -> tq.client.submit("test.thumbnail", "img-1", "wide"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Task 'test.thumbnail' takes int width (JSON integer) as argument 2, but a "
+                        + "java.lang.String (JSON string) was given");
+        assertThat(redis.exists("{taskqueue:images}:s:0")).as("nothing sent").isZero();
+    }
+
+    @Test
     void argumentsThatCannotBeWrittenAsJsonAreRefusedAtSubmit() {
-        assertThatThrownBy(() -> tq.client.submit("test.echo", new Object() {
+        assertThatThrownBy(() -> tq.foreignClient().submit("test.echo", new Object() {
             public Object getSelf() {
                 throw new IllegalStateException("not data");
             }

@@ -12,17 +12,21 @@ import dev.taskqueue.TaskPolicies;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.autoconfigure.TaskQueueProperties.BrokerType;
 import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.CatalogStore;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.client.DefaultTaskQueueOperations;
 import dev.taskqueue.client.InlineTaskClient;
+import dev.taskqueue.client.InlineTaskQueueOperations;
 import dev.taskqueue.client.WorkflowEngine;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.memory.InMemoryBroker;
 import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.RedisCatalog;
 import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.redis.RedisResultBackend;
 import dev.taskqueue.spring.TaskBeanRegistrar;
@@ -80,6 +84,16 @@ public final class TaskQueueAutoConfiguration {
         return new TaskRegistry(codec.mapper(), properties.getDefaultQueue());
     }
 
+    /**
+     * Every task known: this application's, then those the workers of every service published to the catalog
+     * store (none in the inline mode).
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    TaskCatalog taskQueueCatalog(TaskRegistry registry, MessageCodec codec, ObjectProvider<CatalogStore> store) {
+        return new TaskCatalog(registry, store.getIfAvailable(), codec.mapper(), Clock.systemUTC());
+    }
+
     @Bean
     static TaskBeanRegistrar taskQueueTaskBeanRegistrar(ObjectProvider<TaskRegistry> registry) {
         return new TaskBeanRegistrar(registry::getObject);
@@ -97,7 +111,8 @@ public final class TaskQueueAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    TaskClient taskClient(TaskQueueProperties properties, TaskRegistry registry, MessageCodec codec,
+    TaskClient taskClient(TaskQueueProperties properties, TaskRegistry registry, TaskCatalog catalog,
+            MessageCodec codec,
             ObjectProvider<Broker> broker, ObjectProvider<ResultBackend> resultBackend,
             ObjectProvider<TaskEventListener> listeners, ObjectProvider<TaskInterceptor> interceptors) {
         ClientSettings settings = clientSettings(properties);
@@ -113,7 +128,7 @@ public final class TaskQueueAutoConfiguration {
                     + "none: define one beside your own Broker, or remove your Broker bean to get the auto-configured "
                     + "ones.");
         }
-        return new DefaultTaskClient(queue, backend, registry, codec, settings, listener, ordered, Clock.systemUTC());
+        return new DefaultTaskClient(queue, backend, catalog, codec, settings, listener, ordered, Clock.systemUTC());
     }
 
     /** How tasks are submitted: by the client, and by workers starting the next steps of workflows. */
@@ -124,14 +139,18 @@ public final class TaskQueueAutoConfiguration {
                     + properties.getMaxPayloadSize() + "; large payloads belong in an object store.");
         }
         return new ClientSettings(properties.getDefaultQueue(), (int) maxPayloadSize, properties.getResultTtl(),
-                properties.getExpiresIn());
+                properties.getExpiresIn(), properties.getSubmit().isAllowUnknownTasks());
     }
 
+    /** Operators' actions on the broker; in the inline mode, where no queue holds a task, what is left of them. */
     @Bean
     @ConditionalOnMissingBean
-    @ConditionalOnBean(Broker.class)
-    TaskQueueOperations taskQueueOperations(Broker broker, MessageCodec codec) {
-        return new DefaultTaskQueueOperations(broker, codec);
+    TaskQueueOperations taskQueueOperations(ObjectProvider<Broker> broker, MessageCodec codec, TaskCatalog catalog,
+            TaskQueueProperties properties) {
+        if (properties.getBroker() == BrokerType.INLINE) {
+            return new InlineTaskQueueOperations(catalog);
+        }
+        return new DefaultTaskQueueOperations(requiredBroker(broker, properties), codec, catalog);
     }
 
     /** The policies of tasks whose call and declaration leave them unset: {@code taskqueue.retry.*} and friends. */
@@ -176,17 +195,17 @@ public final class TaskQueueAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         TaskQueueWorkerLifecycle taskQueueWorkerLifecycle(TaskQueueProperties properties, ObjectProvider<Broker> broker,
-                TaskRegistry registry, MessageCodec codec, ObjectProvider<TaskQueueWorkerCustomizer> customizers,
+                TaskCatalog catalog, MessageCodec codec, ObjectProvider<TaskQueueWorkerCustomizer> customizers,
                 ObjectProvider<TaskEventListener> listeners, ObjectProvider<TaskInterceptor> interceptors) {
             return new TaskQueueWorkerLifecycle(() -> {
                 Broker queue = requiredBroker(broker, properties);
                 TaskEventListener listener = TaskEventListener.of(listeners.orderedStream().toList());
                 List<TaskInterceptor> ordered = interceptors.orderedStream().toList();
-                WorkerSettings settings = workerSettings(properties, registry, customizers);
+                WorkerSettings settings = workerSettings(properties, catalog.registry(), customizers);
                 // The next steps of workflows are submitted with the application's client settings, whatever
                 // TaskClient bean it has.
-                return new Worker(queue, registry, codec, settings, listener, ordered, WorkflowEngine.create(queue,
-                        registry, codec, clientSettings(properties), ordered, listener, Clock.systemUTC()),
+                return new Worker(queue, catalog, codec, settings, listener, ordered, WorkflowEngine.create(queue,
+                        catalog, codec, clientSettings(properties), ordered, listener, Clock.systemUTC()),
                         Clock.systemUTC());
             });
         }
@@ -258,6 +277,13 @@ public final class TaskQueueAutoConfiguration {
             return new RedisBroker(connections, properties.getKeyPrefix(),
                     new RedisBroker.DeadLetterPolicy(deadLetters.getMaxLength(), deadLetters.getMaxAge()),
                     new RedisBroker.Durability(submit.getReplicas(), submit.getReplicaTimeout()));
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(CatalogStore.class)
+        @ConditionalOnBean(RedisBroker.class)
+        RedisCatalog taskQueueCatalogStore(RedisBroker broker) {
+            return new RedisCatalog(broker);
         }
 
         @Bean(destroyMethod = "close")

@@ -38,7 +38,7 @@ public class TaskQueueProperties {
     /** How many dead letters each queue keeps, and for how long. */
     private final DeadLetters deadLetters = new DeadLetters();
 
-    /** How submits wait for Redis replicas. */
+    /** How tasks are submitted: replicas to wait for, tasks of unknown names. */
     private final Submit submit = new Submit();
 
     /** How tasks are retried when neither their call nor their @Task(retry) says. */
@@ -298,7 +298,7 @@ public class TaskQueueProperties {
         }
     }
 
-    /** How submits wait for Redis replicas. */
+    /** How tasks are submitted: replicas to wait for, tasks of unknown names. */
     public static class Submit {
 
         /** Replicas that must confirm a submit (Redis WAIT) before it returns; 0 returns once the primary has it. */
@@ -306,6 +306,13 @@ public class TaskQueueProperties {
 
         /** How long a submit waits for the replicas before it throws ReplicationException. */
         private Duration replicaTimeout = Duration.ofSeconds(1);
+
+        /**
+         * Whether a task submitted by a name that neither this application declares nor any worker has published
+         * to the task catalog is sent (to the default queue, for workers deployed later) instead of refused with
+         * UnknownTaskException.
+         */
+        private boolean allowUnknownTasks = false;
 
         public int getReplicas() {
             return this.replicas;
@@ -321,6 +328,14 @@ public class TaskQueueProperties {
 
         public void setReplicaTimeout(Duration replicaTimeout) {
             this.replicaTimeout = replicaTimeout;
+        }
+
+        public boolean isAllowUnknownTasks() {
+            return this.allowUnknownTasks;
+        }
+
+        public void setAllowUnknownTasks(boolean allowUnknownTasks) {
+            this.allowUnknownTasks = allowUnknownTasks;
         }
     }
 

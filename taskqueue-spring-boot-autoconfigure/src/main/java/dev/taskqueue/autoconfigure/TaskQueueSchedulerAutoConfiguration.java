@@ -12,9 +12,12 @@ import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.broker.Broker;
-import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskCatalog;
+import dev.taskqueue.schedule.LocalScheduleStore;
 import dev.taskqueue.schedule.PeriodicTasks;
 import dev.taskqueue.schedule.Schedule;
+import dev.taskqueue.schedule.ScheduleCheck;
 import dev.taskqueue.schedule.Scheduler;
 import dev.taskqueue.schedule.Trigger;
 import dev.taskqueue.spring.TaskQueueScheduler;
@@ -28,26 +31,35 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Periodic tasks: every instance runs a {@link Scheduler} over the schedules of {@code @Periodic} task methods,
- * {@code taskqueue.schedules.*} and {@link Schedule} beans; each tick is submitted once across the cluster.
+ * {@code taskqueue.schedules.*} and {@link Schedule} beans; each tick is submitted once across the cluster. In the
+ * inline mode (no broker) the schedules are checked, listed and can be enabled or disabled, but they do not tick:
+ * a tick would run its task in the scheduler's thread, in the middle of the application's tests.
  */
 @AutoConfiguration(after = TaskQueueAutoConfiguration.class)
-@ConditionalOnBean({ Broker.class, TaskClient.class })
+@ConditionalOnBean(TaskClient.class)
 @EnableConfigurationProperties(TaskQueueSchedulerProperties.class)
 public final class TaskQueueSchedulerAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    TaskQueueScheduler taskQueueScheduler(TaskQueueSchedulerProperties properties, Broker broker, TaskClient client,
-            TaskRegistry registry, ObjectProvider<Schedule> scheduleBeans) {
+    TaskQueueScheduler taskQueueScheduler(TaskQueueSchedulerProperties properties, TaskQueueProperties taskQueue,
+            ObjectProvider<Broker> broker, TaskClient client, TaskCatalog catalog, MessageCodec codec,
+            ObjectProvider<Schedule> scheduleBeans) {
+        Broker store = broker.getIfAvailable();
         TaskQueueSchedulerProperties.Scheduler settings = properties.getScheduler();
-        List<Schedule> configured = fromProperties(properties.getSchedules()); // wrong ones fail startup here
+        List<Schedule> configured = fromProperties(properties.getSchedules()); // wrong triggers fail startup here
         return new TaskQueueScheduler(() -> {
-            List<Schedule> schedules = new ArrayList<>(PeriodicTasks.declaredIn(registry));
-            schedules.addAll(configured);
-            scheduleBeans.orderedStream().forEach(schedules::add);
-            return new Scheduler(broker, client, schedules, settings.getMisfireGrace(), settings.getRefreshInterval(),
-                    Clock.systemUTC());
-        }, settings.isEnabled());
+            // Built at start, once every @Task bean is registered: each schedule is checked against its task.
+            ScheduleCheck check = new ScheduleCheck(catalog, codec.mapper(),
+                    taskQueue.getSubmit().isAllowUnknownTasks());
+            List<Schedule> schedules = new ArrayList<>(PeriodicTasks.declaredIn(catalog.registry()));
+            configured.forEach(schedule -> schedules.add(check.check(schedule, "taskqueue.schedules."
+                    + schedule.name(), true)));
+            scheduleBeans.orderedStream().forEach(schedule -> schedules.add(check.check(schedule, "Schedule bean",
+                    false)));
+            return new Scheduler(store != null ? store : new LocalScheduleStore(), client, schedules,
+                    settings.getMisfireGrace(), settings.getRefreshInterval(), Clock.systemUTC());
+        }, settings.isEnabled() && store != null);
     }
 
     /** The schedules of {@code taskqueue.schedules.<name>.*}, checked with errors that name the property. */

@@ -1,6 +1,7 @@
 package dev.taskqueue.spring;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -42,6 +43,12 @@ public class TaskQueueScheduler implements SmartLifecycle {
     /** The names of the schedules. */
     public Set<String> names() {
         return scheduler().names();
+    }
+
+    /** The schedules that cannot submit their ticks on this instance, with why (they are skipped meanwhile). */
+    public Map<String, String> problems() {
+        Scheduler current = scheduler;
+        return current == null ? Map.of() : current.problems();
     }
 
     /** Every schedule with its last and next tick. */

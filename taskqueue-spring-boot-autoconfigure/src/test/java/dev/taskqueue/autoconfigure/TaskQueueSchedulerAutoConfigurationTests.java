@@ -19,6 +19,11 @@ import dev.taskqueue.Task;
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskContext;
+import dev.taskqueue.TaskDefinitionException;
+import dev.taskqueue.TaskInterceptor;
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.actuate.health.TaskQueueHealthIndicator;
+import dev.taskqueue.autoconfigure.actuate.TaskQueueHealthContributorAutoConfiguration;
 import dev.taskqueue.schedule.Schedule;
 import dev.taskqueue.schedule.Scheduler;
 import dev.taskqueue.spring.TaskQueueScheduler;
@@ -28,6 +33,8 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** Schedules from properties, @Periodic and beans; workflows through the auto-configured client and worker. */
@@ -115,6 +122,52 @@ class TaskQueueSchedulerAutoConfigurationTests {
         runner.withPropertyValues("taskqueue.schedules.broken.task=x", "taskqueue.schedules.broken.cron=0 0 * * *",
                 "taskqueue.schedules.broken.zone=Mars/Olympus").run(context -> assertThat(context).getFailure()
                         .rootCause().hasMessageContaining("Mars/Olympus"));
+    }
+
+    @Test
+    void aScheduleWhoseArgumentsDoNotFitItsTaskStopsTheStartNamingIt() {
+        runner.withPropertyValues("taskqueue.schedules.t2.task=reports.render", "taskqueue.schedules.t2.args=weekly",
+                "taskqueue.schedules.t2.fixed-rate=1m").run(context -> assertThat(context).getFailure().rootCause()
+                        .isInstanceOf(TaskDefinitionException.class)
+                        .hasMessageContaining("Schedule 't2' (taskqueue.schedules.t2)")
+                        .hasMessageContaining("Task 'reports.render' takes 2 argument(s) [format, copies], but 1 were"));
+        runner.withPropertyValues("taskqueue.schedules.t2.task=reports.render", "taskqueue.schedules.t2.args=pdf,two",
+                "taskqueue.schedules.t2.fixed-rate=1m").run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("argument 2 ('two') cannot be read as int copies"));
+        runner.withPropertyValues("taskqueue.schedules.t2.task=reports.rendr", "taskqueue.schedules.t2.fixed-rate=1m")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("submits task 'reports.rendr', which is unknown"));
+    }
+
+    /** A tick refused at runtime (here by an interceptor) is reported, and every other schedule still ticks. */
+    @Test
+    void aScheduleThatFailsAtRuntimeIsReportedAndTheOthersStillTick() {
+        runner.withConfiguration(AutoConfigurations.of(TaskQueueHealthContributorAutoConfiguration.class))
+                .withPropertyValues("taskqueue.schedules.shout.task=reports.upper", "taskqueue.schedules.shout.args=hi",
+                        "taskqueue.schedules.shout.fixed-rate=200ms")
+                .withBean(TaskInterceptor.class, () -> new TaskInterceptor() {
+                    @Override
+                    public TaskOptions beforeSubmit(TaskCall<?> call, TaskOptions options) {
+                        if (call.taskName().equals("reports.upper")) {
+                            throw new IllegalStateException("upper is switched off");
+                        }
+                        return options;
+                    }
+                })
+                .run(context -> {
+                    Reports reports = context.getBean(Reports.class);
+                    await().atMost(Duration.ofSeconds(10)).until(() -> reports.runs.getOrDefault("tick", List.of())
+                            .size() >= 3);
+                    TaskQueueScheduler scheduler = context.getBean(TaskQueueScheduler.class);
+                    assertThat(scheduler.problems()).containsOnlyKeys("shout");
+                    assertThat(scheduler.schedules()).filteredOn(info -> info.name().equals("shout")).singleElement()
+                            .extracting(Scheduler.ScheduleInfo::problem).asString()
+                            .contains("upper is switched off");
+                    Health health = context.getBean(TaskQueueHealthIndicator.class).health(true);
+                    assertThat(health.getStatus()).isEqualTo(Status.UP);
+                    assertThat(health.getDetails().get("schedules")).asString().contains("shout")
+                            .contains("upper is switched off");
+                });
     }
 
     @Test

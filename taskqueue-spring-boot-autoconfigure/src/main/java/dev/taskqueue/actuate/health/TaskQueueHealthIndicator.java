@@ -28,7 +28,10 @@ import org.springframework.boot.health.contributor.Health;
  * <li>UP otherwise.</li>
  * </ol>
  * Its details name the broker, the worker (id, state, active tasks, concurrency) and each checked queue's pending
- * count and oldest pending age, read in one round trip. Put it in the readiness group
+ * count and oldest pending age, read in one round trip. They also name, without changing the status, the queues
+ * whose tasks wait with no live worker consuming them ({@code unconsumed}: a typo in a queue name, a worker that
+ * consumes other queues) and the schedules that cannot submit their ticks ({@code schedules}). Put it in the
+ * readiness group
  * ({@code management.endpoint.health.group.readiness.include=readinessState,taskqueue}) to take a lagging
  * instance out of the load balancer.
  */
@@ -40,6 +43,7 @@ public class TaskQueueHealthIndicator extends AbstractHealthIndicator {
     private final BooleanSupplier workerShouldRun;
     private final Supplier<? extends Collection<String>> queues;
     private final QueueLagThresholds thresholds;
+    private final Supplier<Map<String, String>> scheduleProblems;
 
     /**
      * A health component that checks the broker and shows the worker, without lag thresholds.
@@ -49,7 +53,7 @@ public class TaskQueueHealthIndicator extends AbstractHealthIndicator {
      * @param worker this application's worker, or null when it runs none (or has not started it yet)
      */
     public TaskQueueHealthIndicator(Broker broker, String brokerDescription, Supplier<@Nullable Worker> worker) {
-        this(broker, brokerDescription, worker, () -> false, List::of, QueueLagThresholds.NONE);
+        this(broker, brokerDescription, worker, () -> false, List::of, QueueLagThresholds.NONE, Map::of);
     }
 
     /**
@@ -59,10 +63,11 @@ public class TaskQueueHealthIndicator extends AbstractHealthIndicator {
      * @param workerShouldRun whether the worker is meant to run now (the application runs and is not stopping)
      * @param queues the queues to show and check (besides those with a threshold of their own)
      * @param thresholds when a queue lags
+     * @param scheduleProblems the schedules that cannot submit their ticks, with why
      */
     public TaskQueueHealthIndicator(Broker broker, String brokerDescription, Supplier<@Nullable Worker> worker,
             BooleanSupplier workerShouldRun, Supplier<? extends Collection<String>> queues,
-            QueueLagThresholds thresholds) {
+            QueueLagThresholds thresholds, Supplier<Map<String, String>> scheduleProblems) {
         super("taskqueue health check failed");
         this.broker = broker;
         this.brokerDescription = brokerDescription;
@@ -70,6 +75,7 @@ public class TaskQueueHealthIndicator extends AbstractHealthIndicator {
         this.workerShouldRun = workerShouldRun;
         this.queues = queues;
         this.thresholds = thresholds;
+        this.scheduleProblems = scheduleProblems;
     }
 
     @Override
@@ -95,6 +101,31 @@ public class TaskQueueHealthIndicator extends AbstractHealthIndicator {
         if (!lagging.isEmpty() && !workerStopped) {
             builder.status(thresholds.lagStatus());
         }
+        Map<String, String> unconsumed = unconsumedQueues();
+        if (!unconsumed.isEmpty()) {
+            builder.withDetail("unconsumed", unconsumed);
+        }
+        Map<String, String> schedules = scheduleProblems.get();
+        if (!schedules.isEmpty()) {
+            builder.withDetail("schedules", schedules);
+        }
+    }
+
+    /** Queues, among all Redis knows, with tasks waiting and no live worker consuming them. */
+    private Map<String, String> unconsumedQueues() {
+        Set<String> consumed = new LinkedHashSet<>();
+        broker.workers().stream().filter(info -> !info.isLost()).forEach(info -> consumed.addAll(info.queues()));
+        Set<String> others = new java.util.TreeSet<>(broker.queues());
+        others.removeAll(consumed);
+        Map<String, String> unconsumed = new LinkedHashMap<>();
+        if (!others.isEmpty()) {
+            for (QueueStats stats : broker.stats(others)) {
+                if (stats.pending() > 0 && !stats.paused()) {
+                    unconsumed.put(stats.queue(), stats.pending() + " pending task(s) and no live worker consumes it");
+                }
+            }
+        }
+        return unconsumed;
     }
 
     /** Adds each queue's details; returns the lagging queues, with why. */

@@ -12,6 +12,7 @@ import dev.taskqueue.autoconfigure.TaskQueueProperties;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisConnections;
+import dev.taskqueue.spring.TaskQueueScheduler;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -19,7 +20,10 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.annotation.Bean;
 
@@ -36,21 +40,37 @@ import org.springframework.context.annotation.Bean;
         afterName = "org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration")
 @ConditionalOnClass(name = { "org.springframework.boot.health.contributor.AbstractHealthIndicator",
         "org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator" })
-@ConditionalOnBean({ Broker.class, TaskRegistry.class })
+@ConditionalOnBean(TaskRegistry.class)
 public final class TaskQueueHealthContributorAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(name = "taskqueueHealthIndicator")
     @ConditionalOnEnabledHealthIndicator("taskqueue")
+    @ConditionalOnBean(Broker.class)
     TaskQueueHealthIndicator taskqueueHealthIndicator(Broker broker, ObjectProvider<RedisConnections> connections,
             ObjectProvider<TaskQueueWorkerLifecycle> lifecycle, TaskRegistry registry,
-            TaskQueueProperties properties) {
+            TaskQueueProperties properties, ObjectProvider<TaskQueueScheduler> scheduler) {
         return new TaskQueueHealthIndicator(broker, BrokerDescriptions.describe(broker, connections),
                 () -> BrokerDescriptions.worker(lifecycle), () -> {
                     TaskQueueWorkerLifecycle found = lifecycle.getIfAvailable();
                     return found != null && found.isRunning();
                 }, () -> BrokerDescriptions.consumedOrDeclaredQueues(lifecycle, registry),
-                thresholds(properties.getHealth()));
+                thresholds(properties.getHealth()), () -> {
+                    TaskQueueScheduler found = scheduler.getIfAvailable();
+                    return found != null && found.isRunning() ? found.problems() : Map.of();
+                });
+    }
+
+    /**
+     * The inline mode has no broker or worker to check; the component exists all the same, UP, so that a readiness
+     * group that includes it works in every mode.
+     */
+    @Bean(name = "taskqueueHealthIndicator")
+    @ConditionalOnMissingBean(name = "taskqueueHealthIndicator")
+    @ConditionalOnEnabledHealthIndicator("taskqueue")
+    @ConditionalOnProperty(name = "taskqueue.broker", havingValue = "inline")
+    HealthIndicator taskqueueInlineHealthIndicator() {
+        return () -> Health.up().withDetail("broker", "inline: tasks run in the thread that submits them").build();
     }
 
     private static QueueLagThresholds thresholds(TaskQueueProperties.Health health) {

@@ -34,6 +34,7 @@ import dev.taskqueue.broker.Broker;
 import dev.taskqueue.client.DefaultTaskQueueOperations;
 import dev.taskqueue.event.TaskEvent;
 import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.memory.InMemoryBroker;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
@@ -501,8 +502,10 @@ class TaskQueueEndpointAutoConfigurationTests {
     void endpointBacksOffWhenUserDefinesOne() {
         InMemoryBroker broker = new InMemoryBroker(Clock.systemUTC());
         JsonMapper mapper = JsonMapper.builder().build();
-        TaskQueueEndpoint mine = new TaskQueueEndpoint(broker, "mine", new TaskRegistry(mapper, "default"),
-                List::of, broker, new DefaultTaskQueueOperations(broker, new MessageCodec(mapper)), null, null);
+        TaskRegistry registry = new TaskRegistry(mapper, "default");
+        TaskQueueEndpoint mine = new TaskQueueEndpoint(broker, "mine", registry, List::of, broker,
+                new DefaultTaskQueueOperations(broker, new MessageCodec(mapper), TaskCatalog.local(registry, mapper)),
+                null, null);
         runner.withBean(TaskQueueEndpoint.class, () -> mine)
                 .run(context -> assertThat(context.getBean(TaskQueueEndpoint.class)).isSameAs(mine));
     }

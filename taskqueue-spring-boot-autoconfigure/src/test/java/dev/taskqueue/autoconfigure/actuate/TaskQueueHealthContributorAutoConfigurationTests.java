@@ -45,6 +45,22 @@ class TaskQueueHealthContributorAutoConfigurationTests {
         SharedRedis.flush();
     }
 
+    /** A task sent to a queue no worker consumes (a typo, a forgotten queue) is named, without a status change. */
+    @Test
+    void aQueueWithPendingTasksAndNoLiveConsumerIsReported() {
+        runner.run(context -> {
+            TaskClient client = context.getBean(TaskClient.class);
+            client.withOptions(TaskOptions.defaults().queue("images-bulk")).submit(TestTasks.Greeter::greet, "Ada");
+            client.submit(TestTasks.Greeter::greet, "Bob").get(TestTasks.WAIT);
+
+            Health health = context.getBean(TaskQueueHealthIndicator.class).health(true);
+
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(health.getDetails()).containsEntry("unconsumed",
+                    Map.of("images-bulk", "1 pending task(s) and no live worker consumes it"));
+        });
+    }
+
     @Test
     void healthIsUpWhenRedisAnswersAndShowsTheWorkerAndItsQueues() {
         runner.run(context -> {
