@@ -23,7 +23,9 @@ import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
+import dev.taskqueue.client.DefaultTaskQueueOperations;
 import dev.taskqueue.client.InlineTaskClient;
+import dev.taskqueue.client.InlineTaskQueueOperations;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskRegistry;
@@ -214,10 +216,11 @@ class TaskQueueAutoConfigurationTests {
     }
 
     @Test
-    void operationsAreAvailableWithABroker() {
-        runner.run(context -> assertThat(context).hasSingleBean(TaskQueueOperations.class));
-        runner.withPropertyValues("taskqueue.broker=inline")
-                .run(context -> assertThat(context).doesNotHaveBean(TaskQueueOperations.class));
+    void operationsAreAvailableInEveryMode() {
+        runner.run(context -> assertThat(context.getBean(TaskQueueOperations.class))
+                .isInstanceOf(DefaultTaskQueueOperations.class));
+        runner.withPropertyValues("taskqueue.broker=inline").run(context -> assertThat(context
+                .getBean(TaskQueueOperations.class)).isInstanceOf(InlineTaskQueueOperations.class));
     }
 
     @Configuration(proxyBeanMethods = false)
