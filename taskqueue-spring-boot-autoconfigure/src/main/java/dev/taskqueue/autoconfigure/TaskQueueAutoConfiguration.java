@@ -185,7 +185,7 @@ public final class TaskQueueAutoConfiguration {
                 return new Worker(queue, registry, codec, settings, listener, ordered, WorkflowEngine.create(queue,
                         registry, codec, clientSettings(properties), ordered, listener, Clock.systemUTC()),
                         Clock.systemUTC());
-            });
+            }, properties.getWorker().isKeepAlive());
         }
 
         /**

@@ -363,6 +363,13 @@ public class TaskQueueProperties {
         /** Whether tasks run on virtual threads (Java 21 and later; ignored before). */
         private boolean virtualThreads = true;
 
+        /**
+         * Whether the running worker keeps the JVM alive, so that an application without a web server runs its
+         * worker until it is stopped (its threads are daemons); false lets such an application exit when its main
+         * method returns, with the worker stopped, as a command-line application that also runs tasks would.
+         */
+        private boolean keepAlive = true;
+
         public boolean isEnabled() {
             return this.enabled;
         }
@@ -449,6 +456,14 @@ public class TaskQueueProperties {
 
         public void setVirtualThreads(boolean virtualThreads) {
             this.virtualThreads = virtualThreads;
+        }
+
+        public boolean isKeepAlive() {
+            return this.keepAlive;
+        }
+
+        public void setKeepAlive(boolean keepAlive) {
+            this.keepAlive = keepAlive;
         }
     }
 

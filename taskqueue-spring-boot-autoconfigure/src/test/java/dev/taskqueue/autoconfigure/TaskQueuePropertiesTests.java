@@ -47,6 +47,7 @@ class TaskQueuePropertiesTests {
         assertThat(worker.getMaxDeliveries()).isEqualTo(WorkerSettings.DEFAULT_MAX_DELIVERIES);
         assertThat(worker.getPollTimeout()).isEqualTo(WorkerSettings.DEFAULT_POLL_TIMEOUT);
         assertThat(worker.isVirtualThreads()).isEqualTo(engine.virtualThreads()).isTrue();
+        assertThat(worker.isKeepAlive()).isTrue();
     }
 
     @Test
