@@ -44,11 +44,6 @@ final class PropertyChecks {
         }
     }
 
-    /** A queue name: 1 to 100 letters, digits and {@code . _ -}. */
-    static void queueName(String value) {
-        TaskDeclarations.checkQueueName(value);
-    }
-
     /** A queue to consume: {@code name}, or {@code name:weight} with a positive whole weight. */
     static WeightedQueue weightedQueue(String entry) {
         int colon = entry.lastIndexOf(':');

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import dev.taskqueue.RateLimit;
 import dev.taskqueue.RetryPolicy;
+import dev.taskqueue.internal.TaskDeclarations;
 import dev.taskqueue.redis.RedisBroker;
 import org.jspecify.annotations.Nullable;
 
@@ -187,7 +188,7 @@ public class TaskQueueProperties implements Validator {
     @Override
     public void validate(Object target, Errors errors) {
         if (target instanceof TaskQueueProperties properties) {
-            PropertyChecks.check(errors, "defaultQueue", properties.defaultQueue, PropertyChecks::queueName);
+            PropertyChecks.check(errors, "defaultQueue", properties.defaultQueue, TaskDeclarations::checkQueueName);
             PropertyChecks.check(errors, "rateLimit", properties.rateLimit, limit -> {
                 if (!limit.isBlank()) { // unset
                     RateLimit.parse(limit);

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.taskqueue.internal.TaskDeclarations;
 import dev.taskqueue.schedule.CronExpression;
 import dev.taskqueue.schedule.Schedule;
 import org.jspecify.annotations.Nullable;
@@ -47,7 +48,7 @@ public class TaskQueueSchedulerProperties implements Validator {
         if (target instanceof ScheduleEntry entry) {
             PropertyChecks.check(errors, "cron", entry.cron, CronExpression::parse);
             PropertyChecks.check(errors, "zone", entry.zone, PropertyChecks::zone);
-            PropertyChecks.check(errors, "queue", entry.queue, PropertyChecks::queueName);
+            PropertyChecks.check(errors, "queue", entry.queue, TaskDeclarations::checkQueueName);
             PropertyChecks.check(errors, "priority", entry.priority, PropertyChecks::priority);
         }
     }
