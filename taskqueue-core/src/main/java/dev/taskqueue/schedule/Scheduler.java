@@ -13,6 +13,7 @@ import java.util.Set;
 
 import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.TaskClient;
+import dev.taskqueue.TaskDefinitionException;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.broker.ScheduleStore;
 import dev.taskqueue.broker.ScheduleStore.ScheduleState;
@@ -76,7 +77,8 @@ public final class Scheduler implements AutoCloseable {
         this.client = client;
         for (Schedule schedule : schedules) {
             if (this.schedules.putIfAbsent(schedule.name(), schedule) != null) {
-                throw new IllegalArgumentException("Two schedules are named '" + schedule.name() + "'");
+                throw new TaskDefinitionException("Two schedules are named '" + schedule.name() + "': rename one "
+                        + "(@Periodic(name = ...), the key of taskqueue.schedules.<name>, or the Schedule bean's name)");
             }
         }
         this.misfireGrace = misfireGrace;

@@ -207,7 +207,7 @@ public final class TaskQueueAutoConfiguration {
                 return new Worker(queue, catalog, codec, settings, listener, ordered, WorkflowEngine.create(queue,
                         catalog, codec, clientSettings(properties), ordered, listener, Clock.systemUTC()),
                         Clock.systemUTC());
-            });
+            }, properties.getWorker().isKeepAlive());
         }
 
         /**
@@ -233,24 +233,11 @@ public final class TaskQueueAutoConfiguration {
                 registry.declaredQueues().forEach(builder::queue);
             }
             else {
-                worker.getQueues().forEach(entry -> addQueue(builder, entry));
+                worker.getQueues().stream().map(PropertyChecks::weightedQueue)
+                        .forEach(queue -> builder.queue(queue.name(), queue.weight()));
             }
             customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
             return builder.build();
-        }
-
-        /** {@code name} or {@code name:weight}. */
-        private static void addQueue(WorkerSettings.Builder builder, String entry) {
-            int colon = entry.lastIndexOf(':');
-            String name = (colon < 0 ? entry : entry.substring(0, colon)).trim();
-            try {
-                builder.queue(name, colon < 0 ? 1 : Integer.parseInt(entry.substring(colon + 1).trim()));
-            }
-            catch (IllegalArgumentException ex) { // NumberFormatException included
-                throw new IllegalArgumentException("taskqueue.worker.queues: '" + entry + "' must be 'name' or "
-                        + "'name:weight' with a valid queue name and a positive whole weight, such as 'images:3' ("
-                        + ex.getMessage() + ").");
-            }
         }
     }
 

@@ -6,19 +6,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.taskqueue.RateLimit;
 import dev.taskqueue.RetryPolicy;
+import dev.taskqueue.internal.TaskDeclarations;
 import dev.taskqueue.redis.RedisBroker;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
  * Configuration of taskqueue, under {@code taskqueue.*}. Where the Redis server is stays Spring's business
  * ({@code spring.data.redis.*}). Every default equals the engine's matching {@code DEFAULT_*} constant.
+ *
+ * <p>It validates itself as Boot binds it (Boot runs the {@link Validator} a properties object is): the values
+ * taskqueue parses (queue names, the rate limit, the lag status) are checked then, so that a wrong one fails the
+ * startup with Boot's report naming the property, the value, where it was set and what is valid, instead of
+ * misbehaving later. Enum-like properties are enums, which Boot's binding checks by itself.
  */
 @ConfigurationProperties("taskqueue")
-public class TaskQueueProperties {
+public class TaskQueueProperties implements Validator {
 
     /** Where tasks wait: Redis, memory (this JVM only), or nowhere (run inline in the submitting thread). */
     private BrokerType broker = BrokerType.REDIS;
@@ -169,6 +178,30 @@ public class TaskQueueProperties {
 
     public Metrics getMetrics() {
         return this.metrics;
+    }
+
+    @Override
+    public boolean supports(Class<?> type) {
+        return type == TaskQueueProperties.class || type == Worker.class || type == Health.class;
+    }
+
+    @Override
+    public void validate(Object target, Errors errors) {
+        if (target instanceof TaskQueueProperties properties) {
+            PropertyChecks.check(errors, "defaultQueue", properties.defaultQueue, TaskDeclarations::checkQueueName);
+            PropertyChecks.check(errors, "rateLimit", properties.rateLimit, limit -> {
+                if (!limit.isBlank()) { // unset
+                    RateLimit.parse(limit);
+                }
+            });
+        }
+        else if (target instanceof Worker worker) {
+            worker.queues.forEach(entry -> PropertyChecks.check(errors, "queues", entry,
+                    PropertyChecks::weightedQueue));
+        }
+        else if (target instanceof Health health) {
+            PropertyChecks.check(errors, "lagStatus", health.lagStatus, PropertyChecks::healthStatus);
+        }
     }
 
     /** Where tasks wait. */
@@ -381,6 +414,13 @@ public class TaskQueueProperties {
         /** Whether tasks run on virtual threads (Java 21 and later; ignored before). */
         private boolean virtualThreads = true;
 
+        /**
+         * Whether the running worker keeps the JVM alive, so that an application without a web server runs its
+         * worker until it is stopped (its threads are daemons); false lets such an application exit when its main
+         * method returns, with the worker stopped, as a command-line application that also runs tasks would.
+         */
+        private boolean keepAlive = true;
+
         public boolean isEnabled() {
             return this.enabled;
         }
@@ -468,6 +508,14 @@ public class TaskQueueProperties {
         public void setVirtualThreads(boolean virtualThreads) {
             this.virtualThreads = virtualThreads;
         }
+
+        public boolean isKeepAlive() {
+            return this.keepAlive;
+        }
+
+        public void setKeepAlive(boolean keepAlive) {
+            this.keepAlive = keepAlive;
+        }
     }
 
     /** The development Redis started when no Redis is configured. */
@@ -497,7 +545,10 @@ public class TaskQueueProperties {
          */
         private @Nullable Duration maxQueueLag;
 
-        /** Health status reported while a queue lags, such as OUT_OF_SERVICE (takes the instance out of readiness) or UP. */
+        /**
+         * Health status reported while a queue lags: OUT_OF_SERVICE (takes the instance out of readiness), DOWN,
+         * UP (only names the lagging queues), UNKNOWN, or a status listed in management.endpoint.health.status.order.
+         */
         private String lagStatus = "OUT_OF_SERVICE";
 
         /** Thresholds of single queues, by queue name; they win over max-queue-lag. */

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
+import dev.taskqueue.TaskDefinitionException;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.internal.MessageCodec;
@@ -68,10 +69,10 @@ public final class TaskQueueSchedulerAutoConfiguration {
         entries.forEach((name, entry) -> {
             String where = "taskqueue.schedules." + name;
             if (entry.getTask() == null || entry.getTask().isBlank()) {
-                throw new IllegalArgumentException(where + ".task is missing: name the task each tick submits");
+                throw new TaskDefinitionException(where + ".task is missing: name the task each tick submits");
             }
             if ((entry.getCron() == null) == (entry.getFixedRate() == null)) {
-                throw new IllegalArgumentException(where + " needs exactly one of cron and fixed-rate");
+                throw new TaskDefinitionException(where + " needs exactly one of cron and fixed-rate");
             }
             TaskOptions options = TaskOptions.defaults();
             if (entry.getQueue() != null) {
@@ -87,7 +88,7 @@ public final class TaskQueueSchedulerAutoConfiguration {
                 schedules.add(new Schedule(name, trigger, call, entry.getMissed(), entry.isEnabled()));
             }
             catch (IllegalArgumentException | DateTimeException ex) {
-                throw new IllegalArgumentException(where + ": " + ex.getMessage(), ex);
+                throw new TaskDefinitionException(where + ": " + ex.getMessage(), ex);
             }
         });
         return schedules;

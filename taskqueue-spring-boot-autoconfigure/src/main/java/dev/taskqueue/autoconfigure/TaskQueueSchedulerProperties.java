@@ -6,18 +6,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.taskqueue.internal.TaskDeclarations;
+import dev.taskqueue.schedule.CronExpression;
 import dev.taskqueue.schedule.Schedule;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
  * Periodic tasks declared in configuration ({@code taskqueue.schedules.<name>.*}) and the scheduler that submits
  * them ({@code taskqueue.scheduler.*}). Schedules also come from {@code @Periodic} task methods and
- * {@code Schedule} beans.
+ * {@code Schedule} beans. Like {@link TaskQueueProperties}, it checks the values it parses (cron expressions, zones,
+ * queues, priorities) as Boot binds it, so a wrong one fails the startup with Boot's report naming the property.
  */
 @ConfigurationProperties("taskqueue")
-public class TaskQueueSchedulerProperties {
+public class TaskQueueSchedulerProperties implements Validator {
 
     /** Periodic tasks, by schedule name. */
     private final Map<String, ScheduleEntry> schedules = new LinkedHashMap<>();
@@ -31,6 +36,21 @@ public class TaskQueueSchedulerProperties {
 
     public Scheduler getScheduler() {
         return scheduler;
+    }
+
+    @Override
+    public boolean supports(Class<?> type) {
+        return type == ScheduleEntry.class;
+    }
+
+    @Override
+    public void validate(Object target, Errors errors) {
+        if (target instanceof ScheduleEntry entry) {
+            PropertyChecks.check(errors, "cron", entry.cron, CronExpression::parse);
+            PropertyChecks.check(errors, "zone", entry.zone, PropertyChecks::zone);
+            PropertyChecks.check(errors, "queue", entry.queue, TaskDeclarations::checkQueueName);
+            PropertyChecks.check(errors, "priority", entry.priority, PropertyChecks::priority);
+        }
     }
 
     /** One periodic task. */

@@ -23,6 +23,12 @@ import org.springframework.context.support.DefaultLifecycleProcessor;
  * <li>{@link #stop(Runnable)} runs the worker's two-phase stop (quiet, wait up to its shutdown timeout, hand
  * unfinished tasks back) on a thread of its own, then calls back, so that other beans of the same phase stop in
  * parallel.</li>
+ * <li>While the worker runs, a non-daemon thread keeps the JVM alive (unless built with {@code keepAlive} false).
+ * The worker's own threads are daemons, like Lettuce's, so an application without a web server, whose only job
+ * is its worker (Celery's {@code celery worker}), would otherwise exit as soon as its {@code main} method
+ * returned. It is the same device as Boot's {@code spring.main.keep-alive} and Tomcat's await thread, but tied to
+ * the worker: it ends when the worker has stopped. SIGTERM still ends the application: Boot's shutdown hook
+ * closes the context, which stops the worker.</li>
  * </ol>
  *
  * <p><b>Phase.</b> {@value #PHASE}, that is {@code SmartLifecycle.DEFAULT_PHASE - 512}. Spring stops the highest
@@ -50,13 +56,25 @@ public class TaskQueueWorkerLifecycle implements SmartLifecycle, BeanFactoryAwar
     private static final Logger log = LoggerFactory.getLogger(TaskQueueWorkerLifecycle.class);
 
     private final Supplier<Worker> workers;
+    private final boolean keepAlive;
     private @Nullable BeanFactory beanFactory;
     private volatile @Nullable Worker worker;
     private volatile boolean running;
+    /** Keeps the JVM alive while the worker runs; written under this object's lock. */
+    private @Nullable Thread keepAliveThread;
 
     /** @param workers makes a new, unstarted worker; called on each start */
     public TaskQueueWorkerLifecycle(Supplier<Worker> workers) {
+        this(workers, true);
+    }
+
+    /**
+     * @param workers makes a new, unstarted worker; called on each start
+     * @param keepAlive whether a running worker keeps the JVM alive (see the class comment)
+     */
+    public TaskQueueWorkerLifecycle(Supplier<Worker> workers, boolean keepAlive) {
         this.workers = workers;
+        this.keepAlive = keepAlive;
     }
 
     @Override
@@ -74,24 +92,29 @@ public class TaskQueueWorkerLifecycle implements SmartLifecycle, BeanFactoryAwar
         started.start();
         worker = started;
         running = true;
+        if (keepAlive) {
+            keepAliveThread = keepAlive(started.id());
+        }
     }
 
     @Override
     public void stop(Runnable callback) {
-        Worker stopping = stopping();
-        if (stopping == null) {
+        Stopping stopping = stopping();
+        Worker stopped = stopping.worker();
+        if (stopped == null) {
             callback.run();
             return;
         }
         Thread thread = new Thread(() -> {
             try {
-                stopping.stop();
+                stopped.stop();
             }
             catch (RuntimeException ex) {
                 log.warn("Worker {} did not stop cleanly; its unfinished tasks run again once it is seen dead",
-                        stopping.id(), ex);
+                        stopped.id(), ex);
             }
             finally {
+                stopping.releaseKeepAlive();
                 callback.run();
             }
         }, "taskqueue-worker-stop");
@@ -100,15 +123,51 @@ public class TaskQueueWorkerLifecycle implements SmartLifecycle, BeanFactoryAwar
 
     @Override
     public void stop() {
-        Worker stopping = stopping();
-        if (stopping != null) {
-            stopping.stop();
+        Stopping stopping = stopping();
+        Worker stopped = stopping.worker();
+        try {
+            if (stopped != null) {
+                stopped.stop();
+            }
+        }
+        finally {
+            stopping.releaseKeepAlive();
         }
     }
 
-    private synchronized @Nullable Worker stopping() {
+    private synchronized Stopping stopping() {
         running = false;
-        return worker;
+        Stopping stopping = new Stopping(worker, keepAliveThread);
+        keepAliveThread = null;
+        return stopping;
+    }
+
+    /** The worker to stop, and the thread that keeps the JVM alive until it has stopped. */
+    private record Stopping(@Nullable Worker worker, @Nullable Thread keepAlive) {
+
+        void releaseKeepAlive() {
+            if (keepAlive != null) {
+                keepAlive.interrupt();
+            }
+        }
+    }
+
+    /**
+     * A non-daemon thread that lives until interrupted, as Boot's {@code spring.main.keep-alive} thread does: its
+     * only job is to keep the JVM from exiting while the worker runs.
+     */
+    private static Thread keepAlive(String workerId) {
+        Thread thread = new Thread(() -> {
+            try {
+                Thread.sleep(Long.MAX_VALUE);
+            }
+            catch (InterruptedException ex) {
+                // released: the worker has stopped
+            }
+        }, "taskqueue-keep-alive-" + workerId);
+        thread.setDaemon(false);
+        thread.start();
+        return thread;
     }
 
     @Override

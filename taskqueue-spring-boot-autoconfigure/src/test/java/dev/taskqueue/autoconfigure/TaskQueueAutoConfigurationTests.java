@@ -191,13 +191,6 @@ class TaskQueueAutoConfigurationTests {
     }
 
     @Test
-    void invalidQueueWeightFailsStartupNamingTheProperty() {
-        runner.withPropertyValues("taskqueue.worker.queues=critical:high")
-                .run(context -> assertThat(context).getFailure().rootCause()
-                        .hasMessageContaining("taskqueue.worker.queues").hasMessageContaining("critical:high"));
-    }
-
-    @Test
     void policyDefaultsFromPropertiesApplyToTasksThatSetNone() {
         runner.withBean(TestTasks.Greeter.class).withPropertyValues("taskqueue.retry.max-retries=2",
                 "taskqueue.retry.delay=50ms").run(context -> {

@@ -1,19 +1,39 @@
 package dev.taskqueue.autoconfigure;
 
+import java.util.List;
+
 import dev.taskqueue.RetryPolicy;
 import dev.taskqueue.actuate.metrics.TaskQueueMetrics;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.worker.WorkerSettings;
+import org.assertj.core.api.AbstractStringAssert;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.validation.FieldError;
+import org.springframework.validation.ObjectError;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 
+@ExtendWith(OutputCaptureExtension.class)
 class TaskQueuePropertiesTests {
 
     private final TaskQueueProperties properties = new TaskQueueProperties();
+
+    private final ApplicationContextRunner binding = new ApplicationContextRunner()
+            .withUserConfiguration(BindsTheProperties.class);
 
     @Test
     void clientDefaultsEqualTheEngineDefaults() {
@@ -47,6 +67,7 @@ class TaskQueuePropertiesTests {
         assertThat(worker.getMaxDeliveries()).isEqualTo(WorkerSettings.DEFAULT_MAX_DELIVERIES);
         assertThat(worker.getPollTimeout()).isEqualTo(WorkerSettings.DEFAULT_POLL_TIMEOUT);
         assertThat(worker.isVirtualThreads()).isEqualTo(engine.virtualThreads()).isTrue();
+        assertThat(worker.isKeepAlive()).isTrue();
     }
 
     @Test
@@ -87,5 +108,128 @@ class TaskQueuePropertiesTests {
         assertThat(properties.getEvents().isPublish()).isTrue();
         assertThat(properties.getEvents().getStream().isEnabled()).isFalse();
         assertThat(properties.getEvents().getStream().getMaxLength()).isEqualTo(10_000);
+    }
+
+    @Test
+    void aLagStatusFollowedByACommentFailsTheStartupSayingWhatIsValid() {
+        binding.withPropertyValues("taskqueue.health.lag-status=OUT_OF_SERVICE  # or DOWN")
+                .run(context -> rejected(context, "taskqueue.health.lagStatus", "OUT_OF_SERVICE  # or DOWN")
+                        .contains("'OUT_OF_SERVICE  # or DOWN' is not a health status: use UP, DOWN, OUT_OF_SERVICE "
+                                + "or UNKNOWN, or a status of your own")
+                        .endsWith("put the comment on a line of its own"));
+    }
+
+    @Test
+    void bootsReportNamesThePropertyItsValueWhereItWasSetAndWhatIsValid(CapturedOutput output) {
+        SpringApplication application = new SpringApplication(BindsTheProperties.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+
+        assertThatException().isThrownBy(() -> application.run("--spring.main.banner-mode=off",
+                "--taskqueue.health.lag-status=OUT_OF_SERVICE  # or DOWN"));
+
+        assertThat(output).contains("APPLICATION FAILED TO START").contains("Property: taskqueue.health.lagStatus")
+                .contains("Value: \"OUT_OF_SERVICE  # or DOWN\"").contains("from property source \"commandLineArgs\"")
+                .contains("Reason: 'OUT_OF_SERVICE  # or DOWN' is not a health status: use UP, DOWN, OUT_OF_SERVICE "
+                        + "or UNKNOWN")
+                .contains("Update your application's configuration");
+    }
+
+    @Test
+    void theDefaultRateLimitIsParsedWhenBound() {
+        binding.withPropertyValues("taskqueue.rate-limit=100/x").run(context -> rejected(context,
+                "taskqueue.rateLimit", "100/x").startsWith("'100/x' is not a rate limit: write it like 100/s"));
+    }
+
+    @Test
+    void workerQueuesAreParsedWhenBound() {
+        binding.withPropertyValues("taskqueue.worker.queues=images:3,default:high").run(context -> rejected(context,
+                "taskqueue.worker.queues", List.of("images:3", "default:high")).startsWith("'default:high' must be "
+                        + "'name' or 'name:weight' with a valid queue name and a positive whole weight"));
+        binding.withPropertyValues("taskqueue.worker.queues=images:0").run(context -> rejected(context,
+                "taskqueue.worker.queues", List.of("images:0")).contains("(the weight is 0)"));
+    }
+
+    @Test
+    void theDefaultQueueMustBeAQueueName() {
+        binding.withPropertyValues("taskqueue.default-queue=jobs # the usual one").run(context -> rejected(context,
+                "taskqueue.defaultQueue", "jobs # the usual one").contains("A queue name must be 1 to 100 letters"));
+    }
+
+    @Test
+    void enumPropertiesRefuseValuesTheyDoNotKnow() {
+        binding.withPropertyValues("taskqueue.broker=memory # for tests").run(context -> assertThat(context)
+                .getFailure().cause().isInstanceOf(BindException.class)
+                .hasMessageContaining("taskqueue.broker"));
+        binding.withPropertyValues("taskqueue.schedules.digest.missed=run-once # or skip").run(context -> assertThat(
+                context).getFailure().cause().isInstanceOf(BindException.class)
+                .hasMessageContaining("taskqueue.schedules.digest.missed"));
+    }
+
+    @Test
+    void aScheduleCronIsParsedWhenBound() {
+        binding.withPropertyValues("taskqueue.schedules.digest.cron=0 0 8 * * MON   # on Mondays")
+                .run(context -> rejected(context, "taskqueue.schedules.digest.cron", "0 0 8 * * MON   # on Mondays")
+                        .contains("is not a cron expression: it needs 6 fields"));
+    }
+
+    @Test
+    void aScheduleZoneMustBeATimeZone() {
+        binding.withPropertyValues("taskqueue.schedules.digest.zone=Mars/Olympus").run(context -> rejected(context,
+                "taskqueue.schedules.digest.zone", "Mars/Olympus").isEqualTo("'Mars/Olympus' is not a time zone: "
+                        + "use a region such as Europe/Paris, or an offset such as UTC or +02:00"));
+    }
+
+    @Test
+    void aScheduleQueueAndPriorityAreCheckedWhenBound() {
+        binding.withPropertyValues("taskqueue.schedules.digest.queue=mail box").run(context -> rejected(context,
+                "taskqueue.schedules.digest.queue", "mail box").contains("got 'mail box'"));
+        binding.withPropertyValues("taskqueue.schedules.digest.priority=12").run(context -> rejected(context,
+                "taskqueue.schedules.digest.priority", 12).isEqualTo("A priority goes from 0 to 9 (most urgent), "
+                        + "got 12"));
+    }
+
+    @Test
+    void validValuesBind() {
+        binding.withPropertyValues("taskqueue.health.lag-status=degraded", "taskqueue.rate-limit=10/2s",
+                "taskqueue.default-queue=jobs", "taskqueue.worker.queues=images:3,default",
+                "taskqueue.schedules.digest.cron=@daily", "taskqueue.schedules.digest.zone=Europe/Paris",
+                "taskqueue.schedules.digest.queue=mail", "taskqueue.schedules.digest.priority=9").run(context -> {
+                    TaskQueueProperties bound = context.getBean(TaskQueueProperties.class);
+                    assertThat(bound.getHealth().getLagStatus()).isEqualTo("degraded");
+                    assertThat(bound.getRateLimit()).isEqualTo("10/2s");
+                    assertThat(bound.getDefaultQueue()).isEqualTo("jobs");
+                    assertThat(bound.getWorker().getQueues()).containsExactly("images:3", "default");
+                    TaskQueueSchedulerProperties.ScheduleEntry digest = context
+                            .getBean(TaskQueueSchedulerProperties.class).getSchedules().get("digest");
+                    assertThat(digest.getCron()).isEqualTo("@daily");
+                    assertThat(digest.getZone()).isEqualTo("Europe/Paris");
+                    assertThat(digest.getQueue()).isEqualTo("mail");
+                    assertThat(digest.getPriority()).isEqualTo(9);
+                });
+    }
+
+    /**
+     * Asserts the startup failed on {@code property} (as Boot's report names it) with this value, and returns the
+     * reason the report gives.
+     */
+    private static AbstractStringAssert<?> rejected(AssertableApplicationContext context, String property,
+            Object value) {
+        assertThat(context).hasFailed();
+        Throwable cause = context.getStartupFailure();
+        while (cause != null && !(cause instanceof BindValidationException)) {
+            cause = cause.getCause();
+        }
+        assertThat(cause).as("the startup failure's BindValidationException").isNotNull();
+        List<ObjectError> errors = ((BindValidationException) cause).getValidationErrors().getAllErrors();
+        assertThat(errors).singleElement().isInstanceOf(FieldError.class);
+        FieldError error = (FieldError) errors.get(0);
+        assertThat(error.getObjectName() + "." + error.getField()).isEqualTo(property);
+        assertThat(error.getRejectedValue()).isEqualTo(value);
+        return assertThat(error.getDefaultMessage());
+    }
+
+    @EnableConfigurationProperties({ TaskQueueProperties.class, TaskQueueSchedulerProperties.class })
+    static class BindsTheProperties {
+
     }
 }

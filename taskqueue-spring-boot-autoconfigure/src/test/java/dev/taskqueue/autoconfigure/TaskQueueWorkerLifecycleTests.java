@@ -14,6 +14,7 @@ import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.worker.Worker;
 import org.assertj.core.api.InstanceOfAssertFactories;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -76,6 +77,27 @@ class TaskQueueWorkerLifecycleTests {
     }
 
     @Test
+    void aRunningWorkerKeepsTheJvmAliveUntilItHasStopped() {
+        runner.run(context -> {
+            String workerId = context.getBean(TaskQueueWorkerLifecycle.class).worker().id();
+            Thread keepAlive = keepAliveThread(workerId);
+            assertThat(keepAlive).as("the keep-alive thread of worker %s", workerId).isNotNull();
+            assertThat(keepAlive.isDaemon()).isFalse();
+
+            context.close();
+
+            keepAlive.join(10_000);
+            assertThat(keepAlive.isAlive()).isFalse();
+        });
+    }
+
+    @Test
+    void keepingTheJvmAliveCanBeTurnedOff() {
+        runner.withPropertyValues("taskqueue.worker.keep-alive=false").run(context -> assertThat(
+                keepAliveThread(context.getBean(TaskQueueWorkerLifecycle.class).worker().id())).isNull());
+    }
+
+    @Test
     void workerStopsBeforeTheRedisConnectionFactory() {
         runner.run(context -> assertThat(context.getBean(TaskQueueWorkerLifecycle.class).getPhase())
                 .isGreaterThan(context.getBean(LettuceConnectionFactory.class).getPhase()));
@@ -91,6 +113,12 @@ class TaskQueueWorkerLifecycleTests {
                     .containsEntry(TaskQueueWorkerLifecycle.PHASE, Duration.ofSeconds(40)
                             .plus(TaskQueueWorkerLifecycle.HAND_BACK_ALLOWANCE).toMillis());
         });
+    }
+
+    private static @Nullable Thread keepAliveThread(String workerId) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().equals("taskqueue-keep-alive-" + workerId)).findFirst()
+                .orElse(null);
     }
 
     private static TaskState stateInRedis(String taskId) {

@@ -22,7 +22,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointProperties;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -116,6 +121,25 @@ class TaskQueueHealthContributorAutoConfigurationTests {
                     assertThat(indicator.health(true).getDetails())
                             .extractingByKey("lagging", InstanceOfAssertFactories.MAP).containsOnlyKeys("failing");
                 });
+    }
+
+    @Test
+    void aLagStatusOfTheApplicationsOwnMustBeInAStatusOrderOfTheHealthEndpoint() {
+        ApplicationContextRunner withEndpoint = runner.withConfiguration(AutoConfigurations.of(
+                HealthContributorAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class,
+                HealthEndpointAutoConfiguration.class))
+                .withPropertyValues("taskqueue.worker.enabled=false", "taskqueue.health.lag-status=degraded");
+        withEndpoint.run(context -> assertThat(context).getFailure().rootCause()
+                .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+                .hasMessageContaining("taskqueue.health.lag-status").hasMessageContaining("DEGRADED"));
+        withEndpoint.withPropertyValues("management.endpoint.health.status.order=down,degraded,out-of-service,up")
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(HealthEndpointProperties.class)
+                        .hasSingleBean(TaskQueueHealthIndicator.class));
+        withEndpoint.withPropertyValues("management.endpoint.health.group.readiness.include=taskqueue",
+                "management.endpoint.health.group.readiness.status.order=Degraded,DOWN,UP")
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(TaskQueueHealthIndicator.class));
+        withEndpoint.withPropertyValues("taskqueue.health.lag-status=down")
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(TaskQueueHealthIndicator.class));
     }
 
     @Test
