@@ -3,23 +3,24 @@ package dev.taskqueue.autoconfigure.actuate;
 import java.util.List;
 import java.util.Map;
 
+import dev.taskqueue.readme.security.ActuatorUsers;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpMethod;
 import org.springframework.web.client.RestClient;
 
 /** Calls an application's actuator over HTTP and returns the status and the JSON body, whatever the status. */
-final class ActuatorHttp {
+public final class ActuatorHttp {
 
     private final RestClient http;
 
-    /** As the operator with every right (user {@code ops} of {@link ActuatorSecurity}). */
-    ActuatorHttp(int port) {
-        this(port, "ops", "ops-secret");
+    /** As the operator with every right (user {@code ops} of {@link ActuatorUsers}). */
+    public ActuatorHttp(int port) {
+        this(port, ActuatorUsers.OPS, ActuatorUsers.OPS_PASSWORD);
     }
 
     /** As this user, or anonymously when {@code user} is null. */
-    ActuatorHttp(int port, @Nullable String user, @Nullable String password) {
+    public ActuatorHttp(int port, @Nullable String user, @Nullable String password) {
         RestClient.Builder builder = RestClient.builder().baseUrl("http://127.0.0.1:" + port);
         if (user != null && password != null) {
             builder.defaultHeaders(headers -> headers.setBasicAuth(user, password));
@@ -27,19 +28,19 @@ final class ActuatorHttp {
         this.http = builder.build();
     }
 
-    Reply get(String path, Object... variables) {
+    public Reply get(String path, Object... variables) {
         return call(HttpMethod.GET, path, variables);
     }
 
-    Reply post(String path, Object... variables) {
+    public Reply post(String path, Object... variables) {
         return call(HttpMethod.POST, path, variables);
     }
 
-    Reply delete(String path, Object... variables) {
+    public Reply delete(String path, Object... variables) {
         return call(HttpMethod.DELETE, path, variables);
     }
 
-    Reply call(HttpMethod method, String path, Object... variables) {
+    public Reply call(HttpMethod method, String path, Object... variables) {
         return http.method(method).uri(path, variables).exchange((request, response) -> new Reply(
                 response.getStatusCode().value(), response.bodyTo(Object.class)));
     }
@@ -50,20 +51,20 @@ final class ActuatorHttp {
      * @param status its HTTP status
      * @param body its JSON body as maps and lists, or null when it has none
      */
-    record Reply(int status, @Nullable Object body) {
+    public record Reply(int status, @Nullable Object body) {
 
         @SuppressWarnings("unchecked")
-        Map<String, Object> map() {
+        public Map<String, Object> map() {
             return (Map<String, Object>) body;
         }
 
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> list() {
+        public List<Map<String, Object>> list() {
             return (List<Map<String, Object>>) body;
         }
 
         /** The message of an error answer. */
-        String message() {
+        public String message() {
             return (String) map().get("message");
         }
     }

@@ -12,6 +12,8 @@ import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint;
 import dev.taskqueue.autoconfigure.TestTasks;
 import dev.taskqueue.autoconfigure.actuate.ActuatorHttp.Reply;
 import dev.taskqueue.broker.Broker;
+import dev.taskqueue.readme.security.ActuatorSecurity;
+import dev.taskqueue.readme.security.ActuatorUsers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -263,7 +265,7 @@ class TaskQueueEndpointWebTests {
     /** A user's application: auto-configuration, a task bean and the README's security, on the shared test Redis. */
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    @Import({ TestTasks.Greeter.class, ActuatorSecurity.class })
+    @Import({ TestTasks.Greeter.class, ActuatorSecurity.class, ActuatorUsers.class })
     static class WebApplication {
 
         @Bean
