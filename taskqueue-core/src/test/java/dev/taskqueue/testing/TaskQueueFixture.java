@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
@@ -44,15 +45,35 @@ public final class TaskQueueFixture implements AutoCloseable {
     }
 
     public TaskQueueFixture(ClientSettings clientSettings, Object... taskBeans) {
-        SharedRedis.flush();
-        connections = RedisConnections.using(SharedRedis.client(), "127.0.0.1:" + SharedRedis.port());
-        broker = new RedisBroker(connections, PREFIX, RedisBroker.DeadLetterPolicy.DEFAULT);
-        results = new RedisResultBackend(broker, clientSettings.resultTtl());
+        this(sharedRedis(), connections -> new RedisBroker(connections, PREFIX, RedisBroker.DeadLetterPolicy.DEFAULT),
+                clientSettings, taskBeans);
+    }
+
+    /**
+     * A fixture on a Redis of the test's own, such as one it puts in a state or stops: with the broker that
+     * {@code broker} makes from {@code connections}, which it closes.
+     */
+    public TaskQueueFixture(RedisConnections connections, Function<RedisConnections, RedisBroker> broker,
+            Object... taskBeans) {
+        this(connections, broker, ClientSettings.DEFAULTS, taskBeans);
+    }
+
+    private TaskQueueFixture(RedisConnections connections, Function<RedisConnections, RedisBroker> broker,
+            ClientSettings clientSettings, Object... taskBeans) {
+        this.connections = connections;
+        this.broker = broker.apply(connections);
+        results = new RedisResultBackend(this.broker, clientSettings.resultTtl());
         registry = new TaskRegistry(mapper, clientSettings.defaultQueue());
         for (Object bean : taskBeans) {
             registry.register(bean.getClass().getSimpleName(), bean, bean.getClass());
         }
-        client = new DefaultTaskClient(broker, results, registry, codec, clientSettings, event(), Clock.systemUTC());
+        client = new DefaultTaskClient(this.broker, results, registry, codec, clientSettings, event(),
+                Clock.systemUTC());
+    }
+
+    private static RedisConnections sharedRedis() {
+        SharedRedis.flush();
+        return RedisConnections.using(SharedRedis.client(), "127.0.0.1:" + SharedRedis.port());
     }
 
     /** One listener that calls whatever is in {@link #listeners} at the time of each event. */
