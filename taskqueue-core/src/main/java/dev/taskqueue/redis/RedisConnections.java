@@ -14,6 +14,7 @@ import dev.taskqueue.TaskQueueException;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -218,6 +219,16 @@ public final class RedisConnections implements AutoCloseable {
             return tq;
         }
         return unavailable(what, cause);
+    }
+
+    /**
+     * Whether Redis surely did not run the command that failed so: no connection could be made, or Redis refused
+     * it in a {@link TransientState} before running it. Not after a timeout or a connection lost once the command
+     * was sent: Redis may have run it.
+     */
+    static boolean surelyNotRun(RuntimeException failure) {
+        return failure instanceof BrokerUnavailableException && (failure.getCause() instanceof RedisConnectionException
+                || failure.getCause() instanceof RedisCommandExecutionException);
     }
 
     BrokerUnavailableException unavailable(String what, Throwable cause) {

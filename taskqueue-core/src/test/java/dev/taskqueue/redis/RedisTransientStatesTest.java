@@ -182,10 +182,7 @@ class RedisTransientStatesTest {
 
     private TaskQueueFixture fixture(RedisURI uri) {
         uri.setTimeout(Duration.ofSeconds(5));
-        return new TaskQueueFixture(RedisConnections.create(uri),
-                connections -> new RedisBroker(connections, TaskQueueFixture.PREFIX,
-                        RedisBroker.DeadLetterPolicy.DEFAULT),
-                tasks);
+        return new TaskQueueFixture(RedisConnections.create(uri), SubmitRetry.NEVER, tasks);
     }
 
     private static String describe(LocalRedisServer server) {

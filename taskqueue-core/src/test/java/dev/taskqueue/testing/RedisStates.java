@@ -22,7 +22,8 @@ import io.lettuce.core.protocol.CommandType;
 
 /**
  * Puts a real {@code redis-server} in the states in which it refuses commands for a time, with its own commands:
- * loading its data set ({@code DEBUG RELOAD}, slowed per key), busy with a script, a replica.
+ * loading its data set ({@code DEBUG RELOAD}, slowed per key), busy with a script, a replica; or in which it takes
+ * commands and answers none ({@code DEBUG SLEEP}).
  */
 public final class RedisStates {
 
@@ -70,6 +71,22 @@ public final class RedisStates {
                 admin::scriptKill));
     }
 
+    /**
+     * Holds {@code server} (started with {@link #RELOADABLE}) for {@code duration} with {@code DEBUG SLEEP}: it takes
+     * commands and answers none, then runs them. Closing waits until it answers again.
+     */
+    public static State asleep(LocalRedisServer server, Duration duration) {
+        RedisURI uri = server.uri();
+        uri.setTimeout(duration.plusSeconds(10));
+        RedisClient client = RedisClient.create(uri);
+        CompletableFuture<String> sleeping = client.connect().async().dispatch(CommandType.DEBUG,
+                new StatusOutput<>(StringCodec.UTF8), new CommandArgs<>(StringCodec.UTF8).add("SLEEP")
+                        .add(Double.toString(duration.toMillis() / 1000.0))).toCompletableFuture();
+        sleep(50); // sent before what follows
+        return leaving(client, new Entered("SLEEP", sleeping, () -> {
+        }), uri.getTimeout());
+    }
+
     /** A state brought about by {@code command}, answered with {@code code} until {@code leave} and its end. */
     private record Entered(String code, CompletableFuture<?> command, Runnable leave) {
     }
@@ -87,23 +104,28 @@ public final class RedisStates {
             RedisCommands<String, String> admin = client.connect().sync();
             Entered entered = how.apply(client, admin);
             awaitError(admin, entered.code(), entered.command());
-            return () -> {
-                try {
-                    entered.leave().run();
-                    entered.command().handle((reply, failure) -> null).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                }
-                catch (Exception ex) {
-                    throw new IllegalStateException("redis-server did not leave state " + entered.code(), ex);
-                }
-                finally {
-                    client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-                }
-            };
+            return leaving(client, entered, timeout);
         }
         catch (RuntimeException ex) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
             throw ex;
         }
+    }
+
+    /** Leaves a state: its {@code leave}, then the end of its command (within {@code timeout}); shuts the client. */
+    private static State leaving(RedisClient client, Entered entered, Duration timeout) {
+        return () -> {
+            try {
+                entered.leave().run();
+                entered.command().handle((reply, failure) -> null).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            catch (Exception ex) {
+                throw new IllegalStateException("redis-server did not leave state " + entered.code(), ex);
+            }
+            finally {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            }
+        };
     }
 
     /** Makes {@code server} a replica of {@code primary} and waits until it has its copy (link up, nothing to load). */

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
@@ -16,6 +15,7 @@ import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.redis.RedisResultBackend;
+import dev.taskqueue.redis.SubmitRetry;
 import dev.taskqueue.worker.Worker;
 import dev.taskqueue.worker.WorkerSettings;
 import tools.jackson.databind.json.JsonMapper;
@@ -45,30 +45,28 @@ public final class TaskQueueFixture implements AutoCloseable {
     }
 
     public TaskQueueFixture(ClientSettings clientSettings, Object... taskBeans) {
-        this(sharedRedis(), connections -> new RedisBroker(connections, PREFIX, RedisBroker.DeadLetterPolicy.DEFAULT),
-                clientSettings, taskBeans);
+        this(sharedRedis(), SubmitRetry.DEFAULT, clientSettings, taskBeans);
     }
 
     /**
-     * A fixture on a Redis of the test's own, such as one it puts in a state or stops: with the broker that
-     * {@code broker} makes from {@code connections}, which it closes.
+     * A fixture on a Redis of the test's own, such as one it puts in a state or stops, through {@code connections}
+     * (which it closes), whose submits try again as {@code submitRetry} says.
      */
-    public TaskQueueFixture(RedisConnections connections, Function<RedisConnections, RedisBroker> broker,
-            Object... taskBeans) {
-        this(connections, broker, ClientSettings.DEFAULTS, taskBeans);
+    public TaskQueueFixture(RedisConnections connections, SubmitRetry submitRetry, Object... taskBeans) {
+        this(connections, submitRetry, ClientSettings.DEFAULTS, taskBeans);
     }
 
-    private TaskQueueFixture(RedisConnections connections, Function<RedisConnections, RedisBroker> broker,
-            ClientSettings clientSettings, Object... taskBeans) {
+    private TaskQueueFixture(RedisConnections connections, SubmitRetry submitRetry, ClientSettings clientSettings,
+            Object... taskBeans) {
         this.connections = connections;
-        this.broker = broker.apply(connections);
-        results = new RedisResultBackend(this.broker, clientSettings.resultTtl());
+        broker = new RedisBroker(connections, PREFIX, RedisBroker.DeadLetterPolicy.DEFAULT,
+                RedisBroker.Durability.PRIMARY, submitRetry);
+        results = new RedisResultBackend(broker, clientSettings.resultTtl());
         registry = new TaskRegistry(mapper, clientSettings.defaultQueue());
         for (Object bean : taskBeans) {
             registry.register(bean.getClass().getSimpleName(), bean, bean.getClass());
         }
-        client = new DefaultTaskClient(this.broker, results, registry, codec, clientSettings, event(),
-                Clock.systemUTC());
+        client = new DefaultTaskClient(broker, results, registry, codec, clientSettings, event(), Clock.systemUTC());
     }
 
     private static RedisConnections sharedRedis() {
