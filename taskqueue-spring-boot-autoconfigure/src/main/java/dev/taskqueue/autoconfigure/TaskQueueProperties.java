@@ -8,6 +8,7 @@ import java.util.Map;
 
 import dev.taskqueue.RetryPolicy;
 import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.SubmitRetry;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -210,30 +211,22 @@ public class TaskQueueProperties {
         }
     }
 
-    /** How tasks are retried when neither their call nor their @Task(retry) says. */
-    public static class Retry {
-
-        /** How many times a failed task is retried after its first attempt (0: never). */
-        private int maxRetries = RetryPolicy.DEFAULT_MAX_RETRIES;
+    /** Waits between attempts: the first one, how each grows, the longest. */
+    public abstract static class Backoff {
 
         /** The wait before the first retry. */
-        private Duration delay = RetryPolicy.DEFAULT_DELAY;
+        private Duration delay;
 
         /** Each wait is the previous one times this (1: a fixed delay). */
-        private double multiplier = RetryPolicy.DEFAULT_MULTIPLIER;
+        private double multiplier;
 
         /** The longest wait between two attempts. */
-        private Duration maxDelay = RetryPolicy.DEFAULT_MAX_DELAY;
+        private Duration maxDelay;
 
-        /** A random amount up to this added to or removed from each wait, so that retries do not align. */
-        private Duration jitter = Duration.ZERO;
-
-        public int getMaxRetries() {
-            return this.maxRetries;
-        }
-
-        public void setMaxRetries(int maxRetries) {
-            this.maxRetries = maxRetries;
+        Backoff(Duration delay, double multiplier, Duration maxDelay) {
+            this.delay = delay;
+            this.multiplier = multiplier;
+            this.maxDelay = maxDelay;
         }
 
         public Duration getDelay() {
@@ -258,6 +251,28 @@ public class TaskQueueProperties {
 
         public void setMaxDelay(Duration maxDelay) {
             this.maxDelay = maxDelay;
+        }
+    }
+
+    /** How tasks are retried when neither their call nor their @Task(retry) says. */
+    public static class Retry extends Backoff {
+
+        /** How many times a failed task is retried after its first attempt (0: never). */
+        private int maxRetries = RetryPolicy.DEFAULT_MAX_RETRIES;
+
+        /** A random amount up to this added to or removed from each wait, so that retries do not align. */
+        private Duration jitter = Duration.ZERO;
+
+        public Retry() {
+            super(RetryPolicy.DEFAULT_DELAY, RetryPolicy.DEFAULT_MULTIPLIER, RetryPolicy.DEFAULT_MAX_DELAY);
+        }
+
+        public int getMaxRetries() {
+            return this.maxRetries;
+        }
+
+        public void setMaxRetries(int maxRetries) {
+            this.maxRetries = maxRetries;
         }
 
         public Duration getJitter() {
@@ -304,6 +319,9 @@ public class TaskQueueProperties {
         /** How long a submit waits for the replicas before it throws ReplicationException. */
         private Duration replicaTimeout = Duration.ofSeconds(1);
 
+        /** How a submit that Redis did not store is tried again. */
+        private final Retry retry = new Retry();
+
         public int getReplicas() {
             return this.replicas;
         }
@@ -318,6 +336,33 @@ public class TaskQueueProperties {
 
         public void setReplicaTimeout(Duration replicaTimeout) {
             this.replicaTimeout = replicaTimeout;
+        }
+
+        public Retry getRetry() {
+            return this.retry;
+        }
+
+        /**
+         * Tries again only where that cannot store a task twice: Redis surely did not run the submit (unreachable,
+         * loading, a read-only replica, ...), or every task in it has a caller-chosen id. On by default, as Celery
+         * retries publishes, so that a restart or a short failover does not fail submits.
+         */
+        public static class Retry extends Backoff {
+
+            /** Attempts in all, the first included (1: never try again); by default a submit tries for about 1.4 s. */
+            private int maxAttempts = SubmitRetry.DEFAULT_MAX_ATTEMPTS;
+
+            public Retry() {
+                super(SubmitRetry.DEFAULT_DELAY, SubmitRetry.DEFAULT_MULTIPLIER, SubmitRetry.DEFAULT_MAX_DELAY);
+            }
+
+            public int getMaxAttempts() {
+                return this.maxAttempts;
+            }
+
+            public void setMaxAttempts(int maxAttempts) {
+                this.maxAttempts = maxAttempts;
+            }
         }
     }
 
