@@ -14,8 +14,9 @@ import org.jspecify.annotations.Nullable;
  * taskClient.withOptions(TaskOptions.defaults().countdown(Duration.ofMinutes(5))).submit(Receipts::send, orderId);
  * }</pre>
  *
- * <p>A submit that returned has put the task in Redis. When Redis cannot be reached, submit throws
- * {@link BrokerUnavailableException} and the task was not accepted (submit it again, with the same
+ * <p>A submit that returned has put the task in Redis. When Redis cannot be reached or cannot serve for a time, submit
+ * tries again briefly where that cannot store the task twice, then throws {@link BrokerUnavailableException}: the
+ * task was not accepted, unless Redis stopped answering once it had the command (submit it again, with the same
  * {@link TaskOptions#taskId(String) task id} if it must not run twice). Thread-safe.
  */
 public interface TaskClient {

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
+import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.ReplicationException;
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskQueueException;
@@ -116,6 +117,7 @@ public final class RedisBroker implements Broker {
     }
 
     private final Durability durability;
+    private final SubmitRetry submitRetry;
     private volatile @Nullable StatefulConnection<byte[], byte[]> submitConnection;
 
     public RedisBroker(RedisConnections redis, String keyPrefix, DeadLetterPolicy deadLetters) {
@@ -124,10 +126,16 @@ public final class RedisBroker implements Broker {
 
     public RedisBroker(RedisConnections redis, String keyPrefix, DeadLetterPolicy deadLetters,
             Durability durability) {
+        this(redis, keyPrefix, deadLetters, durability, SubmitRetry.DEFAULT);
+    }
+
+    public RedisBroker(RedisConnections redis, String keyPrefix, DeadLetterPolicy deadLetters,
+            Durability durability, SubmitRetry submitRetry) {
         this.redis = redis;
         this.keys = new RedisKeys(keyPrefix);
         this.deadLetters = deadLetters;
         this.durability = durability;
+        this.submitRetry = submitRetry;
         this.recovery = new RedisRecovery(redis, keys);
         this.inspector = new RedisInspector(redis, keys);
         this.outcomes = new RedisOutcomes(redis, keys, deadLetters);
@@ -222,36 +230,36 @@ public final class RedisBroker implements Broker {
             return out
             """, ScriptOutputType.MULTI);
 
+    /**
+     * Stores the messages, one script per queue (per slice of a large batch), all sent before any reply is awaited.
+     * A slice that Redis did not store is sent again as {@link SubmitRetry} allows, the others are not: no attempt
+     * stores a message twice. Returns once every slice is stored (and, with {@link Durability}, replicated).
+     */
     @Override
     public List<SubmitResult> submit(List<OutgoingMessage> messages) {
-        Map<String, List<Integer>> byQueue = new LinkedHashMap<>();
-        for (int i = 0; i < messages.size(); i++) {
-            byQueue.computeIfAbsent(messages.get(i).queue(), q -> new ArrayList<>()).add(i);
-        }
-        List<CompletableFuture<List<Object>>> replies = new ArrayList<>();
-        List<List<Integer>> positions = new ArrayList<>();
-        RedisClusterAsyncCommands<byte[], byte[]> commands = submitCommands();
-        for (Map.Entry<String, List<Integer>> entry : byQueue.entrySet()) {
-            String queue = entry.getKey();
-            List<Integer> indexes = entry.getValue();
-            // Large bulks go in slices, so that one script does not hold Redis for long.
-            for (int from = 0; from < indexes.size(); from += SUBMIT_SLICE) {
-                List<Integer> slice = indexes.subList(from, Math.min(indexes.size(), from + SUBMIT_SLICE));
-                replies.add(SUBMIT.run(commands, submitKeys(queue, slice, messages), submitArgs(queue, slice, messages)));
-                positions.add(slice);
-            }
-            rememberQueue(queue);
-        }
+        String what = "store " + messages.size() + " task(s)";
         SubmitResult[] results = new SubmitResult[messages.size()];
-        for (int r = 0; r < replies.size(); r++) {
-            List<Object> reply = redis.await(replies.get(r), "store " + messages.size() + " task(s)");
-            List<Integer> slice = positions.get(r);
-            for (int i = 0; i < slice.size(); i++) {
-                results[slice.get(i)] = new SubmitResult(SUBMIT_OUTCOMES[((Long) reply.get(2 * i)).intValue()],
-                        string(reply.get(2 * i + 1)));
+        List<List<Integer>> unstored = slices(messages);
+        long firstAttempt = System.nanoTime();
+        RedisClusterAsyncCommands<byte[], byte[]> commands = null; // of the last attempt, which stored the rest
+        for (int attempt = 1; !unstored.isEmpty(); attempt++) {
+            Map<List<Integer>, RuntimeException> failed;
+            try {
+                commands = submitCommands();
+                failed = store(commands, unstored, messages, results, what);
             }
+            catch (BrokerUnavailableException ex) { // no connection could be made: nothing was sent
+                failed = new LinkedHashMap<>();
+                for (List<Integer> slice : unstored) {
+                    failed.put(slice, ex);
+                }
+            }
+            if (!failed.isEmpty()) {
+                beforeNextAttempt(failed, messages, attempt, firstAttempt);
+            }
+            unstored = List.copyOf(failed.keySet());
         }
-        if (durability.replicas() > 0) {
+        if (durability.replicas() > 0 && commands != null) { // WAIT covers the writes of its own connection
             long acknowledged = redis.await(commands.waitForReplication(durability.replicas(),
                     durability.timeout().toMillis()), "wait for replicas", durability.timeout().plus(redis.timeout()));
             if (acknowledged < durability.replicas()) {
@@ -260,6 +268,76 @@ public final class RedisBroker implements Broker {
             }
         }
         return List.of(results);
+    }
+
+    /**
+     * Waits before the failed slices are sent again, or throws. Sending a slice again is safe when it cannot store a
+     * task twice: Redis surely did not run its script, or every task in it has a caller-chosen id (which the script
+     * stores once). The failure reported is the worst: a refusal for good, else one not safe to send again.
+     */
+    private void beforeNextAttempt(Map<List<Integer>, RuntimeException> failed, List<OutgoingMessage> messages,
+            int attempt, long firstAttempt) {
+        RuntimeException failure = null;
+        int worst = Integer.MAX_VALUE;
+        boolean safe = true;
+        int unstored = 0;
+        for (Map.Entry<List<Integer>, RuntimeException> slice : failed.entrySet()) {
+            boolean sliceSafe = RedisConnections.surelyNotRun(slice.getValue())
+                    || slice.getKey().stream().allMatch(i -> messages.get(i).deduplicate());
+            int rank = !(slice.getValue() instanceof BrokerUnavailableException) ? 0 : sliceSafe ? 2 : 1;
+            if (rank < worst) {
+                worst = rank;
+                failure = slice.getValue();
+            }
+            safe &= sliceSafe;
+            unstored += slice.getKey().size();
+        }
+        submitRetry.beforeNextAttempt("store " + unstored + " of " + messages.size() + " task(s)", attempt,
+                firstAttempt, failure, safe);
+    }
+
+    /** The positions of the messages, by queue, in slices: one script does not hold Redis for long. */
+    private static List<List<Integer>> slices(List<OutgoingMessage> messages) {
+        Map<String, List<Integer>> byQueue = new LinkedHashMap<>();
+        for (int i = 0; i < messages.size(); i++) {
+            byQueue.computeIfAbsent(messages.get(i).queue(), q -> new ArrayList<>()).add(i);
+        }
+        List<List<Integer>> slices = new ArrayList<>();
+        for (List<Integer> indexes : byQueue.values()) {
+            for (int from = 0; from < indexes.size(); from += SUBMIT_SLICE) {
+                slices.add(indexes.subList(from, Math.min(indexes.size(), from + SUBMIT_SLICE)));
+            }
+        }
+        return slices;
+    }
+
+    /**
+     * One attempt: sends each slice's script, then awaits each reply. Fills in the results of the slices Redis
+     * stored; returns the failure of each other slice.
+     */
+    private Map<List<Integer>, RuntimeException> store(RedisClusterAsyncCommands<byte[], byte[]> commands,
+            List<List<Integer>> slices, List<OutgoingMessage> messages, SubmitResult[] results, String what) {
+        Map<List<Integer>, RuntimeException> failed = new LinkedHashMap<>();
+        List<CompletableFuture<List<Object>>> replies = new ArrayList<>();
+        for (List<Integer> slice : slices) {
+            String queue = messages.get(slice.get(0)).queue();
+            replies.add(SUBMIT.run(commands, submitKeys(queue, slice, messages), submitArgs(queue, slice, messages)));
+            rememberQueue(queue);
+        }
+        for (int r = 0; r < replies.size(); r++) {
+            List<Integer> slice = slices.get(r);
+            try {
+                List<Object> reply = redis.await(replies.get(r), what);
+                for (int i = 0; i < slice.size(); i++) {
+                    results[slice.get(i)] = new SubmitResult(SUBMIT_OUTCOMES[((Long) reply.get(2 * i)).intValue()],
+                            string(reply.get(2 * i + 1)));
+                }
+            }
+            catch (TaskQueueException ex) {
+                failed.put(slice, ex);
+            }
+        }
+        return failed;
     }
 
     /**

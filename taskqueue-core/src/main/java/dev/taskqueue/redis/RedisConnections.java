@@ -14,6 +14,7 @@ import dev.taskqueue.TaskQueueException;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -201,8 +202,17 @@ public final class RedisConnections implements AutoCloseable {
         }
     }
 
+    /**
+     * The exception a failed command becomes: {@link BrokerUnavailableException} when Redis cannot serve it for now
+     * (unreachable, no answer in time, or an error reply of a {@link TransientState}: loading, read-only replica,
+     * ...), naming the state and what to do; a {@link TaskQueueException} when Redis refused the command itself.
+     */
     RuntimeException translate(String what, Throwable cause) {
-        if (cause instanceof RedisCommandExecutionException) {
+        if (cause instanceof RedisCommandExecutionException refused) {
+            TransientState state = TransientState.of(refused);
+            if (state != null) {
+                return unavailable(what, state.state(), refused.getMessage(), state.advice(), refused);
+            }
             return new TaskQueueException("Redis refused to " + what + ": " + cause.getMessage(), cause);
         }
         if (cause instanceof TaskQueueException tq) {
@@ -211,12 +221,41 @@ public final class RedisConnections implements AutoCloseable {
         return unavailable(what, cause);
     }
 
+    /**
+     * Whether Redis surely did not run the command that failed so: no connection could be made, or Redis refused
+     * it in a {@link TransientState} before running it. Not after a timeout or a connection lost once the command
+     * was sent: Redis may have run it.
+     */
+    static boolean surelyNotRun(RuntimeException failure) {
+        return failure instanceof BrokerUnavailableException && (failure.getCause() instanceof RedisConnectionException
+                || failure.getCause() instanceof RedisCommandExecutionException);
+    }
+
     BrokerUnavailableException unavailable(String what, Throwable cause) {
-        String reason = cause instanceof TimeoutException ? "no answer in time"
-                : cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
-        return new BrokerUnavailableException("Could not " + what + ": Redis at " + description + " is unreachable ("
-                + reason + "). Check that it runs and that spring.data.redis.* points at it; workers retry by "
-                + "themselves.", cause);
+        return unavailable(what, "is unreachable", reason(cause),
+                "Check that it runs and that spring.data.redis.* points at it", cause);
+    }
+
+    private BrokerUnavailableException unavailable(String what, String state, String reply, String advice,
+            Throwable cause) {
+        return new BrokerUnavailableException("Could not " + what + ": Redis at " + description + " " + state + " ("
+                + reply + "). " + advice + "; workers retry by themselves.", cause);
+    }
+
+    /**
+     * Why Redis could not be reached: a connection's own error names the address in Lettuce's words ("Unable to
+     * connect to host/&lt;unresolved&gt;:port"), its root cause says what happened ("Connection refused").
+     */
+    private static String reason(Throwable cause) {
+        if (cause instanceof TimeoutException) {
+            return "no answer in time";
+        }
+        String message = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root != cause && root.getMessage() != null ? message + ": " + root.getMessage() : message;
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.RedisCatalog;
 import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.redis.RedisResultBackend;
+import dev.taskqueue.redis.SubmitRetry;
 import dev.taskqueue.worker.Worker;
 import dev.taskqueue.worker.WorkerSettings;
 import tools.jackson.databind.json.JsonMapper;
@@ -50,9 +51,22 @@ public final class TaskQueueFixture implements AutoCloseable {
     }
 
     public TaskQueueFixture(ClientSettings clientSettings, Object... taskBeans) {
-        SharedRedis.flush();
-        connections = RedisConnections.using(SharedRedis.client(), "127.0.0.1:" + SharedRedis.port());
-        broker = new RedisBroker(connections, PREFIX, RedisBroker.DeadLetterPolicy.DEFAULT);
+        this(sharedRedis(), SubmitRetry.DEFAULT, clientSettings, taskBeans);
+    }
+
+    /**
+     * A fixture on a Redis of the test's own, such as one it puts in a state or stops, through {@code connections}
+     * (which it closes), whose submits try again as {@code submitRetry} says.
+     */
+    public TaskQueueFixture(RedisConnections connections, SubmitRetry submitRetry, Object... taskBeans) {
+        this(connections, submitRetry, ClientSettings.DEFAULTS, taskBeans);
+    }
+
+    private TaskQueueFixture(RedisConnections connections, SubmitRetry submitRetry, ClientSettings clientSettings,
+            Object... taskBeans) {
+        this.connections = connections;
+        broker = new RedisBroker(connections, PREFIX, RedisBroker.DeadLetterPolicy.DEFAULT,
+                RedisBroker.Durability.PRIMARY, submitRetry);
         results = new RedisResultBackend(broker, clientSettings.resultTtl());
         registry = new TaskRegistry(mapper, clientSettings.defaultQueue());
         for (Object bean : taskBeans) {
@@ -72,6 +86,11 @@ public final class TaskQueueFixture implements AutoCloseable {
         return new DefaultTaskClient(broker, results, TaskCatalog.local(new TaskRegistry(mapper,
                 clientSettings.defaultQueue()), mapper), codec, clientSettings.allowingUnknownTasks(true), event(),
                 List.of(), Clock.systemUTC());
+    }
+
+    private static RedisConnections sharedRedis() {
+        SharedRedis.flush();
+        return RedisConnections.using(SharedRedis.client(), "127.0.0.1:" + SharedRedis.port());
     }
 
     /** One listener that calls whatever is in {@link #listeners} at the time of each event. */

@@ -29,6 +29,7 @@ import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.RedisCatalog;
 import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.redis.RedisResultBackend;
+import dev.taskqueue.redis.SubmitRetry;
 import dev.taskqueue.spring.TaskBeanRegistrar;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 import dev.taskqueue.worker.Worker;
@@ -261,9 +262,12 @@ public final class TaskQueueAutoConfiguration {
         RedisBroker taskQueueBroker(RedisConnections connections, TaskQueueProperties properties) {
             TaskQueueProperties.DeadLetters deadLetters = properties.getDeadLetters();
             TaskQueueProperties.Submit submit = properties.getSubmit();
+            TaskQueueProperties.Submit.Retry retry = submit.getRetry();
             return new RedisBroker(connections, properties.getKeyPrefix(),
                     new RedisBroker.DeadLetterPolicy(deadLetters.getMaxLength(), deadLetters.getMaxAge()),
-                    new RedisBroker.Durability(submit.getReplicas(), submit.getReplicaTimeout()));
+                    new RedisBroker.Durability(submit.getReplicas(), submit.getReplicaTimeout()),
+                    new SubmitRetry(retry.getMaxAttempts(), retry.getDelay(), retry.getMultiplier(),
+                            retry.getMaxDelay()));
         }
 
         @Bean

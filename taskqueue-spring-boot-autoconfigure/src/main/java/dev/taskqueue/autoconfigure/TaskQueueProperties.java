@@ -10,6 +10,7 @@ import dev.taskqueue.RateLimit;
 import dev.taskqueue.RetryPolicy;
 import dev.taskqueue.internal.TaskDeclarations;
 import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.SubmitRetry;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -243,33 +244,22 @@ public class TaskQueueProperties implements Validator {
         }
     }
 
-    /** How tasks are retried when neither their call nor their @Task(retry) says. */
-    public static class Retry {
-
-        /**
-         * How many times a failed task is retried after its first attempt. Unset: errors are not retried (0), and a
-         * task that asks for a retry itself (TaskContext.retry) may do so 3 times; set, it bounds both.
-         */
-        private @Nullable Integer maxRetries;
+    /** Waits between attempts: the first one, how each grows, the longest. */
+    public abstract static class Backoff {
 
         /** The wait before the first retry. */
-        private Duration delay = RetryPolicy.DEFAULT_DELAY;
+        private Duration delay;
 
         /** Each wait is the previous one times this (1: a fixed delay). */
-        private double multiplier = RetryPolicy.DEFAULT_MULTIPLIER;
+        private double multiplier;
 
         /** The longest wait between two attempts. */
-        private Duration maxDelay = RetryPolicy.DEFAULT_MAX_DELAY;
+        private Duration maxDelay;
 
-        /** A random amount up to this added to or removed from each wait, so that retries do not align. */
-        private Duration jitter = Duration.ZERO;
-
-        public @Nullable Integer getMaxRetries() {
-            return this.maxRetries;
-        }
-
-        public void setMaxRetries(@Nullable Integer maxRetries) {
-            this.maxRetries = maxRetries;
+        Backoff(Duration delay, double multiplier, Duration maxDelay) {
+            this.delay = delay;
+            this.multiplier = multiplier;
+            this.maxDelay = maxDelay;
         }
 
         public Duration getDelay() {
@@ -294,6 +284,31 @@ public class TaskQueueProperties implements Validator {
 
         public void setMaxDelay(Duration maxDelay) {
             this.maxDelay = maxDelay;
+        }
+    }
+
+    /** How tasks are retried when neither their call nor their @Task(retry) says. */
+    public static class Retry extends Backoff {
+
+        /**
+         * How many times a failed task is retried after its first attempt. Unset: errors are not retried (0), and a
+         * task that asks for a retry itself (TaskContext.retry) may do so 3 times; set, it bounds both.
+         */
+        private @Nullable Integer maxRetries;
+
+        /** A random amount up to this added to or removed from each wait, so that retries do not align. */
+        private Duration jitter = Duration.ZERO;
+
+        public Retry() {
+            super(RetryPolicy.DEFAULT_DELAY, RetryPolicy.DEFAULT_MULTIPLIER, RetryPolicy.DEFAULT_MAX_DELAY);
+        }
+
+        public @Nullable Integer getMaxRetries() {
+            return this.maxRetries;
+        }
+
+        public void setMaxRetries(@Nullable Integer maxRetries) {
+            this.maxRetries = maxRetries;
         }
 
         public Duration getJitter() {
@@ -347,6 +362,9 @@ public class TaskQueueProperties implements Validator {
          */
         private boolean allowUnknownTasks = false;
 
+        /** How a submit that Redis did not store is tried again. */
+        private final Retry retry = new Retry();
+
         public int getReplicas() {
             return this.replicas;
         }
@@ -369,6 +387,33 @@ public class TaskQueueProperties implements Validator {
 
         public void setAllowUnknownTasks(boolean allowUnknownTasks) {
             this.allowUnknownTasks = allowUnknownTasks;
+        }
+
+        public Retry getRetry() {
+            return this.retry;
+        }
+
+        /**
+         * Tries again only where that cannot store a task twice: Redis surely did not run the submit (unreachable,
+         * loading, a read-only replica, ...), or every task in it has a caller-chosen id. On by default, as Celery
+         * retries publishes, so that a restart or a short failover does not fail submits.
+         */
+        public static class Retry extends Backoff {
+
+            /** Attempts in all, the first included (1: never try again); by default a submit tries for about 1.4 s. */
+            private int maxAttempts = SubmitRetry.DEFAULT_MAX_ATTEMPTS;
+
+            public Retry() {
+                super(SubmitRetry.DEFAULT_DELAY, SubmitRetry.DEFAULT_MULTIPLIER, SubmitRetry.DEFAULT_MAX_DELAY);
+            }
+
+            public int getMaxAttempts() {
+                return this.maxAttempts;
+            }
+
+            public void setMaxAttempts(int maxAttempts) {
+                this.maxAttempts = maxAttempts;
+            }
         }
     }
 

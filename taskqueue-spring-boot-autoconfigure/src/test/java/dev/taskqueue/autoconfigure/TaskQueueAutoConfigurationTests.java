@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.ReplicationException;
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
@@ -34,6 +35,7 @@ import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.redis.RedisResultBackend;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
+import dev.taskqueue.testing.RedisStates;
 import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.worker.Worker;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -249,6 +251,16 @@ class TaskQueueAutoConfigurationTests {
                 .run(context -> assertThatExceptionOfType(ReplicationException.class)
                         .isThrownBy(() -> context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada"))
                         .withMessageContaining("0 of 1 replica(s)"));
+    }
+
+    @Test
+    void submitsTryAgainAsConfigured() {
+        runner.withPropertyValues("spring.data.redis.port=" + RedisStates.deadPort(),
+                "taskqueue.submit.retry.max-attempts=3", "taskqueue.submit.retry.delay=10ms",
+                "taskqueue.worker.enabled=false").withBean(TestTasks.Greeter.class)
+                .run(context -> assertThatExceptionOfType(BrokerUnavailableException.class)
+                        .isThrownBy(() -> context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada"))
+                        .withMessageContaining("Gave up after 3 attempts"));
     }
 
     @Test

@@ -1,21 +1,28 @@
 package dev.taskqueue.autoconfigure;
 
+import java.io.InputStream;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.taskqueue.RetryPolicy;
 import dev.taskqueue.actuate.metrics.TaskQueueMetrics;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.SubmitRetry;
 import dev.taskqueue.worker.WorkerSettings;
 import org.assertj.core.api.AbstractStringAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -73,6 +80,34 @@ class TaskQueuePropertiesTests {
     @Test
     void submitsReturnOnceThePrimaryHasTheTaskByDefault() {
         assertThat(properties.getSubmit().getReplicas()).isEqualTo(RedisBroker.Durability.PRIMARY.replicas());
+    }
+
+    @Test
+    void submitRetryDefaultsEqualTheEngineDefaults() {
+        TaskQueueProperties.Submit.Retry retry = properties.getSubmit().getRetry();
+        assertThat(retry.getMaxAttempts()).isEqualTo(SubmitRetry.DEFAULT_MAX_ATTEMPTS)
+                .isEqualTo(SubmitRetry.DEFAULT.maxAttempts());
+        assertThat(retry.getDelay()).isEqualTo(SubmitRetry.DEFAULT_DELAY);
+        assertThat(retry.getMultiplier()).isEqualTo(SubmitRetry.DEFAULT_MULTIPLIER);
+        assertThat(retry.getMaxDelay()).isEqualTo(SubmitRetry.DEFAULT_MAX_DELAY);
+    }
+
+    /** Defaults taken from constants of another class are not in the generated metadata: ours adds them. */
+    @Test
+    void submitRetryDefaultsInTheMetadataEqualTheEngineDefaults() throws Exception {
+        Map<String, JsonNode> defaults = new HashMap<>();
+        try (InputStream metadata = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            JsonMapper.builder().build().readTree(metadata).get("properties")
+                    .forEach(property -> defaults.put(property.get("name").asString(), property.get("defaultValue")));
+        }
+        assertThat(defaults.get("taskqueue.submit.retry.max-attempts").asInt())
+                .isEqualTo(SubmitRetry.DEFAULT_MAX_ATTEMPTS);
+        assertThat(DurationStyle.detectAndParse(defaults.get("taskqueue.submit.retry.delay").asString()))
+                .isEqualTo(SubmitRetry.DEFAULT_DELAY);
+        assertThat(defaults.get("taskqueue.submit.retry.multiplier").asDouble())
+                .isEqualTo(SubmitRetry.DEFAULT_MULTIPLIER);
+        assertThat(DurationStyle.detectAndParse(defaults.get("taskqueue.submit.retry.max-delay").asString()))
+                .isEqualTo(SubmitRetry.DEFAULT_MAX_DELAY);
     }
 
     @Test
