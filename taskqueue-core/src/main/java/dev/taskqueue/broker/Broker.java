@@ -63,8 +63,12 @@ public interface Broker extends WorkflowStore, ScheduleStore, AutoCloseable {
      */
     List<Boolean> acknowledge(String consumer, List<Outcome> outcomes);
 
-    /** Keeps the leases of tasks still running, so that the visibility timeout does not take them back. */
-    void extendLeases(String consumer, List<Delivery> running);
+    /**
+     * Keeps the leases of claimed tasks, so that the visibility timeout does not take them back; returns those whose
+     * lease {@code consumer} still held (the others were taken back: another worker has or had them). One round
+     * trip: also how a worker that could not prove it was alive for a while checks what it may still start.
+     */
+    List<Delivery> extendLeases(String consumer, List<Delivery> claimed);
 
     /** Hands claimed messages back at once, without counting a delivery. */
     void release(String consumer, List<Delivery> deliveries);
@@ -125,8 +129,14 @@ public interface Broker extends WorkflowStore, ScheduleStore, AutoCloseable {
 
     // ----- liveness
 
-    /** Publishes a worker's info and proves it is alive for {@code ttl}. */
-    void heartbeat(WorkerInfo info, Duration ttl);
+    /**
+     * Publishes a worker's info and proves it is alive for {@code ttl}.
+     *
+     * @param outageAfter a silence of every worker longer than this is an outage (nobody could heartbeat): the
+     *        time it lasted does not count against any worker's liveness
+     * @return the broker's clock, epoch milliseconds
+     */
+    long heartbeat(WorkerInfo info, Duration ttl, Duration outageAfter);
 
     /** Removes a worker that stopped cleanly. */
     void deregister(String workerId);

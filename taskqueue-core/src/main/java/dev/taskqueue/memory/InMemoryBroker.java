@@ -711,16 +711,19 @@ public final class InMemoryBroker implements Broker, ResultBackend {
     }
 
     @Override
-    public void extendLeases(String consumer, List<Delivery> running) {
+    public List<Delivery> extendLeases(String consumer, List<Delivery> claimed) {
         lock.lock();
         try {
             long now = clock.millis();
-            for (Delivery d : running) {
+            List<Delivery> stillHeld = new ArrayList<>();
+            for (Delivery d : claimed) {
                 Held held = queue(d.queue()).held.get(d.entryId());
                 if (held != null && held.consumer.equals(consumer)) {
                     held.touched = now;
+                    stillHeld.add(d);
                 }
             }
+            return stillHeld;
         }
         finally {
             lock.unlock();
@@ -814,12 +817,14 @@ public final class InMemoryBroker implements Broker, ResultBackend {
     // ------------------------------------------------------------------------------------------ liveness
 
     @Override
-    public void heartbeat(WorkerInfo info, Duration ttl) {
+    public long heartbeat(WorkerInfo info, Duration ttl, Duration outageAfter) {
         lock.lock();
         try {
+            long now = clock.millis();
             workers.put(info.id(), info);
-            lastSeen.put(info.id(), clock.millis());
+            lastSeen.put(info.id(), now);
             info.queues().forEach(this::queue);
+            return now; // one process: no outage to discount
         }
         finally {
             lock.unlock();

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -1016,21 +1017,28 @@ public final class RedisBroker implements Broker {
     // ------------------------------------------------------------------------------------------ leases
 
     @Override
-    public void extendLeases(String consumer, List<Delivery> running) {
-        Map<String, List<Delivery>> byStream = groupBy(running, d -> d.queue() + '\u0000' + d.stream());
-        List<CompletableFuture<?>> replies = new ArrayList<>();
+    public List<Delivery> extendLeases(String consumer, List<Delivery> claimed) {
+        Map<String, List<Delivery>> byStream = groupBy(claimed, d -> d.queue() + '\u0000' + d.stream());
+        List<Map.Entry<List<Delivery>, CompletableFuture<List<StreamMessage<byte[], byte[]>>>>> replies =
+                new ArrayList<>();
         for (List<Delivery> deliveries : byStream.values()) {
             Delivery first = deliveries.get(0);
             String[] ids = deliveries.stream().map(Delivery::entryId).toArray(String[]::new);
             // XCLAIM to ourselves resets the entry's idle time; JUSTID leaves its delivery count alone. An entry
-            // taken back meanwhile is no longer pending and is ignored.
-            replies.add(redis.commands().xclaim(keys.stream(first.queue(), first.stream()),
+            // taken back meanwhile is no longer pending (recovery acknowledges and deletes it): it is not claimed,
+            // and its id is missing from the reply. No other consumer ever holds our entries.
+            replies.add(Map.entry(deliveries, redis.commands().xclaim(keys.stream(first.queue(), first.stream()),
                     io.lettuce.core.Consumer.from(bytes(RedisKeys.GROUP), bytes(consumer)),
-                    XClaimArgs.Builder.justid().minIdleTime(0), ids).toCompletableFuture());
+                    XClaimArgs.Builder.justid().minIdleTime(0), ids).toCompletableFuture()));
         }
-        for (CompletableFuture<?> reply : replies) {
-            redis.await(reply, "extend the leases of " + running.size() + " running task(s)");
+        List<Delivery> stillHeld = new ArrayList<>(claimed.size());
+        for (Map.Entry<List<Delivery>, CompletableFuture<List<StreamMessage<byte[], byte[]>>>> reply : replies) {
+            Set<String> held = new HashSet<>();
+            redis.await(reply.getValue(), "extend the leases of " + claimed.size() + " claimed task(s)")
+                    .forEach(message -> held.add(message.getId()));
+            reply.getKey().stream().filter(d -> held.contains(d.entryId())).forEach(stillHeld::add);
         }
+        return stillHeld;
     }
 
     @Override
@@ -1086,9 +1094,10 @@ public final class RedisBroker implements Broker {
     // ------------------------------------------------------------------------------------------ liveness
 
     @Override
-    public void heartbeat(WorkerInfo info, Duration ttl) {
-        recovery.heartbeat(info, ttl);
+    public long heartbeat(WorkerInfo info, Duration ttl, Duration outageAfter) {
+        long now = recovery.heartbeat(info, ttl, outageAfter);
         redis.subscriptions().reopenIfClosed(); // a worker lives on its notifications: revocations, pauses, wake-ups
+        return now;
     }
 
     @Override

@@ -194,6 +194,19 @@ final class RedisKeys {
         return bytes("{" + prefix + "}:catalog:" + taskName);
     }
 
+    /** {@code {p}:beat}: when any worker last heartbeated (broker time, ms), with a TTL. */
+    byte[] lastBeat() {
+        return bytes("{" + prefix + "}:beat");
+    }
+
+    /**
+     * {@code {p}:beating-since}: when workers' heartbeats resumed after the last time none could heartbeat (an
+     * outage of Redis, or a pause of every worker), with a TTL. Silence before it is not held against a worker.
+     */
+    byte[] beatingSince() {
+        return bytes("{" + prefix + "}:beating-since");
+    }
+
     /** {@code {p}:janitor}: a short lock so that one worker at a time recovers lost tasks. */
     byte[] janitorLock() {
         return bytes("{" + prefix + "}:janitor");

@@ -15,6 +15,7 @@ import dev.taskqueue.broker.Broker.RecoveryPolicy;
 import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.WorkerInfo;
 import io.lettuce.core.ScriptOutputType;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,15 +53,25 @@ final class RedisRecovery {
         this.keys = keys;
     }
 
+    /** How long the fleet's last heartbeat and its start of beating are kept (they only matter for minutes). */
+    private static final long BEAT_TTL_MILLIS = Duration.ofDays(1).toMillis();
+
     /*
-     * KEYS[1] {p}:workers   KEYS[2] {p}:worker:<id>   KEYS[3] {p}:queues
-     * ARGV[1] worker id   ARGV[2] ttl ms   ARGV[3..] field, value pairs of the info, then '--', then queues
+     * KEYS[1] {p}:workers   KEYS[2] {p}:worker:<id>   KEYS[3] {p}:queues   KEYS[4] {p}:beat
+     * KEYS[5] {p}:beating-since
+     * ARGV[1] worker id   ARGV[2] ttl ms   ARGV[3] outage: no heartbeat from anyone for this long (ms)
+     * ARGV[4] TTL of KEYS[4] and KEYS[5] (ms)   ARGV[5..] field, value pairs of the info, then '--', then queues
      * Returns the broker's time.
      */
     private static final LuaScript HEARTBEAT = new LuaScript("heartbeat", """
             local now = now_ms()
+            local last = tonumber(redis.call('GET', KEYS[4]))
+            if last == nil or now - last > tonumber(ARGV[3]) then
+              redis.call('SET', KEYS[5], now, 'PX', ARGV[4])
+            end
+            redis.call('SET', KEYS[4], now, 'PX', ARGV[4])
             redis.call('ZADD', KEYS[1], now, ARGV[1])
-            local i = 3
+            local i = 5
             while ARGV[i] ~= '--' do
               redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
               i = i + 2
@@ -71,10 +82,12 @@ final class RedisRecovery {
             return now
             """, ScriptOutputType.INTEGER);
 
-    void heartbeat(WorkerInfo info, Duration ttl) {
+    long heartbeat(WorkerInfo info, Duration ttl, Duration outageAfter) {
         List<byte[]> args = new ArrayList<>();
         args.add(bytes(info.id()));
         args.add(bytes(Long.toString(ttl.toMillis())));
+        args.add(bytes(Long.toString(outageAfter.toMillis())));
+        args.add(bytes(Long.toString(BEAT_TTL_MILLIS)));
         Map<String, String> fields = Map.of("host", info.host(), "pid", Long.toString(info.pid()),
                 "queues", String.join(",", info.queues()), "concurrency", Integer.toString(info.concurrency()),
                 "active", Integer.toString(info.active()), "processed", Long.toString(info.processed()),
@@ -86,9 +99,10 @@ final class RedisRecovery {
         });
         args.add(bytes("--"));
         info.queues().forEach(q -> args.add(bytes(q)));
-        redis.await(HEARTBEAT.run(redis.commands(),
-                new byte[][] { keys.workers(), keys.worker(info.id()), keys.queues() }, args.toArray(byte[][]::new)),
+        Long now = redis.await(HEARTBEAT.run(redis.commands(), new byte[][] { keys.workers(), keys.worker(info.id()),
+                keys.queues(), keys.lastBeat(), keys.beatingSince() }, args.toArray(byte[][]::new)),
                 "record the heartbeat of worker " + info.id());
+        return now;
     }
 
     void deregister(String workerId) {
@@ -103,14 +117,20 @@ final class RedisRecovery {
             return new Recovery(List.of(), 0);
         }
         try {
+            var beatingSinceReply = redis.commands().get(keys.beatingSince()).toCompletableFuture();
             List<byte[]> time = redis.await(redis.commands().time(), "read the time");
             long now = Long.parseLong(string(time.get(0))) * 1000 + Long.parseLong(string(time.get(1))) / 1000;
+            long beatingSince = millisOrZero(redis.await(beatingSinceReply, "read when heartbeats resumed"));
             List<String> queues = redis.await(redis.commands().smembers(keys.queues()), "list queues")
                     .stream().map(RedisBroker::string).sorted().toList();
-            List<String> dead = redis.await(redis.commands().zrangebyscore(keys.workers(),
-                    io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY,
-                            (double) (now - policy.livenessTimeout().toMillis()))), "list workers")
-                    .stream().map(RedisBroker::string).filter(w -> !w.equals(policy.recoveringWorker())).toList();
+            // Time during which no worker could heartbeat (Redis was down, or every worker paused) is not silence:
+            // after it, every worker gets a whole liveness timeout (and every lease a visibility timeout) again.
+            List<String> dead = beatingSince > now - policy.livenessTimeout().toMillis() ? List.of()
+                    : redis.await(redis.commands().zrangebyscore(keys.workers(),
+                            io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY,
+                                    (double) (now - policy.livenessTimeout().toMillis()))), "list workers")
+                            .stream().map(RedisBroker::string).filter(w -> !w.equals(policy.recoveringWorker()))
+                            .toList();
             int[] redelivered = new int[1];
             for (String worker : dead) {
                 for (String queue : queues) {
@@ -124,13 +144,25 @@ final class RedisRecovery {
                 log.warn("Worker {} stopped heartbeating for over {}; its tasks were handed to other workers",
                         worker, policy.livenessTimeout());
             }
-            for (String queue : queues) {
-                takeBack(queue, "idle", Long.toString(policy.visibilityTimeout().toMillis()), redelivered);
+            if (beatingSince <= now - policy.visibilityTimeout().toMillis()) {
+                for (String queue : queues) {
+                    takeBack(queue, "idle", Long.toString(policy.visibilityTimeout().toMillis()), redelivered);
+                }
             }
             return new Recovery(dead, redelivered[0]);
         }
         finally {
             unlock();
+        }
+    }
+
+    /** A time written by the heartbeat script; absent or unreadable counts as long ago. */
+    private static long millisOrZero(byte @Nullable [] value) {
+        try {
+            return value == null ? 0 : Long.parseLong(string(value));
+        }
+        catch (NumberFormatException ex) {
+            return 0;
         }
     }
 

@@ -14,6 +14,8 @@ import org.slf4j.LoggerFactory;
  * <li>claims up to that many tasks without waiting (one round trip, queues in {@link QueueOrder});</li>
  * <li>if there were none, waits for one on a blocking read (its own connection), so an idle worker costs Redis
  * one call per poll timeout and starts a new task within a round trip of its arrival;</li>
+ * <li>after a gap in the worker's heartbeats, has {@link LeaseCheck} confirm it still holds the leases of what it
+ * claimed (a worker that seemed dead may have lost them);</li>
  * <li>hands the tasks to the {@link Processor} and gives back the slots it did not use.</li>
  * </ol>
  * Under load (the last claim was full: more tasks wait), the fetcher lingers up to {@value #LINGER_MICROS} µs for
@@ -34,13 +36,14 @@ final class Fetcher {
     private final Processor processor;
     private final Acker acker;
     private final WorkerSettings settings;
+    private final LeaseCheck leases;
     private final Backoff backoff = new Backoff("claim tasks");
     private volatile boolean running;
     private boolean backlog;
     private Thread thread;
 
     Fetcher(String workerId, Broker broker, QueueOrder queues, Slots slots, Processor processor, Acker acker,
-            WorkerSettings settings) {
+            WorkerSettings settings, LeaseCheck leases) {
         this.workerId = workerId;
         this.broker = broker;
         this.queues = queues;
@@ -48,6 +51,7 @@ final class Fetcher {
         this.processor = processor;
         this.acker = acker;
         this.settings = settings;
+        this.leases = leases;
     }
 
     void start() {
@@ -76,15 +80,19 @@ final class Fetcher {
                     taken += slots.takeMore(half - taken, LINGER_MICROS * 1_000);
                 }
                 List<String> order = queues.next();
+                long claimedAt = System.nanoTime();
                 List<Delivery> claimed = broker.claim(workerId, order, taken);
                 backlog = !claimed.isEmpty() && claimed.size() == taken;
                 if (claimed.isEmpty() && running) {
+                    claimedAt = System.nanoTime();
                     claimed = broker.awaitAndClaim(workerId, order, taken, settings.pollTimeout());
                 }
                 backoff.succeeded(log);
                 slots.give(taken - claimed.size());
                 taken = 0;
-                processor.submit(claimed);
+                List<Delivery> startable = confirmLeases(claimed, claimedAt);
+                slots.give(claimed.size() - startable.size());
+                processor.submit(startable, claimedAt);
             }
             catch (InterruptedException ex) {
                 slots.give(taken);
@@ -96,6 +104,25 @@ final class Fetcher {
                 if (running) {
                     backoff.failed(ex, log);
                 }
+            }
+        }
+    }
+
+    /**
+     * The claimed tasks this worker may start (see {@link LeaseCheck}); while Redis cannot say, it asks again: a
+     * task is never started on a lease that may be lost. If the worker stops meanwhile, none (its stop hands back
+     * whatever it still holds).
+     */
+    private List<Delivery> confirmLeases(List<Delivery> claimed, long claimedAt) {
+        while (true) {
+            try {
+                return leases.startable(claimed, claimedAt);
+            }
+            catch (RuntimeException ex) {
+                if (!running) {
+                    return List.of();
+                }
+                backoff.failed(ex, log);
             }
         }
     }

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Proves the worker alive every {@code heartbeatInterval} (its info expires after {@code livenessTimeout}), and
  * extends the leases of tasks running long, so that the visibility timeout never takes back a task that is
- * still running. Also tells the janitor how long heartbeats have been working, so that a worker that was cut off
- * from Redis does not declare the others dead the moment it is back.
+ * still running. Each heartbeat's success (with Redis's clock) or failure goes to {@link Liveness}, which the
+ * janitor and the processor consult.
  */
 final class Heartbeat {
 
@@ -31,12 +31,12 @@ final class Heartbeat {
     private final long permitLeaseMillis;
     private final Clock clock;
     private final Backoff backoff;
-    private volatile long healthySince = -1;
+    private final Liveness liveness;
     private volatile boolean active;
     private Thread thread;
 
     Heartbeat(String workerId, Broker broker, WorkerSettings settings, RunningTasks running,
-            Supplier<WorkerInfo> info, long permitLeaseMillis, Clock clock) {
+            Supplier<WorkerInfo> info, long permitLeaseMillis, Liveness liveness, Clock clock) {
         this.workerId = workerId;
         this.broker = broker;
         this.settings = settings;
@@ -45,6 +45,7 @@ final class Heartbeat {
         this.permitLeaseMillis = permitLeaseMillis;
         this.clock = clock;
         this.backoff = new Backoff("send the heartbeats of worker " + workerId);
+        this.liveness = liveness;
     }
 
     void start() {
@@ -71,16 +72,13 @@ final class Heartbeat {
     /** One heartbeat; a failure is logged (once per outage) and the next beat tries again. */
     void beat() {
         try {
-            broker.heartbeat(info.get(), settings.livenessTimeout());
+            liveness.succeeded(broker.heartbeat(info.get(), settings.livenessTimeout(), settings.outageAfter()));
             extendLongLeases();
             extendPermits();
-            if (healthySince < 0) {
-                healthySince = clock.millis();
-            }
             backoff.succeeded(log);
         }
         catch (RuntimeException ex) {
-            healthySince = -1;
+            liveness.failed();
             backoff.logFailure(ex, log);
         }
     }
@@ -110,12 +108,6 @@ final class Heartbeat {
         if (!permits.isEmpty()) {
             broker.extendPermits(permits, permitLeaseMillis);
         }
-    }
-
-    /** How long heartbeats have succeeded without a break, in ms (negative while they fail). */
-    long healthyForMillis() {
-        long since = healthySince;
-        return since < 0 ? -1 : clock.millis() - since;
     }
 
     void stop() {

@@ -9,8 +9,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Every {@code janitorInterval}, asks the broker to recover tasks held by dead workers or by leases past the
  * visibility timeout. Every worker runs one; the broker lets one at a time work. It stays quiet until its own
- * heartbeats have worked for a whole liveness timeout: after an outage, the others need that long to prove they
- * are alive again.
+ * heartbeats have worked without a gap for a whole liveness timeout (see {@link Liveness}): after a pause or an
+ * outage, the others need that long to prove they are alive again. Redis, for its part, does not count against
+ * anyone a time when no worker at all could heartbeat.
  */
 final class Janitor {
 
@@ -19,16 +20,16 @@ final class Janitor {
     private final String workerId;
     private final Broker broker;
     private final WorkerSettings settings;
-    private final Heartbeat heartbeat;
+    private final Liveness liveness;
     private final Backoff backoff = new Backoff("recover lost tasks");
     private volatile boolean running;
     private Thread thread;
 
-    Janitor(String workerId, Broker broker, WorkerSettings settings, Heartbeat heartbeat) {
+    Janitor(String workerId, Broker broker, WorkerSettings settings, Liveness liveness) {
         this.workerId = workerId;
         this.broker = broker;
         this.settings = settings;
-        this.heartbeat = heartbeat;
+        this.liveness = liveness;
     }
 
     void start() {
@@ -47,7 +48,9 @@ final class Janitor {
             catch (InterruptedException ex) {
                 return;
             }
-            if (!running || heartbeat.healthyForMillis() < settings.livenessTimeout().toMillis()) {
+            // Only a worker whose own heartbeats have worked without a gap for a whole liveness timeout judges the
+            // others: back from a pause or an outage, it must give them the time to prove they live.
+            if (!running || liveness.healthyForMillis() < settings.livenessTimeout().toMillis()) {
                 continue;
             }
             try {

@@ -82,11 +82,13 @@ final class Processor {
     final AtomicLong abandoned = new AtomicLong();
     private final java.util.Map<String, TaskPolicies> effectivePolicies = new java.util.concurrent.ConcurrentHashMap<>();
     private final WorkflowEngine workflows;
+    private final LeaseCheck leases;
 
     Processor(String workerId, Broker broker, TaskRegistry registry, MessageCodec codec, WorkerSettings settings,
             Acker acker, Slots slots, RunningTasks running, TaskEventListener listener,
-            List<TaskInterceptor> interceptors, WorkflowEngine workflows, Clock clock) {
+            List<TaskInterceptor> interceptors, WorkflowEngine workflows, LeaseCheck leases, Clock clock) {
         this.workflows = workflows;
+        this.leases = leases;
         this.workerId = workerId;
         this.broker = broker;
         this.registry = registry;
@@ -103,10 +105,31 @@ final class Processor {
         this.timers = TaskThreads.scheduler("taskqueue-timers-" + workerId);
     }
 
-    /** Runs each delivery on a task thread. The caller holds one slot per delivery; the run gives it back. */
-    void submit(List<Delivery> deliveries) {
+    /**
+     * Runs each delivery on a task thread. The caller holds one slot per delivery; the run gives it back.
+     *
+     * @param claimedAtNanos when they were claimed ({@link System#nanoTime()}): a task whose start is delayed past a
+     *        gap in the worker's heartbeats has its lease confirmed first
+     */
+    void submit(List<Delivery> deliveries, long claimedAtNanos) {
         for (Delivery delivery : deliveries) {
-            threads.execute(() -> run(delivery));
+            threads.execute(() -> run(delivery, claimedAtNanos));
+        }
+    }
+
+    /**
+     * Whether a delivery may still start: its thread may have started after a pause of the process, when another
+     * worker may have taken it over. A lease that cannot be confirmed (Redis down) is not started either: the task
+     * stays claimed until the visibility timeout or this worker's stop hands it back.
+     */
+    private boolean stillHeld(Delivery delivery, long claimedAtNanos) {
+        try {
+            return !leases.startable(List.of(delivery), claimedAtNanos).isEmpty();
+        }
+        catch (RuntimeException ex) {
+            log.warn("Task [{}] from queue '{}' is not started: its lease cannot be confirmed after a gap in this "
+                    + "worker's heartbeats ({})", delivery.taskId(), delivery.queue(), ex.getMessage());
+            return false;
         }
     }
 
@@ -124,7 +147,11 @@ final class Processor {
         }
     }
 
-    private void run(Delivery delivery) {
+    private void run(Delivery delivery, long claimedAtNanos) {
+        if (!stillHeld(delivery, claimedAtNanos)) {
+            slots.give(1);
+            return;
+        }
         RunningTasks.Running run = running.add(delivery, clock.millis());
         Outcome outcome;
         try {

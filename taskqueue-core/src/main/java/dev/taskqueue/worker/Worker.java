@@ -72,6 +72,7 @@ public final class Worker {
     private final Heartbeat heartbeat;
     private final Janitor janitor;
     private final CatalogPublisher catalogPublisher;
+    private final Liveness liveness;
     private final TaskRegistry registry;
     private volatile State state = State.NEW;
     private volatile @Nullable AutoCloseable revocations;
@@ -117,14 +118,16 @@ public final class Worker {
         this.clock = clock;
         this.slots = new Slots(settings.concurrency());
         this.acker = new Acker(id, broker, listener);
+        this.liveness = new Liveness(settings.heartbeatGapMillis());
+        LeaseCheck leases = new LeaseCheck(id, broker, liveness);
         this.processor = new Processor(id, broker, registry, codec, settings, acker, slots, running, listener,
-                interceptors, workflows, clock);
+                interceptors, workflows, leases, clock);
         this.fetcher = new Fetcher(id, broker, new QueueOrder(settings.queues(), settings.strictOrder()), slots,
-                processor, acker, settings);
+                processor, acker, settings, leases);
         this.promoter = new Promoter(id, broker, settings.queueNames());
         this.heartbeat = new Heartbeat(id, broker, settings, running, this::info, processor.permitLeaseMillis(),
-                clock);
-        this.janitor = new Janitor(id, broker, settings, heartbeat);
+                liveness, clock);
+        this.janitor = new Janitor(id, broker, settings, liveness);
         this.catalogPublisher = new CatalogPublisher(id, catalog, TaskCatalog.PUBLISH_INTERVAL);
     }
 

@@ -138,6 +138,26 @@ public final class WorkerSettings {
         return janitorInterval;
     }
 
+    /**
+     * A silence of every worker longer than this is an outage (Redis down, or every worker paused), not the death
+     * of each: three heartbeats missed by all, and at most half the liveness timeout, so that a worker silenced
+     * by a shorter outage still heartbeats within its liveness timeout.
+     */
+    public Duration outageAfter() {
+        Duration threeBeats = heartbeatInterval.multipliedBy(3);
+        Duration half = livenessTimeout.dividedBy(2);
+        return threeBeats.compareTo(half) < 0 ? threeBeats : half;
+    }
+
+    /**
+     * The longest time between two of this worker's heartbeats that is not a gap in its proof of life: one interval,
+     * and a margin for the heartbeat's own round trip and a short pause (half an interval, at least 250 ms).
+     */
+    long heartbeatGapMillis() {
+        long interval = heartbeatInterval.toMillis();
+        return interval + Math.max(interval / 2, 250);
+    }
+
     public Duration resultTtl() {
         return resultTtl;
     }

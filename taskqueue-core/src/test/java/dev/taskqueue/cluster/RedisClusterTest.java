@@ -88,7 +88,7 @@ class RedisClusterTest {
                     // A dead worker's task is recovered on the cluster too.
                     long now = System.currentTimeMillis();
                     broker.heartbeat(new WorkerInfo("ghost", "h", 1, List.of("images"), 1, 0, 0, 0, now, now,
-                            "RUNNING"), Duration.ofSeconds(1));
+                            "RUNNING"), Duration.ofSeconds(1), Duration.ofSeconds(1));
                     worker.stop();
                     TaskHandle<TestTasks.Thumbnail> orphan = taskClient.submit(TestTasks::thumbnail, "orphan", 7);
                     assertThat(broker.claim("ghost", List.of("images"), 1)).hasSize(1);

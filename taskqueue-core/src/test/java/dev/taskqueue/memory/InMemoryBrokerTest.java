@@ -92,7 +92,7 @@ class InMemoryBrokerTest {
         client.submit(TestTasks::echo, "x");
         long now = System.currentTimeMillis();
         broker.heartbeat(new WorkerInfo("ghost", "h", 1, List.of("default"), 1, 0, 0, 0, now, now, "RUNNING"),
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1), Duration.ofSeconds(1));
         Delivery lost = broker.claim("ghost", List.of("default"), 1).get(0);
         Thread.sleep(60);
         var recovery = broker.recover(new RecoveryPolicy(Duration.ofMillis(30), Duration.ofHours(1)));

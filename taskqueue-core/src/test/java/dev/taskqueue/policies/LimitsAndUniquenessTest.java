@@ -120,7 +120,7 @@ class LimitsAndUniquenessTest {
         TaskHandle<String> orphan = tq.client.submit(PolicyTasks::perCustomer, "initech", 0);
         long now = System.currentTimeMillis();
         tq.broker.heartbeat(new WorkerInfo("ghost", "h", 1, List.of("default"), 1, 0, 0, 0, now, now, "RUNNING"),
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1), Duration.ofSeconds(1));
         var delivery = tq.broker.claim("ghost", List.of("default"), 1).get(0);
         assertThat(tq.broker.takePermit(delivery, "policy.perCustomer:initech", 1, 3_000, 0, delivery.body()))
                 .isTrue();

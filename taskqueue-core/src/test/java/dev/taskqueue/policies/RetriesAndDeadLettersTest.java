@@ -137,7 +137,7 @@ class RetriesAndDeadLettersTest {
         TaskHandle<String> handle = tq.client.submit(PolicyTasks::quick, "contested");
         long now = System.currentTimeMillis();
         tq.broker.heartbeat(new WorkerInfo("dying", "h", 1, List.of("default"), 1, 0, 0, 0, now, now, "RUNNING"),
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1), Duration.ofSeconds(1));
         Delivery lost = tq.broker.claim("dying", List.of("default"), 1).get(0);
         Thread.sleep(120);
         tq.broker.recover(new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1)));

@@ -123,7 +123,7 @@ class DeliveryContractTest {
         for (int i = 0; i < 3; i++) {
             handles.add(tq.client.submit(TestTasks::echo, "orphan-" + i));
         }
-        tq.broker.heartbeat(ghost("ghost"), Duration.ofSeconds(1));
+        tq.broker.heartbeat(ghost("ghost"), Duration.ofSeconds(1), Duration.ofSeconds(1));
         assertThat(tq.broker.claim("ghost", List.of(DEFAULT), 10)).hasSize(3);
         long died = System.currentTimeMillis(); // the ghost never heartbeats again
 
@@ -143,13 +143,13 @@ class DeliveryContractTest {
     @Test
     void aHungButAliveWorkersTasksComeBackAfterTheVisibilityTimeout() throws Exception {
         TaskHandle<String> handle = tq.client.submit(TestTasks::echo, "stuck");
-        tq.broker.heartbeat(ghost("hung"), Duration.ofSeconds(1));
+        tq.broker.heartbeat(ghost("hung"), Duration.ofSeconds(1), Duration.ofSeconds(1));
         assertThat(tq.broker.claim("hung", List.of(DEFAULT), 1)).hasSize(1);
         // The hung worker keeps heartbeating: it is alive, it just never finishes (nor extends) the task.
         Thread alive = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
-                    tq.broker.heartbeat(ghost("hung"), Duration.ofSeconds(1));
+                    tq.broker.heartbeat(ghost("hung"), Duration.ofSeconds(1), Duration.ofSeconds(1));
                     Thread.sleep(100);
                 }
                 catch (InterruptedException | RuntimeException ex) {
@@ -191,7 +191,7 @@ class DeliveryContractTest {
     @Test
     void aJanitorNeverFindsItsOwnWorkerDead() throws Exception {
         tq.client.submit(TestTasks::echo, "mine");
-        tq.broker.heartbeat(ghost("paused-jvm"), Duration.ofSeconds(1));
+        tq.broker.heartbeat(ghost("paused-jvm"), Duration.ofSeconds(1), Duration.ofSeconds(1));
         assertThat(tq.broker.claim("paused-jvm", List.of(DEFAULT), 1)).hasSize(1);
         Thread.sleep(120); // its process stalls: its heartbeat is late when its own janitor wakes
 
@@ -219,7 +219,7 @@ class DeliveryContractTest {
         RecoveryPolicy policy = new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1));
         for (int death = 1; death <= 3; death++) {
             String worker = "doomed-" + death;
-            tq.broker.heartbeat(ghost(worker), Duration.ofSeconds(1));
+            tq.broker.heartbeat(ghost(worker), Duration.ofSeconds(1), Duration.ofSeconds(1));
             List<Delivery> claimed = tq.broker.claim(worker, List.of(DEFAULT), 1);
             assertThat(claimed).hasSize(1);
             assertThat(claimed.get(0).deliveries()).isEqualTo(death - 1);
@@ -277,12 +277,12 @@ class DeliveryContractTest {
     @Test
     void aLateAckFromAWorkerThatLostItsLeaseIsRefused() throws Exception {
         TaskHandle<Object> handle = tq.client.submit("test.echo", "contested");
-        tq.broker.heartbeat(ghost("slow"), Duration.ofSeconds(1));
+        tq.broker.heartbeat(ghost("slow"), Duration.ofSeconds(1), Duration.ofSeconds(1));
         Delivery first = tq.broker.claim("slow", List.of(DEFAULT), 1).get(0);
         Thread.sleep(120);
         tq.broker.recover(new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1)));
 
-        tq.broker.heartbeat(ghost("fast"), Duration.ofSeconds(1));
+        tq.broker.heartbeat(ghost("fast"), Duration.ofSeconds(1), Duration.ofSeconds(1));
         Delivery second = tq.broker.claim("fast", List.of(DEFAULT), 1).get(0);
         assertThat(second.taskId()).isEqualTo(first.taskId());
         assertThat(second.stream()).isEqualTo("r");

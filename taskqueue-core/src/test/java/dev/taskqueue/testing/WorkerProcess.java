@@ -7,6 +7,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -14,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.internal.Durations;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.WorkflowEngine;
@@ -43,11 +46,22 @@ public final class WorkerProcess implements AutoCloseable {
 
     /** Starts {@code java ... WorkerProcess <port> <worker id> <concurrency> <task bean class>} and waits for it. */
     public static WorkerProcess start(String workerId, int concurrency, Class<?> taskBean) throws IOException {
+        return start(SharedRedis.port(), workerId, concurrency, taskBean);
+    }
+
+    /**
+     * A worker on the Redis at {@code port}, with settings that differ from the production defaults, such as
+     * {@code heartbeat-interval=2s}, {@code liveness-timeout=5s}, {@code poll-timeout=10s}.
+     */
+    public static WorkerProcess start(int port, String workerId, int concurrency, Class<?> taskBean,
+            String... settings) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         File log = Path.of("target", "worker-" + workerId + ".log").toFile();
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                WorkerProcess.class.getName(), Integer.toString(SharedRedis.port()), workerId,
-                Integer.toString(concurrency), taskBean.getName()).redirectError(log).start();
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                WorkerProcess.class.getName(), Integer.toString(port), workerId, Integer.toString(concurrency),
+                taskBean.getName()));
+        command.addAll(List.of(settings));
+        Process process = new ProcessBuilder(command).redirectError(log).start();
         // Its output is read on a thread of its own, for as long as it runs (a child blocked on a full stdout pipe
         // would stall its worker); this thread waits for READY with a deadline, however silent the child is.
         CompletableFuture<Boolean> ready = new CompletableFuture<>();
@@ -66,6 +80,23 @@ public final class WorkerProcess implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the worker process started", ex);
+        }
+    }
+
+    /** SIGSTOP: the process freezes, as in a long GC pause or a suspended VM; its sockets stay open. */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT: the frozen process goes on where it stopped. */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
         }
     }
 
@@ -117,8 +148,19 @@ public final class WorkerProcess implements AutoCloseable {
         TaskCatalog catalog = new TaskCatalog(registry, new RedisCatalog(broker), mapper, Clock.systemUTC());
         MessageCodec codec = new MessageCodec(mapper);
         TaskEventListener listener = TaskEventListener.of(List.of());
-        Worker worker = new Worker(broker, catalog, codec,
-                WorkerSettings.builder().workerId(workerId).concurrency(concurrency).build(), listener, List.of(),
+        WorkerSettings.Builder settings = WorkerSettings.builder().workerId(workerId).concurrency(concurrency);
+        for (int i = 4; i < args.length; i++) {
+            String name = args[i].substring(0, args[i].indexOf('='));
+            Duration value = Durations.parse(args[i].substring(args[i].indexOf('=') + 1));
+            switch (name) {
+                case "heartbeat-interval" -> settings.heartbeatInterval(value);
+                case "liveness-timeout" -> settings.livenessTimeout(value);
+                case "poll-timeout" -> settings.pollTimeout(value);
+                case "janitor-interval" -> settings.janitorInterval(value);
+                default -> throw new IllegalArgumentException("unknown worker setting " + name);
+            }
+        }
+        Worker worker = new Worker(broker, catalog, codec, settings.build(), listener, List.of(),
                 WorkflowEngine.create(broker, catalog, codec, ClientSettings.DEFAULTS, List.of(), listener,
                         Clock.systemUTC()), Clock.systemUTC());
         worker.start();

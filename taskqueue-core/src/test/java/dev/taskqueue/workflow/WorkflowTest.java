@@ -204,7 +204,7 @@ class WorkflowTest {
             await().atMost(WAIT).until(() -> {
                 long now = System.currentTimeMillis();
                 tq.broker.heartbeat(new WorkerInfo(doomed, "h", 1, List.of("poisoned"), 1, 0, 0, 0, now, now,
-                        "RUNNING"), Duration.ofSeconds(1));
+                        "RUNNING"), Duration.ofSeconds(1), Duration.ofSeconds(1));
                 return tq.broker.claim(doomed, List.of("poisoned"), 1).size() == 1;
             });
         }
