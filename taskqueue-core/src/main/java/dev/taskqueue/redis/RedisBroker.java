@@ -724,7 +724,7 @@ public final class RedisBroker implements Broker {
 
     @Override
     public boolean revoke(@Nullable String queue, String taskId, String reason, boolean interrupt) {
-        List<String> queues = RedisRevocations.queuesFor(queue, queue != null ? Set.of() : queues());
+        List<String> queues = revocations.queuesFor(queue, taskId, queue != null ? Set.of() : queues());
         queues.forEach(q -> mayHaveRevocations.add(q));
         return revocations.revoke(queues, taskId, reason, interrupt, MessageCodec::uniqueKeyOf,
                 MessageCodec::isWorkflowStep);

@@ -121,4 +121,22 @@ class InMemoryBrokerTest {
         assertThat(broker.purge("default")).isEqualTo(1);
         assertThat(broker.stats("default").scheduled()).isZero();
     }
+
+    @Test
+    void aRevocationIsRecordedUnlessTheTaskFinishedAsOnRedis() {
+        startWorker();
+        TaskHandle<String> done = client.submit(TestTasks::echo, "done");
+        done.get(Duration.ofSeconds(5));
+        client.withOptions(TaskOptions.defaults().queue("images")).submit(TestTasks::echo, "elsewhere")
+                .get(Duration.ofSeconds(5));
+        broker.pause("default");
+        TaskHandle<String> queued = client.submit(TestTasks::echo, "queued");
+
+        assertThat(queued.revoke()).isTrue();
+        assertThat(queued.revoke()).isFalse(); // already revoked
+        assertThat(done.revoke()).isFalse();
+        assertThat(broker.revoke(null, done.id(), "revoked by an operator", false)).isFalse();
+        assertThat(broker.find(null, done.id()).state()).isEqualTo(TaskState.SUCCESS);
+        assertThat(broker.find("images", done.id()).state()).isEqualTo(TaskState.PENDING); // no record made there
+    }
 }

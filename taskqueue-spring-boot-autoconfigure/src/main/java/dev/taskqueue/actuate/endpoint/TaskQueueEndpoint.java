@@ -425,9 +425,9 @@ public class TaskQueueEndpoint {
      */
     public Revocation revoke(String taskId, boolean terminate) {
         checkTaskId(taskId);
-        boolean wasWaiting = operations.revoke(taskId, terminate);
+        boolean recorded = operations.revoke(taskId, terminate);
         ResultBackend backend = results;
-        return new Revocation(taskId, terminate, wasWaiting,
+        return new Revocation(taskId, terminate, recorded,
                 backend == null ? null : backend.find(null, taskId).state());
     }
 
@@ -659,11 +659,12 @@ public class TaskQueueEndpoint {
      *
      * @param taskId the task
      * @param terminate whether a run in progress is interrupted
-     * @param wasWaiting whether the task was found waiting in a delayed set and removed at once (a task in a
-     *        ready queue is dropped when a worker claims it)
-     * @param state the task's state now (a finished task keeps its outcome), when a result backend is present
+     * @param recorded whether the revocation was recorded: false when the task had already finished (succeeded,
+     *        failed or was revoked) and keeps its outcome; true also for an id Redis has no record of (a task
+     *        still queued without a caller-chosen id has none)
+     * @param state the task's state now, when a result backend is present
      */
-    public record Revocation(String taskId, boolean terminate, boolean wasWaiting, @Nullable TaskState state) {
+    public record Revocation(String taskId, boolean terminate, boolean recorded, @Nullable TaskState state) {
     }
 
     /**

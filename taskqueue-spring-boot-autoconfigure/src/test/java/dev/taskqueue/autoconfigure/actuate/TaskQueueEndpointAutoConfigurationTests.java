@@ -384,6 +384,8 @@ class TaskQueueEndpointAutoConfigurationTests {
                     TaskState.REVOKED));
             assertThat(endpoint.queue("default").scheduled()).isZero();
             assertThat(endpoint.task(handle.id()).state()).isEqualTo(TaskState.REVOKED);
+            assertThat(endpoint.revoke(handle.id(), false)).isEqualTo(new TaskQueueEndpoint.Revocation(handle.id(),
+                    false, false, TaskState.REVOKED)); // revoked already: nothing recorded
         });
     }
 

@@ -165,7 +165,7 @@ class TaskQueueEndpointWebTests {
 
         assertThat(revoked.status()).isEqualTo(200);
         assertThat(revoked.map()).containsEntry("taskId", handle.id()).containsEntry("terminate", true)
-                .containsEntry("wasWaiting", true).containsEntry("state", "REVOKED");
+                .containsEntry("recorded", true).containsEntry("state", "REVOKED");
     }
 
     @Test
