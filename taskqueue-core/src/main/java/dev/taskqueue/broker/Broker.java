@@ -198,8 +198,10 @@ public interface Broker extends WorkflowStore, ScheduleStore, AutoCloseable {
      * @param taskName its name
      * @param attempt its attempt number, from 1
      * @param recordTtlMillis how long its record lives
+     * @param submittedAtMillis when it was submitted (its message's creation time), or 0 when unknown
      */
-    record Started(String queue, String taskId, String taskName, int attempt, long recordTtlMillis) {
+    record Started(String queue, String taskId, String taskName, int attempt, long recordTtlMillis,
+            long submittedAtMillis) {
     }
 
     /**

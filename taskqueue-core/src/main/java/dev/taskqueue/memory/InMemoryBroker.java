@@ -313,6 +313,9 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                     r.fields.put("task", s.taskName());
                     r.fields.put("queue", s.queue());
                     r.fields.put("attempt", Integer.toString(s.attempt()));
+                    if (s.submittedAtMillis() > 0) {
+                        r.fields.put("submitted", Long.toString(s.submittedAtMillis()));
+                    }
                     r.expiresAt = now + s.recordTtlMillis();
                 }
             }
@@ -397,7 +400,13 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                     if (o.storeRecord() && o.ranForMillis() >= 0) {
                         r.fields.put("started", Long.toString(now - o.ranForMillis()));
                     }
+                    if (o.storeRecord() && o.submittedAtMillis() > 0) {
+                        r.fields.put("submitted", Long.toString(o.submittedAtMillis()));
+                    }
                     TaskError error = o.error();
+                    if (o.kind() == Outcome.Kind.SUCCEEDED) { // a success clears an earlier attempt's error
+                        List.of("error.type", "error.message", "error.stack", "next").forEach(r.fields::remove);
+                    }
                     if (error != null) {
                         r.fields.put("error.type", error.type());
                         r.fields.put("error.message", error.message() == null ? "" : error.message());
@@ -423,7 +432,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
             @Nullable TaskError error, int attempt, @Nullable String worker) {
         q.dead.add(new DeadLetter(nextEntryId(), d.taskId(), taskName, d.queue(), reason,
                 error == null ? null : error.type(), error == null ? null : error.message(),
-                error == null ? null : error.stackTrace(), attempt, d.deliveries(), clock.instant(), worker,
+                error == null ? null : error.stackTrace(), attempt, d.deliveries() + 1, clock.instant(), worker,
                 new String(d.body(), java.nio.charset.StandardCharsets.UTF_8)));
         while (q.dead.size() > deadLetterLimit) {
             q.dead.poll();

@@ -106,8 +106,9 @@ class TaskQueueEndpointWebTests {
                 .containsKeys("pending", "scheduled", "active", "dead", "processedLastMinute");
         assertThat(task.status()).isEqualTo(200);
         assertThat(task.map()).containsEntry("id", handle.id()).containsEntry("state", "SUCCESS")
-                .containsEntry("name", "test.greet").containsEntry("result", "\"Hello Ada\"")
-                .containsEntry("arguments", "[\"Ada\"]").containsKey("parentId");
+                .containsEntry("name", "test.greet").containsEntry("result", "Hello Ada")
+                .containsEntry("arguments", List.of("Ada")).containsEntry("error", null).containsKey("parentId");
+        assertThat(task.map().get("submittedAt")).asString().isNotBlank();
     }
 
     @Test
