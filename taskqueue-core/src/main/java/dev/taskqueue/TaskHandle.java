@@ -23,10 +23,21 @@ public interface TaskHandle<R> {
     /** The task's id. */
     String id();
 
-    /** The current state, read from Redis. A task whose result expired, or an unknown id, reads as PENDING. */
+    /**
+     * The current state, read from Redis. A task whose record expired, or an unknown id, reads as PENDING.
+     *
+     * @throws IllegalStateException if the task is declared with {@code @Task(ignoreResult = true)}: nothing is
+     *         stored about such a task, so its state is unknown (it would read PENDING forever). Follow it through
+     *         task events or metrics instead, or remove {@code ignoreResult}. A handle looked up by id alone
+     *         ({@link TaskClient#handle}) cannot tell, and reads PENDING.
+     */
     TaskState state();
 
-    /** Everything stored about the task: state, timings, worker, error. Read from Redis. */
+    /**
+     * Everything stored about the task: state, timings, worker, error. Read from Redis.
+     *
+     * @throws IllegalStateException if the task is declared with {@code ignoreResult}, as {@link #state()}
+     */
     TaskInfo info();
 
     /**
@@ -49,16 +60,25 @@ public interface TaskHandle<R> {
      * a worker that was offline); its state becomes REVOKED. A task already running finishes, and records its
      * outcome, unless {@code interruptIfRunning}: then its thread is interrupted and it ends REVOKED.
      *
-     * @return whether the task was found waiting in the delayed set (false: queued, running, finished or unknown)
+     * @return true when the revocation was recorded: the task had not finished (it waits, runs, or Redis has no
+     *         record of it, as for a task still queued without a caller-chosen id, a task whose record expired, or
+     *         an unknown id); false when it had already finished (succeeded, failed or was revoked) and its record
+     *         keeps that outcome. True does not mean that a running task stopped: without {@code interruptIfRunning}
+     *         it finishes, and its outcome replaces REVOKED. A run still going after an earlier {@code revoke(false)}
+     *         is interrupted all the same when {@code interruptIfRunning}.
      */
     boolean revoke(boolean interruptIfRunning);
 
-    /** Revokes the task; a run in progress finishes. See {@link #revoke(boolean)}. */
+    /** Revokes the task; a run in progress finishes. See {@link #revoke(boolean)} for what it returns. */
     default boolean revoke() {
         return revoke(false);
     }
 
-    /** Whether the task finished (succeeded, failed or was revoked). Read from Redis. */
+    /**
+     * Whether the task finished (succeeded, failed or was revoked). Read from Redis.
+     *
+     * @throws IllegalStateException if the task is declared with {@code ignoreResult}, as {@link #state()}
+     */
     default boolean isDone() {
         return state().isFinished();
     }

@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * @param nextRunAt when a task in RETRY runs again
  * @param progress the fraction done (0 to 1) it reported, if any
  * @param progressMessage the message it reported with its progress
- * @param argumentsJson its arguments as a JSON array, cut to the first kilobyte or so, once a worker took it
+ * @param argumentsJson its arguments as a JSON array, once a worker took it; past a kilobyte or so, long values are
+ *        shortened and the last ones left out, marked with "…" (it stays valid JSON)
  * @param parentId in a workflow, the task (or chord) whose end submitted it
  */
 public record TaskInfo(String id, @Nullable String name, @Nullable String queue, TaskState state,

@@ -43,7 +43,12 @@ public interface TaskQueueOperations {
     /** Deletes every dead letter of a queue (not those that arrive meanwhile); returns how many. */
     int deleteDeadLetters(String queue);
 
-    /** Revokes a task by id, from any instance. See {@link TaskHandle#revoke(boolean)}. */
+    /**
+     * Revokes a task by id, from any instance, looking for it in every queue. See {@link TaskHandle#revoke(boolean)}.
+     *
+     * @return true when the revocation was recorded (the task had not finished, or Redis has no record of it);
+     *         false when it had already finished (succeeded, failed or was revoked) and keeps its outcome
+     */
     boolean revoke(String taskId, boolean interruptIfRunning);
 
     /**

@@ -180,7 +180,10 @@ class SampleApplicationHttpTest {
         return ((Map<String, Object>) order.get("receipt")).get("state");
     }
 
-    /** A Prometheus scrape after tasks ran shows every taskqueue series, with histogram buckets. */
+    /**
+     * A Prometheus scrape after tasks ran shows every taskqueue series; each run is timed once (by its observation,
+     * with its outcome), in the bounded buckets of the sample's settings.
+     */
     @Test
     void prometheusScrapesTheTaskqueueSeries() {
         http.get().uri("/thumbnails/img-3/48").retrieve().body(JSON);
@@ -196,11 +199,20 @@ class SampleApplicationHttpTest {
             assertThat(series(scrape, "taskqueue_tasks_succeeded_total", "images.thumbnail")).isGreaterThanOrEqualTo(1);
             assertThat(series(scrape, "taskqueue_tasks_failed_total", "images.thumbnail")).isGreaterThanOrEqualTo(1);
             assertThat(series(scrape, "taskqueue_tasks_dead_total", "images.thumbnail")).isGreaterThanOrEqualTo(1);
-            assertThat(series(scrape, "taskqueue_task_execution_seconds_count", "images.thumbnail"))
-                    .isGreaterThanOrEqualTo(2);
+            assertThat(series(scrape, "taskqueue_execute_seconds_count", "images.thumbnail", "success"))
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(series(scrape, "taskqueue_execute_seconds_count", "images.thumbnail", "failure"))
+                    .isGreaterThanOrEqualTo(1);
             assertThat(series(scrape, "taskqueue_task_queue_wait_seconds_count", "images.thumbnail"))
                     .isGreaterThanOrEqualTo(2);
-            assertThat(scrape).containsPattern("taskqueue_task_execution_seconds_bucket\\{[^}]*le=\"");
+            // One timer of runs, whatever its name, besides Boot's long task timer of the runs in progress.
+            assertThat(timers(scrape)).filteredOn(timer -> timer.contains("exec") && !timer.endsWith("_active"))
+                    .containsExactly("taskqueue_execute");
+            // Bounded buckets: the 6 bounds of the sample's settings and +Inf, per task, queue, outcome and error.
+            assertThat(lines(scrape, "taskqueue_execute_seconds_bucket", "images.thumbnail", "success"))
+                    .hasSize(7).anyMatch(line -> line.contains("le=\"0.1\""))
+                    .anyMatch(line -> line.contains("le=\"+Inf\""));
+            assertThat(lines(scrape, "taskqueue_task_queue_wait_seconds_bucket", "images.thumbnail", "")).hasSize(6);
             assertThat(scrape).containsPattern("taskqueue_queue_depth\\{queue=\"images\",state=\"pending\"} ");
             assertThat(scrape).containsPattern("taskqueue_queue_depth\\{queue=\"images\",state=\"dead\"} [1-9]");
             assertThat(scrape).containsPattern("taskqueue_queue_oldest_age_seconds\\{queue=\"images\"} ");
@@ -212,8 +224,25 @@ class SampleApplicationHttpTest {
 
     /** The value of a taskqueue series of one task, on any queue, or -1 when it is absent. */
     private static double series(String scrape, String name, String task) {
-        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{[^}]*task=\"" + Pattern.quote(task)
-                + "\"[^}]*} (\\S+)").matcher(scrape);
-        return matcher.find() ? Double.parseDouble(matcher.group(1)) : -1;
+        return series(scrape, name, task, "");
+    }
+
+    /** The value of a taskqueue series of one task and outcome, on any queue, or -1 when it is absent. */
+    private static double series(String scrape, String name, String task, String outcome) {
+        List<String> found = lines(scrape, name, task, outcome);
+        return found.isEmpty() ? -1 : Double.parseDouble(found.get(0).substring(found.get(0).lastIndexOf(' ') + 1));
+    }
+
+    /** The lines of a series of one task (and outcome, unless empty). */
+    private static List<String> lines(String scrape, String name, String task, String outcome) {
+        return scrape.lines().filter(line -> line.startsWith(name + "{"))
+                .filter(line -> line.contains("task=\"" + task + "\""))
+                .filter(line -> outcome.isEmpty() || line.contains("outcome=\"" + outcome + "\"")).toList();
+    }
+
+    /** The names of the timers in a scrape (series with a _seconds_count), without that suffix. */
+    private static List<String> timers(String scrape) {
+        Matcher matcher = Pattern.compile("(?m)^(taskqueue_\\w+)_seconds_count\\{").matcher(scrape);
+        return matcher.results().map(result -> result.group(1)).distinct().toList();
     }
 }

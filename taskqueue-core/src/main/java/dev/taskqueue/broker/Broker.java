@@ -106,9 +106,12 @@ public interface Broker extends WorkflowStore, ScheduleStore, AutoCloseable {
     /**
      * Revokes a task: it will not start (whether it is queued, delayed, retrying, or claimed by a worker that has
      * not started it); its record says REVOKED with the reason; workers running it are told (and interrupt it if
-     * {@code interrupt}). Without {@code queue}, every queue is searched.
+     * {@code interrupt}). Without {@code queue}, the queues holding a record of the task are searched, or every
+     * queue when none does. A task that finished keeps its outcome.
      *
-     * @return whether the task was found waiting (false: unknown, running, or finished)
+     * @return whether the revocation was recorded: true unless the task had already finished (succeeded, failed,
+     *         or was revoked); true also for a task without a record (queued without a caller-chosen id, expired,
+     *         unknown)
      */
     boolean revoke(@Nullable String queue, String taskId, String reason, boolean interrupt);
 
@@ -205,8 +208,10 @@ public interface Broker extends WorkflowStore, ScheduleStore, AutoCloseable {
      * @param taskName its name
      * @param attempt its attempt number, from 1
      * @param recordTtlMillis how long its record lives
+     * @param submittedAtMillis when it was submitted (its message's creation time), or 0 when unknown
      */
-    record Started(String queue, String taskId, String taskName, int attempt, long recordTtlMillis) {
+    record Started(String queue, String taskId, String taskName, int attempt, long recordTtlMillis,
+            long submittedAtMillis) {
     }
 
     /**

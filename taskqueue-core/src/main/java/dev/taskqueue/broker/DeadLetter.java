@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param errorMessage the error's message
  * @param stackTrace the error's stack trace
  * @param attempt the attempt that failed
- * @param deliveries how many times its workers died holding it
+ * @param deliveries how many times its last attempt was delivered to a worker, the delivery that put it here
+ *        included (more than one: workers died or hung holding it before)
  * @param failedAt when it got here
  * @param worker the worker it failed on
  * @param message the task's message (JSON), as stored

@@ -23,11 +23,13 @@ import org.jspecify.annotations.Nullable;
  * @param argumentsJson the task's arguments as JSON (cut short), for its record, or null
  * @param parentId in a workflow, the task whose end submitted this one, for its record, or null
  * @param ranForMillis how long the handler ran (its record's start time is the end minus that), or -1
+ * @param submittedAtMillis when the task was submitted (its message's creation time), for its record, or -1
  */
 public record Outcome(Delivery delivery, Kind kind, @Nullable String taskName, boolean storeRecord,
         long recordTtlMillis, @Nullable String resultJson, @Nullable TaskError error, int attempt,
         @Nullable String deadLetterReason, @Nullable String uniqueKey, @Nullable String permitKey,
-        @Nullable Retry retry, @Nullable String argumentsJson, @Nullable String parentId, long ranForMillis) {
+        @Nullable Retry retry, @Nullable String argumentsJson, @Nullable String parentId, long ranForMillis,
+        long submittedAtMillis) {
 
     /** How a task ended. */
     public enum Kind {
@@ -66,36 +68,38 @@ public record Outcome(Delivery delivery, Kind kind, @Nullable String taskName, b
     /** The same outcome, releasing these keys. */
     public Outcome releasing(@Nullable String uniqueKey, @Nullable String permitKey) {
         return new Outcome(delivery, kind, taskName, storeRecord, recordTtlMillis, resultJson, error, attempt,
-                deadLetterReason, uniqueKey, permitKey, retry, argumentsJson, parentId, ranForMillis);
+                deadLetterReason, uniqueKey, permitKey, retry, argumentsJson, parentId, ranForMillis,
+                submittedAtMillis);
     }
 
     /**
-     * The same outcome, keeping the task's arguments, workflow parent and run time in its record.
+     * The same outcome, keeping the task's arguments, workflow parent, submission time and run time in its record.
      *
+     * @param message the task's message (its parent and creation time)
      * @param ranFor how long the handler ran, or null when it did not run
      */
-    public Outcome describing(@Nullable String argumentsJson, @Nullable String parentId, @Nullable Duration ranFor) {
+    public Outcome describing(@Nullable String argumentsJson, TaskMessage message, @Nullable Duration ranFor) {
         return new Outcome(delivery, kind, taskName, storeRecord, recordTtlMillis, resultJson, error, attempt,
-                deadLetterReason, uniqueKey, permitKey, retry, argumentsJson, parentId,
-                ranFor == null ? -1 : ranFor.toMillis());
+                deadLetterReason, uniqueKey, permitKey, retry, argumentsJson, message.parentId(),
+                ranFor == null ? -1 : ranFor.toMillis(), message.createdAt() > 0 ? message.createdAt() : -1);
     }
 
     public static Outcome succeeded(Delivery delivery, String taskName, boolean storeRecord, long ttlMillis,
             @Nullable String resultJson, int attempt) {
         return new Outcome(delivery, Kind.SUCCEEDED, taskName, storeRecord, ttlMillis, resultJson, null, attempt,
-                null, null, null, null, null, null, -1);
+                null, null, null, null, null, null, -1, -1);
     }
 
     public static Outcome failed(Delivery delivery, @Nullable String taskName, boolean storeRecord, long ttlMillis,
             TaskError error, int attempt, String deadLetterReason) {
         return new Outcome(delivery, Kind.FAILED, taskName, storeRecord, ttlMillis, null, error, attempt,
-                deadLetterReason, null, null, null, null, null, -1);
+                deadLetterReason, null, null, null, null, null, -1, -1);
     }
 
     public static Outcome retry(Delivery delivery, String taskName, boolean storeRecord, long ttlMillis,
             TaskError error, int attempt, Retry retry) {
         return new Outcome(delivery, Kind.RETRY, taskName, storeRecord, ttlMillis, null, error, attempt, null, null,
-                null, retry, null, null, -1);
+                null, retry, null, null, -1, -1);
     }
 
     /** A task not run or stopped, for {@code reason} (such as "expired"), kept in the record as the error message. */
@@ -103,11 +107,11 @@ public record Outcome(Delivery delivery, Kind kind, @Nullable String taskName, b
             String reason) {
         return new Outcome(delivery, Kind.REVOKED, taskName, storeRecord, ttlMillis, null,
                 new TaskError("dev.taskqueue.TaskRevokedException", reason, null, false), 0, null, null, null, null,
-                null, null, -1);
+                null, null, -1, -1);
     }
 
     public static Outcome quarantined(Delivery delivery, long ttlMillis, TaskError error, String reason) {
         return new Outcome(delivery, Kind.QUARANTINED, null, true, ttlMillis, null, error, 0, reason, null, null,
-                null, null, null, -1);
+                null, null, null, -1, -1);
     }
 }

@@ -114,7 +114,7 @@ final class DefaultGroupHandle<T> implements GroupHandle<T> {
         return all;
     }
 
-    /** Revokes every member. */
+    /** Revokes every member; true if the revocation was recorded for any of them (one had not finished). */
     @Override
     public boolean revoke(boolean interruptIfRunning) {
         boolean any = false;

@@ -69,6 +69,7 @@ final class DefaultTaskHandle<R> implements TaskHandle<R> {
 
     @Override
     public TaskInfo info() {
+        checkRecordKept("its state is unknown (read from Redis, it would say PENDING even after it ran)");
         return backend.find(queue, id);
     }
 
@@ -79,7 +80,7 @@ final class DefaultTaskHandle<R> implements TaskHandle<R> {
 
     @Override
     public CompletableFuture<R> future() {
-        checkResultKept();
+        checkRecordKept("there is nothing to wait for");
         CompletableFuture<TaskInfo> finished = backend.whenFinished(queue, id);
         CompletableFuture<R> result = finished.thenApply(this::resultOf);
         // Cancelling a derived future leaves its source alone: pass it on, so the backend stops waiting.
@@ -91,10 +92,12 @@ final class DefaultTaskHandle<R> implements TaskHandle<R> {
         return result;
     }
 
-    private void checkResultKept() {
+    /** A task declared with {@code ignoreResult} has no record: say so rather than read it as PENDING forever. */
+    private void checkRecordKept(String consequence) {
         if (ignoredResultOf != null) {
             throw new IllegalStateException("Task " + ignoredResultOf + " [" + id + "] is declared with @Task(ignoreResult"
-                    + " = true): nothing is stored, so there is nothing to wait for. Remove ignoreResult to wait.");
+                    + " = true): nothing is stored about it, so " + consequence + ". Follow it through task events or "
+                    + "metrics, or remove ignoreResult to keep its state and result.");
         }
     }
 

@@ -220,8 +220,11 @@ public final class InlineTaskClient implements TaskClient {
             return new TaskInfo(message.id(), task.name(), message.queue(), TaskState.SUCCESS, "inline", started,
                     started, clock.instant(), 1, json, null, null, null, null, null, null);
         }
-        catch (JacksonException ex) {
-            return failed(message, started, Errors.toTaskError(ex, false));
+        catch (JacksonException ex) { // the result could not be written: a failure of the run, as on a worker
+            TaskError error = Errors.toTaskError(ex, false);
+            listener.finished(new Execution(message.id(), task.name(), message.queue(),
+                    TaskEventListener.Outcome.FAILURE, Duration.ofNanos(System.nanoTime() - start), error));
+            return failed(message, started, error);
         }
         catch (Throwable ex) {
             if (ex instanceof VirtualMachineError fatal) {

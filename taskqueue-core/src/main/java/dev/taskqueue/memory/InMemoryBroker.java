@@ -314,6 +314,9 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                     r.fields.put("task", s.taskName());
                     r.fields.put("queue", s.queue());
                     r.fields.put("attempt", Integer.toString(s.attempt()));
+                    if (s.submittedAtMillis() > 0) {
+                        r.fields.put("submitted", Long.toString(s.submittedAtMillis()));
+                    }
                     r.expiresAt = now + s.recordTtlMillis();
                 }
             }
@@ -398,7 +401,13 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                     if (o.storeRecord() && o.ranForMillis() >= 0) {
                         r.fields.put("started", Long.toString(now - o.ranForMillis()));
                     }
+                    if (o.storeRecord() && o.submittedAtMillis() > 0) {
+                        r.fields.put("submitted", Long.toString(o.submittedAtMillis()));
+                    }
                     TaskError error = o.error();
+                    if (o.kind() == Outcome.Kind.SUCCEEDED) { // a success clears an earlier attempt's error
+                        List.of("error.type", "error.message", "error.stack", "next").forEach(r.fields::remove);
+                    }
                     if (error != null) {
                         r.fields.put("error.type", error.type());
                         r.fields.put("error.message", error.message() == null ? "" : error.message());
@@ -424,7 +433,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
             @Nullable TaskError error, int attempt, @Nullable String worker) {
         q.dead.add(new DeadLetter(nextEntryId(), d.taskId(), taskName, d.queue(), reason,
                 error == null ? null : error.type(), error == null ? null : error.message(),
-                error == null ? null : error.stackTrace(), attempt, d.deliveries(), clock.instant(), worker,
+                error == null ? null : error.stackTrace(), attempt, d.deliveries() + 1, clock.instant(), worker,
                 new String(d.body(), java.nio.charset.StandardCharsets.UTF_8)));
         while (q.dead.size() > deadLetterLimit) {
             q.dead.poll();
@@ -540,13 +549,23 @@ public final class InMemoryBroker implements Broker, ResultBackend {
 
     @Override
     public boolean revoke(@Nullable String queueName, String taskId, String reason, boolean interrupt) {
-        boolean waiting = false;
+        boolean recorded = false;
         List<String> finished = new ArrayList<>();
         lock.lock();
         try {
             long now = clock.millis();
-            for (String name : queueName != null ? List.of(queueName) : List.copyOf(queues.keySet())) {
+            for (String name : queuesToRevokeIn(queueName, taskId)) {
                 MemoryQueue q = queue(name);
+                Record r = record(key(name, taskId));
+                String state = r == null ? null : r.fields.get("state");
+                if ("SUCCESS".equals(state) || "FAILURE".equals(state) || "REVOKED".equals(state)) {
+                    continue; // it finished: its outcome stands
+                }
+                if (r == null) {
+                    r = new Record();
+                    records.put(key(name, taskId), r);
+                }
+                recorded = true;
                 q.revoked.put(taskId, now);
                 Long due = q.delayedDue.remove(taskId);
                 if (due != null) {
@@ -561,18 +580,13 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                         q.ready.get(entry.band()).add(entry);
                         arrived.signalAll();
                     }
-                    waiting = true;
                 }
-                Record r = records.computeIfAbsent(key(name, taskId), k -> new Record());
-                String state = r.fields.get("state");
-                if (!"SUCCESS".equals(state) && !"FAILURE".equals(state)) {
-                    r.fields.put("state", "REVOKED");
-                    r.fields.put("queue", name);
-                    r.fields.put("error.type", "dev.taskqueue.TaskRevokedException");
-                    r.fields.put("error.message", reason);
-                    r.expiresAt = now + Duration.ofDays(1).toMillis();
-                    finished.add(key(name, taskId));
-                }
+                r.fields.put("state", "REVOKED");
+                r.fields.put("queue", name);
+                r.fields.put("error.type", "dev.taskqueue.TaskRevokedException");
+                r.fields.put("error.message", reason);
+                r.expiresAt = now + Duration.ofDays(1).toMillis();
+                finished.add(key(name, taskId));
                 uniques.values().removeIf(holder -> holder.taskId.equals(taskId));
             }
         }
@@ -581,7 +595,16 @@ public final class InMemoryBroker implements Broker, ResultBackend {
         }
         finished.forEach(this::notifyWaiters);
         revokeListeners.forEach(l -> l.accept(taskId, interrupt));
-        return waiting;
+        return recorded;
+    }
+
+    /** As on Redis: the given queue; else those holding a record of the task; else every queue. */
+    private List<String> queuesToRevokeIn(@Nullable String queueName, String taskId) {
+        if (queueName != null) {
+            return List.of(queueName);
+        }
+        List<String> holding = queues.keySet().stream().filter(name -> record(key(name, taskId)) != null).toList();
+        return holding.isEmpty() ? List.copyOf(queues.keySet()) : holding;
     }
 
     @Override

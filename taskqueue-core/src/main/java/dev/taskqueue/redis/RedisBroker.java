@@ -731,7 +731,8 @@ public final class RedisBroker implements Broker {
     }
 
     /*
-     * KEYS: task records.   ARGV[1] worker id, then 4 per record: task name, queue, attempt, ttl ms.
+     * KEYS: task records.   ARGV[1] worker id, then 5 per record: task name, queue, attempt, ttl ms, submission
+     * time ms (its message's creation time; 0 = unknown).
      * Sets state STARTED unless the task already finished (a slow notice must not undo an outcome).
      */
     private static final LuaScript MARK_STARTED = new LuaScript("mark-started", """
@@ -739,9 +740,10 @@ public final class RedisBroker implements Broker {
             for i, key in ipairs(KEYS) do
               local state = redis.call('HGET', key, 'state')
               if state ~= 'SUCCESS' and state ~= 'FAILURE' and state ~= 'REVOKED' then
-                local b = 1 + (i - 1) * 4
+                local b = 1 + (i - 1) * 5
                 redis.call('HSET', key, 'state', 'STARTED', 'worker', ARGV[1], 'started', now,
                   'task', ARGV[b + 1], 'queue', ARGV[b + 2], 'attempt', ARGV[b + 3])
+                if ARGV[b + 5] ~= '0' then redis.call('HSET', key, 'submitted', ARGV[b + 5]) end
                 redis.call('PEXPIRE', key, ARGV[b + 4])
               end
             end
@@ -754,15 +756,16 @@ public final class RedisBroker implements Broker {
         for (Map.Entry<String, List<Started>> entry : byQueue.entrySet()) {
             List<Started> tasks = entry.getValue();
             byte[][] k = new byte[tasks.size()][];
-            byte[][] a = new byte[1 + 4 * tasks.size()][];
+            byte[][] a = new byte[1 + 5 * tasks.size()][];
             a[0] = bytes(consumer);
             for (int i = 0; i < tasks.size(); i++) {
                 Started s = tasks.get(i);
                 k[i] = keys.record(s.queue(), s.taskId());
-                a[1 + 4 * i] = bytes(s.taskName());
-                a[2 + 4 * i] = bytes(s.queue());
-                a[3 + 4 * i] = bytes(Integer.toString(s.attempt()));
-                a[4 + 4 * i] = bytes(Long.toString(s.recordTtlMillis()));
+                a[1 + 5 * i] = bytes(s.taskName());
+                a[2 + 5 * i] = bytes(s.queue());
+                a[3 + 5 * i] = bytes(Integer.toString(s.attempt()));
+                a[4 + 5 * i] = bytes(Long.toString(s.recordTtlMillis()));
+                a[5 + 5 * i] = bytes(Long.toString(Math.max(0, s.submittedAtMillis())));
             }
             // Informational: not awaited, so that it costs the worker no round trip.
             MARK_STARTED.run(redis.commands(), k, a).exceptionally(ex -> {
@@ -803,7 +806,7 @@ public final class RedisBroker implements Broker {
 
     @Override
     public boolean revoke(@Nullable String queue, String taskId, String reason, boolean interrupt) {
-        List<String> queues = RedisRevocations.queuesFor(queue, queue != null ? Set.of() : queues());
+        List<String> queues = revocations.queuesFor(queue, taskId, queue != null ? Set.of() : queues());
         queues.forEach(q -> mayHaveRevocations.add(q));
         return revocations.revoke(queues, taskId, reason, interrupt, MessageCodec::uniqueKeyOf,
                 MessageCodec::isWorkflowStep);

@@ -52,11 +52,14 @@ final class RedisOutcomes {
      *   T (retry)       stream#, entry, task id, record#, ttl, task name, error type, message, stack, attempt,
      *                   priority digit, next body, delay ms
      *   every record then ends with: unique#, permit# (the first key of the pair), arguments JSON, parent id,
-     *   how long the handler ran in ms ('' = none; all three kept in the record, the last as its start time:
-     *   more exact than the start notice, which is sent in batches, or never for a task that finished first)
+     *   how long the handler ran in ms, when the task was submitted in ms ('' = none; all four kept in the
+     *   record, the third as its start time: more exact than the start notice, which is sent in batches, or never
+     *   for a task that finished first)
      * Returns one integer per outcome: 1 recorded, 0 refused (the entry was no longer pending: the lease was lost).
      * Acknowledged entries are deleted with one XDEL per stream. Failures go to the dead letters (capped by length
-     * and age), retries to the delayed set; released permits wake the oldest task waiting for one.
+     * and age) with their deliveries (the entry's count of earlier ones, plus this one), retries to the delayed
+     * set; released permits wake the oldest task waiting for one. A success clears the error of an earlier attempt
+     * (or of a revocation that let the run finish) from the record.
      */
     private static final LuaScript ACKNOWLEDGE = new LuaScript("acknowledge", """
             local now = now_ms()
@@ -98,9 +101,9 @@ final class RedisOutcomes {
                   ARGV[i + 10], ARGV[i + 11], ARGV[i + 12], tonumber(ARGV[i + 13])
                 i = i + 14
               end
-              local u, p, targs, tparent, tran = tonumber(ARGV[i]), tonumber(ARGV[i + 1]), ARGV[i + 2],
-                ARGV[i + 3], ARGV[i + 4]
-              i = i + 5
+              local u, p, targs, tparent, tran, tsub = tonumber(ARGV[i]), tonumber(ARGV[i + 1]), ARGV[i + 2],
+                ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
+              i = i + 6
               n = n + 1
               out[n] = redis.call('XACK', stream, group, entry)
               if out[n] == 1 and kind ~= 'T' then finished = finished + 1 end
@@ -109,7 +112,7 @@ final class RedisOutcomes {
                 if kind == 'F' or kind == 'Q' then
                   redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'i', id, 'm', field(stream, entry, 'm'),
                     'task', name, 'reason', reason, 'error', etype, 'message', emsg, 'stack', estack, 'at', now,
-                    'worker', worker, 'deliveries', field(stream, entry, 'd'), 'attempt', attempt)
+                    'worker', worker, 'deliveries', (tonumber(field(stream, entry, 'd')) or 0) + 1, 'attempt', attempt)
                   dead = true
                 elseif kind == 'T' then
                   redis.call('HSET', KEYS[3], id, prio .. body)
@@ -121,6 +124,7 @@ final class RedisOutcomes {
                     redis.call('HSET', record, 'state', 'SUCCESS', 'finished', now, 'worker', worker, 'task', name,
                       'queue', ARGV[7], 'attempt', attempt, 'result', result,
                       'started', tran ~= '' and now - tonumber(tran) or now)
+                    redis.call('HDEL', record, 'error.type', 'error.message', 'error.stack', 'next')
                   elseif kind == 'R' then
                     redis.call('HSET', record, 'state', 'REVOKED', 'finished', now, 'task', name, 'queue', ARGV[7],
                       'error.type', 'dev.taskqueue.TaskRevokedException', 'error.message', emsg)
@@ -133,9 +137,14 @@ final class RedisOutcomes {
                       'queue', ARGV[7], 'attempt', attempt, 'error.type', etype, 'error.message', emsg,
                       'error.stack', estack)
                   end
-                  if targs ~= '' then redis.call('HSET', record, 'args', targs) end
-                  if tparent ~= '' then redis.call('HSET', record, 'parent', tparent) end
-                  if tran ~= '' and kind ~= 'S' then redis.call('HSET', record, 'started', now - tonumber(tran)) end
+                  local described = {}
+                  if targs ~= '' then described[#described + 1] = 'args' described[#described + 1] = targs end
+                  if tparent ~= '' then described[#described + 1] = 'parent' described[#described + 1] = tparent end
+                  if tsub ~= '' then described[#described + 1] = 'submitted' described[#described + 1] = tsub end
+                  if tran ~= '' and kind ~= 'S' then
+                    described[#described + 1] = 'started' described[#described + 1] = now - tonumber(tran)
+                  end
+                  if #described > 0 then redis.call('HSET', record, unpack(described)) end
                   redis.call('PEXPIRE', record, ttl)
                   if kind ~= 'T' then notify_waiters(record, id, ARGV[3]) end
                 end
@@ -312,6 +321,7 @@ final class RedisOutcomes {
             args.add(bytes(o.storeRecord() && o.argumentsJson() != null ? o.argumentsJson() : ""));
             args.add(bytes(o.storeRecord() && o.parentId() != null ? o.parentId() : ""));
             args.add(bytes(o.storeRecord() && o.ranForMillis() >= 0 ? Long.toString(o.ranForMillis()) : ""));
+            args.add(bytes(o.storeRecord() && o.submittedAtMillis() > 0 ? Long.toString(o.submittedAtMillis()) : ""));
         }
 
         private int record(Outcome o) {

@@ -5,6 +5,8 @@ import static dev.taskqueue.redis.RedisBroker.string;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -38,13 +40,16 @@ final class RedisRevocations {
      * KEYS[6] {q}:s:r
      * ARGV[1] task id   ARGV[2] reason   ARGV[3] keep ms   ARGV[4] notify channel prefix   ARGV[5] queue name
      * ARGV[6] '1' when the delayed task is part of a workflow   ARGV[7] group
-     * Remembers the revocation (trimming those older than keep), removes the task from the delayed set, marks its
-     * record REVOKED unless it finished, releases its uniqueness key. Returns 1 if it was waiting in the delayed set.
+     * Returns 0 and changes nothing when the task's record says it finished (SUCCESS, FAILURE, or REVOKED
+     * already). Otherwise remembers the revocation (trimming those older than keep), removes the task from the
+     * delayed set, marks its record REVOKED, releases its uniqueness key, and returns 1.
      * A delayed workflow step goes to the redelivery stream at once, flagged revoked: a worker takes it, records it
      * REVOKED without running it, and tells the rest of its workflow (what follows it is marked REVOKED, its error
      * links run).
      */
     private static final LuaScript REVOKE = new LuaScript("revoke", """
+            local state = redis.call('HGET', KEYS[4], 'state')
+            if state == 'SUCCESS' or state == 'FAILURE' or state == 'REVOKED' then return 0 end
             local now = now_ms()
             local keep = tonumber(ARGV[3])
             redis.call('ZADD', KEYS[1], now, ARGV[1])
@@ -55,25 +60,24 @@ final class RedisRevocations {
               add_ready(KEYS[6], ARGV[7], ARGV[1], string.sub(redis.call('HGET', KEYS[3], ARGV[1]), 2), '0', true)
             end
             redis.call('HDEL', KEYS[3], ARGV[1])
-            local state = redis.call('HGET', KEYS[4], 'state')
-            if state ~= 'SUCCESS' and state ~= 'FAILURE' then
-              redis.call('HSET', KEYS[4], 'state', 'REVOKED', 'finished', now, 'queue', ARGV[5],
-                'error.type', 'dev.taskqueue.TaskRevokedException', 'error.message', ARGV[2])
-              redis.call('PEXPIRE', KEYS[4], keep)
-              notify_waiters(KEYS[4], ARGV[1], ARGV[4])
-            end
+            redis.call('HSET', KEYS[4], 'state', 'REVOKED', 'finished', now, 'queue', ARGV[5],
+              'error.type', 'dev.taskqueue.TaskRevokedException', 'error.message', ARGV[2])
+            redis.call('PEXPIRE', KEYS[4], keep)
+            notify_waiters(KEYS[4], ARGV[1], ARGV[4])
             if redis.call('GET', KEYS[5]) == ARGV[1] then redis.call('DEL', KEYS[5]) end
-            return delayed
+            return 1
             """, ScriptOutputType.INTEGER);
 
     /**
-     * Revokes a task in these queues.
+     * Revokes a task in these queues, and tells every instance (a running task may be interrupted even when it was
+     * revoked before).
      *
      * @param uniqueKeyOf reads the uniqueness key from a delayed task's message (null when it has none)
+     * @return whether the revocation was recorded in any of them (false: the task had finished)
      */
     boolean revoke(List<String> queues, String taskId, String reason, boolean interrupt,
             Function<byte[], @Nullable String> uniqueKeyOf, java.util.function.Predicate<byte[]> inWorkflow) {
-        boolean waiting = false;
+        boolean recorded = false;
         for (String queue : queues) {
             byte[] delayed = redis.await(redis.commands().hget(keys.delayedPayloads(queue), bytes(taskId)),
                     "read a delayed task");
@@ -86,11 +90,11 @@ final class RedisRevocations {
                     bytes(Long.toString(keepMillis)), bytes(keys.notifyChannelPrefix()), bytes(queue),
                     bytes(body != null && inWorkflow.test(body) ? "1" : "0"), bytes(RedisKeys.GROUP)),
                     "revoke task " + taskId);
-            waiting |= reply == 1L;
+            recorded |= reply == 1L;
         }
         redis.await(redis.commands().publish(bytes(keys.revokeChannel()), bytes(taskId + " " + (interrupt ? 1 : 0))),
                 "announce the revocation of task " + taskId);
-        return waiting;
+        return recorded;
     }
 
     /** Calls {@code listener} with each task revoked from now on, and whether to interrupt it if it runs. */
@@ -101,8 +105,26 @@ final class RedisRevocations {
         });
     }
 
-    /** The queues to look in: the given one, or every queue. */
-    static List<String> queuesFor(@Nullable String queue, java.util.Set<String> all) {
-        return queue != null ? List.of(queue) : new ArrayList<>(all);
+    /**
+     * The queues to revoke a task in: the given one; else those holding a record of it (a finished task must not
+     * get a REVOKED record in every other queue); else every queue, as a task queued without a caller-chosen id
+     * has no record yet and may wait in any of them.
+     */
+    List<String> queuesFor(@Nullable String queue, String taskId, Set<String> all) {
+        if (queue != null) {
+            return List.of(queue);
+        }
+        List<String> queues = new ArrayList<>(all);
+        List<CompletionStage<Long>> exists = new ArrayList<>();
+        for (String q : queues) {
+            exists.add(redis.commands().exists(keys.record(q, taskId)));
+        }
+        List<String> holding = new ArrayList<>();
+        for (int i = 0; i < queues.size(); i++) {
+            if (redis.await(exists.get(i), "look for the record of task " + taskId) == 1L) {
+                holding.add(queues.get(i));
+            }
+        }
+        return holding.isEmpty() ? queues : holding;
     }
 }

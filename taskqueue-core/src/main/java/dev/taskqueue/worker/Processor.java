@@ -29,6 +29,7 @@ import dev.taskqueue.event.TaskEventListener.Execution;
 import dev.taskqueue.internal.CurrentTask;
 import dev.taskqueue.internal.Errors;
 import dev.taskqueue.internal.Interceptors;
+import dev.taskqueue.internal.JsonPreview;
 import dev.taskqueue.internal.KeyExpression;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.MessageCodec.CorruptMessageException;
@@ -289,8 +290,8 @@ final class Processor {
         RunContext context = new RunContext(message, workerId, policies.softTimeLimit(), broker, resultTtl(), clock,
                 timers);
         run.context = context;
-        acker.started(new Broker.Started(delivery.queue(), delivery.taskId(), task.name(), attempt, resultTtl()),
-                task.ignoreResult());
+        acker.started(new Broker.Started(delivery.queue(), delivery.taskId(), task.name(), attempt, resultTtl(),
+                message.createdAt()), task.ignoreResult());
         long queuedSince = message.eta() != null ? Math.max(message.eta(), message.createdAt()) : message.createdAt();
         listener.started(delivery.taskId(), task.name(), delivery.queue(),
                 Duration.ofMillis(Math.max(0, clock.millis() - queuedSince)));
@@ -332,7 +333,7 @@ final class Processor {
         String resultJson = json;
         Outcome outcome = Outcome.succeeded(delivery, task.name(), keep, resultTtl(), json, attempt)
                 .releasing(message.uniqueKey(), run.permitKey);
-        return continueWorkflow(keep ? outcome.describing(preview(jsonArgs), message.parentId(), took) : outcome, message,
+        return continueWorkflow(keep ? outcome.describing(preview(jsonArgs), message, took) : outcome, message,
                 () -> workflows.succeeded(message, resultJson));
     }
 
@@ -341,10 +342,10 @@ final class Processor {
         return task == null || !task.ignoreResult() || message.workflow() != null;
     }
 
-    /** The arguments as the record keeps them: JSON, cut to about a kilobyte. */
+    /** The arguments as the record keeps them: JSON, shortened to about a kilobyte. */
     private static String preview(ArrayNode args) {
         String json = args.toString();
-        return json.length() <= ARGUMENTS_PREVIEW ? json : json.substring(0, ARGUMENTS_PREVIEW) + "...";
+        return json.length() <= ARGUMENTS_PREVIEW ? json : JsonPreview.of(args, ARGUMENTS_PREVIEW).toString();
     }
 
     static final int ARGUMENTS_PREVIEW = 1024;
@@ -414,7 +415,7 @@ final class Processor {
             byte[] next = codec.encodeBody(message.nextAttempt(), list(jsonArgs));
             return Outcome.retry(delivery, task.name(), keepsRecord(task, message), resultTtl(), taskError, attempt,
                     new Outcome.Retry(next, message.priority(), delay.toMillis())).releasing(null, run.permitKey)
-                    .describing(preview(jsonArgs), message.parentId(), took);
+                    .describing(preview(jsonArgs), message, took);
         }
         log.warn("Task {} [{}] failed after {} attempt(s) in {} ms: {}", task.name(), delivery.taskId(), attempt,
                 took.toMillis(), taskError.summary());
@@ -478,7 +479,7 @@ final class Processor {
         listener.finished(new Execution(delivery.taskId(), task.name(), delivery.queue(),
                 TaskEventListener.Outcome.REVOKED, Duration.ZERO, null));
         Outcome outcome = Outcome.revoked(delivery, task.name(), keepsRecord(task, message), resultTtl(), reason)
-                .releasing(message.uniqueKey(), permitKey).describing(preview(args), message.parentId(), null);
+                .releasing(message.uniqueKey(), permitKey).describing(preview(args), message, null);
         return continueWorkflow(outcome, message, () -> workflows.failed(message, outcome.error(), true));
     }
 
@@ -493,7 +494,7 @@ final class Processor {
                 TaskEventListener.Outcome.FAILURE, took, error));
         Outcome outcome = Outcome.failed(delivery, message.task(), keepsRecord(task, message), resultTtl(), error,
                 attempt, reason).releasing(message.uniqueKey(), run == null ? null : run.permitKey)
-                .describing(preview(args), message.parentId(), run == null ? null : took);
+                .describing(preview(args), message, run == null ? null : took);
         return continueWorkflow(outcome, message, () -> workflows.failed(message, error, false));
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.taskqueue.Task;
 import dev.taskqueue.TaskFailedException;
@@ -25,6 +26,18 @@ class InlineTaskClientTest {
         @Task(name = "thread.name")
         public String threadName() {
             return Thread.currentThread().getName();
+        }
+
+        @Task(name = "thread.unwritable")
+        public Unwritable unwritable() {
+            return new Unwritable();
+        }
+    }
+
+    /** A result whose only property cannot be read, so it cannot be written as JSON. */
+    public static class Unwritable {
+        public String getValue() {
+            throw new IllegalStateException("not readable");
         }
     }
 
@@ -55,6 +68,25 @@ class InlineTaskClientTest {
                 .isInstanceOf(TaskFailedException.class).hasMessageContaining("inline");
         assertThat(client.handle(client.submit(TestTasks::add, 1, 1).id(), Integer.class).get(Duration.ZERO))
                 .isEqualTo(2);
+    }
+
+    /** As on a worker, a result that cannot be written is a failure of the run, and listeners hear of it. */
+    @Test
+    void aResultThatCannotBeWrittenFailsTheRunAndIsHeardOf() {
+        List<TaskEventListener.Execution> finished = new CopyOnWriteArrayList<>();
+        InlineTaskClient heard = new InlineTaskClient(registry, new MessageCodec(mapper), ClientSettings.DEFAULTS,
+                TaskEventListener.of(List.of(new TaskEventListener() {
+                    @Override
+                    public void finished(Execution execution) {
+                        finished.add(execution);
+                    }
+                })), Clock.systemUTC());
+
+        TaskHandle<Unwritable> handle = heard.submit(ThreadTasks::unwritable);
+
+        assertThat(handle.state()).isEqualTo(TaskState.FAILURE);
+        assertThat(finished).singleElement().extracting(TaskEventListener.Execution::outcome)
+                .isEqualTo(TaskEventListener.Outcome.FAILURE);
     }
 
     @Test

@@ -253,8 +253,12 @@ class TaskHandleTest {
         assertThat(handle.state()).isEqualTo(TaskState.PENDING);
     }
 
+    /**
+     * Nothing is stored about a fire-and-forget task, so there is nothing to wait for and its state is unknown: the
+     * handle says so rather than wait, or read PENDING, forever.
+     */
     @Test
-    void fireAndForgetTasksStoreNothingAndCannotBeAwaited() {
+    void fireAndForgetTasksStoreNothingAndTheirHandlesSaySo() {
         tq.startWorker();
         TaskHandle<String> handle = tq.client.submit(TestTasks::fireAndForget, "ff");
 
@@ -264,5 +268,10 @@ class TaskHandleTest {
         assertThat(SharedRedis.admin().sync().exists("{taskqueue:default}:t:" + handle.id())).isZero();
         assertThatThrownBy(() -> handle.get(Duration.ofSeconds(1))).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("ignoreResult");
+        assertThatThrownBy(handle::state).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("test.fireAndForget [" + handle.id() + "] is declared with @Task(ignoreResult")
+                .hasMessageContaining("its state is unknown");
+        assertThatThrownBy(handle::info).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(handle::isDone).isInstanceOf(IllegalStateException.class);
     }
 }

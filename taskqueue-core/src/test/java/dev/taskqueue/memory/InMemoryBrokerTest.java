@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
+import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskFailedException;
 import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskOptions;
@@ -14,6 +16,7 @@ import dev.taskqueue.TaskState;
 import dev.taskqueue.broker.Broker.RecoveryPolicy;
 import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.Outcome;
+import dev.taskqueue.broker.TaskMessage;
 import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
@@ -61,7 +64,10 @@ class InMemoryBrokerTest {
     void tasksRunAndReturnResults() {
         startWorker();
 
-        assertThat(client.submit(TestTasks::add, 2, 3).get(Duration.ofSeconds(5))).isEqualTo(5);
+        long before = System.currentTimeMillis();
+        TaskHandle<Integer> sum = client.submit(TestTasks::add, 2, 3);
+        assertThat(sum.get(Duration.ofSeconds(5))).isEqualTo(5);
+        assertThat(sum.info().submittedAt()).isBetween(Instant.ofEpochMilli(before), Instant.now()); // from its message
         assertThat(client.submit(TestTasks::thumbnail, "i", 5).get(Duration.ofSeconds(5)).width()).isEqualTo(5);
     }
 
@@ -84,7 +90,26 @@ class InMemoryBrokerTest {
 
         assertThatThrownBy(() -> handle.get(Duration.ofSeconds(5))).isInstanceOf(TaskFailedException.class)
                 .hasMessageContaining("oops");
-        assertThat(broker.deadLetters("default")).hasSize(1);
+        assertThat(broker.deadLetters("default")).singleElement()
+                .satisfies(letter -> assertThat(letter.deliveries()).isEqualTo(1));
+    }
+
+    /** As the Redis acknowledge script: a success clears the error of the attempt before. */
+    @Test
+    void aSuccessAfterARetryClearsTheError() {
+        TaskHandle<String> handle = client.submit(TestTasks::echo, "again");
+        Delivery first = broker.claim("w", List.of("default"), 1).get(0);
+        TaskMessage message = codec.decode(first.taskId(), first.body()).message();
+        broker.acknowledge("w", List.of(Outcome.retry(first, "test.echo", true, 60_000,
+                new TaskError("java.io.IOException", "flaky", null, true), 1,
+                new Outcome.Retry(codec.encodeBody(message.nextAttempt(), List.of("again")), 0, 0))));
+        assertThat(handle.info().error()).isNotNull();
+        broker.promoteDue("default", 10);
+        Delivery second = broker.claim("w", List.of("default"), 1).get(0);
+        broker.acknowledge("w", List.of(Outcome.succeeded(second, "test.echo", true, 60_000, "\"again\"", 2)));
+
+        assertThat(handle.info().state()).isEqualTo(TaskState.SUCCESS);
+        assertThat(handle.info().error()).isNull();
     }
 
     @Test
@@ -120,5 +145,23 @@ class InMemoryBrokerTest {
         assertThat(broker.stats("default").processedLastMinute()).isEqualTo(1);
         assertThat(broker.purge("default")).isEqualTo(1);
         assertThat(broker.stats("default").scheduled()).isZero();
+    }
+
+    @Test
+    void aRevocationIsRecordedUnlessTheTaskFinishedAsOnRedis() {
+        startWorker();
+        TaskHandle<String> done = client.submit(TestTasks::echo, "done");
+        done.get(Duration.ofSeconds(5));
+        client.withOptions(TaskOptions.defaults().queue("images")).submit(TestTasks::echo, "elsewhere")
+                .get(Duration.ofSeconds(5));
+        broker.pause("default");
+        TaskHandle<String> queued = client.submit(TestTasks::echo, "queued");
+
+        assertThat(queued.revoke()).isTrue();
+        assertThat(queued.revoke()).isFalse(); // already revoked
+        assertThat(done.revoke()).isFalse();
+        assertThat(broker.revoke(null, done.id(), "revoked by an operator", false)).isFalse();
+        assertThat(broker.find(null, done.id()).state()).isEqualTo(TaskState.SUCCESS);
+        assertThat(broker.find("images", done.id()).state()).isEqualTo(TaskState.PENDING); // no record made there
     }
 }

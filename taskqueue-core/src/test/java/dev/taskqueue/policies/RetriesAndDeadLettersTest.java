@@ -63,7 +63,11 @@ class RetriesAndDeadLettersTest {
         assertThat(waiting.error().message()).isEqualTo("attempt " + waiting.attempt() + " of f fails");
 
         assertThat(handle.get(Duration.ofSeconds(10))).isEqualTo("f after 3");
-        assertThat(handle.info().attempt()).isEqualTo(3);
+        TaskInfo succeeded = handle.info();
+        assertThat(succeeded.attempt()).isEqualTo(3);
+        assertThat(succeeded.error()).isNull(); // the success replaced the last attempt's error
+        assertThat(succeeded.nextRunAt()).isNull();
+        assertThat(succeeded.submittedAt()).isBetween(submitted.minusMillis(1), waiting.nextRunAt());
         List<Long> starts = tasks.startTimes.get("f");
         assertThat(starts.get(1) - starts.get(0)).isGreaterThanOrEqualTo(150);
         assertThat(starts.get(2) - starts.get(1)).isGreaterThanOrEqualTo(300); // delay x multiplier
@@ -96,6 +100,7 @@ class RetriesAndDeadLettersTest {
         assertThat(letter.taskId()).isEqualTo(handle.id());
         assertThat(letter.taskName()).isEqualTo("policy.alwaysFails");
         assertThat(letter.attempt()).isEqualTo(3);
+        assertThat(letter.deliveries()).isEqualTo(1); // its last attempt was delivered once, and failed
         assertThat(letter.errorType()).isEqualTo("java.lang.IllegalStateException");
         assertThat(letter.errorMessage()).isEqualTo("always");
         assertThat(letter.stackTrace()).contains("PolicyTasks.alwaysFails");

@@ -17,6 +17,7 @@ import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskRevokedException;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.client.ClientSettings;
+import dev.taskqueue.client.DefaultTaskQueueOperations;
 import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.TaskRegistry;
@@ -69,7 +70,7 @@ class TimeLimitsAndRevocationTest {
     @Test
     void aQueuedTaskRevokedWhileNoWorkerRunsIsNeverRun() {
         TaskHandle<String> handle = tq.client.submit(PolicyTasks::quick, "revoked");
-        assertThat(handle.revoke()).isFalse(); // queued in a stream, not in the delayed set
+        assertThat(handle.revoke()).isTrue(); // recorded: it will not run (it waits in a stream, without a record)
         assertThat(handle.state()).isEqualTo(TaskState.REVOKED);
 
         tq.startWorker(); // a worker that was offline when the revocation was issued
@@ -127,7 +128,7 @@ class TimeLimitsAndRevocationTest {
             DefaultTaskClient other = new DefaultTaskClient(otherBroker, otherResults,
                     new TaskRegistry(tq.mapper, "default"), tq.codec, ClientSettings.DEFAULTS,
                     TaskEventListener.of(List.of()), Clock.systemUTC());
-            other.handle(handle.id()).revoke(true);
+            assertThat(other.handle(handle.id()).revoke(true)).isTrue();
             otherBroker.close();
         }
 
@@ -138,6 +139,26 @@ class TimeLimitsAndRevocationTest {
         assertThat(outcomes.get(handle.id())).isEqualTo(TaskEventListener.Outcome.REVOKED);
         assertThat(tasks.running.get()).isZero();
         assertThat(handle.state()).isEqualTo(TaskState.REVOKED);
+    }
+
+    @Test
+    void revokingATaskThatFinishedRecordsNothingAndSaysSo() {
+        tq.startWorker(s -> s.queue("default").queue("urgent"));
+        TaskHandle<String> done = tq.client.submit(PolicyTasks::quick, "done");
+        tq.client.withOptions(TaskOptions.defaults().queue("urgent")).submit(PolicyTasks::quick, "elsewhere")
+                .get(Duration.ofSeconds(5)); // another queue, where the task has no record
+        assertThat(done.get(Duration.ofSeconds(5))).isEqualTo("done");
+        TaskHandle<String> revoked = tq.client.withOptions(TaskOptions.defaults().countdown(Duration.ofMinutes(5)))
+                .submit(PolicyTasks::quick, "later");
+        assertThat(revoked.revoke()).isTrue();
+
+        assertThat(done.revoke(true)).isFalse();
+        assertThat(new DefaultTaskQueueOperations(tq.broker, tq.codec).revoke(done.id(), true)).isFalse();
+        assertThat(revoked.revoke(true)).isFalse(); // already revoked
+
+        assertThat(done.state()).isEqualTo(TaskState.SUCCESS);
+        assertThat(tq.results.find(null, done.id()).state()).isEqualTo(TaskState.SUCCESS);
+        assertThat(SharedRedis.admin().sync().exists("{taskqueue:urgent}:t:" + done.id())).isZero();
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.taskqueue.observation;
 
+import dev.taskqueue.actuate.metrics.TaskQueueMeters;
 import dev.taskqueue.observation.TaskQueueObservation.ExecutionHighCardinalityKeys;
+import dev.taskqueue.observation.TaskQueueObservation.ExecutionLowCardinalityKeys;
 import dev.taskqueue.observation.TaskQueueObservation.LowCardinalityKeys;
 import io.micrometer.common.KeyValues;
 
@@ -13,7 +15,7 @@ public class DefaultTaskExecutionObservationConvention implements TaskExecutionO
 
     @Override
     public String getName() {
-        return "taskqueue.execute";
+        return TaskQueueMeters.EXECUTION;
     }
 
     @Override
@@ -21,11 +23,16 @@ public class DefaultTaskExecutionObservationConvention implements TaskExecutionO
         return "execute " + context.getTask().taskName();
     }
 
-    /** A worker runs only tasks its application declares, so the task name is bounded here. */
+    /**
+     * A worker runs only tasks its application declares, so the task name is bounded here. The outcome is known
+     * when the run ended: the timer has it, the long task timer of runs in progress does not.
+     */
     @Override
     public KeyValues getLowCardinalityKeyValues(TaskExecutionContext context) {
-        return KeyValues.of(LowCardinalityKeys.TASK.withValue(context.getTask().taskName()),
+        KeyValues keys = KeyValues.of(LowCardinalityKeys.TASK.withValue(context.getTask().taskName()),
                 LowCardinalityKeys.QUEUE.withValue(context.getTask().queue()));
+        String outcome = context.getOutcome();
+        return outcome == null ? keys : keys.and(ExecutionLowCardinalityKeys.OUTCOME.withValue(outcome));
     }
 
     @Override

@@ -7,8 +7,9 @@ import io.micrometer.observation.docs.ObservationDocumentation;
 
 /**
  * Taskqueue's observations, their default conventions and their key names. With Boot's observation support they
- * become timers ({@code taskqueue.submit}, {@code taskqueue.execute}) and, with a tracer, spans: a PRODUCER span
- * around each submission and a CONSUMER span, its child, around each run.
+ * become timers ({@code taskqueue.submit}, {@code taskqueue.execute}: the only timer of task runs, tagged with their
+ * outcome) and, with a tracer, spans: a PRODUCER span around each submission and a CONSUMER span, its child, around
+ * each run.
  */
 public enum TaskQueueObservation implements ObservationDocumentation {
 
@@ -34,7 +35,7 @@ public enum TaskQueueObservation implements ObservationDocumentation {
 
         @Override
         public KeyName[] getLowCardinalityKeyNames() {
-            return LowCardinalityKeys.values();
+            return KeyName.merge(LowCardinalityKeys.values(), ExecutionLowCardinalityKeys.values());
         }
 
         @Override
@@ -59,6 +60,21 @@ public enum TaskQueueObservation implements ObservationDocumentation {
             @Override
             public String asString() {
                 return "taskqueue.queue";
+            }
+        }
+    }
+
+    /** Tags of a run, known when it ended (bounded). */
+    public enum ExecutionLowCardinalityKeys implements KeyName {
+
+        /**
+         * How the run ended: {@code success}, {@code failure}, {@code retry} (it failed and runs again later) or
+         * {@code revoked} (stopped by a revocation).
+         */
+        OUTCOME {
+            @Override
+            public String asString() {
+                return "taskqueue.outcome";
             }
         }
     }

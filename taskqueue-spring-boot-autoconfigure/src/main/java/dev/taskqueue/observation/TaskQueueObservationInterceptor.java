@@ -1,13 +1,16 @@
 package dev.taskqueue.observation;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskContext;
 import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.actuate.metrics.TaskQueueMeters;
+import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskRegistry;
 import io.micrometer.observation.Observation;
@@ -26,13 +29,17 @@ import org.springframework.core.Ordered;
  * headers (a header the caller set is left alone);</li>
  * <li>{@link #aroundExecution} opens a {@link TaskQueueObservation#EXECUTE} observation whose context reads the
  * task's headers, so that the run's span is a child of the submission's, in whichever instance it runs;</li>
+ * <li>the observation stops when the engine tells how the run ended ({@link #finished}: it is also a
+ * {@link TaskEventListener}), so that its timer carries the outcome: only the engine knows whether a failure is
+ * retried;</li>
  * <li>a worker starts the next steps of a workflow (a chain's next task, a chord's callback) after the run's scope
  * closed, still on the run's thread: such a submission gets the run's observation as its parent, so that a whole
  * workflow stays one trace.</li>
  * </ol>
- * It runs first among the interceptors ({@link #DEFAULT_ORDER}), so that the others run inside its scope.
+ * It runs first among the interceptors ({@link #DEFAULT_ORDER}), so that the others run inside its scope. Register
+ * it as a task event listener too (Boot does: the bean is both), or its runs' observations never stop.
  */
-public class TaskQueueObservationInterceptor implements TaskInterceptor, Ordered {
+public class TaskQueueObservationInterceptor implements TaskInterceptor, TaskEventListener, Ordered {
 
     /** Before every other interceptor, unless one asks for an order below this. */
     public static final int DEFAULT_ORDER = Ordered.HIGHEST_PRECEDENCE + 1000;
@@ -49,6 +56,9 @@ public class TaskQueueObservationInterceptor implements TaskInterceptor, Ordered
 
     /** The last run on this thread, for the workflow steps it starts once its scope closed. */
     private final ThreadLocal<@Nullable LastRun> lastRun = new ThreadLocal<>();
+
+    /** Runs whose observation waits for their outcome, by their task context (one per run). */
+    private final Map<TaskContext, Run> running = new ConcurrentHashMap<>();
 
     /**
      * @param observations where observations go
@@ -99,13 +109,41 @@ public class TaskQueueObservationInterceptor implements TaskInterceptor, Ordered
         return withTrace;
     }
 
+    /** Starts the run's observation; {@link #finished} stops it, with the outcome the engine decided. */
     @Override
     public @Nullable Object aroundExecution(TaskContext task, Invocation invocation) throws Throwable {
         TaskExecutionContext context = new TaskExecutionContext(task);
         Observation observation = TaskQueueObservation.EXECUTE.observation(executionConvention,
-                DefaultTaskExecutionObservationConvention.INSTANCE, () -> context, observations);
+                DefaultTaskExecutionObservationConvention.INSTANCE, () -> context, observations).start();
         lastRun.set(new LastRun(task.taskId(), observation));
-        return observation.observeChecked(invocation::proceed);
+        running.put(task, new Run(context, observation));
+        try (Observation.Scope scope = observation.openScope()) {
+            return invocation.proceed();
+        }
+        catch (Throwable ex) {
+            observation.error(ex);
+            throw ex;
+        }
+    }
+
+    /**
+     * The engine decided how a run ended: its observation stops with that outcome. This is the run's thread, where
+     * its task context is current; a run given up at its hard time limit ends on another thread, and is found by
+     * its task id. Tasks that ended without running (revoked or expired before they started, unknown, unreadable)
+     * have no observation.
+     */
+    @Override
+    public void finished(Execution execution) {
+        TaskContext current = TaskContext.find().orElse(null);
+        Run run = current != null && current.taskId().equals(execution.taskId()) ? running.remove(current) : null;
+        if (run == null) {
+            run = running.entrySet().stream().filter(entry -> entry.getKey().taskId().equals(execution.taskId()))
+                    .findFirst().map(entry -> running.remove(entry.getKey())).orElse(null);
+        }
+        if (run != null) {
+            run.context().setOutcome(execution.outcome().name().toLowerCase(Locale.ROOT));
+            run.observation().stop();
+        }
     }
 
     /** The observation of the run whose task this thread still finishes (its scope closed), if any. */
@@ -150,5 +188,8 @@ public class TaskQueueObservationInterceptor implements TaskInterceptor, Ordered
     }
 
     private record LastRun(String taskId, Observation observation) {
+    }
+
+    private record Run(TaskExecutionContext context, Observation observation) {
     }
 }

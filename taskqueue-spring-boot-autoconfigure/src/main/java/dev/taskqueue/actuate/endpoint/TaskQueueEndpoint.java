@@ -20,6 +20,7 @@ import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.event.TaskEvent;
+import dev.taskqueue.internal.JsonPreview;
 import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisEventLog;
@@ -27,6 +28,9 @@ import dev.taskqueue.schedule.Schedule;
 import dev.taskqueue.schedule.Scheduler;
 import dev.taskqueue.spring.TaskQueueScheduler;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
@@ -85,6 +89,9 @@ public class TaskQueueEndpoint {
     /** Characters of a dead letter's message shown in a page (the dead letter itself shows all). */
     static final int MESSAGE_PREVIEW = 500;
 
+    /** About how many characters of JSON a task's result may take in its view before it is shortened. */
+    static final int RESULT_PREVIEW = 4096;
+
     private static final Pattern DEAD_LETTER_ID = Pattern.compile("\\d{1,20}-\\d{1,20}");
 
     private static final String QUEUES = "queues";
@@ -94,6 +101,8 @@ public class TaskQueueEndpoint {
     private static final String DEAD_LETTERS = "dead-letters";
 
     private static final String SCHEDULES = "schedules";
+
+    private static final JsonMapper JSON = JsonMapper.shared();
 
     private final Broker broker;
     private final String brokerDescription;
@@ -425,9 +434,9 @@ public class TaskQueueEndpoint {
      */
     public Revocation revoke(String taskId, boolean terminate) {
         checkTaskId(taskId);
-        boolean wasWaiting = operations.revoke(taskId, terminate);
+        boolean recorded = operations.revoke(taskId, terminate);
         ResultBackend backend = results;
-        return new Revocation(taskId, terminate, wasWaiting,
+        return new Revocation(taskId, terminate, recorded,
                 backend == null ? null : backend.find(null, taskId).state());
     }
 
@@ -581,22 +590,43 @@ public class TaskQueueEndpoint {
      * @param nextRunAt when it runs again, in RETRY
      * @param progress the fraction done it reported
      * @param progressMessage what it reported with its progress
-     * @param arguments its arguments as a JSON array, cut to about a kilobyte, once a worker took it
+     * @param arguments its arguments, a JSON array, once a worker took it (past about a kilobyte, shortened as
+     *        {@link JsonPreview} says)
      * @param parentId in a workflow, the task (or chord) whose end submitted it
-     * @param result its result as JSON, when it succeeded
+     * @param result its result, a JSON value, when it succeeded (past {@value #RESULT_PREVIEW} characters,
+     *        shortened as {@link JsonPreview} says)
      * @param error its error (for RETRY, the last attempt's)
      */
     public record TaskView(String id, @Nullable String name, @Nullable String queue, TaskState state,
             @Nullable String worker, @Nullable Instant submittedAt, @Nullable Instant startedAt,
             @Nullable Instant finishedAt, int attempt, @Nullable Instant nextRunAt, @Nullable Double progress,
-            @Nullable String progressMessage, @Nullable String arguments, @Nullable String parentId,
-            @Nullable String result, @Nullable TaskError error) {
+            @Nullable String progressMessage, @Nullable Object arguments, @Nullable String parentId,
+            @Nullable Object result, @Nullable TaskError error) {
 
         static TaskView of(TaskInfo info) {
             return new TaskView(info.id(), info.name(), info.queue(), info.state(), info.worker(),
                     info.submittedAt(), info.startedAt(), info.finishedAt(), info.attempt(), info.nextRunAt(),
-                    info.progress(), info.progressMessage(), info.argumentsJson(), info.parentId(),
-                    info.resultJson(), info.error());
+                    info.progress(), info.progressMessage(), json(info.argumentsJson()), info.parentId(),
+                    json(info.resultJson()), info.error());
+        }
+
+        /**
+         * Stored JSON as a value (maps, lists, strings, numbers) that the endpoint writes as JSON, not as a string
+         * of JSON; shortened past {@value #RESULT_PREVIEW} characters. Text that is not JSON (arguments a former
+         * version cut short) stays text.
+         */
+        private static @Nullable Object json(@Nullable String text) {
+            if (text == null) {
+                return null;
+            }
+            try {
+                JsonNode value = JSON.readTree(text);
+                return JSON.treeToValue(text.length() <= RESULT_PREVIEW ? value
+                        : JsonPreview.of(value, RESULT_PREVIEW), Object.class);
+            }
+            catch (JacksonException ex) {
+                return text;
+            }
         }
     }
 
@@ -622,7 +652,8 @@ public class TaskQueueEndpoint {
      * @param errorMessage the error's message
      * @param stackTrace the error's stack trace (not in pages)
      * @param attempt the attempt that failed
-     * @param deliveries how many times its workers died holding it
+     * @param deliveries how many times its last attempt was delivered to a worker, the delivery that put it here
+     *        included (more than one: workers died or hung holding it before)
      * @param failedAt when it got here
      * @param worker the worker it failed on
      * @param message the task's message (JSON), shortened in pages
@@ -659,11 +690,12 @@ public class TaskQueueEndpoint {
      *
      * @param taskId the task
      * @param terminate whether a run in progress is interrupted
-     * @param wasWaiting whether the task was found waiting in a delayed set and removed at once (a task in a
-     *        ready queue is dropped when a worker claims it)
-     * @param state the task's state now (a finished task keeps its outcome), when a result backend is present
+     * @param recorded whether the revocation was recorded: false when the task had already finished (succeeded,
+     *        failed or was revoked) and keeps its outcome; true also for an id Redis has no record of (a task
+     *        still queued without a caller-chosen id has none)
+     * @param state the task's state now, when a result backend is present
      */
-    public record Revocation(String taskId, boolean terminate, boolean wasWaiting, @Nullable TaskState state) {
+    public record Revocation(String taskId, boolean terminate, boolean recorded, @Nullable TaskState state) {
     }
 
     /**

@@ -2,11 +2,11 @@ package dev.taskqueue.actuate.metrics;
 
 /**
  * The names and tags of taskqueue's meters, in one place. Tags have low cardinality: task names come from the
- * application's code ({@value #OTHER_TASK} for any other), queues from its configuration, states and outcomes
- * from short fixed lists.
+ * application's code ({@value #OTHER_TASK} for any other), queues from configuration (workers consume a fixed set
+ * of queues; a queue named per call would make series without bound), states and outcomes from short fixed lists.
  *
  * <p>Prometheus names: dots become underscores, counters get {@code _total}, timers {@code _seconds_*}, and the
- * age gauge {@code _seconds}: {@code taskqueue_tasks_submitted_total}, {@code taskqueue_task_execution_seconds_count},
+ * age gauge {@code _seconds}: {@code taskqueue_tasks_submitted_total}, {@code taskqueue_execute_seconds_count},
  * {@code taskqueue_queue_depth{queue="images",state="pending"}}, {@code taskqueue_queue_oldest_age_seconds}.
  */
 public final class TaskQueueMeters {
@@ -50,11 +50,15 @@ public final class TaskQueueMeters {
     public static final String REFUSED = "taskqueue.tasks.refused";
 
     /**
-     * Timer: how long task handlers ran (runs that did not start are not timed). Tags {@link #TASK},
-     * {@link #QUEUE}, {@link #OUTCOME}. Publish a histogram with
-     * {@code management.metrics.distribution.percentiles-histogram.taskqueue.task.execution=true}.
+     * Timer: how long task runs took (runs that did not start are not timed), made by Boot from the run's
+     * observation ({@code dev.taskqueue.observation.TaskQueueObservation#EXECUTE}), like Spring's message listeners:
+     * turning taskqueue's observations off ({@code management.observations.enable.taskqueue=false}) turns it off with
+     * the spans. Tags {@code taskqueue.task}, {@code taskqueue.queue}, {@code taskqueue.outcome} ({@code success},
+     * {@code failure}, {@code retry} or {@code revoked}) and Boot's {@code error} (the exception's simple class name,
+     * or {@code none}). Boot adds the long task timer {@code taskqueue.execute.active} of the runs in progress.
+     * Publish bounded buckets with {@code management.metrics.distribution.slo.taskqueue.execute=...}.
      */
-    public static final String EXECUTION = "taskqueue.task.execution";
+    public static final String EXECUTION = "taskqueue.execute";
 
     /**
      * Timer: how long tasks waited from submission (or their due time) to their start. Tags {@link #TASK},
@@ -87,9 +91,6 @@ public final class TaskQueueMeters {
 
     /** Tag: the queue. */
     public static final String QUEUE = "queue";
-
-    /** Tag of {@link #EXECUTION}: {@code success}, {@code failure}, {@code retry}, {@code revoked} or {@code quarantined}. */
-    public static final String OUTCOME = "outcome";
 
     /**
      * Tag of {@link #QUEUE_DEPTH}: {@value #PENDING}, {@value #SCHEDULED}, {@value #ACTIVE} or

@@ -2,7 +2,6 @@ package dev.taskqueue.actuate.metrics;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,15 +27,17 @@ import org.jspecify.annotations.Nullable;
  *
  * <ol>
  * <li>Counters and timers are fed by the engine's events: this is a {@link TaskEventListener} that the client and
- * the worker call. The engine never calls Micrometer itself. Each meter is looked up once per task, queue and
- * outcome, then kept, so an event costs a map lookup and an increment.</li>
+ * the worker call. The engine never calls Micrometer itself. Each meter is looked up once per task and queue,
+ * then kept, so an event costs a map lookup and an increment.</li>
  * <li>Queue gauges and the worker count read a {@link QueueSnapshots snapshot} that one bulk read of the broker
  * refreshes at most once per {@code queueStatsTtl}, however many gauges are scraped, in the background: a scrape
  * never waits for Redis (but the first).</li>
  * <li>Each queue gets its gauges when it is first seen: a queue of this application, a queue submitted to or run
  * here, or a queue the broker lists at a refresh.</li>
  * </ol>
- * Timers publish no histogram by default; Boot's {@code management.metrics.distribution.*} properties turn them on.
+ * Task runs are timed by their observation ({@link TaskQueueMeters#EXECUTION}), not here: one timer per run, with
+ * its outcome, that {@code management.observations.enable.taskqueue=false} turns off with the spans. Timers publish
+ * no histogram by default; Boot's {@code management.metrics.distribution.*} properties turn them on.
  */
 public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
 
@@ -58,7 +59,6 @@ public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
             Map.entry(TaskQueueMeters.DEAD, "Tasks this instance's worker sent to the dead letters"),
             Map.entry(TaskQueueMeters.REVOKED, "Tasks dropped or stopped because they were revoked or expired"),
             Map.entry(TaskQueueMeters.REFUSED, "Task outcomes refused because the worker had lost the task's lease"),
-            Map.entry(TaskQueueMeters.EXECUTION, "How long task handlers ran"),
             Map.entry(TaskQueueMeters.QUEUE_WAIT, "How long tasks waited from submission or due time to start"));
 
     private final Set<String> gaugedQueues = ConcurrentHashMap.newKeySet();
@@ -128,7 +128,7 @@ public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
         discovered(queue);
         count(TaskQueueMeters.STARTED, taskName, queue);
         String task = taskTag(taskName);
-        bound.forEach(meters -> meters.timer(TaskQueueMeters.QUEUE_WAIT, task, queue, "").record(queueWait));
+        bound.forEach(meters -> meters.timer(TaskQueueMeters.QUEUE_WAIT, task, queue).record(queueWait));
     }
 
     @Override
@@ -146,17 +146,6 @@ public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
                 }
             }
         }
-        if (ran(execution)) {
-            String task = taskTag(execution.taskName());
-            String outcome = execution.outcome().name().toLowerCase(Locale.ROOT);
-            bound.forEach(meters -> meters.timer(TaskQueueMeters.EXECUTION, task, queue, outcome)
-                    .record(execution.duration()));
-        }
-    }
-
-    /** Whether the handler ran: runs that were dropped (revoked, unknown task, bad arguments) last zero. */
-    private static boolean ran(Execution execution) {
-        return execution.outcome() == Outcome.SUCCESS || !execution.duration().isZero();
     }
 
     @Override
@@ -229,7 +218,7 @@ public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
         return millis == null ? 0 : millis / 1000.0;
     }
 
-    /** The meters of one registry, each built once per name, task, queue and outcome. */
+    /** The meters of one registry, each built once per name, task and queue. */
     private static final class BoundRegistry {
 
         private final MeterRegistry registry;
@@ -240,22 +229,18 @@ public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
         }
 
         Counter counter(String name, String task, String queue) {
-            return (Counter) meters.computeIfAbsent(new MeterKey(name, task, queue, ""),
+            return (Counter) meters.computeIfAbsent(new MeterKey(name, task, queue),
                     key -> Counter.builder(name).description(DESCRIPTIONS.get(name))
                             .tags(TaskQueueMeters.TASK, task, TaskQueueMeters.QUEUE, queue).register(registry));
         }
 
-        /** A timer; {@code outcome} is empty for a timer without that tag. */
-        Timer timer(String name, String task, String queue, String outcome) {
-            return (Timer) meters.computeIfAbsent(new MeterKey(name, task, queue, outcome), key -> {
-                Timer.Builder builder = Timer.builder(name).description(DESCRIPTIONS.get(name))
-                        .tags(TaskQueueMeters.TASK, task, TaskQueueMeters.QUEUE, queue);
-                return (outcome.isEmpty() ? builder : builder.tag(TaskQueueMeters.OUTCOME, outcome))
-                        .register(registry);
-            });
+        Timer timer(String name, String task, String queue) {
+            return (Timer) meters.computeIfAbsent(new MeterKey(name, task, queue),
+                    key -> Timer.builder(name).description(DESCRIPTIONS.get(name))
+                            .tags(TaskQueueMeters.TASK, task, TaskQueueMeters.QUEUE, queue).register(registry));
         }
     }
 
-    private record MeterKey(String name, String task, String queue, String outcome) {
+    private record MeterKey(String name, String task, String queue) {
     }
 }

@@ -10,7 +10,10 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 import dev.taskqueue.TaskCall;
+import dev.taskqueue.Retry;
+import dev.taskqueue.Task;
 import dev.taskqueue.TaskClient;
+import dev.taskqueue.TaskContext;
 import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskState;
@@ -87,12 +90,59 @@ class TaskQueueEndpointAutoConfigurationTests {
             assertThat(view.name()).isEqualTo("test.greet");
             assertThat(view.queue()).isEqualTo("default");
             assertThat(view.attempt()).isEqualTo(1);
-            assertThat(view.result()).isEqualTo("\"Hello Ada\"");
-            assertThat(view.arguments()).isEqualTo("[\"Ada\"]");
+            assertThat(view.result()).isEqualTo("Hello Ada"); // a JSON value, not JSON in a string
+            assertThat(view.arguments()).isEqualTo(List.of("Ada"));
             assertThat(view.parentId()).isNull();
             assertThat(view.worker()).isNotNull();
+            assertThat(view.submittedAt()).isNotNull().isBeforeOrEqualTo(view.startedAt());
             assertThat(view.finishedAt()).isNotNull();
+            assertThat(view.error()).isNull();
         });
+    }
+
+    @Test
+    void aTaskWithHugeArgumentsAndResultShowsThemShortenedAndStillJson() {
+        runner.run(context -> {
+            TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
+            String name = "x".repeat(20_000);
+            TaskHandle<String> handle = context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, name);
+            handle.get(WAIT);
+
+            TaskQueueEndpoint.TaskView view = endpoint.task(handle.id());
+
+            assertThat(view.arguments()).asInstanceOf(InstanceOfAssertFactories.LIST).singleElement().asString()
+                    .startsWith("xxx").endsWith("\u2026").hasSizeLessThan(1_100);
+            assertThat(view.result()).asString().startsWith("Hello xxx").endsWith("\u2026")
+                    .hasSizeLessThanOrEqualTo(4_096);
+        });
+    }
+
+    @Test
+    void aTaskThatSucceededAfterARetryShowsNoError() {
+        runner.withBean(Flaky.class).run(context -> {
+            TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
+            TaskHandle<String> handle = context.getBean(TaskClient.class).submit(Flaky::once, "Ada");
+            assertThat(handle.get(WAIT)).isEqualTo("Ada on attempt 2");
+
+            TaskQueueEndpoint.TaskView view = endpoint.task(handle.id());
+
+            assertThat(view.state()).isEqualTo(TaskState.SUCCESS);
+            assertThat(view.attempt()).isEqualTo(2);
+            assertThat(view.error()).isNull();
+            assertThat(view.nextRunAt()).isNull();
+        });
+    }
+
+    /** Fails its first attempt, then succeeds. */
+    static class Flaky {
+
+        @Task(name = "test.flaky", retry = @Retry(maxRetries = 1, delay = "10ms"))
+        String once(String name) {
+            if (TaskContext.current().attempt() == 1) {
+                throw new IllegalStateException("first attempt of " + name + " fails");
+            }
+            return name + " on attempt " + TaskContext.current().attempt();
+        }
     }
 
     @Test
@@ -106,7 +156,7 @@ class TaskQueueEndpointAutoConfigurationTests {
             TaskQueueEndpoint.TaskView view = endpoint.task(last.id());
 
             assertThat(view.parentId()).isNotNull();
-            assertThat(view.arguments()).isEqualTo("[\"Hello Ada\"]");
+            assertThat(view.arguments()).isEqualTo(List.of("Hello Ada"));
             assertThat(endpoint.task(view.parentId()).name()).isEqualTo("test.greet");
         });
     }
@@ -307,6 +357,7 @@ class TaskQueueEndpointAutoConfigurationTests {
             assertThat(summary.errorType()).isEqualTo(IllegalStateException.class.getName());
             assertThat(summary.errorMessage()).isEqualTo("expected failure");
             assertThat(summary.stackTrace()).isNull();
+            assertThat(summary.deliveries()).isEqualTo(1); // delivered once, and it failed
             assertThat(summary.message()).contains("test.fail");
             DeadLetterView whole = endpoint.getQueuePartEntry("queues", "failing", "dead-letters", summary.id());
             assertThat(whole.stackTrace()).contains("TestTasks$Greeter.fail");
@@ -385,6 +436,8 @@ class TaskQueueEndpointAutoConfigurationTests {
                     TaskState.REVOKED));
             assertThat(endpoint.queue("default").scheduled()).isZero();
             assertThat(endpoint.task(handle.id()).state()).isEqualTo(TaskState.REVOKED);
+            assertThat(endpoint.revoke(handle.id(), false)).isEqualTo(new TaskQueueEndpoint.Revocation(handle.id(),
+                    false, false, TaskState.REVOKED)); // revoked already: nothing recorded
         });
     }
 

@@ -108,8 +108,9 @@ class TaskQueueEndpointWebTests {
                 .containsKeys("pending", "scheduled", "active", "dead", "processedLastMinute");
         assertThat(task.status()).isEqualTo(200);
         assertThat(task.map()).containsEntry("id", handle.id()).containsEntry("state", "SUCCESS")
-                .containsEntry("name", "test.greet").containsEntry("result", "\"Hello Ada\"")
-                .containsEntry("arguments", "[\"Ada\"]").containsKey("parentId");
+                .containsEntry("name", "test.greet").containsEntry("result", "Hello Ada")
+                .containsEntry("arguments", List.of("Ada")).containsEntry("error", null).containsKey("parentId");
+        assertThat(task.map().get("submittedAt")).asString().isNotBlank();
     }
 
     @Test
@@ -167,7 +168,7 @@ class TaskQueueEndpointWebTests {
 
         assertThat(revoked.status()).isEqualTo(200);
         assertThat(revoked.map()).containsEntry("taskId", handle.id()).containsEntry("terminate", true)
-                .containsEntry("wasWaiting", true).containsEntry("state", "REVOKED");
+                .containsEntry("recorded", true).containsEntry("state", "REVOKED");
     }
 
     @Test

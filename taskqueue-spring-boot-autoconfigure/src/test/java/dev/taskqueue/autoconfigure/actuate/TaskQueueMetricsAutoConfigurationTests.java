@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.taskqueue.Chord;
+import dev.taskqueue.Task;
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskFailedException;
@@ -18,11 +19,13 @@ import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.TaskState;
+import dev.taskqueue.TimeLimit;
 import dev.taskqueue.Workflows;
 import dev.taskqueue.actuate.metrics.TaskQueueMeters;
 import dev.taskqueue.actuate.metrics.TaskQueueMetrics;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
 import dev.taskqueue.autoconfigure.TestTasks;
+import dev.taskqueue.autoconfigure.observation.TaskQueueObservationAutoConfiguration;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.event.TaskEventListener;
@@ -30,6 +33,7 @@ import dev.taskqueue.memory.InMemoryBroker;
 import dev.taskqueue.testing.SharedRedis;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.search.RequiredSearch;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +42,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -49,9 +54,19 @@ import static org.awaitility.Awaitility.await;
 
 class TaskQueueMetricsAutoConfigurationTests {
 
+    /** The run timer's tags, from the run's observation. */
+    private static final String TASK = "taskqueue.task";
+
+    private static final String QUEUE = "taskqueue.queue";
+
+    private static final String OUTCOME = "taskqueue.outcome";
+
+    /** An application with the actuator's metrics and observations, as Boot configures them. */
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, DataRedisAutoConfiguration.class,
-                    TaskQueueAutoConfiguration.class, TaskQueueMetricsAutoConfiguration.class))
+            .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+                    ObservationAutoConfiguration.class, DataRedisAutoConfiguration.class,
+                    TaskQueueAutoConfiguration.class, TaskQueueMetricsAutoConfiguration.class,
+                    TaskQueueObservationAutoConfiguration.class))
             .withPropertyValues(TestTasks.redis())
             .withBean(SimpleMeterRegistry.class)
             .withBean(TestTasks.Greeter.class);
@@ -82,13 +97,91 @@ class TaskQueueMetricsAutoConfigurationTests {
             assertThat(count(meters, TaskQueueMeters.DEAD, "test.fail", "failing")).isEqualTo(1);
             assertThat(meters.find(TaskQueueMeters.SUCCEEDED).tag(TaskQueueMeters.TASK, "test.fail").counter())
                     .isNull();
-            assertThat(meters.get(TaskQueueMeters.EXECUTION).tags(TaskQueueMeters.TASK, "test.greet",
-                    TaskQueueMeters.QUEUE, "default", TaskQueueMeters.OUTCOME, "success").timer().count())
-                    .isEqualTo(1);
-            assertThat(meters.get(TaskQueueMeters.EXECUTION).tags(TaskQueueMeters.TASK, "test.fail",
-                    TaskQueueMeters.OUTCOME, "failure").timer().count()).isEqualTo(1);
+            assertThat(meters.get(TaskQueueMeters.EXECUTION).tags(TASK, "test.greet", QUEUE, "default", OUTCOME,
+                    "success", "error", "none").timer().count()).isEqualTo(1);
+            assertThat(meters.get(TaskQueueMeters.EXECUTION).tags(TASK, "test.fail", OUTCOME, "failure", "error",
+                    "IllegalStateException").timer().count()).isEqualTo(1);
             assertThat(meters.get(TaskQueueMeters.QUEUE_WAIT).tags(TaskQueueMeters.TASK, "test.greet",
                     TaskQueueMeters.QUEUE, "default").timer().count()).isEqualTo(1);
+        });
+    }
+
+    /** Like Spring's message listeners: the run's observation is its only timer, and it carries the outcome. */
+    @Test
+    void eachRunIsTimedOnceByItsObservationWithItsOutcome() {
+        runner.run(context -> {
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+            context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada").get(WAIT);
+
+            assertThat(meters.find(TaskQueueMeters.EXECUTION).timers()).singleElement().satisfies(timer -> {
+                assertThat(timer.count()).isEqualTo(1);
+                assertThat(timer.getId().getTag(OUTCOME)).isEqualTo("success");
+            });
+            assertThat(meters.getMeters()).filteredOn(meter -> meter instanceof Timer)
+                    .extracting(meter -> meter.getId().getName())
+                    .containsOnly(TaskQueueMeters.EXECUTION, TaskQueueMeters.QUEUE_WAIT, "taskqueue.submit");
+        });
+    }
+
+    /** A run given up at its hard time limit ends there, on the limit's thread: its observation stops then. */
+    @Test
+    void aRunGivenUpAtItsHardTimeLimitIsTimedOnceAsAFailure() {
+        runner.withBean(Stuck.class).run(context -> {
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+            Stuck stuck = context.getBean(Stuck.class);
+            try {
+                TaskHandle<Void> handle = context.getBean(TaskClient.class).submit(Stuck::ignoreInterrupts);
+                assertThatExceptionOfType(TaskFailedException.class).isThrownBy(() -> handle.get(WAIT))
+                        .withMessageContaining("hard time limit");
+                await().atMost(WAIT).until(() -> meters.get(TaskQueueMeters.EXECUTION + ".active").longTaskTimer()
+                        .activeTasks() == 0);
+
+                assertThat(stuck.released.getCount()).isOne(); // its thread still runs
+                assertThat(meters.get(TaskQueueMeters.EXECUTION).tag(TASK, "test.stuck").timers()).singleElement()
+                        .satisfies(timer -> {
+                            assertThat(timer.getId().getTag(OUTCOME)).isEqualTo("failure");
+                            assertThat(timer.count()).isEqualTo(1);
+                        });
+            }
+            finally {
+                stuck.released.countDown();
+            }
+        });
+    }
+
+    /** Runs past its hard time limit, ignoring interrupts, until released. */
+    static class Stuck {
+
+        final CountDownLatch released = new CountDownLatch(1);
+
+        @Task(name = "test.stuck", timeLimit = @TimeLimit(hard = "200ms"))
+        void ignoreInterrupts() {
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (released.getCount() > 0 && System.nanoTime() < giveUp) {
+                try {
+                    released.await(50, TimeUnit.MILLISECONDS);
+                }
+                catch (InterruptedException ignored) {
+                    // stuck: the worker gives up on it at the hard limit
+                }
+            }
+        }
+    }
+
+    /** As with any Boot observation, turning taskqueue's off turns off their timers (and spans); counters stay. */
+    @Test
+    void turningObservationsOffTurnsTheRunTimerOff() {
+        runner.withPropertyValues("management.observations.enable.taskqueue=false").run(context -> {
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+            context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada").get(WAIT);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> meters.find(TaskQueueMeters.SUCCEEDED).counter() != null);
+
+            assertThat(meters.find(TaskQueueMeters.EXECUTION).meters()).isEmpty();
+            assertThat(meters.find("taskqueue.submit").meters()).isEmpty();
+            assertThat(meters.getMeters()).extracting(meter -> meter.getId().getName())
+                    .noneMatch(name -> name.contains("execut"));
+            assertThat(count(meters, TaskQueueMeters.SUCCEEDED, "test.greet", "default")).isEqualTo(1);
         });
     }
 
@@ -103,8 +196,8 @@ class TaskQueueMetricsAutoConfigurationTests {
             assertThat(count(meters, TaskQueueMeters.RETRIED, "test.fail", "failing")).isEqualTo(1);
             assertThat(count(meters, TaskQueueMeters.STARTED, "test.fail", "failing")).isEqualTo(2);
             assertThat(count(meters, TaskQueueMeters.FAILED, "test.fail", "failing")).isEqualTo(1);
-            assertThat(meters.get(TaskQueueMeters.EXECUTION).tag(TaskQueueMeters.OUTCOME, "retry").timer().count())
-                    .isEqualTo(1);
+            assertThat(meters.get(TaskQueueMeters.EXECUTION).tag(OUTCOME, "retry").timer().count()).isEqualTo(1);
+            assertThat(meters.get(TaskQueueMeters.EXECUTION).tag(OUTCOME, "failure").timer().count()).isEqualTo(1);
         });
     }
 
@@ -323,7 +416,8 @@ class TaskQueueMetricsAutoConfigurationTests {
     void timerDistributionsFollowBootsDistributionProperties() {
         // Histogram buckets need a registry that aggregates them (Prometheus: see the sample's scrape test);
         // service level objectives show that Boot's per-meter distribution properties reach these timers.
-        runner.withPropertyValues("management.metrics.distribution.slo.taskqueue.task=10ms,1s")
+        runner.withPropertyValues("management.metrics.distribution.slo.taskqueue.execute=10ms,1s",
+                "management.metrics.distribution.slo.taskqueue.task.queue.wait=10ms,1s")
                 .run(context -> {
                     MeterRegistry meters = context.getBean(MeterRegistry.class);
                     context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada").get(WAIT);
