@@ -153,7 +153,7 @@ class TimeLimitsAndRevocationTest {
         assertThat(revoked.revoke()).isTrue();
 
         assertThat(done.revoke(true)).isFalse();
-        assertThat(new DefaultTaskQueueOperations(tq.broker, tq.codec).revoke(done.id(), true)).isFalse();
+        assertThat(new DefaultTaskQueueOperations(tq.broker, tq.codec, tq.catalog).revoke(done.id(), true)).isFalse();
         assertThat(revoked.revoke(true)).isFalse(); // already revoked
 
         assertThat(done.state()).isEqualTo(TaskState.SUCCESS);
