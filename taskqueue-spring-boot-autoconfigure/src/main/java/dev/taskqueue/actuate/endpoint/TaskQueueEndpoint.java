@@ -3,13 +3,16 @@ package dev.taskqueue.actuate.endpoint;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
+import dev.taskqueue.DeclaredTask;
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskIds;
+import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.TaskState;
@@ -21,6 +24,7 @@ import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.event.TaskEvent;
 import dev.taskqueue.internal.JsonPreview;
+import dev.taskqueue.internal.OptionsJson;
 import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisEventLog;
@@ -98,6 +102,8 @@ public class TaskQueueEndpoint {
 
     private static final String TASKS = "tasks";
 
+    private static final String CATALOG = "catalog";
+
     private static final String DEAD_LETTERS = "dead-letters";
 
     private static final String SCHEDULES = "schedules";
@@ -138,41 +144,46 @@ public class TaskQueueEndpoint {
 
     // ------------------------------------------------------------------------------------------ operations
 
-    /** {@code GET /actuator/taskqueue}: the broker, totals, queues, workers, schedules and declared tasks. */
+    /** {@code GET /actuator/taskqueue}: the broker, totals, queues, workers, schedules and the task catalog. */
     @ReadOperation
     public Overview overview() {
-        List<QueueDescriptor> queues = broker.stats(knownQueues()).stream().map(QueueDescriptor::of).toList();
-        List<WorkerDescriptor> workers = workers();
-        return new Overview(brokerDescription, Totals.of(queues, workers), queues, workers, schedules(),
-                tasks());
+        List<WorkerInfo> workers = broker.workers();
+        List<QueueDescriptor> queues = queues(workers);
+        List<WorkerDescriptor> workerViews = workers.stream().map(WorkerDescriptor::of).toList();
+        return new Overview(brokerDescription, Totals.of(queues, workerViews), queues, workerViews, schedules(),
+                catalog());
     }
 
     /**
-     * {@code GET /actuator/taskqueue/{kind}}: queues, workers, tasks (declared here), schedules, chords (not
-     * completed) or events.
+     * {@code GET /actuator/taskqueue/{kind}}: queues, workers, catalog (the tasks every service declares), schedules,
+     * chords (not completed) or events.
      */
     @ReadOperation
     public Object list(@Selector String kind, @Nullable Integer count) {
         return switch (kind) {
-            case QUEUES -> broker.stats(knownQueues()).stream().map(QueueDescriptor::of).toList();
+            case QUEUES -> queues(broker.workers());
             case "workers" -> workers();
-            case TASKS -> tasks();
+            case CATALOG -> catalog();
             case SCHEDULES -> schedules();
             case "chords" -> chords(count);
             case "events" -> events(count);
-            default -> throw invalid("'" + kind + "' is not a list: use queues, workers, tasks, schedules, chords or "
-                    + "events");
+            case TASKS -> throw invalid("'tasks' is not a list: tasks/{id} is one task (one run); the tasks every "
+                    + "service declares are listed at catalog");
+            default -> throw invalid("'" + kind + "' is not a list: use queues, workers, catalog, schedules, chords "
+                    + "or events");
         };
     }
 
-    /** {@code GET /actuator/taskqueue/queues/{name}} or {@code /tasks/{id}}. */
+    /** {@code GET /actuator/taskqueue/queues/{name}}, {@code /tasks/{id}}, {@code /catalog/{name}} or a schedule. */
     @ReadOperation
     public Object get(@Selector String kind, @Selector String name) {
         return switch (kind) {
             case QUEUES -> queue(name);
             case TASKS -> task(name);
+            case CATALOG -> declaredTask(name);
             case SCHEDULES -> schedule(name);
-            default -> throw invalid("'" + kind + "' has no entries: use queues/{name}, tasks/{id} or schedules/{name}");
+            default -> throw invalid("'" + kind + "' has no entries: use queues/{name}, tasks/{id}, catalog/{name} or "
+                    + "schedules/{name}");
         };
     }
 
@@ -274,7 +285,7 @@ public class TaskQueueEndpoint {
 
     /** One queue's counts. */
     public QueueDescriptor queue(String name) {
-        return QueueDescriptor.of(broker.stats(existingQueue(name)));
+        return QueueDescriptor.of(broker.stats(existingQueue(name)), broker.workers());
     }
 
     /** The task's record. */
@@ -352,14 +363,36 @@ public class TaskQueueEndpoint {
         return broker.workers().stream().map(WorkerDescriptor::of).toList();
     }
 
-    private List<TaskDescriptor> tasks() {
-        return registry.all().stream().map(TaskDescriptor::of).toList();
+    /** Every known queue with its counts and the live workers that consume it. */
+    private List<QueueDescriptor> queues(List<WorkerInfo> workers) {
+        return broker.stats(knownQueues()).stream().map(stats -> QueueDescriptor.of(stats, workers)).toList();
+    }
+
+    /** The tasks this application declares and those the workers of every service published. */
+    public List<CatalogView> catalog() {
+        Set<String> declaredHere = new java.util.HashSet<>();
+        registry.all().forEach(task -> declaredHere.add(task.name()));
+        return operations.catalog().stream().map(task -> CatalogView.of(task, declaredHere.contains(task.name())))
+                .toList();
+    }
+
+    /** One task of the catalog, by name. */
+    public CatalogView declaredTask(String name) {
+        return catalog().stream().filter(task -> task.name().equals(name)).findFirst()
+                .orElseThrow(() -> new NotFoundException("No task '" + name + "' in the catalog: this application "
+                        + "does not declare it and no worker has published it (workers publish their tasks when "
+                        + "they start, and every 30 s)"));
     }
 
     /** The periodic schedules with their last and next ticks (empty when the application has none). */
     public List<ScheduleView> schedules() {
         TaskQueueScheduler current = scheduler;
-        return current == null ? List.of() : current.schedules().stream().map(this::scheduleView).toList();
+        if (current == null) {
+            return List.of();
+        }
+        Map<String, String> queues = new java.util.HashMap<>();
+        operations.catalog().forEach(task -> queues.put(task.name(), task.queue()));
+        return current.schedules().stream().map(info -> scheduleView(info, queues)).toList();
     }
 
     /** One periodic schedule. */
@@ -368,14 +401,12 @@ public class TaskQueueEndpoint {
                 .orElseThrow(() -> noSchedule(name));
     }
 
-    private ScheduleView scheduleView(Scheduler.ScheduleInfo info) {
-        String queue = info.queue();
-        if (queue == null) {
-            TaskDefinition task = registry.find(info.task());
-            queue = task != null ? task.queue() : registry.defaultQueue();
-        }
+    /** A schedule as operators see it; its queue is its call's, else its task's (from the catalog). */
+    private ScheduleView scheduleView(Scheduler.ScheduleInfo info, Map<String, String> taskQueues) {
+        String queue = info.queue() != null ? info.queue()
+                : taskQueues.getOrDefault(info.task(), registry.defaultQueue());
         return new ScheduleView(info.name(), info.task(), queue, info.trigger(), info.enabled(), info.missed(),
-                info.lastTick(), info.nextTick());
+                info.lastTick(), info.nextTick(), info.problem());
     }
 
     // ------------------------------------------------------------------------------------------ actions
@@ -383,13 +414,13 @@ public class TaskQueueEndpoint {
     /** Pauses a queue for every worker (running tasks finish; submissions are still accepted). */
     public QueueDescriptor pause(String queue) {
         broker.pause(existingQueue(queue));
-        return QueueDescriptor.of(broker.stats(queue)); // known: checked just above
+        return QueueDescriptor.of(broker.stats(queue), broker.workers()); // known: checked just above
     }
 
     /** Resumes a paused queue. */
     public QueueDescriptor resume(String queue) {
         broker.resume(existingQueue(queue));
-        return QueueDescriptor.of(broker.stats(queue)); // known: checked just above
+        return QueueDescriptor.of(broker.stats(queue), broker.workers()); // known: checked just above
     }
 
     /** Deletes the queue's waiting tasks, ready and delayed (not those running). */
@@ -521,11 +552,10 @@ public class TaskQueueEndpoint {
      * @param queues each queue's counts
      * @param workers the workers that heartbeat, and those lost without stopping
      * @param schedules the periodic schedules
-     * @param tasks the tasks this application declares
+     * @param catalog the tasks this application declares and those the workers of every service published
      */
     public record Overview(String broker, Totals totals, List<QueueDescriptor> queues,
-            List<WorkerDescriptor> workers, List<ScheduleView> schedules,
-            List<TaskDescriptor> tasks) {
+            List<WorkerDescriptor> workers, List<ScheduleView> schedules, List<CatalogView> catalog) {
     }
 
     /**
@@ -565,13 +595,17 @@ public class TaskQueueEndpoint {
      * @param oldestPendingAgeMillis how long the oldest pending task has waited, or null when none waits
      * @param processedLastMinute tasks that finished (any outcome) in the last 60 seconds
      * @param paused whether workers are told not to claim from it
+     * @param consumers the live workers that consume it (none: its tasks wait until one does)
      */
     public record QueueDescriptor(String name, long pending, long scheduled, long active, long dead,
-            @Nullable Long oldestPendingAgeMillis, long processedLastMinute, boolean paused) {
+            @Nullable Long oldestPendingAgeMillis, long processedLastMinute, boolean paused, List<String> consumers) {
 
-        static QueueDescriptor of(QueueStats stats) {
+        static QueueDescriptor of(QueueStats stats, List<WorkerInfo> workers) {
+            List<String> consumers = workers.stream().filter(w -> !w.isLost() && w.queues().contains(stats.queue()))
+                    .map(WorkerInfo::id).toList();
             return new QueueDescriptor(stats.queue(), stats.pending(), stats.scheduled(), stats.active(),
-                    stats.dead(), stats.oldestPendingAgeMillis(), stats.processedLastMinute(), stats.paused());
+                    stats.dead(), stats.oldestPendingAgeMillis(), stats.processedLastMinute(), stats.paused(),
+                    consumers);
         }
     }
 
@@ -724,19 +758,27 @@ public class TaskQueueEndpoint {
     }
 
     /**
-     * A task this application declares.
+     * A task of the catalog.
      *
      * @param name its name
-     * @param queue the queue it goes to by default
+     * @param queue the queue it goes to unless a call names another
      * @param priority its default priority
      * @param ignoreResult whether its result is not stored
-     * @param bean the bean whose method runs it
+     * @param parameters its parameters: name, JSON type, Java type, whether null is accepted
+     * @param resultType the Java type of its result
+     * @param policies the policies it declares (retry, timeLimit, rateLimit, concurrency, unique), as JSON
+     * @param declaredHere whether this application declares it
+     * @param instances the workers that publish it, with when each last did
+     * @param lastSeen when a worker last published it (null: only this application knows it)
      */
-    public record TaskDescriptor(String name, String queue, int priority, boolean ignoreResult, String bean) {
+    public record CatalogView(String name, String queue, int priority, boolean ignoreResult,
+            List<DeclaredTask.Parameter> parameters, String resultType, JsonNode policies, boolean declaredHere,
+            Map<String, Instant> instances, @Nullable Instant lastSeen) {
 
-        static TaskDescriptor of(TaskDefinition task) {
-            return new TaskDescriptor(task.name(), task.queue(), task.priority(), task.ignoreResult(),
-                    task.beanName());
+        static CatalogView of(DeclaredTask task, boolean declaredHere) {
+            return new CatalogView(task.name(), task.queue(), task.priority(), task.ignoreResult(), task.parameters(),
+                    task.resultType(), OptionsJson.write(JSON, TaskOptions.defaults().policies(task.policies())),
+                    declaredHere, new java.util.TreeMap<>(task.instances()), task.lastSeen());
         }
     }
 
@@ -751,9 +793,11 @@ public class TaskQueueEndpoint {
      * @param missedTicks what happens to ticks missed while no scheduler ran: SKIP or RUN_ONCE
      * @param lastRunAt the tick last submitted by any instance, if any
      * @param nextRunAt the next tick, when enabled
+     * @param problem why its last tick could not be submitted on this instance (it is skipped meanwhile), or null
      */
     public record ScheduleView(String name, String task, String queue, String trigger, boolean enabled,
-            Schedule.MissedTicks missedTicks, @Nullable Instant lastRunAt, @Nullable Instant nextRunAt) {
+            Schedule.MissedTicks missedTicks, @Nullable Instant lastRunAt, @Nullable Instant nextRunAt,
+            @Nullable String problem) {
     }
 
     /**

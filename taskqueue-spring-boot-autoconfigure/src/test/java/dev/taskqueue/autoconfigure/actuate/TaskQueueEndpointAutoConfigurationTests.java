@@ -26,7 +26,8 @@ import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.NotFoundException;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.Overview;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.QueueDescriptor;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.ScheduleView;
-import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.TaskDescriptor;
+import dev.taskqueue.DeclaredTask;
+import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.CatalogView;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.WorkerDescriptor;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpointWebExtension;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
@@ -59,6 +60,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import static dev.taskqueue.autoconfigure.TestTasks.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /** The endpoint's operations on a real Redis, called as Java methods and over JMX; HTTP is in the web tests. */
@@ -173,10 +175,10 @@ class TaskQueueEndpointAutoConfigurationTests {
                     .withMessageContaining("A task id must be");
             assertThatExceptionOfType(InvalidEndpointRequestException.class)
                     .isThrownBy(() -> endpoint.get("nonsense", "x"))
-                    .withMessageContaining("use queues/{name}, tasks/{id} or schedules/{name}");
+                    .withMessageContaining("use queues/{name}, tasks/{id}, catalog/{name} or schedules/{name}");
             assertThatExceptionOfType(InvalidEndpointRequestException.class)
                     .isThrownBy(() -> endpoint.list("nonsense", null))
-                    .withMessageContaining("queues, workers, tasks, schedules, chords or events");
+                    .withMessageContaining("queues, workers, catalog, schedules, chords or events");
         });
     }
 
@@ -185,7 +187,6 @@ class TaskQueueEndpointAutoConfigurationTests {
         runner.withPropertyValues("taskqueue.worker.queues=default,failing,reports").run(context -> {
             TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
             String workerId = context.getBean(TaskQueueWorkerLifecycle.class).worker().id();
-            String bean = context.getBeanNamesForType(TestTasks.Greeter.class)[0];
             await().atMost(Duration.ofSeconds(10)).until(() -> !endpoint.overview().workers().isEmpty());
             context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada").get(WAIT);
 
@@ -204,12 +205,18 @@ class TaskQueueEndpointAutoConfigurationTests {
             assertThat(overview.totals().workers()).isEqualTo(1);
             assertThat(overview.totals().processedLastMinute()).isEqualTo(1);
             assertThat(overview.schedules()).isEmpty();
-            assertThat(overview.tasks()).containsExactlyInAnyOrder(
-                    new TaskDescriptor("test.greet", "default", 0, false, bean),
-                    new TaskDescriptor("test.fail", "failing", 0, false, bean),
-                    new TaskDescriptor("test.header", "default", 0, false, bean));
+            assertThat(overview.catalog()).extracting(CatalogView::name, CatalogView::queue, CatalogView::declaredHere)
+                    .containsExactly(tuple("test.fail", "failing", true), tuple("test.greet", "default", true),
+                            tuple("test.header", "default", true));
+            CatalogView greet = (CatalogView) endpoint.get("catalog", "test.greet");
+            assertThat(greet.instances()).containsOnlyKeys(workerId);
+            assertThat(greet.parameters()).extracting(DeclaredTask.Parameter::name).containsExactly("name");
+            assertThat(overview.queues()).filteredOn(queue -> queue.name().equals("failing")).singleElement()
+                    .extracting(QueueDescriptor::consumers).isEqualTo(List.of(workerId));
             assertThat(endpoint.list("queues", null)).isEqualTo(overview.queues());
-            assertThat(endpoint.list("tasks", null)).isEqualTo(overview.tasks());
+            assertThat(endpoint.list("catalog", null)).isEqualTo(overview.catalog());
+            assertThatExceptionOfType(InvalidEndpointRequestException.class)
+                    .isThrownBy(() -> endpoint.list("tasks", null)).withMessageContaining("listed at catalog");
             assertThat(endpoint.list("workers", null)).asInstanceOf(InstanceOfAssertFactories.LIST).hasSize(1);
         });
     }
@@ -271,8 +278,8 @@ class TaskQueueEndpointAutoConfigurationTests {
             QueueDescriptor queue = (QueueDescriptor) endpoint.get("queues", "default");
 
             assertThat(queue.oldestPendingAgeMillis()).isNotNull();
-            assertThat(queue).isEqualTo(new QueueDescriptor("default", 1, 0, 0, 0, queue.oldestPendingAgeMillis(), 0,
-                    false));
+            assertThat(queue).as("no worker consumes it").isEqualTo(new QueueDescriptor("default", 1, 0, 0, 0,
+                    queue.oldestPendingAgeMillis(), 0, false, List.of()));
             assertThatExceptionOfType(NotFoundException.class)
                     .isThrownBy(() -> endpoint.get("queues", "nobody-uses-this"))
                     .withMessageContaining("No queue 'nobody-uses-this'").withMessageContaining("failing");
@@ -499,8 +506,8 @@ class TaskQueueEndpointAutoConfigurationTests {
                     new String[] { String.class.getName(), String.class.getName() });
 
             assertThat(overview).asInstanceOf(InstanceOfAssertFactories.MAP)
-                    .containsOnlyKeys("broker", "totals", "queues", "workers", "schedules", "tasks")
-                    .extractingByKey("tasks").asInstanceOf(InstanceOfAssertFactories.LIST).hasSize(3);
+                    .containsOnlyKeys("broker", "totals", "queues", "workers", "schedules", "catalog")
+                    .extractingByKey("catalog").asInstanceOf(InstanceOfAssertFactories.LIST).hasSize(3);
             assertThat(queue).asInstanceOf(InstanceOfAssertFactories.MAP).containsEntry("name", "failing")
                     .containsEntry("pending", 0L).containsEntry("paused", false);
             assertThat(operationNames(server, endpoint)).contains("overview", "list", "get", "getQueuePart")

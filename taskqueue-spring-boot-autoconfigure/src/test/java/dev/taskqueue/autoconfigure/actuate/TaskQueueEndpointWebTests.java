@@ -82,14 +82,17 @@ class TaskQueueEndpointWebTests {
         Reply overview = http.get("/actuator/taskqueue");
 
         assertThat(overview.status()).isEqualTo(200);
-        assertThat(overview.map()).containsOnlyKeys("broker", "totals", "queues", "workers", "schedules", "tasks");
+        assertThat(overview.map()).containsOnlyKeys("broker", "totals", "queues", "workers", "schedules", "catalog");
         assertThat(map(overview.map().get("totals"))).containsKeys("pending", "processedLastMinute",
                 "workers");
         assertThat(http.get("/actuator/taskqueue/queues").list()).extracting(queue -> queue.get("name"))
                 .contains("default", "failing");
         assertThat(http.get("/actuator/taskqueue/workers").list()).isNotEmpty();
-        assertThat(http.get("/actuator/taskqueue/tasks").list()).extracting(task -> task.get("name"))
+        assertThat(http.get("/actuator/taskqueue/catalog").list()).extracting(task -> task.get("name"))
                 .contains("test.greet", "test.fail");
+        assertThat(http.get("/actuator/taskqueue/catalog/test.greet").map()).containsEntry("queue", "default")
+                .containsKeys("parameters", "policies", "instances", "lastSeen");
+        assertThat(http.get("/actuator/taskqueue/tasks").status()).isEqualTo(400);
         assertThat(http.get("/actuator/taskqueue/schedules").list()).extracting(schedule -> schedule.get("name"))
                 .containsExactly("nightly");
         assertThat(http.get("/actuator/taskqueue/chords?count=10").list()).isEmpty();
@@ -202,7 +205,7 @@ class TaskQueueEndpointWebTests {
     void pathsAndParametersThatNameNothingValidAreBadRequestsSayingWhatIsValid() {
         assertThat(http.get("/actuator/taskqueue/nonsense")).satisfies(reply -> {
             assertThat(reply.status()).isEqualTo(400);
-            assertThat(reply.message()).contains("use queues, workers, tasks, schedules, chords or events");
+            assertThat(reply.message()).contains("use queues, workers, catalog, schedules, chords or events");
         });
         assertThat(http.get("/actuator/taskqueue/workers/w1").status()).isEqualTo(400);
         assertThat(http.get("/actuator/taskqueue/queues/default/letters").message())
