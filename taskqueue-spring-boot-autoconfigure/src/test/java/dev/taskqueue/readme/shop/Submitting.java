@@ -30,7 +30,7 @@ class Submitting {
                 .header("tenant", "acme"))
             .submit(Receipts::send, orderId, email);
 
-        // Many tasks in one round trip to Redis; every call is checked (names, types, sizes) before any is sent:
+        // Many tasks in one round trip to Redis; every call is checked (names, arguments, sizes) before any is sent:
         List<TaskHandle<?>> handles = taskClient.submitAll(List.of(
                 TaskCall.of(Thumbnails::make, "img-1", 200),
                 TaskCall.of("emails.receipt", "order-1", "ada@example.com")));
