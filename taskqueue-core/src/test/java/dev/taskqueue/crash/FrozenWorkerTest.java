@@ -85,15 +85,17 @@ class FrozenWorkerTest {
      */
     @Test
     void aWorkerFrozenThroughAnOutageDoesNotBuryItsLivePeersWhenItWakes() throws Exception {
-        worker("peer", "heartbeat-interval=2s"); // its heartbeats come back up to 2 s after Redis does
-        TaskHandle<Object> running = tq.client.submit("crash.work", "long", 20_000L);
+        // The peer's heartbeats come back up to 2 s after Redis does (so that, without the fix, the sleeper always
+        // wins the race); a liveness timeout of 8 s leaves a loaded machine room to prove the peer alive.
+        worker("peer", "heartbeat-interval=2s", "liveness-timeout=8s");
+        TaskHandle<Object> running = tq.client.submit("crash.work", "long", 25_000L);
         await().atMost(Duration.ofSeconds(10)).until(() -> starts("long") == 1);
-        WorkerProcess sleeper = worker("sleeper", "janitor-interval=100ms");
-        Thread.sleep(6_000); // its janitor has trusted its heartbeats for a whole liveness timeout
+        WorkerProcess sleeper = worker("sleeper", "janitor-interval=100ms", "liveness-timeout=8s");
+        Thread.sleep(9_000); // its janitor has trusted its heartbeats for a whole liveness timeout
 
         sleeper.pause();
         server.stop();
-        Thread.sleep(8_000); // longer than the liveness timeout
+        Thread.sleep(11_000); // longer than the liveness timeout
         server.restart();
         sleeper.resume();
 

@@ -65,7 +65,8 @@ public final class WorkerProcess implements AutoCloseable {
         // Its output is read on a thread of its own, for as long as it runs (a child blocked on a full stdout pipe
         // would stall its worker); this thread waits for READY with a deadline, however silent the child is.
         CompletableFuture<Boolean> ready = new CompletableFuture<>();
-        drain(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)), ready);
+        drain(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)), log,
+                ready);
         try {
             if (ready.get(30, TimeUnit.SECONDS)) {
                 return new WorkerProcess(process);
@@ -111,15 +112,21 @@ public final class WorkerProcess implements AutoCloseable {
         kill();
     }
 
-    /** Reads the child's output until it ends: completes {@code ready} at READY, or with false if it ends first. */
-    private static void drain(BufferedReader out, CompletableFuture<Boolean> ready) {
+    /**
+     * Reads the child's output until it ends, into its log file (its logs go to its standard output): completes
+     * {@code ready} at READY, or with false if it ends first.
+     */
+    private static void drain(BufferedReader out, File log, CompletableFuture<Boolean> ready) {
         Thread drainer = new Thread(() -> {
-            try {
+            try (java.io.Writer file = new java.io.FileWriter(log, StandardCharsets.UTF_8, true)) {
                 String line;
                 while ((line = out.readLine()) != null) {
                     if (line.startsWith("READY")) {
                         ready.complete(true);
-                    } // other lines are discarded: the child's logs also go to its stderr file
+                    }
+                    file.write(line);
+                    file.write(System.lineSeparator());
+                    file.flush();
                 }
             }
             catch (IOException ex) {
