@@ -16,9 +16,14 @@ import org.jspecify.annotations.Nullable;
  *        or null for never
  * @param allowUnknownTasks whether a task submitted by a name found nowhere (neither declared here nor in the
  *        task catalog) is sent to the default queue instead of refused with {@code UnknownTaskException}
+ * @param maxWorkflowTasks the most tasks one workflow may hold: it is compiled in the submitting JVM's memory, and
+ *        a chord's callback receives every result at once
  */
 public record ClientSettings(String defaultQueue, int maxPayloadSize, Duration resultTtl,
-        @Nullable Duration defaultExpiresIn, boolean allowUnknownTasks) {
+        @Nullable Duration defaultExpiresIn, boolean allowUnknownTasks, int maxWorkflowTasks) {
+
+    /** The most tasks one workflow may hold when nothing says otherwise (a chord of 100,000 members is fine). */
+    public static final int DEFAULT_MAX_WORKFLOW_TASKS = 100_000;
 
     /** 1 MiB: larger payloads belong in an object store, with a reference in the task. */
     public static final int DEFAULT_MAX_PAYLOAD_SIZE = 1024 * 1024;
@@ -29,12 +34,12 @@ public record ClientSettings(String defaultQueue, int maxPayloadSize, Duration r
 
     /** Settings without a default expiry, refusing unknown tasks. */
     public ClientSettings(String defaultQueue, int maxPayloadSize, Duration resultTtl) {
-        this(defaultQueue, maxPayloadSize, resultTtl, null, false);
+        this(defaultQueue, maxPayloadSize, resultTtl, null, false, DEFAULT_MAX_WORKFLOW_TASKS);
     }
 
     /** These settings, sending tasks of unknown names to the default queue, or not. */
     public ClientSettings allowingUnknownTasks(boolean allow) {
-        return new ClientSettings(defaultQueue, maxPayloadSize, resultTtl, defaultExpiresIn, allow);
+        return new ClientSettings(defaultQueue, maxPayloadSize, resultTtl, defaultExpiresIn, allow, maxWorkflowTasks);
     }
 
     public ClientSettings {
@@ -47,6 +52,9 @@ public record ClientSettings(String defaultQueue, int maxPayloadSize, Duration r
         }
         if (defaultExpiresIn != null && (defaultExpiresIn.isNegative() || defaultExpiresIn.isZero())) {
             throw new IllegalArgumentException("defaultExpiresIn must be positive, got " + defaultExpiresIn);
+        }
+        if (maxWorkflowTasks <= 0) {
+            throw new IllegalArgumentException("maxWorkflowTasks must be positive, got " + maxWorkflowTasks);
         }
     }
 }

@@ -53,6 +53,10 @@ final class MessageFactory {
         this.clock = clock;
     }
 
+    ClientSettings settings() {
+        return settings;
+    }
+
     /** Runs a submission inside the interceptors' {@code aroundSubmit}. */
     @SuppressWarnings("unchecked")
     <T> T aroundSubmit(List<? extends TaskCall<?>> calls, Supplier<T> submission) {

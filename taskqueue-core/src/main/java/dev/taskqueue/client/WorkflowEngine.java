@@ -127,9 +127,37 @@ public final class WorkflowEngine {
             throw new IllegalArgumentException("A task id option names one task: set it on the TaskCall it is for "
                     + "(TaskCall.withOptions), not on the client for a whole workflow");
         }
+        long tasks = taskCount(signature);
+        if (tasks > factory.settings().maxWorkflowTasks()) {
+            throw new IllegalArgumentException("This workflow has " + tasks + " tasks, more than the "
+                    + factory.settings().maxWorkflowTasks() + " one submit may hold (taskqueue.max-workflow-tasks): it is compiled in the "
+                    + "submitting JVM's memory, and a chord's callback receives every result in one list in the "
+                    + "worker's. Split it: submit the group in chunks, each a chord whose callback combines its part");
+        }
         List<GroupTarget> groups = new ArrayList<>();
         Compiling root = compile(signature, defaults, false, groups);
         return new Compiled(root.node, root.target, groups);
+    }
+
+    /** How many tasks a signature holds, links included; counted before anything is built. */
+    static long taskCount(Signature<?> signature) {
+        long count = 1; // a task
+        if (signature instanceof Chain<?> chain) {
+            count = chain.items().stream().mapToLong(WorkflowEngine::taskCount).sum();
+        }
+        else if (signature instanceof Group<?> group) {
+            count = group.members().stream().mapToLong(WorkflowEngine::taskCount).sum();
+        }
+        else if (signature instanceof Chord<?> chord) {
+            count = taskCount(chord.header()) + taskCount(chord.body());
+        }
+        for (Signature<?> link : signature.links()) {
+            count += taskCount(link);
+        }
+        for (Signature<?> link : signature.errorLinks()) {
+            count += taskCount(link);
+        }
+        return count;
     }
 
     private record Compiling(ObjectNode node, Target target) {

@@ -361,6 +361,23 @@ class WorkflowTest {
         assertThat(tasks.linked).containsExactly(List.of(List.of(2, 4), 6));
     }
 
+    /** A 1,000,000-member chord once ran a worker JVM out of memory: a workflow past the bound is refused at once. */
+    @Test
+    void aWorkflowLargerThanTheBoundIsRefusedAtSubmitAndNothingIsSent() {
+        DefaultTaskClient bounded = new DefaultTaskClient(tq.broker, tq.results, tq.registry, tq.codec,
+                new ClientSettings("default", ClientSettings.DEFAULT_MAX_PAYLOAD_SIZE, Duration.ofHours(1), null,
+                        false, 10), tq.event(), Clock.systemUTC());
+        List<TaskCall<Integer>> ten = IntStream.range(0, 10).mapToObj(i -> TaskCall.of(WorkflowTasks::add, i, i))
+                .toList();
+
+        assertThatThrownBy(() -> bounded.submit(chord(group(ten), TaskCall.partial(WorkflowTasks::sum))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("This workflow has 11 tasks, more than the 10 one submit may hold")
+                .hasMessageContaining("taskqueue.max-workflow-tasks");
+        assertThat(SharedRedis.admin().sync().keys("{taskqueue:chord:*")).as("no chord opened").isEmpty();
+        bounded.submit(group(ten)).get(WAIT);
+    }
+
     @Test
     void aHeaderTaskOfAnExpiredChordRunsOnceAndIsNotHandedBackForever() throws Exception {
         DefaultTaskClient shortLived = new DefaultTaskClient(tq.broker, tq.results, tq.registry, tq.codec,

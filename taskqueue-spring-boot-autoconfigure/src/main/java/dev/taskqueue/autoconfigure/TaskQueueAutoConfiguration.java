@@ -140,7 +140,8 @@ public final class TaskQueueAutoConfiguration {
                     + properties.getMaxPayloadSize() + "; large payloads belong in an object store.");
         }
         return new ClientSettings(properties.getDefaultQueue(), (int) maxPayloadSize, properties.getResultTtl(),
-                properties.getExpiresIn(), properties.getSubmit().isAllowUnknownTasks());
+                properties.getExpiresIn(), properties.getSubmit().isAllowUnknownTasks(),
+                properties.getMaxWorkflowTasks());
     }
 
     /** Operators' actions on the broker; in the inline mode, where no queue holds a task, what is left of them. */

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import dev.taskqueue.RateLimit;
 import dev.taskqueue.RetryPolicy;
+import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.internal.TaskDeclarations;
 import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.SubmitRetry;
@@ -44,6 +45,12 @@ public class TaskQueueProperties implements Validator {
 
     /** Largest encoded task message accepted by submit (larger payloads belong in an object store). */
     private DataSize maxPayloadSize = DataSize.ofMegabytes(1);
+
+    /**
+     * Most tasks one workflow (chain, group, chord, with their links) may hold: a submit beyond it is refused, since
+     * the whole workflow is built in memory and a chord's callback receives every result at once.
+     */
+    private int maxWorkflowTasks = ClientSettings.DEFAULT_MAX_WORKFLOW_TASKS;
 
     /** How many dead letters each queue keeps, and for how long. */
     private final DeadLetters deadLetters = new DeadLetters();
@@ -119,6 +126,14 @@ public class TaskQueueProperties implements Validator {
 
     public void setMaxPayloadSize(DataSize maxPayloadSize) {
         this.maxPayloadSize = maxPayloadSize;
+    }
+
+    public int getMaxWorkflowTasks() {
+        return this.maxWorkflowTasks;
+    }
+
+    public void setMaxWorkflowTasks(int maxWorkflowTasks) {
+        this.maxWorkflowTasks = maxWorkflowTasks;
     }
 
     public DeadLetters getDeadLetters() {

@@ -50,6 +50,7 @@ class TaskQueuePropertiesTests {
         assertThat(properties.getResultTtl()).isEqualTo(WorkerSettings.DEFAULT_RESULT_TTL)
                 .isEqualTo(ClientSettings.DEFAULTS.resultTtl());
         assertThat(properties.getMaxPayloadSize().toBytes()).isEqualTo(ClientSettings.DEFAULT_MAX_PAYLOAD_SIZE);
+        assertThat(properties.getMaxWorkflowTasks()).isEqualTo(ClientSettings.DEFAULT_MAX_WORKFLOW_TASKS);
         assertThat(properties.getKeyPrefix()).isEqualTo(RedisBroker.DEFAULT_KEY_PREFIX);
     }
 
