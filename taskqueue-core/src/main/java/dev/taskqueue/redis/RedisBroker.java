@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -26,7 +27,9 @@ import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.broker.SubmitResult;
 import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.internal.MessageCodec;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XClaimArgs;
@@ -116,7 +119,7 @@ public final class RedisBroker implements Broker {
     }
 
     private final Durability durability;
-    private volatile @Nullable StatefulConnection<byte[], byte[]> submitConnection;
+    private volatile @Nullable SubmitConnection submitConnection;
 
     public RedisBroker(RedisConnections redis, String keyPrefix, DeadLetterPolicy deadLetters) {
         this(redis, keyPrefix, deadLetters, Durability.PRIMARY);
@@ -230,10 +233,20 @@ public final class RedisBroker implements Broker {
         }
         List<CompletableFuture<List<Object>>> replies = new ArrayList<>();
         List<List<Integer>> positions = new ArrayList<>();
-        RedisClusterAsyncCommands<byte[], byte[]> commands = submitCommands();
+        SubmitConnection replicated = durability.replicas() > 0 ? submitConnection() : null;
+        long connectedBefore = replicated != null ? replicated.connections.get() : 0;
+        List<StatefulConnection<byte[], byte[]>> storedOn = new ArrayList<>();
         for (Map.Entry<String, List<Integer>> entry : byQueue.entrySet()) {
             String queue = entry.getKey();
             List<Integer> indexes = entry.getValue();
+            RedisClusterAsyncCommands<byte[], byte[]> commands = redis.commands();
+            if (replicated != null) {
+                StatefulConnection<byte[], byte[]> connection = replicated.storing(keys.delayed(queue));
+                if (!storedOn.contains(connection)) {
+                    storedOn.add(connection);
+                }
+                commands = RedisConnections.async(connection);
+            }
             // Large bulks go in slices, so that one script does not hold Redis for long.
             for (int from = 0; from < indexes.size(); from += SUBMIT_SLICE) {
                 List<Integer> slice = indexes.subList(from, Math.min(indexes.size(), from + SUBMIT_SLICE));
@@ -244,43 +257,93 @@ public final class RedisBroker implements Broker {
         }
         SubmitResult[] results = new SubmitResult[messages.size()];
         for (int r = 0; r < replies.size(); r++) {
-            List<Object> reply = redis.await(replies.get(r), "store " + messages.size() + " task(s)");
+            List<Object> reply = awaitStored(replies.get(r), messages.size());
             List<Integer> slice = positions.get(r);
             for (int i = 0; i < slice.size(); i++) {
                 results[slice.get(i)] = new SubmitResult(SUBMIT_OUTCOMES[((Long) reply.get(2 * i)).intValue()],
                         string(reply.get(2 * i + 1)));
             }
         }
-        if (durability.replicas() > 0) {
-            long acknowledged = redis.await(commands.waitForReplication(durability.replicas(),
-                    durability.timeout().toMillis()), "wait for replicas", durability.timeout().plus(redis.timeout()));
-            if (acknowledged < durability.replicas()) {
-                throw new ReplicationException((int) acknowledged, durability.replicas(),
-                        durability.timeout().toMillis());
+        if (replicated != null) {
+            awaitReplicas(storedOn);
+            // WAIT counts the replicas that have this connection's last write. Lettuce reconnects by itself and sends
+            // a command again on the new connection, where WAIT has no write to wait for and answers at once: after a
+            // failover (Sentinel reconnects clients of the demoted master to the new one, which it now replicates)
+            // that answer would confirm tasks stored only on the old master, which its resync then erases. A
+            // reconnection between the scripts and WAIT's reply therefore confirms nothing.
+            if (replicated.connections.get() != connectedBefore) {
+                throw new ReplicationException(0, durability.replicas(), durability.timeout().toMillis());
             }
         }
         return List.of(results);
     }
 
-    /**
-     * The connection submits go on. With replica acknowledgement it is a dedicated one: {@code WAIT} then covers
-     * exactly the submits, and blocks neither the worker's claims nor its acknowledgements.
-     */
-    private RedisClusterAsyncCommands<byte[], byte[]> submitCommands() {
-        if (durability.replicas() == 0) {
-            return redis.commands();
+    private List<Object> awaitStored(CompletableFuture<List<Object>> reply, int count) {
+        return redis.await(reply, "store " + count + " task(s)");
+    }
+
+    /** {@code WAIT} on every connection that stored tasks: each must have the replicas asked for. */
+    private void awaitReplicas(List<StatefulConnection<byte[], byte[]>> storedOn) {
+        List<CompletableFuture<Long>> waits = new ArrayList<>();
+        for (StatefulConnection<byte[], byte[]> connection : storedOn) {
+            waits.add(RedisConnections.async(connection).waitForReplication(durability.replicas(),
+                    durability.timeout().toMillis()).toCompletableFuture());
         }
-        StatefulConnection<byte[], byte[]> connection = submitConnection;
-        if (connection == null || !connection.isOpen()) {
+        for (CompletableFuture<Long> wait : waits) {
+            long acknowledged = redis.await(wait, "wait for replicas", durability.timeout().plus(redis.timeout()));
+            if (acknowledged < durability.replicas()) {
+                throw new ReplicationException((int) acknowledged, durability.replicas(),
+                        durability.timeout().toMillis());
+            }
+        }
+    }
+
+    /**
+     * The connection submits go on when replicas must acknowledge them: a dedicated one, so that {@code WAIT} covers
+     * exactly the submits and blocks neither the worker's claims nor its acknowledgements. It counts the times Lettuce
+     * connected it again.
+     */
+    private final class SubmitConnection implements RedisConnectionStateListener {
+
+        final StatefulConnection<byte[], byte[]> connection;
+        final AtomicLong connections = new AtomicLong();
+        private final Set<StatefulConnection<?, ?>> watched = ConcurrentHashMap.newKeySet();
+
+        SubmitConnection(StatefulConnection<byte[], byte[]> connection) {
+            this.connection = connection;
+            watch(connection);
+        }
+
+        /** The connection that stores the tasks of the queue of {@code key}, and must then run their {@code WAIT}. */
+        StatefulConnection<byte[], byte[]> storing(byte[] key) {
+            return connection;
+        }
+
+        private void watch(StatefulConnection<?, ?> watchedConnection) {
+            if (watched.add(watchedConnection)) {
+                watchedConnection.addListener(this); // once connected: only reconnections count
+            }
+        }
+
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> handler) {
+            connections.incrementAndGet(); // on the new channel's thread, before any reply it reads
+        }
+    }
+
+    private SubmitConnection submitConnection() {
+        SubmitConnection current = submitConnection;
+        if (current == null || !current.connection.isOpen()) {
             synchronized (this) {
-                connection = submitConnection;
-                if (connection == null || !connection.isOpen()) {
-                    connection = RedisConnections.replace(connection, redis.dedicated());
-                    submitConnection = connection;
+                current = submitConnection;
+                if (current == null || !current.connection.isOpen()) {
+                    current = new SubmitConnection(RedisConnections.replace(current == null ? null
+                            : current.connection, redis.dedicated()));
+                    submitConnection = current;
                 }
             }
         }
-        return RedisConnections.async(connection);
+        return current;
     }
 
     /** The submit script's outcome codes, by value. */
@@ -1067,9 +1130,9 @@ public final class RedisBroker implements Broker {
                 controlSubscription = null;
             }
         }
-        StatefulConnection<byte[], byte[]> submits = submitConnection;
+        SubmitConnection submits = submitConnection;
         if (submits != null) {
-            submits.close(); // even cut off: it would reconnect by itself
+            submits.connection.close(); // even cut off: it would reconnect by itself
         }
         readers.values().forEach(BlockingReader::close);
         readers.clear();
