@@ -36,7 +36,10 @@ import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -279,7 +282,19 @@ public final class RedisBroker implements Broker {
     }
 
     private List<Object> awaitStored(CompletableFuture<List<Object>> reply, int count) {
-        return redis.await(reply, "store " + count + " task(s)");
+        try {
+            return redis.await(reply, "store " + count + " task(s)");
+        }
+        catch (TaskQueueException ex) {
+            // With replica acknowledgement on a Cluster, scripts go to the node the client believes serves the slot,
+            // which does not follow redirections: MOVED or ASK means the slot moved (a failover, a resharding).
+            if (ex.getCause() instanceof RedisCommandExecutionException refused && refused.getMessage() != null
+                    && (refused.getMessage().startsWith("MOVED") || refused.getMessage().startsWith("ASK"))) {
+                redis.refreshTopology();
+                throw redis.unavailable("store " + count + " task(s) on the node that served their queue", refused);
+            }
+            throw ex;
+        }
     }
 
     /** {@code WAIT} on every connection that stored tasks: each must have the replicas asked for. */
@@ -290,7 +305,18 @@ public final class RedisBroker implements Broker {
                     durability.timeout().toMillis()).toCompletableFuture());
         }
         for (CompletableFuture<Long> wait : waits) {
-            long acknowledged = redis.await(wait, "wait for replicas", durability.timeout().plus(redis.timeout()));
+            long acknowledged;
+            try {
+                acknowledged = redis.await(wait, "wait for replicas", durability.timeout().plus(redis.timeout()));
+            }
+            catch (TaskQueueException ex) {
+                // The tasks are stored, unconfirmed: WAIT timed out, its connection was cut, or the master refused it
+                // (UNBLOCKED: it turned into a replica during the wait, as a Cluster's old master does in a failover).
+                ReplicationException unconfirmed = new ReplicationException(0, durability.replicas(),
+                        durability.timeout().toMillis());
+                unconfirmed.initCause(ex);
+                throw unconfirmed;
+            }
             if (acknowledged < durability.replicas()) {
                 throw new ReplicationException((int) acknowledged, durability.replicas(),
                         durability.timeout().toMillis());
@@ -314,9 +340,30 @@ public final class RedisBroker implements Broker {
             watch(connection);
         }
 
-        /** The connection that stores the tasks of the queue of {@code key}, and must then run their {@code WAIT}. */
+        /**
+         * The connection that stores the tasks of the queue of {@code key}, and must then run their {@code WAIT}. On a
+         * Cluster, the one to the master of the queue's slot: a command without keys, such as {@code WAIT}, would go
+         * to whichever node the client picks, and count that node's replicas.
+         */
         StatefulConnection<byte[], byte[]> storing(byte[] key) {
-            return connection;
+            if (!(connection instanceof StatefulRedisClusterConnection<byte[], byte[]> cluster)) {
+                return connection;
+            }
+            int slot = SlotHash.getSlot(key);
+            RedisClusterNode master = cluster.getPartitions().getMasterBySlot(slot);
+            if (master == null) {
+                redis.refreshTopology();
+                throw redis.unavailable("store tasks", new IllegalStateException("no node serves slot " + slot));
+            }
+            try {
+                StatefulConnection<byte[], byte[]> node = cluster.getConnection(master.getUri().getHost(),
+                        master.getUri().getPort());
+                watch(node);
+                return node;
+            }
+            catch (RuntimeException ex) {
+                throw redis.unavailable("connect to the node that serves slot " + slot, ex);
+            }
         }
 
         private void watch(StatefulConnection<?, ?> watchedConnection) {

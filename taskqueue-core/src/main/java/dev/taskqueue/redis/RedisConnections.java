@@ -84,6 +84,13 @@ public final class RedisConnections implements AutoCloseable {
         return client.get() instanceof RedisClusterClient;
     }
 
+    /** Asks a Cluster client to read the cluster's topology again: a slot moved (a failover, a resharding). */
+    void refreshTopology() {
+        if (client.get() instanceof RedisClusterClient cluster) {
+            cluster.refreshPartitionsAsync();
+        }
+    }
+
     /** How errors name the server. */
     public String description() {
         return description;
