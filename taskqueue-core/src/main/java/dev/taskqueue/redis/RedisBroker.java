@@ -755,7 +755,9 @@ public final class RedisBroker implements Broker {
 
         synchronized void close() {
             if (connection != null) {
-                connection.close(); // even cut off: it would reconnect by itself
+                if (!RedisConnections.isClosed(connection)) {
+                    connection.close(); // even cut off: it would reconnect by itself
+                }
                 connection = null;
             }
         }
@@ -1178,7 +1180,7 @@ public final class RedisBroker implements Broker {
             }
         }
         SubmitConnection submits = submitConnection;
-        if (submits != null) {
+        if (submits != null && !RedisConnections.isClosed(submits.connection)) {
             submits.connection.close(); // even cut off: it would reconnect by itself
         }
         readers.values().forEach(BlockingReader::close);

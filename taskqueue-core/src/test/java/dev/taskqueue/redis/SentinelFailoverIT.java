@@ -73,10 +73,11 @@ class SentinelFailoverIT {
             return teardown.add(LocalRedisServer.start(all));
         }
 
-        /** An application's connections: its own client, through the sentinels. */
+        /** An application's connections: its own client, through the sentinels, following their switches. */
         private RedisConnections connections() {
-            return teardown.add(RedisConnections.using(client(sentinels.uri(FailoverLoad.COMMAND_TIMEOUT)),
-                    "sentinel master " + LocalRedisSentinels.MASTER + " via " + sentinels.ports()));
+            RedisURI uri = sentinels.uri(FailoverLoad.COMMAND_TIMEOUT);
+            return teardown.add(RedisConnections.using(client(uri), "sentinel master " + LocalRedisSentinels.MASTER
+                    + " via " + sentinels.ports()).followSentinel(uri));
         }
 
         /** A client with the options Spring Boot gives it. */

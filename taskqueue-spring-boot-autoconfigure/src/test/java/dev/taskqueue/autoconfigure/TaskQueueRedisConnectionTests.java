@@ -18,6 +18,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static dev.taskqueue.autoconfigure.TestTasks.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * taskqueue connects the way {@code spring.data.redis.*} says: here with credentials, and through Sentinel (Cluster
@@ -56,6 +57,36 @@ class TaskQueueRedisConnectionTests {
                         RedisClient direct = RedisClient.create("redis://127.0.0.1:" + master.port());
                         try (StatefulRedisConnection<String, String> connection = direct.connect()) {
                             assertThat(connection.sync().exists("{taskqueue:default}:t:" + handle.id())).isOne();
+                        }
+                        finally {
+                            direct.shutdown();
+                        }
+                    });
+        }
+    }
+
+    @Test
+    void afterASentinelFailoverTasksGoToTheNewMasterAtOnce() {
+        try (LocalRedisServer master = LocalRedisServer.start(List.of("--repl-diskless-sync-delay", "0"));
+                LocalRedisServer replica = LocalRedisServer.start(List.of("--replicaof", "127.0.0.1",
+                        Integer.toString(master.port())));
+                LocalRedisSentinels sentinel = new LocalRedisSentinels(1, master.port(), 1, Duration.ofSeconds(5))) {
+            sentinel.awaitDiscovery(1, Duration.ofSeconds(20));
+            runner.withPropertyValues("spring.data.redis.sentinel.master=" + LocalRedisSentinels.MASTER,
+                    "spring.data.redis.sentinel.nodes=127.0.0.1:" + sentinel.ports().get(0)).run(context -> {
+                        TaskClient client = context.getBean(TaskClient.class);
+                        assertThat(client.submit(TestTasks.Greeter::greet, "Ada").get(WAIT)).isEqualTo("Hello Ada");
+                        sentinel.failover();
+                        await().atMost(Duration.ofSeconds(20)).until(() -> sentinel.masterPort() == replica.port());
+                        // The old master would take writes until Sentinel demotes it, some 10 s later, then erase
+                        // them: taskqueue's connections must leave it as soon as the switch is announced.
+                        RedisClient direct = RedisClient.create("redis://127.0.0.1:" + replica.port());
+                        try (StatefulRedisConnection<String, String> onNewMaster = direct.connect()) {
+                            await().atMost(Duration.ofSeconds(3)).ignoreExceptions().until(() -> {
+                                TaskHandle<String> handle = client.submit(TestTasks.Greeter::greet, "Grace");
+                                handle.get(Duration.ofSeconds(1));
+                                return onNewMaster.sync().exists("{taskqueue:default}:t:" + handle.id()) == 1;
+                            });
                         }
                         finally {
                             direct.shutdown();
