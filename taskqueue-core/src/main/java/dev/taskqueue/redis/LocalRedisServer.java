@@ -220,6 +220,14 @@ public final class LocalRedisServer implements AutoCloseable {
         destroy();
     }
 
+    /**
+     * Kills the server with SIGKILL (kill -9): no shutdown, nothing handed to replicas, as when its machine dies.
+     * {@link #restart()} brings it back on the same port, empty.
+     */
+    public synchronized void kill() {
+        end(true);
+    }
+
     /** Starts the server again on the same port after {@link #stop()}. */
     public synchronized void restart() {
         destroy();
@@ -233,14 +241,21 @@ public final class LocalRedisServer implements AutoCloseable {
     }
 
     private synchronized void destroy() {
+        end(false);
+    }
+
+    /** Ends the process: SIGTERM (SIGKILL after 5 s), or SIGKILL at once. */
+    private synchronized void end(boolean kill) {
         Process p = process;
         process = null;
         if (p == null) {
             return;
         }
-        p.destroy();
         try {
-            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+            if (!kill) {
+                p.destroy();
+            }
+            if (kill || !p.waitFor(5, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
         }

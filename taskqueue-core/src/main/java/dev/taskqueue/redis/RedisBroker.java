@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -28,14 +29,19 @@ import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.broker.SubmitResult;
 import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.internal.MessageCodec;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,7 +125,7 @@ public final class RedisBroker implements Broker {
 
     private final Durability durability;
     private final SubmitRetry submitRetry;
-    private volatile @Nullable StatefulConnection<byte[], byte[]> submitConnection;
+    private volatile @Nullable SubmitConnection submitConnection;
 
     public RedisBroker(RedisConnections redis, String keyPrefix, DeadLetterPolicy deadLetters) {
         this(redis, keyPrefix, deadLetters, Durability.PRIMARY);
@@ -242,12 +248,21 @@ public final class RedisBroker implements Broker {
         SubmitResult[] results = new SubmitResult[messages.size()];
         List<List<Integer>> unstored = slices(messages);
         long firstAttempt = System.nanoTime();
-        RedisClusterAsyncCommands<byte[], byte[]> commands = null; // of the last attempt, which stored the rest
+        SubmitConnection replicated = null;
+        long connectedAtFirstStore = -1;
+        List<StatefulConnection<byte[], byte[]>> storedOn = new ArrayList<>();
         for (int attempt = 1; !unstored.isEmpty(); attempt++) {
             Map<List<Integer>, RuntimeException> failed;
             try {
-                commands = submitCommands();
-                failed = store(commands, unstored, messages, results, what);
+                long connectedBefore = 0;
+                if (durability.replicas() > 0) {
+                    replicated = submitConnection();
+                    connectedBefore = replicated.connections.get();
+                }
+                failed = store(replicated, storedOn, unstored, messages, results, what);
+                if (replicated != null && connectedAtFirstStore < 0 && failed.size() < unstored.size()) {
+                    connectedAtFirstStore = connectedBefore;
+                }
             }
             catch (BrokerUnavailableException ex) { // no connection could be made: nothing was sent
                 failed = new LinkedHashMap<>();
@@ -260,12 +275,15 @@ public final class RedisBroker implements Broker {
             }
             unstored = List.copyOf(failed.keySet());
         }
-        if (durability.replicas() > 0 && commands != null) { // WAIT covers the writes of its own connection
-            long acknowledged = redis.await(commands.waitForReplication(durability.replicas(),
-                    durability.timeout().toMillis()), "wait for replicas", durability.timeout().plus(redis.timeout()));
-            if (acknowledged < durability.replicas()) {
-                throw new ReplicationException((int) acknowledged, durability.replicas(),
-                        durability.timeout().toMillis());
+        if (replicated != null) {
+            awaitReplicas(storedOn);
+            // WAIT counts the replicas that have this connection's last write. Lettuce reconnects by itself and sends
+            // a command again on the new connection, where WAIT has no write to wait for and answers at once: after a
+            // failover (Sentinel reconnects clients of the demoted master to the new one, which it now replicates)
+            // that answer would confirm tasks stored only on the old master, which its resync then erases. A
+            // reconnection since the first tasks were stored therefore confirms nothing.
+            if (replicated.connections.get() != connectedAtFirstStore) {
+                throw new ReplicationException(0, durability.replicas(), durability.timeout().toMillis());
             }
         }
         return List.of(results);
@@ -315,20 +333,32 @@ public final class RedisBroker implements Broker {
     /**
      * One attempt: sends each slice's script, then awaits each reply. Fills in the results of the slices Redis
      * stored; returns the failure of each other slice.
+     *
+     * @param replicated the connection of submits that replicas must confirm, or null (then the shared one)
+     * @param storedOn the connections that scripts went on, for their {@code WAIT}s
      */
-    private Map<List<Integer>, RuntimeException> store(RedisClusterAsyncCommands<byte[], byte[]> commands,
-            List<List<Integer>> slices, List<OutgoingMessage> messages, SubmitResult[] results, String what) {
+    private Map<List<Integer>, RuntimeException> store(@Nullable SubmitConnection replicated,
+            List<StatefulConnection<byte[], byte[]>> storedOn, List<List<Integer>> slices,
+            List<OutgoingMessage> messages, SubmitResult[] results, String what) {
         Map<List<Integer>, RuntimeException> failed = new LinkedHashMap<>();
         List<CompletableFuture<List<Object>>> replies = new ArrayList<>();
         for (List<Integer> slice : slices) {
             String queue = messages.get(slice.get(0)).queue();
+            RedisClusterAsyncCommands<byte[], byte[]> commands = redis.commands();
+            if (replicated != null) {
+                StatefulConnection<byte[], byte[]> connection = replicated.storing(keys.delayed(queue));
+                if (!storedOn.contains(connection)) {
+                    storedOn.add(connection);
+                }
+                commands = RedisConnections.async(connection);
+            }
             replies.add(SUBMIT.run(commands, submitKeys(queue, slice, messages), submitArgs(queue, slice, messages)));
             rememberQueue(queue);
         }
         for (int r = 0; r < replies.size(); r++) {
             List<Integer> slice = slices.get(r);
             try {
-                List<Object> reply = redis.await(replies.get(r), what);
+                List<Object> reply = awaitStored(replies.get(r), what);
                 for (int i = 0; i < slice.size(); i++) {
                     results[slice.get(i)] = new SubmitResult(SUBMIT_OUTCOMES[((Long) reply.get(2 * i)).intValue()],
                             string(reply.get(2 * i + 1)));
@@ -341,25 +371,116 @@ public final class RedisBroker implements Broker {
         return failed;
     }
 
-    /**
-     * The connection submits go on. With replica acknowledgement it is a dedicated one: {@code WAIT} then covers
-     * exactly the submits, and blocks neither the worker's claims nor its acknowledgements.
-     */
-    private RedisClusterAsyncCommands<byte[], byte[]> submitCommands() {
-        if (durability.replicas() == 0) {
-            return redis.commands();
+    private List<Object> awaitStored(CompletableFuture<List<Object>> reply, String what) {
+        try {
+            return redis.await(reply, what);
         }
-        StatefulConnection<byte[], byte[]> connection = submitConnection;
-        if (connection == null || !connection.isOpen()) {
+        catch (TaskQueueException ex) {
+            // With replica acknowledgement on a Cluster, scripts go to the node the client believes serves the slot,
+            // which does not follow redirections: MOVED or ASK means the slot moved (a failover, a resharding).
+            if (ex.getCause() instanceof RedisCommandExecutionException refused && refused.getMessage() != null
+                    && (refused.getMessage().startsWith("MOVED") || refused.getMessage().startsWith("ASK"))) {
+                redis.refreshTopology();
+                throw redis.unavailable(what + " on the node that served their queue", refused);
+            }
+            throw ex;
+        }
+    }
+
+    /** {@code WAIT} on every connection that stored tasks: each must have the replicas asked for. */
+    private void awaitReplicas(List<StatefulConnection<byte[], byte[]>> storedOn) {
+        List<CompletableFuture<Long>> waits = new ArrayList<>();
+        for (StatefulConnection<byte[], byte[]> connection : storedOn) {
+            waits.add(RedisConnections.async(connection).waitForReplication(durability.replicas(),
+                    durability.timeout().toMillis()).toCompletableFuture());
+        }
+        for (CompletableFuture<Long> wait : waits) {
+            long acknowledged;
+            try {
+                acknowledged = redis.await(wait, "wait for replicas", durability.timeout().plus(redis.timeout()));
+            }
+            catch (TaskQueueException ex) {
+                // The tasks are stored, unconfirmed: WAIT timed out, its connection was cut, or the master refused it
+                // (UNBLOCKED: it turned into a replica during the wait, as a Cluster's old master does in a failover).
+                ReplicationException unconfirmed = new ReplicationException(0, durability.replicas(),
+                        durability.timeout().toMillis());
+                unconfirmed.initCause(ex);
+                throw unconfirmed;
+            }
+            if (acknowledged < durability.replicas()) {
+                throw new ReplicationException((int) acknowledged, durability.replicas(),
+                        durability.timeout().toMillis());
+            }
+        }
+    }
+
+    /**
+     * The connection submits go on when replicas must acknowledge them: a dedicated one, so that {@code WAIT} covers
+     * exactly the submits and blocks neither the worker's claims nor its acknowledgements. It counts the times Lettuce
+     * connected it again.
+     */
+    private final class SubmitConnection implements RedisConnectionStateListener {
+
+        final StatefulConnection<byte[], byte[]> connection;
+        final AtomicLong connections = new AtomicLong();
+        private final Set<StatefulConnection<?, ?>> watched = ConcurrentHashMap.newKeySet();
+
+        SubmitConnection(StatefulConnection<byte[], byte[]> connection) {
+            this.connection = connection;
+            watch(connection);
+        }
+
+        /**
+         * The connection that stores the tasks of the queue of {@code key}, and must then run their {@code WAIT}. On a
+         * Cluster, the one to the master of the queue's slot: a command without keys, such as {@code WAIT}, would go
+         * to whichever node the client picks, and count that node's replicas.
+         */
+        StatefulConnection<byte[], byte[]> storing(byte[] key) {
+            if (!(connection instanceof StatefulRedisClusterConnection<byte[], byte[]> cluster)) {
+                return connection;
+            }
+            int slot = SlotHash.getSlot(key);
+            RedisClusterNode master = cluster.getPartitions().getMasterBySlot(slot);
+            if (master == null) {
+                redis.refreshTopology();
+                throw redis.unavailable("store tasks", new IllegalStateException("no node serves slot " + slot));
+            }
+            try {
+                StatefulConnection<byte[], byte[]> node = cluster.getConnection(master.getUri().getHost(),
+                        master.getUri().getPort());
+                watch(node);
+                return node;
+            }
+            catch (RuntimeException ex) {
+                throw redis.unavailable("connect to the node that serves slot " + slot, ex);
+            }
+        }
+
+        private void watch(StatefulConnection<?, ?> watchedConnection) {
+            if (watched.add(watchedConnection)) {
+                watchedConnection.addListener(this); // once connected: only reconnections count
+            }
+        }
+
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> handler) {
+            connections.incrementAndGet(); // on the new channel's thread, before any reply it reads
+        }
+    }
+
+    private SubmitConnection submitConnection() {
+        SubmitConnection current = submitConnection;
+        if (current == null || !current.connection.isOpen()) {
             synchronized (this) {
-                connection = submitConnection;
-                if (connection == null || !connection.isOpen()) {
-                    connection = RedisConnections.replace(connection, redis.dedicated());
-                    submitConnection = connection;
+                current = submitConnection;
+                if (current == null || !current.connection.isOpen()) {
+                    current = new SubmitConnection(RedisConnections.replace(current == null ? null
+                            : current.connection, redis.dedicated()));
+                    submitConnection = current;
                 }
             }
         }
-        return RedisConnections.async(connection);
+        return current;
     }
 
     /** The submit script's outcome codes, by value. */
@@ -724,7 +845,9 @@ public final class RedisBroker implements Broker {
 
         synchronized void close() {
             if (connection != null) {
-                connection.close(); // even cut off: it would reconnect by itself
+                if (!RedisConnections.isClosed(connection)) {
+                    connection.close(); // even cut off: it would reconnect by itself
+                }
                 connection = null;
             }
         }
@@ -1157,9 +1280,9 @@ public final class RedisBroker implements Broker {
                 controlSubscription = null;
             }
         }
-        StatefulConnection<byte[], byte[]> submits = submitConnection;
-        if (submits != null) {
-            submits.close(); // even cut off: it would reconnect by itself
+        SubmitConnection submits = submitConnection;
+        if (submits != null && !RedisConnections.isClosed(submits.connection)) {
+            submits.connection.close(); // even cut off: it would reconnect by itself
         }
         readers.values().forEach(BlockingReader::close);
         readers.clear();

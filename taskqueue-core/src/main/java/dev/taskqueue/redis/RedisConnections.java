@@ -1,8 +1,10 @@
 package dev.taskqueue.redis;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +14,7 @@ import java.util.function.Supplier;
 import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.TaskQueueException;
 import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
@@ -36,7 +39,9 @@ import org.jspecify.annotations.Nullable;
  * The shared connection is opened on first use, and again after a failed attempt, so that an application starts
  * while Redis is down and works once it is back. A connection found cut off is replaced by a new one if Redis
  * answers (commands fail fast meanwhile instead of waiting in the cut-off connection's buffer), and closed: left
- * open, it would reconnect by itself, replay the commands it buffered and stay connected, unused.
+ * open, it would reconnect by itself, replay the commands it buffered and stay connected, unused. Through Sentinel,
+ * every connection is closed when the master is switched ({@link #followSentinel(RedisURI)}), so that each is opened
+ * again on the new master.
  */
 public final class RedisConnections implements AutoCloseable {
 
@@ -44,7 +49,10 @@ public final class RedisConnections implements AutoCloseable {
     private final @Nullable AbstractRedisClient ownedClient;
     private final String description;
     private volatile @Nullable StatefulConnection<byte[], byte[]> shared;
+    /** The dedicated and publish/subscribe connections handed out and not yet closed, for {@link #reconnectAll()}. */
+    private final Set<StatefulConnection<byte[], byte[]>> handedOut = ConcurrentHashMap.newKeySet();
     private final RedisSubscriptions subscriptions = new RedisSubscriptions(this);
+    private volatile @Nullable SentinelWatch sentinelWatch;
     private volatile boolean closed;
 
     private RedisConnections(Supplier<AbstractRedisClient> client, @Nullable AbstractRedisClient ownedClient,
@@ -80,9 +88,62 @@ public final class RedisConnections implements AutoCloseable {
         return new RedisConnections(() -> owned, owned, uri.getHost() + ":" + uri.getPort());
     }
 
+    /**
+     * Follows the master switches of the Sentinel that {@code uri} names (its sentinels and master name, as the client
+     * connects through): at a switch every connection is closed, and opened again through Sentinel, on the new
+     * master, at its next use. Otherwise, after a {@code SENTINEL FAILOVER}, connections stay on the old master until
+     * Sentinel turns it into a replica (some 10 s), and what they write there meanwhile is erased by its resync. A
+     * no-op unless the client is a {@code RedisClient} and {@code uri} names sentinels.
+     */
+    public RedisConnections followSentinel(RedisURI uri) {
+        if (client.get() instanceof RedisClient redisClient && !uri.getSentinels().isEmpty()) {
+            synchronized (this) {
+                if (sentinelWatch == null) {
+                    sentinelWatch = new SentinelWatch(redisClient, uri, this::reconnectAll);
+                }
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Closes every connection: their users open them again on next use (commands in flight fail as if Redis were
+     * unreachable; workers retry).
+     */
+    void reconnectAll() {
+        closeIfOpen(shared);
+        handedOut.forEach(RedisConnections::closeIfOpen);
+    }
+
+    /** Keeps {@code connection} for {@link #reconnectAll()}, and forgets those closed since. */
+    private <C extends StatefulConnection<byte[], byte[]>> C handOut(C connection) {
+        handedOut.removeIf(RedisConnections::isClosed);
+        handedOut.add(connection);
+        return connection;
+    }
+
+    /** Whether {@code connection} was closed (not merely cut off): closing it again would only log a warning. */
+    static boolean isClosed(StatefulConnection<?, ?> connection) {
+        return connection instanceof RedisChannelHandler<?, ?> handler && handler.isClosed();
+    }
+
+    /** Closes {@code connection} unless it is closed already (Lettuce warns of a second close). */
+    static void closeIfOpen(@Nullable StatefulConnection<?, ?> connection) {
+        if (connection != null && !isClosed(connection)) {
+            connection.closeAsync();
+        }
+    }
+
     /** Whether the client talks to a Redis Cluster. */
     public boolean isCluster() {
         return client.get() instanceof RedisClusterClient;
+    }
+
+    /** Asks a Cluster client to read the cluster's topology again: a slot moved (a failover, a resharding). */
+    void refreshTopology() {
+        if (client.get() instanceof RedisClusterClient cluster) {
+            cluster.refreshPartitionsAsync();
+        }
     }
 
     /** How errors name the server. */
@@ -122,15 +183,13 @@ public final class RedisConnections implements AutoCloseable {
      */
     static <C extends StatefulConnection<byte[], byte[]>> C replace(@Nullable StatefulConnection<byte[], byte[]> stale,
             C fresh) {
-        if (stale != null) {
-            stale.closeAsync();
-        }
+        closeIfOpen(stale);
         return fresh;
     }
 
     /** A new connection for blocking commands; the caller closes it. */
     StatefulConnection<byte[], byte[]> dedicated() {
-        return connect("open a connection for blocking reads");
+        return handOut(connect("open a connection for blocking reads"));
     }
 
     /** A new publish/subscribe connection; the caller closes it. */
@@ -139,9 +198,9 @@ public final class RedisConnections implements AutoCloseable {
         try {
             AbstractRedisClient current = client.get();
             if (current instanceof RedisClusterClient cluster) {
-                return cluster.connectPubSub(ByteArrayCodec.INSTANCE);
+                return handOut(cluster.connectPubSub(ByteArrayCodec.INSTANCE));
             }
-            return ((RedisClient) current).connectPubSub(ByteArrayCodec.INSTANCE);
+            return handOut(((RedisClient) current).connectPubSub(ByteArrayCodec.INSTANCE));
         }
         catch (RuntimeException ex) {
             throw unavailable("open a publish/subscribe connection", ex);
@@ -261,10 +320,14 @@ public final class RedisConnections implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        SentinelWatch watch = sentinelWatch;
+        if (watch != null) {
+            watch.close();
+        }
         subscriptions.close();
         StatefulConnection<byte[], byte[]> connection = shared;
         shared = null;
-        if (connection != null) {
+        if (connection != null && !isClosed(connection)) {
             connection.close(); // even cut off: it would reconnect by itself
         }
         if (ownedClient != null) {

@@ -113,9 +113,7 @@ final class RedisSubscriptions implements AutoCloseable {
         }
         StatefulRedisPubSubConnection<byte[], byte[]> replaced = connection;
         connection = fresh;
-        if (replaced != null) {
-            replaced.closeAsync(); // cut off, it would otherwise reconnect by itself and deliver everything twice
-        }
+        RedisConnections.closeIfOpen(replaced); // cut off, it would otherwise reconnect and deliver everything twice
     }
 
     private void deliver(String channel, byte[] message) {
@@ -146,7 +144,7 @@ final class RedisSubscriptions implements AutoCloseable {
         }
         if (listeners.isEmpty()) {
             connection = null;
-            current.closeAsync();
+            RedisConnections.closeIfOpen(current);
         }
         else if (current.isOpen()) {
             current.async().unsubscribe(bytes(channel)); // not awaited: a message that still comes finds no listener
@@ -167,7 +165,7 @@ final class RedisSubscriptions implements AutoCloseable {
         StatefulRedisPubSubConnection<byte[], byte[]> current = connection;
         connection = null;
         if (current != null) {
-            current.closeAsync();
+            RedisConnections.closeIfOpen(current);
         }
     }
 }

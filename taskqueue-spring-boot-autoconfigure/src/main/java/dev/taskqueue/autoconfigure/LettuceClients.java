@@ -4,12 +4,15 @@ import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 
 import dev.taskqueue.redis.RedisConnections;
+import io.lettuce.core.RedisURI;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisNode;
 import org.springframework.data.redis.connection.RedisSentinelConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConverters;
 
 /** Takes taskqueue's Redis connections from Spring Data Redis's Lettuce connection factory. */
 final class LettuceClients {
@@ -38,7 +41,28 @@ final class LettuceClients {
             lettuce.start();
         }
         // A supplier, not the client: the factory replaces its client when it is stopped and started again.
-        return RedisConnections.using(lettuce::getRequiredNativeClient, describe(lettuce));
+        RedisConnections connections = RedisConnections.using(lettuce::getRequiredNativeClient, describe(lettuce));
+        if (lettuce.isRedisSentinelAware()) {
+            connections.followSentinel(sentinelUri(lettuce));
+        }
+        return connections;
+    }
+
+    /**
+     * The sentinels the factory's client asks for the master, with the settings the factory gives them (credentials,
+     * TLS, client name, timeout), and the master's name.
+     */
+    static RedisURI sentinelUri(LettuceConnectionFactory factory) {
+        RedisURI uri = LettuceConverters.sentinelConfigurationToRedisURI(factory.getSentinelConfiguration());
+        LettuceClientConfiguration client = factory.getClientConfiguration();
+        for (RedisURI sentinel : uri.getSentinels()) {
+            client.getClientName().ifPresent(sentinel::setClientName);
+            sentinel.setSsl(client.isUseSsl());
+            sentinel.setVerifyPeer(client.getVerifyMode());
+            sentinel.setStartTls(client.isStartTls());
+            sentinel.setTimeout(client.getCommandTimeout());
+        }
+        return uri;
     }
 
     /** How errors name the server: {@code host:port}, or the Sentinel master or Cluster nodes. */

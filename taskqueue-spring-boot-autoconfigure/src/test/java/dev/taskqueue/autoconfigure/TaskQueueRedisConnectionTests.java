@@ -1,16 +1,12 @@
 package dev.taskqueue.autoconfigure;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskHandle;
 import dev.taskqueue.redis.LocalRedisServer;
+import dev.taskqueue.testing.LocalRedisSentinels;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.Test;
@@ -22,6 +18,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static dev.taskqueue.autoconfigure.TestTasks.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * taskqueue connects the way {@code spring.data.redis.*} says: here with credentials, and through Sentinel (Cluster
@@ -48,10 +45,11 @@ class TaskQueueRedisConnectionTests {
     }
 
     @Test
-    void tasksRunOnTheMasterASentinelNames() throws Exception {
-        try (LocalRedisServer master = LocalRedisServer.start(); Sentinel sentinel = new Sentinel(master.port())) {
-            runner.withPropertyValues("spring.data.redis.sentinel.master=mymaster",
-                    "spring.data.redis.sentinel.nodes=127.0.0.1:" + sentinel.port).run(context -> {
+    void tasksRunOnTheMasterASentinelNames() {
+        try (LocalRedisServer master = LocalRedisServer.start();
+                LocalRedisSentinels sentinel = new LocalRedisSentinels(1, master.port(), 1, Duration.ofSeconds(5))) {
+            runner.withPropertyValues("spring.data.redis.sentinel.master=" + LocalRedisSentinels.MASTER,
+                    "spring.data.redis.sentinel.nodes=127.0.0.1:" + sentinel.ports().get(0)).run(context -> {
                         TaskClient client = context.getBean(TaskClient.class);
                         TaskHandle<String> handle = client.submit(TestTasks.Greeter::greet, "Grace");
                         assertThat(handle.get(WAIT)).isEqualTo("Hello Grace");
@@ -67,56 +65,33 @@ class TaskQueueRedisConnectionTests {
         }
     }
 
-    /** A redis-server in Sentinel mode watching one master. */
-    private static final class Sentinel implements AutoCloseable {
-
-        private final int port;
-        private final Process process;
-        private final Path dir;
-
-        Sentinel(int masterPort) throws Exception {
-            dir = Files.createTempDirectory("taskqueue-sentinel");
-            try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-                port = socket.getLocalPort();
-            }
-            Path config = dir.resolve("sentinel.conf");
-            Files.writeString(config, String.join("\n", "port " + port, "bind 127.0.0.1", "dir " + dir,
-                    "sentinel monitor mymaster 127.0.0.1 " + masterPort + " 1",
-                    "sentinel resolve-hostnames yes") + "\n", StandardCharsets.UTF_8);
-            File log = dir.resolve("sentinel.log").toFile();
-            process = new ProcessBuilder(LocalRedisServer.findBinary().toString(), config.toString(), "--sentinel")
-                    .redirectErrorStream(true).redirectOutput(log).start();
-            long deadline = System.currentTimeMillis() + 15_000;
-            while (!answers()) {
-                if (System.currentTimeMillis() > deadline || !process.isAlive()) {
-                    close();
-                    throw new IllegalStateException("the sentinel did not start: " + Files.readString(log.toPath()));
-                }
-                Thread.sleep(50);
-            }
-        }
-
-        private boolean answers() {
-            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-                socket.setSoTimeout(500);
-                socket.getOutputStream().write("SENTINEL get-master-addr-by-name mymaster\r\n".getBytes(
-                        StandardCharsets.US_ASCII));
-                byte[] reply = new byte[64];
-                int n = socket.getInputStream().read(reply);
-                return n > 0 && reply[0] == '*' && reply[1] == '2';
-            }
-            catch (java.io.IOException ex) {
-                return false;
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            process.destroy();
-            process.waitFor(5, TimeUnit.SECONDS);
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+    @Test
+    void afterASentinelFailoverTasksGoToTheNewMasterAtOnce() {
+        try (LocalRedisServer master = LocalRedisServer.start(List.of("--repl-diskless-sync-delay", "0"));
+                LocalRedisServer replica = LocalRedisServer.start(List.of("--replicaof", "127.0.0.1",
+                        Integer.toString(master.port())));
+                LocalRedisSentinels sentinel = new LocalRedisSentinels(1, master.port(), 1, Duration.ofSeconds(5))) {
+            sentinel.awaitDiscovery(1, Duration.ofSeconds(20));
+            runner.withPropertyValues("spring.data.redis.sentinel.master=" + LocalRedisSentinels.MASTER,
+                    "spring.data.redis.sentinel.nodes=127.0.0.1:" + sentinel.ports().get(0)).run(context -> {
+                        TaskClient client = context.getBean(TaskClient.class);
+                        assertThat(client.submit(TestTasks.Greeter::greet, "Ada").get(WAIT)).isEqualTo("Hello Ada");
+                        sentinel.failover();
+                        await().atMost(Duration.ofSeconds(20)).until(() -> sentinel.masterPort() == replica.port());
+                        // The old master would take writes until Sentinel demotes it, some 10 s later, then erase
+                        // them: taskqueue's connections must leave it as soon as the switch is announced.
+                        RedisClient direct = RedisClient.create("redis://127.0.0.1:" + replica.port());
+                        try (StatefulRedisConnection<String, String> onNewMaster = direct.connect()) {
+                            await().atMost(Duration.ofSeconds(3)).ignoreExceptions().until(() -> {
+                                TaskHandle<String> handle = client.submit(TestTasks.Greeter::greet, "Grace");
+                                handle.get(Duration.ofSeconds(1));
+                                return onNewMaster.sync().exists("{taskqueue:default}:t:" + handle.id()) == 1;
+                            });
+                        }
+                        finally {
+                            direct.shutdown();
+                        }
+                    });
         }
     }
 }
