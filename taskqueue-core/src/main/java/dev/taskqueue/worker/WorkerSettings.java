@@ -28,8 +28,13 @@ public final class WorkerSettings {
     /** A worker silent for this long is dead, and its tasks run elsewhere. */
     public static final Duration DEFAULT_LIVENESS_TIMEOUT = Duration.ofSeconds(5);
 
-    /** A claimed task whose lease is not extended for this long is taken back, even from a live worker. */
-    public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofMinutes(5);
+    /**
+     * A claimed task whose lease is not extended for this long is taken back, even from a live worker. A worker's
+     * heartbeat extends the leases of the tasks it runs (a quarter of this apart), so only a lease its worker no
+     * longer holds lapses: an acknowledgement lost in a failover (it reached only the old master), a claim whose
+     * reply never arrived. Short, so that such a task runs again within a minute, not after Celery's hour.
+     */
+    public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofSeconds(30);
 
     /** A task delivered this many times without an outcome (its workers died) goes to the dead letters. */
     public static final int DEFAULT_MAX_DELIVERIES = 5;

@@ -459,8 +459,11 @@ public class TaskQueueProperties implements Validator {
         /** How long a silent worker is still considered alive; after that its tasks run elsewhere. */
         private Duration livenessTimeout = Duration.ofSeconds(5);
 
-        /** How long a claimed task whose lease is not extended stays with its worker before it is taken back. */
-        private Duration visibilityTimeout = Duration.ofMinutes(5);
+        /**
+         * How long a claimed task whose lease is not extended stays with its worker before it is taken back (the
+         * heartbeat extends the leases of running tasks; only a lease the worker lost track of lapses).
+         */
+        private Duration visibilityTimeout = Duration.ofSeconds(30);
 
         /**
          * Deliveries without an outcome (the workers died) after which a task goes to the dead letters, failed
