@@ -271,8 +271,8 @@ final class Processor {
         }
         TaskPolicies.ConcurrencyLimit concurrency = policies.concurrency();
         if (concurrency != null) {
-            String key = task.name() + ":" + KeyExpression.parse(concurrency.key().isEmpty() ? "*" : concurrency.key(),
-                    task.parameterNames()).evaluate(args::get);
+            String key = KeyExpression.parse(concurrency.key().isEmpty() ? "*" : concurrency.key(),
+                    task.parameterNames()).keyOf(task.name(), args::get);
             if (!broker.takePermit(delivery, key, concurrency.limit(), permitLeaseMillis(), message.priority(),
                     delivery.body())) {
                 log.debug("Task {} [{}] waits for a permit of {} (limit {})", task.name(), delivery.taskId(), key,
