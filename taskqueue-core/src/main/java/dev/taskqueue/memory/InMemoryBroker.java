@@ -22,6 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
+import dev.taskqueue.AmbiguousTaskIdException;
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskState;
@@ -57,6 +58,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
     private final Map<String, Record> records = new HashMap<>();
     private final Map<String, WorkerInfo> workers = new LinkedHashMap<>();
     private final Map<String, Long> lastSeen = new HashMap<>();
+    /** Futures waiting for a task, by queue and id ({@link #key}); by id alone while no queue had the task. */
     private final Map<String, List<CompletableFuture<TaskInfo>>> waiters = new HashMap<>();
     private final List<Consumer<String>> wakeListeners = new CopyOnWriteArrayList<>();
     private final List<BiConsumer<String, Boolean>> revokeListeners = new CopyOnWriteArrayList<>();
@@ -607,6 +609,19 @@ public final class InMemoryBroker implements Broker, ResultBackend {
         return holding.isEmpty() ? List.copyOf(queues.keySet()) : holding;
     }
 
+    /**
+     * As on Redis: the one queue that has the task (its record holds a state, or it is delayed there), or null.
+     *
+     * @throws AmbiguousTaskIdException when several have it
+     */
+    private @Nullable String onlyQueueLocked(String taskId) {
+        List<String> holding = queues.keySet().stream().filter(name -> infoLocked(name, taskId) != null).toList();
+        if (holding.size() > 1) {
+            throw new AmbiguousTaskIdException(taskId, holding);
+        }
+        return holding.isEmpty() ? null : holding.get(0);
+    }
+
     @Override
     public AutoCloseable onRevoked(BiConsumer<String, Boolean> listener) {
         revokeListeners.add(listener);
@@ -984,13 +999,9 @@ public final class InMemoryBroker implements Broker, ResultBackend {
     public TaskInfo find(@Nullable String queueName, String taskId) {
         lock.lock();
         try {
-            for (String name : queueName != null ? List.of(queueName) : List.copyOf(queues.keySet())) {
-                TaskInfo info = infoLocked(name, taskId);
-                if (info != null) {
-                    return info;
-                }
-            }
-            return TaskInfo.pending(taskId, queueName);
+            String holder = queueName != null ? queueName : onlyQueueLocked(taskId);
+            TaskInfo info = holder == null ? null : infoLocked(holder, taskId);
+            return info != null ? info : TaskInfo.pending(taskId, queueName);
         }
         finally {
             lock.unlock();
@@ -1013,7 +1024,11 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                 future.complete(info);
                 return future;
             }
-            waiters.computeIfAbsent(taskId, id -> new ArrayList<>()).add(future);
+            String queue = queueName != null ? queueName : info.queue();
+            waiters.computeIfAbsent(queue != null ? key(queue, taskId) : taskId, k -> new ArrayList<>()).add(future);
+        }
+        catch (AmbiguousTaskIdException ex) {
+            future.completeExceptionally(ex);
         }
         finally {
             lock.unlock();
@@ -1021,20 +1036,26 @@ public final class InMemoryBroker implements Broker, ResultBackend {
         return future;
     }
 
+    /** Completes the waiters of the task of this key (queue and id), and those that wait for the id in no queue. */
     private void notifyWaiters(String key) {
         String taskId = key.substring(key.indexOf('\u0000') + 1);
         String queueName = key.substring(0, key.indexOf('\u0000'));
-        List<CompletableFuture<TaskInfo>> futures;
+        List<CompletableFuture<TaskInfo>> futures = new ArrayList<>();
         TaskInfo info;
         lock.lock();
         try {
-            futures = waiters.remove(taskId);
-            info = futures == null ? null : infoLocked(queueName, taskId);
+            futures.addAll(waiters.getOrDefault(key, List.of()));
+            futures.addAll(waiters.getOrDefault(taskId, List.of()));
+            info = futures.isEmpty() ? null : infoLocked(queueName, taskId);
+            if (info != null && info.state().isFinished()) {
+                waiters.remove(key);
+                waiters.remove(taskId);
+            }
         }
         finally {
             lock.unlock();
         }
-        if (futures != null && info != null) {
+        if (info != null && info.state().isFinished()) {
             TaskInfo done = info;
             futures.forEach(f -> CompletableFuture.runAsync(() -> f.complete(done)));
         }
