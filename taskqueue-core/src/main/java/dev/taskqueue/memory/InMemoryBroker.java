@@ -19,7 +19,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import dev.taskqueue.AmbiguousTaskIdException;
@@ -61,7 +60,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
     /** Futures waiting for a task, by queue and id ({@link #key}); by id alone while no queue had the task. */
     private final Map<String, List<CompletableFuture<TaskInfo>>> waiters = new HashMap<>();
     private final List<Consumer<String>> wakeListeners = new CopyOnWriteArrayList<>();
-    private final List<BiConsumer<String, Boolean>> revokeListeners = new CopyOnWriteArrayList<>();
+    private final List<RevocationListener> revokeListeners = new CopyOnWriteArrayList<>();
     private final Set<String> wakeRequests = new java.util.HashSet<>();
     private final Map<String, UniqueHolder> uniques = new HashMap<>();
     private long nextEntry;
@@ -81,7 +80,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
         final TreeMap<Long, List<Entry>> delayed = new TreeMap<>();
         final Map<String, Long> delayedDue = new HashMap<>();
         final ArrayDeque<DeadLetter> dead = new ArrayDeque<>();
-        final Map<String, Long> revoked = new HashMap<>();
+        final Map<String, Long> revoked = new LinkedHashMap<>(); // oldest first
         final Map<String, Long> rates = new HashMap<>();
         final Map<String, Map<String, Long>> permits = new HashMap<>();
         final Map<String, java.util.LinkedHashSet<String>> permitWaiters = new HashMap<>();
@@ -196,6 +195,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                     }
                     r.expiresAt = now + m.recordTtlMillis();
                     records.put(key, r);
+                    q.revoked.remove(m.id()); // revoked while no queue had it: this is a new task
                 }
                 results.add(new SubmitResult(SubmitResult.Outcome.ACCEPTED, m.id()));
             }
@@ -553,22 +553,33 @@ public final class InMemoryBroker implements Broker, ResultBackend {
     public boolean revoke(@Nullable String queueName, String taskId, String reason, boolean interrupt) {
         boolean recorded = false;
         List<String> finished = new ArrayList<>();
+        String holder;
         lock.lock();
         try {
             long now = clock.millis();
-            for (String name : queuesToRevokeIn(queueName, taskId)) {
+            holder = queueName != null ? queueName : onlyQueueLocked(taskId);
+            for (String name : holder != null ? List.of(holder) : List.copyOf(queues.keySet())) {
                 MemoryQueue q = queue(name);
                 Record r = record(key(name, taskId));
                 String state = r == null ? null : r.fields.get("state");
                 if ("SUCCESS".equals(state) || "FAILURE".equals(state) || "REVOKED".equals(state)) {
                     continue; // it finished: its outcome stands
                 }
+                recorded = true;
+                q.revoked.remove(taskId);
+                q.revoked.put(taskId, now);
+                q.revoked.values().removeIf(at -> at <= now - REVOCATION_MEMORY.toMillis());
+                for (Iterator<String> oldest = q.revoked.keySet().iterator(); q.revoked.size() > MAX_REVOCATIONS;) {
+                    oldest.next();
+                    oldest.remove();
+                }
+                if (holder == null) {
+                    continue; // no queue has it: remembered, in case it waits without a record, and nothing more
+                }
                 if (r == null) {
                     r = new Record();
                     records.put(key(name, taskId), r);
                 }
-                recorded = true;
-                q.revoked.put(taskId, now);
                 Long due = q.delayedDue.remove(taskId);
                 if (due != null) {
                     List<Entry> at = q.delayed.get(due);
@@ -589,25 +600,21 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                 r.fields.put("error.message", reason);
                 r.expiresAt = now + Duration.ofDays(1).toMillis();
                 finished.add(key(name, taskId));
-                uniques.values().removeIf(holder -> holder.taskId.equals(taskId));
+                uniques.entrySet().removeIf(u -> u.getKey().startsWith(name + '\u0000')
+                        && u.getValue().taskId.equals(taskId));
             }
         }
         finally {
             lock.unlock();
         }
         finished.forEach(this::notifyWaiters);
-        revokeListeners.forEach(l -> l.accept(taskId, interrupt));
+        revokeListeners.forEach(l -> l.revoked(holder, taskId, interrupt));
         return recorded;
     }
 
-    /** As on Redis: the given queue; else those holding a record of the task; else every queue. */
-    private List<String> queuesToRevokeIn(@Nullable String queueName, String taskId) {
-        if (queueName != null) {
-            return List.of(queueName);
-        }
-        List<String> holding = queues.keySet().stream().filter(name -> record(key(name, taskId)) != null).toList();
-        return holding.isEmpty() ? List.copyOf(queues.keySet()) : holding;
-    }
+    /** As on Redis: how long, and how many per queue, revocations are remembered. */
+    private static final Duration REVOCATION_MEMORY = Duration.ofDays(7);
+    private static final int MAX_REVOCATIONS = 50_000;
 
     /**
      * As on Redis: the one queue that has the task (its record holds a state, or it is delayed there), or null.
@@ -623,7 +630,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
     }
 
     @Override
-    public AutoCloseable onRevoked(BiConsumer<String, Boolean> listener) {
+    public AutoCloseable onRevoked(RevocationListener listener) {
         revokeListeners.add(listener);
         return () -> revokeListeners.remove(listener);
     }

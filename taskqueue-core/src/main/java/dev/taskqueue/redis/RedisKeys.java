@@ -113,12 +113,15 @@ final class RedisKeys {
         return bytes(tag(queue) + ":rate:" + key);
     }
 
-    /** {@code {p:q}:revoked}: revoked task ids scored by revocation time, trimmed by age. */
+    /** {@code {p:q}:revoked}: revoked task ids scored by revocation time, trimmed by age and count. */
     byte[] revoked(String queue) {
         return bytes(tag(queue) + ":revoked");
     }
 
-    /** The channel on which revocations are announced to running workers: {@code <task id> <0|1 interrupt>}. */
+    /**
+     * The channel on which revocations are announced to running workers: {@code <task id> <0|1 interrupt> <queue>},
+     * without the queue when no queue had the task.
+     */
     String revokeChannel() {
         return prefix + ":revoke";
     }

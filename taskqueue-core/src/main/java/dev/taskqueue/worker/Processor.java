@@ -135,8 +135,8 @@ final class Processor {
     }
 
     /** A revocation announced by any instance: mark the run (and interrupt it, if asked). */
-    void revoked(String taskId, boolean interrupt) {
-        for (RunningTasks.Running run : running.withTaskId(taskId)) {
+    void revoked(@Nullable String queue, String taskId, boolean interrupt) {
+        for (RunningTasks.Running run : running.withTask(queue, taskId)) {
             RunContext context = run.context;
             if (context != null) {
                 context.revoked = true;
