@@ -57,13 +57,27 @@ public interface TaskClient {
         return submit(TaskCall.of(taskName, args));
     }
 
-    /** A handle to the task with this id, submitted by any instance; its result decodes to plain JSON types. */
+    /**
+     * A handle to the task with this id, submitted by any instance; its result decodes to plain JSON types. See
+     * {@link #handle(String, Class)}.
+     */
     default TaskHandle<Object> handle(String taskId) {
         return handle(taskId, Object.class);
     }
 
-    /** A handle to the task with this id whose result decodes to {@code resultType}. */
+    /**
+     * A handle to the task with this id whose result decodes to {@code resultType}. The task is looked for in every
+     * queue (one round trip), and the handle follows the one queue that has it. A task still queued without a
+     * caller-chosen id has no record until it starts: the handle then keeps looking whenever it is read, and keeps
+     * the queue of the first record it finds.
+     *
+     * @throws AmbiguousTaskIdException when several queues have a task with this id (a caller-chosen id is unique
+     *         per queue): use {@link #handle(String, String, Class)}
+     */
     <R> TaskHandle<R> handle(String taskId, Class<R> resultType);
+
+    /** A handle to the task with this id in {@code queue}, whose result decodes to {@code resultType}. */
+    <R> TaskHandle<R> handle(String queue, String taskId, Class<R> resultType);
 
     /** Submits a call of a {@link Task} method with 0 parameters, type-checked. */
     default <B, R> TaskHandle<R> submit(TaskMethod.Function0<B, R> method) {

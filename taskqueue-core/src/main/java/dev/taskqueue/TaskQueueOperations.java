@@ -44,12 +44,27 @@ public interface TaskQueueOperations {
     int deleteDeadLetters(String queue);
 
     /**
-     * Revokes a task by id, from any instance, looking for it in every queue. See {@link TaskHandle#revoke(boolean)}.
+     * Revokes a task by id, from any instance, looking for it in every queue (its record, or the delayed set). See
+     * {@link TaskHandle#revoke(boolean)}. Found in one queue, it is revoked there. Found in none (a task queued
+     * without a caller-chosen id has no record until it starts), the id is remembered as revoked in every queue for
+     * 7 days, so that a task waiting with it does not start; no record is written, and a task submitted with that
+     * id afterwards is a new task: it runs.
      *
      * @return true when the revocation was recorded (the task had not finished, or Redis has no record of it);
      *         false when it had already finished (succeeded, failed or was revoked) and keeps its outcome
+     * @throws AmbiguousTaskIdException when several queues have a task with this id (a caller-chosen id is unique
+     *         per queue): nothing is revoked; use {@link #revoke(String, String, boolean)}
      */
     boolean revoke(String taskId, boolean interruptIfRunning);
+
+    /**
+     * Revokes the task with this id in {@code queue}, from any instance. See {@link TaskHandle#revoke(boolean)}. Its
+     * record says REVOKED even when the task is not submitted yet: a submit of that id to that queue within 7 days
+     * then returns the revoked task's handle, and nothing runs.
+     *
+     * @return as {@link #revoke(String, boolean)}
+     */
+    boolean revoke(String queue, String taskId, boolean interruptIfRunning);
 
     /**
      * Chords that have not completed, oldest first: open ones with how many header tasks reported, and failed ones

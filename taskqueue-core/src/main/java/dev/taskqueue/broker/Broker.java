@@ -5,9 +5,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
+import dev.taskqueue.AmbiguousTaskIdException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -106,17 +106,37 @@ public interface Broker extends WorkflowStore, ScheduleStore, AutoCloseable {
     /**
      * Revokes a task: it will not start (whether it is queued, delayed, retrying, or claimed by a worker that has
      * not started it); its record says REVOKED with the reason; workers running it are told (and interrupt it if
-     * {@code interrupt}). Without {@code queue}, the queues holding a record of the task are searched, or every
-     * queue when none does. A task that finished keeps its outcome.
+     * {@code interrupt}). A task that finished keeps its outcome.
+     *
+     * <p>Without {@code queue}, the task is looked for in every queue (its record, or the delayed set): found in one,
+     * it is revoked there; found in several, nothing is revoked and {@link AmbiguousTaskIdException} is thrown; found
+     * in none (a task queued without a caller-chosen id has no record until it starts, or the id is unknown), the id
+     * is only remembered as revoked in every queue, so that a task waiting with it is not started. No record is
+     * written where the task is not, and a task submitted with the id afterwards is a new task: it runs.
      *
      * @return whether the revocation was recorded: true unless the task had already finished (succeeded, failed,
      *         or was revoked); true also for a task without a record (queued without a caller-chosen id, expired,
      *         unknown)
+     * @throws AmbiguousTaskIdException without {@code queue}, when several queues have a task with this id
      */
     boolean revoke(@Nullable String queue, String taskId, String reason, boolean interrupt);
 
-    /** Calls {@code listener} with (task id, interrupt) when any instance revokes a task. */
-    AutoCloseable onRevoked(BiConsumer<String, Boolean> listener);
+    /** Calls {@code listener} when any instance revokes a task. */
+    AutoCloseable onRevoked(RevocationListener listener);
+
+    /** Told of revocations, to stop the tasks it runs. */
+    @FunctionalInterface
+    interface RevocationListener {
+
+        /**
+         * A task was revoked.
+         *
+         * @param queue the task's queue; null when the revocation named no queue and no queue had the task (then
+         *        any task running with this id is meant)
+         * @param interrupt whether to interrupt it if it runs
+         */
+        void revoked(@Nullable String queue, String taskId, boolean interrupt);
+    }
 
     /** Records a running task's progress (ignored once it finished). Informational: not awaited. */
     void progress(String queue, String taskId, double fraction, @Nullable String message, long recordTtlMillis);

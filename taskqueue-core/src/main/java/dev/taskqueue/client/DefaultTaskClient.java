@@ -10,7 +10,6 @@ import dev.taskqueue.Signature;
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskHandle;
-import dev.taskqueue.TaskIds;
 import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.broker.Broker;
@@ -21,7 +20,6 @@ import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskCatalog;
-import dev.taskqueue.internal.TaskDeclarations;
 import dev.taskqueue.internal.TaskRegistry;
 
 /**
@@ -157,15 +155,11 @@ public final class DefaultTaskClient implements TaskClient {
 
     @Override
     public <R> TaskHandle<R> handle(String taskId, Class<R> resultType) {
-        TaskIds.check(taskId);
-        return new DefaultTaskHandle<>(taskId, null, resultType, backend, codec, null, revoker);
+        return DefaultTaskHandle.found(taskId, resultType, backend, codec, revoker);
     }
 
-    /** A handle to a task known to be in {@code queue}: one lookup instead of a search. */
+    @Override
     public <R> TaskHandle<R> handle(String queue, String taskId, Class<R> resultType) {
-        TaskIds.check(taskId);
-        return new DefaultTaskHandle<>(taskId, TaskDeclarations.checkQueueName(queue), resultType, backend, codec,
-                null, revoker);
+        return DefaultTaskHandle.inQueue(queue, taskId, resultType, backend, codec, revoker);
     }
-
 }

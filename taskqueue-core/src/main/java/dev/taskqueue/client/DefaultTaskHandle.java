@@ -7,20 +7,26 @@ import java.util.concurrent.CompletableFuture;
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskFailedException;
 import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskIds;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskQueueException;
 import dev.taskqueue.TaskRevokedException;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskDeclarations;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 
-/** A handle that reads the task's record from a {@link ResultBackend}. */
+/**
+ * A handle that reads the task's record from a {@link ResultBackend}. It names its task's queue: a caller-chosen id
+ * is unique per queue only. A handle made from an id alone ({@link dev.taskqueue.TaskClient#handle(String)}) that
+ * found the task in no queue yet keeps looking, and keeps the queue from the first record it reads.
+ */
 final class DefaultTaskHandle<R> implements TaskHandle<R> {
 
     private final String id;
-    private final @Nullable String queue;
+    private volatile @Nullable String queue;
     private final Type resultType;
     private final ResultBackend backend;
     private final MessageCodec codec;
@@ -52,9 +58,37 @@ final class DefaultTaskHandle<R> implements TaskHandle<R> {
         this.revoker = revoker;
     }
 
+    /**
+     * A handle to the task with this id in the one queue that has it, or in none yet.
+     *
+     * @throws dev.taskqueue.AmbiguousTaskIdException when several queues have a task with this id
+     */
+    static <R> DefaultTaskHandle<R> found(String taskId, Class<R> resultType, ResultBackend backend,
+            MessageCodec codec, Revoker revoker) {
+        TaskIds.check(taskId);
+        return new DefaultTaskHandle<>(taskId, backend.find(null, taskId).queue(), resultType, backend, codec, null,
+                revoker);
+    }
+
+    /** A handle to the task with this id in {@code queue}. */
+    static <R> DefaultTaskHandle<R> inQueue(String queue, String taskId, Class<R> resultType, ResultBackend backend,
+            MessageCodec codec, Revoker revoker) {
+        TaskIds.check(taskId);
+        return new DefaultTaskHandle<>(taskId, TaskDeclarations.checkQueueName(queue), resultType, backend, codec,
+                null, revoker);
+    }
+
     @Override
     public boolean revoke(boolean interruptIfRunning) {
         return revoker.revoke(queue, id, interruptIfRunning);
+    }
+
+    /** The task's queue, once a record told it: this handle then follows that task only. */
+    private TaskInfo keepQueue(TaskInfo info) {
+        if (queue == null && info.queue() != null) {
+            queue = info.queue();
+        }
+        return info;
     }
 
     @Override
@@ -70,7 +104,7 @@ final class DefaultTaskHandle<R> implements TaskHandle<R> {
     @Override
     public TaskInfo info() {
         checkRecordKept("its state is unknown (read from Redis, it would say PENDING even after it ran)");
-        return backend.find(queue, id);
+        return keepQueue(backend.find(queue, id));
     }
 
     @Override
@@ -82,7 +116,7 @@ final class DefaultTaskHandle<R> implements TaskHandle<R> {
     public CompletableFuture<R> future() {
         checkRecordKept("there is nothing to wait for");
         CompletableFuture<TaskInfo> finished = backend.whenFinished(queue, id);
-        CompletableFuture<R> result = finished.thenApply(this::resultOf);
+        CompletableFuture<R> result = finished.thenApply(this::keepQueue).thenApply(this::resultOf);
         // Cancelling a derived future leaves its source alone: pass it on, so the backend stops waiting.
         result.whenComplete((value, failure) -> {
             if (result.isCancelled()) {

@@ -113,6 +113,13 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
     }
 
     @Override
+    public boolean revoke(String queue, String taskId, boolean interruptIfRunning) {
+        TaskIds.check(taskId);
+        return broker.revoke(TaskDeclarations.checkQueueName(queue), taskId, "revoked by an operator",
+                interruptIfRunning);
+    }
+
+    @Override
     public @Nullable DeadLetter deadLetter(String queue, String deadLetterId) {
         TaskDeclarations.checkQueueName(queue);
         String next = nextId(deadLetterId);

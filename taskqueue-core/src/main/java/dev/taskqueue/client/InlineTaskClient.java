@@ -19,7 +19,6 @@ import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskContext;
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskHandle;
-import dev.taskqueue.TaskIds;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskOptions;
@@ -248,8 +247,12 @@ public final class InlineTaskClient implements TaskClient {
 
     @Override
     public <R> TaskHandle<R> handle(String taskId, Class<R> resultType) {
-        TaskIds.check(taskId);
-        return new DefaultTaskHandle<>(taskId, null, resultType, results, codec, null, DefaultTaskHandle.Revoker.NONE);
+        return DefaultTaskHandle.found(taskId, resultType, results, codec, DefaultTaskHandle.Revoker.NONE);
+    }
+
+    @Override
+    public <R> TaskHandle<R> handle(String queue, String taskId, Class<R> resultType) {
+        return DefaultTaskHandle.inQueue(queue, taskId, resultType, results, codec, DefaultTaskHandle.Revoker.NONE);
     }
 
     /** The context of an inline run: no worker, no time limits, no retries (a retry request fails the task). */

@@ -60,6 +60,12 @@ public final class InlineTaskQueueOperations implements TaskQueueOperations {
         return false;
     }
 
+    /** Always false, as {@link #revoke(String, boolean)}. */
+    @Override
+    public boolean revoke(String queue, String taskId, boolean interruptIfRunning) {
+        return false;
+    }
+
     @Override
     public List<WorkflowStore.ChordStatus> chords(int max) {
         return List.of();

@@ -152,7 +152,7 @@ final class MessageFactory {
             parameterNames = List.of();
         }
         KeyExpression expression = KeyExpression.parse(uniqueness.key(), parameterNames);
-        String key = call.taskName() + ":" + expression.evaluate(i -> codec.mapper().valueToTree(call.args().get(i)));
+        String key = expression.keyOf(call.taskName(), i -> codec.mapper().valueToTree(call.args().get(i)));
         Duration window = uniqueness.window() != null ? uniqueness.window() : settings.resultTtl();
         return new OutgoingMessage.UniqueClaim(key, uniqueness.mode(), window.toMillis());
     }

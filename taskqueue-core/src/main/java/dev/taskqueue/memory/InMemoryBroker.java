@@ -19,9 +19,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
+import dev.taskqueue.AmbiguousTaskIdException;
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskState;
@@ -57,9 +57,10 @@ public final class InMemoryBroker implements Broker, ResultBackend {
     private final Map<String, Record> records = new HashMap<>();
     private final Map<String, WorkerInfo> workers = new LinkedHashMap<>();
     private final Map<String, Long> lastSeen = new HashMap<>();
+    /** Futures waiting for a task, by queue and id ({@link #key}); by id alone while no queue had the task. */
     private final Map<String, List<CompletableFuture<TaskInfo>>> waiters = new HashMap<>();
     private final List<Consumer<String>> wakeListeners = new CopyOnWriteArrayList<>();
-    private final List<BiConsumer<String, Boolean>> revokeListeners = new CopyOnWriteArrayList<>();
+    private final List<RevocationListener> revokeListeners = new CopyOnWriteArrayList<>();
     private final Set<String> wakeRequests = new java.util.HashSet<>();
     private final Map<String, UniqueHolder> uniques = new HashMap<>();
     private long nextEntry;
@@ -79,7 +80,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
         final TreeMap<Long, List<Entry>> delayed = new TreeMap<>();
         final Map<String, Long> delayedDue = new HashMap<>();
         final ArrayDeque<DeadLetter> dead = new ArrayDeque<>();
-        final Map<String, Long> revoked = new HashMap<>();
+        final Map<String, Long> revoked = new LinkedHashMap<>(); // oldest first
         final Map<String, Long> rates = new HashMap<>();
         final Map<String, Map<String, Long>> permits = new HashMap<>();
         final Map<String, java.util.LinkedHashSet<String>> permitWaiters = new HashMap<>();
@@ -194,6 +195,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                     }
                     r.expiresAt = now + m.recordTtlMillis();
                     records.put(key, r);
+                    q.revoked.remove(m.id()); // revoked while no queue had it: this is a new task
                 }
                 results.add(new SubmitResult(SubmitResult.Outcome.ACCEPTED, m.id()));
             }
@@ -551,22 +553,33 @@ public final class InMemoryBroker implements Broker, ResultBackend {
     public boolean revoke(@Nullable String queueName, String taskId, String reason, boolean interrupt) {
         boolean recorded = false;
         List<String> finished = new ArrayList<>();
+        String holder;
         lock.lock();
         try {
             long now = clock.millis();
-            for (String name : queuesToRevokeIn(queueName, taskId)) {
+            holder = queueName != null ? queueName : onlyQueueLocked(taskId);
+            for (String name : holder != null ? List.of(holder) : List.copyOf(queues.keySet())) {
                 MemoryQueue q = queue(name);
                 Record r = record(key(name, taskId));
                 String state = r == null ? null : r.fields.get("state");
                 if ("SUCCESS".equals(state) || "FAILURE".equals(state) || "REVOKED".equals(state)) {
                     continue; // it finished: its outcome stands
                 }
+                recorded = true;
+                q.revoked.remove(taskId);
+                q.revoked.put(taskId, now);
+                q.revoked.values().removeIf(at -> at <= now - REVOCATION_MEMORY.toMillis());
+                for (Iterator<String> oldest = q.revoked.keySet().iterator(); q.revoked.size() > MAX_REVOCATIONS;) {
+                    oldest.next();
+                    oldest.remove();
+                }
+                if (holder == null) {
+                    continue; // no queue has it: remembered, in case it waits without a record, and nothing more
+                }
                 if (r == null) {
                     r = new Record();
                     records.put(key(name, taskId), r);
                 }
-                recorded = true;
-                q.revoked.put(taskId, now);
                 Long due = q.delayedDue.remove(taskId);
                 if (due != null) {
                     List<Entry> at = q.delayed.get(due);
@@ -587,28 +600,37 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                 r.fields.put("error.message", reason);
                 r.expiresAt = now + Duration.ofDays(1).toMillis();
                 finished.add(key(name, taskId));
-                uniques.values().removeIf(holder -> holder.taskId.equals(taskId));
+                uniques.entrySet().removeIf(u -> u.getKey().startsWith(name + '\u0000')
+                        && u.getValue().taskId.equals(taskId));
             }
         }
         finally {
             lock.unlock();
         }
         finished.forEach(this::notifyWaiters);
-        revokeListeners.forEach(l -> l.accept(taskId, interrupt));
+        revokeListeners.forEach(l -> l.revoked(holder, taskId, interrupt));
         return recorded;
     }
 
-    /** As on Redis: the given queue; else those holding a record of the task; else every queue. */
-    private List<String> queuesToRevokeIn(@Nullable String queueName, String taskId) {
-        if (queueName != null) {
-            return List.of(queueName);
+    /** As on Redis: how long, and how many per queue, revocations are remembered. */
+    private static final Duration REVOCATION_MEMORY = Duration.ofDays(7);
+    private static final int MAX_REVOCATIONS = 50_000;
+
+    /**
+     * As on Redis: the one queue that has the task (its record holds a state, or it is delayed there), or null.
+     *
+     * @throws AmbiguousTaskIdException when several have it
+     */
+    private @Nullable String onlyQueueLocked(String taskId) {
+        List<String> holding = queues.keySet().stream().filter(name -> infoLocked(name, taskId) != null).toList();
+        if (holding.size() > 1) {
+            throw new AmbiguousTaskIdException(taskId, holding);
         }
-        List<String> holding = queues.keySet().stream().filter(name -> record(key(name, taskId)) != null).toList();
-        return holding.isEmpty() ? List.copyOf(queues.keySet()) : holding;
+        return holding.isEmpty() ? null : holding.get(0);
     }
 
     @Override
-    public AutoCloseable onRevoked(BiConsumer<String, Boolean> listener) {
+    public AutoCloseable onRevoked(RevocationListener listener) {
         revokeListeners.add(listener);
         return () -> revokeListeners.remove(listener);
     }
@@ -984,13 +1006,9 @@ public final class InMemoryBroker implements Broker, ResultBackend {
     public TaskInfo find(@Nullable String queueName, String taskId) {
         lock.lock();
         try {
-            for (String name : queueName != null ? List.of(queueName) : List.copyOf(queues.keySet())) {
-                TaskInfo info = infoLocked(name, taskId);
-                if (info != null) {
-                    return info;
-                }
-            }
-            return TaskInfo.pending(taskId, queueName);
+            String holder = queueName != null ? queueName : onlyQueueLocked(taskId);
+            TaskInfo info = holder == null ? null : infoLocked(holder, taskId);
+            return info != null ? info : TaskInfo.pending(taskId, queueName);
         }
         finally {
             lock.unlock();
@@ -1013,7 +1031,11 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                 future.complete(info);
                 return future;
             }
-            waiters.computeIfAbsent(taskId, id -> new ArrayList<>()).add(future);
+            String queue = queueName != null ? queueName : info.queue();
+            waiters.computeIfAbsent(queue != null ? key(queue, taskId) : taskId, k -> new ArrayList<>()).add(future);
+        }
+        catch (AmbiguousTaskIdException ex) {
+            future.completeExceptionally(ex);
         }
         finally {
             lock.unlock();
@@ -1021,20 +1043,26 @@ public final class InMemoryBroker implements Broker, ResultBackend {
         return future;
     }
 
+    /** Completes the waiters of the task of this key (queue and id), and those that wait for the id in no queue. */
     private void notifyWaiters(String key) {
         String taskId = key.substring(key.indexOf('\u0000') + 1);
         String queueName = key.substring(0, key.indexOf('\u0000'));
-        List<CompletableFuture<TaskInfo>> futures;
+        List<CompletableFuture<TaskInfo>> futures = new ArrayList<>();
         TaskInfo info;
         lock.lock();
         try {
-            futures = waiters.remove(taskId);
-            info = futures == null ? null : infoLocked(queueName, taskId);
+            futures.addAll(waiters.getOrDefault(key, List.of()));
+            futures.addAll(waiters.getOrDefault(taskId, List.of()));
+            info = futures.isEmpty() ? null : infoLocked(queueName, taskId);
+            if (info != null && info.state().isFinished()) {
+                waiters.remove(key);
+                waiters.remove(taskId);
+            }
         }
         finally {
             lock.unlock();
         }
-        if (futures != null && info != null) {
+        if (info != null && info.state().isFinished()) {
             TaskInfo done = info;
             futures.forEach(f -> CompletableFuture.runAsync(() -> f.complete(done)));
         }

@@ -172,15 +172,16 @@ public final class RedisBroker implements Broker {
     // ------------------------------------------------------------------------------------------ submit
 
     /*
-     * KEYS[1] {q}:d   KEYS[2] {q}:dp   then 3 per message: KEYS[3i] its priority's stream {q}:s:<p>,
-     *   KEYS[3i+1] its record {q}:t:<id>, KEYS[3i+2] its uniqueness key {q}:u:<key> ({q}:u:- when none)
+     * KEYS[1] {q}:d   KEYS[2] {q}:dp   KEYS[3] {q}:revoked   then 3 per message: KEYS[3i+1] its priority's stream
+     *   {q}:s:<p>, KEYS[3i+2] its record {q}:t:<id>, KEYS[3i+3] its uniqueness key {q}:u:<key> ({q}:u:- when none)
      * ARGV[1] group   ARGV[2] wake channel   ARGV[3] queue name
      * then 12 per message: id, priority digit, body, delay ms, due epoch ms ('' = none), deduplicate '1'|'0',
      *                      task name, record ttl ms, unique mode ('' | U until finished | W window | D debounce),
      *                      unique window ms, unique key ('' = none), workflow parent id ('' = none)
      * Returns 2 per message: outcome (1 stored, 0 duplicate id, 2 not unique, 3 debounced) and the id of the task
      * that represents the message (its own, or the one it collapsed into).
-     * A delayed message that became the earliest of its queue is announced on the wake channel.
+     * A delayed message that became the earliest of its queue is announced on the wake channel. A message stored
+     * with a caller-chosen id forgets a revocation of that id made when no queue had it: it is a new task.
      */
     private static final LuaScript SUBMIT = new LuaScript("submit", """
             local now = now_ms()
@@ -192,7 +193,7 @@ public final class RedisBroker implements Broker {
               local id, prio, body = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
               local due, dedupe, name, ttl = ARGV[b + 5], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8]
               local umode, uwindow, ukey = ARGV[b + 9], tonumber(ARGV[b + 10]), ARGV[b + 11]
-              local stream, record, unique = KEYS[3 * i], KEYS[3 * i + 1], KEYS[3 * i + 2]
+              local stream, record, unique = KEYS[3 * i + 1], KEYS[3 * i + 2], KEYS[3 * i + 3]
               local at = now + tonumber(ARGV[b + 4])
               if due ~= '' then at = tonumber(due) end
               local outcome, winner = 1, id
@@ -228,6 +229,7 @@ public final class RedisBroker implements Broker {
                   redis.call('HSET', record, 'state', state, 'task', name, 'queue', ARGV[3], 'submitted', now)
                   if ARGV[b + 12] ~= '' then redis.call('HSET', record, 'parent', ARGV[b + 12]) end
                   redis.call('PEXPIRE', record, ttl)
+                  redis.call('ZREM', KEYS[3], id)
                 end
               end
               out[2 * i - 1] = outcome
@@ -490,14 +492,15 @@ public final class RedisBroker implements Broker {
     private static final int SUBMIT_SLICE = 500;
 
     private byte[][] submitKeys(String queue, List<Integer> slice, List<OutgoingMessage> messages) {
-        byte[][] k = new byte[2 + 3 * slice.size()][];
+        byte[][] k = new byte[3 + 3 * slice.size()][];
         k[0] = keys.delayed(queue);
         k[1] = keys.delayedPayloads(queue);
+        k[2] = keys.revoked(queue);
         for (int i = 0; i < slice.size(); i++) {
             OutgoingMessage m = messages.get(slice.get(i));
-            k[2 + 3 * i] = keys.stream(queue, Integer.toString(m.priority()));
-            k[3 + 3 * i] = keys.record(queue, m.id());
-            k[4 + 3 * i] = keys.unique(queue, m.unique() == null ? null : m.unique().key());
+            k[3 + 3 * i] = keys.stream(queue, Integer.toString(m.priority()));
+            k[4 + 3 * i] = keys.record(queue, m.id());
+            k[5 + 3 * i] = keys.unique(queue, m.unique() == null ? null : m.unique().key());
         }
         return k;
     }
@@ -929,14 +932,14 @@ public final class RedisBroker implements Broker {
 
     @Override
     public boolean revoke(@Nullable String queue, String taskId, String reason, boolean interrupt) {
-        List<String> queues = revocations.queuesFor(queue, taskId, queue != null ? Set.of() : queues());
-        queues.forEach(q -> mayHaveRevocations.add(q));
-        return revocations.revoke(queues, taskId, reason, interrupt, MessageCodec::uniqueKeyOf,
+        RedisRevocations.Where where = revocations.where(queue, taskId, queue != null ? Set.of() : queues());
+        mayHaveRevocations.addAll(where.queues());
+        return revocations.revoke(where, taskId, reason, interrupt, MessageCodec::uniqueKeyOf,
                 MessageCodec::isWorkflowStep);
     }
 
     @Override
-    public AutoCloseable onRevoked(BiConsumer<String, Boolean> listener) {
+    public AutoCloseable onRevoked(RevocationListener listener) {
         return revocations.onRevoked(listener);
     }
 

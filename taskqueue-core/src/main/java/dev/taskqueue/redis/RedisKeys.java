@@ -86,12 +86,19 @@ final class RedisKeys {
         return bytes(tag(queue) + ":t:" + taskId);
     }
 
-    /** {@code {p:q}:u:<key>}: who holds a uniqueness key (a task id, with a TTL); {@code {p:q}:u:-} when none. */
+    /**
+     * {@code {p:q}:u:<key>}: who holds a uniqueness key (a task id, with a TTL); {@code {p:q}:u:-} when none. The key
+     * is {@code <task>:<parts>}, every part escaped (see {@code KeyExpression}), so no caller's value can make it
+     * another caller's key, nor {@code -}.
+     */
     byte[] unique(String queue, @Nullable String key) {
         return bytes(tag(queue) + ":u:" + (key == null ? "-" : key));
     }
 
-    /** {@code {p:q}:c:<key>}: the holders of a concurrency limit's permits, task id scored by lease expiry (ms). */
+    /**
+     * {@code {p:q}:c:<key>}: the holders of a concurrency limit's permits, task id scored by lease expiry (ms); the
+     * key is built as a uniqueness key is.
+     */
     byte[] permits(String queue, String key) {
         return bytes(tag(queue) + ":c:" + key);
     }
@@ -106,12 +113,15 @@ final class RedisKeys {
         return bytes(tag(queue) + ":rate:" + key);
     }
 
-    /** {@code {p:q}:revoked}: revoked task ids scored by revocation time, trimmed by age. */
+    /** {@code {p:q}:revoked}: revoked task ids scored by revocation time, trimmed by age and count. */
     byte[] revoked(String queue) {
         return bytes(tag(queue) + ":revoked");
     }
 
-    /** The channel on which revocations are announced to running workers: {@code <task id> <0|1 interrupt>}. */
+    /**
+     * The channel on which revocations are announced to running workers: {@code <task id> <0|1 interrupt> <queue>},
+     * without the queue when no queue had the task.
+     */
     String revokeChannel() {
         return prefix + ":revoke";
     }

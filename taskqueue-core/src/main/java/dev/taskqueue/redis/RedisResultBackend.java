@@ -4,11 +4,9 @@ import static dev.taskqueue.redis.RedisBroker.bytes;
 import static dev.taskqueue.redis.RedisBroker.string;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,9 +15,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import dev.taskqueue.AmbiguousTaskIdException;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.broker.ResultBackend;
-import dev.taskqueue.broker.TaskRecords;
 import io.lettuce.core.ScriptOutputType;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -45,6 +43,7 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
     private final RedisBroker broker;
     private final RedisConnections redis;
     private final RedisKeys keys;
+    private final RedisRecords records;
     private final long watchTtlMillis;
     private final Duration firstPoll;
     private final String instanceId = UUID.randomUUID().toString().replace("-", "");
@@ -74,47 +73,16 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
         this.broker = broker;
         this.redis = broker.connections();
         this.keys = broker.keys();
+        this.records = new RedisRecords(redis, keys);
         this.watchTtlMillis = recordTtl.toMillis();
         this.firstPoll = firstPoll;
     }
 
-    /*
-     * KEYS[1] {q}:t:<id>   KEYS[2] {q}:dp   ARGV[1] task id
-     * Returns { the record as a flat field/value list, 1 if the task waits in the delayed set else 0 }.
-     */
-    private static final LuaScript READ = new LuaScript("read-record", """
-            return { redis.call('HGETALL', KEYS[1]), redis.call('HEXISTS', KEYS[2], ARGV[1]) }
-            """, ScriptOutputType.MULTI);
-
     @Override
     public TaskInfo find(@Nullable String queue, String taskId) {
-        List<String> queues = queue != null ? List.of(queue) : new ArrayList<>(allQueues());
-        List<CompletableFuture<List<Object>>> replies = new ArrayList<>();
-        for (String q : queues) {
-            replies.add(READ.run(redis.commands(), new byte[][] { keys.record(q, taskId), keys.delayedPayloads(q) },
-                    bytes(taskId)));
-        }
-        TaskInfo found = null;
-        for (int i = 0; i < replies.size(); i++) {
-            List<Object> reply = redis.await(replies.get(i), "read the record of task " + taskId);
-            TaskInfo info = toInfo(taskId, queues.get(i), (List<?>) reply.get(0), (Long) reply.get(1) == 1L);
-            if (found == null && info != null) {
-                found = info;
-            }
-        }
-        return found != null ? found : TaskInfo.pending(taskId, queue);
-    }
-
-    private Set<String> allQueues() {
-        return broker.queues();
-    }
-
-    private static @Nullable TaskInfo toInfo(String id, String queue, List<?> flat, boolean delayed) {
-        Map<String, String> fields = new HashMap<>();
-        for (int i = 0; i + 1 < flat.size(); i += 2) {
-            fields.put(string(flat.get(i)), string(flat.get(i + 1)));
-        }
-        return TaskRecords.toInfo(id, queue, fields, delayed);
+        Map<String, TaskInfo> found = records.read(queue != null ? List.of(queue) : broker.queues(), taskId);
+        String holder = RedisRecords.onlyQueue(taskId, found);
+        return holder != null ? found.get(holder) : TaskInfo.pending(taskId, queue);
     }
 
     // ------------------------------------------------------------------------------------------ waiting
@@ -137,20 +105,23 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
     @Override
     public CompletableFuture<TaskInfo> whenFinished(@Nullable String queue, String taskId) {
         CompletableFuture<TaskInfo> future = new CompletableFuture<>();
-        // Joining and leaving are atomic per task id: a waiter must never join an entry that is being removed.
-        waiting.compute(taskId, (id, waiters) -> {
-            Waiters joined = waiters != null ? waiters : new Waiters(queue);
-            joined.futures.add(future);
-            return joined;
-        });
-        future.whenComplete((info, failure) -> waiting.computeIfPresent(taskId, (id, waiters) -> {
-            waiters.futures.remove(future);
-            return waiters.futures.isEmpty() ? null : waiters;
-        }));
         try {
+            // Without a queue, the one that has the task now: its record can then tell this instance when it ends.
+            String known = queue != null ? queue : find(null, taskId).queue();
+            Waiter waiter = new Waiter(known, future);
+            // Joining and leaving are atomic per task id: a waiter must never join an entry that is being removed.
+            waiting.compute(taskId, (id, waiters) -> {
+                Waiters joined = waiters != null ? waiters : new Waiters();
+                joined.add(waiter);
+                return joined;
+            });
+            future.whenComplete((info, failure) -> waiting.computeIfPresent(taskId, (id, waiters) -> {
+                waiters.remove(waiter);
+                return waiters.isEmpty() ? null : waiters;
+            }));
             subscribe();
-            if (queue != null) {
-                Long done = redis.await(WATCH.run(redis.commands(), new byte[][] { keys.record(queue, taskId) },
+            if (known != null) {
+                Long done = redis.await(WATCH.run(redis.commands(), new byte[][] { keys.record(known, taskId) },
                         bytes(instanceId), bytes(Long.toString(watchTtlMillis))), "wait for task " + taskId);
                 if (done == 1L) {
                     check(taskId);
@@ -179,23 +150,35 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
         redis.subscriptions().reopenIfClosed();
     }
 
-    /** Reads the record, off the caller's thread, and completes the waiters if the task finished. */
+    /**
+     * Reads the record in each queue its waiters wait on, off the caller's thread, and completes those whose task
+     * finished. A notification names only the task id, and the same caller-chosen id may name a task in each of
+     * several queues: every waiter learns the outcome of its own queue's task, never another's.
+     */
     private void check(String taskId) {
         Waiters waiters = waiting.get(taskId);
         if (waiters == null) {
             return;
         }
         poller.execute(() -> {
-            try {
-                TaskInfo info = find(waiters.queue, taskId);
-                if (info.state().isFinished()) {
-                    for (CompletableFuture<TaskInfo> f : waiters.futures) {
-                        CompletableFuture.runAsync(() -> f.complete(info));
-                    }
+            Map<String, TaskInfo> read = new HashMap<>(); // by queue ("" for waiters that know none)
+            for (Waiter waiter : waiters.all()) {
+                TaskInfo info;
+                try {
+                    info = read.computeIfAbsent(waiter.queue() == null ? "" : waiter.queue(),
+                            q -> find(waiter.queue(), taskId));
                 }
-            }
-            catch (RuntimeException ex) {
-                log.debug("Could not read the record of task {}; will poll again", taskId, ex);
+                catch (AmbiguousTaskIdException ex) {
+                    waiter.future().completeExceptionally(ex);
+                    continue;
+                }
+                catch (RuntimeException ex) {
+                    log.debug("Could not read the record of task {}; will poll again", taskId, ex);
+                    return;
+                }
+                if (info.state().isFinished()) {
+                    CompletableFuture.runAsync(() -> waiter.future().complete(info));
+                }
             }
         });
     }
@@ -212,13 +195,29 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
         }, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** A future waiting for a task, and the queue whose task it waits for (null: not found in any yet). */
+    private record Waiter(@Nullable String queue, CompletableFuture<TaskInfo> future) {
+    }
+
+    /** The waiters of one task id, whatever their queue. */
     private static final class Waiters {
 
-        private final @Nullable String queue;
-        private final List<CompletableFuture<TaskInfo>> futures = new CopyOnWriteArrayList<>();
+        private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
 
-        Waiters(@Nullable String queue) {
-            this.queue = queue;
+        void add(Waiter waiter) {
+            waiters.add(waiter);
+        }
+
+        void remove(Waiter waiter) {
+            waiters.remove(waiter);
+        }
+
+        boolean isEmpty() {
+            return waiters.isEmpty();
+        }
+
+        List<Waiter> all() {
+            return waiters;
         }
     }
 
@@ -229,7 +228,7 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
         if (current != null) {
             current.close();
         }
-        waiting.values().forEach(w -> w.futures.forEach(f -> f.cancel(false)));
+        waiting.values().forEach(w -> w.all().forEach(waiter -> waiter.future().cancel(false)));
     }
 
 }

@@ -3,13 +3,14 @@ package dev.taskqueue.redis;
 import static dev.taskqueue.redis.RedisBroker.bytes;
 import static dev.taskqueue.redis.RedisBroker.string;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
+import dev.taskqueue.AmbiguousTaskIdException;
+import dev.taskqueue.broker.Broker;
 import io.lettuce.core.ScriptOutputType;
 import org.jspecify.annotations.Nullable;
 
@@ -17,12 +18,22 @@ import org.jspecify.annotations.Nullable;
  * Revocation, held in Redis so that it reaches tasks wherever they wait: queued (the claim script hands a revoked
  * task to its worker marked as revoked, which records it as REVOKED without running it), delayed or retrying
  * (removed from the delayed set at once), on a worker that is offline (it claims it later, marked the same way),
- * and running (announced on a channel; the worker interrupts it if asked).
+ * and running (announced on a channel, with its queue; the worker interrupts it if asked).
+ *
+ * <p>A caller-chosen id is unique per queue, so a revocation acts in one queue: the one named, else the one that
+ * has the task. An id that no queue has (a task queued without a caller-chosen id has no record until it starts)
+ * is only remembered in every queue's revoked set: no record is written where the task is not, and a task submitted
+ * with that id later forgets it (the submit script) and runs. Every key a revocation writes is bounded: the revoked
+ * set by age and by count, a record by its TTL.
  */
 final class RedisRevocations {
 
+    /** The most revocations a queue remembers; the oldest are forgotten first. */
+    static final int MAX_PER_QUEUE = 50_000;
+
     private final RedisConnections redis;
     private final RedisKeys keys;
+    private final RedisRecords records;
     private final long keepMillis;
 
     /**
@@ -32,7 +43,29 @@ final class RedisRevocations {
     RedisRevocations(RedisConnections redis, RedisKeys keys, long keepMillis) {
         this.redis = redis;
         this.keys = keys;
+        this.records = new RedisRecords(redis, keys);
         this.keepMillis = keepMillis;
+    }
+
+    /**
+     * Where a revocation acts: in these queues; {@code found} when the task is known to be there (named by the
+     * caller, or found), else only remembered (no queue had it).
+     */
+    record Where(List<String> queues, boolean found) {
+    }
+
+    /**
+     * The queues to revoke a task in: the given one; else the one that has the task; else every queue, to be
+     * remembered only.
+     *
+     * @throws AmbiguousTaskIdException without {@code queue}, when several queues have the task
+     */
+    Where where(@Nullable String queue, String taskId, Set<String> all) {
+        if (queue != null) {
+            return new Where(List.of(queue), true);
+        }
+        String holder = RedisRecords.onlyQueue(taskId, records.read(all, taskId));
+        return holder != null ? new Where(List.of(holder), true) : new Where(List.copyOf(all), false);
     }
 
     /*
@@ -40,9 +73,12 @@ final class RedisRevocations {
      * KEYS[6] {q}:s:r
      * ARGV[1] task id   ARGV[2] reason   ARGV[3] keep ms   ARGV[4] notify channel prefix   ARGV[5] queue name
      * ARGV[6] '1' when the delayed task is part of a workflow   ARGV[7] group
+     * ARGV[8] '1' when the task is known to be in this queue, '0' when no queue had it   ARGV[9] most remembered
      * Returns 0 and changes nothing when the task's record says it finished (SUCCESS, FAILURE, or REVOKED
-     * already). Otherwise remembers the revocation (trimming those older than keep), removes the task from the
-     * delayed set, marks its record REVOKED, releases its uniqueness key, and returns 1.
+     * already). Otherwise remembers the revocation (forgetting those older than keep, and the oldest beyond the
+     * most remembered) and returns 1; then, unless the task is unknown here (ARGV[8] '0', and neither a record with
+     * a state nor a delayed entry exists), removes it from the delayed set, marks its record REVOKED and releases
+     * its uniqueness key.
      * A delayed workflow step goes to the redelivery stream at once, flagged revoked: a worker takes it, records it
      * REVOKED without running it, and tells the rest of its workflow (what follows it is marked REVOKED, its error
      * links run).
@@ -54,7 +90,9 @@ final class RedisRevocations {
             local keep = tonumber(ARGV[3])
             redis.call('ZADD', KEYS[1], now, ARGV[1])
             redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - keep)
+            redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[9]) - 1)
             redis.call('PEXPIRE', KEYS[1], keep)
+            if ARGV[8] == '0' and not state and redis.call('HEXISTS', KEYS[3], ARGV[1]) == 0 then return 1 end
             local delayed = redis.call('ZREM', KEYS[2], ARGV[1])
             if delayed == 1 and ARGV[6] == '1' then
               add_ready(KEYS[6], ARGV[7], ARGV[1], string.sub(redis.call('HGET', KEYS[3], ARGV[1]), 2), '0', true)
@@ -69,62 +107,41 @@ final class RedisRevocations {
             """, ScriptOutputType.INTEGER);
 
     /**
-     * Revokes a task in these queues, and tells every instance (a running task may be interrupted even when it was
-     * revoked before).
+     * Revokes a task where {@code where} says, and tells every instance (a running task may be interrupted even
+     * when it was revoked before).
      *
      * @param uniqueKeyOf reads the uniqueness key from a delayed task's message (null when it has none)
-     * @return whether the revocation was recorded in any of them (false: the task had finished)
+     * @return whether the revocation was recorded in any of the queues (false: the task had finished)
      */
-    boolean revoke(List<String> queues, String taskId, String reason, boolean interrupt,
-            Function<byte[], @Nullable String> uniqueKeyOf, java.util.function.Predicate<byte[]> inWorkflow) {
+    boolean revoke(Where where, String taskId, String reason, boolean interrupt,
+            Function<byte[], @Nullable String> uniqueKeyOf, Predicate<byte[]> inWorkflow) {
         boolean recorded = false;
-        for (String queue : queues) {
+        for (String queue : where.queues()) {
             byte[] delayed = redis.await(redis.commands().hget(keys.delayedPayloads(queue), bytes(taskId)),
                     "read a delayed task");
-            byte[] body = delayed == null || delayed.length < 2 ? null
-                    : java.util.Arrays.copyOfRange(delayed, 1, delayed.length);
+            byte[] body = delayed == null || delayed.length < 2 ? null : Arrays.copyOfRange(delayed, 1, delayed.length);
             String uniqueKey = body == null ? null : uniqueKeyOf.apply(body);
             Long reply = redis.await(REVOKE.run(redis.commands(), new byte[][] { keys.revoked(queue),
                     keys.delayed(queue), keys.delayedPayloads(queue), keys.record(queue, taskId),
                     keys.unique(queue, uniqueKey), keys.stream(queue, RedisKeys.REDELIVERY) }, bytes(taskId), bytes(reason),
                     bytes(Long.toString(keepMillis)), bytes(keys.notifyChannelPrefix()), bytes(queue),
-                    bytes(body != null && inWorkflow.test(body) ? "1" : "0"), bytes(RedisKeys.GROUP)),
+                    bytes(body != null && inWorkflow.test(body) ? "1" : "0"), bytes(RedisKeys.GROUP),
+                    bytes(where.found() ? "1" : "0"), bytes(Integer.toString(MAX_PER_QUEUE))),
                     "revoke task " + taskId);
             recorded |= reply == 1L;
         }
-        redis.await(redis.commands().publish(bytes(keys.revokeChannel()), bytes(taskId + " " + (interrupt ? 1 : 0))),
+        // "<task id> <0|1 interrupt> <queue>", the queue left out when no queue had the task
+        String announcement = taskId + " " + (interrupt ? 1 : 0) + (where.found() ? " " + where.queues().get(0) : "");
+        redis.await(redis.commands().publish(bytes(keys.revokeChannel()), bytes(announcement)),
                 "announce the revocation of task " + taskId);
         return recorded;
     }
 
-    /** Calls {@code listener} with each task revoked from now on, and whether to interrupt it if it runs. */
-    AutoCloseable onRevoked(BiConsumer<String, Boolean> listener) {
+    /** Calls {@code listener} with each task revoked from now on. */
+    AutoCloseable onRevoked(Broker.RevocationListener listener) {
         return redis.subscriptions().subscribe(keys.revokeChannel(), message -> {
             String[] parts = string(message).split(" ");
-            listener.accept(parts[0], parts.length > 1 && parts[1].equals("1"));
+            listener.revoked(parts.length > 2 ? parts[2] : null, parts[0], parts.length > 1 && parts[1].equals("1"));
         });
-    }
-
-    /**
-     * The queues to revoke a task in: the given one; else those holding a record of it (a finished task must not
-     * get a REVOKED record in every other queue); else every queue, as a task queued without a caller-chosen id
-     * has no record yet and may wait in any of them.
-     */
-    List<String> queuesFor(@Nullable String queue, String taskId, Set<String> all) {
-        if (queue != null) {
-            return List.of(queue);
-        }
-        List<String> queues = new ArrayList<>(all);
-        List<CompletionStage<Long>> exists = new ArrayList<>();
-        for (String q : queues) {
-            exists.add(redis.commands().exists(keys.record(q, taskId)));
-        }
-        List<String> holding = new ArrayList<>();
-        for (int i = 0; i < queues.size(); i++) {
-            if (redis.await(exists.get(i), "look for the record of task " + taskId) == 1L) {
-                holding.add(queues.get(i));
-            }
-        }
-        return holding.isEmpty() ? queues : holding;
     }
 }

@@ -135,8 +135,8 @@ final class Processor {
     }
 
     /** A revocation announced by any instance: mark the run (and interrupt it, if asked). */
-    void revoked(String taskId, boolean interrupt) {
-        for (RunningTasks.Running run : running.withTaskId(taskId)) {
+    void revoked(@Nullable String queue, String taskId, boolean interrupt) {
+        for (RunningTasks.Running run : running.withTask(queue, taskId)) {
             RunContext context = run.context;
             if (context != null) {
                 context.revoked = true;
@@ -271,8 +271,8 @@ final class Processor {
         }
         TaskPolicies.ConcurrencyLimit concurrency = policies.concurrency();
         if (concurrency != null) {
-            String key = task.name() + ":" + KeyExpression.parse(concurrency.key().isEmpty() ? "*" : concurrency.key(),
-                    task.parameterNames()).evaluate(args::get);
+            String key = KeyExpression.parse(concurrency.key().isEmpty() ? "*" : concurrency.key(),
+                    task.parameterNames()).keyOf(task.name(), args::get);
             if (!broker.takePermit(delivery, key, concurrency.limit(), permitLeaseMillis(), message.priority(),
                     delivery.body())) {
                 log.debug("Task {} [{}] waits for a permit of {} (limit {})", task.name(), delivery.taskId(), key,

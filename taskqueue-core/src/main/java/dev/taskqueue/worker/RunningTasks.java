@@ -90,11 +90,11 @@ final class RunningTasks {
         return byEntry.values();
     }
 
-    /** The running tasks with this id (one, normally). */
-    List<Running> withTaskId(String taskId) {
+    /** The running tasks with this id in this queue (in any queue when null): one, normally. */
+    List<Running> withTask(@Nullable String queue, String taskId) {
         List<Running> found = new ArrayList<>();
         for (Running running : byEntry.values()) {
-            if (running.delivery.taskId().equals(taskId)) {
+            if (running.delivery.taskId().equals(taskId) && (queue == null || running.delivery.queue().equals(queue))) {
                 found.add(running);
             }
         }

@@ -81,6 +81,10 @@ class RedisClusterTest {
                     assertThatThrownBy(() -> taskClient.submit(TestTasks::fail, "no").get(Duration.ofSeconds(10)))
                             .isInstanceOf(TaskFailedException.class);
                     assertThat(taskClient.handle(handles.get(1).id()).get(Duration.ofSeconds(5))).isNotNull();
+                    // By id alone, looked for in every queue, each on its shard: an id no queue has is only remembered.
+                    assertThat(broker.revoke(null, "unknown", "revoked", false)).isTrue();
+                    assertThat(taskClient.withOptions(TaskOptions.defaults().taskId("unknown"))
+                            .submit(TestTasks::echo, "a new task").get(Duration.ofSeconds(10))).isEqualTo("a new task");
                     assertThat(broker.stats(List.of("default", "images", "urgent")))
                             .allSatisfy(s -> assertThat(s.pending()).isZero());
                     await().atMost(Duration.ofSeconds(5)).until(() -> !broker.workers().isEmpty());

@@ -154,6 +154,30 @@ public class PolicyTasks {
         return orderId + ":" + version;
     }
 
+    @Task(name = "policy.tenantOrder", unique = @Unique(key = "#tenant:#orderId"))
+    public String tenantOrder(String tenant, String orderId) {
+        count(tenant + "/" + orderId);
+        return tenant + "/" + orderId;
+    }
+
+    @Task(name = "policy.uniqueValue", unique = @Unique(key = "#value"))
+    public String uniqueValue(Object value) {
+        return String.valueOf(value);
+    }
+
+    @Task(name = "policy.tenantLimited", concurrency = @Concurrency(limit = 1, key = "#tenant:#orderId"))
+    public String tenantLimited(String tenant, String orderId) throws InterruptedException {
+        count(tenant + "/" + orderId);
+        running.incrementAndGet();
+        try {
+            gate.await(30, TimeUnit.SECONDS);
+            return tenant + "/" + orderId;
+        }
+        finally {
+            running.decrementAndGet();
+        }
+    }
+
     @Task(name = "policy.uniqueWindow", unique = @Unique(key = "#key", mode = Unique.Mode.WINDOW, window = "3s"))
     public String uniqueWindow(String key) {
         count(key);

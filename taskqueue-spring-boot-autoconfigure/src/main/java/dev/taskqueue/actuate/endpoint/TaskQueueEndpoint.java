@@ -9,6 +9,7 @@ import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
+import dev.taskqueue.AmbiguousTaskIdException;
 import dev.taskqueue.DeclaredTask;
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskIds;
@@ -53,6 +54,7 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * GET    /actuator/taskqueue/queues/{name}                          one queue: counts by state, oldest pending age, throughput, paused
  * GET    /actuator/taskqueue/schedules/{name}                       one periodic schedule: trigger, enabled, last and next tick
  * GET    /actuator/taskqueue/tasks/{id}                             one task: state, arguments, attempt, timings, worker, progress, parent, result or error
+ * GET    /actuator/taskqueue/queues/{name}/tasks/{id}               the task with that id in that queue
  * GET    /actuator/taskqueue/queues/{name}/dead-letters             a page of dead letters, newest first (?before=&amp;count=)
  * GET    /actuator/taskqueue/queues/{name}/dead-letters/{id}        one dead letter, with its whole message and stack trace
  * POST   /actuator/taskqueue/queues/{name}/{pause|resume|purge}
@@ -61,6 +63,7 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * DELETE /actuator/taskqueue/queues/{name}/dead-letters             every dead letter
  * DELETE /actuator/taskqueue/queues/{name}/dead-letters/{id}
  * POST   /actuator/taskqueue/tasks/{id}/{revoke|terminate}          terminate also interrupts it if it runs
+ * POST   /actuator/taskqueue/queues/{name}/tasks/{id}/{revoke|terminate}
  * POST   /actuator/taskqueue/schedules/{name}/{enable|disable}      for every instance (stored in Redis)
  * </pre>
  *
@@ -68,7 +71,8 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * serves one path shape and dispatches on its selectors. Write operations take no parameters besides their
  * selectors: one that did would make the actuator require a JSON {@code Content-Type}, and a plain
  * {@code curl -X POST} would get 415 (hence {@code terminate} is an action rather than {@code ?terminate=true}). A selector that names nothing valid throws
- * {@link InvalidEndpointRequestException} (400), saying what is valid; an unknown queue, task or dead letter
+ * {@link InvalidEndpointRequestException} (400), saying what is valid, as does a task id that several queues have
+ * (a caller-chosen id is unique per queue: {@code queues/{name}/tasks/{id}} names one); an unknown queue, task or dead letter
  * throws {@link NotFoundException} (404 through {@link TaskQueueEndpointWebExtension}). The typed methods
  * ({@link #queue}, {@link #pause}, ...) serve Java callers and tests.
  *
@@ -195,10 +199,13 @@ public class TaskQueueEndpoint {
         return deadLetters(name, before, count);
     }
 
-    /** {@code GET /actuator/taskqueue/queues/{name}/dead-letters/{id}}. */
+    /** {@code GET /actuator/taskqueue/queues/{name}/dead-letters/{id}} or {@code /queues/{name}/tasks/{id}}. */
     @ReadOperation
-    public DeadLetterView getQueuePartEntry(@Selector String kind, @Selector String name, @Selector String part,
+    public Object getQueuePartEntry(@Selector String kind, @Selector String name, @Selector String part,
             @Selector String id) {
+        if (isQueueTasks(kind, part)) {
+            return task(name, id);
+        }
         queuePart(kind, part);
         return deadLetter(name, id);
     }
@@ -217,12 +224,7 @@ public class TaskQueueEndpoint {
             };
         }
         if (kind.equals(TASKS)) {
-            return switch (action) {
-                case "revoke" -> revoke(name, false);
-                case "terminate" -> revoke(name, true);
-                default -> throw invalid("'" + action + "' is not an action on a task: use revoke, or terminate to "
-                        + "also interrupt it if it runs");
-            };
+            return revoke(name, taskAction(action));
         }
         if (!kind.equals(QUEUES)) {
             throw invalid("'" + kind + "' has no actions: use queues/{name}/{pause|resume|purge}, "
@@ -245,10 +247,16 @@ public class TaskQueueEndpoint {
         return requeueDeadLetters(name);
     }
 
-    /** {@code POST /actuator/taskqueue/queues/{name}/dead-letters/{id}/requeue}. */
+    /**
+     * {@code POST /actuator/taskqueue/queues/{name}/dead-letters/{id}/requeue} or
+     * {@code /queues/{name}/tasks/{id}/{revoke|terminate}}.
+     */
     @WriteOperation
-    public QueueChange actOnQueuePartEntry(@Selector String kind, @Selector String name, @Selector String part,
+    public Object actOnQueuePartEntry(@Selector String kind, @Selector String name, @Selector String part,
             @Selector String id, @Selector String action) {
+        if (isQueueTasks(kind, part)) {
+            return revoke(name, id, taskAction(action));
+        }
         queuePart(kind, part);
         requeueAction(action);
         return requeueDeadLetter(name, id);
@@ -271,8 +279,23 @@ public class TaskQueueEndpoint {
 
     private static void queuePart(String kind, String part) {
         if (!kind.equals(QUEUES) || !part.equals(DEAD_LETTERS)) {
-            throw invalid("'" + kind + "/{name}/" + part + "' is not a part of a queue: use queues/{name}/dead-letters");
+            throw invalid("'" + kind + "/{name}/" + part + "' is not a part of a queue: use queues/{name}/dead-letters"
+                    + " or queues/{name}/tasks/{id}");
         }
+    }
+
+    private static boolean isQueueTasks(String kind, String part) {
+        return kind.equals(QUEUES) && part.equals(TASKS);
+    }
+
+    /** Whether a task action terminates: {@code revoke} or {@code terminate}. */
+    private static boolean taskAction(String action) {
+        return switch (action) {
+            case "revoke" -> false;
+            case "terminate" -> true;
+            default -> throw invalid("'" + action + "' is not an action on a task: use revoke, or terminate to "
+                    + "also interrupt it if it runs");
+        };
     }
 
     private static void requeueAction(String action) {
@@ -288,18 +311,23 @@ public class TaskQueueEndpoint {
         return QueueDescriptor.of(broker.stats(existingQueue(name)), broker.workers());
     }
 
-    /** The task's record. */
+    /** The task's record, from the one queue that has it (400 when several have the id). */
     public TaskView task(String id) {
+        return task(null, id);
+    }
+
+    /** The record of the task with this id in {@code queue} (any queue when null). */
+    public TaskView task(@Nullable String queue, String id) {
         checkTaskId(id);
         ResultBackend backend = results;
         if (backend == null) {
             throw new NotFoundException("This application has no result backend: tasks cannot be looked up here");
         }
-        TaskInfo info = backend.find(null, id);
-        if (info.equals(TaskInfo.pending(id, null))) {
-            throw new NotFoundException("No record of task '" + id + "': it is unknown, its record expired "
-                    + "(taskqueue.result-ttl), or it still waits in its queue (a task submitted without a "
-                    + "caller-chosen id gets its record when it starts)");
+        TaskInfo info = unambiguous(() -> backend.find(queue == null ? null : existingQueue(queue), id));
+        if (info.equals(TaskInfo.pending(id, queue))) {
+            throw new NotFoundException("No record of task '" + id + "'" + (queue == null ? "" : " in queue '" + queue
+                    + "'") + ": it is unknown, its record expired (taskqueue.result-ttl), or it still waits in its "
+                    + "queue (a task submitted without a caller-chosen id gets its record when it starts)");
         }
         return TaskView.of(info);
     }
@@ -461,14 +489,32 @@ public class TaskQueueEndpoint {
     /**
      * Revokes a task wherever it waits, and in any instance that runs it (interrupting it if {@code terminate}).
      * An id without a record is revoked too: a task queued without a caller-chosen id has no record until it
-     * starts, and the revocation is remembered for when a worker claims it.
+     * starts, and the revocation is remembered for when a worker claims it. An id that several queues have is
+     * refused (400): name the queue.
      */
     public Revocation revoke(String taskId, boolean terminate) {
+        return revoke(null, taskId, terminate);
+    }
+
+    /** Revokes the task with this id in {@code queue} (as {@link #revoke(String, boolean)} when null). */
+    public Revocation revoke(@Nullable String queue, String taskId, boolean terminate) {
         checkTaskId(taskId);
-        boolean recorded = operations.revoke(taskId, terminate);
+        String known = queue == null ? null : existingQueue(queue);
+        boolean recorded = unambiguous(() -> known == null ? operations.revoke(taskId, terminate)
+                : operations.revoke(known, taskId, terminate));
         ResultBackend backend = results;
         return new Revocation(taskId, terminate, recorded,
-                backend == null ? null : backend.find(null, taskId).state());
+                backend == null ? null : unambiguous(() -> backend.find(known, taskId)).state());
+    }
+
+    /** Runs a lookup by task id, answering 400 for an id that several queues have. */
+    private static <T> T unambiguous(Supplier<T> lookup) {
+        try {
+            return lookup.get();
+        }
+        catch (AmbiguousTaskIdException ex) {
+            throw invalid(ex.getMessage());
+        }
     }
 
     /** Enables or disables a periodic schedule on every instance (stored in Redis). */

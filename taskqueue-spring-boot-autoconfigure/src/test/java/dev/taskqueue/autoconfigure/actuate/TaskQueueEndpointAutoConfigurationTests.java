@@ -366,14 +366,15 @@ class TaskQueueEndpointAutoConfigurationTests {
             assertThat(summary.stackTrace()).isNull();
             assertThat(summary.deliveries()).isEqualTo(1); // delivered once, and it failed
             assertThat(summary.message()).contains("test.fail");
-            DeadLetterView whole = endpoint.getQueuePartEntry("queues", "failing", "dead-letters", summary.id());
+            DeadLetterView whole = (DeadLetterView) endpoint.getQueuePartEntry("queues", "failing", "dead-letters",
+                    summary.id());
             assertThat(whole.stackTrace()).contains("TestTasks$Greeter.fail");
             assertThat(whole.message()).hasSize(whole.messageLength());
 
             // Paused, a requeued task waits in the queue where the test can see it.
             endpoint.pause("failing");
-            assertThat(endpoint.actOnQueuePartEntry("queues", "failing", "dead-letters", summary.id(), "requeue")
-                    .tasks()).isEqualTo(1);
+            assertThat(endpoint.actOnQueuePartEntry("queues", "failing", "dead-letters", summary.id(), "requeue"))
+                    .isEqualTo(new TaskQueueEndpoint.QueueChange("failing", "requeue dead letter " + summary.id(), 1));
             assertThat(endpoint.deleteQueuePartEntry("queues", "failing", "dead-letters",
                     first.deadLetters().get(0).id()).tasks()).isEqualTo(1);
             assertThat(endpoint.queue("failing")).satisfies(queue -> {

@@ -175,6 +175,31 @@ class TaskQueueEndpointWebTests {
     }
 
     @Test
+    void aTaskIdThatTwoQueuesHaveIsNamedWithItsQueue() {
+        String id = "shared-" + System.nanoTime(); // unique per run: records outlive the test
+        for (String queue : List.of("default", "reports")) {
+            client.withOptions(TaskOptions.defaults().queue(queue).taskId(id).countdown(Duration.ofHours(1)))
+                    .submit(TestTasks.Greeter::greet, queue);
+        }
+
+        assertThat(http.get("/actuator/taskqueue/tasks/{id}", id)).satisfies(reply -> {
+            assertThat(reply.status()).isEqualTo(400);
+            assertThat(reply.message()).contains("[default, reports]").contains("queues/{queue}/tasks/{id}");
+        });
+        assertThat(http.post("/actuator/taskqueue/tasks/{id}/revoke", id).status()).isEqualTo(400);
+        assertThat(http.get("/actuator/taskqueue/queues/reports/tasks/{id}", id).map())
+                .containsEntry("queue", "reports").containsEntry("state", "SCHEDULED");
+
+        Reply revoked = http.post("/actuator/taskqueue/queues/reports/tasks/{id}/revoke", id);
+
+        assertThat(revoked.status()).isEqualTo(200);
+        assertThat(revoked.map()).containsEntry("recorded", true).containsEntry("state", "REVOKED");
+        assertThat(http.get("/actuator/taskqueue/queues/default/tasks/{id}", id).map())
+                .containsEntry("state", "SCHEDULED");
+        assertThat(http.post("/actuator/taskqueue/queues/default/tasks/{id}/explode", id).status()).isEqualTo(400);
+    }
+
+    @Test
     void schedulesAreShownDisabledAndEnabledForEveryInstance() {
         Reply nightly = http.get("/actuator/taskqueue/schedules/nightly");
 

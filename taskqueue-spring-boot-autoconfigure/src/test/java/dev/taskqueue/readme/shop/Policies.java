@@ -50,7 +50,8 @@ class Policies {
         // tag::revoke[]
         handle.revoke();                      // it will not start
         handle.revoke(true);                  // and if it runs, interrupt it (it ends REVOKED)
-        operations.revoke(taskId, false);     // by id
+        operations.revoke(taskId, false);     // by id, in the one queue that has it
+        operations.revoke("images", taskId, false);   // by id in a queue
         // end::revoke[]
     }
 
