@@ -153,7 +153,7 @@ final class RedisWorkflows {
         }
         String[] ordered = new String[size];
         for (int i = 2; i + 1 < reply.size(); i += 2) {
-            int at = Integer.parseInt(string(reply.get(i)));
+            int at = RedisValues.count(string(reply.get(i))); // -1 for a field not written by a member: skipped
             if (at >= 0 && at < size) {
                 ordered[at] = string(reply.get(i + 1));
             }
@@ -188,9 +188,9 @@ final class RedisWorkflows {
                 redis.commands().zrem(keys.chords(), ids.get(i)); // expired, or completed by an older version
                 continue;
             }
-            chords.add(new ChordStatus(id, Integer.parseInt(meta.getOrDefault("size", "0")), (int) done,
+            chords.add(new ChordStatus(id, Math.max(0, RedisValues.count(meta.get("size"))), (int) done,
                     meta.getOrDefault("body", ""), meta.getOrDefault("bodyTask", ""),
-                    Long.parseLong(meta.getOrDefault("created", "0")), Long.parseLong(meta.getOrDefault("updated", "0")),
+                    RedisValues.number(meta.get("created"), 0), RedisValues.number(meta.get("updated"), 0),
                     meta.get("failed")));
         }
         return chords;

@@ -12,8 +12,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.broker.DeadLetter;
+import dev.taskqueue.broker.Delivery;
+import dev.taskqueue.broker.ScheduleStore;
+import dev.taskqueue.broker.WorkerInfo;
+import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.client.ClientSettings;
+import dev.taskqueue.event.TaskEvent;
 import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.redis.RedisEventLog;
 import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.testing.TaskQueueFixture;
 import dev.taskqueue.testing.TestTasks;
@@ -89,7 +95,7 @@ class HostileDataTest {
         assertThat(letterOf("bad-no-body", noBody).message()).isEmpty();
         // A huge count is clamped: max-deliveries applies, and the dead letter reads back.
         assertThat(letterOf("bad-huge", huge).reason()).contains("delivered 1000000000 times");
-        assertThat(letterOf("bad-huge", huge).deliveries()).isEqualTo(1_000_000_001);
+        assertThat(letterOf("bad-huge", huge).deliveries()).isEqualTo(1_000_000_000);
         for (String bad : List.of("bad-abc", "bad-1x", "bad-negative", "bad-no-id", "bad-no-body", "bad-huge")) {
             assertThat(tasks.runsOf(bad)).as(bad).isZero();
         }
@@ -172,6 +178,65 @@ class HostileDataTest {
 
         redis.del("{taskqueue:default}:d"); // mended
         await().atMost(WAIT).until(() -> worker.problems().isEmpty());
+    }
+
+    @Test
+    void aWorkerInfoHashWithGarbageIsListedWithWhatCanBeRead() {
+        redis.hset("{taskqueue}:worker:ghost", Map.of("host", "h1", "pid", "abc", "concurrency", "1x",
+                "started", "-5", "queues", "default", "state", "RUNNING"));
+        redis.zadd("{taskqueue}:workers", System.currentTimeMillis(), "ghost");
+        Worker worker = tq.startWorker();
+
+        assertThat(tq.broker.workers()).extracting(WorkerInfo::id).containsExactlyInAnyOrder("ghost", worker.id());
+        WorkerInfo ghost = tq.broker.workers().stream().filter(w -> w.id().equals("ghost")).findFirst().orElseThrow();
+        assertThat(ghost.host()).isEqualTo("h1");
+        assertThat(ghost.pid()).isZero();
+        assertThat(ghost.concurrency()).isZero();
+        assertThat(ghost.queues()).containsExactly("default");
+    }
+
+    @Test
+    void aScheduleHashWithGarbageReadsAsUnsetAndItsNextTickIsRecordedOverIt() {
+        redis.hset("{taskqueue}:schedule:nightly", Map.of("last", "abc", "enabled", "maybe"));
+        redis.hset("{taskqueue}:schedule:hourly", Map.of("last", "1000", "enabled", "0"));
+
+        Map<String, ScheduleStore.ScheduleState> states = tq.broker.scheduleStates(List.of("nightly", "hourly"));
+
+        assertThat(states.get("nightly")).isEqualTo(new ScheduleStore.ScheduleState(null, null));
+        assertThat(states.get("hourly")).isEqualTo(new ScheduleStore.ScheduleState(1000L, false));
+        tq.broker.recordFire("nightly", 5000, 60_000);
+        assertThat(redis.hget("{taskqueue}:schedule:nightly", "last")).isEqualTo("5000");
+    }
+
+    @Test
+    void garbageInCountersTimesRecordsEventsAndDeadLettersCostsOnlyItself() {
+        // A queue's throughput ring and a rate limiter's next free time.
+        redis.hset("{taskqueue:default}:throughput", Map.of("5", "garbage", "6", "x:y"));
+        assertThat(tq.broker.stats("default").pending()).isZero();
+        redis.set("{taskqueue:default}:rate:test.echo", "soon");
+        assertThat(tq.broker.takeRateSlot(new Delivery("default", "0", "1-0", "t-1", new byte[0], 0, false),
+                "test.echo", 1_000_000, 0, new byte[0])).as("starts now").isZero();
+        // A task's record: an unknown state reads as no record, unreadable numbers as absent.
+        redis.hset("{taskqueue:default}:t:odd", Map.of("state", "BOGUS"));
+        redis.hset("{taskqueue:default}:t:done", Map.of("state", "SUCCESS", "result", "2", "attempt", "x",
+                "started", "yesterday", "progress", "half"));
+        assertThat(tq.client.handle("odd").state()).isEqualTo(dev.taskqueue.TaskState.PENDING);
+        assertThat(tq.client.handle("done").info().attempt()).isZero();
+        assertThat(tq.client.handle("done").info().startedAt()).isNull();
+        // The event stream, a dead letter, an open chord.
+        redis.xadd("{taskqueue}:events", Map.of("type", "BOGUS", "at", "now"));
+        redis.xadd("{taskqueue}:events", Map.of("type", "SENT", "id", "t-2", "task", "test.echo", "queue", "default",
+                "at", "1000", "source", "me"));
+        try (RedisEventLog events = new RedisEventLog(tq.broker, 100)) {
+            assertThat(events.recent(10)).extracting(TaskEvent::taskId).containsExactly("t-2");
+        }
+        redis.xadd("{taskqueue:default}:dead", Map.of("i", "t-3", "at", "never", "attempt", "abc",
+                "deliveries", "1e+11"));
+        assertThat(tq.broker.deadLetters("default", null, 10)).singleElement()
+                .satisfies(d -> assertThat(d.attempt()).isZero()).satisfies(d -> assertThat(d.taskId()).isEqualTo("t-3"));
+        redis.hset("{taskqueue:chord:c-1}:m", Map.of("size", "abc", "created", "x", "body", "b-1"));
+        redis.zadd("{taskqueue}:chords", 1, "c-1");
+        assertThat(tq.broker.chords(10)).extracting(WorkflowStore.ChordStatus::id).containsExactly("c-1");
     }
 
     // ------------------------------------------------------------------------------------------ helpers
