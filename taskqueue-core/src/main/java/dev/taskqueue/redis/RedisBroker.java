@@ -92,6 +92,8 @@ public final class RedisBroker implements Broker {
 
     private final Map<String, BlockingReader> readers = new ConcurrentHashMap<>();
     private final Set<String> knownQueues = ConcurrentHashMap.newKeySet();
+    /** Stream keys the last claims found not to be streams; the blocking read leaves them out. */
+    private final Set<String> unreadableStreams = ConcurrentHashMap.newKeySet();
 
     /**
      * How long and how many dead letters a queue keeps.
@@ -465,14 +467,16 @@ public final class RedisBroker implements Broker {
      *             ({id, {i, <task id>, m, <body>, d, <deliveries>}} each), revoked flags (a list of 1|0 per
      *             entry, or 0 when the queue has no revocations),
      *           key indexes of streams whose group is missing, queue numbers (from 1) with revocations,
-     *           queue numbers (from 1) that are paused (nothing is claimed from them) }.
+     *           queue numbers (from 1) that are paused (nothing is claimed from them),
+     *           key indexes of keys that are not streams (written by something else: skipped),
+     *           the index of the last stream key examined (those after it were not: the claim was full) }.
      * Empty streams are skipped with XLEN (cheaper than an empty read); entries are returned as read, not copied
      * field by field. A revoked task is claimed like any other, flagged, so that its worker records it as REVOKED
      * (releasing its keys) without running it.
      */
     private static final LuaScript CLAIM = new LuaScript("claim", """
             local left = tonumber(ARGV[3])
-            local out, missing, flagged, paused = {}, {}, {}, {}
+            local out, missing, flagged, paused, unreadable, examined = {}, {}, {}, {}, {}, 0
             local per_queue = 13
             for q = 0, #KEYS / per_queue - 1 do
               if left <= 0 then break end
@@ -486,7 +490,11 @@ public final class RedisBroker implements Broker {
               end
               for k = q * per_queue + 1, streams_to do
                 if left <= 0 then break end
-                if redis.call('XLEN', KEYS[k]) > 0 then
+                examined = k
+                local length = redis.pcall('XLEN', KEYS[k])
+                if type(length) == 'table' then
+                  unreadable[#unreadable + 1] = k
+                elseif length > 0 then
                   local res = redis.pcall('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', left, 'STREAMS', KEYS[k],
                     '>')
                   if type(res) == 'table' and res.err then
@@ -508,7 +516,7 @@ public final class RedisBroker implements Broker {
                 end
               end
             end
-            return { out, missing, flagged, paused }
+            return { out, missing, flagged, paused, unreadable, examined }
             """, ScriptOutputType.MULTI);
 
     /** Queues per claim script: enough to find work in one round trip, few enough to keep the script short. */
@@ -578,6 +586,7 @@ public final class RedisBroker implements Broker {
                     .map(number -> group.get(((Long) number).intValue() - 1)).toList();
             pausedQueues.removeAll(group);
             pausedQueues.addAll(nowPaused);
+            seeUnreadable(refs, k, (List<?>) reply.get(4), ((Long) reply.get(5)).intValue());
         }
         if (claimed.isEmpty() && failure != null) {
             throw failure;
@@ -586,6 +595,32 @@ public final class RedisBroker implements Broker {
     }
 
     private record StreamRef(String queue, String band) {
+    }
+
+    /**
+     * Keeps track of the stream keys of the last claims that are not streams (written by something else): the
+     * claim script skips them and the blocking read leaves them out, so that the other streams of their queue, and
+     * the other queues, are served. Each is logged as an error when found, and when mended.
+     */
+    private void seeUnreadable(List<StreamRef> refs, List<byte[]> scriptKeys, List<?> indexes, int examined) {
+        Set<String> now = new HashSet<>();
+        for (Object index : indexes) {
+            now.add(string(scriptKeys.get(((Long) index).intValue() - 1)));
+        }
+        for (int i = 0; i < examined; i++) {
+            String key = string(scriptKeys.get(i));
+            if (refs.get(i) == null || pausedQueues.contains(refs.get(i).queue())) {
+                continue; // not a stream key, or not examined
+            }
+            if (now.contains(key) && unreadableStreams.add(key)) {
+                log.error("Key {} is not a stream (something else wrote it): no task is claimed from it until it is "
+                        + "deleted or renamed; the other streams of queue '{}', and the other queues, are claimed",
+                        key, refs.get(i).queue());
+            }
+            else if (!now.contains(key) && unreadableStreams.remove(key)) {
+                log.info("Key {} is a stream again: tasks are claimed from it", key);
+            }
+        }
     }
 
     /**
@@ -643,8 +678,15 @@ public final class RedisBroker implements Broker {
         List<StreamOffset<byte[]>> offsets = new ArrayList<>();
         for (String queue : waitOn) {
             for (String band : keys.bandsInClaimOrder()) {
-                offsets.add(StreamOffset.lastConsumed(keys.stream(queue, band)));
+                byte[] stream = keys.stream(queue, band);
+                if (!unreadableStreams.contains(string(stream))) {
+                    offsets.add(StreamOffset.lastConsumed(stream));
+                }
             }
+        }
+        if (offsets.isEmpty()) {
+            sleepQuietly(Math.min(timeout.toMillis(), 200));
+            return List.of();
         }
         List<StreamMessage<byte[], byte[]>> messages;
         try {

@@ -67,7 +67,7 @@ final class RedisRecovery {
      */
     private static final LuaScript HEARTBEAT = new LuaScript("heartbeat", """
             local now = now_ms()
-            local last = tonumber(redis.call('GET', KEYS[4]))
+            local last = read_int(redis.call('GET', KEYS[4]))
             if last == nil or now - last > tonumber(ARGV[3]) then
               redis.call('SET', KEYS[5], now, 'PX', ARGV[4])
             end

@@ -239,6 +239,29 @@ class HostileDataTest {
         assertThat(tq.broker.chords(10)).extracting(WorkflowStore.ChordStatus::id).containsExactly("c-1");
     }
 
+    @Test
+    void aKeyOfTheWrongTypeWhereAStreamShouldBeCostsOnlyThatStream() {
+        redis.set("{taskqueue:default}:s:5", "not a stream");
+        Worker worker = tq.startWorker(s -> s.queue("default").queue("images"));
+
+        assertThat(tq.client.submit(TestTasks::echo, "beside-it").get(WAIT)).isEqualTo("beside-it");
+        assertThat(tq.client.submit(TestTasks::thumbnail, "next-queue", 10).get(WAIT).imageId())
+                .isEqualTo("next-queue");
+        assertThat(worker.state()).isEqualTo(Worker.State.RUNNING);
+    }
+
+    @Test
+    void aFieldOfAChordsResultsThatIsNoPositionNeitherCompletesNorBreaksIt() {
+        tq.broker.openChord("c-2", 2, "{}", "body-2", "test.echo", 60_000);
+        redis.hset("{taskqueue:chord:c-2}:r", "junk", "x");
+
+        assertThat(tq.broker.reportToChord("c-2", 0, 2, "\"a\"", null, 60_000).kind())
+                .isEqualTo(WorkflowStore.ChordProgress.Kind.WAITING);
+        WorkflowStore.ChordProgress complete = tq.broker.reportToChord("c-2", 1, 2, "\"b\"", null, 60_000);
+        assertThat(complete.kind()).isEqualTo(WorkflowStore.ChordProgress.Kind.COMPLETE);
+        assertThat(complete.resultsJson()).containsExactly("\"a\"", "\"b\"");
+    }
+
     // ------------------------------------------------------------------------------------------ helpers
 
     private void submit(String... values) {
