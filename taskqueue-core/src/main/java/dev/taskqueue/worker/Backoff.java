@@ -64,7 +64,8 @@ final class Backoff {
                 errorLoggedAt = now;
                 log.error("Could not {} ({} time(s) in a row). Not an outage: it fails the same way until what it "
                         + "reads is mended; the worker goes on with everything else: {}", what, times,
-                        error.toString(), error);
+                        error.toString());
+                log.debug("Failure details", error);
             }
         }
         long wait = nextMillis;
