@@ -66,6 +66,12 @@ import org.slf4j.LoggerFactory;
  * with a caller-chosen id (it makes resubmission idempotent); other tasks get one when they start.
  *
  * <p>Every script declares all its keys in {@code KEYS[]}, all in one slot.
+ *
+ * <p>Anyone can write into these keys, so everything read back is checked before use (see {@link LuaScript} and
+ * {@link RedisValues}). A stream entry without {@code i} or {@code m}, or whose {@code d} is not a whole number, is
+ * delivered marked malformed and quarantined by its worker; a due delayed id whose payload is missing or not led by a
+ * priority digit is quarantined by the promotion: each alone, as stored, with the reason, in
+ * {@code XADD {taskqueue:q}:dead * i <id> m <as stored> reason <why> ...}. Other unreadable values read as absent.
  */
 public final class RedisBroker implements Broker {
 
