@@ -239,8 +239,23 @@ public interface Broker extends WorkflowStore, ScheduleStore, AutoCloseable {
      *
      * @param promoted how many messages became ready
      * @param untilNextDue how long until the next delayed message is due, or null when none waits
+     * @param quarantined the due messages that could not be read, moved as they were to the queue's dead letters
      */
-    record Promotion(int promoted, Duration untilNextDue) {
+    record Promotion(int promoted, Duration untilNextDue, List<Quarantined> quarantined) {
+
+        public Promotion(int promoted, Duration untilNextDue) {
+            this(promoted, untilNextDue, List.of());
+        }
+    }
+
+    /**
+     * Something the broker found malformed where it keeps a task (written there by someone else) and moved, alone and
+     * as it was, to its queue's dead letters.
+     *
+     * @param taskId the task id it was stored under
+     * @param reason what is wrong with it, and where it was
+     */
+    record Quarantined(String taskId, String reason) {
     }
 
     /**

@@ -110,6 +110,9 @@ public record Outcome(Delivery delivery, Kind kind, @Nullable String taskName, b
                 null, null, -1, -1);
     }
 
+    /** The error type of what was quarantined: a message or entry that could not be read (no class has this name). */
+    public static final String QUARANTINE_ERROR = "dev.taskqueue.CorruptMessageException";
+
     public static Outcome quarantined(Delivery delivery, long ttlMillis, TaskError error, String reason) {
         return new Outcome(delivery, Kind.QUARANTINED, null, true, ttlMillis, null, error, 0, reason, null, null,
                 null, null, null, -1, -1);

@@ -28,11 +28,10 @@ public final class TaskRecords {
      */
     public static @Nullable TaskInfo toInfo(String id, @Nullable String queue, Map<String, String> f,
             boolean delayed) {
-        String stateName = f.get("state");
-        if (stateName == null) {
+        TaskState state = state(f.get("state"));
+        if (state == null) { // none yet, or not one taskqueue writes
             return delayed ? TaskInfo.of(id, queue, TaskState.SCHEDULED) : null;
         }
-        TaskState state = TaskState.valueOf(stateName);
         if (state == TaskState.SCHEDULED && !delayed) {
             state = TaskState.PENDING; // its countdown ended: it waits in a stream now
         }
@@ -47,12 +46,41 @@ public final class TaskRecords {
                 instant(f.get("finished")), integer(f.get("attempt")),
                 state == TaskState.SUCCESS ? f.get("result") : null, error,
                 state == TaskState.RETRY ? instant(f.get("next")) : null,
-                progress == null ? null : Double.valueOf(progress), emptyToNull(f.get("progress.message")),
+                fraction(progress), emptyToNull(f.get("progress.message")),
                 emptyToNull(f.get("args")), emptyToNull(f.get("parent")));
     }
 
+    // Anyone can write into a record: a value taskqueue would not write reads as absent, and costs only itself.
+
+    private static @Nullable TaskState state(@Nullable String name) {
+        for (TaskState state : TaskState.values()) {
+            if (state.name().equals(name)) {
+                return state;
+            }
+        }
+        return null;
+    }
+
     private static int integer(@Nullable String value) {
-        return value == null || value.isEmpty() ? 0 : Integer.parseInt(value);
+        long number = number(value);
+        return number < 0 || number > Integer.MAX_VALUE ? 0 : (int) number;
+    }
+
+    private static @Nullable Double fraction(@Nullable String value) {
+        try {
+            return value == null ? null : Double.valueOf(value);
+        }
+        catch (NumberFormatException ex) {
+            return null;
+        }
+    }
+
+    /** Digits only, as taskqueue writes them; -1 otherwise. */
+    private static long number(@Nullable String value) {
+        if (value == null || value.isEmpty() || value.length() > 18 || !value.chars().allMatch(Character::isDigit)) {
+            return -1;
+        }
+        return Long.parseLong(value);
     }
 
     private static @Nullable String emptyToNull(@Nullable String s) {
@@ -60,6 +88,7 @@ public final class TaskRecords {
     }
 
     private static @Nullable Instant instant(@Nullable String millis) {
-        return millis == null || millis.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(millis));
+        long number = number(millis);
+        return number < 0 ? null : Instant.ofEpochMilli(number);
     }
 }

@@ -18,13 +18,38 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 final class LuaScript {
 
     /**
+     * The largest count a script or a reader takes from Redis (a task's deliveries): a larger one is read as this, so
+     * that limits such as max-deliveries still apply, and one more stays a whole number (Lua writes 1e+11 otherwise).
+     */
+    static final int MAX_COUNT = 1_000_000_000;
+
+    /**
      * Shared by every script: the broker's clock in milliseconds (so that application clocks need not agree), the
      * per-second count of finished tasks (see {@link RedisKeys#throughput(String)}), the wake-up of the
      * instances waiting for a task (see {@link RedisResultBackend}), and the one way a task enters a stream:
      * fields {@code i} (id), {@code m} (body), {@code d} (deliveries so far) and, for a task already revoked,
      * {@code r} (so that a worker sees it on any read, without asking the revoked set).
+     *
+     * <p>Every value a script reads from Redis is checked before use ({@code read_int}, {@code read_count},
+     * {@code field_value}): anyone can write into these keys, and a script that failed on one bad value would fail
+     * for every task it handles, at every pass. {@code tonumber} alone would take {@code ' 7'}, {@code '0x1f'},
+     * {@code '1e3'} or {@code 'nan'}, and answers nil (which fails the first arithmetic on it) for the rest.
      */
-    private static final String PRELUDE = """
+    private static final String PRELUDE = "local MAX_COUNT = " + MAX_COUNT + "\n" + """
+            local function read_int(v)
+              if type(v) == 'string' and #v <= 16 and string.find(v, '^%d+$') then return tonumber(v) end
+              return nil
+            end
+            local function read_count(v)
+              if type(v) == 'string' and string.find(v, '^%d+$') then return math.min(tonumber(v), MAX_COUNT) end
+              return nil
+            end
+            local function field_value(fields, name)
+              for j = 1, #fields - 1, 2 do
+                if fields[j] == name then return fields[j + 1] end
+              end
+              return nil
+            end
             local function now_ms()
               local t = redis.call('TIME')
               return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -41,10 +66,13 @@ final class LuaScript {
               redis.call('HSET', key, field, second .. ':' .. n)
               redis.call('PEXPIRE', key, 120000)
             end
-            local function add_ready(stream, group, id, body, deliveries, revoked)
+            local function ready_stream(stream, group)
               if redis.call('EXISTS', stream) == 0 then
                 redis.call('XGROUP', 'CREATE', stream, group, '0', 'MKSTREAM')
               end
+            end
+            local function add_ready(stream, group, id, body, deliveries, revoked)
+              ready_stream(stream, group)
               if revoked then
                 redis.call('XADD', stream, '*', 'i', id, 'm', body, 'd', deliveries, 'r', '1')
               else

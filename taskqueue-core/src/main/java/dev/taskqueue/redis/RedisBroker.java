@@ -71,6 +71,12 @@ import org.slf4j.LoggerFactory;
  * with a caller-chosen id (it makes resubmission idempotent); other tasks get one when they start.
  *
  * <p>Every script declares all its keys in {@code KEYS[]}, all in one slot.
+ *
+ * <p>Anyone can write into these keys, so everything read back is checked before use (see {@link LuaScript} and
+ * {@link RedisValues}). A stream entry without {@code i} or {@code m}, or whose {@code d} is not a whole number, is
+ * delivered marked malformed and quarantined by its worker; a due delayed id whose payload is missing or not led by a
+ * priority digit is quarantined by the promotion: each alone, as stored, with the reason, in
+ * {@code XADD {taskqueue:q}:dead * i <id> m <as stored> reason <why> ...}. Other unreadable values read as absent.
  */
 public final class RedisBroker implements Broker {
 
@@ -97,6 +103,8 @@ public final class RedisBroker implements Broker {
 
     private final Map<String, BlockingReader> readers = new ConcurrentHashMap<>();
     private final Set<String> knownQueues = ConcurrentHashMap.newKeySet();
+    /** Stream keys the last claims found not to be streams; the blocking read leaves them out. */
+    private final Set<String> unreadableStreams = ConcurrentHashMap.newKeySet();
 
     /**
      * How long and how many dead letters a queue keeps.
@@ -588,14 +596,16 @@ public final class RedisBroker implements Broker {
      *             ({id, {i, <task id>, m, <body>, d, <deliveries>}} each), revoked flags (a list of 1|0 per
      *             entry, or 0 when the queue has no revocations),
      *           key indexes of streams whose group is missing, queue numbers (from 1) with revocations,
-     *           queue numbers (from 1) that are paused (nothing is claimed from them) }.
+     *           queue numbers (from 1) that are paused (nothing is claimed from them),
+     *           key indexes of keys that are not streams (written by something else: skipped),
+     *           the index of the last stream key examined (those after it were not: the claim was full) }.
      * Empty streams are skipped with XLEN (cheaper than an empty read); entries are returned as read, not copied
      * field by field. A revoked task is claimed like any other, flagged, so that its worker records it as REVOKED
      * (releasing its keys) without running it.
      */
     private static final LuaScript CLAIM = new LuaScript("claim", """
             local left = tonumber(ARGV[3])
-            local out, missing, flagged, paused = {}, {}, {}, {}
+            local out, missing, flagged, paused, unreadable, examined = {}, {}, {}, {}, {}, 0
             local per_queue = 13
             for q = 0, #KEYS / per_queue - 1 do
               if left <= 0 then break end
@@ -609,7 +619,11 @@ public final class RedisBroker implements Broker {
               end
               for k = q * per_queue + 1, streams_to do
                 if left <= 0 then break end
-                if redis.call('XLEN', KEYS[k]) > 0 then
+                examined = k
+                local length = redis.pcall('XLEN', KEYS[k])
+                if type(length) == 'table' then
+                  unreadable[#unreadable + 1] = k
+                elseif length > 0 then
                   local res = redis.pcall('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', left, 'STREAMS', KEYS[k],
                     '>')
                   if type(res) == 'table' and res.err then
@@ -620,7 +634,7 @@ public final class RedisBroker implements Broker {
                     if any_revoked then
                       flags = {}
                       for i, e in ipairs(entries) do
-                        flags[i] = redis.call('ZSCORE', revoked, e[2][2]) and 1 or 0
+                        flags[i] = redis.call('ZSCORE', revoked, field_value(e[2], 'i') or '') and 1 or 0
                       end
                     end
                     out[#out + 1] = k
@@ -631,7 +645,7 @@ public final class RedisBroker implements Broker {
                 end
               end
             end
-            return { out, missing, flagged, paused }
+            return { out, missing, flagged, paused, unreadable, examined }
             """, ScriptOutputType.MULTI);
 
     /** Queues per claim script: enough to find work in one round trip, few enough to keep the script short. */
@@ -643,6 +657,7 @@ public final class RedisBroker implements Broker {
             return List.of();
         }
         List<Delivery> claimed = new ArrayList<>();
+        TaskQueueException failure = null;
         // One script covers several queues on standalone Redis; a Cluster needs one per queue (one slot each).
         int groupSize = redis.isCluster() ? 1 : QUEUES_PER_CLAIM;
         for (int from = 0; from < queues.size() && claimed.size() < max; from += groupSize) {
@@ -659,9 +674,23 @@ public final class RedisBroker implements Broker {
                 refs.add(null);
                 k.add(keys.paused(queue));
             }
-            List<Object> reply = redis.await(CLAIM.run(redis.commands(), k.toArray(byte[][]::new),
-                    bytes(RedisKeys.GROUP), bytes(consumer), bytes(Integer.toString(max - claimed.size()))),
-                    "claim tasks from " + group);
+            List<Object> reply;
+            try {
+                reply = redis.await(CLAIM.run(redis.commands(), k.toArray(byte[][]::new), bytes(RedisKeys.GROUP),
+                        bytes(consumer), bytes(Integer.toString(max - claimed.size()))), "claim tasks from " + group);
+            }
+            catch (TaskQueueException ex) {
+                // What was claimed is held: it must reach the worker. A failure that is not an outage (a key of the
+                // wrong type, say) must not keep the other queues from being claimed either; it is thrown when
+                // nothing was claimed, for the worker to report.
+                if (claimed.isEmpty() && (failure == null || ex instanceof BrokerUnavailableException)) {
+                    failure = ex;
+                }
+                if (ex instanceof BrokerUnavailableException) {
+                    break;
+                }
+                continue;
+            }
             List<?> flat = (List<?>) reply.get(0);
             for (int i = 0; i < flat.size(); i += 3) {
                 StreamRef ref = refs.get(((Long) flat.get(i)).intValue() - 1);
@@ -686,6 +715,10 @@ public final class RedisBroker implements Broker {
                     .map(number -> group.get(((Long) number).intValue() - 1)).toList();
             pausedQueues.removeAll(group);
             pausedQueues.addAll(nowPaused);
+            seeUnreadable(refs, k, (List<?>) reply.get(4), ((Long) reply.get(5)).intValue());
+        }
+        if (claimed.isEmpty() && failure != null) {
+            throw failure;
         }
         return claimed;
     }
@@ -694,27 +727,65 @@ public final class RedisBroker implements Broker {
     }
 
     /**
-     * A claimed entry: its fields are {@code i} (task id), {@code m} (body), {@code d} (deliveries), and {@code r}
-     * when it was revoked before it entered the stream (see {@code add_ready} in {@link LuaScript}).
+     * Keeps track of the stream keys of the last claims that are not streams (written by something else): the
+     * claim script skips them and the blocking read leaves them out, so that the other streams of their queue, and
+     * the other queues, are served. Each is logged as an error when found, and when mended.
      */
-    private static Delivery delivery(StreamRef ref, String entryId, List<?> fields, boolean revoked) {
-        String taskId = "";
-        byte[] body = new byte[0];
-        int deliveries = 0;
+    private void seeUnreadable(List<StreamRef> refs, List<byte[]> scriptKeys, List<?> indexes, int examined) {
+        Set<String> now = new HashSet<>();
+        for (Object index : indexes) {
+            now.add(string(scriptKeys.get(((Long) index).intValue() - 1)));
+        }
+        for (int i = 0; i < examined; i++) {
+            String key = string(scriptKeys.get(i));
+            if (refs.get(i) == null || pausedQueues.contains(refs.get(i).queue())) {
+                continue; // not a stream key, or not examined
+            }
+            if (now.contains(key) && unreadableStreams.add(key)) {
+                log.error("Key {} is not a stream (something else wrote it): no task is claimed from it until it is "
+                        + "deleted or renamed; the other streams of queue '{}', and the other queues, are claimed",
+                        key, refs.get(i).queue());
+            }
+            else if (!now.contains(key) && unreadableStreams.remove(key)) {
+                log.info("Key {} is a stream again: tasks are claimed from it", key);
+            }
+        }
+    }
+
+    /**
+     * A claimed entry: its fields are {@code i} (task id), {@code m} (body), {@code d} (deliveries), and {@code r}
+     * when it was revoked before it entered the stream (see {@code add_ready} in {@link LuaScript}). Anyone can write
+     * to a stream: an entry with a field missing or unreadable is delivered all the same, marked malformed, for its
+     * worker to quarantine it alone (one bad entry must not cost the claim of the others). A count too large to be
+     * true reads as {@link LuaScript#MAX_COUNT}, so that max-deliveries applies to it.
+     */
+    private Delivery delivery(StreamRef ref, String entryId, List<?> fields, boolean revoked) {
+        String taskId = null;
+        byte[] body = null;
+        String count = null;
         for (int f = 0; f + 1 < fields.size(); f += 2) {
             byte[] name = (byte[]) fields.get(f);
             if (name.length == 1) {
                 switch (name[0]) {
                     case 'i' -> taskId = string(fields.get(f + 1));
                     case 'm' -> body = (byte[]) fields.get(f + 1);
-                    case 'd' -> deliveries = Integer.parseInt(string(fields.get(f + 1)));
+                    case 'd' -> count = string(fields.get(f + 1));
                     case 'r' -> revoked = true;
                     default -> {
                     }
                 }
             }
         }
-        return new Delivery(ref.queue(), ref.band(), entryId, taskId, body, deliveries, revoked);
+        int deliveries = RedisValues.count(count);
+        String problem = taskId == null || taskId.isEmpty() ? "it has no task id (field i)"
+                : body == null ? "it has no message (field m)"
+                : count == null ? "it has no delivery count (field d)"
+                : deliveries < 0 ? "its delivery count (field d) " + RedisValues.shown(count) + " is not a whole number"
+                : null;
+        return new Delivery(ref.queue(), ref.band(), entryId, taskId == null ? "" : taskId,
+                body == null ? new byte[0] : body, Math.max(0, deliveries), revoked, problem == null ? null
+                        : "malformed entry " + entryId + " in " + string(keys.stream(ref.queue(), ref.band())) + ": "
+                                + problem);
     }
 
     @Override
@@ -736,8 +807,15 @@ public final class RedisBroker implements Broker {
         List<StreamOffset<byte[]>> offsets = new ArrayList<>();
         for (String queue : waitOn) {
             for (String band : keys.bandsInClaimOrder()) {
-                offsets.add(StreamOffset.lastConsumed(keys.stream(queue, band)));
+                byte[] stream = keys.stream(queue, band);
+                if (!unreadableStreams.contains(string(stream))) {
+                    offsets.add(StreamOffset.lastConsumed(stream));
+                }
             }
+        }
+        if (offsets.isEmpty()) {
+            sleepQuietly(Math.min(timeout.toMillis(), 200));
+            return List.of();
         }
         List<StreamMessage<byte[], byte[]>> messages;
         try {
@@ -1182,36 +1260,61 @@ public final class RedisBroker implements Broker {
     // ------------------------------------------------------------------------------------------ delayed
 
     /*
-     * KEYS[1] {q}:d   KEYS[2] {q}:dp   KEYS[3..12] {q}:s:0 .. {q}:s:9
-     * ARGV[1] group   ARGV[2] max messages
-     * Moves due messages to their priority's stream. Returns { promoted, ms until the next is due or -1 }.
+     * KEYS[1] {q}:d   KEYS[2] {q}:dp   KEYS[3..12] {q}:s:0 .. {q}:s:9   KEYS[13] {q}:dead
+     * ARGV[1] group   ARGV[2] max messages   ARGV[3] dead letters max length   ARGV[4] dead letters max age ms
+     * ARGV[5] the error type of a quarantined message
+     * Moves due messages to their priority's stream. A due id whose payload is missing, empty or not led by a
+     * priority digit is quarantined: moved, as it is, to the dead letters with the reason.
+     * Returns { promoted, ms until the next is due or -1, {id, reason, ...} of those quarantined }.
      */
     private static final LuaScript PROMOTE = new LuaScript("promote", """
             local now = now_ms()
             local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+            local quarantined = {}
             for _, id in ipairs(ids) do
               local v = redis.call('HGET', KEYS[2], id)
-              if v then
-                add_ready(KEYS[3 + tonumber(string.sub(v, 1, 1))], ARGV[1], id, string.sub(v, 2), '0', false)
-                redis.call('HDEL', KEYS[2], id)
+              local priority = v and read_int(string.sub(v, 1, 1))
+              if priority then
+                add_ready(KEYS[3 + priority], ARGV[1], id, string.sub(v, 2), '0', false)
+              else
+                local reason = 'malformed delayed task: its payload in ' .. KEYS[2]
+                if not v then reason = 'malformed delayed task: it has no payload in ' .. KEYS[2]
+                elseif v == '' then reason = reason .. ' is empty'
+                else reason = reason .. ' does not start with a priority digit' end
+                redis.call('XADD', KEYS[13], 'MAXLEN', '~', ARGV[3], '*', 'i', id, 'm', v or '', 'task', '',
+                  'reason', reason, 'error', ARGV[5], 'message', reason, 'at', now, 'deliveries', 0, 'attempt', 0)
+                quarantined[#quarantined + 1] = id
+                quarantined[#quarantined + 1] = reason
               end
+              redis.call('HDEL', KEYS[2], id)
               redis.call('ZREM', KEYS[1], id)
             end
+            if #quarantined > 0 then redis.call('XTRIM', KEYS[13], 'MINID', now - tonumber(ARGV[4])) end
             local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-            if head[2] then return { #ids, math.max(0, tonumber(head[2]) - now) } end
-            return { #ids, -1 }
+            local promoted = #ids - #quarantined / 2
+            if head[2] then return { promoted, math.max(0, tonumber(head[2]) - now), quarantined } end
+            return { promoted, -1, quarantined }
             """, ScriptOutputType.MULTI);
 
     @Override
     public Promotion promoteDue(String queue, int max) {
-        byte[][] k = new byte[12][];
+        byte[][] k = new byte[13][];
         k[0] = keys.delayed(queue);
         k[1] = keys.delayedPayloads(queue);
         System.arraycopy(keys.priorityStreams(queue), 0, k, 2, 10);
+        k[12] = keys.dead(queue);
         List<Object> reply = redis.await(PROMOTE.run(redis.commands(), k, bytes(RedisKeys.GROUP),
-                bytes(Integer.toString(max))), "promote due tasks of queue '" + queue + "'");
+                bytes(Integer.toString(max)), bytes(Long.toString(deadLetters.maxLength())),
+                bytes(Long.toString(deadLetters.maxAge().toMillis())), bytes(Outcome.QUARANTINE_ERROR)),
+                "promote due tasks of queue '" + queue + "'");
         long untilNext = (Long) reply.get(1);
-        return new Promotion(((Long) reply.get(0)).intValue(), untilNext < 0 ? null : Duration.ofMillis(untilNext));
+        List<Quarantined> quarantined = new ArrayList<>();
+        List<?> flat = (List<?>) reply.get(2);
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            quarantined.add(new Quarantined(string(flat.get(i)), string(flat.get(i + 1))));
+        }
+        return new Promotion(((Long) reply.get(0)).intValue(), untilNext < 0 ? null : Duration.ofMillis(untilNext),
+                quarantined);
     }
 
     @Override

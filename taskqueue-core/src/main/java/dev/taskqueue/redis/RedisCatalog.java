@@ -176,11 +176,6 @@ public final class RedisCatalog implements CatalogStore {
 
     /** A time written by the publish script; an unreadable one (written by something else) counts as never. */
     private static long millis(String value) {
-        try {
-            return Long.parseLong(value);
-        }
-        catch (NumberFormatException ex) {
-            return 0;
-        }
+        return RedisValues.number(value, 0);
     }
 }

@@ -39,7 +39,7 @@ final class RedisDeadLetters {
             letters.add(new DeadLetter(entry.getId(), f.getOrDefault("i", ""), emptyToNull(f.get("task")), queue,
                     f.getOrDefault("reason", ""), emptyToNull(f.get("error")), emptyToNull(f.get("message")),
                     emptyToNull(f.get("stack")), number(f.get("attempt")), number(f.get("deliveries")),
-                    Instant.ofEpochMilli(Long.parseLong(f.getOrDefault("at", "0"))), emptyToNull(f.get("worker")),
+                    Instant.ofEpochMilli(RedisValues.number(f.get("at"), 0)), emptyToNull(f.get("worker")),
                     f.getOrDefault("m", "")));
         }
         return letters;
@@ -83,7 +83,7 @@ final class RedisDeadLetters {
     }
 
     private static int number(@Nullable String value) {
-        return value == null || value.isEmpty() ? 0 : Integer.parseInt(value);
+        return Math.max(0, RedisValues.count(value));
     }
 
     private static @Nullable String emptyToNull(@Nullable String value) {

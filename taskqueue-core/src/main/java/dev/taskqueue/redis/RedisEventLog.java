@@ -79,12 +79,25 @@ public final class RedisEventLog implements Consumer<TaskEvent>, AutoCloseable {
         for (StreamMessage<byte[], byte[]> entry : entries) {
             Map<String, String> f = new HashMap<>();
             entry.getBody().forEach((k, v) -> f.put(string(k), string(v)));
-            events.add(new TaskEvent(TaskEvent.Type.valueOf(f.get("type")), f.get("id"), f.get("task"),
-                    f.get("queue"), Instant.ofEpochMilli(Long.parseLong(f.get("at"))), f.get("source"),
-                    f.containsKey("ms") ? Duration.ofMillis(Long.parseLong(f.get("ms"))) : null,
-                    f.get("error"), f.get("message")));
+            TaskEvent.Type type = type(f.get("type"));
+            if (type == null) {
+                continue; // not written by taskqueue: it shows nothing, and hides no other event
+            }
+            long ms = RedisValues.number(f.get("ms"), -1);
+            events.add(new TaskEvent(type, f.get("id"), f.get("task"), f.get("queue"),
+                    Instant.ofEpochMilli(RedisValues.number(f.get("at"), 0)), f.get("source"),
+                    ms < 0 ? null : Duration.ofMillis(ms), f.get("error"), f.get("message")));
         }
         return events;
+    }
+
+    private static TaskEvent.@Nullable Type type(@Nullable String name) {
+        for (TaskEvent.Type type : TaskEvent.Type.values()) {
+            if (type.name().equals(name)) {
+                return type;
+            }
+        }
+        return null;
     }
 
     private void sendLoop() {

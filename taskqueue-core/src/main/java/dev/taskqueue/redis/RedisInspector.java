@@ -17,6 +17,7 @@ import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.broker.WorkerInfo;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
+import org.jspecify.annotations.Nullable;
 
 /** The read side: queue counts, workers, queue names. Nothing here changes Redis. */
 final class RedisInspector {
@@ -72,8 +73,9 @@ final class RedisInspector {
             local second, finished = math.floor(now / 1000), 0
             local ring = redis.call('HGETALL', KEYS[15])
             for j = 2, #ring, 2 do
-              local s, c = string.match(ring[j], '(%d+):(%d+)')
-              if tonumber(s) > second - 60 then finished = finished + tonumber(c) end
+              local s, c = string.match(ring[j], '^(%d+):(%d+)$')
+              s, c = read_int(s), read_int(c)
+              if s and c and s > second - 60 then finished = finished + c end
             end
             return { pending, active, redis.call('ZCARD', KEYS[12]), redis.call('XLEN', KEYS[13]), oldest,
               redis.call('EXISTS', KEYS[14]), finished }
@@ -119,12 +121,14 @@ final class RedisInspector {
             workers.add(new WorkerInfo(id, info.getOrDefault("host", "?"), parse(info.get("pid")),
                     queues.isEmpty() ? List.of() : List.of(queues.split(",")), (int) parse(info.get("concurrency")),
                     (int) parse(info.get("active")), parse(info.get("processed")), parse(info.get("failed")),
-                    parse(info.get("started")), lastHeartbeat, info.isEmpty() ? WorkerInfo.LOST : info.get("state")));
+                    parse(info.get("started")), lastHeartbeat, info.isEmpty() ? WorkerInfo.LOST
+                            : info.getOrDefault("state", "?")));
         }
         return workers;
     }
 
-    private static long parse(String value) {
-        return value == null || value.isEmpty() ? 0 : Long.parseLong(value);
+    /** A number of the worker's info; 0 when absent or unreadable (the worker is shown all the same). */
+    private static long parse(@Nullable String value) {
+        return RedisValues.number(value, 0);
     }
 }

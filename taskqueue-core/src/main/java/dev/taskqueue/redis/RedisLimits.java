@@ -37,7 +37,7 @@ final class RedisLimits {
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
             local interval = tonumber(ARGV[4])
-            local next_free = tonumber(redis.call('GET', KEYS[1]) or '0')
+            local next_free = read_int(redis.call('GET', KEYS[1])) or 0
             if next_free <= now then
               redis.call('SET', KEYS[1], string.format('%.0f', now + interval), 'PX',
                 math.ceil(interval / 1000) + 60000)

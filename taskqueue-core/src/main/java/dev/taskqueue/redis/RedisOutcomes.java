@@ -112,7 +112,7 @@ final class RedisOutcomes {
                 if kind == 'F' or kind == 'Q' then
                   redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'i', id, 'm', field(stream, entry, 'm'),
                     'task', name, 'reason', reason, 'error', etype, 'message', emsg, 'stack', estack, 'at', now,
-                    'worker', worker, 'deliveries', (tonumber(field(stream, entry, 'd')) or 0) + 1, 'attempt', attempt)
+                    'worker', worker, 'deliveries', (read_count(field(stream, entry, 'd')) or 0) + 1, 'attempt', attempt)
                   dead = true
                 elseif kind == 'T' then
                   redis.call('HSET', KEYS[3], id, prio .. body)
@@ -303,7 +303,8 @@ final class RedisOutcomes {
                 case FAILED -> put("F", stream, o.delivery().entryId(), taskId, record(o), o.recordTtlMillis(),
                         o.taskName(), error.type(), error.message(), error.stackTrace(), o.attempt(),
                         o.deadLetterReason());
-                case QUARANTINED -> put("Q", stream, o.delivery().entryId(), taskId, key(keys.record(queue, taskId)),
+                case QUARANTINED -> put("Q", stream, o.delivery().entryId(), taskId, taskId.isEmpty() ? 0
+                        : key(keys.record(queue, taskId)),
                         o.recordTtlMillis(), error.type(), error.message(), o.deadLetterReason());
                 case REVOKED -> put("R", stream, o.delivery().entryId(), taskId, record(o), o.recordTtlMillis(),
                         o.taskName(), error == null ? null : error.message());

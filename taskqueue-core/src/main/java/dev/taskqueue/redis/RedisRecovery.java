@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.taskqueue.BrokerUnavailableException;
+import dev.taskqueue.TaskQueueException;
 import dev.taskqueue.broker.Broker.Recovery;
 import dev.taskqueue.broker.Broker.RecoveryPolicy;
 import dev.taskqueue.broker.Delivery;
@@ -65,7 +67,7 @@ final class RedisRecovery {
      */
     private static final LuaScript HEARTBEAT = new LuaScript("heartbeat", """
             local now = now_ms()
-            local last = tonumber(redis.call('GET', KEYS[4]))
+            local last = read_int(redis.call('GET', KEYS[4]))
             if last == nil or now - last > tonumber(ARGV[3]) then
               redis.call('SET', KEYS[5], now, 'PX', ARGV[4])
             end
@@ -132,11 +134,19 @@ final class RedisRecovery {
                             .stream().map(RedisBroker::string).filter(w -> !w.equals(policy.recoveringWorker()))
                             .toList();
             int[] redelivered = new int[1];
+            List<String> failures = new ArrayList<>();
             for (String worker : dead) {
+                boolean all = true;
                 for (String queue : queues) {
-                    takeBack(queue, "consumer", worker, redelivered);
-                    redis.await(FORGET_CONSUMER.run(redis.commands(), keys.streams(queue), bytes(RedisKeys.GROUP),
-                            bytes(worker)), "forget worker " + worker);
+                    all &= isolated(failures, "take back the tasks of worker " + worker + " in queue '" + queue + "'",
+                            () -> {
+                                takeBack(queue, "consumer", worker, redelivered);
+                                redis.await(FORGET_CONSUMER.run(redis.commands(), keys.streams(queue),
+                                        bytes(RedisKeys.GROUP), bytes(worker)), "forget worker " + worker);
+                            });
+                }
+                if (!all) {
+                    continue; // forgotten once every task of it is back: the next recovery tries again
                 }
                 redis.await(FORGET_WORKER.run(redis.commands(), new byte[][] { keys.workers(), keys.worker(worker) },
                         bytes(worker), bytes(Long.toString(now - policy.livenessTimeout().toMillis()))),
@@ -146,8 +156,13 @@ final class RedisRecovery {
             }
             if (beatingSince <= now - policy.visibilityTimeout().toMillis()) {
                 for (String queue : queues) {
-                    takeBack(queue, "idle", Long.toString(policy.visibilityTimeout().toMillis()), redelivered);
+                    isolated(failures, "take back the idle tasks of queue '" + queue + "'", () -> takeBack(queue,
+                            "idle", Long.toString(policy.visibilityTimeout().toMillis()), redelivered));
                 }
+            }
+            if (!failures.isEmpty()) {
+                throw new TaskQueueException("Could not " + String.join("; nor ", failures) + ". The rest was "
+                        + "recovered (" + redelivered[0] + " task(s) delivered again); the next recovery tries again");
             }
             return new Recovery(dead, redelivered[0]);
         }
@@ -158,11 +173,25 @@ final class RedisRecovery {
 
     /** A time written by the heartbeat script; absent or unreadable counts as long ago. */
     private static long millisOrZero(byte @Nullable [] value) {
+        return RedisValues.number(value == null ? null : string(value), 0);
+    }
+
+    /**
+     * Runs one part of a recovery. A failure that is not an outage (a script failing on what it reads, say) is noted
+     * and the other parts go on: one queue or worker must not hold back the recovery of the others. An outage ends
+     * the recovery.
+     */
+    private static boolean isolated(List<String> failures, String what, Runnable part) {
         try {
-            return value == null ? 0 : Long.parseLong(string(value));
+            part.run();
+            return true;
         }
-        catch (NumberFormatException ex) {
-            return 0;
+        catch (BrokerUnavailableException ex) {
+            throw ex;
+        }
+        catch (RuntimeException ex) {
+            failures.add(what + " (" + ex.getMessage() + ")");
+            return false;
         }
     }
 
@@ -239,7 +268,9 @@ final class RedisRecovery {
      * ARGV[1] group   ARGV[2] mode: 'release' | 'consumer' (must be held by ARGV[3]) | 'idle' (idle >= ARGV[3] ms)
      * then 1 per entry: entry id
      * Each entry still held as expected is copied to the redelivery stream with its delivery count + 1 (+ 0 for
-     * 'release'), then acknowledged and deleted. Returns how many it put back.
+     * 'release'), then acknowledged and deleted. A malformed entry (no task id, no message, a count that is not a
+     * whole number) is copied with its fields as they are: the worker that claims it quarantines it as it was.
+     * Returns how many it put back.
      */
     private static final LuaScript REQUEUE = new LuaScript("requeue", """
             local mode = ARGV[2]
@@ -255,13 +286,15 @@ final class RedisRecovery {
               if held then
                 local e = redis.call('XRANGE', stream, entry, entry)[1]
                 if e then
-                  local id, body, d = '', '', 0
-                  for j = 1, #e[2], 2 do
-                    local f, v = e[2][j], e[2][j + 1]
-                    if f == 'i' then id = v elseif f == 'm' then body = v elseif f == 'd' then d = tonumber(v) end
+                  local id, body = field_value(e[2], 'i'), field_value(e[2], 'm')
+                  local d = read_count(field_value(e[2], 'd'))
+                  if id and id ~= '' and body and d then
+                    if mode ~= 'release' then d = math.min(d + 1, MAX_COUNT) end
+                    add_ready(KEYS[1], ARGV[1], id, body, d, false)
+                  else
+                    ready_stream(KEYS[1], ARGV[1])
+                    redis.call('XADD', KEYS[1], '*', unpack(e[2]))
                   end
-                  if mode ~= 'release' then d = d + 1 end
-                  add_ready(KEYS[1], ARGV[1], id, body, d, false)
                   redelivered = redelivered + 1
                 end
                 redis.call('XACK', stream, ARGV[1], entry)

@@ -38,8 +38,10 @@ final class RedisSchedules {
             String last = fields.get(0).hasValue() ? string(fields.get(0).getValue()) : null;
             String enabled = fields.get(1).hasValue() ? string(fields.get(1).getValue()) : null;
             if (last != null || enabled != null) {
-                states.put(list.get(i), new ScheduleState(last == null ? null : Long.valueOf(last),
-                        enabled == null ? null : enabled.equals("1")));
+                // Unreadable values (not written by taskqueue) read as unset: the schedule's own settings apply.
+                long lastMillis = RedisValues.number(last, -1);
+                states.put(list.get(i), new ScheduleState(lastMillis < 0 ? null : lastMillis,
+                        "1".equals(enabled) ? Boolean.TRUE : "0".equals(enabled) ? Boolean.FALSE : null));
             }
         }
         return states;
@@ -47,7 +49,7 @@ final class RedisSchedules {
 
     /* KEYS[1] the schedule   ARGV[1] tick ms   ARGV[2] ttl ms   Keeps the latest tick. */
     private static final LuaScript RECORD_FIRE = new LuaScript("schedule-fired", """
-            local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
+            local last = read_int(redis.call('HGET', KEYS[1], 'last')) or 0
             if tonumber(ARGV[1]) > last then redis.call('HSET', KEYS[1], 'last', ARGV[1]) end
             redis.call('PEXPIRE', KEYS[1], ARGV[2])
             return 0

@@ -102,8 +102,8 @@ final class RedisWorkflows {
      * ARGV[1] member index   ARGV[2] size   ARGV[3] result JSON ('' for a failure)   ARGV[4] failure ('' = none)
      * ARGV[5] ttl ms
      * A failure that fails the chord is kept once (the first); after it, reports change nothing. Otherwise the
-     * result is kept once per index (HSETNX: a redelivered member changes nothing), and when every index has one,
-     * returns them all: whoever sees that starts the body, with a fixed id, so the body is stored once.
+     * result is kept once per index (HSETNX: a redelivered member changes nothing), and when every index has one
+     * (fields that are not an index of the chord, written by something else, do not count), returns them all: whoever sees that starts the body, with a fixed id, so the body is stored once.
      * Returns {0} waiting, {1, spec, index, json, ...} complete, {2, spec} failed now, {3, spec} failed before
      * (spec: the body's workflow spec, false when the chord's state expired).
      */
@@ -122,12 +122,20 @@ final class RedisWorkflows {
             redis.call('HSET', KEYS[2], 'updated', now)
             redis.call('PEXPIRE', KEYS[1], ttl)
             redis.call('PEXPIRE', KEYS[2], ttl)
-            if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[2]) then
-              redis.call('HSETNX', KEYS[2], 'completed', now)
-              local out = {1, redis.call('HGET', KEYS[2], 'spec')}
+            local size = tonumber(ARGV[2])
+            if redis.call('HLEN', KEYS[1]) >= size then
               local all = redis.call('HGETALL', KEYS[1])
-              for i = 1, #all do out[i + 2] = all[i] end
-              return out
+              local reported = 0
+              for i = 1, #all, 2 do
+                local at = read_int(all[i])
+                if at and at < size then reported = reported + 1 end
+              end
+              if reported >= size then
+                redis.call('HSETNX', KEYS[2], 'completed', now)
+                local out = {1, redis.call('HGET', KEYS[2], 'spec')}
+                for i = 1, #all do out[i + 2] = all[i] end
+                return out
+              end
             end
             return {0}
             """, ScriptOutputType.MULTI);
@@ -153,7 +161,7 @@ final class RedisWorkflows {
         }
         String[] ordered = new String[size];
         for (int i = 2; i + 1 < reply.size(); i += 2) {
-            int at = Integer.parseInt(string(reply.get(i)));
+            int at = RedisValues.count(string(reply.get(i))); // -1 for a field not written by a member: skipped
             if (at >= 0 && at < size) {
                 ordered[at] = string(reply.get(i + 1));
             }
@@ -188,9 +196,9 @@ final class RedisWorkflows {
                 redis.commands().zrem(keys.chords(), ids.get(i)); // expired, or completed by an older version
                 continue;
             }
-            chords.add(new ChordStatus(id, Integer.parseInt(meta.getOrDefault("size", "0")), (int) done,
+            chords.add(new ChordStatus(id, Math.max(0, RedisValues.count(meta.get("size"))), (int) done,
                     meta.getOrDefault("body", ""), meta.getOrDefault("bodyTask", ""),
-                    Long.parseLong(meta.getOrDefault("created", "0")), Long.parseLong(meta.getOrDefault("updated", "0")),
+                    RedisValues.number(meta.get("created"), 0), RedisValues.number(meta.get("updated"), 0),
                     meta.get("failed")));
         }
         return chords;

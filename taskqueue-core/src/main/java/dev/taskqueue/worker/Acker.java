@@ -33,14 +33,15 @@ final class Acker {
     private final TaskEventListener listener;
     private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
     private final LinkedBlockingQueue<Broker.Started> started = new LinkedBlockingQueue<>();
-    private final Backoff backoff = new Backoff("record task outcomes");
+    private final Backoff backoff;
     private volatile boolean running;
     private Thread thread;
 
-    Acker(String workerId, Broker broker, TaskEventListener listener) {
+    Acker(String workerId, Broker broker, TaskEventListener listener, Problems problems) {
         this.workerId = workerId;
         this.broker = broker;
         this.listener = listener;
+        this.backoff = new Backoff("record task outcomes", problems);
     }
 
     /** Queues an outcome for the next batch. */

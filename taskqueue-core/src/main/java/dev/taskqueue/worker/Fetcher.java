@@ -37,13 +37,14 @@ final class Fetcher {
     private final Acker acker;
     private final WorkerSettings settings;
     private final LeaseCheck leases;
-    private final Backoff backoff = new Backoff("claim tasks");
+    private final Backoff backoff;
     private volatile boolean running;
     private boolean backlog;
     private Thread thread;
 
     Fetcher(String workerId, Broker broker, QueueOrder queues, Slots slots, Processor processor, Acker acker,
-            WorkerSettings settings, LeaseCheck leases) {
+            WorkerSettings settings, LeaseCheck leases, Problems problems) {
+        this.backoff = new Backoff("claim tasks", problems);
         this.workerId = workerId;
         this.broker = broker;
         this.queues = queues;

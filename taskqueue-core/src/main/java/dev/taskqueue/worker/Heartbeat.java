@@ -36,7 +36,7 @@ final class Heartbeat {
     private Thread thread;
 
     Heartbeat(String workerId, Broker broker, WorkerSettings settings, RunningTasks running,
-            Supplier<WorkerInfo> info, long permitLeaseMillis, Liveness liveness, Clock clock) {
+            Supplier<WorkerInfo> info, long permitLeaseMillis, Liveness liveness, Problems problems, Clock clock) {
         this.workerId = workerId;
         this.broker = broker;
         this.settings = settings;
@@ -44,7 +44,7 @@ final class Heartbeat {
         this.info = info;
         this.permitLeaseMillis = permitLeaseMillis;
         this.clock = clock;
-        this.backoff = new Backoff("send the heartbeats of worker " + workerId);
+        this.backoff = new Backoff("send the heartbeats of worker " + workerId, problems);
         this.liveness = liveness;
     }
 
@@ -79,7 +79,7 @@ final class Heartbeat {
         }
         catch (RuntimeException ex) {
             liveness.failed();
-            backoff.logFailure(ex, log);
+            backoff.failure(ex, log);
         }
     }
 

@@ -21,11 +21,12 @@ final class Janitor {
     private final Broker broker;
     private final WorkerSettings settings;
     private final Liveness liveness;
-    private final Backoff backoff = new Backoff("recover lost tasks");
+    private final Backoff backoff;
     private volatile boolean running;
     private Thread thread;
 
-    Janitor(String workerId, Broker broker, WorkerSettings settings, Liveness liveness) {
+    Janitor(String workerId, Broker broker, WorkerSettings settings, Liveness liveness, Problems problems) {
+        this.backoff = new Backoff("recover lost tasks", problems);
         this.workerId = workerId;
         this.broker = broker;
         this.settings = settings;

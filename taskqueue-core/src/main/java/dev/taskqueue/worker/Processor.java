@@ -198,18 +198,15 @@ final class Processor {
     }
 
     private @Nullable Outcome process(Delivery delivery, RunningTasks.Running run) {
+        if (delivery.malformed() != null) {
+            return quarantine(delivery, delivery.malformed());
+        }
         MessageCodec.Decoded decoded;
         try {
             decoded = codec.decode(delivery.taskId(), delivery.body());
         }
         catch (CorruptMessageException ex) {
-            String reason = "corrupt message: " + ex.getMessage();
-            log.error("Quarantined message [{}] from queue '{}' in its dead letters: {}", delivery.taskId(),
-                    delivery.queue(), reason);
-            listener.finished(new Execution(delivery.taskId(), "unknown", delivery.queue(),
-                    TaskEventListener.Outcome.QUARANTINED, Duration.ZERO, null));
-            return Outcome.quarantined(delivery, resultTtl(),
-                    Errors.ofReason("dev.taskqueue.CorruptMessageException", reason), reason);
+            return quarantine(delivery, "corrupt message: " + ex.getMessage());
         }
         TaskMessage message = decoded.message();
         int attempt = message.attempt() + 1;
@@ -252,6 +249,24 @@ final class Processor {
             return null;
         }
         return invoke(delivery, message, task, args, decoded.args(), policies, run);
+    }
+
+    /** A message or entry that cannot be read goes, alone and as stored, to its queue's dead letters. */
+    private Outcome quarantine(Delivery delivery, String reason) {
+        TaskError error = quarantined(listener, delivery.queue(), delivery.taskId(), reason);
+        return Outcome.quarantined(delivery, resultTtl(), error, reason);
+    }
+
+    /**
+     * Reports what a worker of this instance quarantined: an error in the log, and a {@code QUARANTINED} run for the
+     * listener (its metrics and events). Returns the error the dead letter keeps.
+     */
+    static TaskError quarantined(TaskEventListener listener, String queue, String taskId, String reason) {
+        log.error("Quarantined [{}] from queue '{}' in its dead letters: {}", taskId, queue, reason);
+        TaskError error = Errors.ofReason(Outcome.QUARANTINE_ERROR, reason);
+        listener.finished(new Execution(taskId, "unknown", queue, TaskEventListener.Outcome.QUARANTINED,
+                Duration.ZERO, error));
+        return error;
     }
 
     /**

@@ -1,10 +1,14 @@
 package dev.taskqueue.worker;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
+import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.Broker.Promotion;
+import dev.taskqueue.event.TaskEventListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,17 +31,21 @@ final class Promoter {
     private final String workerId;
     private final Broker broker;
     private final List<String> queues;
-    private final Backoff backoff = new Backoff("promote delayed tasks");
+    private final TaskEventListener listener;
+    private final Map<String, Backoff> backoffs = new HashMap<>();
     private final Object wake = new Object();
     private boolean woken;
     private volatile boolean running;
     private Thread thread;
     private AutoCloseable subscription;
 
-    Promoter(String workerId, Broker broker, List<String> queues) {
+    Promoter(String workerId, Broker broker, List<String> queues, TaskEventListener listener, Problems problems) {
         this.workerId = workerId;
         this.broker = broker;
         this.queues = queues;
+        this.listener = listener;
+        queues.forEach(queue -> backoffs.put(queue, new Backoff("promote the delayed tasks of queue '" + queue + "'",
+                problems)));
     }
 
     void start() {
@@ -57,26 +65,36 @@ final class Promoter {
         thread.start();
     }
 
+    /**
+     * Each queue on its own: a queue whose promotion fails for a reason other than an outage (see {@link Backoff})
+     * is tried again at the next round, and the queues after it are promoted all the same. An outage ends the round.
+     */
     private void loop() {
         while (running) {
             long sleep = MAX_SLEEP_MILLIS;
-            try {
-                for (String queue : queues) {
+            for (String queue : queues) {
+                Backoff backoff = backoffs.get(queue);
+                try {
                     Promotion promotion = broker.promoteDue(queue, BATCH);
-                    if (promotion.promoted() >= BATCH) {
+                    promotion.quarantined().forEach(q -> Processor.quarantined(listener, queue, q.taskId(),
+                            q.reason()));
+                    if (promotion.promoted() + promotion.quarantined().size() >= BATCH) {
                         sleep = 0;
                     }
                     else if (promotion.untilNextDue() != null) {
                         sleep = Math.min(sleep, promotion.untilNextDue().toMillis());
                     }
+                    backoff.succeeded(log);
                 }
-                backoff.succeeded(log);
-            }
-            catch (RuntimeException ex) {
-                if (running) {
-                    backoff.failed(ex, log);
+                catch (RuntimeException ex) {
+                    if (!running) {
+                        return;
+                    }
+                    sleep = Math.min(sleep, backoff.failure(ex, log));
+                    if (ex instanceof BrokerUnavailableException) {
+                        break;
+                    }
                 }
-                continue;
             }
             sleep(sleep);
         }

@@ -73,6 +73,7 @@ public final class Worker {
     private final Janitor janitor;
     private final CatalogPublisher catalogPublisher;
     private final Liveness liveness;
+    private final Problems problems;
     private final TaskRegistry registry;
     private volatile State state = State.NEW;
     private volatile @Nullable AutoCloseable revocations;
@@ -117,17 +118,18 @@ public final class Worker {
         this.settings = settings;
         this.clock = clock;
         this.slots = new Slots(settings.concurrency());
-        this.acker = new Acker(id, broker, listener);
+        this.problems = new Problems(clock);
+        this.acker = new Acker(id, broker, listener, problems);
         this.liveness = new Liveness(settings.heartbeatGapMillis());
         LeaseCheck leases = new LeaseCheck(id, broker, liveness);
         this.processor = new Processor(id, broker, registry, codec, settings, acker, slots, running, listener,
                 interceptors, workflows, leases, clock);
         this.fetcher = new Fetcher(id, broker, new QueueOrder(settings.queues(), settings.strictOrder()), slots,
-                processor, acker, settings, leases);
-        this.promoter = new Promoter(id, broker, settings.queueNames());
+                processor, acker, settings, leases, problems);
+        this.promoter = new Promoter(id, broker, settings.queueNames(), listener, problems);
         this.heartbeat = new Heartbeat(id, broker, settings, running, this::info, processor.permitLeaseMillis(),
-                liveness, clock);
-        this.janitor = new Janitor(id, broker, settings, liveness);
+                liveness, problems, clock);
+        this.janitor = new Janitor(id, broker, settings, liveness, problems);
         this.catalogPublisher = new CatalogPublisher(id, catalog, TaskCatalog.PUBLISH_INTERVAL);
     }
 
@@ -293,6 +295,15 @@ public final class Worker {
     public WorkerInfo info() {
         return new WorkerInfo(id, host, pid, settings.queueNames(), settings.concurrency(), running.size(),
                 processor.processed.get(), processor.failed.get(), startedAt, clock.millis(), state.name());
+    }
+
+    /**
+     * What keeps failing in this worker for a reason other than a Redis outage, by what failed (such as "promote the
+     * delayed tasks of queue 'emails'"), with since when, how many times and the last error; empty when nothing does.
+     * Such a failure recurs until the data it reads is mended: the worker goes on with everything else meanwhile.
+     */
+    public Map<String, String> problems() {
+        return problems.describe();
     }
 
     /** Tasks given up at their hard time limit whose threads may still run (they ignored the interrupt). */

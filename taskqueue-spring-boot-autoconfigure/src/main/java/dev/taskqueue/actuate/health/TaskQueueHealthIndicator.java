@@ -30,7 +30,9 @@ import org.springframework.boot.health.contributor.Health;
  * Its details name the broker, the worker (id, state, active tasks, concurrency) and each checked queue's pending
  * count and oldest pending age, read in one round trip. They also name, without changing the status, the queues
  * whose tasks wait with no live worker consuming them ({@code unconsumed}: a typo in a queue name, a worker that
- * consumes other queues) and the schedules that cannot submit their ticks ({@code schedules}). Put it in the
+ * consumes other queues), the schedules that cannot submit their ticks ({@code schedules}), and what keeps failing in
+ * the worker for a reason other than an outage ({@code failing}: a script that fails on what it reads, until the
+ * data is mended; see {@link Worker#problems()}). Put it in the
  * readiness group
  * ({@code management.endpoint.health.group.readiness.include=readinessState,taskqueue}) to take a lagging
  * instance out of the load balancer.
@@ -85,6 +87,10 @@ public class TaskQueueHealthIndicator extends AbstractHealthIndicator {
         if (current != null) {
             builder.withDetail("worker", Map.of("id", current.id(), "state", current.state().name(), "active",
                     current.activeTasks(), "concurrency", current.settings().concurrency()));
+            Map<String, String> failing = current.problems();
+            if (!failing.isEmpty()) {
+                builder.withDetail("failing", failing);
+            }
         }
         if (!broker.ping()) {
             builder.down().withDetail("error", "The broker (" + brokerDescription + ") does not answer: tasks can "

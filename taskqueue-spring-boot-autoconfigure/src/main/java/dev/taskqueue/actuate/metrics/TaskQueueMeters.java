@@ -38,6 +38,14 @@ public final class TaskQueueMeters {
     public static final String DEAD = "taskqueue.tasks.dead";
 
     /**
+     * Counter: what this instance's worker found malformed in Redis (a message that is not valid JSON, a stream entry
+     * with a field missing or unreadable, a delayed task without a readable payload, all written there by someone
+     * else) and moved, alone and as it was, to the queue's dead letters. Each is also counted in {@link #FAILED} and
+     * {@link #DEAD}. Tags {@link #TASK} (always {@value #OTHER_TASK}: it could not be read), {@link #QUEUE}.
+     */
+    public static final String QUARANTINED = "taskqueue.tasks.quarantined";
+
+    /**
      * Counter: tasks this instance's worker dropped or stopped because they were revoked or had expired. Tags
      * {@link #TASK}, {@link #QUEUE}.
      */

@@ -57,6 +57,7 @@ public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
             Map.entry(TaskQueueMeters.FAILED, "Tasks that failed for good or could not be run"),
             Map.entry(TaskQueueMeters.RETRIED, "Task runs that failed and run again later"),
             Map.entry(TaskQueueMeters.DEAD, "Tasks this instance's worker sent to the dead letters"),
+            Map.entry(TaskQueueMeters.QUARANTINED, "Malformed entries this instance's worker moved to the dead letters"),
             Map.entry(TaskQueueMeters.REVOKED, "Tasks dropped or stopped because they were revoked or expired"),
             Map.entry(TaskQueueMeters.REFUSED, "Task outcomes refused because the worker had lost the task's lease"),
             Map.entry(TaskQueueMeters.QUEUE_WAIT, "How long tasks waited from submission or due time to start"));
@@ -143,6 +144,9 @@ public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
                 count(TaskQueueMeters.FAILED, execution.taskName(), queue);
                 if (snapshots != null) { // a broker keeps every final failure as a dead letter; inline mode has none
                     count(TaskQueueMeters.DEAD, execution.taskName(), queue);
+                }
+                if (execution.outcome() == Outcome.QUARANTINED) {
+                    count(TaskQueueMeters.QUARANTINED, execution.taskName(), queue);
                 }
             }
         }

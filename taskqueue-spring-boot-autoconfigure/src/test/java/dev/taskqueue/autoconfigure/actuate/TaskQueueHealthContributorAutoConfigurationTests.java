@@ -66,6 +66,22 @@ class TaskQueueHealthContributorAutoConfigurationTests {
         });
     }
 
+    /** A worker loop that fails on what it reads (not an outage) is named until the data is mended. */
+    @Test
+    void whatKeepsFailingInTheWorkerIsShownUntilItWorksAgain() {
+        SharedRedis.admin().sync().zadd("{taskqueue:default}:d", 1, "due");
+        SharedRedis.admin().sync().set("{taskqueue:default}:dp", "not a hash"); // its promotion fails
+        runner.run(context -> {
+            TaskQueueHealthIndicator indicator = context.getBean(TaskQueueHealthIndicator.class);
+
+            await().atMost(WAIT).until(() -> indicator.health(true).getDetails().containsKey("failing"));
+            assertThat(indicator.health(true).getDetails()).extractingByKey("failing", InstanceOfAssertFactories.MAP)
+                    .containsOnlyKeys("promote the delayed tasks of queue 'default'");
+            SharedRedis.admin().sync().del("{taskqueue:default}:dp");
+            await().atMost(WAIT).until(() -> !indicator.health(true).getDetails().containsKey("failing"));
+        });
+    }
+
     @Test
     void healthIsUpWhenRedisAnswersAndShowsTheWorkerAndItsQueues() {
         runner.run(context -> {

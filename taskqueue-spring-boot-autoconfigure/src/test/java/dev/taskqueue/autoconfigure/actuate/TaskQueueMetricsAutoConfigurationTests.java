@@ -388,6 +388,21 @@ class TaskQueueMetricsAutoConfigurationTests {
                 });
     }
 
+    /** A stream entry written by someone else, whose delivery count is not a number, is counted where it was. */
+    @Test
+    void malformedEntriesAreCountedAsQuarantinedByQueue() {
+        runner.run(context -> {
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+            SharedRedis.admin().sync().xadd("{taskqueue:default}:s:0", java.util.Map.of("i", "hostile-1", "m", "{}",
+                    "d", "abc"));
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> meters.find(TaskQueueMeters.QUARANTINED).counter()
+                    != null);
+            assertThat(count(meters, TaskQueueMeters.QUARANTINED, TaskQueueMeters.OTHER_TASK, "default")).isEqualTo(1);
+            assertThat(count(meters, TaskQueueMeters.DEAD, TaskQueueMeters.OTHER_TASK, "default")).isEqualTo(1);
+        });
+    }
+
     @Test
     void taskNamesThisApplicationDoesNotDeclareAreTaggedOther() {
         runner.withPropertyValues("taskqueue.worker.enabled=false", "taskqueue.submit.allow-unknown-tasks=true")

@@ -1,0 +1,53 @@
+package dev.taskqueue.redis;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Values read back from Redis, checked before use. Anyone can write into taskqueue's keys (a script of someone
+ * else's, a hand-made fix, an older version): one unreadable value must cost only its own entry or field, never the
+ * loop that reads it with others. The scripts read the same way ({@code read_int} and {@code read_count} in
+ * {@link LuaScript}).
+ */
+final class RedisValues {
+
+    /** The longest part of a value shown in a message about it. */
+    private static final int SHOWN = 40;
+
+    private RedisValues() {
+    }
+
+    /**
+     * A count written by taskqueue (deliveries, attempts): digits only. A larger one than {@link LuaScript#MAX_COUNT}
+     * reads as that, so that limits still apply; -1 when absent or unreadable.
+     */
+    static int count(@Nullable String value) {
+        if (!digits(value)) {
+            return -1;
+        }
+        String significant = value.replaceFirst("^0+(?=.)", "");
+        return significant.length() > 10 ? LuaScript.MAX_COUNT
+                : (int) Math.min(Long.parseLong(significant), LuaScript.MAX_COUNT);
+    }
+
+    /** A whole number written by taskqueue, such as epoch milliseconds: {@code otherwise} when absent or unreadable. */
+    static long number(@Nullable String value, long otherwise) {
+        return digits(value) && value.length() <= 18 ? Long.parseLong(value) : otherwise;
+    }
+
+    /** A value as a message shows it: quoted, cut after a few characters. */
+    static String shown(String value) {
+        return "'" + (value.length() <= SHOWN ? value : value.substring(0, SHOWN) + "...") + "'";
+    }
+
+    private static boolean digits(@Nullable String value) {
+        if (value == null || value.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+}
