@@ -21,6 +21,7 @@ import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskQueueException;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.DeadLetter;
+import dev.taskqueue.broker.DeadLetterRead;
 import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.Outcome;
@@ -1002,8 +1003,8 @@ public final class RedisBroker implements Broker {
     // ------------------------------------------------------------------------------------------ dead letters
 
     @Override
-    public List<DeadLetter> deadLetters(String queue, @Nullable String before, int count) {
-        return deadLetterStore.list(queue, before, count);
+    public List<DeadLetter> deadLetters(String queue, DeadLetterRead read) {
+        return deadLetterStore.list(queue, read);
     }
 
     @Override

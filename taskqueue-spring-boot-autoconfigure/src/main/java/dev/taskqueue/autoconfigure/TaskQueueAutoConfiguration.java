@@ -151,7 +151,8 @@ public final class TaskQueueAutoConfiguration {
         if (properties.getBroker() == BrokerType.INLINE) {
             return new InlineTaskQueueOperations(catalog);
         }
-        return new DefaultTaskQueueOperations(requiredBroker(broker, properties), codec, catalog);
+        return new DefaultTaskQueueOperations(requiredBroker(broker, properties), codec, catalog,
+                clientSettings(properties).maxPayloadSize());
     }
 
     /** The policies of tasks whose call and declaration leave them unset: {@code taskqueue.retry.*} and friends. */
