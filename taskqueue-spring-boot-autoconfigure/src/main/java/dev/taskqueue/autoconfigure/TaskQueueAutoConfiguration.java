@@ -134,13 +134,8 @@ public final class TaskQueueAutoConfiguration {
 
     /** How tasks are submitted: by the client, and by workers starting the next steps of workflows. */
     static ClientSettings clientSettings(TaskQueueProperties properties) {
-        long maxPayloadSize = properties.getMaxPayloadSize().toBytes();
-        if (maxPayloadSize > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("taskqueue.max-payload-size must be below 2GB, got "
-                    + properties.getMaxPayloadSize() + "; large payloads belong in an object store.");
-        }
-        return new ClientSettings(properties.getDefaultQueue(), (int) maxPayloadSize, properties.getResultTtl(),
-                properties.getExpiresIn(), properties.getSubmit().isAllowUnknownTasks());
+        return new ClientSettings(properties.getDefaultQueue(), PropertyChecks.bytes(properties.getMaxPayloadSize()),
+                properties.getResultTtl(), properties.getExpiresIn(), properties.getSubmit().isAllowUnknownTasks());
     }
 
     /** Operators' actions on the broker; in the inline mode, where no queue holds a task, what is left of them. */
@@ -229,6 +224,9 @@ public final class TaskQueueAutoConfiguration {
                     .maxDeliveries(worker.getMaxDeliveries())
                     .pollTimeout(worker.getPollTimeout())
                     .resultTtl(properties.getResultTtl())
+                    .maxResultSize(PropertyChecks.bytes(properties.getMaxResultSize()))
+                    .maxTextSize(PropertyChecks.bytes(properties.getMaxTextSize()))
+                    .maxStackTraceSize(PropertyChecks.bytes(properties.getMaxStackTraceSize()))
                     .virtualThreads(worker.isVirtualThreads())
                     .defaultPolicies(defaultPolicies(properties));
             if (worker.getQueues().isEmpty()) {

@@ -45,6 +45,15 @@ public class TaskQueueProperties implements Validator {
     /** Largest encoded task message accepted by submit (larger payloads belong in an object store). */
     private DataSize maxPayloadSize = DataSize.ofMegabytes(1);
 
+    /** Largest result kept, as JSON: a task whose result is larger fails, and is not retried. */
+    private DataSize maxResultSize = DataSize.ofMegabytes(1);
+
+    /** Longest error message, progress message or dead letter reason kept from a task (the rest is cut). */
+    private DataSize maxTextSize = DataSize.ofKilobytes(4);
+
+    /** Longest stack trace kept with a failed task (the rest is cut). */
+    private DataSize maxStackTraceSize = DataSize.ofKilobytes(16);
+
     /** How many dead letters each queue keeps, and for how long. */
     private final DeadLetters deadLetters = new DeadLetters();
 
@@ -121,6 +130,30 @@ public class TaskQueueProperties implements Validator {
         this.maxPayloadSize = maxPayloadSize;
     }
 
+    public DataSize getMaxResultSize() {
+        return this.maxResultSize;
+    }
+
+    public void setMaxResultSize(DataSize maxResultSize) {
+        this.maxResultSize = maxResultSize;
+    }
+
+    public DataSize getMaxTextSize() {
+        return this.maxTextSize;
+    }
+
+    public void setMaxTextSize(DataSize maxTextSize) {
+        this.maxTextSize = maxTextSize;
+    }
+
+    public DataSize getMaxStackTraceSize() {
+        return this.maxStackTraceSize;
+    }
+
+    public void setMaxStackTraceSize(DataSize maxStackTraceSize) {
+        this.maxStackTraceSize = maxStackTraceSize;
+    }
+
     public DeadLetters getDeadLetters() {
         return this.deadLetters;
     }
@@ -190,6 +223,10 @@ public class TaskQueueProperties implements Validator {
     public void validate(Object target, Errors errors) {
         if (target instanceof TaskQueueProperties properties) {
             PropertyChecks.check(errors, "defaultQueue", properties.defaultQueue, TaskDeclarations::checkQueueName);
+            PropertyChecks.check(errors, "maxPayloadSize", properties.maxPayloadSize, PropertyChecks::bytes);
+            PropertyChecks.check(errors, "maxResultSize", properties.maxResultSize, PropertyChecks::bytes);
+            PropertyChecks.check(errors, "maxTextSize", properties.maxTextSize, PropertyChecks::bytes);
+            PropertyChecks.check(errors, "maxStackTraceSize", properties.maxStackTraceSize, PropertyChecks::bytes);
             PropertyChecks.check(errors, "rateLimit", properties.rateLimit, limit -> {
                 if (!limit.isBlank()) { // unset
                     RateLimit.parse(limit);
