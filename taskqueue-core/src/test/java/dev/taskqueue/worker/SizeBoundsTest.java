@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Every size a task leaves in Redis is bounded, whatever the task returns, throws or reports, and whatever a
  * producer sends: results ({@code taskqueue.max-result-size}), error messages, progress messages and reasons
- * ({@code max-text-size}), stack traces ({@code max-stack-trace-size}).
+ * ({@code max-text-size}), stack traces ({@code max-stack-trace-size}), quarantined messages
+ * ({@code dead-letters.max-quarantined-size}).
  */
 class SizeBoundsTest {
 
@@ -106,6 +107,19 @@ class SizeBoundsTest {
         assertThat(handle.get(WAIT)).isEqualTo("done");
         assertThat(redis.hget("{taskqueue:default}:t:" + handle.id(), "progress.message"))
                 .isEqualTo("p".repeat(71) + "\u2026 [cut: 50000 bytes in all]");
+    }
+
+    /** Quarantined messages were kept whole, for a week: a 100 MB one, 100 MB of every dead letter stream. */
+    @Test
+    void aQuarantinedMessageIsKeptUpToItsBoundAndSaysItsSize() {
+        String unreadable = "{\"task\": " + "9".repeat(200_000);
+        redis.xadd("{taskqueue:default}:s:0", Map.of("i", "garbled", "m", unreadable, "d", "0"));
+        tq.startWorker();
+
+        await().atMost(WAIT).until(() -> redis.xlen("{taskqueue:default}:dead") == 1);
+        String kept = onlyDeadLetter().get("m");
+        assertThat(kept).startsWith("{\"task\": 999").endsWith("\u2026 [cut: 200009 bytes in all]");
+        assertThat(bytes(kept)).isEqualTo(64 * 1024);
     }
 
     private Map<String, String> onlyDeadLetter() {

@@ -263,7 +263,8 @@ public final class TaskQueueAutoConfiguration {
             TaskQueueProperties.Submit submit = properties.getSubmit();
             TaskQueueProperties.Submit.Retry retry = submit.getRetry();
             return new RedisBroker(connections, properties.getKeyPrefix(),
-                    new RedisBroker.DeadLetterPolicy(deadLetters.getMaxLength(), deadLetters.getMaxAge()),
+                    new RedisBroker.DeadLetterPolicy(deadLetters.getMaxLength(), deadLetters.getMaxAge(),
+                            PropertyChecks.bytes(deadLetters.getMaxQuarantinedSize())),
                     new RedisBroker.Durability(submit.getReplicas(), submit.getReplicaTimeout()),
                     new SubmitRetry(retry.getMaxAttempts(), retry.getDelay(), retry.getMultiplier(),
                             retry.getMaxDelay()));

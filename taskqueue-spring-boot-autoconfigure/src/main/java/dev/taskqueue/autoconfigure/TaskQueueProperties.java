@@ -216,7 +216,8 @@ public class TaskQueueProperties implements Validator {
 
     @Override
     public boolean supports(Class<?> type) {
-        return type == TaskQueueProperties.class || type == Worker.class || type == Health.class;
+        return type == TaskQueueProperties.class || type == Worker.class || type == Health.class
+                || type == DeadLetters.class;
     }
 
     @Override
@@ -236,6 +237,9 @@ public class TaskQueueProperties implements Validator {
         else if (target instanceof Worker worker) {
             worker.queues.forEach(entry -> PropertyChecks.check(errors, "queues", entry,
                     PropertyChecks::weightedQueue));
+        }
+        else if (target instanceof DeadLetters deadLetters) {
+            PropertyChecks.check(errors, "maxQuarantinedSize", deadLetters.maxQuarantinedSize, PropertyChecks::bytes);
         }
         else if (target instanceof Health health) {
             PropertyChecks.check(errors, "lagStatus", health.lagStatus, PropertyChecks::healthStatus);
@@ -264,6 +268,9 @@ public class TaskQueueProperties implements Validator {
         /** Age after which a dead letter is removed. */
         private Duration maxAge = Duration.ofDays(7);
 
+        /** Most of an unreadable (quarantined) message kept in its dead letter (the rest: a marker with its size). */
+        private DataSize maxQuarantinedSize = DataSize.ofKilobytes(64);
+
         public long getMaxLength() {
             return this.maxLength;
         }
@@ -278,6 +285,14 @@ public class TaskQueueProperties implements Validator {
 
         public void setMaxAge(Duration maxAge) {
             this.maxAge = maxAge;
+        }
+
+        public DataSize getMaxQuarantinedSize() {
+            return this.maxQuarantinedSize;
+        }
+
+        public void setMaxQuarantinedSize(DataSize maxQuarantinedSize) {
+            this.maxQuarantinedSize = maxQuarantinedSize;
         }
     }
 

@@ -60,6 +60,9 @@ class TaskQueuePropertiesTests {
     void deadLetterDefaultsEqualTheEngineDefaults() {
         assertThat(properties.getDeadLetters().getMaxLength()).isEqualTo(RedisBroker.DeadLetterPolicy.DEFAULT.maxLength());
         assertThat(properties.getDeadLetters().getMaxAge()).isEqualTo(RedisBroker.DeadLetterPolicy.DEFAULT.maxAge());
+        assertThat(properties.getDeadLetters().getMaxQuarantinedSize().toBytes())
+                .isEqualTo(RedisBroker.DeadLetterPolicy.DEFAULT_MAX_QUARANTINED_SIZE)
+                .isEqualTo(RedisBroker.DeadLetterPolicy.DEFAULT.maxQuarantinedSize());
     }
 
     @Test
@@ -92,6 +95,8 @@ class TaskQueuePropertiesTests {
         binding.withPropertyValues("taskqueue.max-result-size=3GB").run(context -> rejected(context,
                 "taskqueue.maxResultSize", DataSize.ofGigabytes(3)).startsWith("A size must be from 1B to below 2GB, "
                         + "got 3221225472B"));
+        binding.withPropertyValues("taskqueue.dead-letters.max-quarantined-size=0").run(context -> rejected(context,
+                "taskqueue.dead-letters.maxQuarantinedSize", DataSize.ofBytes(0)).startsWith("A size must be from 1B"));
     }
 
     @Test
@@ -151,6 +156,8 @@ class TaskQueuePropertiesTests {
                 .isEqualTo(WorkerSettings.DEFAULT_MAX_TEXT_SIZE);
         assertThat(DataSize.parse(defaults.get("taskqueue.max-stack-trace-size").asString()).toBytes())
                 .isEqualTo(WorkerSettings.DEFAULT_MAX_STACK_TRACE_SIZE);
+        assertThat(DataSize.parse(defaults.get("taskqueue.dead-letters.max-quarantined-size").asString()).toBytes())
+                .isEqualTo(RedisBroker.DeadLetterPolicy.DEFAULT_MAX_QUARANTINED_SIZE);
     }
 
     /** The default of each property in the configuration metadata (generated, and ours added to it). */
