@@ -53,12 +53,15 @@ class HostileDeadLettersTest {
         redis.xadd(DEAD, Map.of("m", "{\"task\":\"test.add\",\"args\":[7,8]}", "reason", "no task id"));
         dead("good-2", "{\"task\":\"test.add\",\"args\":[3,4],\"queue\":\"default\",\"created\":1,\"priority\":5,"
                 + "\"attempt\":2}");
+        // Redis refuses to requeue this one: its priority's stream is not a stream.
+        redis.set("{taskqueue:default}:s:7", "not a stream");
+        dead("refused", "{\"task\":\"test.add\",\"args\":[9,9],\"queue\":\"default\",\"created\":1,\"priority\":7}");
 
         List<DeadLetter> listed = operations.deadLetters("default", null, 10);
-        assertThat(listed).extracting(DeadLetter::taskId).containsExactly("good-2", "", "priority-42", "bad-numbers",
-                "object-header", "no-limit", "good-1");
-        assertThat(listed.get(3).attempt()).isZero();
-        assertThat(listed.get(3).failedAt().toEpochMilli()).isZero();
+        assertThat(listed).extracting(DeadLetter::taskId).containsExactly("refused", "good-2", "", "priority-42",
+                "bad-numbers", "object-header", "no-limit", "good-1");
+        assertThat(listed.get(4).attempt()).isZero();
+        assertThat(listed.get(4).failedAt().toEpochMilli()).isZero();
 
         assertThat(operations.requeueDeadLetters("default")).isEqualTo(6);
 
@@ -71,13 +74,13 @@ class HostileDeadLettersTest {
                 "priority-42 {\"task\":\"test.add\",\"priority\":42}");
         assertThat(entries("{taskqueue:default}:s:5")).containsExactly(
                 "good-2 {\"task\":\"test.add\",\"args\":[3,4],\"queue\":\"default\",\"created\":1,\"priority\":5}");
-        // The letter without a task id stays, for an operator to delete.
-        assertThat(redis.xrange(DEAD, Range.create("-", "+"))).singleElement()
-                .satisfies(letter -> assertThat(letter.getBody()).containsEntry("reason", "no task id"));
+        // The letter without a task id stays, for an operator to delete, and so does the one Redis refused.
+        assertThat(redis.xrange(DEAD, Range.create("-", "+"))).extracting(letter -> letter.getBody().get("i"))
+                .containsExactly(null, "refused");
         assertThat(redis.keys("*")).containsExactlyInAnyOrder(DEAD, "{taskqueue:default}:s:0",
-                "{taskqueue:default}:s:5");
+                "{taskqueue:default}:s:5", "{taskqueue:default}:s:7");
 
-        assertThat(operations.deleteDeadLetters("default")).isEqualTo(1);
+        assertThat(operations.deleteDeadLetters("default")).isEqualTo(2);
         assertThat(redis.xlen(DEAD)).isZero();
     }
 
