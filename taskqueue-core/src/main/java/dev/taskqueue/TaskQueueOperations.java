@@ -13,27 +13,36 @@ import org.jspecify.annotations.Nullable;
 public interface TaskQueueOperations {
 
     /**
-     * A page of a queue's dead letters, newest first.
+     * A page of a queue's dead letters, newest first. However large they are, a page stays small: each text of a
+     * letter (its message, error message, stack trace...) is cut to 16 KB, ending with a marker that says its size,
+     * and a page holds about 4 MB at most, so it may hold fewer than {@code count} letters before the last one:
+     * only an empty page says there are no more.
      *
      * @param before the id of the last dead letter of the previous page, or null for the first page
      * @param count at most this many
      */
     List<DeadLetter> deadLetters(String queue, @Nullable String before, int count);
 
-    /** One dead letter by its id, or null when it is not there (requeued, deleted, trimmed, or never was). */
+    /**
+     * One dead letter by its id, or null when it is not there (requeued, deleted, trimmed, or never was). Its texts
+     * are whole up to {@code taskqueue.max-payload-size}, and cut beyond.
+     */
     @Nullable
     DeadLetter deadLetter(String queue, String deadLetterId);
 
     /**
-     * Puts a dead letter back in its queue as a fresh first attempt (its retry budget starts over).
+     * Puts a dead letter back in its queue as a fresh first attempt (its retry budget starts over). A message that
+     * cannot be read (or is larger than {@code taskqueue.max-payload-size}) goes back as it is, and the log says why:
+     * a worker that can read it runs it, others quarantine it again.
      *
      * @return whether it was there
      */
     boolean requeueDeadLetter(String queue, String deadLetterId);
 
     /**
-     * Puts every dead letter of a queue back (oldest first); returns how many. Letters that arrive meanwhile
-     * (a requeued task that fails again, say) stay.
+     * Puts every dead letter of a queue back (oldest first), as {@link #requeueDeadLetter} does; returns how many.
+     * Letters that arrive meanwhile (a requeued task that fails again, say) stay, and so does a letter that cannot
+     * be requeued (the log says why): it does not stop the others.
      */
     int requeueDeadLetters(String queue);
 

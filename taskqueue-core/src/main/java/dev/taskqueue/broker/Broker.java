@@ -175,8 +175,8 @@ public interface Broker extends WorkflowStore, ScheduleStore, AutoCloseable {
     /** A queue's counts. */
     QueueStats stats(String queue);
 
-    /** The queue's dead letters, newest first: up to {@code count}, older than {@code before} (an id) if given. */
-    List<DeadLetter> deadLetters(String queue, @Nullable String before, int count);
+    /** The queue's dead letters that {@code read} names, bounded in number and in bytes as it says. */
+    List<DeadLetter> deadLetters(String queue, DeadLetterRead read);
 
     /**
      * Puts a dead letter back in its queue as a fresh first attempt ({@code body} is its re-encoded message, or

@@ -20,9 +20,11 @@ import org.jspecify.annotations.Nullable;
  *        included (more than one: workers died or hung holding it before)
  * @param failedAt when it got here
  * @param worker the worker it failed on
- * @param message the task's message (JSON), as stored
+ * @param message the task's message (JSON), as stored, or as much of it as the read kept (see
+ *        {@link DeadLetterRead}): then it ends with a marker that says its size
+ * @param messageSize the size of the message as stored, in bytes
  */
 public record DeadLetter(String id, String taskId, @Nullable String taskName, String queue, String reason,
         @Nullable String errorType, @Nullable String errorMessage, @Nullable String stackTrace, int attempt,
-        int deliveries, Instant failedAt, @Nullable String worker, String message) {
+        int deliveries, Instant failedAt, @Nullable String worker, String message, int messageSize) {
 }

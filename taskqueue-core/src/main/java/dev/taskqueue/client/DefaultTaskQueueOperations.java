@@ -1,36 +1,68 @@
 package dev.taskqueue.client;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
+import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.DeclaredTask;
 import dev.taskqueue.TaskIds;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.DeadLetter;
+import dev.taskqueue.broker.DeadLetterRead;
+import dev.taskqueue.broker.TaskMessage;
 import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.MessageCodec.CorruptMessageException;
+import dev.taskqueue.internal.StoredText;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskDeclarations;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
-/** {@link TaskQueueOperations} on a {@link Broker}. */
+/**
+ * {@link TaskQueueOperations} on a {@link Broker}. Dead letters are read in bounded pages ({@link DeadLetterRead}),
+ * whatever their sizes, and acting on all of them goes on past a letter it cannot act on.
+ */
 public final class DefaultTaskQueueOperations implements TaskQueueOperations {
+
+    private static final Logger log = LoggerFactory.getLogger(DefaultTaskQueueOperations.class);
 
     /** Dead letters read per round trip when acting on all of them. */
     private static final int PAGE = 200;
 
+    /** Bytes of dead letters one read holds at most, beside one letter: a page may hold fewer letters than asked. */
+    public static final int PAGE_BYTES = 4 * 1024 * 1024;
+
+    /** Bytes kept of each text of a dead letter in a page (its message, error message, stack trace...). */
+    public static final int LISTED_TEXT_BYTES = 16 * 1024;
+
+    /** Bytes kept of each text of a dead letter where only its id is needed. */
+    private static final int ID_ONLY_TEXT_BYTES = 1024;
+
     private final Broker broker;
     private final MessageCodec codec;
     private final TaskCatalog catalog;
+    private final int maxMessageSize;
 
+    /** Operations that read a dead letter's message whole up to {@link ClientSettings#DEFAULT_MAX_PAYLOAD_SIZE}. */
     public DefaultTaskQueueOperations(Broker broker, MessageCodec codec, TaskCatalog catalog) {
+        this(broker, codec, catalog, ClientSettings.DEFAULT_MAX_PAYLOAD_SIZE);
+    }
+
+    /**
+     * @param maxMessageSize the largest dead letter message read whole, in bytes ({@code taskqueue.max-payload-size}):
+     *        a larger one is shown cut, and requeued as stored rather than as a fresh first attempt
+     */
+    public DefaultTaskQueueOperations(Broker broker, MessageCodec codec, TaskCatalog catalog, int maxMessageSize) {
         this.broker = broker;
         this.codec = codec;
         this.catalog = catalog;
+        this.maxMessageSize = maxMessageSize;
     }
 
     @Override
@@ -39,7 +71,24 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
         if (count <= 0 || count > 1000) {
             throw new IllegalArgumentException("count must be between 1 and 1000, got " + count);
         }
-        return broker.deadLetters(queue, before, count);
+        return broker.deadLetters(queue, DeadLetterRead.newestFirst(before, count, LISTED_TEXT_BYTES, PAGE_BYTES));
+    }
+
+    @Override
+    public @Nullable DeadLetter deadLetter(String queue, String deadLetterId) {
+        TaskDeclarations.checkQueueName(queue);
+        String next = DeadLetterRead.idAfter(deadLetterId);
+        if (next == null) {
+            return null; // not a stream id, so no dead letter's
+        }
+        // Dead letter ids are stream ids: the page just older than the next id up starts with this one.
+        for (DeadLetter letter : broker.deadLetters(queue, DeadLetterRead.newestFirst(next, 1, maxMessageSize,
+                PAGE_BYTES))) {
+            if (letter.id().equals(deadLetterId)) {
+                return letter;
+            }
+        }
+        return null;
     }
 
     @Override
@@ -52,35 +101,7 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
     @Override
     public int requeueDeadLetters(String queue) {
         TaskDeclarations.checkQueueName(queue);
-        // The letters there now, not those a requeued task adds if it fails again: page older from the newest,
-        // noting where each page starts, then requeue the pages oldest first (a page is the same on the second
-        // read: only older letters were removed meanwhile).
-        Deque<String> pageStarts = new ArrayDeque<>();
-        for (String before = newestBound(queue); before != null; before = olderPage(queue, before)) {
-            pageStarts.push(before);
-        }
-        int requeued = 0;
-        while (!pageStarts.isEmpty()) {
-            List<DeadLetter> page = broker.deadLetters(queue, pageStarts.pop(), PAGE);
-            for (int i = page.size() - 1; i >= 0; i--) { // pages list newest first
-                if (requeue(page.get(i))) {
-                    requeued++;
-                }
-            }
-        }
-        return requeued;
-    }
-
-    /** Just above the newest dead letter (a page's {@code before}), or null when there is none. */
-    private @Nullable String newestBound(String queue) {
-        List<DeadLetter> newest = broker.deadLetters(queue, null, 1);
-        return newest.isEmpty() ? null : nextId(newest.get(0).id());
-    }
-
-    /** The {@code before} of the page after the one that {@code before} starts, or null when that one is the last. */
-    private @Nullable String olderPage(String queue, String before) {
-        List<DeadLetter> page = broker.deadLetters(queue, before, PAGE);
-        return page.size() < PAGE ? null : page.get(page.size() - 1).id();
+        return forEachDeadLetter(queue, maxMessageSize, "requeue", this::requeue);
     }
 
     @Override
@@ -92,18 +113,44 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
     @Override
     public int deleteDeadLetters(String queue) {
         TaskDeclarations.checkQueueName(queue);
-        int deleted = 0;
-        String before = newestBound(queue); // not the letters that arrive meanwhile
+        return forEachDeadLetter(queue, ID_ONLY_TEXT_BYTES, "delete",
+                letter -> broker.deleteDeadLetter(queue, letter.id()));
+    }
+
+    /**
+     * Acts on the dead letters there now, oldest first, not on those that arrive meanwhile (a requeued task that
+     * fails again): their ids are above the newest one now. A letter the action fails on is logged and left, and
+     * the others are acted on; only Redis being unreachable stops it.
+     *
+     * @param maxTextBytes how much of each letter's texts the action needs
+     * @return how many letters the action took
+     */
+    private int forEachDeadLetter(String queue, int maxTextBytes, String verb, Predicate<DeadLetter> action) {
+        List<DeadLetter> newest = broker.deadLetters(queue, DeadLetterRead.newestFirst(null, 1, ID_ONLY_TEXT_BYTES,
+                PAGE_BYTES));
+        String bound = newest.isEmpty() ? null : DeadLetterRead.idAfter(newest.get(0).id());
+        int done = 0;
+        String after = null;
         List<DeadLetter> page;
-        while (before != null && !(page = broker.deadLetters(queue, before, PAGE)).isEmpty()) {
+        while (bound != null && !(page = broker.deadLetters(queue, DeadLetterRead.oldestFirst(after, bound, PAGE,
+                maxTextBytes, PAGE_BYTES))).isEmpty()) {
             for (DeadLetter letter : page) {
-                if (broker.deleteDeadLetter(queue, letter.id())) {
-                    deleted++;
+                try {
+                    if (action.test(letter)) {
+                        done++;
+                    }
+                }
+                catch (BrokerUnavailableException ex) {
+                    throw ex;
+                }
+                catch (RuntimeException ex) {
+                    log.warn("Could not {} dead letter {} of queue '{}' (task [{}]); it stays, and the others are "
+                            + "acted on: {}", verb, letter.id(), queue, letter.taskId(), ex.toString());
                 }
             }
-            before = page.get(page.size() - 1).id();
+            after = page.get(page.size() - 1).id();
         }
-        return deleted;
+        return done;
     }
 
     @Override
@@ -119,52 +166,49 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
                 interruptIfRunning);
     }
 
-    @Override
-    public @Nullable DeadLetter deadLetter(String queue, String deadLetterId) {
-        TaskDeclarations.checkQueueName(queue);
-        String next = nextId(deadLetterId);
-        if (next == null) {
-            return null; // not a stream id, so no dead letter's
-        }
-        // Dead letter ids are stream ids: the page just older than the next id up starts with this one.
-        for (DeadLetter letter : broker.deadLetters(queue, next, 1)) {
-            if (letter.id().equals(deadLetterId)) {
-                return letter;
-            }
-        }
-        return null;
-    }
-
-    /** The smallest stream id above {@code id} (two unsigned 64-bit parts), or null when it is not a stream id. */
-    private static @Nullable String nextId(String id) {
-        int dash = id.indexOf('-');
-        try {
-            long millis = Long.parseUnsignedLong(dash < 0 ? id : id.substring(0, dash));
-            long sequence = dash < 0 ? 0 : Long.parseUnsignedLong(id.substring(dash + 1));
-            return sequence == -1L ? Long.toUnsignedString(millis + 1) + "-0"
-                    : Long.toUnsignedString(millis) + "-" + Long.toUnsignedString(sequence + 1);
-        }
-        catch (NumberFormatException ex) {
-            return null;
-        }
-    }
-
-    /** A fresh first attempt of the letter's task; a message that cannot be read goes back as it is. */
+    /**
+     * A fresh first attempt of the letter's task. A message that cannot be read here (not a message, a field the
+     * codec cannot take, or larger than the read kept) goes back as it is, saying why in the log: a worker that can
+     * read it runs it, the others quarantine it again. A letter that names no task is left.
+     */
     private boolean requeue(DeadLetter letter) {
-        byte[] stored = letter.message().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (letter.taskId().isEmpty()) {
+            log.warn("Dead letter {} of queue '{}' names no task id: it is not requeued; delete it", letter.id(),
+                    letter.queue());
+            return false;
+        }
         byte[] body = null;
         int priority = 0;
-        try {
-            MessageCodec.Decoded decoded = codec.decode(letter.taskId(), stored);
-            priority = decoded.message().priority();
-            List<JsonNode> args = new java.util.ArrayList<>();
-            decoded.args().forEach(args::add);
-            body = codec.encodeBody(decoded.message().firstAttempt(), args);
+        String unreadable = null;
+        if (letter.messageSize() > maxMessageSize) {
+            unreadable = "its message of " + letter.messageSize() + " bytes is larger than "
+                    + "taskqueue.max-payload-size (" + maxMessageSize + " bytes)";
         }
-        catch (CorruptMessageException ex) {
-            // requeued as stored: a fixed worker may read it, or it is quarantined again
+        else {
+            try {
+                MessageCodec.Decoded decoded = codec.decode(letter.taskId(),
+                        letter.message().getBytes(StandardCharsets.UTF_8));
+                TaskMessage message = decoded.message();
+                if (message.priority() < 0 || message.priority() > 9) {
+                    throw new CorruptMessageException("priority " + message.priority() + " is not 0 to 9");
+                }
+                List<JsonNode> args = new ArrayList<>();
+                decoded.args().forEach(args::add);
+                body = codec.encodeBody(message.firstAttempt(), args);
+                priority = message.priority();
+            }
+            catch (RuntimeException ex) { // CorruptMessageException, or a field of a shape the codec does not expect
+                unreadable = "its message cannot be read (" + StoredText.cut(String.valueOf(ex.getMessage()), 1024)
+                        + ")";
+            }
         }
-        return broker.requeueDeadLetter(letter.queue(), letter.id(), letter.taskId(), body, priority);
+        boolean requeued = broker.requeueDeadLetter(letter.queue(), letter.id(), letter.taskId(), body, priority);
+        if (requeued && unreadable != null) {
+            log.warn("Dead letter {} of queue '{}' (task [{}]) was requeued as stored, not as a fresh first attempt: "
+                    + "{}. A worker that can read it runs it; others quarantine it again", letter.id(),
+                    letter.queue(), letter.taskId(), unreadable);
+        }
+        return requeued;
     }
 
     @Override

@@ -38,6 +38,7 @@ import dev.taskqueue.internal.TaskInvoker;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.memory.InMemoryBroker;
+import dev.taskqueue.worker.WorkerSettings;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 
@@ -220,7 +221,8 @@ public final class InlineTaskClient implements TaskClient {
                     started, clock.instant(), 1, json, null, null, null, null, null, null);
         }
         catch (JacksonException ex) { // the result could not be written: a failure of the run, as on a worker
-            TaskError error = Errors.toTaskError(ex, false);
+            TaskError error = Errors.toTaskError(ex, false, WorkerSettings.DEFAULT_MAX_TEXT_SIZE,
+                    WorkerSettings.DEFAULT_MAX_STACK_TRACE_SIZE);
             listener.finished(new Execution(message.id(), task.name(), message.queue(),
                     TaskEventListener.Outcome.FAILURE, Duration.ofNanos(System.nanoTime() - start), error));
             return failed(message, started, error);
@@ -229,7 +231,8 @@ public final class InlineTaskClient implements TaskClient {
             if (ex instanceof VirtualMachineError fatal) {
                 throw fatal;
             }
-            TaskError error = Errors.toTaskError(ex, true);
+            TaskError error = Errors.toTaskError(ex, true, WorkerSettings.DEFAULT_MAX_TEXT_SIZE,
+                    WorkerSettings.DEFAULT_MAX_STACK_TRACE_SIZE);
             listener.finished(new Execution(message.id(), task.name(), message.queue(),
                     TaskEventListener.Outcome.FAILURE, Duration.ofNanos(System.nanoTime() - start), error));
             return new TaskInfo(message.id(), task.name(), message.queue(), TaskState.FAILURE, "inline", started,

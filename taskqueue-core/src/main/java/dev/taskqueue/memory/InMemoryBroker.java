@@ -28,6 +28,7 @@ import dev.taskqueue.TaskState;
 import dev.taskqueue.Unique;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.DeadLetter;
+import dev.taskqueue.broker.DeadLetterRead;
 import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.Outcome;
@@ -37,6 +38,7 @@ import dev.taskqueue.broker.SubmitResult;
 import dev.taskqueue.broker.TaskRecords;
 import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.StoredText;
 import dev.taskqueue.schedule.LocalScheduleStore;
 import org.jspecify.annotations.Nullable;
 
@@ -436,7 +438,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
         q.dead.add(new DeadLetter(nextEntryId(), d.taskId(), taskName, d.queue(), reason,
                 error == null ? null : error.type(), error == null ? null : error.message(),
                 error == null ? null : error.stackTrace(), attempt, d.deliveries() + 1, clock.instant(), worker,
-                new String(d.body(), java.nio.charset.StandardCharsets.UTF_8)));
+                new String(d.body(), java.nio.charset.StandardCharsets.UTF_8), d.body().length));
         while (q.dead.size() > deadLetterLimit) {
             q.dead.poll();
         }
@@ -697,24 +699,40 @@ public final class InMemoryBroker implements Broker, ResultBackend {
     }
 
     @Override
-    public List<DeadLetter> deadLetters(String queueName, @Nullable String before, int count) {
+    public List<DeadLetter> deadLetters(String queueName, DeadLetterRead read) {
         lock.lock();
         try {
-            List<DeadLetter> newestFirst = new ArrayList<>(queue(queueName).dead);
-            java.util.Collections.reverse(newestFirst);
-            int from = 0;
-            if (before != null) {
-                while (from < newestFirst.size() && !newestFirst.get(from).id().equals(before)) {
-                    from++;
-                }
-                from++;
+            List<DeadLetter> inOrder = new ArrayList<>(queue(queueName).dead);
+            if (!read.oldestFirst()) {
+                java.util.Collections.reverse(inOrder);
             }
-            return List.copyOf(newestFirst.subList(Math.min(from, newestFirst.size()),
-                    Math.min(newestFirst.size(), from + count)));
+            List<DeadLetter> letters = new ArrayList<>();
+            long bytes = 0;
+            for (DeadLetter letter : inOrder) {
+                if (letters.size() == read.count() || bytes >= read.maxBytes()) {
+                    break;
+                }
+                if (read.includes(letter.id())) {
+                    DeadLetter cut = cut(letter, read.maxTextBytes());
+                    letters.add(cut);
+                    bytes += cut.message().length() + String.valueOf(cut.errorMessage()).length()
+                            + String.valueOf(cut.stackTrace()).length() + cut.reason().length();
+                }
+            }
+            return letters;
         }
         finally {
             lock.unlock();
         }
+    }
+
+    /** The letter as a bounded read returns it: each text cut as the Redis broker's read cuts it. */
+    private static DeadLetter cut(DeadLetter l, int maxBytes) {
+        return new DeadLetter(l.id(), StoredText.cut(l.taskId(), maxBytes), StoredText.cutOrNull(l.taskName(),
+                maxBytes), l.queue(), StoredText.cut(l.reason(), maxBytes), StoredText.cutOrNull(l.errorType(),
+                maxBytes), StoredText.cutOrNull(l.errorMessage(), maxBytes), StoredText.cutOrNull(l.stackTrace(),
+                maxBytes), l.attempt(), l.deliveries(), l.failedAt(), StoredText.cutOrNull(l.worker(), maxBytes),
+                StoredText.cut(l.message(), maxBytes), l.messageSize());
     }
 
     @Override

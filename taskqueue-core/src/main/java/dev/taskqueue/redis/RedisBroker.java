@@ -21,6 +21,7 @@ import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskQueueException;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.DeadLetter;
+import dev.taskqueue.broker.DeadLetterRead;
 import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.Outcome;
@@ -107,15 +108,34 @@ public final class RedisBroker implements Broker {
     private final Set<String> unreadableStreams = ConcurrentHashMap.newKeySet();
 
     /**
-     * How long and how many dead letters a queue keeps.
+     * How long and how many dead letters a queue keeps, and how much of a message that cannot be read.
      *
      * @param maxLength at most this many (approximately: trimmed by whole stream nodes)
      * @param maxAge none older than this
+     * @param maxQuarantinedSize the bytes kept of a message that cannot be read (quarantined): the rest is replaced
+     *        by a marker that says its size
      */
-    public record DeadLetterPolicy(long maxLength, Duration maxAge) {
+    public record DeadLetterPolicy(long maxLength, Duration maxAge, int maxQuarantinedSize) {
 
-        /** 10,000 per queue, for 7 days. */
+        /**
+         * 64 KiB: enough to see what a message that cannot be read is, and to requeue most once a worker can read
+         * them; not a hundred megabytes kept for a week.
+         */
+        public static final int DEFAULT_MAX_QUARANTINED_SIZE = 64 * 1024;
+
+        /** 10,000 per queue, for 7 days, quarantined messages cut to 64 KiB. */
         public static final DeadLetterPolicy DEFAULT = new DeadLetterPolicy(10_000, Duration.ofDays(7));
+
+        /** Quarantined messages cut to {@link #DEFAULT_MAX_QUARANTINED_SIZE}. */
+        public DeadLetterPolicy(long maxLength, Duration maxAge) {
+            this(maxLength, maxAge, DEFAULT_MAX_QUARANTINED_SIZE);
+        }
+
+        public DeadLetterPolicy {
+            if (maxQuarantinedSize <= 0) {
+                throw new IllegalArgumentException("maxQuarantinedSize must be positive, got " + maxQuarantinedSize);
+            }
+        }
     }
 
     /**
@@ -1205,8 +1225,8 @@ public final class RedisBroker implements Broker {
     // ------------------------------------------------------------------------------------------ dead letters
 
     @Override
-    public List<DeadLetter> deadLetters(String queue, @Nullable String before, int count) {
-        return deadLetterStore.list(queue, before, count);
+    public List<DeadLetter> deadLetters(String queue, DeadLetterRead read) {
+        return deadLetterStore.list(queue, read);
     }
 
     @Override

@@ -264,7 +264,9 @@ public final class RedisConnections implements AutoCloseable {
     /**
      * The exception a failed command becomes: {@link BrokerUnavailableException} when Redis cannot serve it for now
      * (unreachable, no answer in time, or an error reply of a {@link TransientState}: loading, read-only replica,
-     * ...), naming the state and what to do; a {@link TaskQueueException} when Redis refused the command itself.
+     * ...), naming the state and what to do; a {@link TaskQueueException} when Redis refused the command itself, or
+     * when this JVM failed with an {@link Error} handling the reply (out of memory reading a large one): that is no
+     * outage, and calling it one would send operators to a Redis that works.
      */
     RuntimeException translate(String what, Throwable cause) {
         if (cause instanceof RedisCommandExecutionException refused) {
@@ -276,6 +278,10 @@ public final class RedisConnections implements AutoCloseable {
         }
         if (cause instanceof TaskQueueException tq) {
             return tq;
+        }
+        if (cause instanceof Error error) {
+            return new TaskQueueException("Could not " + what + ": this JVM failed while Redis answered (" + error
+                    + "); Redis itself is reachable", error);
         }
         return unavailable(what, cause);
     }

@@ -10,10 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 import dev.taskqueue.broker.DeadLetter;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
+import dev.taskqueue.broker.DeadLetterRead;
+import dev.taskqueue.internal.StoredText;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.StreamMessage;
 import org.jspecify.annotations.Nullable;
 
 /** Reading, requeueing and deleting dead letters ({@code {p:q}:dead}, a capped stream). */
@@ -27,22 +26,69 @@ final class RedisDeadLetters {
         this.keys = keys;
     }
 
-    List<DeadLetter> list(String queue, @Nullable String before, int count) {
-        Range<String> range = before == null ? Range.create("-", "+")
-                : Range.from(Range.Boundary.unbounded(), Range.Boundary.excluding(before));
-        List<StreamMessage<byte[], byte[]>> entries = redis.await(redis.commands().xrevrange(keys.dead(queue),
-                range, Limit.from(count)), "list the dead letters of queue '" + queue + "'");
-        List<DeadLetter> letters = new ArrayList<>(entries.size());
-        for (StreamMessage<byte[], byte[]> entry : entries) {
+    /*
+     * KEYS[1] {q}:dead
+     * ARGV[1] only ids above this one ('' = no bound)   ARGV[2] only ids below this one ('' = no bound)
+     * ARGV[3] '1' oldest first, '0' newest first   ARGV[4] most letters   ARGV[5] bytes kept of each field and value
+     * ARGV[6] bytes after which no further letter is read
+     * Returns three items per letter, in order: its id, its fields and values (the first 32 pairs; each one longer
+     * than ARGV[5] cut, ending with a marker that says its size), and the size of its message 'm'. It reads one
+     * letter at a time (a whole page of large letters is never held, here or in the reply), and stops once the
+     * letters it returns hold ARGV[6] bytes.
+     */
+    private static final LuaScript LIST = new LuaScript("list-dead-letters", StoredText.LUA_CUT + """
+            local low = ARGV[1] == '' and '-' or '(' .. ARGV[1]
+            local high = ARGV[2] == '' and '+' or '(' .. ARGV[2]
+            local count, keep, budget = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+            local out, n, bytes = {}, 0, 0
+            while n < count and bytes < budget do
+              local e
+              if ARGV[3] == '1' then e = redis.call('XRANGE', KEYS[1], low, high, 'COUNT', 1)[1]
+              else e = redis.call('XREVRANGE', KEYS[1], high, low, 'COUNT', 1)[1] end
+              if not e then break end
+              local fields, size = {}, 0
+              for j = 1, math.min(#e[2], 64) do
+                local value = e[2][j]
+                if j % 2 == 0 and e[2][j - 1] == 'm' then size = #value end
+                fields[j] = cut(value, keep)
+                bytes = bytes + #fields[j]
+              end
+              n = n + 1
+              out[#out + 1] = e[1]
+              out[#out + 1] = fields
+              out[#out + 1] = size
+              if ARGV[3] == '1' then low = '(' .. e[1] else high = '(' .. e[1] end
+            end
+            return out
+            """, ScriptOutputType.MULTI);
+
+    @SuppressWarnings("unchecked")
+    List<DeadLetter> list(String queue, DeadLetterRead read) {
+        List<Object> reply = redis.await(LIST.run(redis.commands(), new byte[][] { keys.dead(queue) },
+                bytes(read.after() == null ? "" : read.after()), bytes(read.before() == null ? "" : read.before()),
+                bytes(read.oldestFirst() ? "1" : "0"), bytes(Integer.toString(read.count())),
+                bytes(Integer.toString(read.maxTextBytes())), bytes(Integer.toString(read.maxBytes()))),
+                "list the dead letters of queue '" + queue + "'");
+        List<DeadLetter> letters = new ArrayList<>(reply.size() / 3);
+        for (int i = 0; i + 2 < reply.size(); i += 3) {
+            List<Object> fields = (List<Object>) reply.get(i + 1);
             Map<String, String> f = new HashMap<>();
-            entry.getBody().forEach((k, v) -> f.put(string(k), string(v)));
-            letters.add(new DeadLetter(entry.getId(), f.getOrDefault("i", ""), emptyToNull(f.get("task")), queue,
-                    f.getOrDefault("reason", ""), emptyToNull(f.get("error")), emptyToNull(f.get("message")),
-                    emptyToNull(f.get("stack")), number(f.get("attempt")), number(f.get("deliveries")),
-                    Instant.ofEpochMilli(RedisValues.number(f.get("at"), 0)), emptyToNull(f.get("worker")),
-                    f.getOrDefault("m", "")));
+            for (int j = 0; j + 1 < fields.size(); j += 2) {
+                f.put(string((byte[]) fields.get(j)), string((byte[]) fields.get(j + 1)));
+            }
+            letters.add(letter(queue, string((byte[]) reply.get(i)), f, ((Long) reply.get(i + 2)).intValue()));
         }
         return letters;
+    }
+
+    /** A letter from its fields, whatever they hold: a field that is missing or not a number reads as none. */
+    private static DeadLetter letter(String queue, String id, Map<String, String> f, int messageSize) {
+        return new DeadLetter(id, f.getOrDefault("i", ""), emptyToNull(f.get("task")), queue,
+                f.getOrDefault("reason", ""), emptyToNull(f.get("error")), emptyToNull(f.get("message")),
+                emptyToNull(f.get("stack")), (int) Math.min(number(f.get("attempt")), Integer.MAX_VALUE),
+                (int) Math.min(number(f.get("deliveries")), Integer.MAX_VALUE),
+                Instant.ofEpochMilli(number(f.get("at"))), emptyToNull(f.get("worker")), f.getOrDefault("m", ""),
+                messageSize);
     }
 
     /*
@@ -82,8 +128,9 @@ final class RedisDeadLetters {
         return deleted == 1L;
     }
 
-    private static int number(@Nullable String value) {
-        return Math.max(0, RedisValues.count(value));
+    /** A stored count or time; unreadable (written by something else) counts as 0. */
+    private static long number(@Nullable String value) {
+        return RedisValues.number(value, 0);
     }
 
     private static @Nullable String emptyToNull(@Nullable String value) {

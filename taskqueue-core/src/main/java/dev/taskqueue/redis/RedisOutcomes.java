@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import dev.taskqueue.TaskError;
 import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.Outcome;
+import dev.taskqueue.internal.StoredText;
 import dev.taskqueue.redis.RedisBroker.DeadLetterPolicy;
 import io.lettuce.core.ScriptOutputType;
 import org.slf4j.Logger;
@@ -43,6 +44,7 @@ final class RedisOutcomes {
      *   ({q}:c:<key>, {q}:cw:<key>) as the outcomes reference them by index.
      * ARGV[1] group   ARGV[2] worker id   ARGV[3] notify channel prefix   ARGV[4] dead letters max length
      * ARGV[5] dead letters max age ms   ARGV[6] wake channel   ARGV[7] queue name
+     * ARGV[8] bytes kept of a quarantined message (the rest is replaced by a marker with its size)
      * then one record per outcome, starting with its kind and laid out by it (# = index into KEYS, 0 = none):
      *   A (succeeded, nothing stored) stream#, entry
      *   S (succeeded)   stream#, entry, task id, record#, ttl, task name, result, attempt
@@ -61,7 +63,7 @@ final class RedisOutcomes {
      * set; released permits wake the oldest task waiting for one. A success clears the error of an earlier attempt
      * (or of a revocation that let the run finish) from the record.
      */
-    private static final LuaScript ACKNOWLEDGE = new LuaScript("acknowledge", """
+    private static final LuaScript ACKNOWLEDGE = new LuaScript("acknowledge", StoredText.LUA_CUT + """
             local now = now_ms()
             local group, worker = ARGV[1], ARGV[2]
             local out, deletions = {}, {}
@@ -73,7 +75,7 @@ final class RedisOutcomes {
               end
               return ''
             end
-            local i, n, finished = 8, 0, 0
+            local i, n, finished = 9, 0, 0
             while i <= #ARGV do
               local kind, s, entry = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
               local stream = KEYS[s]
@@ -110,7 +112,9 @@ final class RedisOutcomes {
               if out[n] == 1 then
                 local record = r and r > 0 and KEYS[r] or nil
                 if kind == 'F' or kind == 'Q' then
-                  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'i', id, 'm', field(stream, entry, 'm'),
+                  local m = field(stream, entry, 'm')
+                  if kind == 'Q' then m = cut(m, tonumber(ARGV[8])) end
+                  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'i', id, 'm', m,
                     'task', name, 'reason', reason, 'error', etype, 'message', emsg, 'stack', estack, 'at', now,
                     'worker', worker, 'deliveries', (read_count(field(stream, entry, 'd')) or 0) + 1, 'attempt', attempt)
                   dead = true
@@ -273,7 +277,7 @@ final class RedisOutcomes {
             key(keys.throughput(queue));
             for (String arg : List.of(RedisKeys.GROUP, consumer, keys.notifyChannelPrefix(),
                     Long.toString(deadLetters.maxLength()), Long.toString(deadLetters.maxAge().toMillis()),
-                    keys.wakeChannel(), queue)) {
+                    keys.wakeChannel(), queue, Integer.toString(deadLetters.maxQuarantinedSize()))) {
                 args.add(bytes(arg));
             }
         }

@@ -33,6 +33,7 @@ import dev.taskqueue.internal.JsonPreview;
 import dev.taskqueue.internal.KeyExpression;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.MessageCodec.CorruptMessageException;
+import dev.taskqueue.internal.StoredText;
 import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskInvoker;
 import dev.taskqueue.internal.TaskRegistry;
@@ -162,8 +163,8 @@ final class Processor {
             // A bug in the engine, not in the task: fail the task visibly rather than lose it.
             log.error("Unexpected error while running task [{}] from queue '{}'", delivery.taskId(),
                     delivery.queue(), ex);
-            outcome = Outcome.failed(delivery, null, true, resultTtl(), Errors.toTaskError(ex, false), 0,
-                    "worker error: " + ex);
+            outcome = Outcome.failed(delivery, null, true, resultTtl(), error(ex, false), 0,
+                    text("worker error: " + ex));
         }
         finally {
             run.cancelTimers();
@@ -252,7 +253,8 @@ final class Processor {
     }
 
     /** A message or entry that cannot be read goes, alone and as stored, to its queue's dead letters. */
-    private Outcome quarantine(Delivery delivery, String reason) {
+    private Outcome quarantine(Delivery delivery, String why) {
+        String reason = text(why); // it may quote the message: bounded like any stored text
         TaskError error = quarantined(listener, delivery.queue(), delivery.taskId(), reason);
         return Outcome.quarantined(delivery, resultTtl(), error, reason);
     }
@@ -303,7 +305,7 @@ final class Processor {
             ArrayNode jsonArgs, TaskPolicies policies, RunningTasks.Running run) {
         int attempt = message.attempt() + 1;
         RunContext context = new RunContext(message, workerId, policies.softTimeLimit(), broker, resultTtl(), clock,
-                timers);
+                timers, settings.maxTextSize());
         run.context = context;
         acker.started(new Broker.Started(delivery.queue(), delivery.taskId(), task.name(), attempt, resultTtl(),
                 message.createdAt()), task.ignoreResult());
@@ -339,8 +341,12 @@ final class Processor {
             }
             catch (JacksonException ex) {
                 String reason = "its result could not be written as JSON: " + ex.getOriginalMessage();
-                return fail(delivery, message, task, jsonArgs, attempt, took, Errors.toTaskError(ex, false),
-                        reason, run);
+                return fail(delivery, message, task, jsonArgs, attempt, took, error(ex, false), reason, run);
+            }
+            String tooLarge = tooLarge(task, json);
+            if (tooLarge != null) {
+                return fail(delivery, message, task, jsonArgs, attempt, took,
+                        Errors.ofReason("dev.taskqueue.ResultTooLargeException", tooLarge), tooLarge, run);
             }
         }
         listener.finished(new Execution(delivery.taskId(), task.name(), delivery.queue(),
@@ -421,7 +427,7 @@ final class Processor {
         else if (retry.retries(error, attempt)) {
             delay = retry.delayBefore(attempt, ThreadLocalRandom.current().nextDouble());
         }
-        TaskError taskError = Errors.toTaskError(error, delay != null);
+        TaskError taskError = error(error, delay != null);
         if (delay != null) {
             log.info("Task {} [{}] attempt {} failed ({}); retrying in {} ms", task.name(), delivery.taskId(), attempt,
                     taskError.summary(), delay.toMillis());
@@ -434,7 +440,7 @@ final class Processor {
         }
         log.warn("Task {} [{}] failed after {} attempt(s) in {} ms: {}", task.name(), delivery.taskId(), attempt,
                 took.toMillis(), taskError.summary());
-        String reason = "failed after " + attempt + " attempt(s): " + taskError.summary();
+        String reason = "failed after " + attempt + " attempt(s): " + taskError.type(); // its message is beside it
         return fail(delivery, message, task, jsonArgs, attempt, took, taskError, reason, run);
     }
 
@@ -499,15 +505,18 @@ final class Processor {
     }
 
     private @Nullable Outcome fail(Delivery delivery, TaskMessage message, @Nullable TaskDefinition task,
-            ArrayNode args, int attempt, Duration took, TaskError error, String reason,
+            ArrayNode args, int attempt, Duration took, TaskError unbounded, String unboundedReason,
             RunningTasks.@Nullable Running run) {
+        TaskError error = Errors.cut(unbounded, settings.maxTextSize(), settings.maxStackTraceSize());
+        String reason = text(unboundedReason);
+        String name = task != null ? task.name() : text(message.task()); // an unknown one is anything a producer sent
         if (task == null) {
-            log.error("Task {} [{}] from queue '{}' cannot run: {}", message.task(), delivery.taskId(),
-                    delivery.queue(), reason);
+            log.error("Task {} [{}] from queue '{}' cannot run: {}", name, delivery.taskId(), delivery.queue(),
+                    reason);
         }
-        listener.finished(new Execution(delivery.taskId(), message.task(), delivery.queue(),
+        listener.finished(new Execution(delivery.taskId(), name, delivery.queue(),
                 TaskEventListener.Outcome.FAILURE, took, error));
-        Outcome outcome = Outcome.failed(delivery, message.task(), keepsRecord(task, message), resultTtl(), error,
+        Outcome outcome = Outcome.failed(delivery, name, keepsRecord(task, message), resultTtl(), error,
                 attempt, reason).releasing(message.uniqueKey(), run == null ? null : run.permitKey)
                 .describing(preview(args), message, run == null ? null : took);
         return continueWorkflow(outcome, message, () -> workflows.failed(message, error, false));
@@ -521,6 +530,27 @@ final class Processor {
 
     private long resultTtl() {
         return settings.resultTtl().toMillis();
+    }
+
+    /** The error as stored: its message and stack trace cut to the settings' bounds. */
+    private TaskError error(Throwable thrown, boolean retryable) {
+        return Errors.toTaskError(thrown, retryable, settings.maxTextSize(), settings.maxStackTraceSize());
+    }
+
+    /** A text from the task or about it (a reason, a name from its message) as stored: cut to the settings' bound. */
+    private String text(String text) {
+        return StoredText.cut(text, settings.maxTextSize());
+    }
+
+    /** Why a result cannot be kept, or null when it fits {@code taskqueue.max-result-size}. */
+    private @Nullable String tooLarge(TaskDefinition task, @Nullable String json) {
+        int size = json == null || json.length() <= settings.maxResultSize() / 3 ? 0 : StoredText.utf8Length(json);
+        if (size <= settings.maxResultSize()) {
+            return null;
+        }
+        return "Task " + task.name() + " returned " + size + " bytes of JSON, more than taskqueue.max-result-size ("
+                + settings.maxResultSize() + " bytes): its result is not kept, and the task is not retried. Return "
+                + "a reference to the data (an id, an object-store key) instead, or raise the limit";
     }
 
     /** How long a concurrency permit holds without the heartbeat extending it: a dead worker's comes back then. */

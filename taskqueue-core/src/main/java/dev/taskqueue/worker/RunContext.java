@@ -11,6 +11,7 @@ import dev.taskqueue.SoftTimeLimitExceededException;
 import dev.taskqueue.TaskContext;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.TaskMessage;
+import dev.taskqueue.internal.StoredText;
 import org.jspecify.annotations.Nullable;
 
 /** The {@link TaskContext} of one run on a worker. */
@@ -26,6 +27,7 @@ final class RunContext implements TaskContext {
     private final long recordTtlMillis;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
+    private final int maxTextBytes;
     volatile boolean softLimitExceeded;
     volatile boolean revoked;
     private long lastProgressSent;
@@ -33,8 +35,9 @@ final class RunContext implements TaskContext {
     private @Nullable String pendingMessage;
     private boolean progressScheduled;
 
+    /** @param maxTextBytes a progress message is cut to this many bytes (UTF-8) before it is stored */
     RunContext(TaskMessage message, String workerId, @Nullable Duration softTimeLimit, Broker broker,
-            long recordTtlMillis, Clock clock, ScheduledExecutorService scheduler) {
+            long recordTtlMillis, Clock clock, ScheduledExecutorService scheduler, int maxTextBytes) {
         this.message = message;
         this.workerId = workerId;
         this.softTimeLimit = softTimeLimit;
@@ -42,6 +45,7 @@ final class RunContext implements TaskContext {
         this.recordTtlMillis = recordTtlMillis;
         this.clock = clock;
         this.scheduler = scheduler;
+        this.maxTextBytes = maxTextBytes;
     }
 
     @Override
@@ -80,7 +84,7 @@ final class RunContext implements TaskContext {
             throw new IllegalArgumentException("progress must be between 0 and 1, got " + fraction);
         }
         pendingFraction = fraction;
-        pendingMessage = text;
+        pendingMessage = StoredText.cutOrNull(text, maxTextBytes);
         long now = clock.millis();
         if (now - lastProgressSent >= PROGRESS_INTERVAL_MILLIS) {
             sendProgress();

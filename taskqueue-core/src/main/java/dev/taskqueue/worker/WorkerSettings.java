@@ -51,6 +51,18 @@ public final class WorkerSettings {
     /** The queue consumed when none is configured. */
     public static final String DEFAULT_QUEUE = "default";
 
+    /**
+     * 1 MiB: the largest result kept, as JSON, like the largest payload; a larger one fails its task (large data
+     * belongs in an object store, with a reference in the result).
+     */
+    public static final int DEFAULT_MAX_RESULT_SIZE = 1024 * 1024;
+
+    /** 4 KiB: the longest error message, progress message or dead letter reason kept from a task. */
+    public static final int DEFAULT_MAX_TEXT_SIZE = 4 * 1024;
+
+    /** 16 KiB: the longest stack trace kept with a failed task. */
+    public static final int DEFAULT_MAX_STACK_TRACE_SIZE = 16 * 1024;
+
     private final Map<String, Integer> queues;
     private final boolean strictOrder;
     private final int concurrency;
@@ -62,6 +74,9 @@ public final class WorkerSettings {
     private final Duration pollTimeout;
     private final Duration janitorInterval;
     private final Duration resultTtl;
+    private final int maxResultSize;
+    private final int maxTextSize;
+    private final int maxStackTraceSize;
     private final boolean virtualThreads;
     private final @Nullable String workerId;
     private final TaskPolicies defaultPolicies;
@@ -79,6 +94,9 @@ public final class WorkerSettings {
         this.pollTimeout = positive(b.pollTimeout, "pollTimeout");
         this.janitorInterval = positive(b.janitorInterval, "janitorInterval");
         this.resultTtl = positive(b.resultTtl, "resultTtl");
+        this.maxResultSize = positive(b.maxResultSize, "maxResultSize");
+        this.maxTextSize = positive(b.maxTextSize, "maxTextSize");
+        this.maxStackTraceSize = positive(b.maxStackTraceSize, "maxStackTraceSize");
         this.virtualThreads = b.virtualThreads;
         this.workerId = b.workerId;
         this.defaultPolicies = b.defaultPolicies;
@@ -167,6 +185,24 @@ public final class WorkerSettings {
         return resultTtl;
     }
 
+    /** The largest result kept, in bytes of JSON: a task whose result is larger fails, not retried. */
+    public int maxResultSize() {
+        return maxResultSize;
+    }
+
+    /**
+     * The longest text kept from a task, in bytes (UTF-8): an error message, a progress message, a dead letter's
+     * reason. A longer one keeps its start and ends with a marker that says how long it was.
+     */
+    public int maxTextSize() {
+        return maxTextSize;
+    }
+
+    /** The longest stack trace kept with a failed task, in bytes (UTF-8), cut as {@link #maxTextSize()} says. */
+    public int maxStackTraceSize() {
+        return maxStackTraceSize;
+    }
+
     /** Whether tasks run on virtual threads (Java 21+; ignored before). */
     public boolean virtualThreads() {
         return virtualThreads;
@@ -217,6 +253,9 @@ public final class WorkerSettings {
         private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
         private Duration janitorInterval = DEFAULT_JANITOR_INTERVAL;
         private Duration resultTtl = DEFAULT_RESULT_TTL;
+        private int maxResultSize = DEFAULT_MAX_RESULT_SIZE;
+        private int maxTextSize = DEFAULT_MAX_TEXT_SIZE;
+        private int maxStackTraceSize = DEFAULT_MAX_STACK_TRACE_SIZE;
         private boolean virtualThreads = true;
         private @Nullable String workerId;
         private TaskPolicies defaultPolicies = TaskPolicies.NONE;
@@ -283,6 +322,21 @@ public final class WorkerSettings {
 
         public Builder resultTtl(Duration resultTtl) {
             this.resultTtl = Objects.requireNonNull(resultTtl);
+            return this;
+        }
+
+        public Builder maxResultSize(int maxResultSize) {
+            this.maxResultSize = maxResultSize;
+            return this;
+        }
+
+        public Builder maxTextSize(int maxTextSize) {
+            this.maxTextSize = maxTextSize;
+            return this;
+        }
+
+        public Builder maxStackTraceSize(int maxStackTraceSize) {
+            this.maxStackTraceSize = maxStackTraceSize;
             return this;
         }
 

@@ -287,7 +287,8 @@ class WorkflowTest {
     /** A step whose message would be too large fails where it would start, and its error links run. */
     @Test
     void aStepThatCannotBeSubmittedFailsAndRunsItsErrorLinks() {
-        TaskHandle<Integer> handle = tq.client.submit(chain(TaskCall.of(WorkflowTasks::large, 2_000_000),
+        // A result that fits taskqueue.max-result-size (1 MiB as JSON), in a next message that does not fit 1 MiB.
+        TaskHandle<Integer> handle = tq.client.submit(chain(TaskCall.of(WorkflowTasks::large, 1024 * 1024 - 16),
                 TaskCall.partial(WorkflowTasks::length).linkError(TaskCall.partial(WorkflowTasks::onError))));
 
         assertThatThrownBy(() -> handle.get(WAIT)).isInstanceOfSatisfying(TaskFailedException.class,

@@ -9,6 +9,7 @@ import dev.taskqueue.TaskOptions;
 import dev.taskqueue.internal.TaskDeclarations;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.Errors;
 
 /**
@@ -97,6 +98,15 @@ final class PropertyChecks {
                     + "or UNKNOWN, or a status of your own (letters, digits, _ and -) listed in "
                     + "management.endpoint.health.status.order");
         }
+    }
+
+    /** A size in bytes, as the engine takes it: from 1 byte to below 2 GB (larger data belongs in an object store). */
+    static int bytes(DataSize size) {
+        if (size.toBytes() <= 0 || size.toBytes() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("A size must be from 1B to below 2GB, got " + size
+                    + "; large data belongs in an object store, with a reference in the task");
+        }
+        return (int) size.toBytes();
     }
 
     /** A queue to consume, and how often it is tried relative to the others. */

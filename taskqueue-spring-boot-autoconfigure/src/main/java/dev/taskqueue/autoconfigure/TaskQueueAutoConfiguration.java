@@ -134,13 +134,8 @@ public final class TaskQueueAutoConfiguration {
 
     /** How tasks are submitted: by the client, and by workers starting the next steps of workflows. */
     static ClientSettings clientSettings(TaskQueueProperties properties) {
-        long maxPayloadSize = properties.getMaxPayloadSize().toBytes();
-        if (maxPayloadSize > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("taskqueue.max-payload-size must be below 2GB, got "
-                    + properties.getMaxPayloadSize() + "; large payloads belong in an object store.");
-        }
-        return new ClientSettings(properties.getDefaultQueue(), (int) maxPayloadSize, properties.getResultTtl(),
-                properties.getExpiresIn(), properties.getSubmit().isAllowUnknownTasks(),
+        return new ClientSettings(properties.getDefaultQueue(), PropertyChecks.bytes(properties.getMaxPayloadSize()),
+                properties.getResultTtl(), properties.getExpiresIn(), properties.getSubmit().isAllowUnknownTasks(),
                 properties.getMaxWorkflowTasks());
     }
 
@@ -152,7 +147,8 @@ public final class TaskQueueAutoConfiguration {
         if (properties.getBroker() == BrokerType.INLINE) {
             return new InlineTaskQueueOperations(catalog);
         }
-        return new DefaultTaskQueueOperations(requiredBroker(broker, properties), codec, catalog);
+        return new DefaultTaskQueueOperations(requiredBroker(broker, properties), codec, catalog,
+                clientSettings(properties).maxPayloadSize());
     }
 
     /** The policies of tasks whose call and declaration leave them unset: {@code taskqueue.retry.*} and friends. */
@@ -229,6 +225,9 @@ public final class TaskQueueAutoConfiguration {
                     .maxDeliveries(worker.getMaxDeliveries())
                     .pollTimeout(worker.getPollTimeout())
                     .resultTtl(properties.getResultTtl())
+                    .maxResultSize(PropertyChecks.bytes(properties.getMaxResultSize()))
+                    .maxTextSize(PropertyChecks.bytes(properties.getMaxTextSize()))
+                    .maxStackTraceSize(PropertyChecks.bytes(properties.getMaxStackTraceSize()))
                     .virtualThreads(worker.isVirtualThreads())
                     .defaultPolicies(defaultPolicies(properties));
             if (worker.getQueues().isEmpty()) {
@@ -265,7 +264,8 @@ public final class TaskQueueAutoConfiguration {
             TaskQueueProperties.Submit submit = properties.getSubmit();
             TaskQueueProperties.Submit.Retry retry = submit.getRetry();
             return new RedisBroker(connections, properties.getKeyPrefix(),
-                    new RedisBroker.DeadLetterPolicy(deadLetters.getMaxLength(), deadLetters.getMaxAge()),
+                    new RedisBroker.DeadLetterPolicy(deadLetters.getMaxLength(), deadLetters.getMaxAge(),
+                            PropertyChecks.bytes(deadLetters.getMaxQuarantinedSize())),
                     new RedisBroker.Durability(submit.getReplicas(), submit.getReplicaTimeout()),
                     new SubmitRetry(retry.getMaxAttempts(), retry.getDelay(), retry.getMultiplier(),
                             retry.getMaxDelay()));

@@ -52,6 +52,15 @@ public class TaskQueueProperties implements Validator {
      */
     private int maxWorkflowTasks = ClientSettings.DEFAULT_MAX_WORKFLOW_TASKS;
 
+    /** Largest result kept, as JSON: a task whose result is larger fails, and is not retried. */
+    private DataSize maxResultSize = DataSize.ofMegabytes(1);
+
+    /** Longest error message, progress message or dead letter reason kept from a task (the rest is cut). */
+    private DataSize maxTextSize = DataSize.ofKilobytes(4);
+
+    /** Longest stack trace kept with a failed task (the rest is cut). */
+    private DataSize maxStackTraceSize = DataSize.ofKilobytes(16);
+
     /** How many dead letters each queue keeps, and for how long. */
     private final DeadLetters deadLetters = new DeadLetters();
 
@@ -136,6 +145,30 @@ public class TaskQueueProperties implements Validator {
         this.maxWorkflowTasks = maxWorkflowTasks;
     }
 
+    public DataSize getMaxResultSize() {
+        return this.maxResultSize;
+    }
+
+    public void setMaxResultSize(DataSize maxResultSize) {
+        this.maxResultSize = maxResultSize;
+    }
+
+    public DataSize getMaxTextSize() {
+        return this.maxTextSize;
+    }
+
+    public void setMaxTextSize(DataSize maxTextSize) {
+        this.maxTextSize = maxTextSize;
+    }
+
+    public DataSize getMaxStackTraceSize() {
+        return this.maxStackTraceSize;
+    }
+
+    public void setMaxStackTraceSize(DataSize maxStackTraceSize) {
+        this.maxStackTraceSize = maxStackTraceSize;
+    }
+
     public DeadLetters getDeadLetters() {
         return this.deadLetters;
     }
@@ -198,13 +231,18 @@ public class TaskQueueProperties implements Validator {
 
     @Override
     public boolean supports(Class<?> type) {
-        return type == TaskQueueProperties.class || type == Worker.class || type == Health.class;
+        return type == TaskQueueProperties.class || type == Worker.class || type == Health.class
+                || type == DeadLetters.class;
     }
 
     @Override
     public void validate(Object target, Errors errors) {
         if (target instanceof TaskQueueProperties properties) {
             PropertyChecks.check(errors, "defaultQueue", properties.defaultQueue, TaskDeclarations::checkQueueName);
+            PropertyChecks.check(errors, "maxPayloadSize", properties.maxPayloadSize, PropertyChecks::bytes);
+            PropertyChecks.check(errors, "maxResultSize", properties.maxResultSize, PropertyChecks::bytes);
+            PropertyChecks.check(errors, "maxTextSize", properties.maxTextSize, PropertyChecks::bytes);
+            PropertyChecks.check(errors, "maxStackTraceSize", properties.maxStackTraceSize, PropertyChecks::bytes);
             PropertyChecks.check(errors, "rateLimit", properties.rateLimit, limit -> {
                 if (!limit.isBlank()) { // unset
                     RateLimit.parse(limit);
@@ -214,6 +252,9 @@ public class TaskQueueProperties implements Validator {
         else if (target instanceof Worker worker) {
             worker.queues.forEach(entry -> PropertyChecks.check(errors, "queues", entry,
                     PropertyChecks::weightedQueue));
+        }
+        else if (target instanceof DeadLetters deadLetters) {
+            PropertyChecks.check(errors, "maxQuarantinedSize", deadLetters.maxQuarantinedSize, PropertyChecks::bytes);
         }
         else if (target instanceof Health health) {
             PropertyChecks.check(errors, "lagStatus", health.lagStatus, PropertyChecks::healthStatus);
@@ -242,6 +283,9 @@ public class TaskQueueProperties implements Validator {
         /** Age after which a dead letter is removed. */
         private Duration maxAge = Duration.ofDays(7);
 
+        /** Most of an unreadable (quarantined) message kept in its dead letter (the rest: a marker with its size). */
+        private DataSize maxQuarantinedSize = DataSize.ofKilobytes(64);
+
         public long getMaxLength() {
             return this.maxLength;
         }
@@ -256,6 +300,14 @@ public class TaskQueueProperties implements Validator {
 
         public void setMaxAge(Duration maxAge) {
             this.maxAge = maxAge;
+        }
+
+        public DataSize getMaxQuarantinedSize() {
+            return this.maxQuarantinedSize;
+        }
+
+        public void setMaxQuarantinedSize(DataSize maxQuarantinedSize) {
+            this.maxQuarantinedSize = maxQuarantinedSize;
         }
     }
 

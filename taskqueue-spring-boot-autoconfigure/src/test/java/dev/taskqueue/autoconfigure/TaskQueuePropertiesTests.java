@@ -8,6 +8,7 @@ import java.util.Map;
 import dev.taskqueue.RetryPolicy;
 import dev.taskqueue.actuate.metrics.TaskQueueMetrics;
 import dev.taskqueue.client.ClientSettings;
+import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.SubmitRetry;
 import dev.taskqueue.worker.WorkerSettings;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -28,6 +30,7 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.FieldError;
 import org.springframework.validation.ObjectError;
 
@@ -58,6 +61,43 @@ class TaskQueuePropertiesTests {
     void deadLetterDefaultsEqualTheEngineDefaults() {
         assertThat(properties.getDeadLetters().getMaxLength()).isEqualTo(RedisBroker.DeadLetterPolicy.DEFAULT.maxLength());
         assertThat(properties.getDeadLetters().getMaxAge()).isEqualTo(RedisBroker.DeadLetterPolicy.DEFAULT.maxAge());
+        assertThat(properties.getDeadLetters().getMaxQuarantinedSize().toBytes())
+                .isEqualTo(RedisBroker.DeadLetterPolicy.DEFAULT_MAX_QUARANTINED_SIZE)
+                .isEqualTo(RedisBroker.DeadLetterPolicy.DEFAULT.maxQuarantinedSize());
+    }
+
+    @Test
+    void storedSizeDefaultsEqualTheEngineDefaults() {
+        WorkerSettings engine = WorkerSettings.builder().build();
+        assertThat(properties.getMaxResultSize().toBytes()).isEqualTo(WorkerSettings.DEFAULT_MAX_RESULT_SIZE)
+                .isEqualTo(engine.maxResultSize());
+        assertThat(properties.getMaxTextSize().toBytes()).isEqualTo(WorkerSettings.DEFAULT_MAX_TEXT_SIZE)
+                .isEqualTo(engine.maxTextSize());
+        assertThat(properties.getMaxStackTraceSize().toBytes()).isEqualTo(WorkerSettings.DEFAULT_MAX_STACK_TRACE_SIZE)
+                .isEqualTo(engine.maxStackTraceSize());
+    }
+
+    @Test
+    void storedSizesAreBoundToTheWorkerAndTheBroker() {
+        binding.withPropertyValues("taskqueue.max-result-size=2MB", "taskqueue.max-text-size=1KB",
+                "taskqueue.max-stack-trace-size=8KB").run(context -> {
+                    WorkerSettings settings = TaskQueueAutoConfiguration.WorkerConfiguration.workerSettings(
+                            context.getBean(TaskQueueProperties.class), new TaskRegistry(JsonMapper.builder().build(),
+                                    "default"), new StaticListableBeanFactory().getBeanProvider(
+                                            TaskQueueWorkerCustomizer.class));
+                    assertThat(settings.maxResultSize()).isEqualTo(2 * 1024 * 1024);
+                    assertThat(settings.maxTextSize()).isEqualTo(1024);
+                    assertThat(settings.maxStackTraceSize()).isEqualTo(8 * 1024);
+                });
+    }
+
+    @Test
+    void aSizeThatIsNotFromOneByteToTwoGigabytesFailsTheStartup() {
+        binding.withPropertyValues("taskqueue.max-result-size=3GB").run(context -> rejected(context,
+                "taskqueue.maxResultSize", DataSize.ofGigabytes(3)).startsWith("A size must be from 1B to below 2GB, "
+                        + "got 3221225472B"));
+        binding.withPropertyValues("taskqueue.dead-letters.max-quarantined-size=0").run(context -> rejected(context,
+                "taskqueue.dead-letters.maxQuarantinedSize", DataSize.ofBytes(0)).startsWith("A size must be from 1B"));
     }
 
     @Test
@@ -96,11 +136,7 @@ class TaskQueuePropertiesTests {
     /** Defaults taken from constants of another class are not in the generated metadata: ours adds them. */
     @Test
     void submitRetryDefaultsInTheMetadataEqualTheEngineDefaults() throws Exception {
-        Map<String, JsonNode> defaults = new HashMap<>();
-        try (InputStream metadata = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
-            JsonMapper.builder().build().readTree(metadata).get("properties")
-                    .forEach(property -> defaults.put(property.get("name").asString(), property.get("defaultValue")));
-        }
+        Map<String, JsonNode> defaults = metadataDefaults();
         assertThat(defaults.get("taskqueue.submit.retry.max-attempts").asInt())
                 .isEqualTo(SubmitRetry.DEFAULT_MAX_ATTEMPTS);
         assertThat(DurationStyle.detectAndParse(defaults.get("taskqueue.submit.retry.delay").asString()))
@@ -109,6 +145,30 @@ class TaskQueuePropertiesTests {
                 .isEqualTo(SubmitRetry.DEFAULT_MULTIPLIER);
         assertThat(DurationStyle.detectAndParse(defaults.get("taskqueue.submit.retry.max-delay").asString()))
                 .isEqualTo(SubmitRetry.DEFAULT_MAX_DELAY);
+    }
+
+    /** What an IDE shows for the sizes a task may leave in Redis: the engine's defaults. */
+    @Test
+    void storedSizeDefaultsInTheMetadataEqualTheEngineDefaults() throws Exception {
+        Map<String, JsonNode> defaults = metadataDefaults();
+        assertThat(DataSize.parse(defaults.get("taskqueue.max-result-size").asString()).toBytes())
+                .isEqualTo(WorkerSettings.DEFAULT_MAX_RESULT_SIZE);
+        assertThat(DataSize.parse(defaults.get("taskqueue.max-text-size").asString()).toBytes())
+                .isEqualTo(WorkerSettings.DEFAULT_MAX_TEXT_SIZE);
+        assertThat(DataSize.parse(defaults.get("taskqueue.max-stack-trace-size").asString()).toBytes())
+                .isEqualTo(WorkerSettings.DEFAULT_MAX_STACK_TRACE_SIZE);
+        assertThat(DataSize.parse(defaults.get("taskqueue.dead-letters.max-quarantined-size").asString()).toBytes())
+                .isEqualTo(RedisBroker.DeadLetterPolicy.DEFAULT_MAX_QUARANTINED_SIZE);
+    }
+
+    /** The default of each property in the configuration metadata (generated, and ours added to it). */
+    private Map<String, JsonNode> metadataDefaults() throws Exception {
+        Map<String, JsonNode> defaults = new HashMap<>();
+        try (InputStream metadata = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            JsonMapper.builder().build().readTree(metadata).get("properties")
+                    .forEach(property -> defaults.put(property.get("name").asString(), property.get("defaultValue")));
+        }
+        return defaults;
     }
 
     @Test

@@ -56,7 +56,7 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * GET    /actuator/taskqueue/tasks/{id}                             one task: state, arguments, attempt, timings, worker, progress, parent, result or error
  * GET    /actuator/taskqueue/queues/{name}/tasks/{id}               the task with that id in that queue
  * GET    /actuator/taskqueue/queues/{name}/dead-letters             a page of dead letters, newest first (?before=&amp;count=)
- * GET    /actuator/taskqueue/queues/{name}/dead-letters/{id}        one dead letter, with its whole message and stack trace
+ * GET    /actuator/taskqueue/queues/{name}/dead-letters/{id}        one dead letter, with its message and stack trace (up to max-payload-size)
  * POST   /actuator/taskqueue/queues/{name}/{pause|resume|purge}
  * POST   /actuator/taskqueue/queues/{name}/dead-letters/requeue     every dead letter back to its queue
  * POST   /actuator/taskqueue/queues/{name}/dead-letters/{id}/requeue
@@ -349,11 +349,13 @@ public class TaskQueueEndpoint {
         }
         List<DeadLetterView> letters = operations.deadLetters(queue, before, size).stream()
                 .map(letter -> DeadLetterView.of(letter, MESSAGE_PREVIEW)).toList();
-        String next = letters.size() == size ? letters.get(letters.size() - 1).id() : null;
-        return new DeadLetterPage(queue, letters, next);
+        String last = letters.isEmpty() ? null : letters.get(letters.size() - 1).id();
+        // A page of large letters holds fewer than asked before the last one: then only a read past it can tell.
+        boolean more = last != null && (letters.size() == size || !operations.deadLetters(queue, last, 1).isEmpty());
+        return new DeadLetterPage(queue, letters, more ? last : null);
     }
 
-    /** One dead letter, whole. */
+    /** One dead letter, whole up to {@code taskqueue.max-payload-size}. */
     public DeadLetterView deadLetter(String queue, String id) {
         existingQueue(queue);
         checkDeadLetterId(id);
@@ -737,7 +739,7 @@ public class TaskQueueEndpoint {
      * @param failedAt when it got here
      * @param worker the worker it failed on
      * @param message the task's message (JSON), shortened in pages
-     * @param messageLength the length of the whole message
+     * @param messageLength the size of the whole message as stored, in bytes
      */
     public record DeadLetterView(String id, String taskId, @Nullable String taskName, String queue, String reason,
             @Nullable String errorType, @Nullable String errorMessage, @Nullable String stackTrace, int attempt,
@@ -751,7 +753,7 @@ public class TaskQueueEndpoint {
                     letter.reason(), letter.errorType(), letter.errorMessage(),
                     messageLimit == Integer.MAX_VALUE ? letter.stackTrace() : null, letter.attempt(),
                     letter.deliveries(), letter.failedAt(), letter.worker(),
-                    whole ? message : message.substring(0, messageLimit) + "...", message.length());
+                    whole ? message : message.substring(0, messageLimit) + "...", letter.messageSize());
         }
     }
 

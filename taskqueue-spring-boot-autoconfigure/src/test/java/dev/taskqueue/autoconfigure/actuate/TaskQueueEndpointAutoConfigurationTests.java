@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import javax.management.MBeanOperationInfo;
 import javax.management.MBeanServer;
@@ -385,6 +386,41 @@ class TaskQueueEndpointAutoConfigurationTests {
             assertThat(endpoint.queue("failing").pending()).isEqualTo(2);
             assertThat(endpoint.queue("failing").dead()).isZero();
             endpoint.purge("failing");
+        });
+    }
+
+    /**
+     * However large dead letters are, a page stays bounded (each text cut to 16 KB, about 4 MB in all): a page of
+     * large ones holds fewer than asked, and still says where the next one starts.
+     */
+    @Test
+    void aPageOfLargeDeadLettersHoldsFewerThanAskedAndStillLeadsToTheNext() {
+        runner.withPropertyValues("taskqueue.worker.enabled=false", "taskqueue.max-payload-size=64KB").run(context -> {
+            TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
+            String large = "z".repeat(20_000);
+            for (int i = 0; i < 70; i++) {
+                SharedRedis.admin().sync().xadd("{taskqueue:failing}:dead", Map.of("i", "t" + i, "m", large,
+                        "message", large, "stack", large, "reason", large, "at", "1"));
+            }
+            SharedRedis.admin().sync().xadd("{taskqueue:failing}:dead", Map.of("i", "huge", "m", "h".repeat(100_000)));
+
+            DeadLetterPage first = endpoint.deadLetters("failing", null, 100);
+            DeadLetterPage second = endpoint.deadLetters("failing", first.next(), 100);
+
+            assertThat(first.deadLetters()).hasSizeBetween(60, 65).first().satisfies(huge -> {
+                assertThat(huge.messageLength()).isEqualTo(100_000);
+                assertThat(huge.message()).hasSize(500 + "...".length()); // a page's preview
+            });
+            assertThat(first.deadLetters().get(1).errorMessage()).endsWith("\u2026 [cut: 20000 bytes in all]")
+                    .hasSizeLessThan(16_384);
+            assertThat(first.next()).isEqualTo(first.deadLetters().get(first.deadLetters().size() - 1).id());
+            assertThat(first.deadLetters().size() + second.deadLetters().size()).isEqualTo(71);
+            assertThat(second.next()).isNull();
+            // One letter shows its message whole up to taskqueue.max-payload-size, and cut beyond.
+            DeadLetterView huge = endpoint.deadLetter("failing", first.deadLetters().get(0).id());
+            assertThat(huge.message()).startsWith("hhh").endsWith("\u2026 [cut: 100000 bytes in all]")
+                    .hasSizeLessThanOrEqualTo(64 * 1024);
+            assertThat(huge.messageLength()).isEqualTo(100_000);
         });
     }
 
