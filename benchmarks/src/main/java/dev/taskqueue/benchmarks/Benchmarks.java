@@ -5,7 +5,6 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -132,9 +131,9 @@ public final class Benchmarks {
     private static ScenarioResult.Run runOnce(Scenario scenario, Bench bench, CpuMeter meter) {
         Duration limit = scenario.timeLimit(bench.sizes);
         Deadline deadline = Deadline.in(limit);
-        List<Figure> figures = Collections.synchronizedList(new ArrayList<>());
+        Findings findings = new Findings();
         FutureTask<Void> task = new FutureTask<>(() -> {
-            scenario.run(bench, deadline, figures);
+            scenario.run(bench, deadline, findings);
             return null;
         });
         Thread thread = new Thread(task, "scenario-" + scenario.name());
@@ -157,8 +156,10 @@ public final class Benchmarks {
             Throwable cause = ex.getCause();
             boolean late = cause instanceof Deadline.DidNotFinish || cause instanceof TimeoutException;
             status = late ? ScenarioResult.Status.DID_NOT_FINISH : ScenarioResult.Status.FAILED;
-            message = late ? cause.getMessage() + " (limit " + limit.toSeconds() + " s)" : "failed: " + cause;
-            if (!late) {
+            message = late ? cause.getMessage() + " (limit " + limit.toSeconds() + " s)"
+                    : cause instanceof Scenario.Failed ? "correctness failure: " + cause.getMessage()
+                    : "failed: " + cause;
+            if (!late && !(cause instanceof Scenario.Failed)) {
                 cause.printStackTrace();
             }
         }
@@ -169,7 +170,7 @@ public final class Benchmarks {
             message = "interrupted";
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new ScenarioResult.Run(status, message, List.copyOf(figures), seconds,
+        return new ScenarioResult.Run(status, message, findings.figures(), findings.notes(), seconds,
                 CpuMeter.otherCores(before, meter.sample()), CpuMeter.loadAverage());
     }
 
