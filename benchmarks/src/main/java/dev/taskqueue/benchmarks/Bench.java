@@ -18,19 +18,19 @@ final class Bench {
 
     final Options options;
     final Sizes sizes;
-    final int port;
+    final BenchRedis redis;
     final RedisAdmin admin;
 
-    Bench(Options options, int port, RedisAdmin admin) {
+    Bench(Options options, BenchRedis redis) {
         this.options = options;
         this.sizes = options.sizes();
-        this.port = port;
-        this.admin = admin;
+        this.redis = redis;
+        this.admin = redis.admin;
     }
 
     /** A fresh engine with fresh counters, the run's worker concurrency and no worker yet. */
     Engine engine() {
-        return new Engine(port, new BenchTasks(), options.concurrency(), sizes.fastWorkers());
+        return new Engine(redis.uri(), new BenchTasks(), options.concurrency(), sizes.fastWorkers());
     }
 
     /**

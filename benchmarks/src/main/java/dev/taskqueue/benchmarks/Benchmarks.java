@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import dev.taskqueue.TaskCall;
-import dev.taskqueue.redis.LocalRedisServer;
 
 /**
  * The benchmark, end to end:
@@ -67,19 +66,19 @@ public final class Benchmarks {
         List<Scenario> selected = select(options.scenarios());
         String loadBefore = CpuMeter.loadAverage();
         List<ScenarioResult> results = new ArrayList<>();
-        try (LocalRedisServer redis = LocalRedisServer.start(); RedisAdmin admin = new RedisAdmin(redis.port())) {
-            Map<String, Object> environment = Environment.describe(admin.version(), redis.binary(), redis.port());
-            out.println("redis-server " + admin.version() + " on port " + redis.port() + "; running redis-benchmark");
+        try (BenchRedis redis = BenchRedis.start()) {
+            Map<String, Object> environment = Environment.describe(redis.describe());
+            out.println("Redis " + redis.describe() + "; running redis-benchmark");
             RedisReference reference = RedisReference.measure(options.redisBenchmark(), redis.port(),
                     options.sizes().referencePipelined(), options.sizes().referencePlain());
-            admin.flush();
-            Bench bench = new Bench(options, redis.port(), admin);
+            redis.clear();
+            Bench bench = new Bench(options, redis);
             warmUp(bench, out);
-            CpuMeter meter = new CpuMeter(admin.pid());
+            CpuMeter meter = new CpuMeter(redis::pid);
             for (Scenario scenario : selected) {
                 List<ScenarioResult.Run> runs = new ArrayList<>();
                 for (int i = 1; i <= options.runs(); i++) {
-                    admin.flush();
+                    redis.clear();
                     ScenarioResult.Run run = runOnce(scenario, bench, meter);
                     runs.add(run);
                     out.printf("%-15s run %d/%d: %s in %.1f s%s%n", scenario.name(), i, options.runs(),
@@ -89,7 +88,7 @@ public final class Benchmarks {
                 }
                 results.add(new ScenarioResult(scenario.name(), scenario.description(), runs));
             }
-            admin.flush();
+            redis.clear();
             Report report = new Report(options, environment, reference, results, loadBefore,
                     CpuMeter.loadAverage());
             report.print(out);
@@ -124,7 +123,7 @@ public final class Benchmarks {
         catch (RuntimeException ex) {
             out.println("warm-up incomplete (" + ex.getMessage() + "); the first scenario may read low");
         }
-        bench.admin.flush();
+        bench.redis.clear();
     }
 
     /** One run in a thread of its own: a scenario that hangs is abandoned after its limit, not waited for. */

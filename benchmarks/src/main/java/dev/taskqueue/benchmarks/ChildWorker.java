@@ -55,11 +55,12 @@ final class ChildWorker implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerMain.class.getName(),
-                Integer.toString(bench.port), String.join(",", queues), Integer.toString(concurrency),
-                Long.toString(holdMillis), Boolean.toString(bench.sizes.fastWorkers()), workerId));
+                String.join(",", queues), Integer.toString(concurrency), Long.toString(holdMillis),
+                Boolean.toString(bench.sizes.fastWorkers()), workerId));
         Path log = Files.createTempFile("bench-worker-" + workerId, ".log");
-        Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
-        ChildWorker child = new ChildWorker(process, log);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
+        builder.environment().put(WorkerMain.REDIS_URI_VARIABLE, bench.redis.uriText());
+        ChildWorker child = new ChildWorker(builder.start(), log);
         try {
             child.expect("READY", deadline);
         }

@@ -48,13 +48,13 @@ final class Engine implements AutoCloseable {
     /**
      * @param fast whether workers use the smoke run's short timings instead of the engine's defaults
      */
-    Engine(int port, BenchTasks tasks, int concurrency, boolean fast) {
+    Engine(RedisURI redis, BenchTasks tasks, int concurrency, boolean fast) {
         this.tasks = tasks;
         this.concurrency = concurrency;
         this.fast = fast;
         JsonMapper mapper = JsonMapper.builder().build();
         codec = new MessageCodec(mapper);
-        connections = RedisConnections.create(RedisURI.create("127.0.0.1", port));
+        connections = RedisConnections.create(redis);
         broker = new RedisBroker(connections, PREFIX, RedisBroker.DeadLetterPolicy.DEFAULT);
         results = new RedisResultBackend(broker, WorkerSettings.DEFAULT_RESULT_TTL);
         registry = new TaskRegistry(mapper, QUEUE);

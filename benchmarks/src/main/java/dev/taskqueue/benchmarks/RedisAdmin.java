@@ -17,9 +17,9 @@ final class RedisAdmin implements AutoCloseable {
     private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> redis;
 
-    RedisAdmin(int port) {
-        RedisURI uri = RedisURI.create("127.0.0.1", port);
-        uri.setTimeout(Duration.ofSeconds(60)); // FLUSHALL of millions of keys takes a while
+    RedisAdmin(RedisURI target) {
+        // FLUSHALL of millions of keys takes a while
+        RedisURI uri = RedisURI.builder(target).withTimeout(Duration.ofSeconds(60)).build();
         client = RedisClient.create(uri);
         connection = client.connect();
         redis = connection.sync();
