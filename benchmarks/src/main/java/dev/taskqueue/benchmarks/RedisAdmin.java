@@ -1,9 +1,14 @@
 package dev.taskqueue.benchmarks;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 
@@ -29,6 +34,22 @@ final class RedisAdmin implements AutoCloseable {
         redis.flushall();
     }
 
+    /** Deletes the keys that match {@code pattern} ({@code SCAN} then {@code UNLINK}), leaving every other key. */
+    long deleteKeys(String pattern) {
+        long deleted = 0;
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            KeyScanCursor<String> batch = redis.scan(cursor, ScanArgs.Builder.matches(pattern).limit(1_000));
+            List<String> keys = batch.getKeys();
+            if (!keys.isEmpty()) {
+                deleted += redis.unlink(keys.toArray(String[]::new));
+            }
+            cursor = batch;
+        }
+        while (!cursor.isFinished());
+        return deleted;
+    }
+
     /** {@code used_memory} from {@code INFO memory}, in bytes. */
     long usedMemory() {
         return Long.parseLong(info("memory", "used_memory"));
@@ -40,6 +61,17 @@ final class RedisAdmin implements AutoCloseable {
 
     long pid() {
         return Long.parseLong(info("server", "process_id"));
+    }
+
+    /** A setting ({@code CONFIG GET}), or why it cannot be read (a managed Redis may refuse CONFIG). */
+    String config(String name) {
+        try {
+            Map<String, String> values = redis.configGet(name);
+            return values.getOrDefault(name, "?");
+        }
+        catch (RuntimeException ex) {
+            return "unknown (" + ex.getMessage() + ")";
+        }
     }
 
     private String info(String section, String field) {

@@ -28,6 +28,16 @@ abstract class Scenario {
         return description;
     }
 
+    /**
+     * Whether it injects faults and checks what survives them, instead of measuring speed. Such a scenario takes
+     * minutes, so it runs only when named; it needs no warm-up; it may run against the user's Redis
+     * ({@code --redis-uri}), touching only the benchmark's keys; and it may restart the benchmark's own
+     * redis-server, which then keeps an append-only file.
+     */
+    boolean injectsFaults() {
+        return false;
+    }
+
     /** How long it may take at these sizes before it is reported as "did not finish". */
     abstract Duration timeLimit(Sizes sizes);
 
