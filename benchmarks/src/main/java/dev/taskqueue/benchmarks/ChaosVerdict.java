@@ -82,12 +82,15 @@ final class ChaosVerdict {
         Map<ChaosProducer.Kind, Integer> kinds = new EnumMap<>(ChaosProducer.Kind.class);
         units.forEach(u -> kinds.merge(u.kind(), 1, Integer::sum));
         int completed = 0;
+        List<ChaosProducer.Unit> unfinished = units.stream().filter(u -> finals.get(u.finalTaskId()) == null
+                || !finals.get(u.finalTaskId()).state().isFinished()).toList();
+        Map<String, TaskInfo> states = engine.infos(ChaosTasks.QUEUE,
+                unfinished.stream().flatMap(u -> u.taskIds().stream()).toList());
         for (ChaosProducer.Unit unit : units) {
             TaskInfo info = finals.get(unit.finalTaskId());
-            if (info == null || !info.state().isFinished()) {
+            if (unfinished.contains(unit)) {
                 lost.add(unit.id());
-                out.note("LOST " + describe(unit) + ": its final task " + unit.finalTaskId() + " is "
-                        + (info == null ? "unreadable" : info.state()) + "; " + whereItsTasksRan(unit));
+                out.note("LOST " + describe(unit) + ": " + whatBecameOfItsTasks(unit, states));
             }
             else if (info.state() != TaskState.SUCCESS) {
                 failed.add(unit.id());
@@ -235,13 +238,16 @@ final class ChaosVerdict {
         out.add(Figure.millis("chaos.silence", "longest heartbeat silence of a live worker", silence));
     }
 
-    private String whereItsTasksRan(ChaosProducer.Unit unit) {
+    /** Each task's state at the end (absent: never stored), where it ran, and what its workers logged of it. */
+    private String whatBecameOfItsTasks(ChaosProducer.Unit unit, Map<String, TaskInfo> states) {
         List<String> parts = new ArrayList<>();
         for (String id : unit.taskIds()) {
+            TaskInfo info = states.get(id);
             List<String> on = analysis.runs().stream().filter(r -> r.taskId().equals(id))
                     .map(r -> r.worker() + (r.endedAt() == null ? " (cut short)" : r.ok() ? "" : " (failed)")).toList();
             List<String> logged = analysis.logMentions(id);
-            parts.add(id + (on.isEmpty() ? " never ran" : " ran on " + String.join(", ", on))
+            parts.add(id + " " + (info == null ? "unreadable" : info.state() == TaskState.PENDING ? "PENDING or absent"
+                    : info.state()) + (on.isEmpty() ? ", never ran" : ", ran on " + String.join(", ", on))
                     + (logged.isEmpty() ? "" : " (logged: " + String.join(" | ", logged) + ")"));
         }
         return String.join("; ", parts);

@@ -12,17 +12,18 @@ import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.WorkerInfo;
 
 /**
- * Watches the workers the broker lists as alive, every {@link #PERIOD_MILLIS}, for what explains a task that ran
- * again while its worker lived: a worker that dropped out of the list (the janitor took it for dead, or its
- * heartbeat expired), and how long each worker's heartbeat was silent at most while its process ran. Heartbeats
- * are scored by Redis's clock, read here against this machine's (the same clock when Redis runs here).
+ * Watches the workers the broker lists, every {@link #PERIOD_MILLIS}, for what explains a task that ran again
+ * while its worker lived: a worker removed from the list (a janitor took it for dead), and how long each worker's
+ * heartbeat was silent at most while its process ran. A worker listed as lost (its info expired, as during a
+ * Redis outage) is still listed: only a janitor removes it. Heartbeats are scored by Redis's clock, read here
+ * against this machine's (the same clock when Redis runs here).
  */
 final class FleetWatch implements AutoCloseable {
 
     private static final long PERIOD_MILLIS = 200;
 
     /**
-     * A worker that was listed and then was not (or was listed as lost).
+     * A worker that was listed and then was not.
      *
      * @param workerId the worker
      * @param at when it was first seen missing, epoch ms
@@ -72,11 +73,9 @@ final class FleetWatch implements AutoCloseable {
         long now = System.currentTimeMillis();
         Map<String, Long> seen = new HashMap<>();
         for (WorkerInfo worker : workers) {
-            if (!worker.isLost()) {
-                seen.put(worker.id(), worker.lastHeartbeat());
-                if (running.test(worker.id()) && worker.lastHeartbeat() >= countSilenceFrom) {
-                    longestSilence.merge(worker.id(), now - worker.lastHeartbeat(), Math::max);
-                }
+            seen.put(worker.id(), worker.lastHeartbeat());
+            if (running.test(worker.id()) && worker.lastHeartbeat() >= countSilenceFrom) {
+                longestSilence.merge(worker.id(), now - worker.lastHeartbeat(), Math::max);
             }
         }
         for (Map.Entry<String, Long> before : listed.entrySet()) {
