@@ -83,15 +83,18 @@ final class Engine implements AutoCloseable {
 
     /**
      * Starts a worker on {@code queues} with the engine's defaults (heartbeat 1 s, dead after 5 s, janitor every
-     * 1 s, blocking reads of 2 s), except the concurrency of the run and a shutdown timeout of a few seconds; the
-     * smoke run's workers are five to ten times faster. {@code customize} may change anything.
+     * 1 s, blocking reads of 2 s, leases taken back after 5 min), except the concurrency of the run and a shutdown
+     * timeout of a few seconds; the smoke run's workers are five to ten times faster, and take leases back after
+     * 5 s, so that a task left under a live worker's lease comes back within a smoke run. {@code customize} may
+     * change anything.
      */
     Worker startWorker(List<String> queues, Consumer<WorkerSettings.Builder> customize) {
         WorkerSettings.Builder settings = WorkerSettings.builder().concurrency(concurrency)
                 .shutdownTimeout(Duration.ofSeconds(5));
         if (fast) {
             settings.heartbeatInterval(Duration.ofMillis(200)).livenessTimeout(Duration.ofSeconds(1))
-                    .janitorInterval(Duration.ofMillis(200)).pollTimeout(Duration.ofMillis(200));
+                    .janitorInterval(Duration.ofMillis(200)).pollTimeout(Duration.ofMillis(200))
+                    .visibilityTimeout(Duration.ofSeconds(5));
         }
         queues.forEach(settings::queue);
         customize.accept(settings);
