@@ -138,8 +138,7 @@ final class ChaosVerdict {
             out.note((extra.cause().expected() ? "run again (expected): " : "RUN AGAIN, NOT EXPECTED: ")
                     + extra.story());
         }
-        bugs += causes.getOrDefault(RunAnalysis.Cause.SAME_WORKER, 0)
-                + causes.getOrDefault(RunAnalysis.Cause.WORKER_ALIVE, 0);
+        causes.forEach((cause, n) -> bugs += cause.expected() ? 0 : n);
         out.add(Figure.count("chaos.runs", "handler runs", analysis.runCount()));
         out.add(Figure.count("chaos.again", "tasks run more than once in one attempt",
                 analysis.extraRuns().stream().map(e -> e.again().key()).distinct().count()));
@@ -147,6 +146,8 @@ final class ChaosVerdict {
                 causes.getOrDefault(RunAnalysis.Cause.KILLED_RUNNING, 0)));
         out.add(Figure.count("chaos.again.unacked", "run again: worker killed before the ack",
                 causes.getOrDefault(RunAnalysis.Cause.KILLED_BEFORE_ACK, 0)));
+        out.add(Figure.count("chaos.again.held", "run again: outcome held unrecorded, then killed",
+                causes.getOrDefault(RunAnalysis.Cause.HELD_UNRECORDED, 0)).target(Figure.Target.atMost(0)));
         out.add(Figure.count("chaos.again.alive", "run again elsewhere, its worker alive",
                 causes.getOrDefault(RunAnalysis.Cause.WORKER_ALIVE, 0)).target(Figure.Target.atMost(0)));
         out.add(Figure.count("chaos.again.same", "run again by its own live worker",
@@ -161,11 +162,11 @@ final class ChaosVerdict {
                     .findFirst().orElse(null);
             String detected = drop == null ? "" : String.format(Locale.ROOT, "; gone from the live workers %,d ms "
                     + "after", drop.at() - kill.killedAt());
-            String outcome = kill.lostRuns() == 0 ? "no task in flight"
-                    : kill.allAgainAfter() >= 0 ? String.format(Locale.ROOT, "%d task(s) in flight, all ran again "
-                            + "elsewhere within %,d ms", kill.lostRuns(), kill.allAgainAfter())
-                    : String.format(Locale.ROOT, "%d task(s) in flight, %d ran again, never: %s", kill.lostRuns(),
-                            kill.ranAgain(), kill.notAgain());
+            String outcome = kill.lostRuns() == 0 ? "no task running or unrecorded"
+                    : kill.allAgainAfter() >= 0 ? String.format(Locale.ROOT, "%d task(s) running or unrecorded, all "
+                            + "ran again elsewhere within %,d ms", kill.lostRuns(), kill.allAgainAfter())
+                    : String.format(Locale.ROOT, "%d task(s) running or unrecorded, %d ran again, never: %s",
+                            kill.lostRuns(), kill.ranAgain(), kill.notAgain());
             faults.put(kill.killedAt(), analysis.at(kill.killedAt()) + " SIGKILL " + kill.worker() + ": " + outcome
                     + detected);
             if (kill.allAgainAfter() >= 0) {

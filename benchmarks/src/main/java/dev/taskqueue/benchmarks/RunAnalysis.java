@@ -40,8 +40,15 @@ final class RunAnalysis {
         /** Its worker was killed while it ran it: expected (at least once). */
         KILLED_RUNNING,
 
-        /** Its worker was killed after the handler returned, before the outcome was recorded: expected. */
+        /** Its worker was killed after the handler returned, before the outcome could be recorded: expected. */
         KILLED_BEFORE_ACK,
+
+        /**
+         * Its worker was killed long after the handler returned, the outcome still not recorded: the task was
+         * held under that worker's lease meanwhile, and would have waited for the visibility timeout had the worker
+         * lived. Not expected.
+         */
+        HELD_UNRECORDED,
 
         /** Its own worker, alive, ran it again (it handed it back): not expected. */
         SAME_WORKER,
@@ -78,6 +85,12 @@ final class RunAnalysis {
     record KillRecovery(String worker, long killedAt, int lostRuns, int ranAgain, long allAgainAfter,
             List<String> notAgain) {
     }
+
+    /**
+     * How long an outcome may wait after its handler returned (or after Redis answers again, if it was down then)
+     * and still be on its way: the acknowledgement is batched and takes milliseconds, or one retry after an outage.
+     */
+    static final long ACK_GRACE_MILLIS = 2_000;
 
     private final List<RunJournal.Run> runs;
     private final Map<String, Worker> workers = new LinkedHashMap<>();
@@ -144,15 +157,23 @@ final class RunAnalysis {
         StringBuilder story = new StringBuilder(before.taskId()).append(" ran on ").append(before.worker())
                 .append(" at ").append(at(before.startedAt()));
         if (first.killedBetween(before.startedAt(), again.startedAt())) {
-            boolean running = before.endedAt() == null;
-            story.append(running ? "; its worker was killed while it ran it (at " + at(first.killedAt()) + ")"
-                    : "; its worker was killed at " + at(first.killedAt()) + ", "
-                            + (first.killedAt() - before.endedAt())
-                            + " ms after the handler returned, before the outcome was recorded");
+            Cause cause;
+            if (before.endedAt() == null) {
+                cause = Cause.KILLED_RUNNING;
+                story.append("; its worker was killed while it ran it (at ").append(at(first.killedAt())).append(')');
+            }
+            else {
+                long waited = first.killedAt() - recordableFrom(before.endedAt());
+                cause = waited <= ACK_GRACE_MILLIS ? Cause.KILLED_BEFORE_ACK : Cause.HELD_UNRECORDED;
+                story.append("; its worker was killed at ").append(at(first.killedAt())).append(", ")
+                        .append(first.killedAt() - before.endedAt()).append(" ms after the handler returned, ")
+                        .append(cause == Cause.KILLED_BEFORE_ACK ? "before the outcome was recorded"
+                                : "and the outcome was still not recorded: it was held under that worker's lease");
+            }
             story.append("; ran again on ").append(again.worker()).append(' ')
                     .append(again.startedAt() - first.killedAt()).append(" ms after the kill");
-            return new ExtraRun(before, again, running ? Cause.KILLED_RUNNING : Cause.KILLED_BEFORE_ACK,
-                    story.toString());
+            appendEvidence(story, before);
+            return new ExtraRun(before, again, cause, story.toString());
         }
         Cause cause = before.worker().equals(again.worker()) ? Cause.SAME_WORKER : Cause.WORKER_ALIVE;
         if (before.endedAt() != null) {
@@ -176,11 +197,21 @@ final class RunAnalysis {
             story.append("; Redis was restarting from ").append(at(restart.sigtermAt())).append(" to ")
                     .append(at(restart.upAt()));
         }
+        appendEvidence(story, before);
+        return new ExtraRun(before, again, cause, story.toString());
+    }
+
+    /** When an outcome of a handler that returned at {@code endedAt} could first be recorded: Redis answering. */
+    private long recordableFrom(long endedAt) {
+        return restart != null && restart.sigtermAt() <= endedAt && endedAt <= restart.upAt() ? restart.upAt()
+                : endedAt;
+    }
+
+    private void appendEvidence(StringBuilder story, RunJournal.Run before) {
         List<String> logged = logMentions(before.taskId());
         if (!logged.isEmpty()) {
             story.append("; logged: ").append(String.join(" | ", logged));
         }
-        return new ExtraRun(before, again, cause, story.toString());
     }
 
     /** What the workers logged (warnings, errors) that names this task. */

@@ -40,6 +40,28 @@ class RunAnalysisTest {
     }
 
     @Test
+    void anOutcomeHeldUnrecordedLongBeforeTheKillIsNotExpected() {
+        RunAnalysis analysis = analysis(List.of(run("a", "t1", 1, 100, 180L), run("b", "t1", 1, 45_300, 45_400L)),
+                List.of(killed("a", 40_000), alive("b")), List.of());
+
+        assertThat(analysis.extraRuns()).singleElement().satisfies(extra -> {
+            assertThat(extra.cause()).isEqualTo(RunAnalysis.Cause.HELD_UNRECORDED);
+            assertThat(extra.cause().expected()).isFalse();
+            assertThat(extra.story()).contains("39820 ms after the handler returned", "held under that worker's lease");
+        });
+    }
+
+    @Test
+    void anOutcomeWaitingForRedisToComeBackIsOnItsWay() {
+        BenchRedis.Restart restart = new BenchRedis.Restart(T0 + 150, T0 + 200, T0 + 3_000, true);
+        RunAnalysis analysis = new RunAnalysis(List.of(run("a", "t1", 1, 100, 180L), run("b", "t1", 1, 9_000, 9_100L)),
+                List.of(killed("a", 4_000), alive("b")), List.of(), restart, Map.of(), T0);
+
+        assertThat(analysis.extraRuns()).singleElement()
+                .satisfies(extra -> assertThat(extra.cause()).isEqualTo(RunAnalysis.Cause.KILLED_BEFORE_ACK));
+    }
+
+    @Test
     void aRunAgainWhileItsWorkerLivedIsNotExpectedAndSaysWhatTheWatchSaw() {
         FleetWatch.Drop drop = new FleetWatch.Drop("a", T0 + 5_200, 5_600, true);
         RunAnalysis analysis = analysis(List.of(run("a", "t1", 1, 100, null), run("b", "t1", 1, 5_300, 5_400L)),
