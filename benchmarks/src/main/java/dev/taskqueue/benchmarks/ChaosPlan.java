@@ -6,7 +6,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * How the chaos scenario runs. Each mode has its own ({@link Sizes#chaos()}); {@code --workers},
- * {@code --duration}, {@code --kill-interval} and {@code --rate} change it.
+ * {@code --duration}, {@code --kill-interval}, {@code --rate} and {@code --settle} change it.
  *
  * @param workers worker JVMs; each one killed is replaced by a new one
  * @param duration how long the producer submits; the faults happen meanwhile
@@ -41,8 +41,9 @@ record ChaosPlan(int workers, Duration duration, Duration killInterval, int rate
 
     /** This plan with what the command line sets instead (null: unchanged). */
     ChaosPlan with(@Nullable Integer newWorkers, @Nullable Duration newDuration, @Nullable Duration newKillInterval,
-            @Nullable Integer newRate) {
+            @Nullable Integer newRate, @Nullable Duration newSettle) {
         return new ChaosPlan(newWorkers != null ? newWorkers : workers, newDuration != null ? newDuration : duration,
-                newKillInterval != null ? newKillInterval : killInterval, newRate != null ? newRate : rate, settle);
+                newKillInterval != null ? newKillInterval : killInterval, newRate != null ? newRate : rate,
+                newSettle != null ? newSettle : settle);
     }
 }

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * The command line.
  *
  * @param sizes full (the default), {@code --quick} or {@code --smoke}, with the chaos plan that {@code --workers},
- *        {@code --duration}, {@code --kill-interval} and {@code --rate} set
+ *        {@code --duration}, {@code --kill-interval}, {@code --rate} and {@code --settle} set
  * @param scenarios the scenarios to run ({@code --scenario a,b}); empty: all
  * @param runs how many times each scenario runs; figures are the medians ({@code --runs 3})
  * @param output where the JSON goes ({@code --output file}); null: next to the jar
@@ -53,10 +53,12 @@ record Options(Sizes sizes, List<String> scenarios, int runs, @Nullable Path out
               --duration D            how long tasks are submitted, e.g. 90s, 5m (default %s; --quick %s)
               --kill-interval D       time between two faults (default %s; --quick %s)
               --rate N                units of work submitted per second (default %d)
+              --settle D              how long units have to finish after the last submit, or count as lost
+                                      (default %s; above 5m, a task held under a live worker's lease comes back)
             """.formatted(DEFAULT_CONCURRENCY, WorkerSettings.DEFAULT_CONCURRENCY, Sizes.FULL.chaos().workers(),
             seconds(Sizes.FULL.chaos().duration()), seconds(Sizes.QUICK.chaos().duration()),
             seconds(Sizes.FULL.chaos().killInterval()), seconds(Sizes.QUICK.chaos().killInterval()),
-            Sizes.FULL.chaos().rate());
+            Sizes.FULL.chaos().rate(), seconds(Sizes.FULL.chaos().settle()));
 
     private static String seconds(Duration duration) {
         return duration.toSeconds() + "s";
@@ -74,6 +76,7 @@ record Options(Sizes sizes, List<String> scenarios, int runs, @Nullable Path out
         Duration duration = null;
         Duration killInterval = null;
         Integer rate = null;
+        Duration settle = null;
         boolean list = false;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
@@ -91,12 +94,13 @@ record Options(Sizes sizes, List<String> scenarios, int runs, @Nullable Path out
                 case "--duration" -> duration = duration(value(args, ++i, arg), arg);
                 case "--kill-interval" -> killInterval = duration(value(args, ++i, arg), arg);
                 case "--rate" -> rate = positive(value(args, ++i, arg), arg);
+                case "--settle" -> settle = duration(value(args, ++i, arg), arg);
                 case "--list" -> list = true;
                 case "--help", "-h" -> help = true;
                 default -> throw new IllegalArgumentException("Unknown option '" + arg + "'\n" + USAGE);
             }
         }
-        sizes = sizes.withChaos(sizes.chaos().with(workers, duration, killInterval, rate));
+        sizes = sizes.withChaos(sizes.chaos().with(workers, duration, killInterval, rate, settle));
         return new Options(sizes, List.copyOf(scenarios), runs, output, concurrency, redisBenchmark, redisUri, list,
                 help);
     }
