@@ -1,5 +1,6 @@
 package dev.taskqueue.benchmarks;
 
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,7 +10,7 @@ import dev.taskqueue.TaskOptions;
 
 /**
  * What every scenario gets: the sizes and options of the run, the Redis server and the harness's view of it,
- * and helpers to wire an engine and pre-fill queues.
+ * where to say what it is doing, and helpers to wire an engine and pre-fill queues.
  */
 final class Bench {
 
@@ -18,19 +19,29 @@ final class Bench {
 
     final Options options;
     final Sizes sizes;
-    final int port;
+    final BenchRedis redis;
     final RedisAdmin admin;
 
-    Bench(Options options, int port, RedisAdmin admin) {
+    /** Progress lines of a long scenario (the run's output). */
+    final PrintStream log;
+
+    Bench(Options options, BenchRedis redis, PrintStream log) {
         this.options = options;
         this.sizes = options.sizes();
-        this.port = port;
-        this.admin = admin;
+        this.redis = redis;
+        this.admin = redis.admin;
+        this.log = log;
     }
 
     /** A fresh engine with fresh counters, the run's worker concurrency and no worker yet. */
     Engine engine() {
-        return new Engine(port, new BenchTasks(), options.concurrency(), sizes.fastWorkers());
+        return new Engine(redis.uri(), new BenchTasks(), null, options.concurrency(), sizes.fastWorkers());
+    }
+
+    /** An engine that knows the {@link ChaosTasks}, to submit them (its own worker would not journal them). */
+    Engine chaosEngine() {
+        return new Engine(redis.uri(), new BenchTasks(), new ChaosTasks(RunJournal.NONE), options.concurrency(),
+                sizes.fastWorkers());
     }
 
     /**

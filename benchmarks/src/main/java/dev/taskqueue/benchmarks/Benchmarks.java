@@ -5,7 +5,6 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -14,26 +13,32 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import dev.taskqueue.TaskCall;
-import dev.taskqueue.redis.LocalRedisServer;
 
 /**
  * The benchmark, end to end:
  * <ol>
- * <li>starts a redis-server on a free loopback port (no persistence);</li>
- * <li>measures the reference: {@code redis-benchmark} LPUSH and SET, pipelined and not;</li>
- * <li>warms the JIT up with a drain of each kind of task;</li>
+ * <li>starts a redis-server on a free loopback port (no persistence; an append-only file when a fault scenario
+ * will restart it), or connects to the user's ({@code --redis-uri}, fault scenarios only);</li>
+ * <li>measures the reference: {@code redis-benchmark} LPUSH and SET, pipelined and not (own server only);</li>
+ * <li>warms the JIT up with a drain of each kind of task (unless only fault scenarios run);</li>
  * <li>runs each scenario against an emptied Redis, in a thread of its own, within its time limit;</li>
  * <li>prints the table, writes the JSON, and stops everything it started.</li>
  * </ol>
- * Targets are reported, never enforced: the exit status is 0 unless a scenario did not finish or failed.
+ * Targets are reported, never enforced: the exit status is 0 unless a scenario did not finish or failed (a fault
+ * scenario fails when it finds a task lost or a wrong result).
  */
 public final class Benchmarks {
 
+    /** Every scenario, in the order they run; those that inject faults run only when named. */
     static final List<Scenario> SCENARIOS = List.of(new DrainScenario(false), new DrainScenario(true),
             new BulkSubmitScenario(), new ThreadedSubmitScenario(), new LatencyScenario(1_000, 0.5, 5),
             new LatencyScenario(10_000, Double.NaN, 20), new DelayedScenario(), new ChordScenario(), new KillScenario(),
             new MemoryScenario(), new HeapScenario(), new GrowthScenario(GrowthScenario.Dimension.DEPTH),
-            new GrowthScenario(GrowthScenario.Dimension.QUEUES), new GrowthScenario(GrowthScenario.Dimension.JVMS));
+            new GrowthScenario(GrowthScenario.Dimension.QUEUES), new GrowthScenario(GrowthScenario.Dimension.JVMS),
+            new ChaosScenario());
+
+    /** What runs without {@code --scenario}. */
+    static final List<Scenario> DEFAULT_SCENARIOS = SCENARIOS.stream().filter(s -> !s.injectsFaults()).toList();
 
     /** A scenario that ignored its deadline gets this long after it before it is abandoned. */
     private static final Duration GRACE = Duration.ofSeconds(15);
@@ -62,25 +67,36 @@ public final class Benchmarks {
         Options options = Options.parse(args);
         if (options.help() || options.list()) {
             out.print(options.help() ? Options.USAGE : "");
-            SCENARIOS.forEach(s -> out.printf("%-15s %s%n", s.name(), s.description()));
+            SCENARIOS.forEach(s -> out.printf("%-15s %s%s%n", s.name(), s.description(),
+                    s.injectsFaults() ? " (only when named)" : ""));
             return 0;
         }
         List<Scenario> selected = select(options.scenarios());
+        boolean onlyFaults = selected.stream().allMatch(Scenario::injectsFaults);
+        if (options.redisUri() != null && !onlyFaults) {
+            throw new IllegalArgumentException("--redis-uri runs only fault scenarios (--scenario chaos): the others "
+                    + "empty the server, benchmark it and measure its memory, which they must not do to yours");
+        }
         String loadBefore = CpuMeter.loadAverage();
         List<ScenarioResult> results = new ArrayList<>();
-        try (LocalRedisServer redis = LocalRedisServer.start(); RedisAdmin admin = new RedisAdmin(redis.port())) {
-            Map<String, Object> environment = Environment.describe(admin.version(), redis.binary(), redis.port());
-            out.println("redis-server " + admin.version() + " on port " + redis.port() + "; running redis-benchmark");
-            RedisReference reference = RedisReference.measure(options.redisBenchmark(), redis.port(),
-                    options.sizes().referencePipelined(), options.sizes().referencePlain());
-            admin.flush();
-            Bench bench = new Bench(options, redis.port(), admin);
-            warmUp(bench, out);
-            CpuMeter meter = new CpuMeter(admin.pid());
+        try (BenchRedis redis = options.redisUri() != null ? BenchRedis.external(options.redisUri())
+                : BenchRedis.start(selected.stream().anyMatch(Scenario::injectsFaults))) {
+            Map<String, Object> environment = Environment.describe(redis.describe());
+            out.println("Redis " + redis.describe());
+            RedisReference reference = redis.isOwn()
+                    ? RedisReference.measure(options.redisBenchmark(), redis.port(),
+                            options.sizes().referencePipelined(), options.sizes().referencePlain())
+                    : new RedisReference(null, List.of(), "not run against your Redis (--redis-uri)");
+            redis.clear();
+            Bench bench = new Bench(options, redis, out);
+            if (!onlyFaults) {
+                warmUp(bench, out);
+            }
+            CpuMeter meter = new CpuMeter(redis::pid);
             for (Scenario scenario : selected) {
                 List<ScenarioResult.Run> runs = new ArrayList<>();
                 for (int i = 1; i <= options.runs(); i++) {
-                    admin.flush();
+                    redis.clear();
                     ScenarioResult.Run run = runOnce(scenario, bench, meter);
                     runs.add(run);
                     out.printf("%-15s run %d/%d: %s in %.1f s%s%n", scenario.name(), i, options.runs(),
@@ -90,7 +106,7 @@ public final class Benchmarks {
                 }
                 results.add(new ScenarioResult(scenario.name(), scenario.description(), runs));
             }
-            admin.flush();
+            redis.clear();
             Report report = new Report(options, environment, reference, results, loadBefore,
                     CpuMeter.loadAverage());
             report.print(out);
@@ -103,7 +119,7 @@ public final class Benchmarks {
 
     private static List<Scenario> select(List<String> names) {
         if (names.isEmpty()) {
-            return SCENARIOS;
+            return DEFAULT_SCENARIOS;
         }
         List<Scenario> selected = new ArrayList<>();
         for (String name : names) {
@@ -125,16 +141,16 @@ public final class Benchmarks {
         catch (RuntimeException ex) {
             out.println("warm-up incomplete (" + ex.getMessage() + "); the first scenario may read low");
         }
-        bench.admin.flush();
+        bench.redis.clear();
     }
 
     /** One run in a thread of its own: a scenario that hangs is abandoned after its limit, not waited for. */
     private static ScenarioResult.Run runOnce(Scenario scenario, Bench bench, CpuMeter meter) {
         Duration limit = scenario.timeLimit(bench.sizes);
         Deadline deadline = Deadline.in(limit);
-        List<Figure> figures = Collections.synchronizedList(new ArrayList<>());
+        Findings findings = new Findings();
         FutureTask<Void> task = new FutureTask<>(() -> {
-            scenario.run(bench, deadline, figures);
+            scenario.run(bench, deadline, findings);
             return null;
         });
         Thread thread = new Thread(task, "scenario-" + scenario.name());
@@ -157,8 +173,10 @@ public final class Benchmarks {
             Throwable cause = ex.getCause();
             boolean late = cause instanceof Deadline.DidNotFinish || cause instanceof TimeoutException;
             status = late ? ScenarioResult.Status.DID_NOT_FINISH : ScenarioResult.Status.FAILED;
-            message = late ? cause.getMessage() + " (limit " + limit.toSeconds() + " s)" : "failed: " + cause;
-            if (!late) {
+            message = late ? cause.getMessage() + " (limit " + limit.toSeconds() + " s)"
+                    : cause instanceof Scenario.Failed ? "correctness failure: " + cause.getMessage()
+                    : "failed: " + cause;
+            if (!late && !(cause instanceof Scenario.Failed)) {
                 cause.printStackTrace();
             }
         }
@@ -169,7 +187,7 @@ public final class Benchmarks {
             message = "interrupted";
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new ScenarioResult.Run(status, message, List.copyOf(figures), seconds,
+        return new ScenarioResult.Run(status, message, findings.figures(), findings.notes(), seconds,
                 CpuMeter.otherCores(before, meter.sample()), CpuMeter.loadAverage());
     }
 

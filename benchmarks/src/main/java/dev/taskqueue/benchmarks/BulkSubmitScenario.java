@@ -19,7 +19,7 @@ final class BulkSubmitScenario extends Scenario {
     }
 
     @Override
-    void run(Bench bench, Deadline deadline, List<Figure> out) {
+    void run(Bench bench, Deadline deadline, Findings out) {
         Sizes sizes = bench.sizes;
         try (Engine engine = bench.engine()) {
             List<TaskCall<?>> batch = new ArrayList<>();

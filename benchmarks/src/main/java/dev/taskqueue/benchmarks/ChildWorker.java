@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A {@link WorkerMain} in a JVM of its own, started from the benchmark's own class path (the jar, or the test
  * class path), and driven through its stdin and stdout. Closing it ends the process, forcibly if need be.
@@ -26,11 +28,13 @@ final class ChildWorker implements AutoCloseable {
     private final Process process;
     private final Writer stdin;
     private final Path log;
+    private final boolean deleteLog;
     private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
-    private ChildWorker(Process process, Path log) {
+    private ChildWorker(Process process, Path log, boolean deleteLog) {
         this.process = process;
         this.log = log;
+        this.deleteLog = deleteLog;
         this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -51,15 +55,28 @@ final class ChildWorker implements AutoCloseable {
     /** Starts a worker JVM and waits until it is connected ({@code READY}); its worker is not started yet. */
     static ChildWorker launch(Bench bench, List<String> queues, int concurrency, long holdMillis, String workerId,
             Deadline deadline) throws IOException {
+        return launch(bench, queues, concurrency, holdMillis, workerId, null, deadline);
+    }
+
+    /**
+     * As {@link #launch(Bench, List, int, long, String, Deadline)}; with a {@code workDir}, the child journals
+     * the runs of its {@link ChaosTasks} in {@link #journal(Path, String)} and its log is kept there too.
+     */
+    static ChildWorker launch(Bench bench, List<String> queues, int concurrency, long holdMillis, String workerId,
+            @Nullable Path workDir, Deadline deadline) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerMain.class.getName(),
-                Integer.toString(bench.port), String.join(",", queues), Integer.toString(concurrency),
-                Long.toString(holdMillis), Boolean.toString(bench.sizes.fastWorkers()), workerId));
-        Path log = Files.createTempFile("bench-worker-" + workerId, ".log");
-        Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
-        ChildWorker child = new ChildWorker(process, log);
+                String.join(",", queues), Integer.toString(concurrency), Long.toString(holdMillis),
+                Boolean.toString(bench.sizes.fastWorkers()), workerId));
+        if (workDir != null) {
+            command.add(journal(workDir, workerId).toString());
+        }
+        Path log = workDir != null ? log(workDir, workerId) : Files.createTempFile("bench-worker-" + workerId, ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
+        builder.environment().put(WorkerMain.REDIS_URI_VARIABLE, bench.redis.uriText());
+        ChildWorker child = new ChildWorker(builder.start(), log, workDir == null);
         try {
             child.expect("READY", deadline);
         }
@@ -68,6 +85,20 @@ final class ChildWorker implements AutoCloseable {
             throw ex;
         }
         return child;
+    }
+
+    /** Where the worker {@code workerId} launched with {@code workDir} writes its log (its stderr). */
+    static Path log(Path workDir, String workerId) {
+        return workDir.resolve(workerId + ".log");
+    }
+
+    /** Where the worker {@code workerId} launched with {@code workDir} journals its runs. */
+    static Path journal(Path workDir, String workerId) {
+        return workDir.resolve(workerId + ".runs");
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     void send(String command) {
@@ -149,7 +180,9 @@ final class ChildWorker implements AutoCloseable {
             }
         }
         try {
-            Files.deleteIfExists(log);
+            if (deleteLog) {
+                Files.deleteIfExists(log);
+            }
         }
         catch (IOException ex) {
             // a temporary file

@@ -28,7 +28,7 @@ final class ChordScenario extends Scenario {
     }
 
     @Override
-    void run(Bench bench, Deadline deadline, List<Figure> out) {
+    void run(Bench bench, Deadline deadline, Findings out) {
         int n = bench.sizes.chordTasks();
         try (Engine engine = bench.engine()) {
             List<Signature<? extends Long>> members = new ArrayList<>(n);

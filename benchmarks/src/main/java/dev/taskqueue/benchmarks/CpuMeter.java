@@ -4,23 +4,25 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 import org.jspecify.annotations.Nullable;
 
 /**
  * How busy the machine was with other work while a scenario ran, from Linux's {@code /proc}: all CPU time spent,
- * minus this JVM's (with its finished children: worker JVMs, redis-benchmark), minus the Redis server's. A
- * figure above ~0.2 cores means another process competed for the two cores and the figures are pessimistic.
- * Elsewhere than Linux it reports nothing.
+ * minus this JVM's (with its finished children: worker JVMs, redis-benchmark, a redis-server that was restarted),
+ * minus the Redis server's (the one running at each sample). A figure above ~0.2 cores means another process
+ * competed for the two cores and the figures are pessimistic. Elsewhere than Linux it reports nothing.
  */
 final class CpuMeter {
 
     /** Half a second, in the usual 100 ticks per second. */
     private static final long MIN_TICKS = 50;
 
-    private final long redisPid;
+    private final LongSupplier redisPid;
 
-    CpuMeter(long redisPid) {
+    /** @param redisPid the Redis server's current process id, or -1 when it is not on this machine */
+    CpuMeter(LongSupplier redisPid) {
         this.redisPid = redisPid;
     }
 
@@ -38,8 +40,9 @@ final class CpuMeter {
             }
             long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]);
             int cpus = (int) stat.stream().filter(l -> l.matches("cpu\\d+ .*")).count();
-            return new Sample(total, total - idle, processTicks("self", true), processTicks(Long.toString(redisPid),
-                    false), Math.max(1, cpus));
+            long pid = redisPid.getAsLong();
+            return new Sample(total, total - idle, processTicks("self", true),
+                    pid < 0 ? 0 : processTicks(Long.toString(pid), false), Math.max(1, cpus));
         }
         catch (IOException | RuntimeException ex) {
             return null;

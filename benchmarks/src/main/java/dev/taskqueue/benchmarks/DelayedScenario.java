@@ -30,7 +30,7 @@ final class DelayedScenario extends Scenario {
     }
 
     @Override
-    void run(Bench bench, Deadline deadline, List<Figure> out) {
+    void run(Bench bench, Deadline deadline, Findings out) {
         Sizes sizes = bench.sizes;
         int total = sizes.delayedTasks();
         long min = sizes.delayMin().toMillis();

@@ -22,7 +22,7 @@ final class DrainScenario extends Scenario {
     }
 
     @Override
-    void run(Bench bench, Deadline deadline, List<Figure> out) {
+    void run(Bench bench, Deadline deadline, Findings out) {
         TaskCall<?> call = storeResults ? TaskCall.of(BenchTasks::noopStored) : TaskCall.of(BenchTasks::noop);
         try (Engine engine = bench.engine()) {
             double rate = Drain.inProcess(engine, call, List.of(Engine.QUEUE), bench.sizes.drainTasks(), deadline);

@@ -3,10 +3,18 @@ package dev.taskqueue.benchmarks;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 import dev.taskqueue.TaskClient;
+import dev.taskqueue.TaskInfo;
 import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
@@ -19,12 +27,14 @@ import dev.taskqueue.redis.RedisResultBackend;
 import dev.taskqueue.worker.Worker;
 import dev.taskqueue.worker.WorkerSettings;
 import io.lettuce.core.RedisURI;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The engine wired as an application would wire it, without Spring: a Redis broker, a result backend, the
- * {@link BenchTasks} registered, a {@link TaskClient}, and workers on demand. One per scenario (and one per
- * {@link WorkerMain} child); closing it stops its workers and its connections.
+ * {@link BenchTasks} (and for the chaos scenario the {@link ChaosTasks}) registered, a {@link TaskClient}, and
+ * workers on demand. One per scenario (and one per {@link WorkerMain} child); closing it stops its workers and its
+ * connections.
  */
 final class Engine implements AutoCloseable {
 
@@ -33,6 +43,9 @@ final class Engine implements AutoCloseable {
 
     /** The queue of every scenario that uses one queue. */
     static final String QUEUE = "default";
+
+    /** Threads that read task records at once. */
+    private static final int RECORD_READERS = 16;
 
     final BenchTasks tasks;
     final RedisBroker broker;
@@ -46,34 +59,42 @@ final class Engine implements AutoCloseable {
     private final List<Worker> workers = new ArrayList<>();
 
     /**
+     * @param chaos the chaos scenario's tasks, or null where they are not used (a worker would warn that it does
+     *        not consume their queue)
      * @param fast whether workers use the smoke run's short timings instead of the engine's defaults
      */
-    Engine(int port, BenchTasks tasks, int concurrency, boolean fast) {
+    Engine(RedisURI redis, BenchTasks tasks, @Nullable ChaosTasks chaos, int concurrency, boolean fast) {
         this.tasks = tasks;
         this.concurrency = concurrency;
         this.fast = fast;
         JsonMapper mapper = JsonMapper.builder().build();
         codec = new MessageCodec(mapper);
-        connections = RedisConnections.create(RedisURI.create("127.0.0.1", port));
+        connections = RedisConnections.create(redis);
         broker = new RedisBroker(connections, PREFIX, RedisBroker.DeadLetterPolicy.DEFAULT);
         results = new RedisResultBackend(broker, WorkerSettings.DEFAULT_RESULT_TTL);
         registry = new TaskRegistry(mapper, QUEUE);
         registry.register("benchTasks", tasks, BenchTasks.class);
+        if (chaos != null) {
+            registry.register("chaosTasks", chaos, ChaosTasks.class);
+        }
         client = new DefaultTaskClient(broker, results, registry, codec, ClientSettings.DEFAULTS,
                 TaskEventListener.of(List.of()), Clock.systemUTC());
     }
 
     /**
      * Starts a worker on {@code queues} with the engine's defaults (heartbeat 1 s, dead after 5 s, janitor every
-     * 1 s, blocking reads of 2 s), except the concurrency of the run and a shutdown timeout of a few seconds; the
-     * smoke run's workers are five to ten times faster. {@code customize} may change anything.
+     * 1 s, blocking reads of 2 s, leases taken back after 5 min), except the concurrency of the run and a shutdown
+     * timeout of a few seconds; the smoke run's workers are five to ten times faster, and take leases back after
+     * 5 s, so that a task left under a live worker's lease comes back within a smoke run. {@code customize} may
+     * change anything.
      */
     Worker startWorker(List<String> queues, Consumer<WorkerSettings.Builder> customize) {
         WorkerSettings.Builder settings = WorkerSettings.builder().concurrency(concurrency)
                 .shutdownTimeout(Duration.ofSeconds(5));
         if (fast) {
             settings.heartbeatInterval(Duration.ofMillis(200)).livenessTimeout(Duration.ofSeconds(1))
-                    .janitorInterval(Duration.ofMillis(200)).pollTimeout(Duration.ofMillis(200));
+                    .janitorInterval(Duration.ofMillis(200)).pollTimeout(Duration.ofMillis(200))
+                    .visibilityTimeout(Duration.ofSeconds(5));
         }
         queues.forEach(settings::queue);
         customize.accept(settings);
@@ -107,6 +128,35 @@ final class Engine implements AutoCloseable {
     long unfinished(List<String> queues) {
         return broker.stats(queues).stream().mapToLong(stats -> stats.pending() + stats.active() + stats.scheduled())
                 .sum();
+    }
+
+    /**
+     * The records of these tasks of {@code queue}, read by a few threads at once (the shared connection pipelines
+     * them); a task whose read failed (Redis down) is absent.
+     */
+    Map<String, TaskInfo> infos(String queue, Collection<String> taskIds) {
+        ExecutorService readers = Executors.newFixedThreadPool(RECORD_READERS);
+        try {
+            Map<String, Future<TaskInfo>> reads = new LinkedHashMap<>();
+            taskIds.forEach(id -> reads.put(id, readers.submit(() -> results.find(queue, id))));
+            Map<String, TaskInfo> infos = new LinkedHashMap<>();
+            for (Map.Entry<String, Future<TaskInfo>> read : reads.entrySet()) {
+                try {
+                    infos.put(read.getKey(), read.getValue().get());
+                }
+                catch (ExecutionException ex) {
+                    // absent
+                }
+            }
+            return infos;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new Deadline.DidNotFinish("reading task records (interrupted)");
+        }
+        finally {
+            readers.shutdownNow();
+        }
     }
 
     @Override

@@ -17,7 +17,8 @@ final class Environment {
     private Environment() {
     }
 
-    static Map<String, Object> describe(String redisVersion, Path redisBinary, int redisPort) {
+    /** @param redis the Redis's version, binary or address, and persistence settings */
+    static Map<String, Object> describe(String redis) {
         Map<String, Object> env = new LinkedHashMap<>();
         env.put("cpus", Runtime.getRuntime().availableProcessors());
         env.put("cpuModel", cpuModel());
@@ -30,8 +31,7 @@ final class Environment {
         env.put("maxHeapMegabytes", Runtime.getRuntime().maxMemory() / (1024 * 1024));
         env.put("jvmArguments", ManagementFactory.getRuntimeMXBean().getInputArguments());
         env.put("workerJvmArguments", ChildWorker.JVM_OPTIONS);
-        env.put("redis", redisVersion + " " + redisBinary + " on 127.0.0.1:" + redisPort
-                + " (--save '' --appendonly no)");
+        env.put("redis", redis);
         return env;
     }
 

@@ -47,7 +47,7 @@ final class GrowthScenario extends Scenario {
     static final int IO_CONCURRENCY = WorkerSettings.DEFAULT_CONCURRENCY;
 
     @Override
-    void run(Bench bench, Deadline deadline, List<Figure> out) throws Exception {
+    void run(Bench bench, Deadline deadline, Findings out) throws Exception {
         Sizes sizes = bench.sizes;
         TaskCall<Void> noop = TaskCall.of(BenchTasks::noop);
         List<String> one = List.of(Engine.QUEUE);

@@ -28,7 +28,7 @@ final class HeapScenario extends Scenario {
     }
 
     @Override
-    void run(Bench bench, Deadline deadline, List<Figure> out) throws Exception {
+    void run(Bench bench, Deadline deadline, Findings out) throws Exception {
         int total = bench.sizes.heapTasks();
         List<String> queue = List.of(Engine.QUEUE);
         try (Engine engine = bench.engine();

@@ -37,7 +37,7 @@ final class LatencyScenario extends Scenario {
     }
 
     @Override
-    void run(Bench bench, Deadline deadline, List<Figure> out) throws Exception {
+    void run(Bench bench, Deadline deadline, Findings out) throws Exception {
         int threads = Math.max(2, Math.min(8, rate / 1_000));
         List<String> queue = List.of(Engine.QUEUE);
         try (Engine engine = bench.engine()) {

@@ -22,7 +22,7 @@ final class MemoryScenario extends Scenario {
     }
 
     @Override
-    void run(Bench bench, Deadline deadline, List<Figure> out) {
+    void run(Bench bench, Deadline deadline, Findings out) {
         int total = bench.sizes.memoryTasks();
         List<String> queue = List.of(Engine.QUEUE);
         try (Engine engine = bench.engine()) {

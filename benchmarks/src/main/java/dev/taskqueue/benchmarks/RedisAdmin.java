@@ -1,9 +1,14 @@
 package dev.taskqueue.benchmarks;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 
@@ -17,9 +22,9 @@ final class RedisAdmin implements AutoCloseable {
     private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> redis;
 
-    RedisAdmin(int port) {
-        RedisURI uri = RedisURI.create("127.0.0.1", port);
-        uri.setTimeout(Duration.ofSeconds(60)); // FLUSHALL of millions of keys takes a while
+    RedisAdmin(RedisURI target) {
+        // FLUSHALL of millions of keys takes a while
+        RedisURI uri = RedisURI.builder(target).withTimeout(Duration.ofSeconds(60)).build();
         client = RedisClient.create(uri);
         connection = client.connect();
         redis = connection.sync();
@@ -27,6 +32,22 @@ final class RedisAdmin implements AutoCloseable {
 
     void flush() {
         redis.flushall();
+    }
+
+    /** Deletes the keys that match {@code pattern} ({@code SCAN} then {@code UNLINK}), leaving every other key. */
+    long deleteKeys(String pattern) {
+        long deleted = 0;
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            KeyScanCursor<String> batch = redis.scan(cursor, ScanArgs.Builder.matches(pattern).limit(1_000));
+            List<String> keys = batch.getKeys();
+            if (!keys.isEmpty()) {
+                deleted += redis.unlink(keys.toArray(String[]::new));
+            }
+            cursor = batch;
+        }
+        while (!cursor.isFinished());
+        return deleted;
     }
 
     /** {@code used_memory} from {@code INFO memory}, in bytes. */
@@ -40,6 +61,17 @@ final class RedisAdmin implements AutoCloseable {
 
     long pid() {
         return Long.parseLong(info("server", "process_id"));
+    }
+
+    /** A setting ({@code CONFIG GET}), or why it cannot be read (a managed Redis may refuse CONFIG). */
+    String config(String name) {
+        try {
+            Map<String, String> values = redis.configGet(name);
+            return values.getOrDefault(name, "?");
+        }
+        catch (RuntimeException ex) {
+            return "unknown (" + ex.getMessage() + ")";
+        }
     }
 
     private String info(String section, String field) {

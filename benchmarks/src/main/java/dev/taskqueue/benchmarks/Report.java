@@ -74,6 +74,15 @@ final class Report {
         }
         out.println("(/LPUSH16: a rate divided by redis-benchmark's pipelined LPUSH rate on this server; other CPU: "
                 + "cores busy with other processes during the scenario)");
+        for (ScenarioResult result : results) {
+            for (int i = 0; i < result.runs().size(); i++) {
+                List<String> notes = result.runs().get(i).notes();
+                if (!notes.isEmpty()) {
+                    out.printf("%n%s, run %d:%n", result.name(), i + 1);
+                    notes.forEach(note -> out.println("  " + note));
+                }
+            }
+        }
     }
 
     private static String ratio(Figure f, @Nullable Double lpush) {
@@ -115,6 +124,7 @@ final class Report {
                 run.put("seconds", r.seconds());
                 run.put("otherCores", r.otherCores());
                 run.put("loadAverage", r.loadAverage());
+                run.put("notes", r.notes());
                 return run;
             }).toList());
             scenarios.add(s);

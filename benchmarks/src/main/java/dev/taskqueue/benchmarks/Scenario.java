@@ -1,7 +1,6 @@
 package dev.taskqueue.benchmarks;
 
 import java.time.Duration;
-import java.util.List;
 
 /**
  * One measurement. It runs against an empty Redis, adds its figures to {@code out} as it measures them (so that
@@ -29,8 +28,31 @@ abstract class Scenario {
         return description;
     }
 
+    /**
+     * Whether it injects faults and checks what survives them, instead of measuring speed. Such a scenario takes
+     * minutes, so it runs only when named; it needs no warm-up; it may run against the user's Redis
+     * ({@code --redis-uri}), touching only the benchmark's keys; and it may restart the benchmark's own
+     * redis-server, which then keeps an append-only file.
+     */
+    boolean injectsFaults() {
+        return false;
+    }
+
     /** How long it may take at these sizes before it is reported as "did not finish". */
     abstract Duration timeLimit(Sizes sizes);
 
-    abstract void run(Bench bench, Deadline deadline, List<Figure> out) throws Exception;
+    abstract void run(Bench bench, Deadline deadline, Findings out) throws Exception;
+
+    /**
+     * A correctness failure the scenario measured (a task lost, a wrong result): its message says what, and the
+     * run exits with a non-zero status. Its figures and notes are reported as usual.
+     */
+    static final class Failed extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        Failed(String message) {
+            super(message);
+        }
+    }
 }

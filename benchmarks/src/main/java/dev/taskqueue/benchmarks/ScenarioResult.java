@@ -26,11 +26,12 @@ record ScenarioResult(String name, String description, List<Run> runs) {
      * @param status how it ended
      * @param message why it did not finish or failed, else null
      * @param figures what it measured (all of them, or those measured before it stopped)
+     * @param notes lines to read beside the figures (what went wrong, and why), often none
      * @param seconds how long it took
      * @param otherCores CPU cores busy with other processes meanwhile (see {@link CpuMeter}), or null
      * @param loadAverage the load averages when it ended, or null
      */
-    record Run(Status status, @Nullable String message, List<Figure> figures, double seconds,
+    record Run(Status status, @Nullable String message, List<Figure> figures, List<String> notes, double seconds,
             @Nullable Double otherCores, @Nullable String loadAverage) {
     }
 

@@ -22,7 +22,7 @@ final class ThreadedSubmitScenario extends Scenario {
     }
 
     @Override
-    void run(Bench bench, Deadline deadline, List<Figure> out) throws Exception {
+    void run(Bench bench, Deadline deadline, Findings out) throws Exception {
         int total = bench.sizes.singleSubmitTasks();
         int threads = bench.sizes.submitThreads();
         try (Engine engine = bench.engine()) {

@@ -4,14 +4,17 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 
 import dev.taskqueue.worker.Worker;
+import io.lettuce.core.RedisURI;
 
 /**
- * A worker JVM for the scenarios that need one of their own (kill -9, two JVMs on one queue, heap watch):
- * {@code java -cp benchmarks.jar dev.taskqueue.benchmarks.WorkerMain <redis port> <queues,...> <concurrency>
- * <hold ms> <fast workers> <worker id>}.
+ * A worker JVM for the scenarios that need one of their own (kill -9, two JVMs on one queue, heap watch, chaos):
+ * {@code java -cp benchmarks.jar dev.taskqueue.benchmarks.WorkerMain <queues,...> <concurrency> <hold ms>
+ * <fast workers> <worker id> [<run journal>]}, with the Redis URI in the environment variable
+ * {@value #REDIS_URI_VARIABLE} (not on the command line, where {@code ps} would show its password).
  *
  * <p>Driven by lines on stdin, answered on stdout:
  * <ol>
@@ -24,6 +27,9 @@ import dev.taskqueue.worker.Worker;
  */
 public final class WorkerMain {
 
+    /** The environment variable that holds the Redis URI. */
+    static final String REDIS_URI_VARIABLE = "TASKQUEUE_BENCH_REDIS_URI";
+
     /** However it is driven, a child never outlives this. */
     private static final long MAX_LIFETIME_MILLIS = 30 * 60_000;
 
@@ -31,12 +37,13 @@ public final class WorkerMain {
     }
 
     public static void main(String[] args) throws Exception {
-        int port = Integer.parseInt(args[0]);
-        List<String> queues = List.of(args[1].split(","));
-        int concurrency = Integer.parseInt(args[2]);
-        long holdMillis = Long.parseLong(args[3]);
-        boolean fastWorkers = Boolean.parseBoolean(args[4]);
-        String workerId = args[5];
+        RedisURI redis = RedisURI.create(System.getenv(REDIS_URI_VARIABLE));
+        List<String> queues = List.of(args[0].split(","));
+        int concurrency = Integer.parseInt(args[1]);
+        long holdMillis = Long.parseLong(args[2]);
+        boolean fastWorkers = Boolean.parseBoolean(args[3]);
+        String workerId = args[4];
+        ChaosTasks chaos = args.length > 5 ? new ChaosTasks(RunJournal.appendingTo(Path.of(args[5]))) : null;
         Thread reaper = new Thread(() -> {
             Deadline.sleep(MAX_LIFETIME_MILLIS);
             Runtime.getRuntime().halt(3);
@@ -45,7 +52,7 @@ public final class WorkerMain {
         reaper.start();
 
         BenchTasks tasks = new BenchTasks(holdMillis, key -> say("HOLD " + key));
-        try (Engine engine = new Engine(port, tasks, concurrency, fastWorkers)) {
+        try (Engine engine = new Engine(redis, tasks, chaos, concurrency, fastWorkers)) {
             say("READY");
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             Worker worker = null;

@@ -12,7 +12,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs every scenario at smoke sizes, so that the harness cannot rot. Speed is never asserted: only that every
- * scenario finished and measured something (with or without redis-benchmark on the PATH).
+ * scenario finished and measured something (with or without redis-benchmark on the PATH), and that the chaos
+ * scenario lost nothing.
  */
 class SmokeBenchmarkTest {
 
@@ -28,11 +29,43 @@ class SmokeBenchmarkTest {
         JsonNode json = JsonMapper.builder().build().readTree(output.toFile());
         assertThat(json.get("mode").asString()).isEqualTo("smoke");
         JsonNode scenarios = json.get("scenarios");
-        assertThat(scenarios).hasSize(Benchmarks.SCENARIOS.size());
+        assertThat(scenarios).hasSize(Benchmarks.DEFAULT_SCENARIOS.size());
         for (JsonNode scenario : scenarios) {
             assertThat(scenario.get("status").asString()).as(scenario.get("name").asString()).isEqualTo("OK");
             assertThat(scenario.get("figures")).as(scenario.get("name").asString()).isNotEmpty();
         }
         assertThat(json.get("environment").get("jvmArguments")).isNotNull();
+    }
+
+    @Test
+    @Timeout(240)
+    void chaosKillsWorkersAndRestartsRedisAndLosesNothingAtSmokeSizes() throws Exception {
+        Path output = Path.of("target", "smoke-chaos-results.json");
+        Files.deleteIfExists(output);
+
+        int status = Benchmarks.run(new String[] { "--smoke", "--scenario", "chaos", "--output", output.toString() },
+                System.out);
+
+        JsonNode chaos = json(output).get("scenarios").get(0);
+        assertThat(status).as(chaos.toString()).isZero();
+        assertThat(figure(chaos, "chaos.units")).isPositive();
+        assertThat(figure(chaos, "chaos.lost")).isZero();
+        assertThat(figure(chaos, "chaos.failed")).isZero();
+        assertThat(figure(chaos, "chaos.kills")).isPositive();
+        assertThat(figure(chaos, "chaos.redis.down")).isPositive();
+        assertThat(json(output).get("environment").get("redis").asString()).contains("--appendonly yes");
+    }
+
+    private static double figure(JsonNode scenario, String key) {
+        for (JsonNode figure : scenario.get("figures")) {
+            if (figure.get("key").asString().equals(key)) {
+                return figure.get("value").asDouble();
+            }
+        }
+        throw new AssertionError("no figure " + key + " in " + scenario);
+    }
+
+    private static JsonNode json(Path file) {
+        return JsonMapper.builder().build().readTree(file.toFile());
     }
 }
