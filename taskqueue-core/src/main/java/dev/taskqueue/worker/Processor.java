@@ -372,35 +372,74 @@ final class Processor {
     static final int ARGUMENTS_PREVIEW = 1024;
 
     /**
-     * Starts what follows the task in its workflow before it is acknowledged. If Redis cannot be reached, the task
-     * is not acknowledged but handed back to run again: its successors have fixed ids, so starting them twice stores
-     * them once. Any other error would recur on every run (a chord whose state expired): the task is acknowledged,
-     * and what follows it is lost, said in an error.
+     * Starts what follows the task in its workflow before it is acknowledged. If Redis cannot be reached, it tries
+     * again until Redis answers, holding the task (its lease is extended by the heartbeat like any running task's):
+     * handing the task back would run it again, an extra run that the outage alone would cost. The successors have
+     * fixed ids, so starting them twice stores them once. Only a stopping worker (its thread interrupted) hands the
+     * task back to run again elsewhere. Any other error would recur on every run (a chord whose state expired): the
+     * task is acknowledged, and what follows it is lost, said in an error.
      */
     private @Nullable Outcome continueWorkflow(Outcome outcome, TaskMessage message, Runnable continuation) {
         if (message.workflow() == null) {
             return outcome;
         }
-        try {
-            continuation.run();
-            return outcome;
-        }
-        catch (RuntimeException ex) {
-            if (!(ex instanceof BrokerUnavailableException) && !Thread.currentThread().isInterrupted()) {
-                log.error("Task {} [{}] ended, but what follows it in its workflow cannot be started; it is not "
-                        + "run again: {}", message.task(), message.id(), ex.toString());
+        long waitMillis = Backoff.FIRST_MILLIS;
+        for (int attempt = 1;; attempt++) {
+            try {
+                continuation.run();
+                if (attempt > 1) {
+                    log.info("Task {} [{}]: what follows it in its workflow is started, after {} attempt(s)",
+                            message.task(), message.id(), attempt);
+                }
                 return outcome;
             }
-            log.warn("Task {} [{}] ended, but what follows it in its workflow could not be started ({}); it is "
-                    + "handed back to run again", message.task(), message.id(), ex.toString());
-            try {
-                broker.release(workerId, List.of(outcome.delivery()));
+            catch (RuntimeException ex) {
+                if (!(ex instanceof BrokerUnavailableException)) {
+                    log.error("Task {} [{}] ended, but what follows it in its workflow cannot be started; it is not "
+                            + "run again: {}", message.task(), message.id(), ex.toString());
+                    return outcome;
+                }
+                if (attempt == 1) {
+                    // Its time limits are over: the handler returned. They must not interrupt the waiting.
+                    running.withTask(outcome.delivery().queue(), message.id())
+                            .forEach(RunningTasks.Running::cancelTimers);
+                    log.warn("Task {} [{}] ended, but what follows it in its workflow could not be started ({}); "
+                            + "trying again until Redis answers", message.task(), message.id(), ex.getMessage());
+                }
+                if (!pause(waitMillis)) {
+                    return handBack(outcome, message);
+                }
+                waitMillis = Math.min(Backoff.MAX_MILLIS, waitMillis * 2);
             }
-            catch (RuntimeException releaseFailed) {
-                log.debug("Could not hand task [{}] back; its lease expires instead", message.id(), releaseFailed);
-            }
-            return null;
         }
+    }
+
+    /** Sleeps, unless the worker stops (interrupts the thread): then false. */
+    private static boolean pause(long millis) {
+        if (Thread.currentThread().isInterrupted()) {
+            return false;
+        }
+        try {
+            Thread.sleep(millis);
+            return true;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** A stopping worker hands a task whose workflow could not go on back to its queue, to run again elsewhere. */
+    private @Nullable Outcome handBack(Outcome outcome, TaskMessage message) {
+        log.warn("Task {} [{}]: the worker stops before what follows it in its workflow could be started; it is "
+                + "handed back to run again", message.task(), message.id());
+        try {
+            broker.release(workerId, List.of(outcome.delivery()));
+        }
+        catch (RuntimeException releaseFailed) {
+            log.debug("Could not hand task [{}] back; its lease expires instead", message.id(), releaseFailed);
+        }
+        return null;
     }
 
     /** A handler's error: a retry if the policy (or the task itself) asks for one, else a failure. */
