@@ -52,6 +52,13 @@ class TaskQueueLoggingTests {
         logging.setLogLevel(PROCESSOR, null);
     }
 
+    /** A queue left out of taskqueue.worker.queues would otherwise wait for a worker silently. */
+    @Test
+    void aWorkerSaysAtStartWhichDeclaredQueuesItDoesNotConsume(CapturedOutput output) {
+        runner.withPropertyValues("taskqueue.worker.queues=default").run(context -> assertThat(output)
+                .contains("does not consume queues that this application's tasks declare: {failing=[test.fail]}"));
+    }
+
     @Test
     void theTaskIdAndNameAreInTheMdcWhileItRuns() {
         runner.run(context -> {
