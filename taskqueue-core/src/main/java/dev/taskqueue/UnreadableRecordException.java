@@ -3,7 +3,7 @@ package dev.taskqueue;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A record that taskqueue keeps in Redis (a task's state, result and error) holds what taskqueue
+ * A record that taskqueue keeps in Redis (a task's state, result and error; a group's members) holds what taskqueue
  * never writes there: it was written by something other than taskqueue, or by an incompatible version. The message
  * names the record, what is wrong in it and what to do. Nothing is guessed from such a record: a task whose state
  * cannot be read is not reported as pending, a result that is not JSON is not blamed on the type asked for.
@@ -40,17 +40,22 @@ public class UnreadableRecordException extends TaskQueueException {
                 + (queue != null ? " in queue '" + queue + "'" : ""), taskId, queue, problem);
     }
 
+    /** A group's record (its members). */
+    public static UnreadableRecordException ofGroup(String groupId, String problem) {
+        return new UnreadableRecordException("group [" + groupId + "]", groupId, null, problem);
+    }
+
     /** A stored value as these messages show it: quoted, and cut after a few characters. */
     public static String quote(String value) {
         return "'" + (value.length() <= SHOWN ? value : value.substring(0, SHOWN) + "...") + "'";
     }
 
-    /** The task's id. */
+    /** The task's or the group's id. */
     public String getId() {
         return id;
     }
 
-    /** The task's queue, when known. */
+    /** The task's queue, when known; null for a group. */
     public @Nullable String getQueue() {
         return queue;
     }

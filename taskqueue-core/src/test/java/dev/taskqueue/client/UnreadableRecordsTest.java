@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * What a caller sees when a record in Redis was written by something other than taskqueue (or by an incompatible
  * version): each shape is written straight into Redis, then read through the public API. Every failure is a
- * {@link TaskQueueException} naming the task and its queue, what is wrong and what to do; what can be read
+ * {@link TaskQueueException} naming the task (or group) and its queue, what is wrong and what to do; what can be read
  * is read.
  */
 class UnreadableRecordsTest {
@@ -107,6 +107,18 @@ class UnreadableRecordsTest {
 
         assertThat(redis.hget(record("forged-revoked"), "state")).isEqualTo("REVOKED");
         assertThat(tq.client.handle("forged-revoked").state()).isEqualTo(TaskState.REVOKED);
+    }
+
+    @Test
+    void aGroupWhoseMembersCannotBeReadIsReported() {
+        redis.set("{taskqueue:group:forged-group}", "default t1\nthis line names no task\n");
+        redis.set("{taskqueue:group:forged-queue}", "default t1\nno{such}queue t2\n");
+
+        assertThatThrownBy(() -> tq.client.groupHandle("forged-group")).isInstanceOf(UnreadableRecordException.class)
+                .hasMessageContaining("The stored record of group [forged-group] cannot be read: its line 2 "
+                        + "'this line names no task' is not '<queue> <task id>'");
+        assertThatThrownBy(() -> tq.client.groupHandle("forged-queue")).isInstanceOf(UnreadableRecordException.class)
+                .hasMessageContaining("group [forged-queue]").hasMessageContaining("'no{such}queue t2'");
     }
 
     private static String record(String taskId) {
