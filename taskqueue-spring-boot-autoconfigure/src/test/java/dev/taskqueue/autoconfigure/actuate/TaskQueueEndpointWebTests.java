@@ -33,11 +33,12 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Every path of {@code /actuator/taskqueue} over real HTTP, with write access opened as an operator would
- * ({@code management.endpoint.taskqueue.access=unrestricted}), and the health component in the readiness group.
+ * ({@code management.endpoint.taskqueue.access=unrestricted}) and values shown (hiding them is
+ * {@link TaskQueueEndpointValuesWebTests}'s), and the health component in the readiness group.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "management.endpoints.web.exposure.include=taskqueue,health",
-        "management.endpoint.taskqueue.access=unrestricted",
+        "management.endpoint.taskqueue.access=unrestricted", "management.endpoint.taskqueue.show-values=always",
         "management.endpoint.health.show-components=always",
         "management.endpoint.health.group.readiness.include=readinessState,taskqueue",
         "management.endpoint.health.group.readiness.show-details=always",
