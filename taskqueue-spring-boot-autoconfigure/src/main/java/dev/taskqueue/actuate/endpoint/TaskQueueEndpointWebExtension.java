@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import dev.taskqueue.BrokerUnavailableException;
+import dev.taskqueue.UnreadableRecordException;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
@@ -21,7 +22,7 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
 /**
  * The {@link TaskQueueEndpoint} over HTTP, with the status codes a REST client expects and a JSON body that says
  * what went wrong: 400 for a path or parameter that names nothing valid, 404 for an unknown queue, task or dead
- * letter, 503 when Redis does not answer. Each operation delegates to the endpoint's operation of the same path.
+ * letter, 500 for a record in Redis that taskqueue did not write, 503 when Redis does not answer. Each operation delegates to the endpoint's operation of the same path.
  * (Without this, a write that finds nothing would answer 204, and a 400's reason would be hidden unless
  * {@code server.error.include-message} shows it.)
  *
@@ -119,6 +120,9 @@ public class TaskQueueEndpointWebExtension {
         }
         catch (BrokerUnavailableException ex) {
             return error(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE, "Service Unavailable", ex.getMessage());
+        }
+        catch (UnreadableRecordException ex) {
+            return error(WebEndpointResponse.STATUS_INTERNAL_SERVER_ERROR, "Internal Server Error", ex.getMessage());
         }
     }
 

@@ -24,6 +24,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistrar;
 
@@ -63,6 +64,9 @@ class TaskQueueEndpointWebTests {
 
     @Autowired
     TaskQueueOperations operations;
+
+    @Autowired
+    StringRedisTemplate redis;
 
     ActuatorHttp http;
 
@@ -264,6 +268,17 @@ class TaskQueueEndpointWebTests {
                 .isEqualTo(404);
         assertThat(http.delete("/actuator/taskqueue/queues/failing/dead-letters/1-0").status()).isEqualTo(404);
         assertThat(http.get("/actuator/taskqueue/events").message()).contains("taskqueue.events.stream.enabled");
+    }
+
+    @Test
+    void aTaskRecordThatTaskqueueDidNotWriteIsAServerErrorSayingWhy() {
+        redis.opsForHash().put("{endpoint-web-tests:default}:t:forged", "state", "EXPLODED");
+
+        assertThat(http.get("/actuator/taskqueue/queues/default/tasks/forged")).satisfies(reply -> {
+            assertThat(reply.status()).isEqualTo(500);
+            assertThat(reply.message()).contains("The stored record of task [forged] in queue 'default' cannot be "
+                    + "read: its state 'EXPLODED' is not one taskqueue writes");
+        });
     }
 
     @Test
