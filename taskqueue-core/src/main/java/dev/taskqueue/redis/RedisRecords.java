@@ -59,7 +59,7 @@ final class RedisRecords {
         Map<String, Stored> found = new LinkedHashMap<>();
         for (int i = 0; i < replies.size(); i++) {
             List<Object> reply = redis.await(replies.get(i), "read the record of task " + taskId);
-            Stored stored = new Stored(taskId, order.get(i), reply.get(0), (Long) reply.get(1) == 1L);
+            Stored stored = Stored.of(taskId, order.get(i), reply.get(0), (Long) reply.get(1) == 1L);
             if (stored.exists()) {
                 found.put(order.get(i), stored);
             }
@@ -71,12 +71,26 @@ final class RedisRecords {
      * A task's record as read from one queue; read as a {@link TaskInfo} only when asked, so that a record that
      * cannot be read still tells where the task is (a revocation then overwrites it).
      *
-     * @param record the record's fields as a flat list, or the type of the key when it is not a hash
+     * @param fields the record's fields, or null when its key is not a hash
+     * @param keyType the type of its key
      */
-    record Stored(String taskId, String queue, Object record, boolean delayed) {
+    record Stored(String taskId, String queue, @Nullable Map<String, String> fields, String keyType,
+            boolean delayed) {
+
+        /** @param record the record as a flat field/value list, or the type of its key when it is not a hash */
+        static Stored of(String taskId, String queue, Object record, boolean delayed) {
+            if (!(record instanceof List<?> flat)) {
+                return new Stored(taskId, queue, null, string(record), delayed);
+            }
+            Map<String, String> fields = new HashMap<>();
+            for (int i = 0; i + 1 < flat.size(); i += 2) {
+                fields.put(string(flat.get(i)), string(flat.get(i + 1)));
+            }
+            return new Stored(taskId, queue, fields, "hash", delayed);
+        }
 
         boolean exists() {
-            return delayed || !(record instanceof List<?> flat) || fields(flat).containsKey("state");
+            return delayed || fields == null || fields.containsKey("state");
         }
 
         /**
@@ -85,20 +99,12 @@ final class RedisRecords {
          * @throws UnreadableRecordException when it holds what taskqueue does not write
          */
         TaskInfo info() {
-            if (!(record instanceof List<?> flat)) {
-                throw UnreadableRecordException.ofTask(null, taskId, queue, "its key holds a " + string(record)
+            if (fields == null) {
+                throw UnreadableRecordException.ofTask(null, taskId, queue, "its key holds a " + keyType
                         + ", not a hash");
             }
-            TaskInfo info = TaskRecords.toInfo(taskId, queue, fields(flat), delayed);
+            TaskInfo info = TaskRecords.toInfo(taskId, queue, fields, delayed);
             return info != null ? info : TaskInfo.pending(taskId, queue);
-        }
-
-        private static Map<String, String> fields(List<?> flat) {
-            Map<String, String> fields = new HashMap<>();
-            for (int i = 0; i + 1 < flat.size(); i += 2) {
-                fields.put(string(flat.get(i)), string(flat.get(i + 1)));
-            }
-            return fields;
         }
     }
 
