@@ -49,7 +49,11 @@ public interface TaskClient {
         return (GroupHandle<T>) submit((Signature<List<T>>) group);
     }
 
-    /** A handle to a group submitted by any instance, by its id (while its results are kept). */
+    /**
+     * A handle to a group submitted by any instance, by its id (while its results are kept).
+     *
+     * @throws UnreadableRecordException when the group's record holds what taskqueue does not write
+     */
     GroupHandle<Object> groupHandle(String groupId);
 
     /** Submits the task with this name; its result decodes to plain JSON types (maps, lists, strings...). */

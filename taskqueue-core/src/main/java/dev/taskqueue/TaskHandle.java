@@ -30,13 +30,16 @@ public interface TaskHandle<R> {
      *         stored about such a task, so its state is unknown (it would read PENDING forever). Follow it through
      *         task events or metrics instead, or remove {@code ignoreResult}. A handle looked up by id alone
      *         ({@link TaskClient#handle}) cannot tell, and reads PENDING.
+     * @throws UnreadableRecordException if the task's record holds a state taskqueue does not write
      */
     TaskState state();
 
     /**
-     * Everything stored about the task: state, timings, worker, error. Read from Redis.
+     * Everything stored about the task: state, timings, worker, error. Read from Redis. A field that taskqueue would
+     * not write (a time that is not a number, say) reads as absent.
      *
      * @throws IllegalStateException if the task is declared with {@code ignoreResult}, as {@link #state()}
+     * @throws UnreadableRecordException as {@link #state()}
      */
     TaskInfo info();
 
@@ -46,12 +49,15 @@ public interface TaskHandle<R> {
      * @throws TaskFailedException if the task failed: carries the remote error's type, message and stack
      * @throws TaskRevokedException if the task was revoked or expired
      * @throws TaskTimeoutException if the task did not finish within {@code timeout}
+     * @throws UnreadableRecordException if the task's record holds a state, or a result, that taskqueue does not
+     *         write (something else wrote it, or an incompatible version)
      */
     R get(Duration timeout);
 
     /**
      * The result as a future, completed when the task finishes (exceptionally with {@link TaskFailedException}
-     * or {@link TaskRevokedException}). Cancelling the future stops waiting; it does not revoke the task.
+     * or {@link TaskRevokedException}; with {@link UnreadableRecordException} when its record cannot be read, as
+     * {@link #get}). Cancelling the future stops waiting; it does not revoke the task.
      */
     CompletableFuture<R> future();
 

@@ -1,11 +1,13 @@
 package dev.taskqueue.broker;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskState;
+import dev.taskqueue.UnreadableRecordException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,41 +20,49 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TaskRecords {
 
+    /** The type of an error whose record does not tell it. */
+    public static final String UNKNOWN_ERROR_TYPE = "unknown";
+
     private TaskRecords() {
     }
 
     /**
      * The record as a {@link TaskInfo}, or null when it holds no state (only a waiter's registration).
      *
+     * <p>Anyone can write into a record. Its state is the answer to every question about the task, so a state
+     * taskqueue does not write fails the read ({@link UnreadableRecordException}) rather than be guessed; any other
+     * field that taskqueue would not write (a time or an attempt that is not a number, an error without a type)
+     * reads as absent, and costs only itself.
+     *
      * @param delayed whether the task waits in the delayed set (a SCHEDULED task whose countdown ended is PENDING)
+     * @throws UnreadableRecordException when the record holds a state taskqueue does not write
      */
     public static @Nullable TaskInfo toInfo(String id, @Nullable String queue, Map<String, String> f,
             boolean delayed) {
-        TaskState state = state(f.get("state"));
-        if (state == null) { // none yet, or not one taskqueue writes
+        String stateName = f.get("state");
+        if (stateName == null) {
             return delayed ? TaskInfo.of(id, queue, TaskState.SCHEDULED) : null;
+        }
+        TaskState state = state(stateName);
+        if (state == null) {
+            throw UnreadableRecordException.ofTask(emptyToNull(f.get("task")), id, queue,
+                    "its state " + UnreadableRecordException.quote(stateName) + " is not one taskqueue writes ("
+                            + List.of(TaskState.values()) + ")");
         }
         if (state == TaskState.SCHEDULED && !delayed) {
             state = TaskState.PENDING; // its countdown ended: it waits in a stream now
         }
-        TaskError error = null;
-        if (f.containsKey("error.type")) {
-            error = new TaskError(f.get("error.type"), emptyToNull(f.get("error.message")),
-                    emptyToNull(f.get("error.stack")), false);
-        }
-        String progress = emptyToNull(f.get("progress"));
-        return new TaskInfo(id, emptyToNull(f.get("task")), f.getOrDefault("queue", queue), state,
+        // The queue it was read in: a record lives in its task's queue, whatever its fields say.
+        return new TaskInfo(id, emptyToNull(f.get("task")), queue != null ? queue : emptyToNull(f.get("queue")), state,
                 emptyToNull(f.get("worker")), instant(f.get("submitted")), instant(f.get("started")),
                 instant(f.get("finished")), integer(f.get("attempt")),
-                state == TaskState.SUCCESS ? f.get("result") : null, error,
+                state == TaskState.SUCCESS ? f.get("result") : null, error(f),
                 state == TaskState.RETRY ? instant(f.get("next")) : null,
-                fraction(progress), emptyToNull(f.get("progress.message")),
+                fraction(f.get("progress")), emptyToNull(f.get("progress.message")),
                 emptyToNull(f.get("args")), emptyToNull(f.get("parent")));
     }
 
-    // Anyone can write into a record: a value taskqueue would not write reads as absent, and costs only itself.
-
-    private static @Nullable TaskState state(@Nullable String name) {
+    private static @Nullable TaskState state(String name) {
         for (TaskState state : TaskState.values()) {
             if (state.name().equals(name)) {
                 return state;
@@ -61,23 +71,34 @@ public final class TaskRecords {
         return null;
     }
 
+    /** The error, when the record has one; one without a type (taskqueue always writes it) is of an unknown type. */
+    private static @Nullable TaskError error(Map<String, String> f) {
+        String type = emptyToNull(f.get("error.type"));
+        String message = emptyToNull(f.get("error.message"));
+        String stack = emptyToNull(f.get("error.stack"));
+        return type == null && message == null && stack == null ? null
+                : new TaskError(type != null ? type : UNKNOWN_ERROR_TYPE, message, stack, false);
+    }
+
     private static int integer(@Nullable String value) {
         long number = number(value);
-        return number < 0 || number > Integer.MAX_VALUE ? 0 : (int) number;
+        return number > Integer.MAX_VALUE ? 0 : (int) Math.max(number, 0);
     }
 
     private static @Nullable Double fraction(@Nullable String value) {
         try {
-            return value == null ? null : Double.valueOf(value);
+            Double fraction = value == null || value.isEmpty() ? null : Double.valueOf(value);
+            return fraction != null && Double.isFinite(fraction) ? fraction : null;
         }
         catch (NumberFormatException ex) {
             return null;
         }
     }
 
-    /** Digits only, as taskqueue writes them; -1 otherwise. */
+    /** Digits only, as taskqueue writes them (at most 18, so that they fit a long); -1 otherwise. */
     private static long number(@Nullable String value) {
-        if (value == null || value.isEmpty() || value.length() > 18 || !value.chars().allMatch(Character::isDigit)) {
+        if (value == null || value.isEmpty() || value.length() > 18 || !value.chars().allMatch(c -> c >= '0'
+                && c <= '9')) {
             return -1;
         }
         return Long.parseLong(value);

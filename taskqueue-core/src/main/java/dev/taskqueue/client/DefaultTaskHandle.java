@@ -12,11 +12,14 @@ import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskQueueException;
 import dev.taskqueue.TaskRevokedException;
 import dev.taskqueue.TaskState;
+import dev.taskqueue.UnreadableRecordException;
 import dev.taskqueue.broker.ResultBackend;
+import dev.taskqueue.broker.TaskRecords;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskDeclarations;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A handle that reads the task's record from a {@link ResultBackend}. It names its task's queue: a caller-chosen id
@@ -143,17 +146,33 @@ final class DefaultTaskHandle<R> implements TaskHandle<R> {
                     return (R) codec.decodeResult(info.resultJson(), resultType);
                 }
                 catch (JacksonException ex) {
+                    String notJson = notJson(info.resultJson());
+                    if (notJson != null) {
+                        throw UnreadableRecordException.ofTask(info.name(), id, info.queue(),
+                                "its result is not JSON (" + notJson + ")");
+                    }
                     throw new TaskQueueException("The result of task " + info.name() + " [" + id
                             + "] cannot be read as " + resultType.getTypeName() + ": " + ex.getOriginalMessage()
                             + "; ask for the type the task returns", ex);
                 }
             case FAILURE:
                 throw new TaskFailedException(id, info.name(), info.error() != null ? info.error()
-                        : new TaskError("unknown", "no error was recorded", null, false));
+                        : new TaskError(TaskRecords.UNKNOWN_ERROR_TYPE, "no error was recorded", null, false));
             case REVOKED:
                 throw new TaskRevokedException(id, info.error() != null ? info.error().message() : null);
             default:
                 throw new IllegalStateException("Task [" + id + "] is " + info.state() + ", not finished");
+        }
+    }
+
+    /** Why this stored result is not JSON at all, or null when it is JSON (of another type than asked, then). */
+    private @Nullable String notJson(@Nullable String result) {
+        try {
+            JsonNode value = result == null ? null : codec.mapper().readTree(result);
+            return value == null || value.isMissingNode() ? "it is empty" : null;
+        }
+        catch (JacksonException ex) {
+            return ex.getOriginalMessage();
         }
     }
 

@@ -40,8 +40,8 @@ final class HandleWait {
         }
         catch (ExecutionException ex) {
             Throwable cause = ex.getCause();
-            throw cause instanceof RuntimeException runtime ? runtime
-                    : new TaskQueueException("Could not wait for " + what, cause);
+            throw cause instanceof TaskQueueException known ? known
+                    : new TaskQueueException("Could not wait for " + what + ": " + cause, cause);
         }
     }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.taskqueue.AmbiguousTaskIdException;
 import dev.taskqueue.TaskInfo;
+import dev.taskqueue.UnreadableRecordException;
 import dev.taskqueue.broker.ResultBackend;
 import io.lettuce.core.ScriptOutputType;
 import org.jspecify.annotations.Nullable;
@@ -80,20 +81,25 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
 
     @Override
     public TaskInfo find(@Nullable String queue, String taskId) {
-        Map<String, TaskInfo> found = records.read(queue != null ? List.of(queue) : broker.queues(), taskId);
+        Map<String, RedisRecords.Stored> found = records.read(queue != null ? List.of(queue) : broker.queues(), taskId);
         String holder = RedisRecords.onlyQueue(taskId, found);
-        return holder != null ? found.get(holder) : TaskInfo.pending(taskId, queue);
+        return holder != null ? found.get(holder).info() : TaskInfo.pending(taskId, queue);
     }
 
     // ------------------------------------------------------------------------------------------ waiting
 
     /*
      * KEYS[1] {q}:t:<id>   ARGV[1] this instance's id   ARGV[2] ttl ms for a record that does not exist yet
-     * Returns 1 if the task already finished, else registers the instance in 'notify' and returns 0.
+     * Returns 1 if the task already finished, or if its record holds what taskqueue does not write (the reader says
+     * what); else registers the instance in 'notify' and returns 0.
      */
     private static final LuaScript WATCH = new LuaScript("watch", """
+            local kind = redis.call('TYPE', KEYS[1]).ok
+            if kind ~= 'hash' and kind ~= 'none' then return 1 end
             local state = redis.call('HGET', KEYS[1], 'state')
-            if state == 'SUCCESS' or state == 'FAILURE' or state == 'REVOKED' then return 1 end
+            if state and state ~= 'PENDING' and state ~= 'SCHEDULED' and state ~= 'STARTED' and state ~= 'RETRY' then
+              return 1
+            end
             local waiters = redis.call('HGET', KEYS[1], 'notify') or ''
             if not string.find(' ' .. waiters .. ' ', ' ' .. ARGV[1] .. ' ', 1, true) then
               redis.call('HSET', KEYS[1], 'notify', waiters .. ' ' .. ARGV[1])
@@ -168,8 +174,8 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
                     info = read.computeIfAbsent(waiter.queue() == null ? "" : waiter.queue(),
                             q -> find(waiter.queue(), taskId));
                 }
-                catch (AmbiguousTaskIdException ex) {
-                    waiter.future().completeExceptionally(ex);
+                catch (AmbiguousTaskIdException | UnreadableRecordException ex) {
+                    waiter.future().completeExceptionally(ex); // reading again would not tell more
                     continue;
                 }
                 catch (RuntimeException ex) {

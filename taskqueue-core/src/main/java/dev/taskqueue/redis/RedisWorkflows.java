@@ -11,10 +11,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
+import dev.taskqueue.TaskIds;
+import dev.taskqueue.UnreadableRecordException;
 import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.broker.WorkflowStore.ChordProgress;
 import dev.taskqueue.broker.WorkflowStore.ChordStatus;
 import dev.taskqueue.broker.WorkflowStore.Member;
+import dev.taskqueue.internal.TaskDeclarations;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
@@ -47,6 +50,11 @@ final class RedisWorkflows {
                 SetArgs.Builder.nx().px(ttlMillis)), "store group " + groupId);
     }
 
+    /**
+     * The group's members, or null when it is not stored.
+     *
+     * @throws UnreadableRecordException when a line is not one {@link #saveGroup} writes
+     */
     @Nullable
     List<Member> group(String groupId) {
         byte[] text = redis.await(redis.commands().get(keys.group(groupId)), "read group " + groupId);
@@ -54,13 +62,39 @@ final class RedisWorkflows {
             return null;
         }
         List<Member> members = new ArrayList<>();
-        for (String line : string(text).split("\n")) {
-            int space = line.indexOf(' ');
-            if (space > 0) {
-                members.add(new Member(line.substring(space + 1), line.substring(0, space)));
+        String[] lines = string(text).split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].isEmpty()) {
+                continue; // an empty group
             }
+            Member member = member(lines[i]);
+            if (member == null) {
+                throw UnreadableRecordException.ofGroup(groupId, "its line " + (i + 1) + " "
+                        + UnreadableRecordException.quote(lines[i]) + " is not '<queue> <task id>'");
+            }
+            members.add(member);
         }
         return members;
+    }
+
+    /** A member's line, or null when it is not one: a nested group's line has no queue (it starts with the space). */
+    private static @Nullable Member member(String line) {
+        int space = line.indexOf(' ');
+        if (space < 0) {
+            return null;
+        }
+        String queue = line.substring(0, space);
+        String id = line.substring(space + 1);
+        try {
+            TaskIds.check(id);
+            if (!queue.isEmpty()) {
+                TaskDeclarations.checkQueueName(queue);
+            }
+            return new Member(id, queue);
+        }
+        catch (IllegalArgumentException ex) {
+            return null;
+        }
     }
 
     // ------------------------------------------------------------------------------------------ chords

@@ -23,6 +23,7 @@ import dev.taskqueue.TaskFailedException;
 import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskOptions;
+import dev.taskqueue.TaskQueueException;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.TaskTimeoutException;
 import dev.taskqueue.broker.ResultBackend;
@@ -75,6 +76,32 @@ class TaskHandleTest {
         group.future().cancel(false);
 
         assertThat(waits).hasSize(3).allMatch(CompletableFuture::isCancelled);
+    }
+
+    /** Whatever a backend fails with, a caller waiting on a handle gets a taskqueue exception naming the task. */
+    @Test
+    void aWaitThatFailsOtherwiseNamesTheTask() {
+        ResultBackend broken = new ResultBackend() {
+
+            @Override
+            public TaskInfo find(String queue, String taskId) {
+                return TaskInfo.pending(taskId, queue);
+            }
+
+            @Override
+            public CompletableFuture<TaskInfo> whenFinished(String queue, String taskId) {
+                return CompletableFuture.failedFuture(new IllegalStateException("backend bug"));
+            }
+        };
+        TaskHandle<String> task = new DefaultTaskHandle<>("t1", "default", String.class, broken, tq.codec, null,
+                DefaultTaskHandle.Revoker.NONE);
+
+        assertThatThrownBy(() -> task.get(Duration.ofSeconds(10))).isInstanceOf(TaskQueueException.class)
+                .hasMessageContaining("task [t1]").hasMessageContaining("backend bug")
+                .hasCauseInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new DefaultGroupHandle<>("g1", List.of(task)).get(Duration.ofSeconds(10)))
+                .isInstanceOf(TaskQueueException.class).hasMessageContaining("group [g1]")
+                .hasMessageContaining("backend bug");
     }
 
     @Test

@@ -131,6 +131,15 @@ class WorkflowTest {
     }
 
     @Test
+    void aGroupOfGroupsIsLookedUpWhole() {
+        GroupHandle<List<Integer>> handle = tq.client.submit(group(group(TaskCall.of(WorkflowTasks::add, 1, 1),
+                TaskCall.of(WorkflowTasks::add, 2, 2)), group(TaskCall.of(WorkflowTasks::add, 3, 3))));
+
+        assertThat(handle.get(WAIT)).isEqualTo(List.of(List.of(2, 4), List.of(6)));
+        assertThat(tq.client.groupHandle(handle.id()).get(WAIT)).isEqualTo(List.of(List.of(2, 4), List.of(6)));
+    }
+
+    @Test
     void aGroupHandleFailsWhenAMemberFails() {
         GroupHandle<Integer> handle = tq.client.submit(group(TaskCall.of(WorkflowTasks::add, 1, 1),
                 TaskCall.of(WorkflowTasks::fail, 7)));

@@ -39,6 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.SanitizableData;
+import org.springframework.boot.actuate.endpoint.Show;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -78,6 +80,15 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  *
  * <p>Access is read-only by default: writes need {@code management.endpoint.taskqueue.access=unrestricted}.
  * A queue is known when the broker lists it or this application declares or consumes it.
+ *
+ * <p>What tasks carry are values, as Boot's {@code env} endpoint has values: a task's arguments, result, progress
+ * message and error message and stack trace; a dead letter's message (the task's arguments and headers), reason,
+ * error message and stack trace; an event's error message; a chord's failure; a schedule's problem; and the broker's
+ * address. The operations answer them as {@value #HIDDEN} unless {@code show-values} says to show them: over JMX
+ * (and to Java callers of the operations) {@link Show#WHEN_AUTHORIZED} shows them, as Boot's endpoints do; over
+ * HTTP, {@link TaskQueueEndpointWebExtension} asks the caller's roles. Everything else (states, names, ids, timings,
+ * counts, error types) is always shown. The typed methods that are not operations ({@link #task}, ...) answer
+ * values.
  */
 @Endpoint(id = "taskqueue", defaultAccess = Access.READ_ONLY)
 public class TaskQueueEndpoint {
@@ -114,6 +125,9 @@ public class TaskQueueEndpoint {
 
     private static final JsonMapper JSON = JsonMapper.shared();
 
+    /** What a value that is not shown reads as, as in Boot's own endpoints. */
+    public static final String HIDDEN = SanitizableData.SANITIZED_VALUE;
+
     private final Broker broker;
     private final String brokerDescription;
     private final TaskRegistry registry;
@@ -122,20 +136,24 @@ public class TaskQueueEndpoint {
     private final TaskQueueOperations operations;
     private final @Nullable RedisEventLog events;
     private final @Nullable TaskQueueScheduler scheduler;
+    private final Show showValues;
 
     /**
      * @param broker the broker to inspect and act on
-     * @param brokerDescription what the broker is, such as {@code redis 127.0.0.1:6379}
+     * @param brokerDescription what the broker is, its kind then its address, such as {@code redis 127.0.0.1:6379}
+     *        (the address is a value)
      * @param registry this application's tasks
      * @param workerQueues the queues this application's worker consumes (empty without a worker)
      * @param results where task records are read (none: no task view)
      * @param operations dead letters and revocation
      * @param events the cluster-wide event stream, or null when it is off
      * @param scheduler the periodic schedules, or null when the application has none
+     * @param showValues when its operations show values (over JMX: {@link Show#WHEN_AUTHORIZED} shows them)
      */
     public TaskQueueEndpoint(Broker broker, String brokerDescription, TaskRegistry registry,
             Supplier<? extends Collection<String>> workerQueues, @Nullable ResultBackend results,
-            TaskQueueOperations operations, @Nullable RedisEventLog events, @Nullable TaskQueueScheduler scheduler) {
+            TaskQueueOperations operations, @Nullable RedisEventLog events, @Nullable TaskQueueScheduler scheduler,
+            Show showValues) {
         this.broker = broker;
         this.brokerDescription = brokerDescription;
         this.registry = registry;
@@ -144,6 +162,7 @@ public class TaskQueueEndpoint {
         this.operations = operations;
         this.events = events;
         this.scheduler = scheduler;
+        this.showValues = showValues;
     }
 
     // ------------------------------------------------------------------------------------------ operations
@@ -151,11 +170,16 @@ public class TaskQueueEndpoint {
     /** {@code GET /actuator/taskqueue}: the broker, totals, queues, workers, schedules and the task catalog. */
     @ReadOperation
     public Overview overview() {
+        return overview(showValues.isShown(true));
+    }
+
+    /** As {@link #overview()}, with or without values. */
+    Overview overview(boolean withValues) {
         List<WorkerInfo> workers = broker.workers();
         List<QueueDescriptor> queues = queues(workers);
         List<WorkerDescriptor> workerViews = workers.stream().map(WorkerDescriptor::of).toList();
-        return new Overview(brokerDescription, Totals.of(queues, workerViews), queues, workerViews, schedules(),
-                catalog());
+        return values(new Overview(brokerDescription, Totals.of(queues, workerViews), queues, workerViews,
+                schedules(), catalog()), withValues);
     }
 
     /**
@@ -164,7 +188,12 @@ public class TaskQueueEndpoint {
      */
     @ReadOperation
     public Object list(@Selector String kind, @Nullable Integer count) {
-        return switch (kind) {
+        return list(kind, count, showValues.isShown(true));
+    }
+
+    /** As {@link #list(String, Integer)}, with or without values. */
+    Object list(String kind, @Nullable Integer count, boolean withValues) {
+        return values(switch (kind) {
             case QUEUES -> queues(broker.workers());
             case "workers" -> workers();
             case CATALOG -> catalog();
@@ -175,39 +204,55 @@ public class TaskQueueEndpoint {
                     + "service declares are listed at catalog");
             default -> throw invalid("'" + kind + "' is not a list: use queues, workers, catalog, schedules, chords "
                     + "or events");
-        };
+        }, withValues);
     }
 
     /** {@code GET /actuator/taskqueue/queues/{name}}, {@code /tasks/{id}}, {@code /catalog/{name}} or a schedule. */
     @ReadOperation
     public Object get(@Selector String kind, @Selector String name) {
-        return switch (kind) {
+        return get(kind, name, showValues.isShown(true));
+    }
+
+    /** As {@link #get(String, String)}, with or without values. */
+    Object get(String kind, String name, boolean withValues) {
+        return values(switch (kind) {
             case QUEUES -> queue(name);
             case TASKS -> task(name);
             case CATALOG -> declaredTask(name);
             case SCHEDULES -> schedule(name);
             default -> throw invalid("'" + kind + "' has no entries: use queues/{name}, tasks/{id}, catalog/{name} or "
                     + "schedules/{name}");
-        };
+        }, withValues);
     }
 
     /** {@code GET /actuator/taskqueue/queues/{name}/dead-letters?before=&count=}. */
     @ReadOperation
     public DeadLetterPage getQueuePart(@Selector String kind, @Selector String name, @Selector String part,
             @Nullable String before, @Nullable Integer count) {
+        return getQueuePart(kind, name, part, before, count, showValues.isShown(true));
+    }
+
+    /** As {@link #getQueuePart}, with or without values. */
+    DeadLetterPage getQueuePart(String kind, String name, String part, @Nullable String before,
+            @Nullable Integer count, boolean withValues) {
         queuePart(kind, part);
-        return deadLetters(name, before, count);
+        return values(deadLetters(name, before, count), withValues);
     }
 
     /** {@code GET /actuator/taskqueue/queues/{name}/dead-letters/{id}} or {@code /queues/{name}/tasks/{id}}. */
     @ReadOperation
     public Object getQueuePartEntry(@Selector String kind, @Selector String name, @Selector String part,
             @Selector String id) {
+        return getQueuePartEntry(kind, name, part, id, showValues.isShown(true));
+    }
+
+    /** As {@link #getQueuePartEntry}, with or without values. */
+    Object getQueuePartEntry(String kind, String name, String part, String id, boolean withValues) {
         if (isQueueTasks(kind, part)) {
-            return task(name, id);
+            return values(task(name, id), withValues);
         }
         queuePart(kind, part);
-        return deadLetter(name, id);
+        return values(deadLetter(name, id), withValues);
     }
 
     /**
@@ -216,12 +261,17 @@ public class TaskQueueEndpoint {
      */
     @WriteOperation
     public Object act(@Selector String kind, @Selector String name, @Selector String action) {
+        return act(kind, name, action, showValues.isShown(true));
+    }
+
+    /** As {@link #act}, with or without values (a schedule's problem). */
+    Object act(String kind, String name, String action, boolean withValues) {
         if (kind.equals(SCHEDULES)) {
-            return switch (action) {
+            return values(switch (action) {
                 case "enable" -> enableSchedule(name, true);
                 case "disable" -> enableSchedule(name, false);
                 default -> throw invalid("'" + action + "' is not an action on a schedule: use enable or disable");
-            };
+            }, withValues);
         }
         if (kind.equals(TASKS)) {
             return revoke(name, taskAction(action));
@@ -529,6 +579,35 @@ public class TaskQueueEndpoint {
         return schedule(name);
     }
 
+    // ------------------------------------------------------------------------------------------ values
+
+    /** An answer that holds values: what tasks carry, hidden unless shown. */
+    interface HoldsValues {
+
+        /** The same answer with each value that it holds read as {@value TaskQueueEndpoint#HIDDEN}. */
+        Object withValuesHidden();
+    }
+
+    /** The answer as is, or with its values hidden (in each item of a list). */
+    @SuppressWarnings("unchecked")
+    static <T> T values(T answer, boolean withValues) {
+        if (withValues) {
+            return answer;
+        }
+        if (answer instanceof HoldsValues holder) {
+            return (T) holder.withValuesHidden();
+        }
+        if (answer instanceof List<?> list) {
+            return (T) list.stream().map(item -> values(item, false)).toList();
+        }
+        return answer;
+    }
+
+    /** {@value #HIDDEN} for a value, null for none. */
+    private static @Nullable String hidden(@Nullable Object value) {
+        return value == null ? null : HIDDEN;
+    }
+
     // ------------------------------------------------------------------------------------------ checks
 
     /** Every queue the broker lists, this application declares, or its worker consumes. */
@@ -603,7 +682,16 @@ public class TaskQueueEndpoint {
      * @param catalog the tasks this application declares and those the workers of every service published
      */
     public record Overview(String broker, Totals totals, List<QueueDescriptor> queues,
-            List<WorkerDescriptor> workers, List<ScheduleView> schedules, List<CatalogView> catalog) {
+            List<WorkerDescriptor> workers, List<ScheduleView> schedules, List<CatalogView> catalog)
+            implements HoldsValues {
+
+        /** Hides the broker's address (what follows its kind) and the schedules' problems. */
+        @Override
+        public Overview withValuesHidden() {
+            int address = broker.indexOf(' ');
+            return new Overview(address < 0 ? broker : broker.substring(0, address + 1) + HIDDEN, totals, queues,
+                    workers, values(schedules, false), catalog);
+        }
     }
 
     /**
@@ -683,7 +771,16 @@ public class TaskQueueEndpoint {
             @Nullable String worker, @Nullable Instant submittedAt, @Nullable Instant startedAt,
             @Nullable Instant finishedAt, int attempt, @Nullable Instant nextRunAt, @Nullable Double progress,
             @Nullable String progressMessage, @Nullable Object arguments, @Nullable String parentId,
-            @Nullable Object result, @Nullable TaskError error) {
+            @Nullable Object result, @Nullable TaskError error) implements HoldsValues {
+
+        /** Hides its arguments, result, progress message, and its error's message and stack trace (not its type). */
+        @Override
+        public TaskView withValuesHidden() {
+            TaskError hiddenError = error == null ? null : new TaskError(error.type(), hidden(error.message()),
+                    hidden(error.stackTrace()), error.retryable());
+            return new TaskView(id, name, queue, state, worker, submittedAt, startedAt, finishedAt, attempt, nextRunAt,
+                    progress, hidden(progressMessage), hidden(arguments), parentId, hidden(result), hiddenError);
+        }
 
         static TaskView of(TaskInfo info) {
             return new TaskView(info.id(), info.name(), info.queue(), info.state(), info.worker(),
@@ -719,7 +816,13 @@ public class TaskQueueEndpoint {
      * @param deadLetters newest first
      * @param next what to pass as {@code before} for the next page, or null when this is the last one
      */
-    public record DeadLetterPage(String queue, List<DeadLetterView> deadLetters, @Nullable String next) {
+    public record DeadLetterPage(String queue, List<DeadLetterView> deadLetters, @Nullable String next)
+            implements HoldsValues {
+
+        @Override
+        public DeadLetterPage withValuesHidden() {
+            return new DeadLetterPage(queue, values(deadLetters, false), next);
+        }
     }
 
     /**
@@ -743,7 +846,15 @@ public class TaskQueueEndpoint {
      */
     public record DeadLetterView(String id, String taskId, @Nullable String taskName, String queue, String reason,
             @Nullable String errorType, @Nullable String errorMessage, @Nullable String stackTrace, int attempt,
-            int deliveries, Instant failedAt, @Nullable String worker, String message, int messageLength) {
+            int deliveries, Instant failedAt, @Nullable String worker, String message, int messageLength)
+            implements HoldsValues {
+
+        /** Hides its reason, error message, stack trace and message (not its error type, nor its message's length). */
+        @Override
+        public DeadLetterView withValuesHidden() {
+            return new DeadLetterView(id, taskId, taskName, queue, HIDDEN, errorType, hidden(errorMessage),
+                    hidden(stackTrace), attempt, deliveries, failedAt, worker, HIDDEN, messageLength);
+        }
 
         /** @param messageLimit characters of the message to keep; a shortened one also loses its stack trace */
         static DeadLetterView of(DeadLetter letter, int messageLimit) {
@@ -845,7 +956,14 @@ public class TaskQueueEndpoint {
      */
     public record ScheduleView(String name, String task, String queue, String trigger, boolean enabled,
             Schedule.MissedTicks missedTicks, @Nullable Instant lastRunAt, @Nullable Instant nextRunAt,
-            @Nullable String problem) {
+            @Nullable String problem) implements HoldsValues {
+
+        /** Hides its problem (an error message), not that it has one. */
+        @Override
+        public ScheduleView withValuesHidden() {
+            return new ScheduleView(name, task, queue, trigger, enabled, missedTicks, lastRunAt, nextRunAt,
+                    hidden(problem));
+        }
     }
 
     /**
@@ -861,7 +979,13 @@ public class TaskQueueEndpoint {
      * @param failure what failed it, or null while it is open
      */
     public record ChordView(String id, int size, int done, String bodyTaskId, String bodyTaskName, Instant createdAt,
-            Instant updatedAt, @Nullable String failure) {
+            Instant updatedAt, @Nullable String failure) implements HoldsValues {
+
+        /** Hides what failed it (an error message), not that it failed. */
+        @Override
+        public ChordView withValuesHidden() {
+            return new ChordView(id, size, done, bodyTaskId, bodyTaskName, createdAt, updatedAt, hidden(failure));
+        }
 
         static ChordView of(WorkflowStore.ChordStatus chord) {
             return new ChordView(chord.id(), chord.size(), chord.done(), chord.bodyTaskId(), chord.bodyTaskName(),
@@ -884,7 +1008,15 @@ public class TaskQueueEndpoint {
      * @param errorMessage the error's message
      */
     public record EventView(TaskEvent.Type type, String taskId, String taskName, String queue, Instant at,
-            String source, @Nullable Long durationMillis, @Nullable String errorType, @Nullable String errorMessage) {
+            String source, @Nullable Long durationMillis, @Nullable String errorType, @Nullable String errorMessage)
+            implements HoldsValues {
+
+        /** Hides its error message, not its error type. */
+        @Override
+        public EventView withValuesHidden() {
+            return new EventView(type, taskId, taskName, queue, at, source, durationMillis, errorType,
+                    hidden(errorMessage));
+        }
 
         static EventView of(TaskEvent event) {
             return new EventView(event.type(), event.taskId(), event.taskName(), event.queue(), event.at(),

@@ -52,6 +52,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.endpoint.jmx.JmxEndpointAutoConfiguration;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.Show;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.jmx.JmxAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
@@ -82,7 +83,7 @@ class TaskQueueEndpointAutoConfigurationTests {
 
     @Test
     void endpointShowsOneTaskById() {
-        runner.run(context -> {
+        runner.withPropertyValues("management.endpoint.taskqueue.show-values=always").run(context -> {
             TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
             TaskHandle<String> handle = context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
             handle.get(WAIT);
@@ -193,7 +194,7 @@ class TaskQueueEndpointAutoConfigurationTests {
 
             Overview overview = endpoint.overview();
 
-            assertThat(overview.broker()).isEqualTo("redis 127.0.0.1:" + SharedRedis.port());
+            assertThat(overview.broker()).isEqualTo("redis ******"); // its address is a value
             assertThat(overview.queues()).extracting(QueueDescriptor::name)
                     .containsExactlyInAnyOrder("default", "failing", "reports");
             assertThat(overview.workers()).singleElement().satisfies(worker -> {
@@ -345,7 +346,7 @@ class TaskQueueEndpointAutoConfigurationTests {
 
     @Test
     void deadLettersArePagedShownWholeRequeuedAndDeleted() {
-        runner.run(context -> {
+        runner.withPropertyValues("management.endpoint.taskqueue.show-values=always").run(context -> {
             TaskClient client = context.getBean(TaskClient.class);
             TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
             for (int i = 0; i < 3; i++) {
@@ -565,6 +566,33 @@ class TaskQueueEndpointAutoConfigurationTests {
         });
     }
 
+    @Test
+    void jmxHidesValuesUnlessShown() {
+        String[][] settings = { {}, { "management.endpoint.taskqueue.show-values=when-authorized" },
+                { "management.endpoint.taskqueue.show-values=always" } };
+        boolean[] shown = { false, true, true }; // never by default; JMX callers are authorized, as in Boot
+        for (int i = 0; i < settings.length; i++) {
+            boolean values = shown[i];
+            jmx().withPropertyValues("taskqueue.worker.enabled=true").withPropertyValues(settings[i]).run(context -> {
+                MBeanServer server = context.getBean(MBeanServer.class);
+                ObjectName endpoint = taskqueueMBean(server);
+                TaskHandle<String> handle = context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet,
+                        "4111 1111 1111 1111");
+                handle.get(WAIT);
+
+                Object task = server.invoke(endpoint, "get", new Object[] { "tasks", handle.id() },
+                        new String[] { String.class.getName(), String.class.getName() });
+                Object overview = server.invoke(endpoint, "overview", new Object[0], new String[0]);
+
+                assertThat(task).asInstanceOf(InstanceOfAssertFactories.MAP).containsEntry("state", "SUCCESS")
+                        .containsEntry("arguments", values ? List.of("4111 1111 1111 1111") : "******")
+                        .containsEntry("result", values ? "Hello 4111 1111 1111 1111" : "******");
+                assertThat(overview).asInstanceOf(InstanceOfAssertFactories.MAP).containsEntry("broker",
+                        values ? "redis 127.0.0.1:" + SharedRedis.port() : "redis ******");
+            });
+        }
+    }
+
     private ApplicationContextRunner jmx() {
         return runner.withConfiguration(AutoConfigurations.of(JmxAutoConfiguration.class,
                 EndpointAutoConfiguration.class, JmxEndpointAutoConfiguration.class))
@@ -602,7 +630,7 @@ class TaskQueueEndpointAutoConfigurationTests {
         TaskRegistry registry = new TaskRegistry(mapper, "default");
         TaskQueueEndpoint mine = new TaskQueueEndpoint(broker, "mine", registry, List::of, broker,
                 new DefaultTaskQueueOperations(broker, new MessageCodec(mapper), TaskCatalog.local(registry, mapper)),
-                null, null);
+                null, null, Show.NEVER);
         runner.withBean(TaskQueueEndpoint.class, () -> mine)
                 .run(context -> assertThat(context.getBean(TaskQueueEndpoint.class)).isSameAs(mine));
     }

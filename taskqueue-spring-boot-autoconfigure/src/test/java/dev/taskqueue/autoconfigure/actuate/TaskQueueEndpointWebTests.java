@@ -24,6 +24,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistrar;
 
@@ -33,11 +34,12 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Every path of {@code /actuator/taskqueue} over real HTTP, with write access opened as an operator would
- * ({@code management.endpoint.taskqueue.access=unrestricted}), and the health component in the readiness group.
+ * ({@code management.endpoint.taskqueue.access=unrestricted}) and values shown (hiding them is
+ * {@link TaskQueueEndpointValuesWebTests}'s), and the health component in the readiness group.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "management.endpoints.web.exposure.include=taskqueue,health",
-        "management.endpoint.taskqueue.access=unrestricted",
+        "management.endpoint.taskqueue.access=unrestricted", "management.endpoint.taskqueue.show-values=always",
         "management.endpoint.health.show-components=always",
         "management.endpoint.health.group.readiness.include=readinessState,taskqueue",
         "management.endpoint.health.group.readiness.show-details=always",
@@ -62,6 +64,9 @@ class TaskQueueEndpointWebTests {
 
     @Autowired
     TaskQueueOperations operations;
+
+    @Autowired
+    StringRedisTemplate redis;
 
     ActuatorHttp http;
 
@@ -263,6 +268,17 @@ class TaskQueueEndpointWebTests {
                 .isEqualTo(404);
         assertThat(http.delete("/actuator/taskqueue/queues/failing/dead-letters/1-0").status()).isEqualTo(404);
         assertThat(http.get("/actuator/taskqueue/events").message()).contains("taskqueue.events.stream.enabled");
+    }
+
+    @Test
+    void aTaskRecordThatTaskqueueDidNotWriteIsAServerErrorSayingWhy() {
+        redis.opsForHash().put("{endpoint-web-tests:default}:t:forged", "state", "EXPLODED");
+
+        assertThat(http.get("/actuator/taskqueue/queues/default/tasks/forged")).satisfies(reply -> {
+            assertThat(reply.status()).isEqualTo(500);
+            assertThat(reply.message()).contains("The stored record of task [forged] in queue 'default' cannot be "
+                    + "read: its state 'EXPLODED' is not one taskqueue writes");
+        });
     }
 
     @Test
