@@ -1,193 +1,106 @@
 package dev.taskqueue.schedule;
 
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
-import java.time.temporal.ChronoUnit;
-import java.util.BitSet;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * A cron expression: six fields ({@code second minute hour day-of-month month day-of-week}, as Spring's) or five
- * (Unix, seconds 0), or a macro ({@code @hourly}, {@code @daily}/{@code @midnight}, {@code @weekly},
- * {@code @monthly}, {@code @yearly}). A field is {@code *} (or {@code ?}), a value, a range {@code a-b}, a step
- * {@code *}{@code /n} or {@code a-b/n}, or a list of those; months and days may be named ({@code JAN},
- * {@code MON}); day-of-week 0 and 7 are Sunday. When both day fields are restricted, a day matching either runs
- * (Unix cron). Times are computed in a time zone; a time that a daylight-saving change skips runs that much later
- * (02:30 on a spring-forward night runs at 03:30), one it repeats runs once.
+ * A cron expression, parsed and evaluated by Spring's {@link org.springframework.scheduling.support.CronExpression}
+ * (six fields {@code second minute hour day-of-month month day-of-week}, names, ranges, steps, lists, {@code ?},
+ * macros such as {@code @hourly}), with what users of Unix cron write and Spring's parser reads otherwise:
+ * <ol>
+ * <li>five fields (Unix, no seconds): the seconds are 0;</li>
+ * <li>both day fields restricted ({@code 0 0 1 * MON}): a day that matches <i>either</i> runs, as in Unix cron
+ * ({@code man 5 crontab}), where Spring asks both to match. That is the earlier tick of two Spring expressions,
+ * one for each day field;</li>
+ * <li>a time that the start of daylight saving skips runs that much later (02:30 on a spring-forward night runs at
+ * 03:30), as cron does, where Spring skips that day; a time its end repeats runs once.</li>
+ * </ol>
+ * Each difference has its test in {@code CronExpressionTest}.
  */
 public final class CronExpression {
 
-    private static final Map<String, String> MACROS = Map.of("@yearly", "0 0 0 1 1 *", "@annually", "0 0 0 1 1 *",
-            "@monthly", "0 0 0 1 * *", "@weekly", "0 0 0 * * 0", "@daily", "0 0 0 * * *", "@midnight",
-            "0 0 0 * * *", "@hourly", "0 0 * * * *");
-
-    private static final List<String> MONTHS = List.of("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP",
-            "OCT", "NOV", "DEC");
-
-    private static final List<String> DAYS = List.of("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT");
-
     private final String source;
-    private final BitSet seconds;
-    private final BitSet minutes;
-    private final BitSet hours;
-    private final BitSet daysOfMonth;
-    private final BitSet months;
-    private final BitSet daysOfWeek;
-    private final boolean anyDayOfMonth;
-    private final boolean anyDayOfWeek;
+    private final org.springframework.scheduling.support.CronExpression expression;
+    /** With both day fields restricted: the expression of the day-of-week field (the other has day-of-month). */
+    private final org.springframework.scheduling.support.@Nullable CronExpression orDayOfWeek;
 
-    private CronExpression(String source, String[] f) {
+    private CronExpression(String source, org.springframework.scheduling.support.CronExpression expression,
+            org.springframework.scheduling.support.@Nullable CronExpression orDayOfWeek) {
         this.source = source;
-        this.seconds = parse(f[0], 0, 59, null, "second");
-        this.minutes = parse(f[1], 0, 59, null, "minute");
-        this.hours = parse(f[2], 0, 23, null, "hour");
-        this.daysOfMonth = parse(f[3], 1, 31, null, "day of month");
-        this.months = parse(f[4], 1, 12, MONTHS, "month");
-        BitSet dow = parse(f[5], 0, 7, DAYS, "day of week");
-        if (dow.get(7)) {
-            dow.set(0);
-            dow.clear(7);
-        }
-        this.daysOfWeek = dow;
-        this.anyDayOfMonth = isAny(f[3]);
-        this.anyDayOfWeek = isAny(f[5]);
+        this.expression = expression;
+        this.orDayOfWeek = orDayOfWeek;
     }
 
     /**
      * Parses an expression.
      *
-     * @throws IllegalArgumentException saying which field is wrong
+     * @throws IllegalArgumentException saying what is wrong
      */
     public static CronExpression parse(String expression) {
         String trimmed = expression.trim();
-        String expanded = MACROS.getOrDefault(trimmed.toLowerCase(Locale.ROOT), trimmed);
-        String[] fields = expanded.split("\\s+");
+        String[] fields = trimmed.split("\\s+");
         if (fields.length == 5) {
-            String[] withSeconds = new String[6];
-            withSeconds[0] = "0";
-            System.arraycopy(fields, 0, withSeconds, 1, 5);
-            fields = withSeconds;
+            fields = ("0 " + trimmed).split("\\s+");
         }
-        if (fields.length != 6) {
-            throw new IllegalArgumentException("'" + expression + "' is not a cron expression: it needs 6 fields "
-                    + "(second minute hour day-of-month month day-of-week) or 5, got " + fields.length);
+        try {
+            if (fields.length == 6 && restricted(fields[3]) && restricted(fields[5])) {
+                return new CronExpression(trimmed, spring(fields, 5), spring(fields, 3));
+            }
+            return new CronExpression(trimmed, org.springframework.scheduling.support.CronExpression
+                    .parse(String.join(" ", fields)), null);
         }
-        return new CronExpression(trimmed, fields);
+        catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("'" + expression + "' is not a cron expression (6 fields: second "
+                    + "minute hour day-of-month month day-of-week, or 5 without the seconds, or a macro such as "
+                    + "@hourly): " + ex.getMessage(), ex);
+        }
     }
 
-    /** The first time strictly after {@code after} that matches, in {@code zone}; null if none within 5 years. */
+    /** The expression with one day field left free ({@code *}). */
+    private static org.springframework.scheduling.support.CronExpression spring(String[] fields, int freeDayField) {
+        String[] copy = fields.clone();
+        copy[freeDayField] = "*";
+        return org.springframework.scheduling.support.CronExpression.parse(String.join(" ", copy));
+    }
+
+    private static boolean restricted(String dayField) {
+        return !dayField.equals("*") && !dayField.equals("?");
+    }
+
+    /**
+     * The first time strictly after {@code after} that matches, in {@code zone}; null if none. Evaluated on the
+     * zone's wall clock, as cron does: a time the start of daylight saving skips runs that much later (Spring, on
+     * zoned times, would skip the day), and walking the wall clock forward never meets a repeated time twice.
+     */
     public @Nullable Instant next(Instant after, ZoneId zone) {
-        LocalDateTime t = LocalDateTime.ofInstant(after, zone).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
-        LocalDate limit = t.toLocalDate().plusYears(5);
-        while (t.toLocalDate().isBefore(limit)) {
-            if (!months.get(t.getMonthValue())) {
-                t = t.withDayOfMonth(1).toLocalDate().plusMonths(1).atStartOfDay();
-                continue;
+        LocalDateTime local = LocalDateTime.ofInstant(after, zone);
+        for (int i = 0; i < 1_000; i++) { // more than one step only around a daylight-saving change
+            LocalDateTime next = earliest(local);
+            if (next == null) {
+                return null;
             }
-            if (!dayMatches(t.toLocalDate())) {
-                t = t.toLocalDate().plusDays(1).atStartOfDay();
-                continue;
-            }
-            if (!hours.get(t.getHour())) {
-                t = t.truncatedTo(ChronoUnit.HOURS).plusHours(1);
-                continue;
-            }
-            if (!minutes.get(t.getMinute())) {
-                t = t.truncatedTo(ChronoUnit.MINUTES).plusMinutes(1);
-                continue;
-            }
-            if (!seconds.get(t.getSecond())) {
-                t = t.plusSeconds(1);
-                continue;
-            }
-            // A time a daylight-saving change skips moves forward by the gap; a repeated one takes its first
-            // occurrence (walking local time forward never visits the repeat again).
-            Instant instant = ZonedDateTime.ofLocal(t, zone, null).toInstant();
+            Instant instant = ZonedDateTime.ofLocal(next, zone, null).toInstant();
             if (instant.isAfter(after)) {
                 return instant;
             }
-            t = t.plusSeconds(1);
+            local = next;
         }
         return null;
     }
 
-    private boolean dayMatches(LocalDate date) {
-        boolean dom = daysOfMonth.get(date.getDayOfMonth());
-        boolean dow = daysOfWeek.get(date.getDayOfWeek().getValue() % 7);
-        if (anyDayOfMonth && anyDayOfWeek) {
-            return true;
-        }
-        if (anyDayOfMonth) {
-            return dow;
-        }
-        if (anyDayOfWeek) {
-            return dom;
-        }
-        return dom || dow;
-    }
-
-    private static boolean isAny(String field) {
-        return field.equals("*") || field.equals("?");
-    }
-
-    private static BitSet parse(String field, int min, int max, @Nullable List<String> names, String what) {
-        BitSet bits = new BitSet(max + 1);
-        for (String part : field.split(",")) {
-            int step = 1;
-            String range = part;
-            int slash = part.indexOf('/');
-            if (slash >= 0) {
-                step = number(part.substring(slash + 1), 1, max, null, what);
-                range = part.substring(0, slash);
-            }
-            int from;
-            int to;
-            if (range.equals("*") || range.equals("?")) {
-                from = min;
-                to = max;
-            }
-            else if (range.contains("-")) {
-                String[] ends = range.split("-", 2);
-                from = number(ends[0], min, max, names, what);
-                to = number(ends[1], min, max, names, what);
-                if (from > to) {
-                    throw new IllegalArgumentException("the " + what + " range '" + range + "' is backwards");
-                }
-            }
-            else {
-                from = number(range, min, max, names, what);
-                to = slash >= 0 ? max : from;
-            }
-            for (int v = from; v <= to; v += step) {
-                bits.set(v);
+    private @Nullable LocalDateTime earliest(LocalDateTime after) {
+        LocalDateTime next = expression.next(after);
+        if (orDayOfWeek != null) {
+            LocalDateTime other = orDayOfWeek.next(after);
+            if (next == null || other != null && other.isBefore(next)) {
+                next = other;
             }
         }
-        return bits;
-    }
-
-    private static int number(String text, int min, int max, @Nullable List<String> names, String what) {
-        String upper = text.toUpperCase(Locale.ROOT);
-        if (names != null && names.contains(upper)) {
-            return names.indexOf(upper) + (names == MONTHS ? 1 : 0);
-        }
-        int value;
-        try {
-            value = Integer.parseInt(text);
-        }
-        catch (NumberFormatException ex) {
-            throw new IllegalArgumentException("'" + text + "' is not a valid " + what);
-        }
-        if (value < min || value > max) {
-            throw new IllegalArgumentException("the " + what + " " + value + " is outside " + min + "-" + max);
-        }
-        return value;
+        return next;
     }
 
     @Override
