@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The delivery contract (README, "Delivery contract"), one test per line, against a real Redis. The kill -9
- * line has its own test with a real worker process: {@link dev.taskqueue.crash.CrashTest}.
+ * line has its own test with a real worker process: {@link dev.taskqueue.crash.CrashIT}.
  */
 class DeliveryContractTest {
 

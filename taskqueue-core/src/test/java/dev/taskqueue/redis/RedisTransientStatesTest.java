@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Each state in which a real Redis refuses commands for a time (loading, a stale or read-only replica, busy with a
  * script, too few replicas, nothing listening) reaches the caller as {@link BrokerUnavailableException}, naming the
- * state and what to do. Cluster states are in {@code ClusterTransientStatesTest}.
+ * state and what to do. Cluster states are in {@code ClusterTransientStatesIT}.
  */
 @Timeout(120)
 class RedisTransientStatesTest {

@@ -22,7 +22,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * taskqueue connects the way {@code spring.data.redis.*} says: here with credentials, and through Sentinel (Cluster
- * is covered by the core's {@code RedisClusterTest}, on the same Lettuce client type).
+ * is covered by the core's {@code RedisClusterIT}, on the same Lettuce client type).
  */
 class TaskQueueRedisConnectionTests {
 

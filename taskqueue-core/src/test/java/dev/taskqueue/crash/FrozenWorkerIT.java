@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * worker JVMs (production defaults: heartbeat 1 s, liveness 5 s), a real Redis stopped and restarted with its
  * append-only file, as in production.
  */
-class FrozenWorkerTest {
+class FrozenWorkerIT {
 
     private LocalRedisServer server;
     private RedisClient client;

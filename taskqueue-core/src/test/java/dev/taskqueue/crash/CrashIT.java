@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * of its tasks; every task completes exactly once, the killed worker's on another worker, within seconds (the
  * production defaults: heartbeat 1 s, liveness timeout 5 s).
  */
-class CrashTest {
+class CrashIT {
 
     private static final long TASK_MILLIS = 6_000; // still running when the victim is killed, even on a slow machine
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
  * {@link BrokerUnavailableException}, naming the state and what to do.
  */
 @Timeout(120)
-class ClusterTransientStatesTest {
+class ClusterTransientStatesIT {
 
     private static final int DEFAULT_QUEUE_SLOT = SlotHash.getSlot("{taskqueue:default}");
 

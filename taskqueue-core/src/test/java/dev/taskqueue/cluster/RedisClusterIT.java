@@ -36,7 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The same code on a Redis Cluster: every script declares its keys, all in one slot (a queue's hash tag), so
  * queues spread over shards and nothing runs into CROSSSLOT.
  */
-class RedisClusterTest {
+class RedisClusterIT {
 
     @Test
     @Timeout(120)

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * A chord of 1,000 header tasks, some retried, while a worker JVM running them is killed with SIGKILL midway:
  * the callback runs exactly once, with the 1,000 results in submit order.
  */
-class ChordCrashTest {
+class ChordCrashIT {
 
     private static final int MEMBERS = 1_000;
 

@@ -17,7 +17,7 @@ import io.lettuce.core.RedisClient;
 import org.junit.jupiter.api.Test;
 
 /** With replica acknowledgement, a submit returns only once the replicas have the task (WAIT). */
-class ReplicaDurabilityTest {
+class ReplicaDurabilityIT {
 
     private static OutgoingMessage message(String id) {
         return new OutgoingMessage(id, "t", "default", 0, "{\"task\":\"t\",\"args\":[]}".getBytes(
