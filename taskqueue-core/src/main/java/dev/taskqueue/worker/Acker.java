@@ -34,10 +34,12 @@ final class Acker {
     private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
     private final LinkedBlockingQueue<Broker.Started> started = new LinkedBlockingQueue<>();
     private final Backoff backoff;
+    private final FatalErrors fatal;
     private volatile boolean running;
     private Thread thread;
 
-    Acker(String workerId, Broker broker, TaskEventListener listener, Problems problems) {
+    Acker(String workerId, Broker broker, TaskEventListener listener, Problems problems, FatalErrors fatal) {
+        this.fatal = fatal;
         this.workerId = workerId;
         this.broker = broker;
         this.listener = listener;
@@ -63,7 +65,7 @@ final class Acker {
 
     void start() {
         running = true;
-        thread = TaskThreads.daemon("taskqueue-acker-" + workerId, this::loop);
+        thread = TaskThreads.daemon("taskqueue-acker-" + workerId, this::loop, fatal);
         thread.start();
     }
 
@@ -127,6 +129,15 @@ final class Acker {
         if (!notices.isEmpty()) {
             broker.markStarted(workerId, notices);
         }
+    }
+
+    /**
+     * Stops recording at once, without a word to Redis (after a fatal error): the outcomes not recorded are lost, and
+     * their tasks run again elsewhere (at least once).
+     */
+    void halt() {
+        running = false;
+        TaskThreads.interrupt(thread);
     }
 
     /** Stops the loop, then records what is left, trying until {@code deadlineNanos}. */
