@@ -230,6 +230,7 @@ public final class TaskQueueAutoConfiguration {
                     .pollTimeout(worker.getPollTimeout())
                     .resultTtl(properties.getResultTtl())
                     .virtualThreads(worker.isVirtualThreads())
+                    .onFatalError(worker.getOnFatalError())
                     .defaultPolicies(defaultPolicies(properties));
             if (worker.getQueues().isEmpty()) {
                 registry.declaredQueues().forEach(builder::queue);
