@@ -98,6 +98,7 @@ class FatalErrorTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> worker.state() == Worker.State.FAILED);
 
         assertThat(worker.fatalError()).contains("java.lang.OutOfMemoryError").contains("in thread " + part.thread);
+        Thread.sleep(300); // a beat sent just before the halt lands
         Double lastBeat = SharedRedis.admin().sync().zscore("{taskqueue}:workers", "w1");
         Thread.sleep(1_000); // five heartbeat intervals
         assertThat(SharedRedis.admin().sync().zscore("{taskqueue}:workers", "w1")).as("no heartbeat since")
