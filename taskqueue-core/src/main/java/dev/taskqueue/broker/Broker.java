@@ -169,7 +169,10 @@ public interface Broker extends WorkflowStore, ScheduleStore, AutoCloseable {
 
     // ----- inspection
 
-    /** Every queue a producer or worker has used. */
+    /**
+     * Every queue in use: a producer or a worker used it lately (Redis: within {@code RedisBroker.QUEUE_RETENTION}),
+     * or it still holds tasks or dead letters.
+     */
     Set<String> queues();
 
     /** A queue's counts. */

@@ -3,7 +3,6 @@ package dev.taskqueue.redis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -62,7 +61,9 @@ import org.slf4j.LoggerFactory;
  * {taskqueue:q}:dead          STREAM  dead letters, MAXLEN ~ (count, roughly) and MINID (age, exactly)
  * {taskqueue}:workers         ZSET    worker id by last heartbeat (broker time)
  * {taskqueue}:worker:&lt;id&gt;     HASH    the worker's info, expiring with its liveness
- * {taskqueue}:queues          SET     every queue name used
+ * {taskqueue}:worker-queues   HASH    worker id -&gt; the queues it consumes   HSET {taskqueue}:worker-queues w1 a,b
+ * {taskqueue}:queues          SET     the queues in use
+ * {taskqueue}:queue-use       ZSET    queue by last use (broker time)    ZADD {taskqueue}:queue-use 1732400000000 a
  * {taskqueue}:janitor         STRING  PX lock: one worker at a time recovers lost tasks
  * </pre>
  * A claim is {@code XREADGROUP}: the stream's pending-entries list records who holds what, atomically. The entry
@@ -70,6 +71,9 @@ import org.slf4j.LoggerFactory;
  * worker whose task was taken back is refused. Acknowledged entries are deleted ({@code XDEL}), so streams hold
  * only waiting and running tasks. A pending record (state PENDING or SCHEDULED) exists only for tasks submitted
  * with a caller-chosen id (it makes resubmission idempotent); other tasks get one when they start.
+ *
+ * <p>A queue unused for {@link #QUEUE_RETENTION} that holds nothing is forgotten: its name, and its empty keys
+ * ({@code DEL} of its streams, {@code :d}, {@code :dp}, {@code :dead}, {@code :revoked}); see {@link RedisQueueNames}.
  *
  * <p>Every script declares all its keys in {@code KEYS[]}, all in one slot.
  *
@@ -103,7 +107,7 @@ public final class RedisBroker implements Broker {
     private RedisSubscriptions.@Nullable Subscription controlSubscription; // guarded by pausedQueues
 
     private final Map<String, BlockingReader> readers = new ConcurrentHashMap<>();
-    private final Set<String> knownQueues = ConcurrentHashMap.newKeySet();
+    private final RedisQueueNames queueNames;
     /** Stream keys the last claims found not to be streams; the blocking read leaves them out. */
     private final Set<String> unreadableStreams = ConcurrentHashMap.newKeySet();
 
@@ -170,7 +174,8 @@ public final class RedisBroker implements Broker {
         this.deadLetters = deadLetters;
         this.durability = durability;
         this.submitRetry = submitRetry;
-        this.recovery = new RedisRecovery(redis, keys);
+        this.queueNames = new RedisQueueNames(redis, keys, QUEUE_RETENTION);
+        this.recovery = new RedisRecovery(redis, keys, queueNames);
         this.inspector = new RedisInspector(redis, keys);
         this.outcomes = new RedisOutcomes(redis, keys, deadLetters);
         this.limits = new RedisLimits(redis, keys);
@@ -182,6 +187,13 @@ public final class RedisBroker implements Broker {
 
     /** How long a revocation is remembered: a task revoked and still queued after that would run. */
     public static final Duration REVOCATION_MEMORY = Duration.ofDays(7);
+
+    /**
+     * How long a queue is known after its last use (a submit to it, a worker consuming it): then, if it holds nothing
+     * (no task, no dead letter, no revocation, not paused), its name and empty keys are forgotten. Each known queue
+     * costs the metrics, the health check and the endpoint a read; a week spans any weekly job.
+     */
+    public static final Duration QUEUE_RETENTION = Duration.ofDays(7);
 
     /** The key prefix. */
     public String keyPrefix() {
@@ -382,7 +394,7 @@ public final class RedisBroker implements Broker {
                 commands = RedisConnections.async(connection);
             }
             replies.add(SUBMIT.run(commands, submitKeys(queue, slice, messages), submitArgs(queue, slice, messages)));
-            rememberQueue(queue);
+            queueNames.submittedTo(queue); // not in the submit script: another slot
         }
         for (int r = 0; r < replies.size(); r++) {
             List<Integer> slice = slices.get(r);
@@ -561,17 +573,6 @@ public final class RedisBroker implements Broker {
         return a;
     }
 
-    /** Adds the queue to the registry of queue names, once per broker. Not in the submit script: another slot. */
-    private void rememberQueue(String queue) {
-        if (knownQueues.add(queue)) {
-            redis.commands().sadd(keys.queues(), bytes(queue)).whenComplete((added, failure) -> {
-                if (failure != null) {
-                    knownQueues.remove(queue); // try again with the next submit
-                }
-            });
-        }
-    }
-
     // ------------------------------------------------------------------------------------------ claim
 
     @Override
@@ -586,12 +587,11 @@ public final class RedisBroker implements Broker {
         List<CompletableFuture<?>> replies = new ArrayList<>();
         for (String queue : queues) {
             replies.add(DECLARE.run(commands, keys.streams(queue), bytes(RedisKeys.GROUP)));
-            replies.add(commands.sadd(keys.queues(), bytes(queue)).toCompletableFuture());
-            knownQueues.add(queue);
         }
         for (CompletableFuture<?> reply : replies) {
             redis.await(reply, "declare queues " + queues);
         }
+        queueNames.use(queues);
     }
 
     /*
@@ -1145,10 +1145,7 @@ public final class RedisBroker implements Broker {
 
     @Override
     public long purge(String queue) {
-        byte[][] streams = keys.streams(queue);
-        byte[][] k = Arrays.copyOf(streams, streams.length + 2);
-        k[streams.length] = keys.delayed(queue);
-        k[streams.length + 1] = keys.delayedPayloads(queue);
+        byte[][] k = keys.streamsAnd(queue, keys.delayed(queue), keys.delayedPayloads(queue));
         long total = 0;
         for (int round = 0; round < 100_000; round++) {
             long removed = redis.await(PURGE.run(redis.commands(), k, bytes(RedisKeys.GROUP), bytes("1000")),

@@ -4,7 +4,6 @@ import static dev.taskqueue.redis.RedisBroker.bytes;
 import static dev.taskqueue.redis.RedisBroker.string;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -85,13 +84,8 @@ final class RedisInspector {
     List<QueueStats> stats(Collection<String> queues) {
         List<CompletableFuture<List<Object>>> replies = new ArrayList<>();
         for (String queue : queues) {
-            byte[][] streams = keys.streams(queue);
-            byte[][] k = Arrays.copyOf(streams, streams.length + 4);
-            k[streams.length] = keys.delayed(queue);
-            k[streams.length + 1] = keys.dead(queue);
-            k[streams.length + 2] = keys.paused(queue);
-            k[streams.length + 3] = keys.throughput(queue);
-            replies.add(STATS.run(redis.commands(), k, bytes(RedisKeys.GROUP)));
+            replies.add(STATS.run(redis.commands(), keys.streamsAnd(queue, keys.delayed(queue), keys.dead(queue),
+                    keys.paused(queue), keys.throughput(queue)), bytes(RedisKeys.GROUP)));
         }
         List<QueueStats> stats = new ArrayList<>();
         int i = 0;

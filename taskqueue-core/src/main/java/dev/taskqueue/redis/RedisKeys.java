@@ -1,6 +1,7 @@
 package dev.taskqueue.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 import dev.taskqueue.TaskOptions;
@@ -57,6 +58,14 @@ final class RedisKeys {
             streams[i] = stream(queue, CLAIM_ORDER.get(i));
         }
         return streams;
+    }
+
+    /** The queue's streams in claim order, then {@code others} (other keys of the queue, for a script's KEYS). */
+    byte[][] streamsAnd(String queue, byte[]... others) {
+        byte[][] streams = streams(queue);
+        byte[][] all = Arrays.copyOf(streams, streams.length + others.length);
+        System.arraycopy(others, 0, all, streams.length, others.length);
+        return all;
     }
 
     /** The queue's priority streams, priority 0 first (index = priority). */
@@ -189,9 +198,25 @@ final class RedisKeys {
         return bytes("{" + prefix + "}:worker:" + workerId);
     }
 
-    /** {@code {p}:queues}: the names of every queue used. */
+    /** {@code {p}:queues}: the names of the queues in use (see {@link #queueUse()}). */
     byte[] queues() {
         return bytes("{" + prefix + "}:queues");
+    }
+
+    /**
+     * {@code {p}:queue-use}: each name of {@link #queues()} scored by when it was last used (broker time, ms): a submit
+     * to it, a worker that consumes it. A queue unused for the retention and empty is forgotten.
+     */
+    byte[] queueUse() {
+        return bytes("{" + prefix + "}:queue-use");
+    }
+
+    /**
+     * {@code {p}:worker-queues}: each registered worker's id to the queues it consumes, comma-separated; it outlives
+     * the worker's info, so that recovery looks for a dead worker's tasks in its queues only.
+     */
+    byte[] workerQueues() {
+        return bytes("{" + prefix + "}:worker-queues");
     }
 
     /** {@code {p}:catalog}: the names of the tasks in the task catalog. */

@@ -5,9 +5,13 @@ import static dev.taskqueue.redis.RedisBroker.string;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 import dev.taskqueue.BrokerUnavailableException;
@@ -25,12 +29,18 @@ import org.slf4j.LoggerFactory;
  * Worker liveness and the recovery of tasks that lost their worker:
  * <ol>
  * <li>every worker heartbeats: its id scored by the broker's clock in {@code {p}:workers}, its info in a hash
- * that expires with its liveness;</li>
+ * that expires with its liveness, the queues it consumes in {@code {p}:worker-queues} (until it is removed) and
+ * their use in {@link RedisQueueNames};</li>
  * <li>a janitor (one at a time, under a short lock) finds workers whose last heartbeat is older than the
- * liveness timeout, puts every task they held back on the redelivery stream, and removes them;</li>
+ * liveness timeout, puts every task they held back on the redelivery stream, and removes them; it looks in the
+ * queues each consumed (in every queue known only for a worker that did not say: an earlier version);</li>
  * <li>it also takes back any lease not extended within the visibility timeout (a worker that lost a task
- * without dying).</li>
+ * without dying), in the queues the registered workers consume: a task is held only in a queue its worker
+ * consumes, and a queue no worker consumes runs nothing until one does;</li>
+ * <li>then it forgets a few queues unused for the retention ({@link RedisQueueNames}).</li>
  * </ol>
+ * So a janitor's round costs Redis in proportion to the workers and the queues they consume, not to every queue name
+ * ever used.
  * Each time counts one delivery in the task's entry. A task taken back too often (its workers keep dying: a poison
  * pill) is still put back: the worker that takes it records it as failed without running it, through the same
  * acknowledgement as any failure (dead letter, record, waiters, workflow error links, events and metrics).
@@ -48,11 +58,13 @@ final class RedisRecovery {
 
     private final RedisConnections redis;
     private final RedisKeys keys;
+    private final RedisQueueNames queueNames;
     private final String lockToken = UUID.randomUUID().toString();
 
-    RedisRecovery(RedisConnections redis, RedisKeys keys) {
+    RedisRecovery(RedisConnections redis, RedisKeys keys, RedisQueueNames queueNames) {
         this.redis = redis;
         this.keys = keys;
+        this.queueNames = queueNames;
     }
 
     /** How long the fleet's last heartbeat and its start of beating are kept (they only matter for minutes). */
@@ -60,7 +72,7 @@ final class RedisRecovery {
 
     /*
      * KEYS[1] {p}:workers   KEYS[2] {p}:worker:<id>   KEYS[3] {p}:queues   KEYS[4] {p}:beat
-     * KEYS[5] {p}:beating-since
+     * KEYS[5] {p}:beating-since   KEYS[6] {p}:queue-use   KEYS[7] {p}:worker-queues
      * ARGV[1] worker id   ARGV[2] ttl ms   ARGV[3] outage: no heartbeat from anyone for this long (ms)
      * ARGV[4] TTL of KEYS[4] and KEYS[5] (ms)   ARGV[5..] field, value pairs of the info, then '--', then queues
      * Returns the broker's time.
@@ -80,7 +92,13 @@ final class RedisRecovery {
             end
             redis.call('HSET', KEYS[2], 'heartbeat', now)
             redis.call('PEXPIRE', KEYS[2], ARGV[2])
-            for j = i + 1, #ARGV do redis.call('SADD', KEYS[3], ARGV[j]) end
+            local consumed = {}
+            for j = i + 1, #ARGV do
+              redis.call('SADD', KEYS[3], ARGV[j])
+              redis.call('ZADD', KEYS[6], now, ARGV[j])
+              consumed[#consumed + 1] = ARGV[j]
+            end
+            redis.call('HSET', KEYS[7], ARGV[1], table.concat(consumed, ','))
             return now
             """, ScriptOutputType.INTEGER);
 
@@ -102,14 +120,20 @@ final class RedisRecovery {
         args.add(bytes("--"));
         info.queues().forEach(q -> args.add(bytes(q)));
         Long now = redis.await(HEARTBEAT.run(redis.commands(), new byte[][] { keys.workers(), keys.worker(info.id()),
-                keys.queues(), keys.lastBeat(), keys.beatingSince() }, args.toArray(byte[][]::new)),
+                keys.queues(), keys.lastBeat(), keys.beatingSince(), keys.queueUse(), keys.workerQueues() },
+                args.toArray(byte[][]::new)),
                 "record the heartbeat of worker " + info.id());
         return now;
     }
 
     void deregister(String workerId) {
-        redis.await(redis.commands().zrem(keys.workers(), bytes(workerId)), "deregister worker " + workerId);
-        redis.await(redis.commands().del(keys.worker(workerId)), "deregister worker " + workerId);
+        forgetWorker(workerId, Long.MAX_VALUE, "deregister worker " + workerId);
+    }
+
+    /** Removes the worker unless it heartbeat since {@code deadBefore}. */
+    private void forgetWorker(String workerId, long deadBefore, String what) {
+        redis.await(FORGET_WORKER.run(redis.commands(), new byte[][] { keys.workers(), keys.worker(workerId),
+                keys.workerQueues() }, bytes(workerId), bytes(Long.toString(deadBefore))), what);
     }
 
     // ------------------------------------------------------------------------------------------ recovery
@@ -123,21 +147,16 @@ final class RedisRecovery {
             List<byte[]> time = redis.await(redis.commands().time(), "read the time");
             long now = Long.parseLong(string(time.get(0))) * 1000 + Long.parseLong(string(time.get(1))) / 1000;
             long beatingSince = millisOrZero(redis.await(beatingSinceReply, "read when heartbeats resumed"));
-            List<String> queues = redis.await(redis.commands().smembers(keys.queues()), "list queues")
-                    .stream().map(RedisBroker::string).sorted().toList();
+            long deadBefore = now - policy.livenessTimeout().toMillis();
             // Time during which no worker could heartbeat (Redis was down, or every worker paused) is not silence:
             // after it, every worker gets a whole liveness timeout (and every lease a visibility timeout) again.
-            List<String> dead = beatingSince > now - policy.livenessTimeout().toMillis() ? List.of()
-                    : redis.await(redis.commands().zrangebyscore(keys.workers(),
-                            io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY,
-                                    (double) (now - policy.livenessTimeout().toMillis()))), "list workers")
-                            .stream().map(RedisBroker::string).filter(w -> !w.equals(policy.recoveringWorker()))
-                            .toList();
+            Workers workers = workers(beatingSince > deadBefore ? -1 : deadBefore, policy.recoveringWorker());
+            List<String> dead = new ArrayList<>(workers.dead().keySet());
             int[] redelivered = new int[1];
             List<String> failures = new ArrayList<>();
             for (String worker : dead) {
                 boolean all = true;
-                for (String queue : queues) {
+                for (String queue : workers.dead().get(worker)) {
                     all &= isolated(failures, "take back the tasks of worker " + worker + " in queue '" + queue + "'",
                             () -> {
                                 takeBack(queue, "consumer", worker, redelivered);
@@ -148,18 +167,17 @@ final class RedisRecovery {
                 if (!all) {
                     continue; // forgotten once every task of it is back: the next recovery tries again
                 }
-                redis.await(FORGET_WORKER.run(redis.commands(), new byte[][] { keys.workers(), keys.worker(worker) },
-                        bytes(worker), bytes(Long.toString(now - policy.livenessTimeout().toMillis()))),
-                        "forget worker " + worker);
+                forgetWorker(worker, deadBefore, "forget worker " + worker);
                 log.warn("Worker {} stopped heartbeating for over {}; its tasks were handed to other workers",
                         worker, policy.livenessTimeout());
             }
             if (beatingSince <= now - policy.visibilityTimeout().toMillis()) {
-                for (String queue : queues) {
+                for (String queue : workers.consumed()) {
                     isolated(failures, "take back the idle tasks of queue '" + queue + "'", () -> takeBack(queue,
                             "idle", Long.toString(policy.visibilityTimeout().toMillis()), redelivered));
                 }
             }
+            isolated(failures, "forget unused queues", () -> queueNames.forgetUnused(now, failures));
             if (!failures.isEmpty()) {
                 throw new TaskQueueException("Could not " + String.join("; nor ", failures) + ". The rest was "
                         + "recovered (" + redelivered[0] + " task(s) delivered again); the next recovery tries again");
@@ -169,6 +187,71 @@ final class RedisRecovery {
         finally {
             unlock();
         }
+    }
+
+    /*
+     * KEYS[1] {p}:workers   KEYS[2] {p}:worker-queues   KEYS[3] {p}:queues
+     * ARGV[1] dead before (ms), or -1 to find no worker dead   ARGV[2] the recovering worker (never dead)
+     * Returns { 2 per dead worker: its id, the queues it consumed ('' when it did not say: then every queue name
+     *           follows), the queues of every registered worker (a list of comma-separated lists),
+     *           every queue name when a dead worker's queues are unknown, else none }.
+     * A dead worker: silent since before ARGV[1], or with queues and no heartbeat entry (removed by an earlier
+     * version, or a stop cut short), whose tasks are put back all the same.
+     */
+    private static final LuaScript WORKERS = new LuaScript("workers", """
+            local dead, consumed, unknown = {}, {}, false
+            local registered = redis.call('HGETALL', KEYS[2])
+            for j = 2, #registered, 2 do consumed[#consumed + 1] = registered[j] end
+            if tonumber(ARGV[1]) >= 0 then
+              for _, worker in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])) do
+                if worker ~= ARGV[2] then
+                  local queues = redis.call('HGET', KEYS[2], worker)
+                  dead[#dead + 1] = worker
+                  dead[#dead + 1] = queues or ''
+                  unknown = unknown or not queues
+                end
+              end
+              for j = 1, #registered, 2 do
+                if registered[j] ~= ARGV[2] and not redis.call('ZSCORE', KEYS[1], registered[j]) then
+                  dead[#dead + 1] = registered[j]
+                  dead[#dead + 1] = registered[j + 1]
+                end
+              end
+            end
+            local names = {}
+            if unknown then names = redis.call('SMEMBERS', KEYS[3]) end
+            return { dead, consumed, names }
+            """, ScriptOutputType.MULTI);
+
+    /**
+     * The workers to recover from, with the queues to look in, and every queue a registered worker consumes.
+     *
+     * @param dead each dead worker and its queues
+     * @param consumed the queues of every registered worker, dead ones included
+     */
+    private record Workers(Map<String, Collection<String>> dead, Set<String> consumed) {
+    }
+
+    private Workers workers(long deadBefore, @Nullable String recoveringWorker) {
+        List<Object> reply = redis.await(WORKERS.run(redis.commands(), new byte[][] { keys.workers(),
+                keys.workerQueues(), keys.queues() }, bytes(Long.toString(deadBefore)),
+                bytes(recoveringWorker == null ? "" : recoveringWorker)),
+                "list the workers and their queues");
+        List<?> flat = (List<?>) reply.get(0);
+        Set<String> consumed = new TreeSet<>();
+        ((List<?>) reply.get(1)).forEach(queues -> consumed.addAll(queueList(string(queues))));
+        List<String> every = ((List<?>) reply.get(2)).stream().map(RedisBroker::string).sorted().toList();
+        Map<String, Collection<String>> dead = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            String queues = string(flat.get(i + 1));
+            dead.put(string(flat.get(i)), queues.isEmpty() ? every : queueList(queues));
+        }
+        return new Workers(dead, consumed);
+    }
+
+    /** Queue names as the heartbeat joined them; anything else written there is skipped. */
+    private static List<String> queueList(String joined) {
+        return Arrays.stream(joined.split(",")).filter(q -> !q.isEmpty()).toList();
     }
 
     /** A time written by the heartbeat script; absent or unreadable counts as long ago. */
@@ -339,14 +422,17 @@ final class RedisRecovery {
             """, ScriptOutputType.INTEGER);
 
     /*
-     * KEYS[1] {p}:workers   KEYS[2] {p}:worker:<id>   ARGV[1] worker id   ARGV[2] dead-before time ms
-     * Removes the worker unless it heartbeated meanwhile. Returns 1 if removed.
+     * KEYS[1] {p}:workers   KEYS[2] {p}:worker:<id>   KEYS[3] {p}:worker-queues   ARGV[1] worker id
+     * ARGV[2] dead-before time ms
+     * Removes the worker unless it heartbeated meanwhile (one without a heartbeat entry is removed). Returns 1 if
+     * removed.
      */
     private static final LuaScript FORGET_WORKER = new LuaScript("forget-worker", """
             local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-            if score and tonumber(score) < tonumber(ARGV[2]) then
+            if not score or tonumber(score) < tonumber(ARGV[2]) then
               redis.call('ZREM', KEYS[1], ARGV[1])
               redis.call('DEL', KEYS[2])
+              redis.call('HDEL', KEYS[3], ARGV[1])
               return 1
             end
             return 0

@@ -34,10 +34,13 @@ final class Acker {
     private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
     private final LinkedBlockingQueue<Broker.Started> started = new LinkedBlockingQueue<>();
     private final Backoff backoff;
+    private final FatalErrors fatal;
     private volatile boolean running;
+    private volatile boolean halted;
     private Thread thread;
 
-    Acker(String workerId, Broker broker, TaskEventListener listener, Problems problems) {
+    Acker(String workerId, Broker broker, TaskEventListener listener, Problems problems, FatalErrors fatal) {
+        this.fatal = fatal;
         this.workerId = workerId;
         this.broker = broker;
         this.listener = listener;
@@ -46,7 +49,9 @@ final class Acker {
 
     /** Queues an outcome for the next batch. */
     void add(Outcome outcome) {
-        outcomes.add(outcome);
+        if (!halted) { // after a fatal error, outcomes are not recorded: their tasks run again elsewhere
+            outcomes.add(outcome);
+        }
     }
 
     /** Queues a "started" notice, sent before the next batch of outcomes (none for fire-and-forget tasks). */
@@ -63,7 +68,7 @@ final class Acker {
 
     void start() {
         running = true;
-        thread = TaskThreads.daemon("taskqueue-acker-" + workerId, this::loop);
+        thread = TaskThreads.daemon("taskqueue-acker-" + workerId, this::loop, fatal);
         thread.start();
     }
 
@@ -96,6 +101,9 @@ final class Acker {
     }
 
     private void record(List<Outcome> batch) {
+        if (halted) {
+            return; // a task interrupted by the halt must not have that recorded as its outcome
+        }
         sendStarted(batch);
         List<Boolean> recorded = broker.acknowledge(workerId, batch);
         for (int i = 0; i < batch.size(); i++) {
@@ -127,6 +135,16 @@ final class Acker {
         if (!notices.isEmpty()) {
             broker.markStarted(workerId, notices);
         }
+    }
+
+    /**
+     * Stops recording at once, without a word to Redis (after a fatal error): the outcomes not recorded are lost, and
+     * their tasks run again elsewhere (at least once).
+     */
+    void halt() {
+        halted = true;
+        running = false;
+        TaskThreads.interrupt(thread);
     }
 
     /** Stops the loop, then records what is left, trying until {@code deadlineNanos}. */

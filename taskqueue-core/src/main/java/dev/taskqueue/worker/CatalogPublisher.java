@@ -23,12 +23,14 @@ final class CatalogPublisher {
     private final String workerId;
     private final TaskCatalog catalog;
     private final Duration interval;
+    private final FatalErrors fatal;
     private volatile boolean running;
     private boolean failing;
     private boolean warnedFull;
     private Thread thread;
 
-    CatalogPublisher(String workerId, TaskCatalog catalog, Duration interval) {
+    CatalogPublisher(String workerId, TaskCatalog catalog, Duration interval, FatalErrors fatal) {
+        this.fatal = fatal;
         this.workerId = workerId;
         this.catalog = catalog;
         this.interval = interval;
@@ -41,7 +43,7 @@ final class CatalogPublisher {
         running = true;
         // Once before the first claim, so that a started worker's tasks can be submitted by name at once.
         boolean published = publish();
-        thread = TaskThreads.daemon("taskqueue-catalog-" + workerId, () -> loop(published));
+        thread = TaskThreads.daemon("taskqueue-catalog-" + workerId, () -> loop(published), fatal);
         thread.start();
     }
 
@@ -79,6 +81,12 @@ final class CatalogPublisher {
             }
             return false;
         }
+    }
+
+    /** Publishes nothing more, at once (after a fatal error). */
+    void halt() {
+        running = false;
+        TaskThreads.interrupt(thread);
     }
 
     /** Stops publishing. */

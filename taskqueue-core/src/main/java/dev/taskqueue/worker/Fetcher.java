@@ -38,13 +38,15 @@ final class Fetcher {
     private final WorkerSettings settings;
     private final LeaseCheck leases;
     private final Backoff backoff;
+    private final FatalErrors fatal;
     private volatile boolean running;
     private boolean backlog;
     private Thread thread;
 
     Fetcher(String workerId, Broker broker, QueueOrder queues, Slots slots, Processor processor, Acker acker,
-            WorkerSettings settings, LeaseCheck leases, Problems problems) {
+            WorkerSettings settings, LeaseCheck leases, Problems problems, FatalErrors fatal) {
         this.backoff = new Backoff("claim tasks", problems);
+        this.fatal = fatal;
         this.workerId = workerId;
         this.broker = broker;
         this.queues = queues;
@@ -57,7 +59,7 @@ final class Fetcher {
 
     void start() {
         running = true;
-        thread = TaskThreads.daemon("taskqueue-fetcher-" + workerId, this::loop);
+        thread = TaskThreads.daemon("taskqueue-fetcher-" + workerId, this::loop, fatal);
         thread.start();
     }
 
@@ -126,6 +128,12 @@ final class Fetcher {
                 backoff.failed(ex, log);
             }
         }
+    }
+
+    /** Stops claiming at once, without a word to Redis (after a fatal error): what it holds is recovered elsewhere. */
+    void halt() {
+        running = false;
+        TaskThreads.interrupt(thread);
     }
 
     /** Stops claiming: wakes a blocking read and waits for the loop to end (what it claimed still runs). */

@@ -32,11 +32,14 @@ final class Heartbeat {
     private final Clock clock;
     private final Backoff backoff;
     private final Liveness liveness;
+    private final FatalErrors fatal;
     private volatile boolean active;
     private Thread thread;
 
     Heartbeat(String workerId, Broker broker, WorkerSettings settings, RunningTasks running,
-            Supplier<WorkerInfo> info, long permitLeaseMillis, Liveness liveness, Problems problems, Clock clock) {
+            Supplier<WorkerInfo> info, long permitLeaseMillis, Liveness liveness, Problems problems, Clock clock,
+            FatalErrors fatal) {
+        this.fatal = fatal;
         this.workerId = workerId;
         this.broker = broker;
         this.settings = settings;
@@ -51,7 +54,7 @@ final class Heartbeat {
     void start() {
         active = true;
         beat(); // register before the first claim, so that the janitor never sees our tasks without us
-        thread = TaskThreads.daemon("taskqueue-heartbeat-" + workerId, this::loop);
+        thread = TaskThreads.daemon("taskqueue-heartbeat-" + workerId, this::loop, fatal);
         thread.start();
     }
 
@@ -108,6 +111,12 @@ final class Heartbeat {
         if (!permits.isEmpty()) {
             broker.extendPermits(permits, permitLeaseMillis);
         }
+    }
+
+    /** Beats no more, at once (after a fatal error): the worker is seen dead after the liveness timeout. */
+    void halt() {
+        active = false;
+        TaskThreads.interrupt(thread);
     }
 
     void stop() {

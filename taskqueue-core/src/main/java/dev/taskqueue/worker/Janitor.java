@@ -22,10 +22,13 @@ final class Janitor {
     private final WorkerSettings settings;
     private final Liveness liveness;
     private final Backoff backoff;
+    private final FatalErrors fatal;
     private volatile boolean running;
     private Thread thread;
 
-    Janitor(String workerId, Broker broker, WorkerSettings settings, Liveness liveness, Problems problems) {
+    Janitor(String workerId, Broker broker, WorkerSettings settings, Liveness liveness, Problems problems,
+            FatalErrors fatal) {
+        this.fatal = fatal;
         this.backoff = new Backoff("recover lost tasks", problems);
         this.workerId = workerId;
         this.broker = broker;
@@ -35,7 +38,7 @@ final class Janitor {
 
     void start() {
         running = true;
-        thread = TaskThreads.daemon("taskqueue-janitor-" + workerId, this::loop);
+        thread = TaskThreads.daemon("taskqueue-janitor-" + workerId, this::loop, fatal);
         thread.start();
     }
 
@@ -68,6 +71,12 @@ final class Janitor {
                 }
             }
         }
+    }
+
+    /** Recovers nothing more, at once (after a fatal error). */
+    void halt() {
+        running = false;
+        TaskThreads.interrupt(thread);
     }
 
     void stop() {

@@ -88,7 +88,8 @@ final class Processor {
 
     Processor(String workerId, Broker broker, TaskRegistry registry, MessageCodec codec, WorkerSettings settings,
             Acker acker, Slots slots, RunningTasks running, TaskEventListener listener,
-            List<TaskInterceptor> interceptors, WorkflowEngine workflows, LeaseCheck leases, Clock clock) {
+            List<TaskInterceptor> interceptors, WorkflowEngine workflows, LeaseCheck leases, Clock clock,
+            FatalErrors fatal) {
         this.workflows = workflows;
         this.leases = leases;
         this.workerId = workerId;
@@ -103,8 +104,8 @@ final class Processor {
         this.listener = listener;
         this.interceptors = List.copyOf(interceptors);
         this.clock = clock;
-        this.threads = TaskThreads.create(settings.concurrency(), settings.virtualThreads(), "taskqueue-task-");
-        this.timers = TaskThreads.scheduler("taskqueue-timers-" + workerId);
+        this.threads = TaskThreads.create(settings.concurrency(), settings.virtualThreads(), "taskqueue-task-", fatal);
+        this.timers = TaskThreads.scheduler("taskqueue-timers-" + workerId, fatal);
     }
 
     /**
@@ -160,6 +161,9 @@ final class Processor {
             outcome = process(delivery, run);
         }
         catch (RuntimeException | Error ex) {
+            if (FatalErrors.isFatal(ex)) {
+                throw ex; // out of the thread, to FatalErrors: the worker halts, and the task runs again elsewhere
+            }
             // A bug in the engine, not in the task: fail the task visibly rather than lose it.
             log.error("Unexpected error while running task [{}] from queue '{}'", delivery.taskId(),
                     delivery.queue(), ex);
@@ -322,8 +326,8 @@ final class Processor {
             result = Interceptors.around(interceptors, context, () -> invoker.invoke(task, args));
         }
         catch (Throwable thrown) {
-            if (thrown instanceof VirtualMachineError fatal) {
-                throw fatal;
+            if (FatalErrors.isFatal(thrown)) {
+                throw (Error) thrown; // not the task's failure: the worker's (a StackOverflowError is the task's)
             }
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             return failure(delivery, message, task, attempt, jsonArgs, policies, run, context, thrown, took);
@@ -613,9 +617,14 @@ final class Processor {
         running.all().forEach(r -> r.thread.interrupt());
     }
 
-    void shutdown(Duration wait) {
+    /** Interrupts every task and timer at once (after a fatal error): their outcomes would not be recorded. */
+    void halt() {
         timers.shutdownNow();
         threads.shutdownNow();
+    }
+
+    void shutdown(Duration wait) {
+        halt();
         try {
             threads.awaitTermination(wait.toMillis());
         }

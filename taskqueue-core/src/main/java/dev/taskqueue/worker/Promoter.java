@@ -33,13 +33,16 @@ final class Promoter {
     private final List<String> queues;
     private final TaskEventListener listener;
     private final Map<String, Backoff> backoffs = new HashMap<>();
+    private final FatalErrors fatal;
     private final Object wake = new Object();
     private boolean woken;
     private volatile boolean running;
     private Thread thread;
     private AutoCloseable subscription;
 
-    Promoter(String workerId, Broker broker, List<String> queues, TaskEventListener listener, Problems problems) {
+    Promoter(String workerId, Broker broker, List<String> queues, TaskEventListener listener, Problems problems,
+            FatalErrors fatal) {
+        this.fatal = fatal;
         this.workerId = workerId;
         this.broker = broker;
         this.queues = queues;
@@ -61,7 +64,7 @@ final class Promoter {
             log.warn("Could not subscribe to delayed-task notices ({}); delayed tasks may start up to {} ms late",
                     ex.getMessage(), MAX_SLEEP_MILLIS);
         }
-        thread = TaskThreads.daemon("taskqueue-promoter-" + workerId, this::loop);
+        thread = TaskThreads.daemon("taskqueue-promoter-" + workerId, this::loop, fatal);
         thread.start();
     }
 
@@ -120,6 +123,12 @@ final class Promoter {
             woken = true;
             wake.notifyAll();
         }
+    }
+
+    /** Promotes nothing more, at once, without a word to Redis (after a fatal error). */
+    void halt() {
+        running = false;
+        TaskThreads.interrupt(thread);
     }
 
     void stop() {

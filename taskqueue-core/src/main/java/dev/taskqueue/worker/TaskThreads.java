@@ -1,8 +1,10 @@
 package dev.taskqueue.worker;
 
 import java.lang.reflect.Method;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -17,6 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
+ * The worker's threads, each reporting to the worker's {@link FatalErrors} the error that ends it (and its timers,
+ * whose executor would otherwise keep a task's error in a future no one reads).
+ * <p>
  * The threads tasks run on: a virtual thread per task on Java 21+ (the code is compiled for 17, so the call is
  * reflective), else a pool of {@code concurrency} platform threads on one queue, so that under load a thread that
  * finishes a task takes the next without being parked and woken. The worker's slots bound how many tasks run at
@@ -43,8 +48,9 @@ final class TaskThreads {
         boolean awaitTermination(long millis) throws InterruptedException;
     }
 
-    static TaskExecutor create(int concurrency, boolean virtualThreads, String namePrefix) {
-        ExecutorService virtual = virtualThreads ? virtualThreads(namePrefix) : null;
+    static TaskExecutor create(int concurrency, boolean virtualThreads, String namePrefix,
+            Thread.UncaughtExceptionHandler onError) {
+        ExecutorService virtual = virtualThreads ? virtualThreads(namePrefix, onError) : null;
         if (virtual != null) {
             return new TaskExecutor() {
                 @Override
@@ -69,11 +75,7 @@ final class TaskThreads {
             };
         }
         AtomicInteger count = new AtomicInteger();
-        ThreadFactory factory = task -> {
-            Thread thread = new Thread(task, namePrefix + count.getAndIncrement());
-            thread.setDaemon(true);
-            return thread;
-        };
+        ThreadFactory factory = task -> daemon(namePrefix + count.getAndIncrement(), task, onError);
         ThreadPoolExecutor pool = new ThreadPoolExecutor(concurrency, concurrency, 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), factory);
         pool.allowCoreThreadTimeOut(true);
@@ -118,12 +120,15 @@ final class TaskThreads {
         };
     }
 
-    private static @Nullable ExecutorService virtualThreads(String namePrefix) {
+    private static @Nullable ExecutorService virtualThreads(String namePrefix,
+            Thread.UncaughtExceptionHandler onError) {
         if (Runtime.version().feature() >= 21) {
             try {
                 Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
                 Class<?> builderType = Class.forName("java.lang.Thread$Builder");
                 builder = builderType.getMethod("name", String.class, long.class).invoke(builder, namePrefix, 0L);
+                builder = builderType.getMethod("uncaughtExceptionHandler", Thread.UncaughtExceptionHandler.class)
+                        .invoke(builder, onError);
                 ThreadFactory factory = (ThreadFactory) builderType.getMethod("factory").invoke(builder);
                 Method perTask = Executors.class.getMethod("newThreadPerTaskExecutor", ThreadFactory.class);
                 return (ExecutorService) perTask.invoke(null, factory);
@@ -136,18 +141,56 @@ final class TaskThreads {
         return null;
     }
 
-    /** One daemon thread for timers (time limits, delayed progress reports). */
-    static ScheduledExecutorService scheduler(String name) {
+    /**
+     * One daemon thread for timers (time limits, delayed progress reports). A timer's fatal error goes to
+     * {@code onError}; any other is logged (the executor would keep it in the timer's future, unseen).
+     */
+    static ScheduledExecutorService scheduler(String name, Thread.UncaughtExceptionHandler onError) {
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> daemon(name,
-                runnable));
+                runnable, onError)) {
+            @Override
+            protected void afterExecute(Runnable timer, @Nullable Throwable thrown) {
+                Throwable error = thrown != null ? thrown : failureOf(timer);
+                if (error != null && FatalErrors.isFatal(error)) {
+                    onError.uncaughtException(Thread.currentThread(), error);
+                }
+                else if (error != null) {
+                    log.error("A timer of {} failed", name, error);
+                }
+            }
+        };
         scheduler.setRemoveOnCancelPolicy(true);
         return scheduler;
     }
 
-    /** A daemon platform thread for one of the worker's parts. */
-    static Thread daemon(String name, Runnable body) {
+    /** What a timer threw, kept in its future. */
+    private static @Nullable Throwable failureOf(Runnable timer) {
+        if (timer instanceof Future<?> future && future.isDone() && !future.isCancelled()) {
+            try {
+                future.get();
+            }
+            catch (ExecutionException ex) {
+                return ex.getCause();
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return null;
+    }
+
+    /** Interrupts a part's thread, if it was started. */
+    static void interrupt(@Nullable Thread thread) {
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    /** A daemon platform thread of the worker, whose end by an error goes to {@code onError}. */
+    static Thread daemon(String name, Runnable body, Thread.UncaughtExceptionHandler onError) {
         Thread thread = new Thread(body, name);
         thread.setDaemon(true);
+        thread.setUncaughtExceptionHandler(onError);
         return thread;
     }
 }

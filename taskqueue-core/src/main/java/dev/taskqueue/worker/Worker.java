@@ -41,6 +41,9 @@ import org.slf4j.LoggerFactory;
  * Stopping is two-phase: quiet (stop claiming), then wait up to {@code shutdownTimeout} for running tasks, record
  * their outcomes, and hand back at once whatever has not finished (another worker takes it; this worker's late
  * outcome would be refused).
+ * <p>
+ * A fatal error in any of its threads, such as an {@link OutOfMemoryError}, {@linkplain #halt halts} it instead (see
+ * {@link FatalErrors}): a worker that can no longer finish tasks must not go on proving it is alive.
  */
 public final class Worker {
 
@@ -54,7 +57,13 @@ public final class Worker {
 
     /** A worker's life. */
     public enum State {
-        NEW, RUNNING, STOPPING, STOPPED
+        NEW, RUNNING, STOPPING, STOPPED,
+
+        /**
+         * Halted by a fatal error in one of its threads ({@link #fatalError()}): it claims and heartbeats no more, and
+         * its tasks run again on other workers once it is seen dead.
+         */
+        FAILED
     }
 
     private final String id;
@@ -75,6 +84,8 @@ public final class Worker {
     private final Liveness liveness;
     private final Problems problems;
     private final TaskRegistry registry;
+    private final FatalErrors fatal;
+    private volatile @Nullable String fatalError;
     private volatile State state = State.NEW;
     private volatile @Nullable AutoCloseable revocations;
     private volatile long startedAt;
@@ -119,18 +130,19 @@ public final class Worker {
         this.clock = clock;
         this.slots = new Slots(settings.concurrency());
         this.problems = new Problems(clock);
-        this.acker = new Acker(id, broker, listener, problems);
+        this.fatal = new FatalErrors(id, settings.onFatalError(), this::halt);
+        this.acker = new Acker(id, broker, listener, problems, fatal);
         this.liveness = new Liveness(settings.heartbeatGapMillis());
         LeaseCheck leases = new LeaseCheck(id, broker, liveness);
         this.processor = new Processor(id, broker, registry, codec, settings, acker, slots, running, listener,
-                interceptors, workflows, leases, clock);
+                interceptors, workflows, leases, clock, fatal);
         this.fetcher = new Fetcher(id, broker, new QueueOrder(settings.queues(), settings.strictOrder()), slots,
-                processor, acker, settings, leases, problems);
-        this.promoter = new Promoter(id, broker, settings.queueNames(), listener, problems);
+                processor, acker, settings, leases, problems, fatal);
+        this.promoter = new Promoter(id, broker, settings.queueNames(), listener, problems, fatal);
         this.heartbeat = new Heartbeat(id, broker, settings, running, this::info, processor.permitLeaseMillis(),
-                liveness, problems, clock);
-        this.janitor = new Janitor(id, broker, settings, liveness, problems);
-        this.catalogPublisher = new CatalogPublisher(id, catalog, TaskCatalog.PUBLISH_INTERVAL);
+                liveness, problems, clock, fatal);
+        this.janitor = new Janitor(id, broker, settings, liveness, problems, fatal);
+        this.catalogPublisher = new CatalogPublisher(id, catalog, TaskCatalog.PUBLISH_INTERVAL, fatal);
     }
 
     /** The worker's id: its consumer name in Redis, shown in the actuator. */
@@ -173,6 +185,9 @@ public final class Worker {
         janitor.start();
         catalogPublisher.start();
         fetcher.start();
+        if (fatal.met()) {
+            haltParts(); // a part's thread met a fatal error while the parts after it were starting
+        }
         log.info("Worker {} started: queues {}{}, concurrency {}, {} threads", id, settings.queueNames(),
                 settings.strictOrder() ? " (strict order)" : "", settings.concurrency(),
                 settings.virtualThreads() && Runtime.version().feature() >= 21 ? "virtual" : "platform");
@@ -200,7 +215,9 @@ public final class Worker {
     /** Stops within {@code shutdownTimeout} (plus a few seconds to record outcomes and hand tasks back). */
     public synchronized void stop() {
         if (state != State.RUNNING) {
-            state = State.STOPPED;
+            if (state != State.FAILED) {
+                state = State.STOPPED;
+            }
             return;
         }
         state = State.STOPPING;
@@ -211,7 +228,7 @@ public final class Worker {
         boolean idle = awaitIdle(settings.shutdownTimeout());
         // With Redis unreachable there is nothing to record or hand back: what this worker holds runs again
         // elsewhere once it is seen dead, so do not make the application wait for timeouts.
-        boolean reachable = broker.ping();
+        boolean reachable = !fatal.met() && broker.ping(); // after a fatal error: no word to Redis
         if (!reachable) {
             log.warn("Worker {} is stopping while Redis is unreachable: the outcomes of its last tasks are not recorded"
                     + " and its unfinished tasks are not handed back; both run again on another worker once this one"
@@ -246,8 +263,41 @@ public final class Worker {
         if (reachable) {
             bounded("deregister", REDIS_CALL_LIMIT, () -> broker.deregister(id));
         }
-        state = State.STOPPED;
+        if (state != State.FAILED) {
+            state = State.STOPPED;
+        }
         log.info("Worker {} stopped in {} ms", id, Duration.ofNanos(System.nanoTime() - started).toMillis());
+    }
+
+    /**
+     * After a fatal error in {@code thread} (see {@link FatalErrors}), once: stops heartbeating, claiming and everything
+     * else at once, on the thread that met the error. Only flags and interrupts, never a call to Redis (the state of
+     * the connections is unknown) nor a wait: other workers take this one's tasks once it is seen dead, exactly as
+     * after a crash. Running tasks are interrupted, since their outcomes would not be recorded.
+     */
+    private void halt(Thread thread, Throwable error) {
+        haltParts();
+        try {
+            fatalError = error + " in thread " + thread.getName();
+        }
+        catch (Throwable outOfMemory) {
+            fatalError = "a fatal error";
+        }
+        state = State.FAILED;
+    }
+
+    /**
+     * The heartbeat first: whatever happens next, this worker stops proving it is alive. The acker before the tasks
+     * are interrupted, so that the interruption is not recorded as their outcome: they run again elsewhere.
+     */
+    private void haltParts() {
+        heartbeat.halt();
+        fetcher.halt();
+        acker.halt();
+        processor.halt();
+        janitor.halt();
+        promoter.halt();
+        catalogPublisher.halt();
     }
 
     /**
@@ -256,7 +306,7 @@ public final class Worker {
      */
     private void bounded(String what, Duration limit, Runnable call) {
         CompletableFuture<Void> done = CompletableFuture.runAsync(call, runnable -> TaskThreads.daemon(
-                "taskqueue-stop-" + id, runnable).start());
+                "taskqueue-stop-" + id, runnable, fatal).start());
         try {
             done.get(limit.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -304,6 +354,14 @@ public final class Worker {
      */
     public Map<String, String> problems() {
         return problems.describe();
+    }
+
+    /**
+     * The fatal error that halted this worker (state {@link State#FAILED}), with the thread that met it; null while it
+     * met none.
+     */
+    public @Nullable String fatalError() {
+        return fatalError;
     }
 
     /** Tasks given up at their hard time limit whose threads may still run (they ignored the interrupt). */

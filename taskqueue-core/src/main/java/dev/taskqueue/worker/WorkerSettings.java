@@ -63,6 +63,26 @@ public final class WorkerSettings {
     /** 16 KiB: the longest stack trace kept with a failed task. */
     public static final int DEFAULT_MAX_STACK_TRACE_SIZE = 16 * 1024;
 
+    /**
+     * What a worker does after a fatal error in one of its threads (see {@link #DEFAULT_ON_FATAL_ERROR}): either way
+     * it stops claiming and heartbeating at once, so that other workers take its tasks within the liveness timeout.
+     */
+    public enum OnFatalError {
+
+        /** The application goes on without its worker; the worker's state is {@code FAILED} (health DOWN). */
+        STOP,
+
+        /** The JVM exits with a non-zero status, for its supervisor (Kubernetes, systemd...) to start it again. */
+        EXIT
+    }
+
+    /**
+     * Stop, not exit: a library does not end the application it runs in unless told to (it may serve other requests
+     * well; the error may have been one task's). Its health turns DOWN; a worker-only deployment under a supervisor
+     * sets {@link OnFatalError#EXIT}.
+     */
+    public static final OnFatalError DEFAULT_ON_FATAL_ERROR = OnFatalError.STOP;
+
     private final Map<String, Integer> queues;
     private final boolean strictOrder;
     private final int concurrency;
@@ -80,6 +100,7 @@ public final class WorkerSettings {
     private final boolean virtualThreads;
     private final @Nullable String workerId;
     private final TaskPolicies defaultPolicies;
+    private final OnFatalError onFatalError;
 
     private WorkerSettings(Builder b) {
         this.queues = Collections.unmodifiableMap(new LinkedHashMap<>(b.queues.isEmpty()
@@ -100,6 +121,7 @@ public final class WorkerSettings {
         this.virtualThreads = b.virtualThreads;
         this.workerId = b.workerId;
         this.defaultPolicies = b.defaultPolicies;
+        this.onFatalError = b.onFatalError;
         if (livenessTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
             throw new IllegalArgumentException("livenessTimeout (" + livenessTimeout + ") must be at least twice "
                     + "heartbeatInterval (" + heartbeatInterval + "), or live workers would be taken for dead");
@@ -218,6 +240,11 @@ public final class WorkerSettings {
         return defaultPolicies;
     }
 
+    /** What the worker does after a fatal error in one of its threads, such as an {@link OutOfMemoryError}. */
+    public OnFatalError onFatalError() {
+        return onFatalError;
+    }
+
     private static int positive(int value, String name) {
         if (value <= 0) {
             throw new IllegalArgumentException(name + " must be positive, got " + value);
@@ -259,6 +286,7 @@ public final class WorkerSettings {
         private boolean virtualThreads = true;
         private @Nullable String workerId;
         private TaskPolicies defaultPolicies = TaskPolicies.NONE;
+        private OnFatalError onFatalError = DEFAULT_ON_FATAL_ERROR;
 
         private Builder() {
         }
@@ -353,6 +381,11 @@ public final class WorkerSettings {
         /** Policies for whatever a task's call and declaration leave unset ({@code taskqueue.retry.*}...). */
         public Builder defaultPolicies(TaskPolicies defaultPolicies) {
             this.defaultPolicies = Objects.requireNonNull(defaultPolicies);
+            return this;
+        }
+
+        public Builder onFatalError(OnFatalError onFatalError) {
+            this.onFatalError = Objects.requireNonNull(onFatalError);
             return this;
         }
 

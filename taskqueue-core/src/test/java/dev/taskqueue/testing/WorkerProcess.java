@@ -10,6 +10,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -55,11 +57,21 @@ public final class WorkerProcess implements AutoCloseable {
      */
     public static WorkerProcess start(int port, String workerId, int concurrency, Class<?> taskBean,
             String... settings) throws IOException {
+        return start(port, workerId, concurrency, taskBean, List.of(), settings);
+    }
+
+    /**
+     * A worker whose JVM runs with these options, such as {@code -Xmx64m}, and with {@code settings} as above (and
+     * {@code on-fatal-error=exit}).
+     */
+    public static WorkerProcess start(int port, String workerId, int concurrency, Class<?> taskBean,
+            List<String> jvmOptions, String... settings) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         File log = Path.of("target", "worker-" + workerId + ".log").toFile();
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                WorkerProcess.class.getName(), Integer.toString(port), workerId, Integer.toString(concurrency),
-                taskBean.getName()));
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerProcess.class.getName(),
+                Integer.toString(port), workerId, Integer.toString(concurrency), taskBean.getName()));
         command.addAll(List.of(settings));
         Process process = new ProcessBuilder(command).redirectError(log).start();
         // Its output is read on a thread of its own, for as long as it runs (a child blocked on a full stdout pipe
@@ -99,6 +111,17 @@ public final class WorkerProcess implements AutoCloseable {
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
             throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
         }
+    }
+
+    /** Whether the process still runs. */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits up to {@code timeout} for the process to end by itself; its exit status, or empty if it still runs. */
+    public OptionalInt awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                ? OptionalInt.of(process.exitValue()) : OptionalInt.empty();
     }
 
     /** SIGKILL on Linux and macOS: no shutdown hook, no hand-back. */
@@ -158,6 +181,11 @@ public final class WorkerProcess implements AutoCloseable {
         WorkerSettings.Builder settings = WorkerSettings.builder().workerId(workerId).concurrency(concurrency);
         for (int i = 4; i < args.length; i++) {
             String name = args[i].substring(0, args[i].indexOf('='));
+            if (name.equals("on-fatal-error")) {
+                settings.onFatalError(WorkerSettings.OnFatalError.valueOf(args[i].substring(name.length() + 1)
+                        .toUpperCase(Locale.ROOT)));
+                continue;
+            }
             Duration value = Durations.parse(args[i].substring(args[i].indexOf('=') + 1));
             switch (name) {
                 case "heartbeat-interval" -> settings.heartbeatInterval(value);

@@ -229,6 +229,7 @@ public final class TaskQueueAutoConfiguration {
                     .maxTextSize(PropertyChecks.bytes(properties.getMaxTextSize()))
                     .maxStackTraceSize(PropertyChecks.bytes(properties.getMaxStackTraceSize()))
                     .virtualThreads(worker.isVirtualThreads())
+                    .onFatalError(worker.getOnFatalError())
                     .defaultPolicies(defaultPolicies(properties));
             if (worker.getQueues().isEmpty()) {
                 registry.declaredQueues().forEach(builder::queue);

@@ -12,6 +12,7 @@ import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.internal.TaskDeclarations;
 import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.SubmitRetry;
+import dev.taskqueue.worker.WorkerSettings;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -536,6 +537,13 @@ public class TaskQueueProperties implements Validator {
          */
         private boolean keepAlive = true;
 
+        /**
+         * What the worker does after a fatal error in one of its threads, such as an OutOfMemoryError: either way it
+         * stops claiming and heartbeating at once, so that other workers run its tasks. STOP: the application goes on
+         * without it (its health is DOWN). EXIT: the JVM exits with status 70, for its supervisor to start it again.
+         */
+        private WorkerSettings.OnFatalError onFatalError = WorkerSettings.OnFatalError.STOP;
+
         public boolean isEnabled() {
             return this.enabled;
         }
@@ -630,6 +638,14 @@ public class TaskQueueProperties implements Validator {
 
         public void setKeepAlive(boolean keepAlive) {
             this.keepAlive = keepAlive;
+        }
+
+        public WorkerSettings.OnFatalError getOnFatalError() {
+            return this.onFatalError;
+        }
+
+        public void setOnFatalError(WorkerSettings.OnFatalError onFatalError) {
+            this.onFatalError = onFatalError;
         }
     }
 

@@ -116,6 +116,8 @@ class TaskQueuePropertiesTests {
         assertThat(worker.getPollTimeout()).isEqualTo(WorkerSettings.DEFAULT_POLL_TIMEOUT);
         assertThat(worker.isVirtualThreads()).isEqualTo(engine.virtualThreads()).isTrue();
         assertThat(worker.isKeepAlive()).isTrue();
+        assertThat(worker.getOnFatalError()).isEqualTo(WorkerSettings.DEFAULT_ON_FATAL_ERROR)
+                .isEqualTo(engine.onFatalError());
     }
 
     @Test

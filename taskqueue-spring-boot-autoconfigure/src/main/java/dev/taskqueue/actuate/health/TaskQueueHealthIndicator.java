@@ -100,8 +100,12 @@ public class TaskQueueHealthIndicator extends AbstractHealthIndicator {
         boolean workerStopped = current != null && current.state() != Worker.State.RUNNING
                 && workerShouldRun.getAsBoolean();
         if (workerStopped) {
+            String fatalError = current.fatalError();
             builder.down().withDetail("error", "Worker " + current.id() + " is " + current.state() + " although "
-                    + "the application runs: this instance runs no tasks. See the log for why it stopped.");
+                    + "the application runs: this instance runs no tasks. " + (fatalError == null
+                            ? "See the log for why it stopped." : "It stopped after a fatal error (" + fatalError
+                                    + "); its tasks run on other workers. Restart the application, or set "
+                                    + "taskqueue.worker.on-fatal-error=exit for its supervisor to restart it."));
         }
         Map<String, String> lagging = checkQueues(builder);
         if (!lagging.isEmpty() && !workerStopped) {

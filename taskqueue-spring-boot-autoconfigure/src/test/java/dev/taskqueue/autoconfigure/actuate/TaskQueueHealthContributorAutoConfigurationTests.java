@@ -7,6 +7,7 @@ import java.time.Clock;
 
 import java.util.Map;
 
+import dev.taskqueue.Task;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.actuate.health.TaskQueueHealthIndicator;
@@ -189,6 +190,34 @@ class TaskQueueHealthContributorAutoConfigurationTests {
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
             assertThat((String) health.getDetails().get("error")).contains("is STOPPED although the application runs");
         });
+    }
+
+    /** After an OutOfMemoryError the worker halts; the application runs on, and its health says why it is DOWN. */
+    @Test
+    void healthIsDownAfterAFatalErrorOfTheWorkerWhileTheApplicationRuns() {
+        runner.withBean(OutOfMemory.class).withPropertyValues("taskqueue.worker.on-fatal-error=stop").run(context -> {
+            context.getBean(TaskClient.class).submit(OutOfMemory::exhaust);
+            Worker worker = context.getBean(TaskQueueWorkerLifecycle.class).worker();
+            await().atMost(WAIT).until(() -> worker.state() == Worker.State.FAILED);
+
+            Health health = context.getBean(TaskQueueHealthIndicator.class).health(true);
+
+            assertThat(context.isRunning()).isTrue();
+            assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+            assertThat((String) health.getDetails().get("error")).contains("is FAILED although the application runs")
+                    .contains("fatal error (java.lang.OutOfMemoryError: Java heap space (thrown by the test) in thread "
+                            + "taskqueue-task-")
+                    .contains("taskqueue.worker.on-fatal-error=exit");
+        });
+    }
+
+    /** A task that meets the error a JVM meets when its heap is exhausted. */
+    static class OutOfMemory {
+
+        @Task(name = "test.out-of-memory")
+        public void exhaust() {
+            throw new OutOfMemoryError("Java heap space (thrown by the test)");
+        }
     }
 
     @Test
