@@ -267,7 +267,7 @@ class TaskQueuePropertiesTests {
     void aScheduleCronIsParsedWhenBound() {
         binding.withPropertyValues("taskqueue.schedules.digest.cron=0 0 8 * * MON   # on Mondays")
                 .run(context -> rejected(context, "taskqueue.schedules.digest.cron", "0 0 8 * * MON   # on Mondays")
-                        .contains("is not a cron expression: it needs 6 fields"));
+                        .contains("is not a cron expression (6 fields"));
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.taskqueue.autoconfigure.actuate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import dev.taskqueue.Task;
 import dev.taskqueue.TaskCall;
@@ -178,9 +180,13 @@ class TaskQueueEndpointValuesWebTests {
     /** Charges a card, declines another, and opens a chord that the declined card fails. */
     static class Payments {
 
+        /** Holds charges until the test has seen the progress (a report arriving after the outcome is dropped). */
+        final CountDownLatch progressSeen = new CountDownLatch(1);
+
         @Task(name = "payments.charge")
-        public String charge(String card) {
+        public String charge(String card) throws InterruptedException {
             TaskContext.current().progress(0.5, "charging " + card);
+            progressSeen.await(10, TimeUnit.SECONDS);
             if (card.equals(DECLINED_CARD)) {
                 throw new IllegalStateException("card " + card + " declined");
             }
@@ -204,6 +210,9 @@ class TaskQueueEndpointValuesWebTests {
             @Autowired
             TaskQueueEndpoint endpoint;
 
+            @Autowired
+            Payments payments;
+
             String charged;
 
             String declined;
@@ -219,9 +228,17 @@ class TaskQueueEndpointValuesWebTests {
             @BeforeEach
             void chargeTwoCards() {
                 TaskHandle<String> ok = client.submit(Payments::charge, CARD);
-                ok.get(WAIT);
                 charged = ok.id();
-                await().atMost(WAIT).until(() -> endpoint.task(charged).progressMessage() != null); // sent apart
+                await().atMost(WAIT).until(() -> {
+                    try {
+                        return endpoint.task(charged).progressMessage() != null; // sent apart, while it runs
+                    }
+                    catch (TaskQueueEndpoint.NotFoundException notStartedYet) {
+                        return false;
+                    }
+                });
+                payments.progressSeen.countDown();
+                ok.get(WAIT);
                 TaskHandle<String> failing = client.submit(Workflows.chord(
                         Workflows.group(TaskCall.of(Payments::charge, DECLINED_CARD)),
                         TaskCall.partial(Payments::receipt)));
