@@ -3,11 +3,13 @@ package dev.taskqueue.benchmarks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -147,6 +149,30 @@ final class ChaosFleet implements AutoCloseable {
             }
         }
         return mentions;
+    }
+
+    /**
+     * What keeps failing in each running worker ({@code Worker.problems()}, what its health check shows), by worker
+     * id: only the workers where something does, or that did not answer within {@code limit}.
+     */
+    Map<String, String> problems(Duration limit) {
+        Map<String, String> problems = new TreeMap<>();
+        for (Member member : members) {
+            if (!member.running()) {
+                continue;
+            }
+            try {
+                String failing = member.child.problems(Deadline.in(limit));
+                if (failing != null) {
+                    problems.put(member.workerId, failing);
+                }
+            }
+            catch (RuntimeException ex) {
+                problems.put(member.workerId, "did not say what fails within " + limit.toSeconds() + " s: "
+                        + ex.getMessage());
+            }
+        }
+        return problems;
     }
 
     /** Launches that failed and were tried again. */

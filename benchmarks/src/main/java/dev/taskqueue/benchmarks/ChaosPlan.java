@@ -6,7 +6,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * How the chaos scenario runs. Each mode has its own ({@link Sizes#chaos()}); {@code --workers},
- * {@code --duration}, {@code --kill-interval}, {@code --rate} and {@code --settle} change it.
+ * {@code --duration}, {@code --kill-interval}, {@code --rate}, {@code --settle} and {@code --no-hostile} change it.
  *
  * @param workers worker JVMs; each one killed is replaced by a new one
  * @param duration how long the producer submits; the faults happen meanwhile
@@ -15,8 +15,10 @@ import org.jspecify.annotations.Nullable;
  * @param rate units of work submitted per second (a task, a retried task, a chain or a chord)
  * @param settle how long every acknowledged unit has to finish once the producer stopped; what has not by then
  *        is lost
+ * @param hostile whether malformed data is written into the queue during the run ({@link HostileData})
  */
-record ChaosPlan(int workers, Duration duration, Duration killInterval, int rate, Duration settle) {
+record ChaosPlan(int workers, Duration duration, Duration killInterval, int rate, Duration settle,
+        boolean hostile) {
 
     ChaosPlan {
         if (workers < 2) {
@@ -39,11 +41,21 @@ record ChaosPlan(int workers, Duration duration, Duration killInterval, int rate
         return (int) Math.max(1, Math.min(faults(), Math.round(duration.toMillis() / 2.0 / killInterval.toMillis())));
     }
 
-    /** This plan with what the command line sets instead (null: unchanged). */
+    /**
+     * When the hostile data is written, from the producer's start: halfway between the first fault and the second,
+     * so that a kill comes before it and the other faults (the Redis restart among them) after it.
+     */
+    Duration hostileAt() {
+        Duration afterFirstFault = killInterval.multipliedBy(3).dividedBy(2);
+        Duration half = duration.dividedBy(2);
+        return afterFirstFault.compareTo(half) < 0 ? afterFirstFault : half;
+    }
+
+    /** This plan with what the command line sets instead (null: unchanged; {@code noHostile}: without it). */
     ChaosPlan with(@Nullable Integer newWorkers, @Nullable Duration newDuration, @Nullable Duration newKillInterval,
-            @Nullable Integer newRate, @Nullable Duration newSettle) {
+            @Nullable Integer newRate, @Nullable Duration newSettle, boolean noHostile) {
         return new ChaosPlan(newWorkers != null ? newWorkers : workers, newDuration != null ? newDuration : duration,
                 newKillInterval != null ? newKillInterval : killInterval, newRate != null ? newRate : rate,
-                newSettle != null ? newSettle : settle);
+                newSettle != null ? newSettle : settle, hostile && !noHostile);
     }
 }

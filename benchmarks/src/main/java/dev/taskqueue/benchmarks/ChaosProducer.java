@@ -7,8 +7,10 @@ import static dev.taskqueue.Workflows.group;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 import dev.taskqueue.Signature;
 import dev.taskqueue.TaskCall;
@@ -155,6 +157,14 @@ final class ChaosProducer implements Runnable {
         synchronized (accepted) {
             return List.copyOf(accepted);
         }
+    }
+
+    /** The task ids of every unit submitted, acknowledged or refused (a refused one may have been stored). */
+    Set<String> submittedTaskIds() {
+        Set<String> ids = new HashSet<>();
+        accepted().forEach(u -> ids.addAll(u.taskIds()));
+        refused().forEach(r -> ids.addAll(r.unit().taskIds()));
+        return ids;
     }
 
     /** The units whose submit threw. */

@@ -23,22 +23,32 @@ import org.jspecify.annotations.Nullable;
  * <li>every kill interval, sends SIGKILL to a random worker JVM, which is replaced; once, in the middle, restarts
  * Redis instead: SIGTERM, on a server that keeps an append-only file synced every second, so that a clean restart
  * loses nothing it acknowledged (the user's Redis is never restarted: a kill takes that turn);</li>
- * <li>once the producer stopped, waits for every acknowledged unit to finish, up to the settle time;</li>
+ * <li>once, after the first fault, writes malformed data straight into the queue ({@link HostileData}: entries
+ * with bad fields, bad delayed entries, an entry held by a dead worker whose info is garbage, a forged record and
+ * dead letter, two callers' orders whose uniqueness keys used to collide), unless {@code --no-hostile};</li>
+ * <li>once the producer stopped, waits for every acknowledged unit to finish, up to the settle time, and for the
+ * hostile data to end where the README says it does ({@link HostileVerdict}); asks the live workers what keeps
+ * failing;</li>
  * <li>reports what was lost or failed, every task that ran more than once with its cause ({@link RunAnalysis}),
- * how long the kills and the restart took to recover from, and whether each chord's callback ran exactly
- * once.</li>
+ * how long the kills and the restart took to recover from, whether each chord's callback ran exactly once, and
+ * where each hostile shape ended; then deletes the hostile data.</li>
  * </ol>
- * A unit lost or failed, or a wrong result, fails the run; extra runs while the worker lived are flagged. Times
- * are recorded, never judged. The journals and worker logs are kept when something went wrong.
+ * A unit lost or failed, a wrong result, or hostile data that did not end as documented or hurt the fleet fails the
+ * run; extra runs while the worker lived are flagged. Times are recorded, never judged. The journals and worker
+ * logs are kept when something went wrong.
  */
 final class ChaosScenario extends Scenario {
 
     /** Room after the settle time for closing the worker JVMs and reading the journals. */
     private static final Duration WRAP_UP = Duration.ofSeconds(45);
 
+    /** How long a live worker has to say what keeps failing in it. */
+    private static final Duration PROBLEMS_ANSWER = Duration.ofSeconds(10);
+
     ChaosScenario() {
-        super("chaos", "worker JVMs killed (SIGKILL) and Redis restarted while tasks, retries, chains and chords flow: "
-                + "lost, run twice and why, time to recover");
+        super("chaos", "worker JVMs killed (SIGKILL) and Redis restarted while tasks, retries, chains and chords flow, "
+                + "malformed data written into the queue: lost, run twice and why, time to recover, bad data kept "
+                + "apart");
     }
 
     @Override
@@ -48,7 +58,8 @@ final class ChaosScenario extends Scenario {
 
     @Override
     Duration timeLimit(Sizes sizes) {
-        return sizes.chaos().duration().plus(sizes.chaos().settle()).plus(WRAP_UP).plusSeconds(60);
+        Duration hostile = sizes.chaos().hostile() ? HostileVerdict.LIMIT.plus(PROBLEMS_ANSWER) : Duration.ZERO;
+        return sizes.chaos().duration().plus(sizes.chaos().settle()).plus(hostile).plus(WRAP_UP).plusSeconds(60);
     }
 
     @Override
@@ -57,7 +68,9 @@ final class ChaosScenario extends Scenario {
         String tag = Long.toString(System.currentTimeMillis() % 1_679_616, 36); // 4 characters
         Path dir = Files.createTempDirectory("taskqueue-chaos-");
         boolean keep = true;
-        try (Engine engine = bench.chaosEngine(); ChaosFleet fleet = new ChaosFleet(bench, dir, tag, deadline)) {
+        try (Engine engine = bench.chaosEngine(); ChaosFleet fleet = new ChaosFleet(bench, dir, tag, deadline);
+                HostileData hostile = plan.hostile() ? new HostileData(bench.admin, engine, tag) : null) {
+            HostileVerdict hostileVerdict = hostile == null ? null : new HostileVerdict(hostile, engine);
             bench.log.printf("chaos: %d worker JVMs, %d units/s for %d s, a fault every %.1f s (the %s one restarts "
                     + "Redis), then up to %d s to finish; journals in %s%n", plan.workers(), plan.rate(),
                     plan.duration().toSeconds(), plan.killInterval().toMillis() / 1e3, ordinal(plan.restartAt()),
@@ -65,20 +78,32 @@ final class ChaosScenario extends Scenario {
             fleet.start(plan.workers());
             ChaosProducer producer = new ChaosProducer(engine.client, tag, plan.rate(), plan.duration());
             long origin = System.currentTimeMillis();
+            Runnable injectHostile = hostile == null ? null : () -> {
+                hostile.inject();
+                hostileVerdict.readBack();
+                bench.log.printf("chaos: t+%.1fs hostile data written into queue '%s'%n",
+                        (hostile.writtenAt() - origin) / 1e3, ChaosTasks.QUEUE);
+            };
             BenchRedis.Restart restart;
             Map<String, TaskInfo> finals;
             List<FleetWatch.Drop> drops;
             Map<String, Long> silences;
+            Map<String, String> problems = Map.of();
             try (FleetWatch watch = new FleetWatch(engine.broker, fleet::isRunning)) {
                 Thread producing = new Thread(producer, "chaos-producer");
                 producing.setDaemon(true);
                 producing.start();
-                restart = faults(bench, plan, fleet, watch, origin, deadline, out);
+                restart = faults(bench, plan, fleet, watch, origin, deadline, out, injectHostile);
                 producing.join(Math.max(1, deadline.remainingMillis()));
                 producer.stop();
                 fleet.awaitReplacements();
                 bench.log.printf("chaos: %d units submitted; waiting for them to finish%n", producer.accepted().size());
                 finals = settle(engine, producer.accepted(), plan.settle(), deadline);
+                if (hostile != null && hostile.written()) {
+                    hostileVerdict.await(Duration.ofMillis(Math.max(0, deadline.remainingMillis()
+                            - WRAP_UP.toMillis())));
+                    problems = fleet.problems(PROBLEMS_ANSWER);
+                }
                 drops = watch.drops();
                 silences = watch.longestSilence();
             }
@@ -99,12 +124,21 @@ final class ChaosScenario extends Scenario {
             }
             ChaosVerdict verdict = new ChaosVerdict(plan, producer, finals, analysis, engine, silences);
             verdict.report(out);
-            keep = verdict.failed() || verdict.bugs() > 0;
+            String hostileFailure = null;
+            if (hostile != null && hostile.written()) {
+                hostileVerdict.report(out, analysis, producer.submittedTaskIds(), problems);
+                hostileFailure = hostileVerdict.failure();
+            }
+            else if (hostile == null) {
+                out.note("hostile data: left out (--no-hostile)");
+            }
+            keep = verdict.failed() || verdict.bugs() > 0 || hostileFailure != null;
             if (keep) {
                 out.note("journals and worker logs kept in " + dir);
             }
-            if (verdict.failed()) {
-                throw new Scenario.Failed(verdict.failure());
+            if (verdict.failed() || hostileFailure != null) {
+                throw new Scenario.Failed(verdict.failed() && hostileFailure != null ? verdict.failure() + "; "
+                        + hostileFailure : verdict.failed() ? verdict.failure() : hostileFailure);
             }
         }
         finally {
@@ -114,15 +148,26 @@ final class ChaosScenario extends Scenario {
         }
     }
 
-    /** The faults, one per kill interval while the producer runs; returns the Redis restart, if there was one. */
+    /**
+     * The faults, one per kill interval while the producer runs, and the hostile data at its time (null: none);
+     * returns the Redis restart, if there was one.
+     */
     private static BenchRedis.@Nullable Restart faults(Bench bench, ChaosPlan plan, ChaosFleet fleet,
-            FleetWatch watch, long origin, Deadline deadline, Findings out) {
+            FleetWatch watch, long origin, Deadline deadline, Findings out, @Nullable Runnable hostile) {
         Random random = new Random(origin);
         BenchRedis.Restart restart = null;
-        for (int fault = 1; fault <= plan.faults(); fault++) {
+        long hostileDue = origin + plan.hostileAt().toMillis();
+        for (int fault = 1; fault <= plan.faults() + 1; fault++) {
             long due = origin + fault * plan.killInterval().toMillis();
-            deadline.sleepAtMost(Duration.ofMillis(Math.max(0, due - System.currentTimeMillis())));
-            deadline.check("injecting fault " + fault);
+            if (hostile != null && hostileDue <= due) {
+                sleepUntil(hostileDue, deadline, "writing the hostile data");
+                hostile.run();
+                hostile = null;
+            }
+            if (fault > plan.faults()) {
+                break; // only the hostile data could still be due
+            }
+            sleepUntil(due, deadline, "injecting fault " + fault);
             if (fault == plan.restartAt() && bench.redis.isOwn()) {
                 restart = bench.redis.restart();
                 watch.countSilenceFrom(restart.upAt());
@@ -142,6 +187,11 @@ final class ChaosScenario extends Scenario {
             }
         }
         return restart;
+    }
+
+    private static void sleepUntil(long epochMillis, Deadline deadline, String doing) {
+        deadline.sleepAtMost(Duration.ofMillis(Math.max(0, epochMillis - System.currentTimeMillis())));
+        deadline.check(doing);
     }
 
     /**

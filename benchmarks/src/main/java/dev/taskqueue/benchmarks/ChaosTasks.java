@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import dev.taskqueue.Retry;
 import dev.taskqueue.Task;
 import dev.taskqueue.TaskContext;
+import dev.taskqueue.Unique;
 
 /**
  * The chaos scenario's tasks, on a queue of their own. Each sleeps as long as it is told (so that a kill finds
@@ -71,6 +72,16 @@ public class ChaosTasks {
     @Task(name = "chaos.total", queue = QUEUE)
     public long total(List<Long> parts) throws Exception {
         return journaled(() -> parts.stream().mapToLong(Long::longValue).sum());
+    }
+
+    /**
+     * An order, unique by its caller's tenant and order id while it is queued or running: {@code tenant|orderId}.
+     * The scenario submits the orders of two callers whose keys used to be the same, ("acme:1", "2") and
+     * ("acme", "1:2"), to check that they are kept apart.
+     */
+    @Task(name = "chaos.order", queue = QUEUE, unique = @Unique(key = "#tenant:#orderId"))
+    public String order(String tenant, String orderId) throws Exception {
+        return journaled(() -> tenant + "|" + orderId);
     }
 
     private <T> T journaled(Callable<T> body) throws Exception {

@@ -141,6 +141,16 @@ final class ChildWorker implements AutoCloseable {
         return Long.parseLong(expect("HEAP ", deadline).substring(5).trim());
     }
 
+    /**
+     * Sends {@code problems} and returns what keeps failing in the child's worker ({@link WorkerMain}), null when
+     * nothing does.
+     */
+    @Nullable String problems(Deadline deadline) {
+        send("problems");
+        String answer = expect("PROBLEMS ", deadline).substring("PROBLEMS ".length()).trim();
+        return answer.equals("none") ? null : answer;
+    }
+
     /** SIGKILL (on Linux and macOS): no shutdown hook, no hand-back, exactly a crash. */
     void kill() {
         process.destroyForcibly();

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * The command line.
  *
  * @param sizes full (the default), {@code --quick} or {@code --smoke}, with the chaos plan that {@code --workers},
- *        {@code --duration}, {@code --kill-interval}, {@code --rate} and {@code --settle} set
+ *        {@code --duration}, {@code --kill-interval}, {@code --rate}, {@code --settle} and {@code --no-hostile} set
  * @param scenarios the scenarios to run ({@code --scenario a,b}); empty: all
  * @param runs how many times each scenario runs; figures are the medians ({@code --runs 3})
  * @param output where the JSON goes ({@code --output file}); null: next to the jar
@@ -55,6 +55,7 @@ record Options(Sizes sizes, List<String> scenarios, int runs, @Nullable Path out
               --rate N                units of work submitted per second (default %d)
               --settle D              how long units have to finish after the last submit, or count as lost
                                       (default %s; above 5m, a task held under a live worker's lease comes back)
+              --no-hostile            leave out the malformed data written into the queue during the run
             """.formatted(DEFAULT_CONCURRENCY, WorkerSettings.DEFAULT_CONCURRENCY, Sizes.FULL.chaos().workers(),
             seconds(Sizes.FULL.chaos().duration()), seconds(Sizes.QUICK.chaos().duration()),
             seconds(Sizes.FULL.chaos().killInterval()), seconds(Sizes.QUICK.chaos().killInterval()),
@@ -77,6 +78,7 @@ record Options(Sizes sizes, List<String> scenarios, int runs, @Nullable Path out
         Duration killInterval = null;
         Integer rate = null;
         Duration settle = null;
+        boolean noHostile = false;
         boolean list = false;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
@@ -95,12 +97,13 @@ record Options(Sizes sizes, List<String> scenarios, int runs, @Nullable Path out
                 case "--kill-interval" -> killInterval = duration(value(args, ++i, arg), arg);
                 case "--rate" -> rate = positive(value(args, ++i, arg), arg);
                 case "--settle" -> settle = duration(value(args, ++i, arg), arg);
+                case "--no-hostile" -> noHostile = true;
                 case "--list" -> list = true;
                 case "--help", "-h" -> help = true;
                 default -> throw new IllegalArgumentException("Unknown option '" + arg + "'\n" + USAGE);
             }
         }
-        sizes = sizes.withChaos(sizes.chaos().with(workers, duration, killInterval, rate, settle));
+        sizes = sizes.withChaos(sizes.chaos().with(workers, duration, killInterval, rate, settle, noHostile));
         return new Options(sizes, List.copyOf(scenarios), runs, output, concurrency, redisBenchmark, redisUri, list,
                 help);
     }

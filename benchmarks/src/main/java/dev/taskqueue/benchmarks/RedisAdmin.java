@@ -13,8 +13,9 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 
 /**
- * The harness's own view of the benchmark Redis, outside the engine: empties it between scenarios and reads
- * {@code INFO}.
+ * The harness's own view of the benchmark Redis, outside the engine: empties it between scenarios, reads
+ * {@code INFO}, and gives plain commands to what writes into Redis as someone other than taskqueue would
+ * ({@link HostileData}).
  */
 final class RedisAdmin implements AutoCloseable {
 
@@ -28,6 +29,11 @@ final class RedisAdmin implements AutoCloseable {
         client = RedisClient.create(uri);
         connection = client.connect();
         redis = connection.sync();
+    }
+
+    /** Plain commands on the harness's own connection (string keys and values). */
+    RedisCommands<String, String> commands() {
+        return redis;
     }
 
     void flush() {

@@ -40,17 +40,17 @@ record Sizes(String mode, int warmupTasks, int drainTasks, int bulkTasks, int bu
     static final Sizes FULL = new Sizes("full", 100_000, 300_000, 500_000, 1_000, 200_000, 8, Duration.ofSeconds(20),
             10_000, Duration.ofMillis(100), Duration.ofSeconds(2), 8, false, 1_000_000, 1_000_000,
             Duration.ofSeconds(10), 1_000, 1_000_000, 100, 1_000_000, 200_000, 50_000,
-            new ChaosPlan(3, Duration.ofSeconds(120), Duration.ofSeconds(10), 50, Duration.ofSeconds(60)));
+            new ChaosPlan(3, Duration.ofSeconds(120), Duration.ofSeconds(10), 50, Duration.ofSeconds(60), true));
 
     static final Sizes QUICK = new Sizes("quick", 30_000, 60_000, 100_000, 1_000, 40_000, 8, Duration.ofSeconds(5),
             10_000, Duration.ofMillis(100), Duration.ofSeconds(2), 8, false, 100_000, 100_000,
             Duration.ofSeconds(3), 1_000, 100_000, 100, 300_000, 50_000, 20_000,
-            new ChaosPlan(3, Duration.ofSeconds(45), Duration.ofSeconds(7), 50, Duration.ofSeconds(60)));
+            new ChaosPlan(3, Duration.ofSeconds(45), Duration.ofSeconds(7), 50, Duration.ofSeconds(60), true));
 
     static final Sizes SMOKE = new Sizes("smoke", 200, 300, 300, 100, 200, 8, Duration.ofMillis(400), 100,
             Duration.ofMillis(50), Duration.ofMillis(300), 2, true, 1_000, 1_000, Duration.ofMillis(300), 100, 1_000,
             10, 20_000, 5_000, 200,
-            new ChaosPlan(2, Duration.ofSeconds(6), Duration.ofMillis(1_500), 20, Duration.ofSeconds(30)));
+            new ChaosPlan(2, Duration.ofSeconds(6), Duration.ofMillis(1_500), 20, Duration.ofSeconds(30), true));
 
     /** These sizes with another chaos plan. */
     Sizes withChaos(ChaosPlan plan) {

@@ -5,10 +5,13 @@ import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import dev.taskqueue.worker.Worker;
 import io.lettuce.core.RedisURI;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A worker JVM for the scenarios that need one of their own (kill -9, two JVMs on one queue, heap watch, chaos):
@@ -21,6 +24,8 @@ import io.lettuce.core.RedisURI;
  * <li>{@code start}: starts a worker ({@code STARTED <id>}); {@code stop}: stops it ({@code STOPPED}), so that a
  * warm JVM can drain again with a fresh worker;</li>
  * <li>{@code heap}: a full GC, then {@code HEAP <bytes used>};</li>
+ * <li>{@code problems}: what keeps failing in its worker ({@link Worker#problems()}, what the health check shows),
+ * {@code PROBLEMS none} or {@code PROBLEMS <what>: <since when, the error> | ...} on one line;</li>
  * <li>{@code exit}, or stdin closing (the benchmark is gone): exits.</li>
  * </ol>
  * {@code bench.hold} tasks print {@code HOLD <key>} as they start, then hold their slot for {@code hold ms}.
@@ -71,6 +76,7 @@ public final class WorkerMain {
                         say("STOPPED");
                     }
                     case "heap" -> say("HEAP " + heapUsedAfterGc());
+                    case "problems" -> say("PROBLEMS " + problems(worker));
                     case "exit" -> {
                         return;
                     }
@@ -93,6 +99,17 @@ public final class WorkerMain {
             Deadline.sleep(50);
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** The worker's problems on one line, {@code none} when nothing fails (or no worker runs). */
+    private static String problems(@Nullable Worker worker) {
+        Map<String, String> problems = worker == null ? Map.of() : worker.problems();
+        if (problems.isEmpty()) {
+            return "none";
+        }
+        List<String> described = new ArrayList<>();
+        problems.forEach((what, how) -> described.add(what + ": " + how));
+        return String.join(" | ", described).replaceAll("\\s+", " ");
     }
 
     private static synchronized void say(String line) {

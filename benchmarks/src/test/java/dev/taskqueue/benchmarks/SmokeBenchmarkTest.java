@@ -13,7 +13,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Runs every scenario at smoke sizes, so that the harness cannot rot. Speed is never asserted: only that every
  * scenario finished and measured something (with or without redis-benchmark on the PATH), and that the chaos
- * scenario lost nothing.
+ * scenario lost nothing and kept its hostile data apart.
  */
 class SmokeBenchmarkTest {
 
@@ -39,7 +39,7 @@ class SmokeBenchmarkTest {
 
     @Test
     @Timeout(240)
-    void chaosKillsWorkersAndRestartsRedisAndLosesNothingAtSmokeSizes() throws Exception {
+    void chaosKillsWorkersRestartsRedisWritesHostileDataAndLosesNothingAtSmokeSizes() throws Exception {
         Path output = Path.of("target", "smoke-chaos-results.json");
         Files.deleteIfExists(output);
 
@@ -54,6 +54,16 @@ class SmokeBenchmarkTest {
         assertThat(figure(chaos, "chaos.kills")).isPositive();
         assertThat(figure(chaos, "chaos.redis.down")).isPositive();
         assertThat(json(output).get("environment").get("redis").asString()).contains("--appendonly yes");
+        // The hostile data ended as documented, each shape counted, and hurt nothing.
+        assertThat(figure(chaos, "chaos.hostile.stream")).isEqualTo(5);
+        assertThat(figure(chaos, "chaos.hostile.poison")).isEqualTo(1);
+        assertThat(figure(chaos, "chaos.hostile.held")).isEqualTo(1);
+        assertThat(figure(chaos, "chaos.hostile.delayed")).isEqualTo(3);
+        assertThat(figure(chaos, "chaos.hostile.values")).isEqualTo(3);
+        assertThat(figure(chaos, "chaos.hostile.unique")).isEqualTo(3);
+        assertThat(figure(chaos, "chaos.hostile.ran")).isZero();
+        assertThat(figure(chaos, "chaos.hostile.dead.own")).isZero();
+        assertThat(figure(chaos, "chaos.hostile.problems")).isZero();
     }
 
     private static double figure(JsonNode scenario, String key) {
