@@ -39,6 +39,7 @@ import dev.taskqueue.internal.TaskInvoker;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.memory.InMemoryBroker;
+import dev.taskqueue.workflow.WorkflowEngine;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 
@@ -89,8 +90,8 @@ public final class InlineTaskClient implements TaskClient {
         this.defaults = defaults;
         this.results = results;
         this.settings = settings;
-        this.workflows = new WorkflowEngine(results.store, this::runAll, factory, codec.mapper(), listener,
-                settings.resultTtl().toMillis());
+        this.workflows = new WorkflowEngine(results.store, new ClientSteps(factory, this::runAll, listener),
+                codec.mapper(), settings.resultTtl().toMillis());
     }
 
     private final ClientSettings settings;

@@ -1,7 +1,5 @@
-package dev.taskqueue.client;
+package dev.taskqueue.workflow;
 
-import java.lang.reflect.Type;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,19 +12,15 @@ import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskFailure;
 import dev.taskqueue.TaskIds;
-import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskState;
-import dev.taskqueue.broker.Broker;
+import dev.taskqueue.workflow.Target.GroupTarget;
+import dev.taskqueue.workflow.Target.TaskTarget;
 import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.SubmitResult;
 import dev.taskqueue.broker.TaskMessage;
 import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.broker.WorkflowStore.ChordProgress;
-import dev.taskqueue.event.TaskEventListener;
-import dev.taskqueue.internal.MessageCodec;
-import dev.taskqueue.internal.TaskCatalog;
-import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.internal.OptionsJson;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -62,57 +56,24 @@ public final class WorkflowEngine {
     private static final Logger log = LoggerFactory.getLogger(WorkflowEngine.class);
 
     private final WorkflowStore store;
-    private final Submitter submitter;
-    private final MessageFactory factory;
+    private final StepSubmitter submitter;
     private final ObjectMapper mapper;
-    private final TaskEventListener listener;
     private final long ttlMillis;
 
-    /** Stores messages: a broker's submit, or the inline client's immediate run. */
-    @FunctionalInterface
-    interface Submitter {
-
-        List<SubmitResult> submit(List<OutgoingMessage> messages);
-    }
-
-    WorkflowEngine(WorkflowStore store, Submitter submitter, MessageFactory factory, ObjectMapper mapper,
-            TaskEventListener listener, long ttlMillis) {
+    /**
+     * @param store where groups, chords and the records of abandoned steps are kept
+     * @param submitter how steps are stored: as a client submits a call
+     * @param mapper the application's mapper
+     * @param ttlMillis how long groups, chords and abandoned records are kept: the result TTL
+     */
+    public WorkflowEngine(WorkflowStore store, StepSubmitter submitter, ObjectMapper mapper, long ttlMillis) {
         this.store = store;
         this.submitter = submitter;
-        this.factory = factory;
         this.mapper = mapper;
-        this.listener = listener;
         this.ttlMillis = ttlMillis;
     }
 
-    /**
-     * An engine for a worker that has no client at hand: it submits the steps after a task as a client with
-     * these settings and interceptors would.
-     */
-    public static WorkflowEngine create(Broker broker, TaskRegistry registry, MessageCodec codec,
-            ClientSettings settings, List<TaskInterceptor> interceptors, TaskEventListener listener, Clock clock) {
-        return create(broker, TaskCatalog.local(registry, codec.mapper()), codec, settings, interceptors, listener,
-                clock);
-    }
-
-    /** An engine that finds the tasks of later steps in {@code catalog}. */
-    public static WorkflowEngine create(Broker broker, TaskCatalog catalog, MessageCodec codec,
-            ClientSettings settings, List<TaskInterceptor> interceptors, TaskEventListener listener, Clock clock) {
-        return new WorkflowEngine(broker, broker::submit, new MessageFactory(catalog, codec, settings, interceptors,
-                clock), codec.mapper(), listener, settings.resultTtl().toMillis());
-    }
-
     // ------------------------------------------------------------------------------------------ compile
-
-    /** What a submitted workflow's handle follows: one task, or a group of them. */
-    sealed interface Target permits TaskTarget, GroupTarget {
-    }
-
-    record TaskTarget(String id, String queue, Type resultType) implements Target {
-    }
-
-    record GroupTarget(String id, List<Target> members) implements Target {
-    }
 
     /** A compiled workflow: its root node, what its handle follows, and the groups to record. */
     private record Compiled(ObjectNode root, Target target, List<GroupTarget> groups) {
@@ -128,9 +89,9 @@ public final class WorkflowEngine {
                     + "(TaskCall.withOptions), not on the client for a whole workflow");
         }
         long tasks = taskCount(signature);
-        if (tasks > factory.settings().maxWorkflowTasks()) {
+        if (tasks > submitter.maxWorkflowTasks()) {
             throw new IllegalArgumentException("This workflow has " + tasks + " tasks, more than the "
-                    + factory.settings().maxWorkflowTasks() + " one submit may hold (taskqueue.max-workflow-tasks): it is compiled in the "
+                    + submitter.maxWorkflowTasks() + " one submit may hold (taskqueue.max-workflow-tasks): it is compiled in the "
                     + "submitting JVM's memory, and a chord's callback receives every result in one list in the "
                     + "worker's. Split it: submit the group in chunks, each a chord whose callback combines its part");
         }
@@ -223,7 +184,7 @@ public final class WorkflowEngine {
         TaskOptions options = defaults.merge(call.options());
         String id = options.getTaskId() != null ? options.getTaskId() : TaskIds.next();
         TaskIds.check(id);
-        MessageFactory.Resolved resolved = factory.resolve(call, options);
+        StepSubmitter.Resolved resolved = submitter.resolve(call, options);
         boolean prepends = receivesResult && !call.isImmutable();
         List<String> parameters = resolved.parameterNames();
         if (parameters != null && parameters.size() != call.args().size() + (prepends ? 1 : 0)) {
@@ -268,7 +229,7 @@ public final class WorkflowEngine {
      * Compiles a signature, stores its groups' member lists, then submits what can start at once. Returns what its
      * handle follows.
      */
-    Target submit(Signature<?> signature, TaskOptions defaults) {
+    public Target submit(Signature<?> signature, TaskOptions defaults) {
         Compiled compiled = compile(signature, defaults);
         submit(List.of(compiled));
         return compiled.target();
@@ -278,7 +239,7 @@ public final class WorkflowEngine {
      * Submits calls, some with callbacks, together: each is checked (compiled, then its message's size) before
      * any is sent. Returns what each one's handle follows.
      */
-    List<Target> submitCalls(List<? extends TaskCall<?>> calls, TaskOptions defaults) {
+    public List<Target> submitCalls(List<? extends TaskCall<?>> calls, TaskOptions defaults) {
         List<Compiled> compiled = calls.stream().map(call -> compile(call, defaults)).toList();
         submit(compiled);
         return compiled.stream().map(Compiled::target).toList();
@@ -581,7 +542,7 @@ public final class WorkflowEngine {
         private final @Nullable String rootId;
         private final List<JsonNode> nodes = new ArrayList<>();
         private final List<TaskCall<?>> calls = new ArrayList<>();
-        private final List<MessageFactory.Lineage> lineages = new ArrayList<>();
+        private final List<StepSubmitter.Lineage> lineages = new ArrayList<>();
         private final List<WorkflowStore.Abandoned> abandoned = new ArrayList<>();
         private final List<Runnable> afterFlush = new ArrayList<>();
         private final @Nullable Run owner;
@@ -609,7 +570,7 @@ public final class WorkflowEngine {
             Run target = root();
             target.nodes.add(node);
             target.calls.add(call);
-            target.lineages.add(new MessageFactory.Lineage(parentId, rootId, workflow));
+            target.lineages.add(new StepSubmitter.Lineage(parentId, rootId, workflow));
         }
 
         void markAbandoned(WorkflowStore.Abandoned task) {
@@ -623,7 +584,7 @@ public final class WorkflowEngine {
         List<SubmitResult> flush() {
             Run target = root();
             List<SubmitResult> results = target.calls.isEmpty() ? List.of()
-                    : factory.aroundSubmit(target.calls, target::store);
+                    : submitter.aroundSubmit(target.calls, target::store);
             if (!target.abandoned.isEmpty()) {
                 store.abandon(target.abandoned, ttlMillis);
             }
@@ -636,7 +597,7 @@ public final class WorkflowEngine {
             Run errorLinks = new Run(parentId, rootId); // of steps that cannot be submitted, after these
             for (int i = 0; i < calls.size(); i++) {
                 try {
-                    messages.add(factory.prepare(calls.get(i), TaskOptions.defaults(), lineages.get(i)));
+                    messages.add(submitter.prepare(calls.get(i), lineages.get(i)));
                 }
                 catch (IllegalArgumentException | PayloadTooLargeException ex) {
                     if (parentId == null) {
@@ -659,7 +620,6 @@ public final class WorkflowEngine {
             List<SubmitResult> results = List.of();
             if (!messages.isEmpty()) {
                 results = submitter.submit(messages);
-                DefaultTaskClient.announce(listener, messages, results);
             }
             errorLinks.flush();
             return results;
