@@ -74,15 +74,15 @@ final class StepBatch {
     }
 
     /** Stores the steps (and what their failures start), records the abandoned ones, then runs the after-actions. */
-    List<SubmitResult> flush() {
+    void flush() {
         StepBatch target = root();
-        List<SubmitResult> results = target.steps.isEmpty() ? List.of()
-                : parts.submitter().aroundSubmit(target.steps.stream().map(Step::call).toList(), target::store);
+        if (!target.steps.isEmpty()) {
+            parts.submitter().aroundSubmit(target.steps.stream().map(Step::call).toList(), target::store);
+        }
         if (!target.abandoned.isEmpty()) {
             parts.store().abandon(target.abandoned, parts.ttlMillis());
         }
         target.afterFlush.forEach(Runnable::run);
-        return results;
     }
 
     private List<SubmitResult> store() {
