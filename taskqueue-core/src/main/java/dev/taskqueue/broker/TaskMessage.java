@@ -26,7 +26,7 @@ import tools.jackson.databind.JsonNode;
  * @param uniqueKey the uniqueness key to release when the task finishes, or null
  * @param rateReserved whether the task already holds a start slot of its rate limit (it was deferred for one)
  * @param workflow what runs after it in a workflow (links, error links, chord membership), or null; read by
- *        {@code dev.taskqueue.client.WorkflowEngine}
+ *        {@code dev.taskqueue.workflow.WorkflowEngine}
  */
 public record TaskMessage(String id, String task, String queue, int priority, long createdAt, @Nullable Long eta,
         @Nullable Long expires, int attempt, Map<String, String> headers, @Nullable String parentId,

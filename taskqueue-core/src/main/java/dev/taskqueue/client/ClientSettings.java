@@ -2,8 +2,8 @@ package dev.taskqueue.client;
 
 import java.time.Duration;
 
+import dev.taskqueue.internal.Defaults;
 import dev.taskqueue.internal.TaskDeclarations;
-import dev.taskqueue.worker.WorkerSettings;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,8 +29,8 @@ public record ClientSettings(String defaultQueue, int maxPayloadSize, Duration r
     public static final int DEFAULT_MAX_PAYLOAD_SIZE = 1024 * 1024;
 
     /** The defaults: queue {@code default}, 1 MiB payloads, results kept one day. */
-    public static final ClientSettings DEFAULTS = new ClientSettings(WorkerSettings.DEFAULT_QUEUE,
-            DEFAULT_MAX_PAYLOAD_SIZE, WorkerSettings.DEFAULT_RESULT_TTL);
+    public static final ClientSettings DEFAULTS = new ClientSettings(Defaults.QUEUE, DEFAULT_MAX_PAYLOAD_SIZE,
+            Defaults.RESULT_TTL);
 
     /** Settings without a default expiry, refusing unknown tasks. */
     public ClientSettings(String defaultQueue, int maxPayloadSize, Duration resultTtl) {

@@ -21,6 +21,8 @@ import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.workflow.Target;
+import dev.taskqueue.workflow.WorkflowEngine;
 
 /**
  * Submits tasks through a {@link Broker} and hands out handles that read a {@link ResultBackend}.
@@ -75,10 +77,21 @@ public final class DefaultTaskClient implements TaskClient {
         this.clock = clock;
         this.defaults = defaults;
         this.factory = factory;
-        this.workflows = new WorkflowEngine(broker, broker::submit, factory, codec.mapper(), listener,
+        this.workflows = new WorkflowEngine(broker, new ClientSteps(factory, broker::submit, listener), codec.mapper(),
                 settings.resultTtl().toMillis());
         this.revoker = (queue, taskId, interrupt) -> broker.revoke(queue, taskId, "revoked"
                 + (interrupt ? " (interrupting it if it runs)" : ""), interrupt);
+    }
+
+    /**
+     * The workflow engine of a worker, which has no client at hand: it submits the steps after a task as a client
+     * with these settings and interceptors would, finding their tasks in {@code catalog}.
+     */
+    public static WorkflowEngine workflowEngine(Broker broker, TaskCatalog catalog, MessageCodec codec,
+            ClientSettings settings, List<TaskInterceptor> interceptors, TaskEventListener listener, Clock clock) {
+        MessageFactory factory = new MessageFactory(catalog, codec, settings, interceptors, clock);
+        return new WorkflowEngine(broker, new ClientSteps(factory, broker::submit, listener), codec.mapper(),
+                settings.resultTtl().toMillis());
     }
 
     @Override
@@ -113,7 +126,7 @@ public final class DefaultTaskClient implements TaskClient {
         return handles().group(groupId);
     }
 
-    private TaskHandle<?> handleOf(WorkflowEngine.Target target) {
+    private TaskHandle<?> handleOf(Target target) {
         return handles().of(target);
     }
 

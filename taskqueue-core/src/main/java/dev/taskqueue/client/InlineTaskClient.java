@@ -30,6 +30,7 @@ import dev.taskqueue.broker.TaskMessage;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.event.TaskEventListener.Execution;
 import dev.taskqueue.internal.CurrentTask;
+import dev.taskqueue.internal.Defaults;
 import dev.taskqueue.internal.Errors;
 import dev.taskqueue.internal.Interceptors;
 import dev.taskqueue.internal.MessageCodec;
@@ -38,7 +39,7 @@ import dev.taskqueue.internal.TaskInvoker;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.memory.InMemoryBroker;
-import dev.taskqueue.worker.WorkerSettings;
+import dev.taskqueue.workflow.WorkflowEngine;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 
@@ -89,8 +90,8 @@ public final class InlineTaskClient implements TaskClient {
         this.defaults = defaults;
         this.results = results;
         this.settings = settings;
-        this.workflows = new WorkflowEngine(results.store, this::runAll, factory, codec.mapper(), listener,
-                settings.resultTtl().toMillis());
+        this.workflows = new WorkflowEngine(results.store, new ClientSteps(factory, this::runAll, listener),
+                codec.mapper(), settings.resultTtl().toMillis());
     }
 
     private final ClientSettings settings;
@@ -221,8 +222,8 @@ public final class InlineTaskClient implements TaskClient {
                     started, clock.instant(), 1, json, null, null, null, null, null, null);
         }
         catch (JacksonException ex) { // the result could not be written: a failure of the run, as on a worker
-            TaskError error = Errors.toTaskError(ex, false, WorkerSettings.DEFAULT_MAX_TEXT_SIZE,
-                    WorkerSettings.DEFAULT_MAX_STACK_TRACE_SIZE);
+            TaskError error = Errors.toTaskError(ex, false, Defaults.MAX_TEXT_SIZE,
+                    Defaults.MAX_STACK_TRACE_SIZE);
             listener.finished(new Execution(message.id(), task.name(), message.queue(),
                     TaskEventListener.Outcome.FAILURE, Duration.ofNanos(System.nanoTime() - start), error));
             return failed(message, started, error);
@@ -231,8 +232,8 @@ public final class InlineTaskClient implements TaskClient {
             if (ex instanceof VirtualMachineError fatal) {
                 throw fatal;
             }
-            TaskError error = Errors.toTaskError(ex, true, WorkerSettings.DEFAULT_MAX_TEXT_SIZE,
-                    WorkerSettings.DEFAULT_MAX_STACK_TRACE_SIZE);
+            TaskError error = Errors.toTaskError(ex, true, Defaults.MAX_TEXT_SIZE,
+                    Defaults.MAX_STACK_TRACE_SIZE);
             listener.finished(new Execution(message.id(), task.name(), message.queue(),
                     TaskEventListener.Outcome.FAILURE, Duration.ofNanos(System.nanoTime() - start), error));
             return new TaskInfo(message.id(), task.name(), message.queue(), TaskState.FAILURE, "inline", started,

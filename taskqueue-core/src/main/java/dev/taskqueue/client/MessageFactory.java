@@ -25,9 +25,10 @@ import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskDeclarations;
 import dev.taskqueue.internal.TaskDefinition;
+import dev.taskqueue.workflow.StepSubmitter.Lineage;
+import dev.taskqueue.workflow.StepSubmitter.Resolved;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Turns a {@link TaskCall} into a message: resolves the task's declared queue, priority and policies (this
@@ -78,20 +79,7 @@ final class MessageFactory {
         return prepare(call, clientDefaults, null);
     }
 
-    /**
-     * Where a message sits in a workflow.
-     *
-     * @param parentId the task (or chord) whose end submitted it, or null at the top
-     * @param rootId the workflow's first task, or null at the top
-     * @param workflow what runs after it (links, error links, chord membership), or null
-     */
-    record Lineage(@Nullable String parentId, @Nullable String rootId, @Nullable JsonNode workflow) {
-    }
-
     /** What this application knows of a call's task: its queue, and its parameter names when known. */
-    record Resolved(String queue, @Nullable List<String> parameterNames) {
-    }
-
     Resolved resolve(TaskCall<?> call, TaskOptions options) {
         Defaults declared = declaredDefaults(call, true);
         return new Resolved(options.getQueue() != null ? TaskDeclarations.checkQueueName(options.getQueue())

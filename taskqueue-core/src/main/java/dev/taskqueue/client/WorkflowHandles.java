@@ -9,6 +9,9 @@ import dev.taskqueue.TaskIds;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.workflow.Target;
+import dev.taskqueue.workflow.Target.GroupTarget;
+import dev.taskqueue.workflow.Target.TaskTarget;
 
 /** Handles to what a workflow completes with: a task's, or a group's made of its members'. */
 final class WorkflowHandles {
@@ -25,13 +28,13 @@ final class WorkflowHandles {
         this.revoker = revoker;
     }
 
-    TaskHandle<?> of(WorkflowEngine.Target target) {
-        if (target instanceof WorkflowEngine.TaskTarget task) {
+    TaskHandle<?> of(Target target) {
+        if (target instanceof TaskTarget task) {
             return new DefaultTaskHandle<>(task.id(), task.queue(), task.resultType(), backend, codec, null, revoker);
         }
-        WorkflowEngine.GroupTarget group = (WorkflowEngine.GroupTarget) target;
+        GroupTarget group = (GroupTarget) target;
         List<TaskHandle<Object>> members = new ArrayList<>();
-        for (WorkflowEngine.Target member : group.members()) {
+        for (Target member : group.members()) {
             @SuppressWarnings("unchecked")
             TaskHandle<Object> handle = (TaskHandle<Object>) of(member);
             members.add(handle);
@@ -43,7 +46,7 @@ final class WorkflowHandles {
     @SuppressWarnings("unchecked")
     GroupHandle<Object> group(String groupId) {
         TaskIds.check(groupId);
-        WorkflowEngine.GroupTarget target = stored(groupId);
+        GroupTarget target = stored(groupId);
         if (target == null) {
             throw new IllegalArgumentException("No group [" + groupId + "] is stored: the id is wrong, or the group "
                     + "expired with its results");
@@ -51,18 +54,18 @@ final class WorkflowHandles {
         return (GroupHandle<Object>) of(target);
     }
 
-    private WorkflowEngine.GroupTarget stored(String groupId) {
+    private GroupTarget stored(String groupId) {
         List<WorkflowStore.Member> members = store.group(groupId);
         if (members == null) {
             return null;
         }
-        List<WorkflowEngine.Target> targets = new ArrayList<>();
+        List<Target> targets = new ArrayList<>();
         for (WorkflowStore.Member member : members) {
-            WorkflowEngine.GroupTarget nested = member.queue().isEmpty() ? stored(member.taskId()) : null;
+            GroupTarget nested = member.queue().isEmpty() ? stored(member.taskId()) : null;
             targets.add(member.queue().isEmpty()
-                    ? (nested != null ? nested : new WorkflowEngine.GroupTarget(member.taskId(), List.of()))
-                    : new WorkflowEngine.TaskTarget(member.taskId(), member.queue(), Object.class));
+                    ? (nested != null ? nested : new GroupTarget(member.taskId(), List.of()))
+                    : new TaskTarget(member.taskId(), member.queue(), Object.class));
         }
-        return new WorkflowEngine.GroupTarget(groupId, targets);
+        return new GroupTarget(groupId, targets);
     }
 }

@@ -31,7 +31,12 @@ import tools.jackson.databind.node.ArrayNode;
  * not repeated. Fields at their default value are left out, which keeps a minimal task near 60 bytes:
  * <pre>{"task":"images.thumbnail","args":["img-42",200],"queue":"images","created":1732400000000}</pre>
  * Optional fields: {@code priority}, {@code eta}, {@code expires} (epoch milliseconds), {@code attempt},
- * {@code headers} (string map), {@code parent}, {@code root}, {@code wf} (what runs after it in a workflow).
+ * {@code headers} (string map), {@code parent}, {@code root}, {@code workflow} (what runs after it in a workflow, an
+ * object with its format version, written and read by {@code dev.taskqueue.workflow}). A workflow step also has
+ * {@code "wf":1}: releases before the versioned format read their (untyped) workflow from {@code wf} and set aside
+ * as unreadable a message whose {@code wf} is not an object, so a worker of such a release, met during an upgrade,
+ * puts the step in the dead letters (requeue it once the upgrade is done) instead of running it without starting
+ * what follows. A message of such a release, with its workflow in {@code wf}, is read as it was written.
  */
 public final class MessageCodec {
 
@@ -89,7 +94,8 @@ public final class MessageCodec {
                 g.writeBooleanProperty("reserved", true);
             }
             if (message.workflow() != null) {
-                g.writeName("wf");
+                g.writeNumberProperty(EARLIER_WORKFLOW, 1);
+                g.writeName(WORKFLOW);
                 g.writeTree(message.workflow());
             }
             g.writeEndObject();
@@ -144,13 +150,20 @@ public final class MessageCodec {
         return new Decoded(message, args == null ? mapper.createArrayNode() : (ArrayNode) args);
     }
 
+    /** The field of a message's workflow. */
+    private static final String WORKFLOW = "workflow";
+
+    /** Where releases before the versioned workflow format kept it: only read, and written as a guard. */
+    private static final String EARLIER_WORKFLOW = "wf";
+
+    /** A message's workflow, or null; in the unversioned format of earlier releases when it has no version. */
     private static @Nullable JsonNode workflow(JsonNode root) {
-        JsonNode workflow = root.get("wf");
+        JsonNode workflow = root.has(WORKFLOW) ? root.get(WORKFLOW) : root.get(EARLIER_WORKFLOW);
         if (workflow == null || workflow.isNull()) {
             return null;
         }
         if (!workflow.isObject()) {
-            throw new CorruptMessageException("\"wf\" is not an object");
+            throw new CorruptMessageException("its workflow is not a JSON object");
         }
         return workflow;
     }
@@ -301,10 +314,9 @@ public final class MessageCodec {
     /** Whether a body the broker holds is a step of a workflow (something runs after it), false when unreadable. */
     public static boolean isWorkflowStep(byte[] body) {
         try {
-            JsonNode workflow = PLAIN.readTree(body).get("wf");
-            return workflow != null && workflow.isObject();
+            return workflow(PLAIN.readTree(body)) != null;
         }
-        catch (JacksonException | NullPointerException ex) {
+        catch (JacksonException | NullPointerException | CorruptMessageException ex) {
             return false;
         }
     }

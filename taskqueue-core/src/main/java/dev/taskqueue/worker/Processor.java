@@ -23,7 +23,6 @@ import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.TaskMessage;
-import dev.taskqueue.client.WorkflowEngine;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.event.TaskEventListener.Execution;
 import dev.taskqueue.internal.CurrentTask;
@@ -37,6 +36,8 @@ import dev.taskqueue.internal.StoredText;
 import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskInvoker;
 import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.workflow.UnreadableWorkflowException;
+import dev.taskqueue.workflow.WorkflowEngine;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -223,6 +224,11 @@ final class Processor {
                     Errors.ofReason("dev.taskqueue.UnknownTaskException", reason), reason, null);
         }
         listener.received(delivery.taskId(), task.name(), delivery.queue());
+        String unreadable = workflows.unreadable(message); // what follows it could not start: it must not run
+        if (unreadable != null) {
+            return fail(delivery, message, task, decoded.args(), attempt, Duration.ZERO,
+                    Errors.ofReason(UnreadableWorkflowException.class.getName(), unreadable), unreadable, null);
+        }
         if (delivery.revoked()) {
             return revoke(delivery, message, task, decoded.args(), "revoked before it started", null);
         }

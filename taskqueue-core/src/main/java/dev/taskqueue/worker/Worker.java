@@ -17,13 +17,14 @@ import java.util.concurrent.TimeoutException;
 import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.client.ClientSettings;
-import dev.taskqueue.client.WorkflowEngine;
+import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.workflow.WorkflowEngine;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,14 +99,15 @@ public final class Worker {
     /** A worker whose task runs go through these interceptors, in order. */
     public Worker(Broker broker, TaskRegistry registry, MessageCodec codec, WorkerSettings settings,
             TaskEventListener listener, List<TaskInterceptor> interceptors, Clock clock) {
-        this(broker, registry, codec, settings, listener, interceptors, WorkflowEngine.create(broker, registry, codec,
-                new ClientSettings(WorkerSettings.DEFAULT_QUEUE, ClientSettings.DEFAULT_MAX_PAYLOAD_SIZE,
-                        settings.resultTtl()), interceptors, listener, clock), clock);
+        this(broker, registry, codec, settings, listener, interceptors, DefaultTaskClient.workflowEngine(broker,
+                TaskCatalog.local(registry, codec.mapper()), codec, new ClientSettings(WorkerSettings.DEFAULT_QUEUE,
+                        ClientSettings.DEFAULT_MAX_PAYLOAD_SIZE, settings.resultTtl()), interceptors, listener, clock),
+                clock);
     }
 
     /**
      * A worker that starts the next steps of workflows with {@code workflows}
-     * ({@link WorkflowEngine#create}, with the application's client settings).
+     * ({@link DefaultTaskClient#workflowEngine}, with the application's client settings).
      */
     public Worker(Broker broker, TaskRegistry registry, MessageCodec codec, WorkerSettings settings,
             TaskEventListener listener, List<TaskInterceptor> interceptors, WorkflowEngine workflows, Clock clock) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import dev.taskqueue.TaskPolicies;
+import dev.taskqueue.internal.Defaults;
 import dev.taskqueue.internal.TaskDeclarations;
 import org.jspecify.annotations.Nullable;
 
@@ -46,10 +47,10 @@ public final class WorkerSettings {
     public static final Duration DEFAULT_JANITOR_INTERVAL = Duration.ofSeconds(1);
 
     /** How long results, errors and states are kept. */
-    public static final Duration DEFAULT_RESULT_TTL = Duration.ofDays(1);
+    public static final Duration DEFAULT_RESULT_TTL = Defaults.RESULT_TTL;
 
     /** The queue consumed when none is configured. */
-    public static final String DEFAULT_QUEUE = "default";
+    public static final String DEFAULT_QUEUE = Defaults.QUEUE;
 
     /**
      * 1 MiB: the largest result kept, as JSON, like the largest payload; a larger one fails its task (large data
@@ -58,10 +59,10 @@ public final class WorkerSettings {
     public static final int DEFAULT_MAX_RESULT_SIZE = 1024 * 1024;
 
     /** 4 KiB: the longest error message, progress message or dead letter reason kept from a task. */
-    public static final int DEFAULT_MAX_TEXT_SIZE = 4 * 1024;
+    public static final int DEFAULT_MAX_TEXT_SIZE = Defaults.MAX_TEXT_SIZE;
 
     /** 16 KiB: the longest stack trace kept with a failed task. */
-    public static final int DEFAULT_MAX_STACK_TRACE_SIZE = 16 * 1024;
+    public static final int DEFAULT_MAX_STACK_TRACE_SIZE = Defaults.MAX_STACK_TRACE_SIZE;
 
     /**
      * What a worker does after a fatal error in one of its threads (see {@link #DEFAULT_ON_FATAL_ERROR}): either way

@@ -9,7 +9,6 @@ import java.util.function.Consumer;
 
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
-import dev.taskqueue.client.WorkflowEngine;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskCatalog;
@@ -146,7 +145,8 @@ public final class TaskQueueFixture implements AutoCloseable {
         WorkerSettings.Builder settings = fastSettings();
         customize.accept(settings);
         Worker worker = new Worker(broker, catalog, codec, settings.build(), event(), List.of(),
-                WorkflowEngine.create(broker, catalog, codec, clientSettings, List.of(), event(), Clock.systemUTC()),
+                DefaultTaskClient.workflowEngine(broker, catalog, codec, clientSettings, List.of(), event(),
+                        Clock.systemUTC()),
                 Clock.systemUTC());
         worker.start();
         workers.add(worker);

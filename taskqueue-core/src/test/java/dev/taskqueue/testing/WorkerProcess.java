@@ -21,7 +21,7 @@ import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.Durations;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.client.ClientSettings;
-import dev.taskqueue.client.WorkflowEngine;
+import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisBroker;
@@ -196,7 +196,7 @@ public final class WorkerProcess implements AutoCloseable {
             }
         }
         Worker worker = new Worker(broker, catalog, codec, settings.build(), listener, List.of(),
-                WorkflowEngine.create(broker, catalog, codec, ClientSettings.DEFAULTS, List.of(), listener,
+                DefaultTaskClient.workflowEngine(broker, catalog, codec, ClientSettings.DEFAULTS, List.of(), listener,
                         Clock.systemUTC()), Clock.systemUTC());
         worker.start();
         System.out.println("READY " + worker.id());

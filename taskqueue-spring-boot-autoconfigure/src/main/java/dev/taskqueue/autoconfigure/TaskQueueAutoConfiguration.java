@@ -19,7 +19,6 @@ import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.client.DefaultTaskQueueOperations;
 import dev.taskqueue.client.InlineTaskClient;
 import dev.taskqueue.client.InlineTaskQueueOperations;
-import dev.taskqueue.client.WorkflowEngine;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskCatalog;
@@ -202,9 +201,9 @@ public final class TaskQueueAutoConfiguration {
                 WorkerSettings settings = workerSettings(properties, catalog.registry(), customizers);
                 // The next steps of workflows are submitted with the application's client settings, whatever
                 // TaskClient bean it has.
-                return new Worker(queue, catalog, codec, settings, listener, ordered, WorkflowEngine.create(queue,
-                        catalog, codec, clientSettings(properties), ordered, listener, Clock.systemUTC()),
-                        Clock.systemUTC());
+                return new Worker(queue, catalog, codec, settings, listener, ordered,
+                        DefaultTaskClient.workflowEngine(queue, catalog, codec, clientSettings(properties), ordered,
+                                listener, Clock.systemUTC()), Clock.systemUTC());
             }, properties.getWorker().isKeepAlive());
         }
 

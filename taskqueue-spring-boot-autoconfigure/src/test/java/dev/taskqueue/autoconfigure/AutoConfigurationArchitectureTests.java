@@ -12,13 +12,28 @@ import org.springframework.context.annotation.Bean;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-/** The conventions Spring Boot checks on its own auto-configurations, checked on ours. */
+/**
+ * The conventions Spring Boot checks on its own auto-configurations, checked on ours; and no package cycles, in
+ * this module and the core together.
+ */
 class AutoConfigurationArchitectureTests {
 
     private static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("dev.taskqueue.autoconfigure", "dev.taskqueue.spring", "dev.taskqueue.actuate");
+
+    /** Every class of the engine and its wiring, without tests (the core's test fixture comes as a jar). */
+    private static final JavaClasses ALL_CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(location -> !location.contains("-tests.jar"))
+            .importPackages("dev.taskqueue");
+
+    @Test
+    void packagesAreFreeOfCycles() {
+        slices().matching("dev.taskqueue.(*)..").should().beFreeOfCycles().check(ALL_CLASSES);
+    }
 
     @Test
     void autoConfigurationsArePublicAndFinal() {
