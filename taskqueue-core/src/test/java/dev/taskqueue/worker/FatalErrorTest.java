@@ -17,7 +17,7 @@ import dev.taskqueue.TaskState;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.CatalogStore;
 import dev.taskqueue.client.ClientSettings;
-import dev.taskqueue.client.WorkflowEngine;
+import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.redis.RedisCatalog;
 import dev.taskqueue.testing.SharedRedis;
@@ -77,7 +77,7 @@ class FatalErrorTest {
         TaskCatalog catalog = new TaskCatalog(tq.registry, part == Part.CATALOG_PUBLISHER
                 ? failing(CatalogStore.class, store, part) : store, tq.mapper, Clock.systemUTC());
         worker = new Worker(broker, catalog, tq.codec, TaskQueueFixture.fastSettings().workerId("w1").build(),
-                tq.event(), List.of(), WorkflowEngine.create(broker, catalog, tq.codec, ClientSettings.DEFAULTS,
+                tq.event(), List.of(), DefaultTaskClient.workflowEngine(broker, catalog, tq.codec, ClientSettings.DEFAULTS,
                         List.of(), tq.event(), Clock.systemUTC()), Clock.systemUTC());
         worker.start();
         TaskHandle<?> running = null;
