@@ -2,8 +2,6 @@ package dev.taskqueue;
 
 import java.util.List;
 
-import dev.taskqueue.broker.DeadLetter;
-import dev.taskqueue.broker.WorkflowStore;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -80,7 +78,7 @@ public interface TaskQueueOperations {
      * with what failed them. A chord open for long without progress is stuck (its remaining header tasks were
      * purged, lost to a flushed Redis, or are waiting in a paused queue).
      */
-    List<WorkflowStore.ChordStatus> chords(int max);
+    List<ChordStatus> chords(int max);
 
     /**
      * Every task known to the deployment, by name: those this application declares, and those the workers of every

@@ -5,10 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.taskqueue.DeadLetter;
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskOptions;
-import dev.taskqueue.broker.DeadLetter;
 import dev.taskqueue.broker.DeadLetterRead;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Range;

@@ -11,10 +11,10 @@ import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
+import dev.taskqueue.DeadLetter;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.UnreadableRecordException;
-import dev.taskqueue.broker.DeadLetter;
 import dev.taskqueue.broker.WorkerInfo;
 import org.jspecify.annotations.Nullable;
 

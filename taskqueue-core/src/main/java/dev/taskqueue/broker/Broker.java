@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import dev.taskqueue.AmbiguousTaskIdException;
+import dev.taskqueue.DeadLetter;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param oldestFirst the order: oldest first, or newest first
  * @param count at most this many letters
  * @param maxTextBytes each text of a letter (its message, error message, stack trace, reason...) longer than this
- *        in UTF-8 is cut to it, ending with a marker that says how long it was; {@link DeadLetter#messageSize()}
+ *        in UTF-8 is cut to it, ending with a marker that says how long it was; {@link dev.taskqueue.DeadLetter#messageSize()}
  *        says it of the message too
  * @param maxBytes the read stops once its letters hold this many bytes (with one letter at least), so a read may
  *        return fewer than {@code count} letters before the last one: only an empty read says there are no more

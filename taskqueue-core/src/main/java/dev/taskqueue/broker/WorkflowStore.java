@@ -2,6 +2,7 @@ package dev.taskqueue.broker;
 
 import java.util.List;
 
+import dev.taskqueue.ChordStatus;
 import dev.taskqueue.TaskState;
 import org.jspecify.annotations.Nullable;
 
@@ -80,21 +81,5 @@ public interface WorkflowStore {
             /** The chord had failed already. */
             FAILED_BEFORE
         }
-    }
-
-    /**
-     * An open or failed chord, for operators.
-     *
-     * @param id the chord id (its header group's id)
-     * @param size how many header tasks
-     * @param done how many reported
-     * @param bodyTaskId the id of the callback's first task (its handle's, for a single task)
-     * @param bodyTaskName its task name
-     * @param createdAtMillis when it opened
-     * @param updatedAtMillis when a member last reported
-     * @param failure what failed it, or null while it can complete
-     */
-    record ChordStatus(String id, int size, int done, String bodyTaskId, String bodyTaskName, long createdAtMillis,
-            long updatedAtMillis, @Nullable String failure) {
     }
 }

@@ -6,14 +6,14 @@ import java.util.List;
 import java.util.function.Predicate;
 
 import dev.taskqueue.BrokerUnavailableException;
+import dev.taskqueue.ChordStatus;
+import dev.taskqueue.DeadLetter;
 import dev.taskqueue.DeclaredTask;
 import dev.taskqueue.TaskIds;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.broker.Broker;
-import dev.taskqueue.broker.DeadLetter;
 import dev.taskqueue.broker.DeadLetterRead;
 import dev.taskqueue.broker.TaskMessage;
-import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.MessageCodec.CorruptMessageException;
 import dev.taskqueue.internal.StoredText;
@@ -212,7 +212,7 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
     }
 
     @Override
-    public List<WorkflowStore.ChordStatus> chords(int max) {
+    public List<ChordStatus> chords(int max) {
         return broker.chords(max);
     }
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.taskqueue.ChordStatus;
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskState;

@@ -2,10 +2,10 @@ package dev.taskqueue.client;
 
 import java.util.List;
 
+import dev.taskqueue.ChordStatus;
+import dev.taskqueue.DeadLetter;
 import dev.taskqueue.DeclaredTask;
 import dev.taskqueue.TaskQueueOperations;
-import dev.taskqueue.broker.DeadLetter;
-import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskDeclarations;
 import org.jspecify.annotations.Nullable;
@@ -67,7 +67,7 @@ public final class InlineTaskQueueOperations implements TaskQueueOperations {
     }
 
     @Override
-    public List<WorkflowStore.ChordStatus> chords(int max) {
+    public List<ChordStatus> chords(int max) {
         return List.of();
     }
 

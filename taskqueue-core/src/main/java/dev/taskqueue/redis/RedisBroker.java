@@ -15,15 +15,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import dev.taskqueue.BrokerUnavailableException;
+import dev.taskqueue.ChordStatus;
+import dev.taskqueue.DeadLetter;
 import dev.taskqueue.ReplicationException;
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskQueueException;
 import dev.taskqueue.broker.Broker;
-import dev.taskqueue.broker.DeadLetter;
 import dev.taskqueue.broker.DeadLetterRead;
 import dev.taskqueue.broker.Delivery;
-import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.Outcome;
+import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.broker.SubmitResult;
 import dev.taskqueue.broker.WorkerInfo;

@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.taskqueue.broker.DeadLetter;
+import dev.taskqueue.DeadLetter;
 import dev.taskqueue.broker.DeadLetterRead;
 import dev.taskqueue.internal.StoredText;
 import io.lettuce.core.ScriptOutputType;

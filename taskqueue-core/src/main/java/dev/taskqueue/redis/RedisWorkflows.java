@@ -11,11 +11,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
+import dev.taskqueue.ChordStatus;
 import dev.taskqueue.TaskIds;
 import dev.taskqueue.UnreadableRecordException;
 import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.broker.WorkflowStore.ChordProgress;
-import dev.taskqueue.broker.WorkflowStore.ChordStatus;
 import dev.taskqueue.broker.WorkflowStore.Member;
 import dev.taskqueue.internal.TaskDeclarations;
 import io.lettuce.core.KeyValue;

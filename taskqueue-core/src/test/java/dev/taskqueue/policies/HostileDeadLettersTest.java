@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import dev.taskqueue.DeadLetter;
 import dev.taskqueue.TaskQueueOperations;
-import dev.taskqueue.broker.DeadLetter;
 import dev.taskqueue.client.DefaultTaskQueueOperations;
 import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.testing.TaskQueueFixture;

@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.taskqueue.ChordStatus;
+import dev.taskqueue.DeadLetter;
 import dev.taskqueue.TaskOptions;
-import dev.taskqueue.broker.DeadLetter;
 import dev.taskqueue.broker.DeadLetterRead;
 import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.ScheduleStore;
@@ -238,7 +239,7 @@ class HostileDataTest {
                 .satisfies(d -> assertThat(d.attempt()).isZero()).satisfies(d -> assertThat(d.taskId()).isEqualTo("t-3"));
         redis.hset("{taskqueue:chord:c-1}:m", Map.of("size", "abc", "created", "x", "body", "b-1"));
         redis.zadd("{taskqueue}:chords", 1, "c-1");
-        assertThat(tq.broker.chords(10)).extracting(WorkflowStore.ChordStatus::id).containsExactly("c-1");
+        assertThat(tq.broker.chords(10)).extracting(ChordStatus::id).containsExactly("c-1");
     }
 
     @Test

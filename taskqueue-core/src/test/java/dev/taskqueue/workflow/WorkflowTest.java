@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 import dev.taskqueue.Chain;
+import dev.taskqueue.ChordStatus;
 import dev.taskqueue.GroupHandle;
 import dev.taskqueue.PayloadTooLargeException;
 import dev.taskqueue.Signature;
@@ -27,7 +28,6 @@ import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskRevokedException;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.broker.WorkerInfo;
-import dev.taskqueue.broker.WorkflowStore.ChordStatus;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.testing.SharedRedis;

@@ -10,19 +10,19 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import dev.taskqueue.AmbiguousTaskIdException;
+import dev.taskqueue.ChordStatus;
+import dev.taskqueue.DeadLetter;
 import dev.taskqueue.DeclaredTask;
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskIds;
-import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskInfo;
+import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.broker.Broker;
-import dev.taskqueue.broker.DeadLetter;
 import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.WorkerInfo;
-import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.event.TaskEvent;
 import dev.taskqueue.internal.JsonPreview;
 import dev.taskqueue.internal.OptionsJson;
@@ -987,7 +987,7 @@ public class TaskQueueEndpoint {
             return new ChordView(id, size, done, bodyTaskId, bodyTaskName, createdAt, updatedAt, hidden(failure));
         }
 
-        static ChordView of(WorkflowStore.ChordStatus chord) {
+        static ChordView of(ChordStatus chord) {
             return new ChordView(chord.id(), chord.size(), chord.done(), chord.bodyTaskId(), chord.bodyTaskName(),
                     Instant.ofEpochMilli(chord.createdAtMillis()), Instant.ofEpochMilli(chord.updatedAtMillis()),
                     chord.failure());

@@ -10,9 +10,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
+import dev.taskqueue.ChordStatus;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.QueueStats;
-import dev.taskqueue.broker.WorkflowStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,11 +122,11 @@ final class QueueSnapshots {
 
         static final ChordCounts NONE = new ChordCounts(0, 0, 0);
 
-        static ChordCounts of(List<WorkflowStore.ChordStatus> chords, long stalledBeforeMillis) {
+        static ChordCounts of(List<ChordStatus> chords, long stalledBeforeMillis) {
             long open = 0;
             long stalled = 0;
             long failed = 0;
-            for (WorkflowStore.ChordStatus chord : chords) {
+            for (ChordStatus chord : chords) {
                 if (chord.failure() != null) {
                     failed++;
                 }

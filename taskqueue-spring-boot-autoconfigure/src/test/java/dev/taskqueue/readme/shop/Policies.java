@@ -3,6 +3,7 @@ package dev.taskqueue.readme.shop;
 import java.util.List;
 
 import dev.taskqueue.Concurrency;
+import dev.taskqueue.DeadLetter;
 import dev.taskqueue.RetryPolicy;
 import dev.taskqueue.Task;
 import dev.taskqueue.TaskClient;
@@ -11,7 +12,6 @@ import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.TimeLimit;
 import dev.taskqueue.Unique;
-import dev.taskqueue.broker.DeadLetter;
 import dev.taskqueue.readme.shop.Domain.Dashboard;
 import dev.taskqueue.readme.shop.Domain.Erp;
 import dev.taskqueue.readme.shop.Domain.Mailer;
