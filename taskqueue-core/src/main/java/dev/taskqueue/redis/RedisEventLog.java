@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import dev.taskqueue.event.TaskEvent;
+import dev.taskqueue.event.TaskEventLog;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * buffer and a background thread sends them in batches; when the buffer is full (Redis slow or down), new events
  * are dropped and counted.
  */
-public final class RedisEventLog implements Consumer<TaskEvent>, AutoCloseable {
+public final class RedisEventLog implements Consumer<TaskEvent>, TaskEventLog, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisEventLog.class);
 
@@ -71,7 +72,7 @@ public final class RedisEventLog implements Consumer<TaskEvent>, AutoCloseable {
         return dropped.get();
     }
 
-    /** The latest events, newest first. */
+    @Override
     public List<TaskEvent> recent(int count) {
         List<StreamMessage<byte[], byte[]>> entries = redis.await(redis.commands().xrevrange(key,
                 Range.create("-", "+"), Limit.from(count)), "read the event stream");

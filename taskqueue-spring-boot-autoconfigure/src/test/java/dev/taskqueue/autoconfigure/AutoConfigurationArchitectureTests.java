@@ -12,6 +12,7 @@ import org.springframework.context.annotation.Bean;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
@@ -33,6 +34,17 @@ class AutoConfigurationArchitectureTests {
     @Test
     void packagesAreFreeOfCycles() {
         slices().matching("dev.taskqueue.(*)..").should().beFreeOfCycles().check(ALL_CLASSES);
+    }
+
+    /**
+     * The endpoint, the health indicator, the meters and the Spring glue talk to the stores' interfaces; only the
+     * auto-configurations, which build the stores, know they are Redis.
+     */
+    @Test
+    void componentsDoNotDependOnRedis() {
+        noClasses().that().resideOutsideOfPackage("dev.taskqueue.autoconfigure..")
+                .should().dependOnClassesThat().resideInAPackage("dev.taskqueue.redis..")
+                .check(CLASSES);
     }
 
     @Test

@@ -24,11 +24,11 @@ import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.event.TaskEvent;
+import dev.taskqueue.event.TaskEventLog;
 import dev.taskqueue.internal.JsonPreview;
 import dev.taskqueue.internal.OptionsJson;
 import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskRegistry;
-import dev.taskqueue.redis.RedisEventLog;
 import dev.taskqueue.schedule.Schedule;
 import dev.taskqueue.schedule.Scheduler;
 import dev.taskqueue.spring.TaskQueueScheduler;
@@ -134,7 +134,7 @@ public class TaskQueueEndpoint {
     private final Supplier<? extends Collection<String>> workerQueues;
     private final @Nullable ResultBackend results;
     private final TaskQueueOperations operations;
-    private final @Nullable RedisEventLog events;
+    private final @Nullable TaskEventLog events;
     private final @Nullable TaskQueueScheduler scheduler;
     private final Show showValues;
 
@@ -152,7 +152,7 @@ public class TaskQueueEndpoint {
      */
     public TaskQueueEndpoint(Broker broker, String brokerDescription, TaskRegistry registry,
             Supplier<? extends Collection<String>> workerQueues, @Nullable ResultBackend results,
-            TaskQueueOperations operations, @Nullable RedisEventLog events, @Nullable TaskQueueScheduler scheduler,
+            TaskQueueOperations operations, @Nullable TaskEventLog events, @Nullable TaskQueueScheduler scheduler,
             Show showValues) {
         this.broker = broker;
         this.brokerDescription = brokerDescription;
@@ -418,7 +418,7 @@ public class TaskQueueEndpoint {
 
     /** The latest events of every instance, newest first. */
     public List<EventView> events(@Nullable Integer count) {
-        RedisEventLog log = events;
+        TaskEventLog log = events;
         if (log == null) {
             throw new NotFoundException("The event stream is off: set taskqueue.events.stream.enabled=true to "
                     + "collect the task events of every instance in Redis");

@@ -10,9 +10,9 @@ import dev.taskqueue.autoconfigure.TaskQueueEventsAutoConfiguration;
 import dev.taskqueue.autoconfigure.TaskQueueSchedulerAutoConfiguration;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.ResultBackend;
+import dev.taskqueue.event.TaskEventLog;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisConnections;
-import dev.taskqueue.redis.RedisEventLog;
 import dev.taskqueue.spring.TaskQueueScheduler;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 import dev.taskqueue.worker.Worker;
@@ -48,7 +48,7 @@ public final class TaskQueueEndpointAutoConfiguration {
     @ConditionalOnAvailableEndpoint
     TaskQueueEndpoint taskQueueEndpoint(Broker broker, TaskRegistry registry, TaskQueueOperations operations,
             ObjectProvider<RedisConnections> connections, ObjectProvider<TaskQueueWorkerLifecycle> lifecycle,
-            ObjectProvider<ResultBackend> results, ObjectProvider<RedisEventLog> events,
+            ObjectProvider<ResultBackend> results, ObjectProvider<TaskEventLog> events,
             ObjectProvider<TaskQueueScheduler> scheduler, TaskQueueEndpointProperties properties) {
         return new TaskQueueEndpoint(broker, BrokerDescriptions.describe(broker, connections), registry, () -> {
             Worker worker = BrokerDescriptions.worker(lifecycle);
