@@ -89,7 +89,7 @@ final class ChaosScenario extends Scenario {
             List<FleetWatch.Drop> drops;
             Map<String, Long> silences;
             Map<String, String> problems = Map.of();
-            try (FleetWatch watch = new FleetWatch(engine.broker, fleet::isRunning)) {
+            try (FleetWatch watch = new FleetWatch(engine.admin, fleet::isRunning)) {
                 Thread producing = new Thread(producer, "chaos-producer");
                 producing.setDaemon(true);
                 producing.start();

@@ -15,15 +15,16 @@ import java.util.function.Consumer;
 
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskInfo;
+import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskRegistry;
-import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.redis.RedisResultBackend;
+import dev.taskqueue.redis.RedisStores;
 import dev.taskqueue.worker.Worker;
 import dev.taskqueue.worker.WorkerSettings;
 import io.lettuce.core.RedisURI;
@@ -48,9 +49,10 @@ final class Engine implements AutoCloseable {
     private static final int RECORD_READERS = 16;
 
     final BenchTasks tasks;
-    final RedisBroker broker;
+    final QueueAdmin admin;
     final TaskClient client;
     private final RedisConnections connections;
+    private final RedisStores stores;
     private final RedisResultBackend results;
     private final TaskRegistry registry;
     private final MessageCodec codec;
@@ -70,15 +72,16 @@ final class Engine implements AutoCloseable {
         JsonMapper mapper = JsonMapper.builder().build();
         codec = new MessageCodec(mapper);
         connections = RedisConnections.create(redis);
-        broker = new RedisBroker(connections, PREFIX, RedisBroker.DeadLetterPolicy.DEFAULT);
-        results = new RedisResultBackend(broker, WorkerSettings.DEFAULT_RESULT_TTL);
+        stores = new RedisStores(connections, PREFIX);
+        admin = stores.admin();
+        results = stores.results();
         registry = new TaskRegistry(mapper, QUEUE);
         registry.register("benchTasks", tasks, BenchTasks.class);
         if (chaos != null) {
             registry.register("chaosTasks", chaos, ChaosTasks.class);
         }
-        client = new DefaultTaskClient(broker, results, registry, codec, ClientSettings.DEFAULTS,
-                TaskEventListener.of(List.of()), Clock.systemUTC());
+        client = new DefaultTaskClient(stores.broker(), results, stores.workflows(), admin, registry, codec,
+                ClientSettings.DEFAULTS, TaskEventListener.of(List.of()), Clock.systemUTC());
     }
 
     /**
@@ -98,8 +101,8 @@ final class Engine implements AutoCloseable {
         }
         queues.forEach(settings::queue);
         customize.accept(settings);
-        Worker worker = new Worker(broker, registry, codec, settings.build(), TaskEventListener.of(List.of()),
-                Clock.systemUTC());
+        Worker worker = new Worker(stores.broker(), stores.workflows(), registry, codec, settings.build(),
+                TaskEventListener.of(List.of()), Clock.systemUTC());
         worker.start();
         workers.add(worker);
         return worker;
@@ -121,12 +124,12 @@ final class Engine implements AutoCloseable {
 
     /** Tasks of these queues waiting to be claimed (the backlog). */
     long pending(List<String> queues) {
-        return broker.stats(queues).stream().mapToLong(QueueStats::pending).sum(); // one round trip for all
+        return admin.stats(queues).stream().mapToLong(QueueStats::pending).sum(); // one round trip for all
     }
 
     /** Tasks of these queues not yet acknowledged: waiting, delayed or running. */
     long unfinished(List<String> queues) {
-        return broker.stats(queues).stream().mapToLong(stats -> stats.pending() + stats.active() + stats.scheduled())
+        return admin.stats(queues).stream().mapToLong(stats -> stats.pending() + stats.active() + stats.scheduled())
                 .sum();
     }
 
@@ -164,8 +167,7 @@ final class Engine implements AutoCloseable {
         for (Worker worker : List.copyOf(workers)) {
             stopWorker(worker);
         }
-        results.close();
-        broker.close();
+        stores.close();
         connections.close();
     }
 }

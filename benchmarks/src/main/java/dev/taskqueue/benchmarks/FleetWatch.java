@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
-import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.broker.WorkerInfo;
 
 /**
@@ -33,7 +33,7 @@ final class FleetWatch implements AutoCloseable {
     record Drop(String workerId, long at, long silentFor, boolean alive) {
     }
 
-    private final Broker broker;
+    private final QueueAdmin admin;
     private final Predicate<String> running;
     private final List<Drop> drops = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Long> longestSilence = new ConcurrentHashMap<>();
@@ -43,8 +43,8 @@ final class FleetWatch implements AutoCloseable {
     private volatile long countSilenceFrom;
 
     /** @param running whether a worker's process runs (it was started and not killed) */
-    FleetWatch(Broker broker, Predicate<String> running) {
-        this.broker = broker;
+    FleetWatch(QueueAdmin admin, Predicate<String> running) {
+        this.admin = admin;
         this.running = running;
         this.thread = new Thread(this::watch, "chaos-fleet-watch");
         thread.setDaemon(true);
@@ -69,7 +69,7 @@ final class FleetWatch implements AutoCloseable {
     }
 
     private void look() {
-        List<WorkerInfo> workers = broker.workers();
+        List<WorkerInfo> workers = admin.workers();
         long now = System.currentTimeMillis();
         Map<String, Long> seen = new HashMap<>();
         for (WorkerInfo worker : workers) {

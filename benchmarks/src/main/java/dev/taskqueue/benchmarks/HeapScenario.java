@@ -44,7 +44,7 @@ final class HeapScenario extends Scenario {
             Bench.prefill(engine.client, later, queue, total, deadline);
             deadline.sleepAtMost(bench.sizes.heapWatch());
             long after = worker.heapUsedAfterGc(deadline);
-            QueueStats stats = engine.broker.stats(Engine.QUEUE);
+            QueueStats stats = engine.admin.stats(Engine.QUEUE);
 
             out.add(Figure.of("heap.before", "worker heap after GC, queue empty", before / 1e6, Figure.Unit.MEGABYTES));
             out.add(Figure.of("heap.after", String.format("same, %,d delayed tasks, %.1f s later", total,

@@ -216,7 +216,7 @@ final class HostileData implements AutoCloseable {
     }
 
     private void delete() {
-        List<String> letters = engine.broker.deadLetters(QUEUE, ALL_LETTERS).stream().filter(this::wrote)
+        List<String> letters = engine.admin.deadLetters(QUEUE, ALL_LETTERS).stream().filter(this::wrote)
                 .map(DeadLetter::id).toList();
         if (!letters.isEmpty()) {
             redis.xdel(DEAD, letters.toArray(String[]::new));

@@ -70,7 +70,7 @@ final class HostileVerdict {
         Deadline until = Deadline.in(room.compareTo(LIMIT) < 0 ? room : LIMIT);
         List<Ending> ended;
         while (true) {
-            List<DeadLetter> letters = engine.broker.deadLetters(ChaosTasks.QUEUE, HostileData.ALL_LETTERS);
+            List<DeadLetter> letters = engine.admin.deadLetters(ChaosTasks.QUEUE, HostileData.ALL_LETTERS);
             ended = look(letters, until.passed());
             if (ended != null) {
                 ownLetters.addAll(letters.stream().filter(l -> !data.wrote(l)).toList());
@@ -161,7 +161,7 @@ final class HostileVerdict {
         String shape = "worker info hash with garbage (pid 'abc', concurrency '1x', started '-5')";
         List<WorkerInfo> workers;
         try {
-            workers = engine.broker.workers();
+            workers = engine.admin.workers();
         }
         catch (RuntimeException ex) {
             return values(shape, false, "listing the workers failed: " + ex);
@@ -179,7 +179,7 @@ final class HostileVerdict {
     private Ending readLetter() {
         String shape = "dead letter with attempt 'abc', deliveries '1e+11', at 'never'";
         try {
-            DeadLetter letter = engine.broker.deadLetters(ChaosTasks.QUEUE, HostileData.ALL_LETTERS).stream()
+            DeadLetter letter = engine.admin.deadLetters(ChaosTasks.QUEUE, HostileData.ALL_LETTERS).stream()
                     .filter(l -> l.taskId().equals(data.letterId())).findFirst().orElse(null);
             return letter == null ? values(shape, false, "not among the dead letters read")
                     : values(shape, letter.attempt() == 0, "read with attempt " + letter.attempt() + ", deliveries "

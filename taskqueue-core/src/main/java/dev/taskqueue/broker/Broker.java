@@ -4,16 +4,16 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 
-import dev.taskqueue.AmbiguousTaskIdException;
-import dev.taskqueue.DeadLetter;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where tasks wait, and how workers take them. The worker and the client talk to this interface only; one
- * package ({@code dev.taskqueue.redis}) talks to Redis, the one implementation: tests run on a real Redis too.
+ * Where tasks wait, and how workers take them: the producer's and the worker's path (submit, claim, leases,
+ * acknowledge, promote, recover, limits). The worker and the client talk to this interface only; one package
+ * ({@code dev.taskqueue.redis}) talks to Redis, the one implementation: tests run on a real Redis too. What operators
+ * read and do (queues, counts, dead letters, pauses, revocations) is {@link QueueAdmin}'s; workflow and schedule
+ * state are {@link WorkflowStore}'s and {@link ScheduleStore}'s; records are read through {@link ResultBackend}.
  *
  * <p>The delivery contract every implementation keeps:
  * <ol>
@@ -25,10 +25,12 @@ import org.jspecify.annotations.Nullable;
  * the worker that takes one delivered too often (a poison pill) records it as failed, to the dead letters, without
  * running it.</li>
  * <li>An acknowledgement whose lease was taken over is refused.</li>
+ * <li>A queue paused or a task revoked through {@link QueueAdmin} is honoured here: nothing is claimed from a paused
+ * queue, and a revoked task is delivered marked as revoked.</li>
  * </ol>
  * Methods throw {@link dev.taskqueue.BrokerUnavailableException} when the store cannot be reached.
  */
-public interface Broker extends WorkflowStore, ScheduleStore, AutoCloseable {
+public interface Broker extends AutoCloseable {
 
     // ----- producers
 
@@ -104,25 +106,7 @@ public interface Broker extends WorkflowStore, ScheduleStore, AutoCloseable {
     /** Extends the permits of tasks still running ({@code permits}: queue to concurrency key to task id). */
     void extendPermits(Map<String, Map<String, List<String>>> permits, long leaseMillis);
 
-    /**
-     * Revokes a task: it will not start (whether it is queued, delayed, retrying, or claimed by a worker that has
-     * not started it); its record says REVOKED with the reason; workers running it are told (and interrupt it if
-     * {@code interrupt}). A task that finished keeps its outcome.
-     *
-     * <p>Without {@code queue}, the task is looked for in every queue (its record, or the delayed set): found in one,
-     * it is revoked there; found in several, nothing is revoked and {@link AmbiguousTaskIdException} is thrown; found
-     * in none (a task queued without a caller-chosen id has no record until it starts, or the id is unknown), the id
-     * is only remembered as revoked in every queue, so that a task waiting with it is not started. No record is
-     * written where the task is not, and a task submitted with the id afterwards is a new task: it runs.
-     *
-     * @return whether the revocation was recorded: true unless the task had already finished (succeeded, failed,
-     *         or was revoked); true also for a task without a record (queued without a caller-chosen id, expired,
-     *         unknown)
-     * @throws AmbiguousTaskIdException without {@code queue}, when several queues have a task with this id
-     */
-    boolean revoke(@Nullable String queue, String taskId, String reason, boolean interrupt);
-
-    /** Calls {@code listener} when any instance revokes a task. */
+    /** Calls {@code listener} when any instance revokes a task ({@link QueueAdmin#revoke}). */
     AutoCloseable onRevoked(RevocationListener listener);
 
     /** Told of revocations, to stop the tasks it runs. */
@@ -167,56 +151,6 @@ public interface Broker extends WorkflowStore, ScheduleStore, AutoCloseable {
 
     /** Delivers again what dead workers and expired leases hold (see the contract above). */
     Recovery recover(RecoveryPolicy policy);
-
-    // ----- inspection
-
-    /**
-     * Every queue in use: a producer or a worker used it lately (Redis: within {@code RedisBroker.QUEUE_RETENTION}),
-     * or it still holds tasks or dead letters.
-     */
-    Set<String> queues();
-
-    /** A queue's counts. */
-    QueueStats stats(String queue);
-
-    /** The queue's dead letters that {@code read} names, bounded in number and in bytes as it says. */
-    List<DeadLetter> deadLetters(String queue, DeadLetterRead read);
-
-    /**
-     * Puts a dead letter back in its queue as a fresh first attempt ({@code body} is its re-encoded message, or
-     * null to reuse the stored one), and removes it from the dead letters.
-     *
-     * @return whether it was there
-     */
-    boolean requeueDeadLetter(String queue, String deadLetterId, String taskId, byte @Nullable [] body, int priority);
-
-    /** Deletes one dead letter; returns whether it was there. */
-    boolean deleteDeadLetter(String queue, String deadLetterId);
-
-    /**
-     * Pauses a queue: no worker claims from it until it is resumed (tasks already running finish; submissions are
-     * still accepted). Stored in the broker, so it holds for every worker, including those started later.
-     */
-    void pause(String queue);
-
-    /** Resumes a paused queue. */
-    void resume(String queue);
-
-    /**
-     * Deletes the queue's waiting tasks: ready and delayed (not those running). Their records, if any, are left
-     * to expire.
-     *
-     * @return how many were deleted
-     */
-    long purge(String queue);
-
-    /** Several queues' counts, in the given order (one round trip where the store allows). */
-    default List<QueueStats> stats(Collection<String> queues) {
-        return queues.stream().map(this::stats).toList();
-    }
-
-    /** The workers that heartbeat, and those that stopped without deregistering (state LOST). */
-    List<WorkerInfo> workers();
 
     /** Whether the store answers. */
     boolean ping();

@@ -2,7 +2,6 @@ package dev.taskqueue.broker;
 
 import java.util.List;
 
-import dev.taskqueue.ChordStatus;
 import dev.taskqueue.TaskState;
 import org.jspecify.annotations.Nullable;
 
@@ -43,9 +42,6 @@ public interface WorkflowStore {
 
     /** Removes a completed chord from the list of open ones. */
     void closeChord(String chordId);
-
-    /** The chords not yet completed (open or failed), oldest first, at most {@code max}. */
-    List<ChordStatus> chords(int max);
 
     /**
      * Marks tasks that will never run (a workflow step before them failed or was revoked) as finished in this

@@ -14,6 +14,7 @@ import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.OutgoingMessage;
+import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.SubmitResult;
 import dev.taskqueue.broker.WorkflowStore;
@@ -25,7 +26,8 @@ import dev.taskqueue.workflow.Target;
 import dev.taskqueue.workflow.WorkflowEngine;
 
 /**
- * Submits tasks through a {@link Broker} and hands out handles that read a {@link ResultBackend}.
+ * Submits tasks through a {@link Broker} and hands out handles that read a {@link ResultBackend}; workflows keep
+ * their state in a {@link WorkflowStore}, and a handle revokes its task through the {@link QueueAdmin}.
  *
  * <p>Each call becomes a message ({@link MessageFactory}); a call returns only once the broker has stored it.
  */
@@ -33,6 +35,8 @@ public final class DefaultTaskClient implements TaskClient {
 
     private final Broker broker;
     private final ResultBackend backend;
+    private final WorkflowStore store;
+    private final QueueAdmin admin;
     private final TaskCatalog catalog;
     private final MessageCodec codec;
     private final ClientSettings settings;
@@ -43,33 +47,38 @@ public final class DefaultTaskClient implements TaskClient {
     private final WorkflowEngine workflows;
     private final DefaultTaskHandle.Revoker revoker;
 
-    public DefaultTaskClient(Broker broker, ResultBackend backend, TaskRegistry registry, MessageCodec codec,
-            ClientSettings settings, TaskEventListener listener, Clock clock) {
-        this(broker, backend, registry, codec, settings, listener, List.of(), clock);
+    public DefaultTaskClient(Broker broker, ResultBackend backend, WorkflowStore store, QueueAdmin admin,
+            TaskRegistry registry, MessageCodec codec, ClientSettings settings, TaskEventListener listener,
+            Clock clock) {
+        this(broker, backend, store, admin, registry, codec, settings, listener, List.of(), clock);
     }
 
     /** A client whose submissions go through these interceptors, in order. */
-    public DefaultTaskClient(Broker broker, ResultBackend backend, TaskRegistry registry, MessageCodec codec,
-            ClientSettings settings, TaskEventListener listener, List<TaskInterceptor> interceptors, Clock clock) {
-        this(broker, backend, TaskCatalog.local(registry, codec.mapper()), codec, settings, listener, interceptors,
-                clock);
+    public DefaultTaskClient(Broker broker, ResultBackend backend, WorkflowStore store, QueueAdmin admin,
+            TaskRegistry registry, MessageCodec codec, ClientSettings settings, TaskEventListener listener,
+            List<TaskInterceptor> interceptors, Clock clock) {
+        this(broker, backend, store, admin, TaskCatalog.local(registry, codec.mapper()), codec, settings, listener,
+                interceptors, clock);
     }
 
     /**
      * A client that knows the tasks of {@code catalog}: this application's, and those other services' workers
      * published.
      */
-    public DefaultTaskClient(Broker broker, ResultBackend backend, TaskCatalog catalog, MessageCodec codec,
-            ClientSettings settings, TaskEventListener listener, List<TaskInterceptor> interceptors, Clock clock) {
-        this(broker, backend, catalog, codec, settings, listener, clock, TaskOptions.defaults(),
+    public DefaultTaskClient(Broker broker, ResultBackend backend, WorkflowStore store, QueueAdmin admin,
+            TaskCatalog catalog, MessageCodec codec, ClientSettings settings, TaskEventListener listener,
+            List<TaskInterceptor> interceptors, Clock clock) {
+        this(broker, backend, store, admin, catalog, codec, settings, listener, clock, TaskOptions.defaults(),
                 new MessageFactory(catalog, codec, settings, interceptors, clock));
     }
 
-    private DefaultTaskClient(Broker broker, ResultBackend backend, TaskCatalog catalog, MessageCodec codec,
-            ClientSettings settings, TaskEventListener listener, Clock clock, TaskOptions defaults,
-            MessageFactory factory) {
+    private DefaultTaskClient(Broker broker, ResultBackend backend, WorkflowStore store, QueueAdmin admin,
+            TaskCatalog catalog, MessageCodec codec, ClientSettings settings, TaskEventListener listener, Clock clock,
+            TaskOptions defaults, MessageFactory factory) {
         this.broker = broker;
         this.backend = backend;
+        this.store = store;
+        this.admin = admin;
         this.catalog = catalog;
         this.codec = codec;
         this.settings = settings;
@@ -77,26 +86,28 @@ public final class DefaultTaskClient implements TaskClient {
         this.clock = clock;
         this.defaults = defaults;
         this.factory = factory;
-        this.workflows = new WorkflowEngine(broker, new ClientSteps(factory, broker::submit, listener), codec.mapper(),
+        this.workflows = new WorkflowEngine(store, new ClientSteps(factory, broker::submit, listener), codec.mapper(),
                 settings.resultTtl().toMillis());
-        this.revoker = (queue, taskId, interrupt) -> broker.revoke(queue, taskId, "revoked"
+        this.revoker = (queue, taskId, interrupt) -> admin.revoke(queue, taskId, "revoked"
                 + (interrupt ? " (interrupting it if it runs)" : ""), interrupt);
     }
 
     /**
      * The workflow engine of a worker, which has no client at hand: it submits the steps after a task as a client
-     * with these settings and interceptors would, finding their tasks in {@code catalog}.
+     * with these settings and interceptors would, finding their tasks in {@code catalog}, and keeps the workflows'
+     * state in {@code store}.
      */
-    public static WorkflowEngine workflowEngine(Broker broker, TaskCatalog catalog, MessageCodec codec,
-            ClientSettings settings, List<TaskInterceptor> interceptors, TaskEventListener listener, Clock clock) {
+    public static WorkflowEngine workflowEngine(Broker broker, WorkflowStore store, TaskCatalog catalog,
+            MessageCodec codec, ClientSettings settings, List<TaskInterceptor> interceptors, TaskEventListener listener,
+            Clock clock) {
         MessageFactory factory = new MessageFactory(catalog, codec, settings, interceptors, clock);
-        return new WorkflowEngine(broker, new ClientSteps(factory, broker::submit, listener), codec.mapper(),
+        return new WorkflowEngine(store, new ClientSteps(factory, broker::submit, listener), codec.mapper(),
                 settings.resultTtl().toMillis());
     }
 
     @Override
     public TaskClient withOptions(TaskOptions options) {
-        return new DefaultTaskClient(broker, backend, catalog, codec, settings, listener, clock,
+        return new DefaultTaskClient(broker, backend, store, admin, catalog, codec, settings, listener, clock,
                 defaults.merge(Objects.requireNonNull(options, "options")), factory);
     }
 
@@ -131,7 +142,7 @@ public final class DefaultTaskClient implements TaskClient {
     }
 
     private WorkflowHandles handles() {
-        return new WorkflowHandles(broker, backend, codec, revoker);
+        return new WorkflowHandles(store, backend, codec, revoker);
     }
 
     private List<TaskHandle<?>> store(List<? extends TaskCall<?>> calls) {

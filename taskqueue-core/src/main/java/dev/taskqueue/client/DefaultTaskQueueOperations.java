@@ -11,8 +11,8 @@ import dev.taskqueue.DeadLetter;
 import dev.taskqueue.DeclaredTask;
 import dev.taskqueue.TaskIds;
 import dev.taskqueue.TaskQueueOperations;
-import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.DeadLetterRead;
+import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.broker.TaskMessage;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.MessageCodec.CorruptMessageException;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@link TaskQueueOperations} on a {@link Broker}. Dead letters are read in bounded pages ({@link DeadLetterRead}),
+ * {@link TaskQueueOperations} on a {@link QueueAdmin}. Dead letters are read in bounded pages ({@link DeadLetterRead}),
  * whatever their sizes, and acting on all of them goes on past a letter it cannot act on.
  */
 public final class DefaultTaskQueueOperations implements TaskQueueOperations {
@@ -44,22 +44,22 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
     /** Bytes kept of each text of a dead letter where only its id is needed. */
     private static final int ID_ONLY_TEXT_BYTES = 1024;
 
-    private final Broker broker;
+    private final QueueAdmin admin;
     private final MessageCodec codec;
     private final TaskCatalog catalog;
     private final int maxMessageSize;
 
     /** Operations that read a dead letter's message whole up to {@link ClientSettings#DEFAULT_MAX_PAYLOAD_SIZE}. */
-    public DefaultTaskQueueOperations(Broker broker, MessageCodec codec, TaskCatalog catalog) {
-        this(broker, codec, catalog, ClientSettings.DEFAULT_MAX_PAYLOAD_SIZE);
+    public DefaultTaskQueueOperations(QueueAdmin admin, MessageCodec codec, TaskCatalog catalog) {
+        this(admin, codec, catalog, ClientSettings.DEFAULT_MAX_PAYLOAD_SIZE);
     }
 
     /**
      * @param maxMessageSize the largest dead letter message read whole, in bytes ({@code taskqueue.max-payload-size}):
      *        a larger one is shown cut, and requeued as stored rather than as a fresh first attempt
      */
-    public DefaultTaskQueueOperations(Broker broker, MessageCodec codec, TaskCatalog catalog, int maxMessageSize) {
-        this.broker = broker;
+    public DefaultTaskQueueOperations(QueueAdmin admin, MessageCodec codec, TaskCatalog catalog, int maxMessageSize) {
+        this.admin = admin;
         this.codec = codec;
         this.catalog = catalog;
         this.maxMessageSize = maxMessageSize;
@@ -71,7 +71,7 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
         if (count <= 0 || count > 1000) {
             throw new IllegalArgumentException("count must be between 1 and 1000, got " + count);
         }
-        return broker.deadLetters(queue, DeadLetterRead.newestFirst(before, count, LISTED_TEXT_BYTES, PAGE_BYTES));
+        return admin.deadLetters(queue, DeadLetterRead.newestFirst(before, count, LISTED_TEXT_BYTES, PAGE_BYTES));
     }
 
     @Override
@@ -82,7 +82,7 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
             return null; // not a stream id, so no dead letter's
         }
         // Dead letter ids are stream ids: the page just older than the next id up starts with this one.
-        for (DeadLetter letter : broker.deadLetters(queue, DeadLetterRead.newestFirst(next, 1, maxMessageSize,
+        for (DeadLetter letter : admin.deadLetters(queue, DeadLetterRead.newestFirst(next, 1, maxMessageSize,
                 PAGE_BYTES))) {
             if (letter.id().equals(deadLetterId)) {
                 return letter;
@@ -107,14 +107,14 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
     @Override
     public boolean deleteDeadLetter(String queue, String deadLetterId) {
         TaskDeclarations.checkQueueName(queue);
-        return broker.deleteDeadLetter(queue, deadLetterId);
+        return admin.deleteDeadLetter(queue, deadLetterId);
     }
 
     @Override
     public int deleteDeadLetters(String queue) {
         TaskDeclarations.checkQueueName(queue);
         return forEachDeadLetter(queue, ID_ONLY_TEXT_BYTES, "delete",
-                letter -> broker.deleteDeadLetter(queue, letter.id()));
+                letter -> admin.deleteDeadLetter(queue, letter.id()));
     }
 
     /**
@@ -126,13 +126,13 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
      * @return how many letters the action took
      */
     private int forEachDeadLetter(String queue, int maxTextBytes, String verb, Predicate<DeadLetter> action) {
-        List<DeadLetter> newest = broker.deadLetters(queue, DeadLetterRead.newestFirst(null, 1, ID_ONLY_TEXT_BYTES,
+        List<DeadLetter> newest = admin.deadLetters(queue, DeadLetterRead.newestFirst(null, 1, ID_ONLY_TEXT_BYTES,
                 PAGE_BYTES));
         String bound = newest.isEmpty() ? null : DeadLetterRead.idAfter(newest.get(0).id());
         int done = 0;
         String after = null;
         List<DeadLetter> page;
-        while (bound != null && !(page = broker.deadLetters(queue, DeadLetterRead.oldestFirst(after, bound, PAGE,
+        while (bound != null && !(page = admin.deadLetters(queue, DeadLetterRead.oldestFirst(after, bound, PAGE,
                 maxTextBytes, PAGE_BYTES))).isEmpty()) {
             for (DeadLetter letter : page) {
                 try {
@@ -156,13 +156,13 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
     @Override
     public boolean revoke(String taskId, boolean interruptIfRunning) {
         TaskIds.check(taskId);
-        return broker.revoke(null, taskId, "revoked by an operator", interruptIfRunning);
+        return admin.revoke(null, taskId, "revoked by an operator", interruptIfRunning);
     }
 
     @Override
     public boolean revoke(String queue, String taskId, boolean interruptIfRunning) {
         TaskIds.check(taskId);
-        return broker.revoke(TaskDeclarations.checkQueueName(queue), taskId, "revoked by an operator",
+        return admin.revoke(TaskDeclarations.checkQueueName(queue), taskId, "revoked by an operator",
                 interruptIfRunning);
     }
 
@@ -202,7 +202,7 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
                         + ")";
             }
         }
-        boolean requeued = broker.requeueDeadLetter(letter.queue(), letter.id(), letter.taskId(), body, priority);
+        boolean requeued = admin.requeueDeadLetter(letter.queue(), letter.id(), letter.taskId(), body, priority);
         if (requeued && unreadable != null) {
             log.warn("Dead letter {} of queue '{}' (task [{}]) was requeued as stored, not as a fresh first attempt: "
                     + "{}. A worker that can read it runs it; others quarantine it again", letter.id(),
@@ -213,7 +213,7 @@ public final class DefaultTaskQueueOperations implements TaskQueueOperations {
 
     @Override
     public List<ChordStatus> chords(int max) {
-        return broker.chords(max);
+        return admin.chords(max);
     }
 
     @Override

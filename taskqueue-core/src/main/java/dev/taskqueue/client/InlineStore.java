@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.taskqueue.ChordStatus;
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskState;
@@ -36,14 +35,8 @@ final class InlineStore implements ResultBackend, WorkflowStore {
 
     private static final class Chord {
         final Map<Integer, String> results = new HashMap<>();
-        int size;
         @Nullable String body;
-        String bodyTaskId = "";
-        String bodyTaskName = "";
-        long createdAt;
-        long updatedAt;
         @Nullable String failure;
-        boolean closed;
     }
 
     /** Whether a task with this id ran (a caller-chosen id is run once). */
@@ -83,12 +76,7 @@ final class InlineStore implements ResultBackend, WorkflowStore {
         synchronized (chords) {
             Chord chord = chords.computeIfAbsent(chordId, id -> new Chord());
             if (chord.body == null) {
-                chord.size = size;
                 chord.body = bodyJson;
-                chord.bodyTaskId = bodyTaskId;
-                chord.bodyTaskName = bodyTaskName;
-                chord.createdAt = clock.millis();
-                chord.updatedAt = chord.createdAt;
             }
         }
     }
@@ -98,8 +86,6 @@ final class InlineStore implements ResultBackend, WorkflowStore {
             @Nullable String failure, long ttlMillis) {
         synchronized (chords) {
             Chord chord = chords.computeIfAbsent(chordId, id -> new Chord());
-            chord.size = size;
-            chord.updatedAt = clock.millis();
             if (chord.failure != null) {
                 return new ChordProgress(ChordProgress.Kind.FAILED_BEFORE, List.of(), chord.body);
             }
@@ -119,25 +105,9 @@ final class InlineStore implements ResultBackend, WorkflowStore {
         }
     }
 
+    /** Nothing to do: a chord leaves only the operators' list when it closes, and the inline mode lists none. */
     @Override
     public void closeChord(String chordId) {
-        synchronized (chords) {
-            Chord chord = chords.get(chordId);
-            if (chord != null) {
-                chord.closed = true;
-            }
-        }
-    }
-
-    @Override
-    public List<ChordStatus> chords(int max) {
-        synchronized (chords) {
-            return chords.entrySet().stream().filter(e -> !e.getValue().closed).limit(max)
-                    .map(e -> new ChordStatus(e.getKey(), e.getValue().size, e.getValue().results.size(),
-                            e.getValue().bodyTaskId, e.getValue().bodyTaskName, e.getValue().createdAt,
-                            e.getValue().updatedAt, e.getValue().failure))
-                    .toList();
-        }
     }
 
     @Override

@@ -15,20 +15,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import dev.taskqueue.BrokerUnavailableException;
-import dev.taskqueue.ChordStatus;
-import dev.taskqueue.DeadLetter;
 import dev.taskqueue.ReplicationException;
-import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskQueueException;
 import dev.taskqueue.broker.Broker;
-import dev.taskqueue.broker.DeadLetterRead;
 import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.OutgoingMessage;
-import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.broker.SubmitResult;
 import dev.taskqueue.broker.WorkerInfo;
-import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.redis.RedisStores.DeadLetterPolicy;
+import dev.taskqueue.redis.RedisStores.Durability;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionStateListener;
@@ -86,106 +82,45 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisBroker implements Broker {
 
-    /** The prefix of every key when none is configured. */
-    public static final String DEFAULT_KEY_PREFIX = "taskqueue";
-
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
 
     private final RedisConnections redis;
     private final RedisKeys keys;
     private final DeadLetterPolicy deadLetters;
     private final RedisRecovery recovery;
-    private final RedisInspector inspector;
     private final RedisOutcomes outcomes;
     private final RedisLimits limits;
     private final RedisRevocations revocations;
-    private final RedisDeadLetters deadLetterStore;
-    private final RedisWorkflows workflows;
-    private final RedisSchedules schedules;
-    private final Set<String> mayHaveRevocations = ConcurrentHashMap.newKeySet();
-    /** Queues seen paused by the last claims or announced since; the blocking read leaves them out. */
-    private final Set<String> pausedQueues = ConcurrentHashMap.newKeySet();
-    /** Counts pauses and resumes seen; a claim's view of the flags is older than any counted after it was sent. */
-    private final AtomicLong pauseChanges = new AtomicLong();
-    private RedisSubscriptions.@Nullable Subscription controlSubscription; // guarded by pausedQueues
+    private final RedisPauses pauses;
 
     private final Map<String, BlockingReader> readers = new ConcurrentHashMap<>();
     private final RedisQueueNames queueNames;
     /** Stream keys the last claims found not to be streams; the blocking read leaves them out. */
     private final Set<String> unreadableStreams = ConcurrentHashMap.newKeySet();
 
-    /**
-     * How long and how many dead letters a queue keeps, and how much of a message that cannot be read.
-     *
-     * @param maxLength at most this many (approximately: trimmed by whole stream nodes)
-     * @param maxAge none older than this
-     * @param maxQuarantinedSize the bytes kept of a message that cannot be read (quarantined): the rest is replaced
-     *        by a marker that says its size
-     */
-    public record DeadLetterPolicy(long maxLength, Duration maxAge, int maxQuarantinedSize) {
-
-        /**
-         * 64 KiB: enough to see what a message that cannot be read is, and to requeue most once a worker can read
-         * them; not a hundred megabytes kept for a week.
-         */
-        public static final int DEFAULT_MAX_QUARANTINED_SIZE = 64 * 1024;
-
-        /** 10,000 per queue, for 7 days, quarantined messages cut to 64 KiB. */
-        public static final DeadLetterPolicy DEFAULT = new DeadLetterPolicy(10_000, Duration.ofDays(7));
-
-        /** Quarantined messages cut to {@link #DEFAULT_MAX_QUARANTINED_SIZE}. */
-        public DeadLetterPolicy(long maxLength, Duration maxAge) {
-            this(maxLength, maxAge, DEFAULT_MAX_QUARANTINED_SIZE);
-        }
-
-        public DeadLetterPolicy {
-            if (maxQuarantinedSize <= 0) {
-                throw new IllegalArgumentException("maxQuarantinedSize must be positive, got " + maxQuarantinedSize);
-            }
-        }
-    }
-
-    /**
-     * How many replicas must confirm a submit ({@code WAIT}) before it returns.
-     *
-     * @param replicas replicas that must acknowledge; 0 to wait for none
-     * @param timeout how long to wait for them
-     */
-    public record Durability(int replicas, Duration timeout) {
-
-        /** Return once the primary has the task. */
-        public static final Durability PRIMARY = new Durability(0, Duration.ZERO);
-    }
-
     private final Durability durability;
     private final SubmitRetry submitRetry;
     private volatile @Nullable SubmitConnection submitConnection;
 
-    public RedisBroker(RedisConnections redis, String keyPrefix, DeadLetterPolicy deadLetters) {
-        this(redis, keyPrefix, deadLetters, Durability.PRIMARY);
-    }
-
-    public RedisBroker(RedisConnections redis, String keyPrefix, DeadLetterPolicy deadLetters,
-            Durability durability) {
-        this(redis, keyPrefix, deadLetters, durability, SubmitRetry.DEFAULT);
-    }
-
-    public RedisBroker(RedisConnections redis, String keyPrefix, DeadLetterPolicy deadLetters,
-            Durability durability, SubmitRetry submitRetry) {
+    /**
+     * Built by {@link RedisStores}, with the pauses and revocations its {@link RedisQueueAdmin} makes, and the queue
+     * names every store knows.
+     */
+    RedisBroker(RedisConnections redis, RedisKeys keys, RedisStores.Options options, RedisQueueNames queueNames,
+            RedisPauses pauses, RedisRevocations revocations) {
         this.redis = redis;
-        this.keys = new RedisKeys(keyPrefix);
-        this.deadLetters = deadLetters;
-        this.durability = durability;
-        this.submitRetry = submitRetry;
-        this.queueNames = new RedisQueueNames(redis, keys, QUEUE_RETENTION);
+        this.keys = keys;
+        this.deadLetters = options.deadLetters();
+        this.durability = options.durability();
+        this.submitRetry = options.submitRetry();
+        this.queueNames = queueNames;
+        this.pauses = pauses;
+        this.revocations = revocations;
         this.recovery = new RedisRecovery(redis, keys, queueNames);
-        this.inspector = new RedisInspector(redis, keys);
         this.outcomes = new RedisOutcomes(redis, keys, deadLetters);
         this.limits = new RedisLimits(redis, keys);
-        this.revocations = new RedisRevocations(redis, keys, REVOCATION_MEMORY.toMillis());
-        this.deadLetterStore = new RedisDeadLetters(redis, keys);
-        this.workflows = new RedisWorkflows(redis, keys);
-        this.schedules = new RedisSchedules(redis, keys);
+        // A paused queue leaves the blocking reads, a resumed one comes back: they are woken to start again.
+        pauses.onChange(() -> readers.values().forEach(BlockingReader::unblock));
     }
 
     /** How long a revocation is remembered: a task revoked and still queued after that would run. */
@@ -201,14 +136,6 @@ public final class RedisBroker implements Broker {
     /** The key prefix. */
     public String keyPrefix() {
         return keys.prefix();
-    }
-
-    RedisKeys keys() {
-        return keys;
-    }
-
-    RedisConnections connections() {
-        return redis;
     }
 
     // ------------------------------------------------------------------------------------------ submit
@@ -581,7 +508,7 @@ public final class RedisBroker implements Broker {
     @Override
     public void declare(Collection<String> queues) {
         try {
-            listenToControl(); // a worker declares its queues once, as it starts: listen to pauses from then on
+            pauses.listen(); // a worker declares its queues once, as it starts: listen to pauses from then on
         }
         catch (RuntimeException ex) {
             log.debug("Could not subscribe to queue control; pauses take effect at the next claim", ex);
@@ -698,7 +625,7 @@ public final class RedisBroker implements Broker {
                 k.add(keys.paused(queue));
             }
             List<Object> reply;
-            long pauseChangesBefore = pauseChanges.get();
+            long pauseChangesBefore = pauses.changes();
             try {
                 reply = redis.await(CLAIM.run(redis.commands(), k.toArray(byte[][]::new), bytes(RedisKeys.GROUP),
                         bytes(consumer), bytes(Integer.toString(max - claimed.size()))), "claim tasks from " + group);
@@ -729,24 +656,19 @@ public final class RedisBroker implements Broker {
             if (!((List<?>) reply.get(1)).isEmpty()) {
                 declare(group); // a stream lost its group (keys deleted by hand): recreate, nothing is skipped
             }
-            for (String queue : group) {
-                mayHaveRevocations.remove(queue);
-            }
-            for (Object number : (List<?>) reply.get(2)) {
-                mayHaveRevocations.add(group.get(((Long) number).intValue() - 1));
-            }
-            List<String> nowPaused = ((List<?>) reply.get(3)).stream()
-                    .map(number -> group.get(((Long) number).intValue() - 1)).toList();
-            if (pauseChanges.get() == pauseChangesBefore) { // else a pause or resume seen since is newer: keep it
-                pausedQueues.removeAll(group);
-                pausedQueues.addAll(nowPaused);
-            }
+            revocations.claimed(group, queuesAt(group, (List<?>) reply.get(2)));
+            pauses.claimed(group, queuesAt(group, (List<?>) reply.get(3)), pauseChangesBefore);
             seeUnreadable(refs, k, (List<?>) reply.get(4), ((Long) reply.get(5)).intValue());
         }
         if (claimed.isEmpty() && failure != null) {
             throw failure;
         }
         return claimed;
+    }
+
+    /** The queues a claim script names by their numbers (from 1) in {@code group}. */
+    private static List<String> queuesAt(List<String> group, List<?> numbers) {
+        return numbers.stream().map(number -> group.get(((Long) number).intValue() - 1)).toList();
     }
 
     private record StreamRef(String queue, String band) {
@@ -764,7 +686,7 @@ public final class RedisBroker implements Broker {
         }
         for (int i = 0; i < examined; i++) {
             String key = string(scriptKeys.get(i));
-            if (refs.get(i) == null || pausedQueues.contains(refs.get(i).queue())) {
+            if (refs.get(i) == null || pauses.isPaused(refs.get(i).queue())) {
                 continue; // not a stream key, or not examined
             }
             if (now.contains(key) && unreadableStreams.add(key)) {
@@ -820,7 +742,7 @@ public final class RedisBroker implements Broker {
             return List.of();
         }
         BlockingReader reader = readers.computeIfAbsent(consumer, c -> new BlockingReader());
-        List<String> waitOn = queues.stream().filter(q -> !pausedQueues.contains(q)).toList();
+        List<String> waitOn = queues.stream().filter(q -> !pauses.isPaused(q)).toList();
         if (waitOn.isEmpty()) {
             sleepQuietly(Math.min(timeout.toMillis(), 200)); // every queue paused: look again soon
             return List.of();
@@ -864,7 +786,7 @@ public final class RedisBroker implements Broker {
         for (Delivery delivery : deliveries) {
             // Never hold more than the free slots (several priority streams can fill at the same instant), nor a
             // task of a queue paused while this read was waiting.
-            (kept.size() < max && !pausedQueues.contains(delivery.queue()) ? kept : handBack).add(delivery);
+            (kept.size() < max && !pauses.isPaused(delivery.queue()) ? kept : handBack).add(delivery);
         }
         if (!handBack.isEmpty()) {
             release(consumer, handBack);
@@ -874,11 +796,11 @@ public final class RedisBroker implements Broker {
 
     /**
      * The blocking read returns entries without the claim script's revocation check: check here, but only for
-     * queues where revocations may exist (seen by the last claim, or announced since), to spare the round trip.
+     * queues where revocations may exist (seen by the last claim, or made here since), to spare the round trip.
      * An entry that entered its stream already revoked carries the flag itself.
      */
     private Delivery markIfRevoked(Delivery delivery) {
-        if (delivery.revoked() || !mayHaveRevocations.contains(delivery.queue())) {
+        if (delivery.revoked() || !revocations.mayHave(delivery.queue())) {
             return delivery;
         }
         Double revokedAt = redis.await(redis.commands().zscore(keys.revoked(delivery.queue()),
@@ -1008,14 +930,10 @@ public final class RedisBroker implements Broker {
 
     @Override
     public List<Boolean> acknowledge(String consumer, List<Outcome> outcomes) {
-        return outcomes(consumer, outcomes);
-    }
-
-    private List<Boolean> outcomes(String consumer, List<Outcome> outcomes) {
         return this.outcomes.acknowledge(consumer, outcomes);
     }
 
-    // ------------------------------------------------------------------------------------------ limits, revocation
+    // ------------------------------------------------------------------------------------------ limits, revocations
 
     @Override
     public long takeRateSlot(Delivery delivery, String key, long intervalMicros, int priority, byte[] reservedBody) {
@@ -1031,14 +949,6 @@ public final class RedisBroker implements Broker {
     @Override
     public void extendPermits(Map<String, Map<String, List<String>>> permits, long leaseMillis) {
         limits.extendPermits(permits, leaseMillis);
-    }
-
-    @Override
-    public boolean revoke(@Nullable String queue, String taskId, String reason, boolean interrupt) {
-        RedisRevocations.Where where = revocations.where(queue, taskId, queue != null ? Set.of() : queues());
-        mayHaveRevocations.addAll(where.queues());
-        return revocations.revoke(where, taskId, reason, interrupt, MessageCodec::uniqueKeyOf,
-                MessageCodec::isWorkflowStep);
     }
 
     @Override
@@ -1067,181 +977,6 @@ public final class RedisBroker implements Broker {
                     log.debug("Could not record the progress of task {}", taskId, ex);
                     return null;
                 });
-    }
-
-    // ------------------------------------------------------------------------------------------ queue control
-
-    @Override
-    public void pause(String queue) {
-        redis.await(redis.commands().set(keys.paused(queue), bytes("1")), "pause queue '" + queue + "'");
-        seePaused(queue, true); // at once here; other instances when the announcement reaches them
-        announce("pause " + queue);
-    }
-
-    @Override
-    public void resume(String queue) {
-        redis.await(redis.commands().del(keys.paused(queue)), "resume queue '" + queue + "'");
-        seePaused(queue, false);
-        announce("resume " + queue);
-    }
-
-    /** Leaves a paused queue out of the blocking reads (or brings it back): they are woken to start again. */
-    private void seePaused(String queue, boolean paused) {
-        pauseChanges.incrementAndGet();
-        if (paused) {
-            pausedQueues.add(queue);
-        }
-        else {
-            pausedQueues.remove(queue);
-        }
-        readers.values().forEach(BlockingReader::unblock);
-    }
-
-    private void announce(String message) {
-        redis.await(redis.commands().publish(bytes(keys.controlChannel()), bytes(message)), "announce " + message);
-    }
-
-    /**
-     * Listens to pauses and resumes announced by any instance: a paused queue leaves this broker's blocking reads
-     * at once (they are woken), a resumed one comes back.
-     */
-    private void listenToControl() {
-        synchronized (pausedQueues) {
-            if (controlSubscription == null) {
-                controlSubscription = redis.subscriptions().subscribe(keys.controlChannel(), message -> {
-                    String[] parts = string(message).split(" ", 2);
-                    if (parts.length == 2) {
-                        seePaused(parts[1], parts[0].equals("pause"));
-                    }
-                });
-            }
-        }
-    }
-
-    /*
-     * KEYS[1..11] the queue's streams   KEYS[12] {q}:d   KEYS[13] {q}:dp
-     * ARGV[1] group   ARGV[2] max tasks this call
-     * Deletes up to max waiting tasks: those not yet delivered from each stream (read with a purging consumer,
-     * acknowledged and deleted; running ones stay), then the delayed ones. Returns how many it deleted.
-     */
-    private static final LuaScript PURGE = new LuaScript("purge", """
-            local max, removed = tonumber(ARGV[2]), 0
-            for k = 1, 11 do
-              if removed >= max then return removed end
-              if redis.call('XLEN', KEYS[k]) > 0 then
-                local res = redis.pcall('XREADGROUP', 'GROUP', ARGV[1], 'taskqueue-purge', 'COUNT', max - removed,
-                  'STREAMS', KEYS[k], '>')
-                if type(res) == 'table' and not res.err then
-                  local ids = {}
-                  for _, e in ipairs(res[1][2]) do ids[#ids + 1] = e[1] end
-                  if #ids > 0 then
-                    redis.call('XACK', KEYS[k], ARGV[1], unpack(ids))
-                    redis.call('XDEL', KEYS[k], unpack(ids))
-                    removed = removed + #ids
-                  end
-                end
-                redis.pcall('XGROUP', 'DELCONSUMER', KEYS[k], ARGV[1], 'taskqueue-purge')
-              end
-            end
-            if removed < max then
-              removed = removed + redis.call('ZCARD', KEYS[12])
-              redis.call('DEL', KEYS[12], KEYS[13])
-            end
-            return removed
-            """, ScriptOutputType.INTEGER);
-
-    @Override
-    public long purge(String queue) {
-        byte[][] k = keys.streamsAnd(queue, keys.delayed(queue), keys.delayedPayloads(queue));
-        long total = 0;
-        for (int round = 0; round < 100_000; round++) {
-            long removed = redis.await(PURGE.run(redis.commands(), k, bytes(RedisKeys.GROUP), bytes("1000")),
-                    "purge queue '" + queue + "'");
-            total += removed;
-            if (removed < 1000) {
-                break;
-            }
-        }
-        return total;
-    }
-
-    // ------------------------------------------------------------------------------------------ workflows
-
-    @Override
-    public void saveGroup(String groupId, List<Member> members, long ttlMillis) {
-        workflows.saveGroup(groupId, members, ttlMillis);
-    }
-
-    @Override
-    public @Nullable List<Member> group(String groupId) {
-        return workflows.group(groupId);
-    }
-
-    @Override
-    public void openChord(String chordId, int size, String bodyJson, String bodyTaskId, String bodyTaskName,
-            long ttlMillis) {
-        workflows.openChord(chordId, size, bodyJson, bodyTaskId, bodyTaskName, ttlMillis);
-    }
-
-    @Override
-    public ChordProgress reportToChord(String chordId, int index, int size, @Nullable String resultJson,
-            @Nullable String failure, long ttlMillis) {
-        return workflows.reportToChord(chordId, index, size, resultJson, failure, ttlMillis);
-    }
-
-    @Override
-    public void closeChord(String chordId) {
-        workflows.closeChord(chordId);
-    }
-
-    @Override
-    public List<ChordStatus> chords(int max) {
-        return workflows.chords(max);
-    }
-
-    @Override
-    public void abandon(List<Abandoned> tasks, long ttlMillis) {
-        workflows.abandon(tasks, ttlMillis);
-    }
-
-    // ------------------------------------------------------------------------------------------ schedules
-
-    @Override
-    public Map<String, ScheduleState> scheduleStates(Collection<String> names) {
-        return schedules.states(names);
-    }
-
-    @Override
-    public void recordFire(String name, long tickMillis, long ttlMillis) {
-        schedules.recordFire(name, tickMillis, ttlMillis);
-    }
-
-    @Override
-    public void setScheduleEnabled(String name, boolean enabled, long ttlMillis) {
-        schedules.setEnabled(name, enabled, ttlMillis);
-    }
-
-    @Override
-    public void keepSchedule(String name, long ttlMillis) {
-        schedules.keep(name, ttlMillis);
-    }
-
-    // ------------------------------------------------------------------------------------------ dead letters
-
-    @Override
-    public List<DeadLetter> deadLetters(String queue, DeadLetterRead read) {
-        return deadLetterStore.list(queue, read);
-    }
-
-    @Override
-    public boolean requeueDeadLetter(String queue, String deadLetterId, String taskId, byte @Nullable [] body,
-            int priority) {
-        return deadLetterStore.requeue(queue, deadLetterId, taskId, body, priority);
-    }
-
-    @Override
-    public boolean deleteDeadLetter(String queue, String deadLetterId) {
-        return deadLetterStore.delete(queue, deadLetterId);
     }
 
     // ------------------------------------------------------------------------------------------ leases
@@ -1369,46 +1104,14 @@ public final class RedisBroker implements Broker {
         return recovery.recover(policy);
     }
 
-    // ------------------------------------------------------------------------------------------ inspection
-
-    @Override
-    public Set<String> queues() {
-        return inspector.queues();
-    }
-
-    @Override
-    public QueueStats stats(String queue) {
-        return inspector.stats(List.of(queue)).get(0);
-    }
-
-    @Override
-    public List<QueueStats> stats(Collection<String> queues) {
-        return inspector.stats(queues);
-    }
-
-    @Override
-    public List<WorkerInfo> workers() {
-        return inspector.workers();
-    }
-
     @Override
     public boolean ping() {
-        try {
-            return "PONG".equals(redis.await(redis.commands().ping(), "ping", Duration.ofSeconds(2)));
-        }
-        catch (RuntimeException ex) {
-            return false;
-        }
+        return redis.ping();
     }
 
     @Override
     public void close() {
-        synchronized (pausedQueues) {
-            if (controlSubscription != null) {
-                controlSubscription.close();
-                controlSubscription = null;
-            }
-        }
+        pauses.close();
         SubmitConnection submits = submitConnection;
         if (submits != null && !RedisConnections.isClosed(submits.connection)) {
             submits.connection.close(); // even cut off: it would reconnect by itself

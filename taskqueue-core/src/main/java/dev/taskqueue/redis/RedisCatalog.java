@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  *                                     HGETALL {taskqueue}:catalog:images.thumbnail
  * </pre>
  * Each publish refreshes the TTL (the retention), so a task that no instance publishes any more expires by itself;
- * the name set is bounded ({@link #MAX_TASKS}) and expires with the last publish too.
+ * the name set is bounded ({@link #MAX_TASKS}) and expires with the last publish too. Built by {@link RedisStores}.
  */
 public final class RedisCatalog implements CatalogStore {
 
@@ -38,9 +38,9 @@ public final class RedisCatalog implements CatalogStore {
     private final RedisConnections redis;
     private final RedisKeys keys;
 
-    public RedisCatalog(RedisBroker broker) {
-        this.redis = broker.connections();
-        this.keys = broker.keys();
+    RedisCatalog(RedisConnections redis, RedisKeys keys) {
+        this.redis = redis;
+        this.keys = keys;
     }
 
     /*

@@ -166,6 +166,16 @@ public final class RedisConnections implements AutoCloseable {
         return async(connection);
     }
 
+    /** Whether Redis answers a {@code PING} within 2 s on the shared connection. */
+    boolean ping() {
+        try {
+            return "PONG".equals(await(commands().ping(), "ping", Duration.ofSeconds(2)));
+        }
+        catch (RuntimeException ex) {
+            return false;
+        }
+    }
+
     /** The timeout of the shared connection's commands. */
     Duration timeout() {
         StatefulConnection<byte[], byte[]> connection = shared;

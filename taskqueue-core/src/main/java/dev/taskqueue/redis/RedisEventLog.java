@@ -49,11 +49,13 @@ public final class RedisEventLog implements Consumer<TaskEvent>, TaskEventLog, A
     private volatile boolean running = true;
 
     /**
+     * An event log on the stream of {@code stores}' key prefix, with a sending thread of its own: close it.
+     *
      * @param maxLength about how many events the stream keeps
      */
-    public RedisEventLog(RedisBroker broker, long maxLength) {
-        this.redis = broker.connections();
-        this.key = broker.keys().events();
+    public RedisEventLog(RedisStores stores, long maxLength) {
+        this.redis = stores.connections();
+        this.key = stores.keys().events();
         this.maxLength = maxLength;
         this.sender = new Thread(this::sendLoop, "taskqueue-event-log");
         this.sender.setDaemon(true);

@@ -12,7 +12,7 @@ import dev.taskqueue.TaskError;
 import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.internal.StoredText;
-import dev.taskqueue.redis.RedisBroker.DeadLetterPolicy;
+import dev.taskqueue.redis.RedisStores.DeadLetterPolicy;
 import io.lettuce.core.ScriptOutputType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

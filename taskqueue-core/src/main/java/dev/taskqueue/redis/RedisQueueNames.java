@@ -1,12 +1,15 @@
 package dev.taskqueue.redis;
 
 import static dev.taskqueue.redis.RedisBroker.bytes;
+import static dev.taskqueue.redis.RedisBroker.string;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -48,6 +51,13 @@ final class RedisQueueNames {
         this.redis = redis;
         this.keys = keys;
         this.retention = retention;
+    }
+
+    /** Every queue in use, sorted: {@code SMEMBERS {p}:queues}. */
+    Set<String> all() {
+        Set<String> queues = new TreeSet<>();
+        redis.await(redis.commands().smembers(keys.queues()), "list queues").forEach(name -> queues.add(string(name)));
+        return queues;
     }
 
     /*

@@ -41,7 +41,7 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
     public static final Duration DEFAULT_FIRST_POLL = Duration.ofSeconds(1);
     private static final Duration MAX_POLL = Duration.ofSeconds(10);
 
-    private final RedisBroker broker;
+    private final RedisQueueNames queueNames;
     private final RedisConnections redis;
     private final RedisKeys keys;
     private final RedisRecords records;
@@ -57,23 +57,34 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
     private volatile RedisSubscriptions.@Nullable Subscription subscription;
 
     /**
-     * @param broker the broker whose records to read
+     * A result backend beside the one {@code stores} has ({@link RedisStores#results()}), with records of its own
+     * TTL.
+     *
+     * @param stores the stores whose records to read
      * @param recordTtl how long a record created by a waiter (before the task started) lives
      */
-    public RedisResultBackend(RedisBroker broker, Duration recordTtl) {
-        this(broker, recordTtl, DEFAULT_FIRST_POLL);
+    public RedisResultBackend(RedisStores stores, Duration recordTtl) {
+        this(stores, recordTtl, DEFAULT_FIRST_POLL);
     }
 
     /**
-     * @param broker the broker whose records to read
+     * A result backend beside the one {@code stores} has ({@link RedisStores#results()}), waiting as its own settings
+     * say.
+     *
+     * @param stores the stores whose records to read
      * @param recordTtl how long a record created by a waiter (before the task started) lives
      * @param firstPoll how long a waiter waits for the notification before it first reads the record itself (then
      *        twice as long each time, up to 10 s)
      */
-    public RedisResultBackend(RedisBroker broker, Duration recordTtl, Duration firstPoll) {
-        this.broker = broker;
-        this.redis = broker.connections();
-        this.keys = broker.keys();
+    public RedisResultBackend(RedisStores stores, Duration recordTtl, Duration firstPoll) {
+        this(stores.connections(), stores.keys(), stores.queueNames(), recordTtl, firstPoll);
+    }
+
+    RedisResultBackend(RedisConnections redis, RedisKeys keys, RedisQueueNames queueNames, Duration recordTtl,
+            Duration firstPoll) {
+        this.redis = redis;
+        this.keys = keys;
+        this.queueNames = queueNames;
         this.records = new RedisRecords(redis, keys);
         this.watchTtlMillis = recordTtl.toMillis();
         this.firstPoll = firstPoll;
@@ -81,7 +92,7 @@ public final class RedisResultBackend implements ResultBackend, AutoCloseable {
 
     @Override
     public TaskInfo find(@Nullable String queue, String taskId) {
-        Map<String, RedisRecords.Stored> found = records.read(queue != null ? List.of(queue) : broker.queues(), taskId);
+        Map<String, RedisRecords.Stored> found = records.read(queue != null ? List.of(queue) : queueNames.all(), taskId);
         String holder = RedisRecords.onlyQueue(taskId, found);
         return holder != null ? found.get(holder).info() : TaskInfo.pending(taskId, queue);
     }

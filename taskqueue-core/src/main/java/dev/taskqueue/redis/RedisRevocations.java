@@ -4,8 +4,10 @@ import static dev.taskqueue.redis.RedisBroker.bytes;
 import static dev.taskqueue.redis.RedisBroker.string;
 
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -35,6 +37,8 @@ final class RedisRevocations {
     private final RedisKeys keys;
     private final RedisRecords records;
     private final long keepMillis;
+    /** Queues where revocations may exist: seen by the last claim, or made here since. */
+    private final Set<String> mayHave = ConcurrentHashMap.newKeySet();
 
     /**
      * @param keepMillis how long a revocation is remembered (a task submitted longer ago than that and still
@@ -115,6 +119,7 @@ final class RedisRevocations {
      */
     boolean revoke(Where where, String taskId, String reason, boolean interrupt,
             Function<byte[], @Nullable String> uniqueKeyOf, Predicate<byte[]> inWorkflow) {
+        mayHave.addAll(where.queues());
         boolean recorded = false;
         for (String queue : where.queues()) {
             byte[] delayed = redis.await(redis.commands().hget(keys.delayedPayloads(queue), bytes(taskId)),
@@ -135,6 +140,20 @@ final class RedisRevocations {
         redis.await(redis.commands().publish(bytes(keys.revokeChannel()), bytes(announcement)),
                 "announce the revocation of task " + taskId);
         return recorded;
+    }
+
+    /**
+     * Whether the queue may hold revoked tasks (the last claim found revocations there, or one was made here since):
+     * a blocking read, which has no claim script to flag revoked tasks, checks its tasks only in such queues.
+     */
+    boolean mayHave(String queue) {
+        return mayHave.contains(queue);
+    }
+
+    /** Takes what a claim found: which of its queues hold revocations. */
+    void claimed(Collection<String> queues, Collection<String> withRevocations) {
+        mayHave.removeAll(queues);
+        mayHave.addAll(withRevocations);
     }
 
     /** Calls {@code listener} with each task revoked from now on. */

@@ -10,12 +10,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-import dev.taskqueue.broker.ScheduleStore.ScheduleState;
+import dev.taskqueue.broker.ScheduleStore;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 
-/** Periodic schedules' shared state: one small hash per schedule ({@code last}, {@code enabled}), with a TTL. */
-final class RedisSchedules {
+/**
+ * Periodic schedules' shared state: one small hash per schedule ({@code last}, {@code enabled}), with a TTL
+ * ({@code HMGET {taskqueue}:schedule:<name> last enabled}). Built by {@link RedisStores}.
+ */
+public final class RedisSchedules implements ScheduleStore {
 
     private final RedisConnections redis;
     private final RedisKeys keys;
@@ -25,7 +28,8 @@ final class RedisSchedules {
         this.keys = keys;
     }
 
-    Map<String, ScheduleState> states(Collection<String> names) {
+    @Override
+    public Map<String, ScheduleState> scheduleStates(Collection<String> names) {
         List<String> list = List.copyOf(names);
         List<CompletableFuture<List<KeyValue<byte[], byte[]>>>> replies = new ArrayList<>();
         for (String name : list) {
@@ -55,7 +59,8 @@ final class RedisSchedules {
             return 0
             """, ScriptOutputType.INTEGER);
 
-    void recordFire(String name, long tickMillis, long ttlMillis) {
+    @Override
+    public void recordFire(String name, long tickMillis, long ttlMillis) {
         redis.await(RECORD_FIRE.run(redis.commands(), new byte[][] { keys.schedule(name) },
                 bytes(Long.toString(tickMillis)), bytes(Long.toString(ttlMillis))), "record a tick of " + name);
     }
@@ -67,12 +72,14 @@ final class RedisSchedules {
             return 0
             """, ScriptOutputType.INTEGER);
 
-    void setEnabled(String name, boolean enabled, long ttlMillis) {
+    @Override
+    public void setScheduleEnabled(String name, boolean enabled, long ttlMillis) {
         redis.await(SET_ENABLED.run(redis.commands(), new byte[][] { keys.schedule(name) }, bytes(enabled ? "1" : "0"),
                 bytes(Long.toString(ttlMillis))), (enabled ? "enable" : "disable") + " schedule " + name);
     }
 
-    void keep(String name, long ttlMillis) {
+    @Override
+    public void keepSchedule(String name, long ttlMillis) {
         redis.await(redis.commands().pexpire(keys.schedule(name), ttlMillis), "keep schedule " + name);
     }
 }

@@ -27,8 +27,15 @@ import org.jspecify.annotations.Nullable;
 /**
  * Workflow state in Redis. A chord's keys share one hash tag ({@code {p:chord:<id>}}), so its bookkeeping is one
  * script on one shard; a group is one string key; abandoned records are written per queue, where they live.
+ * <pre>
+ * SET {taskqueue:group:&lt;id&gt;} "&lt;queue&gt; &lt;task id&gt;\n..." NX PX &lt;ttl&gt;   a group's members
+ * HSET {taskqueue:chord:&lt;id&gt;}:m size 3 body &lt;task id&gt; ...        a chord's meta (its body's spec included)
+ * HSETNX {taskqueue:chord:&lt;id&gt;}:r &lt;index&gt; &lt;result JSON&gt;         a member's report
+ * ZADD {taskqueue}:chords NX &lt;opened ms&gt; &lt;id&gt;                   the chords not completed, for operators
+ * </pre>
+ * Built by {@link RedisStores}.
  */
-final class RedisWorkflows {
+public final class RedisWorkflows implements WorkflowStore {
 
     private final RedisConnections redis;
     private final RedisKeys keys;
@@ -41,7 +48,8 @@ final class RedisWorkflows {
     // ------------------------------------------------------------------------------------------ groups
 
     /** Members as lines of {@code <queue> <task id>}: neither contains spaces or newlines. */
-    void saveGroup(String groupId, List<Member> members, long ttlMillis) {
+    @Override
+    public void saveGroup(String groupId, List<Member> members, long ttlMillis) {
         StringBuilder text = new StringBuilder(members.size() * 48);
         for (Member member : members) {
             text.append(member.queue()).append(' ').append(member.taskId()).append('\n');
@@ -55,8 +63,8 @@ final class RedisWorkflows {
      *
      * @throws UnreadableRecordException when a line is not one {@link #saveGroup} writes
      */
-    @Nullable
-    List<Member> group(String groupId) {
+    @Override
+    public @Nullable List<Member> group(String groupId) {
         byte[] text = redis.await(redis.commands().get(keys.group(groupId)), "read group " + groupId);
         if (text == null) {
             return null;
@@ -115,7 +123,8 @@ final class RedisWorkflows {
             return 0
             """, ScriptOutputType.INTEGER);
 
-    void openChord(String chordId, int size, String bodyJson, String bodyTaskId, String bodyTaskName,
+    @Override
+    public void openChord(String chordId, int size, String bodyJson, String bodyTaskId, String bodyTaskName,
             long ttlMillis) {
         long opened = redis.await(OPEN_CHORD.run(redis.commands(), new byte[][] { keys.chordMeta(chordId) },
                 bytes(Integer.toString(size)), bytes(bodyTaskId), bytes(bodyTaskName),
@@ -174,7 +183,8 @@ final class RedisWorkflows {
             return {0}
             """, ScriptOutputType.MULTI);
 
-    ChordProgress reportToChord(String chordId, int index, int size, @Nullable String resultJson,
+    @Override
+    public ChordProgress reportToChord(String chordId, int index, int size, @Nullable String resultJson,
             @Nullable String failure, long ttlMillis) {
         List<Object> reply = redis.await(REPORT.run(redis.commands(),
                 new byte[][] { keys.chordResults(chordId), keys.chordMeta(chordId) }, bytes(Integer.toString(index)),
@@ -203,13 +213,15 @@ final class RedisWorkflows {
         return new ChordProgress(ChordProgress.Kind.COMPLETE, List.of(ordered), spec);
     }
 
-    void closeChord(String chordId) {
+    @Override
+    public void closeChord(String chordId) {
         redis.await(redis.commands().zrem(keys.chords(), bytes(chordId)), "close chord " + chordId);
     }
 
     private static final byte[][] CHORD_STATUS_FIELDS = Stream.of("size", "body", "bodyTask", "created", "updated",
             "failed", "completed").map(RedisBroker::bytes).toArray(byte[][]::new);
 
+    /** The chords not completed, for {@link RedisQueueAdmin#chords}: it reads what the scripts above write. */
     List<ChordStatus> chords(int max) {
         List<byte[]> ids = redis.await(redis.commands().zrange(keys.chords(), 0, max - 1L), "list chords");
         List<CompletableFuture<List<KeyValue<byte[], byte[]>>>> metas = new ArrayList<>();
@@ -260,7 +272,8 @@ final class RedisWorkflows {
             return 0
             """, ScriptOutputType.INTEGER);
 
-    void abandon(List<WorkflowStore.Abandoned> tasks, long ttlMillis) {
+    @Override
+    public void abandon(List<WorkflowStore.Abandoned> tasks, long ttlMillis) {
         Map<String, List<WorkflowStore.Abandoned>> byQueue = new LinkedHashMap<>();
         tasks.forEach(t -> byQueue.computeIfAbsent(t.queue(), q -> new ArrayList<>()).add(t));
         List<CompletableFuture<Long>> replies = new ArrayList<>();

@@ -19,6 +19,7 @@ import dev.taskqueue.broker.Broker;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.broker.WorkerInfo;
+import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskCatalog;
@@ -91,17 +92,19 @@ public final class Worker {
     private volatile @Nullable AutoCloseable revocations;
     private volatile long startedAt;
 
-    public Worker(Broker broker, TaskRegistry registry, MessageCodec codec, WorkerSettings settings,
-            TaskEventListener listener, Clock clock) {
-        this(broker, registry, codec, settings, listener, List.of(), clock);
+    /** A worker that keeps the state of the workflows it continues in {@code workflowStore}. */
+    public Worker(Broker broker, WorkflowStore workflowStore, TaskRegistry registry, MessageCodec codec,
+            WorkerSettings settings, TaskEventListener listener, Clock clock) {
+        this(broker, workflowStore, registry, codec, settings, listener, List.of(), clock);
     }
 
     /** A worker whose task runs go through these interceptors, in order. */
-    public Worker(Broker broker, TaskRegistry registry, MessageCodec codec, WorkerSettings settings,
-            TaskEventListener listener, List<TaskInterceptor> interceptors, Clock clock) {
+    public Worker(Broker broker, WorkflowStore workflowStore, TaskRegistry registry, MessageCodec codec,
+            WorkerSettings settings, TaskEventListener listener, List<TaskInterceptor> interceptors, Clock clock) {
         this(broker, registry, codec, settings, listener, interceptors, DefaultTaskClient.workflowEngine(broker,
-                TaskCatalog.local(registry, codec.mapper()), codec, new ClientSettings(WorkerSettings.DEFAULT_QUEUE,
-                        ClientSettings.DEFAULT_MAX_PAYLOAD_SIZE, settings.resultTtl()), interceptors, listener, clock),
+                workflowStore, TaskCatalog.local(registry, codec.mapper()), codec,
+                new ClientSettings(WorkerSettings.DEFAULT_QUEUE, ClientSettings.DEFAULT_MAX_PAYLOAD_SIZE,
+                        settings.resultTtl()), interceptors, listener, clock),
                 clock);
     }
 

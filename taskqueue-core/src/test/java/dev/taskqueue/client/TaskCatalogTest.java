@@ -40,9 +40,9 @@ class TaskCatalogTest {
 
     /** A client of another service: it declares no task, and knows those of the shared catalog. */
     private DefaultTaskClient otherService(ClientSettings settings) {
-        TaskCatalog catalog = new TaskCatalog(new TaskRegistry(tq.mapper, "default"), new RedisCatalog(tq.broker),
+        TaskCatalog catalog = new TaskCatalog(new TaskRegistry(tq.mapper, "default"), tq.stores.catalog(),
                 tq.mapper, Clock.systemUTC());
-        return new DefaultTaskClient(tq.broker, tq.results, catalog, tq.codec, settings, tq.event(), List.of(),
+        return new DefaultTaskClient(tq.broker, tq.results, tq.workflows, tq.admin, catalog, tq.codec, settings, tq.event(), List.of(),
                 Clock.systemUTC());
     }
 
@@ -55,7 +55,7 @@ class TaskCatalogTest {
         assertThat(thumbnail.get(Duration.ofSeconds(10))).isInstanceOf(Map.class);
         assertThat(thumbnail.info().queue()).isEqualTo("images");
 
-        tq.broker.pause("urgent");
+        tq.admin.pause("urgent");
         other.submit("test.urgent", "now");
         assertThat(redis.xlen("{taskqueue:urgent}:s:9")).as("priority 9, as declared").isEqualTo(1);
     }
@@ -84,7 +84,7 @@ class TaskCatalogTest {
                 .isInstanceOf(UnknownTaskException.class).hasMessageContaining("No task is named 'billing.invoce'")
                 .hasMessageContaining("taskqueue.submit.allow-unknown-tasks=true");
 
-        tq.broker.pause("default");
+        tq.admin.pause("default");
         otherService(ClientSettings.DEFAULTS.allowingUnknownTasks(true)).submit("billing.invoce", "order-7");
         assertThat(redis.xlen("{taskqueue:default}:s:0")).as("sent to the default queue").isEqualTo(1);
     }
@@ -92,7 +92,7 @@ class TaskCatalogTest {
     @Test
     void aPublishedUniquenessKeyAndIgnoredResultApplyToSubmitsByName() {
         tq.startWorker();
-        tq.broker.pause("default");
+        tq.admin.pause("default");
         DefaultTaskClient other = otherService(ClientSettings.DEFAULTS);
 
         TaskHandle<Object> first = other.submit("policy.uniqueOrder", "order-1", 1);
@@ -106,7 +106,7 @@ class TaskCatalogTest {
     @Test
     void theCatalogListsEachTaskWithTheWorkersThatDeclareItAndForgetsAStoppedOne() {
         Worker worker = tq.startWorker();
-        TaskCatalog other = new TaskCatalog(new TaskRegistry(tq.mapper, "default"), new RedisCatalog(tq.broker),
+        TaskCatalog other = new TaskCatalog(new TaskRegistry(tq.mapper, "default"), tq.stores.catalog(),
                 tq.mapper, Clock.systemUTC());
 
         DeclaredTask thumbnail = other.all().stream().filter(t -> t.name().equals("test.thumbnail")).findFirst()
@@ -141,7 +141,7 @@ class TaskCatalogTest {
         tq.startWorker();
         redis.hset("{taskqueue}:catalog:test.echo", "d", "{not json");
         redis.hset("{taskqueue}:catalog:test.echo", "seen", "yesterday");
-        TaskCatalog other = new TaskCatalog(new TaskRegistry(tq.mapper, "default"), new RedisCatalog(tq.broker),
+        TaskCatalog other = new TaskCatalog(new TaskRegistry(tq.mapper, "default"), tq.stores.catalog(),
                 tq.mapper, Clock.systemUTC());
 
         assertThat(other.all()).extracting(DeclaredTask::name).contains("test.add").doesNotContain("test.echo");
@@ -150,7 +150,7 @@ class TaskCatalogTest {
 
     @Test
     void instancesSilentLongerThanAskedAreForgottenAtTheNextPublish() throws InterruptedException {
-        RedisCatalog store = new RedisCatalog(tq.broker);
+        RedisCatalog store = tq.stores.catalog();
         store.publish("old", Map.of("t.one", "{}"), 60_000, 0);
         Thread.sleep(50);
         store.publish("new", Map.of("t.one", "{}"), 60_000, 20);

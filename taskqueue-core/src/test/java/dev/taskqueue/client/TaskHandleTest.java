@@ -184,9 +184,9 @@ class TaskHandleTest {
         tq.startWorker(s -> s.queue("images"));
         String id = tq.client.submit(TestTasks::thumbnail, "img-1", 64).id();
 
-        try (RedisResultBackend otherBackend = new RedisResultBackend(tq.broker, Duration.ofHours(1))) {
-            TaskClient other = new DefaultTaskClient(tq.broker, otherBackend, new TaskRegistry(tq.mapper, "default"),
-                    tq.codec, ClientSettings.DEFAULTS, TaskEventListener.of(List.of()), Clock.systemUTC());
+        try (RedisResultBackend otherBackend = new RedisResultBackend(tq.stores, Duration.ofHours(1))) {
+            TaskClient other = new DefaultTaskClient(tq.broker, otherBackend, tq.workflows, tq.admin,
+                    new TaskRegistry(tq.mapper, "default"), tq.codec, ClientSettings.DEFAULTS, TaskEventListener.of(List.of()), Clock.systemUTC());
             TaskHandle<Thumbnail> found = other.handle(id, Thumbnail.class);
             assertThat(found.get(Duration.ofSeconds(10)).width()).isEqualTo(64);
             assertThat(found.state()).isEqualTo(TaskState.SUCCESS);
@@ -210,7 +210,7 @@ class TaskHandleTest {
             }
         });
         listener.sync().psubscribe("taskqueue:notify:*");
-        RedisResultBackend notPolling = new RedisResultBackend(tq.broker, Duration.ofHours(1), Duration.ofMinutes(1));
+        RedisResultBackend notPolling = new RedisResultBackend(tq.stores, Duration.ofHours(1), Duration.ofMinutes(1));
         try {
             tasks.gate = new CountDownLatch(1);
             tq.startWorker();
@@ -291,7 +291,7 @@ class TaskHandleTest {
 
         // Once its outcome was acknowledged (a record would be written with it), not just once it started.
         await().atMost(Duration.ofSeconds(5)).until(() -> tasks.runsOf("ff") == 1
-                && tq.broker.stats("default").active() == 0);
+                && tq.admin.stats("default").active() == 0);
         assertThat(SharedRedis.admin().sync().exists("{taskqueue:default}:t:" + handle.id())).isZero();
         assertThatThrownBy(() -> handle.get(Duration.ofSeconds(1))).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("ignoreResult");

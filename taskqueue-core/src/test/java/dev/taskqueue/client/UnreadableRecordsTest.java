@@ -102,7 +102,7 @@ class UnreadableRecordsTest {
     void aRecordThatCannotBeReadCanStillBeRevokedInPlace() {
         redis.hset(record("forged-revoked"), Map.of("state", "EXPLODED"));
 
-        assertThat(new DefaultTaskQueueOperations(tq.broker, tq.codec, tq.catalog).revoke("forged-revoked", false))
+        assertThat(new DefaultTaskQueueOperations(tq.admin, tq.codec, tq.catalog).revoke("forged-revoked", false))
                 .isTrue();
 
         assertThat(redis.hget(record("forged-revoked"), "state")).isEqualTo("REVOKED");

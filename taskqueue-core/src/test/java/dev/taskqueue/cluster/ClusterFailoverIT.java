@@ -12,6 +12,7 @@ import dev.taskqueue.ReplicationException;
 import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.SubmitResult;
 import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.RedisStores;
 import dev.taskqueue.redis.LocalRedisServer;
 import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.testing.FailoverLoad;
@@ -69,8 +70,9 @@ class ClusterFailoverIT {
     void aSubmitIsConfirmedByTheReplicaOfTheMasterThatStoredIt() {
         try (teardown) {
             LocalRedisCluster cluster = teardown.add(new LocalRedisCluster(3, 1));
-            RedisBroker broker = teardown.add(new RedisBroker(connections(cluster), "taskqueue",
-                    RedisBroker.DeadLetterPolicy.DEFAULT, new RedisBroker.Durability(1, Duration.ofMillis(300))));
+            RedisBroker broker = teardown.add(new RedisStores(connections(cluster), "taskqueue",
+                    RedisStores.Options.DEFAULTS.withDurability(new RedisStores.Durability(1, Duration.ofMillis(300)))))
+                    .broker();
             cluster.node(cluster.replicaOf(0)).kill();
             // One queue on each master: only the one whose master lost its replica is unconfirmed.
             for (int master = 0; master < 3; master++) {

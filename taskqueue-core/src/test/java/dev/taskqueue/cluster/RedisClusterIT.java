@@ -23,7 +23,8 @@ import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.RedisConnections;
-import dev.taskqueue.redis.RedisResultBackend;
+import dev.taskqueue.redis.RedisQueueAdmin;
+import dev.taskqueue.redis.RedisStores;
 import dev.taskqueue.testing.TaskQueueFixture;
 import dev.taskqueue.testing.TestTasks;
 import dev.taskqueue.worker.Worker;
@@ -50,11 +51,14 @@ class RedisClusterIT {
             registry.register("tasks", tasks, TestTasks.class);
             try (RedisConnections connections = RedisConnections.using(client, "cluster")) {
                 assertThat(connections.isCluster()).isTrue();
-                RedisBroker broker = new RedisBroker(connections, "taskqueue", RedisBroker.DeadLetterPolicy.DEFAULT);
-                RedisResultBackend results = new RedisResultBackend(broker, Duration.ofHours(1));
-                DefaultTaskClient taskClient = new DefaultTaskClient(broker, results, registry, codec,
-                        ClientSettings.DEFAULTS, TaskEventListener.of(List.of()), Clock.systemUTC());
-                Worker worker = new Worker(broker, registry, codec, TaskQueueFixture.fastSettings()
+                RedisStores stores = new RedisStores(connections, "taskqueue",
+                        RedisStores.Options.DEFAULTS.withResultTtl(Duration.ofHours(1)));
+                RedisBroker broker = stores.broker();
+                RedisQueueAdmin admin = stores.admin();
+                DefaultTaskClient taskClient = new DefaultTaskClient(broker, stores.results(), stores.workflows(),
+                        admin, registry, codec, ClientSettings.DEFAULTS, TaskEventListener.of(List.of()),
+                        Clock.systemUTC());
+                Worker worker = new Worker(broker, stores.workflows(), registry, codec, TaskQueueFixture.fastSettings()
                         .queue("default").queue("images").queue("urgent").build(), TaskEventListener.of(List.of()),
                         Clock.systemUTC());
                 worker.start();
@@ -82,12 +86,12 @@ class RedisClusterIT {
                             .isInstanceOf(TaskFailedException.class);
                     assertThat(taskClient.handle(handles.get(1).id()).get(Duration.ofSeconds(5))).isNotNull();
                     // By id alone, looked for in every queue, each on its shard: an id no queue has is only remembered.
-                    assertThat(broker.revoke(null, "unknown", "revoked", false)).isTrue();
+                    assertThat(admin.revoke(null, "unknown", "revoked", false)).isTrue();
                     assertThat(taskClient.withOptions(TaskOptions.defaults().taskId("unknown"))
                             .submit(TestTasks::echo, "a new task").get(Duration.ofSeconds(10))).isEqualTo("a new task");
-                    assertThat(broker.stats(List.of("default", "images", "urgent")))
+                    assertThat(admin.stats(List.of("default", "images", "urgent")))
                             .allSatisfy(s -> assertThat(s.pending()).isZero());
-                    await().atMost(Duration.ofSeconds(5)).until(() -> !broker.workers().isEmpty());
+                    await().atMost(Duration.ofSeconds(5)).until(() -> !admin.workers().isEmpty());
 
                     // A dead worker's task is recovered on the cluster too.
                     long now = System.currentTimeMillis();
@@ -98,8 +102,9 @@ class RedisClusterIT {
                     assertThat(broker.claim("ghost", List.of("images"), 1)).hasSize(1);
                     Thread.sleep(150);
                     assertThat(broker.recover(new RecoveryPolicy(Duration.ofMillis(100), Duration.ofHours(1))).redelivered()).isEqualTo(1);
-                    Worker second = new Worker(broker, registry, codec, TaskQueueFixture.fastSettings()
-                            .queue("images").build(), TaskEventListener.of(List.of()), Clock.systemUTC());
+                    Worker second = new Worker(broker, stores.workflows(), registry, codec,
+                            TaskQueueFixture.fastSettings().queue("images").build(), TaskEventListener.of(List.of()),
+                            Clock.systemUTC());
                     second.start();
                     try {
                         assertThat(orphan.get(Duration.ofSeconds(10)).imageId()).isEqualTo("orphan");
@@ -110,8 +115,7 @@ class RedisClusterIT {
                 }
                 finally {
                     worker.stop();
-                    results.close();
-                    broker.close();
+                    stores.close();
                 }
             }
             finally {

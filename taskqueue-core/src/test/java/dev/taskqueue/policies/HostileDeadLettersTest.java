@@ -31,7 +31,7 @@ class HostileDeadLettersTest {
     private static final String DEAD = "{taskqueue:default}:dead";
 
     private final TaskQueueFixture tq = new TaskQueueFixture(new TestTasks());
-    private final TaskQueueOperations operations = new DefaultTaskQueueOperations(tq.broker, tq.codec,
+    private final TaskQueueOperations operations = new DefaultTaskQueueOperations(tq.admin, tq.codec,
             tq.catalog);
     private final RedisCommands<String, String> redis = SharedRedis.admin().sync();
 

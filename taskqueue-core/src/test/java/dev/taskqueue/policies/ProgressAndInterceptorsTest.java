@@ -78,9 +78,9 @@ class ProgressAndInterceptorsTest {
                 return invocation.proceed();
             }
         };
-        DefaultTaskClient client = new DefaultTaskClient(tq.broker, tq.results, tq.registry, tq.codec,
+        DefaultTaskClient client = new DefaultTaskClient(tq.broker, tq.results, tq.workflows, tq.admin, tq.registry, tq.codec,
                 ClientSettings.DEFAULTS, tq.event(), List.of(tenant), Clock.systemUTC());
-        Worker worker = new Worker(tq.broker, tq.registry, tq.codec, TaskQueueFixture.fastSettings().build(),
+        Worker worker = new Worker(tq.broker, tq.workflows, tq.registry, tq.codec, TaskQueueFixture.fastSettings().build(),
                 tq.event(), List.of(tenant, timing), Clock.systemUTC());
         worker.start();
         try {
@@ -125,13 +125,13 @@ class ProgressAndInterceptorsTest {
                 return invocation.proceed();
             }
         };
-        DefaultTaskClient client = new DefaultTaskClient(tq.broker, tq.results, tq.registry, tq.codec,
+        DefaultTaskClient client = new DefaultTaskClient(tq.broker, tq.results, tq.workflows, tq.admin, tq.registry, tq.codec,
                 ClientSettings.DEFAULTS, tq.event(), List.of(span), Clock.systemUTC());
         List<TaskHandle<?>> handles = client.submitAll(List.of(TaskCall.of(PolicyTasks::context),
                 TaskCall.of(PolicyTasks::context)));
         assertThat(handles).hasSize(2);
         assertThat(order).containsExactly("open:2", "header", "header", "close");
-        Worker worker = new Worker(tq.broker, tq.registry, tq.codec, TaskQueueFixture.fastSettings().build(),
+        Worker worker = new Worker(tq.broker, tq.workflows, tq.registry, tq.codec, TaskQueueFixture.fastSettings().build(),
                 tq.event(), List.of(span), Clock.systemUTC());
         worker.start();
         try {

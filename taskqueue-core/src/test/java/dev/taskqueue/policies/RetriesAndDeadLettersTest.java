@@ -22,7 +22,7 @@ import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.client.DefaultTaskQueueOperations;
-import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.RedisStores;
 import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.testing.TaskQueueFixture;
 import dev.taskqueue.worker.Worker;
@@ -35,7 +35,7 @@ class RetriesAndDeadLettersTest {
 
     private final PolicyTasks tasks = new PolicyTasks();
     private final TaskQueueFixture tq = new TaskQueueFixture(tasks);
-    private final TaskQueueOperations operations = new DefaultTaskQueueOperations(tq.broker, tq.codec,
+    private final TaskQueueOperations operations = new DefaultTaskQueueOperations(tq.admin, tq.codec,
             tq.catalog);
 
     @AfterEach
@@ -189,8 +189,8 @@ class RetriesAndDeadLettersTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> tasks.runsOf("dl1") == 2 && tasks.runsOf("dl2") == 2
                 && tasks.runsOf("dl3") + tasks.runsOf("dl4") == 3);
         // Once their outcomes are recorded (a failure would be a dead letter again): none failed.
-        await().atMost(Duration.ofSeconds(10)).until(() -> tq.broker.stats("default").active() == 0
-                && tq.broker.stats("default").pending() == 0 && tq.broker.stats("default").scheduled() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> tq.admin.stats("default").active() == 0
+                && tq.admin.stats("default").pending() == 0 && tq.admin.stats("default").scheduled() == 0);
         assertThat(operations.deadLetters("default", null, 10)).isEmpty();
     }
 
@@ -217,10 +217,10 @@ class RetriesAndDeadLettersTest {
 
     @Test
     void deadLettersOlderThanTheirMaximumAgeAreRemoved() throws Exception {
-        RedisBroker broker = new RedisBroker(tq.connections, TaskQueueFixture.PREFIX,
-                new RedisBroker.DeadLetterPolicy(1_000, Duration.ofMillis(400)));
-        Worker worker = new Worker(broker, tq.registry, tq.codec, TaskQueueFixture.fastSettings().build(), tq.event(),
-                java.time.Clock.systemUTC());
+        RedisStores stores = new RedisStores(tq.connections, TaskQueueFixture.PREFIX, RedisStores.Options.DEFAULTS
+                .withDeadLetters(new RedisStores.DeadLetterPolicy(1_000, Duration.ofMillis(400))));
+        Worker worker = new Worker(stores.broker(), stores.workflows(), tq.registry, tq.codec,
+                TaskQueueFixture.fastSettings().build(), tq.event(), java.time.Clock.systemUTC());
         worker.start();
         try {
             TaskHandle<String> old = tq.client.submit(PolicyTasks::noRetryDeclared, "old");
@@ -234,6 +234,7 @@ class RetriesAndDeadLettersTest {
         }
         finally {
             worker.stop();
+            stores.close();
         }
     }
 

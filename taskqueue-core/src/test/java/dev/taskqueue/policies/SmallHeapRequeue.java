@@ -13,7 +13,7 @@ import dev.taskqueue.client.DefaultTaskQueueOperations;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
-import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.RedisStores;
 import dev.taskqueue.redis.RedisConnections;
 import io.lettuce.core.RedisURI;
 import tools.jackson.databind.json.JsonMapper;
@@ -32,9 +32,9 @@ public final class SmallHeapRequeue {
         int threads = Integer.parseInt(args[1]);
         try (RedisConnections connections = RedisConnections.create(RedisURI.create("127.0.0.1",
                 Integer.parseInt(args[0])));
-                RedisBroker broker = new RedisBroker(connections, "taskqueue", RedisBroker.DeadLetterPolicy.DEFAULT)) {
+                RedisStores stores = new RedisStores(connections, "taskqueue")) {
             JsonMapper mapper = JsonMapper.builder().build();
-            TaskQueueOperations operations = new DefaultTaskQueueOperations(broker, new MessageCodec(mapper),
+            TaskQueueOperations operations = new DefaultTaskQueueOperations(stores.admin(), new MessageCodec(mapper),
                     TaskCatalog.local(new TaskRegistry(mapper, "default"), mapper));
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             List<Future<Integer>> requeues = new ArrayList<>();

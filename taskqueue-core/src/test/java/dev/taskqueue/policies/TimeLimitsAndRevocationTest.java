@@ -21,8 +21,7 @@ import dev.taskqueue.client.DefaultTaskQueueOperations;
 import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.TaskRegistry;
-import dev.taskqueue.redis.RedisBroker;
-import dev.taskqueue.redis.RedisResultBackend;
+import dev.taskqueue.redis.RedisStores;
 import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.testing.TaskQueueFixture;
 import dev.taskqueue.worker.Worker;
@@ -79,7 +78,7 @@ class TimeLimitsAndRevocationTest {
 
         assertThatThrownBy(() -> handle.get(Duration.ofSeconds(5))).isInstanceOf(TaskRevokedException.class);
         assertThat(tasks.runsOf("revoked")).isZero();
-        assertThat(tq.broker.stats("default").pending()).isZero();
+        assertThat(tq.admin.stats("default").pending()).isZero();
     }
 
     @Test
@@ -122,14 +121,12 @@ class TimeLimitsAndRevocationTest {
         TaskHandle<String> handle = tq.client.submit(PolicyTasks::gated, "running");
         await().atMost(Duration.ofSeconds(5)).until(() -> tasks.running.get() == 1);
 
-        // Revoked from another application instance: its own broker and client on the same Redis.
-        try (RedisResultBackend otherResults = new RedisResultBackend(tq.broker, Duration.ofHours(1))) {
-            RedisBroker otherBroker = new RedisBroker(tq.connections, "taskqueue", RedisBroker.DeadLetterPolicy.DEFAULT);
-            DefaultTaskClient other = new DefaultTaskClient(otherBroker, otherResults,
-                    new TaskRegistry(tq.mapper, "default"), tq.codec, ClientSettings.DEFAULTS,
+        // Revoked from another application instance: its own stores and client on the same Redis.
+        try (RedisStores stores = new RedisStores(tq.connections, "taskqueue")) {
+            DefaultTaskClient other = new DefaultTaskClient(stores.broker(), stores.results(), stores.workflows(),
+                    stores.admin(), new TaskRegistry(tq.mapper, "default"), tq.codec, ClientSettings.DEFAULTS,
                     TaskEventListener.of(List.of()), Clock.systemUTC());
             assertThat(other.handle(handle.id()).revoke(true)).isTrue();
-            otherBroker.close();
         }
 
         // The revocation itself marks the record REVOKED at once, so the waiter may see that before the worker's own
@@ -153,7 +150,7 @@ class TimeLimitsAndRevocationTest {
         assertThat(revoked.revoke()).isTrue();
 
         assertThat(done.revoke(true)).isFalse();
-        assertThat(new DefaultTaskQueueOperations(tq.broker, tq.codec, tq.catalog).revoke(done.id(), true)).isFalse();
+        assertThat(new DefaultTaskQueueOperations(tq.admin, tq.codec, tq.catalog).revoke(done.id(), true)).isFalse();
         assertThat(revoked.revoke(true)).isFalse(); // already revoked
 
         assertThat(done.state()).isEqualTo(TaskState.SUCCESS);

@@ -85,7 +85,7 @@ class DeliveryContractTest {
 
         // Running: still in Redis, held by the worker, and STARTED.
         assertThat(redis.xlen("{taskqueue:default}:s:0")).isEqualTo(1);
-        assertThat(tq.broker.stats(DEFAULT).active()).isEqualTo(1);
+        assertThat(tq.admin.stats(DEFAULT).active()).isEqualTo(1);
         await().atMost(Duration.ofSeconds(5)).until(() -> handle.state() == TaskState.STARTED);
 
         // Watch the entry and the record together: whenever the entry is gone, the outcome is there.
@@ -234,7 +234,7 @@ class DeliveryContractTest {
         assertThatThrownBy(() -> handle.get(Duration.ofSeconds(10))).isInstanceOf(TaskFailedException.class)
                 .hasMessageContaining("WorkerLostException").hasMessageContaining("poison pill");
         assertThat(handle.state()).isEqualTo(TaskState.FAILURE);
-        assertThat(tq.broker.stats(DEFAULT).pending()).isZero();
+        assertThat(tq.admin.stats(DEFAULT).pending()).isZero();
         var dead = redis.xrange("{taskqueue:default}:dead", io.lettuce.core.Range.create("-", "+"));
         assertThat(dead).hasSize(1);
         assertThat(dead.get(0).getBody()).containsEntry("i", handle.id()).containsEntry("deliveries", "4") // 3 lost
@@ -302,9 +302,11 @@ class DeliveryContractTest {
     void everyKeyExpiresOrIsBounded() {
         tq.close();
         try (TaskQueueFixture bounded = new TaskQueueFixture(tasks)) {
-            RedisBroker smallDeadLetters = new RedisBroker(bounded.connections, TaskQueueFixture.PREFIX,
-                    new RedisBroker.DeadLetterPolicy(20, Duration.ofDays(1)));
-            var worker = new dev.taskqueue.worker.Worker(smallDeadLetters, bounded.registry, bounded.codec,
+            RedisStores smallDeadLetters = new RedisStores(bounded.connections, TaskQueueFixture.PREFIX,
+                    RedisStores.Options.DEFAULTS.withDeadLetters(new RedisStores.DeadLetterPolicy(20,
+                            Duration.ofDays(1))));
+            var worker = new dev.taskqueue.worker.Worker(smallDeadLetters.broker(), smallDeadLetters.workflows(),
+                    bounded.registry, bounded.codec,
                     TaskQueueFixture.fastSettings().queue(DEFAULT).queue("images").build(), bounded.event(),
                     java.time.Clock.systemUTC());
             worker.start();
@@ -331,10 +333,11 @@ class DeliveryContractTest {
                     }
                 }
                 await().atMost(Duration.ofSeconds(5)).until(() -> tasks.runsOf("ff") == 1
-                        && smallDeadLetters.stats(DEFAULT).active() == 0);
+                        && smallDeadLetters.admin().stats(DEFAULT).active() == 0);
             }
             finally {
                 worker.stop();
+                smallDeadLetters.close();
             }
             List<String> unbounded = new ArrayList<>();
             ScanIterator<String> keys = ScanIterator.scan(redis, ScanArgs.Builder.limit(500));

@@ -30,18 +30,18 @@ class QueueControlTest {
             tq.startWorker();
             tq.client.submit(TestTasks::echo, "before").get(Duration.ofSeconds(10));
 
-            tq.broker.pause(QUEUE);
-            assertThat(tq.broker.stats(QUEUE).paused()).isTrue();
+            tq.admin.pause(QUEUE);
+            assertThat(tq.admin.stats(QUEUE).paused()).isTrue();
             TaskHandle<String> held = tq.client.submit(TestTasks::echo, "while-paused");
             tq.startWorker(); // a worker started later honours the pause too
             Thread.sleep(1_500);
             assertThat(tasks.runsOf("while-paused")).isZero();
             assertThat(held.state()).isEqualTo(TaskState.PENDING);
-            assertThat(tq.broker.stats(QUEUE).pending()).isEqualTo(1);
+            assertThat(tq.admin.stats(QUEUE).pending()).isEqualTo(1);
 
-            tq.broker.resume(QUEUE);
+            tq.admin.resume(QUEUE);
             assertThat(held.get(Duration.ofSeconds(5))).isEqualTo("while-paused");
-            assertThat(tq.broker.stats(QUEUE).paused()).isFalse();
+            assertThat(tq.admin.stats(QUEUE).paused()).isFalse();
         }
     }
 
@@ -50,12 +50,12 @@ class QueueControlTest {
         TestTasks tasks = new TestTasks();
         try (TaskQueueFixture tq = new TaskQueueFixture(tasks)) {
             tq.startWorker(s -> s.queue(QUEUE).queue("images"));
-            tq.broker.pause(QUEUE);
+            tq.admin.pause(QUEUE);
             TaskHandle<String> paused = tq.client.submit(TestTasks::echo, "held");
             TaskHandle<TestTasks.Thumbnail> other = tq.client.submit(TestTasks::thumbnail, "img", 10);
             assertThat(other.get(Duration.ofSeconds(5)).imageId()).isEqualTo("img");
             assertThat(paused.state()).isEqualTo(TaskState.PENDING);
-            tq.broker.resume(QUEUE);
+            tq.admin.resume(QUEUE);
             assertThat(paused.get(Duration.ofSeconds(5))).isEqualTo("held");
         }
     }
@@ -75,13 +75,13 @@ class QueueControlTest {
                 tq.client.withOptions(TaskOptions.defaults().countdown(Duration.ofHours(1)))
                         .submit(TestTasks::echo, "later-" + i);
             }
-            QueueStats before = tq.broker.stats(QUEUE);
+            QueueStats before = tq.admin.stats(QUEUE);
             assertThat(before.pending()).isEqualTo(25);
             assertThat(before.scheduled()).isEqualTo(5);
 
-            assertThat(tq.broker.purge(QUEUE)).isEqualTo(30);
+            assertThat(tq.admin.purge(QUEUE)).isEqualTo(30);
 
-            QueueStats after = tq.broker.stats(QUEUE);
+            QueueStats after = tq.admin.stats(QUEUE);
             assertThat(after.pending()).isZero();
             assertThat(after.scheduled()).isZero();
             assertThat(after.active()).isEqualTo(1);
@@ -101,8 +101,8 @@ class QueueControlTest {
                 calls.add(dev.taskqueue.TaskCall.of("test.echo", "v" + i));
             }
             tq.client.submitAll(calls);
-            assertThat(tq.broker.purge(QUEUE)).isEqualTo(2_500);
-            assertThat(tq.broker.stats(QUEUE).pending()).isZero();
+            assertThat(tq.admin.purge(QUEUE)).isEqualTo(2_500);
+            assertThat(tq.admin.stats(QUEUE).pending()).isZero();
         }
     }
 
@@ -111,7 +111,7 @@ class QueueControlTest {
         TestTasks tasks = new TestTasks();
         try (TaskQueueFixture tq = new TaskQueueFixture(tasks)) {
             tq.startWorker();
-            assertThat(tq.broker.stats(QUEUE).processedLastMinute()).isZero();
+            assertThat(tq.admin.stats(QUEUE).processedLastMinute()).isZero();
             for (int i = 0; i < 20; i++) {
                 tq.client.submit(TestTasks::echo, "t" + i).get(Duration.ofSeconds(5));
             }
@@ -120,7 +120,7 @@ class QueueControlTest {
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> tasks.runsOf("fire-and-forget-2") == 1);
             await().atMost(Duration.ofSeconds(5))
-                    .until(() -> tq.broker.stats(QUEUE).processedLastMinute() == 23);
+                    .until(() -> tq.admin.stats(QUEUE).processedLastMinute() == 23);
         }
     }
 
@@ -128,7 +128,7 @@ class QueueControlTest {
     void eventStreamRecordsTheLifecycleFromEveryInstance() {
         TestTasks tasks = new TestTasks();
         try (TaskQueueFixture tq = new TaskQueueFixture(tasks)) {
-            RedisEventLog eventLog = new RedisEventLog(tq.broker, 1_000);
+            RedisEventLog eventLog = new RedisEventLog(tq.stores, 1_000);
             tq.onClose(eventLog);
             List<TaskEvent> local = new CopyOnWriteArrayList<>();
             tq.listeners.add(new TaskEventPublisher(event -> {
@@ -163,7 +163,7 @@ class QueueControlTest {
     @Test
     void eventStreamIsCappedNearItsMaximumLength() {
         try (TaskQueueFixture tq = new TaskQueueFixture(new TestTasks())) {
-            RedisEventLog eventLog = new RedisEventLog(tq.broker, 100);
+            RedisEventLog eventLog = new RedisEventLog(tq.stores, 100);
             for (int i = 0; i < 2_000; i++) {
                 eventLog.accept(new TaskEvent(TaskEvent.Type.SENT, "id-" + i, "t", QUEUE,
                         java.time.Instant.now(), "test", null, null, null));

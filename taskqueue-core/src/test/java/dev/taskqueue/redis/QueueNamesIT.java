@@ -99,7 +99,7 @@ class QueueNamesIT {
 
         tq.broker.recover(new Broker.RecoveryPolicy(Duration.ofSeconds(5), Duration.ofSeconds(30)));
 
-        assertThat(tq.broker.queues()).containsExactlyInAnyOrder("waiting", "delayed", "dead", "revoked", "paused",
+        assertThat(tq.admin.queues()).containsExactlyInAnyOrder("waiting", "delayed", "dead", "revoked", "paused",
                 "recent", "named-before");
         assertThat(redis.keys("{taskqueue:empty}*")).as("its empty keys").isEmpty();
         Map<String, Double> use = new TreeMap<>();

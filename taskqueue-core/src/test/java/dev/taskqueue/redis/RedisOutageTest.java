@@ -37,12 +37,14 @@ class RedisOutageTest {
             TaskRegistry registry = new TaskRegistry(mapper, "default");
             registry.register("tasks", tasks, TestTasks.class);
             try (RedisConnections connections = RedisConnections.create(uri)) {
-                RedisBroker broker = new RedisBroker(connections, "taskqueue", RedisBroker.DeadLetterPolicy.DEFAULT);
-                RedisResultBackend results = new RedisResultBackend(broker, Duration.ofHours(1));
-                DefaultTaskClient client = new DefaultTaskClient(broker, results, registry, codec,
-                        ClientSettings.DEFAULTS, TaskEventListener.of(List.of()), Clock.systemUTC());
-                Worker worker = new Worker(broker, registry, codec, TaskQueueFixture.fastSettings().build(),
-                        TaskEventListener.of(List.of()), Clock.systemUTC());
+                RedisStores stores = new RedisStores(connections, "taskqueue",
+                        RedisStores.Options.DEFAULTS.withResultTtl(Duration.ofHours(1)));
+                RedisBroker broker = stores.broker();
+                DefaultTaskClient client = new DefaultTaskClient(broker, stores.results(), stores.workflows(),
+                        stores.admin(), registry, codec, ClientSettings.DEFAULTS, TaskEventListener.of(List.of()),
+                        Clock.systemUTC());
+                Worker worker = new Worker(broker, stores.workflows(), registry, codec,
+                        TaskQueueFixture.fastSettings().build(), TaskEventListener.of(List.of()), Clock.systemUTC());
                 worker.start();
                 try {
                     assertThat(client.submit(TestTasks::add, 1, 2).get(Duration.ofSeconds(10))).isEqualTo(3);
@@ -66,8 +68,7 @@ class RedisOutageTest {
                 }
                 finally {
                     worker.stop();
-                    results.close();
-                    broker.close();
+                    stores.close();
                 }
             }
         }
@@ -82,8 +83,8 @@ class RedisOutageTest {
             TaskRegistry registry = new TaskRegistry(mapper, "default");
             registry.register("tasks", new TestTasks(), TestTasks.class);
             try (RedisConnections connections = RedisConnections.create(uri)) {
-                RedisBroker broker = new RedisBroker(connections, "taskqueue", RedisBroker.DeadLetterPolicy.DEFAULT);
-                Worker worker = new Worker(broker, registry, new MessageCodec(mapper),
+                RedisStores stores = new RedisStores(connections, "taskqueue");
+                Worker worker = new Worker(stores.broker(), stores.workflows(), registry, new MessageCodec(mapper),
                         TaskQueueFixture.fastSettings().build(), TaskEventListener.of(List.of()), Clock.systemUTC());
                 worker.start();
                 sleep(300);
@@ -95,7 +96,7 @@ class RedisOutageTest {
 
                 assertThat(worker.state()).isEqualTo(Worker.State.STOPPED);
                 assertThat(tookMillis).as("stop took %d ms", tookMillis).isLessThan(15_000);
-                broker.close();
+                stores.close();
             }
         }
     }

@@ -11,8 +11,7 @@ import java.util.List;
 import dev.taskqueue.ReplicationException;
 import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.SubmitResult;
-import dev.taskqueue.redis.RedisBroker.DeadLetterPolicy;
-import dev.taskqueue.redis.RedisBroker.Durability;
+import dev.taskqueue.redis.RedisStores.Durability;
 import io.lettuce.core.RedisClient;
 import org.junit.jupiter.api.Test;
 
@@ -35,13 +34,14 @@ class ReplicaDurabilityIT {
                 var onReplica = replicaClient.connect().sync(); // one connection for the polls (closed by shutdown)
                 await().atMost(Duration.ofSeconds(20)).until(() -> onReplica.info("replication")
                         .contains("master_link_status:up"));
-                RedisBroker broker = new RedisBroker(connections, "taskqueue", DeadLetterPolicy.DEFAULT,
-                        new Durability(1, Duration.ofSeconds(5)));
+                RedisStores stores = new RedisStores(connections, "taskqueue",
+                        RedisStores.Options.DEFAULTS.withDurability(new Durability(1, Duration.ofSeconds(5))));
+                RedisBroker broker = stores.broker();
 
                 assertThat(broker.submit(List.of(message("replicated"))))
                         .containsExactly(new SubmitResult(SubmitResult.Outcome.ACCEPTED, "replicated"));
                 assertThat(onReplica.xlen("{taskqueue:default}:s:0")).isEqualTo(1);
-                broker.close();
+                stores.close();
             }
             finally {
                 replicaClient.shutdown();
@@ -53,14 +53,15 @@ class ReplicaDurabilityIT {
     void aSubmitThatNoReplicaConfirmedSaysSo() {
         try (LocalRedisServer alone = LocalRedisServer.start();
                 RedisConnections connections = RedisConnections.create(alone.uri())) {
-            RedisBroker broker = new RedisBroker(connections, "taskqueue", DeadLetterPolicy.DEFAULT,
-                    new Durability(1, Duration.ofMillis(200)));
+            RedisStores stores = new RedisStores(connections, "taskqueue",
+                    RedisStores.Options.DEFAULTS.withDurability(new Durability(1, Duration.ofMillis(200))));
+            RedisBroker broker = stores.broker();
 
             assertThatThrownBy(() -> broker.submit(List.of(message("unreplicated"))))
                     .isInstanceOf(ReplicationException.class)
                     .hasMessageContaining("only 0 of 1 replica(s) confirmed it within 200 ms")
                     .hasMessageContaining("same task id");
-            broker.close();
+            stores.close();
         }
     }
 }

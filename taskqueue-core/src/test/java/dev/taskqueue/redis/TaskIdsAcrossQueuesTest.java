@@ -36,7 +36,7 @@ class TaskIdsAcrossQueuesTest {
     private final TestTasks tasks = new TestTasks();
     private final TaskQueueFixture tq = new TaskQueueFixture(tasks);
     private final RedisCommands<String, String> redis = SharedRedis.admin().sync();
-    private final TaskQueueOperations operations = new DefaultTaskQueueOperations(tq.broker, tq.codec, tq.catalog);
+    private final TaskQueueOperations operations = new DefaultTaskQueueOperations(tq.admin, tq.codec, tq.catalog);
 
     @AfterEach
     void close() {
@@ -161,7 +161,7 @@ class TaskIdsAcrossQueuesTest {
             redis.zadd(revoked, batch.toArray(ScoredValue[]::new));
         }
 
-        assertThat(tq.broker.revoke("q1", "newest", "revoked", false)).isTrue();
+        assertThat(tq.admin.revoke("q1", "newest", "revoked", false)).isTrue();
 
         assertThat(redis.zcard(revoked)).isEqualTo(RedisRevocations.MAX_PER_QUEUE);
         assertThat(redis.zscore(revoked, "newest")).isNotNull();

@@ -73,7 +73,7 @@ class ScheduleCheckTest {
     void aTaskOnlyTheCatalogKnowsIsCheckedAndConvertedByItsJsonTypes() {
         tq.startWorker(); // publishes test.add
         TaskCatalog otherService = new TaskCatalog(new TaskRegistry(tq.mapper, "default"),
-                new RedisCatalog(tq.broker), tq.mapper, Clock.systemUTC());
+                tq.stores.catalog(), tq.mapper, Clock.systemUTC());
         ScheduleCheck check = new ScheduleCheck(otherService, tq.mapper, false);
 
         Schedule checked = check.check(digest("2", "3"), "taskqueue.schedules.digest", true);

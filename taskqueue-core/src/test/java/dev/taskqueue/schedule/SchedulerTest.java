@@ -26,9 +26,8 @@ import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
-import dev.taskqueue.redis.RedisBroker;
-import dev.taskqueue.redis.RedisCatalog;
 import dev.taskqueue.redis.RedisConnections;
+import dev.taskqueue.redis.RedisStores;
 import dev.taskqueue.testing.MutableClock;
 import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.testing.TaskQueueFixture;
@@ -93,12 +92,13 @@ class SchedulerTest {
     /** A scheduler as another application instance would run it: its own connections and client. */
     private Scheduler instance(Schedule schedule, Duration misfireGrace, Clock clock) {
         RedisConnections connections = RedisConnections.using(SharedRedis.client(), "test");
-        RedisBroker broker = new RedisBroker(connections, TaskQueueFixture.PREFIX, RedisBroker.DeadLetterPolicy.DEFAULT);
+        RedisStores stores = new RedisStores(connections, TaskQueueFixture.PREFIX);
         JsonMapper mapper = JsonMapper.builder().build();
-        DefaultTaskClient client = new DefaultTaskClient(broker, tq.results, new TaskCatalog(tq.registry,
-                new RedisCatalog(broker), mapper, Clock.systemUTC()), tq.codec, ClientSettings.DEFAULTS, tq.event(),
-                List.of(), Clock.systemUTC());
-        Scheduler scheduler = new Scheduler(broker, client, List.of(schedule), misfireGrace, REFRESH, clock);
+        DefaultTaskClient client = new DefaultTaskClient(stores.broker(), tq.results, stores.workflows(),
+                stores.admin(), new TaskCatalog(tq.registry, stores.catalog(), mapper, Clock.systemUTC()), tq.codec,
+                ClientSettings.DEFAULTS, tq.event(), List.of(), Clock.systemUTC());
+        Scheduler scheduler = new Scheduler(stores.schedules(), client, List.of(schedule), misfireGrace, REFRESH,
+                clock);
         schedulers.add(scheduler);
         return scheduler;
     }
@@ -158,7 +158,7 @@ class SchedulerTest {
         for (int i = 1; i < ticked.size(); i++) {
             assertThat(ticked.get(i) - ticked.get(i - 1)).as("no tick skipped").isEqualTo(rate.toMillis());
         }
-        assertThat(tq.broker.stats("default").pending()).isZero();
+        assertThat(tq.admin.stats("default").pending()).isZero();
     }
 
     @Test
@@ -175,7 +175,7 @@ class SchedulerTest {
         MutableClock clock = new MutableClock(wholeSecond());
         Instant started = clock.instant();
         // the whole cluster was down for 5 minutes
-        tq.broker.recordFire("skipper", started.minus(Duration.ofMinutes(5)).toEpochMilli(), 60_000);
+        tq.schedules.recordFire("skipper", started.minus(Duration.ofMinutes(5)).toEpochMilli(), 60_000);
         Scheduler scheduler = instance(schedule, Duration.ofMillis(500), clock);
 
         scheduler.runDue();
@@ -193,7 +193,7 @@ class SchedulerTest {
                 .missed(Schedule.MissedTicks.RUN_ONCE);
         Instant minute = Instant.ofEpochSecond(Instant.now().getEpochSecond() / 60 * 60);
         MutableClock clock = new MutableClock(minute.plusSeconds(30));
-        tq.broker.recordFire("catcher", minute.minus(Duration.ofMinutes(30)).toEpochMilli(), 60_000);
+        tq.schedules.recordFire("catcher", minute.minus(Duration.ofMinutes(30)).toEpochMilli(), 60_000);
         Scheduler scheduler = instance(schedule, Duration.ofSeconds(1), clock);
 
         scheduler.runDue(); // one run for the 30 missed ticks, at the last of them
@@ -207,18 +207,18 @@ class SchedulerTest {
     @Test
     void keepingSchedulesAliveNeverWritesBackAStaleSetting() {
         Schedule schedule = Schedule.every("kept", Duration.ofHours(6), TaskCall.of("sched.tick", "x"));
-        tq.broker.setScheduleEnabled("kept", true, 60_000);
+        tq.schedules.setScheduleEnabled("kept", true, 60_000);
         MutableClock clock = new MutableClock(Instant.now());
         // Re-reads the settings every 2 h; keeps them alive every hour.
-        Scheduler scheduler = new Scheduler(tq.broker, tq.client, List.of(schedule), Duration.ofSeconds(1),
+        Scheduler scheduler = new Scheduler(tq.schedules, tq.client, List.of(schedule), Duration.ofSeconds(1),
                 Duration.ofHours(2), clock);
         scheduler.runDue(); // reads "enabled"
 
-        tq.broker.setScheduleEnabled("kept", false, 60_000); // an operator, through another instance
+        tq.schedules.setScheduleEnabled("kept", false, 60_000); // an operator, through another instance
         clock.advance(Duration.ofMinutes(61));
         scheduler.runDue(); // keeps the state alive, with its hour-old reading in hand
 
-        assertThat(tq.broker.scheduleStates(List.of("kept")).get("kept").enabled()).isFalse();
+        assertThat(tq.schedules.scheduleStates(List.of("kept")).get("kept").enabled()).isFalse();
         assertThat(SharedRedis.admin().sync().pttl("{" + TaskQueueFixture.PREFIX + "}:schedule:kept"))
                 .isGreaterThan(Duration.ofDays(29).toMillis());
     }
@@ -230,7 +230,7 @@ class SchedulerTest {
         Schedule broken = Schedule.every("broken", rate, TaskCall.of("sched.tick", "a", "b"));
         Schedule fine = Schedule.every("fine", rate, TaskCall.of("sched.tick", "x"));
         MutableClock clock = new MutableClock(wholeSecond());
-        Scheduler scheduler = new Scheduler(tq.broker, tq.client, List.of(broken, fine), Duration.ofSeconds(30),
+        Scheduler scheduler = new Scheduler(tq.schedules, tq.client, List.of(broken, fine), Duration.ofSeconds(30),
                 REFRESH, clock);
         scheduler.runDue(); // started
         for (int i = 0; i < 3; i++) {

@@ -25,11 +25,9 @@ import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskRegistry;
-import dev.taskqueue.redis.RedisBroker;
-import dev.taskqueue.redis.RedisBroker.DeadLetterPolicy;
-import dev.taskqueue.redis.RedisBroker.Durability;
+import dev.taskqueue.redis.RedisStores;
+import dev.taskqueue.redis.RedisStores.Durability;
 import dev.taskqueue.redis.RedisConnections;
-import dev.taskqueue.redis.RedisResultBackend;
 import dev.taskqueue.worker.Worker;
 import dev.taskqueue.worker.WorkerSettings;
 import io.lettuce.core.KeyValue;
@@ -81,10 +79,9 @@ public final class FailoverLoad implements AutoCloseable {
     }
 
     public final FailoverTasks tasks = new FailoverTasks();
-    private final RedisBroker producerBroker;
-    private final RedisResultBackend results;
+    private final RedisStores producerStores;
     private final DefaultTaskClient client;
-    private final RedisBroker workerBroker;
+    private final RedisStores workerStores;
     private final Worker worker;
     private final List<Submit> submits = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger sequence = new AtomicInteger();
@@ -99,17 +96,18 @@ public final class FailoverLoad implements AutoCloseable {
         MessageCodec codec = new MessageCodec(mapper);
         TaskRegistry registry = new TaskRegistry(mapper, "default");
         registry.register("failoverTasks", tasks, FailoverTasks.class);
-        producerBroker = new RedisBroker(producerRedis, PREFIX, DeadLetterPolicy.DEFAULT,
-                new Durability(1, REPLICA_TIMEOUT));
-        results = new RedisResultBackend(producerBroker, Duration.ofHours(1));
-        client = new DefaultTaskClient(producerBroker, results, registry, codec, ClientSettings.DEFAULTS,
-                TaskEventListener.of(List.of()), Clock.systemUTC());
-        workerBroker = new RedisBroker(workerRedis, PREFIX, DeadLetterPolicy.DEFAULT);
+        producerStores = new RedisStores(producerRedis, PREFIX, RedisStores.Options.DEFAULTS
+                .withDurability(new Durability(1, REPLICA_TIMEOUT)).withResultTtl(Duration.ofHours(1)));
+        client = new DefaultTaskClient(producerStores.broker(), producerStores.results(), producerStores.workflows(),
+                producerStores.admin(), registry, codec, ClientSettings.DEFAULTS, TaskEventListener.of(List.of()),
+                Clock.systemUTC());
+        workerStores = new RedisStores(workerRedis, PREFIX);
         // An acknowledgement that reached only the old master is lost with it: the new master still has the task
         // pending for this (live) worker, and gives it to another run after the visibility timeout, shortened here.
-        worker = new Worker(workerBroker, registry, codec, WorkerSettings.builder().queue(FailoverTasks.QUEUE)
-                .concurrency(8).visibilityTimeout(VISIBILITY_TIMEOUT).shutdownTimeout(Duration.ofSeconds(2))
-                .build(), TaskEventListener.of(List.of()), Clock.systemUTC());
+        worker = new Worker(workerStores.broker(), workerStores.workflows(), registry, codec,
+                WorkerSettings.builder().queue(FailoverTasks.QUEUE).concurrency(8).visibilityTimeout(VISIBILITY_TIMEOUT)
+                        .shutdownTimeout(Duration.ofSeconds(2)).build(), TaskEventListener.of(List.of()),
+                Clock.systemUTC());
     }
 
     /**
@@ -314,8 +312,7 @@ public final class FailoverLoad implements AutoCloseable {
     public void close() {
         stopProducing();
         worker.stop();
-        results.close();
-        producerBroker.close();
-        workerBroker.close();
+        producerStores.close();
+        workerStores.close();
     }
 }

@@ -14,9 +14,12 @@ import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisBroker;
-import dev.taskqueue.redis.RedisCatalog;
 import dev.taskqueue.redis.RedisConnections;
+import dev.taskqueue.redis.RedisQueueAdmin;
 import dev.taskqueue.redis.RedisResultBackend;
+import dev.taskqueue.redis.RedisSchedules;
+import dev.taskqueue.redis.RedisStores;
+import dev.taskqueue.redis.RedisWorkflows;
 import dev.taskqueue.redis.SubmitRetry;
 import dev.taskqueue.worker.Worker;
 import dev.taskqueue.worker.WorkerSettings;
@@ -33,8 +36,13 @@ public final class TaskQueueFixture implements AutoCloseable {
     public final JsonMapper mapper = JsonMapper.builder().build();
     public final MessageCodec codec = new MessageCodec(mapper);
     public final RedisConnections connections;
+    /** Every store on the test Redis; the fields below are its stores. */
+    public final RedisStores stores;
     public final RedisBroker broker;
+    public final RedisQueueAdmin admin;
     public final RedisResultBackend results;
+    public final RedisWorkflows workflows;
+    public final RedisSchedules schedules;
     public final TaskRegistry registry;
     /** This application's tasks and those published to the shared test Redis. */
     public final TaskCatalog catalog;
@@ -64,17 +72,21 @@ public final class TaskQueueFixture implements AutoCloseable {
     private TaskQueueFixture(RedisConnections connections, SubmitRetry submitRetry, ClientSettings clientSettings,
             Object... taskBeans) {
         this.connections = connections;
-        broker = new RedisBroker(connections, PREFIX, RedisBroker.DeadLetterPolicy.DEFAULT,
-                RedisBroker.Durability.PRIMARY, submitRetry);
-        results = new RedisResultBackend(broker, clientSettings.resultTtl());
+        stores = new RedisStores(connections, PREFIX, RedisStores.Options.DEFAULTS.withSubmitRetry(submitRetry)
+                .withResultTtl(clientSettings.resultTtl()));
+        broker = stores.broker();
+        admin = stores.admin();
+        results = stores.results();
+        workflows = stores.workflows();
+        schedules = stores.schedules();
         registry = new TaskRegistry(mapper, clientSettings.defaultQueue());
         for (Object bean : taskBeans) {
             registry.register(bean.getClass().getSimpleName(), bean, bean.getClass());
         }
-        catalog = new TaskCatalog(registry, new RedisCatalog(broker), mapper, Clock.systemUTC());
+        catalog = new TaskCatalog(registry, stores.catalog(), mapper, Clock.systemUTC());
         this.clientSettings = clientSettings;
-        client = new DefaultTaskClient(broker, results, catalog, codec, clientSettings, event(), List.of(),
-                Clock.systemUTC());
+        client = new DefaultTaskClient(broker, results, workflows, admin, catalog, codec, clientSettings, event(),
+                List.of(), Clock.systemUTC());
     }
 
     /**
@@ -82,7 +94,7 @@ public final class TaskQueueFixture implements AutoCloseable {
      * see what workers do with what a foreign or buggy producer sends).
      */
     public DefaultTaskClient foreignClient() {
-        return new DefaultTaskClient(broker, results, TaskCatalog.local(new TaskRegistry(mapper,
+        return new DefaultTaskClient(broker, results, workflows, admin, TaskCatalog.local(new TaskRegistry(mapper,
                 clientSettings.defaultQueue()), mapper), codec, clientSettings.allowingUnknownTasks(true), event(),
                 List.of(), Clock.systemUTC());
     }
@@ -145,7 +157,7 @@ public final class TaskQueueFixture implements AutoCloseable {
         WorkerSettings.Builder settings = fastSettings();
         customize.accept(settings);
         Worker worker = new Worker(broker, catalog, codec, settings.build(), event(), List.of(),
-                DefaultTaskClient.workflowEngine(broker, catalog, codec, clientSettings, List.of(), event(),
+                DefaultTaskClient.workflowEngine(broker, workflows, catalog, codec, clientSettings, List.of(), event(),
                         Clock.systemUTC()),
                 Clock.systemUTC());
         worker.start();
@@ -172,8 +184,7 @@ public final class TaskQueueFixture implements AutoCloseable {
                 // best effort
             }
         }
-        results.close();
-        broker.close();
+        stores.close();
         connections.close();
     }
 }

@@ -24,9 +24,8 @@ import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
-import dev.taskqueue.redis.RedisBroker;
-import dev.taskqueue.redis.RedisCatalog;
 import dev.taskqueue.redis.RedisConnections;
+import dev.taskqueue.redis.RedisStores;
 import dev.taskqueue.worker.Worker;
 import dev.taskqueue.worker.WorkerSettings;
 import io.lettuce.core.RedisClient;
@@ -172,10 +171,9 @@ public final class WorkerProcess implements AutoCloseable {
         JsonMapper mapper = JsonMapper.builder().build();
         TaskRegistry registry = new TaskRegistry(mapper, "default");
         registry.register("tasks", bean, bean.getClass());
-        RedisBroker broker = new RedisBroker(RedisConnections.using(client, "127.0.0.1:" + port), "taskqueue",
-                RedisBroker.DeadLetterPolicy.DEFAULT);
+        RedisStores stores = new RedisStores(RedisConnections.using(client, "127.0.0.1:" + port), "taskqueue");
         // Publishes its tasks to the catalog, so that the test's client (which declares none) can submit them.
-        TaskCatalog catalog = new TaskCatalog(registry, new RedisCatalog(broker), mapper, Clock.systemUTC());
+        TaskCatalog catalog = new TaskCatalog(registry, stores.catalog(), mapper, Clock.systemUTC());
         MessageCodec codec = new MessageCodec(mapper);
         TaskEventListener listener = TaskEventListener.of(List.of());
         WorkerSettings.Builder settings = WorkerSettings.builder().workerId(workerId).concurrency(concurrency);
@@ -195,9 +193,9 @@ public final class WorkerProcess implements AutoCloseable {
                 default -> throw new IllegalArgumentException("unknown worker setting " + name);
             }
         }
-        Worker worker = new Worker(broker, catalog, codec, settings.build(), listener, List.of(),
-                DefaultTaskClient.workflowEngine(broker, catalog, codec, ClientSettings.DEFAULTS, List.of(), listener,
-                        Clock.systemUTC()), Clock.systemUTC());
+        Worker worker = new Worker(stores.broker(), catalog, codec, settings.build(), listener, List.of(),
+                DefaultTaskClient.workflowEngine(stores.broker(), stores.workflows(), catalog, codec,
+                        ClientSettings.DEFAULTS, List.of(), listener, Clock.systemUTC()), Clock.systemUTC());
         worker.start();
         System.out.println("READY " + worker.id());
         System.out.flush();

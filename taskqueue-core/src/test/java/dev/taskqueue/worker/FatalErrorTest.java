@@ -73,12 +73,12 @@ class FatalErrorTest {
     void aFatalErrorInAnyThreadOfTheWorkerHaltsIt(Part part) throws Exception {
         Broker broker = part == Part.CATALOG_PUBLISHER || part == Part.TASK ? tq.broker
                 : failing(Broker.class, tq.broker, part);
-        CatalogStore store = new RedisCatalog(tq.broker);
+        CatalogStore store = tq.stores.catalog();
         TaskCatalog catalog = new TaskCatalog(tq.registry, part == Part.CATALOG_PUBLISHER
                 ? failing(CatalogStore.class, store, part) : store, tq.mapper, Clock.systemUTC());
         worker = new Worker(broker, catalog, tq.codec, TaskQueueFixture.fastSettings().workerId("w1").build(),
-                tq.event(), List.of(), DefaultTaskClient.workflowEngine(broker, catalog, tq.codec, ClientSettings.DEFAULTS,
-                        List.of(), tq.event(), Clock.systemUTC()), Clock.systemUTC());
+                tq.event(), List.of(), DefaultTaskClient.workflowEngine(broker, tq.workflows, catalog, tq.codec,
+                        ClientSettings.DEFAULTS, List.of(), tq.event(), Clock.systemUTC()), Clock.systemUTC());
         worker.start();
         TaskHandle<?> running = null;
         switch (part) {

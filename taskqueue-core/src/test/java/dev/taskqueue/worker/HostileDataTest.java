@@ -190,8 +190,8 @@ class HostileDataTest {
         redis.zadd("{taskqueue}:workers", System.currentTimeMillis(), "ghost");
         Worker worker = tq.startWorker();
 
-        assertThat(tq.broker.workers()).extracting(WorkerInfo::id).containsExactlyInAnyOrder("ghost", worker.id());
-        WorkerInfo ghost = tq.broker.workers().stream().filter(w -> w.id().equals("ghost")).findFirst().orElseThrow();
+        assertThat(tq.admin.workers()).extracting(WorkerInfo::id).containsExactlyInAnyOrder("ghost", worker.id());
+        WorkerInfo ghost = tq.admin.workers().stream().filter(w -> w.id().equals("ghost")).findFirst().orElseThrow();
         assertThat(ghost.host()).isEqualTo("h1");
         assertThat(ghost.pid()).isZero();
         assertThat(ghost.concurrency()).isZero();
@@ -203,11 +203,11 @@ class HostileDataTest {
         redis.hset("{taskqueue}:schedule:nightly", Map.of("last", "abc", "enabled", "maybe"));
         redis.hset("{taskqueue}:schedule:hourly", Map.of("last", "1000", "enabled", "0"));
 
-        Map<String, ScheduleStore.ScheduleState> states = tq.broker.scheduleStates(List.of("nightly", "hourly"));
+        Map<String, ScheduleStore.ScheduleState> states = tq.schedules.scheduleStates(List.of("nightly", "hourly"));
 
         assertThat(states.get("nightly")).isEqualTo(new ScheduleStore.ScheduleState(null, null));
         assertThat(states.get("hourly")).isEqualTo(new ScheduleStore.ScheduleState(1000L, false));
-        tq.broker.recordFire("nightly", 5000, 60_000);
+        tq.schedules.recordFire("nightly", 5000, 60_000);
         assertThat(redis.hget("{taskqueue}:schedule:nightly", "last")).isEqualTo("5000");
     }
 
@@ -215,7 +215,7 @@ class HostileDataTest {
     void garbageInCountersTimesRecordsEventsAndDeadLettersCostsOnlyItself() {
         // A queue's throughput ring and a rate limiter's next free time.
         redis.hset("{taskqueue:default}:throughput", Map.of("5", "garbage", "6", "x:y"));
-        assertThat(tq.broker.stats("default").pending()).isZero();
+        assertThat(tq.admin.stats("default").pending()).isZero();
         redis.set("{taskqueue:default}:rate:test.echo", "soon");
         assertThat(tq.broker.takeRateSlot(new Delivery("default", "0", "1-0", "t-1", new byte[0], 0, false),
                 "test.echo", 1_000_000, 0, new byte[0])).as("starts now").isZero();
@@ -230,16 +230,16 @@ class HostileDataTest {
         redis.xadd("{taskqueue}:events", Map.of("type", "BOGUS", "at", "now"));
         redis.xadd("{taskqueue}:events", Map.of("type", "SENT", "id", "t-2", "task", "test.echo", "queue", "default",
                 "at", "1000", "source", "me"));
-        try (RedisEventLog events = new RedisEventLog(tq.broker, 100)) {
+        try (RedisEventLog events = new RedisEventLog(tq.stores, 100)) {
             assertThat(events.recent(10)).extracting(TaskEvent::taskId).containsExactly("t-2");
         }
         redis.xadd("{taskqueue:default}:dead", Map.of("i", "t-3", "at", "never", "attempt", "abc",
                 "deliveries", "1e+11"));
-        assertThat(tq.broker.deadLetters("default", DeadLetterRead.newestFirst(null, 10, 65_536, 4 << 20))).singleElement()
+        assertThat(tq.admin.deadLetters("default", DeadLetterRead.newestFirst(null, 10, 65_536, 4 << 20))).singleElement()
                 .satisfies(d -> assertThat(d.attempt()).isZero()).satisfies(d -> assertThat(d.taskId()).isEqualTo("t-3"));
         redis.hset("{taskqueue:chord:c-1}:m", Map.of("size", "abc", "created", "x", "body", "b-1"));
         redis.zadd("{taskqueue}:chords", 1, "c-1");
-        assertThat(tq.broker.chords(10)).extracting(ChordStatus::id).containsExactly("c-1");
+        assertThat(tq.admin.chords(10)).extracting(ChordStatus::id).containsExactly("c-1");
     }
 
     @Test
@@ -255,12 +255,12 @@ class HostileDataTest {
 
     @Test
     void aFieldOfAChordsResultsThatIsNoPositionNeitherCompletesNorBreaksIt() {
-        tq.broker.openChord("c-2", 2, "{}", "body-2", "test.echo", 60_000);
+        tq.workflows.openChord("c-2", 2, "{}", "body-2", "test.echo", 60_000);
         redis.hset("{taskqueue:chord:c-2}:r", "junk", "x");
 
-        assertThat(tq.broker.reportToChord("c-2", 0, 2, "\"a\"", null, 60_000).kind())
+        assertThat(tq.workflows.reportToChord("c-2", 0, 2, "\"a\"", null, 60_000).kind())
                 .isEqualTo(WorkflowStore.ChordProgress.Kind.WAITING);
-        WorkflowStore.ChordProgress complete = tq.broker.reportToChord("c-2", 1, 2, "\"b\"", null, 60_000);
+        WorkflowStore.ChordProgress complete = tq.workflows.reportToChord("c-2", 1, 2, "\"b\"", null, 60_000);
         assertThat(complete.kind()).isEqualTo(WorkflowStore.ChordProgress.Kind.COMPLETE);
         assertThat(complete.resultsJson()).containsExactly("\"a\"", "\"b\"");
     }
@@ -305,7 +305,7 @@ class HostileDataTest {
     }
 
     private List<DeadLetter> deadLetters(String queue) {
-        return tq.broker.deadLetters(queue, DeadLetterRead.newestFirst(null, 100, 65_536, 4 << 20));
+        return tq.admin.deadLetters(queue, DeadLetterRead.newestFirst(null, 100, 65_536, 4 << 20));
     }
 
     /** The dead letter of the task {@code echo(value)} whose id is {@code id}, found by its id or its message. */

@@ -68,7 +68,7 @@ class WorkerTest {
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
-                    long waiting = tq.broker.stats("default").pending();
+                    long waiting = tq.admin.stats("default").pending();
                     maxHeld.accumulateAndGet(12 - waiting - tasks.completed.get(), Math::max);
                     samples.incrementAndGet();
                 }
@@ -190,7 +190,7 @@ class WorkerTest {
         assertThat(expired.state()).isEqualTo(TaskState.REVOKED);
         assertThat(fresh.get(Duration.ofSeconds(10))).isEqualTo("in time");
         assertThat(tasks.runsOf("too late")).isZero();
-        assertThat(tq.broker.stats("default").dead()).isZero();
+        assertThat(tq.admin.stats("default").dead()).isZero();
     }
 
     @Test
@@ -208,7 +208,7 @@ class WorkerTest {
         tq.client.submit(TestTasks::add, 1, 1).get(Duration.ofSeconds(5));
 
         await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
-            var info = tq.broker.workers().stream().filter(w -> w.id().equals(worker.id())).findFirst()
+            var info = tq.admin.workers().stream().filter(w -> w.id().equals(worker.id())).findFirst()
                     .orElseThrow();
             assertThat(info.queues()).containsExactly("default", "images");
             assertThat(info.concurrency()).isEqualTo(4);

@@ -54,7 +54,7 @@ class ChordCrashIT {
                 long totalRuns = runs.values().stream().mapToLong(Long::parseLong).sum();
                 assertThat(totalRuns).isGreaterThanOrEqualTo(MEMBERS + retried);
                 assertThat(victimRuns).isPositive();
-                assertThat(tq.broker.chords(10)).isEmpty();
+                assertThat(tq.admin.chords(10)).isEmpty();
                 System.out.println("CHORD-CRASH-TEST " + MEMBERS + " members, " + retried + " retried, victim ran "
                         + victimRuns + " before kill -9, " + totalRuns + " runs in all, callback runs: "
                         + redis.get("chord:callbacks"));

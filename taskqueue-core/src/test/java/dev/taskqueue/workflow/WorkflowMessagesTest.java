@@ -87,7 +87,7 @@ class WorkflowMessagesTest {
 
     @Test
     void aChordOpenedByAnEarlierReleaseCompletes() {
-        tq.broker.openChord("earlier-chord", 2, "{\"k\":\"t\",\"id\":\"earlier-sum\",\"task\":\"wf.sum\","
+        tq.workflows.openChord("earlier-chord", 2, "{\"k\":\"t\",\"id\":\"earlier-sum\",\"task\":\"wf.sum\","
                 + "\"q\":\"default\",\"args\":[],\"o\":{}}", "earlier-sum", "wf.sum", Duration.ofHours(1).toMillis());
         for (int i = 0; i < 2; i++) {
             enqueue("earlier-member-" + i, "{\"task\":\"wf.add\",\"args\":[" + i + ",10],\"queue\":\"default\","

@@ -122,7 +122,7 @@ class WorkflowTest {
         assertThat(handle.states()).containsOnly(TaskState.SUCCESS).hasSize(20);
         assertThat(handle.state()).isEqualTo(TaskState.SUCCESS);
 
-        DefaultTaskClient other = new DefaultTaskClient(tq.broker, tq.results, tq.registry, tq.codec,
+        DefaultTaskClient other = new DefaultTaskClient(tq.broker, tq.results, tq.workflows, tq.admin, tq.registry, tq.codec,
                 ClientSettings.DEFAULTS, tq.event(), Clock.systemUTC());
         GroupHandle<Object> found = other.groupHandle(handle.id());
         assertThat(found.get(WAIT)).isEqualTo(IntStream.range(0, 20).map(i -> 2 * i).boxed().toList());
@@ -159,7 +159,7 @@ class WorkflowTest {
         awaitDrained();
         assertThat(tasks.runsOf("sum")).isEqualTo(1);
         assertThat(tasks.sums.get(0)).isEqualTo(IntStream.range(0, 50).boxed().toList());
-        assertThat(tq.broker.chords(100)).isEmpty(); // completed chords leave the list
+        assertThat(tq.admin.chords(100)).isEmpty(); // completed chords leave the list
     }
 
     @Test
@@ -193,7 +193,7 @@ class WorkflowTest {
         await().atMost(WAIT).until(() -> tasks.failures.size() == 1);
         awaitDrained();
         assertThat(tasks.runsOf("sum")).isZero();
-        List<ChordStatus> chords = tq.broker.chords(10);
+        List<ChordStatus> chords = tq.admin.chords(10);
         assertThat(chords).hasSize(1);
         assertThat(chords.get(0).failure()).contains("Chord member 2 of 3");
         assertThat(chords.get(0).size()).isEqualTo(3);
@@ -228,7 +228,7 @@ class WorkflowTest {
         awaitDrained();
         assertThat(tasks.runsOf("add")).isEqualTo(2); // the other two members; the poison pill never ran
         assertThat(tasks.runsOf("sum")).isZero();
-        assertThat(tq.broker.chords(10)).singleElement().satisfies(chord -> assertThat(chord.failure())
+        assertThat(tq.admin.chords(10)).singleElement().satisfies(chord -> assertThat(chord.failure())
                 .contains("Chord member 2 of 3"));
     }
 
@@ -250,7 +250,7 @@ class WorkflowTest {
                         TaskCall.partial(WorkflowTasks::sum)));
 
         await().atMost(WAIT).untilAsserted(() -> {
-            List<ChordStatus> chords = tq.broker.chords(10);
+            List<ChordStatus> chords = tq.admin.chords(10);
             assertThat(chords).hasSize(1);
             assertThat(chords.get(0).done()).isEqualTo(1);
             assertThat(chords.get(0).size()).isEqualTo(2);
@@ -267,7 +267,7 @@ class WorkflowTest {
         tq.client.submit(chord(group(TaskCall.of(WorkflowTasks::add, 4, 4), TaskCall.of(WorkflowTasks::add, 5, 5)
                 .withOptions(TaskOptions.defaults().countdown(Duration.ofHours(1)))),
                 TaskCall.partial(WorkflowTasks::sum))); // stays open
-        await().atMost(WAIT).until(() -> tq.broker.chords(10).size() == 1 && tq.broker.chords(10).get(0).done() == 1);
+        await().atMost(WAIT).until(() -> tq.admin.chords(10).size() == 1 && tq.admin.chords(10).get(0).done() == 1);
 
         RedisCommands<String, String> redis = SharedRedis.admin().sync();
         List<String> workflowKeys = redis.keys("*").stream().filter(key -> key.contains(":chord")
@@ -374,7 +374,7 @@ class WorkflowTest {
     /** A 1,000,000-member chord once ran a worker JVM out of memory: a workflow past the bound is refused at once. */
     @Test
     void aWorkflowLargerThanTheBoundIsRefusedAtSubmitAndNothingIsSent() {
-        DefaultTaskClient bounded = new DefaultTaskClient(tq.broker, tq.results, tq.registry, tq.codec,
+        DefaultTaskClient bounded = new DefaultTaskClient(tq.broker, tq.results, tq.workflows, tq.admin, tq.registry, tq.codec,
                 new ClientSettings("default", ClientSettings.DEFAULT_MAX_PAYLOAD_SIZE, Duration.ofHours(1), null,
                         false, 10), tq.event(), Clock.systemUTC());
         List<TaskCall<Integer>> ten = IntStream.range(0, 10).mapToObj(i -> TaskCall.of(WorkflowTasks::add, i, i))
@@ -390,7 +390,7 @@ class WorkflowTest {
 
     @Test
     void aHeaderTaskOfAnExpiredChordRunsOnceAndIsNotHandedBackForever() throws Exception {
-        DefaultTaskClient shortLived = new DefaultTaskClient(tq.broker, tq.results, tq.registry, tq.codec,
+        DefaultTaskClient shortLived = new DefaultTaskClient(tq.broker, tq.results, tq.workflows, tq.admin, tq.registry, tq.codec,
                 new ClientSettings("default", ClientSettings.DEFAULT_MAX_PAYLOAD_SIZE, Duration.ofSeconds(1)),
                 tq.event(), Clock.systemUTC());
         // The chord's state lives 1 s; its only header task starts after 2 s.
@@ -478,7 +478,7 @@ class WorkflowTest {
      * are queued before it is acknowledged. Then a task that has not run never will.
      */
     private void awaitDrained() {
-        await().atMost(WAIT).until(() -> tq.broker.stats(List.of("default", "other")).stream()
+        await().atMost(WAIT).until(() -> tq.admin.stats(List.of("default", "other")).stream()
                 .allMatch(queue -> queue.pending() == 0 && queue.scheduled() == 0 && queue.active() == 0));
     }
 }

@@ -13,7 +13,10 @@ import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.autoconfigure.TaskQueueProperties.BrokerType;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.CatalogStore;
+import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.broker.ResultBackend;
+import dev.taskqueue.broker.ScheduleStore;
+import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.client.DefaultTaskQueueOperations;
@@ -26,7 +29,11 @@ import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.RedisCatalog;
 import dev.taskqueue.redis.RedisConnections;
+import dev.taskqueue.redis.RedisQueueAdmin;
 import dev.taskqueue.redis.RedisResultBackend;
+import dev.taskqueue.redis.RedisSchedules;
+import dev.taskqueue.redis.RedisStores;
+import dev.taskqueue.redis.RedisWorkflows;
 import dev.taskqueue.redis.SubmitRetry;
 import dev.taskqueue.spring.TaskBeanRegistrar;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
@@ -37,7 +44,6 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.LazyInitializationExcludeFilter;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -51,17 +57,19 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.util.ClassUtils;
 
 /**
- * Auto-configuration of taskqueue: the {@link TaskClient}, the broker chosen by {@code taskqueue.broker}, the
+ * Auto-configuration of taskqueue: the {@link TaskClient}, the stores chosen by {@code taskqueue.broker}, the
  * registration of {@code @Task} beans, and the worker.
  *
  * <ul>
- * <li>{@code redis} (default): {@link RedisBroker} and {@link RedisResultBackend} on the Lettuce client of the
+ * <li>{@code redis} (default): {@link RedisStores} on the Lettuce client of the
  * {@link TaskQueueRedisConnectionFactory @TaskQueueRedisConnectionFactory} bean, else of the application's
  * {@code RedisConnectionFactory} (so {@code spring.data.redis.*} decides standalone, Sentinel or Cluster, TLS and
- * credentials);</li>
- * <li>{@code inline}: no broker and no worker; {@link InlineTaskClient} runs tasks in the caller's thread.</li>
+ * credentials), and each of its stores as a bean of its own: the {@link Broker}, the {@link QueueAdmin}, the
+ * {@link ResultBackend}, the {@link WorkflowStore}, the {@link ScheduleStore} and the {@link CatalogStore};</li>
+ * <li>{@code inline}: no store and no worker; {@link InlineTaskClient} runs tasks in the caller's thread.</li>
  * </ul>
- * Every bean backs off when the application defines its own. The worker starts once the context is refreshed and
+ * Every bean backs off when the application defines its own: a store of its own (a wrapper of one of ours, say)
+ * replaces that store alone. The worker starts once the context is refreshed and
  * stops before the Redis connection factory (see {@link TaskQueueWorkerLifecycle}); the Redis resources close
  * after it, as the beans it depends on.
  */
@@ -110,8 +118,8 @@ public final class TaskQueueAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     TaskClient taskClient(TaskQueueProperties properties, TaskRegistry registry, TaskCatalog catalog,
-            MessageCodec codec,
-            ObjectProvider<Broker> broker, ObjectProvider<ResultBackend> resultBackend,
+            MessageCodec codec, ObjectProvider<Broker> broker, ObjectProvider<ResultBackend> resultBackend,
+            ObjectProvider<WorkflowStore> workflowStore, ObjectProvider<QueueAdmin> admin,
             ObjectProvider<TaskEventListener> listeners, ObjectProvider<TaskInterceptor> interceptors) {
         ClientSettings settings = clientSettings(properties);
         TaskEventListener listener = TaskEventListener.of(listeners.orderedStream().toList());
@@ -119,14 +127,10 @@ public final class TaskQueueAutoConfiguration {
         if (properties.getBroker() == BrokerType.INLINE) {
             return new InlineTaskClient(registry, codec, settings, listener, ordered, Clock.systemUTC());
         }
-        Broker queue = requiredBroker(broker, properties);
-        ResultBackend backend = resultBackend.getIfAvailable();
-        if (backend == null) {
-            throw new IllegalStateException("taskqueue needs a ResultBackend bean to read task results, and there is "
-                    + "none: define one beside your own Broker, or remove your Broker bean to get the auto-configured "
-                    + "ones.");
-        }
-        return new DefaultTaskClient(queue, backend, catalog, codec, settings, listener, ordered, Clock.systemUTC());
+        return new DefaultTaskClient(required(broker, Broker.class, properties),
+                required(resultBackend, ResultBackend.class, properties),
+                required(workflowStore, WorkflowStore.class, properties), required(admin, QueueAdmin.class, properties),
+                catalog, codec, settings, listener, ordered, Clock.systemUTC());
     }
 
     /** How tasks are submitted: by the client, and by workers starting the next steps of workflows. */
@@ -136,15 +140,15 @@ public final class TaskQueueAutoConfiguration {
                 properties.getMaxWorkflowTasks());
     }
 
-    /** Operators' actions on the broker; in the inline mode, where no queue holds a task, what is left of them. */
+    /** Operators' actions on the queues; in the inline mode, where no queue holds a task, what is left of them. */
     @Bean
     @ConditionalOnMissingBean
-    TaskQueueOperations taskQueueOperations(ObjectProvider<Broker> broker, MessageCodec codec, TaskCatalog catalog,
+    TaskQueueOperations taskQueueOperations(ObjectProvider<QueueAdmin> admin, MessageCodec codec, TaskCatalog catalog,
             TaskQueueProperties properties) {
         if (properties.getBroker() == BrokerType.INLINE) {
             return new InlineTaskQueueOperations(catalog);
         }
-        return new DefaultTaskQueueOperations(requiredBroker(broker, properties), codec, catalog,
+        return new DefaultTaskQueueOperations(required(admin, QueueAdmin.class, properties), codec, catalog,
                 clientSettings(properties).maxPayloadSize());
     }
 
@@ -169,14 +173,15 @@ public final class TaskQueueAutoConfiguration {
         return policies;
     }
 
-    /** The broker; without one, an error that says what is missing instead of "no qualifying bean". */
-    private static Broker requiredBroker(ObjectProvider<Broker> broker, TaskQueueProperties properties) {
-        Broker found = broker.getIfAvailable();
+    /** A store; without one, an error that says what is missing instead of "no qualifying bean". */
+    private static <T> T required(ObjectProvider<T> store, Class<T> type, TaskQueueProperties properties) {
+        T found = store.getIfAvailable();
         if (found == null) {
-            throw new IllegalStateException("taskqueue has no Broker: taskqueue.broker=" + properties.getBroker()
-                    .name().toLowerCase(Locale.ROOT) + " needs Spring Data Redis with Lettuce on the class "
-                    + "path (use dev.taskqueue:taskqueue-spring-boot-starter, or add spring-boot-starter-data-redis), "
-                    + "or set taskqueue.broker=inline (tasks run in the caller's thread), or define a Broker bean.");
+            throw new IllegalStateException("taskqueue has no " + type.getSimpleName() + ": taskqueue.broker="
+                    + properties.getBroker().name().toLowerCase(Locale.ROOT) + " needs Spring Data Redis with Lettuce "
+                    + "on the class path (use dev.taskqueue:taskqueue-spring-boot-starter, or add "
+                    + "spring-boot-starter-data-redis), or set taskqueue.broker=inline (tasks run in the caller's "
+                    + "thread), or define a " + type.getSimpleName() + " bean.");
         }
         return found;
     }
@@ -190,18 +195,20 @@ public final class TaskQueueAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         TaskQueueWorkerLifecycle taskQueueWorkerLifecycle(TaskQueueProperties properties, ObjectProvider<Broker> broker,
-                TaskCatalog catalog, MessageCodec codec, ObjectProvider<TaskQueueWorkerCustomizer> customizers,
-                ObjectProvider<TaskEventListener> listeners, ObjectProvider<TaskInterceptor> interceptors) {
+                ObjectProvider<WorkflowStore> workflowStore, TaskCatalog catalog, MessageCodec codec,
+                ObjectProvider<TaskQueueWorkerCustomizer> customizers, ObjectProvider<TaskEventListener> listeners,
+                ObjectProvider<TaskInterceptor> interceptors) {
             return new TaskQueueWorkerLifecycle(() -> {
-                Broker queue = requiredBroker(broker, properties);
+                Broker queue = required(broker, Broker.class, properties);
+                WorkflowStore workflows = required(workflowStore, WorkflowStore.class, properties);
                 TaskEventListener listener = TaskEventListener.of(listeners.orderedStream().toList());
                 List<TaskInterceptor> ordered = interceptors.orderedStream().toList();
                 WorkerSettings settings = workerSettings(properties, catalog.registry(), customizers);
                 // The next steps of workflows are submitted with the application's client settings, whatever
                 // TaskClient bean it has.
                 return new Worker(queue, catalog, codec, settings, listener, ordered,
-                        DefaultTaskClient.workflowEngine(queue, catalog, codec, clientSettings(properties), ordered,
-                                listener, Clock.systemUTC()), Clock.systemUTC());
+                        DefaultTaskClient.workflowEngine(queue, workflows, catalog, codec, clientSettings(properties),
+                                ordered, listener, Clock.systemUTC()), Clock.systemUTC());
             }, properties.getWorker().isKeepAlive());
         }
 
@@ -255,32 +262,58 @@ public final class TaskQueueAutoConfiguration {
             return LettuceClients.connections(factory);
         }
 
+        /** Every store on one Redis; closed after the worker (whose beans depend on it), before the connections. */
         @Bean(destroyMethod = "close")
-        @ConditionalOnMissingBean(Broker.class)
-        RedisBroker taskQueueBroker(RedisConnections connections, TaskQueueProperties properties) {
+        @ConditionalOnMissingBean
+        RedisStores taskQueueRedisStores(RedisConnections connections, TaskQueueProperties properties) {
             TaskQueueProperties.DeadLetters deadLetters = properties.getDeadLetters();
             TaskQueueProperties.Submit submit = properties.getSubmit();
             TaskQueueProperties.Submit.Retry retry = submit.getRetry();
-            return new RedisBroker(connections, properties.getKeyPrefix(),
-                    new RedisBroker.DeadLetterPolicy(deadLetters.getMaxLength(), deadLetters.getMaxAge(),
+            return new RedisStores(connections, properties.getKeyPrefix(), new RedisStores.Options(
+                    new RedisStores.DeadLetterPolicy(deadLetters.getMaxLength(), deadLetters.getMaxAge(),
                             PropertyChecks.bytes(deadLetters.getMaxQuarantinedSize())),
-                    new RedisBroker.Durability(submit.getReplicas(), submit.getReplicaTimeout()),
+                    new RedisStores.Durability(submit.getReplicas(), submit.getReplicaTimeout()),
                     new SubmitRetry(retry.getMaxAttempts(), retry.getDelay(), retry.getMultiplier(),
-                            retry.getMaxDelay()));
+                            retry.getMaxDelay()),
+                    properties.getResultTtl()));
+        }
+
+        /** Closed with the stores. */
+        @Bean(destroyMethod = "")
+        @ConditionalOnMissingBean(Broker.class)
+        RedisBroker taskQueueBroker(RedisStores stores) {
+            return stores.broker();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(QueueAdmin.class)
+        RedisQueueAdmin taskQueueAdmin(RedisStores stores) {
+            return stores.admin();
+        }
+
+        /** Closed with the stores. */
+        @Bean(destroyMethod = "")
+        @ConditionalOnMissingBean(ResultBackend.class)
+        RedisResultBackend taskQueueResultBackend(RedisStores stores) {
+            return stores.results();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(WorkflowStore.class)
+        RedisWorkflows taskQueueWorkflowStore(RedisStores stores) {
+            return stores.workflows();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(ScheduleStore.class)
+        RedisSchedules taskQueueScheduleStore(RedisStores stores) {
+            return stores.schedules();
         }
 
         @Bean
         @ConditionalOnMissingBean(CatalogStore.class)
-        @ConditionalOnBean(RedisBroker.class)
-        RedisCatalog taskQueueCatalogStore(RedisBroker broker) {
-            return new RedisCatalog(broker);
-        }
-
-        @Bean(destroyMethod = "close")
-        @ConditionalOnMissingBean(ResultBackend.class)
-        @ConditionalOnBean(RedisBroker.class)
-        RedisResultBackend taskQueueResultBackend(RedisBroker broker, TaskQueueProperties properties) {
-            return new RedisResultBackend(broker, properties.getResultTtl());
+        RedisCatalog taskQueueCatalogStore(RedisStores stores) {
+            return stores.catalog();
         }
     }
 

@@ -4,8 +4,8 @@ import java.lang.management.ManagementFactory;
 import java.time.Clock;
 
 import dev.taskqueue.event.TaskEventPublisher;
-import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.RedisEventLog;
+import dev.taskqueue.redis.RedisStores;
 import dev.taskqueue.spring.TaskEventApplicationPublisher;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -44,13 +44,13 @@ public final class TaskQueueEventsAutoConfiguration {
     /** The cluster-wide event stream in Redis. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnBooleanProperty("taskqueue.events.stream.enabled")
-    @ConditionalOnBean(RedisBroker.class)
+    @ConditionalOnBean(RedisStores.class)
     static class EventStreamConfiguration {
 
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean
-        RedisEventLog taskQueueEventLog(RedisBroker broker, TaskQueueProperties properties) {
-            return new RedisEventLog(broker, properties.getEvents().getStream().getMaxLength());
+        RedisEventLog taskQueueEventLog(RedisStores stores, TaskQueueProperties properties) {
+            return new RedisEventLog(stores, properties.getEvents().getStream().getMaxLength());
         }
 
         @Bean

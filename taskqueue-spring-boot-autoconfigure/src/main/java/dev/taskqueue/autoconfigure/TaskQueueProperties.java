@@ -10,7 +10,7 @@ import dev.taskqueue.RateLimit;
 import dev.taskqueue.RetryPolicy;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.internal.TaskDeclarations;
-import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.RedisStores;
 import dev.taskqueue.redis.SubmitRetry;
 import dev.taskqueue.worker.WorkerSettings;
 import org.jspecify.annotations.Nullable;
@@ -36,7 +36,7 @@ public class TaskQueueProperties implements Validator {
     private BrokerType broker = BrokerType.REDIS;
 
     /** Prefix of every Redis key taskqueue creates, so that several applications can share one Redis. */
-    private String keyPrefix = RedisBroker.DEFAULT_KEY_PREFIX;
+    private String keyPrefix = RedisStores.DEFAULT_KEY_PREFIX;
 
     /** Queue of tasks whose @Task declares none. */
     private String defaultQueue = "default";

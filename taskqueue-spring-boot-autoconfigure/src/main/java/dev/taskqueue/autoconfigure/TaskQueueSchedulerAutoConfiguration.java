@@ -12,7 +12,7 @@ import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskDefinitionException;
 import dev.taskqueue.TaskOptions;
-import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.ScheduleStore;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.schedule.LocalScheduleStore;
@@ -33,8 +33,8 @@ import org.springframework.context.annotation.Bean;
 /**
  * Periodic tasks: every instance runs a {@link Scheduler} over the schedules of {@code @Periodic} task methods,
  * {@code taskqueue.schedules.*} and {@link Schedule} beans; each tick is submitted once across the cluster. In the
- * inline mode (no broker) the schedules are checked, listed and can be enabled or disabled, but they do not tick:
- * a tick would run its task in the scheduler's thread, in the middle of the application's tests.
+ * inline mode (no schedule store) the schedules are checked, listed and can be enabled or disabled, but they do not
+ * tick: a tick would run its task in the scheduler's thread, in the middle of the application's tests.
  */
 @AutoConfiguration(after = TaskQueueAutoConfiguration.class)
 @ConditionalOnBean(TaskClient.class)
@@ -44,9 +44,9 @@ public final class TaskQueueSchedulerAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     TaskQueueScheduler taskQueueScheduler(TaskQueueSchedulerProperties properties, TaskQueueProperties taskQueue,
-            ObjectProvider<Broker> broker, TaskClient client, TaskCatalog catalog, MessageCodec codec,
+            ObjectProvider<ScheduleStore> scheduleStore, TaskClient client, TaskCatalog catalog, MessageCodec codec,
             ObjectProvider<Schedule> scheduleBeans) {
-        Broker store = broker.getIfAvailable();
+        ScheduleStore store = scheduleStore.getIfAvailable();
         TaskQueueSchedulerProperties.Scheduler settings = properties.getScheduler();
         List<Schedule> configured = fromProperties(properties.getSchedules()); // wrong triggers fail startup here
         return new TaskQueueScheduler(() -> {

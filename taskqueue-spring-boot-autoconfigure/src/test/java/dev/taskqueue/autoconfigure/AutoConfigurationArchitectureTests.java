@@ -1,9 +1,14 @@
 package dev.taskqueue.autoconfigure;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import dev.taskqueue.redis.RedisBroker;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -45,6 +50,33 @@ class AutoConfigurationArchitectureTests {
         noClasses().that().resideOutsideOfPackage("dev.taskqueue.autoconfigure..")
                 .should().dependOnClassesThat().resideInAPackage("dev.taskqueue.redis..")
                 .check(CLASSES);
+    }
+
+    /**
+     * Everything takes the store it needs through its interface: only the auto-configuration that builds the Redis
+     * stores names the Redis broker, and nothing asks whether a store is it.
+     */
+    @Test
+    void onlyTheAutoConfigurationNamesTheRedisBroker() {
+        noClasses().that().resideOutsideOfPackage("dev.taskqueue.redis..")
+                .and().doNotBelongToAnyOf(TaskQueueAutoConfiguration.class)
+                .should().dependOnClassesThat().belongToAnyOf(RedisBroker.class)
+                .check(ALL_CLASSES);
+        noClasses().should(checkInstanceOf(RedisBroker.class)).check(ALL_CLASSES);
+    }
+
+    /** An {@code instanceof} (or a pattern of it) on {@code type}, anywhere in the class. */
+    private static ArchCondition<JavaClass> checkInstanceOf(Class<?> type) {
+        return new ArchCondition<>("check whether an object is a " + type.getSimpleName()) {
+            @Override
+            public void check(JavaClass javaClass, ConditionEvents events) {
+                javaClass.getCodeUnits().stream().flatMap(unit -> unit.getInstanceofChecks().stream())
+                        .filter(check -> check.getRawType().isEquivalentTo(type))
+                        .forEach(check -> events.add(SimpleConditionEvent.satisfied(check, check.getOwner().getFullName()
+                                + " checks whether an object is a " + type.getName() + " "
+                                + check.getSourceCodeLocation())));
+            }
+        };
     }
 
     @Test

@@ -21,7 +21,9 @@ import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.Workflows;
 import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.broker.ResultBackend;
+import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.client.DefaultTaskQueueOperations;
@@ -31,8 +33,13 @@ import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.RedisCatalog;
 import dev.taskqueue.redis.RedisConnections;
+import dev.taskqueue.redis.RedisQueueAdmin;
 import dev.taskqueue.redis.RedisResultBackend;
+import dev.taskqueue.redis.RedisSchedules;
+import dev.taskqueue.redis.RedisStores;
+import dev.taskqueue.redis.RedisWorkflows;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 import dev.taskqueue.testing.RedisStates;
 import dev.taskqueue.testing.SharedRedis;
@@ -78,8 +85,13 @@ class TaskQueueAutoConfigurationTests {
     @Test
     void taskRunsEndToEndOnRedis() {
         runner.withBean(TestTasks.Greeter.class).run(context -> {
-            assertThat(context).hasSingleBean(RedisBroker.class).hasSingleBean(RedisResultBackend.class)
-                    .hasSingleBean(TaskQueueWorkerLifecycle.class);
+            assertThat(context).hasSingleBean(RedisStores.class).hasSingleBean(RedisBroker.class)
+                    .hasSingleBean(RedisQueueAdmin.class).hasSingleBean(RedisResultBackend.class)
+                    .hasSingleBean(RedisWorkflows.class).hasSingleBean(RedisSchedules.class)
+                    .hasSingleBean(RedisCatalog.class).hasSingleBean(TaskQueueWorkerLifecycle.class);
+            RedisStores stores = context.getBean(RedisStores.class);
+            assertThat(context.getBean(Broker.class)).isSameAs(stores.broker());
+            assertThat(context.getBean(QueueAdmin.class)).isSameAs(stores.admin());
             TaskHandle<String> handle = context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
             assertThat(handle.get(WAIT)).isEqualTo("Hello Ada");
         });
@@ -109,15 +121,15 @@ class TaskQueueAutoConfigurationTests {
     void workflowStepsFollowTheClientPropertiesWhateverTheTaskClientBean() {
         runner.withUserConfiguration(WrappedClientConfiguration.class)
                 .withPropertyValues("taskqueue.expires-in=2s").run(context -> {
-                    Broker broker = context.getBean(Broker.class);
-                    broker.pause("failing");
+                    QueueAdmin admin = context.getBean(QueueAdmin.class);
+                    admin.pause("failing");
                     TaskHandle<Void> second = context.getBean(TaskClient.class).submit(Workflows.chain(
                             TaskCall.of(TestTasks.Greeter::greet, "Ada"), TaskCall.of(TestTasks.Greeter::fail)
                                     .immutable()));
-                    await().atMost(WAIT).until(() -> broker.stats("default").processedLastMinute() == 1);
+                    await().atMost(WAIT).until(() -> admin.stats("default").processedLastMinute() == 1);
                     Thread.sleep(2_500); // the second step, waiting in its paused queue, outlives its expiry
 
-                    broker.resume("failing");
+                    admin.resume("failing");
 
                     await().atMost(WAIT).until(() -> second.state().isFinished());
                     assertThat(second.state()).isEqualTo(TaskState.REVOKED);
@@ -270,7 +282,7 @@ class TaskQueueAutoConfigurationTests {
                     TaskHandle<String> handle = context.getBean(TaskClient.class)
                             .submit(TestTasks.Greeter::greet, "Ada");
                     assertThat(handle.state()).isEqualTo(TaskState.PENDING);
-                    assertThat(context.getBean(Broker.class).stats("default").pending()).isEqualTo(1);
+                    assertThat(context.getBean(QueueAdmin.class).stats("default").pending()).isEqualTo(1);
                 });
     }
 
@@ -316,20 +328,40 @@ class TaskQueueAutoConfigurationTests {
     }
 
     /**
-     * The application's own broker (here on keys of its own) is the one the client and the worker use, and the
-     * auto-configured result backend reads through it.
+     * The application's own stores (here on keys of their own) are those the client and the worker use: every store
+     * bean is theirs.
      */
     @Test
-    void userDefinedBrokerWinsAndServesClientAndWorker() {
-        try (SharedRedisBroker mine = new SharedRedisBroker("mine")) {
-            runner.withBean(RedisBroker.class, () -> mine.broker).withBean(TestTasks.Greeter.class).run(context -> {
-                assertThat(context.getBean(Broker.class)).isSameAs(mine.broker);
+    void userDefinedStoresWinAndServeClientAndWorker() {
+        try (SharedRedisStores mine = new SharedRedisStores("mine")) {
+            runner.withBean(RedisStores.class, () -> mine.stores).withBean(TestTasks.Greeter.class).run(context -> {
+                assertThat(context.getBean(Broker.class)).isSameAs(mine.stores.broker());
+                assertThat(context.getBean(QueueAdmin.class)).isSameAs(mine.admin);
+                assertThat(context.getBean(ResultBackend.class)).isSameAs(mine.results);
+                assertThat(context.getBean(WorkflowStore.class)).isSameAs(mine.stores.workflows());
                 assertThat(context.getBean(TaskClient.class)).isInstanceOf(DefaultTaskClient.class);
                 assertThat(context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Bob").get(WAIT))
                         .isEqualTo("Hello Bob");
                 assertThat(SharedRedis.admin().sync().keys("{mine:default}:*")).isNotEmpty();
                 assertThat(SharedRedis.admin().sync().keys("{taskqueue:*")).isEmpty();
             });
+        }
+    }
+
+    /** A store of the application's own (here a broker of other stores) replaces that store alone. */
+    @Test
+    void aStoreOfTheApplicationsOwnReplacesThatStoreAlone() {
+        try (SharedRedisStores mine = new SharedRedisStores()) {
+            runner.withBean(Broker.class, () -> mine.stores.broker()).withBean(TestTasks.Greeter.class)
+                    .run(context -> {
+                        RedisStores stores = context.getBean(RedisStores.class);
+                        assertThat(context.getBean(Broker.class)).isSameAs(mine.stores.broker())
+                                .isNotSameAs(stores.broker());
+                        assertThat(context.getBean(QueueAdmin.class)).isSameAs(stores.admin());
+                        assertThat(context.getBean(ResultBackend.class)).isSameAs(stores.results());
+                        assertThat(context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Cy")
+                                .get(WAIT)).isEqualTo("Hello Cy");
+                    });
         }
     }
 
@@ -398,8 +430,9 @@ class TaskQueueAutoConfigurationTests {
         }
 
         @Bean
-        TaskClient taskClient(Broker broker, ResultBackend results, TaskRegistry registry, MessageCodec codec) {
-            TaskClient ours = new DefaultTaskClient(broker, results, registry, codec,
+        TaskClient taskClient(Broker broker, ResultBackend results, WorkflowStore workflows, QueueAdmin admin,
+                TaskRegistry registry, MessageCodec codec) {
+            TaskClient ours = new DefaultTaskClient(broker, results, workflows, admin, registry, codec,
                     new ClientSettings("default", ClientSettings.DEFAULT_MAX_PAYLOAD_SIZE, Duration.ofHours(1)),
                     TaskEventListener.of(List.of()), Clock.systemUTC());
             return (TaskClient) Proxy.newProxyInstance(TaskClient.class.getClassLoader(),

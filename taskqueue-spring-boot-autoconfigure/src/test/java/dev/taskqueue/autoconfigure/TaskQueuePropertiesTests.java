@@ -9,7 +9,7 @@ import dev.taskqueue.RetryPolicy;
 import dev.taskqueue.actuate.metrics.TaskQueueMetrics;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.internal.TaskRegistry;
-import dev.taskqueue.redis.RedisBroker;
+import dev.taskqueue.redis.RedisStores;
 import dev.taskqueue.redis.SubmitRetry;
 import dev.taskqueue.worker.WorkerSettings;
 import org.assertj.core.api.AbstractStringAssert;
@@ -54,16 +54,16 @@ class TaskQueuePropertiesTests {
                 .isEqualTo(ClientSettings.DEFAULTS.resultTtl());
         assertThat(properties.getMaxPayloadSize().toBytes()).isEqualTo(ClientSettings.DEFAULT_MAX_PAYLOAD_SIZE);
         assertThat(properties.getMaxWorkflowTasks()).isEqualTo(ClientSettings.DEFAULT_MAX_WORKFLOW_TASKS);
-        assertThat(properties.getKeyPrefix()).isEqualTo(RedisBroker.DEFAULT_KEY_PREFIX);
+        assertThat(properties.getKeyPrefix()).isEqualTo(RedisStores.DEFAULT_KEY_PREFIX);
     }
 
     @Test
     void deadLetterDefaultsEqualTheEngineDefaults() {
-        assertThat(properties.getDeadLetters().getMaxLength()).isEqualTo(RedisBroker.DeadLetterPolicy.DEFAULT.maxLength());
-        assertThat(properties.getDeadLetters().getMaxAge()).isEqualTo(RedisBroker.DeadLetterPolicy.DEFAULT.maxAge());
+        assertThat(properties.getDeadLetters().getMaxLength()).isEqualTo(RedisStores.DeadLetterPolicy.DEFAULT.maxLength());
+        assertThat(properties.getDeadLetters().getMaxAge()).isEqualTo(RedisStores.DeadLetterPolicy.DEFAULT.maxAge());
         assertThat(properties.getDeadLetters().getMaxQuarantinedSize().toBytes())
-                .isEqualTo(RedisBroker.DeadLetterPolicy.DEFAULT_MAX_QUARANTINED_SIZE)
-                .isEqualTo(RedisBroker.DeadLetterPolicy.DEFAULT.maxQuarantinedSize());
+                .isEqualTo(RedisStores.DeadLetterPolicy.DEFAULT_MAX_QUARANTINED_SIZE)
+                .isEqualTo(RedisStores.DeadLetterPolicy.DEFAULT.maxQuarantinedSize());
     }
 
     @Test
@@ -122,7 +122,7 @@ class TaskQueuePropertiesTests {
 
     @Test
     void submitsReturnOnceThePrimaryHasTheTaskByDefault() {
-        assertThat(properties.getSubmit().getReplicas()).isEqualTo(RedisBroker.Durability.PRIMARY.replicas());
+        assertThat(properties.getSubmit().getReplicas()).isEqualTo(RedisStores.Durability.PRIMARY.replicas());
     }
 
     @Test
@@ -160,7 +160,7 @@ class TaskQueuePropertiesTests {
         assertThat(DataSize.parse(defaults.get("taskqueue.max-stack-trace-size").asString()).toBytes())
                 .isEqualTo(WorkerSettings.DEFAULT_MAX_STACK_TRACE_SIZE);
         assertThat(DataSize.parse(defaults.get("taskqueue.dead-letters.max-quarantined-size").asString()).toBytes())
-                .isEqualTo(RedisBroker.DeadLetterPolicy.DEFAULT_MAX_QUARANTINED_SIZE);
+                .isEqualTo(RedisStores.DeadLetterPolicy.DEFAULT_MAX_QUARANTINED_SIZE);
     }
 
     /** The default of each property in the configuration metadata (generated, and ours added to it). */

@@ -119,14 +119,14 @@ class TaskQueueWorkerLifecycleTests {
     }
 
     private static TaskState stateInRedis(String taskId) {
-        try (SharedRedisBroker redis = new SharedRedisBroker()) {
+        try (SharedRedisStores redis = new SharedRedisStores()) {
             return redis.results.find("default", taskId).state();
         }
     }
 
     private static QueueStats statsInRedis(String queue) {
-        try (SharedRedisBroker redis = new SharedRedisBroker()) {
-            return redis.broker.stats(queue);
+        try (SharedRedisStores redis = new SharedRedisStores()) {
+            return redis.admin.stats(queue);
         }
     }
 }

@@ -19,7 +19,7 @@ import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.TaskState;
-import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.WorkerInfo;
@@ -128,7 +128,7 @@ public class TaskQueueEndpoint {
     /** What a value that is not shown reads as, as in Boot's own endpoints. */
     public static final String HIDDEN = SanitizableData.SANITIZED_VALUE;
 
-    private final Broker broker;
+    private final QueueAdmin admin;
     private final String brokerDescription;
     private final TaskRegistry registry;
     private final Supplier<? extends Collection<String>> workerQueues;
@@ -139,8 +139,8 @@ public class TaskQueueEndpoint {
     private final Show showValues;
 
     /**
-     * @param broker the broker to inspect and act on
-     * @param brokerDescription what the broker is, its kind then its address, such as {@code redis 127.0.0.1:6379}
+     * @param admin the queues to inspect and act on
+     * @param brokerDescription what the store is, its kind then its address, such as {@code redis 127.0.0.1:6379}
      *        (the address is a value)
      * @param registry this application's tasks
      * @param workerQueues the queues this application's worker consumes (empty without a worker)
@@ -150,11 +150,11 @@ public class TaskQueueEndpoint {
      * @param scheduler the periodic schedules, or null when the application has none
      * @param showValues when its operations show values (over JMX: {@link Show#WHEN_AUTHORIZED} shows them)
      */
-    public TaskQueueEndpoint(Broker broker, String brokerDescription, TaskRegistry registry,
+    public TaskQueueEndpoint(QueueAdmin admin, String brokerDescription, TaskRegistry registry,
             Supplier<? extends Collection<String>> workerQueues, @Nullable ResultBackend results,
             TaskQueueOperations operations, @Nullable TaskEventLog events, @Nullable TaskQueueScheduler scheduler,
             Show showValues) {
-        this.broker = broker;
+        this.admin = admin;
         this.brokerDescription = brokerDescription;
         this.registry = registry;
         this.workerQueues = workerQueues;
@@ -175,7 +175,7 @@ public class TaskQueueEndpoint {
 
     /** As {@link #overview()}, with or without values. */
     Overview overview(boolean withValues) {
-        List<WorkerInfo> workers = broker.workers();
+        List<WorkerInfo> workers = admin.workers();
         List<QueueDescriptor> queues = queues(workers);
         List<WorkerDescriptor> workerViews = workers.stream().map(WorkerDescriptor::of).toList();
         return values(new Overview(brokerDescription, Totals.of(queues, workerViews), queues, workerViews,
@@ -194,7 +194,7 @@ public class TaskQueueEndpoint {
     /** As {@link #list(String, Integer)}, with or without values. */
     Object list(String kind, @Nullable Integer count, boolean withValues) {
         return values(switch (kind) {
-            case QUEUES -> queues(broker.workers());
+            case QUEUES -> queues(admin.workers());
             case "workers" -> workers();
             case CATALOG -> catalog();
             case SCHEDULES -> schedules();
@@ -358,7 +358,7 @@ public class TaskQueueEndpoint {
 
     /** One queue's counts. */
     public QueueDescriptor queue(String name) {
-        return QueueDescriptor.of(broker.stats(existingQueue(name)), broker.workers());
+        return QueueDescriptor.of(admin.stats(existingQueue(name)), admin.workers());
     }
 
     /** The task's record, from the one queue that has it (400 when several have the id). */
@@ -440,12 +440,12 @@ public class TaskQueueEndpoint {
     }
 
     private List<WorkerDescriptor> workers() {
-        return broker.workers().stream().map(WorkerDescriptor::of).toList();
+        return admin.workers().stream().map(WorkerDescriptor::of).toList();
     }
 
     /** Every known queue with its counts and the live workers that consume it. */
     private List<QueueDescriptor> queues(List<WorkerInfo> workers) {
-        return broker.stats(knownQueues()).stream().map(stats -> QueueDescriptor.of(stats, workers)).toList();
+        return admin.stats(knownQueues()).stream().map(stats -> QueueDescriptor.of(stats, workers)).toList();
     }
 
     /** The tasks this application declares and those the workers of every service published. */
@@ -493,19 +493,19 @@ public class TaskQueueEndpoint {
 
     /** Pauses a queue for every worker (running tasks finish; submissions are still accepted). */
     public QueueDescriptor pause(String queue) {
-        broker.pause(existingQueue(queue));
-        return QueueDescriptor.of(broker.stats(queue), broker.workers()); // known: checked just above
+        admin.pause(existingQueue(queue));
+        return QueueDescriptor.of(admin.stats(queue), admin.workers()); // known: checked just above
     }
 
     /** Resumes a paused queue. */
     public QueueDescriptor resume(String queue) {
-        broker.resume(existingQueue(queue));
-        return QueueDescriptor.of(broker.stats(queue), broker.workers()); // known: checked just above
+        admin.resume(existingQueue(queue));
+        return QueueDescriptor.of(admin.stats(queue), admin.workers()); // known: checked just above
     }
 
     /** Deletes the queue's waiting tasks, ready and delayed (not those running). */
     public QueueChange purge(String queue) {
-        return new QueueChange(queue, "purge", broker.purge(existingQueue(queue)));
+        return new QueueChange(queue, "purge", admin.purge(existingQueue(queue)));
     }
 
     /** Puts every dead letter of a queue back in it, oldest first, each as a fresh first attempt. */
@@ -614,7 +614,7 @@ public class TaskQueueEndpoint {
     private Set<String> knownQueues() {
         Set<String> names = registry.declaredQueues();
         names.addAll(workerQueues.get());
-        names.addAll(broker.queues());
+        names.addAll(admin.queues());
         return names;
     }
 

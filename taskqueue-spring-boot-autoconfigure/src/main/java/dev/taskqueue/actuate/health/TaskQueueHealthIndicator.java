@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.worker.Worker;
 import org.jspecify.annotations.Nullable;
@@ -39,7 +39,7 @@ import org.springframework.boot.health.contributor.Health;
  */
 public class TaskQueueHealthIndicator extends AbstractHealthIndicator {
 
-    private final Broker broker;
+    private final QueueAdmin admin;
     private final String brokerDescription;
     private final Supplier<@Nullable Worker> worker;
     private final BooleanSupplier workerShouldRun;
@@ -50,28 +50,28 @@ public class TaskQueueHealthIndicator extends AbstractHealthIndicator {
     /**
      * A health component that checks the broker and shows the worker, without lag thresholds.
      *
-     * @param broker the broker to ping
-     * @param brokerDescription what the broker is, such as {@code redis 127.0.0.1:6379}
+     * @param admin the store to ping, and whose queues to check
+     * @param brokerDescription what the store is, such as {@code redis 127.0.0.1:6379}
      * @param worker this application's worker, or null when it runs none (or has not started it yet)
      */
-    public TaskQueueHealthIndicator(Broker broker, String brokerDescription, Supplier<@Nullable Worker> worker) {
-        this(broker, brokerDescription, worker, () -> false, List::of, QueueLagThresholds.NONE, Map::of);
+    public TaskQueueHealthIndicator(QueueAdmin admin, String brokerDescription, Supplier<@Nullable Worker> worker) {
+        this(admin, brokerDescription, worker, () -> false, List::of, QueueLagThresholds.NONE, Map::of);
     }
 
     /**
-     * @param broker the broker to ping
-     * @param brokerDescription what the broker is, such as {@code redis 127.0.0.1:6379}
+     * @param admin the store to ping, and whose queues to check
+     * @param brokerDescription what the store is, such as {@code redis 127.0.0.1:6379}
      * @param worker this application's worker, or null when it runs none (or has not started it yet)
      * @param workerShouldRun whether the worker is meant to run now (the application runs and is not stopping)
      * @param queues the queues to show and check (besides those with a threshold of their own)
      * @param thresholds when a queue lags
      * @param scheduleProblems the schedules that cannot submit their ticks, with why
      */
-    public TaskQueueHealthIndicator(Broker broker, String brokerDescription, Supplier<@Nullable Worker> worker,
+    public TaskQueueHealthIndicator(QueueAdmin admin, String brokerDescription, Supplier<@Nullable Worker> worker,
             BooleanSupplier workerShouldRun, Supplier<? extends Collection<String>> queues,
             QueueLagThresholds thresholds, Supplier<Map<String, String>> scheduleProblems) {
         super("taskqueue health check failed");
-        this.broker = broker;
+        this.admin = admin;
         this.brokerDescription = brokerDescription;
         this.worker = worker;
         this.workerShouldRun = workerShouldRun;
@@ -92,7 +92,7 @@ public class TaskQueueHealthIndicator extends AbstractHealthIndicator {
                 builder.withDetail("failing", failing);
             }
         }
-        if (!broker.ping()) {
+        if (!admin.ping()) {
             builder.down().withDetail("error", "The broker (" + brokerDescription + ") does not answer: tasks can "
                     + "be neither submitted nor run. Check that Redis runs and that spring.data.redis.* points at it.");
             return;
@@ -124,12 +124,12 @@ public class TaskQueueHealthIndicator extends AbstractHealthIndicator {
     /** Queues, among all Redis knows, with tasks waiting and no live worker consuming them. */
     private Map<String, String> unconsumedQueues() {
         Set<String> consumed = new LinkedHashSet<>();
-        broker.workers().stream().filter(info -> !info.isLost()).forEach(info -> consumed.addAll(info.queues()));
-        Set<String> others = new java.util.TreeSet<>(broker.queues());
+        admin.workers().stream().filter(info -> !info.isLost()).forEach(info -> consumed.addAll(info.queues()));
+        Set<String> others = new java.util.TreeSet<>(admin.queues());
         others.removeAll(consumed);
         Map<String, String> unconsumed = new LinkedHashMap<>();
         if (!others.isEmpty()) {
-            for (QueueStats stats : broker.stats(others)) {
+            for (QueueStats stats : admin.stats(others)) {
                 if (stats.pending() > 0 && !stats.paused()) {
                     unconsumed.put(stats.queue(), stats.pending() + " pending task(s) and no live worker consumes it");
                 }
@@ -147,7 +147,7 @@ public class TaskQueueHealthIndicator extends AbstractHealthIndicator {
         }
         Map<String, Object> details = new LinkedHashMap<>();
         Map<String, String> lagging = new LinkedHashMap<>();
-        for (QueueStats stats : broker.stats(checked)) {
+        for (QueueStats stats : admin.stats(checked)) {
             Duration threshold = thresholds.thresholdOf(stats.queue());
             Duration age = stats.oldestPendingAgeMillis() == null ? null
                     : Duration.ofMillis(stats.oldestPendingAgeMillis());

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import dev.taskqueue.ChordStatus;
-import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.broker.QueueStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +30,7 @@ final class QueueSnapshots {
 
     private static final Logger log = LoggerFactory.getLogger(QueueSnapshots.class);
 
-    private final Broker broker;
+    private final QueueAdmin admin;
     private final long ttlNanos;
     private final Supplier<? extends Collection<String>> knownQueues;
     private final int chordsCounted;
@@ -44,9 +44,9 @@ final class QueueSnapshots {
      * @param chordStalledAfter how long an open chord may go without a header task reporting before it counts as
      *        stalled
      */
-    QueueSnapshots(Broker broker, Duration ttl, Supplier<? extends Collection<String>> knownQueues, int chordsCounted,
+    QueueSnapshots(QueueAdmin admin, Duration ttl, Supplier<? extends Collection<String>> knownQueues, int chordsCounted,
             Duration chordStalledAfter) {
-        this.broker = broker;
+        this.admin = admin;
         this.ttlNanos = ttl.toNanos();
         this.knownQueues = knownQueues;
         this.chordsCounted = chordsCounted;
@@ -88,11 +88,11 @@ final class QueueSnapshots {
     private Snapshot refresh(Snapshot previous) {
         try {
             Set<String> queues = new LinkedHashSet<>(knownQueues.get());
-            queues.addAll(broker.queues());
+            queues.addAll(admin.queues());
             Map<String, QueueStats> stats = new HashMap<>();
-            broker.stats(queues).forEach(queueStats -> stats.put(queueStats.queue(), queueStats));
-            long live = broker.workers().stream().filter(worker -> !worker.isLost()).count();
-            ChordCounts chords = ChordCounts.of(broker.chords(chordsCounted),
+            admin.stats(queues).forEach(queueStats -> stats.put(queueStats.queue(), queueStats));
+            long live = admin.workers().stream().filter(worker -> !worker.isLost()).count();
+            ChordCounts chords = ChordCounts.of(admin.chords(chordsCounted),
                     System.currentTimeMillis() - chordStalledAfterMillis);
             return new Snapshot(Map.copyOf(stats), live, chords, System.nanoTime());
         }

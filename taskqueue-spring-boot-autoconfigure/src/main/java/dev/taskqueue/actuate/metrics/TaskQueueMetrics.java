@@ -9,7 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
-import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.TaskRegistry;
@@ -71,16 +71,16 @@ public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
     private volatile QueueSnapshots.@Nullable Snapshot discoveredIn;
 
     /**
-     * @param broker the broker whose queues the gauges show, or null for none (inline mode)
+     * @param admin the store whose queues the gauges show, or null for none (inline mode)
      * @param registry this application's tasks: other names are tagged {@value TaskQueueMeters#OTHER_TASK}
      * @param queueStatsTtl how long one reading of the queues' counts serves the gauges
      * @param chordStalledAfter how long an open chord goes without a header task reporting before it counts as
      *        stalled
      * @param worker this application's worker, or null when it runs none (or has not started it yet)
      */
-    public TaskQueueMetrics(@Nullable Broker broker, TaskRegistry registry, Duration queueStatsTtl,
+    public TaskQueueMetrics(@Nullable QueueAdmin admin, TaskRegistry registry, Duration queueStatsTtl,
             Duration chordStalledAfter, Supplier<@Nullable Worker> worker) {
-        this.snapshots = broker != null ? new QueueSnapshots(broker, queueStatsTtl, () -> gaugedQueues,
+        this.snapshots = admin != null ? new QueueSnapshots(admin, queueStatsTtl, () -> gaugedQueues,
                 CHORDS_COUNTED, chordStalledAfter) : null;
         this.registry = registry;
         this.worker = worker;

@@ -3,29 +3,17 @@ package dev.taskqueue.autoconfigure.actuate;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
-import dev.taskqueue.broker.Broker;
 import dev.taskqueue.internal.TaskRegistry;
-import dev.taskqueue.redis.RedisBroker;
-import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 import dev.taskqueue.worker.Worker;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 
-/** What the endpoint, the health indicator and the meters say about the broker, the worker and the queues. */
+/** What the endpoint, the health indicator and the meters say about the worker and the queues. */
 final class BrokerDescriptions {
 
     private BrokerDescriptions() {
-    }
-
-    /** {@code redis 127.0.0.1:6379}, or the class of a broker of the application's own. */
-    static String describe(Broker broker, ObjectProvider<RedisConnections> connections) {
-        if (broker instanceof RedisBroker) {
-            RedisConnections redis = connections.getIfAvailable();
-            return redis != null ? "redis " + redis.description() : "redis";
-        }
-        return broker.getClass().getName();
     }
 
     /**

@@ -11,9 +11,8 @@ import dev.taskqueue.actuate.health.QueueLagThresholds;
 import dev.taskqueue.actuate.health.TaskQueueHealthIndicator;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
 import dev.taskqueue.autoconfigure.TaskQueueProperties;
-import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.internal.TaskRegistry;
-import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.spring.TaskQueueScheduler;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 import org.jspecify.annotations.Nullable;
@@ -34,7 +33,7 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Auto-configuration of the {@code taskqueue} health component, when Spring Boot's health module is on the class
- * path, the application has a broker, and {@code management.health.taskqueue.enabled} is not false. Its lag
+ * path, the application has a {@link QueueAdmin}, and {@code management.health.taskqueue.enabled} is not false. Its lag
  * thresholds come from {@code taskqueue.health.*}.
  *
  * <p>{@code @ConditionalOnEnabledHealthIndicator} sits on the bean method, not beside the class-level
@@ -59,12 +58,12 @@ public final class TaskQueueHealthContributorAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "taskqueueHealthIndicator")
     @ConditionalOnEnabledHealthIndicator("taskqueue")
-    @ConditionalOnBean(Broker.class)
-    TaskQueueHealthIndicator taskqueueHealthIndicator(Broker broker, ObjectProvider<RedisConnections> connections,
+    @ConditionalOnBean(QueueAdmin.class)
+    TaskQueueHealthIndicator taskqueueHealthIndicator(QueueAdmin admin,
             ObjectProvider<TaskQueueWorkerLifecycle> lifecycle, TaskRegistry registry,
             TaskQueueProperties properties, ObjectProvider<HealthEndpointProperties> endpoint,
             ObjectProvider<TaskQueueScheduler> scheduler) {
-        return new TaskQueueHealthIndicator(broker, BrokerDescriptions.describe(broker, connections),
+        return new TaskQueueHealthIndicator(admin, admin.description(),
                 () -> BrokerDescriptions.worker(lifecycle), () -> {
                     TaskQueueWorkerLifecycle found = lifecycle.getIfAvailable();
                     return found != null && found.isRunning();
@@ -76,7 +75,7 @@ public final class TaskQueueHealthContributorAutoConfiguration {
     }
 
     /**
-     * The inline mode has no broker or worker to check; the component exists all the same, UP, so that a readiness
+     * The inline mode has no store or worker to check; the component exists all the same, UP, so that a readiness
      * group that includes it works in every mode.
      */
     @Bean(name = "taskqueueHealthIndicator")

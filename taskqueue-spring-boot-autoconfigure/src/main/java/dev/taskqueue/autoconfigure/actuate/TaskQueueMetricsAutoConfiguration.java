@@ -3,7 +3,7 @@ package dev.taskqueue.autoconfigure.actuate;
 import dev.taskqueue.actuate.metrics.TaskQueueMetrics;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
 import dev.taskqueue.autoconfigure.TaskQueueProperties;
-import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,10 +29,10 @@ public final class TaskQueueMetricsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    TaskQueueMetrics taskQueueMetrics(ObjectProvider<Broker> broker, TaskRegistry registry,
+    TaskQueueMetrics taskQueueMetrics(ObjectProvider<QueueAdmin> admin, TaskRegistry registry,
             TaskQueueProperties properties, ObjectProvider<TaskQueueWorkerLifecycle> lifecycle) {
         TaskQueueProperties.Metrics metrics = properties.getMetrics();
-        return new TaskQueueMetrics(broker.getIfAvailable(), registry, metrics.getQueueStatsTtl(),
+        return new TaskQueueMetrics(admin.getIfAvailable(), registry, metrics.getQueueStatsTtl(),
                 metrics.getChordStalledAfter(), () -> BrokerDescriptions.worker(lifecycle));
     }
 }

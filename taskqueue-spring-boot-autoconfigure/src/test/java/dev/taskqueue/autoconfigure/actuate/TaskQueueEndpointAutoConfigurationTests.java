@@ -30,12 +30,13 @@ import dev.taskqueue.DeclaredTask;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.CatalogView;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.WorkerDescriptor;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpointWebExtension;
-import dev.taskqueue.autoconfigure.SharedRedisBroker;
+import dev.taskqueue.autoconfigure.SharedRedisStores;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
 import dev.taskqueue.autoconfigure.TaskQueueEventsAutoConfiguration;
 import dev.taskqueue.autoconfigure.TaskQueueSchedulerAutoConfiguration;
 import dev.taskqueue.autoconfigure.TestTasks;
 import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.client.DefaultTaskQueueOperations;
 import dev.taskqueue.event.TaskEvent;
 import dev.taskqueue.internal.MessageCodec;
@@ -624,11 +625,11 @@ class TaskQueueEndpointAutoConfigurationTests {
 
     @Test
     void endpointBacksOffWhenUserDefinesOne() {
-        try (SharedRedisBroker redis = new SharedRedisBroker()) {
+        try (SharedRedisStores redis = new SharedRedisStores()) {
             JsonMapper mapper = JsonMapper.builder().build();
             TaskRegistry registry = new TaskRegistry(mapper, "default");
-            TaskQueueEndpoint mine = new TaskQueueEndpoint(redis.broker, "mine", registry, List::of, redis.results,
-                    new DefaultTaskQueueOperations(redis.broker, new MessageCodec(mapper),
+            TaskQueueEndpoint mine = new TaskQueueEndpoint(redis.admin, "mine", registry, List::of, redis.results,
+                    new DefaultTaskQueueOperations(redis.admin, new MessageCodec(mapper),
                             TaskCatalog.local(registry, mapper)), null, null, Show.NEVER);
             runner.withBean(TaskQueueEndpoint.class, () -> mine)
                     .run(context -> assertThat(context.getBean(TaskQueueEndpoint.class)).isSameAs(mine));
@@ -639,6 +640,7 @@ class TaskQueueEndpointAutoConfigurationTests {
     void endpointIsNotCreatedWithoutABroker() {
         runner.withPropertyValues("taskqueue.broker=inline")
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(Broker.class)
+                        .doesNotHaveBean(QueueAdmin.class)
                         .doesNotHaveBean(TaskQueueEndpoint.class));
     }
 

@@ -1,6 +1,6 @@
 package dev.taskqueue.autoconfigure.actuate;
 
-import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.QueueAdmin;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -22,7 +22,7 @@ class TaskQueueEndpointReadOnlyWebTests {
     int port;
 
     @Autowired
-    Broker broker;
+    QueueAdmin admin;
 
     @Test
     void writeOperationsAreOffByDefault() {
@@ -37,6 +37,6 @@ class TaskQueueEndpointReadOnlyWebTests {
         assertThat(http.delete("/actuator/taskqueue/queues/default/dead-letters/1-0").status()).isEqualTo(405);
         assertThat(http.post("/actuator/taskqueue/tasks/some-id/revoke").status()).isEqualTo(405);
         assertThat(http.post("/actuator/taskqueue/schedules/nightly/disable").status()).isEqualTo(405);
-        assertThat(broker.stats("default").paused()).isFalse();
+        assertThat(admin.stats("default").paused()).isFalse();
     }
 }

@@ -11,7 +11,8 @@ import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint;
 import dev.taskqueue.autoconfigure.TestTasks;
 import dev.taskqueue.autoconfigure.actuate.ActuatorHttp.Reply;
-import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.QueueAdmin;
+import dev.taskqueue.broker.ScheduleStore;
 import dev.taskqueue.readme.security.ActuatorSecurity;
 import dev.taskqueue.readme.security.ActuatorUsers;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,7 +61,10 @@ class TaskQueueEndpointWebTests {
     TaskQueueEndpoint endpoint;
 
     @Autowired
-    Broker broker;
+    QueueAdmin admin;
+
+    @Autowired
+    ScheduleStore schedules;
 
     @Autowired
     TaskQueueOperations operations;
@@ -74,8 +78,8 @@ class TaskQueueEndpointWebTests {
     void emptyQueues() {
         http = new ActuatorHttp(port);
         for (String queue : List.of("default", "failing", "reports")) {
-            broker.resume(queue);
-            broker.purge(queue);
+            admin.resume(queue);
+            admin.purge(queue);
             operations.deleteDeadLetters(queue);
         }
     }
@@ -219,7 +223,7 @@ class TaskQueueEndpointWebTests {
 
         assertThat(disabled.status()).isEqualTo(200);
         assertThat(disabled.map()).containsEntry("enabled", false).containsEntry("nextRunAt", null);
-        assertThat(broker.scheduleStates(List.of("nightly")).get("nightly").enabled()).isFalse();
+        assertThat(schedules.scheduleStates(List.of("nightly")).get("nightly").enabled()).isFalse();
         assertThat(http.get("/actuator/taskqueue").map().get("schedules")).asString().contains("enabled=false");
         assertThat(http.post("/actuator/taskqueue/schedules/nightly/enable").map()).containsEntry("enabled", true);
         assertThat(http.get("/actuator/taskqueue/schedules/other").status()).isEqualTo(404);

@@ -11,7 +11,7 @@ import dev.taskqueue.TaskOptions;
 import dev.taskqueue.actuate.health.TaskQueueHealthIndicator;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
 import dev.taskqueue.autoconfigure.TestTasks;
-import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.worker.Worker;
@@ -116,7 +116,7 @@ class TaskQueueHealthContributorAutoConfigurationTests {
                             .extractingByKey("default", InstanceOfAssertFactories.MAP)
                             .containsEntry("pending", 1L).containsEntry("maxLag", "PT0.001S")
                             .containsKey("oldestPendingAge");
-                    context.getBean(Broker.class).purge("default");
+                    context.getBean(QueueAdmin.class).purge("default");
                     assertThat(indicator.health(true).getStatus()).isEqualTo(Status.UP);
                 });
     }
@@ -162,11 +162,11 @@ class TaskQueueHealthContributorAutoConfigurationTests {
     void aPausedQueueDoesNotCountAsLagging() {
         runner.withPropertyValues("taskqueue.worker.enabled=false", "taskqueue.health.max-queue-lag=1ms")
                 .run(context -> {
-                    Broker broker = context.getBean(Broker.class);
-                    broker.pause("default");
+                    QueueAdmin admin = context.getBean(QueueAdmin.class);
+                    admin.pause("default");
                     context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
                     await().atMost(WAIT).until(() -> {
-                        Long age = broker.stats("default").oldestPendingAgeMillis();
+                        Long age = admin.stats("default").oldestPendingAgeMillis();
                         return age != null && age > 1; // past the threshold
                     });
 
@@ -248,8 +248,8 @@ class TaskQueueHealthContributorAutoConfigurationTests {
     static class OwnHealthIndicator {
 
         @Bean
-        TaskQueueHealthIndicator taskqueueHealthIndicator(Broker broker) {
-            return new TaskQueueHealthIndicator(broker, "mine", () -> null);
+        TaskQueueHealthIndicator taskqueueHealthIndicator(QueueAdmin admin) {
+            return new TaskQueueHealthIndicator(admin, "mine", () -> null);
         }
     }
 

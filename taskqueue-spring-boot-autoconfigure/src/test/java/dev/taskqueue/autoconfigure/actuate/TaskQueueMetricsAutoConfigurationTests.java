@@ -20,12 +20,11 @@ import dev.taskqueue.TimeLimit;
 import dev.taskqueue.Workflows;
 import dev.taskqueue.actuate.metrics.TaskQueueMeters;
 import dev.taskqueue.actuate.metrics.TaskQueueMetrics;
-import dev.taskqueue.autoconfigure.SharedRedisBroker;
+import dev.taskqueue.autoconfigure.SharedRedisStores;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
 import dev.taskqueue.autoconfigure.TestTasks;
 import dev.taskqueue.autoconfigure.observation.TaskQueueObservationAutoConfiguration;
-import dev.taskqueue.broker.Broker;
-import dev.taskqueue.broker.ResultBackend;
+import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.testing.SharedRedis;
 import io.micrometer.core.instrument.Gauge;
@@ -69,8 +68,8 @@ class TaskQueueMetricsAutoConfigurationTests {
             .withBean(SimpleMeterRegistry.class)
             .withBean(TestTasks.Greeter.class);
 
-    /** A broker of the test's own, for the tests that stand it in for the application's. */
-    private final SharedRedisBroker redis = new SharedRedisBroker();
+    /** Stores of the test's own, for the tests that stand one in for the application's. */
+    private final SharedRedisStores redis = new SharedRedisStores();
 
     @BeforeEach
     void emptyRedis() {
@@ -231,7 +230,7 @@ class TaskQueueMetricsAutoConfigurationTests {
             context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
             context.getBean(TaskClient.class).withOptions(TaskOptions.defaults().countdown(Duration.ofHours(1)))
                     .submit(TestTasks.Greeter::greet, "Bob");
-            await().atMost(WAIT).until(() -> !context.getBean(Broker.class).workers().isEmpty());
+            await().atMost(WAIT).until(() -> !context.getBean(QueueAdmin.class).workers().isEmpty());
 
             assertThat(depth(meters, "default", TaskQueueMeters.PENDING)).isEqualTo(1);
             assertThat(depth(meters, "default", TaskQueueMeters.SCHEDULED)).isEqualTo(1);
@@ -295,8 +294,8 @@ class TaskQueueMetricsAutoConfigurationTests {
     void gaugesShareOneReadingOfTheBroker() {
         AtomicInteger statsCalls = new AtomicInteger();
         runner.withPropertyValues("taskqueue.worker.enabled=false")
-                .withBean(Broker.class, () -> brokerCallingBeforeStats(redis.broker, statsCalls::incrementAndGet))
-                .withBean(ResultBackend.class, () -> redis.results).run(context -> {
+                .withBean(QueueAdmin.class, () -> adminCallingBeforeStats(redis.admin, statsCalls::incrementAndGet))
+                .run(context -> {
                     MeterRegistry meters = context.getBean(MeterRegistry.class);
                     context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
 
@@ -326,8 +325,8 @@ class TaskQueueMetricsAutoConfigurationTests {
             }
         };
         runner.withPropertyValues("taskqueue.worker.enabled=false", "taskqueue.metrics.queue-stats-ttl=0s")
-                .withBean(Broker.class, () -> brokerCallingBeforeStats(redis.broker, hangAfterTheFirstReading))
-                .withBean(ResultBackend.class, () -> redis.results).run(context -> {
+                .withBean(QueueAdmin.class, () -> adminCallingBeforeStats(redis.admin, hangAfterTheFirstReading))
+                .run(context -> {
                     MeterRegistry meters = context.getBean(MeterRegistry.class);
                     assertThat(depth(meters, "default", TaskQueueMeters.PENDING)).isZero(); // the first reading
                     context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
@@ -347,15 +346,15 @@ class TaskQueueMetricsAutoConfigurationTests {
                 });
     }
 
-    /** A broker on the test Redis, with {@code beforeStats} run before each bulk read of the queues' counts. */
-    private static Broker brokerCallingBeforeStats(Broker broker, Runnable beforeStats) {
-        return (Broker) Proxy.newProxyInstance(Broker.class.getClassLoader(), new Class<?>[] { Broker.class },
-                (proxy, method, args) -> {
+    /** Queues on the test Redis, with {@code beforeStats} run before each bulk read of their counts. */
+    private static QueueAdmin adminCallingBeforeStats(QueueAdmin admin, Runnable beforeStats) {
+        return (QueueAdmin) Proxy.newProxyInstance(QueueAdmin.class.getClassLoader(),
+                new Class<?>[] { QueueAdmin.class }, (proxy, method, args) -> {
                     if (method.getName().equals("stats")) {
                         beforeStats.run();
                     }
                     try {
-                        return method.invoke(broker, args);
+                        return method.invoke(admin, args);
                     }
                     catch (InvocationTargetException ex) {
                         throw ex.getCause();

@@ -2,7 +2,7 @@ package dev.taskqueue.readme.security;
 
 import dev.taskqueue.autoconfigure.TestTasks;
 import dev.taskqueue.autoconfigure.actuate.ActuatorHttp;
-import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.QueueAdmin;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -31,7 +31,7 @@ class ActuatorSecurityTests {
     int port;
 
     @Autowired
-    Broker broker;
+    QueueAdmin admin;
 
     /** The shared test Redis: declared here, not as a registrar bean, so that the development Redis sees it is set. */
     @DynamicPropertySource
@@ -56,7 +56,7 @@ class ActuatorSecurityTests {
         assertThat(monitor.get("/actuator/taskqueue/queues/default").status()).isEqualTo(200);
         assertThat(monitor.post("/actuator/taskqueue/queues/default/pause").status()).isEqualTo(403);
         assertThat(monitor.delete("/actuator/taskqueue/queues/default/dead-letters").status()).isEqualTo(403);
-        assertThat(broker.stats("default").paused()).isFalse();
+        assertThat(admin.stats("default").paused()).isFalse();
     }
 
     @Test
@@ -64,7 +64,7 @@ class ActuatorSecurityTests {
         ActuatorHttp ops = new ActuatorHttp(port);
 
         assertThat(ops.post("/actuator/taskqueue/queues/default/pause").status()).isEqualTo(200);
-        assertThat(broker.stats("default").paused()).isTrue();
+        assertThat(admin.stats("default").paused()).isTrue();
         assertThat(ops.post("/actuator/taskqueue/queues/default/resume").status()).isEqualTo(200);
     }
 

@@ -1,0 +1,355 @@
+package dev.taskqueue.redis;
+
+import static dev.taskqueue.redis.RedisBroker.bytes;
+import static dev.taskqueue.redis.RedisBroker.string;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import dev.taskqueue.ChordStatus;
+import dev.taskqueue.DeadLetter;
+import dev.taskqueue.broker.DeadLetterRead;
+import dev.taskqueue.broker.QueueAdmin;
+import dev.taskqueue.broker.QueueStats;
+import dev.taskqueue.broker.WorkerInfo;
+import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.StoredText;
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.ScriptOutputType;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The read and admin side of Redis, as {@code inspect.go} is asynq's: queue counts, workers, dead letters and open
+ * chords read; pauses, purges, dead letter requeues and revocations written. The worker's path never comes here: a
+ * pause reaches it through the {@code {p:q}:paused} flag its claims read (and {@link RedisPauses}), a revocation
+ * through {@code {p:q}:revoked} and its channel ({@link RedisRevocations}).
+ * <pre>
+ * SET {taskqueue:q}:paused 1                 pause (then PUBLISH {taskqueue}:control "pause q")
+ * DEL {taskqueue:q}:paused                   resume (then PUBLISH {taskqueue}:control "resume q")
+ * XREVRANGE {taskqueue:q}:dead + - COUNT 1   one dead letter at a time, in a script that bounds the bytes read
+ * XDEL {taskqueue:q}:dead &lt;id&gt;              delete a dead letter
+ * ZRANGE {taskqueue}:workers 0 -1 WITHSCORES, HGETALL {taskqueue}:worker:&lt;id&gt;   the workers
+ * </pre>
+ * Built by {@link RedisStores}, which shares this instance's pauses and revocations with its broker.
+ */
+public final class RedisQueueAdmin implements QueueAdmin {
+
+    private final RedisConnections redis;
+    private final RedisKeys keys;
+    private final RedisQueueNames queueNames;
+    private final RedisPauses pauses;
+    private final RedisRevocations revocations;
+    private final RedisWorkflows workflows;
+
+    RedisQueueAdmin(RedisConnections redis, RedisKeys keys, RedisQueueNames queueNames, RedisPauses pauses,
+            RedisRevocations revocations, RedisWorkflows workflows) {
+        this.redis = redis;
+        this.keys = keys;
+        this.queueNames = queueNames;
+        this.pauses = pauses;
+        this.revocations = revocations;
+        this.workflows = workflows;
+    }
+
+    @Override
+    public String description() {
+        return "redis " + redis.description();
+    }
+
+    @Override
+    public boolean ping() {
+        return redis.ping();
+    }
+
+    // ------------------------------------------------------------------------------------------ inspection
+
+    @Override
+    public Set<String> queues() {
+        return queueNames.all();
+    }
+
+    /*
+     * KEYS[1..11] the queue's streams   KEYS[12] {q}:d   KEYS[13] {q}:dead   KEYS[14] {q}:paused
+     * KEYS[15] {q}:throughput   ARGV[1] group
+     * Returns { pending (not yet delivered), active (delivered, not acknowledged), scheduled, dead,
+     *           age in ms of the oldest pending entry or -1, paused 1|0, tasks finished in the last 60 s }.
+     */
+    private static final LuaScript STATS = new LuaScript("stats", """
+            local now = now_ms()
+            local pending, active, oldest = 0, 0, -1
+            for k = 1, 11 do
+              if redis.call('EXISTS', KEYS[k]) == 1 then
+                local len = redis.call('XLEN', KEYS[k])
+                local held, last = 0, '0-0'
+                for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[k])) do
+                  local fields = {}
+                  for j = 1, #g, 2 do fields[g[j]] = g[j + 1] end
+                  if fields['name'] == ARGV[1] then
+                    held = fields['pending']
+                    last = fields['last-delivered-id']
+                  end
+                end
+                active = active + held
+                pending = pending + (len - held)
+                if len - held > 0 then
+                  local first = redis.call('XRANGE', KEYS[k], '(' .. last, '+', 'COUNT', 1)[1]
+                  if first then
+                    local age = now - tonumber(string.match(first[1], '^(%d+)'))
+                    if age > oldest then oldest = age end
+                  end
+                end
+              end
+            end
+            local second, finished = math.floor(now / 1000), 0
+            local ring = redis.call('HGETALL', KEYS[15])
+            for j = 2, #ring, 2 do
+              local s, c = string.match(ring[j], '^(%d+):(%d+)$')
+              s, c = read_int(s), read_int(c)
+              if s and c and s > second - 60 then finished = finished + c end
+            end
+            return { pending, active, redis.call('ZCARD', KEYS[12]), redis.call('XLEN', KEYS[13]), oldest,
+              redis.call('EXISTS', KEYS[14]), finished }
+            """, ScriptOutputType.MULTI);
+
+    /** The queues' counts: one script per queue (one slot each), all sent before the first reply is awaited. */
+    @Override
+    public List<QueueStats> stats(Collection<String> queues) {
+        List<CompletableFuture<List<Object>>> replies = new ArrayList<>();
+        for (String queue : queues) {
+            replies.add(STATS.run(redis.commands(), keys.streamsAnd(queue, keys.delayed(queue), keys.dead(queue),
+                    keys.paused(queue), keys.throughput(queue)), bytes(RedisKeys.GROUP)));
+        }
+        List<QueueStats> stats = new ArrayList<>();
+        int i = 0;
+        for (String queue : queues) {
+            List<Object> reply = redis.await(replies.get(i++), "count the tasks of queue '" + queue + "'");
+            long oldest = (Long) reply.get(4);
+            stats.add(new QueueStats(queue, (Long) reply.get(0), (Long) reply.get(2), (Long) reply.get(1),
+                    (Long) reply.get(3), oldest < 0 ? null : oldest, (Long) reply.get(5) == 1L, (Long) reply.get(6)));
+        }
+        return stats;
+    }
+
+    @Override
+    public List<WorkerInfo> workers() {
+        List<ScoredValue<byte[]>> ids = redis.await(redis.commands().zrangeWithScores(keys.workers(), 0, -1),
+                "list workers");
+        List<CompletableFuture<Map<byte[], byte[]>>> infos = new ArrayList<>();
+        for (ScoredValue<byte[]> id : ids) {
+            infos.add(redis.commands().hgetall(keys.worker(string(id.getValue()))).toCompletableFuture());
+        }
+        List<WorkerInfo> workers = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            Map<String, String> info = new HashMap<>();
+            redis.await(infos.get(i), "read worker info").forEach((f, v) -> info.put(string(f), string(v)));
+            String id = string(ids.get(i).getValue());
+            long lastHeartbeat = (long) ids.get(i).getScore();
+            String queues = info.getOrDefault("queues", "");
+            workers.add(new WorkerInfo(id, info.getOrDefault("host", "?"), number(info.get("pid")),
+                    queues.isEmpty() ? List.of() : List.of(queues.split(",")), (int) number(info.get("concurrency")),
+                    (int) number(info.get("active")), number(info.get("processed")), number(info.get("failed")),
+                    number(info.get("started")), lastHeartbeat, info.isEmpty() ? WorkerInfo.LOST
+                            : info.getOrDefault("state", "?")));
+        }
+        return workers;
+    }
+
+    @Override
+    public List<ChordStatus> chords(int max) {
+        return workflows.chords(max); // beside the scripts that write chords, which it reads
+    }
+
+    // ------------------------------------------------------------------------------------------ dead letters
+
+    /*
+     * KEYS[1] {q}:dead
+     * ARGV[1] only ids above this one ('' = no bound)   ARGV[2] only ids below this one ('' = no bound)
+     * ARGV[3] '1' oldest first, '0' newest first   ARGV[4] most letters   ARGV[5] bytes kept of each field and value
+     * ARGV[6] bytes after which no further letter is read
+     * Returns three items per letter, in order: its id, its fields and values (the first 32 pairs; each one longer
+     * than ARGV[5] cut, ending with a marker that says its size), and the size of its message 'm'. It reads one
+     * letter at a time (a whole page of large letters is never held, here or in the reply), and stops once the
+     * letters it returns hold ARGV[6] bytes.
+     */
+    private static final LuaScript LIST = new LuaScript("list-dead-letters", StoredText.LUA_CUT + """
+            local low = ARGV[1] == '' and '-' or '(' .. ARGV[1]
+            local high = ARGV[2] == '' and '+' or '(' .. ARGV[2]
+            local count, keep, budget = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+            local out, n, bytes = {}, 0, 0
+            while n < count and bytes < budget do
+              local e
+              if ARGV[3] == '1' then e = redis.call('XRANGE', KEYS[1], low, high, 'COUNT', 1)[1]
+              else e = redis.call('XREVRANGE', KEYS[1], high, low, 'COUNT', 1)[1] end
+              if not e then break end
+              local fields, size = {}, 0
+              for j = 1, math.min(#e[2], 64) do
+                local value = e[2][j]
+                if j % 2 == 0 and e[2][j - 1] == 'm' then size = #value end
+                fields[j] = cut(value, keep)
+                bytes = bytes + #fields[j]
+              end
+              n = n + 1
+              out[#out + 1] = e[1]
+              out[#out + 1] = fields
+              out[#out + 1] = size
+              if ARGV[3] == '1' then low = '(' .. e[1] else high = '(' .. e[1] end
+            end
+            return out
+            """, ScriptOutputType.MULTI);
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public List<DeadLetter> deadLetters(String queue, DeadLetterRead read) {
+        List<Object> reply = redis.await(LIST.run(redis.commands(), new byte[][] { keys.dead(queue) },
+                bytes(read.after() == null ? "" : read.after()), bytes(read.before() == null ? "" : read.before()),
+                bytes(read.oldestFirst() ? "1" : "0"), bytes(Integer.toString(read.count())),
+                bytes(Integer.toString(read.maxTextBytes())), bytes(Integer.toString(read.maxBytes()))),
+                "list the dead letters of queue '" + queue + "'");
+        List<DeadLetter> letters = new ArrayList<>(reply.size() / 3);
+        for (int i = 0; i + 2 < reply.size(); i += 3) {
+            List<Object> fields = (List<Object>) reply.get(i + 1);
+            Map<String, String> f = new HashMap<>();
+            for (int j = 0; j + 1 < fields.size(); j += 2) {
+                f.put(string((byte[]) fields.get(j)), string((byte[]) fields.get(j + 1)));
+            }
+            letters.add(letter(queue, string((byte[]) reply.get(i)), f, ((Long) reply.get(i + 2)).intValue()));
+        }
+        return letters;
+    }
+
+    /** A letter from its fields, whatever they hold: a field that is missing or not a number reads as none. */
+    private static DeadLetter letter(String queue, String id, Map<String, String> f, int messageSize) {
+        return new DeadLetter(id, f.getOrDefault("i", ""), emptyToNull(f.get("task")), queue,
+                f.getOrDefault("reason", ""), emptyToNull(f.get("error")), emptyToNull(f.get("message")),
+                emptyToNull(f.get("stack")), (int) Math.min(number(f.get("attempt")), Integer.MAX_VALUE),
+                (int) Math.min(number(f.get("deliveries")), Integer.MAX_VALUE),
+                Instant.ofEpochMilli(number(f.get("at"))), emptyToNull(f.get("worker")), f.getOrDefault("m", ""),
+                messageSize);
+    }
+
+    /*
+     * KEYS[1] {q}:dead   KEYS[2] the stream to requeue to   KEYS[3] {q}:t:<id>
+     * ARGV[1] group   ARGV[2] dead letter id   ARGV[3] message ('' = the stored one)
+     * Adds the task back to its queue as a fresh first attempt and removes the dead letter; a record it has says
+     * PENDING again. Returns 1, or 0 if there was no such dead letter.
+     */
+    private static final LuaScript REQUEUE = new LuaScript("requeue-dead-letter", """
+            local e = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])[1]
+            if not e then return 0 end
+            local id, body = '', ''
+            for j = 1, #e[2], 2 do
+              if e[2][j] == 'i' then id = e[2][j + 1] elseif e[2][j] == 'm' then body = e[2][j + 1] end
+            end
+            if ARGV[3] ~= '' then body = ARGV[3] end
+            add_ready(KEYS[2], ARGV[1], id, body, '0', false)
+            redis.call('XDEL', KEYS[1], ARGV[2])
+            if redis.call('EXISTS', KEYS[3]) == 1 then
+              redis.call('HSET', KEYS[3], 'state', 'PENDING')
+              redis.call('HDEL', KEYS[3], 'error.type', 'error.message', 'error.stack', 'finished', 'next')
+            end
+            return 1
+            """, ScriptOutputType.INTEGER);
+
+    @Override
+    public boolean requeueDeadLetter(String queue, String deadLetterId, String taskId, byte @Nullable [] body,
+            int priority) {
+        Long reply = redis.await(REQUEUE.run(redis.commands(), new byte[][] { keys.dead(queue),
+                keys.stream(queue, Integer.toString(priority)), keys.record(queue, taskId.isEmpty() ? "-" : taskId) },
+                bytes(RedisKeys.GROUP), bytes(deadLetterId), body == null ? new byte[0] : body),
+                "requeue dead letter " + deadLetterId);
+        return reply == 1L;
+    }
+
+    @Override
+    public boolean deleteDeadLetter(String queue, String deadLetterId) {
+        Long deleted = redis.await(redis.commands().xdel(keys.dead(queue), deadLetterId),
+                "delete dead letter " + deadLetterId);
+        return deleted == 1L;
+    }
+
+    // ------------------------------------------------------------------------------------------ actions
+
+    @Override
+    public void pause(String queue) {
+        redis.await(redis.commands().set(keys.paused(queue), bytes("1")), "pause queue '" + queue + "'");
+        pauses.changed(queue, true);
+    }
+
+    @Override
+    public void resume(String queue) {
+        redis.await(redis.commands().del(keys.paused(queue)), "resume queue '" + queue + "'");
+        pauses.changed(queue, false);
+    }
+
+    /*
+     * KEYS[1..11] the queue's streams   KEYS[12] {q}:d   KEYS[13] {q}:dp
+     * ARGV[1] group   ARGV[2] max tasks this call
+     * Deletes up to max waiting tasks: those not yet delivered from each stream (read with a purging consumer,
+     * acknowledged and deleted; running ones stay), then the delayed ones. Returns how many it deleted.
+     */
+    private static final LuaScript PURGE = new LuaScript("purge", """
+            local max, removed = tonumber(ARGV[2]), 0
+            for k = 1, 11 do
+              if removed >= max then return removed end
+              if redis.call('XLEN', KEYS[k]) > 0 then
+                local res = redis.pcall('XREADGROUP', 'GROUP', ARGV[1], 'taskqueue-purge', 'COUNT', max - removed,
+                  'STREAMS', KEYS[k], '>')
+                if type(res) == 'table' and not res.err then
+                  local ids = {}
+                  for _, e in ipairs(res[1][2]) do ids[#ids + 1] = e[1] end
+                  if #ids > 0 then
+                    redis.call('XACK', KEYS[k], ARGV[1], unpack(ids))
+                    redis.call('XDEL', KEYS[k], unpack(ids))
+                    removed = removed + #ids
+                  end
+                end
+                redis.pcall('XGROUP', 'DELCONSUMER', KEYS[k], ARGV[1], 'taskqueue-purge')
+              end
+            end
+            if removed < max then
+              removed = removed + redis.call('ZCARD', KEYS[12])
+              redis.call('DEL', KEYS[12], KEYS[13])
+            end
+            return removed
+            """, ScriptOutputType.INTEGER);
+
+    @Override
+    public long purge(String queue) {
+        byte[][] k = keys.streamsAnd(queue, keys.delayed(queue), keys.delayedPayloads(queue));
+        long total = 0;
+        for (int round = 0; round < 100_000; round++) {
+            long removed = redis.await(PURGE.run(redis.commands(), k, bytes(RedisKeys.GROUP), bytes("1000")),
+                    "purge queue '" + queue + "'");
+            total += removed;
+            if (removed < 1000) {
+                break;
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public boolean revoke(@Nullable String queue, String taskId, String reason, boolean interrupt) {
+        RedisRevocations.Where where = revocations.where(queue, taskId, queue != null ? Set.of() : queues());
+        return revocations.revoke(where, taskId, reason, interrupt, MessageCodec::uniqueKeyOf,
+                MessageCodec::isWorkflowStep);
+    }
+
+    /**
+     * A stored count or time (of a dead letter, of a worker's info); unreadable (written by something else) counts
+     * as 0, and the letter or worker is shown all the same.
+     */
+    private static long number(@Nullable String value) {
+        return RedisValues.number(value, 0);
+    }
+
+    private static @Nullable String emptyToNull(@Nullable String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+}
