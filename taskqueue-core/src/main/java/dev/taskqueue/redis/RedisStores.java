@@ -51,7 +51,10 @@ public final class RedisStores implements AutoCloseable {
     public record Options(DeadLetterPolicy deadLetters, Durability durability, SubmitRetry submitRetry,
             Duration resultTtl) {
 
-        /** 10,000 dead letters per queue for 7 days, submits confirmed by the primary, 4 attempts, records for a day. */
+        /**
+         * 10,000 dead letters per queue for 7 days, submits confirmed by the primary in up to 4 attempts, records for
+         * a day.
+         */
         public static final Options DEFAULTS = new Options(DeadLetterPolicy.DEFAULT, Durability.PRIMARY,
                 SubmitRetry.DEFAULT, Defaults.RESULT_TTL);
 

@@ -1,0 +1,461 @@
+package dev.taskqueue.redis;
+
+import static dev.taskqueue.redis.RedisBroker.bytes;
+import static dev.taskqueue.redis.RedisBroker.string;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.taskqueue.BrokerUnavailableException;
+import dev.taskqueue.TaskQueueException;
+import dev.taskqueue.broker.Delivery;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The claim path of {@link RedisBroker}: a claim script takes ready entries with {@code XREADGROUP} over a queue's
+ * streams (redelivered first, then priority 9 to 0), flags revoked ones and skips paused queues; when nothing is
+ * ready, a consumer blocks on {@code XREADGROUP ... BLOCK} on a connection of its own ({@link BlockingReader}),
+ * leaving out the queues seen paused ({@link RedisPauses}) and the keys that are not streams.
+ */
+final class RedisClaims implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisClaims.class);
+
+    private final RedisConnections redis;
+    private final RedisKeys keys;
+    private final RedisQueueNames queueNames;
+    private final RedisPauses pauses;
+    private final RedisRevocations revocations;
+    private final RedisRecovery recovery;
+    private final Map<String, BlockingReader> readers = new ConcurrentHashMap<>();
+    /** Stream keys the last claims found not to be streams; the blocking read leaves them out. */
+    private final Set<String> unreadableStreams = ConcurrentHashMap.newKeySet();
+
+    /** @param recovery where entries a blocking read cannot keep are handed back */
+    RedisClaims(RedisConnections redis, RedisKeys keys, RedisQueueNames queueNames, RedisPauses pauses,
+            RedisRevocations revocations, RedisRecovery recovery) {
+        this.redis = redis;
+        this.keys = keys;
+        this.queueNames = queueNames;
+        this.pauses = pauses;
+        this.revocations = revocations;
+        this.recovery = recovery;
+        // A paused queue leaves the blocking reads, a resumed one comes back: they are woken to start again.
+        pauses.onChange(() -> readers.values().forEach(BlockingReader::unblock));
+    }
+
+    /** Creates the queues' consumer groups where missing, and records that the queues are used. */
+    void declare(Collection<String> queues) {
+        try {
+            pauses.listen(); // a worker declares its queues once, as it starts: listen to pauses from then on
+        }
+        catch (RuntimeException ex) {
+            log.debug("Could not subscribe to queue control; pauses take effect at the next claim", ex);
+        }
+        RedisClusterAsyncCommands<byte[], byte[]> commands = redis.commands();
+        List<CompletableFuture<?>> replies = new ArrayList<>();
+        for (String queue : queues) {
+            replies.add(DECLARE.run(commands, keys.streams(queue), bytes(RedisKeys.GROUP)));
+        }
+        for (CompletableFuture<?> reply : replies) {
+            redis.await(reply, "declare queues " + queues);
+        }
+        queueNames.use(queues);
+    }
+
+    /*
+     * KEYS: the streams of one queue.   ARGV[1] group.
+     * Creates the group (from the stream's start, so that nothing added before is skipped) where it is missing.
+     * Returns the number of groups created.
+     */
+    private static final LuaScript DECLARE = new LuaScript("declare", """
+            local created = 0
+            for _, key in ipairs(KEYS) do
+              local r = redis.pcall('XGROUP', 'CREATE', key, ARGV[1], '0', 'MKSTREAM')
+              if type(r) ~= 'table' or not r.err then created = created + 1 end
+            end
+            return created
+            """, ScriptOutputType.INTEGER);
+
+    /*
+     * KEYS: per queue, its 11 streams in claim order (redelivery, then priority 9 .. 0), its {q}:revoked set and
+     *   its {q}:paused flag
+     * ARGV[1] group   ARGV[2] consumer   ARGV[3] max messages
+     * Returns { a flat list of 3 per stream read from: key index, the XREADGROUP entries as Redis returned them
+     *             ({id, {i, <task id>, m, <body>, d, <deliveries>}} each), revoked flags (a list of 1|0 per
+     *             entry, or 0 when the queue has no revocations),
+     *           key indexes of streams whose group is missing, queue numbers (from 1) with revocations,
+     *           queue numbers (from 1) that are paused (nothing is claimed from them),
+     *           key indexes of keys that are not streams (written by something else: skipped),
+     *           the index of the last stream key examined (those after it were not: the claim was full) }.
+     * Empty streams are skipped with XLEN (cheaper than an empty read); entries are returned as read, not copied
+     * field by field. A revoked task is claimed like any other, flagged, so that its worker records it as REVOKED
+     * (releasing its keys) without running it.
+     */
+    private static final LuaScript CLAIM = new LuaScript("claim", """
+            local left = tonumber(ARGV[3])
+            local out, missing, flagged, paused, unreadable, examined = {}, {}, {}, {}, {}, 0
+            local per_queue = 13
+            for q = 0, #KEYS / per_queue - 1 do
+              if left <= 0 then break end
+              local revoked = KEYS[q * per_queue + 12]
+              local any_revoked = redis.call('EXISTS', revoked) == 1
+              if any_revoked then flagged[#flagged + 1] = q + 1 end
+              local streams_to = q * per_queue + 11
+              if redis.call('EXISTS', KEYS[q * per_queue + 13]) == 1 then
+                paused[#paused + 1] = q + 1
+                streams_to = 0
+              end
+              for k = q * per_queue + 1, streams_to do
+                if left <= 0 then break end
+                examined = k
+                local length = redis.pcall('XLEN', KEYS[k])
+                if type(length) == 'table' then
+                  unreadable[#unreadable + 1] = k
+                elseif length > 0 then
+                  local res = redis.pcall('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', left, 'STREAMS', KEYS[k],
+                    '>')
+                  if type(res) == 'table' and res.err then
+                    missing[#missing + 1] = k
+                  elseif res then
+                    local entries = res[1][2]
+                    local flags = 0
+                    if any_revoked then
+                      flags = {}
+                      for i, e in ipairs(entries) do
+                        flags[i] = redis.call('ZSCORE', revoked, field_value(e[2], 'i') or '') and 1 or 0
+                      end
+                    end
+                    out[#out + 1] = k
+                    out[#out + 1] = entries
+                    out[#out + 1] = flags
+                    left = left - #entries
+                  end
+                end
+              end
+            end
+            return { out, missing, flagged, paused, unreadable, examined }
+            """, ScriptOutputType.MULTI);
+
+    /** Queues per claim script: enough to find work in one round trip, few enough to keep the script short. */
+    private static final int QUEUES_PER_CLAIM = 8;
+
+    /** What {@link dev.taskqueue.broker.Broker#claim} does. */
+    List<Delivery> claim(String consumer, List<String> queues, int max) {
+        if (max <= 0 || queues.isEmpty()) {
+            return List.of();
+        }
+        List<Delivery> claimed = new ArrayList<>();
+        TaskQueueException failure = null;
+        // One script covers several queues on standalone Redis; a Cluster needs one per queue (one slot each).
+        int groupSize = redis.isCluster() ? 1 : QUEUES_PER_CLAIM;
+        for (int from = 0; from < queues.size() && claimed.size() < max; from += groupSize) {
+            List<String> group = queues.subList(from, Math.min(queues.size(), from + groupSize));
+            List<StreamRef> refs = new ArrayList<>();
+            List<byte[]> k = new ArrayList<>();
+            for (String queue : group) {
+                for (String band : keys.bandsInClaimOrder()) {
+                    refs.add(new StreamRef(queue, band));
+                    k.add(keys.stream(queue, band));
+                }
+                refs.add(null);
+                k.add(keys.revoked(queue));
+                refs.add(null);
+                k.add(keys.paused(queue));
+            }
+            List<Object> reply;
+            long pauseChangesBefore = pauses.changes();
+            try {
+                reply = redis.await(CLAIM.run(redis.commands(), k.toArray(byte[][]::new), bytes(RedisKeys.GROUP),
+                        bytes(consumer), bytes(Integer.toString(max - claimed.size()))), "claim tasks from " + group);
+            }
+            catch (TaskQueueException ex) {
+                // What was claimed is held: it must reach the worker. A failure that is not an outage (a key of the
+                // wrong type, say) must not keep the other queues from being claimed either; it is thrown when
+                // nothing was claimed, for the worker to report.
+                if (claimed.isEmpty() && (failure == null || ex instanceof BrokerUnavailableException)) {
+                    failure = ex;
+                }
+                if (ex instanceof BrokerUnavailableException) {
+                    break;
+                }
+                continue;
+            }
+            List<?> flat = (List<?>) reply.get(0);
+            for (int i = 0; i < flat.size(); i += 3) {
+                StreamRef ref = refs.get(((Long) flat.get(i)).intValue() - 1);
+                List<?> entries = (List<?>) flat.get(i + 1);
+                List<?> revoked = flat.get(i + 2) instanceof List<?> flags ? flags : null;
+                for (int e = 0; e < entries.size(); e++) {
+                    List<?> entry = (List<?>) entries.get(e);
+                    claimed.add(delivery(ref, string(entry.get(0)), (List<?>) entry.get(1),
+                            revoked != null && ((Long) revoked.get(e)) == 1L));
+                }
+            }
+            if (!((List<?>) reply.get(1)).isEmpty()) {
+                declare(group); // a stream lost its group (keys deleted by hand): recreate, nothing is skipped
+            }
+            revocations.claimed(group, queuesAt(group, (List<?>) reply.get(2)));
+            pauses.claimed(group, queuesAt(group, (List<?>) reply.get(3)), pauseChangesBefore);
+            seeUnreadable(refs, k, (List<?>) reply.get(4), ((Long) reply.get(5)).intValue());
+        }
+        if (claimed.isEmpty() && failure != null) {
+            throw failure;
+        }
+        return claimed;
+    }
+
+    /** The queues a claim script names by their numbers (from 1) in {@code group}. */
+    private static List<String> queuesAt(List<String> group, List<?> numbers) {
+        return numbers.stream().map(number -> group.get(((Long) number).intValue() - 1)).toList();
+    }
+
+    private record StreamRef(String queue, String band) {
+    }
+
+    /**
+     * Keeps track of the stream keys of the last claims that are not streams (written by something else): the
+     * claim script skips them and the blocking read leaves them out, so that the other streams of their queue, and
+     * the other queues, are served. Each is logged as an error when found, and when mended.
+     */
+    private void seeUnreadable(List<StreamRef> refs, List<byte[]> scriptKeys, List<?> indexes, int examined) {
+        Set<String> now = new HashSet<>();
+        for (Object index : indexes) {
+            now.add(string(scriptKeys.get(((Long) index).intValue() - 1)));
+        }
+        for (int i = 0; i < examined; i++) {
+            String key = string(scriptKeys.get(i));
+            if (refs.get(i) == null || pauses.isPaused(refs.get(i).queue())) {
+                continue; // not a stream key, or not examined
+            }
+            if (now.contains(key) && unreadableStreams.add(key)) {
+                log.error("Key {} is not a stream (something else wrote it): no task is claimed from it until it is "
+                        + "deleted or renamed; the other streams of queue '{}', and the other queues, are claimed",
+                        key, refs.get(i).queue());
+            }
+            else if (!now.contains(key) && unreadableStreams.remove(key)) {
+                log.info("Key {} is a stream again: tasks are claimed from it", key);
+            }
+        }
+    }
+
+    /**
+     * A claimed entry: its fields are {@code i} (task id), {@code m} (body), {@code d} (deliveries), and {@code r}
+     * when it was revoked before it entered the stream (see {@code add_ready} in {@link LuaScript}). Anyone can write
+     * to a stream: an entry with a field missing or unreadable is delivered all the same, marked malformed, for its
+     * worker to quarantine it alone (one bad entry must not cost the claim of the others). A count too large to be
+     * true reads as {@link LuaScript#MAX_COUNT}, so that max-deliveries applies to it.
+     */
+    private Delivery delivery(StreamRef ref, String entryId, List<?> fields, boolean revoked) {
+        String taskId = null;
+        byte[] body = null;
+        String count = null;
+        for (int f = 0; f + 1 < fields.size(); f += 2) {
+            byte[] name = (byte[]) fields.get(f);
+            if (name.length == 1) {
+                switch (name[0]) {
+                    case 'i' -> taskId = string(fields.get(f + 1));
+                    case 'm' -> body = (byte[]) fields.get(f + 1);
+                    case 'd' -> count = string(fields.get(f + 1));
+                    case 'r' -> revoked = true;
+                    default -> {
+                    }
+                }
+            }
+        }
+        int deliveries = RedisValues.count(count);
+        String problem = taskId == null || taskId.isEmpty() ? "it has no task id (field i)"
+                : body == null ? "it has no message (field m)"
+                : count == null ? "it has no delivery count (field d)"
+                : deliveries < 0 ? "its delivery count (field d) " + RedisValues.shown(count) + " is not a whole number"
+                : null;
+        return new Delivery(ref.queue(), ref.band(), entryId, taskId == null ? "" : taskId,
+                body == null ? new byte[0] : body, Math.max(0, deliveries), revoked, problem == null ? null
+                        : "malformed entry " + entryId + " in " + string(keys.stream(ref.queue(), ref.band())) + ": "
+                                + problem);
+    }
+
+    /** What {@link dev.taskqueue.broker.Broker#awaitAndClaim} does. */
+    List<Delivery> awaitAndClaim(String consumer, List<String> queues, int max, Duration timeout) {
+        if (max <= 0 || queues.isEmpty()) {
+            return List.of();
+        }
+        BlockingReader reader = readers.computeIfAbsent(consumer, c -> new BlockingReader());
+        List<String> waitOn = queues.stream().filter(q -> !pauses.isPaused(q)).toList();
+        if (waitOn.isEmpty()) {
+            sleepQuietly(Math.min(timeout.toMillis(), 200)); // every queue paused: look again soon
+            return List.of();
+        }
+        if (redis.isCluster() && queues.size() > 1) {
+            // One blocking read cannot span slots: wait on the queues in turn, briefly each.
+            waitOn = List.of(queues.get(reader.nextQueue(queues.size())));
+            timeout = Duration.ofMillis(Math.min(timeout.toMillis(), 100));
+        }
+        List<StreamOffset<byte[]>> offsets = new ArrayList<>();
+        for (String queue : waitOn) {
+            for (String band : keys.bandsInClaimOrder()) {
+                byte[] stream = keys.stream(queue, band);
+                if (!unreadableStreams.contains(string(stream))) {
+                    offsets.add(StreamOffset.lastConsumed(stream));
+                }
+            }
+        }
+        if (offsets.isEmpty()) {
+            sleepQuietly(Math.min(timeout.toMillis(), 200));
+            return List.of();
+        }
+        List<StreamMessage<byte[], byte[]>> messages;
+        try {
+            messages = reader.read(consumer, offsets, timeout);
+        }
+        catch (TaskQueueException ex) {
+            if (ex.getCause() instanceof RedisCommandExecutionException rce && rce.getMessage() != null
+                    && rce.getMessage().startsWith("NOGROUP")) {
+                declare(waitOn);
+                return List.of();
+            }
+            throw ex;
+        }
+        List<Delivery> deliveries = new ArrayList<>(messages.size());
+        for (StreamMessage<byte[], byte[]> message : messages) {
+            deliveries.add(markIfRevoked(toDelivery(message)));
+        }
+        List<Delivery> kept = new ArrayList<>();
+        List<Delivery> handBack = new ArrayList<>();
+        for (Delivery delivery : deliveries) {
+            // Never hold more than the free slots (several priority streams can fill at the same instant), nor a
+            // task of a queue paused while this read was waiting.
+            (kept.size() < max && !pauses.isPaused(delivery.queue()) ? kept : handBack).add(delivery);
+        }
+        if (!handBack.isEmpty()) {
+            recovery.release(consumer, handBack);
+        }
+        return kept;
+    }
+
+    /**
+     * The blocking read returns entries without the claim script's revocation check: check here, but only for
+     * queues where revocations may exist (seen by the last claim, or made here since), to spare the round trip.
+     * An entry that entered its stream already revoked carries the flag itself.
+     */
+    private Delivery markIfRevoked(Delivery delivery) {
+        if (delivery.revoked() || !revocations.mayHave(delivery.queue())) {
+            return delivery;
+        }
+        Double revokedAt = redis.await(redis.commands().zscore(keys.revoked(delivery.queue()),
+                bytes(delivery.taskId())), "check a revocation");
+        return revokedAt != null ? delivery.asRevoked() : delivery;
+    }
+
+    private Delivery toDelivery(StreamMessage<byte[], byte[]> message) {
+        String key = string(message.getStream());
+        StreamRef ref = new StreamRef(key.substring(keys.prefix().length() + 2, key.indexOf('}')),
+                key.substring(key.lastIndexOf(":s:") + 3));
+        List<byte[]> fields = new ArrayList<>();
+        message.getBody().forEach((name, value) -> {
+            fields.add(name);
+            fields.add(value);
+        });
+        return delivery(ref, message.getId(), fields, false);
+    }
+
+    /** Makes a pending {@link #awaitAndClaim} of this consumer return now. */
+    void wakeUp(String consumer) {
+        BlockingReader reader = readers.get(consumer);
+        if (reader != null) {
+            reader.unblock();
+        }
+    }
+
+    /** A dedicated connection on which one consumer blocks, never the shared one. */
+    private final class BlockingReader {
+
+        private @Nullable StatefulConnection<byte[], byte[]> connection;
+        private volatile long clientId = -1;
+        /** A wake-up asked for before the read was sent: the read must not start, or it would block on. */
+        private volatile boolean wakeRequested;
+        private int rotation;
+
+        synchronized List<StreamMessage<byte[], byte[]>> read(String consumer, List<StreamOffset<byte[]>> offsets,
+                Duration timeout) {
+            if (connection == null || !connection.isOpen()) {
+                connection = RedisConnections.replace(connection, redis.dedicated());
+                connection.setTimeout(timeout.plus(redis.timeout()));
+                if (!redis.isCluster()) {
+                    clientId = redis.await(RedisConnections.async(connection).clientId(), "identify a connection");
+                }
+            }
+            if (wakeRequested) {
+                wakeRequested = false;
+                return List.of();
+            }
+            @SuppressWarnings("unchecked")
+            StreamOffset<byte[]>[] streams = offsets.toArray(new StreamOffset[0]);
+            return redis.await(RedisConnections.async(connection).xreadgroup(
+                    io.lettuce.core.Consumer.from(bytes(RedisKeys.GROUP), bytes(consumer)),
+                    XReadArgs.Builder.block(Math.max(1, timeout.toMillis())).count(1), streams),
+                    "wait for tasks", timeout.plus(redis.timeout()));
+        }
+
+        int nextQueue(int size) {
+            rotation = (rotation + 1) % size;
+            return rotation;
+        }
+
+        void unblock() {
+            wakeRequested = true; // for a read not sent yet
+            long id = clientId;
+            if (id >= 0) {
+                redis.commands().clientUnblock(id, io.lettuce.core.UnblockType.TIMEOUT); // for a read in progress
+            }
+        }
+
+        synchronized void close() {
+            if (connection != null) {
+                if (!RedisConnections.isClosed(connection)) {
+                    connection.close(); // even cut off: it would reconnect by itself
+                }
+                connection = null;
+            }
+        }
+    }
+
+    /** Closes the blocking connection of a consumer that stopped. */
+    void forget(String consumer) {
+        BlockingReader reader = readers.remove(consumer);
+        if (reader != null) {
+            reader.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        readers.values().forEach(BlockingReader::close);
+        readers.clear();
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

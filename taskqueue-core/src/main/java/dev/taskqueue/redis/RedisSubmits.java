@@ -1,0 +1,426 @@
+package dev.taskqueue.redis;
+
+import static dev.taskqueue.redis.RedisBroker.bytes;
+import static dev.taskqueue.redis.RedisBroker.string;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.taskqueue.BrokerUnavailableException;
+import dev.taskqueue.ReplicationException;
+import dev.taskqueue.TaskQueueException;
+import dev.taskqueue.broker.OutgoingMessage;
+import dev.taskqueue.broker.SubmitResult;
+import dev.taskqueue.redis.RedisStores.Durability;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The submit path of {@link RedisBroker}: one script per queue stores a batch (a ready task is {@code XADD}ed to its
+ * priority's stream, a delayed one goes to {@code {q}:d} with its body in {@code {q}:dp}), then, when replicas must
+ * confirm, {@code WAIT} on the connection that stored it. A slice Redis did not store is sent again only where that
+ * cannot store a task twice ({@link SubmitRetry}).
+ */
+final class RedisSubmits implements AutoCloseable {
+
+    private final RedisConnections redis;
+    private final RedisKeys keys;
+    private final RedisQueueNames queueNames;
+    private final Durability durability;
+    private final SubmitRetry submitRetry;
+    private volatile @Nullable SubmitConnection submitConnection;
+
+    RedisSubmits(RedisConnections redis, RedisKeys keys, RedisQueueNames queueNames, Durability durability,
+            SubmitRetry submitRetry) {
+        this.redis = redis;
+        this.keys = keys;
+        this.queueNames = queueNames;
+        this.durability = durability;
+        this.submitRetry = submitRetry;
+    }
+
+    /*
+     * KEYS[1] {q}:d   KEYS[2] {q}:dp   KEYS[3] {q}:revoked   then 3 per message: KEYS[3i+1] its priority's stream
+     *   {q}:s:<p>, KEYS[3i+2] its record {q}:t:<id>, KEYS[3i+3] its uniqueness key {q}:u:<key> ({q}:u:- when none)
+     * ARGV[1] group   ARGV[2] wake channel   ARGV[3] queue name
+     * then 12 per message: id, priority digit, body, delay ms, due epoch ms ('' = none), deduplicate '1'|'0',
+     *                      task name, record ttl ms, unique mode ('' | U until finished | W window | D debounce),
+     *                      unique window ms, unique key ('' = none), workflow parent id ('' = none)
+     * Returns 2 per message: outcome (1 stored, 0 duplicate id, 2 not unique, 3 debounced) and the id of the task
+     * that represents the message (its own, or the one it collapsed into).
+     * A delayed message that became the earliest of its queue is announced on the wake channel. A message stored
+     * with a caller-chosen id forgets a revocation of that id made when no queue had it: it is a new task.
+     */
+    private static final LuaScript SUBMIT = new LuaScript("submit", """
+            local now = now_ms()
+            local out = {}
+            local announce = false
+            local F = 12
+            for i = 1, (#ARGV - 3) / F do
+              local b = 3 + (i - 1) * F
+              local id, prio, body = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
+              local due, dedupe, name, ttl = ARGV[b + 5], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8]
+              local umode, uwindow, ukey = ARGV[b + 9], tonumber(ARGV[b + 10]), ARGV[b + 11]
+              local stream, record, unique = KEYS[3 * i + 1], KEYS[3 * i + 2], KEYS[3 * i + 3]
+              local at = now + tonumber(ARGV[b + 4])
+              if due ~= '' then at = tonumber(due) end
+              local outcome, winner = 1, id
+              if dedupe == '1' and redis.call('HEXISTS', record, 'state') == 1 then
+                outcome = 0
+              elseif ukey ~= '' then
+                local holder = redis.call('GET', unique)
+                if umode == 'D' and holder and redis.call('HEXISTS', KEYS[2], holder) == 1 then
+                  -- Debounce: the pending task takes the newest arguments and waits its window again.
+                  redis.call('HSET', KEYS[2], holder, prio .. body)
+                  redis.call('ZADD', KEYS[1], now + uwindow, holder)
+                  redis.call('PEXPIRE', unique, uwindow + tonumber(ttl))
+                  outcome, winner = 3, holder
+                elseif umode ~= 'D' and holder then
+                  outcome, winner = 2, holder
+                else
+                  local keep = uwindow
+                  if umode == 'D' then keep = uwindow + tonumber(ttl) end
+                  redis.call('SET', unique, id, 'PX', keep)
+                end
+              end
+              if outcome == 1 then
+                local state = 'PENDING'
+                if at > now then
+                  state = 'SCHEDULED'
+                  redis.call('HSET', KEYS[2], id, prio .. body)
+                  redis.call('ZADD', KEYS[1], at, id)
+                  if redis.call('ZRANGE', KEYS[1], 0, 0)[1] == id then announce = true end
+                else
+                  add_ready(stream, ARGV[1], id, body, '0', false)
+                end
+                if dedupe == '1' then
+                  redis.call('HSET', record, 'state', state, 'task', name, 'queue', ARGV[3], 'submitted', now)
+                  if ARGV[b + 12] ~= '' then redis.call('HSET', record, 'parent', ARGV[b + 12]) end
+                  redis.call('PEXPIRE', record, ttl)
+                  redis.call('ZREM', KEYS[3], id)
+                end
+              end
+              out[2 * i - 1] = outcome
+              out[2 * i] = winner
+            end
+            if announce then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
+            return out
+            """, ScriptOutputType.MULTI);
+
+    /**
+     * Stores the messages, one script per queue (per slice of a large batch), all sent before any reply is awaited.
+     * A slice that Redis did not store is sent again as {@link SubmitRetry} allows, the others are not: no attempt
+     * stores a message twice. Returns once every slice is stored (and, with {@link Durability}, replicated).
+     */
+    List<SubmitResult> submit(List<OutgoingMessage> messages) {
+        String what = "store " + messages.size() + " task(s)";
+        SubmitResult[] results = new SubmitResult[messages.size()];
+        List<List<Integer>> unstored = slices(messages);
+        long firstAttempt = System.nanoTime();
+        SubmitConnection replicated = null;
+        long connectedAtFirstStore = -1;
+        List<StatefulConnection<byte[], byte[]>> storedOn = new ArrayList<>();
+        for (int attempt = 1; !unstored.isEmpty(); attempt++) {
+            Map<List<Integer>, RuntimeException> failed;
+            try {
+                long connectedBefore = 0;
+                if (durability.replicas() > 0) {
+                    replicated = submitConnection();
+                    connectedBefore = replicated.connections.get();
+                }
+                failed = store(replicated, storedOn, unstored, messages, results, what);
+                if (replicated != null && connectedAtFirstStore < 0 && failed.size() < unstored.size()) {
+                    connectedAtFirstStore = connectedBefore;
+                }
+            }
+            catch (BrokerUnavailableException ex) { // no connection could be made: nothing was sent
+                failed = new LinkedHashMap<>();
+                for (List<Integer> slice : unstored) {
+                    failed.put(slice, ex);
+                }
+            }
+            if (!failed.isEmpty()) {
+                beforeNextAttempt(failed, messages, attempt, firstAttempt);
+            }
+            unstored = List.copyOf(failed.keySet());
+        }
+        if (replicated != null) {
+            awaitReplicas(storedOn);
+            // WAIT counts the replicas that have this connection's last write. Lettuce reconnects by itself and sends
+            // a command again on the new connection, where WAIT has no write to wait for and answers at once: after a
+            // failover (Sentinel reconnects clients of the demoted master to the new one, which it now replicates)
+            // that answer would confirm tasks stored only on the old master, which its resync then erases. A
+            // reconnection since the first tasks were stored therefore confirms nothing.
+            if (replicated.connections.get() != connectedAtFirstStore) {
+                throw new ReplicationException(0, durability.replicas(), durability.timeout().toMillis());
+            }
+        }
+        return List.of(results);
+    }
+
+    /**
+     * Waits before the failed slices are sent again, or throws. Sending a slice again is safe when it cannot store a
+     * task twice: Redis surely did not run its script, or every task in it has a caller-chosen id (which the script
+     * stores once). The failure reported is the worst: a refusal for good, else one not safe to send again.
+     */
+    private void beforeNextAttempt(Map<List<Integer>, RuntimeException> failed, List<OutgoingMessage> messages,
+            int attempt, long firstAttempt) {
+        RuntimeException failure = null;
+        int worst = Integer.MAX_VALUE;
+        boolean safe = true;
+        int unstored = 0;
+        for (Map.Entry<List<Integer>, RuntimeException> slice : failed.entrySet()) {
+            boolean sliceSafe = RedisConnections.surelyNotRun(slice.getValue())
+                    || slice.getKey().stream().allMatch(i -> messages.get(i).deduplicate());
+            int rank = !(slice.getValue() instanceof BrokerUnavailableException) ? 0 : sliceSafe ? 2 : 1;
+            if (rank < worst) {
+                worst = rank;
+                failure = slice.getValue();
+            }
+            safe &= sliceSafe;
+            unstored += slice.getKey().size();
+        }
+        submitRetry.beforeNextAttempt("store " + unstored + " of " + messages.size() + " task(s)", attempt,
+                firstAttempt, failure, safe);
+    }
+
+    /** The positions of the messages, by queue, in slices: one script does not hold Redis for long. */
+    private static List<List<Integer>> slices(List<OutgoingMessage> messages) {
+        Map<String, List<Integer>> byQueue = new LinkedHashMap<>();
+        for (int i = 0; i < messages.size(); i++) {
+            byQueue.computeIfAbsent(messages.get(i).queue(), q -> new ArrayList<>()).add(i);
+        }
+        List<List<Integer>> slices = new ArrayList<>();
+        for (List<Integer> indexes : byQueue.values()) {
+            for (int from = 0; from < indexes.size(); from += SUBMIT_SLICE) {
+                slices.add(indexes.subList(from, Math.min(indexes.size(), from + SUBMIT_SLICE)));
+            }
+        }
+        return slices;
+    }
+
+    /**
+     * One attempt: sends each slice's script, then awaits each reply. Fills in the results of the slices Redis
+     * stored; returns the failure of each other slice.
+     *
+     * @param replicated the connection of submits that replicas must confirm, or null (then the shared one)
+     * @param storedOn the connections that scripts went on, for their {@code WAIT}s
+     */
+    private Map<List<Integer>, RuntimeException> store(@Nullable SubmitConnection replicated,
+            List<StatefulConnection<byte[], byte[]>> storedOn, List<List<Integer>> slices,
+            List<OutgoingMessage> messages, SubmitResult[] results, String what) {
+        Map<List<Integer>, RuntimeException> failed = new LinkedHashMap<>();
+        List<CompletableFuture<List<Object>>> replies = new ArrayList<>();
+        for (List<Integer> slice : slices) {
+            String queue = messages.get(slice.get(0)).queue();
+            RedisClusterAsyncCommands<byte[], byte[]> commands = redis.commands();
+            if (replicated != null) {
+                StatefulConnection<byte[], byte[]> connection = replicated.storing(keys.delayed(queue));
+                if (!storedOn.contains(connection)) {
+                    storedOn.add(connection);
+                }
+                commands = RedisConnections.async(connection);
+            }
+            replies.add(SUBMIT.run(commands, submitKeys(queue, slice, messages), submitArgs(queue, slice, messages)));
+            queueNames.submittedTo(queue); // not in the submit script: another slot
+        }
+        for (int r = 0; r < replies.size(); r++) {
+            List<Integer> slice = slices.get(r);
+            try {
+                List<Object> reply = awaitStored(replies.get(r), what);
+                for (int i = 0; i < slice.size(); i++) {
+                    results[slice.get(i)] = new SubmitResult(SUBMIT_OUTCOMES[((Long) reply.get(2 * i)).intValue()],
+                            string(reply.get(2 * i + 1)));
+                }
+            }
+            catch (TaskQueueException ex) {
+                failed.put(slice, ex);
+            }
+        }
+        return failed;
+    }
+
+    private List<Object> awaitStored(CompletableFuture<List<Object>> reply, String what) {
+        try {
+            return redis.await(reply, what);
+        }
+        catch (TaskQueueException ex) {
+            // With replica acknowledgement on a Cluster, scripts go to the node the client believes serves the slot,
+            // which does not follow redirections: MOVED or ASK means the slot moved (a failover, a resharding).
+            if (ex.getCause() instanceof RedisCommandExecutionException refused && refused.getMessage() != null
+                    && (refused.getMessage().startsWith("MOVED") || refused.getMessage().startsWith("ASK"))) {
+                redis.refreshTopology();
+                throw redis.unavailable(what + " on the node that served their queue", refused);
+            }
+            throw ex;
+        }
+    }
+
+    /** {@code WAIT} on every connection that stored tasks: each must have the replicas asked for. */
+    private void awaitReplicas(List<StatefulConnection<byte[], byte[]>> storedOn) {
+        List<CompletableFuture<Long>> waits = new ArrayList<>();
+        for (StatefulConnection<byte[], byte[]> connection : storedOn) {
+            waits.add(RedisConnections.async(connection).waitForReplication(durability.replicas(),
+                    durability.timeout().toMillis()).toCompletableFuture());
+        }
+        for (CompletableFuture<Long> wait : waits) {
+            long acknowledged;
+            try {
+                acknowledged = redis.await(wait, "wait for replicas", durability.timeout().plus(redis.timeout()));
+            }
+            catch (TaskQueueException ex) {
+                // The tasks are stored, unconfirmed: WAIT timed out, its connection was cut, or the master refused it
+                // (UNBLOCKED: it turned into a replica during the wait, as a Cluster's old master does in a failover).
+                ReplicationException unconfirmed = new ReplicationException(0, durability.replicas(),
+                        durability.timeout().toMillis());
+                unconfirmed.initCause(ex);
+                throw unconfirmed;
+            }
+            if (acknowledged < durability.replicas()) {
+                throw new ReplicationException((int) acknowledged, durability.replicas(),
+                        durability.timeout().toMillis());
+            }
+        }
+    }
+
+    /**
+     * The connection submits go on when replicas must acknowledge them: a dedicated one, so that {@code WAIT} covers
+     * exactly the submits and blocks neither the worker's claims nor its acknowledgements. It counts the times Lettuce
+     * connected it again.
+     */
+    private final class SubmitConnection implements RedisConnectionStateListener {
+
+        final StatefulConnection<byte[], byte[]> connection;
+        final AtomicLong connections = new AtomicLong();
+        private final Set<StatefulConnection<?, ?>> watched = ConcurrentHashMap.newKeySet();
+
+        SubmitConnection(StatefulConnection<byte[], byte[]> connection) {
+            this.connection = connection;
+            watch(connection);
+        }
+
+        /**
+         * The connection that stores the tasks of the queue of {@code key}, and must then run their {@code WAIT}. On a
+         * Cluster, the one to the master of the queue's slot: a command without keys, such as {@code WAIT}, would go
+         * to whichever node the client picks, and count that node's replicas.
+         */
+        StatefulConnection<byte[], byte[]> storing(byte[] key) {
+            if (!(connection instanceof StatefulRedisClusterConnection<byte[], byte[]> cluster)) {
+                return connection;
+            }
+            int slot = SlotHash.getSlot(key);
+            RedisClusterNode master = cluster.getPartitions().getMasterBySlot(slot);
+            if (master == null) {
+                redis.refreshTopology();
+                throw redis.unavailable("store tasks", new IllegalStateException("no node serves slot " + slot));
+            }
+            try {
+                StatefulConnection<byte[], byte[]> node = cluster.getConnection(master.getUri().getHost(),
+                        master.getUri().getPort());
+                watch(node);
+                return node;
+            }
+            catch (RuntimeException ex) {
+                throw redis.unavailable("connect to the node that serves slot " + slot, ex);
+            }
+        }
+
+        private void watch(StatefulConnection<?, ?> watchedConnection) {
+            if (watched.add(watchedConnection)) {
+                watchedConnection.addListener(this); // once connected: only reconnections count
+            }
+        }
+
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> handler) {
+            connections.incrementAndGet(); // on the new channel's thread, before any reply it reads
+        }
+    }
+
+    private SubmitConnection submitConnection() {
+        SubmitConnection current = submitConnection;
+        if (current == null || !current.connection.isOpen()) {
+            synchronized (this) {
+                current = submitConnection;
+                if (current == null || !current.connection.isOpen()) {
+                    current = new SubmitConnection(RedisConnections.replace(current == null ? null
+                            : current.connection, redis.dedicated()));
+                    submitConnection = current;
+                }
+            }
+        }
+        return current;
+    }
+
+    /** The submit script's outcome codes, by value. */
+    private static final SubmitResult.Outcome[] SUBMIT_OUTCOMES = { SubmitResult.Outcome.DUPLICATE,
+            SubmitResult.Outcome.ACCEPTED, SubmitResult.Outcome.NOT_UNIQUE, SubmitResult.Outcome.DEBOUNCED };
+
+    private static final int SUBMIT_SLICE = 500;
+
+    private byte[][] submitKeys(String queue, List<Integer> slice, List<OutgoingMessage> messages) {
+        byte[][] k = new byte[3 + 3 * slice.size()][];
+        k[0] = keys.delayed(queue);
+        k[1] = keys.delayedPayloads(queue);
+        k[2] = keys.revoked(queue);
+        for (int i = 0; i < slice.size(); i++) {
+            OutgoingMessage m = messages.get(slice.get(i));
+            k[3 + 3 * i] = keys.stream(queue, Integer.toString(m.priority()));
+            k[4 + 3 * i] = keys.record(queue, m.id());
+            k[5 + 3 * i] = keys.unique(queue, m.unique() == null ? null : m.unique().key());
+        }
+        return k;
+    }
+
+    private byte[][] submitArgs(String queue, List<Integer> slice, List<OutgoingMessage> messages) {
+        byte[][] a = new byte[3 + 12 * slice.size()][];
+        a[0] = bytes(RedisKeys.GROUP);
+        a[1] = bytes(keys.wakeChannel());
+        a[2] = bytes(queue);
+        int i = 3;
+        for (int index : slice) {
+            OutgoingMessage m = messages.get(index);
+            a[i++] = bytes(m.id());
+            a[i++] = bytes(Integer.toString(m.priority()));
+            a[i++] = m.body();
+            a[i++] = bytes(Long.toString(m.delayMillis()));
+            a[i++] = bytes(m.dueAtMillis() == null ? "" : Long.toString(m.dueAtMillis()));
+            a[i++] = bytes(m.deduplicate() ? "1" : "0");
+            a[i++] = bytes(m.taskName());
+            a[i++] = bytes(Long.toString(m.recordTtlMillis()));
+            OutgoingMessage.UniqueClaim unique = m.unique();
+            a[i++] = bytes(unique == null ? "" : switch (unique.mode()) {
+                case UNTIL_FINISHED -> "U";
+                case WINDOW -> "W";
+                case DEBOUNCE -> "D";
+            });
+            a[i++] = bytes(unique == null ? "0" : Long.toString(unique.windowMillis()));
+            a[i++] = bytes(unique == null ? "" : unique.key());
+            a[i++] = bytes(m.parentId() == null ? "" : m.parentId());
+        }
+        return a;
+    }
+
+    /** Closes the connection of submits that replicas confirm, if one was opened. */
+    @Override
+    public void close() {
+        SubmitConnection submits = submitConnection;
+        if (submits != null && !RedisConnections.isClosed(submits.connection)) {
+            submits.connection.close(); // even cut off: it would reconnect by itself
+        }
+    }
+}
