@@ -28,6 +28,9 @@ import org.springframework.validation.Validator;
  * taskqueue parses (queue names, the rate limit, the lag status) are checked then, so that a wrong one fails the
  * startup with Boot's report naming the property, the value, where it was set and what is valid, instead of
  * misbehaving later. Enum-like properties are enums, which Boot's binding checks by itself.
+ *
+ * <p>The file is long (some 800 lines) on purpose: Boot binds one tree of properties from one class, each group a
+ * nested class, and the Javadoc of every field is the description users see in their IDE.
  */
 @ConfigurationProperties("taskqueue")
 public class TaskQueueProperties implements Validator {
