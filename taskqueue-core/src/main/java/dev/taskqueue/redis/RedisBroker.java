@@ -26,6 +26,7 @@ import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.broker.SubmitResult;
+import dev.taskqueue.broker.WaitingTask;
 import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.internal.MessageCodec;
 import io.lettuce.core.RedisChannelHandler;
@@ -1332,6 +1333,44 @@ public final class RedisBroker implements Broker {
         }
         return new Promotion(((Long) reply.get(0)).intValue(), untilNext < 0 ? null : Duration.ofMillis(untilNext),
                 quarantined);
+    }
+
+    /*
+     * KEYS[1] {q}:d   ARGV[1] max
+     * Makes up to max delayed tasks due at once (score 0), soonest first. Returns how many.
+     */
+    private static final LuaScript DUE_NOW = new LuaScript("due-now", """
+            if redis.call('TYPE', KEYS[1])['ok'] ~= 'zset' then return 0 end
+            local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '(0', '+inf', 'LIMIT', 0, tonumber(ARGV[1]))
+            for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], 'XX', 0, id) end
+            return #ids
+            """, ScriptOutputType.INTEGER);
+
+    /**
+     * Moves every delayed task of the queue (countdown, eta, retry backoff) to its stream now, whatever its due time,
+     * as {@link #promoteDue} moves due ones: for tests that run what waits without waiting (Sidekiq's
+     * {@code drain_all}). Returns how many it moved. Not for production: a task due in an hour runs now.
+     */
+    public int promoteAll(String queue) {
+        int moved = 0;
+        for (int round = 0; round < 100_000; round++) {
+            long madeDue = redis.await(DUE_NOW.run(redis.commands(), new byte[][] { keys.delayed(queue) },
+                    bytes("1000")), "make the delayed tasks of queue '" + queue + "' due");
+            Promotion promotion = promoteDue(queue, 1000);
+            moved += promotion.promoted();
+            if (madeDue == 0 && promotion.promoted() < 1000) {
+                break;
+            }
+        }
+        return moved;
+    }
+
+    /**
+     * Up to {@code max} of the queue's tasks that have not finished, read without taking them: ready ones and those
+     * claimed by a worker (in claim order), then delayed ones (by due time). For tests and tools.
+     */
+    public List<WaitingTask> waiting(String queue, int max) {
+        return inspector.waiting(queue, max);
     }
 
     @Override

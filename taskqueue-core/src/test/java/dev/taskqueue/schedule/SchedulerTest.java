@@ -181,7 +181,45 @@ class SchedulerTest {
         Schedule schedule = Schedule.every("kept", Duration.ofHours(6), TaskCall.of("sched.tick", "x"));
         tq.broker.setScheduleEnabled("kept", true, 60_000);
         AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
-        Clock clock = new Clock() {
+        // Re-reads the settings every 2 h; keeps them alive every hour.
+        Scheduler scheduler = new Scheduler(tq.broker, tq.client, List.of(schedule), Duration.ofSeconds(1),
+                Duration.ofHours(2), movable(now));
+        scheduler.runDue(); // reads "enabled"
+
+        tq.broker.setScheduleEnabled("kept", false, 60_000); // an operator, through another instance
+        now.set(now.get().plus(Duration.ofMinutes(61)));
+        scheduler.runDue(); // keeps the state alive, with its hour-old reading in hand
+
+        assertThat(tq.broker.scheduleStates(List.of("kept")).get("kept").enabled()).isFalse();
+        assertThat(SharedRedis.admin().sync().pttl("{" + TaskQueueFixture.PREFIX + "}:schedule:kept"))
+                .isGreaterThan(Duration.ofDays(29).toMillis());
+    }
+
+    /** What a test that fakes time does: it moves the clock, and the ticks due by then are submitted at once. */
+    @Test
+    void ticksDueByAMovedClockAreSubmittedInTheCallersThread() {
+        Schedule schedule = Schedule.every("moved", Duration.ofMinutes(5), TaskCall.of("sched.tick", "x"));
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2030-01-01T00:01:00Z"));
+        Scheduler scheduler = new Scheduler(tq.broker, tq.client, List.of(schedule), Duration.ofMinutes(1),
+                Duration.ofSeconds(1), movable(now));
+
+        assertThat(scheduler.submitDueTicks()).isEqualTo("2030-01-01T00:05:00Z"); // the first round submits nothing
+        now.set(Instant.parse("2030-01-01T00:05:00Z"));
+        assertThat(scheduler.submitDueTicks()).isEqualTo("2030-01-01T00:10:00Z");
+        now.set(Instant.parse("2030-01-01T00:10:20Z"));
+        assertThat(scheduler.submitDueTicks()).isEqualTo("2030-01-01T00:15:00Z");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> ticks.runs.size() == 2);
+        assertThat(ticks.runs.keySet()).containsExactlyInAnyOrder(
+                schedule.tickId(Instant.parse("2030-01-01T00:05:00Z")),
+                schedule.tickId(Instant.parse("2030-01-01T00:10:00Z")));
+        scheduler.setEnabled("moved", false);
+        assertThat(scheduler.submitDueTicks()).as("no tick is to come").isNull();
+    }
+
+    /** A clock that reads {@code now}. */
+    private static Clock movable(AtomicReference<Instant> now) {
+        return new Clock() {
             @Override
             public ZoneId getZone() {
                 return ZoneOffset.UTC;
@@ -197,18 +235,6 @@ class SchedulerTest {
                 return now.get();
             }
         };
-        // Re-reads the settings every 2 h; keeps them alive every hour.
-        Scheduler scheduler = new Scheduler(tq.broker, tq.client, List.of(schedule), Duration.ofSeconds(1),
-                Duration.ofHours(2), clock);
-        scheduler.runDue(); // reads "enabled"
-
-        tq.broker.setScheduleEnabled("kept", false, 60_000); // an operator, through another instance
-        now.set(now.get().plus(Duration.ofMinutes(61)));
-        scheduler.runDue(); // keeps the state alive, with its hour-old reading in hand
-
-        assertThat(tq.broker.scheduleStates(List.of("kept")).get("kept").enabled()).isFalse();
-        assertThat(SharedRedis.admin().sync().pttl("{" + TaskQueueFixture.PREFIX + "}:schedule:kept"))
-                .isGreaterThan(Duration.ofDays(29).toMillis());
     }
 
     /** The bug this guards against: one schedule failing every tick stopped every schedule, cluster-wide. */
