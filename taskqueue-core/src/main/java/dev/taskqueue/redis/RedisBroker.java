@@ -1366,6 +1366,29 @@ public final class RedisBroker implements Broker {
     }
 
     /**
+     * Empties this prefix for the next test as if no task had been submitted, while its workers go on: every queue's
+     * waiting and delayed tasks (purged as {@link #purge} does: a task a worker holds finishes and is recorded), pauses,
+     * dead letters, task records, uniqueness keys, limits, revocations, workflows and schedules' state. Kept: the
+     * workers' registry and consumer groups, the catalog, the queue names. For tests (the test kit calls it between
+     * test methods): never on the keys of a Redis that serves production.
+     */
+    public void forgetTasks() {
+        for (String queue : queues()) {
+            purge(queue);
+            resume(queue);
+        }
+        new RedisSweep(redis, keys).forgetTasks();
+    }
+
+    /**
+     * Deletes every key of this prefix, for a test that is done with it and runs no worker on it any more. Never on
+     * the keys of a Redis that serves production.
+     */
+    public void forgetEverything() {
+        new RedisSweep(redis, keys).forgetEverything();
+    }
+
+    /**
      * Up to {@code max} of the queue's tasks that have not finished, read without taking them: ready ones and those
      * claimed by a worker (in claim order), then delayed ones (by due time). For tests and tools.
      */

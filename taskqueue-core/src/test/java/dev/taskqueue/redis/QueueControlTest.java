@@ -1,6 +1,7 @@
 package dev.taskqueue.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
@@ -16,8 +17,10 @@ import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.broker.WaitingTask;
 import dev.taskqueue.event.TaskEvent;
 import dev.taskqueue.event.TaskEventPublisher;
+import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.testing.TaskQueueFixture;
 import dev.taskqueue.testing.TestTasks;
+import dev.taskqueue.worker.Worker;
 import org.junit.jupiter.api.Test;
 
 /** Pause, resume and purge of a queue, its throughput figure, and the task event stream, on a real Redis. */
@@ -122,6 +125,38 @@ class QueueControlTest {
             tasks.gate.countDown();
             assertThat(later.get(Duration.ofSeconds(5))).isEqualTo("later");
             assertThat(tq.broker.waiting(QUEUE, 100)).isEmpty();
+        }
+    }
+
+    /**
+     * Between two tests of one application, its prefix forgets every task while its worker goes on; once no worker
+     * is left, every key goes.
+     */
+    @Test
+    void aPrefixForgetsItsTasksWhileItsWorkerGoesOnThenEverything() throws Exception {
+        TestTasks tasks = new TestTasks();
+        try (TaskQueueFixture tq = new TaskQueueFixture(tasks)) {
+            Worker worker = tq.startWorker(s -> s.queue(QUEUE).queue("images"));
+            tq.broker.setScheduleEnabled("nightly", false, 60_000);
+            assertThatThrownBy(() -> tq.client.submit(TestTasks::fail, "boom").get(Duration.ofSeconds(5)));
+            tq.broker.pause(QUEUE);
+            tq.client.submit(TestTasks::echo, "waiting");
+            tq.client.withOptions(TaskOptions.defaults().countdown(Duration.ofHours(1))).submit(TestTasks::echo, "later");
+            tq.client.withOptions(TaskOptions.defaults().taskId("mine")).submit(TestTasks::echo, "with its id");
+
+            tq.broker.forgetTasks();
+
+            assertThat(SharedRedis.admin().sync().keys("*")).allMatch(key -> key.matches(
+                    "\\{taskqueue:(default|images)}:s:[0-9r]|\\{taskqueue}:(workers|worker:.*|worker-queues|queues|queue-use"
+                            + "|catalog.*|beat|beating-since|janitor)"), "a ready stream or the workers' keys")
+                    .contains("{taskqueue:default}:s:0", "{taskqueue}:workers");
+            assertThat(tq.broker.stats(QUEUE).paused()).isFalse();
+            assertThat(tq.client.submit(TestTasks::echo, "after").get(Duration.ofSeconds(5))).isEqualTo("after");
+            assertThat(tasks.order).doesNotContain("waiting", "later", "with its id");
+
+            worker.stop();
+            tq.broker.forgetEverything();
+            assertThat(SharedRedis.admin().sync().keys("*")).isEmpty();
         }
     }
 
