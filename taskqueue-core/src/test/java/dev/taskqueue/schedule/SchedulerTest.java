@@ -29,7 +29,6 @@ import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.RedisCatalog;
 import dev.taskqueue.redis.RedisConnections;
-import dev.taskqueue.testing.MutableClock;
 import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.testing.TaskQueueFixture;
 import org.junit.jupiter.api.AfterEach;
@@ -126,7 +125,7 @@ class SchedulerTest {
     void threeInstancesEnqueueEachTickExactlyOnce() throws Exception {
         Duration rate = Duration.ofMillis(250);
         Schedule schedule = Schedule.every("three", rate, TaskCall.of("sched.tick", "x"));
-        MutableClock clock = new MutableClock(wholeSecond());
+        ManualClock clock = new ManualClock(wholeSecond());
         List<Scheduler> instances = new ArrayList<>(List.of(instance(schedule, Duration.ofSeconds(30), clock),
                 instance(schedule, Duration.ofSeconds(30), clock), instance(schedule, Duration.ofSeconds(30), clock)));
         instances.forEach(Scheduler::runDue); // started: a schedule's first check starts it, nothing is backfilled
@@ -172,7 +171,7 @@ class SchedulerTest {
     @Test
     void missedTicksAreSkippedByDefault() {
         Schedule schedule = Schedule.every("skipper", Duration.ofSeconds(1), TaskCall.of("sched.tick", "x"));
-        MutableClock clock = new MutableClock(wholeSecond());
+        ManualClock clock = new ManualClock(wholeSecond());
         Instant started = clock.instant();
         // the whole cluster was down for 5 minutes
         tq.broker.recordFire("skipper", started.minus(Duration.ofMinutes(5)).toEpochMilli(), 60_000);
@@ -192,7 +191,7 @@ class SchedulerTest {
         Schedule schedule = Schedule.every("catcher", Duration.ofMinutes(1), TaskCall.of("sched.tick", "x"))
                 .missed(Schedule.MissedTicks.RUN_ONCE);
         Instant minute = Instant.ofEpochSecond(Instant.now().getEpochSecond() / 60 * 60);
-        MutableClock clock = new MutableClock(minute.plusSeconds(30));
+        ManualClock clock = new ManualClock(minute.plusSeconds(30));
         tq.broker.recordFire("catcher", minute.minus(Duration.ofMinutes(30)).toEpochMilli(), 60_000);
         Scheduler scheduler = instance(schedule, Duration.ofSeconds(1), clock);
 
@@ -208,7 +207,7 @@ class SchedulerTest {
     void keepingSchedulesAliveNeverWritesBackAStaleSetting() {
         Schedule schedule = Schedule.every("kept", Duration.ofHours(6), TaskCall.of("sched.tick", "x"));
         tq.broker.setScheduleEnabled("kept", true, 60_000);
-        MutableClock clock = new MutableClock(Instant.now());
+        ManualClock clock = new ManualClock(Instant.now());
         // Re-reads the settings every 2 h; keeps them alive every hour.
         Scheduler scheduler = new Scheduler(tq.broker, tq.client, List.of(schedule), Duration.ofSeconds(1),
                 Duration.ofHours(2), clock);
@@ -227,7 +226,7 @@ class SchedulerTest {
     @Test
     void ticksDueByAMovedClockAreSubmittedInTheCallersThread() {
         Schedule schedule = Schedule.every("moved", Duration.ofMinutes(5), TaskCall.of("sched.tick", "x"));
-        MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:01:00Z"));
+        ManualClock clock = new ManualClock(Instant.parse("2030-01-01T00:01:00Z"));
         Scheduler scheduler = new Scheduler(tq.broker, tq.client, List.of(schedule), Duration.ofMinutes(1),
                 Duration.ofSeconds(1), clock);
 
@@ -251,7 +250,7 @@ class SchedulerTest {
         Duration rate = Duration.ofMillis(200);
         Schedule broken = Schedule.every("broken", rate, TaskCall.of("sched.tick", "a", "b"));
         Schedule fine = Schedule.every("fine", rate, TaskCall.of("sched.tick", "x"));
-        MutableClock clock = new MutableClock(wholeSecond());
+        ManualClock clock = new ManualClock(wholeSecond());
         Scheduler scheduler = new Scheduler(tq.broker, tq.client, List.of(broken, fine), Duration.ofSeconds(30),
                 REFRESH, clock);
         scheduler.runDue(); // started
@@ -273,7 +272,7 @@ class SchedulerTest {
     void aScheduleDisabledAtRuntimeStopsOnEveryInstanceAndResumes() throws Exception {
         Duration rate = Duration.ofMillis(200);
         Schedule schedule = Schedule.every("toggled", rate, TaskCall.of("sched.tick", "x"));
-        MutableClock clock = new MutableClock(wholeSecond());
+        ManualClock clock = new ManualClock(wholeSecond());
         Scheduler a = instance(schedule, Duration.ofSeconds(30), clock);
         Scheduler b = instance(schedule, Duration.ofSeconds(30), clock);
         Runnable step = () -> {
