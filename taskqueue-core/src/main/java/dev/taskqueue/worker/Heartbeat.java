@@ -89,7 +89,7 @@ final class Heartbeat {
     private void extendLongLeases() {
         long now = clock.millis();
         // Renewing at a quarter of the visibility timeout leaves three chances before the lease would lapse.
-        List<RunningTasks.Running> due = running.leasesOlderThan(now - settings.visibilityTimeout().toMillis() / 4);
+        List<Run> due = running.leasesOlderThan(now - settings.visibilityTimeout().toMillis() / 4);
         if (due.isEmpty()) {
             return;
         }
@@ -101,7 +101,7 @@ final class Heartbeat {
     /** Concurrency permits are short leases (a dead worker's come back soon): extend those of running tasks. */
     private void extendPermits() {
         Map<String, Map<String, List<String>>> permits = new HashMap<>();
-        for (RunningTasks.Running run : running.all()) {
+        for (Run run : running.all()) {
             String key = run.permitKey;
             if (key != null) {
                 permits.computeIfAbsent(run.delivery.queue(), q -> new HashMap<>())

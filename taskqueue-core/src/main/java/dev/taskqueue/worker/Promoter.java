@@ -79,7 +79,7 @@ final class Promoter {
                 Backoff backoff = backoffs.get(queue);
                 try {
                     Promotion promotion = broker.promoteDue(queue, BATCH);
-                    promotion.quarantined().forEach(q -> Processor.quarantined(listener, queue, q.taskId(),
+                    promotion.quarantined().forEach(q -> Endings.quarantined(listener, queue, q.taskId(),
                             q.reason()));
                     if (promotion.promoted() + promotion.quarantined().size() >= BATCH) {
                         sleep = 0;

@@ -100,13 +100,14 @@ class InMemoryBrokerTest {
         TaskHandle<String> handle = client.submit(TestTasks::echo, "again");
         Delivery first = broker.claim("w", List.of("default"), 1).get(0);
         TaskMessage message = codec.decode(first.taskId(), first.body()).message();
-        broker.acknowledge("w", List.of(Outcome.retry(first, "test.echo", true, 60_000,
-                new TaskError("java.io.IOException", "flaky", null, true), 1,
-                new Outcome.Retry(codec.encodeBody(message.nextAttempt(), List.of("again")), 0, 0))));
+        broker.acknowledge("w", List.of(Outcome.retry(first, new TaskError("java.io.IOException", "flaky", null, true),
+                new Outcome.Retry(codec.encodeBody(message.nextAttempt(), List.of("again")), 0, 0))
+                .task("test.echo", 1).record(true, 60_000).build()));
         assertThat(handle.info().error()).isNotNull();
         broker.promoteDue("default", 10);
         Delivery second = broker.claim("w", List.of("default"), 1).get(0);
-        broker.acknowledge("w", List.of(Outcome.succeeded(second, "test.echo", true, 60_000, "\"again\"", 2)));
+        broker.acknowledge("w", List.of(Outcome.succeeded(second, "\"again\"").task("test.echo", 2)
+                .record(true, 60_000).build()));
 
         assertThat(handle.info().state()).isEqualTo(TaskState.SUCCESS);
         assertThat(handle.info().error()).isNull();
@@ -125,9 +126,11 @@ class InMemoryBrokerTest {
         assertThat(recovery.deadWorkers()).containsExactly("ghost");
         Delivery again = broker.claim("other", List.of("default"), 1).get(0);
         assertThat(again.deliveries()).isEqualTo(1);
-        assertThat(broker.acknowledge("ghost", List.of(Outcome.succeeded(lost, "test.echo", true, 1000, "1", 1))))
+        assertThat(broker.acknowledge("ghost", List.of(Outcome.succeeded(lost, "1").task("test.echo", 1)
+                .record(true, 1000).build())))
                 .containsExactly(false);
-        assertThat(broker.acknowledge("other", List.of(Outcome.succeeded(again, "test.echo", true, 1000, "2", 1))))
+        assertThat(broker.acknowledge("other", List.of(Outcome.succeeded(again, "2").task("test.echo", 1)
+                .record(true, 1000).build())))
                 .containsExactly(true);
     }
 
