@@ -46,7 +46,7 @@ final class RedisOutcomes {
      * ARGV[5] dead letters max age ms   ARGV[6] wake channel   ARGV[7] queue name
      * ARGV[8] bytes kept of a quarantined message (the rest is replaced by a marker with its size)
      * then one record per outcome, starting with its kind and laid out by it (# = index into KEYS, 0 = none):
-     *   A (succeeded, nothing stored) stream#, entry
+     *   A (succeeded, nothing stored) stream#, entry, task id
      *   S (succeeded)   stream#, entry, task id, record#, ttl, task name, result, attempt
      *   F (failed)      stream#, entry, task id, record#, ttl, task name, error type, message, stack, attempt, reason
      *   Q (quarantined) stream#, entry, task id, record#, ttl, error type, message, reason
@@ -80,7 +80,9 @@ final class RedisOutcomes {
               local kind, s, entry = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
               local stream = KEYS[s]
               local id, r, ttl, name, etype, emsg, estack, attempt, reason, result, prio, body, delay
-              if kind == 'A' then i = i + 3
+              if kind == 'A' then
+                id = ARGV[i + 3]
+                i = i + 4
               elseif kind == 'S' then
                 id, r, ttl, name, result, attempt = ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5], ARGV[i + 6],
                   ARGV[i + 7], ARGV[i + 8]
@@ -296,7 +298,7 @@ final class RedisOutcomes {
             switch (o.kind()) {
                 case SUCCEEDED -> {
                     if (!o.storeRecord()) {
-                        put("A", stream, o.delivery().entryId());
+                        put("A", stream, o.delivery().entryId(), taskId);
                     }
                     else {
                         put("S", stream, o.delivery().entryId(), taskId, key(keys.record(queue, taskId)),

@@ -154,6 +154,23 @@ class LimitsAndUniquenessTest {
         assertThat(tasks.runsOf("o-1:2") + tasks.runsOf("o-1:3")).isZero();
     }
 
+    /** Its success is recorded nowhere, but what it held is given back with its acknowledgement. */
+    @Test
+    void aFireAndForgetTaskGivesBackItsPermitAndUniquenessKey() {
+        tq.startWorker();
+        tq.client.submit(PolicyTasks::fireAndForgetLimited, "acme", "o-1");
+        tq.client.submit(PolicyTasks::fireAndForgetLimited, "acme", "o-2");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> tasks.runsOf("acme/o-1") + tasks.runsOf("acme/o-2") == 2);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(redis.xpending("{taskqueue:default}:s:0", "workers").getCount()).as("acknowledged").isZero();
+            assertThat(redis.keys("{taskqueue:default}:u:*")).as("uniqueness keys").isEmpty();
+            assertThat(redis.keys("{taskqueue:default}:c:*")).as("permits").isEmpty();
+        });
+        tq.client.submit(PolicyTasks::fireAndForgetLimited, "acme", "o-1");
+        await().atMost(Duration.ofSeconds(5)).until(() -> tasks.runsOf("acme/o-1") == 2);
+    }
+
     @Test
     void aUniqueWindowKeepsTheKeyAfterTheTaskFinished() throws Exception {
         tq.startWorker();
