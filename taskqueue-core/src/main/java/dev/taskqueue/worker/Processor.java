@@ -51,13 +51,14 @@ final class Processor {
     private final Endings endings;
     private final AtomicLong abandoned = new AtomicLong();
 
-    Processor(WorkerContext worker, TaskRuntime runtime, RunningTasks running, LeaseCheck leases, FatalErrors fatal) {
+    Processor(WorkerContext worker, TaskRuntime runtime, RunningTasks running, LeaseCheck leases) {
         this.worker = worker;
         this.running = running;
         this.leases = leases;
         WorkerSettings settings = worker.settings();
-        this.threads = TaskThreads.create(settings.concurrency(), settings.virtualThreads(), "taskqueue-task-", fatal);
-        this.timers = TaskThreads.scheduler("taskqueue-timers-" + worker.workerId(), fatal);
+        this.threads = TaskThreads.create(settings.concurrency(), settings.virtualThreads(), "taskqueue-task-",
+                worker.fatal());
+        this.timers = TaskThreads.scheduler("taskqueue-timers-" + worker.workerId(), worker.fatal());
         this.admission = new Admission(worker, runtime);
         this.limits = new Limits(worker, runtime.codec());
         this.invocation = new Invocation(worker, runtime, running, new TimeLimits(timers, this::hardLimitPassed));

@@ -133,20 +133,18 @@ public final class Worker {
         this.slots = new Slots(settings.concurrency());
         this.problems = new Problems(clock);
         this.fatal = new FatalErrors(id, settings.onFatalError(), this::halt);
-        WorkerContext worker = new WorkerContext(id, broker, settings, listener, clock);
-        this.acker = new Acker(id, broker, listener, problems, fatal);
+        WorkerContext worker = new WorkerContext(id, broker, settings, listener, clock, problems, fatal);
+        this.acker = new Acker(worker);
         this.running = new RunningTasks(slots, acker);
         this.liveness = new Liveness(settings.heartbeatGapMillis());
         LeaseCheck leases = new LeaseCheck(id, broker, liveness);
         this.processor = new Processor(worker, new TaskRuntime(registry, codec, interceptors, workflows), running,
-                leases, fatal);
-        this.fetcher = new Fetcher(id, broker, new QueueOrder(settings.queues(), settings.strictOrder()), slots,
-                processor, acker, settings, leases, problems, fatal);
-        this.promoter = new Promoter(id, broker, settings.queueNames(), listener, problems, fatal);
-        this.heartbeat = new Heartbeat(id, broker, settings, running, this::info, worker.permitLeaseMillis(),
-                liveness, problems, clock, fatal);
-        this.janitor = new Janitor(id, broker, settings, liveness, problems, fatal);
-        this.catalogPublisher = new CatalogPublisher(id, catalog, TaskCatalog.PUBLISH_INTERVAL, fatal);
+                leases);
+        this.fetcher = new Fetcher(worker, slots, processor, acker, leases);
+        this.promoter = new Promoter(worker);
+        this.heartbeat = new Heartbeat(worker, running, this::info, liveness);
+        this.janitor = new Janitor(worker, liveness);
+        this.catalogPublisher = new CatalogPublisher(worker, catalog, TaskCatalog.PUBLISH_INTERVAL);
     }
 
     /** The worker's id: its consumer name in Redis, shown in the actuator. */
