@@ -508,8 +508,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
     }
 
     @Override
-    public boolean takePermit(Delivery delivery, String key, int limit, long leaseMillis, int priority,
-            byte[] body) {
+    public boolean takePermit(Delivery delivery, String key, int limit, long leaseMillis, int priority) {
         lock.lock();
         try {
             MemoryQueue q = queue(delivery.queue());
@@ -525,7 +524,7 @@ public final class InMemoryBroker implements Broker, ResultBackend {
                 return true;
             }
             long earliest = holders.values().stream().mapToLong(Long::longValue).min().orElse(now);
-            park(q, delivery, priority, body, earliest);
+            park(q, delivery, priority, delivery.body(), earliest);
             q.permitWaiters.computeIfAbsent(key, k -> new java.util.LinkedHashSet<>()).add(delivery.taskId());
             return false;
         }

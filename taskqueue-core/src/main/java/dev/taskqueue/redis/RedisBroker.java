@@ -1017,9 +1017,8 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
-    public boolean takePermit(Delivery delivery, String key, int limit, long leaseMillis, int priority,
-            byte[] body) {
-        return limits.takePermit(delivery, key, limit, leaseMillis, priority, body);
+    public boolean takePermit(Delivery delivery, String key, int limit, long leaseMillis, int priority) {
+        return limits.takePermit(delivery, key, limit, leaseMillis, priority);
     }
 
     @Override

@@ -60,7 +60,7 @@ final class Limits {
         String key = KeyExpression.parse(concurrency.key().isEmpty() ? "*" : concurrency.key(),
                 task.parameterNames()).keyOf(task.name(), run.jsonArgs::get);
         if (!broker.takePermit(delivery, key, concurrency.limit(), worker.permitLeaseMillis(),
-                run.message().priority(), delivery.body())) {
+                run.message().priority())) {
             log.debug("Task {} [{}] waits for a permit of {} (limit {})", task.name(), delivery.taskId(), key,
                     concurrency.limit());
             return false;

@@ -122,7 +122,7 @@ class LimitsAndUniquenessTest {
         tq.broker.heartbeat(new WorkerInfo("ghost", "h", 1, List.of("default"), 1, 0, 0, 0, now, now, "RUNNING"),
                 Duration.ofSeconds(1), Duration.ofSeconds(1));
         var delivery = tq.broker.claim("ghost", List.of("default"), 1).get(0);
-        assertThat(tq.broker.takePermit(delivery, "policy.perCustomer:initech", 1, 3_000, 0, delivery.body()))
+        assertThat(tq.broker.takePermit(delivery, "policy.perCustomer:initech", 1, 3_000, 0))
                 .isTrue();
         TaskHandle<String> next = tq.client.submit(PolicyTasks::perCustomer, "initech", 1);
 
