@@ -107,6 +107,8 @@ public final class RedisBroker implements Broker {
     private final Set<String> mayHaveRevocations = ConcurrentHashMap.newKeySet();
     /** Queues seen paused by the last claims or announced since; the blocking read leaves them out. */
     private final Set<String> pausedQueues = ConcurrentHashMap.newKeySet();
+    /** Counts pauses and resumes seen; a claim's view of the flags is older than any counted after it was sent. */
+    private final AtomicLong pauseChanges = new AtomicLong();
     private RedisSubscriptions.@Nullable Subscription controlSubscription; // guarded by pausedQueues
 
     private final Map<String, BlockingReader> readers = new ConcurrentHashMap<>();
@@ -698,6 +700,7 @@ public final class RedisBroker implements Broker {
                 k.add(keys.paused(queue));
             }
             List<Object> reply;
+            long pauseChangesBefore = pauseChanges.get();
             try {
                 reply = redis.await(CLAIM.run(redis.commands(), k.toArray(byte[][]::new), bytes(RedisKeys.GROUP),
                         bytes(consumer), bytes(Integer.toString(max - claimed.size()))), "claim tasks from " + group);
@@ -736,8 +739,10 @@ public final class RedisBroker implements Broker {
             }
             List<String> nowPaused = ((List<?>) reply.get(3)).stream()
                     .map(number -> group.get(((Long) number).intValue() - 1)).toList();
-            pausedQueues.removeAll(group);
-            pausedQueues.addAll(nowPaused);
+            if (pauseChanges.get() == pauseChangesBefore) { // else a pause or resume seen since is newer: keep it
+                pausedQueues.removeAll(group);
+                pausedQueues.addAll(nowPaused);
+            }
             seeUnreadable(refs, k, (List<?>) reply.get(4), ((Long) reply.get(5)).intValue());
         }
         if (claimed.isEmpty() && failure != null) {
@@ -1083,6 +1088,7 @@ public final class RedisBroker implements Broker {
 
     /** Leaves a paused queue out of the blocking reads (or brings it back): they are woken to start again. */
     private void seePaused(String queue, boolean paused) {
+        pauseChanges.incrementAndGet();
         if (paused) {
             pausedQueues.add(queue);
         }

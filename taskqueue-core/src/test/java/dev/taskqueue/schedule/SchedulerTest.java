@@ -7,16 +7,15 @@ import static org.awaitility.Awaitility.await;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import dev.taskqueue.Periodic;
 import dev.taskqueue.Task;
@@ -30,6 +29,7 @@ import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.RedisCatalog;
 import dev.taskqueue.redis.RedisConnections;
+import dev.taskqueue.testing.MutableClock;
 import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.testing.TaskQueueFixture;
 import org.junit.jupiter.api.AfterEach;
@@ -91,119 +91,131 @@ class SchedulerTest {
     }
 
     /** A scheduler as another application instance would run it: its own connections and client. */
-    private Scheduler instance(Schedule schedule, Duration misfireGrace) {
+    private Scheduler instance(Schedule schedule, Duration misfireGrace, Clock clock) {
         RedisConnections connections = RedisConnections.using(SharedRedis.client(), "test");
         RedisBroker broker = new RedisBroker(connections, TaskQueueFixture.PREFIX, RedisBroker.DeadLetterPolicy.DEFAULT);
         JsonMapper mapper = JsonMapper.builder().build();
         DefaultTaskClient client = new DefaultTaskClient(broker, tq.results, new TaskCatalog(tq.registry,
                 new RedisCatalog(broker), mapper, Clock.systemUTC()), tq.codec, ClientSettings.DEFAULTS, tq.event(),
                 List.of(), Clock.systemUTC());
-        Scheduler scheduler = new Scheduler(broker, client, List.of(schedule), misfireGrace, Duration.ofMillis(200),
-                Clock.systemUTC());
+        Scheduler scheduler = new Scheduler(broker, client, List.of(schedule), misfireGrace, REFRESH, clock);
         schedulers.add(scheduler);
         return scheduler;
     }
 
+    private static final Duration REFRESH = Duration.ofMillis(200);
+
+    /** Now, on a whole second: ticks of every-second schedules fall on it. */
+    private static Instant wholeSecond() {
+        return Instant.ofEpochSecond(Instant.now().getEpochSecond());
+    }
+
+    /** The times of the ticks that ran (a tick's task id ends with its time), each once or the test fails. */
+    private List<Long> tickTimesRunOnce() {
+        assertThat(ticks.runs.values()).allSatisfy(n -> assertThat(n.get()).as("runs of one tick").isEqualTo(1));
+        return ticks.runs.keySet().stream().map(id -> Long.parseLong(id.substring(id.lastIndexOf(':') + 1)))
+                .sorted().toList();
+    }
+
+    private void awaitRuns(int count) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> ticks.runs.size() >= count);
+    }
+
+    /** Instances that check at the same instant race to submit each tick; the tick's id makes one of them win. */
     @Test
     void threeInstancesEnqueueEachTickExactlyOnce() throws Exception {
         Duration rate = Duration.ofMillis(250);
         Schedule schedule = Schedule.every("three", rate, TaskCall.of("sched.tick", "x"));
-        Scheduler a = instance(schedule, Duration.ofSeconds(30));
-        Scheduler b = instance(schedule, Duration.ofSeconds(30));
-        Scheduler c = instance(schedule, Duration.ofSeconds(30));
-        a.start();
-        b.start();
-        c.start();
-        await().atMost(Duration.ofSeconds(20)).until(() -> ticks.runs.size() >= 10);
-        b.stop(); // an instance leaves: no leader is lost
-        Scheduler d = instance(schedule, Duration.ofSeconds(30));
-        d.start(); // and one joins
-        await().atMost(Duration.ofSeconds(20)).until(() -> ticks.runs.size() >= 22);
-        a.stop();
-        c.stop();
-        d.stop();
-        Thread.sleep(1_000); // let the last ticks run
-
-        Set<Long> tickTimes = new TreeSet<>();
-        ticks.runs.keySet().forEach(id -> tickTimes.add(Long.parseLong(id.substring(id.lastIndexOf(':') + 1))));
-        assertThat(ticks.runs.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
-        List<Long> ordered = new ArrayList<>(tickTimes);
-        for (int i = 1; i < ordered.size(); i++) {
-            assertThat(ordered.get(i) - ordered.get(i - 1)).as("no tick skipped").isEqualTo(rate.toMillis());
+        MutableClock clock = new MutableClock(wholeSecond());
+        List<Scheduler> instances = new ArrayList<>(List.of(instance(schedule, Duration.ofSeconds(30), clock),
+                instance(schedule, Duration.ofSeconds(30), clock), instance(schedule, Duration.ofSeconds(30), clock)));
+        instances.forEach(Scheduler::runDue); // started: a schedule's first check starts it, nothing is backfilled
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            for (int step = 1; step <= 24; step++) {
+                if (step == 12) {
+                    instances.remove(1); // an instance leaves: no tick is lost
+                    instances.add(instance(schedule, Duration.ofSeconds(30), clock)); // and one joins
+                }
+                clock.advance(rate);
+                List<Future<Instant>> checks = new ArrayList<>();
+                for (Scheduler scheduler : instances) {
+                    checks.add(threads.submit(scheduler::runDue));
+                }
+                for (Future<Instant> check : checks) {
+                    check.get(10, TimeUnit.SECONDS);
+                }
+            }
         }
-        assertThat(ordered).hasSizeGreaterThanOrEqualTo(20);
-        // exactly one enqueue per tick: the schedule's ticks in Redis are exactly those that ran
+        finally {
+            threads.shutdownNow();
+        }
+        awaitRuns(24);
+        Thread.sleep(300); // a tick submitted twice would run twice by now
+
+        List<Long> ticked = tickTimesRunOnce();
+        assertThat(ticked).hasSize(24);
+        for (int i = 1; i < ticked.size(); i++) {
+            assertThat(ticked.get(i) - ticked.get(i - 1)).as("no tick skipped").isEqualTo(rate.toMillis());
+        }
         assertThat(tq.broker.stats("default").pending()).isZero();
-        System.out.println("SCHEDULER-TEST " + ordered.size() + " ticks by 4 instances (3 at a time), each run once");
     }
 
     @Test
-    void missedTicksAreSkippedByDefault() throws Exception {
+    void aStartedSchedulerTicksOnItsOwn() {
+        Schedule schedule = Schedule.every("own", Duration.ofMillis(100), TaskCall.of("sched.tick", "x"));
+        instance(schedule, Duration.ofSeconds(30), Clock.systemUTC()).start();
+        awaitRuns(3);
+        assertThat(tickTimesRunOnce()).hasSizeGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void missedTicksAreSkippedByDefault() {
         Schedule schedule = Schedule.every("skipper", Duration.ofSeconds(1), TaskCall.of("sched.tick", "x"));
-        long longAgo = Instant.now().minus(Duration.ofMinutes(5)).toEpochMilli() / 1000 * 1000;
-        tq.broker.recordFire("skipper", longAgo, 60_000); // the whole cluster was down for 5 minutes
-        Scheduler scheduler = instance(schedule, Duration.ofMillis(500));
-        long started = System.currentTimeMillis();
-        scheduler.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> ticks.runs.size() >= 2);
-        for (String id : ticks.runs.keySet()) {
-            long tick = Long.parseLong(id.substring(id.lastIndexOf(':') + 1));
-            assertThat(tick).as("only ticks from now on run").isGreaterThan(started - 1_500);
-        }
+        MutableClock clock = new MutableClock(wholeSecond());
+        Instant started = clock.instant();
+        // the whole cluster was down for 5 minutes
+        tq.broker.recordFire("skipper", started.minus(Duration.ofMinutes(5)).toEpochMilli(), 60_000);
+        Scheduler scheduler = instance(schedule, Duration.ofMillis(500), clock);
+
+        scheduler.runDue();
+        clock.advance(Duration.ofSeconds(1));
+        scheduler.runDue();
+
+        awaitRuns(2);
+        assertThat(tickTimesRunOnce()).as("only the ticks from now on run")
+                .containsExactly(started.toEpochMilli(), started.toEpochMilli() + 1_000);
     }
 
     @Test
-    void missedTicksRunOnceWhenAsked() throws Exception {
+    void missedTicksRunOnceWhenAsked() {
         Schedule schedule = Schedule.every("catcher", Duration.ofMinutes(1), TaskCall.of("sched.tick", "x"))
                 .missed(Schedule.MissedTicks.RUN_ONCE);
-        long longAgo = Instant.now().minus(Duration.ofMinutes(30)).toEpochMilli() / 60_000 * 60_000;
-        tq.broker.recordFire("catcher", longAgo, 60_000);
-        Scheduler scheduler = instance(schedule, Duration.ofSeconds(1));
-        // Within the misfire grace of a minute's start, that minute is an on-time tick besides the catch-up run.
-        long intoMinute = System.currentTimeMillis() % 60_000;
-        if (intoMinute < 2_000 || intoMinute > 58_000) {
-            Thread.sleep((62_000 - intoMinute) % 60_000);
-        }
-        long started = System.currentTimeMillis();
-        scheduler.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> ticks.runs.size() >= 1);
-        Thread.sleep(500);
-        // One run for the 29 or 30 missed ticks (and the current minute's, if it passed more than a second ago);
-        // a minute that starts while the test runs is a tick of its own.
-        List<Long> missedRuns = ticks.runs.keySet().stream()
-                .map(id -> Long.parseLong(id.substring(id.lastIndexOf(':') + 1))).filter(tick -> tick <= started)
-                .toList();
-        assertThat(missedRuns).singleElement().satisfies(tick -> assertThat(tick).isGreaterThan(longAgo));
+        Instant minute = Instant.ofEpochSecond(Instant.now().getEpochSecond() / 60 * 60);
+        MutableClock clock = new MutableClock(minute.plusSeconds(30));
+        tq.broker.recordFire("catcher", minute.minus(Duration.ofMinutes(30)).toEpochMilli(), 60_000);
+        Scheduler scheduler = instance(schedule, Duration.ofSeconds(1), clock);
+
+        scheduler.runDue(); // one run for the 30 missed ticks, at the last of them
+        clock.advance(Duration.ofSeconds(30));
+        scheduler.runDue(); // then the next minute on time
+
+        awaitRuns(2);
+        assertThat(tickTimesRunOnce()).containsExactly(minute.toEpochMilli(), minute.plusSeconds(60).toEpochMilli());
     }
 
     @Test
     void keepingSchedulesAliveNeverWritesBackAStaleSetting() {
         Schedule schedule = Schedule.every("kept", Duration.ofHours(6), TaskCall.of("sched.tick", "x"));
         tq.broker.setScheduleEnabled("kept", true, 60_000);
-        AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
-        Clock clock = new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
+        MutableClock clock = new MutableClock(Instant.now());
         // Re-reads the settings every 2 h; keeps them alive every hour.
         Scheduler scheduler = new Scheduler(tq.broker, tq.client, List.of(schedule), Duration.ofSeconds(1),
                 Duration.ofHours(2), clock);
         scheduler.runDue(); // reads "enabled"
 
         tq.broker.setScheduleEnabled("kept", false, 60_000); // an operator, through another instance
-        now.set(now.get().plus(Duration.ofMinutes(61)));
+        clock.advance(Duration.ofMinutes(61));
         scheduler.runDue(); // keeps the state alive, with its hour-old reading in hand
 
         assertThat(tq.broker.scheduleStates(List.of("kept")).get("kept").enabled()).isFalse();
@@ -214,16 +226,19 @@ class SchedulerTest {
     /** The bug this guards against: one schedule failing every tick stopped every schedule, cluster-wide. */
     @Test
     void aScheduleThatCannotSubmitItsTicksNeverStopsTheOthers() {
-        Schedule broken = Schedule.every("broken", Duration.ofMillis(200), TaskCall.of("sched.tick", "a", "b"));
-        Schedule fine = Schedule.every("fine", Duration.ofMillis(200), TaskCall.of("sched.tick", "x"));
-        RedisConnections connections = RedisConnections.using(SharedRedis.client(), "test");
-        RedisBroker broker = new RedisBroker(connections, TaskQueueFixture.PREFIX, RedisBroker.DeadLetterPolicy.DEFAULT);
-        Scheduler scheduler = new Scheduler(broker, tq.client, List.of(broken, fine), Duration.ofSeconds(30),
-                Duration.ofMillis(200), Clock.systemUTC());
-        schedulers.add(scheduler);
-        scheduler.start();
+        Duration rate = Duration.ofMillis(200);
+        Schedule broken = Schedule.every("broken", rate, TaskCall.of("sched.tick", "a", "b"));
+        Schedule fine = Schedule.every("fine", rate, TaskCall.of("sched.tick", "x"));
+        MutableClock clock = new MutableClock(wholeSecond());
+        Scheduler scheduler = new Scheduler(tq.broker, tq.client, List.of(broken, fine), Duration.ofSeconds(30),
+                REFRESH, clock);
+        scheduler.runDue(); // started
+        for (int i = 0; i < 3; i++) {
+            clock.advance(rate);
+            scheduler.runDue();
+        }
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> ticks.runs.size() >= 3);
+        awaitRuns(3);
         assertThat(scheduler.problems()).containsOnlyKeys("broken");
         assertThat(scheduler.problems().get("broken")).contains("takes 1 argument(s) [label], but 2 were given");
         Map<String, Scheduler.ScheduleInfo> infos = new java.util.HashMap<>();
@@ -234,23 +249,38 @@ class SchedulerTest {
 
     @Test
     void aScheduleDisabledAtRuntimeStopsOnEveryInstanceAndResumes() throws Exception {
-        Schedule schedule = Schedule.every("toggled", Duration.ofMillis(200), TaskCall.of("sched.tick", "x"));
-        Scheduler a = instance(schedule, Duration.ofSeconds(30));
-        Scheduler b = instance(schedule, Duration.ofSeconds(30));
-        a.start();
-        b.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> ticks.runs.size() >= 3);
+        Duration rate = Duration.ofMillis(200);
+        Schedule schedule = Schedule.every("toggled", rate, TaskCall.of("sched.tick", "x"));
+        MutableClock clock = new MutableClock(wholeSecond());
+        Scheduler a = instance(schedule, Duration.ofSeconds(30), clock);
+        Scheduler b = instance(schedule, Duration.ofSeconds(30), clock);
+        Runnable step = () -> {
+            clock.advance(rate); // as long as the refresh interval: each step reads the settings again
+            a.runDue();
+            b.runDue();
+        };
+        a.runDue(); // started
+        b.runDue();
+        for (int i = 0; i < 3; i++) {
+            step.run();
+        }
+        awaitRuns(3);
 
         a.setEnabled("toggled", false);
-        Thread.sleep(1_000); // both instances see it within their refresh interval; ticks sent before it have run
-        int whileDisabled = ticks.runs.size();
-        Thread.sleep(1_000);
-        assertThat(ticks.runs.size()).isEqualTo(whileDisabled);
+        for (int i = 0; i < 5; i++) {
+            step.run();
+        }
+        Thread.sleep(300); // a tick submitted while disabled would have run by now
+        assertThat(ticks.runs).hasSize(3);
         assertThat(b.schedules().get(0).enabled()).isFalse();
         assertThat(b.schedules().get(0).nextTick()).isNull();
 
         b.setEnabled("toggled", true);
-        await().atMost(Duration.ofSeconds(10)).until(() -> ticks.runs.size() >= whileDisabled + 3);
+        for (int i = 0; i < 3; i++) {
+            step.run();
+        }
+        awaitRuns(6);
+        assertThat(ticks.runs).hasSize(6);
         Scheduler.ScheduleInfo info = a.schedules().get(0);
         assertThat(info.enabled()).isTrue();
         assertThat(info.lastTick()).isNotNull();
