@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Where tasks wait, and how workers take them. The worker and the client talk to this interface only; one
- * package ({@code dev.taskqueue.redis}) talks to Redis. Implementations: Redis, and in-memory for tests.
+ * package ({@code dev.taskqueue.redis}) talks to Redis, the one implementation: tests run on a real Redis too.
  *
  * <p>The delivery contract every implementation keeps:
  * <ol>

@@ -11,7 +11,7 @@ import dev.taskqueue.UnreadableRecordException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A task's record as stored by a broker (a Redis hash, or a map in memory): its field names, and how they read
+ * A task's record as stored by a broker (a Redis hash): its field names, and how they read
  * as a {@link TaskInfo}. Times are epoch milliseconds.
  * <pre>
  * state, task, queue, worker, submitted, started, finished, attempt, next, result,

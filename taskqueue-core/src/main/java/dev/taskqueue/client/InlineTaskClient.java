@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 import dev.taskqueue.GroupHandle;
 import dev.taskqueue.RetryRequestedException;
@@ -24,7 +22,6 @@ import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.broker.OutgoingMessage;
-import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.SubmitResult;
 import dev.taskqueue.broker.TaskMessage;
 import dev.taskqueue.event.TaskEventListener;
@@ -38,7 +35,6 @@ import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskInvoker;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
-import dev.taskqueue.memory.InMemoryBroker;
 import dev.taskqueue.workflow.WorkflowEngine;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -46,7 +42,8 @@ import tools.jackson.core.JacksonException;
 /**
  * Runs each task in the submitting thread, before {@code submit} returns (Celery's {@code task_always_eager}):
  * for applications' unit tests, with no Redis and no worker. Arguments and results still go through JSON, so a
- * type that would not travel fails here too; countdowns and etas are ignored. Results live in memory.
+ * type that would not travel fails here too; countdowns and etas are ignored. Results live in memory
+ * ({@link InlineStore}).
  */
 public final class InlineTaskClient implements TaskClient {
 
@@ -58,7 +55,7 @@ public final class InlineTaskClient implements TaskClient {
     private final Clock clock;
     private final MessageFactory factory;
     private final TaskOptions defaults;
-    private final Results results;
+    private final InlineStore results;
     private final WorkflowEngine workflows;
     /** Tasks submitted while another runs in this thread (workflow steps): run after it, in order. */
     private final ThreadLocal<ArrayDeque<OutgoingMessage>> queued = new ThreadLocal<>();
@@ -74,12 +71,12 @@ public final class InlineTaskClient implements TaskClient {
         this(registry, codec, listener, List.copyOf(interceptors), clock,
                 new MessageFactory(TaskCatalog.local(registry, codec.mapper()), codec, settings, interceptors,
                         clock), TaskOptions.defaults(),
-                new Results(new InMemoryBroker(clock)), settings);
+                new InlineStore(clock), settings);
     }
 
     private InlineTaskClient(TaskRegistry registry, MessageCodec codec, TaskEventListener listener,
             List<TaskInterceptor> interceptors, Clock clock, MessageFactory factory, TaskOptions defaults,
-            Results results, ClientSettings settings) {
+            InlineStore results, ClientSettings settings) {
         this.registry = registry;
         this.codec = codec;
         this.invoker = new TaskInvoker(codec);
@@ -90,7 +87,7 @@ public final class InlineTaskClient implements TaskClient {
         this.defaults = defaults;
         this.results = results;
         this.settings = settings;
-        this.workflows = new WorkflowEngine(results.store, new ClientSteps(factory, this::runAll, listener),
+        this.workflows = new WorkflowEngine(results, new ClientSteps(factory, this::runAll, listener),
                 codec.mapper(), settings.resultTtl().toMillis());
     }
 
@@ -137,7 +134,7 @@ public final class InlineTaskClient implements TaskClient {
     }
 
     private WorkflowHandles handles() {
-        return new WorkflowHandles(results.store, results, codec, DefaultTaskHandle.Revoker.NONE);
+        return new WorkflowHandles(results, results, codec, DefaultTaskHandle.Revoker.NONE);
     }
 
     /**
@@ -153,7 +150,7 @@ public final class InlineTaskClient implements TaskClient {
             queued.set(queue);
         }
         for (OutgoingMessage message : messages) {
-            if (message.deduplicate() && (results.infos.containsKey(message.id()) || queue.stream()
+            if (message.deduplicate() && (results.has(message.id()) || queue.stream()
                     .anyMatch(m -> m.id().equals(message.id())))) {
                 outcomes.add(new SubmitResult(SubmitResult.Outcome.DUPLICATE, message.id()));
                 continue;
@@ -165,7 +162,7 @@ public final class InlineTaskClient implements TaskClient {
             try {
                 for (OutgoingMessage next = queue.poll(); next != null; next = queue.poll()) {
                     TaskInfo info = run(next);
-                    results.infos.put(next.id(), info);
+                    results.save(info);
                     continueWorkflow(next, info);
                 }
             }
@@ -324,30 +321,6 @@ public final class InlineTaskClient implements TaskClient {
         @Override
         public boolean isRevoked() {
             return false;
-        }
-    }
-
-    /** Results of inline runs, in memory. */
-    private static final class Results implements ResultBackend {
-
-        private final Map<String, TaskInfo> infos = new ConcurrentHashMap<>();
-        /** Workflow state: groups, chords, and the records of steps a failure abandoned. */
-        private final InMemoryBroker store;
-
-        Results(InMemoryBroker store) {
-            this.store = store;
-        }
-
-        @Override
-        public TaskInfo find(@Nullable String queue, String taskId) {
-            TaskInfo info = infos.get(taskId);
-            return info != null ? info : store.find(queue, taskId);
-        }
-
-        @Override
-        public CompletableFuture<TaskInfo> whenFinished(@Nullable String queue, String taskId) {
-            TaskInfo info = find(queue, taskId);
-            return info.state().isFinished() ? CompletableFuture.completedFuture(info) : new CompletableFuture<>();
         }
     }
 }

@@ -28,7 +28,7 @@ final class LettuceClients {
         if (factory == null) {
             throw new IllegalStateException("taskqueue.broker=redis needs a RedisConnectionFactory, and there is none: "
                     + "add spring-boot-starter-data-redis and point spring.data.redis.* at your Redis, or set "
-                    + "taskqueue.broker=memory (tests) or inline (tasks run in the caller's thread).");
+                    + "taskqueue.broker=inline (tasks run in the caller's thread, for unit tests).");
         }
         if (!(factory instanceof LettuceConnectionFactory lettuce)) {
             throw new IllegalStateException("taskqueue talks to Redis through Lettuce, but the RedisConnectionFactory "

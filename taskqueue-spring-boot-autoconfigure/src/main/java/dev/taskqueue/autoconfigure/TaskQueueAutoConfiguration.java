@@ -23,7 +23,6 @@ import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
-import dev.taskqueue.memory.InMemoryBroker;
 import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.RedisCatalog;
 import dev.taskqueue.redis.RedisConnections;
@@ -60,7 +59,6 @@ import org.springframework.util.ClassUtils;
  * {@link TaskQueueRedisConnectionFactory @TaskQueueRedisConnectionFactory} bean, else of the application's
  * {@code RedisConnectionFactory} (so {@code spring.data.redis.*} decides standalone, Sentinel or Cluster, TLS and
  * credentials);</li>
- * <li>{@code memory}: one {@link InMemoryBroker}, broker and result backend at once;</li>
  * <li>{@code inline}: no broker and no worker; {@link InlineTaskClient} runs tasks in the caller's thread.</li>
  * </ul>
  * Every bean backs off when the application defines its own. The worker starts once the context is refreshed and
@@ -178,7 +176,7 @@ public final class TaskQueueAutoConfiguration {
             throw new IllegalStateException("taskqueue has no Broker: taskqueue.broker=" + properties.getBroker()
                     .name().toLowerCase(Locale.ROOT) + " needs Spring Data Redis with Lettuce on the class "
                     + "path (use dev.taskqueue:taskqueue-spring-boot-starter, or add spring-boot-starter-data-redis), "
-                    + "or set taskqueue.broker=memory or inline, or define a Broker bean.");
+                    + "or set taskqueue.broker=inline (tasks run in the caller's thread), or define a Broker bean.");
         }
         return found;
     }
@@ -283,18 +281,6 @@ public final class TaskQueueAutoConfiguration {
         @ConditionalOnBean(RedisBroker.class)
         RedisResultBackend taskQueueResultBackend(RedisBroker broker, TaskQueueProperties properties) {
             return new RedisResultBackend(broker, properties.getResultTtl());
-        }
-    }
-
-    /** {@code taskqueue.broker=memory}: a queue in this JVM, also holding the results. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(name = "taskqueue.broker", havingValue = "memory")
-    static class MemoryBrokerConfiguration {
-
-        @Bean(destroyMethod = "close")
-        @ConditionalOnMissingBean(Broker.class)
-        InMemoryBroker taskQueueBroker(TaskQueueProperties properties) {
-            return new InMemoryBroker(Clock.systemUTC(), properties.getDeadLetters().getMaxLength());
         }
     }
 

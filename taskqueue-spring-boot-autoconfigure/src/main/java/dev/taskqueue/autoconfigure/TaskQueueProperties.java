@@ -34,7 +34,7 @@ import org.springframework.validation.Validator;
 @ConfigurationProperties("taskqueue")
 public class TaskQueueProperties implements Validator {
 
-    /** Where tasks wait: Redis, memory (this JVM only), or nowhere (run inline in the submitting thread). */
+    /** Where tasks wait: Redis, or nowhere (run inline in the submitting thread, for unit tests). */
     private BrokerType broker = BrokerType.REDIS;
 
     /** Prefix of every Redis key taskqueue creates, so that several applications can share one Redis. */
@@ -269,9 +269,6 @@ public class TaskQueueProperties implements Validator {
 
         /** Redis, through Spring's Lettuce connection factory: the production choice. */
         REDIS,
-
-        /** A queue in this JVM's memory, with a worker: for tests and demos; tasks are lost on exit. */
-        MEMORY,
 
         /** No queue and no worker: submit runs the task in the caller's thread (Celery's task_always_eager). */
         INLINE

@@ -11,6 +11,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -26,9 +27,9 @@ import static org.assertj.core.api.Assertions.assertThatException;
 class TaskDefinitionFailureAnalyzerTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(TaskQueueAutoConfiguration.class,
-                    TaskQueueSchedulerAutoConfiguration.class))
-            .withPropertyValues("taskqueue.broker=memory");
+            .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
+                    TaskQueueAutoConfiguration.class, TaskQueueSchedulerAutoConfiguration.class))
+            .withPropertyValues(TestTasks.redis());
 
     @Test
     void twoTasksWithOneNameAreReportedNamingBothMethods() {
@@ -74,7 +75,7 @@ class TaskDefinitionFailureAnalyzerTests {
         SpringApplication application = new SpringApplication(Application.class, Greeter.class, OtherGreeter.class);
         application.setWebApplicationType(WebApplicationType.NONE);
 
-        assertThatException().isThrownBy(() -> application.run("--taskqueue.broker=memory",
+        assertThatException().isThrownBy(() -> application.run("--taskqueue.broker=inline",
                 "--spring.main.banner-mode=off"));
 
         assertThat(output).contains("APPLICATION FAILED TO START").contains("Two methods declare the task 'greet'")

@@ -30,7 +30,6 @@ import dev.taskqueue.client.InlineTaskQueueOperations;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskRegistry;
-import dev.taskqueue.memory.InMemoryBroker;
 import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.redis.RedisResultBackend;
@@ -316,16 +315,22 @@ class TaskQueueAutoConfigurationTests {
                 .run(context -> assertThat(context.getBean(TaskClient.class)).isSameAs(mine));
     }
 
+    /**
+     * The application's own broker (here on keys of its own) is the one the client and the worker use, and the
+     * auto-configured result backend reads through it.
+     */
     @Test
     void userDefinedBrokerWinsAndServesClientAndWorker() {
-        InMemoryBroker mine = new InMemoryBroker(Clock.systemUTC());
-        runner.withBean(Broker.class, () -> mine).withBean(TestTasks.Greeter.class).run(context -> {
-            assertThat(context).doesNotHaveBean(RedisBroker.class).doesNotHaveBean(RedisResultBackend.class);
-            assertThat(context.getBean(ResultBackend.class)).isSameAs(mine);
-            assertThat(context.getBean(TaskClient.class)).isInstanceOf(DefaultTaskClient.class);
-            assertThat(context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Bob").get(WAIT))
-                    .isEqualTo("Hello Bob");
-        });
+        try (SharedRedisBroker mine = new SharedRedisBroker("mine")) {
+            runner.withBean(RedisBroker.class, () -> mine.broker).withBean(TestTasks.Greeter.class).run(context -> {
+                assertThat(context.getBean(Broker.class)).isSameAs(mine.broker);
+                assertThat(context.getBean(TaskClient.class)).isInstanceOf(DefaultTaskClient.class);
+                assertThat(context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Bob").get(WAIT))
+                        .isEqualTo("Hello Bob");
+                assertThat(SharedRedis.admin().sync().keys("{mine:default}:*")).isNotEmpty();
+                assertThat(SharedRedis.admin().sync().keys("{taskqueue:*")).isEmpty();
+            });
+        }
     }
 
     @Test

@@ -9,14 +9,16 @@ import dev.taskqueue.autoconfigure.actuate.TaskQueueHealthContributorAutoConfigu
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.client.InlineTaskClient;
-import dev.taskqueue.memory.InMemoryBroker;
-import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.schedule.Scheduler;
 import dev.taskqueue.spring.TaskQueueScheduler;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
@@ -24,27 +26,21 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Configuration;
 
 import static dev.taskqueue.autoconfigure.TestTasks.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 
-/** The brokers that need no Redis: memory and inline. */
+/** The mode that needs no Redis (inline), and what is left of the removed in-JVM broker: a clear error. */
+@ExtendWith(OutputCaptureExtension.class)
 class TaskQueueBrokerModeTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, TaskQueueAutoConfiguration.class))
             .withBean(TestTasks.Greeter.class);
-
-    @Test
-    void memoryBrokerServesAsBrokerAndResultBackendAndRunsTasks() {
-        runner.withPropertyValues("taskqueue.broker=memory").run(context -> {
-            assertThat(context).hasSingleBean(InMemoryBroker.class).doesNotHaveBean(RedisConnections.class)
-                    .hasSingleBean(TaskQueueWorkerLifecycle.class);
-            assertThat(context.getBean(Broker.class)).isSameAs(context.getBean(ResultBackend.class));
-            assertThat(context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada").get(WAIT))
-                    .isEqualTo("Hello Ada");
-        });
-    }
 
     @Test
     void inlineModeRunsTasksInTheCallersThreadWithoutBrokerOrWorker() {
@@ -108,6 +104,26 @@ class TaskQueueBrokerModeTests {
         runner.withClassLoader(new FilteredClassLoader("org.springframework.data.redis"))
                 .run(context -> assertThat(context).getFailure().rootCause()
                         .hasMessageContaining("taskqueue has no Broker")
-                        .hasMessageContaining("taskqueue.broker=memory or inline"));
+                        .hasMessageContaining("taskqueue.broker=inline"));
+    }
+
+    /** An application of an earlier version, whose tests ran on the removed in-JVM broker, is told what to use. */
+    @Test
+    void theRemovedMemoryBrokerFailsTheStartupSayingWhatToUseInstead(CapturedOutput output) {
+        SpringApplication application = new SpringApplication(Application.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+
+        assertThatException().isThrownBy(() -> application.run("--taskqueue.broker=memory",
+                "--spring.main.banner-mode=off"));
+
+        assertThat(output).contains("APPLICATION FAILED TO START")
+                .containsPattern("taskqueue.broker=memory \\(.*commandLineArgs.*\\) is no longer supported")
+                .contains(RemovedBrokerFailureAnalyzer.ACTION);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration(TaskQueueAutoConfiguration.class)
+    static class Application {
+
     }
 }

@@ -66,8 +66,8 @@ class TaskQueueEmbeddedRedisAutoConfigurationTests {
     }
 
     @Test
-    void embeddedRedisIsNotStartedForTheMemoryBroker() {
-        runner.withPropertyValues("taskqueue.broker=memory")
+    void embeddedRedisIsNotStartedInTheInlineMode() {
+        runner.withPropertyValues("taskqueue.broker=inline")
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(LocalRedisServer.class));
     }
 

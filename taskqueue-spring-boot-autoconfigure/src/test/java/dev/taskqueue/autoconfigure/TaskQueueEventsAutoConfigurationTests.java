@@ -148,7 +148,7 @@ class TaskQueueEventsAutoConfigurationTests {
 
     @Test
     void theRedisStreamNeedsTheRedisBroker() {
-        runner.withPropertyValues("taskqueue.broker=memory", "taskqueue.events.stream.enabled=true")
+        runner.withPropertyValues("taskqueue.broker=inline", "taskqueue.events.stream.enabled=true")
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(RedisEventLog.class));
     }
 

@@ -255,7 +255,7 @@ class TaskQueuePropertiesTests {
 
     @Test
     void enumPropertiesRefuseValuesTheyDoNotKnow() {
-        binding.withPropertyValues("taskqueue.broker=memory # for tests").run(context -> assertThat(context)
+        binding.withPropertyValues("taskqueue.broker=inline # for tests").run(context -> assertThat(context)
                 .getFailure().cause().isInstanceOf(BindException.class)
                 .hasMessageContaining("taskqueue.broker"));
         binding.withPropertyValues("taskqueue.schedules.digest.missed=run-once # or skip").run(context -> assertThat(

@@ -7,9 +7,6 @@ import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.broker.QueueStats;
-import dev.taskqueue.redis.RedisBroker;
-import dev.taskqueue.redis.RedisConnections;
-import dev.taskqueue.redis.RedisResultBackend;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.worker.Worker;
@@ -122,28 +119,14 @@ class TaskQueueWorkerLifecycleTests {
     }
 
     private static TaskState stateInRedis(String taskId) {
-        try (Inspection redis = new Inspection()) {
-            return new RedisResultBackend(redis.broker, Duration.ofMinutes(1)).find("default", taskId).state();
+        try (SharedRedisBroker redis = new SharedRedisBroker()) {
+            return redis.results.find("default", taskId).state();
         }
     }
 
     private static QueueStats statsInRedis(String queue) {
-        try (Inspection redis = new Inspection()) {
+        try (SharedRedisBroker redis = new SharedRedisBroker()) {
             return redis.broker.stats(queue);
-        }
-    }
-
-    /** A look at the shared Redis after the context closed, with connections of its own. */
-    private static final class Inspection implements AutoCloseable {
-
-        final RedisConnections connections = RedisConnections.using(SharedRedis.client(),
-                "127.0.0.1:" + SharedRedis.port());
-        final RedisBroker broker = new RedisBroker(connections, "taskqueue", RedisBroker.DeadLetterPolicy.DEFAULT);
-
-        @Override
-        public void close() {
-            broker.close();
-            connections.close();
         }
     }
 }

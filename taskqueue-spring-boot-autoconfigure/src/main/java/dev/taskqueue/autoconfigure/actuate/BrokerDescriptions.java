@@ -5,7 +5,6 @@ import java.util.Set;
 
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.internal.TaskRegistry;
-import dev.taskqueue.memory.InMemoryBroker;
 import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
@@ -20,14 +19,11 @@ final class BrokerDescriptions {
     private BrokerDescriptions() {
     }
 
-    /** {@code redis 127.0.0.1:6379}, {@code memory}, or the class of a broker of the application's own. */
+    /** {@code redis 127.0.0.1:6379}, or the class of a broker of the application's own. */
     static String describe(Broker broker, ObjectProvider<RedisConnections> connections) {
         if (broker instanceof RedisBroker) {
             RedisConnections redis = connections.getIfAvailable();
             return redis != null ? "redis " + redis.description() : "redis";
-        }
-        if (broker instanceof InMemoryBroker) {
-            return "memory";
         }
         return broker.getClass().getName();
     }

@@ -1,6 +1,5 @@
 package dev.taskqueue.autoconfigure.actuate;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -31,6 +30,7 @@ import dev.taskqueue.DeclaredTask;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.CatalogView;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint.WorkerDescriptor;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpointWebExtension;
+import dev.taskqueue.autoconfigure.SharedRedisBroker;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
 import dev.taskqueue.autoconfigure.TaskQueueEventsAutoConfiguration;
 import dev.taskqueue.autoconfigure.TaskQueueSchedulerAutoConfiguration;
@@ -41,7 +41,6 @@ import dev.taskqueue.event.TaskEvent;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
-import dev.taskqueue.memory.InMemoryBroker;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 import dev.taskqueue.testing.SharedRedis;
 import org.assertj.core.api.InstanceOfAssertFactories;
@@ -625,14 +624,15 @@ class TaskQueueEndpointAutoConfigurationTests {
 
     @Test
     void endpointBacksOffWhenUserDefinesOne() {
-        InMemoryBroker broker = new InMemoryBroker(Clock.systemUTC());
-        JsonMapper mapper = JsonMapper.builder().build();
-        TaskRegistry registry = new TaskRegistry(mapper, "default");
-        TaskQueueEndpoint mine = new TaskQueueEndpoint(broker, "mine", registry, List::of, broker,
-                new DefaultTaskQueueOperations(broker, new MessageCodec(mapper), TaskCatalog.local(registry, mapper)),
-                null, null, Show.NEVER);
-        runner.withBean(TaskQueueEndpoint.class, () -> mine)
-                .run(context -> assertThat(context.getBean(TaskQueueEndpoint.class)).isSameAs(mine));
+        try (SharedRedisBroker redis = new SharedRedisBroker()) {
+            JsonMapper mapper = JsonMapper.builder().build();
+            TaskRegistry registry = new TaskRegistry(mapper, "default");
+            TaskQueueEndpoint mine = new TaskQueueEndpoint(redis.broker, "mine", registry, List::of, redis.results,
+                    new DefaultTaskQueueOperations(redis.broker, new MessageCodec(mapper),
+                            TaskCatalog.local(registry, mapper)), null, null, Show.NEVER);
+            runner.withBean(TaskQueueEndpoint.class, () -> mine)
+                    .run(context -> assertThat(context.getBean(TaskQueueEndpoint.class)).isSameAs(mine));
+        }
     }
 
     @Test

@@ -3,8 +3,6 @@ package dev.taskqueue.autoconfigure.actuate;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.time.Clock;
-
 import java.util.Map;
 
 import dev.taskqueue.Task;
@@ -14,7 +12,6 @@ import dev.taskqueue.actuate.health.TaskQueueHealthIndicator;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
 import dev.taskqueue.autoconfigure.TestTasks;
 import dev.taskqueue.broker.Broker;
-import dev.taskqueue.memory.InMemoryBroker;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.worker.Worker;
@@ -33,6 +30,8 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 import static dev.taskqueue.autoconfigure.TestTasks.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -240,11 +239,18 @@ class TaskQueueHealthContributorAutoConfigurationTests {
 
     @Test
     void healthIndicatorBacksOffWhenUserDefinesOne() {
-        runner.withBean("taskqueueHealthIndicator", TaskQueueHealthIndicator.class,
-                () -> new TaskQueueHealthIndicator(new InMemoryBroker(Clock.systemUTC()),
-                        "mine", () -> null))
+        runner.withUserConfiguration(OwnHealthIndicator.class)
                 .run(context -> assertThat(context.getBean(TaskQueueHealthIndicator.class).health(true).getDetails())
                         .containsEntry("broker", "mine"));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnHealthIndicator {
+
+        @Bean
+        TaskQueueHealthIndicator taskqueueHealthIndicator(Broker broker) {
+            return new TaskQueueHealthIndicator(broker, "mine", () -> null);
+        }
     }
 
     @Test

@@ -2,9 +2,7 @@ package dev.taskqueue.autoconfigure.actuate;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,7 +13,6 @@ import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskFailedException;
 import dev.taskqueue.TaskHandle;
-import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.TaskState;
@@ -23,19 +20,20 @@ import dev.taskqueue.TimeLimit;
 import dev.taskqueue.Workflows;
 import dev.taskqueue.actuate.metrics.TaskQueueMeters;
 import dev.taskqueue.actuate.metrics.TaskQueueMetrics;
+import dev.taskqueue.autoconfigure.SharedRedisBroker;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
 import dev.taskqueue.autoconfigure.TestTasks;
 import dev.taskqueue.autoconfigure.observation.TaskQueueObservationAutoConfiguration;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.event.TaskEventListener;
-import dev.taskqueue.memory.InMemoryBroker;
 import dev.taskqueue.testing.SharedRedis;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.search.RequiredSearch;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -71,9 +69,17 @@ class TaskQueueMetricsAutoConfigurationTests {
             .withBean(SimpleMeterRegistry.class)
             .withBean(TestTasks.Greeter.class);
 
+    /** A broker of the test's own, for the tests that stand it in for the application's. */
+    private final SharedRedisBroker redis = new SharedRedisBroker();
+
     @BeforeEach
     void emptyRedis() {
         SharedRedis.flush();
+    }
+
+    @AfterEach
+    void closeRedis() {
+        redis.close();
     }
 
     @Test
@@ -287,11 +293,10 @@ class TaskQueueMetricsAutoConfigurationTests {
 
     @Test
     void gaugesShareOneReadingOfTheBroker() {
-        InMemoryBroker memory = new InMemoryBroker(Clock.systemUTC());
         AtomicInteger statsCalls = new AtomicInteger();
         runner.withPropertyValues("taskqueue.worker.enabled=false")
-                .withBean(Broker.class, () -> brokerCallingBeforeStats(memory, statsCalls::incrementAndGet))
-                .withBean(ResultBackend.class, () -> resultsOf(memory)).run(context -> {
+                .withBean(Broker.class, () -> brokerCallingBeforeStats(redis.broker, statsCalls::incrementAndGet))
+                .withBean(ResultBackend.class, () -> redis.results).run(context -> {
                     MeterRegistry meters = context.getBean(MeterRegistry.class);
                     context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
 
@@ -308,7 +313,6 @@ class TaskQueueMetricsAutoConfigurationTests {
 
     @Test
     void aScrapeDoesNotWaitForABrokerThatHangs() {
-        InMemoryBroker memory = new InMemoryBroker(Clock.systemUTC());
         CountDownLatch redisBack = new CountDownLatch(1);
         AtomicInteger statsCalls = new AtomicInteger();
         Runnable hangAfterTheFirstReading = () -> {
@@ -322,8 +326,8 @@ class TaskQueueMetricsAutoConfigurationTests {
             }
         };
         runner.withPropertyValues("taskqueue.worker.enabled=false", "taskqueue.metrics.queue-stats-ttl=0s")
-                .withBean(Broker.class, () -> brokerCallingBeforeStats(memory, hangAfterTheFirstReading))
-                .withBean(ResultBackend.class, () -> resultsOf(memory)).run(context -> {
+                .withBean(Broker.class, () -> brokerCallingBeforeStats(redis.broker, hangAfterTheFirstReading))
+                .withBean(ResultBackend.class, () -> redis.results).run(context -> {
                     MeterRegistry meters = context.getBean(MeterRegistry.class);
                     assertThat(depth(meters, "default", TaskQueueMeters.PENDING)).isZero(); // the first reading
                     context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
@@ -343,35 +347,20 @@ class TaskQueueMetricsAutoConfigurationTests {
                 });
     }
 
-    /** The in-memory broker, with {@code beforeStats} run before each bulk read of the queues' counts. */
-    private static Broker brokerCallingBeforeStats(InMemoryBroker memory, Runnable beforeStats) {
+    /** A broker on the test Redis, with {@code beforeStats} run before each bulk read of the queues' counts. */
+    private static Broker brokerCallingBeforeStats(Broker broker, Runnable beforeStats) {
         return (Broker) Proxy.newProxyInstance(Broker.class.getClassLoader(), new Class<?>[] { Broker.class },
                 (proxy, method, args) -> {
                     if (method.getName().equals("stats")) {
                         beforeStats.run();
                     }
                     try {
-                        return method.invoke(memory, args);
+                        return method.invoke(broker, args);
                     }
                     catch (InvocationTargetException ex) {
                         throw ex.getCause();
                     }
                 });
-    }
-
-    private static ResultBackend resultsOf(InMemoryBroker memory) {
-        return new ResultBackend() {
-
-            @Override
-            public TaskInfo find(String queue, String taskId) {
-                return memory.find(queue, taskId);
-            }
-
-            @Override
-            public CompletableFuture<TaskInfo> whenFinished(String queue, String taskId) {
-                return memory.whenFinished(queue, taskId);
-            }
-        };
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.taskqueue.readme.periodic;
 
+import dev.taskqueue.autoconfigure.TestTasks;
 import dev.taskqueue.spring.TaskQueueScheduler;
 import org.junit.jupiter.api.Test;
 
@@ -8,6 +9,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,9 +18,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * README's periodic tasks start as an application declares them, under the names the README's actuator calls use
  * ({@code /actuator/taskqueue/schedules/nightly}).
  */
-@SpringBootTest(properties = "taskqueue.broker=memory")
+@SpringBootTest
 @DirtiesContext
 class HousekeepingTests {
+
+    @DynamicPropertySource
+    static void redis(DynamicPropertyRegistry registry) {
+        TestTasks.redis(registry);
+    }
 
     @Autowired
     TaskQueueScheduler scheduler;
@@ -25,6 +33,7 @@ class HousekeepingTests {
     @Test
     void schedulesAreNamedAsTheReadmeCallsThem() {
         assertThat(scheduler.names()).containsExactlyInAnyOrder("nightly", "inventory.sync", "cleanup");
+        assertThat(scheduler.isRunning()).as("the schedules tick on Redis").isTrue();
     }
 
     /** An application's main class: its component scan finds {@link Housekeeping}. */

@@ -1,0 +1,151 @@
+package dev.taskqueue.client;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.taskqueue.TaskError;
+import dev.taskqueue.TaskInfo;
+import dev.taskqueue.TaskState;
+import dev.taskqueue.broker.ResultBackend;
+import dev.taskqueue.broker.WorkflowStore;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the inline mode keeps, in this JVM: the records of the tasks it ran, and the state its workflows share
+ * (groups, chords, the records of steps a failure abandoned). Every task ran before its submit returned, so nothing
+ * here waits. Nothing expires: it lives as long as its client (an application's tests).
+ */
+final class InlineStore implements ResultBackend, WorkflowStore {
+
+    private final Clock clock;
+    private final Map<String, TaskInfo> records = new ConcurrentHashMap<>();
+    private final Map<String, List<Member>> groups = new ConcurrentHashMap<>();
+    /** Guarded by itself. */
+    private final Map<String, Chord> chords = new LinkedHashMap<>();
+
+    InlineStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    private static final class Chord {
+        final Map<Integer, String> results = new HashMap<>();
+        int size;
+        @Nullable String body;
+        String bodyTaskId = "";
+        String bodyTaskName = "";
+        long createdAt;
+        long updatedAt;
+        @Nullable String failure;
+        boolean closed;
+    }
+
+    /** Whether a task with this id ran (a caller-chosen id is run once). */
+    boolean has(String taskId) {
+        return records.containsKey(taskId);
+    }
+
+    void save(TaskInfo info) {
+        records.put(info.id(), info);
+    }
+
+    @Override
+    public TaskInfo find(@Nullable String queue, String taskId) {
+        TaskInfo info = records.get(taskId);
+        return info != null ? info : TaskInfo.pending(taskId, queue);
+    }
+
+    @Override
+    public CompletableFuture<TaskInfo> whenFinished(@Nullable String queue, String taskId) {
+        TaskInfo info = find(queue, taskId);
+        return info.state().isFinished() ? CompletableFuture.completedFuture(info) : new CompletableFuture<>();
+    }
+
+    @Override
+    public void saveGroup(String groupId, List<Member> members, long ttlMillis) {
+        groups.putIfAbsent(groupId, List.copyOf(members));
+    }
+
+    @Override
+    public @Nullable List<Member> group(String groupId) {
+        return groups.get(groupId);
+    }
+
+    @Override
+    public void openChord(String chordId, int size, String bodyJson, String bodyTaskId, String bodyTaskName,
+            long ttlMillis) {
+        synchronized (chords) {
+            Chord chord = chords.computeIfAbsent(chordId, id -> new Chord());
+            if (chord.body == null) {
+                chord.size = size;
+                chord.body = bodyJson;
+                chord.bodyTaskId = bodyTaskId;
+                chord.bodyTaskName = bodyTaskName;
+                chord.createdAt = clock.millis();
+                chord.updatedAt = chord.createdAt;
+            }
+        }
+    }
+
+    @Override
+    public ChordProgress reportToChord(String chordId, int index, int size, @Nullable String resultJson,
+            @Nullable String failure, long ttlMillis) {
+        synchronized (chords) {
+            Chord chord = chords.computeIfAbsent(chordId, id -> new Chord());
+            chord.size = size;
+            chord.updatedAt = clock.millis();
+            if (chord.failure != null) {
+                return new ChordProgress(ChordProgress.Kind.FAILED_BEFORE, List.of(), chord.body);
+            }
+            if (failure != null) {
+                chord.failure = failure;
+                return new ChordProgress(ChordProgress.Kind.FAILED_NOW, List.of(), chord.body);
+            }
+            chord.results.putIfAbsent(index, resultJson == null ? "null" : resultJson);
+            if (chord.results.size() < size) {
+                return ChordProgress.WAITING;
+            }
+            List<String> ordered = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                ordered.add(chord.results.get(i));
+            }
+            return new ChordProgress(ChordProgress.Kind.COMPLETE, ordered, chord.body);
+        }
+    }
+
+    @Override
+    public void closeChord(String chordId) {
+        synchronized (chords) {
+            Chord chord = chords.get(chordId);
+            if (chord != null) {
+                chord.closed = true;
+            }
+        }
+    }
+
+    @Override
+    public List<ChordStatus> chords(int max) {
+        synchronized (chords) {
+            return chords.entrySet().stream().filter(e -> !e.getValue().closed).limit(max)
+                    .map(e -> new ChordStatus(e.getKey(), e.getValue().size, e.getValue().results.size(),
+                            e.getValue().bodyTaskId, e.getValue().bodyTaskName, e.getValue().createdAt,
+                            e.getValue().updatedAt, e.getValue().failure))
+                    .toList();
+        }
+    }
+
+    @Override
+    public void abandon(List<Abandoned> tasks, long ttlMillis) {
+        for (Abandoned task : tasks) {
+            TaskInfo now = new TaskInfo(task.taskId(), task.taskName(), task.queue(), task.state(), null, null, null,
+                    clock.instant(), 0, null, new TaskError(task.errorType(), task.errorMessage(), task.errorStack(),
+                            false), null, null, null, null, null);
+            records.merge(task.taskId(), now, (kept, abandoned) -> kept.state().isFinished() ? kept : abandoned);
+        }
+    }
+}
