@@ -42,7 +42,7 @@ class QueueNamesIT {
     }
 
     /**
-     * One idle worker (production defaults, but a 10 s visibility timeout) for 10 s with the queue it consumes only,
+     * One idle worker (production defaults, but a 5 s visibility timeout) for 6 s with the queue it consumes only,
      * then with 15,000 more queue
      * names, each used once (its stream and group exist, empty): Redis's commands ({@code INFO commandstats}, the
      * commands scripts call included) and CPU ({@code INFO cpu}) are printed, and must not grow with the names.
@@ -52,15 +52,15 @@ class QueueNamesIT {
     void anIdleWorkerCostsRedisNoMoreWithFifteenThousandQueueNames() throws Exception {
         tq.startWorker(s -> s.heartbeatInterval(Duration.ofSeconds(1)).livenessTimeout(Duration.ofSeconds(5))
                 .janitorInterval(Duration.ofSeconds(1)).pollTimeout(Duration.ofSeconds(2))
-                .visibilityTimeout(Duration.ofSeconds(10)));
+                .visibilityTimeout(Duration.ofSeconds(5)));
         // The janitor works once the worker's heartbeats have been proven for 5 s, and takes back idle leases once
-        // they have for a visibility timeout (10 s): both are in the measures.
-        Thread.sleep(12_000);
-        IdleCost one = measure(Duration.ofSeconds(10));
+        // they have for a visibility timeout (5 s): both are in the measures.
+        Thread.sleep(6_000);
+        IdleCost one = measure(Duration.ofSeconds(6));
 
         seedQueueNames(MANY);
-        Thread.sleep(3_000);
-        IdleCost many = measure(Duration.ofSeconds(10));
+        Thread.sleep(2_000);
+        IdleCost many = measure(Duration.ofSeconds(6));
 
         System.out.println("IDLE-COST 1 queue name:       " + one);
         System.out.println("IDLE-COST " + MANY + " queue names: " + many);

@@ -47,6 +47,8 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
+// Longer than the ~600 lines we aim for: its second half is the endpoint's JSON, records nested in it as Boot's own
+// endpoints nest their descriptors, so that users know them as TaskQueueEndpoint.TaskView and so on.
 /**
  * The {@code taskqueue} actuator endpoint: everything an operator asks about the queues, and what they do to them.
  *
