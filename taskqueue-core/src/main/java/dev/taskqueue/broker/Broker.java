@@ -95,13 +95,14 @@ public interface Broker extends AutoCloseable {
 
     /**
      * Takes a permit of a concurrency limit for a claimed task: true when it may start now (it holds the permit
-     * until its outcome is recorded, or the lease expires); otherwise the task is parked in Redis (atomically,
-     * while its lease holds) until a permit frees up, and false is returned.
+     * until its outcome is recorded, or the lease expires); otherwise the task, its message as claimed, is parked in
+     * Redis (atomically, while its lease holds) until a permit frees up, and false is returned.
      *
      * @param key the concurrency key (task name and the key expression's value)
      * @param leaseMillis how long the permit holds without being extended
+     * @param priority the priority it waits with
      */
-    boolean takePermit(Delivery delivery, String key, int limit, long leaseMillis, int priority, byte[] body);
+    boolean takePermit(Delivery delivery, String key, int limit, long leaseMillis, int priority);
 
     /** Extends the permits of tasks still running ({@code permits}: queue to concurrency key to task id). */
     void extendPermits(Map<String, Map<String, List<String>>> permits, long leaseMillis);

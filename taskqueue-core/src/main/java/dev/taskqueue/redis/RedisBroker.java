@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The producers' and workers' path on Redis: one object for the client and every part of a worker. Each step of the
- * path is done where its scripts are: marking a task started, recording progress, promoting delayed tasks and
- * extending leases here; submitting in {@link RedisSubmits}, claiming in {@link RedisClaims}, acknowledging in
- * {@link RedisOutcomes}, limits in {@link RedisLimits}, liveness and recovery in {@link RedisRecovery}. What
+ * path is done where its scripts are: marking a task started, recording progress and extending leases here;
+ * submitting in {@link RedisSubmits}, claiming in {@link RedisClaims}, promoting delayed tasks in
+ * {@link RedisPromotions}, acknowledging in {@link RedisOutcomes}, limits in {@link RedisLimits}, liveness and
+ * recovery in {@link RedisRecovery}. What
  * operators read and do is {@link RedisQueueAdmin}'s; both are built by {@link RedisStores}, and only this package
  * issues Redis commands.
  *
@@ -84,18 +85,20 @@ public final class RedisBroker implements Broker {
     private final RedisPauses pauses;
     private final RedisSubmits submits;
     private final RedisClaims claims;
+    private final RedisPromotions promotions;
 
     /**
-     * Built by {@link RedisStores}, with the pauses and revocations its {@link RedisQueueAdmin} makes, and the queue
-     * names every store knows.
+     * Built by {@link RedisStores}, with the pauses and revocations its {@link RedisQueueAdmin} makes, the queue names
+     * every store knows, and the promotion of delayed tasks they share.
      */
     RedisBroker(RedisConnections redis, RedisKeys keys, RedisStores.Options options, RedisQueueNames queueNames,
-            RedisPauses pauses, RedisRevocations revocations) {
+            RedisPauses pauses, RedisRevocations revocations, RedisPromotions promotions) {
         this.redis = redis;
         this.keys = keys;
         this.deadLetters = options.deadLetters();
         this.pauses = pauses;
         this.revocations = revocations;
+        this.promotions = promotions;
         this.recovery = new RedisRecovery(redis, keys, queueNames);
         this.outcomes = new RedisOutcomes(redis, keys, deadLetters);
         this.limits = new RedisLimits(redis, keys);
@@ -215,9 +218,8 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
-    public boolean takePermit(Delivery delivery, String key, int limit, long leaseMillis, int priority,
-            byte[] body) {
-        return limits.takePermit(delivery, key, limit, leaseMillis, priority, body);
+    public boolean takePermit(Delivery delivery, String key, int limit, long leaseMillis, int priority) {
+        return limits.takePermit(delivery, key, limit, leaseMillis, priority);
     }
 
     @Override
@@ -292,62 +294,10 @@ public final class RedisBroker implements Broker {
 
     // ------------------------------------------------------------------------------------------ delayed
 
-    /*
-     * KEYS[1] {q}:d   KEYS[2] {q}:dp   KEYS[3..12] {q}:s:0 .. {q}:s:9   KEYS[13] {q}:dead
-     * ARGV[1] group   ARGV[2] max messages   ARGV[3] dead letters max length   ARGV[4] dead letters max age ms
-     * ARGV[5] the error type of a quarantined message
-     * Moves due messages to their priority's stream. A due id whose payload is missing, empty or not led by a
-     * priority digit is quarantined: moved, as it is, to the dead letters with the reason.
-     * Returns { promoted, ms until the next is due or -1, {id, reason, ...} of those quarantined }.
-     */
-    private static final LuaScript PROMOTE = new LuaScript("promote", """
-            local now = now_ms()
-            local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
-            local quarantined = {}
-            for _, id in ipairs(ids) do
-              local v = redis.call('HGET', KEYS[2], id)
-              local priority = v and read_int(string.sub(v, 1, 1))
-              if priority then
-                add_ready(KEYS[3 + priority], ARGV[1], id, string.sub(v, 2), '0', false)
-              else
-                local reason = 'malformed delayed task: its payload in ' .. KEYS[2]
-                if not v then reason = 'malformed delayed task: it has no payload in ' .. KEYS[2]
-                elseif v == '' then reason = reason .. ' is empty'
-                else reason = reason .. ' does not start with a priority digit' end
-                redis.call('XADD', KEYS[13], 'MAXLEN', '~', ARGV[3], '*', 'i', id, 'm', v or '', 'task', '',
-                  'reason', reason, 'error', ARGV[5], 'message', reason, 'at', now, 'deliveries', 0, 'attempt', 0)
-                quarantined[#quarantined + 1] = id
-                quarantined[#quarantined + 1] = reason
-              end
-              redis.call('HDEL', KEYS[2], id)
-              redis.call('ZREM', KEYS[1], id)
-            end
-            if #quarantined > 0 then redis.call('XTRIM', KEYS[13], 'MINID', now - tonumber(ARGV[4])) end
-            local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-            local promoted = #ids - #quarantined / 2
-            if head[2] then return { promoted, math.max(0, tonumber(head[2]) - now), quarantined } end
-            return { promoted, -1, quarantined }
-            """, ScriptOutputType.MULTI);
-
+    /** One script moves up to {@code max} due tasks to their streams ({@link RedisPromotions}). */
     @Override
     public Promotion promoteDue(String queue, int max) {
-        byte[][] k = new byte[13][];
-        k[0] = keys.delayed(queue);
-        k[1] = keys.delayedPayloads(queue);
-        System.arraycopy(keys.priorityStreams(queue), 0, k, 2, 10);
-        k[12] = keys.dead(queue);
-        List<Object> reply = redis.await(PROMOTE.run(redis.commands(), k, bytes(RedisKeys.GROUP),
-                bytes(Integer.toString(max)), bytes(Long.toString(deadLetters.maxLength())),
-                bytes(Long.toString(deadLetters.maxAge().toMillis())), bytes(Outcome.QUARANTINE_ERROR)),
-                "promote due tasks of queue '" + queue + "'");
-        long untilNext = (Long) reply.get(1);
-        List<Quarantined> quarantined = new ArrayList<>();
-        List<?> flat = (List<?>) reply.get(2);
-        for (int i = 0; i + 1 < flat.size(); i += 2) {
-            quarantined.add(new Quarantined(string(flat.get(i)), string(flat.get(i + 1))));
-        }
-        return new Promotion(((Long) reply.get(0)).intValue(), untilNext < 0 ? null : Duration.ofMillis(untilNext),
-                quarantined);
+        return promotions.promoteDue(queue, max);
     }
 
     @Override

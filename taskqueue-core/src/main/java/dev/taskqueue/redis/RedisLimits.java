@@ -93,12 +93,12 @@ final class RedisLimits {
             return 0
             """, ScriptOutputType.INTEGER);
 
-    boolean takePermit(Delivery d, String key, int limit, long leaseMillis, int priority, byte[] body) {
+    boolean takePermit(Delivery d, String key, int limit, long leaseMillis, int priority) {
         String q = d.queue();
         long reply = redis.await(PERMIT.run(redis.commands(), new byte[][] { keys.permits(q, key),
                 keys.permitWaiters(q, key), keys.stream(q, d.stream()), keys.delayed(q), keys.delayedPayloads(q) },
                 bytes(RedisKeys.GROUP), bytes(d.entryId()), bytes(d.taskId()), bytes(Integer.toString(limit)),
-                bytes(Long.toString(leaseMillis)), bytes(Integer.toString(priority)), body),
+                bytes(Long.toString(leaseMillis)), bytes(Integer.toString(priority)), d.body()),
                 "take a concurrency permit for task " + d.taskId());
         return reply == 1;
     }

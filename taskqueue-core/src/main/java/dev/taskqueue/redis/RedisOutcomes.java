@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-import dev.taskqueue.TaskError;
 import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.internal.StoredText;
@@ -45,18 +44,10 @@ final class RedisOutcomes {
      * ARGV[1] group   ARGV[2] worker id   ARGV[3] notify channel prefix   ARGV[4] dead letters max length
      * ARGV[5] dead letters max age ms   ARGV[6] wake channel   ARGV[7] queue name
      * ARGV[8] bytes kept of a quarantined message (the rest is replaced by a marker with its size)
-     * then one record per outcome, starting with its kind and laid out by it (# = index into KEYS, 0 = none):
-     *   A (succeeded, nothing stored) stream#, entry
-     *   S (succeeded)   stream#, entry, task id, record#, ttl, task name, result, attempt
-     *   F (failed)      stream#, entry, task id, record#, ttl, task name, error type, message, stack, attempt, reason
-     *   Q (quarantined) stream#, entry, task id, record#, ttl, error type, message, reason
-     *   R (revoked)     stream#, entry, task id, record#, ttl, task name, message
-     *   T (retry)       stream#, entry, task id, record#, ttl, task name, error type, message, stack, attempt,
-     *                   priority digit, next body, delay ms
-     *   every record then ends with: unique#, permit# (the first key of the pair), arguments JSON, parent id,
-     *   how long the handler ran in ms, when the task was submitted in ms ('' = none; all four kept in the
-     *   record, the third as its start time: more exact than the start notice, which is sent in batches, or never
-     *   for a task that finished first)
+     * ARGV[9..] one outcome after another: its kind's letter, then the fields of its kind's OutcomeLayout.Layout,
+     *   which the script reads into its locals (kind, s, entry, id, r, ttl, name, result, etype, emsg, estack,
+     *   attempt, reason, prio, body, delay, u, p, targs, tparent, tran, tsub) through OutcomeLayout.LUA_READER:
+     *   the layout is written once, for the Java that writes it and the Lua that reads it.
      * Returns one integer per outcome: 1 recorded, 0 refused (the entry was no longer pending: the lease was lost).
      * Acknowledged entries are deleted with one XDEL per stream. Failures go to the dead letters (capped by length
      * and age) with their deliveries (the entry's count of earlier ones, plus this one), retries to the delayed
@@ -77,35 +68,8 @@ final class RedisOutcomes {
             end
             local i, n, finished = 9, 0, 0
             while i <= #ARGV do
-              local kind, s, entry = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
+            """ + OutcomeLayout.LUA_READER + """
               local stream = KEYS[s]
-              local id, r, ttl, name, etype, emsg, estack, attempt, reason, result, prio, body, delay
-              if kind == 'A' then i = i + 3
-              elseif kind == 'S' then
-                id, r, ttl, name, result, attempt = ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5], ARGV[i + 6],
-                  ARGV[i + 7], ARGV[i + 8]
-                i = i + 9
-              elseif kind == 'F' then
-                id, r, ttl, name, etype, emsg, estack, attempt, reason = ARGV[i + 3], tonumber(ARGV[i + 4]),
-                  ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8], ARGV[i + 9], ARGV[i + 10], ARGV[i + 11]
-                i = i + 12
-              elseif kind == 'Q' then
-                id, r, ttl, etype, emsg, reason = ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5], ARGV[i + 6],
-                  ARGV[i + 7], ARGV[i + 8]
-                name, estack, attempt = '', '', '0'
-                i = i + 9
-              elseif kind == 'R' then
-                id, r, ttl, name, emsg = ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
-                i = i + 8
-              else
-                id, r, ttl, name, etype, emsg, estack, attempt, prio, body, delay = ARGV[i + 3],
-                  tonumber(ARGV[i + 4]), ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8], ARGV[i + 9],
-                  ARGV[i + 10], ARGV[i + 11], ARGV[i + 12], tonumber(ARGV[i + 13])
-                i = i + 14
-              end
-              local u, p, targs, tparent, tran, tsub = tonumber(ARGV[i]), tonumber(ARGV[i + 1]), ARGV[i + 2],
-                ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
-              i = i + 6
               n = n + 1
               out[n] = redis.call('XACK', stream, group, entry)
               if out[n] == 1 and kind ~= 'T' then finished = finished + 1 end
@@ -262,7 +226,7 @@ final class RedisOutcomes {
     }
 
     /** The keys and arguments of one queue's batch: keys are numbered once, however many outcomes share them. */
-    private final class Batch {
+    private final class Batch implements OutcomeLayout.KeyIndexes {
 
         private final String queue;
         private final Map<String, Integer> keyIndexes = new LinkedHashMap<>();
@@ -290,53 +254,29 @@ final class RedisOutcomes {
         }
 
         void add(Outcome o) {
-            String taskId = o.delivery().taskId();
-            int stream = key(keys.stream(queue, o.delivery().stream()));
-            TaskError error = o.error();
-            switch (o.kind()) {
-                case SUCCEEDED -> {
-                    if (!o.storeRecord()) {
-                        put("A", stream, o.delivery().entryId());
-                    }
-                    else {
-                        put("S", stream, o.delivery().entryId(), taskId, key(keys.record(queue, taskId)),
-                                o.recordTtlMillis(), o.taskName(), o.resultJson() == null ? "null" : o.resultJson(),
-                                o.attempt());
-                    }
-                }
-                case FAILED -> put("F", stream, o.delivery().entryId(), taskId, record(o), o.recordTtlMillis(),
-                        o.taskName(), error.type(), error.message(), error.stackTrace(), o.attempt(),
-                        o.deadLetterReason());
-                case QUARANTINED -> put("Q", stream, o.delivery().entryId(), taskId, taskId.isEmpty() ? 0
-                        : key(keys.record(queue, taskId)),
-                        o.recordTtlMillis(), error.type(), error.message(), o.deadLetterReason());
-                case REVOKED -> put("R", stream, o.delivery().entryId(), taskId, record(o), o.recordTtlMillis(),
-                        o.taskName(), error == null ? null : error.message());
-                case RETRY -> put("T", stream, o.delivery().entryId(), taskId, record(o), o.recordTtlMillis(),
-                        o.taskName(), error.type(), error.message(), error.stackTrace(), o.attempt(),
-                        o.retry().priority(), o.retry().body(), o.retry().delayMillis());
-            }
-            args.add(bytes(Integer.toString(o.uniqueKey() == null ? 0 : key(keys.unique(queue, o.uniqueKey())))));
-            int permit = 0;
-            if (o.permitKey() != null) {
-                permit = key(keys.permits(queue, o.permitKey()));
-                key(keys.permitWaiters(queue, o.permitKey())); // always right after its pair
-            }
-            args.add(bytes(Integer.toString(permit)));
-            args.add(bytes(o.storeRecord() && o.argumentsJson() != null ? o.argumentsJson() : ""));
-            args.add(bytes(o.storeRecord() && o.parentId() != null ? o.parentId() : ""));
-            args.add(bytes(o.storeRecord() && o.ranForMillis() >= 0 ? Long.toString(o.ranForMillis()) : ""));
-            args.add(bytes(o.storeRecord() && o.submittedAtMillis() > 0 ? Long.toString(o.submittedAtMillis()) : ""));
+            OutcomeLayout.encode(o, this, args);
         }
 
-        private int record(Outcome o) {
-            return o.storeRecord() ? key(keys.record(queue, o.delivery().taskId())) : 0;
+        @Override
+        public int stream(String stream) {
+            return key(keys.stream(queue, stream));
         }
 
-        private void put(Object... values) {
-            for (Object value : values) {
-                args.add(value instanceof byte[] raw ? raw : bytes(value == null ? "" : value.toString()));
-            }
+        @Override
+        public int record(String taskId) {
+            return key(keys.record(queue, taskId));
+        }
+
+        @Override
+        public int unique(String uniqueKey) {
+            return key(keys.unique(queue, uniqueKey));
+        }
+
+        @Override
+        public int permits(String permitKey) {
+            int permits = key(keys.permits(queue, permitKey));
+            key(keys.permitWaiters(queue, permitKey)); // always right after its pair
+            return permits;
         }
 
         byte[][] keys() {

@@ -17,6 +17,7 @@ import dev.taskqueue.DeadLetter;
 import dev.taskqueue.broker.DeadLetterRead;
 import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.broker.QueueStats;
+import dev.taskqueue.broker.WaitingTask;
 import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.StoredText;
@@ -25,10 +26,10 @@ import io.lettuce.core.ScriptOutputType;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The read and admin side of Redis, as {@code inspect.go} is asynq's: queue counts, workers, dead letters and open
- * chords read; pauses, purges, dead letter requeues and revocations written. The worker's path never comes here: a
- * pause reaches it through the {@code {p:q}:paused} flag its claims read (and {@link RedisPauses}), a revocation
- * through {@code {p:q}:revoked} and its channel ({@link RedisRevocations}).
+ * The read and admin side of Redis, as {@code inspect.go} is asynq's: queue counts, the tasks a queue holds, workers,
+ * dead letters and open chords read; pauses, purges, dead letter requeues and revocations written. The worker's path
+ * never comes here: a pause reaches it through the {@code {p:q}:paused} flag its claims read (and
+ * {@link RedisPauses}), a revocation through {@code {p:q}:revoked} and its channel ({@link RedisRevocations}).
  * <pre>
  * SET {taskqueue:q}:paused 1                 pause (then PUBLISH {taskqueue}:control "pause q")
  * DEL {taskqueue:q}:paused                   resume (then PUBLISH {taskqueue}:control "resume q")
@@ -46,15 +47,17 @@ public final class RedisQueueAdmin implements QueueAdmin {
     private final RedisPauses pauses;
     private final RedisRevocations revocations;
     private final RedisWorkflows workflows;
+    private final RedisPromotions promotions;
 
     RedisQueueAdmin(RedisConnections redis, RedisKeys keys, RedisQueueNames queueNames, RedisPauses pauses,
-            RedisRevocations revocations, RedisWorkflows workflows) {
+            RedisRevocations revocations, RedisWorkflows workflows, RedisPromotions promotions) {
         this.redis = redis;
         this.keys = keys;
         this.queueNames = queueNames;
         this.pauses = pauses;
         this.revocations = revocations;
         this.workflows = workflows;
+        this.promotions = promotions;
     }
 
     @Override
@@ -134,6 +137,77 @@ public final class RedisQueueAdmin implements QueueAdmin {
                     (Long) reply.get(3), oldest < 0 ? null : oldest, (Long) reply.get(5) == 1L, (Long) reply.get(6)));
         }
         return stats;
+    }
+
+    /*
+     * KEYS[1..11] the queue's streams in claim order   KEYS[12] {q}:d   KEYS[13] {q}:dp
+     * ARGV[1] group   ARGV[2] max tasks
+     * Changes nothing. Returns up to max of the queue's tasks, 4 values each: state ('R' ready, 'C' claimed: in the
+     * group's pending entries, 'D' delayed), task id, body as stored, due epoch ms (delayed) or 0. Stream entries come
+     * first, in claim order, then delayed tasks by due time. A key that is not a stream, an entry without an id, a
+     * delayed id without payload are left out: workers quarantine those.
+     */
+    private static final LuaScript WAITING = new LuaScript("waiting", """
+            local max, out, n = tonumber(ARGV[2]), {}, 0
+            for k = 1, 11 do
+              if n >= max then break end
+              local entries = redis.pcall('XRANGE', KEYS[k], '-', '+', 'COUNT', max - n)
+              if type(entries) == 'table' and not entries.err and #entries > 0 then
+                local claimed = {}
+                local held = redis.pcall('XPENDING', KEYS[k], ARGV[1], '-', '+', max)
+                if type(held) == 'table' and not held.err then
+                  for _, p in ipairs(held) do claimed[p[1]] = true end
+                end
+                for _, e in ipairs(entries) do
+                  local id, body = field_value(e[2], 'i'), field_value(e[2], 'm')
+                  if id then
+                    local state = 'R'
+                    if claimed[e[1]] then state = 'C' end
+                    out[#out + 1] = state
+                    out[#out + 1] = id
+                    out[#out + 1] = body or ''
+                    out[#out + 1] = 0
+                    n = n + 1
+                  end
+                end
+              end
+            end
+            if n < max and redis.call('TYPE', KEYS[12])['ok'] == 'zset' then
+              local delayed = redis.call('ZRANGE', KEYS[12], 0, max - n - 1, 'WITHSCORES')
+              for j = 1, #delayed, 2 do
+                local v = redis.pcall('HGET', KEYS[13], delayed[j])
+                if type(v) == 'string' and #v > 1 then
+                  out[#out + 1] = 'D'
+                  out[#out + 1] = delayed[j]
+                  out[#out + 1] = string.sub(v, 2)
+                  out[#out + 1] = math.floor(tonumber(delayed[j + 1]))
+                end
+              end
+            end
+            return out
+            """, ScriptOutputType.MULTI);
+
+    /**
+     * Up to {@code max} of the queue's tasks that have not finished, read without taking them, in one script (one
+     * snapshot): ready ones and those claimed by a worker (in claim order), then delayed ones (by due time). For tests
+     * and tools; not part of {@link QueueAdmin}.
+     */
+    public List<WaitingTask> waiting(String queue, int max) {
+        List<Object> reply = redis.await(WAITING.run(redis.commands(), keys.streamsAnd(queue, keys.delayed(queue),
+                keys.delayedPayloads(queue)), bytes(RedisKeys.GROUP), bytes(Integer.toString(max))),
+                "read the tasks of queue '" + queue + "'");
+        List<WaitingTask> tasks = new ArrayList<>();
+        for (int i = 0; i + 3 < reply.size(); i += 4) {
+            WaitingTask.State state = switch (string(reply.get(i))) {
+                case "C" -> WaitingTask.State.CLAIMED;
+                case "D" -> WaitingTask.State.DELAYED;
+                default -> WaitingTask.State.READY;
+            };
+            long due = (Long) reply.get(i + 3);
+            tasks.add(new WaitingTask(string(reply.get(i + 1)), queue, state, (byte[]) reply.get(i + 2),
+                    state == WaitingTask.State.DELAYED ? Instant.ofEpochMilli(due) : null));
+        }
+        return tasks;
     }
 
     @Override
@@ -332,6 +406,15 @@ public final class RedisQueueAdmin implements QueueAdmin {
             }
         }
         return total;
+    }
+
+    /**
+     * Moves every delayed task of the queue (countdown, eta, retry backoff) to its stream now, whatever its due time:
+     * for tests that run what waits without waiting (Sidekiq's {@code drain_all}). Returns how many it moved. Not for
+     * production: a task due in an hour runs now. Not part of {@link QueueAdmin}.
+     */
+    public int promoteAll(String queue) {
+        return promotions.promoteAll(queue);
     }
 
     @Override

@@ -133,9 +133,10 @@ public final class RedisStores implements AutoCloseable {
         this.queueNames = new RedisQueueNames(redis, keys, RedisBroker.QUEUE_RETENTION);
         RedisPauses pauses = new RedisPauses(redis, keys);
         RedisRevocations revocations = new RedisRevocations(redis, keys, RedisBroker.REVOCATION_MEMORY.toMillis());
+        RedisPromotions promotions = new RedisPromotions(redis, keys, options.deadLetters());
         this.workflows = new RedisWorkflows(redis, keys);
-        this.broker = new RedisBroker(redis, keys, options, queueNames, pauses, revocations);
-        this.admin = new RedisQueueAdmin(redis, keys, queueNames, pauses, revocations, workflows);
+        this.broker = new RedisBroker(redis, keys, options, queueNames, pauses, revocations, promotions);
+        this.admin = new RedisQueueAdmin(redis, keys, queueNames, pauses, revocations, workflows, promotions);
         this.schedules = new RedisSchedules(redis, keys);
         this.catalog = new RedisCatalog(redis, keys);
         this.results = new RedisResultBackend(redis, keys, queueNames, options.resultTtl(),
@@ -187,6 +188,29 @@ public final class RedisStores implements AutoCloseable {
 
     RedisQueueNames queueNames() {
         return queueNames;
+    }
+
+    /**
+     * Empties this prefix for the next test as if no task had been submitted, while its workers go on: every queue's
+     * waiting and delayed tasks (purged as {@link RedisQueueAdmin#purge} does: a task a worker holds finishes and is
+     * recorded), pauses, dead letters, task records, uniqueness keys, limits, revocations, workflows and schedules'
+     * state. Kept: the workers' registry and consumer groups, the catalog, the queue names. For tests (the test kit
+     * calls it between test methods): never on the keys of a Redis that serves production.
+     */
+    public void forgetTasks() {
+        for (String queue : admin.queues()) {
+            admin.purge(queue);
+            admin.resume(queue);
+        }
+        new RedisSweep(redis, keys).forgetTasks();
+    }
+
+    /**
+     * Deletes every key of this prefix, for a test that is done with it and runs no worker on it any more. Never on
+     * the keys of a Redis that serves production.
+     */
+    public void forgetEverything() {
+        new RedisSweep(redis, keys).forgetEverything();
     }
 
     /**

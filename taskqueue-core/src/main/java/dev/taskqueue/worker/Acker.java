@@ -1,5 +1,6 @@
 package dev.taskqueue.worker;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -33,18 +34,18 @@ final class Acker {
     private final TaskEventListener listener;
     private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
     private final LinkedBlockingQueue<Broker.Started> started = new LinkedBlockingQueue<>();
+    /** The batch in flight: the loop's own until it ended; kept after a failure, to be sent again. */
+    private final List<Outcome> batch = new ArrayList<>();
     private final Backoff backoff;
-    private final FatalErrors fatal;
-    private volatile boolean running;
+    private final WorkerLoop loop;
     private volatile boolean halted;
-    private Thread thread;
 
-    Acker(String workerId, Broker broker, TaskEventListener listener, Problems problems, FatalErrors fatal) {
-        this.fatal = fatal;
-        this.workerId = workerId;
-        this.broker = broker;
-        this.listener = listener;
-        this.backoff = new Backoff("record task outcomes", problems);
+    Acker(WorkerContext worker) {
+        this.workerId = worker.workerId();
+        this.broker = worker.broker();
+        this.listener = worker.listener();
+        this.backoff = worker.backoff("record task outcomes", log);
+        this.loop = worker.loop("acker", backoff, this::recordNext);
     }
 
     /** Queues an outcome for the next batch. */
@@ -67,37 +68,24 @@ final class Acker {
     }
 
     void start() {
-        running = true;
-        thread = TaskThreads.daemon("taskqueue-acker-" + workerId, this::loop, fatal);
-        thread.start();
+        loop.start();
     }
 
-    private void loop() {
-        List<Outcome> batch = new ArrayList<>();
-        while (running) {
-            try {
-                if (batch.isEmpty()) {
-                    Outcome first = outcomes.poll(100, TimeUnit.MILLISECONDS);
-                    if (first == null) {
-                        sendStarted(List.of());
-                        continue;
-                    }
-                    batch.add(first);
-                    outcomes.drainTo(batch, MAX_BATCH - 1);
-                }
-                record(batch);
-                batch.clear();
-                backoff.succeeded(log);
+    /** Records the next batch: what finished meanwhile, or the first outcome within 100 ms, else nothing. */
+    private long recordNext() throws InterruptedException {
+        if (batch.isEmpty()) {
+            Outcome first = outcomes.poll(100, TimeUnit.MILLISECONDS);
+            if (first == null) {
+                sendStarted(List.of());
+                return 0;
             }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            catch (RuntimeException ex) {
-                backoff.failed(ex, log); // keep the batch: it is sent again when Redis answers
-            }
+            batch.add(first);
+            outcomes.drainTo(batch, MAX_BATCH - 1);
         }
-        outcomes.addAll(batch); // hand what was in flight to the final flush
+        record(batch); // if it fails, the batch is kept: it is sent again when Redis answers
+        batch.clear();
+        backoff.succeeded();
+        return 0;
     }
 
     private void record(List<Outcome> batch) {
@@ -143,20 +131,18 @@ final class Acker {
      */
     void halt() {
         halted = true;
-        running = false;
-        TaskThreads.interrupt(thread);
+        loop.halt();
     }
 
-    /** Stops the loop, then records what is left, trying until {@code deadlineNanos}. */
+    /**
+     * Stops the loop, then records what is left, trying until {@code deadlineNanos}. A batch still in flight at the
+     * deadline is left to the loop's thread, which is not interrupted.
+     */
     void stop(long deadlineNanos) {
-        running = false;
-        if (thread != null) {
-            try {
-                thread.join(Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000));
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-            }
+        loop.requestStop();
+        if (loop.join(Duration.ofNanos(deadlineNanos - System.nanoTime()))) {
+            outcomes.addAll(batch); // what was in flight goes to the final flush
+            batch.clear();
         }
         List<Outcome> rest = new ArrayList<>();
         outcomes.drainTo(rest);

@@ -25,18 +25,21 @@ final class Backoff {
 
     private final String what;
     private final Problems problems;
+    private final Logger log;
     private long nextMillis = FIRST_MILLIS;
     private boolean outage;
     private long errorLoggedAt = Long.MIN_VALUE;
 
-    Backoff(String what, Problems problems) {
+    /** @param log the part's logger: what users see names the part that failed */
+    Backoff(String what, Problems problems, Logger log) {
         this.what = what;
         this.problems = problems;
+        this.log = log;
     }
 
     /** Logs and records the failure, then sleeps. */
-    void failed(RuntimeException error, Logger log) {
-        long wait = failure(error, log);
+    void failed(RuntimeException error) {
+        long wait = failure(error);
         try {
             Thread.sleep(wait);
         }
@@ -49,7 +52,7 @@ final class Backoff {
      * Logs and records the failure without waiting (for parts that keep their own pace); returns how long to wait
      * before the next attempt.
      */
-    long failure(RuntimeException error, Logger log) {
+    long failure(RuntimeException error) {
         if (error instanceof BrokerUnavailableException) {
             if (!outage) {
                 outage = true;
@@ -74,7 +77,7 @@ final class Backoff {
     }
 
     /** Resets after a call that worked, and logs the recovery. */
-    void succeeded(Logger log) {
+    void succeeded() {
         if (outage || problems.cleared(what)) {
             log.info("Could {} again", what);
         }

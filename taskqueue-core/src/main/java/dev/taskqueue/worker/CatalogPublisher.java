@@ -23,41 +23,28 @@ final class CatalogPublisher {
     private final String workerId;
     private final TaskCatalog catalog;
     private final Duration interval;
-    private final FatalErrors fatal;
-    private volatile boolean running;
+    private final WorkerLoop loop;
     private boolean failing;
     private boolean warnedFull;
-    private Thread thread;
 
-    CatalogPublisher(String workerId, TaskCatalog catalog, Duration interval, FatalErrors fatal) {
-        this.fatal = fatal;
-        this.workerId = workerId;
+    CatalogPublisher(WorkerContext worker, TaskCatalog catalog, Duration interval) {
+        this.workerId = worker.workerId();
         this.catalog = catalog;
         this.interval = interval;
+        this.loop = worker.loop("catalog", () -> paceAfter(publish())); // a publish reports its own failures
     }
 
     void start() {
         if (!catalog.isShared() || catalog.registry().all().isEmpty()) {
             return;
         }
-        running = true;
         // Once before the first claim, so that a started worker's tasks can be submitted by name at once.
-        boolean published = publish();
-        thread = TaskThreads.daemon("taskqueue-catalog-" + workerId, () -> loop(published), fatal);
-        thread.start();
+        loop.start(paceAfter(publish()));
     }
 
-    private void loop(boolean published) {
-        boolean last = published;
-        while (running) {
-            try {
-                Thread.sleep((last ? interval : RETRY).toMillis());
-            }
-            catch (InterruptedException ex) {
-                return;
-            }
-            last = running && publish();
-        }
+    /** How long until the next publish: a failed one is tried again sooner. */
+    private long paceAfter(boolean published) {
+        return (published ? interval : RETRY).toMillis();
     }
 
     /** One publish; a failure is logged once per outage. */
@@ -85,18 +72,12 @@ final class CatalogPublisher {
 
     /** Publishes nothing more, at once (after a fatal error). */
     void halt() {
-        running = false;
-        TaskThreads.interrupt(thread);
+        loop.halt();
     }
 
     /** Stops publishing. */
     void stop() {
-        if (!running) {
-            return;
-        }
-        running = false;
-        thread.interrupt();
-        Promoter.join(thread, Duration.ofSeconds(5));
+        loop.stop(Duration.ofSeconds(5));
     }
 
     /** Withdraws this worker from the instances of its tasks. */

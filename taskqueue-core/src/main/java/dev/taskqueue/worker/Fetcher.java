@@ -38,76 +38,58 @@ final class Fetcher {
     private final WorkerSettings settings;
     private final LeaseCheck leases;
     private final Backoff backoff;
-    private final FatalErrors fatal;
-    private volatile boolean running;
+    private final WorkerLoop loop;
     private boolean backlog;
-    private Thread thread;
 
-    Fetcher(String workerId, Broker broker, QueueOrder queues, Slots slots, Processor processor, Acker acker,
-            WorkerSettings settings, LeaseCheck leases, Problems problems, FatalErrors fatal) {
-        this.backoff = new Backoff("claim tasks", problems);
-        this.fatal = fatal;
-        this.workerId = workerId;
-        this.broker = broker;
-        this.queues = queues;
+    Fetcher(WorkerContext worker, Slots slots, Processor processor, Acker acker, LeaseCheck leases) {
+        this.workerId = worker.workerId();
+        this.broker = worker.broker();
+        this.settings = worker.settings();
+        this.queues = new QueueOrder(settings.queues(), settings.strictOrder());
         this.slots = slots;
         this.processor = processor;
         this.acker = acker;
-        this.settings = settings;
         this.leases = leases;
+        this.backoff = worker.backoff("claim tasks", log);
+        this.loop = worker.loop("fetcher", backoff, this::claimNext);
     }
 
     void start() {
-        running = true;
-        thread = TaskThreads.daemon("taskqueue-fetcher-" + workerId, this::loop, fatal);
-        thread.start();
+        loop.start();
     }
 
-    private void loop() {
-        while (running) {
-            int taken = 0;
-            try {
-                taken = slots.takeFree(100);
-                if (taken == 0 || !running) {
-                    slots.give(taken);
-                    continue;
-                }
-                if (acker.backlog() > Acker.MAX_BATCH + slots.capacity()) {
-                    // Outcomes pile up (Redis slow or down): claiming more would only grow the pile.
-                    slots.give(taken);
-                    Thread.sleep(10);
-                    continue;
-                }
-                int half = slots.capacity() / 2;
-                if (backlog && taken < half) {
-                    taken += slots.takeMore(half - taken, LINGER_MICROS * 1_000);
-                }
-                List<String> order = queues.next();
-                long claimedAt = System.nanoTime();
-                List<Delivery> claimed = broker.claim(workerId, order, taken);
-                backlog = !claimed.isEmpty() && claimed.size() == taken;
-                if (claimed.isEmpty() && running) {
-                    claimedAt = System.nanoTime();
-                    claimed = broker.awaitAndClaim(workerId, order, taken, settings.pollTimeout());
-                }
-                backoff.succeeded(log);
-                slots.give(taken - claimed.size());
-                taken = 0;
-                List<Delivery> startable = confirmLeases(claimed, claimedAt);
-                slots.give(claimed.size() - startable.size());
-                processor.submit(startable, claimedAt);
+    /** One claim for the free slots; the slots it took and did not hand to the processor go back. */
+    private long claimNext() throws InterruptedException {
+        int taken = slots.takeFree(100);
+        try {
+            if (taken == 0 || !loop.running()) {
+                return 0;
             }
-            catch (InterruptedException ex) {
-                slots.give(taken);
-                Thread.currentThread().interrupt();
-                return;
+            if (acker.backlog() > Acker.MAX_BATCH + slots.capacity()) {
+                return 10; // outcomes pile up (Redis slow or down): claiming more would only grow the pile
             }
-            catch (RuntimeException ex) {
-                slots.give(taken);
-                if (running) {
-                    backoff.failed(ex, log);
-                }
+            int half = slots.capacity() / 2;
+            if (backlog && taken < half) {
+                taken += slots.takeMore(half - taken, LINGER_MICROS * 1_000);
             }
+            List<String> order = queues.next();
+            long claimedAt = System.nanoTime();
+            List<Delivery> claimed = broker.claim(workerId, order, taken);
+            backlog = !claimed.isEmpty() && claimed.size() == taken;
+            if (claimed.isEmpty() && loop.running()) {
+                claimedAt = System.nanoTime();
+                claimed = broker.awaitAndClaim(workerId, order, taken, settings.pollTimeout());
+            }
+            backoff.succeeded();
+            slots.give(taken - claimed.size());
+            taken = 0;
+            List<Delivery> startable = confirmLeases(claimed, claimedAt);
+            slots.give(claimed.size() - startable.size());
+            processor.submit(startable, claimedAt);
+            return 0;
+        }
+        finally {
+            slots.give(taken);
         }
     }
 
@@ -122,24 +104,23 @@ final class Fetcher {
                 return leases.startable(claimed, claimedAt);
             }
             catch (RuntimeException ex) {
-                if (!running) {
+                if (!loop.running()) {
                     return List.of();
                 }
-                backoff.failed(ex, log);
+                backoff.failed(ex);
             }
         }
     }
 
     /** Stops claiming at once, without a word to Redis (after a fatal error): what it holds is recovered elsewhere. */
     void halt() {
-        running = false;
-        TaskThreads.interrupt(thread);
+        loop.halt();
     }
 
     /** Stops claiming: wakes a blocking read and waits for the loop to end (what it claimed still runs). */
     void stop() {
-        running = false;
-        if (thread == null) {
+        loop.requestStop();
+        if (!loop.started()) {
             return;
         }
         try {
@@ -148,14 +129,6 @@ final class Fetcher {
         catch (RuntimeException ex) {
             log.debug("Could not wake the blocking read of worker {}", workerId, ex);
         }
-        try {
-            thread.join(settings.pollTimeout().toMillis() + 1_000);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            thread.interrupt();
-        }
+        loop.stop(settings.pollTimeout().plusSeconds(1));
     }
 }

@@ -1,13 +1,11 @@
 package dev.taskqueue.worker;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.WorkerInfo;
 import org.slf4j.Logger;
@@ -23,85 +21,65 @@ final class Heartbeat {
 
     private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
 
-    private final String workerId;
-    private final Broker broker;
+    private final WorkerContext worker;
     private final WorkerSettings settings;
     private final RunningTasks running;
     private final Supplier<WorkerInfo> info;
-    private final long permitLeaseMillis;
-    private final Clock clock;
     private final Backoff backoff;
     private final Liveness liveness;
-    private final FatalErrors fatal;
-    private volatile boolean active;
-    private Thread thread;
+    private final WorkerLoop loop;
 
-    Heartbeat(String workerId, Broker broker, WorkerSettings settings, RunningTasks running,
-            Supplier<WorkerInfo> info, long permitLeaseMillis, Liveness liveness, Problems problems, Clock clock,
-            FatalErrors fatal) {
-        this.fatal = fatal;
-        this.workerId = workerId;
-        this.broker = broker;
-        this.settings = settings;
+    Heartbeat(WorkerContext worker, RunningTasks running, Supplier<WorkerInfo> info, Liveness liveness) {
+        this.worker = worker;
+        this.settings = worker.settings();
         this.running = running;
         this.info = info;
-        this.permitLeaseMillis = permitLeaseMillis;
-        this.clock = clock;
-        this.backoff = new Backoff("send the heartbeats of worker " + workerId, problems);
+        this.backoff = worker.backoff("send the heartbeats of worker " + worker.workerId(), log);
         this.liveness = liveness;
+        this.loop = worker.loop("heartbeat", this::scheduledBeat); // a beat reports its own failures: see beat()
     }
 
     void start() {
-        active = true;
         beat(); // register before the first claim, so that the janitor never sees our tasks without us
-        thread = TaskThreads.daemon("taskqueue-heartbeat-" + workerId, this::loop, fatal);
-        thread.start();
+        loop.start(settings.heartbeatInterval().toMillis());
     }
 
-    private void loop() {
-        while (active) {
-            try {
-                Thread.sleep(settings.heartbeatInterval().toMillis());
-            }
-            catch (InterruptedException ex) {
-                return;
-            }
-            if (active) {
-                beat();
-            }
-        }
+    private long scheduledBeat() {
+        beat();
+        return settings.heartbeatInterval().toMillis();
     }
 
     /** One heartbeat; a failure is logged (once per outage) and the next beat tries again. */
     void beat() {
         try {
-            liveness.succeeded(broker.heartbeat(info.get(), settings.livenessTimeout(), settings.outageAfter()));
+            liveness.succeeded(worker.broker().heartbeat(info.get(), settings.livenessTimeout(),
+                    settings.outageAfter()));
             extendLongLeases();
             extendPermits();
-            backoff.succeeded(log);
+            backoff.succeeded();
         }
         catch (RuntimeException ex) {
             liveness.failed();
-            backoff.failure(ex, log);
+            backoff.failure(ex); // the next beat comes at its time all the same: it is the proof of life
         }
     }
 
     private void extendLongLeases() {
-        long now = clock.millis();
+        long now = worker.clock().millis();
         // Renewing at a quarter of the visibility timeout leaves three chances before the lease would lapse.
-        List<RunningTasks.Running> due = running.leasesOlderThan(now - settings.visibilityTimeout().toMillis() / 4);
+        List<Run> due = running.leasesOlderThan(now - settings.visibilityTimeout().toMillis() / 4);
         if (due.isEmpty()) {
             return;
         }
         List<Delivery> deliveries = due.stream().map(r -> r.delivery).toList();
-        broker.extendLeases(workerId, deliveries);
+        worker.broker().extendLeases(worker.workerId(), deliveries);
         due.forEach(r -> r.leaseRenewedAt = now);
     }
 
     /** Concurrency permits are short leases (a dead worker's come back soon): extend those of running tasks. */
     private void extendPermits() {
         Map<String, Map<String, List<String>>> permits = new HashMap<>();
-        for (RunningTasks.Running run : running.all()) {
+        for (Run run : running.all()) {
             String key = run.permitKey;
             if (key != null) {
                 permits.computeIfAbsent(run.delivery.queue(), q -> new HashMap<>())
@@ -109,21 +87,16 @@ final class Heartbeat {
             }
         }
         if (!permits.isEmpty()) {
-            broker.extendPermits(permits, permitLeaseMillis);
+            worker.broker().extendPermits(permits, worker.permitLeaseMillis());
         }
     }
 
     /** Beats no more, at once (after a fatal error): the worker is seen dead after the liveness timeout. */
     void halt() {
-        active = false;
-        TaskThreads.interrupt(thread);
+        loop.halt();
     }
 
     void stop() {
-        active = false;
-        if (thread != null) {
-            thread.interrupt();
-            Promoter.join(thread, settings.heartbeatInterval().plusSeconds(1));
-        }
+        loop.stop(settings.heartbeatInterval().plusSeconds(1));
     }
 }

@@ -1,6 +1,5 @@
 package dev.taskqueue.worker;
 
-import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.Broker.Recovery;
 import dev.taskqueue.broker.Broker.RecoveryPolicy;
 import org.slf4j.Logger;
@@ -17,73 +16,46 @@ final class Janitor {
 
     private static final Logger log = LoggerFactory.getLogger(Janitor.class);
 
-    private final String workerId;
-    private final Broker broker;
+    private final WorkerContext worker;
     private final WorkerSettings settings;
     private final Liveness liveness;
+    private final RecoveryPolicy policy;
     private final Backoff backoff;
-    private final FatalErrors fatal;
-    private volatile boolean running;
-    private Thread thread;
+    private final WorkerLoop loop;
 
-    Janitor(String workerId, Broker broker, WorkerSettings settings, Liveness liveness, Problems problems,
-            FatalErrors fatal) {
-        this.fatal = fatal;
-        this.backoff = new Backoff("recover lost tasks", problems);
-        this.workerId = workerId;
-        this.broker = broker;
-        this.settings = settings;
+    Janitor(WorkerContext worker, Liveness liveness) {
+        this.worker = worker;
+        this.settings = worker.settings();
         this.liveness = liveness;
+        this.policy = new RecoveryPolicy(settings.livenessTimeout(), settings.visibilityTimeout(), worker.workerId());
+        this.backoff = worker.backoff("recover lost tasks", log);
+        this.loop = worker.loop("janitor", backoff, this::recoverLost);
     }
 
     void start() {
-        running = true;
-        thread = TaskThreads.daemon("taskqueue-janitor-" + workerId, this::loop, fatal);
-        thread.start();
+        loop.start(settings.janitorInterval().toMillis());
     }
 
-    private void loop() {
-        RecoveryPolicy policy = new RecoveryPolicy(settings.livenessTimeout(), settings.visibilityTimeout(),
-                workerId);
-        while (running) {
-            try {
-                Thread.sleep(settings.janitorInterval().toMillis());
+    private long recoverLost() {
+        // Only a worker whose own heartbeats have worked without a gap for a whole liveness timeout judges the
+        // others: back from a pause or an outage, it must give them the time to prove they live.
+        if (liveness.healthyForMillis() >= settings.livenessTimeout().toMillis()) {
+            Recovery recovery = worker.broker().recover(policy);
+            if (recovery.redelivered() > 0) {
+                log.warn("Recovered lost tasks: {} delivered again; dead workers: {}", recovery.redelivered(),
+                        recovery.deadWorkers());
             }
-            catch (InterruptedException ex) {
-                return;
-            }
-            // Only a worker whose own heartbeats have worked without a gap for a whole liveness timeout judges the
-            // others: back from a pause or an outage, it must give them the time to prove they live.
-            if (!running || liveness.healthyForMillis() < settings.livenessTimeout().toMillis()) {
-                continue;
-            }
-            try {
-                Recovery recovery = broker.recover(policy);
-                if (recovery.redelivered() > 0) {
-                    log.warn("Recovered lost tasks: {} delivered again; dead workers: {}", recovery.redelivered(),
-                            recovery.deadWorkers());
-                }
-                backoff.succeeded(log);
-            }
-            catch (RuntimeException ex) {
-                if (running) {
-                    backoff.failed(ex, log);
-                }
-            }
+            backoff.succeeded();
         }
+        return settings.janitorInterval().toMillis();
     }
 
     /** Recovers nothing more, at once (after a fatal error). */
     void halt() {
-        running = false;
-        TaskThreads.interrupt(thread);
+        loop.halt();
     }
 
     void stop() {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
-            Promoter.join(thread, settings.janitorInterval().plusSeconds(5));
-        }
+        loop.stop(settings.janitorInterval().plusSeconds(5));
     }
 }

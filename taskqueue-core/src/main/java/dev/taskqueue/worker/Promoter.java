@@ -9,6 +9,7 @@ import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.Broker.Promotion;
 import dev.taskqueue.event.TaskEventListener;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,35 +29,27 @@ final class Promoter {
     /** The longest sleep: a safety net should a wake-up notice be missed. */
     static final long MAX_SLEEP_MILLIS = 1_000;
 
-    private final String workerId;
     private final Broker broker;
     private final List<String> queues;
     private final TaskEventListener listener;
     private final Map<String, Backoff> backoffs = new HashMap<>();
-    private final FatalErrors fatal;
-    private final Object wake = new Object();
-    private boolean woken;
-    private volatile boolean running;
-    private Thread thread;
-    private AutoCloseable subscription;
+    private final WorkerLoop loop;
+    private @Nullable AutoCloseable subscription;
 
-    Promoter(String workerId, Broker broker, List<String> queues, TaskEventListener listener, Problems problems,
-            FatalErrors fatal) {
-        this.fatal = fatal;
-        this.workerId = workerId;
-        this.broker = broker;
-        this.queues = queues;
-        this.listener = listener;
-        queues.forEach(queue -> backoffs.put(queue, new Backoff("promote the delayed tasks of queue '" + queue + "'",
-                problems)));
+    Promoter(WorkerContext worker) {
+        this.broker = worker.broker();
+        this.queues = worker.settings().queueNames();
+        this.listener = worker.listener();
+        queues.forEach(queue -> backoffs.put(queue, worker.backoff("promote the delayed tasks of queue '" + queue
+                + "'", log)));
+        this.loop = worker.loop("promoter", this::promoteDue); // each queue's failures are its own: see promoteDue
     }
 
     void start() {
-        running = true;
         try {
             subscription = broker.onEarlierDue(queue -> {
                 if (queues.contains(queue)) {
-                    wakeUp();
+                    loop.wakeUp();
                 }
             });
         }
@@ -64,76 +57,49 @@ final class Promoter {
             log.warn("Could not subscribe to delayed-task notices ({}); delayed tasks may start up to {} ms late",
                     ex.getMessage(), MAX_SLEEP_MILLIS);
         }
-        thread = TaskThreads.daemon("taskqueue-promoter-" + workerId, this::loop, fatal);
-        thread.start();
+        loop.start();
     }
 
     /**
      * Each queue on its own: a queue whose promotion fails for a reason other than an outage (see {@link Backoff})
      * is tried again at the next round, and the queues after it are promoted all the same. An outage ends the round.
+     * Returns how long until the next round: until the next task is due, at most {@link #MAX_SLEEP_MILLIS}.
      */
-    private void loop() {
-        while (running) {
-            long sleep = MAX_SLEEP_MILLIS;
-            for (String queue : queues) {
-                Backoff backoff = backoffs.get(queue);
-                try {
-                    Promotion promotion = broker.promoteDue(queue, BATCH);
-                    promotion.quarantined().forEach(q -> Processor.quarantined(listener, queue, q.taskId(),
-                            q.reason()));
-                    if (promotion.promoted() + promotion.quarantined().size() >= BATCH) {
-                        sleep = 0;
-                    }
-                    else if (promotion.untilNextDue() != null) {
-                        sleep = Math.min(sleep, promotion.untilNextDue().toMillis());
-                    }
-                    backoff.succeeded(log);
-                }
-                catch (RuntimeException ex) {
-                    if (!running) {
-                        return;
-                    }
-                    sleep = Math.min(sleep, backoff.failure(ex, log));
-                    if (ex instanceof BrokerUnavailableException) {
-                        break;
-                    }
-                }
-            }
-            sleep(sleep);
-        }
-    }
-
-    private void sleep(long millis) {
-        synchronized (wake) {
+    private long promoteDue() {
+        long sleep = MAX_SLEEP_MILLIS;
+        for (String queue : queues) {
+            Backoff backoff = backoffs.get(queue);
             try {
-                if (!woken && millis > 0 && running) {
-                    wake.wait(millis);
+                Promotion promotion = broker.promoteDue(queue, BATCH);
+                promotion.quarantined().forEach(q -> Endings.quarantined(listener, queue, q.taskId(), q.reason()));
+                if (promotion.promoted() + promotion.quarantined().size() >= BATCH) {
+                    sleep = 0;
+                }
+                else if (promotion.untilNextDue() != null) {
+                    sleep = Math.min(sleep, promotion.untilNextDue().toMillis());
+                }
+                backoff.succeeded();
+            }
+            catch (RuntimeException ex) {
+                if (!loop.running()) {
+                    return 0; // a call cut short by the stop
+                }
+                sleep = Math.min(sleep, backoff.failure(ex));
+                if (ex instanceof BrokerUnavailableException) {
+                    break;
                 }
             }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                running = false;
-            }
-            woken = false;
         }
-    }
-
-    private void wakeUp() {
-        synchronized (wake) {
-            woken = true;
-            wake.notifyAll();
-        }
+        return sleep;
     }
 
     /** Promotes nothing more, at once, without a word to Redis (after a fatal error). */
     void halt() {
-        running = false;
-        TaskThreads.interrupt(thread);
+        loop.halt();
     }
 
     void stop() {
-        running = false;
-        wakeUp();
+        loop.requestStop();
         if (subscription != null) {
             try {
                 subscription.close();
@@ -142,21 +108,6 @@ final class Promoter {
                 log.debug("Could not unsubscribe from delayed-task notices", ex);
             }
         }
-        join(thread, Duration.ofSeconds(5));
-    }
-
-    static void join(Thread thread, Duration timeout) {
-        if (thread == null) {
-            return;
-        }
-        try {
-            thread.join(timeout.toMillis());
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            thread.interrupt();
-        }
+        loop.stop(Duration.ofSeconds(5));
     }
 }

@@ -1,6 +1,5 @@
 package dev.taskqueue.worker;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
@@ -9,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import dev.taskqueue.RetryRequestedException;
 import dev.taskqueue.SoftTimeLimitExceededException;
 import dev.taskqueue.TaskContext;
-import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.TaskMessage;
 import dev.taskqueue.internal.StoredText;
 import org.jspecify.annotations.Nullable;
@@ -21,13 +19,9 @@ final class RunContext implements TaskContext {
     private static final long PROGRESS_INTERVAL_MILLIS = 100;
 
     private final TaskMessage message;
-    private final String workerId;
     private final @Nullable Duration softTimeLimit;
-    private final Broker broker;
-    private final long recordTtlMillis;
-    private final Clock clock;
+    private final WorkerContext worker;
     private final ScheduledExecutorService scheduler;
-    private final int maxTextBytes;
     volatile boolean softLimitExceeded;
     volatile boolean revoked;
     private long lastProgressSent;
@@ -35,17 +29,15 @@ final class RunContext implements TaskContext {
     private @Nullable String pendingMessage;
     private boolean progressScheduled;
 
-    /** @param maxTextBytes a progress message is cut to this many bytes (UTF-8) before it is stored */
-    RunContext(TaskMessage message, String workerId, @Nullable Duration softTimeLimit, Broker broker,
-            long recordTtlMillis, Clock clock, ScheduledExecutorService scheduler, int maxTextBytes) {
-        this.message = message;
-        this.workerId = workerId;
-        this.softTimeLimit = softTimeLimit;
-        this.broker = broker;
-        this.recordTtlMillis = recordTtlMillis;
-        this.clock = clock;
+    /**
+     * @param run an admitted run (its message and policies read)
+     * @param scheduler sends a progress report held back by {@link #PROGRESS_INTERVAL_MILLIS}
+     */
+    RunContext(Run run, WorkerContext worker, ScheduledExecutorService scheduler) {
+        this.message = run.message();
+        this.softTimeLimit = run.policies().softTimeLimit();
+        this.worker = worker;
         this.scheduler = scheduler;
-        this.maxTextBytes = maxTextBytes;
     }
 
     @Override
@@ -75,7 +67,7 @@ final class RunContext implements TaskContext {
 
     @Override
     public String workerId() {
-        return workerId;
+        return worker.workerId();
     }
 
     @Override
@@ -84,8 +76,8 @@ final class RunContext implements TaskContext {
             throw new IllegalArgumentException("progress must be between 0 and 1, got " + fraction);
         }
         pendingFraction = fraction;
-        pendingMessage = StoredText.cutOrNull(text, maxTextBytes);
-        long now = clock.millis();
+        pendingMessage = StoredText.cutOrNull(text, worker.settings().maxTextSize()); // bounded as stored
+        long now = worker.clock().millis();
         if (now - lastProgressSent >= PROGRESS_INTERVAL_MILLIS) {
             sendProgress();
         }
@@ -104,8 +96,9 @@ final class RunContext implements TaskContext {
     }
 
     private void sendProgress() {
-        lastProgressSent = clock.millis();
-        broker.progress(message.queue(), message.id(), pendingFraction, pendingMessage, recordTtlMillis);
+        lastProgressSent = worker.clock().millis();
+        worker.broker().progress(message.queue(), message.id(), pendingFraction, pendingMessage,
+                worker.resultTtlMillis());
         pendingFraction = -1;
     }
 

@@ -5,108 +5,114 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLong;
 
+import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.Delivery;
+import dev.taskqueue.broker.Outcome;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
 
 /**
- * The tasks this worker runs right now, with their threads: the heartbeat extends their leases and permits,
- * revocations and time limits interrupt them, a stop interrupts what is still running after the shutdown
- * timeout.
+ * The tasks this worker runs right now, each a {@link Run}, from its start to the hand-over of its one outcome:
+ * <ol>
+ * <li>{@link #start} registers a run on its thread: the heartbeat extends its lease and permit, revocations and
+ * time limits interrupt it, a stop interrupts what is still running after the shutdown timeout;</li>
+ * <li>{@link #started} sends its "started" notice with the acker's next batch, once its handler is called;</li>
+ * <li>{@link #end} hands its outcome to the {@link Acker} and frees its slot, exactly once: whichever of the task's
+ * thread and its hard time limit comes first.</li>
+ * </ol>
  */
 final class RunningTasks {
 
-    /** One running task. */
-    static final class Running {
+    private static final Logger log = Processor.RUN_LOG;
 
-        final Delivery delivery;
-        final Thread thread;
-        final long startedAt;
-        volatile long leaseRenewedAt;
-        /** Set once, by whoever produces the outcome: the task's thread, or the hard time limit. */
-        final AtomicBoolean finished = new AtomicBoolean();
-        volatile @Nullable RunContext context;
-        volatile @Nullable String permitKey;
-        volatile @Nullable ScheduledFuture<?> softTimer;
-        volatile @Nullable ScheduledFuture<?> hardTimer;
-        /**
-         * For a run abandoned at its hard time limit: the extra pool thread lent in its place, until its own thread
-         * ends. Whichever comes second, the loan or the end, gives it back ({@link #threadBack}).
-         */
-        private final AtomicReference<@Nullable Runnable> lentThread = new AtomicReference<>();
+    private final Map<String, Run> byEntry = new ConcurrentHashMap<>();
+    private final Slots slots;
+    private final Acker acker;
+    private final AtomicLong processed = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
 
-        private static final Runnable THREAD_BACK = () -> { };
-
-        /** Records a thread lent in place of this run's stuck one; gives it back at once if that one ended. */
-        void lent(Runnable giveBack) {
-            if (!lentThread.compareAndSet(null, giveBack)) {
-                giveBack.run();
-            }
-        }
-
-        /** This run's thread ended after its hard time limit: gives back the thread lent in its place, if any. */
-        void threadBack() {
-            Runnable giveBack = lentThread.getAndSet(THREAD_BACK);
-            if (giveBack != null && giveBack != THREAD_BACK) {
-                giveBack.run();
-            }
-        }
-
-        Running(Delivery delivery, Thread thread, long now) {
-            this.delivery = delivery;
-            this.thread = thread;
-            this.startedAt = now;
-            this.leaseRenewedAt = now;
-        }
-
-        void cancelTimers() {
-            ScheduledFuture<?> soft = softTimer;
-            if (soft != null) {
-                soft.cancel(false);
-            }
-            ScheduledFuture<?> hard = hardTimer;
-            if (hard != null) {
-                hard.cancel(false);
-            }
-        }
+    RunningTasks(Slots slots, Acker acker) {
+        this.slots = slots;
+        this.acker = acker;
     }
 
-    private final Map<String, Running> byEntry = new ConcurrentHashMap<>();
-
-    Running add(Delivery delivery, long now) {
-        Running running = new Running(delivery, Thread.currentThread(), now);
-        byEntry.put(key(delivery), running);
-        return running;
+    /** A run starts on the current thread. */
+    Run start(Delivery delivery, long now) {
+        Run run = new Run(delivery, Thread.currentThread(), now);
+        byEntry.put(key(delivery), run);
+        return run;
     }
 
-    void remove(Delivery delivery) {
-        byEntry.remove(key(delivery));
+    /** Its handler is about to be called: its record says STARTED, unless its outcome goes first. */
+    void started(Run run, Broker.Started notice) {
+        acker.started(notice, run.task().ignoreResult());
     }
 
-    Collection<Running> all() {
+    /** A claimed task that is not started (its lease was lost meanwhile) gives its slot back. */
+    void notStarted() {
+        slots.give(1);
+    }
+
+    /**
+     * The run's one outcome goes to the acker, and its slot is freed, unless its hard time limit did so already:
+     * then the outcome is dropped (the limit's stands) and the thread lent in place of the run's goes.
+     */
+    void end(Run run, @Nullable Outcome outcome) {
+        if (!run.finished.compareAndSet(false, true)) {
+            log.warn("Task [{}] finished after its hard time limit; its outcome was discarded (the limit's stands)",
+                    run.delivery.taskId());
+            run.threadBack(); // its thread is back in the pool: the one lent in its place goes
+            return;
+        }
+        handOver(run, outcome);
+    }
+
+    /** The hard time limit gives up on the run: {@code outcome} stands (the run's own will be dropped). */
+    void handOver(Run run, @Nullable Outcome outcome) {
+        byEntry.remove(key(run.delivery));
+        if (outcome != null) { // null: the task went back to Redis to wait for a rate slot or a permit
+            processed.incrementAndGet();
+            if (outcome.kind() == Outcome.Kind.FAILED || outcome.kind() == Outcome.Kind.QUARANTINED) {
+                failed.incrementAndGet();
+            }
+            acker.add(outcome);
+        }
+        slots.give(1);
+    }
+
+    /** Tasks whose outcome was handed over. */
+    long processed() {
+        return processed.get();
+    }
+
+    /** Of those, the ones that failed or were quarantined. */
+    long failed() {
+        return failed.get();
+    }
+
+    Collection<Run> all() {
         return byEntry.values();
     }
 
     /** The running tasks with this id in this queue (in any queue when null): one, normally. */
-    List<Running> withTask(@Nullable String queue, String taskId) {
-        List<Running> found = new ArrayList<>();
-        for (Running running : byEntry.values()) {
-            if (running.delivery.taskId().equals(taskId) && (queue == null || running.delivery.queue().equals(queue))) {
-                found.add(running);
+    List<Run> withTask(@Nullable String queue, String taskId) {
+        List<Run> found = new ArrayList<>();
+        for (Run run : byEntry.values()) {
+            if (run.delivery.taskId().equals(taskId) && (queue == null || run.delivery.queue().equals(queue))) {
+                found.add(run);
             }
         }
         return found;
     }
 
     /** Tasks whose lease was last renewed before {@code before}. */
-    List<Running> leasesOlderThan(long before) {
-        List<Running> old = new ArrayList<>();
-        for (Running running : byEntry.values()) {
-            if (running.leaseRenewedAt < before) {
-                old.add(running);
+    List<Run> leasesOlderThan(long before) {
+        List<Run> old = new ArrayList<>();
+        for (Run run : byEntry.values()) {
+            if (run.leaseRenewedAt < before) {
+                old.add(run);
             }
         }
         return old;

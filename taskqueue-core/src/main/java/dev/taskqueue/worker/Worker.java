@@ -75,7 +75,7 @@ public final class Worker {
     private final WorkerSettings settings;
     private final Clock clock;
     private final Slots slots;
-    private final RunningTasks running = new RunningTasks();
+    private final RunningTasks running;
     private final Acker acker;
     private final Processor processor;
     private final Fetcher fetcher;
@@ -136,18 +136,18 @@ public final class Worker {
         this.slots = new Slots(settings.concurrency());
         this.problems = new Problems(clock);
         this.fatal = new FatalErrors(id, settings.onFatalError(), this::halt);
-        this.acker = new Acker(id, broker, listener, problems, fatal);
+        WorkerContext worker = new WorkerContext(id, broker, settings, listener, clock, problems, fatal);
+        this.acker = new Acker(worker);
+        this.running = new RunningTasks(slots, acker);
         this.liveness = new Liveness(settings.heartbeatGapMillis());
         LeaseCheck leases = new LeaseCheck(id, broker, liveness);
-        this.processor = new Processor(id, broker, registry, codec, settings, acker, slots, running, listener,
-                interceptors, workflows, leases, clock, fatal);
-        this.fetcher = new Fetcher(id, broker, new QueueOrder(settings.queues(), settings.strictOrder()), slots,
-                processor, acker, settings, leases, problems, fatal);
-        this.promoter = new Promoter(id, broker, settings.queueNames(), listener, problems, fatal);
-        this.heartbeat = new Heartbeat(id, broker, settings, running, this::info, processor.permitLeaseMillis(),
-                liveness, problems, clock, fatal);
-        this.janitor = new Janitor(id, broker, settings, liveness, problems, fatal);
-        this.catalogPublisher = new CatalogPublisher(id, catalog, TaskCatalog.PUBLISH_INTERVAL, fatal);
+        this.processor = new Processor(worker, new TaskRuntime(registry, codec, interceptors, workflows), running,
+                leases);
+        this.fetcher = new Fetcher(worker, slots, processor, acker, leases);
+        this.promoter = new Promoter(worker);
+        this.heartbeat = new Heartbeat(worker, running, this::info, liveness);
+        this.janitor = new Janitor(worker, liveness);
+        this.catalogPublisher = new CatalogPublisher(worker, catalog, TaskCatalog.PUBLISH_INTERVAL);
     }
 
     /** The worker's id: its consumer name in Redis, shown in the actuator. */
@@ -349,7 +349,7 @@ public final class Worker {
     /** What the heartbeat publishes. */
     public WorkerInfo info() {
         return new WorkerInfo(id, host, pid, settings.queueNames(), settings.concurrency(), running.size(),
-                processor.processed.get(), processor.failed.get(), startedAt, clock.millis(), state.name());
+                running.processed(), running.failed(), startedAt, clock.millis(), state.name());
     }
 
     /**

@@ -122,7 +122,7 @@ class LimitsAndUniquenessTest {
         tq.broker.heartbeat(new WorkerInfo("ghost", "h", 1, List.of("default"), 1, 0, 0, 0, now, now, "RUNNING"),
                 Duration.ofSeconds(1), Duration.ofSeconds(1));
         var delivery = tq.broker.claim("ghost", List.of("default"), 1).get(0);
-        assertThat(tq.broker.takePermit(delivery, "policy.perCustomer:initech", 1, 3_000, 0, delivery.body()))
+        assertThat(tq.broker.takePermit(delivery, "policy.perCustomer:initech", 1, 3_000, 0))
                 .isTrue();
         TaskHandle<String> next = tq.client.submit(PolicyTasks::perCustomer, "initech", 1);
 
@@ -152,6 +152,23 @@ class LimitsAndUniquenessTest {
         assertThat(afterwards.id()).isNotEqualTo(first.id());
         assertThat(afterwards.get(Duration.ofSeconds(5))).isEqualTo("o-1:4");
         assertThat(tasks.runsOf("o-1:2") + tasks.runsOf("o-1:3")).isZero();
+    }
+
+    /** Its success is recorded nowhere, but what it held is given back with its acknowledgement. */
+    @Test
+    void aFireAndForgetTaskGivesBackItsPermitAndUniquenessKey() {
+        tq.startWorker();
+        tq.client.submit(PolicyTasks::fireAndForgetLimited, "acme", "o-1");
+        tq.client.submit(PolicyTasks::fireAndForgetLimited, "acme", "o-2");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> tasks.runsOf("acme/o-1") + tasks.runsOf("acme/o-2") == 2);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(redis.xpending("{taskqueue:default}:s:0", "workers").getCount()).as("acknowledged").isZero();
+            assertThat(redis.keys("{taskqueue:default}:u:*")).as("uniqueness keys").isEmpty();
+            assertThat(redis.keys("{taskqueue:default}:c:*")).as("permits").isEmpty();
+        });
+        tq.client.submit(PolicyTasks::fireAndForgetLimited, "acme", "o-1");
+        await().atMost(Duration.ofSeconds(5)).until(() -> tasks.runsOf("acme/o-1") == 2);
     }
 
     @Test

@@ -178,6 +178,13 @@ public class PolicyTasks {
         }
     }
 
+    /** Fire-and-forget, yet unique per order and one at a time per tenant. */
+    @Task(name = "policy.fireAndForgetLimited", ignoreResult = true, unique = @Unique(key = "#orderId"),
+            concurrency = @Concurrency(limit = 1, key = "#tenant"))
+    public void fireAndForgetLimited(String tenant, String orderId) {
+        count(tenant + "/" + orderId);
+    }
+
     @Task(name = "policy.uniqueWindow", unique = @Unique(key = "#key", mode = Unique.Mode.WINDOW, window = "3s"))
     public String uniqueWindow(String key) {
         count(key);

@@ -148,9 +148,8 @@ class RetriesAndDeadLettersTest {
         tq.broker.recover(new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1)));
 
         // The dying worker's retry arrives after its task was taken back: refused, nothing is scheduled.
-        Outcome lateRetry = Outcome.retry(lost, "policy.quick", true, 60_000,
-                new dev.taskqueue.TaskError("x", "late", null, true), 1,
-                new Outcome.Retry(lost.body(), 0, 10));
+        Outcome lateRetry = Outcome.retry(lost, new dev.taskqueue.TaskError("x", "late", null, true),
+                new Outcome.Retry(lost.body(), 0, 10)).task("policy.quick", 1).record(true, 60_000).build();
         assertThat(tq.broker.acknowledge("dying", List.of(lateRetry))).containsExactly(false);
         assertThat(SharedRedis.admin().sync().zcard("{taskqueue:default}:d")).isZero();
 

@@ -288,10 +288,10 @@ class DeliveryContractTest {
         assertThat(second.stream()).isEqualTo("r");
         assertThat(second.deliveries()).isEqualTo(1);
 
-        assertThat(tq.broker.acknowledge("fast", List.of(Outcome.succeeded(second, "test.echo", true, 60_000,
-                "\"from fast\"", 1)))).containsExactly(true);
-        assertThat(tq.broker.acknowledge("slow", List.of(Outcome.succeeded(first, "test.echo", true, 60_000,
-                "\"from slow\"", 1)))).containsExactly(false);
+        assertThat(tq.broker.acknowledge("fast", List.of(Outcome.succeeded(second, "\"from fast\"")
+                .task("test.echo", 1).record(true, 60_000).build()))).containsExactly(true);
+        assertThat(tq.broker.acknowledge("slow", List.of(Outcome.succeeded(first, "\"from slow\"")
+                .task("test.echo", 1).record(true, 60_000).build()))).containsExactly(false);
         assertThat(handle.get(Duration.ofSeconds(1))).isEqualTo("from fast");
         assertThat(handle.info().worker()).isEqualTo("fast");
     }

@@ -47,6 +47,8 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
+// Longer than the ~600 lines we aim for: its second half is the endpoint's JSON, records nested in it as Boot's own
+// endpoints nest their descriptors, so that users know them as TaskQueueEndpoint.TaskView and so on.
 /**
  * The {@code taskqueue} actuator endpoint: everything an operator asks about the queues, and what they do to them.
  *
@@ -89,10 +91,6 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * HTTP, {@link TaskQueueEndpointWebExtension} asks the caller's roles. Everything else (states, names, ids, timings,
  * counts, error types) is always shown. The typed methods that are not operations ({@link #task}, ...) answer
  * values.
- *
- * <p>The file is long (some 1,000 lines) on purpose: the records it answers with are nested below the operations, as
- * Boot's own endpoints nest their descriptors ({@code BeansEndpoint.BeansDescriptor}), so that the JSON an operator
- * reads is defined next to the operation that makes it; the operations themselves are short calls to the stores.
  */
 @Endpoint(id = "taskqueue", defaultAccess = Access.READ_ONLY)
 public class TaskQueueEndpoint {

@@ -8,13 +8,13 @@ import dev.taskqueue.broker.Delivery;
 import org.junit.jupiter.api.Test;
 
 /** The thread lent in place of a run stuck past its hard limit goes back once, whichever happens first. */
-class RunningTasksTest {
+class RunTest {
 
     private final AtomicInteger givenBack = new AtomicInteger();
 
     @Test
     void lentThenTheStuckThreadEnds() {
-        RunningTasks.Running run = run();
+        Run run = run();
 
         run.lent(givenBack::incrementAndGet);
         assertThat(givenBack).hasValue(0); // still stuck: the extra thread stays
@@ -25,7 +25,7 @@ class RunningTasksTest {
 
     @Test
     void theStuckThreadEndsBeforeTheLoanIsRecorded() {
-        RunningTasks.Running run = run();
+        Run run = run();
 
         run.threadBack();
         run.lent(givenBack::incrementAndGet);
@@ -33,8 +33,8 @@ class RunningTasksTest {
         assertThat(givenBack).hasValue(1);
     }
 
-    private static RunningTasks.Running run() {
-        return new RunningTasks.Running(new Delivery("default", "0", "1-0", "t1", new byte[0], 0, false),
+    private static Run run() {
+        return new Run(new Delivery("default", "0", "1-0", "t1", new byte[0], 0, false),
                 Thread.currentThread(), 0);
     }
 }

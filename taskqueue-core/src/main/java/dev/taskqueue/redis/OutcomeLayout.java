@@ -1,0 +1,172 @@
+package dev.taskqueue.redis;
+
+import static dev.taskqueue.redis.RedisBroker.bytes;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+import dev.taskqueue.TaskError;
+import dev.taskqueue.broker.Outcome;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How an outcome is laid out in the arguments of the ACKNOWLEDGE script ({@link RedisOutcomes}), written once for
+ * both sides: {@link #encode} writes an outcome's arguments in Java, and {@link #LUA_READER}, generated from the same
+ * {@link Layout}s, reads them back into the script's locals. Neither side counts positions by hand, so they cannot
+ * drift apart; what the script does with each local is checked against Redis, kind by kind, by a test.
+ *
+ * <p>An outcome is its kind's letter, then its kind's {@link Field}s in the order its {@link Layout} lists them,
+ * then the fields every kind ends with ({@link #TAIL}). A field that names a key is its index into the script's
+ * KEYS (0: none); an absent text is {@code ''}.
+ */
+final class OutcomeLayout {
+
+    private OutcomeLayout() {
+    }
+
+    /** One argument: the name of the script's local that receives it, and whether the script reads it as a number. */
+    enum Field {
+        STREAM("s", true), ENTRY("entry", false), TASK_ID("id", false), RECORD("r", true), TTL("ttl", false),
+        TASK_NAME("name", false), RESULT("result", false), ERROR_TYPE("etype", false), ERROR_MESSAGE("emsg", false),
+        ERROR_STACK("estack", false), ATTEMPT("attempt", false), REASON("reason", false), PRIORITY("prio", false),
+        NEXT_BODY("body", false), DELAY("delay", true), UNIQUE("u", true), PERMIT("p", true),
+        ARGUMENTS("targs", false), PARENT("tparent", false), RAN_FOR("tran", false), SUBMITTED("tsub", false);
+
+        final String local;
+        final boolean numeric;
+
+        Field(String local, boolean numeric) {
+            this.local = local;
+            this.numeric = numeric;
+        }
+    }
+
+    /**
+     * The fields every kind ends with: the keys the run releases (a uniqueness key; the first of a permit's pair
+     * {@code {q}:c:<key>}, {@code {q}:cw:<key>}), then what the record keeps besides the outcome: the arguments, the
+     * workflow parent, how long the handler ran (the record's start is its end minus that: more exact than the start
+     * notice, which is sent in batches, or never for a task that finished first) and when it was submitted.
+     */
+    static final List<Field> TAIL = List.of(Field.UNIQUE, Field.PERMIT, Field.ARGUMENTS, Field.PARENT,
+            Field.RAN_FOR, Field.SUBMITTED);
+
+    /** The layout of each kind: its letter in the script, and its fields before the {@link #TAIL}. */
+    enum Layout {
+        /** A success whose record is not kept: acknowledged, and its keys released (they are held by its id). */
+        ACKNOWLEDGED('A', Field.STREAM, Field.ENTRY, Field.TASK_ID),
+        SUCCEEDED('S', Field.STREAM, Field.ENTRY, Field.TASK_ID, Field.RECORD, Field.TTL, Field.TASK_NAME, Field.RESULT,
+                Field.ATTEMPT),
+        FAILED('F', Field.STREAM, Field.ENTRY, Field.TASK_ID, Field.RECORD, Field.TTL, Field.TASK_NAME,
+                Field.ERROR_TYPE, Field.ERROR_MESSAGE, Field.ERROR_STACK, Field.ATTEMPT, Field.REASON),
+        /** Its dead letter has the same fields as a failure's (no task name, stack or attempt: empty, 0). */
+        QUARANTINED('Q', Field.STREAM, Field.ENTRY, Field.TASK_ID, Field.RECORD, Field.TTL, Field.TASK_NAME,
+                Field.ERROR_TYPE, Field.ERROR_MESSAGE, Field.ERROR_STACK, Field.ATTEMPT, Field.REASON),
+        REVOKED('R', Field.STREAM, Field.ENTRY, Field.TASK_ID, Field.RECORD, Field.TTL, Field.TASK_NAME,
+                Field.ERROR_MESSAGE),
+        RETRY('T', Field.STREAM, Field.ENTRY, Field.TASK_ID, Field.RECORD, Field.TTL, Field.TASK_NAME,
+                Field.ERROR_TYPE, Field.ERROR_MESSAGE, Field.ERROR_STACK, Field.ATTEMPT, Field.PRIORITY,
+                Field.NEXT_BODY, Field.DELAY);
+
+        final char letter;
+        final List<Field> fields;
+
+        Layout(char letter, Field... fields) {
+            this.letter = letter;
+            this.fields = Stream.concat(Stream.of(fields), TAIL.stream()).toList();
+        }
+
+        /** The layout of an outcome: a success stored nowhere needs only its acknowledgement and releases. */
+        static Layout of(Outcome outcome) {
+            return switch (outcome.kind()) {
+                case SUCCEEDED -> outcome.storeRecord() ? SUCCEEDED : ACKNOWLEDGED;
+                case FAILED -> FAILED;
+                case QUARANTINED -> QUARANTINED;
+                case REVOKED -> REVOKED;
+                case RETRY -> RETRY;
+            };
+        }
+    }
+
+    /** Where the keys an outcome names are in the script's KEYS: one queue's batch numbers each key once. */
+    interface KeyIndexes {
+
+        /** The index of one of the queue's streams. */
+        int stream(String stream);
+
+        /** The index of the task's record. */
+        int record(String taskId);
+
+        /** The index of a uniqueness key. */
+        int unique(String uniqueKey);
+
+        /** The index of a concurrency key's permits; its waiters' key is the next index. */
+        int permits(String permitKey);
+    }
+
+    /** Appends {@code outcome}'s arguments to {@code args}: its kind's letter, then its layout's fields. */
+    static void encode(Outcome outcome, KeyIndexes keys, List<byte[]> args) {
+        Layout layout = Layout.of(outcome);
+        args.add(new byte[] { (byte) layout.letter });
+        for (Field field : layout.fields) {
+            Object value = value(field, outcome, keys);
+            args.add(value instanceof byte[] raw ? raw : bytes(value == null ? "" : value.toString()));
+        }
+    }
+
+    private static @Nullable Object value(Field field, Outcome o, KeyIndexes keys) {
+        String taskId = o.delivery().taskId();
+        TaskError error = o.error();
+        Outcome.Retry retry = o.retry();
+        boolean stored = o.storeRecord();
+        return switch (field) {
+            case STREAM -> keys.stream(o.delivery().stream());
+            case ENTRY -> o.delivery().entryId();
+            case TASK_ID -> taskId;
+            case RECORD -> stored && !taskId.isEmpty() ? keys.record(taskId) : 0; // an unreadable entry may have no id
+            case TTL -> o.recordTtlMillis();
+            case TASK_NAME -> o.taskName();
+            case RESULT -> o.resultJson() == null ? "null" : o.resultJson();
+            case ERROR_TYPE -> error == null ? null : error.type();
+            case ERROR_MESSAGE -> error == null ? null : error.message();
+            case ERROR_STACK -> error == null ? null : error.stackTrace();
+            case ATTEMPT -> o.attempt();
+            case REASON -> o.deadLetterReason();
+            case PRIORITY -> retry == null ? null : retry.priority();
+            case NEXT_BODY -> retry == null ? null : retry.body();
+            case DELAY -> retry == null ? null : retry.delayMillis();
+            case UNIQUE -> o.uniqueKey() == null ? 0 : keys.unique(o.uniqueKey());
+            case PERMIT -> o.permitKey() == null ? 0 : keys.permits(o.permitKey());
+            case ARGUMENTS -> stored ? o.argumentsJson() : null;
+            case PARENT -> stored ? o.parentId() : null;
+            case RAN_FOR -> stored && o.ranForMillis() >= 0 ? o.ranForMillis() : null;
+            case SUBMITTED -> stored && o.submittedAtMillis() > 0 ? o.submittedAtMillis() : null;
+        };
+    }
+
+    /**
+     * Lua that reads the outcome starting at {@code ARGV[i]} into {@code kind} and locals named after the
+     * {@link Field}s ({@code s}, {@code entry}, {@code id}...; numbers as numbers, a field its kind lacks as nil), and
+     * moves {@code i} past it. An unknown kind, which only a bug of {@link #encode} could send, ends the script with an
+     * error.
+     */
+    static final String LUA_READER = luaReader();
+
+    private static String luaReader() {
+        StringBuilder lua = new StringBuilder("local kind = ARGV[i]\nlocal ");
+        lua.append(String.join(", ", Stream.of(Field.values()).map(field -> field.local).toList())).append('\n');
+        for (Layout layout : Layout.values()) {
+            lua.append(layout.ordinal() == 0 ? "if" : "elseif").append(" kind == '").append(layout.letter)
+                    .append("' then\n  ");
+            StringBuilder values = new StringBuilder();
+            for (int f = 0; f < layout.fields.size(); f++) {
+                Field field = layout.fields.get(f);
+                String arg = "ARGV[i + " + (f + 1) + "]";
+                lua.append(f == 0 ? "" : ", ").append(field.local);
+                values.append(f == 0 ? "" : ", ").append(field.numeric ? "tonumber(" + arg + ")" : arg);
+            }
+            lua.append(" = ").append(values).append("\n  i = i + ").append(layout.fields.size() + 1).append('\n');
+        }
+        lua.append("else\n  return redis.error_reply('ERR unknown outcome kind ' .. tostring(kind))\nend\n");
+        return lua.toString();
+    }
+}

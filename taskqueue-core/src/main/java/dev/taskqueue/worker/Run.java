@@ -1,0 +1,155 @@
+package dev.taskqueue.worker;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.taskqueue.TaskPolicies;
+import dev.taskqueue.broker.Delivery;
+import dev.taskqueue.broker.Outcome;
+import dev.taskqueue.broker.TaskMessage;
+import dev.taskqueue.internal.JsonPreview;
+import dev.taskqueue.internal.TaskDefinition;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+
+/**
+ * One run of a claimed task, from the start of its thread to its one outcome: the object each step of the
+ * {@link Processor} reads and completes, in order.
+ * <ol>
+ * <li>{@link Admission} reads the message, the task's definition, its arguments (as JSON and as the method's
+ * types) and its policies;</li>
+ * <li>{@link Limits} records the concurrency permit it took;</li>
+ * <li>{@link Invocation} sets its {@link RunContext} and its timers ({@link TimeLimits});</li>
+ * <li>{@link Endings} turns how it ended into its outcome; {@link RunningTasks} hands that over, once.</li>
+ * </ol>
+ * Meanwhile the heartbeat extends its lease and permit, a revocation marks and may interrupt it, and its hard time
+ * limit may give up on it.
+ */
+final class Run {
+
+    /** The arguments a record keeps: JSON, shortened to about this many characters. */
+    static final int ARGUMENTS_PREVIEW = 1024;
+
+    final Delivery delivery;
+    final Thread thread;
+    final long startedAt;
+    volatile long leaseRenewedAt;
+    /** Set once, by whoever produces the outcome: the task's thread, or the hard time limit. */
+    final AtomicBoolean finished = new AtomicBoolean();
+
+    // Set by admission, on the run's thread, before its timers are armed: read by them afterwards.
+    @Nullable TaskMessage message;
+    @Nullable TaskDefinition task;
+    @Nullable ArrayNode jsonArgs;
+    @Nullable Object @Nullable [] args;
+    @Nullable TaskPolicies policies;
+
+    volatile @Nullable String permitKey;
+    volatile @Nullable RunContext context;
+    volatile @Nullable ScheduledFuture<?> softTimer;
+    volatile @Nullable ScheduledFuture<?> hardTimer;
+
+    /**
+     * For a run abandoned at its hard time limit: the extra pool thread lent in its place, until its own thread
+     * ends. Whichever comes second, the loan or the end, gives it back ({@link #threadBack}).
+     */
+    private final AtomicReference<@Nullable Runnable> lentThread = new AtomicReference<>();
+
+    private static final Runnable THREAD_BACK = () -> { };
+
+    Run(Delivery delivery, Thread thread, long now) {
+        this.delivery = delivery;
+        this.thread = thread;
+        this.startedAt = now;
+        this.leaseRenewedAt = now;
+    }
+
+    /** The message, once admission read it. */
+    TaskMessage message() {
+        return admitted(message, "message");
+    }
+
+    /** The task, once admission found it. */
+    TaskDefinition task() {
+        return admitted(task, "definition");
+    }
+
+    /** The policies, once admission merged them. */
+    TaskPolicies policies() {
+        return admitted(policies, "policies");
+    }
+
+    /** A step that needs what admission reads runs only after it: anything else is a bug of the processor. */
+    private <T> T admitted(@Nullable T value, String what) {
+        if (value == null) {
+            throw new IllegalStateException("Task [" + delivery.taskId() + "] has no " + what + " yet");
+        }
+        return value;
+    }
+
+    /** The number of this attempt, from 1. */
+    int attempt() {
+        return message().attempt() + 1;
+    }
+
+    /** Whether the outcome is recorded: unless the task ignores its result, and always in a workflow. */
+    boolean keepsRecord() {
+        return task == null || !task.ignoreResult() || message().workflow() != null;
+    }
+
+    /** What the end of this run gives back: its uniqueness key and its permit. */
+    Outcome.Releases releases() {
+        return new Outcome.Releases(message().uniqueKey(), permitKey);
+    }
+
+    /** The arguments as the record keeps them: JSON, shortened to about a kilobyte. */
+    @Nullable String argumentsPreview() {
+        ArrayNode args = jsonArgs;
+        if (args == null) {
+            return null;
+        }
+        String json = args.toString();
+        return json.length() <= ARGUMENTS_PREVIEW ? json : JsonPreview.of(args, ARGUMENTS_PREVIEW).toString();
+    }
+
+    /** The JSON arguments as a list (to encode a message again). */
+    List<JsonNode> argumentList() {
+        ArrayNode args = jsonArgs;
+        List<JsonNode> list = new ArrayList<>(args == null ? 0 : args.size());
+        if (args != null) {
+            args.forEach(list::add);
+        }
+        return list;
+    }
+
+    /** Records a thread lent in place of this run's stuck one; gives it back at once if that one ended. */
+    void lent(Runnable giveBack) {
+        if (!lentThread.compareAndSet(null, giveBack)) {
+            giveBack.run();
+        }
+    }
+
+    /** This run's thread ended after its hard time limit: gives back the thread lent in its place, if any. */
+    void threadBack() {
+        Runnable giveBack = lentThread.getAndSet(THREAD_BACK);
+        if (giveBack != null && giveBack != THREAD_BACK) {
+            giveBack.run();
+        }
+    }
+
+    /** Its time limits no longer apply: the handler returned, or the run is over. */
+    void cancelTimers() {
+        ScheduledFuture<?> soft = softTimer;
+        if (soft != null) {
+            soft.cancel(false);
+        }
+        ScheduledFuture<?> hard = hardTimer;
+        if (hard != null) {
+            hard.cancel(false);
+        }
+    }
+}

@@ -1,0 +1,279 @@
+package dev.taskqueue.redis;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.taskqueue.TaskError;
+import dev.taskqueue.broker.Delivery;
+import dev.taskqueue.broker.Outcome;
+import dev.taskqueue.broker.Outcome.Description;
+import dev.taskqueue.broker.Outcome.Releases;
+import dev.taskqueue.testing.SharedRedis;
+import dev.taskqueue.testing.TaskQueueFixture;
+import dev.taskqueue.testing.TestTasks;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each kind of outcome, as {@link OutcomeLayout} writes it, acknowledged by the real ACKNOWLEDGE script: every field of
+ * its layout lands where the script puts it (record, dead letter, next attempt, released keys). A field written at
+ * a position the script does not read it from, or a local the script reads under another name, fails here. Each
+ * value is distinct, so that a field read in another's place shows.
+ */
+class OutcomeLayoutTest {
+
+    private static final String WORKER = "w";
+    private static final String Q = "{taskqueue:default}";
+    private static final long TTL = 61_000;
+    private static final Description DESCRIPTION = new Description("[\"hi\"]", "parent-1", 25, 1_000);
+
+    private final TaskQueueFixture tq = new TaskQueueFixture(new TestTasks());
+    private final RedisCommands<String, String> redis = SharedRedis.admin().sync();
+
+    @AfterEach
+    void close() {
+        tq.close();
+    }
+
+    @Test
+    void aSuccessKeepsItsResultAndDescriptionInTheRecord() {
+        Delivery task = claimedHoldingKeys("order-1", "tenant-1");
+
+        acknowledge(Outcome.succeeded(task, "\"done\"").task("test.echo", 3).record(true, TTL)
+                .releasing(new Releases("order-1", "tenant-1")).describing(DESCRIPTION).build());
+
+        Map<String, String> record = record(task);
+        assertRan(record, "SUCCESS");
+        assertThat(record).containsEntry("result", "\"done\"").containsEntry("args", "[\"hi\"]")
+                .containsEntry("parent", "parent-1").containsEntry("submitted", "1000")
+                .doesNotContainKeys("error.type", "error.message", "error.stack", "next");
+        assertThat(ranFor(record)).isEqualTo(25);
+        assertLivesFor(task);
+        assertFinished(task, "order-1", "tenant-1");
+        assertThat(redis.xlen(Q + ":dead")).isZero();
+    }
+
+    @Test
+    void aSuccessWithoutRecordIsAcknowledgedAndReleasesItsKeys() {
+        Delivery task = claimedHoldingKeys("order-2", "tenant-2");
+
+        acknowledge(Outcome.succeeded(task, null).task("test.echo", 3).record(false, TTL)
+                .releasing(new Releases("order-2", "tenant-2")).describing(DESCRIPTION).build());
+
+        assertThat(record(task)).doesNotContainEntry("state", "SUCCESS").doesNotContainKeys("result", "args",
+                "parent", "started");
+        assertFinished(task, "order-2", "tenant-2");
+    }
+
+    @Test
+    void aFailureGoesToTheDeadLettersAndTheRecord() {
+        Delivery task = claimedHoldingKeys("order-3", "tenant-3");
+        TaskError error = new TaskError("java.io.IOException", "disk full", "at x.Y.z(Y.java:1)", false);
+
+        acknowledge(Outcome.failed(task, error, "failed after 3 attempt(s): java.io.IOException")
+                .task("test.echo", 3).record(true, TTL).releasing(new Releases("order-3", "tenant-3"))
+                .describing(DESCRIPTION).build());
+
+        assertThat(deadLetter()).containsEntry("i", task.taskId()).containsEntry("m", new String(task.body(), UTF_8))
+                .containsEntry("task", "test.echo")
+                .containsEntry("reason", "failed after 3 attempt(s): java.io.IOException")
+                .containsEntry("error", "java.io.IOException").containsEntry("message", "disk full")
+                .containsEntry("stack", "at x.Y.z(Y.java:1)").containsEntry("worker", WORKER)
+                .containsEntry("deliveries", "1").containsEntry("attempt", "3");
+        Map<String, String> record = record(task);
+        assertRan(record, "FAILURE");
+        assertThat(record).containsEntry("error.type", "java.io.IOException").containsEntry("error.message", "disk full")
+                .containsEntry("error.stack", "at x.Y.z(Y.java:1)").containsEntry("args", "[\"hi\"]")
+                .containsEntry("parent", "parent-1").containsEntry("submitted", "1000");
+        assertThat(ranFor(record)).isEqualTo(25);
+        assertLivesFor(task);
+        assertFinished(task, "order-3", "tenant-3");
+    }
+
+    @Test
+    void aQuarantinedMessageGoesAsStoredToTheDeadLetters() {
+        Delivery task = claimed();
+        String reason = "corrupt message: not JSON";
+
+        acknowledge(Outcome.quarantined(task, new TaskError(Outcome.QUARANTINE_ERROR, reason, null, false), reason)
+                .record(true, TTL).build());
+
+        assertThat(deadLetter()).containsEntry("i", task.taskId()).containsEntry("m", new String(task.body(), UTF_8))
+                .containsEntry("task", "").containsEntry("reason", reason)
+                .containsEntry("error", Outcome.QUARANTINE_ERROR).containsEntry("message", reason)
+                .containsEntry("stack", "").containsEntry("worker", WORKER).containsEntry("deliveries", "1")
+                .containsEntry("attempt", "0");
+        assertThat(record(task)).containsEntry("state", "FAILURE").containsEntry("attempt", "0")
+                .containsEntry("error.type", Outcome.QUARANTINE_ERROR).containsEntry("error.message", reason);
+        assertLivesFor(task);
+        assertGone(task);
+    }
+
+    @Test
+    void aRevocationKeepsItsReasonInTheRecord() {
+        Delivery task = claimedHoldingKeys("order-5", "tenant-5");
+
+        acknowledge(Outcome.revoked(task, "expired: it had not started by 2030-01-01T00:00:00Z").task("test.echo", 0)
+                .record(true, TTL).releasing(new Releases("order-5", "tenant-5"))
+                .describing(new Description("[\"hi\"]", "parent-1", -1, 1_000)).build());
+
+        assertThat(record(task)).containsEntry("state", "REVOKED").containsEntry("task", "test.echo")
+                .containsEntry("queue", "default").containsEntry("error.type", "dev.taskqueue.TaskRevokedException")
+                .containsEntry("error.message", "expired: it had not started by 2030-01-01T00:00:00Z")
+                .containsEntry("args", "[\"hi\"]").containsEntry("parent", "parent-1")
+                .containsEntry("submitted", "1000").doesNotContainKey("started");
+        assertLivesFor(task);
+        assertFinished(task, "order-5", "tenant-5");
+        assertThat(redis.xlen(Q + ":dead")).isZero();
+    }
+
+    @Test
+    void aRetryWaitsAsItsNextAttemptAndKeepsItsUniquenessKey() {
+        Delivery task = claimedHoldingKeys("order-6", "tenant-6");
+        TaskError error = new TaskError("java.net.SocketTimeoutException", "slow", "at a.B.c(B.java:2)", true);
+        long before = redisMillis();
+
+        acknowledge(Outcome.retry(task, error, new Outcome.Retry("next attempt".getBytes(UTF_8), 7, 50_000))
+                .task("test.echo", 3).record(true, TTL).releasing(new Releases("order-6", "tenant-6"))
+                .describing(DESCRIPTION).build());
+
+        long after = redisMillis();
+        assertThat(redis.hget(Q + ":dp", task.taskId())).isEqualTo("7next attempt");
+        assertThat(redis.zscore(Q + ":d", task.taskId())).isBetween(before + 50_000.0, after + 50_000.0);
+        Map<String, String> record = record(task);
+        assertRan(record, "RETRY");
+        assertThat(record).containsEntry("error.type", "java.net.SocketTimeoutException").containsEntry("error.message", "slow")
+                .containsEntry("error.stack", "at a.B.c(B.java:2)").containsEntry("args", "[\"hi\"]");
+        assertThat(Long.parseLong(record.get("next"))).isBetween(before + 50_000, after + 50_000);
+        assertLivesFor(task);
+        assertGone(task);
+        assertThat(redis.get(Q + ":u:order-6")).isEqualTo(task.taskId()); // the task is not over
+        assertThat(redis.zscore(Q + ":c:tenant-6", task.taskId())).isNull();
+        assertThat(redis.zscore(Q + ":cw:tenant-6", waiter("tenant-6"))).isNull();
+        assertThat(redis.xlen(Q + ":dead")).isZero();
+    }
+
+    /** Each outcome starts where the one before it ended, whatever their kinds and lengths. */
+    @Test
+    void aBatchOfEveryKindIsReadOutcomeByOutcome() {
+        List<Delivery> tasks = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            tasks.add(claimedHoldingKeys("order-" + (10 + i), "tenant-" + (10 + i)));
+        }
+        TaskError error = new TaskError("java.io.IOException", "disk full", null, false);
+        List<Outcome> batch = List.of(
+                Outcome.succeeded(tasks.get(0), null).task("test.echo", 1).record(false, TTL)
+                        .releasing(new Releases("order-10", "tenant-10")).build(),
+                Outcome.retry(tasks.get(1), error, new Outcome.Retry("next".getBytes(UTF_8), 3, 60_000))
+                        .task("test.echo", 1).record(true, TTL).releasing(new Releases(null, "tenant-11")).build(),
+                Outcome.failed(tasks.get(2), error, "failed").task("test.echo", 1).record(true, TTL)
+                        .releasing(new Releases("order-12", "tenant-12")).build(),
+                Outcome.revoked(tasks.get(3), "revoked").task("test.echo", 0).record(true, TTL)
+                        .releasing(new Releases("order-13", "tenant-13")).build(),
+                Outcome.quarantined(tasks.get(4), new TaskError(Outcome.QUARANTINE_ERROR, "bad", null, false), "bad")
+                        .record(true, TTL).build(),
+                Outcome.succeeded(tasks.get(5), "42").task("test.echo", 1).record(true, TTL)
+                        .releasing(new Releases("order-15", "tenant-15")).build());
+
+        assertThat(tq.broker.acknowledge(WORKER, batch)).containsOnly(true).hasSize(6);
+
+        assertThat(record(tasks.get(0))).doesNotContainKey("result");
+        assertThat(record(tasks.get(1))).containsEntry("state", "RETRY");
+        assertThat(record(tasks.get(2))).containsEntry("state", "FAILURE").containsEntry("error.message", "disk full");
+        assertThat(record(tasks.get(3))).containsEntry("state", "REVOKED").containsEntry("error.message", "revoked");
+        assertThat(record(tasks.get(4))).containsEntry("state", "FAILURE").containsEntry("error.message", "bad");
+        assertThat(record(tasks.get(5))).containsEntry("state", "SUCCESS").containsEntry("result", "42");
+        assertThat(redis.xrange(Q + ":dead", Range.create("-", "+"))).extracting(m -> m.getBody().get("i"))
+                .containsExactly(tasks.get(2).taskId(), tasks.get(4).taskId());
+        assertThat(redis.hget(Q + ":dp", tasks.get(1).taskId())).isEqualTo("3next");
+        tasks.forEach(this::assertGone);
+        for (int i : new int[] { 0, 2, 3, 5 }) {
+            assertReleased(tasks.get(i), "order-" + (10 + i), "tenant-" + (10 + i));
+        }
+    }
+
+    /** A submitted task, claimed by {@link #WORKER}. */
+    private Delivery claimed() {
+        tq.client.submit("test.echo", "hi");
+        return tq.broker.claim(WORKER, List.of("default"), 1).get(0);
+    }
+
+    /**
+     * A submitted task, claimed by {@link #WORKER}, as if it held uniqueness key {@code unique} and a permit of
+     * {@code permit}, for which another task waits.
+     */
+    private Delivery claimedHoldingKeys(String unique, String permit) {
+        Delivery task = claimed();
+        redis.set(Q + ":u:" + unique, task.taskId());
+        redis.zadd(Q + ":c:" + permit, 1, task.taskId());
+        redis.zadd(Q + ":cw:" + permit, 1, waiter(permit));
+        redis.zadd(Q + ":d", 9e12, waiter(permit));
+        return task;
+    }
+
+    private static String waiter(String permit) {
+        return "waiting-for-" + permit;
+    }
+
+    private void acknowledge(Outcome outcome) {
+        assertThat(tq.broker.acknowledge(WORKER, List.of(outcome))).containsExactly(true);
+    }
+
+    private Map<String, String> record(Delivery task) {
+        return redis.hgetall(Q + ":t:" + task.taskId());
+    }
+
+    private Map<String, String> deadLetter() {
+        List<StreamMessage<String, String>> dead = redis.xrange(Q + ":dead", Range.create("-", "+"));
+        assertThat(dead).hasSize(1);
+        return dead.get(0).getBody();
+    }
+
+    /** The record of a third attempt of test.echo on {@link #WORKER}, in {@code state}. */
+    private static void assertRan(Map<String, String> record, String state) {
+        assertThat(record).containsEntry("state", state).containsEntry("worker", WORKER)
+                .containsEntry("task", "test.echo").containsEntry("queue", "default").containsEntry("attempt", "3");
+    }
+
+    /** How long the record says the handler ran: its end minus its start. */
+    private static long ranFor(Map<String, String> record) {
+        return Long.parseLong(record.get("finished")) - Long.parseLong(record.get("started"));
+    }
+
+    private void assertLivesFor(Delivery task) {
+        assertThat(redis.pttl(Q + ":t:" + task.taskId())).isBetween(TTL - 5_000, TTL);
+    }
+
+    /** Acknowledged and deleted from its stream. */
+    private void assertGone(Delivery task) {
+        String stream = Q + ":s:" + task.stream();
+        assertThat(redis.xrange(stream, Range.create(task.entryId(), task.entryId()))).isEmpty();
+        assertThat(redis.xpending(stream, RedisKeys.GROUP).getCount()).isZero();
+    }
+
+    /** Gone from its stream, with its uniqueness key and permit. */
+    private void assertFinished(Delivery task, String unique, String permit) {
+        assertGone(task);
+        assertReleased(task, unique, permit);
+    }
+
+    /** Its uniqueness key and permit are free, and the task waiting for that permit is due now. */
+    private void assertReleased(Delivery task, String unique, String permit) {
+        assertThat(redis.exists(Q + ":u:" + unique)).isZero();
+        assertThat(redis.zscore(Q + ":c:" + permit, task.taskId())).isNull();
+        assertThat(redis.zscore(Q + ":cw:" + permit, waiter(permit))).isNull();
+        assertThat(redis.zscore(Q + ":d", waiter(permit))).isLessThan(9e12);
+    }
+
+    private long redisMillis() {
+        List<String> time = redis.time();
+        return Long.parseLong(time.get(0)) * 1_000 + Long.parseLong(time.get(1)) / 1_000;
+    }
+}
