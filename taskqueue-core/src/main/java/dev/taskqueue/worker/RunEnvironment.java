@@ -9,9 +9,10 @@ import dev.taskqueue.internal.StoredText;
 
 /**
  * What the steps of every run share ({@link Admission}, {@link Invocation}, {@link Retries}, {@link Endings}), wherever
- * it runs. Only {@code store} is told anything along the way: the steps need no Redis of their own.
+ * it runs: on a worker's task thread, or in the thread that submits it in the inline mode ({@link InlineWorker}).
+ * Only {@code store} is told anything along the way: the steps need no Redis of their own.
  *
- * @param workerId who runs it: the worker's id
+ * @param workerId who runs it: the worker's id, or {@value dev.taskqueue.client.InlineTaskClient#WORKER_ID}
  * @param store where its notices go while it runs
  */
 record RunEnvironment(String workerId, WorkerSettings settings, TaskEventListener listener, Clock clock,

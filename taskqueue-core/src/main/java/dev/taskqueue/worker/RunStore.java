@@ -5,8 +5,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What the steps of a run tell the store of tasks while it runs. Its outcome is not among them: that goes back to
- * whoever ran the steps (the {@link Processor}, for its {@link Acker}). A worker's notices go to Redis
- * ({@link RunningTasks}).
+ * whoever ran the steps (the {@link Processor}, for its {@link Acker}; the {@link InlineWorker}, for its client). A
+ * worker's notices go to Redis ({@link RunningTasks}); the inline mode keeps none of them.
  */
 interface RunStore {
 

@@ -16,6 +16,8 @@ import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.testing.TestTasks;
+import dev.taskqueue.worker.InlineWorker;
+import dev.taskqueue.worker.WorkerSettings;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -49,8 +51,12 @@ class InlineTaskClientTest {
     InlineTaskClientTest() {
         registry.register("tasks", tasks, TestTasks.class);
         registry.register("threads", new ThreadTasks(), ThreadTasks.class);
-        client = new InlineTaskClient(registry, new MessageCodec(mapper), ClientSettings.DEFAULTS,
-                TaskEventListener.of(List.of()), Clock.systemUTC());
+        client = inline(TaskEventListener.of(List.of()));
+    }
+
+    private InlineTaskClient inline(TaskEventListener listener) {
+        return InlineWorker.client(registry, new MessageCodec(mapper), ClientSettings.DEFAULTS,
+                WorkerSettings.builder().build(), listener, List.of(), Clock.systemUTC());
     }
 
     @Test
@@ -74,13 +80,12 @@ class InlineTaskClientTest {
     @Test
     void aResultThatCannotBeWrittenFailsTheRunAndIsHeardOf() {
         List<TaskEventListener.Execution> finished = new CopyOnWriteArrayList<>();
-        InlineTaskClient heard = new InlineTaskClient(registry, new MessageCodec(mapper), ClientSettings.DEFAULTS,
-                TaskEventListener.of(List.of(new TaskEventListener() {
-                    @Override
-                    public void finished(Execution execution) {
-                        finished.add(execution);
-                    }
-                })), Clock.systemUTC());
+        InlineTaskClient heard = inline(new TaskEventListener() {
+            @Override
+            public void finished(Execution execution) {
+                finished.add(execution);
+            }
+        });
 
         TaskHandle<Unwritable> handle = heard.submit(ThreadTasks::unwritable);
 

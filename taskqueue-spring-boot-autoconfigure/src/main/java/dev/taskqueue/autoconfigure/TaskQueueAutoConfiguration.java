@@ -30,6 +30,7 @@ import dev.taskqueue.redis.RedisResultBackend;
 import dev.taskqueue.redis.SubmitRetry;
 import dev.taskqueue.spring.TaskBeanRegistrar;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
+import dev.taskqueue.worker.InlineWorker;
 import dev.taskqueue.worker.Worker;
 import dev.taskqueue.worker.WorkerSettings;
 import tools.jackson.databind.json.JsonMapper;
@@ -59,7 +60,8 @@ import org.springframework.util.ClassUtils;
  * {@link TaskQueueRedisConnectionFactory @TaskQueueRedisConnectionFactory} bean, else of the application's
  * {@code RedisConnectionFactory} (so {@code spring.data.redis.*} decides standalone, Sentinel or Cluster, TLS and
  * credentials);</li>
- * <li>{@code inline}: no broker and no worker; {@link InlineTaskClient} runs tasks in the caller's thread.</li>
+ * <li>{@code inline}: no broker and no worker; {@link InlineTaskClient} runs tasks in the caller's thread, through a
+ * worker's steps ({@link InlineWorker}).</li>
  * </ul>
  * Every bean backs off when the application defines its own. The worker starts once the context is refreshed and
  * stops before the Redis connection factory (see {@link TaskQueueWorkerLifecycle}); the Redis resources close
@@ -112,12 +114,16 @@ public final class TaskQueueAutoConfiguration {
     TaskClient taskClient(TaskQueueProperties properties, TaskRegistry registry, TaskCatalog catalog,
             MessageCodec codec,
             ObjectProvider<Broker> broker, ObjectProvider<ResultBackend> resultBackend,
-            ObjectProvider<TaskEventListener> listeners, ObjectProvider<TaskInterceptor> interceptors) {
+            ObjectProvider<TaskEventListener> listeners, ObjectProvider<TaskInterceptor> interceptors,
+            ObjectProvider<TaskQueueWorkerCustomizer> customizers) {
         ClientSettings settings = clientSettings(properties);
         TaskEventListener listener = TaskEventListener.of(listeners.orderedStream().toList());
         List<TaskInterceptor> ordered = interceptors.orderedStream().toList();
         if (properties.getBroker() == BrokerType.INLINE) {
-            return new InlineTaskClient(registry, codec, settings, listener, ordered, Clock.systemUTC());
+            // Its tasks run as a worker of these settings would run them: their default policies, bounds, customizers.
+            return InlineWorker.client(registry, codec, settings,
+                    WorkerConfiguration.workerSettings(properties, registry, customizers), listener, ordered,
+                    Clock.systemUTC());
         }
         Broker queue = requiredBroker(broker, properties);
         ResultBackend backend = resultBackend.getIfAvailable();
