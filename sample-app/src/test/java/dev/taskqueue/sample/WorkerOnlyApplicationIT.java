@@ -12,8 +12,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.taskqueue.TaskOptions;
-import dev.taskqueue.testing.SharedRedis;
-import dev.taskqueue.testing.TaskQueueFixture;
+import dev.taskqueue.test.TaskQueueTester;
+import dev.taskqueue.test.TestRedis;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
@@ -33,11 +33,12 @@ class WorkerOnlyApplicationIT {
     @Test
     void aWorkerOnlyApplicationRunsTasksUntilSigtermThenStopsItsWorker() throws Exception {
         assertThat(JAR).as("the repackaged sample app").isRegularFile();
-        try (TaskQueueFixture taskqueue = new TaskQueueFixture()) {
+        try (TaskQueueTester taskqueue = TaskQueueTester.create()) {
             long launched = System.nanoTime();
             Process app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-jar", JAR.toString(), "--spring.main.web-application-type=none",
-                    "--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + SharedRedis.port())
+                    "--spring.data.redis.host=" + TestRedis.host(), "--spring.data.redis.port=" + TestRedis.port(),
+                    "--taskqueue.key-prefix=" + taskqueue.keyPrefix())
                     .redirectErrorStream(true).redirectOutput(LOG.toFile()).start();
             try {
                 String workerId = awaitLogLine(app, STARTED, Duration.ofSeconds(90)).group(1);
@@ -46,7 +47,8 @@ class WorkerOnlyApplicationIT {
                 boolean exited = app.waitFor(5, TimeUnit.SECONDS);
                 assertThat(exited).as("the application exited within 5 s of its worker's start; its log:%n%s", log())
                         .isFalse();
-                Object receipt = taskqueue.client.withOptions(TaskOptions.defaults().queue("emails"))
+                // A task this test does not declare: the application's worker published it to the catalog.
+                Object receipt = taskqueue.client().withOptions(TaskOptions.defaults().queue("emails"))
                         .submit("emails.receipt", "order-1", "ada@example.com").get(Duration.ofSeconds(30));
                 assertThat(receipt).asInstanceOf(InstanceOfAssertFactories.MAP)
                         .containsEntry("orderId", "order-1").containsEntry("email", "ada@example.com");

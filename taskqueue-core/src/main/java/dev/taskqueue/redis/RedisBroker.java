@@ -26,6 +26,7 @@ import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.broker.SubmitResult;
+import dev.taskqueue.broker.WaitingTask;
 import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.internal.MessageCodec;
 import io.lettuce.core.RedisChannelHandler;
@@ -1340,6 +1341,67 @@ public final class RedisBroker implements Broker {
         }
         return new Promotion(((Long) reply.get(0)).intValue(), untilNext < 0 ? null : Duration.ofMillis(untilNext),
                 quarantined);
+    }
+
+    /*
+     * KEYS[1] {q}:d   ARGV[1] max
+     * Makes up to max delayed tasks due at once (score 0), soonest first. Returns how many.
+     */
+    private static final LuaScript DUE_NOW = new LuaScript("due-now", """
+            if redis.call('TYPE', KEYS[1])['ok'] ~= 'zset' then return 0 end
+            local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '(0', '+inf', 'LIMIT', 0, tonumber(ARGV[1]))
+            for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], 'XX', 0, id) end
+            return #ids
+            """, ScriptOutputType.INTEGER);
+
+    /**
+     * Moves every delayed task of the queue (countdown, eta, retry backoff) to its stream now, whatever its due time,
+     * as {@link #promoteDue} moves due ones: for tests that run what waits without waiting (Sidekiq's
+     * {@code drain_all}). Returns how many it moved. Not for production: a task due in an hour runs now.
+     */
+    public int promoteAll(String queue) {
+        int moved = 0;
+        for (int round = 0; round < 100_000; round++) {
+            long madeDue = redis.await(DUE_NOW.run(redis.commands(), new byte[][] { keys.delayed(queue) },
+                    bytes("1000")), "make the delayed tasks of queue '" + queue + "' due");
+            Promotion promotion = promoteDue(queue, 1000);
+            moved += promotion.promoted();
+            if (madeDue == 0 && promotion.promoted() < 1000) {
+                break;
+            }
+        }
+        return moved;
+    }
+
+    /**
+     * Empties this prefix for the next test as if no task had been submitted, while its workers go on: every queue's
+     * waiting and delayed tasks (purged as {@link #purge} does: a task a worker holds finishes and is recorded), pauses,
+     * dead letters, task records, uniqueness keys, limits, revocations, workflows and schedules' state. Kept: the
+     * workers' registry and consumer groups, the catalog, the queue names. For tests (the test kit calls it between
+     * test methods): never on the keys of a Redis that serves production.
+     */
+    public void forgetTasks() {
+        for (String queue : queues()) {
+            purge(queue);
+            resume(queue);
+        }
+        new RedisSweep(redis, keys).forgetTasks();
+    }
+
+    /**
+     * Deletes every key of this prefix, for a test that is done with it and runs no worker on it any more. Never on
+     * the keys of a Redis that serves production.
+     */
+    public void forgetEverything() {
+        new RedisSweep(redis, keys).forgetEverything();
+    }
+
+    /**
+     * Up to {@code max} of the queue's tasks that have not finished, read without taking them: ready ones and those
+     * claimed by a worker (in claim order), then delayed ones (by due time). For tests and tools.
+     */
+    public List<WaitingTask> waiting(String queue, int max) {
+        return inspector.waiting(queue, max);
     }
 
     @Override

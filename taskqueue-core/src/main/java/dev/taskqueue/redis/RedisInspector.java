@@ -3,6 +3,7 @@ package dev.taskqueue.redis;
 import static dev.taskqueue.redis.RedisBroker.bytes;
 import static dev.taskqueue.redis.RedisBroker.string;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -13,12 +14,13 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
 import dev.taskqueue.broker.QueueStats;
+import dev.taskqueue.broker.WaitingTask;
 import dev.taskqueue.broker.WorkerInfo;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
 import org.jspecify.annotations.Nullable;
 
-/** The read side: queue counts, workers, queue names. Nothing here changes Redis. */
+/** The read side: queue counts, the tasks a queue holds, workers, queue names. Nothing here changes Redis. */
 final class RedisInspector {
 
     private final RedisConnections redis;
@@ -96,6 +98,73 @@ final class RedisInspector {
                     (Long) reply.get(3), oldest < 0 ? null : oldest, (Long) reply.get(5) == 1L, (Long) reply.get(6)));
         }
         return stats;
+    }
+
+    /*
+     * KEYS[1..11] the queue's streams in claim order   KEYS[12] {q}:d   KEYS[13] {q}:dp
+     * ARGV[1] group   ARGV[2] max tasks
+     * Changes nothing. Returns up to max of the queue's tasks, 4 values each: state ('R' ready, 'C' claimed: in the
+     * group's pending entries, 'D' delayed), task id, body as stored, due epoch ms (delayed) or 0. Stream entries come
+     * first, in claim order, then delayed tasks by due time. A key that is not a stream, an entry without an id, a
+     * delayed id without payload are left out: workers quarantine those.
+     */
+    private static final LuaScript WAITING = new LuaScript("waiting", """
+            local max, out, n = tonumber(ARGV[2]), {}, 0
+            for k = 1, 11 do
+              if n >= max then break end
+              local entries = redis.pcall('XRANGE', KEYS[k], '-', '+', 'COUNT', max - n)
+              if type(entries) == 'table' and not entries.err and #entries > 0 then
+                local claimed = {}
+                local held = redis.pcall('XPENDING', KEYS[k], ARGV[1], '-', '+', max)
+                if type(held) == 'table' and not held.err then
+                  for _, p in ipairs(held) do claimed[p[1]] = true end
+                end
+                for _, e in ipairs(entries) do
+                  local id, body = field_value(e[2], 'i'), field_value(e[2], 'm')
+                  if id then
+                    local state = 'R'
+                    if claimed[e[1]] then state = 'C' end
+                    out[#out + 1] = state
+                    out[#out + 1] = id
+                    out[#out + 1] = body or ''
+                    out[#out + 1] = 0
+                    n = n + 1
+                  end
+                end
+              end
+            end
+            if n < max and redis.call('TYPE', KEYS[12])['ok'] == 'zset' then
+              local delayed = redis.call('ZRANGE', KEYS[12], 0, max - n - 1, 'WITHSCORES')
+              for j = 1, #delayed, 2 do
+                local v = redis.pcall('HGET', KEYS[13], delayed[j])
+                if type(v) == 'string' and #v > 1 then
+                  out[#out + 1] = 'D'
+                  out[#out + 1] = delayed[j]
+                  out[#out + 1] = string.sub(v, 2)
+                  out[#out + 1] = math.floor(tonumber(delayed[j + 1]))
+                end
+              end
+            end
+            return out
+            """, ScriptOutputType.MULTI);
+
+    /** Up to {@code max} of the queue's ready, claimed and delayed tasks, read in one script (one snapshot). */
+    List<WaitingTask> waiting(String queue, int max) {
+        List<Object> reply = redis.await(WAITING.run(redis.commands(), keys.streamsAnd(queue, keys.delayed(queue),
+                keys.delayedPayloads(queue)), bytes(RedisKeys.GROUP), bytes(Integer.toString(max))),
+                "read the tasks of queue '" + queue + "'");
+        List<WaitingTask> tasks = new ArrayList<>();
+        for (int i = 0; i + 3 < reply.size(); i += 4) {
+            WaitingTask.State state = switch (string(reply.get(i))) {
+                case "C" -> WaitingTask.State.CLAIMED;
+                case "D" -> WaitingTask.State.DELAYED;
+                default -> WaitingTask.State.READY;
+            };
+            long due = (Long) reply.get(i + 3);
+            tasks.add(new WaitingTask(string(reply.get(i + 1)), queue, state, (byte[]) reply.get(i + 2),
+                    state == WaitingTask.State.DELAYED ? Instant.ofEpochMilli(due) : null));
+        }
+        return tasks;
     }
 
     List<WorkerInfo> workers() {

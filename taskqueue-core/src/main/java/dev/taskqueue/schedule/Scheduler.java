@@ -59,6 +59,8 @@ public final class Scheduler implements AutoCloseable {
     /** Schedules whose last tick could not be submitted, with why. */
     private final Map<String, String> problems = new java.util.concurrent.ConcurrentHashMap<>();
     private final Object wake = new Object();
+    /** Held by a round of {@link #submitDueTicks()}: the cursors, states and times below are its own. */
+    private final Object round = new Object();
     private Map<String, ScheduleState> states = Map.of();
     private volatile Instant nextRefresh = Instant.MIN;
     private Instant nextTouch = Instant.MIN;
@@ -210,36 +212,53 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Submits every tick that is due; returns when the next one is. Package-visible for tests. */
+    /** Submits every tick that is due; returns when to look again. Package-visible for tests. */
     Instant runDue() {
         Instant now = clock.instant();
-        if (!now.isBefore(nextRefresh)) {
-            states = store.scheduleStates(schedules.keySet());
-            nextRefresh = now.plus(refresh);
+        Instant next = submitDueTicks(now);
+        Instant latest = now.plus(refresh);
+        return next != null && next.isBefore(latest) ? next : latest;
+    }
+
+    /**
+     * Submits, in the caller's thread, every tick due by the clock, and returns the next tick of any enabled schedule
+     * (null when none is to come). It is what the scheduler's thread does at each wake-up, for tests that move a fake
+     * clock: move it, call this, and the due ticks are in Redis. Rounds never overlap: one waits for the other.
+     */
+    public @Nullable Instant submitDueTicks() {
+        return submitDueTicks(clock.instant());
+    }
+
+    private @Nullable Instant submitDueTicks(Instant now) {
+        synchronized (round) {
+            if (!now.isBefore(nextRefresh)) {
+                states = store.scheduleStates(schedules.keySet());
+                nextRefresh = now.plus(refresh);
+            }
+            if (!now.isBefore(nextTouch)) {
+                touch();
+                nextTouch = now.plus(Duration.ofHours(1));
+            }
+            Instant earliest = null;
+            for (Schedule schedule : schedules.values()) {
+                Instant next;
+                try {
+                    next = runDue(schedule, states.get(schedule.name()), now);
+                    solved(schedule);
+                }
+                catch (BrokerUnavailableException ex) {
+                    throw ex; // every schedule waits for Redis alike
+                }
+                catch (RuntimeException ex) {
+                    report(schedule, ex);
+                    next = null; // tried again at the next refresh
+                }
+                if (next != null && (earliest == null || next.isBefore(earliest))) {
+                    earliest = next;
+                }
+            }
+            return earliest;
         }
-        if (!now.isBefore(nextTouch)) {
-            touch();
-            nextTouch = now.plus(Duration.ofHours(1));
-        }
-        Instant earliest = now.plus(refresh);
-        for (Schedule schedule : schedules.values()) {
-            Instant next;
-            try {
-                next = runDue(schedule, states.get(schedule.name()), now);
-                solved(schedule);
-            }
-            catch (BrokerUnavailableException ex) {
-                throw ex; // every schedule waits for Redis alike
-            }
-            catch (RuntimeException ex) {
-                report(schedule, ex);
-                next = null; // tried again at the next refresh
-            }
-            if (next != null && next.isBefore(earliest)) {
-                earliest = next;
-            }
-        }
-        return earliest;
     }
 
     /** Schedules whose last tick could not be submitted on this instance, with why. */

@@ -156,6 +156,18 @@ class TaskHandleTest {
         }
     }
 
+    /** A timeout of zero polls: a finished task gives its result, however quick the wait (it used to time out). */
+    @Test
+    void aFinishedTaskGivesItsResultWithATimeoutOfZero() {
+        tq.startWorker();
+        TaskHandle<Integer> handle = tq.client.submit(TestTasks::add, 1, 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> handle.state() == TaskState.SUCCESS);
+
+        for (int i = 0; i < 20; i++) {
+            assertThat(tq.client.handle(handle.id(), Integer.class).get(Duration.ZERO)).isEqualTo(3);
+        }
+    }
+
     @Test
     void theFutureCompletesWithTheResultOrTheFailure() throws Exception {
         tq.startWorker();

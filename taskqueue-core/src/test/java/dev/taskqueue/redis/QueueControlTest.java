@@ -1,6 +1,8 @@
 package dev.taskqueue.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Clock;
@@ -12,10 +14,13 @@ import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.broker.QueueStats;
+import dev.taskqueue.broker.WaitingTask;
 import dev.taskqueue.event.TaskEvent;
 import dev.taskqueue.event.TaskEventPublisher;
+import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.testing.TaskQueueFixture;
 import dev.taskqueue.testing.TestTasks;
+import dev.taskqueue.worker.Worker;
 import org.junit.jupiter.api.Test;
 
 /** Pause, resume and purge of a queue, its throughput figure, and the task event stream, on a real Redis. */
@@ -65,9 +70,7 @@ class QueueControlTest {
         TestTasks tasks = new TestTasks();
         tasks.gate = new java.util.concurrent.CountDownLatch(1);
         try (TaskQueueFixture tq = new TaskQueueFixture(tasks)) {
-            tq.startWorker(s -> s.concurrency(1));
-            TaskHandle<String> running = tq.client.submit(TestTasks::gated, "running");
-            await().atMost(Duration.ofSeconds(5)).until(() -> running.state() == TaskState.STARTED);
+            TaskHandle<String> running = busyWorker(tq);
             for (int i = 0; i < 25; i++) {
                 tq.client.withOptions(TaskOptions.defaults().priority(i % 10)).submit(TestTasks::echo, "ready-" + i);
             }
@@ -91,6 +94,78 @@ class QueueControlTest {
             assertThat(tq.client.submit(TestTasks::echo, "after").get(Duration.ofSeconds(5))).isEqualTo("after");
             assertThat(tasks.order).containsExactly("running", "after");
         }
+    }
+
+    /** What the test kit shows and runs: a queue's tasks read without taking them, and delayed ones run now. */
+    @Test
+    void waitingTasksAreReadWithoutBeingTakenAndDelayedOnesCanAllBePromoted() throws Exception {
+        TestTasks tasks = new TestTasks();
+        tasks.gate = new java.util.concurrent.CountDownLatch(1);
+        try (TaskQueueFixture tq = new TaskQueueFixture(tasks)) {
+            TaskHandle<String> running = busyWorker(tq);
+            TaskHandle<String> low = tq.client.submit(TestTasks::echo, "low");
+            TaskHandle<String> urgent = tq.client.withOptions(TaskOptions.defaults().priority(9))
+                    .submit(TestTasks::echo, "urgent");
+            TaskHandle<String> later = tq.client.withOptions(TaskOptions.defaults().countdown(Duration.ofHours(1)))
+                    .submit(TestTasks::echo, "later");
+
+            List<WaitingTask> waiting = tq.broker.waiting(QUEUE, 100);
+
+            assertThat(waiting).extracting(WaitingTask::taskId, WaitingTask::state).containsExactly(
+                    tuple(urgent.id(), WaitingTask.State.READY), tuple(running.id(), WaitingTask.State.CLAIMED),
+                    tuple(low.id(), WaitingTask.State.READY), tuple(later.id(), WaitingTask.State.DELAYED));
+            assertThat(waiting.get(3).dueAt()).isAfter(java.time.Instant.now().plus(Duration.ofMinutes(59)));
+            assertThat(tq.codec.decode(later.id(), waiting.get(3).body()).args().get(0).asString()).isEqualTo("later");
+            assertThat(tq.broker.waiting(QUEUE, 2)).hasSize(2);
+            QueueStats stats = tq.broker.stats(QUEUE);
+            assertThat(List.of(stats.pending(), stats.active(), stats.scheduled())).containsExactly(2L, 1L, 1L);
+
+            assertThat(tq.broker.promoteAll(QUEUE)).isEqualTo(1);
+            assertThat(tq.broker.stats(QUEUE).scheduled()).isZero();
+            tasks.gate.countDown();
+            assertThat(later.get(Duration.ofSeconds(5))).isEqualTo("later");
+            assertThat(tq.broker.waiting(QUEUE, 100)).isEmpty();
+        }
+    }
+
+    /**
+     * Between two tests of one application, its prefix forgets every task while its worker goes on; once no worker
+     * is left, every key goes.
+     */
+    @Test
+    void aPrefixForgetsItsTasksWhileItsWorkerGoesOnThenEverything() throws Exception {
+        TestTasks tasks = new TestTasks();
+        try (TaskQueueFixture tq = new TaskQueueFixture(tasks)) {
+            Worker worker = tq.startWorker(s -> s.queue(QUEUE).queue("images"));
+            tq.broker.setScheduleEnabled("nightly", false, 60_000);
+            assertThatThrownBy(() -> tq.client.submit(TestTasks::fail, "boom").get(Duration.ofSeconds(5)));
+            tq.broker.pause(QUEUE);
+            tq.client.submit(TestTasks::echo, "waiting");
+            tq.client.withOptions(TaskOptions.defaults().countdown(Duration.ofHours(1))).submit(TestTasks::echo, "later");
+            tq.client.withOptions(TaskOptions.defaults().taskId("mine")).submit(TestTasks::echo, "with its id");
+
+            tq.broker.forgetTasks();
+
+            assertThat(SharedRedis.admin().sync().keys("*")).allMatch(key -> key.matches(
+                    "\\{taskqueue:(default|images)}:s:[0-9r]|\\{taskqueue}:(workers|worker:.*|worker-queues|queues|queue-use"
+                            + "|catalog.*|beat|beating-since|janitor)"), "a ready stream or the workers' keys")
+                    .contains("{taskqueue:default}:s:0", "{taskqueue}:workers");
+            assertThat(tq.broker.stats(QUEUE).paused()).isFalse();
+            assertThat(tq.client.submit(TestTasks::echo, "after").get(Duration.ofSeconds(5))).isEqualTo("after");
+            assertThat(tasks.order).doesNotContain("waiting", "later", "with its id");
+
+            worker.stop();
+            tq.broker.forgetEverything();
+            assertThat(SharedRedis.admin().sync().keys("*")).isEmpty();
+        }
+    }
+
+    /** Starts a one-slot worker busy with a task that runs until {@code gate} of its tasks opens. */
+    private static TaskHandle<String> busyWorker(TaskQueueFixture tq) {
+        tq.startWorker(s -> s.concurrency(1));
+        TaskHandle<String> running = tq.client.submit(TestTasks::gated, "running");
+        await().atMost(Duration.ofSeconds(5)).until(() -> running.state() == TaskState.STARTED);
+        return running;
     }
 
     @Test

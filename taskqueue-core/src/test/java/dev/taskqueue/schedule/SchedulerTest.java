@@ -29,7 +29,6 @@ import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.RedisCatalog;
 import dev.taskqueue.redis.RedisConnections;
-import dev.taskqueue.testing.MutableClock;
 import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.testing.TaskQueueFixture;
 import org.junit.jupiter.api.AfterEach;
@@ -126,7 +125,7 @@ class SchedulerTest {
     void threeInstancesEnqueueEachTickExactlyOnce() throws Exception {
         Duration rate = Duration.ofMillis(250);
         Schedule schedule = Schedule.every("three", rate, TaskCall.of("sched.tick", "x"));
-        MutableClock clock = new MutableClock(wholeSecond());
+        ManualClock clock = new ManualClock(wholeSecond());
         List<Scheduler> instances = new ArrayList<>(List.of(instance(schedule, Duration.ofSeconds(30), clock),
                 instance(schedule, Duration.ofSeconds(30), clock), instance(schedule, Duration.ofSeconds(30), clock)));
         instances.forEach(Scheduler::runDue); // started: a schedule's first check starts it, nothing is backfilled
@@ -172,7 +171,7 @@ class SchedulerTest {
     @Test
     void missedTicksAreSkippedByDefault() {
         Schedule schedule = Schedule.every("skipper", Duration.ofSeconds(1), TaskCall.of("sched.tick", "x"));
-        MutableClock clock = new MutableClock(wholeSecond());
+        ManualClock clock = new ManualClock(wholeSecond());
         Instant started = clock.instant();
         // the whole cluster was down for 5 minutes
         tq.broker.recordFire("skipper", started.minus(Duration.ofMinutes(5)).toEpochMilli(), 60_000);
@@ -192,7 +191,7 @@ class SchedulerTest {
         Schedule schedule = Schedule.every("catcher", Duration.ofMinutes(1), TaskCall.of("sched.tick", "x"))
                 .missed(Schedule.MissedTicks.RUN_ONCE);
         Instant minute = Instant.ofEpochSecond(Instant.now().getEpochSecond() / 60 * 60);
-        MutableClock clock = new MutableClock(minute.plusSeconds(30));
+        ManualClock clock = new ManualClock(minute.plusSeconds(30));
         tq.broker.recordFire("catcher", minute.minus(Duration.ofMinutes(30)).toEpochMilli(), 60_000);
         Scheduler scheduler = instance(schedule, Duration.ofSeconds(1), clock);
 
@@ -208,7 +207,7 @@ class SchedulerTest {
     void keepingSchedulesAliveNeverWritesBackAStaleSetting() {
         Schedule schedule = Schedule.every("kept", Duration.ofHours(6), TaskCall.of("sched.tick", "x"));
         tq.broker.setScheduleEnabled("kept", true, 60_000);
-        MutableClock clock = new MutableClock(Instant.now());
+        ManualClock clock = new ManualClock(Instant.now());
         // Re-reads the settings every 2 h; keeps them alive every hour.
         Scheduler scheduler = new Scheduler(tq.broker, tq.client, List.of(schedule), Duration.ofSeconds(1),
                 Duration.ofHours(2), clock);
@@ -223,13 +222,35 @@ class SchedulerTest {
                 .isGreaterThan(Duration.ofDays(29).toMillis());
     }
 
+    /** What a test that fakes time does: it moves the clock, and the ticks due by then are submitted at once. */
+    @Test
+    void ticksDueByAMovedClockAreSubmittedInTheCallersThread() {
+        Schedule schedule = Schedule.every("moved", Duration.ofMinutes(5), TaskCall.of("sched.tick", "x"));
+        ManualClock clock = new ManualClock(Instant.parse("2030-01-01T00:01:00Z"));
+        Scheduler scheduler = new Scheduler(tq.broker, tq.client, List.of(schedule), Duration.ofMinutes(1),
+                Duration.ofSeconds(1), clock);
+
+        assertThat(scheduler.submitDueTicks()).isEqualTo("2030-01-01T00:05:00Z"); // the first round submits nothing
+        clock.advance(Duration.ofMinutes(4)); // 00:05
+        assertThat(scheduler.submitDueTicks()).isEqualTo("2030-01-01T00:10:00Z");
+        clock.advance(Duration.ofSeconds(320)); // 00:10:20
+        assertThat(scheduler.submitDueTicks()).isEqualTo("2030-01-01T00:15:00Z");
+
+        awaitRuns(2);
+        assertThat(ticks.runs.keySet()).containsExactlyInAnyOrder(
+                schedule.tickId(Instant.parse("2030-01-01T00:05:00Z")),
+                schedule.tickId(Instant.parse("2030-01-01T00:10:00Z")));
+        scheduler.setEnabled("moved", false);
+        assertThat(scheduler.submitDueTicks()).as("no tick is to come").isNull();
+    }
+
     /** The bug this guards against: one schedule failing every tick stopped every schedule, cluster-wide. */
     @Test
     void aScheduleThatCannotSubmitItsTicksNeverStopsTheOthers() {
         Duration rate = Duration.ofMillis(200);
         Schedule broken = Schedule.every("broken", rate, TaskCall.of("sched.tick", "a", "b"));
         Schedule fine = Schedule.every("fine", rate, TaskCall.of("sched.tick", "x"));
-        MutableClock clock = new MutableClock(wholeSecond());
+        ManualClock clock = new ManualClock(wholeSecond());
         Scheduler scheduler = new Scheduler(tq.broker, tq.client, List.of(broken, fine), Duration.ofSeconds(30),
                 REFRESH, clock);
         scheduler.runDue(); // started
@@ -251,7 +272,7 @@ class SchedulerTest {
     void aScheduleDisabledAtRuntimeStopsOnEveryInstanceAndResumes() throws Exception {
         Duration rate = Duration.ofMillis(200);
         Schedule schedule = Schedule.every("toggled", rate, TaskCall.of("sched.tick", "x"));
-        MutableClock clock = new MutableClock(wholeSecond());
+        ManualClock clock = new ManualClock(wholeSecond());
         Scheduler a = instance(schedule, Duration.ofSeconds(30), clock);
         Scheduler b = instance(schedule, Duration.ofSeconds(30), clock);
         Runnable step = () -> {

@@ -208,7 +208,7 @@ public final class TaskQueueAutoConfiguration {
                 return new Worker(queue, catalog, codec, settings, listener, ordered,
                         DefaultTaskClient.workflowEngine(queue, catalog, codec, clientSettings(properties), ordered,
                                 listener, Clock.systemUTC()), Clock.systemUTC());
-            }, properties.getWorker().isKeepAlive());
+            }, properties.getWorker().isKeepAlive(), properties.getWorker().isAutoStartup());
         }
 
         /**

@@ -537,6 +537,12 @@ public class TaskQueueProperties implements Validator {
         private boolean keepAlive = true;
 
         /**
+         * Whether the worker starts with the application. When false it waits until started through the
+         * TaskQueueWorkerLifecycle bean (the test kit does so to run pending tasks when a test asks).
+         */
+        private boolean autoStartup = true;
+
+        /**
          * What the worker does after a fatal error in one of its threads, such as an OutOfMemoryError: either way it
          * stops claiming and heartbeating at once, so that other workers run its tasks. STOP: the application goes on
          * without it (its health is DOWN). EXIT: the JVM exits with status 70, for its supervisor to start it again.
@@ -637,6 +643,14 @@ public class TaskQueueProperties implements Validator {
 
         public void setKeepAlive(boolean keepAlive) {
             this.keepAlive = keepAlive;
+        }
+
+        public boolean isAutoStartup() {
+            return this.autoStartup;
+        }
+
+        public void setAutoStartup(boolean autoStartup) {
+            this.autoStartup = autoStartup;
         }
 
         public WorkerSettings.OnFatalError getOnFatalError() {

@@ -24,6 +24,7 @@ import dev.taskqueue.schedule.Trigger;
 import dev.taskqueue.spring.TaskQueueScheduler;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -35,17 +36,24 @@ import org.springframework.context.annotation.Bean;
  * {@code taskqueue.schedules.*} and {@link Schedule} beans; each tick is submitted once across the cluster. In the
  * inline mode (no broker) the schedules are checked, listed and can be enabled or disabled, but they do not tick:
  * a tick would run its task in the scheduler's thread, in the middle of the application's tests.
+ *
+ * <p>The scheduler reads the time from a {@link Clock} bean named {@value #CLOCK_BEAN_NAME} when there is one (the
+ * test kit's fake time: schedules tick when a test moves it), else from the system clock. An application's own
+ * {@code Clock} bean of another name is left alone.
  */
 @AutoConfiguration(after = TaskQueueAutoConfiguration.class)
 @ConditionalOnBean(TaskClient.class)
 @EnableConfigurationProperties(TaskQueueSchedulerProperties.class)
 public final class TaskQueueSchedulerAutoConfiguration {
 
+    /** The name of the {@link Clock} bean the scheduler reads the time from, if there is one. */
+    public static final String CLOCK_BEAN_NAME = "taskQueueSchedulerClock";
+
     @Bean
     @ConditionalOnMissingBean
     TaskQueueScheduler taskQueueScheduler(TaskQueueSchedulerProperties properties, TaskQueueProperties taskQueue,
             ObjectProvider<Broker> broker, TaskClient client, TaskCatalog catalog, MessageCodec codec,
-            ObjectProvider<Schedule> scheduleBeans) {
+            ObjectProvider<Schedule> scheduleBeans, @Qualifier(CLOCK_BEAN_NAME) ObjectProvider<Clock> clock) {
         Broker store = broker.getIfAvailable();
         TaskQueueSchedulerProperties.Scheduler settings = properties.getScheduler();
         List<Schedule> configured = fromProperties(properties.getSchedules()); // wrong triggers fail startup here
@@ -59,7 +67,7 @@ public final class TaskQueueSchedulerAutoConfiguration {
             scheduleBeans.orderedStream().forEach(schedule -> schedules.add(check.check(schedule, "Schedule bean",
                     false)));
             return new Scheduler(store != null ? store : new LocalScheduleStore(), client, schedules,
-                    settings.getMisfireGrace(), settings.getRefreshInterval(), Clock.systemUTC());
+                    settings.getMisfireGrace(), settings.getRefreshInterval(), clock.getIfAvailable(Clock::systemUTC));
         }, settings.isEnabled() && store != null);
     }
 

@@ -1,5 +1,6 @@
 package dev.taskqueue.spring;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,6 +64,21 @@ public class TaskQueueScheduler implements SmartLifecycle {
      */
     public void setEnabled(String name, boolean enabled) {
         scheduler().setEnabled(name, enabled);
+    }
+
+    /**
+     * Submits, in the caller's thread, every tick due by the scheduler's clock, and returns the next tick of any
+     * enabled schedule (null when none is to come): for tests that move the scheduler's clock.
+     *
+     * @throws IllegalStateException if this instance does not submit ticks
+     */
+    public @Nullable Instant submitDueTicks() {
+        if (!submits) {
+            throw new IllegalStateException("This application does not submit the ticks of its schedules: "
+                    + "taskqueue.scheduler.enabled is false, or taskqueue.broker=inline (where a tick would run its "
+                    + "task in the scheduler's thread). Call the task yourself, or test the schedule on Redis.");
+        }
+        return scheduler().submitDueTicks();
     }
 
     @Override

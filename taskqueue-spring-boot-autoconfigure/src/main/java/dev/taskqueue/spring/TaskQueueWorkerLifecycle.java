@@ -57,6 +57,7 @@ public class TaskQueueWorkerLifecycle implements SmartLifecycle, BeanFactoryAwar
 
     private final Supplier<Worker> workers;
     private final boolean keepAlive;
+    private final boolean autoStartup;
     private @Nullable BeanFactory beanFactory;
     private volatile @Nullable Worker worker;
     private volatile boolean running;
@@ -73,8 +74,18 @@ public class TaskQueueWorkerLifecycle implements SmartLifecycle, BeanFactoryAwar
      * @param keepAlive whether a running worker keeps the JVM alive (see the class comment)
      */
     public TaskQueueWorkerLifecycle(Supplier<Worker> workers, boolean keepAlive) {
+        this(workers, keepAlive, true);
+    }
+
+    /**
+     * @param workers makes a new, unstarted worker; called on each start
+     * @param keepAlive whether a running worker keeps the JVM alive (see the class comment)
+     * @param autoStartup whether the worker starts with the context; if not, {@link #start()} starts it
+     */
+    public TaskQueueWorkerLifecycle(Supplier<Worker> workers, boolean keepAlive, boolean autoStartup) {
         this.workers = workers;
         this.keepAlive = keepAlive;
+        this.autoStartup = autoStartup;
     }
 
     @Override
@@ -173,6 +184,11 @@ public class TaskQueueWorkerLifecycle implements SmartLifecycle, BeanFactoryAwar
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    @Override
+    public boolean isAutoStartup() {
+        return autoStartup;
     }
 
     @Override

@@ -4,9 +4,11 @@ import static dev.taskqueue.Workflows.chain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -71,6 +73,26 @@ class TaskQueueSchedulerAutoConfigurationTests {
     @BeforeEach
     void emptyRedis() {
         SharedRedis.flush();
+    }
+
+    /** The scheduler reads the time from the clock bean made for it (a test's fake time), and from no other. */
+    @Test
+    void theSchedulerReadsTheTimeOfItsOwnClockBean() {
+        Instant frozen = Instant.parse("2030-01-01T00:00:00.100Z");
+        runner.withBean(TaskQueueSchedulerAutoConfiguration.CLOCK_BEAN_NAME, Clock.class,
+                () -> Clock.fixed(frozen, ZoneOffset.UTC)).run(context -> {
+                    TaskQueueScheduler scheduler = context.getBean(TaskQueueScheduler.class);
+                    assertThat(nextTick(scheduler, "reports.tick")).isEqualTo("2030-01-01T00:00:00.200Z");
+                    assertThat(scheduler.submitDueTicks()).isEqualTo("2030-01-01T00:00:00.200Z");
+                });
+        runner.withBean("clock", Clock.class, () -> Clock.fixed(frozen, ZoneOffset.UTC))
+                .run(context -> assertThat(nextTick(context.getBean(TaskQueueScheduler.class), "reports.tick"))
+                        .as("the system's time").isAfter(Instant.now().minusSeconds(10)));
+    }
+
+    private static Instant nextTick(TaskQueueScheduler scheduler, String schedule) {
+        return scheduler.schedules().stream().filter(info -> info.name().equals(schedule)).findFirst().orElseThrow()
+                .nextTick();
     }
 
     @Test

@@ -94,6 +94,26 @@ class TaskQueueWorkerLifecycleTests {
                 keepAliveThread(context.getBean(TaskQueueWorkerLifecycle.class).worker().id())).isNull());
     }
 
+    /** With auto-startup off, tasks wait until the worker is started, and wait again once it is stopped. */
+    @Test
+    void aWorkerThatDoesNotStartWithTheContextRunsTasksOnceStarted() {
+        runner.withBean(TestTasks.Greeter.class).withPropertyValues("taskqueue.worker.auto-startup=false")
+                .run(context -> {
+                    TaskQueueWorkerLifecycle lifecycle = context.getBean(TaskQueueWorkerLifecycle.class);
+                    TaskHandle<String> handle = context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet,
+                            "Ada");
+                    assertThat(lifecycle.isRunning()).isFalse();
+                    assertThat(lifecycle.worker()).isNull();
+                    assertThat(statsInRedis("default").pending()).isEqualTo(1);
+
+                    lifecycle.start();
+
+                    assertThat(handle.get(TestTasks.WAIT)).isEqualTo("Hello Ada");
+                    lifecycle.stop();
+                    assertThat(lifecycle.worker().state()).isEqualTo(Worker.State.STOPPED);
+                });
+    }
+
     @Test
     void workerStopsBeforeTheRedisConnectionFactory() {
         runner.run(context -> assertThat(context.getBean(TaskQueueWorkerLifecycle.class).getPhase())

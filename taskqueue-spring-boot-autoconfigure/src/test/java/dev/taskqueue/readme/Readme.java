@@ -22,6 +22,13 @@ final class Readme {
     /** Where the README's code lives, relative to the project root; markers name files relative to it. */
     static final String SNIPPETS = "taskqueue-spring-boot-autoconfigure/src/test/java/dev/taskqueue/readme";
 
+    /**
+     * Every folder of the README's code: {@link #SNIPPETS}, and the sample application's tests, which show how to
+     * test an application with the test kit (a dependency this module cannot have). Markers name files relative to
+     * one of them ({@code shop/Thumbnails.java}, {@code sample/OrderTasksTests.java}); no file is in two.
+     */
+    static final List<String> SNIPPET_FOLDERS = List.of(SNIPPETS, "sample-app/src/test/java/dev/taskqueue");
+
     private static final Pattern MARKER = Pattern.compile("<!--\\s*snippet:\\s*(\\S+?)#(\\S+?)\\s*-->");
 
     private static final String FENCE = "```";
@@ -103,7 +110,7 @@ final class Readme {
     /**
      * Where a block's code lives: {@code <!-- snippet: file#tag -->}.
      *
-     * @param file a source file, relative to {@link #SNIPPETS}
+     * @param file a source file, relative to one of {@link #SNIPPET_FOLDERS}
      * @param tag the name of its region, between {@code // tag::name[]} and {@code // end::name[]}
      */
     record Marker(String file, String tag) {

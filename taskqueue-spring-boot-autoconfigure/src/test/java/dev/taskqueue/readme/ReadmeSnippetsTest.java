@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every {@code ```java} block of README.md is code that compiles: a region of a source file in this folder, which
- * the build compiles (and, for the test classes the README shows, runs), so an example cannot break silently.
+ * Every {@code ```java} block of README.md is code that compiles: a region of a source file in this folder (or, for
+ * the examples of testing an application, in the sample application's tests), which the build compiles (and, for the
+ * test classes the README shows, runs), so an example cannot break silently.
  *
  * <p>To add an example to the README:
  * <ol>
@@ -30,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code // tag::name[]} and {@code // end::name[]} lines. Tag lines never show in the README, so regions may
  * nest.</li>
  * <li>In README.md, put {@code <!-- snippet: shop/File.java#name -->} on the line before the block (the path is
- * relative to this folder; the marker does not render).</li>
+ * relative to this folder, or to {@code sample-app/src/test/java/dev/taskqueue}: {@code sample/File.java}; the marker
+ * does not render).</li>
  * <li>Run this test: it fails, printing the region as the block must read (its common indentation removed).
  * Paste that into the block.</li>
  * </ol>
@@ -74,14 +76,16 @@ class ReadmeSnippetsTest {
         Set<String> shown = new HashSet<>();
         javaBlocks().stream().map(Block::marker).filter(marker -> marker != null)
                 .forEach(marker -> shown.add(marker.toString()));
-        Path snippets = Readme.root().resolve(Readme.SNIPPETS);
         Set<String> unshown = new TreeSet<>();
-        for (Path file : javaFiles(snippets)) {
-            String name = snippets.relativize(file).toString().replace('\\', '/');
-            for (String line : Readme.read(file).lines().toList()) {
-                Matcher tag = TAG.matcher(line);
-                if (tag.matches() && tag.group(1).equals("tag") && !shown.contains(name + "#" + tag.group(2))) {
-                    unshown.add(name + "#" + tag.group(2));
+        for (String folder : Readme.SNIPPET_FOLDERS) {
+            Path snippets = Readme.root().resolve(folder);
+            for (Path file : javaFiles(snippets)) {
+                String name = snippets.relativize(file).toString().replace('\\', '/');
+                for (String line : Readme.read(file).lines().toList()) {
+                    Matcher tag = TAG.matcher(line);
+                    if (tag.matches() && tag.group(1).equals("tag") && !shown.contains(name + "#" + tag.group(2))) {
+                        unshown.add(name + "#" + tag.group(2));
+                    }
                 }
             }
         }
@@ -119,10 +123,13 @@ class ReadmeSnippetsTest {
 
     /** The lines between {@code // tag::name[]} and {@code // end::name[]}, without tag lines and common indentation. */
     static String region(Marker marker) {
-        Path file = Readme.root().resolve(Readme.SNIPPETS).resolve(marker.file());
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("no file " + marker.file() + " in " + Readme.SNIPPETS);
+        List<Path> found = Readme.SNIPPET_FOLDERS.stream().map(folder -> Readme.root().resolve(folder)
+                .resolve(marker.file())).filter(Files::isRegularFile).toList();
+        if (found.size() != 1) {
+            throw new IllegalArgumentException((found.isEmpty() ? "no file " : "two files ") + marker.file() + " in "
+                    + Readme.SNIPPET_FOLDERS);
         }
+        Path file = found.get(0);
         List<String> lines = Readme.read(file).lines().toList();
         int start = indexOf(lines, "tag", marker);
         int end = indexOf(lines, "end", marker);
