@@ -1,6 +1,7 @@
 package dev.taskqueue.client;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -12,14 +13,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskState;
+import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.WorkflowStore;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the inline mode keeps, in this JVM: the records of the tasks it ran, and the state its workflows share
- * (groups, chords, the records of steps a failure abandoned). Every task ran before its submit returned, so nothing
- * here waits. Nothing expires: it lives as long as its client (an application's tests).
+ * What the inline mode keeps, in this JVM: the records of the tasks it ran (their outcomes, as a worker's
+ * acknowledgement records them), and the state its workflows share (groups, chords, the records of steps a failure
+ * abandoned). Every task ran before its submit returned, so nothing here waits. Nothing expires: it lives as long as
+ * its client (an application's tests).
  */
 final class InlineStore implements ResultBackend, WorkflowStore {
 
@@ -39,13 +42,39 @@ final class InlineStore implements ResultBackend, WorkflowStore {
         @Nullable String failure;
     }
 
-    /** Whether a task with this id ran (a caller-chosen id is run once). */
-    boolean has(String taskId) {
-        return records.containsKey(taskId);
+    /**
+     * Whether no task had this id yet; now one has (PENDING until its outcome), as Redis keeps a caller-chosen id
+     * from its submit on, so that it runs once.
+     */
+    boolean claim(String taskId, String queue) {
+        return records.putIfAbsent(taskId, TaskInfo.pending(taskId, queue)) == null;
     }
 
-    void save(TaskInfo info) {
-        records.put(info.id(), info);
+    /**
+     * Keeps a run's outcome as a worker's acknowledgement would: in its task's record, unless the task ignores its
+     * result (RETRY until its next attempt ends).
+     */
+    void acknowledge(Outcome outcome) {
+        if (!outcome.storeRecord()) {
+            return;
+        }
+        Instant now = clock.instant();
+        String taskId = outcome.delivery().taskId();
+        TaskState state = switch (outcome.kind()) {
+            case SUCCEEDED -> TaskState.SUCCESS;
+            case FAILED, QUARANTINED -> TaskState.FAILURE;
+            case REVOKED -> TaskState.REVOKED;
+            case RETRY -> TaskState.RETRY;
+        };
+        records.put(taskId, new TaskInfo(taskId, outcome.taskName(), outcome.delivery().queue(), state,
+                InlineTaskClient.WORKER_ID, instant(outcome.submittedAtMillis()),
+                outcome.ranForMillis() < 0 ? null : now.minusMillis(outcome.ranForMillis()), now, outcome.attempt(),
+                outcome.resultJson(), outcome.error(), state == TaskState.RETRY ? now : null, null, null,
+                outcome.argumentsJson(), outcome.parentId()));
+    }
+
+    private static @Nullable Instant instant(long epochMillis) {
+        return epochMillis < 0 ? null : Instant.ofEpochMilli(epochMillis);
     }
 
     @Override

@@ -1,122 +1,104 @@
 package dev.taskqueue.client;
 
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 import dev.taskqueue.GroupHandle;
-import dev.taskqueue.RetryRequestedException;
 import dev.taskqueue.Signature;
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
-import dev.taskqueue.TaskContext;
-import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskHandle;
-import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskOptions;
-import dev.taskqueue.TaskState;
+import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.OutgoingMessage;
+import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.SubmitResult;
-import dev.taskqueue.broker.TaskMessage;
 import dev.taskqueue.event.TaskEventListener;
-import dev.taskqueue.event.TaskEventListener.Execution;
-import dev.taskqueue.internal.CurrentTask;
-import dev.taskqueue.internal.Defaults;
-import dev.taskqueue.internal.Errors;
-import dev.taskqueue.internal.Interceptors;
 import dev.taskqueue.internal.MessageCodec;
-import dev.taskqueue.internal.TaskDefinition;
-import dev.taskqueue.internal.TaskInvoker;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.workflow.WorkflowEngine;
-import org.jspecify.annotations.Nullable;
-import tools.jackson.core.JacksonException;
 
 /**
- * Runs each task in the submitting thread, before {@code submit} returns (Celery's {@code task_always_eager}):
- * for applications' unit tests, with no Redis and no worker. Arguments and results still go through JSON, so a
- * type that would not travel fails here too; countdowns and etas are ignored. Results live in memory
- * ({@link InlineStore}).
+ * Runs each task in the submitting thread, before {@code submit} returns (Celery's {@code task_always_eager}): for
+ * applications' unit tests, with no Redis.
+ * <ol>
+ * <li>A call becomes a message as on Redis (its arguments and result go through JSON, so a type that would not
+ * travel fails here too).</li>
+ * <li>Its task runs through a worker's own steps ({@link Runner}: {@code dev.taskqueue.worker.InlineWorker}), at once:
+ * countdowns and etas are not waited for.</li>
+ * <li>Its outcome is kept in an {@link InlineStore}, as a worker's acknowledgement would keep it; a retry runs again
+ * at once, without its delay.</li>
+ * </ol>
+ * A task submitted while another runs in this thread (a workflow's next step, or a task that submits one) runs after
+ * it: a loop, not a recursion, so that a long chain does not grow the stack.
  */
 public final class InlineTaskClient implements TaskClient {
 
-    private final TaskRegistry registry;
-    private final MessageCodec codec;
-    private final TaskInvoker invoker;
-    private final TaskEventListener listener;
-    private final List<TaskInterceptor> interceptors;
-    private final Clock clock;
-    private final MessageFactory factory;
+    /** Who runs every inline task: its {@link dev.taskqueue.TaskContext#workerId()} and its record's worker. */
+    public static final String WORKER_ID = "inline";
+
+    /**
+     * Runs one attempt of a task in the calling thread, as a worker runs it, and says how it ended (a retry's outcome
+     * carries the next attempt).
+     */
+    @FunctionalInterface
+    public interface Runner {
+
+        Outcome run(Delivery delivery);
+    }
+
+    private final Runs runs;
     private final TaskOptions defaults;
-    private final InlineStore results;
-    private final WorkflowEngine workflows;
-    /** Tasks submitted while another runs in this thread (workflow steps): run after it, in order. */
-    private final ThreadLocal<ArrayDeque<OutgoingMessage>> queued = new ThreadLocal<>();
 
+    /**
+     * An inline client whose submissions go through these interceptors, in order, and whose tasks run on the
+     * {@link Runner} that {@code worker} makes from its workflow engine; {@code InlineWorker.client} builds one.
+     */
     public InlineTaskClient(TaskRegistry registry, MessageCodec codec, ClientSettings settings,
-            TaskEventListener listener, Clock clock) {
-        this(registry, codec, settings, listener, List.of(), clock);
+            TaskEventListener listener, List<TaskInterceptor> interceptors, Clock clock,
+            Function<WorkflowEngine, Runner> worker) {
+        this(new Runs(new MessageFactory(TaskCatalog.local(registry, codec.mapper()), codec, settings, interceptors,
+                clock), codec, listener, clock, worker), TaskOptions.defaults());
     }
 
-    /** An inline client whose submissions and runs go through these interceptors, in order. */
-    public InlineTaskClient(TaskRegistry registry, MessageCodec codec, ClientSettings settings,
-            TaskEventListener listener, List<TaskInterceptor> interceptors, Clock clock) {
-        this(registry, codec, listener, List.copyOf(interceptors), clock,
-                new MessageFactory(TaskCatalog.local(registry, codec.mapper()), codec, settings, interceptors,
-                        clock), TaskOptions.defaults(),
-                new InlineStore(clock), settings);
-    }
-
-    private InlineTaskClient(TaskRegistry registry, MessageCodec codec, TaskEventListener listener,
-            List<TaskInterceptor> interceptors, Clock clock, MessageFactory factory, TaskOptions defaults,
-            InlineStore results, ClientSettings settings) {
-        this.registry = registry;
-        this.codec = codec;
-        this.invoker = new TaskInvoker(codec);
-        this.listener = listener;
-        this.interceptors = interceptors;
-        this.clock = clock;
-        this.factory = factory;
+    private InlineTaskClient(Runs runs, TaskOptions defaults) {
+        this.runs = runs;
         this.defaults = defaults;
-        this.results = results;
-        this.settings = settings;
-        this.workflows = new WorkflowEngine(results, new ClientSteps(factory, this::runAll, listener),
-                codec.mapper(), settings.resultTtl().toMillis());
     }
-
-    private final ClientSettings settings;
 
     @Override
     public TaskClient withOptions(TaskOptions options) {
-        return new InlineTaskClient(registry, codec, listener, interceptors, clock, factory,
-                defaults.merge(Objects.requireNonNull(options, "options")), results, settings);
+        return new InlineTaskClient(runs, defaults.merge(Objects.requireNonNull(options, "options")));
     }
 
     @Override
     public List<TaskHandle<?>> submitAll(List<? extends TaskCall<?>> calls) {
         MessageFactory.checkTaskIdNamesOne(calls.size(), defaults);
         if (calls.stream().anyMatch(Signature::hasCallbacks)) { // their successors travel in their messages
-            return workflows.submitCalls(calls, defaults).stream().<TaskHandle<?>>map(handles()::of).toList();
+            return runs.workflows.submitCalls(calls, defaults).stream().<TaskHandle<?>>map(handles()::of).toList();
         }
-        List<OutgoingMessage> messages = new ArrayList<>();
-        for (TaskCall<?> call : calls) {
-            messages.add(factory.prepare(call, defaults));
-        }
-        runAll(messages);
-        List<TaskHandle<?>> handles = new ArrayList<>();
-        for (int i = 0; i < calls.size(); i++) {
-            OutgoingMessage message = messages.get(i);
-            handles.add(new DefaultTaskHandle<>(message.id(), message.queue(), calls.get(i).resultType(), results,
-                    codec, null, DefaultTaskHandle.Revoker.NONE));
-        }
-        return handles;
+        MessageFactory factory = runs.factory;
+        return factory.aroundSubmit(calls, () -> {
+            List<OutgoingMessage> messages = new ArrayList<>(calls.size());
+            for (TaskCall<?> call : calls) {
+                messages.add(factory.prepare(call, defaults));
+            }
+            runs.steps.submit(messages);
+            List<TaskHandle<?>> handles = new ArrayList<>(calls.size());
+            for (int i = 0; i < calls.size(); i++) {
+                TaskCall<?> call = calls.get(i);
+                handles.add(new DefaultTaskHandle<>(messages.get(i).id(), messages.get(i).queue(), call.resultType(),
+                        runs.store, runs.codec, factory.ignoresResult(call) ? call.taskName() : null,
+                        DefaultTaskHandle.Revoker.NONE));
+            }
+            return handles;
+        });
     }
 
     @Override
@@ -125,7 +107,7 @@ public final class InlineTaskClient implements TaskClient {
         if (signature instanceof TaskCall<R> call && !call.hasCallbacks()) {
             return (TaskHandle<R>) submitAll(List.of(call)).get(0);
         }
-        return (TaskHandle<R>) handles().of(workflows.submit(signature, defaults));
+        return (TaskHandle<R>) handles().of(runs.workflows.submit(signature, defaults));
     }
 
     @Override
@@ -134,193 +116,88 @@ public final class InlineTaskClient implements TaskClient {
     }
 
     private WorkflowHandles handles() {
-        return new WorkflowHandles(results, results, codec, DefaultTaskHandle.Revoker.NONE);
-    }
-
-    /**
-     * Runs the messages now, in this thread; a workflow's next steps, submitted while a task runs, run after it
-     * (a loop, not a recursion: a long chain does not grow the stack).
-     */
-    private List<SubmitResult> runAll(List<OutgoingMessage> messages) {
-        List<SubmitResult> outcomes = new ArrayList<>();
-        ArrayDeque<OutgoingMessage> queue = queued.get();
-        boolean outermost = queue == null;
-        if (outermost) {
-            queue = new ArrayDeque<>();
-            queued.set(queue);
-        }
-        for (OutgoingMessage message : messages) {
-            if (message.deduplicate() && (results.has(message.id()) || queue.stream()
-                    .anyMatch(m -> m.id().equals(message.id())))) {
-                outcomes.add(new SubmitResult(SubmitResult.Outcome.DUPLICATE, message.id()));
-                continue;
-            }
-            queue.add(message);
-            outcomes.add(new SubmitResult(SubmitResult.Outcome.ACCEPTED, message.id()));
-        }
-        if (outermost) {
-            try {
-                for (OutgoingMessage next = queue.poll(); next != null; next = queue.poll()) {
-                    TaskInfo info = run(next);
-                    results.save(info);
-                    continueWorkflow(next, info);
-                }
-            }
-            finally {
-                queued.remove();
-            }
-        }
-        return outcomes;
-    }
-
-    private void continueWorkflow(OutgoingMessage message, TaskInfo info) {
-        TaskMessage decoded;
-        try {
-            decoded = codec.decode(message.id(), message.body()).message();
-        }
-        catch (MessageCodec.CorruptMessageException ex) {
-            return;
-        }
-        if (decoded.workflow() == null) {
-            return;
-        }
-        if (info.state() == TaskState.SUCCESS) {
-            workflows.succeeded(decoded, info.resultJson());
-        }
-        else if (info.error() != null) {
-            workflows.failed(decoded, info.error(), info.state() == TaskState.REVOKED);
-        }
-    }
-
-    private TaskInfo run(OutgoingMessage message) {
-        Instant started = clock.instant();
-        TaskDefinition task = registry.find(message.taskName());
-        if (task == null) {
-            return failed(message, started, Errors.ofReason("dev.taskqueue.UnknownTaskException",
-                    "no task named '" + message.taskName() + "' in this application (inline mode runs tasks here)"));
-        }
-        MessageCodec.Decoded decoded = codec.decode(message.id(), message.body());
-        Object[] args;
-        try {
-            args = invoker.bind(task, decoded.args());
-        }
-        catch (IllegalArgumentException ex) {
-            return failed(message, started, Errors.ofReason("dev.taskqueue.InvalidArgumentsException",
-                    ex.getMessage()));
-        }
-        long start = System.nanoTime();
-        CurrentTask.set(new InlineContext(decoded.message()));
-        try {
-            Object result = Interceptors.around(interceptors, TaskContext.current(), () -> invoker.invoke(task, args));
-            String json = codec.encodeResult(result, task.resultType());
-            listener.finished(new Execution(message.id(), task.name(), message.queue(),
-                    TaskEventListener.Outcome.SUCCESS, Duration.ofNanos(System.nanoTime() - start), null));
-            return new TaskInfo(message.id(), task.name(), message.queue(), TaskState.SUCCESS, "inline", started,
-                    started, clock.instant(), 1, json, null, null, null, null, null, null);
-        }
-        catch (JacksonException ex) { // the result could not be written: a failure of the run, as on a worker
-            TaskError error = Errors.toTaskError(ex, false, Defaults.MAX_TEXT_SIZE,
-                    Defaults.MAX_STACK_TRACE_SIZE);
-            listener.finished(new Execution(message.id(), task.name(), message.queue(),
-                    TaskEventListener.Outcome.FAILURE, Duration.ofNanos(System.nanoTime() - start), error));
-            return failed(message, started, error);
-        }
-        catch (Throwable ex) {
-            if (ex instanceof VirtualMachineError fatal) {
-                throw fatal;
-            }
-            TaskError error = Errors.toTaskError(ex, true, Defaults.MAX_TEXT_SIZE,
-                    Defaults.MAX_STACK_TRACE_SIZE);
-            listener.finished(new Execution(message.id(), task.name(), message.queue(),
-                    TaskEventListener.Outcome.FAILURE, Duration.ofNanos(System.nanoTime() - start), error));
-            return new TaskInfo(message.id(), task.name(), message.queue(), TaskState.FAILURE, "inline", started,
-                    started, clock.instant(), 1, null, error, null, null, null, null, null);
-        }
-        finally {
-            CurrentTask.set(null);
-        }
-    }
-
-    private TaskInfo failed(OutgoingMessage message, Instant started, TaskError error) {
-        return new TaskInfo(message.id(), message.taskName(), message.queue(), TaskState.FAILURE, "inline", started,
-                started, clock.instant(), 1, null, error, null, null, null, null, null);
+        return new WorkflowHandles(runs.store, runs.store, runs.codec, DefaultTaskHandle.Revoker.NONE);
     }
 
     @Override
     public <R> TaskHandle<R> handle(String taskId, Class<R> resultType) {
-        return DefaultTaskHandle.found(taskId, resultType, results, codec, DefaultTaskHandle.Revoker.NONE);
+        return DefaultTaskHandle.found(taskId, resultType, runs.store, runs.codec, DefaultTaskHandle.Revoker.NONE);
     }
 
     @Override
     public <R> TaskHandle<R> handle(String queue, String taskId, Class<R> resultType) {
-        return DefaultTaskHandle.inQueue(queue, taskId, resultType, results, codec, DefaultTaskHandle.Revoker.NONE);
+        return DefaultTaskHandle.inQueue(queue, taskId, resultType, runs.store, runs.codec,
+                DefaultTaskHandle.Revoker.NONE);
     }
 
-    /** The context of an inline run: no worker, no time limits, no retries (a retry request fails the task). */
-    private static final class InlineContext implements TaskContext {
+    /**
+     * What this client and its copies with other options share: where its messages come from, where its tasks run
+     * and their outcomes are kept, and the tasks waiting in each thread for the one it runs.
+     */
+    private static final class Runs {
 
-        private final TaskMessage message;
+        final MessageFactory factory;
+        final MessageCodec codec;
+        final InlineStore store;
+        /** Stores messages by running them, and tells the listener ("submitted"). */
+        final ClientSteps steps;
+        final WorkflowEngine workflows;
+        final Runner runner;
+        /** Tasks submitted while another runs in this thread: they run after it, in order. */
+        final ThreadLocal<ArrayDeque<Delivery>> queued = new ThreadLocal<>();
 
-        InlineContext(TaskMessage message) {
-            this.message = message;
+        Runs(MessageFactory factory, MessageCodec codec, TaskEventListener listener, Clock clock,
+                Function<WorkflowEngine, Runner> worker) {
+            this.factory = factory;
+            this.codec = codec;
+            this.store = new InlineStore(clock);
+            this.steps = new ClientSteps(factory, this::runAll, listener);
+            this.workflows = new WorkflowEngine(store, steps, codec.mapper(),
+                    factory.settings().resultTtl().toMillis());
+            this.runner = worker.apply(workflows);
         }
 
-        @Override
-        public String taskId() {
-            return message.id();
+        /**
+         * Runs the messages now, in this thread, each to its end (its retries included), unless a task runs in this
+         * thread already: then after it. A caller-chosen id already used is a duplicate, as on Redis.
+         */
+        private List<SubmitResult> runAll(List<OutgoingMessage> messages) {
+            List<SubmitResult> results = new ArrayList<>(messages.size());
+            ArrayDeque<Delivery> queue = queued.get();
+            boolean outermost = queue == null;
+            if (outermost) {
+                queue = new ArrayDeque<>();
+                queued.set(queue);
+            }
+            for (OutgoingMessage message : messages) {
+                if (message.deduplicate() && !store.claim(message.id(), message.queue())) {
+                    results.add(new SubmitResult(SubmitResult.Outcome.DUPLICATE, message.id()));
+                    continue;
+                }
+                queue.add(delivery(message.queue(), message.id(), message.body()));
+                results.add(new SubmitResult(SubmitResult.Outcome.ACCEPTED, message.id()));
+            }
+            if (outermost) {
+                try {
+                    for (Delivery next = queue.poll(); next != null; next = queue.poll()) {
+                        Outcome outcome = runner.run(next);
+                        store.acknowledge(outcome);
+                        Outcome.Retry retry = outcome.retry();
+                        if (retry != null) { // its next attempt, now: nothing else runs before it
+                            queue.addFirst(delivery(next.queue(), next.taskId(), retry.body()));
+                        }
+                    }
+                }
+                finally {
+                    queued.remove();
+                }
+            }
+            return results;
         }
 
-        @Override
-        public String taskName() {
-            return message.task();
-        }
-
-        @Override
-        public String queue() {
-            return message.queue();
-        }
-
-        @Override
-        public int attempt() {
-            return 1;
-        }
-
-        @Override
-        public Map<String, String> headers() {
-            return message.headers();
-        }
-
-        @Override
-        public String workerId() {
-            return "inline";
-        }
-
-        @Override
-        public void progress(double fraction, @Nullable String text) {
-        }
-
-        @Override
-        public RetryRequestedException retry(Duration delay) {
-            throw new RetryRequestedException(delay, null);
-        }
-
-        @Override
-        public RetryRequestedException retry(Duration delay, Throwable cause) {
-            throw new RetryRequestedException(delay, cause);
-        }
-
-        @Override
-        public boolean isSoftTimeLimitExceeded() {
-            return false;
-        }
-
-        @Override
-        public void checkTimeLimit() {
-        }
-
-        @Override
-        public boolean isRevoked() {
-            return false;
+        /** A message as a worker would claim it: no stream, no lease, first delivery. */
+        private static Delivery delivery(String queue, String taskId, byte[] body) {
+            return new Delivery(queue, WORKER_ID, taskId, taskId, body, 0, false);
         }
     }
 }

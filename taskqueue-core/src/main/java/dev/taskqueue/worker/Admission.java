@@ -33,13 +33,13 @@ final class Admission {
 
     private static final Logger log = Processor.RUN_LOG;
 
-    private final WorkerContext worker;
+    private final RunEnvironment env;
     private final TaskRuntime runtime;
     private final TaskInvoker invoker;
     private final Map<String, TaskPolicies> declaredPolicies = new ConcurrentHashMap<>();
 
-    Admission(WorkerContext worker, TaskRuntime runtime) {
-        this.worker = worker;
+    Admission(RunEnvironment env, TaskRuntime runtime) {
+        this.env = env;
         this.runtime = runtime;
         this.invoker = new TaskInvoker(runtime.codec());
     }
@@ -63,13 +63,13 @@ final class Admission {
         run.jsonArgs = decoded.args();
         TaskDefinition task = runtime.registry().find(message.task());
         if (task == null) {
-            String reason = "no task named '" + message.task() + "' on this worker (" + worker.workerId()
+            String reason = "no task named '" + message.task() + "' on this worker (" + env.workerId()
                     + ", which knows " + runtime.registry().all().size() + " task(s)); deploy a worker that declares "
                     + "it, then requeue the dead letter";
             return Ending.failed(Errors.ofReason("dev.taskqueue.UnknownTaskException", reason), reason, null);
         }
         run.task = task;
-        worker.listener().received(delivery.taskId(), task.name(), delivery.queue());
+        env.listener().received(delivery.taskId(), task.name(), delivery.queue());
         Ending refused = refused(run, message, task);
         if (refused != null) {
             return refused;
@@ -98,10 +98,10 @@ final class Admission {
             return Ending.revoked("revoked before it started");
         }
         Long expires = message.expires();
-        if (expires != null && worker.clock().millis() > expires) {
+        if (expires != null && env.clock().millis() > expires) {
             return Ending.revoked("expired: it had not started by " + Instant.ofEpochMilli(expires));
         }
-        if (delivery.deliveries() >= worker.settings().maxDeliveries()) {
+        if (delivery.deliveries() >= env.settings().maxDeliveries()) {
             // Taken back from its workers this often: running it again would likely kill this worker too.
             String reason = "delivered " + delivery.deliveries() + " times and its worker never finished it (died or "
                     + "hung each time): a poison pill? Requeue it once the cause is fixed";
@@ -115,6 +115,6 @@ final class Admission {
     /** A task's declared policies over the worker's defaults, merged once per task. */
     private TaskPolicies declaredPolicies(TaskDefinition task) {
         return declaredPolicies.computeIfAbsent(task.name(), name -> task.policies().orElse(
-                worker.settings().defaultPolicies()));
+                env.settings().defaultPolicies()));
     }
 }

@@ -33,16 +33,16 @@ final class Endings {
 
     private static final Logger log = Processor.RUN_LOG;
 
-    private final WorkerContext worker;
+    private final RunEnvironment env;
     private final TaskRuntime runtime;
     private final Retries retries;
     private final WorkflowContinuation continuation;
 
-    Endings(WorkerContext worker, TaskRuntime runtime) {
-        this.worker = worker;
+    Endings(RunEnvironment env, TaskRuntime runtime) {
+        this.env = env;
         this.runtime = runtime;
-        this.retries = new Retries(worker);
-        this.continuation = new WorkflowContinuation(worker);
+        this.retries = new Retries(env);
+        this.continuation = new WorkflowContinuation(env);
     }
 
     /** What the handler did, as the outcome; null if the worker stopped before what follows it could start. */
@@ -62,7 +62,7 @@ final class Endings {
             json = runtime.codec().encodeResult(result, task.resultType());
         }
         catch (JacksonException ex) {
-            return Ending.failed(worker.stored(ex, false), "its result could not be written as JSON: "
+            return Ending.failed(env.stored(ex, false), "its result could not be written as JSON: "
                     + ex.getOriginalMessage(), took);
         }
         String tooLarge = tooLarge(task, json);
@@ -94,11 +94,11 @@ final class Endings {
     }
 
     private @Nullable Outcome failed(Run run, Ending ending) {
-        TaskError error = worker.stored(required(ending.error));
-        String reason = worker.stored(required(ending.reason));
+        TaskError error = env.stored(required(ending.error));
+        String reason = env.stored(required(ending.reason));
         TaskMessage message = run.message();
         TaskDefinition task = run.task;
-        String name = task != null ? task.name() : worker.stored(message.task()); // unknown: anything a producer sent
+        String name = task != null ? task.name() : env.stored(message.task()); // unknown: anything a producer sent
         if (task == null) {
             log.error("Task {} [{}] from queue '{}' cannot run: {}", name, run.delivery.taskId(),
                     run.delivery.queue(), reason);
@@ -135,9 +135,9 @@ final class Endings {
     /** A message or entry that cannot be read goes, alone and as stored, to its queue's dead letters. */
     private Outcome quarantined(Run run, Ending ending) {
         Delivery delivery = run.delivery;
-        String reason = worker.stored(required(ending.reason)); // it may quote the message: bounded like any text
-        TaskError error = quarantined(worker.listener(), delivery.queue(), delivery.taskId(), reason);
-        return Outcome.quarantined(delivery, error, reason).record(true, worker.resultTtlMillis()).build();
+        String reason = env.stored(required(ending.reason)); // it may quote the message: bounded like any text
+        TaskError error = quarantined(env.listener(), delivery.queue(), delivery.taskId(), reason);
+        return Outcome.quarantined(delivery, error, reason).record(true, env.resultTtlMillis()).build();
     }
 
     /**
@@ -145,8 +145,8 @@ final class Endings {
      * event, no workflow continuation: the run's state is unknown).
      */
     Outcome engineError(Run run, Throwable error) {
-        return Outcome.failed(run.delivery, worker.stored(error, false), worker.stored("worker error: " + error))
-                .task(null, 0).record(true, worker.resultTtlMillis()).build();
+        return Outcome.failed(run.delivery, env.stored(error, false), env.stored("worker error: " + error))
+                .task(null, 0).record(true, env.resultTtlMillis()).build();
     }
 
     /**
@@ -164,7 +164,7 @@ final class Endings {
     /** The event of the run's end; {@code took} null (it did not run) counts as zero. */
     private void finished(Run run, String name, TaskEventListener.Outcome outcome, @Nullable Duration took,
             @Nullable TaskError error) {
-        worker.listener().finished(new Execution(run.delivery.taskId(), name, run.delivery.queue(), outcome,
+        env.listener().finished(new Execution(run.delivery.taskId(), name, run.delivery.queue(), outcome,
                 took == null ? Duration.ZERO : took, error));
     }
 
@@ -174,7 +174,7 @@ final class Endings {
      */
     private Outcome kept(Run run, Outcome.Builder outcome, @Nullable Duration ranFor) {
         boolean keep = run.keepsRecord();
-        outcome.record(keep, worker.resultTtlMillis());
+        outcome.record(keep, env.resultTtlMillis());
         if (keep) {
             outcome.describing(Outcome.Description.of(run.argumentsPreview(), run.message(), ranFor));
         }
@@ -183,7 +183,7 @@ final class Endings {
 
     /** Why a result cannot be kept, or null when it fits {@code taskqueue.max-result-size}. */
     private @Nullable String tooLarge(TaskDefinition task, @Nullable String json) {
-        int max = worker.settings().maxResultSize();
+        int max = env.settings().maxResultSize();
         int size = json == null || json.length() <= max / 3 ? 0 : StoredText.utf8Length(json);
         if (size <= max) {
             return null;

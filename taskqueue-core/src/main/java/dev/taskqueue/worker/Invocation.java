@@ -39,17 +39,15 @@ final class Invocation {
         }
     }
 
-    private final WorkerContext worker;
+    private final RunEnvironment env;
     private final TaskRuntime runtime;
     private final TaskInvoker invoker;
-    private final RunningTasks running;
     private final TimeLimits timeLimits;
 
-    Invocation(WorkerContext worker, TaskRuntime runtime, RunningTasks running, TimeLimits timeLimits) {
-        this.worker = worker;
+    Invocation(RunEnvironment env, TaskRuntime runtime, TimeLimits timeLimits) {
+        this.env = env;
         this.runtime = runtime;
         this.invoker = new TaskInvoker(runtime.codec());
-        this.running = running;
         this.timeLimits = timeLimits;
     }
 
@@ -57,13 +55,13 @@ final class Invocation {
         Delivery delivery = run.delivery;
         TaskMessage message = run.message();
         TaskDefinition task = run.task();
-        RunContext context = new RunContext(run, worker, timeLimits.timers());
+        RunContext context = new RunContext(run, env, timeLimits.timers());
         run.context = context;
-        running.started(run, new Broker.Started(delivery.queue(), delivery.taskId(), task.name(), run.attempt(),
-                worker.resultTtlMillis(), message.createdAt()));
+        env.store().started(run, new Broker.Started(delivery.queue(), delivery.taskId(), task.name(), run.attempt(),
+                env.resultTtlMillis(), message.createdAt()));
         long queuedSince = message.eta() != null ? Math.max(message.eta(), message.createdAt()) : message.createdAt();
-        worker.listener().started(delivery.taskId(), task.name(), delivery.queue(),
-                Duration.ofMillis(Math.max(0, worker.clock().millis() - queuedSince)));
+        env.listener().started(delivery.taskId(), task.name(), delivery.queue(),
+                Duration.ofMillis(Math.max(0, env.clock().millis() - queuedSince)));
         timeLimits.arm(run, context);
         long start = System.nanoTime();
         CurrentTask.set(context);

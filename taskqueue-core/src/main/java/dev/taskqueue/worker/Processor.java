@@ -59,10 +59,11 @@ final class Processor {
         this.threads = TaskThreads.create(settings.concurrency(), settings.virtualThreads(), "taskqueue-task-",
                 worker.fatal());
         this.timers = TaskThreads.scheduler("taskqueue-timers-" + worker.workerId(), worker.fatal());
-        this.admission = new Admission(worker, runtime);
+        RunEnvironment env = worker.runs(running);
+        this.admission = new Admission(env, runtime);
         this.limits = new Limits(worker, runtime.codec());
-        this.invocation = new Invocation(worker, runtime, running, new TimeLimits(timers, this::hardLimitPassed));
-        this.endings = new Endings(worker, runtime);
+        this.invocation = new Invocation(env, runtime, new TimeLimits(timers, this::hardLimitPassed));
+        this.endings = new Endings(env, runtime);
     }
 
     /**

@@ -27,10 +27,10 @@ final class Retries {
 
     private static final Logger log = Processor.RUN_LOG;
 
-    private final WorkerContext worker;
+    private final RunEnvironment env;
 
-    Retries(WorkerContext worker) {
-        this.worker = worker;
+    Retries(RunEnvironment env) {
+        this.env = env;
     }
 
     Ending afterError(Run run, Throwable thrown, Duration took) {
@@ -63,7 +63,7 @@ final class Retries {
     }
 
     private Ending judged(Run run, @Nullable Throwable error, @Nullable Duration delay, Duration took) {
-        TaskError taskError = worker.stored(error, delay != null);
+        TaskError taskError = env.stored(error, delay != null);
         String name = run.task().name();
         String taskId = run.delivery.taskId();
         if (delay != null) {

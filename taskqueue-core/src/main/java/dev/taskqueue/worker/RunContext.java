@@ -12,7 +12,7 @@ import dev.taskqueue.broker.TaskMessage;
 import dev.taskqueue.internal.StoredText;
 import org.jspecify.annotations.Nullable;
 
-/** The {@link TaskContext} of one run on a worker. */
+/** The {@link TaskContext} of one run on a env. */
 final class RunContext implements TaskContext {
 
     /** Progress reports closer together than this are merged (the last one is sent). */
@@ -20,7 +20,7 @@ final class RunContext implements TaskContext {
 
     private final TaskMessage message;
     private final @Nullable Duration softTimeLimit;
-    private final WorkerContext worker;
+    private final RunEnvironment env;
     private final ScheduledExecutorService scheduler;
     volatile boolean softLimitExceeded;
     volatile boolean revoked;
@@ -33,10 +33,10 @@ final class RunContext implements TaskContext {
      * @param run an admitted run (its message and policies read)
      * @param scheduler sends a progress report held back by {@link #PROGRESS_INTERVAL_MILLIS}
      */
-    RunContext(Run run, WorkerContext worker, ScheduledExecutorService scheduler) {
+    RunContext(Run run, RunEnvironment env, ScheduledExecutorService scheduler) {
         this.message = run.message();
         this.softTimeLimit = run.policies().softTimeLimit();
-        this.worker = worker;
+        this.env = env;
         this.scheduler = scheduler;
     }
 
@@ -67,7 +67,7 @@ final class RunContext implements TaskContext {
 
     @Override
     public String workerId() {
-        return worker.workerId();
+        return env.workerId();
     }
 
     @Override
@@ -76,8 +76,8 @@ final class RunContext implements TaskContext {
             throw new IllegalArgumentException("progress must be between 0 and 1, got " + fraction);
         }
         pendingFraction = fraction;
-        pendingMessage = StoredText.cutOrNull(text, worker.settings().maxTextSize()); // bounded as stored
-        long now = worker.clock().millis();
+        pendingMessage = StoredText.cutOrNull(text, env.settings().maxTextSize()); // bounded as stored
+        long now = env.clock().millis();
         if (now - lastProgressSent >= PROGRESS_INTERVAL_MILLIS) {
             sendProgress();
         }
@@ -96,9 +96,9 @@ final class RunContext implements TaskContext {
     }
 
     private void sendProgress() {
-        lastProgressSent = worker.clock().millis();
-        worker.broker().progress(message.queue(), message.id(), pendingFraction, pendingMessage,
-                worker.resultTtlMillis());
+        lastProgressSent = env.clock().millis();
+        env.store().progress(message.queue(), message.id(), pendingFraction, pendingMessage,
+                env.resultTtlMillis());
         pendingFraction = -1;
     }
 

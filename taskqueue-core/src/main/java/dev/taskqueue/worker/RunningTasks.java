@@ -18,22 +18,28 @@ import org.slf4j.Logger;
  * <ol>
  * <li>{@link #start} registers a run on its thread: the heartbeat extends its lease and permit, revocations and
  * time limits interrupt it, a stop interrupts what is still running after the shutdown timeout;</li>
- * <li>{@link #started} sends its "started" notice with the acker's next batch, once its handler is called;</li>
+ * <li>{@link #started} sends its "started" notice with the acker's next batch, once its handler is called; its
+ * progress goes to Redis at once; a stopping worker {@linkplain #release releases} a run it gives up (these three are
+ * its {@link RunStore});</li>
  * <li>{@link #end} hands its outcome to the {@link Acker} and frees its slot, exactly once: whichever of the task's
  * thread and its hard time limit comes first.</li>
  * </ol>
  */
-final class RunningTasks {
+final class RunningTasks implements RunStore {
 
     private static final Logger log = Processor.RUN_LOG;
 
     private final Map<String, Run> byEntry = new ConcurrentHashMap<>();
+    private final String workerId;
+    private final Broker broker;
     private final Slots slots;
     private final Acker acker;
     private final AtomicLong processed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
 
-    RunningTasks(Slots slots, Acker acker) {
+    RunningTasks(WorkerContext worker, Slots slots, Acker acker) {
+        this.workerId = worker.workerId();
+        this.broker = worker.broker();
         this.slots = slots;
         this.acker = acker;
     }
@@ -46,8 +52,20 @@ final class RunningTasks {
     }
 
     /** Its handler is about to be called: its record says STARTED, unless its outcome goes first. */
-    void started(Run run, Broker.Started notice) {
+    @Override
+    public void started(Run run, Broker.Started notice) {
         acker.started(notice, run.task().ignoreResult());
+    }
+
+    @Override
+    public void progress(String queue, String taskId, double fraction, @Nullable String message,
+            long recordTtlMillis) {
+        broker.progress(queue, taskId, fraction, message, recordTtlMillis);
+    }
+
+    @Override
+    public void release(Run run) {
+        broker.release(workerId, List.of(run.delivery));
     }
 
     /** A claimed task that is not started (its lease was lost meanwhile) gives its slot back. */

@@ -5,7 +5,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
@@ -145,7 +144,7 @@ final class TaskThreads {
      * One daemon thread for timers (time limits, delayed progress reports). A timer's fatal error goes to
      * {@code onError}; any other is logged (the executor would keep it in the timer's future, unseen).
      */
-    static ScheduledExecutorService scheduler(String name, Thread.UncaughtExceptionHandler onError) {
+    static ScheduledThreadPoolExecutor scheduler(String name, Thread.UncaughtExceptionHandler onError) {
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> daemon(name,
                 runnable, onError)) {
             @Override

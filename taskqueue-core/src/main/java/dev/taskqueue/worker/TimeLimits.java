@@ -10,7 +10,8 @@ import org.slf4j.Logger;
 /**
  * Arms a run's time limits on the worker's timer thread: at the soft limit the task is told
  * ({@link dev.taskqueue.TaskContext#isSoftTimeLimitExceeded()}) and interrupted; at the hard limit the worker gives
- * up on it ({@code onHardLimit}: the {@link Processor} records its failure and frees its slot).
+ * up on it ({@code onHardLimit}: the {@link Processor} records its failure and frees its slot; the
+ * {@link InlineWorker} interrupts it, and fails it when it returns).
  */
 final class TimeLimits {
 
@@ -34,11 +35,13 @@ final class TimeLimits {
         Duration soft = run.policies().softTimeLimit();
         if (soft != null) {
             run.softTimer = timers.schedule(() -> {
-                if (!run.finished.get()) {
-                    context.softLimitExceeded = true;
-                    log.warn("Task {} [{}] passed its soft time limit of {}: interrupting it", run.task().name(),
-                            run.delivery.taskId(), soft);
-                    run.thread.interrupt();
+                synchronized (run) { // an inline run finishes under this lock: no interrupt reaches its caller after
+                    if (!run.finished.get()) {
+                        context.softLimitExceeded = true;
+                        log.warn("Task {} [{}] passed its soft time limit of {}: interrupting it", run.task().name(),
+                                run.delivery.taskId(), soft);
+                        run.thread.interrupt();
+                    }
                 }
             }, soft.toMillis(), TimeUnit.MILLISECONDS);
         }

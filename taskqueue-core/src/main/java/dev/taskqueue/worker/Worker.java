@@ -138,7 +138,7 @@ public final class Worker {
         this.fatal = new FatalErrors(id, settings.onFatalError(), this::halt);
         WorkerContext worker = new WorkerContext(id, broker, settings, listener, clock, problems, fatal);
         this.acker = new Acker(worker);
-        this.running = new RunningTasks(slots, acker);
+        this.running = new RunningTasks(worker, slots, acker);
         this.liveness = new Liveness(settings.heartbeatGapMillis());
         LeaseCheck leases = new LeaseCheck(id, broker, liveness);
         this.processor = new Processor(worker, new TaskRuntime(registry, codec, interceptors, workflows), running,

@@ -2,11 +2,8 @@ package dev.taskqueue.worker;
 
 import java.time.Clock;
 
-import dev.taskqueue.TaskError;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.event.TaskEventListener;
-import dev.taskqueue.internal.Errors;
-import dev.taskqueue.internal.StoredText;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
@@ -22,24 +19,9 @@ import org.slf4j.Logger;
 record WorkerContext(String workerId, Broker broker, WorkerSettings settings, TaskEventListener listener,
         Clock clock, Problems problems, FatalErrors fatal) {
 
-    /** How long a task's record lives. */
-    long resultTtlMillis() {
-        return settings.resultTtl().toMillis();
-    }
-
-    /** An error as stored: its message and stack trace cut to the settings' bounds. */
-    TaskError stored(Throwable thrown, boolean retryable) {
-        return Errors.toTaskError(thrown, retryable, settings.maxTextSize(), settings.maxStackTraceSize());
-    }
-
-    /** An error from elsewhere, cut to the same bounds. */
-    TaskError stored(TaskError error) {
-        return Errors.cut(error, settings.maxTextSize(), settings.maxStackTraceSize());
-    }
-
-    /** A text from the task or about it (a reason, a name from its message) as stored: cut to the settings' bound. */
-    String stored(String text) {
-        return StoredText.cut(text, settings.maxTextSize());
+    /** What the steps of this worker's runs share, their notices going to {@code store}. */
+    RunEnvironment runs(RunStore store) {
+        return new RunEnvironment(workerId, settings, listener, clock, store);
     }
 
     /** How long a concurrency permit holds without the heartbeat extending it: a dead worker's comes back then. */

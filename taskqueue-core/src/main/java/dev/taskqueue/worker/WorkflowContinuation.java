@@ -1,7 +1,5 @@
 package dev.taskqueue.worker;
 
-import java.util.List;
-
 import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.TaskMessage;
@@ -20,10 +18,10 @@ final class WorkflowContinuation {
 
     private static final Logger log = Processor.RUN_LOG;
 
-    private final WorkerContext worker;
+    private final RunEnvironment env;
 
-    WorkflowContinuation(WorkerContext worker) {
-        this.worker = worker;
+    WorkflowContinuation(RunEnvironment env) {
+        this.env = env;
     }
 
     /**
@@ -84,7 +82,7 @@ final class WorkflowContinuation {
         log.warn("Task {} [{}]: the worker stops before what follows it in its workflow could be started; it is "
                 + "handed back to run again", message.task(), message.id());
         try {
-            worker.broker().release(worker.workerId(), List.of(run.delivery));
+            env.store().release(run);
         }
         catch (RuntimeException releaseFailed) {
             log.debug("Could not hand task [{}] back; its lease expires instead", message.id(), releaseFailed);

@@ -10,12 +10,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.taskqueue.Task;
 import dev.taskqueue.TaskFailedException;
+import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.testing.TestTasks;
+import dev.taskqueue.worker.InlineWorker;
+import dev.taskqueue.worker.WorkerSettings;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,6 +38,25 @@ class InlineTaskClientTest {
         }
     }
 
+    /** A task that submits another while it runs, through a copy of the client with other options. */
+    public static class Parent {
+
+        volatile TaskClient client;
+        final List<String> order = new CopyOnWriteArrayList<>();
+
+        @Task(name = "thread.parent")
+        public void parent() {
+            TaskHandle<String> child = client.withOptions(TaskOptions.defaults().priority(7)).submit(Parent::child);
+            order.add("parent ends, child " + child.state());
+        }
+
+        @Task(name = "thread.child")
+        public String child() {
+            order.add("child runs");
+            return "child";
+        }
+    }
+
     /** A result whose only property cannot be read, so it cannot be written as JSON. */
     public static class Unwritable {
         public String getValue() {
@@ -44,13 +67,19 @@ class InlineTaskClientTest {
     private final JsonMapper mapper = JsonMapper.builder().build();
     private final TaskRegistry registry = new TaskRegistry(mapper, "default");
     private final TestTasks tasks = new TestTasks();
+    private final Parent parent = new Parent();
     private final InlineTaskClient client;
 
     InlineTaskClientTest() {
         registry.register("tasks", tasks, TestTasks.class);
         registry.register("threads", new ThreadTasks(), ThreadTasks.class);
-        client = new InlineTaskClient(registry, new MessageCodec(mapper), ClientSettings.DEFAULTS,
-                TaskEventListener.of(List.of()), Clock.systemUTC());
+        registry.register("parent", parent, Parent.class);
+        client = inline(TaskEventListener.of(List.of()));
+    }
+
+    private InlineTaskClient inline(TaskEventListener listener) {
+        return InlineWorker.client(registry, new MessageCodec(mapper), ClientSettings.DEFAULTS,
+                WorkerSettings.builder().build(), listener, List.of(), Clock.systemUTC());
     }
 
     @Test
@@ -74,13 +103,12 @@ class InlineTaskClientTest {
     @Test
     void aResultThatCannotBeWrittenFailsTheRunAndIsHeardOf() {
         List<TaskEventListener.Execution> finished = new CopyOnWriteArrayList<>();
-        InlineTaskClient heard = new InlineTaskClient(registry, new MessageCodec(mapper), ClientSettings.DEFAULTS,
-                TaskEventListener.of(List.of(new TaskEventListener() {
-                    @Override
-                    public void finished(Execution execution) {
-                        finished.add(execution);
-                    }
-                })), Clock.systemUTC());
+        InlineTaskClient heard = inline(new TaskEventListener() {
+            @Override
+            public void finished(Execution execution) {
+                finished.add(execution);
+            }
+        });
 
         TaskHandle<Unwritable> handle = heard.submit(ThreadTasks::unwritable);
 
@@ -96,5 +124,15 @@ class InlineTaskClientTest {
 
         assertThatThrownBy(() -> handle.get(Duration.ZERO)).isInstanceOf(TaskFailedException.class)
                 .hasMessageContaining("argument 'width'");
+    }
+
+    /** Not nested: a task submitted while another runs in this thread runs once that one returned. */
+    @Test
+    void aTaskSubmittedByARunningTaskRunsAfterIt() {
+        parent.client = client;
+
+        client.submit(Parent::parent);
+
+        assertThat(parent.order).containsExactly("parent ends, child PENDING", "child runs");
     }
 }

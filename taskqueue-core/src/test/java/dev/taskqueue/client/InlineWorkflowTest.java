@@ -19,6 +19,8 @@ import dev.taskqueue.TaskState;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.worker.InlineWorker;
+import dev.taskqueue.worker.WorkerSettings;
 import dev.taskqueue.workflow.WorkflowTasks;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
@@ -33,8 +35,8 @@ class InlineWorkflowTest {
 
     InlineWorkflowTest() {
         registry.register("tasks", tasks, WorkflowTasks.class);
-        client = new InlineTaskClient(registry, new MessageCodec(mapper), ClientSettings.DEFAULTS,
-                TaskEventListener.of(List.of()), Clock.systemUTC());
+        client = InlineWorker.client(registry, new MessageCodec(mapper), ClientSettings.DEFAULTS,
+                WorkerSettings.builder().build(), TaskEventListener.of(List.of()), List.of(), Clock.systemUTC());
     }
 
     @Test
@@ -75,5 +77,16 @@ class InlineWorkflowTest {
                 .hasMessageContaining("cannot handle 3");
         assertThat(tasks.runsOf("double")).isZero();
         assertThat(tasks.failures).hasSize(1);
+    }
+
+    /** A retry runs at once (not after its delay), and what follows waits for the attempt that succeeds. */
+    @Test
+    void aStepRetriedByItsPolicyRunsAgainBeforeTheChainGoesOn() {
+        TaskHandle<Integer> handle = client.submit(chain(TaskCall.of(WorkflowTasks::flaky, 4),
+                TaskCall.partial(WorkflowTasks::twice)));
+
+        assertThat(handle.get(Duration.ZERO)).isEqualTo(8);
+        assertThat(tasks.runsOf("flaky")).isEqualTo(2);
+        assertThat(tasks.runsOf("double")).isEqualTo(1);
     }
 }

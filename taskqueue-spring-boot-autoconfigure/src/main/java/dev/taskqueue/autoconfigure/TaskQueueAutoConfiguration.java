@@ -37,6 +37,7 @@ import dev.taskqueue.redis.RedisWorkflows;
 import dev.taskqueue.redis.SubmitRetry;
 import dev.taskqueue.spring.TaskBeanRegistrar;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
+import dev.taskqueue.worker.InlineWorker;
 import dev.taskqueue.worker.Worker;
 import dev.taskqueue.worker.WorkerSettings;
 import tools.jackson.databind.json.JsonMapper;
@@ -66,7 +67,8 @@ import org.springframework.util.ClassUtils;
  * {@code RedisConnectionFactory} (so {@code spring.data.redis.*} decides standalone, Sentinel or Cluster, TLS and
  * credentials), and each of its stores as a bean of its own: the {@link Broker}, the {@link QueueAdmin}, the
  * {@link ResultBackend}, the {@link WorkflowStore}, the {@link ScheduleStore} and the {@link CatalogStore};</li>
- * <li>{@code inline}: no store and no worker; {@link InlineTaskClient} runs tasks in the caller's thread.</li>
+ * <li>{@code inline}: no store and no worker; {@link InlineTaskClient} runs tasks in the caller's thread, through a
+ * worker's steps ({@link InlineWorker}).</li>
  * </ul>
  * Every bean backs off when the application defines its own: a store of its own (a wrapper of one of ours, say)
  * replaces that store alone. The worker starts once the context is refreshed and
@@ -120,12 +122,16 @@ public final class TaskQueueAutoConfiguration {
     TaskClient taskClient(TaskQueueProperties properties, TaskRegistry registry, TaskCatalog catalog,
             MessageCodec codec, ObjectProvider<Broker> broker, ObjectProvider<ResultBackend> resultBackend,
             ObjectProvider<WorkflowStore> workflowStore, ObjectProvider<QueueAdmin> admin,
-            ObjectProvider<TaskEventListener> listeners, ObjectProvider<TaskInterceptor> interceptors) {
+            ObjectProvider<TaskEventListener> listeners, ObjectProvider<TaskInterceptor> interceptors,
+            ObjectProvider<TaskQueueWorkerCustomizer> customizers) {
         ClientSettings settings = clientSettings(properties);
         TaskEventListener listener = TaskEventListener.of(listeners.orderedStream().toList());
         List<TaskInterceptor> ordered = interceptors.orderedStream().toList();
         if (properties.getBroker() == BrokerType.INLINE) {
-            return new InlineTaskClient(registry, codec, settings, listener, ordered, Clock.systemUTC());
+            // Its tasks run as a worker of these settings would run them: their default policies, bounds, customizers.
+            return InlineWorker.client(registry, codec, settings,
+                    WorkerConfiguration.workerSettings(properties, registry, customizers), listener, ordered,
+                    Clock.systemUTC());
         }
         return new DefaultTaskClient(required(broker, Broker.class, properties),
                 required(resultBackend, ResultBackend.class, properties),

@@ -27,7 +27,6 @@ import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.client.DefaultTaskQueueOperations;
-import dev.taskqueue.client.InlineTaskClient;
 import dev.taskqueue.client.InlineTaskQueueOperations;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
@@ -43,7 +42,9 @@ import dev.taskqueue.redis.RedisWorkflows;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 import dev.taskqueue.testing.RedisStates;
 import dev.taskqueue.testing.SharedRedis;
+import dev.taskqueue.worker.InlineWorker;
 import dev.taskqueue.worker.Worker;
+import dev.taskqueue.worker.WorkerSettings;
 import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -321,8 +322,9 @@ class TaskQueueAutoConfigurationTests {
     @Test
     void userDefinedTaskClientWins() {
         MessageCodec codec = new MessageCodec(JsonMapper.builder().build());
-        TaskClient mine = new InlineTaskClient(new TaskRegistry(codec.mapper(), "default"), codec,
-                ClientSettings.DEFAULTS, TaskEventListener.of(List.of()), Clock.systemUTC());
+        TaskClient mine = InlineWorker.client(new TaskRegistry(codec.mapper(), "default"), codec,
+                ClientSettings.DEFAULTS, WorkerSettings.builder().build(), TaskEventListener.of(List.of()), List.of(),
+                Clock.systemUTC());
         runner.withBean(TaskClient.class, () -> mine)
                 .run(context -> assertThat(context.getBean(TaskClient.class)).isSameAs(mine));
     }

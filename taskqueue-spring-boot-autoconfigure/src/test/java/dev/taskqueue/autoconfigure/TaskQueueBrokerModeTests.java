@@ -1,10 +1,13 @@
 package dev.taskqueue.autoconfigure;
 
+import java.time.Duration;
+
 import dev.taskqueue.DeclaredTask;
 import dev.taskqueue.Periodic;
 import dev.taskqueue.Task;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskQueueOperations;
+import dev.taskqueue.TaskState;
 import dev.taskqueue.autoconfigure.actuate.TaskQueueHealthContributorAutoConfiguration;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.ResultBackend;
@@ -52,6 +55,23 @@ class TaskQueueBrokerModeTests {
                     .isEqualTo("Hello Ada");
             assertThat(context.getBean(TestTasks.Greeter.class).lastThread.get()).isSameAs(Thread.currentThread());
         });
+    }
+
+    /** A retry runs again at once, in the caller's thread, before submit returns. */
+    @Test
+    void inlineModeRunsRetriesAtOnce() {
+        runner.withBean(TestTasks.Retrier.class).withPropertyValues("taskqueue.broker=inline")
+                .run(context -> assertThat(context.getBean(TaskClient.class).submit(TestTasks.Retrier::retryTwice)
+                        .get(Duration.ZERO)).isEqualTo(3));
+    }
+
+    /** Inline tasks run as a worker of these properties would run them: here, one retry at most. */
+    @Test
+    void inlineModeBoundsRetriesAsTheRetryPropertiesSay() {
+        runner.withBean(TestTasks.Retrier.class)
+                .withPropertyValues("taskqueue.broker=inline", "taskqueue.retry.max-retries=1")
+                .run(context -> assertThat(context.getBean(TaskClient.class).submit(TestTasks.Retrier::retryTwice)
+                        .state()).isEqualTo(TaskState.FAILURE));
     }
 
     /**
