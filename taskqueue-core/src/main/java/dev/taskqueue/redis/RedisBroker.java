@@ -309,7 +309,13 @@ public final class RedisBroker implements Broker {
 
     @Override
     public long heartbeat(WorkerInfo info, Duration ttl, Duration outageAfter) {
-        long now = recovery.heartbeat(info, ttl, outageAfter);
+        return heartbeat(info, List.of(), ttl, outageAfter);
+    }
+
+    /** The info's hash also holds {@code running}: what runs now, as JSON ({@link RedisQueueBrowser#running}). */
+    @Override
+    public long heartbeat(WorkerInfo info, List<RunningTask> running, Duration ttl, Duration outageAfter) {
+        long now = recovery.heartbeat(info, RunningJson.write(running), ttl, outageAfter);
         redis.subscriptions().reopenIfClosed(); // a worker lives on its notifications: revocations, pauses, wake-ups
         return now;
     }

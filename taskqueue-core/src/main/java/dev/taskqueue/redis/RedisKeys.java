@@ -85,6 +85,30 @@ final class RedisKeys {
         return bytes(tag(queue) + ":d");
     }
 
+    /**
+     * {@code {p:q}:retrying}: the ids of {@link #delayed} that wait for their next attempt (a retry), scored by due
+     * time as there; the other delayed ids are scheduled. Written with the retry, removed by the promotion; an id
+     * whose task left the delayed set otherwise (a revocation) is trimmed a day after its due time.
+     */
+    byte[] retrying(String queue) {
+        return bytes(tag(queue) + ":retrying");
+    }
+
+    /** {@code {p:q}:done}: the tasks with a record that finished lately, newest last, capped in length. */
+    byte[] done(String queue) {
+        return bytes(tag(queue) + ":done");
+    }
+
+    /** {@code {p:q}:failures}: failed attempts (retried or dead), newest last, capped in length and age. */
+    byte[] failures(String queue) {
+        return bytes(tag(queue) + ":failures");
+    }
+
+    /** {@code {p:q}:a:<id>}: a task's attempts that did not succeed, one JSON object each, the last 16. */
+    byte[] attempts(String queue, String taskId) {
+        return bytes(tag(queue) + ":a:" + taskId);
+    }
+
     /** {@code {p:q}:dp}: delayed messages, task id to priority digit + body. */
     byte[] delayedPayloads(String queue) {
         return bytes(tag(queue) + ":dp");

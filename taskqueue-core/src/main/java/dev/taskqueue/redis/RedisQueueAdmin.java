@@ -362,7 +362,7 @@ public final class RedisQueueAdmin implements QueueAdmin {
     }
 
     /*
-     * KEYS[1..11] the queue's streams   KEYS[12] {q}:d   KEYS[13] {q}:dp
+     * KEYS[1..11] the queue's streams   KEYS[12] {q}:d   KEYS[13] {q}:dp   KEYS[14] {q}:retrying
      * ARGV[1] group   ARGV[2] max tasks this call
      * Deletes up to max waiting tasks: those not yet delivered from each stream (read with a purging consumer,
      * acknowledged and deleted; running ones stay), then the delayed ones. Returns how many it deleted.
@@ -388,14 +388,14 @@ public final class RedisQueueAdmin implements QueueAdmin {
             end
             if removed < max then
               removed = removed + redis.call('ZCARD', KEYS[12])
-              redis.call('DEL', KEYS[12], KEYS[13])
+              redis.call('DEL', KEYS[12], KEYS[13], KEYS[14])
             end
             return removed
             """, ScriptOutputType.INTEGER);
 
     @Override
     public long purge(String queue) {
-        byte[][] k = keys.streamsAnd(queue, keys.delayed(queue), keys.delayedPayloads(queue));
+        byte[][] k = keys.streamsAnd(queue, keys.delayed(queue), keys.delayedPayloads(queue), keys.retrying(queue));
         long total = 0;
         for (int round = 0; round < 100_000; round++) {
             long removed = redis.await(PURGE.run(redis.commands(), k, bytes(RedisKeys.GROUP), bytes("1000")),
