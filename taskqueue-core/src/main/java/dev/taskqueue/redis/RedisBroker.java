@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.Delivery;
+import dev.taskqueue.broker.HistoryBatch;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.SubmitResult;
@@ -86,6 +87,7 @@ public final class RedisBroker implements Broker {
     private final RedisSubmits submits;
     private final RedisClaims claims;
     private final RedisPromotions promotions;
+    private final RedisHistoryWriter history;
 
     /**
      * Built by {@link RedisStores}, with the pauses and revocations its {@link RedisQueueAdmin} makes, the queue names
@@ -104,6 +106,7 @@ public final class RedisBroker implements Broker {
         this.limits = new RedisLimits(redis, keys);
         this.submits = new RedisSubmits(redis, keys, queueNames, options.durability(), options.submitRetry());
         this.claims = new RedisClaims(redis, keys, queueNames, pauses, revocations, recovery);
+        this.history = new RedisHistoryWriter(redis, keys);
     }
 
     /** How long a revocation is remembered: a task revoked and still queued after that would run. */
@@ -318,6 +321,12 @@ public final class RedisBroker implements Broker {
         long now = recovery.heartbeat(info, RunningJson.write(running), ttl, outageAfter);
         redis.subscriptions().reopenIfClosed(); // a worker lives on its notifications: revocations, pauses, wake-ups
         return now;
+    }
+
+    /** One script per bucket, pipelined ({@link RedisTaskHistory} shows the layout). */
+    @Override
+    public void recordHistory(HistoryBatch batch) {
+        history.record(batch);
     }
 
     @Override

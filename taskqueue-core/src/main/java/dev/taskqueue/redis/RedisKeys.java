@@ -253,6 +253,19 @@ final class RedisKeys {
         return bytes("{" + prefix + "}:catalog:" + taskName);
     }
 
+    /**
+     * {@code {p}:h:m:<minute>} and {@code {p}:h:h:<hour>} (epoch ms / 60,000 or / 3,600,000): the task history's
+     * counts of one minute or hour, {@code <metric>|<scope>} to a count (see {@link RedisTaskHistory}), with a TTL.
+     */
+    byte[] history(String resolution, long bucket) {
+        return bytes("{" + prefix + "}:h:" + resolution + ":" + bucket);
+    }
+
+    /** {@code {p}:h:m:<minute>:names}: the task names counted apart in that bucket (at most 500), with its TTL. */
+    byte[] historyNames(String resolution, long bucket) {
+        return bytes("{" + prefix + "}:h:" + resolution + ":" + bucket + ":names");
+    }
+
     /** {@code {p}:beat}: when any worker last heartbeated (broker time, ms), with a TTL. */
     byte[] lastBeat() {
         return bytes("{" + prefix + "}:beat");

@@ -120,13 +120,18 @@ public final class RedisQueueAdmin implements QueueAdmin {
               redis.call('EXISTS', KEYS[14]), finished }
             """, ScriptOutputType.MULTI);
 
+    /** Sends the STATS script of one queue (also the history's lag sample, {@link RedisHistoryWriter}). */
+    static CompletableFuture<List<Object>> runStats(RedisConnections redis, RedisKeys keys, String queue) {
+        return STATS.run(redis.commands(), keys.streamsAnd(queue, keys.delayed(queue), keys.dead(queue),
+                keys.paused(queue), keys.throughput(queue)), bytes(RedisKeys.GROUP));
+    }
+
     /** The queues' counts: one script per queue (one slot each), all sent before the first reply is awaited. */
     @Override
     public List<QueueStats> stats(Collection<String> queues) {
         List<CompletableFuture<List<Object>>> replies = new ArrayList<>();
         for (String queue : queues) {
-            replies.add(STATS.run(redis.commands(), keys.streamsAnd(queue, keys.delayed(queue), keys.dead(queue),
-                    keys.paused(queue), keys.throughput(queue)), bytes(RedisKeys.GROUP)));
+            replies.add(runStats(redis, keys, queue));
         }
         List<QueueStats> stats = new ArrayList<>();
         int i = 0;

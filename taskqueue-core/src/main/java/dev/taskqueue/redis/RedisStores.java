@@ -12,7 +12,8 @@ import dev.taskqueue.internal.Defaults;
  * <li>{@link #admin()}: what operators read and do (queues, counts, workers, dead letters, pauses, revocations);</li>
  * <li>{@link #results()}, {@link #workflows()}, {@link #schedules()}, {@link #catalog()}: task records, workflow
  * state, schedule state, the task catalog;</li>
- * <li>{@link #browser()}: what a dashboard reads of the tasks, page by page.</li>
+ * <li>{@link #browser()}, {@link #history()}: what a dashboard reads of the tasks, page by page, and their counts
+ * over time.</li>
  * </ul>
  * They are built together because they share what this instance knows of the queues: a pause made through the
  * admin leaves the broker's blocking reads at once, a revocation makes its reads check for revoked tasks, and all of
@@ -41,6 +42,7 @@ public final class RedisStores implements AutoCloseable {
     private final RedisCatalog catalog;
     private final RedisResultBackend results;
     private final RedisQueueBrowser browser;
+    private final RedisTaskHistory history;
 
     /**
      * How the stores behave where an application may choose.
@@ -144,6 +146,7 @@ public final class RedisStores implements AutoCloseable {
         this.results = new RedisResultBackend(redis, keys, queueNames, options.resultTtl(),
                 RedisResultBackend.DEFAULT_FIRST_POLL);
         this.browser = new RedisQueueBrowser(redis, keys, queueNames);
+        this.history = new RedisTaskHistory(redis, keys);
     }
 
     /** The producers' and workers' path. */
@@ -179,6 +182,11 @@ public final class RedisStores implements AutoCloseable {
     /** What a dashboard reads of the tasks: listings, a task by id, attempts, failures, running tasks. */
     public RedisQueueBrowser browser() {
         return browser;
+    }
+
+    /** The counts of finished tasks per minute and hour, which workers add to. */
+    public RedisTaskHistory history() {
+        return history;
     }
 
     /** The prefix of every key. */

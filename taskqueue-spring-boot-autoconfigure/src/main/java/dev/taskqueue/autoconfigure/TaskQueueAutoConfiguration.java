@@ -14,8 +14,10 @@ import dev.taskqueue.autoconfigure.TaskQueueProperties.BrokerType;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.CatalogStore;
 import dev.taskqueue.broker.QueueAdmin;
+import dev.taskqueue.broker.QueueBrowser;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.ScheduleStore;
+import dev.taskqueue.broker.TaskHistory;
 import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
@@ -30,9 +32,11 @@ import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.RedisCatalog;
 import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.redis.RedisQueueAdmin;
+import dev.taskqueue.redis.RedisQueueBrowser;
 import dev.taskqueue.redis.RedisResultBackend;
 import dev.taskqueue.redis.RedisSchedules;
 import dev.taskqueue.redis.RedisStores;
+import dev.taskqueue.redis.RedisTaskHistory;
 import dev.taskqueue.redis.RedisWorkflows;
 import dev.taskqueue.redis.SubmitRetry;
 import dev.taskqueue.spring.TaskBeanRegistrar;
@@ -240,7 +244,10 @@ public final class TaskQueueAutoConfiguration {
                     .maxStackTraceSize(PropertyChecks.bytes(properties.getMaxStackTraceSize()))
                     .virtualThreads(worker.isVirtualThreads())
                     .onFatalError(worker.getOnFatalError())
-                    .defaultPolicies(defaultPolicies(properties));
+                    .defaultPolicies(defaultPolicies(properties))
+                    .history(properties.getHistory().isEnabled())
+                    .historyRetention(properties.getHistory().getMinutesRetention(),
+                            properties.getHistory().getHoursRetention());
             if (worker.getQueues().isEmpty()) {
                 registry.declaredQueues().forEach(builder::queue);
             }
@@ -320,6 +327,18 @@ public final class TaskQueueAutoConfiguration {
         @ConditionalOnMissingBean(CatalogStore.class)
         RedisCatalog taskQueueCatalogStore(RedisStores stores) {
             return stores.catalog();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(QueueBrowser.class)
+        RedisQueueBrowser taskQueueBrowser(RedisStores stores) {
+            return stores.browser();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(TaskHistory.class)
+        RedisTaskHistory taskQueueHistory(RedisStores stores) {
+            return stores.history();
         }
     }
 

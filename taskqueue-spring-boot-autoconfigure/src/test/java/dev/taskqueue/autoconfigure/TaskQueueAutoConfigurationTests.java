@@ -22,7 +22,9 @@ import dev.taskqueue.TaskState;
 import dev.taskqueue.Workflows;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.QueueAdmin;
+import dev.taskqueue.broker.QueueBrowser;
 import dev.taskqueue.broker.ResultBackend;
+import dev.taskqueue.broker.TaskHistory;
 import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
@@ -93,9 +95,28 @@ class TaskQueueAutoConfigurationTests {
             RedisStores stores = context.getBean(RedisStores.class);
             assertThat(context.getBean(Broker.class)).isSameAs(stores.broker());
             assertThat(context.getBean(QueueAdmin.class)).isSameAs(stores.admin());
+            assertThat(context.getBean(QueueBrowser.class)).isSameAs(stores.browser());
+            assertThat(context.getBean(TaskHistory.class)).isSameAs(stores.history());
             TaskHandle<String> handle = context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
             assertThat(handle.get(WAIT)).isEqualTo("Hello Ada");
         });
+    }
+
+    @Test
+    void browserAndHistoryBackOffWhenTheUserDefinesThem() {
+        QueueBrowser browser = (QueueBrowser) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] { QueueBrowser.class }, (proxy, method, args) -> switch (method.getName()) {
+                    case "equals" -> proxy == args[0];
+                    case "hashCode" -> 1;
+                    case "toString" -> "the application's browser";
+                    default -> null;
+                });
+        TaskHistory history = (resolution, from, to, queue, task) -> List.of();
+        runner.withBean(QueueBrowser.class, () -> browser).withBean(TaskHistory.class, () -> history)
+                .run(context -> {
+                    assertThat(context.getBean(QueueBrowser.class)).isSameAs(browser);
+                    assertThat(context.getBean(TaskHistory.class)).isSameAs(history);
+                });
     }
 
     /** Boot's defaults leave taskqueue.retry.max-retries unset, so a task's own retry request has its own bound. */
