@@ -10,6 +10,7 @@ import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskPolicies;
 import dev.taskqueue.TaskQueueOperations;
+import dev.taskqueue.ValueMasker;
 import dev.taskqueue.autoconfigure.TaskQueueProperties.BrokerType;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.CatalogStore;
@@ -25,6 +26,7 @@ import dev.taskqueue.client.DefaultTaskQueueOperations;
 import dev.taskqueue.client.InlineTaskClient;
 import dev.taskqueue.client.InlineTaskQueueOperations;
 import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.internal.Masking;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
@@ -104,6 +106,19 @@ public final class TaskQueueAutoConfiguration {
     @ConditionalOnMissingBean
     TaskCatalog taskQueueCatalog(TaskRegistry registry, MessageCodec codec, ObjectProvider<CatalogStore> store) {
         return new TaskCatalog(registry, store.getIfAvailable(), codec.mapper(), Clock.systemUTC());
+    }
+
+    /** Shows {@link dev.taskqueue.Sensitive} values as {@value ValueMasker#MASK}. */
+    @Bean
+    @ConditionalOnMissingBean
+    ValueMasker taskQueueValueMasker() {
+        return ValueMasker.DEFAULT;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    Masking taskQueueMasking(TaskCatalog catalog, ValueMasker masker, MessageCodec codec) {
+        return new Masking(catalog, masker, codec.mapper());
     }
 
     @Bean

@@ -19,6 +19,7 @@ import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.TaskState;
+import dev.taskqueue.ValueMasker;
 import dev.taskqueue.Workflows;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.QueueAdmin;
@@ -31,6 +32,7 @@ import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.client.DefaultTaskQueueOperations;
 import dev.taskqueue.client.InlineTaskQueueOperations;
 import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.internal.Masking;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisBroker;
@@ -100,6 +102,17 @@ class TaskQueueAutoConfigurationTests {
             TaskHandle<String> handle = context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
             assertThat(handle.get(WAIT)).isEqualTo("Hello Ada");
         });
+    }
+
+    @Test
+    void sensitiveValuesAreMaskedByDefaultAndByTheUsersMasker() {
+        runner.withBean(TestTasks.Greeter.class).run(context -> {
+            assertThat(context.getBean(ValueMasker.class)).isSameAs(ValueMasker.DEFAULT);
+            assertThat(context.getBean(Masking.class).arguments("unknown", "[1]")).isEqualTo("[1]");
+        });
+        ValueMasker hidden = (task, path, value) -> tools.jackson.databind.node.StringNode.valueOf("hidden");
+        runner.withBean(ValueMasker.class, () -> hidden).run(context -> assertThat(context.getBean(ValueMasker.class))
+                .isSameAs(hidden));
     }
 
     @Test
