@@ -3,6 +3,7 @@ package dev.taskqueue.redis;
 import static dev.taskqueue.redis.RedisBroker.bytes;
 import static dev.taskqueue.redis.RedisBroker.string;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,13 +31,20 @@ import tools.jackson.databind.JsonNode;
  * <li>a delayed one is in {@code {q}:dp} (scheduled, or retrying when {@code {q}:retrying} has it);</li>
  * <li>one that waits in a stream without a record has a generated id, a UUIDv7 that tells when it was submitted;
  * a stream entry's id is the time it was added, so the entry is next to that time: the search reads at most
- * {@value #LOOKED_AT} entries each way from it in each stream (a record's submission time serves the same way).</li>
+ * {@value #LOOKED_AT} entries each way from it, within {@link #WINDOW}, in each stream (a record's submission time
+ * serves the same way).</li>
  * </ol>
  */
 final class RedisTaskFinder {
 
     /** Entries read each way from the submission time in each stream: the clock skew of a busy producer. */
     static final int LOOKED_AT = 500;
+
+    /**
+     * How far from the submission time an entry is looked for: a producer's clock a minute off is misconfigured.
+     * The window makes a queue without entries near that time cost one lookup per stream, whatever its size.
+     */
+    static final Duration WINDOW = Duration.ofMinutes(1);
 
     private final RedisConnections redis;
     private final RedisKeys keys;
@@ -51,14 +59,14 @@ final class RedisTaskFinder {
     /*
      * KEYS[1] {q}:t:<id>   KEYS[2] {q}:dp   KEYS[3] {q}:d   KEYS[4] {q}:retrying   KEYS[5..15] the streams in claim order
      * ARGV[1] task id   ARGV[2] group   ARGV[3] when it was submitted, ms ('' unknown)   ARGV[4] entries looked at per
-     * stream and direction   ARGV[5] body bytes kept   ARGV[6..] the record fields to read
+     * stream and direction   ARGV[5] body bytes kept   ARGV[6] ms looked at each way   ARGV[7..] the record fields
      * Returns { the record fields' values (or an empty list when its key is not a hash), due score or '', 1 if
      * retrying, the body (delayed or in a stream; cut), stream band (1..11; 0 none), its consumer if claimed or '' }.
      * Streams are searched only for a task without a record state, or PENDING.
      */
     private static final LuaScript FIND = new LuaScript("find-task", StoredText.LUA_CUT + """
             local id, keep = ARGV[1], tonumber(ARGV[5])
-            local fields = redis.pcall('HMGET', KEYS[1], unpack(ARGV, 6))
+            local fields = redis.pcall('HMGET', KEYS[1], unpack(ARGV, 7))
             if type(fields) ~= 'table' or fields.err then fields = {} end
             local state = fields[1]
             local due = redis.call('ZSCORE', KEYS[3], id)
@@ -71,8 +79,9 @@ final class RedisTaskFinder {
               local n = tonumber(ARGV[4])
               for k = 5, 15 do
                 if redis.call('TYPE', KEYS[k]).ok == 'stream' then
-                  local near = redis.call('XRANGE', KEYS[k], submitted, '+', 'COUNT', n)
-                  local before = redis.call('XREVRANGE', KEYS[k], submitted, '-', 'COUNT', n)
+                  local w = tonumber(ARGV[6])
+                  local near = redis.call('XRANGE', KEYS[k], submitted, submitted + w, 'COUNT', n)
+                  local before = redis.call('XREVRANGE', KEYS[k], submitted, math.max(0, submitted - w), 'COUNT', n)
                   for _, e in ipairs(before) do near[#near + 1] = e end
                   for _, e in ipairs(near) do
                     if field_value(e[2], 'i') == id then
@@ -94,7 +103,7 @@ final class RedisTaskFinder {
         long submitted = uuid7Millis(taskId);
         List<byte[]> args = new ArrayList<>(List.of(bytes(taskId), bytes(RedisKeys.GROUP),
                 bytes(submitted < 0 ? "" : Long.toString(submitted)), bytes(Integer.toString(LOOKED_AT)),
-                bytes(Integer.toString(RedisQueueBrowser.BODY_BYTES))));
+                bytes(Integer.toString(RedisQueueBrowser.BODY_BYTES)), bytes(Long.toString(WINDOW.toMillis()))));
         BrowsedRows.RECORD_FIELDS.forEach(f -> args.add(bytes(f)));
         byte[][] argv = args.toArray(byte[][]::new);
         Map<String, CompletableFuture<List<Object>>> replies = new LinkedHashMap<>();
