@@ -73,7 +73,7 @@ public record DeclaredTask(String name, String queue, int priority, boolean igno
         }
 
         /** Whether its whole argument is {@link Sensitive}. */
-        public boolean isSensitive() {
+        public boolean entirelySensitive() {
             return sensitive.contains("");
         }
     }
