@@ -31,7 +31,7 @@ final class BrowsedRows {
      * the scripts' replies.
      */
     static final List<String> RECORD_FIELDS = List.of("state", "task", "worker", "submitted", "started", "finished",
-            "attempt", "next", "error.type", "error.message", "args");
+            "attempt", "next", "error.type", "error.message", "args", "dead");
 
     private BrowsedRows() {
     }
@@ -83,14 +83,24 @@ final class BrowsedRows {
         return fields.isEmpty() ? null : fields;
     }
 
-    /** The record as a {@link TaskInfo}; null when it has no state or one taskqueue does not write. */
-    static @Nullable TaskInfo info(String taskId, String queue, @Nullable Map<String, String> fields,
+    /**
+     * A task's record as a row shows it.
+     *
+     * @param info what it says of the task
+     * @param deadLetterId the id of its dead letter, while it has one
+     */
+    record Record(TaskInfo info, @Nullable String deadLetterId) {
+    }
+
+    /** The record; null when it has no state or one taskqueue does not write. */
+    static @Nullable Record info(String taskId, String queue, @Nullable Map<String, String> fields,
             boolean delayed) {
         if (fields == null) {
             return null;
         }
         try {
-            return TaskRecords.toInfo(taskId, queue, fields, delayed);
+            TaskInfo info = TaskRecords.toInfo(taskId, queue, fields, delayed);
+            return info == null ? null : new Record(info, fields.get("dead"));
         }
         catch (UnreadableRecordException ex) {
             return null;
@@ -104,19 +114,21 @@ final class BrowsedRows {
      * @param worker the worker the listing knows (a stream's consumer), or null
      */
     static BrowsedTask row(String taskId, String queue, @Nullable String state, Message message,
-            @Nullable TaskInfo record, @Nullable Instant dueAt, @Nullable String worker) {
-        String shownState = state != null ? state : record != null ? record.state().name() : "PENDING";
-        if (record == null) {
+            @Nullable Record stored, @Nullable Instant dueAt, @Nullable String worker) {
+        String shownState = state != null ? state : stored != null ? stored.info().state().name() : "PENDING";
+        if (stored == null) {
             return new BrowsedTask(taskId, queue, message.name(), shownState, message.createdAt(), dueAt, null, null,
                     message.attempt(), worker, null, message.argumentsJson(), null);
         }
+        TaskInfo record = stored.info();
         TaskError error = record.error();
         return new BrowsedTask(taskId, queue, record.name() != null ? record.name() : message.name(), shownState,
                 record.submittedAt() != null ? record.submittedAt() : message.createdAt(),
                 dueAt != null ? dueAt : record.nextRunAt(), record.startedAt(), record.finishedAt(),
                 record.attempt() > 0 ? record.attempt() : message.attempt(),
                 worker != null ? worker : record.worker(), error,
-                message.argumentsJson() != null ? message.argumentsJson() : record.argumentsJson(), null);
+                message.argumentsJson() != null ? message.argumentsJson() : record.argumentsJson(),
+                stored.deadLetterId());
     }
 
     /** The records of these tasks ({@link #RECORD_FIELDS}), all sent before any reply is awaited. */
@@ -133,7 +145,7 @@ final class BrowsedRows {
     }
 
     /** A record read by {@link #readRecords}, as {@link #info} reads it; null also when its key is not a hash. */
-    static @Nullable TaskInfo awaitRecord(RedisConnections redis, String queue, String taskId,
+    static @Nullable Record awaitRecord(RedisConnections redis, String queue, String taskId,
             CompletableFuture<List<Object>> reply, boolean delayed) {
         List<Object> values;
         try {

@@ -48,17 +48,17 @@ import org.slf4j.LoggerFactory;
  *                                     state, task, queue, worker, submitted, started, finished, attempt,
  *                                     result, error.type, error.message, error.stack, notify
  * {taskqueue:q}:dead          STREAM  dead letters, MAXLEN ~ (count, roughly) and MINID (age, exactly)
- * {taskqueue:q}:retrying      ZSET    the ids of :d waiting for a retry   ZADD {taskqueue:q}:retrying 1732400000000 &lt;id&gt;
- * {taskqueue:q}:done          STREAM  tasks finished lately (with a record)  XADD ... MAXLEN ~ 10000 * i &lt;id&gt; n &lt;task&gt; s SUCCESS
- * {taskqueue:q}:failures      STREAM  failed attempts, for the dashboard  XADD ... MAXLEN ~ 10000 * i &lt;id&gt; et .. em .. dl &lt;dead id&gt;
- * {taskqueue:q}:a:&lt;id&gt;        LIST    a task's attempts that did not succeed (JSON), the last 16, the record's TTL
+ * {taskqueue:q}:retrying      ZSET    the ids of :d waiting for a retry   ZADD {taskqueue:q}:retrying 1732400000000 id
+ * {taskqueue:q}:done          STREAM  tasks finished lately (with a record), MAXLEN ~ 10000: i, n (task), s (state)
+ * {taskqueue:q}:failures      STREAM  failed attempts, MAXLEN ~ 10000, MINID 7 days: i, n, s, et, em, w, a, dl
+ * {taskqueue:q}:a:&lt;id&gt;        LIST    a task's failed attempts (JSON), the last 16, the record's TTL
  * {taskqueue}:workers         ZSET    worker id by last heartbeat (broker time)
  * {taskqueue}:worker:&lt;id&gt;     HASH    the worker's info, expiring with its liveness
  * {taskqueue}:worker-queues   HASH    worker id -&gt; the queues it consumes   HSET {taskqueue}:worker-queues w1 a,b
  * {taskqueue}:queues          SET     the queues in use
  * {taskqueue}:queue-use       ZSET    queue by last use (broker time)    ZADD {taskqueue}:queue-use 1732400000000 a
  * {taskqueue}:janitor         STRING  PX lock: one worker at a time recovers lost tasks
- * {taskqueue}:h:m:&lt;minute&gt;    HASH    the task history's counts of a minute (and :h:&lt;hour&gt;), see RedisTaskHistory
+ * {taskqueue}:h:m:&lt;minute&gt;    HASH    the task history of a minute (and :h:&lt;hour&gt;): RedisTaskHistory
  * </pre>
  * A claim is {@code XREADGROUP}: the stream's pending-entries list records who holds what, atomically. The entry
  * id is the lease: acknowledging ({@code XACK}) succeeds only while the entry is pending, so an outcome from a

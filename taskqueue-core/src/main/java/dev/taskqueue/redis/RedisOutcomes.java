@@ -53,7 +53,8 @@ final class RedisOutcomes {
      *   the layout is written once, for the Java that writes it and the Lua that reads it.
      * Returns one integer per outcome: 1 recorded, 0 refused (the entry was no longer pending: the lease was lost).
      * Acknowledged entries are deleted with one XDEL per stream. Failures go to the dead letters (capped by length
-     * and age) with their deliveries (the entry's count of earlier ones, plus this one), retries to the delayed
+     * and age) with their deliveries (the entry's count of earlier ones, plus this one; the record keeps the dead
+     * letter's id in 'dead', so that a dashboard can requeue it), retries to the delayed
      * set; released permits wake the oldest task waiting for one. A success clears the error of an earlier attempt
      * (or of a revocation that let the run finish) from the record. For the dashboard ({@link RedisQueueBrowser}):
      * a task with a record that finished goes to {q}:done; a failed attempt (retried, dead or quarantined) to
@@ -90,7 +91,8 @@ final class RedisOutcomes {
                   if kind == 'Q' then m = cut(m, tonumber(ARGV[8])) end
                   letter = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'i', id, 'm', m,
                     'task', name, 'reason', reason, 'error', etype, 'message', emsg, 'stack', estack, 'at', now,
-                    'worker', worker, 'deliveries', (read_count(field(stream, entry, 'd')) or 0) + 1, 'attempt', attempt)
+                    'worker', worker, 'deliveries', (read_count(field(stream, entry, 'd')) or 0) + 1,
+                    'attempt', attempt)
                   dead = true
                 elseif kind == 'T' then
                   redis.call('HSET', KEYS[3], id, prio .. body)
@@ -117,7 +119,7 @@ final class RedisOutcomes {
                     redis.call('HSET', record, 'state', 'SUCCESS', 'finished', now, 'worker', worker, 'task', name,
                       'queue', ARGV[7], 'attempt', attempt, 'result', result,
                       'started', tran ~= '' and now - tonumber(tran) or now)
-                    redis.call('HDEL', record, 'error.type', 'error.message', 'error.stack', 'next')
+                    redis.call('HDEL', record, 'error.type', 'error.message', 'error.stack', 'next', 'dead')
                   elseif kind == 'R' then
                     redis.call('HSET', record, 'state', 'REVOKED', 'finished', now, 'task', name, 'queue', ARGV[7],
                       'error.type', 'dev.taskqueue.TaskRevokedException', 'error.message', emsg)
@@ -128,7 +130,7 @@ final class RedisOutcomes {
                   else
                     redis.call('HSET', record, 'state', 'FAILURE', 'finished', now, 'worker', worker, 'task', name,
                       'queue', ARGV[7], 'attempt', attempt, 'error.type', etype, 'error.message', emsg,
-                      'error.stack', estack)
+                      'error.stack', estack, 'dead', letter)
                   end
                   local described = {}
                   if targs ~= '' then described[#described + 1] = 'args' described[#described + 1] = targs end

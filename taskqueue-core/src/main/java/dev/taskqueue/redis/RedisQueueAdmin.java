@@ -330,7 +330,7 @@ public final class RedisQueueAdmin implements QueueAdmin {
             redis.call('XDEL', KEYS[1], ARGV[2])
             if redis.call('EXISTS', KEYS[3]) == 1 then
               redis.call('HSET', KEYS[3], 'state', 'PENDING')
-              redis.call('HDEL', KEYS[3], 'error.type', 'error.message', 'error.stack', 'finished', 'next')
+              redis.call('HDEL', KEYS[3], 'error.type', 'error.message', 'error.stack', 'finished', 'next', 'dead')
             end
             return 1
             """, ScriptOutputType.INTEGER);

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-import dev.taskqueue.TaskInfo;
 import dev.taskqueue.broker.Attempt;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.BrowsedTask;
@@ -29,8 +28,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The dashboard's reads of tasks on Redis, each in one round trip or two, each bounded by the page asked for:
  * <pre>
- * pending    XINFO GROUPS {taskqueue:q}:s:&lt;band&gt;, XRANGE {taskqueue:q}:s:&lt;band&gt; (&lt;last delivered&gt; + COUNT n
- * running    XPENDING {taskqueue:q}:s:&lt;band&gt; workers (&lt;cursor&gt; + n, XRANGE of each entry, HMGET of its record
+ * pending    XINFO GROUPS {taskqueue:q}:s:&lt;b&gt;, XRANGE {taskqueue:q}:s:&lt;b&gt; (&lt;last delivered&gt; + COUNT n
+ * running    XPENDING {taskqueue:q}:s:&lt;b&gt; workers (&lt;cursor&gt; + n, XRANGE of each entry, HMGET of its record
  * scheduled  ZRANGEBYSCORE {taskqueue:q}:d &lt;from&gt; +inf WITHSCORES LIMIT &lt;ties read&gt; n (skipping the ids of
  *            {taskqueue:q}:retrying), HGET {taskqueue:q}:dp &lt;id&gt;
  * retrying   ZRANGEBYSCORE {taskqueue:q}:retrying ... the same way, then HMGET of each record
@@ -139,8 +138,8 @@ public final class RedisQueueBrowser implements QueueBrowser {
             """, ScriptOutputType.MULTI);
 
     /*
-     * KEYS and ARGV as PENDING's. Returns { {entry id, task id, body (cut), consumer, deliveries} per task delivered and
-     * not acknowledged, in claim order; the next page's band and entry, or 0 and '' }. A band without the group
+     * KEYS and ARGV as PENDING's. Returns { {entry id, task id, body (cut), consumer, deliveries} per task delivered
+     * and not acknowledged, in claim order; the next page's band and entry, or 0 and '' }. A band without the group
      * holds none.
      */
     private static final LuaScript RUNNING = new LuaScript("browse-running", StoredText.LUA_CUT + """
@@ -180,20 +179,21 @@ public final class RedisQueueBrowser implements QueueBrowser {
                 bytes(Integer.toString(BODY_BYTES))), "list the tasks of queue '" + queue + "'");
         List<List<Object>> entries = (List<List<Object>>) reply.get(0);
         boolean running = script == RUNNING;
-        List<CompletableFuture<List<Object>>> records = running ? BrowsedRows.readRecords(redis, keys, queue, entries.stream()
-                .map(e -> string(e.get(1))).toList()) : List.of();
+        List<CompletableFuture<List<Object>>> records = running ? BrowsedRows.readRecords(redis, keys, queue,
+                entries.stream().map(e -> string(e.get(1))).toList()) : List.of();
         List<BrowsedTask> tasks = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
             List<Object> e = entries.get(i);
             String taskId = string(e.get(1));
             Message message = Message.of((byte[]) e.get(2));
             if (running) {
-                TaskInfo record = BrowsedRows.awaitRecord(redis, queue, taskId, records.get(i), false);
+                BrowsedRows.Record record = BrowsedRows.awaitRecord(redis, queue, taskId, records.get(i), false);
                 tasks.add(BrowsedRows.row(taskId, queue, "STARTED", message, record, null, string(e.get(3))));
             }
             else {
                 BrowsedTask row = BrowsedRows.row(taskId, queue, "PENDING", message, null, null, null);
-                tasks.add(row.submittedAt() != null ? row : withSubmitted(row, BrowsedRows.entryTime(string(e.get(0)))));
+                tasks.add(row.submittedAt() != null ? row
+                        : withSubmitted(row, BrowsedRows.entryTime(string(e.get(0)))));
             }
         }
         long nextBand = (Long) reply.get(1);
@@ -259,14 +259,15 @@ public final class RedisQueueBrowser implements QueueBrowser {
                 bytes(Long.toString(skip)), bytes(Integer.toString(count)), bytes(Integer.toString(count * 10 + 100)),
                 bytes(Integer.toString(BODY_BYTES))), "list the delayed tasks of queue '" + queue + "'");
         List<List<Object>> entries = (List<List<Object>>) reply.get(0);
-        List<CompletableFuture<List<Object>>> records = retrying ? BrowsedRows.readRecords(redis, keys, queue, entries.stream()
-                .map(e -> string(e.get(0))).toList()) : List.of();
+        List<CompletableFuture<List<Object>>> records = retrying ? BrowsedRows.readRecords(redis, keys, queue,
+                entries.stream().map(e -> string(e.get(0))).toList()) : List.of();
         List<BrowsedTask> tasks = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
             List<Object> e = entries.get(i);
             String taskId = string(e.get(0));
             Instant due = Instant.ofEpochMilli((long) Double.parseDouble(string(e.get(1))));
-            TaskInfo record = retrying ? BrowsedRows.awaitRecord(redis, queue, taskId, records.get(i), true) : null;
+            BrowsedRows.Record record = retrying ? BrowsedRows.awaitRecord(redis, queue, taskId, records.get(i), true)
+                    : null;
             tasks.add(BrowsedRows.row(taskId, queue, retrying ? "RETRY" : "SCHEDULED", Message.of((byte[]) e.get(2)),
                     record, due, null));
         }
@@ -288,7 +289,7 @@ public final class RedisQueueBrowser implements QueueBrowser {
         List<BrowsedTask> tasks = new ArrayList<>();
         for (int i = 0; i < page.size(); i++) {
             StreamMessage<byte[], byte[]> e = page.get(i);
-            TaskInfo record = BrowsedRows.awaitRecord(redis, queue, ids.get(i), records.get(i), false);
+            BrowsedRows.Record record = BrowsedRows.awaitRecord(redis, queue, ids.get(i), records.get(i), false);
             BrowsedTask row = BrowsedRows.row(ids.get(i), queue, record != null ? null : field(e, "s"),
                     Message.NONE, record, null, null);
             if (record == null) { // expired: what the list kept

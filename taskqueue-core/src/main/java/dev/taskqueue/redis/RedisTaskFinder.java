@@ -57,7 +57,8 @@ final class RedisTaskFinder {
     }
 
     /*
-     * KEYS[1] {q}:t:<id>   KEYS[2] {q}:dp   KEYS[3] {q}:d   KEYS[4] {q}:retrying   KEYS[5..15] the streams in claim order
+     * KEYS[1] {q}:t:<id>   KEYS[2] {q}:dp   KEYS[3] {q}:d   KEYS[4] {q}:retrying   KEYS[5..15] the streams, in claim
+     * order
      * ARGV[1] task id   ARGV[2] group   ARGV[3] when it was submitted, ms ('' unknown)   ARGV[4] entries looked at per
      * stream and direction   ARGV[5] body bytes kept   ARGV[6] ms looked at each way   ARGV[7..] the record fields
      * Returns { the record fields' values (or an empty list when its key is not a hash), due score or '', 1 if
@@ -72,7 +73,8 @@ final class RedisTaskFinder {
             local due = redis.call('ZSCORE', KEYS[3], id)
             if due then
               local body = redis.call('HGET', KEYS[2], id) or ''
-              return { fields, due, redis.call('ZSCORE', KEYS[4], id) and 1 or 0, cut(string.sub(body, 2), keep), 0, '' }
+              local retrying = redis.call('ZSCORE', KEYS[4], id) and 1 or 0
+              return { fields, due, retrying, cut(string.sub(body, 2), keep), 0, '' }
             end
             local submitted = read_int(fields[4]) or read_int(ARGV[3])
             if submitted and (not state or state == 'PENDING') then
@@ -122,7 +124,7 @@ final class RedisTaskFinder {
             List<Object> r = redis.await(reply.getValue(), "find task " + taskId + " in queue '" + q + "'");
             String due = string(r.get(1));
             boolean delayed = !due.isEmpty();
-            TaskInfo record = BrowsedRows.info(taskId, q, BrowsedRows.recordFields(r.get(0)), delayed);
+            BrowsedRows.Record record = BrowsedRows.info(taskId, q, BrowsedRows.recordFields(r.get(0)), delayed);
             long band = (Long) r.get(4);
             Message message = Message.of((byte[]) r.get(3));
             String consumer = string(r.get(5));
@@ -170,7 +172,8 @@ final class RedisTaskFinder {
                 attempts.add(attempt);
             }
         }
-        TaskInfo record = BrowsedRows.awaitRecord(redis, queue, taskId, recordReply.get(0), false);
+        BrowsedRows.Record stored = BrowsedRows.awaitRecord(redis, queue, taskId, recordReply.get(0), false);
+        TaskInfo record = stored == null ? null : stored.info();
         // A success, and a run under way, are the last attempt: the record tells them, the list does not repeat them.
         if (record != null && (record.state() == TaskState.SUCCESS || record.state() == TaskState.STARTED)
                 && (attempts.isEmpty() || attempts.get(attempts.size() - 1).attempt() < record.attempt())) {

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Proves the worker alive every {@code heartbeatInterval} (its info expires after {@code livenessTimeout}), and
  * extends the leases of tasks running long, so that the visibility timeout never takes back a task that is
- * still running; it publishes what runs now with its info. Each heartbeat's success (with Redis's clock) or failure goes to {@link Liveness}, which the
+ * still running; it publishes what runs now with its info. Each heartbeat's success (with Redis's clock) or
+ * failure goes to {@link Liveness}, which the
  * janitor and the processor consult.
  */
 final class Heartbeat {

@@ -255,12 +255,18 @@ class QueueBrowserTest {
                 assertThat(t.deadLetterId()).isNotNull();
                 assertThat(t.error().message()).isEqualTo("broken 5");
                 assertThat(t.name()).isEqualTo("test.fail");
+                // the task itself, found by id, names its dead letter too (to requeue it), until it is requeued
+                assertThat(tq.stores.browser().find(null, t.id()).deadLetterId()).isEqualTo(t.deadLetterId());
+                assertThat(tq.admin.requeueDeadLetter("other", t.deadLetterId(), t.id(), null, 0)).isTrue();
+                await().atMost(Duration.ofSeconds(5)).until(() -> tasks.runsOf("fail:broken 5") == 2);
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(tq.stores.browser()
+                        .find("other", t.id()).deadLetterId()).isNotNull().isNotEqualTo(t.deadLetterId()));
             });
 
             assertThat(tq.stores.browser().failures(new FailureFilter(null, null, null, "BROKEN 3"), null, 10)
                     .tasks()).extracting(BrowsedTask::id).containsExactly(newestFirst.get(3));
             assertThat(tq.stores.browser().failures(new FailureFilter("other", "FAIL", "illegalstate", null), null,
-                    10).tasks()).hasSize(3).allSatisfy(t -> assertThat(t.queue()).isEqualTo("other"));
+                    10).tasks()).hasSize(4).allSatisfy(t -> assertThat(t.queue()).isEqualTo("other")); // one requeued
             assertThat(tq.stores.browser().failures(new FailureFilter(null, "test.echo", null, null), null, 10)
                     .tasks()).isEmpty();
         }
