@@ -20,13 +20,19 @@ public interface QueueBrowser {
     enum Listing {
         /** Waiting in the queue for a worker, in claim order (highest priority first, oldest first). */
         PENDING,
-        /** Delayed by a countdown or an eta (not a retry), soonest due first. */
+        /**
+         * Delayed by a countdown or an eta (not a retry), soonest due first; also tasks that wait a moment for a
+         * rate limit's slot or a concurrency permit.
+         */
         SCHEDULED,
         /** Claimed by a worker and not acknowledged yet, in claim order. */
         RUNNING,
         /** Delayed until their next attempt after a failure, soonest due first. */
         RETRYING,
-        /** Finished lately (succeeded, failed or revoked), newest first. */
+        /**
+         * Finished lately (succeeded, failed or revoked), newest first: the tasks whose record is kept (not those
+         * that ignore their result), the last 10,000 or so per queue.
+         */
         RESULTS
     }
 
