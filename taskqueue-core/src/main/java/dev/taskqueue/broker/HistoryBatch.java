@@ -8,11 +8,12 @@ import java.util.List;
  * per minute, queue and task, and the queues whose lag it samples this minute.
  *
  * @param counts the counts, one per minute, queue and task that had any
- * @param lagQueues the queues whose oldest waiting task's age to record as this minute's lag (empty: none)
+ * @param lagQueues the queues whose oldest waiting task's age to record as the lag of {@code minute} (empty: none)
+ * @param minute the minute of the flush, as epoch milliseconds divided by 60,000
  * @param minutesRetention how long the minute buckets are kept
  * @param hoursRetention how long the hour buckets are kept
  */
-public record HistoryBatch(List<Counts> counts, List<String> lagQueues, Duration minutesRetention,
+public record HistoryBatch(List<Counts> counts, List<String> lagQueues, long minute, Duration minutesRetention,
         Duration hoursRetention) {
 
     public HistoryBatch {

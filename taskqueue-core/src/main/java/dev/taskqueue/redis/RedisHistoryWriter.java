@@ -102,19 +102,16 @@ final class RedisHistoryWriter {
 
     void record(HistoryBatch batch) {
         Map<String, Long> lags = sampleLag(batch.lagQueues());
-        long currentMinute = -1;
         Map<Long, List<HistoryBatch.Counts>> byMinute = new LinkedHashMap<>();
         for (HistoryBatch.Counts c : batch.counts()) {
             byMinute.computeIfAbsent(c.minute(), m -> new ArrayList<>()).add(c);
-            currentMinute = Math.max(currentMinute, c.minute());
         }
-        if (!lags.isEmpty() && currentMinute < 0) {
-            currentMinute = System.currentTimeMillis() / 60_000;
-            byMinute.put(currentMinute, List.of());
+        if (!lags.isEmpty()) {
+            byMinute.putIfAbsent(batch.minute(), List.of());
         }
         List<CompletableFuture<Long>> replies = new ArrayList<>();
         for (Map.Entry<Long, List<HistoryBatch.Counts>> minute : byMinute.entrySet()) {
-            Map<String, Long> minuteLags = minute.getKey() == currentMinute ? lags : Map.of();
+            Map<String, Long> minuteLags = minute.getKey() == batch.minute() ? lags : Map.of();
             replies.add(add("m", minute.getKey(), minute.getValue(), minuteLags,
                     batch.minutesRetention().toMillis()));
             replies.add(add("h", minute.getKey() / 60, minute.getValue(), minuteLags,

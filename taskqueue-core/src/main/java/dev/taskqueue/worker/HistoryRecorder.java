@@ -101,7 +101,7 @@ final class HistoryRecorder {
         WorkerSettings settings = worker.settings();
         try {
             worker.broker().recordHistory(new HistoryBatch(batch, sampleLag ? settings.queueNames() : List.of(),
-                    settings.historyMinutesRetention(), settings.historyHoursRetention()));
+                    minute, settings.historyMinutesRetention(), settings.historyHoursRetention()));
             lagSampledMinute = minute;
         }
         catch (RuntimeException ex) {

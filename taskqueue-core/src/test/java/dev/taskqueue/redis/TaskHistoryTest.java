@@ -90,7 +90,8 @@ class TaskHistoryTest {
                 values[HistoryBatch.PROCESSED] = 1;
                 counts.add(new HistoryBatch.Counts(minute, "default", "task-" + i, values));
             }
-            tq.broker.recordHistory(new HistoryBatch(counts, List.of(), Duration.ofMinutes(5), Duration.ofHours(1)));
+            tq.broker.recordHistory(new HistoryBatch(counts, List.of(), minute, Duration.ofMinutes(5),
+                    Duration.ofHours(1)));
 
             Instant at = Instant.ofEpochMilli(minute * 60_000);
             TaskHistory history = tq.stores.history();
