@@ -30,6 +30,9 @@ final class AlertingFiles {
 
     static final Path RULES_TESTS = PROMETHEUS.resolve("taskqueue-rules.test.yml");
 
+    /** A Prometheus configuration that scrapes the sample and loads the rules, as the README shows it. */
+    static final Path EXAMPLE_CONFIG = PROMETHEUS.resolve("prometheus.yml");
+
     static final Path DASHBOARD = ROOT.resolve("grafana").resolve("taskqueue-dashboard.json");
 
     /** Label matchers and strings, whose label names and values are not metric names. */

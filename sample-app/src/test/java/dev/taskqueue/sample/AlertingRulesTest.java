@@ -28,6 +28,12 @@ class AlertingRulesTest {
         promtoolSucceeds("test", "rules", AlertingFiles.RULES_TESTS);
     }
 
+    /** The example configuration the README shows loads the rules, and Prometheus would accept it. */
+    @Test
+    void promtoolAcceptsTheExampleConfiguration() throws Exception {
+        promtoolSucceeds("check", "config", AlertingFiles.EXAMPLE_CONFIG);
+    }
+
     private static void promtoolSucceeds(String command, String what, Path file) throws Exception {
         Promtool.Result result = Promtool.require().run(file.getParent(), command, what,
                 file.getFileName().toString());
