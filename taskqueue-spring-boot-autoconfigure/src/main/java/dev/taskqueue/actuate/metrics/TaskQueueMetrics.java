@@ -30,9 +30,10 @@ import org.jspecify.annotations.Nullable;
  * <li>Counters and timers are fed by the engine's events: this is a {@link TaskEventListener} that the client and
  * the worker call. The engine never calls Micrometer itself. Each meter is looked up once per task and queue,
  * then kept, so an event costs a map lookup and an increment.</li>
- * <li>Queue gauges and the worker count read a {@link QueueSnapshots snapshot} that one bulk read of the broker
- * refreshes at most once per {@code queueStatsTtl}, however many gauges are scraped, in the background: a scrape
- * never waits for Redis (but the first).</li>
+ * <li>Queue gauges (depth, age, consumers, paused), the worker count and the chord gauges read a
+ * {@link QueueSnapshots snapshot} that one bulk read of the broker refreshes at most once per {@code queueStatsTtl},
+ * however many gauges are scraped, in the background ({@link RefreshedReading}): a scrape never waits for Redis (but
+ * the first).</li>
  * <li>Each queue gets its gauges when it is first seen: a queue of this application, a queue submitted to or run
  * here, or a queue the broker lists at a refresh.</li>
  * </ol>
