@@ -340,6 +340,9 @@ public final class Scheduler implements AutoCloseable {
         }
         if (!isEnabled(schedule, state)) {
             cursors.put(schedule.name(), now.isAfter(cursor) ? now : cursor);
+            // It submits nothing, so it has no problem to show; enabled again, it starts afresh from now.
+            problems.remove(schedule.name());
+            failingSince.remove(schedule.name());
             return null;
         }
         Trigger trigger = schedule.trigger();

@@ -298,6 +298,14 @@ class SchedulerTest {
                 new Scheduler.ScheduleTicks("broken", null, Instant.parse("2030-01-01T00:01:00Z")),
                 new Scheduler.ScheduleTicks("fine", Instant.parse("2030-01-01T00:03:00Z"),
                         Instant.parse("2030-01-01T00:04:00Z")));
+
+        scheduler.setEnabled("broken", false); // what an operator does to it until it is mended
+        scheduler.submitDueTicks();
+        assertThat(scheduler.problems()).isEmpty();
+        scheduler.setEnabled("broken", true);
+        scheduler.submitDueTicks();
+        assertThat(scheduler.ticks().get(0)).as("enabled again, it starts from now")
+                .isEqualTo(new Scheduler.ScheduleTicks("broken", null, Instant.parse("2030-01-01T00:04:00Z")));
     }
 
     /** The bug this guards against: one schedule failing every tick stopped every schedule, cluster-wide. */
