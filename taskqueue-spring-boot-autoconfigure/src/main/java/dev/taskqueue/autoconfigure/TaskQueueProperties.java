@@ -800,8 +800,8 @@ public class TaskQueueProperties implements Validator {
     public static class Metrics {
 
         /**
-         * How long one reading of every queue's counts serves the queue gauges, however often they are scraped
-         * (one Redis round trip per reading, in the background: a scrape does not wait for it).
+         * How long one reading of every queue's counts (and of the workers, chords and schedules' ticks) serves the
+         * gauges, however often they are scraped (read in the background: a scrape does not wait for it).
          */
         private Duration queueStatsTtl = Duration.ofSeconds(5);
 
