@@ -42,13 +42,18 @@ public final class DashboardHttp {
      * authenticated by the session cookie alone.
      */
     public static DashboardHttp signedIn(int port, String user) {
+        return signedIn(port, user, DashboardTestApplication.PASSWORD);
+    }
+
+    /** As {@link #signedIn(int, String)}, with this password. */
+    public static DashboardHttp signedIn(int port, String user, String password) {
         DashboardHttp http = new DashboardHttp(port, null);
         java.util.regex.Matcher token = java.util.regex.Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"")
                 .matcher(http.get("/login").body());
         if (!token.find()) {
             throw new IllegalStateException("No CSRF token in the login page");
         }
-        String form = "username=" + user + "&password=" + DashboardTestApplication.PASSWORD + "&_csrf="
+        String form = "username=" + user + "&password=" + password + "&_csrf="
                 + java.net.URLEncoder.encode(token.group(1), StandardCharsets.UTF_8);
         HttpRequest login = http.request("/login").header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build();
