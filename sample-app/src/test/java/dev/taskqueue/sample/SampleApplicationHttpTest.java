@@ -167,6 +167,21 @@ class SampleApplicationHttpTest {
                 .contains("SENT", "SUCCEEDED"));
     }
 
+    /** The sample opens the dashboard to this machine (loopback) without a login, for development. */
+    @Test
+    void theDashboardIsOpenToThisMachine() {
+        ResponseEntity<String> shell = http.get().uri("/taskqueue/").retrieve().toEntity(String.class);
+        assertThat(shell.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(shell.getHeaders().getFirst("Content-Security-Policy")).contains("script-src 'self'");
+        assertThat(shell.getBody()).contains("<meta name=\"tq-user\" content=\"local\">",
+                "<meta name=\"tq-can\" content=\"read,operate,admin\">");
+
+        List<Map<String, Object>> queues = http.get().uri("/taskqueue/api/queues").retrieve()
+                .body(new ParameterizedTypeReference<>() {
+                });
+        assertThat(queues).extracting(queue -> queue.get("name")).contains("images", "emails", "default");
+    }
+
     @SuppressWarnings("unchecked")
     private Object receiptState(String orderId) {
         Map<String, Object> order = http.get().uri("/orders/{id}", orderId).retrieve().body(JSON);
