@@ -24,9 +24,7 @@ public class DashboardSecurity {
                 .formLogin(Customizer.withDefaults())
                 .build(); // CSRF stays on: the dashboard sends the token with each action
     }
-    // end::security[]
 
-    // tag::users[]
     @Bean
     UserDetailsService users() {
         return new InMemoryUserDetailsManager(
@@ -35,7 +33,5 @@ public class DashboardSecurity {
                 User.withUsername("lead").password("{noop}lead")
                         .authorities("TASKQUEUE_OPERATE", "TASKQUEUE_ADMIN").build());
     }
-    // end::users[]
-    // tag::security[]
 }
 // end::security[]
