@@ -37,7 +37,9 @@ import static org.assertj.core.api.Assumptions.assumeThat;
  * worker run by the tests (tasks wait until they say): every route answers the contract's shape, each right is
  * enforced on the server, CSRF stays on, actions are audited, and the stream sends an update when a task arrives.
  */
-@SpringBootTest(classes = DashboardTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(classes = DashboardTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = { "taskqueue.schedules.digest.task=mail.send", "taskqueue.schedules.digest.args=ops@example.com",
+                "taskqueue.schedules.digest.cron=0 0 3 * * *" })
 @AutoConfigureTaskQueue(worker = WorkerMode.MANUAL)
 @DirtiesContext // closed while the test Redis still runs: its keys are deleted without waiting for a timeout
 class DashboardWebTests {
@@ -134,7 +136,9 @@ class DashboardWebTests {
         assertThat(asAdmin.get("/taskqueue/api/queues/default/tasks?state=dead").map()).containsOnlyKeys("items",
                 "next");
         assertThat(asAdmin.get("/taskqueue/api/workers").status()).isEqualTo(200);
-        assertThat(asAdmin.get("/taskqueue/api/schedules").list()).isEmpty();
+        assertThat(asAdmin.get("/taskqueue/api/schedules").list()).singleElement().satisfies(schedule -> assertThat(
+                schedule).containsOnlyKeys("name", "task", "queue", "trigger", "enabled", "lastRun", "nextRun",
+                        "problem").containsEntry("name", "digest").containsEntry("queue", "default"));
         assertThat(asAdmin.get("/taskqueue/api/catalog").list()).extracting(task -> task.get("name"))
                 .contains("mail.send", "mail.bounce");
         assertThat(asAdmin.get("/taskqueue/api/audit").map()).containsOnlyKeys("items", "next");
@@ -210,6 +214,21 @@ class DashboardWebTests {
         assertThat(operator.post("/taskqueue/api/queues/default/resume").status()).isEqualTo(200);
         assertThat(operator.post("/taskqueue/api/queues/default/purge").status()).isEqualTo(403);
         assertThat(operator.post("/taskqueue/api/queues/default/dead/retry-all").status()).isEqualTo(403);
+    }
+
+    @Test
+    void anOperatorDisablesEnablesAndRunsASchedule() {
+        DashboardHttp operator = new DashboardHttp(port, "operator").withCsrf();
+
+        assertThat(operator.post("/taskqueue/api/schedules/digest/disable").status()).isEqualTo(200);
+        assertThat(operator.get("/taskqueue/api/schedules").list().get(0)).containsEntry("enabled", false);
+        assertThat(operator.post("/taskqueue/api/schedules/digest/enable").status()).isEqualTo(200);
+        assertThat(operator.get("/taskqueue/api/schedules").list().get(0)).containsEntry("enabled", true);
+        Reply run = operator.post("/taskqueue/api/schedules/digest/run");
+        assertThat(run.status()).isEqualTo(200);
+        assertThat(run.map()).containsEntry("action", "TASKQUEUE_SCHEDULE_RUN").containsEntry("target", "digest");
+        assertThat(tasks.submitted("mail.send")).hasSize(1);
+        assertThat(operator.post("/taskqueue/api/schedules/nope/run").status()).isEqualTo(404);
     }
 
     @Test

@@ -4,7 +4,6 @@ import java.util.function.LongSupplier;
 
 import dev.taskqueue.actuate.view.TaskQueueActions;
 import dev.taskqueue.actuate.view.TaskQueueViews;
-import dev.taskqueue.actuate.view.ViewUnavailableException;
 import dev.taskqueue.actuate.view.Views;
 import dev.taskqueue.dashboard.access.Caller;
 import dev.taskqueue.dashboard.access.Right;
@@ -117,11 +116,7 @@ public class DashboardActionApi {
     @Requires(value = Right.OPERATE, action = SCHEDULE_RUN)
     public Views.ActionResult runSchedule(@PathVariable String name,
             @RequestAttribute(DashboardGuard.CALLER) Caller caller) {
-        return act(caller, SCHEDULE_RUN, name, () -> {
-            views.model().scheduler(name); // 404 for an unknown schedule
-            throw new ViewUnavailableException("Running schedule '" + name + "' now is not available yet: call its "
-                    + "task from the catalog, or enable it");
-        });
+        return act(caller, SCHEDULE_RUN, name, once(() -> actions.runSchedule(name)));
     }
 
     @PostMapping("/schedules/{name}/enable")

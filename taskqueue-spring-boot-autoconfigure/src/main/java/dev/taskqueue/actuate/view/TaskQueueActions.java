@@ -98,6 +98,20 @@ public class TaskQueueActions {
         return source.runNow(model.existingQueue(queue), taskId);
     }
 
+    /**
+     * Submits a periodic schedule's task now, as an extra run (its ticks go on as before); returns the task's id.
+     *
+     * @throws ViewUnavailableException when this application's scheduler cannot run schedules on demand
+     */
+    public String runSchedule(String name) {
+        try {
+            return model.scheduler(name).runNow(name).id();
+        }
+        catch (IllegalStateException ex) {
+            throw new ViewUnavailableException(ex.getMessage());
+        }
+    }
+
     /** Enables or disables a periodic schedule on every instance (stored in Redis). */
     public void enableSchedule(String name, boolean enabled) {
         model.scheduler(name).setEnabled(name, enabled);
