@@ -178,6 +178,49 @@ class DashboardWebTests {
         assertThat(pending).extracting(row -> row.get("id")).contains(waiting.id());
     }
 
+    @Test
+    void failuresAreListedFilteredAndFoundById() {
+        assumeThat(browser.getIfAvailable()).as("a QueueBrowser (the Redis one lands with the core's browsing)")
+                .isNotNull();
+        TaskHandle<Void> bounced = client.submit(DashboardTestApplication.Mail::bounce);
+        tasks.runPending();
+
+        List<Map<String, Object>> failures = list(asAdmin.get("/taskqueue/api/failures?task=mail.bounce").map()
+                .get("items"));
+        assertThat(failures).isNotEmpty().allSatisfy(row -> assertThat(row).containsEntry("name", "mail.bounce"));
+        assertThat(list(asAdmin.get("/taskqueue/api/failures?task=mail.send").map().get("items"))).isEmpty();
+        List<Map<String, Object>> found = list(asAdmin.get("/taskqueue/api/search?q=" + bounced.id()).map()
+                .get("tasks"));
+        assertThat(found).isNotEmpty().allSatisfy(row -> assertThat(row).containsEntry("id", bounced.id()));
+        Map<String, Object> detail = asAdmin.get("/taskqueue/api/tasks/" + bounced.id() + "?queue=bounces").map();
+        assertThat(detail).containsEntry("state", "FAILURE");
+        assertThat(list(detail.get("attempts"))).isNotEmpty();
+        assertThat(map(detail.get("error"))).containsEntry("type", "java.lang.IllegalStateException");
+    }
+
+    @Test
+    void retryingADelayedTaskRunsItNowAndADeadOneRequeuesIt() {
+        assumeThat(browser.getIfAvailable()).as("a QueueBrowser (the Redis one lands with the core's browsing)")
+                .isNotNull();
+        TaskHandle<Void> bounced = client.submit(DashboardTestApplication.Mail::bounce);
+        tasks.runPending();
+        TaskHandle<String> later = client.withOptions(dev.taskqueue.TaskOptions.defaults()
+                .countdown(Duration.ofHours(1))).submit(DashboardTestApplication.Mail::send, "ada@example.com");
+        DashboardHttp operator = new DashboardHttp(port, "operator").withCsrf();
+
+        assertThat(list(operator.get("/taskqueue/api/queues/default/tasks?state=scheduled").map().get("items")))
+                .extracting(row -> row.get("id")).contains(later.id());
+        assertThat(operator.post("/taskqueue/api/tasks/" + later.id() + "/retry").status()).isEqualTo(200);
+        assertThat(operator.post("/taskqueue/api/tasks/" + bounced.id() + "/retry?queue=bounces").status())
+                .isEqualTo(200);
+        assertThat(admin.stats("bounces").dead()).isZero();
+        tasks.runPending(); // runs what is due: the task due in an hour is due now
+        assertThat(later.get(Duration.ofSeconds(10))).isEqualTo("sent to ada@example.com");
+        Reply again = operator.post("/taskqueue/api/tasks/" + later.id() + "/retry");
+        assertThat(again.status()).isEqualTo(409);
+        assertThat((String) again.map().get("error")).contains("only a scheduled or retrying task can run now");
+    }
+
     // ------------------------------------------------------------------------------------------ rights
 
     @Test
