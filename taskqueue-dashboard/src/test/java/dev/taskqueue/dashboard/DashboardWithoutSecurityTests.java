@@ -68,6 +68,31 @@ class DashboardWithoutSecurityTests {
     }
 
     @Test
+    void enabledWithoutSpringSecurityItRefusesRebindingAndCrossSiteWrites() {
+        withoutSecurity.withPropertyValues("taskqueue.dashboard.enabled=true").run(context -> {
+            DashboardGuard guard = context.getBean(DashboardGuard.class);
+            DashboardAccess access = context.getBean(DashboardAccess.class);
+            MockHttpServletRequest rebound = request("127.0.0.1", false);
+            rebound.setServerName("attacker.example");
+            MockHttpServletResponse refused = new MockHttpServletResponse();
+            assertThat(guard.preHandle(rebound, refused, new Object())).isFalse();
+            assertThat(refused.getStatus()).isEqualTo(403);
+
+            MockHttpServletRequest write = request("127.0.0.1", false);
+            write.setMethod("POST");
+            MockHttpServletResponse withoutToken = new MockHttpServletResponse();
+            assertThat(guard.preHandle(write, withoutToken, new Object())).isFalse();
+            assertThat(withoutToken.getStatus()).isEqualTo(403);
+            assertThat(withoutToken.getContentAsString()).contains("CSRF token");
+
+            DashboardAccess.CsrfToken token = access.csrf(write);
+            assertThat(token).isNotNull();
+            write.addHeader(token.header(), token.token());
+            assertThat(guard.preHandle(write, new MockHttpServletResponse(), new Object())).isTrue();
+        });
+    }
+
+    @Test
     void withSpringSecurityItIsOnUnlessDisabled() {
         runner.run(context -> assertThat(context.getBean(DashboardAccess.class))
                 .isInstanceOf(SpringSecurityAccess.class));

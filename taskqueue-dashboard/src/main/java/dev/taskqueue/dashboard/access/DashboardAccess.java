@@ -19,6 +19,14 @@ public interface DashboardAccess {
     CsrfToken csrf(HttpServletRequest request);
 
     /**
+     * Whether a write (POST, DELETE) carries the CSRF token this access issued itself; true when the application's
+     * security checks CSRF (Spring Security's filter did, before the dashboard ran).
+     */
+    default boolean csrfVerified(HttpServletRequest request) {
+        return true;
+    }
+
+    /**
      * A CSRF token, as the shell page passes it to the UI.
      *
      * @param header the request header to send it in

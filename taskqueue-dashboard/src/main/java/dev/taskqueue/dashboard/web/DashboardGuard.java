@@ -22,7 +22,8 @@ import org.springframework.web.servlet.HandlerMapping;
  * <ol>
  * <li>adds the security headers: a strict Content Security Policy (no inline script or style, nothing from another
  * origin, no framing), {@code nosniff} and {@code no-referrer};</li>
- * <li>finds the caller ({@link DashboardAccess}): a request that may not reach the dashboard at all gets 403;</li>
+ * <li>finds the caller ({@link DashboardAccess}): a request that may not reach the dashboard at all gets 403, and so
+ * does a write without the CSRF token when the dashboard issued it (without Spring Security);</li>
  * <li>for a route ({@link Requires}): 401 when the caller is not authenticated, 403 when they lack the right, 403 for
  * an action in read-only mode (refused actions are audited);</li>
  * <li>hands the caller to the route as the request attribute {@link #CALLER}.</li>
@@ -66,6 +67,10 @@ public final class DashboardGuard implements HandlerInterceptor {
             return refuse(response, HttpServletResponse.SC_FORBIDDEN, ex.getMessage());
         }
         request.setAttribute(CALLER, caller);
+        if (!access.csrfVerified(request)) {
+            return refuse(response, HttpServletResponse.SC_FORBIDDEN, "A write to the taskqueue dashboard must carry "
+                    + "the CSRF token its page hands out (the tq-csrf-header and tq-csrf-token meta tags).");
+        }
         Requires requires = handler instanceof HandlerMethod method ? method.getMethodAnnotation(Requires.class) : null;
         if (requires == null) {
             return true;
