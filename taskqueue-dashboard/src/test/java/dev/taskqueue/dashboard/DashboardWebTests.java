@@ -10,8 +10,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import dev.taskqueue.GroupHandle;
+import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskHandle;
+import dev.taskqueue.Workflows;
 import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.broker.QueueBrowser;
 import dev.taskqueue.dashboard.DashboardHttp.Reply;
@@ -219,6 +222,31 @@ class DashboardWebTests {
         Reply again = operator.post("/taskqueue/api/tasks/" + later.id() + "/retry");
         assertThat(again.status()).isEqualTo(409);
         assertThat((String) again.map().get("error")).contains("only a scheduled or retrying task can run now");
+    }
+
+    @Test
+    void aChainAndAGroupAreShownAsGraphsWithEachStepsState() {
+        TaskHandle<String> last = client.submit(Workflows.chain(TaskCall.of(DashboardTestApplication.Mail::send,
+                "ada@example.com"), TaskCall.of(DashboardTestApplication.Mail::send, "bob@example.com").immutable()));
+        GroupHandle<String> group = client.submit(Workflows.group(
+                TaskCall.of(DashboardTestApplication.Mail::send, "cy@example.com"),
+                TaskCall.of(DashboardTestApplication.Mail::send, "di@example.com")));
+        tasks.runPending();
+        tasks.runPending(); // the chain's second step, submitted by the first's end
+        assertThat(last.get(Duration.ofSeconds(10))).isEqualTo("sent to bob@example.com");
+
+        Map<String, Object> chain = asAdmin.get("/taskqueue/api/workflows/" + last.id()).map();
+        assertThat(chain).containsEntry("kind", "chain").containsEntry("id", last.id());
+        List<Map<String, Object>> steps = list(chain.get("nodes"));
+        assertThat(steps).hasSize(2).allSatisfy(node -> assertThat(node).containsEntry("state", "SUCCESS")
+                .containsEntry("task", "mail.send"));
+        assertThat(list(chain.get("edges"))).containsExactly(Map.of("from", steps.get(0).get("id"), "to", last.id()));
+        assertThat(asAdmin.get("/taskqueue/api/tasks/" + last.id()).map()).containsEntry("workflowId", last.id())
+                .containsEntry("parentId", steps.get(0).get("id"));
+
+        Map<String, Object> members = asAdmin.get("/taskqueue/api/workflows/" + group.id()).map();
+        assertThat(members).containsEntry("kind", "group");
+        assertThat(list(members.get("nodes"))).hasSize(2);
     }
 
     // ------------------------------------------------------------------------------------------ rights
