@@ -80,6 +80,10 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * throws {@link NotFoundException} (404 through {@link TaskQueueEndpointWebExtension}). The typed methods
  * ({@link #queue}, {@link #pause}, ...) serve Java callers and tests.
  *
+ * <p>It reads and acts through the read model it shares with the dashboard ({@link TaskQueueReadModel},
+ * {@link TaskQueueActions}), which masks what tasks declare sensitive ({@link ValueMask}); this class shapes the
+ * answers as JSON and turns the model's errors into the endpoint's.
+ *
  * <p>Access is read-only by default: writes need {@code management.endpoint.taskqueue.access=unrestricted}.
  * A queue is known when the broker lists it or this application declares or consumes it.
  *
