@@ -180,6 +180,18 @@ class SampleApplicationHttpTest {
                 .body(new ParameterizedTypeReference<>() {
                 });
         assertThat(queues).extracting(queue -> queue.get("name")).contains("images", "emails", "default");
+
+        // An action carries the token the page hands out: a page of another site cannot read it, nor act.
+        java.util.regex.Matcher token = java.util.regex.Pattern.compile("tq-csrf-token\" content=\"([^\"]+)\"")
+                .matcher(shell.getBody());
+        assertThat(token.find()).isTrue();
+        int withoutToken = http.post().uri("/taskqueue/api/queues/emails/pause")
+                .exchange((request, response) -> response.getStatusCode().value());
+        assertThat(withoutToken).isEqualTo(403);
+        assertThat(http.post().uri("/taskqueue/api/queues/emails/pause").header("X-TASKQUEUE-CSRF", token.group(1))
+                .retrieve().body(JSON)).containsEntry("action", "TASKQUEUE_QUEUE_PAUSED").containsEntry("count", 1);
+        http.post().uri("/taskqueue/api/queues/emails/resume").header("X-TASKQUEUE-CSRF", token.group(1)).retrieve()
+                .toBodilessEntity();
     }
 
     @SuppressWarnings("unchecked")
