@@ -4,10 +4,14 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.taskqueue.dashboard.web.Requires;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
@@ -44,6 +48,13 @@ class DashboardArchitectureTests {
                 .check(CLASSES);
         noClasses().that().resideOutsideOfPackages("dev.taskqueue.dashboard.autoconfigure..")
                 .should().dependOnClassesThat().resideInAPackage("dev.taskqueue.redis..").check(CLASSES);
+    }
+
+    /** The guard checks the right each route declares (and refuses one that declares none): every route has one. */
+    @Test
+    void everyRouteDeclaresTheRightItNeeds() {
+        methods().that().areAnnotatedWith(GetMapping.class).or().areAnnotatedWith(PostMapping.class)
+                .or().areAnnotatedWith(DeleteMapping.class).should().beAnnotatedWith(Requires.class).check(CLASSES);
     }
 
     @Test

@@ -28,7 +28,8 @@ import org.springframework.web.servlet.HandlerMapping;
  * an action in read-only mode (refused actions are audited);</li>
  * <li>hands the caller to the route as the request attribute {@link #CALLER}.</li>
  * </ol>
- * Static assets need no right (they hold no data), only that the request may reach the dashboard. This runs after
+ * Static assets need no right (they hold no data), only that the request may reach the dashboard; a route that
+ * declares no right is refused. This runs after
  * the application's security filters (Spring Security authenticates and checks CSRF first): it adds checks, never
  * removes one.
  */
@@ -71,9 +72,12 @@ public final class DashboardGuard implements HandlerInterceptor {
             return refuse(response, HttpServletResponse.SC_FORBIDDEN, "A write to the taskqueue dashboard must carry "
                     + "the CSRF token its page hands out (the tq-csrf-header and tq-csrf-token meta tags).");
         }
-        Requires requires = handler instanceof HandlerMethod method ? method.getMethodAnnotation(Requires.class) : null;
-        if (requires == null) {
-            return true;
+        if (!(handler instanceof HandlerMethod method)) {
+            return true; // a static asset
+        }
+        Requires requires = method.getMethodAnnotation(Requires.class);
+        if (requires == null) { // fail closed: a route that declares no right is nobody's
+            return refuse(response, HttpServletResponse.SC_FORBIDDEN, "This dashboard route declares no right.");
         }
         if (!caller.authenticated()) {
             return refuse(response, HttpServletResponse.SC_UNAUTHORIZED, "Sign in to use the taskqueue dashboard.");
