@@ -180,6 +180,19 @@ class DashboardWebTests {
     }
 
     @Test
+    void argumentsATaskDeclaresSensitiveAreMaskedInTheTaskAndItsQueue() {
+        TaskHandle<String> login = client.submit(DashboardTestApplication.Mail::login, "ada", "s3cret");
+
+        Map<String, Object> detail = asAdmin.get("/taskqueue/api/tasks/" + login.id()).map();
+        assertThat(String.valueOf(detail.get("arguments"))).contains("ada").contains("******")
+                .doesNotContain("s3cret");
+        List<Map<String, Object>> pending = list(asAdmin.get("/taskqueue/api/queues/default/tasks?state=pending")
+                .map().get("items"));
+        assertThat(pending).filteredOn(row -> login.id().equals(row.get("id"))).singleElement()
+                .satisfies(row -> assertThat(String.valueOf(row.get("arguments"))).doesNotContain("s3cret"));
+    }
+
+    @Test
     void failuresAreListedFilteredAndFoundById() {
         assertThat(browser.getIfAvailable()).as("the Redis QueueBrowser").isNotNull();
         TaskHandle<Void> bounced = client.submit(DashboardTestApplication.Mail::bounce);
