@@ -87,8 +87,9 @@ final class RedisKeys {
 
     /**
      * {@code {p:q}:retrying}: the ids of {@link #delayed} that wait for their next attempt (a retry), scored by due
-     * time as there; the other delayed ids are scheduled. Written with the retry, removed by the promotion; an id
-     * whose task left the delayed set otherwise (a revocation) is trimmed a day after its due time:
+     * time as there; the other delayed ids are scheduled. Written with the retry, removed by the promotion, the
+     * revocation and the purge (so that its ZCARD is the queue's retrying count); an id whose task left the delayed
+     * set otherwise is trimmed a day after its due time:
      * {@code ZADD {taskqueue:q}:retrying <due ms> <id>} beside {@code ZADD {taskqueue:q}:d <due ms> <id>}.
      */
     byte[] retrying(String queue) {

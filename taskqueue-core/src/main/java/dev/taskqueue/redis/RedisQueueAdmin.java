@@ -79,9 +79,11 @@ public final class RedisQueueAdmin implements QueueAdmin {
 
     /*
      * KEYS[1..11] the queue's streams   KEYS[12] {q}:d   KEYS[13] {q}:dead   KEYS[14] {q}:paused
-     * KEYS[15] {q}:throughput   ARGV[1] group
-     * Returns { pending (not yet delivered), active (delivered, not acknowledged), scheduled, dead,
-     *           age in ms of the oldest pending entry or -1, paused 1|0, tasks finished in the last 60 s }.
+     * KEYS[15] {q}:throughput   KEYS[16] {q}:retrying   ARGV[1] group
+     * Returns { pending (not yet delivered), active (delivered, not acknowledged), scheduled (every delayed task,
+     *           retries included), dead, age in ms of the oldest pending entry or -1, paused 1|0, tasks finished in
+     *           the last 60 s, retrying (the delayed ones waiting for a retry: {q}:retrying holds only ids of {q}:d,
+     *           as the scripts that add to and remove from {q}:d keep it) }.
      */
     private static final LuaScript STATS = new LuaScript("stats", """
             local now = now_ms()
@@ -117,13 +119,13 @@ public final class RedisQueueAdmin implements QueueAdmin {
               if s and c and s > second - 60 then finished = finished + c end
             end
             return { pending, active, redis.call('ZCARD', KEYS[12]), redis.call('XLEN', KEYS[13]), oldest,
-              redis.call('EXISTS', KEYS[14]), finished }
+              redis.call('EXISTS', KEYS[14]), finished, redis.call('ZCARD', KEYS[16]) }
             """, ScriptOutputType.MULTI);
 
     /** Sends the STATS script of one queue (also the history's lag sample, {@link RedisHistoryWriter}). */
     static CompletableFuture<List<Object>> runStats(RedisConnections redis, RedisKeys keys, String queue) {
         return STATS.run(redis.commands(), keys.streamsAnd(queue, keys.delayed(queue), keys.dead(queue),
-                keys.paused(queue), keys.throughput(queue)), bytes(RedisKeys.GROUP));
+                keys.paused(queue), keys.throughput(queue), keys.retrying(queue)), bytes(RedisKeys.GROUP));
     }
 
     /** The queues' counts: one script per queue (one slot each), all sent before the first reply is awaited. */
@@ -138,8 +140,10 @@ public final class RedisQueueAdmin implements QueueAdmin {
         for (String queue : queues) {
             List<Object> reply = redis.await(replies.get(i++), "count the tasks of queue '" + queue + "'");
             long oldest = (Long) reply.get(4);
-            stats.add(new QueueStats(queue, (Long) reply.get(0), (Long) reply.get(2), (Long) reply.get(1),
-                    (Long) reply.get(3), oldest < 0 ? null : oldest, (Long) reply.get(5) == 1L, (Long) reply.get(6)));
+            long delayed = (Long) reply.get(2);
+            stats.add(new QueueStats(queue, (Long) reply.get(0), delayed, Math.min(delayed, (Long) reply.get(7)),
+                    (Long) reply.get(1), (Long) reply.get(3), oldest < 0 ? null : oldest, (Long) reply.get(5) == 1L,
+                    (Long) reply.get(6)));
         }
         return stats;
     }

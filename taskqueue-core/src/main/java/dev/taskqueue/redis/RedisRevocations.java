@@ -74,7 +74,7 @@ final class RedisRevocations {
 
     /*
      * KEYS[1] {q}:revoked   KEYS[2] {q}:d   KEYS[3] {q}:dp   KEYS[4] {q}:t:<id>   KEYS[5] {q}:u:<unique key> (or -)
-     * KEYS[6] {q}:s:r
+     * KEYS[6] {q}:s:r   KEYS[7] {q}:retrying
      * ARGV[1] task id   ARGV[2] reason   ARGV[3] keep ms   ARGV[4] notify channel prefix   ARGV[5] queue name
      * ARGV[6] '1' when the delayed task is part of a workflow   ARGV[7] group
      * ARGV[8] '1' when the task is known to be in this queue, '0' when no queue had it   ARGV[9] most remembered
@@ -82,7 +82,7 @@ final class RedisRevocations {
      * already). Otherwise remembers the revocation (forgetting those older than keep, and the oldest beyond the
      * most remembered) and returns 1; then, unless the task is unknown here (ARGV[8] '0', and neither a record with
      * a state nor a delayed entry exists), removes it from the delayed set, marks its record REVOKED and releases
-     * its uniqueness key.
+     * its uniqueness key. It leaves {q}:retrying with {q}:d, so that the queue's retrying count is a ZCARD.
      * A delayed workflow step goes to the redelivery stream at once, flagged revoked: a worker takes it, records it
      * REVOKED without running it, and tells the rest of its workflow (what follows it is marked REVOKED, its error
      * links run).
@@ -98,6 +98,7 @@ final class RedisRevocations {
             redis.call('PEXPIRE', KEYS[1], keep)
             if ARGV[8] == '0' and not state and redis.call('HEXISTS', KEYS[3], ARGV[1]) == 0 then return 1 end
             local delayed = redis.call('ZREM', KEYS[2], ARGV[1])
+            redis.call('ZREM', KEYS[7], ARGV[1])
             if delayed == 1 and ARGV[6] == '1' then
               add_ready(KEYS[6], ARGV[7], ARGV[1], string.sub(redis.call('HGET', KEYS[3], ARGV[1]), 2), '0', true)
             end
@@ -128,7 +129,8 @@ final class RedisRevocations {
             String uniqueKey = body == null ? null : uniqueKeyOf.apply(body);
             Long reply = redis.await(REVOKE.run(redis.commands(), new byte[][] { keys.revoked(queue),
                     keys.delayed(queue), keys.delayedPayloads(queue), keys.record(queue, taskId),
-                    keys.unique(queue, uniqueKey), keys.stream(queue, RedisKeys.REDELIVERY) }, bytes(taskId), bytes(reason),
+                    keys.unique(queue, uniqueKey), keys.stream(queue, RedisKeys.REDELIVERY),
+                    keys.retrying(queue) }, bytes(taskId), bytes(reason),
                     bytes(Long.toString(keepMillis)), bytes(keys.notifyChannelPrefix()), bytes(queue),
                     bytes(body != null && inWorkflow.test(body) ? "1" : "0"), bytes(RedisKeys.GROUP),
                     bytes(where.found() ? "1" : "0"), bytes(Integer.toString(MAX_PER_QUEUE))),

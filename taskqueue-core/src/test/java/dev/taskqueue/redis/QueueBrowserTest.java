@@ -17,6 +17,7 @@ import dev.taskqueue.TaskState;
 import dev.taskqueue.broker.Attempt;
 import dev.taskqueue.broker.BrowsedTask;
 import dev.taskqueue.broker.FailureFilter;
+import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.broker.QueueBrowser.Listing;
 import dev.taskqueue.broker.QueueBrowser.Page;
 import dev.taskqueue.testing.TaskQueueFixture;
@@ -131,6 +132,28 @@ class QueueBrowserTest {
             assertThat(attempts.get(0).error().stackTrace()).contains("IllegalStateException: boom");
             assertThat(attempts.get(0).worker()).isNotNull();
             assertThat(attempts.get(0).finishedAt()).isNotNull();
+        }
+    }
+
+    @Test
+    void aQueueCountsItsRetryingTasksAmongItsScheduledOnesAndARevokedRetryLeavesBoth() {
+        try (TaskQueueFixture tq = new TaskQueueFixture(new TestTasks())) {
+            tq.startWorker();
+            for (int i = 0; i < 2; i++) {
+                tq.client.withOptions(IN_AN_HOUR).submit(TestTasks::echo, "later-" + i);
+            }
+            TaskHandle<String> first = tq.client.withOptions(RETRY_IN_AN_HOUR).submit(TestTasks::fail, "one");
+            TaskHandle<String> second = tq.client.withOptions(RETRY_IN_AN_HOUR).submit(TestTasks::fail, "two");
+            await().atMost(Duration.ofSeconds(5)).until(() -> first.state() == TaskState.RETRY
+                    && second.state() == TaskState.RETRY);
+
+            QueueStats stats = tq.admin.stats(QUEUE);
+            assertThat(List.of(stats.scheduled(), stats.retrying(), stats.scheduledOnly())).containsExactly(4L, 2L, 2L);
+
+            assertThat(tq.admin.revoke(QUEUE, first.id(), "not needed", false)).isTrue();
+
+            QueueStats after = tq.admin.stats(QUEUE);
+            assertThat(List.of(after.scheduled(), after.retrying(), after.scheduledOnly())).containsExactly(3L, 1L, 2L);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.taskqueue.dashboard;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.taskqueue.Retry;
 import dev.taskqueue.Sensitive;
 import dev.taskqueue.Task;
 
@@ -64,6 +65,11 @@ public class DashboardTestApplication {
         @Task(name = "mail.bounce", queue = "bounces")
         public void bounce() {
             throw new IllegalStateException("mailbox full");
+        }
+
+        @Task(name = "mail.defer", queue = "bounces", retry = @Retry(maxRetries = 3, delay = "1h"))
+        public void defer() {
+            throw new IllegalStateException("greylisted, try later");
         }
     }
 

@@ -152,6 +152,24 @@ class DashboardWebTests {
     }
 
     @Test
+    void queueRowsAndTotalsCountRetryingTasksApartFromScheduledOnes() {
+        client.submit(DashboardTestApplication.Mail::defer);
+        client.withOptions(dev.taskqueue.TaskOptions.defaults().countdown(Duration.ofHours(1)))
+                .submit(DashboardTestApplication.Mail::send, "ada@example.com");
+        tasks.startWorker(); // runs what is due (the first attempt) and leaves what waits an hour
+        tasks.awaitIdle(Duration.ofSeconds(10));
+        tasks.stopWorker();
+
+        List<Map<String, Object>> queues = asAdmin.get("/taskqueue/api/queues").list();
+        assertThat(queues).filteredOn(q -> q.get("name").equals("bounces")).singleElement()
+                .satisfies(q -> assertThat(q).containsEntry("retrying", 1).containsEntry("scheduled", 0));
+        assertThat(queues).filteredOn(q -> q.get("name").equals("default")).singleElement()
+                .satisfies(q -> assertThat(q).containsEntry("retrying", 0).containsEntry("scheduled", 1));
+        assertThat(map(asAdmin.get("/taskqueue/api/overview?range=hour").map().get("totals")))
+                .containsEntry("retrying", 1).containsEntry("scheduled", 1);
+    }
+
+    @Test
     void unknownThingsAnswer404WithWhatToDo() {
         Reply queue = asAdmin.get("/taskqueue/api/queues/nope");
         assertThat(queue.status()).isEqualTo(404);

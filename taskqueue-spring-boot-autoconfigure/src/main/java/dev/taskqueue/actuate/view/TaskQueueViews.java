@@ -128,7 +128,8 @@ public class TaskQueueViews {
                 .mapToInt(task -> Objects.requireNonNull(task.policies().concurrency()).limit()).sum() : null;
         Double drain = stats.pending() > 0 && stats.processedLastMinute() > 0
                 ? stats.pending() * 60.0 / stats.processedLastMinute() : null;
-        return new Views.Queue(stats.queue(), stats.pending(), stats.scheduled(), stats.active(), null, stats.dead(),
+        return new Views.Queue(stats.queue(), stats.pending(), stats.scheduledOnly(), stats.active(), stats.retrying(),
+                stats.dead(),
                 stats.oldestPendingAgeMillis(), stats.paused(), TaskQueueReadModel.consumers(stats.queue(), workers),
                 stats.processedLastMinute(), rates.isEmpty() ? null : String.join(", ", rates), concurrency, drain);
     }
@@ -153,7 +154,8 @@ public class TaskQueueViews {
                 .max(Long::compare).orElse(null);
         return new Views.Totals(queues.stream().mapToLong(Views.Queue::pending).sum(),
                 queues.stream().mapToLong(Views.Queue::scheduled).sum(),
-                queues.stream().mapToLong(Views.Queue::running).sum(), null,
+                queues.stream().mapToLong(Views.Queue::running).sum(),
+                queues.stream().map(Views.Queue::retrying).mapToLong(n -> n == null ? 0 : n).sum(),
                 queues.stream().mapToLong(Views.Queue::dead).sum(),
                 (int) workers.stream().filter(worker -> !worker.state().equals(WorkerInfo.LOST)).count(),
                 queues.size(), oldest);

@@ -18,8 +18,11 @@ public final class Views {
     /**
      * A queue's row.
      *
+     * @param scheduled waiting for their countdown or eta (as the scheduled tab lists them: retries not included,
+     *        unlike the actuator endpoint's and the {@code taskqueue.queue.scheduled} gauge's count)
      * @param running claimed by a worker and not finished
-     * @param retrying waiting for a retry backoff; null when the store cannot count them cheaply
+     * @param retrying waiting for a retry backoff (as the retrying tab lists them); null when the store cannot
+     *        count them cheaply
      * @param consumers the ids of the live workers that consume it
      * @param rateLimit the rate limits its declared tasks have, such as {@code 100/1s}, or null when none has one
      * @param concurrency at most this many of its tasks run at once because every task declared for it has a
