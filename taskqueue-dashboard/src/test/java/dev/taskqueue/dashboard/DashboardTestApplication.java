@@ -67,6 +67,11 @@ public class DashboardTestApplication {
             throw new IllegalStateException("mailbox full");
         }
 
+        @Task(name = "mail.reject", queue = "bounces")
+        public void reject(String user, @Sensitive String password) {
+            throw new IllegalStateException("wrong password for " + user);
+        }
+
         @Task(name = "mail.defer", queue = "bounces", retry = @Retry(maxRetries = 3, delay = "1h"))
         public void defer() {
             throw new IllegalStateException("greylisted, try later");

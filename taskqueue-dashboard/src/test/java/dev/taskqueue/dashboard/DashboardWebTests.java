@@ -211,6 +211,17 @@ class DashboardWebTests {
     }
 
     @Test
+    void argumentsATaskDeclaresSensitiveAreMaskedInItsDeadLetter() {
+        client.submit(DashboardTestApplication.Mail::reject, "ada", "s3cret");
+        tasks.runPending();
+
+        List<Map<String, Object>> dead = list(asAdmin.get("/taskqueue/api/queues/bounces/tasks?state=dead").map()
+                .get("items"));
+        assertThat(dead).singleElement().satisfies(row -> assertThat(String.valueOf(row.get("arguments")))
+                .contains("ada", "******").doesNotContain("s3cret"));
+    }
+
+    @Test
     void failuresAreListedFilteredAndFoundById() {
         assertThat(browser.getIfAvailable()).as("the Redis QueueBrowser").isNotNull();
         TaskHandle<Void> bounced = client.submit(DashboardTestApplication.Mail::bounce);

@@ -32,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * <li>the known queues (those the broker lists, this application declares or its worker consumes) and their counts;</li>
  * <li>the workers, the task catalog with what this application declares, the schedules with their queues;</li>
  * <li>one task's record, with the values its task declares sensitive masked ({@link ValueMask});</li>
- * <li>pages of dead letters, the chords not completed, the latest events.</li>
+ * <li>pages of dead letters (the arguments in their messages masked too), the chords not completed, the latest
+ * events.</li>
  * </ol>
  * A name that names nothing throws {@link ViewNotFoundException}, a malformed id or count
  * {@link InvalidViewRequestException}, each saying what is valid; a task id that several queues have throws
@@ -251,7 +252,8 @@ public class TaskQueueReadModel {
     }
 
     /**
-     * A page of a queue's dead letters, newest first.
+     * A page of a queue's dead letters, newest first, the arguments in their messages masked where their task declares
+     * them sensitive.
      *
      * @param before the id of the last dead letter of the previous page, or null
      * @param count at most this many ({@value #DEFAULT_PAGE_SIZE} when null)
@@ -269,10 +271,11 @@ public class TaskQueueReadModel {
         String last = letters.isEmpty() ? null : letters.get(letters.size() - 1).id();
         // A page of large letters holds fewer than asked before the last one: then only a read past it can tell.
         boolean more = last != null && (letters.size() == size || !operations.deadLetters(queue, last, 1).isEmpty());
-        return new DeadLetterSlice(letters, more ? last : null);
+        return new DeadLetterSlice(letters.stream().map(letter -> MaskedMessages.masked(mask, letter)).toList(),
+                more ? last : null);
     }
 
-    /** One dead letter, whole up to {@code taskqueue.max-payload-size}. */
+    /** One dead letter, whole up to {@code taskqueue.max-payload-size}, its arguments masked as in a page. */
     public DeadLetter deadLetter(String queue, String id) {
         existingQueue(queue);
         checkDeadLetterId(id);
@@ -280,7 +283,7 @@ public class TaskQueueReadModel {
         if (letter == null) {
             throw noDeadLetter(queue, id);
         }
-        return letter;
+        return MaskedMessages.masked(mask, letter);
     }
 
     /** The error for a dead letter that is not there. */

@@ -418,13 +418,16 @@ public class TaskQueueViews {
                 info.worker(), error(info.error(), withValues, false), json(info.argumentsJson(), withValues), null);
     }
 
-    /** A dead letter as a row of its queue's dead tab; its arguments are in its message, not shown in a list. */
+    /**
+     * A dead letter as a row of its queue's dead tab, with the arguments of its message (masked by the read model);
+     * none when the page kept too little of its message to read them.
+     */
     private static Views.TaskRow row(DeadLetter letter, boolean withValues) {
         return new Views.TaskRow(letter.taskId(), letter.taskName(), letter.queue(), "DEAD", null, null, null,
                 letter.failedAt().toEpochMilli(), letter.attempt(), letter.worker(),
                 letter.errorType() == null ? null : new Views.Error(letter.errorType(),
                         hidden(letter.errorMessage(), withValues), null),
-                null, letter.id());
+                json(MaskedMessages.arguments(letter.message()), withValues), letter.id());
     }
 
     private static Views.AttemptView attempt(Attempt attempt, boolean withValues) {

@@ -34,6 +34,7 @@ import dev.taskqueue.autoconfigure.SharedRedisStores;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
 import dev.taskqueue.autoconfigure.TaskQueueEventsAutoConfiguration;
 import dev.taskqueue.autoconfigure.TaskQueueSchedulerAutoConfiguration;
+import dev.taskqueue.autoconfigure.actuate.TaskQueueViewsAutoConfiguration;
 import dev.taskqueue.autoconfigure.TestTasks;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.QueueAdmin;
@@ -388,6 +389,34 @@ class TaskQueueEndpointAutoConfigurationTests {
             assertThat(endpoint.queue("failing").dead()).isZero();
             endpoint.purge("failing");
         });
+    }
+
+    @Test
+    void theArgumentsATaskDeclaresSensitiveAreMaskedInItsDeadLetters() {
+        runner.withConfiguration(AutoConfigurations.of(TaskQueueViewsAutoConfiguration.class))
+                .withPropertyValues("management.endpoint.taskqueue.show-values=always").withBean(SignIn.class)
+                .run(context -> {
+                    TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
+                    context.getBean(TaskClient.class).submit(SignIn::signIn, "ada", "s3cret");
+                    await().atMost(WAIT).until(() -> endpoint.queue("failing").dead() == 1);
+
+                    DeadLetterView listed = endpoint.deadLetters("failing", null, null).deadLetters().get(0);
+                    DeadLetterView whole = endpoint.deadLetter("failing", listed.id());
+
+                    assertThat(List.of(listed.message(), whole.message())).allSatisfy(message -> assertThat(message)
+                            .contains("test.sign-in", "\"ada\"", "******").doesNotContain("s3cret"));
+                    assertThat(whole.messageLength()).as("the size of the message as stored")
+                            .isGreaterThan("s3cret".length());
+                });
+    }
+
+    /** Fails, with an argument it declares sensitive. */
+    static class SignIn {
+
+        @Task(name = "test.sign-in", queue = "failing")
+        void signIn(String user, @dev.taskqueue.Sensitive String password) {
+            throw new IllegalStateException("no such user");
+        }
     }
 
     /**
