@@ -40,6 +40,14 @@ public interface WorkflowStore {
     ChordProgress reportToChord(String chordId, int index, int size, @Nullable String resultJson,
             @Nullable String failure, long ttlMillis);
 
+    /**
+     * The id of the first task a chord runs after its header (what {@code openChord} was told), for operators; null
+     * when no chord has this id, its state expired, or the store does not tell.
+     */
+    default @Nullable String chordBodyTaskId(String chordId) {
+        return null;
+    }
+
     /** Removes a completed chord from the list of open ones. */
     void closeChord(String chordId);
 

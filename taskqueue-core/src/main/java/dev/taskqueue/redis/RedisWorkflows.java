@@ -213,6 +213,14 @@ public final class RedisWorkflows implements WorkflowStore {
         return new ChordProgress(ChordProgress.Kind.COMPLETE, List.of(ordered), spec);
     }
 
+    /** {@code HGET {taskqueue:chord:<id>}:m body}: kept until the chord's state expires, completed or not. */
+    @Override
+    public @Nullable String chordBodyTaskId(String chordId) {
+        byte[] body = redis.await(redis.commands().hget(keys.chordMeta(chordId), bytes("body")),
+                "read the body of chord " + chordId);
+        return body == null || body.length == 0 ? null : string(body);
+    }
+
     @Override
     public void closeChord(String chordId) {
         redis.await(redis.commands().zrem(keys.chords(), bytes(chordId)), "close chord " + chordId);

@@ -287,6 +287,29 @@ class DashboardWebTests {
         assertThat(list(members.get("nodes"))).hasSize(2);
     }
 
+    @Test
+    void aChordIsShownWithItsHeaderMembersLeadingToItsBody() {
+        TaskHandle<String> body = client.submit(Workflows.chord(Workflows.group(
+                TaskCall.of(DashboardTestApplication.Mail::send, "cy@example.com"),
+                TaskCall.of(DashboardTestApplication.Mail::send, "di@example.com")),
+                TaskCall.of(DashboardTestApplication.Mail::send, "ops@example.com").immutable()));
+        tasks.runPending();
+        assertThat(body.get(Duration.ofSeconds(10))).isEqualTo("sent to ops@example.com");
+        String chordId = (String) asAdmin.get("/taskqueue/api/tasks/" + body.id()).map().get("parentId");
+
+        for (String id : List.of(body.id(), chordId)) {
+            Map<String, Object> chord = asAdmin.get("/taskqueue/api/workflows/" + id).map();
+            assertThat(chord).containsEntry("kind", "chord");
+            List<Map<String, Object>> nodes = list(chord.get("nodes"));
+            assertThat(nodes).hasSize(3).allSatisfy(node -> assertThat(node).containsEntry("state", "SUCCESS")
+                    .containsEntry("task", "mail.send"));
+            assertThat(nodes.get(2)).containsEntry("id", body.id());
+            assertThat(list(chord.get("edges"))).containsExactlyInAnyOrder(
+                    Map.of("from", nodes.get(0).get("id"), "to", body.id()),
+                    Map.of("from", nodes.get(1).get("id"), "to", body.id()));
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ rights
 
     @Test

@@ -58,9 +58,6 @@ public class TaskQueueViews {
     /** About how many characters of JSON a task's arguments or result may take before they are shortened. */
     static final int JSON_PREVIEW = 4096;
 
-    /** How many parents a workflow graph follows up, at most. */
-    static final int MAX_WORKFLOW_DEPTH = 32;
-
     private static final JsonMapper JSON = JsonMapper.shared();
 
     private final TaskQueueReadModel model;
@@ -339,42 +336,12 @@ public class TaskQueueViews {
     // ------------------------------------------------------------------------------------------ workflows
 
     /**
-     * A workflow as a graph: a group (its members), or the chain of tasks that led to the task {@code id} (each
-     * submitted by the end of the one before), followed up through parents.
+     * A workflow as a graph ({@link WorkflowGraphs}): a group's members, a chord's header members and body, or the
+     * steps that led to the task {@code id} (each submitted by the end of the one before), chords' headers included.
      */
     public Views.Workflow workflow(String id) {
         TaskQueueReadModel.checkTaskId(id);
-        WorkflowStore store = workflows;
-        List<WorkflowStore.Member> members = store == null ? null : store.group(id);
-        if (members != null) {
-            List<Views.Node> nodes = members.stream().map(member -> node(member.queue(), member.taskId())).toList();
-            return new Views.Workflow(id, "group", nodes, List.of());
-        }
-        List<Views.Node> chain = new ArrayList<>();
-        String current = id;
-        while (current != null && chain.size() < MAX_WORKFLOW_DEPTH) {
-            TaskInfo info = recordOrNull(null, current);
-            chain.add(0, info == null ? new Views.Node(current, null, "UNKNOWN", current)
-                    : new Views.Node(current, info.name(), info.state().name(), info.name() != null ? info.name()
-                            : current));
-            current = info == null ? null : info.parentId();
-        }
-        if (chain.size() == 1 && chain.get(0).state().equals("UNKNOWN")) {
-            throw new ViewNotFoundException("No workflow '" + id + "': no group has this id and no task record either "
-                    + "(it is unknown, or its records expired)");
-        }
-        List<Views.Edge> edges = new ArrayList<>();
-        for (int i = 1; i < chain.size(); i++) {
-            edges.add(new Views.Edge(chain.get(i - 1).id(), chain.get(i).id()));
-        }
-        return new Views.Workflow(id, "chain", chain, edges);
-    }
-
-    private Views.Node node(String queue, String taskId) {
-        TaskInfo info = recordOrNull(queue, taskId);
-        String name = info == null ? null : info.name();
-        return new Views.Node(taskId, name, info == null ? "PENDING" : info.state().name(),
-                name != null ? name : taskId);
+        return new WorkflowGraphs(this::recordOrNull, workflows).graph(id);
     }
 
     // ------------------------------------------------------------------------------------------ catalog, schedules
