@@ -71,20 +71,38 @@ public final class Outcome {
      * @param parentId in a workflow, the task whose end submitted this one, or null
      * @param ranForMillis how long the handler ran (its record's start time is the end minus that), or -1
      * @param submittedAtMillis when the task was submitted (its message's creation time), or -1
+     * @param contextJson its message's headers, workflow root and children, as the record's {@code ctx} field
+     *        ({@code dev.taskqueue.internal.ContextJson}), or null when it has none
      */
     public record Description(@Nullable String argumentsJson, @Nullable String parentId, long ranForMillis,
-            long submittedAtMillis) {
+            long submittedAtMillis, @Nullable String contextJson) {
 
         /** Nothing more than the outcome. */
-        public static final Description NONE = new Description(null, null, -1, -1);
+        public static final Description NONE = new Description(null, null, -1, -1, null);
+
+        /** A description without a context. */
+        public Description(@Nullable String argumentsJson, @Nullable String parentId, long ranForMillis,
+                long submittedAtMillis) {
+            this(argumentsJson, parentId, ranForMillis, submittedAtMillis, null);
+        }
 
         /**
          * @param message the task's message (its parent and creation time)
          * @param ranFor how long the handler ran, or null when it did not run
          */
         public static Description of(@Nullable String argumentsJson, TaskMessage message, @Nullable Duration ranFor) {
+            return of(argumentsJson, message, ranFor, null);
+        }
+
+        /**
+         * @param message the task's message (its parent and creation time)
+         * @param ranFor how long the handler ran, or null when it did not run
+         * @param contextJson the record's {@code ctx} field, or null
+         */
+        public static Description of(@Nullable String argumentsJson, TaskMessage message, @Nullable Duration ranFor,
+                @Nullable String contextJson) {
             return new Description(argumentsJson, message.parentId(), ranFor == null ? -1 : ranFor.toMillis(),
-                    message.createdAt() > 0 ? message.createdAt() : -1);
+                    message.createdAt() > 0 ? message.createdAt() : -1, contextJson);
         }
     }
 
@@ -298,6 +316,11 @@ public final class Outcome {
     /** When the task was submitted (its message's creation time), for its record, or -1. */
     public long submittedAtMillis() {
         return description.submittedAtMillis();
+    }
+
+    /** Its message's headers, workflow root and children, for its record's {@code ctx} field, or null. */
+    public @Nullable String contextJson() {
+        return description.contextJson();
     }
 
     /** Whether the task is over (its uniqueness key is released): anything but a retry. */

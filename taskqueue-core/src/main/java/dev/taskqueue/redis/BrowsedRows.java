@@ -15,6 +15,8 @@ import dev.taskqueue.TaskInfo;
 import dev.taskqueue.UnreadableRecordException;
 import dev.taskqueue.broker.BrowsedTask;
 import dev.taskqueue.broker.TaskRecords;
+import dev.taskqueue.internal.ContextJson;
+import dev.taskqueue.workflow.WorkflowSuccessors;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -31,15 +33,16 @@ final class BrowsedRows {
      * the scripts' replies.
      */
     static final List<String> RECORD_FIELDS = List.of("state", "task", "worker", "submitted", "started", "finished",
-            "attempt", "next", "error.type", "error.message", "args", "dead");
+            "attempt", "next", "error.type", "error.message", "args", "dead", "parent", "ctx");
 
     private BrowsedRows() {
     }
 
     /** What a stored message says of its task; null fields for what it does not say. */
-    record Message(@Nullable String name, @Nullable String argumentsJson, @Nullable Instant createdAt, int attempt) {
+    record Message(@Nullable String name, @Nullable String argumentsJson, @Nullable Instant createdAt, int attempt,
+            BrowsedTask.Context context) {
 
-        static final Message NONE = new Message(null, null, null, 0);
+        static final Message NONE = new Message(null, null, null, 0, BrowsedTask.Context.NONE);
 
         /** Reads a message body; one that is not a message (or was cut to its first bytes) reads as {@link #NONE}. */
         static Message of(byte @Nullable [] body) {
@@ -56,15 +59,16 @@ final class BrowsedRows {
             if (root == null || !root.isObject()) {
                 return NONE;
             }
-            JsonNode task = root.get("task");
             JsonNode args = root.get("args");
             JsonNode created = root.get("created");
             JsonNode attempt = root.get("attempt");
-            return new Message(task != null && task.isString() ? task.asString() : null,
-                    args != null && args.isArray() ? args.toString() : null,
-                    created != null && created.canConvertToLong() && created.asLong() > 0
+            return new Message(ContextJson.text(root.get("task")), args != null && args.isArray() ? args.toString()
+                    : null, created != null && created.canConvertToLong() && created.asLong() > 0
                             ? Instant.ofEpochMilli(created.asLong()) : null,
-                    attempt != null && attempt.canConvertToInt() ? Math.max(0, attempt.asInt()) : 0);
+                    attempt != null && attempt.canConvertToInt() ? Math.max(0, attempt.asInt()) : 0,
+                    new BrowsedTask.Context(ContextJson.headers(root.get("headers")),
+                            ContextJson.text(root.get("parent")), ContextJson.text(root.get("root")),
+                            WorkflowSuccessors.of(root.get("workflow"))));
         }
     }
 
@@ -89,7 +93,7 @@ final class BrowsedRows {
      * @param info what it says of the task
      * @param deadLetterId the id of its dead letter, while it has one
      */
-    record Record(TaskInfo info, @Nullable String deadLetterId) {
+    record Record(TaskInfo info, @Nullable String deadLetterId, BrowsedTask.Context context) {
     }
 
     /** The record; null when it has no state or one taskqueue does not write. */
@@ -100,7 +104,8 @@ final class BrowsedRows {
         }
         try {
             TaskInfo info = TaskRecords.toInfo(taskId, queue, fields, delayed);
-            return info == null ? null : new Record(info, fields.get("dead"));
+            return info == null ? null : new Record(info, fields.get("dead"),
+                    ContextJson.read(fields.get("ctx"), fields.get("parent")));
         }
         catch (UnreadableRecordException ex) {
             return null;
@@ -118,7 +123,7 @@ final class BrowsedRows {
         String shownState = state != null ? state : stored != null ? stored.info().state().name() : "PENDING";
         if (stored == null) {
             return new BrowsedTask(taskId, queue, message.name(), shownState, message.createdAt(), dueAt, null, null,
-                    message.attempt(), worker, null, message.argumentsJson(), null);
+                    message.attempt(), worker, null, message.argumentsJson(), null, message.context());
         }
         TaskInfo record = stored.info();
         TaskError error = record.error();
@@ -128,7 +133,7 @@ final class BrowsedRows {
                 record.attempt() > 0 ? record.attempt() : message.attempt(),
                 worker != null ? worker : record.worker(), error,
                 message.argumentsJson() != null ? message.argumentsJson() : record.argumentsJson(),
-                stored.deadLetterId());
+                stored.deadLetterId(), message != Message.NONE ? message.context() : stored.context());
     }
 
     /** The records of these tasks ({@link #RECORD_FIELDS}), all sent before any reply is awaited. */

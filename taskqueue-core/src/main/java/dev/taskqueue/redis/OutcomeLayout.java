@@ -30,8 +30,8 @@ final class OutcomeLayout {
         TASK_NAME("name", false), RESULT("result", false), ERROR_TYPE("etype", false), ERROR_MESSAGE("emsg", false),
         ERROR_STACK("estack", false), ATTEMPT("attempt", false), REASON("reason", false), PRIORITY("prio", false),
         NEXT_BODY("body", false), DELAY("delay", true), UNIQUE("u", true), PERMIT("p", true),
-        ARGUMENTS("targs", false), PARENT("tparent", false), RAN_FOR("tran", false), SUBMITTED("tsub", false),
-        ATTEMPTS("ak", true);
+        ARGUMENTS("targs", false), PARENT("tparent", false), CONTEXT("tctx", false), RAN_FOR("tran", false),
+        SUBMITTED("tsub", false), ATTEMPTS("ak", true);
 
         final String local;
         final boolean numeric;
@@ -45,13 +45,13 @@ final class OutcomeLayout {
     /**
      * The fields every kind ends with: the keys the run releases (a uniqueness key; the first of a permit's pair
      * {@code {q}:c:<key>}, {@code {q}:cw:<key>}), then what the record keeps besides the outcome: the arguments, the
-     * workflow parent, how long the handler ran (the record's start is its end minus that: more exact than the start
+     * workflow parent, the message's context (headers, workflow root and children; '' for most tasks), how long the handler ran (the record's start is its end minus that: more exact than the start
      * notice, which is sent in batches, or never for a task that finished first) and when it was submitted; last,
      * the task's attempts list {@code {q}:a:<id>} for an attempt that did not succeed (a success is the last attempt,
      * and its record says all of it: it is not written twice).
      */
     static final List<Field> TAIL = List.of(Field.UNIQUE, Field.PERMIT, Field.ARGUMENTS, Field.PARENT,
-            Field.RAN_FOR, Field.SUBMITTED, Field.ATTEMPTS);
+            Field.CONTEXT, Field.RAN_FOR, Field.SUBMITTED, Field.ATTEMPTS);
 
     /** The layout of each kind: its letter in the script, and its fields before the {@link #TAIL}. */
     enum Layout {
@@ -144,6 +144,7 @@ final class OutcomeLayout {
             case PERMIT -> o.permitKey() == null ? 0 : keys.permits(o.permitKey());
             case ARGUMENTS -> stored ? o.argumentsJson() : null;
             case PARENT -> stored ? o.parentId() : null;
+            case CONTEXT -> stored ? o.contextJson() : null;
             case RAN_FOR -> stored && o.ranForMillis() >= 0 ? o.ranForMillis() : null;
             case SUBMITTED -> stored && o.submittedAtMillis() > 0 ? o.submittedAtMillis() : null;
             case ATTEMPTS -> stored && !taskId.isEmpty() && o.kind() != Outcome.Kind.SUCCEEDED ? keys.attempts(taskId)

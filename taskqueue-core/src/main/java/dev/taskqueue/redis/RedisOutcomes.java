@@ -49,7 +49,7 @@ final class RedisOutcomes {
      * ARGV[12] bytes kept of an error message in {q}:failures   ARGV[13] attempts kept per task
      * ARGV[14..] one outcome after another: its kind's letter, then the fields of its kind's OutcomeLayout.Layout,
      *   which the script reads into its locals (kind, s, entry, id, r, ttl, name, result, etype, emsg, estack,
-     *   attempt, reason, prio, body, delay, u, p, targs, tparent, tran, tsub) through OutcomeLayout.LUA_READER:
+     *   attempt, reason, prio, body, delay, u, p, targs, tparent, tctx, tran, tsub) through OutcomeLayout.LUA_READER:
      *   the layout is written once, for the Java that writes it and the Lua that reads it.
      * Returns one integer per outcome: 1 recorded, 0 refused (the entry was no longer pending: the lease was lost).
      * Acknowledged entries are deleted with one XDEL per stream. Failures go to the dead letters (capped by length
@@ -135,6 +135,7 @@ final class RedisOutcomes {
                   local described = {}
                   if targs ~= '' then described[#described + 1] = 'args' described[#described + 1] = targs end
                   if tparent ~= '' then described[#described + 1] = 'parent' described[#described + 1] = tparent end
+                  if tctx ~= '' then described[#described + 1] = 'ctx' described[#described + 1] = tctx end
                   if tsub ~= '' then described[#described + 1] = 'submitted' described[#described + 1] = tsub end
                   if tran ~= '' and kind ~= 'S' then
                     described[#described + 1] = 'started' described[#described + 1] = now - tonumber(tran)

@@ -202,7 +202,7 @@ public final class RedisQueueBrowser implements QueueBrowser {
 
     private static BrowsedTask withSubmitted(BrowsedTask t, @Nullable Instant submittedAt) {
         return new BrowsedTask(t.id(), t.queue(), t.name(), t.state(), submittedAt, t.dueAt(), t.startedAt(),
-                t.finishedAt(), t.attempt(), t.worker(), t.error(), t.argumentsJson(), t.deadLetterId());
+                t.finishedAt(), t.attempt(), t.worker(), t.error(), t.argumentsJson(), t.deadLetterId(), t.context());
     }
 
     // ------------------------------------------------------------------------------------------ scheduled, retrying

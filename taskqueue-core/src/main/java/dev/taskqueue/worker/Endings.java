@@ -8,10 +8,12 @@ import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.TaskMessage;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.event.TaskEventListener.Execution;
+import dev.taskqueue.internal.ContextJson;
 import dev.taskqueue.internal.Errors;
 import dev.taskqueue.internal.StoredText;
 import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.workflow.WorkflowEngine;
+import dev.taskqueue.workflow.WorkflowSuccessors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import tools.jackson.core.JacksonException;
@@ -170,13 +172,16 @@ final class Endings {
 
     /**
      * The outcome with its record: kept unless the task ignores its result, then with its arguments, workflow parent,
-     * submission time and how long it ran ({@code ranFor}; null when it did not).
+     * submission time, how long it ran ({@code ranFor}; null when it did not), and its message's headers, workflow
+     * root and children for operators ({@link ContextJson}: nothing for a task that has none of them).
      */
     private Outcome kept(Run run, Outcome.Builder outcome, @Nullable Duration ranFor) {
         boolean keep = run.keepsRecord();
         outcome.record(keep, env.resultTtlMillis());
         if (keep) {
-            outcome.describing(Outcome.Description.of(run.argumentsPreview(), run.message(), ranFor));
+            TaskMessage message = run.message();
+            outcome.describing(Outcome.Description.of(run.argumentsPreview(), message, ranFor, ContextJson.write(
+                    message.headers(), message.rootId(), WorkflowSuccessors.of(message.workflow()))));
         }
         return outcome.build();
     }

@@ -32,7 +32,9 @@ class OutcomeLayoutTest {
     private static final String WORKER = "w";
     private static final String Q = "{taskqueue:default}";
     private static final long TTL = 61_000;
-    private static final Description DESCRIPTION = new Description("[\"hi\"]", "parent-1", 25, 1_000);
+    private static final String CONTEXT = "{\"root\":\"root-1\",\"headers\":{\"traceparent\":\"00-x\"}}";
+
+    private static final Description DESCRIPTION = new Description("[\"hi\"]", "parent-1", 25, 1_000, CONTEXT);
 
     private final TaskQueueFixture tq = new TaskQueueFixture(new TestTasks());
     private final RedisCommands<String, String> redis = SharedRedis.admin().sync();
@@ -52,7 +54,7 @@ class OutcomeLayoutTest {
         Map<String, String> record = record(task);
         assertRan(record, "SUCCESS");
         assertThat(record).containsEntry("result", "\"done\"").containsEntry("args", "[\"hi\"]")
-                .containsEntry("parent", "parent-1").containsEntry("submitted", "1000")
+                .containsEntry("parent", "parent-1").containsEntry("submitted", "1000").containsEntry("ctx", CONTEXT)
                 .doesNotContainKeys("error.type", "error.message", "error.stack", "next");
         assertThat(ranFor(record)).isEqualTo(25);
         assertLivesFor(task);
@@ -141,7 +143,7 @@ class OutcomeLayoutTest {
                 .containsEntry("queue", "default").containsEntry("error.type", "dev.taskqueue.TaskRevokedException")
                 .containsEntry("error.message", "expired: it had not started by 2030-01-01T00:00:00Z")
                 .containsEntry("args", "[\"hi\"]").containsEntry("parent", "parent-1")
-                .containsEntry("submitted", "1000").doesNotContainKey("started");
+                .containsEntry("submitted", "1000").doesNotContainKeys("started", "ctx");
         assertLivesFor(task);
         assertFinished(task, "order-5", "tenant-5");
         assertThat(redis.xlen(Q + ":dead")).isZero();

@@ -158,6 +158,39 @@ class QueueBrowserTest {
     }
 
     @Test
+    void aTaskShowsItsHeadersAndWorkflowWaitingAndOnceItFinished() {
+        try (TaskQueueFixture tq = new TaskQueueFixture(new TestTasks())) {
+            TaskHandle<String> plain = tq.client.withOptions(TaskOptions.defaults().header("x-tenant", "acme"))
+                    .submit(TestTasks::echo, "plain");
+            TaskHandle<String> last = tq.client.submit(dev.taskqueue.Workflows.chain(
+                    dev.taskqueue.TaskCall.of(TestTasks::echo, "a").withOptions(TaskOptions.defaults()
+                            .taskId("step-1").header("traceparent", "00-" + "a".repeat(32) + "-" + "b".repeat(16)
+                                    + "-01")),
+                    dev.taskqueue.TaskCall.of(TestTasks::echo, "b").immutable()));
+
+            BrowsedTask.Context waiting = tq.stores.browser().find(QUEUE, plain.id()).context();
+            BrowsedTask.Context firstWaiting = tq.stores.browser().find(QUEUE, "step-1").context();
+            assertThat(waiting.headers()).containsEntry("x-tenant", "acme");
+            assertThat(firstWaiting.children()).containsExactly(last.id());
+            assertThat(firstWaiting.headers()).containsKey("traceparent");
+
+            tq.startWorker();
+            assertThat(last.get(Duration.ofSeconds(5))).isEqualTo("b");
+            assertThat(plain.get(Duration.ofSeconds(5))).isEqualTo("plain");
+
+            assertThat(tq.stores.browser().find(QUEUE, plain.id()).context().headers())
+                    .as("kept in the record").containsEntry("x-tenant", "acme");
+            BrowsedTask.Context first = tq.stores.browser().find(QUEUE, "step-1").context();
+            assertThat(first.children()).containsExactly(last.id());
+            assertThat(first.headers()).containsKey("traceparent");
+            BrowsedTask.Context second = tq.stores.browser().find(QUEUE, last.id()).context();
+            assertThat(second.parentId()).isEqualTo("step-1");
+            assertThat(second.rootId()).isEqualTo("step-1");
+            assertThat(second.children()).isEmpty();
+        }
+    }
+
+    @Test
     void tasksDueAtTheSameMomentPageWithoutRepeatsOrGaps() {
         try (TaskQueueFixture tq = new TaskQueueFixture(new TestTasks())) {
             Instant eta = Instant.now().plus(Duration.ofHours(2)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);

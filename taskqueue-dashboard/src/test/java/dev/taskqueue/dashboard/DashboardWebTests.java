@@ -41,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(classes = DashboardTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "taskqueue.schedules.digest.task=mail.send", "taskqueue.schedules.digest.args=ops@example.com",
-                "taskqueue.schedules.digest.cron=0 0 3 * * *" })
+                "taskqueue.schedules.digest.cron=0 0 3 * * *",
+                "taskqueue.dashboard.trace-url=http://localhost:16686/trace/{traceId}" })
 @AutoConfigureTaskQueue(worker = WorkerMode.MANUAL)
 @DirtiesContext // closed while the test Redis still runs: its keys are deleted without waiting for a timeout
 class DashboardWebTests {
@@ -195,6 +196,30 @@ class DashboardWebTests {
         List<Map<String, Object>> pending = list(asAdmin.get("/taskqueue/api/queues/default/tasks?state=pending")
                 .map().get("items"));
         assertThat(pending).extracting(row -> row.get("id")).contains(waiting.id());
+    }
+
+    @Test
+    void aTaskShowsItsHeadersTraceLinkAndWorkflowWaitingAndOnceItFinished() {
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        TaskHandle<String> traced = client.withOptions(dev.taskqueue.TaskOptions.defaults()
+                .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").header("x-tenant", "acme"))
+                .submit(DashboardTestApplication.Mail::send, "ada@example.com");
+        TaskHandle<String> last = client.submit(Workflows.chain(TaskCall.of(DashboardTestApplication.Mail::send,
+                "ada@example.com").withOptions(dev.taskqueue.TaskOptions.defaults().taskId("first-step")),
+                TaskCall.of(DashboardTestApplication.Mail::send, "bob@example.com").immutable()));
+
+        for (int run = 0; run < 2; run++) { // waiting (from the message), then finished (from the record)
+            Map<String, Object> detail = asAdmin.get("/taskqueue/api/tasks/" + traced.id()).map();
+            assertThat(map(detail.get("headers"))).containsEntry("x-tenant", "acme");
+            assertThat(detail).containsEntry("traceId", traceId)
+                    .containsEntry("traceUrl", "http://localhost:16686/trace/" + traceId);
+            assertThat(asAdmin.get("/taskqueue/api/tasks/first-step").map())
+                    .containsEntry("children", List.of(last.id())).containsEntry("workflowId", "first-step");
+            tasks.runPending();
+        }
+        assertThat(asAdmin.get("/taskqueue/api/tasks/" + traced.id()).map()).containsEntry("state", "SUCCESS");
+        assertThat(asAdmin.get("/taskqueue/api/tasks/" + last.id()).map()).containsEntry("parentId", "first-step")
+                .containsEntry("rootId", "first-step").containsEntry("children", List.of());
     }
 
     @Test

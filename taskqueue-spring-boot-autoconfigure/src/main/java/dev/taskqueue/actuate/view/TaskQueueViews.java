@@ -306,8 +306,11 @@ public class TaskQueueViews {
                 : browsed != null ? model.mask().arguments(name, browsed.argumentsJson()) : null;
         List<Views.AttemptView> attempts = browser != null && taskQueue != null ? browser.attempts(taskQueue, id)
                 .stream().map(attempt -> attempt(attempt, withValues)).toList() : List.of();
-        String parent = info != null ? info.parentId() : null;
-        String traceId = null; // the records and the browser do not carry the message's headers yet
+        BrowsedTask.Context context = browsed != null ? browsed.context() : BrowsedTask.Context.NONE;
+        String parent = info != null && info.parentId() != null ? info.parentId() : context.parentId();
+        String traceId = TraceIds.of(context.headers());
+        List<String> children = children(context.children());
+        boolean inWorkflow = parent != null || context.rootId() != null || !children.isEmpty();
         return new Views.TaskDetail(id, name, taskQueue, state,
                 first(millis(info != null ? info.submittedAt() : null), browsed != null ? millis(browsed.submittedAt()) : null),
                 browsed != null ? millis(browsed.dueAt()) : info != null ? millis(info.nextRunAt()) : null,
@@ -317,11 +320,29 @@ public class TaskQueueViews {
                 info != null && info.worker() != null ? info.worker() : browsed != null ? browsed.worker() : null,
                 error(error, withValues, false), json(arguments, withValues),
                 browsed != null ? browsed.deadLetterId() : null,
-                info != null ? json(info.resultJson(), withValues) : null, Map.of(),
+                info != null ? json(info.resultJson(), withValues) : null, headers(context.headers(), withValues),
                 info != null ? info.progress() : null,
-                info != null ? hidden(info.progressMessage(), withValues) : null, parent, null, List.of(), attempts,
-                traceId, traceId == null || traceUrl == null ? null : traceUrl.replace("{traceId}", traceId),
-                parent != null ? id : null);
+                info != null ? hidden(info.progressMessage(), withValues) : null, parent, context.rootId(), children,
+                attempts, traceId, TraceIds.url(traceUrl, traceId), inWorkflow ? id : null);
+    }
+
+    /** A chord member's child is the chord, which runs its body next: the body's first task is shown instead. */
+    private List<String> children(List<String> successors) {
+        WorkflowStore store = workflows;
+        if (store == null || successors.isEmpty()) {
+            return successors;
+        }
+        return successors.stream().map(child -> {
+            String body = store.chordBodyTaskId(child);
+            return body != null ? body : child;
+        }).distinct().toList();
+    }
+
+    /** A message's headers; their values are values (user headers may carry anything), their names are not. */
+    private static Map<String, String> headers(Map<String, String> headers, boolean withValues) {
+        Map<String, String> shown = new TreeMap<>();
+        headers.forEach((name, value) -> shown.put(name, withValues ? value : HIDDEN));
+        return shown;
     }
 
     private @Nullable TaskInfo recordOrNull(@Nullable String queue, String id) {
