@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * state, task, queue, worker, submitted, started, finished, attempt, next, result,
  * error.type, error.message, error.stack, progress, progress.message, args, parent, notify, dead (the id of its
- * dead letter, while it has one)
+ * dead letter, while it has one), ctx (its message's headers, workflow root and children, for operators:
+ * {@code dev.taskqueue.internal.ContextJson}; not part of {@link TaskInfo})
  * </pre>
  */
 public final class TaskRecords {
