@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Copies the browser tests' screenshots to {@code docs/dashboard/}, where the README links them, when the build is
- * asked to: {@code ./mvnw -pl taskqueue-dashboard verify -Dtest=DashboardBrowserTest -Dtaskqueue.docs.screenshots=true}.
+ * asked to:
+ * {@code ./mvnw -pl taskqueue-dashboard verify -Dtest=DashboardBrowserTest -Dtaskqueue.docs.screenshots=true}.
  * Only on request, so that an ordinary test run never changes tracked files.
  */
 final class ReadmeScreenshots {

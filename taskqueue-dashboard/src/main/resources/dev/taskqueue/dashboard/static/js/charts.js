@@ -96,7 +96,9 @@ export function quantile(buckets, bounds, q) {
   let seen = 0;
   for (let i = 0; i < buckets.length; i++) {
     seen += buckets[i];
-    if (seen >= q * total) return i < bounds.length ? `≤ ${duration(bounds[i])}` : `> ${duration(bounds[bounds.length - 1])}`;
+    if (seen >= q * total) {
+      return i < bounds.length ? `≤ ${duration(bounds[i])}` : `> ${duration(bounds[bounds.length - 1])}`;
+    }
   }
   return null;
 }

@@ -1,5 +1,6 @@
-// Builds DOM without innerHTML: every value becomes a text node, so task arguments, error messages and names from
-// Redis can never inject markup, and nothing needs an inline style or handler (the page runs under a strict CSP).
+// Builds DOM without parsing HTML strings: every value becomes a text node, so task arguments, error messages
+// and names from Redis can never inject markup, and nothing needs an inline style or handler (the page runs under a
+// strict CSP).
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -71,7 +72,8 @@ const ICONS = {
   trash: 'M5 7h14M10 7V4h4v3M7 7l1 13h8l1-13',
   stop: 'M6 6h12v12H6z',
   bolt: 'M13 2L4 14h7l-1 8 9-12h-7z',
-  sun: 'M12 7a5 5 0 1 0 0 10 5 5 0 0 0 0-10zM12 1v3M12 20v3M1 12h3M20 12h3M4.2 4.2l2.1 2.1M17.7 17.7l2.1 2.1M4.2 19.8l2.1-2.1M17.7 6.3l2.1-2.1',
+  sun: 'M12 7a5 5 0 1 0 0 10 5 5 0 0 0 0-10zM12 1v3M12 20v3M1 12h3M20 12h3'
+    + 'M4.2 4.2l2.1 2.1M17.7 17.7l2.1 2.1M4.2 19.8l2.1-2.1M17.7 6.3l2.1-2.1',
   moon: 'M20 14.5A8.5 8.5 0 0 1 9.5 4 8.5 8.5 0 1 0 20 14.5z',
   search: 'M10 3a7 7 0 1 0 4.4 12.4l5.1 5.1 1.4-1.4-5.1-5.1A7 7 0 0 0 10 3zm0 2a5 5 0 1 1 0 10 5 5 0 0 1 0-10z',
   link: 'M10 14l4-4M8 12l-2 2a3 3 0 0 0 4 4l2-2M16 12l2-2a3 3 0 0 0-4-4l-2 2',
@@ -80,6 +82,7 @@ const ICONS = {
 const STROKED = new Set(['trash', 'sun', 'link']);
 
 export function icon(name) {
-  return s(STROKED.has(name) ? 'svg.icon.stroked' : 'svg.icon', {viewBox: '0 0 24 24', 'aria-hidden': 'true', focusable: 'false'},
+  return s(STROKED.has(name) ? 'svg.icon.stroked' : 'svg.icon',
+    {viewBox: '0 0 24 24', 'aria-hidden': 'true', focusable: 'false'},
     s('path', {d: ICONS[name] || ''}));
 }

@@ -33,7 +33,8 @@ function queuesTable(queues, refresh) {
     {label: 'Scheduled', numeric: true, cell: (q) => compact(q.scheduled)},
     {label: 'Running', numeric: true, cell: (q) => compact(q.running)},
     {label: 'Retrying', numeric: true, cell: (q) => compact(q.retrying)},
-    {label: 'Dead', numeric: true, cell: (q) => (q.dead ? h('a', {href: `#/queues/${seg(q.name)}?tab=dead`}, compact(q.dead)) : '0')},
+    {label: 'Dead', numeric: true, cell: (q) => (q.dead
+      ? h('a', {href: `#/queues/${seg(q.name)}?tab=dead`}, compact(q.dead)) : '0')},
     {label: 'Lag', numeric: true, cell: (q) => (q.oldestPendingAgeMillis ? duration(q.oldestPendingAgeMillis) : '—')},
     {label: 'Consumers', numeric: true, cell: (q) => count(q.consumers)},
     {label: 'Per min', numeric: true, cell: (q) => compact(q.processedLastMinute)},

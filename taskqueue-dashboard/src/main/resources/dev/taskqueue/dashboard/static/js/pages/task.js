@@ -71,7 +71,8 @@ function idLink(id, queue) {
 
 function view(task, openStacks) {
   const took = task.startedAt && task.finishedAt ? duration(task.finishedAt - task.startedAt) : null;
-  const trace = task.traceUrl
+  // Only http(s) links: a trace URL comes from configuration, but a javascript: one must never become a link.
+  const trace = task.traceUrl && /^https?:\/\//i.test(task.traceUrl)
     ? h('a', {href: task.traceUrl, target: '_blank', rel: 'noopener noreferrer'}, icon('link'), ' ', task.traceId || 'trace')
     : task.traceId ? h('span.mono', null, task.traceId) : null;
   const progress = task.progress !== null && task.progress !== undefined
