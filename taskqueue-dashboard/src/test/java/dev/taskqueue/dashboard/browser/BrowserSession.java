@@ -152,12 +152,24 @@ final class BrowserSession implements BeforeAllCallback, AfterAllCallback, After
 
     /** Logs in through the application's login form, starting from a page that requires it. */
     void login(String url, String user, String password) {
-        driver().deleteCookies();
+        try {
+            driver().deleteCookies();
+        }
+        catch (WebDriverClient.WebDriverException ex) {
+            // No site open yet (the first login): no cookies either.
+        }
         open(url);
         element("input[name=username]").sendKeys(user);
         element("input[name=password]").sendKeys(password);
         click("form button[type=submit], form input[type=submit]");
         await("the dashboard after logging in as " + user, () -> present("body.ready main"));
+    }
+
+    /** Reloads the page and waits until the new one has rendered (not the old one, still showing). */
+    void reload() {
+        script("window.tqBeforeReload = true; location.reload()");
+        await("the page after a reload", () -> Boolean.TRUE.equals(script(
+                "return window.tqBeforeReload === undefined && document.body.classList.contains('ready')")));
     }
 
     /** Saves a PNG of the viewport to {@code target/screenshots/<name>.png}. */

@@ -104,7 +104,7 @@ class DashboardBrowserTest {
         browser.login(dashboard(), TestUsers.OPERATOR, TestUsers.OPERATOR);
 
         go("#/tasks/" + id + "?queue=" + QUEUE);
-        browser.element("details[data-attempt] summary").click();
+        browser.element("details.stack-details summary").click();
         browser.elementWithText("pre.stack", "java.lang.IllegalStateException");
         assertThat(browser.element("pre.stack").text()).contains("flaky order-7: the payment service is down")
                 .contains("BrowserTasks.flaky");
@@ -153,7 +153,7 @@ class DashboardBrowserTest {
         photograph("queue", "#/queues/" + QUEUE + "?tab=scheduled", "tbody a[title='" + scene.scheduled + "']");
         photograph("queue-dead", "#/queues/" + QUEUE + "?tab=dead", "tbody a[title='" + scene.dead + "']");
         go("#/tasks/" + scene.dead + "?queue=" + QUEUE);
-        browser.element("details[data-attempt] summary").click();
+        browser.element("details.stack-details summary").click();
         photograph("task", null, "pre.stack");
         go("#/tasks/" + scene.chord + "?queue=" + QUEUE);
         browser.click("a[href^='#/workflows/']");
@@ -188,7 +188,7 @@ class DashboardBrowserTest {
         browser.element("figure.chart svg");
         browser.click("#theme-toggle");
         browser.element("html[data-theme=dark]");
-        browser.open(dashboard() + "#/overview");
+        browser.reload();
         browser.element("html[data-theme=dark]");
         photograph("overview-dark", null, "figure.chart svg");
         browser.click("#theme-toggle");

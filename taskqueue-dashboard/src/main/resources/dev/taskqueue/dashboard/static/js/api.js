@@ -22,15 +22,20 @@ const csrf = {header: meta('tq-csrf-header'), token: meta('tq-csrf-token')};
 /** Who the user is and what they may do: the meta tags first, then /api/me when it answers. */
 export const me = {
   user: meta('tq-user'),
-  can: (meta('tq-can') ?? 'read').split(',').map((c) => c.trim()).filter(Boolean),
+  can: authorities((meta('tq-can') ?? 'read').split(',')),
   readOnly: meta('tq-read-only') === 'true',
 };
+
+/** "read", "operate", "admin", whatever case the server writes them in. */
+function authorities(list) {
+  return list.map((c) => String(c).trim().toLowerCase()).filter(Boolean);
+}
 
 export async function loadMe() {
   try {
     const answer = await get('/api/me');
     me.user = answer.user ?? me.user;
-    me.can = Array.isArray(answer.can) ? answer.can : me.can;
+    me.can = Array.isArray(answer.can) ? authorities(answer.can) : me.can;
     me.readOnly = Boolean(answer.readOnly);
     if (answer.csrf && answer.csrf.header && answer.csrf.token) {
       csrf.header = answer.csrf.header;

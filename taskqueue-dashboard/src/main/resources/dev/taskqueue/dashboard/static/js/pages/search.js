@@ -12,7 +12,9 @@ export function render(root, route) {
   if (!q) return null;
   get('/api/search', {q}).then((answer) => {
     const tasks = (answer && answer.tasks) || [];
-    if (tasks.length === 1) {
+    // The same task may be found twice (its record and its dead letter): one task is one match.
+    const distinct = new Set(tasks.map((t) => `${t.queue}\u0000${t.id}`));
+    if (distinct.size === 1) {
       go(href('tasks', tasks[0].id, {queue: tasks[0].queue}));
       return;
     }

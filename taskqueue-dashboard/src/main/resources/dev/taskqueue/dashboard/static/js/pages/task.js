@@ -101,7 +101,7 @@ function view(task, openStacks) {
       field('Trace', trace)),
     progress),
     task.error ? section('Error', h('p.error-text', null, h('code', null, task.error.type || 'error'), ' ',
-      task.error.message || '')) : null,
+      task.error.message || ''), stack(task.error.stack, 'last', openStacks)) : null,
     h('div.columns', null,
       section('Arguments', jsonView(task.arguments, 'Arguments')),
       section('Result', task.result === undefined || task.result === null
@@ -126,6 +126,12 @@ function attempt(a, openStacks) {
       took ? h('span.muted', null, `, took ${took}`) : null),
     a.error ? h('div.attempt-error', null,
       h('p', null, h('code', null, a.error.type || 'error'), ' ', a.error.message || ''),
-      a.error.stack ? h('details', {dataset: {attempt: String(a.attempt)}, open: openStacks.has(String(a.attempt))},
-        h('summary', null, 'Stack trace'), h('pre.stack', {tabindex: '0'}, a.error.stack)) : null) : null);
+      stack(a.error.stack, String(a.attempt), openStacks)) : null);
+}
+
+/** A collapsed stack trace; "key" keeps it open across live updates once the user opened it. */
+function stack(text, key, openStacks) {
+  if (!text) return null;
+  return h('details.stack-details', {dataset: {attempt: key}, open: openStacks.has(key)},
+    h('summary', null, 'Stack trace'), h('pre.stack', {tabindex: '0'}, text));
 }
