@@ -129,8 +129,9 @@ function frame() {
       h('button.icon-button', {type: 'button', title: 'Keyboard shortcuts (?)', onclick: () => help.showModal()},
         h('span', {'aria-hidden': 'true'}, '?'), h('span.sr-only', null, 'Keyboard shortcuts')),
       themeButton()));
-  const root = document.getElementById('app') || document.body;
-  mount(root, skip, header, banner, main, toast, help);
+  // The frame replaces the whole body (the server's placeholder and <noscript> included): header, banner and main
+  // are siblings, as landmarks should be.
+  mount(document.body, skip, header, banner, main, toast, help);
   initChrome(banner, toast);
   return {main, nav, help};
 }

@@ -21,7 +21,7 @@ const csrf = {header: meta('tq-csrf-header'), token: meta('tq-csrf-token')};
 
 /** Who the user is and what they may do: the meta tags first, then /api/me when it answers. */
 export const me = {
-  user: meta('tq-user'),
+  user: meta('tq-user') === 'null' ? null : meta('tq-user'),
   can: authorities((meta('tq-can') ?? 'read').split(',')),
   readOnly: meta('tq-read-only') === 'true',
 };

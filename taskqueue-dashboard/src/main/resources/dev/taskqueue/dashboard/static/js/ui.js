@@ -138,7 +138,7 @@ export function fillRows(body, columns, rows, emptyText) {
 export function pagedTable(caption, columns, load, emptyText) {
   const wrap = table(caption, columns, [], null);
   const body = wrap.querySelector('tbody');
-  const more = h('button.load-more', {type: 'button'}, 'Load more');
+  const more = h('button.load-more', {type: 'button', hidden: true}, 'Load more');
   const footer = h('div.paging', null, more);
   const state = {next: null, loadedPages: 0, rows: 0};
   const loadPage = async (cursor, replace) => {
