@@ -112,7 +112,7 @@ export function table(caption, columns, rows, emptyText = 'Nothing here.') {
   return h('div.table-wrap', null,
     h('table', null,
       h('caption', null, caption),
-      h('thead', null, h('tr', null, columns.map((c) => h('th', {scope: 'col', class: c.numeric ? 'num' : c.className},
+      h('thead', null, h('tr', null, columns.map((c) => h('th', {scope: 'col', class: c.numeric ? 'num' : null},
         c.label)))),
       body));
 }
@@ -180,7 +180,7 @@ const STATE_CLASS = {
   running: 'st-running', started: 'st-running', active: 'st-running', retrying: 'st-retrying', retry: 'st-retrying',
   dead: 'st-dead', failure: 'st-dead', failed: 'st-dead', success: 'st-success', succeeded: 'st-success',
   done: 'st-success', revoked: 'st-revoked', expired: 'st-revoked', paused: 'st-retrying', idle: 'st-pending',
-  stopping: 'st-retrying', quiet: 'st-retrying',
+  stopping: 'st-retrying', quiet: 'st-retrying', enabled: 'st-success', disabled: 'st-revoked', ok: 'st-success',
 };
 
 export function stateClass(state) {
