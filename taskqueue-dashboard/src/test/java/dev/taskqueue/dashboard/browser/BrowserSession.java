@@ -48,7 +48,9 @@ final class BrowserSession implements BeforeAllCallback, AfterAllCallback, After
                 screenshot("failed-" + context.getRequiredTestMethod().getName());
                 System.err.println("Browser console of the failed test " + context.getDisplayName() + ":");
                 driver.consoleMessages().forEach((line) -> System.err.println("  " + line));
-                System.err.println("Page: " + driver.currentUrl());
+                String source = driver.pageSource();
+                System.err.println("Page: " + driver.currentUrl() + "\n" + source.substring(0, Math.min(4000,
+                        source.length())));
             }
             catch (RuntimeException ex) {
                 System.err.println("No screenshot of the failure: " + ex.getMessage());

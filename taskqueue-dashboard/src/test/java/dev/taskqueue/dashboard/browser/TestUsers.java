@@ -12,7 +12,7 @@ import org.springframework.security.web.SecurityFilterChain;
 /**
  * The application's own security, as a user would write it: form and basic login, CSRF left on, and three users
  * with the dashboard's authorities: {@code reader} (TASKQUEUE_READ), {@code operator} (TASKQUEUE_OPERATE) and
- * {@code admin} (TASKQUEUE_ADMIN). Passwords equal the user names ({@code {noop}}: a test, not an example to copy).
+ * {@code admin} (TASKQUEUE_OPERATE and TASKQUEUE_ADMIN: purging is not pausing, so an administrator has both). Passwords equal the user names ({@code {noop}}: a test, not an example to copy).
  */
 @TestConfiguration(proxyBeanMethods = false)
 class TestUsers {
@@ -36,6 +36,7 @@ class TestUsers {
         return new InMemoryUserDetailsManager(
                 User.withUsername(READER).password("{noop}" + READER).authorities("TASKQUEUE_READ").build(),
                 User.withUsername(OPERATOR).password("{noop}" + OPERATOR).authorities("TASKQUEUE_OPERATE").build(),
-                User.withUsername(ADMIN).password("{noop}" + ADMIN).authorities("TASKQUEUE_ADMIN").build());
+                User.withUsername(ADMIN).password("{noop}" + ADMIN)
+                        .authorities("TASKQUEUE_OPERATE", "TASKQUEUE_ADMIN").build());
     }
 }

@@ -159,6 +159,11 @@ final class WebDriverClient implements AutoCloseable {
         command("DELETE", "/actions", null);
     }
 
+    /** The page's current HTML. */
+    String pageSource() {
+        return command("GET", "/source", null).asString();
+    }
+
     /** A PNG of the viewport. */
     byte[] screenshot() {
         return Base64.getDecoder().decode(command("GET", "/screenshot", null).asString());

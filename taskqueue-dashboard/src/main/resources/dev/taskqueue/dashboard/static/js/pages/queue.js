@@ -7,7 +7,7 @@ import {href} from '../router.js';
 import {historyCharts} from '../charts.js';
 import {compact, count, duration, preview, time} from '../format.js';
 import {actionButton, badge, loading, pageHeader, pagedTable, section, showError, stats, taskLink} from '../ui.js';
-import {drain, limits, pauseButton} from './queues.js';
+import {consumers, drain, limits, pauseButton} from './queues.js';
 import {RANGES, rangePicker} from './overview.js';
 
 export const TABS = ['pending', 'scheduled', 'running', 'retrying', 'dead', 'results'];
@@ -57,7 +57,7 @@ export function render(root, route) {
       {label: 'Retrying', value: compact(q.retrying)},
       {label: 'Dead', value: compact(q.dead)},
       {label: 'Lag', value: q.oldestPendingAgeMillis ? duration(q.oldestPendingAgeMillis) : '—'},
-      {label: 'Consumers', value: count(q.consumers)},
+      {label: 'Consumers', value: consumers(q)},
       {label: 'Limits', value: limits(q)},
       {label: 'Drains in', value: drain(q)},
       {label: 'State', value: q.paused ? badge('paused') : badge('active')},

@@ -36,13 +36,19 @@ function queuesTable(queues, refresh) {
     {label: 'Dead', numeric: true, cell: (q) => (q.dead
       ? h('a', {href: `#/queues/${seg(q.name)}?tab=dead`}, compact(q.dead)) : '0')},
     {label: 'Lag', numeric: true, cell: (q) => (q.oldestPendingAgeMillis ? duration(q.oldestPendingAgeMillis) : '—')},
-    {label: 'Consumers', numeric: true, cell: (q) => count(q.consumers)},
+    {label: 'Consumers', numeric: true, cell: consumers},
     {label: 'Per min', numeric: true, cell: (q) => compact(q.processedLastMinute)},
     {label: 'Limits', cell: (q) => limits(q)},
     {label: 'Drains in', numeric: true, cell: (q) => drain(q)},
     {label: 'State', cell: (q) => (q.paused ? badge('paused') : badge('active'))},
     {label: 'Actions', className: 'actions', cell: (q) => pauseButton(q, refresh)},
   ], queues || [], 'No queues yet: a queue appears once a task is submitted to it or a worker consumes it.');
+}
+
+/** How many workers consume the queue (the server may list them: their ids go in the title). */
+export function consumers(q) {
+  const list = Array.isArray(q.consumers) ? q.consumers : null;
+  return h('span', {title: list ? list.join('\n') : null}, count(list ? list.length : q.consumers));
 }
 
 export function limits(q) {
