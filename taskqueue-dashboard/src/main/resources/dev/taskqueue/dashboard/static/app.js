@@ -87,7 +87,7 @@ function searchForm() {
 function liveIndicator() {
   const el = h('span.live', {role: 'status', 'aria-live': 'polite'});
   const titles = {live: 'Live: the server pushes changes', polling: 'Polling every 2 s (the stream is unavailable)',
-    paused: 'Paused while the tab is hidden', reconnecting: 'Reconnecting…', off: ''};
+    paused: 'Paused while the tab is hidden', reconnecting: 'Reconnecting…', connecting: 'Connecting…', off: ''};
   const show = (mode) => {
     el.dataset.mode = mode;
     el.textContent = mode === 'off' ? '' : mode;

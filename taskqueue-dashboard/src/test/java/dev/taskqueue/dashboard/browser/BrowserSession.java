@@ -127,8 +127,16 @@ final class BrowserSession implements BeforeAllCallback, AfterAllCallback, After
         return driver().findAll(css);
     }
 
+    /** Clicks the first element matching the selector, finding it again if the page redrew it meanwhile. */
     void click(String css) {
-        element(css).click();
+        await("a clickable " + css, () -> {
+            Element element = driver().find(css);
+            if (element == null) {
+                return false;
+            }
+            element.click(); // a stale element throws, and the wait tries again
+            return true;
+        });
     }
 
     /** Runs a script in the page and returns its value. */

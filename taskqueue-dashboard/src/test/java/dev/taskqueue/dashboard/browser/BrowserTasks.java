@@ -10,8 +10,8 @@ import dev.taskqueue.Task;
 import org.springframework.boot.test.context.TestComponent;
 
 /**
- * The tasks the browser tests submit, all on the queue {@value #QUEUE}: one that echoes, one that fails while told
- * to (to make a dead letter, then retry it to success), one that runs until released (so that a worker has a
+ * The tasks the browser tests submit, all on the queue {@value #QUEUE}: one that echoes, one that takes its time,
+ * one that fails while told to (to make a dead letter, then retry it to success), one that runs until released (so that a worker has a
  * running task to show), a chord's callback, and a periodic one for the schedules page. A {@code @TestComponent},
  * so that no other test's component scan picks it up.
  */
@@ -36,6 +36,13 @@ class BrowserTasks {
             throw new IllegalStateException("flaky " + order + ": the payment service is down, retry it later");
         }
         return "flaky " + order + " ok";
+    }
+
+    /** Takes its time, so that the run-time chart has more than one bucket. */
+    @Task(name = "browser.resize", queue = QUEUE)
+    String resize(String image, int millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return image + " resized";
     }
 
     /** Runs until {@link #releaseHeld()} or 30 s, whichever comes first. */

@@ -72,7 +72,7 @@ class DashboardBrowserTest {
         tasks.submit(BrowserTasks::echo, "warm-up").get(TASK_DEADLINE); // the queue exists
         browser.login(dashboard(), TestUsers.OPERATOR, TestUsers.OPERATOR);
         go("#/queues");
-        browser.element(QUEUE_ROW + " button[data-action=pause]").click();
+        browser.click(QUEUE_ROW + " button[data-action=pause]");
         browser.elementWithText(QUEUE_ROW + " .badge", "paused");
 
         go("#/queues/" + QUEUE + "?tab=pending");
@@ -104,14 +104,14 @@ class DashboardBrowserTest {
         browser.login(dashboard(), TestUsers.OPERATOR, TestUsers.OPERATOR);
 
         go("#/tasks/" + id + "?queue=" + QUEUE);
-        browser.element("details.stack-details summary").click();
+        browser.click("details.stack-details summary");
         browser.elementWithText("pre.stack", "java.lang.IllegalStateException");
         assertThat(browser.element("pre.stack").text()).contains("flaky order-7: the payment service is down")
                 .contains("BrowserTasks.flaky");
 
         BrowserTasks.failing.set(false);
         go("#/queues/" + QUEUE + "?tab=dead");
-        browser.element("tr:has(a[title='" + id + "']) button[data-action=retry]").click();
+        browser.click("tr:has(a[title='" + id + "']) button[data-action=retry]");
         await().atMost(TASK_DEADLINE).untilAsserted(() ->
                 assertThat(tasks.handle(QUEUE, id, String.class).state()).isEqualTo(TaskState.SUCCESS));
         browser.awaitAbsent("tr:has(a[title='" + id + "'])"); // gone from the dead letters, live
@@ -148,12 +148,16 @@ class DashboardBrowserTest {
         browser.login(dashboard(), TestUsers.ADMIN, TestUsers.ADMIN);
         Scene scene = stageAScene();
 
-        photograph("overview", "#/overview", "figure.chart svg");
+        go("#/overview");
+        // Workers add to the history every few seconds; the page follows live.
+        browser.await("the history to count the tasks", () -> !browser.element("figure.chart .chart-note").text()
+                .startsWith("0 "));
+        photograph("overview", null, "figure.chart svg");
         photograph("queues", "#/queues", QUEUE_ROW);
         photograph("queue", "#/queues/" + QUEUE + "?tab=scheduled", "tbody a[title='" + scene.scheduled + "']");
         photograph("queue-dead", "#/queues/" + QUEUE + "?tab=dead", "tbody a[title='" + scene.dead + "']");
         go("#/tasks/" + scene.dead + "?queue=" + QUEUE);
-        browser.element("details.stack-details summary").click();
+        browser.click("details.stack-details summary");
         photograph("task", null, "pre.stack");
         go("#/tasks/" + scene.chord + "?queue=" + QUEUE);
         browser.click("a[href^='#/workflows/']");
@@ -168,9 +172,10 @@ class DashboardBrowserTest {
         photograph("audit", "#/audit", "tbody tr:not(.empty)");
 
         // The failure search narrows by error type; the id search opens the task.
-        browser.element("input[name=error]");
-        go("#/failures?error=NoSuchThing");
+        go("#/failures");
+        browser.element("input[name=error]").sendKeys("NoSuchThing\uE007");
         browser.elementWithText("tbody tr.empty", "No failures match");
+        assertThat(browser.driver().currentUrl()).endsWith("#/failures?error=NoSuchThing");
         browser.element("#search").sendKeys(scene.dead + "\uE007");
         browser.await("the searched task's page", () -> browser.driver().currentUrl().contains("#/tasks/"));
         browser.element("pre.json");
@@ -202,6 +207,7 @@ class DashboardBrowserTest {
     private Scene stageAScene() {
         for (int i = 0; i < 12; i++) {
             tasks.submit(BrowserTasks::echo, "order-" + i);
+            tasks.submit(BrowserTasks::resize, "img-" + i, 5 + (i % 4) * 60 + (i % 3 == 0 ? 1100 : 0));
         }
         BrowserTasks.failing.set(true);
         String dead = deadFlakyTask("order-42");
@@ -236,7 +242,7 @@ class DashboardBrowserTest {
         }
         browser.element(ready);
         assertThat(browser.all(".banner:not([hidden])")).as("an error banner on " + name).isEmpty();
-        browser.script("window.scrollTo(0, 0)");
+        browser.script("window.scrollTo(0, 0); document.querySelector('.toast').hidden = true");
         browser.screenshot(name);
     }
 

@@ -3,7 +3,8 @@
 // 2. when the stream cannot be used (a proxy that buffers, a server without it), polls the page's GET every 2 s;
 // 3. closes both while the tab is hidden (nobody looks, so no load on Redis) and reopens on visibilitychange,
 //    fetching once at once so that a returning user does not look at stale numbers;
-// 4. renders at most about once a second, whatever arrives, keeping only the newest data.
+// 4. renders at most about once a second, whatever arrives, keeping only the newest data, and not at all when it
+//    did not change (a redraw would reset what the user is doing on the page for nothing).
 import {url} from './api.js';
 
 const POLL_MILLIS = 2000;
@@ -22,7 +23,7 @@ function setMode(mode) {
 }
 
 /**
- * Follows one view until the returned function is called.
+ * Loads a view once, then follows it until the returned function is called.
  * @param view the stream's view ("overview", "queue:emails", ...), or null to poll only
  * @param params extra query parameters for the stream
  * @param load () => Promise<data>: the matching GET (for polling and after the tab comes back)
@@ -31,10 +32,15 @@ function setMode(mode) {
 export function follow({view, params, load, onData, onError}) {
   stop();
   const sub = {view, params, load, onData, onError, source: null, timer: null, pending: null, lastRender: 0,
-    renderTimer: null, polling: !view || typeof EventSource === 'undefined', stopped: false, openTimer: null};
+    renderTimer: null, polling: !view || typeof EventSource === 'undefined', stopped: false, openTimer: null,
+    lastJson: null};
   current = sub;
-  if (!document.hidden) start(sub);
-  else setMode('paused');
+  if (!document.hidden) {
+    if (!sub.polling) catchUp(sub); // polling loads at once by itself
+    start(sub);
+  } else {
+    setMode('paused');
+  }
   return () => {
     if (current === sub) stop();
   };
@@ -56,6 +62,7 @@ function start(sub) {
     poll(sub);
     return;
   }
+  setMode('connecting');
   const source = new EventSource(url('/api/stream', {view: sub.view, ...sub.params}), {withCredentials: true});
   sub.source = source;
   let opened = false;
@@ -104,8 +111,15 @@ async function poll(sub) {
   }
 }
 
+function catchUp(sub) {
+  sub.load().then((data) => deliver(sub, data), (ex) => !sub.stopped && sub.onError && sub.onError(ex));
+}
+
 function deliver(sub, data) {
   if (sub.stopped) return;
+  const json = JSON.stringify(data);
+  if (json === sub.lastJson) return;
+  sub.lastJson = json;
   sub.pending = data;
   const wait = sub.lastRender + MIN_RENDER_MILLIS - Date.now();
   if (wait <= 0) {
@@ -142,7 +156,7 @@ document.addEventListener('visibilitychange', () => {
     setMode('paused');
   } else {
     // Catch up at once, then follow again.
-    if (!sub.polling) sub.load().then((data) => deliver(sub, data), (ex) => sub.onError && sub.onError(ex));
+    if (!sub.polling) catchUp(sub);
     start(sub);
   }
 });

@@ -2,6 +2,7 @@
 // buttons (hidden when the user may not use them; the server refuses them anyway) and "load more" paging.
 import {h, icon, mount} from './dom.js';
 import {act, may} from './api.js';
+import {count} from './format.js';
 
 let bannerEl = null;
 let toastEl = null;
@@ -96,10 +97,11 @@ export function actionButton(spec) {
   return button;
 }
 
+/** "Purge emails: 1,204" (the server's action name is for the audit; the button's label reads better). */
 function describeAnswer(answer, label) {
   if (!answer) return `${label}: done`;
   const n = answer.count;
-  return `${answer.action || label} ${answer.target || ''}${n !== undefined && n !== null ? `: ${n}` : ''}`.trim();
+  return `${label}${answer.target ? ` ${answer.target}` : ''}: ${n !== undefined && n !== null ? count(n) : 'done'}`;
 }
 
 /**

@@ -32,10 +32,10 @@ export function render(root, route) {
     listing.reload();
   });
   mount(root, pageHeader('Failures'), form, listing.element);
-  listing.reload();
-  // New failures arrive live while the user is on the first page and not typing in the form.
+  // The first page, then new failures as they come, while the user is on the first page and not in the form. A
+  // filtered list has no stream: it polls (each poll a new value, so that each reloads).
   const filtered = Object.values(filter).some(Boolean);
-  return follow({view: filtered ? null : 'failures', load: () => Promise.resolve(true), onData: () => {
+  return follow({view: filtered ? null : 'failures', load: () => Promise.resolve(Date.now()), onData: () => {
     if (!listing.paged && !form.contains(document.activeElement) && !listing.element.contains(document.activeElement)) {
       listing.reload();
     }

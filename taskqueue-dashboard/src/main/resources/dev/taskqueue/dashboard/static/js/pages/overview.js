@@ -39,7 +39,6 @@ export function render(root, route) {
       start();
     }));
     if (stopLive) stopLive();
-    load().then(draw, showError);
     stopLive = follow({view: 'overview', params: {range}, load, onData: draw, onError: showError});
   };
   start();

@@ -80,7 +80,6 @@ export function render(root, route) {
       start();
     }));
     if (stopLive) stopLive();
-    load().then(draw, showError);
     stopLive = follow({view: `queue:${name}`, params: {range}, load, onData: draw, onError: showError});
   };
   listing.reload();

@@ -10,7 +10,6 @@ export function render(root) {
   mount(root, pageHeader('Queues'), body);
   const load = () => get('/api/queues');
   const draw = (queues) => mount(body, queuesTable(queues, () => load().then(draw, showError)));
-  load().then(draw, showError);
   return follow({view: 'queues', load, onData: draw, onError: showError});
 }
 

@@ -29,7 +29,6 @@ export function render(root) {
           done: refresh}),
     ]},
   ], schedules || [], 'No schedules: declare one with @Periodic or taskqueue.schedules.*.'));
-  load().then(draw, showError);
   // Schedules change slowly and have no stream: polling is enough.
   return follow({view: null, load, onData: draw, onError: showError});
 }

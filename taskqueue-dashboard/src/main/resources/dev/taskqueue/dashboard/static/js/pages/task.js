@@ -33,7 +33,6 @@ export function render(root, route) {
       showError(ex);
     }
   };
-  load().then(draw, failed);
   return follow({view: `task:${id}`, params: {queue}, load, onData: draw, onError: failed});
 }
 

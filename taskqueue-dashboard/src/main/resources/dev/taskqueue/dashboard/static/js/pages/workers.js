@@ -22,7 +22,6 @@ export function render(root) {
     {label: 'Started', cell: (w) => time(w.startedAt)},
     {label: 'Last heartbeat', cell: (w) => time(w.lastHeartbeat)},
   ], workers || [], 'No live workers.'));
-  load().then(draw, showError);
   return follow({view: 'workers', load, onData: draw, onError: showError});
 }
 

@@ -28,7 +28,6 @@ export function render(root, route) {
       {label: 'State', cell: (n) => badge(n.state)},
     ], wf.nodes || [])));
   };
-  load().then(draw, showError);
   // No stream for workflows: poll while it is open (the page is rarely open for long).
   return follow({view: null, load, onData: draw, onError: showError});
 }
