@@ -241,6 +241,8 @@ class DashboardBrowserTest {
             go(hash);
         }
         browser.element(ready);
+        browser.await("the live updates to connect", () -> !"connecting".equals(
+                browser.script("return document.querySelector('.live').dataset.mode")));
         assertThat(browser.all(".banner:not([hidden])")).as("an error banner on " + name).isEmpty();
         browser.script("window.scrollTo(0, 0); document.querySelector('.toast').hidden = true");
         browser.screenshot(name);

@@ -60,8 +60,8 @@ function when(p) {
 /**
  * Lines over time. series: [{label, cls, value: (point) => number|null}].
  */
-export function lineChart(title, points, series, {yFormat = compact, note} = {}) {
-  const max = niceMax(Math.max(0, ...points.flatMap((p) => series.map((sr) => sr.value(p) ?? 0))));
+export function lineChart(title, points, series, {yFormat = compact, note, minMax = 1} = {}) {
+  const max = niceMax(Math.max(minMax, ...points.flatMap((p) => series.map((sr) => sr.value(p) ?? 0))));
   const f = frame(points, max, yFormat);
   const svg = s('svg.plot', {viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title});
   svg.append(f.grid);
@@ -150,5 +150,5 @@ export function historyCharts(history) {
     {note: `${sum('failed')} failed · ${sum('retried')} retried`}),
     runTimeChart('Run time', points, bounds),
     lineChart('Queue lag (oldest pending)', points, [
-      {label: 'lag', cls: 'c-lag', value: (p) => p.lagMillis}], {yFormat: duration}));
+      {label: 'lag', cls: 'c-lag', value: (p) => p.lagMillis}], {yFormat: duration, minMax: 1000}));
 }

@@ -83,6 +83,16 @@ function start(sub) {
     }
     deliver(sub, data);
   });
+  // The server could not read the view (Redis down, say): its {error} says what happened; the stream goes on.
+  source.addEventListener('problem', (event) => {
+    let problem;
+    try {
+      problem = JSON.parse(event.data);
+    } catch (ignored) {
+      problem = {error: String(event.data)};
+    }
+    if (sub.onError) sub.onError(new Error(problem.error || 'The server could not read this view.'));
+  });
   source.addEventListener('error', () => {
     // The browser reconnects by itself while CONNECTING; CLOSED means it gave up (an error status, wrong type).
     if (source.readyState === EventSource.CLOSED || !opened) fallBack(sub);
