@@ -1,7 +1,7 @@
 // Search by task id (also dead letters by their task's id): one match opens the task, several are listed.
 import {h, mount} from '../dom.js';
 import {get} from '../api.js';
-import {go, href} from '../router.js';
+import {href} from '../router.js';
 import {time} from '../format.js';
 import {badge, loading, pageHeader, queueLink, showError, table, taskLink} from '../ui.js';
 
@@ -15,7 +15,8 @@ export function render(root, route) {
     // The same task may be found twice (its record and its dead letter): one task is one match.
     const distinct = new Set(tasks.map((t) => `${t.queue}\u0000${t.id}`));
     if (distinct.size === 1) {
-      go(href('tasks', tasks[0].id, {queue: tasks[0].queue}));
+      // Replaces the search in the history, so that Back does not land on it and bounce forward again.
+      location.replace(href('tasks', tasks[0].id, {queue: tasks[0].queue}));
       return;
     }
     mount(body, table(`Tasks with id ${q}`, [
