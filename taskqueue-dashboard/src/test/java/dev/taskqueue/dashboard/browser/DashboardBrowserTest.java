@@ -235,7 +235,10 @@ class DashboardBrowserTest {
         return handle.id();
     }
 
-    /** Opens a page (or stays, when hash is null), waits until it shows {@code ready}, checks no error, saves it. */
+    /**
+     * Opens a page (or stays, when hash is null), waits until it shows {@code ready}, checks it shows no error and
+     * that its controls and tables are named for screen readers, and saves a screenshot.
+     */
     private void photograph(String name, @Nullable String hash, String ready) {
         if (hash != null) {
             go(hash);
@@ -244,6 +247,11 @@ class DashboardBrowserTest {
         browser.await("the live updates to connect", () -> !"connecting".equals(
                 browser.script("return document.querySelector('.live').dataset.mode")));
         assertThat(browser.all(".banner:not([hidden])")).as("an error banner on " + name).isEmpty();
+        assertThat(browser.script("""
+                return [...document.querySelectorAll('button, a[href]')].filter((e) => !(e.textContent.trim()
+                    || e.getAttribute('aria-label') || e.title)).map((e) => e.outerHTML)""")).as(
+                "buttons and links without an accessible name on " + name).asList().isEmpty();
+        assertThat(browser.all("main table:not(:has(caption))")).as("tables without a caption on " + name).isEmpty();
         browser.script("window.scrollTo(0, 0); document.querySelector('.toast').hidden = true");
         browser.screenshot(name);
     }
