@@ -3,6 +3,7 @@ package dev.taskqueue;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
@@ -21,13 +22,28 @@ import org.jspecify.annotations.Nullable;
  * @param instances the workers that declare it, with when each last published it; empty for a task only this
  *        application knows (it runs no worker)
  * @param lastSeen when a worker last published it, or null for a task only this application knows
+ * @param sensitiveResult where its result holds {@link Sensitive} values: paths into its JSON ({@code ""}: all of
+ *        it; {@code card.number}: a property; {@code *} for every element of a list or value of a map)
  */
 public record DeclaredTask(String name, String queue, int priority, boolean ignoreResult, List<Parameter> parameters,
-        String resultType, TaskPolicies policies, Map<String, Instant> instances, @Nullable Instant lastSeen) {
+        String resultType, TaskPolicies policies, Map<String, Instant> instances, @Nullable Instant lastSeen,
+        Set<String> sensitiveResult) {
 
     public DeclaredTask {
         parameters = List.copyOf(parameters);
         instances = Map.copyOf(instances);
+        sensitiveResult = Set.copyOf(sensitiveResult);
+    }
+
+    /** A task without sensitive results. */
+    public DeclaredTask(String name, String queue, int priority, boolean ignoreResult, List<Parameter> parameters,
+            String resultType, TaskPolicies policies, Map<String, Instant> instances, @Nullable Instant lastSeen) {
+        this(name, queue, priority, ignoreResult, parameters, resultType, policies, instances, lastSeen, Set.of());
+    }
+
+    /** Whether any of its arguments or its result holds {@link Sensitive} values. */
+    public boolean hasSensitiveValues() {
+        return !sensitiveResult.isEmpty() || parameters.stream().anyMatch(p -> !p.sensitive().isEmpty());
     }
 
     /** The names of its parameters, in order. */
@@ -42,8 +58,24 @@ public record DeclaredTask(String name, String queue, int priority, boolean igno
      * @param type the JSON type its argument must have
      * @param javaType the Java type the worker converts it to, such as {@code java.util.List<java.lang.String>}
      * @param nullable whether null is accepted (false for a primitive)
+     * @param sensitive where its argument holds {@link Sensitive} values, as paths into its JSON ({@code ""}: all
+     *        of it)
      */
-    public record Parameter(String name, JsonType type, String javaType, boolean nullable) {
+    public record Parameter(String name, JsonType type, String javaType, boolean nullable, Set<String> sensitive) {
+
+        public Parameter {
+            sensitive = Set.copyOf(sensitive);
+        }
+
+        /** A parameter without sensitive values. */
+        public Parameter(String name, JsonType type, String javaType, boolean nullable) {
+            this(name, type, javaType, nullable, Set.of());
+        }
+
+        /** Whether its whole argument is {@link Sensitive}. */
+        public boolean entirelySensitive() {
+            return sensitive.contains("");
+        }
     }
 
     /** The JSON types of arguments, as Jackson writes and reads them. */

@@ -147,6 +147,35 @@ public interface Broker extends AutoCloseable {
      */
     long heartbeat(WorkerInfo info, Duration ttl, Duration outageAfter);
 
+    /**
+     * A task a worker runs now, as its heartbeat publishes it for operators.
+     *
+     * @param taskId the task id
+     * @param taskName the task name, or null before the worker read its message
+     * @param queue the queue
+     * @param startedAt when the worker started it, epoch milliseconds
+     */
+    record RunningTask(String taskId, @Nullable String taskName, String queue, long startedAt) {
+    }
+
+    /** At most this many running tasks are published per worker (a dashboard shows no more). */
+    int MAX_PUBLISHED_RUNNING = 100;
+
+    /**
+     * {@link #heartbeat(WorkerInfo, Duration, Duration)}, publishing also what the worker runs now (at most
+     * {@link #MAX_PUBLISHED_RUNNING}); by default, only the heartbeat.
+     */
+    default long heartbeat(WorkerInfo info, List<RunningTask> running, Duration ttl, Duration outageAfter) {
+        return heartbeat(info, ttl, outageAfter);
+    }
+
+    /**
+     * Adds a worker's counts to the cluster's history ({@link TaskHistory}), in one round trip; by default the store
+     * keeps no history.
+     */
+    default void recordHistory(HistoryBatch batch) {
+    }
+
     /** Removes a worker that stopped cleanly. */
     void deregister(String workerId);
 

@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * as a {@link TaskInfo}. Times are epoch milliseconds.
  * <pre>
  * state, task, queue, worker, submitted, started, finished, attempt, next, result,
- * error.type, error.message, error.stack, progress, progress.message, args, parent, notify
+ * error.type, error.message, error.stack, progress, progress.message, args, parent, notify, dead (the id of its
+ * dead letter, while it has one)
  * </pre>
  */
 public final class TaskRecords {

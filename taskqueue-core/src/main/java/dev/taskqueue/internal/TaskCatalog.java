@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.taskqueue.DeclaredTask;
@@ -143,7 +144,7 @@ public final class TaskCatalog {
             // This application's declaration is the one it runs; the store says who else runs it, and when.
             tasks.put(definition.name(), published == null ? local : new DeclaredTask(local.name(), local.queue(),
                     local.priority(), local.ignoreResult(), local.parameters(), local.resultType(), local.policies(),
-                    published.instances(), published.lastSeen()));
+                    published.instances(), published.lastSeen(), local.sensitiveResult()));
         }
         List<DeclaredTask> sorted = new ArrayList<>(tasks.values());
         sorted.sort(Comparator.comparing(DeclaredTask::name));
@@ -185,14 +186,15 @@ public final class TaskCatalog {
 
     private DeclaredTask describeNow(TaskDefinition definition) {
         List<Parameter> parameters = new ArrayList<>();
+        List<Set<String>> sensitive = SensitivePaths.ofParameters(definition.method());
         for (int i = 0; i < definition.parameterTypes().size(); i++) {
             JavaType type = definition.parameterTypes().get(i);
             parameters.add(new Parameter(definition.parameterNames().get(i), shapes.of(type), type.toCanonical(),
-                    !type.isPrimitive()));
+                    !type.isPrimitive(), i < sensitive.size() ? sensitive.get(i) : Set.of()));
         }
         return new DeclaredTask(definition.name(), definition.queue(), definition.priority(),
                 definition.ignoreResult(), parameters, mapper.constructType(definition.resultType()).toCanonical(),
-                definition.policies(), Map.of(), null);
+                definition.policies(), Map.of(), null, SensitivePaths.ofResult(definition.method()));
     }
 
     /**
@@ -232,10 +234,13 @@ public final class TaskCatalog {
         json.put("ignoreResult", task.ignoreResult());
         ArrayNode parameters = json.putArray("parameters");
         for (Parameter parameter : task.parameters()) {
-            parameters.addObject().put("name", parameter.name()).put("type", parameter.type().toString())
-                    .put("java", parameter.javaType()).put("nullable", parameter.nullable());
+            ObjectNode written = parameters.addObject().put("name", parameter.name())
+                    .put("type", parameter.type().toString()).put("java", parameter.javaType())
+                    .put("nullable", parameter.nullable());
+            writePaths(written, parameter.sensitive());
         }
         json.put("result", task.resultType());
+        writePaths(json.putObject("resultSensitivity"), task.sensitiveResult());
         json.set("policies", OptionsJson.write(mapper, TaskOptions.defaults().policies(task.policies())));
         return mapper.writeValueAsString(json);
     }
@@ -247,7 +252,8 @@ public final class TaskCatalog {
             List<Parameter> parameters = new ArrayList<>();
             for (JsonNode parameter : json.path("parameters")) {
                 parameters.add(new Parameter(parameter.path("name").asString(), jsonType(parameter.path("type")),
-                        parameter.path("java").asString(), parameter.path("nullable").asBoolean(true)));
+                        parameter.path("java").asString(), parameter.path("nullable").asBoolean(true),
+                        readPaths(parameter)));
             }
             Map<String, Instant> instances = new LinkedHashMap<>();
             entry.instances().forEach((id, seen) -> instances.put(id, Instant.ofEpochMilli(seen)));
@@ -256,13 +262,41 @@ public final class TaskCatalog {
             TaskPolicies policies = OptionsJson.read(json.path("policies")).getPolicies();
             return new DeclaredTask(name, queue, Math.max(TaskOptions.MIN_PRIORITY, Math.min(TaskOptions.MAX_PRIORITY,
                     priority)), json.path("ignoreResult").asBoolean(false), parameters, json.path("result").asString(),
-                    policies, instances, entry.lastSeen() > 0 ? Instant.ofEpochMilli(entry.lastSeen()) : null);
+                    policies, instances, entry.lastSeen() > 0 ? Instant.ofEpochMilli(entry.lastSeen()) : null,
+                    readPaths(json.path("resultSensitivity")));
         }
         catch (JacksonException | IllegalArgumentException ex) {
             log.warn("The task catalog's entry for '{}' cannot be read, so it is ignored ({}); the next publish of "
                     + "a worker that declares the task replaces it", name, ex.getMessage());
             return null;
         }
+    }
+
+    /**
+     * Writes where a value holds {@link dev.taskqueue.Sensitive} values: {@code "sensitive": true} when all of it,
+     * else {@code "sensitivePaths": [...]}; nothing when none (older readers ignore both).
+     */
+    private static void writePaths(ObjectNode json, Set<String> paths) {
+        if (paths.contains(SensitivePaths.WHOLE)) {
+            json.put("sensitive", true);
+        }
+        else if (!paths.isEmpty()) {
+            ArrayNode array = json.putArray("sensitivePaths");
+            paths.stream().sorted().forEach(array::add);
+        }
+    }
+
+    private static Set<String> readPaths(JsonNode json) {
+        if (json.path("sensitive").asBoolean(false)) {
+            return Set.of(SensitivePaths.WHOLE);
+        }
+        Set<String> paths = new java.util.TreeSet<>();
+        for (JsonNode path : json.path("sensitivePaths")) {
+            if (path.isString()) {
+                paths.add(path.asString());
+            }
+        }
+        return paths;
     }
 
     private static JsonType jsonType(JsonNode type) {

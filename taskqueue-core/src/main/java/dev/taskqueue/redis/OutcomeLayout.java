@@ -30,7 +30,8 @@ final class OutcomeLayout {
         TASK_NAME("name", false), RESULT("result", false), ERROR_TYPE("etype", false), ERROR_MESSAGE("emsg", false),
         ERROR_STACK("estack", false), ATTEMPT("attempt", false), REASON("reason", false), PRIORITY("prio", false),
         NEXT_BODY("body", false), DELAY("delay", true), UNIQUE("u", true), PERMIT("p", true),
-        ARGUMENTS("targs", false), PARENT("tparent", false), RAN_FOR("tran", false), SUBMITTED("tsub", false);
+        ARGUMENTS("targs", false), PARENT("tparent", false), RAN_FOR("tran", false), SUBMITTED("tsub", false),
+        ATTEMPTS("ak", true);
 
         final String local;
         final boolean numeric;
@@ -45,10 +46,12 @@ final class OutcomeLayout {
      * The fields every kind ends with: the keys the run releases (a uniqueness key; the first of a permit's pair
      * {@code {q}:c:<key>}, {@code {q}:cw:<key>}), then what the record keeps besides the outcome: the arguments, the
      * workflow parent, how long the handler ran (the record's start is its end minus that: more exact than the start
-     * notice, which is sent in batches, or never for a task that finished first) and when it was submitted.
+     * notice, which is sent in batches, or never for a task that finished first) and when it was submitted; last,
+     * the task's attempts list {@code {q}:a:<id>} for an attempt that did not succeed (a success is the last attempt,
+     * and its record says all of it: it is not written twice).
      */
     static final List<Field> TAIL = List.of(Field.UNIQUE, Field.PERMIT, Field.ARGUMENTS, Field.PARENT,
-            Field.RAN_FOR, Field.SUBMITTED);
+            Field.RAN_FOR, Field.SUBMITTED, Field.ATTEMPTS);
 
     /** The layout of each kind: its letter in the script, and its fields before the {@link #TAIL}. */
     enum Layout {
@@ -101,6 +104,9 @@ final class OutcomeLayout {
 
         /** The index of a concurrency key's permits; its waiters' key is the next index. */
         int permits(String permitKey);
+
+        /** The index of the task's attempts list. */
+        int attempts(String taskId);
     }
 
     /** Appends {@code outcome}'s arguments to {@code args}: its kind's letter, then its layout's fields. */
@@ -140,6 +146,8 @@ final class OutcomeLayout {
             case PARENT -> stored ? o.parentId() : null;
             case RAN_FOR -> stored && o.ranForMillis() >= 0 ? o.ranForMillis() : null;
             case SUBMITTED -> stored && o.submittedAtMillis() > 0 ? o.submittedAtMillis() : null;
+            case ATTEMPTS -> stored && !taskId.isEmpty() && o.kind() != Outcome.Kind.SUCCEEDED ? keys.attempts(taskId)
+                    : 0;
         };
     }
 

@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.Delivery;
+import dev.taskqueue.broker.HistoryBatch;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.SubmitResult;
@@ -47,12 +48,17 @@ import org.slf4j.LoggerFactory;
  *                                     state, task, queue, worker, submitted, started, finished, attempt,
  *                                     result, error.type, error.message, error.stack, notify
  * {taskqueue:q}:dead          STREAM  dead letters, MAXLEN ~ (count, roughly) and MINID (age, exactly)
+ * {taskqueue:q}:retrying      ZSET    the ids of :d waiting for a retry   ZADD {taskqueue:q}:retrying 1732400000000 id
+ * {taskqueue:q}:done          STREAM  tasks finished lately (with a record), MAXLEN ~ 10000: i, n (task), s (state)
+ * {taskqueue:q}:failures      STREAM  failed attempts, MAXLEN ~ 10000, MINID 7 days: i, n, s, et, em, w, a, dl
+ * {taskqueue:q}:a:&lt;id&gt;        LIST    a task's failed attempts (JSON), the last 16, the record's TTL
  * {taskqueue}:workers         ZSET    worker id by last heartbeat (broker time)
  * {taskqueue}:worker:&lt;id&gt;     HASH    the worker's info, expiring with its liveness
  * {taskqueue}:worker-queues   HASH    worker id -&gt; the queues it consumes   HSET {taskqueue}:worker-queues w1 a,b
  * {taskqueue}:queues          SET     the queues in use
  * {taskqueue}:queue-use       ZSET    queue by last use (broker time)    ZADD {taskqueue}:queue-use 1732400000000 a
  * {taskqueue}:janitor         STRING  PX lock: one worker at a time recovers lost tasks
+ * {taskqueue}:h:m:&lt;minute&gt;    HASH    the task history of a minute (and :h:&lt;hour&gt;): RedisTaskHistory
  * </pre>
  * A claim is {@code XREADGROUP}: the stream's pending-entries list records who holds what, atomically. The entry
  * id is the lease: acknowledging ({@code XACK}) succeeds only while the entry is pending, so an outcome from a
@@ -86,6 +92,7 @@ public final class RedisBroker implements Broker {
     private final RedisSubmits submits;
     private final RedisClaims claims;
     private final RedisPromotions promotions;
+    private final RedisHistoryWriter history;
 
     /**
      * Built by {@link RedisStores}, with the pauses and revocations its {@link RedisQueueAdmin} makes, the queue names
@@ -104,6 +111,7 @@ public final class RedisBroker implements Broker {
         this.limits = new RedisLimits(redis, keys);
         this.submits = new RedisSubmits(redis, keys, queueNames, options.durability(), options.submitRetry());
         this.claims = new RedisClaims(redis, keys, queueNames, pauses, revocations, recovery);
+        this.history = new RedisHistoryWriter(redis, keys);
     }
 
     /** How long a revocation is remembered: a task revoked and still queued after that would run. */
@@ -309,9 +317,21 @@ public final class RedisBroker implements Broker {
 
     @Override
     public long heartbeat(WorkerInfo info, Duration ttl, Duration outageAfter) {
-        long now = recovery.heartbeat(info, ttl, outageAfter);
+        return heartbeat(info, List.of(), ttl, outageAfter);
+    }
+
+    /** The info's hash also holds {@code running}: what runs now, as JSON ({@link RedisQueueBrowser#running}). */
+    @Override
+    public long heartbeat(WorkerInfo info, List<RunningTask> running, Duration ttl, Duration outageAfter) {
+        long now = recovery.heartbeat(info, RunningJson.write(running), ttl, outageAfter);
         redis.subscriptions().reopenIfClosed(); // a worker lives on its notifications: revocations, pauses, wake-ups
         return now;
+    }
+
+    /** One script per bucket, pipelined ({@link RedisTaskHistory} shows the layout). */
+    @Override
+    public void recordHistory(HistoryBatch batch) {
+        history.record(batch);
     }
 
     @Override

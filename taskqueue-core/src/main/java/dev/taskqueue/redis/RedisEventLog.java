@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * The cluster-wide event stream {@code {p}:events}: every instance appends its task events, capped at a length
  * ({@code XADD MAXLEN ~}), and anyone reads the latest. Appending never slows a task: events wait in a bounded
  * buffer and a background thread sends them in batches; when the buffer is full (Redis slow or down), new events
- * are dropped and counted.
+ * are dropped and counted. An event carries a task's id, name, queue, times and error, never its arguments or result:
+ * nothing in it is {@link dev.taskqueue.Sensitive}, so nothing is masked here (an error message is the task's own
+ * text: a task that puts secrets in its exceptions shows them wherever errors are shown).
  */
 public final class RedisEventLog implements Consumer<TaskEvent>, TaskEventLog, AutoCloseable {
 

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Every Redis key and channel name, built in one place from one prefix. A queue's keys share the hash tag
  * {@code {<prefix>:<queue>}}, so that every script touching one queue runs on one Redis Cluster slot; the worker
- * registry shares {@code {<prefix>}}.
+ * registry and the task history share {@code {<prefix>}}. Every key is bounded (capped, trimmed) or expires.
  */
 final class RedisKeys {
 
@@ -83,6 +83,43 @@ final class RedisKeys {
     /** {@code {p:q}:d}: delayed task ids scored by due time (epoch ms). */
     byte[] delayed(String queue) {
         return bytes(tag(queue) + ":d");
+    }
+
+    /**
+     * {@code {p:q}:retrying}: the ids of {@link #delayed} that wait for their next attempt (a retry), scored by due
+     * time as there; the other delayed ids are scheduled. Written with the retry, removed by the promotion; an id
+     * whose task left the delayed set otherwise (a revocation) is trimmed a day after its due time:
+     * {@code ZADD {taskqueue:q}:retrying <due ms> <id>} beside {@code ZADD {taskqueue:q}:d <due ms> <id>}.
+     */
+    byte[] retrying(String queue) {
+        return bytes(tag(queue) + ":retrying");
+    }
+
+    /**
+     * {@code {p:q}:done}: the tasks with a record that finished lately, newest last, capped in length:
+     * {@code XADD {taskqueue:q}:done MAXLEN ~ 10000 * i <id> n <task> s SUCCESS}, read by
+     * {@code XREVRANGE {taskqueue:q}:done + - COUNT 50}.
+     */
+    byte[] done(String queue) {
+        return bytes(tag(queue) + ":done");
+    }
+
+    /**
+     * {@code {p:q}:failures}: failed attempts (retried or dead), newest last, capped in length and age:
+     * {@code XADD {taskqueue:q}:failures MAXLEN ~ 10000 * i <id> n <task> s FAILURE et <type> em <message> w <worker>
+     * a <attempt> dl <dead letter id>}, then {@code XTRIM {taskqueue:q}:failures MINID <now - 7 days>}.
+     */
+    byte[] failures(String queue) {
+        return bytes(tag(queue) + ":failures");
+    }
+
+    /**
+     * {@code {p:q}:a:<id>}: a task's attempts that did not succeed, one JSON object each, the last 16:
+     * {@code RPUSH {taskqueue:q}:a:<id> {"a":1,"w":"w1","s":..,"f":..,"st":"RETRY","et":..,"em":..,"es":..}},
+     * {@code LTRIM {taskqueue:q}:a:<id> -16 -1}, {@code PEXPIRE} as the record.
+     */
+    byte[] attempts(String queue, String taskId) {
+        return bytes(tag(queue) + ":a:" + taskId);
     }
 
     /** {@code {p:q}:dp}: delayed messages, task id to priority digit + body. */
@@ -227,6 +264,20 @@ final class RedisKeys {
     /** {@code {p}:catalog:<task>}: one task's declaration and the instances that publish it, with a TTL. */
     byte[] catalogTask(String taskName) {
         return bytes("{" + prefix + "}:catalog:" + taskName);
+    }
+
+    /**
+     * {@code {p}:h:m:<minute>} and {@code {p}:h:h:<hour>} (epoch ms / 60,000 or / 3,600,000): the task history's
+     * counts of one minute or hour, {@code <metric>|<scope>} to a count (see {@link RedisTaskHistory}), with a TTL:
+     * {@code HINCRBY {taskqueue}:h:m:28873333 p|* 12}, {@code PEXPIRE {taskqueue}:h:m:28873333 172800000}.
+     */
+    byte[] history(String resolution, long bucket) {
+        return bytes("{" + prefix + "}:h:" + resolution + ":" + bucket);
+    }
+
+    /** {@code {p}:h:m:<minute>:names}: the task names counted apart in that bucket (at most 500), with its TTL. */
+    byte[] historyNames(String resolution, long bucket) {
+        return bytes("{" + prefix + "}:h:" + resolution + ":" + bucket + ":names");
     }
 
     /** {@code {p}:beat}: when any worker last heartbeated (broker time, ms), with a TTL. */

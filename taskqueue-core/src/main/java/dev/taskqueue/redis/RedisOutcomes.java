@@ -38,26 +38,35 @@ final class RedisOutcomes {
     }
 
     /*
-     * KEYS[1] {q}:dead   KEYS[2] {q}:d   KEYS[3] {q}:dp   KEYS[4] {q}:throughput
-     *   then streams, records, unique keys and permit pairs
-     *   ({q}:c:<key>, {q}:cw:<key>) as the outcomes reference them by index.
+     * KEYS[1] {q}:dead   KEYS[2] {q}:d   KEYS[3] {q}:dp   KEYS[4] {q}:throughput   KEYS[5] {q}:retrying
+     * KEYS[6] {q}:done   KEYS[7] {q}:failures
+     *   then streams, records, unique keys, permit pairs ({q}:c:<key>, {q}:cw:<key>) and attempts lists
+     *   ({q}:a:<id>) as the outcomes reference them by index.
      * ARGV[1] group   ARGV[2] worker id   ARGV[3] notify channel prefix   ARGV[4] dead letters max length
      * ARGV[5] dead letters max age ms   ARGV[6] wake channel   ARGV[7] queue name
      * ARGV[8] bytes kept of a quarantined message (the rest is replaced by a marker with its size)
-     * ARGV[9..] one outcome after another: its kind's letter, then the fields of its kind's OutcomeLayout.Layout,
+     * ARGV[9] finished tasks kept in {q}:done   ARGV[10] failures kept in {q}:failures   ARGV[11] their max age ms
+     * ARGV[12] bytes kept of an error message in {q}:failures   ARGV[13] attempts kept per task
+     * ARGV[14..] one outcome after another: its kind's letter, then the fields of its kind's OutcomeLayout.Layout,
      *   which the script reads into its locals (kind, s, entry, id, r, ttl, name, result, etype, emsg, estack,
      *   attempt, reason, prio, body, delay, u, p, targs, tparent, tran, tsub) through OutcomeLayout.LUA_READER:
      *   the layout is written once, for the Java that writes it and the Lua that reads it.
      * Returns one integer per outcome: 1 recorded, 0 refused (the entry was no longer pending: the lease was lost).
      * Acknowledged entries are deleted with one XDEL per stream. Failures go to the dead letters (capped by length
-     * and age) with their deliveries (the entry's count of earlier ones, plus this one), retries to the delayed
+     * and age) with their deliveries (the entry's count of earlier ones, plus this one; the record keeps the dead
+     * letter's id in 'dead', so that a dashboard can requeue it), retries to the delayed
      * set; released permits wake the oldest task waiting for one. A success clears the error of an earlier attempt
-     * (or of a revocation that let the run finish) from the record.
+     * (or of a revocation that let the run finish) from the record. For the dashboard ({@link RedisQueueBrowser}):
+     * a task with a record that finished goes to {q}:done; a failed attempt (retried, dead or quarantined) to
+     * {q}:failures, with its dead letter's id; an attempt that did not succeed to the task's attempts list (as
+     * JSON); a retry's id to {q}:retrying beside {q}:d.
      */
     private static final LuaScript ACKNOWLEDGE = new LuaScript("acknowledge", StoredText.LUA_CUT + """
             local now = now_ms()
             local group, worker = ARGV[1], ARGV[2]
             local out, deletions = {}, {}
+            local STATES = { S = 'SUCCESS', A = 'SUCCESS', F = 'FAILURE', Q = 'FAILURE', R = 'REVOKED', T = 'RETRY' }
+            local REVOKED = 'dev.taskqueue.TaskRevokedException'
             local dead, announce = false, false
             local function field(stream, entry, name)
               local e = redis.call('XRANGE', stream, entry, entry)[1]
@@ -66,7 +75,8 @@ final class RedisOutcomes {
               end
               return ''
             end
-            local i, n, finished = 9, 0, 0
+            local i, n, finished = 14, 0, 0
+            local done, failed, retried = false, false, -1
             while i <= #ARGV do
             """ + OutcomeLayout.LUA_READER + """
               local stream = KEYS[s]
@@ -75,24 +85,41 @@ final class RedisOutcomes {
               if out[n] == 1 and kind ~= 'T' then finished = finished + 1 end
               if out[n] == 1 then
                 local record = r and r > 0 and KEYS[r] or nil
+                local letter = ''
                 if kind == 'F' or kind == 'Q' then
                   local m = field(stream, entry, 'm')
                   if kind == 'Q' then m = cut(m, tonumber(ARGV[8])) end
-                  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'i', id, 'm', m,
+                  letter = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'i', id, 'm', m,
                     'task', name, 'reason', reason, 'error', etype, 'message', emsg, 'stack', estack, 'at', now,
-                    'worker', worker, 'deliveries', (read_count(field(stream, entry, 'd')) or 0) + 1, 'attempt', attempt)
+                    'worker', worker, 'deliveries', (read_count(field(stream, entry, 'd')) or 0) + 1,
+                    'attempt', attempt)
                   dead = true
                 elseif kind == 'T' then
                   redis.call('HSET', KEYS[3], id, prio .. body)
                   redis.call('ZADD', KEYS[2], now + delay, id)
+                  redis.call('ZADD', KEYS[5], now + delay, id)
+                  if delay > retried then retried = delay end
                   if redis.call('ZRANGE', KEYS[2], 0, 0)[1] == id then announce = true end
+                end
+                local state = STATES[kind]
+                if kind == 'F' or kind == 'Q' or kind == 'T' then
+                  redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[10], '*', 'i', id, 'n', name, 's', state,
+                    'et', etype, 'em', cut(emsg, tonumber(ARGV[12])), 'w', worker, 'a', attempt, 'dl', letter)
+                  failed = true
+                end
+                if ak > 0 then
+                  redis.call('RPUSH', KEYS[ak], cjson.encode({ a = tonumber(attempt), w = worker, f = now, st = state,
+                    s = tran ~= '' and now - tonumber(tran) or nil, et = kind == 'R' and REVOKED or etype,
+                    em = emsg, es = estack }))
+                  redis.call('LTRIM', KEYS[ak], -tonumber(ARGV[13]), -1)
+                  redis.call('PEXPIRE', KEYS[ak], ttl)
                 end
                 if record then
                   if kind == 'S' then -- the common case: its start time in the same HSET (one call less per task)
                     redis.call('HSET', record, 'state', 'SUCCESS', 'finished', now, 'worker', worker, 'task', name,
                       'queue', ARGV[7], 'attempt', attempt, 'result', result,
                       'started', tran ~= '' and now - tonumber(tran) or now)
-                    redis.call('HDEL', record, 'error.type', 'error.message', 'error.stack', 'next')
+                    redis.call('HDEL', record, 'error.type', 'error.message', 'error.stack', 'next', 'dead')
                   elseif kind == 'R' then
                     redis.call('HSET', record, 'state', 'REVOKED', 'finished', now, 'task', name, 'queue', ARGV[7],
                       'error.type', 'dev.taskqueue.TaskRevokedException', 'error.message', emsg)
@@ -103,7 +130,7 @@ final class RedisOutcomes {
                   else
                     redis.call('HSET', record, 'state', 'FAILURE', 'finished', now, 'worker', worker, 'task', name,
                       'queue', ARGV[7], 'attempt', attempt, 'error.type', etype, 'error.message', emsg,
-                      'error.stack', estack)
+                      'error.stack', estack, 'dead', letter)
                   end
                   local described = {}
                   if targs ~= '' then described[#described + 1] = 'args' described[#described + 1] = targs end
@@ -114,7 +141,11 @@ final class RedisOutcomes {
                   end
                   if #described > 0 then redis.call('HSET', record, unpack(described)) end
                   redis.call('PEXPIRE', record, ttl)
-                  if kind ~= 'T' then notify_waiters(record, id, ARGV[3]) end
+                  if kind ~= 'T' then
+                    notify_waiters(record, id, ARGV[3])
+                    redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[9], '*', 'i', id, 'n', name, 's', state)
+                    done = true
+                  end
                 end
                 if u > 0 and kind ~= 'T' and redis.call('GET', KEYS[u]) == id then redis.call('DEL', KEYS[u]) end
                 if p > 0 then
@@ -136,6 +167,18 @@ final class RedisOutcomes {
             for s, entries in pairs(deletions) do redis.call('XDEL', KEYS[s], unpack(entries)) end
             count_finished(KEYS[4], now, finished)
             if dead then redis.call('XTRIM', KEYS[1], 'MINID', now - tonumber(ARGV[5])) end
+            if done then redis.call('PEXPIRE', KEYS[6], ARGV[11]) end
+            if failed then
+              redis.call('XTRIM', KEYS[7], 'MINID', now - tonumber(ARGV[11]))
+              redis.call('PEXPIRE', KEYS[7], ARGV[11])
+            end
+            if retried >= 0 then
+              -- ids whose task left the delayed set other than by promotion (a revocation) go a day after due
+              redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - 86400000)
+              if redis.call('PTTL', KEYS[5]) < retried + 86400000 then
+                redis.call('PEXPIRE', KEYS[5], retried + 86400000)
+              end
+            end
             if announce then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
             return out
             """, ScriptOutputType.MULTI);
@@ -239,9 +282,16 @@ final class RedisOutcomes {
             key(keys.delayed(queue));
             key(keys.delayedPayloads(queue));
             key(keys.throughput(queue));
+            key(keys.retrying(queue));
+            key(keys.done(queue));
+            key(keys.failures(queue));
             for (String arg : List.of(RedisKeys.GROUP, consumer, keys.notifyChannelPrefix(),
                     Long.toString(deadLetters.maxLength()), Long.toString(deadLetters.maxAge().toMillis()),
-                    keys.wakeChannel(), queue, Integer.toString(deadLetters.maxQuarantinedSize()))) {
+                    keys.wakeChannel(), queue, Integer.toString(deadLetters.maxQuarantinedSize()),
+                    Integer.toString(RedisQueueBrowser.RESULTS_KEPT), Integer.toString(RedisQueueBrowser.FAILURES_KEPT),
+                    Long.toString(RedisQueueBrowser.FAILURES_MAX_AGE.toMillis()),
+                    Integer.toString(RedisQueueBrowser.FAILURE_MESSAGE_BYTES),
+                    Integer.toString(RedisQueueBrowser.ATTEMPTS_KEPT))) {
                 args.add(bytes(arg));
             }
         }
@@ -277,6 +327,11 @@ final class RedisOutcomes {
             int permits = key(keys.permits(queue, permitKey));
             key(keys.permitWaiters(queue, permitKey)); // always right after its pair
             return permits;
+        }
+
+        @Override
+        public int attempts(String taskId) {
+            return key(keys.attempts(queue, taskId));
         }
 
         byte[][] keys() {

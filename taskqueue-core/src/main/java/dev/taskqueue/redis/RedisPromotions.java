@@ -31,7 +31,7 @@ final class RedisPromotions {
     }
 
     /*
-     * KEYS[1] {q}:d   KEYS[2] {q}:dp   KEYS[3..12] {q}:s:0 .. {q}:s:9   KEYS[13] {q}:dead
+     * KEYS[1] {q}:d   KEYS[2] {q}:dp   KEYS[3..12] {q}:s:0 .. {q}:s:9   KEYS[13] {q}:dead   KEYS[14] {q}:retrying
      * ARGV[1] group   ARGV[2] max messages   ARGV[3] dead letters max length   ARGV[4] dead letters max age ms
      * ARGV[5] the error type of a quarantined message
      * Moves due messages to their priority's stream. A due id whose payload is missing, empty or not led by a
@@ -60,6 +60,7 @@ final class RedisPromotions {
               redis.call('HDEL', KEYS[2], id)
               redis.call('ZREM', KEYS[1], id)
             end
+            if #ids > 0 then redis.call('ZREM', KEYS[14], unpack(ids)) end
             if #quarantined > 0 then redis.call('XTRIM', KEYS[13], 'MINID', now - tonumber(ARGV[4])) end
             local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
             local promoted = #ids - #quarantined / 2
@@ -69,11 +70,12 @@ final class RedisPromotions {
 
     /** What {@link dev.taskqueue.broker.Broker#promoteDue} does. */
     Promotion promoteDue(String queue, int max) {
-        byte[][] k = new byte[13][];
+        byte[][] k = new byte[14][];
         k[0] = keys.delayed(queue);
         k[1] = keys.delayedPayloads(queue);
         System.arraycopy(keys.priorityStreams(queue), 0, k, 2, 10);
         k[12] = keys.dead(queue);
+        k[13] = keys.retrying(queue);
         List<Object> reply = redis.await(PROMOTE.run(redis.commands(), k, bytes(RedisKeys.GROUP),
                 bytes(Integer.toString(max)), bytes(Long.toString(deadLetters.maxLength())),
                 bytes(Long.toString(deadLetters.maxAge().toMillis())), bytes(Outcome.QUARANTINE_ERROR)),

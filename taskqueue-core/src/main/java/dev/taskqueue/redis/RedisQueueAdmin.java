@@ -120,13 +120,18 @@ public final class RedisQueueAdmin implements QueueAdmin {
               redis.call('EXISTS', KEYS[14]), finished }
             """, ScriptOutputType.MULTI);
 
+    /** Sends the STATS script of one queue (also the history's lag sample, {@link RedisHistoryWriter}). */
+    static CompletableFuture<List<Object>> runStats(RedisConnections redis, RedisKeys keys, String queue) {
+        return STATS.run(redis.commands(), keys.streamsAnd(queue, keys.delayed(queue), keys.dead(queue),
+                keys.paused(queue), keys.throughput(queue)), bytes(RedisKeys.GROUP));
+    }
+
     /** The queues' counts: one script per queue (one slot each), all sent before the first reply is awaited. */
     @Override
     public List<QueueStats> stats(Collection<String> queues) {
         List<CompletableFuture<List<Object>>> replies = new ArrayList<>();
         for (String queue : queues) {
-            replies.add(STATS.run(redis.commands(), keys.streamsAnd(queue, keys.delayed(queue), keys.dead(queue),
-                    keys.paused(queue), keys.throughput(queue)), bytes(RedisKeys.GROUP)));
+            replies.add(runStats(redis, keys, queue));
         }
         List<QueueStats> stats = new ArrayList<>();
         int i = 0;
@@ -325,7 +330,7 @@ public final class RedisQueueAdmin implements QueueAdmin {
             redis.call('XDEL', KEYS[1], ARGV[2])
             if redis.call('EXISTS', KEYS[3]) == 1 then
               redis.call('HSET', KEYS[3], 'state', 'PENDING')
-              redis.call('HDEL', KEYS[3], 'error.type', 'error.message', 'error.stack', 'finished', 'next')
+              redis.call('HDEL', KEYS[3], 'error.type', 'error.message', 'error.stack', 'finished', 'next', 'dead')
             end
             return 1
             """, ScriptOutputType.INTEGER);
@@ -362,7 +367,7 @@ public final class RedisQueueAdmin implements QueueAdmin {
     }
 
     /*
-     * KEYS[1..11] the queue's streams   KEYS[12] {q}:d   KEYS[13] {q}:dp
+     * KEYS[1..11] the queue's streams   KEYS[12] {q}:d   KEYS[13] {q}:dp   KEYS[14] {q}:retrying
      * ARGV[1] group   ARGV[2] max tasks this call
      * Deletes up to max waiting tasks: those not yet delivered from each stream (read with a purging consumer,
      * acknowledged and deleted; running ones stay), then the delayed ones. Returns how many it deleted.
@@ -388,14 +393,14 @@ public final class RedisQueueAdmin implements QueueAdmin {
             end
             if removed < max then
               removed = removed + redis.call('ZCARD', KEYS[12])
-              redis.call('DEL', KEYS[12], KEYS[13])
+              redis.call('DEL', KEYS[12], KEYS[13], KEYS[14])
             end
             return removed
             """, ScriptOutputType.INTEGER);
 
     @Override
     public long purge(String queue) {
-        byte[][] k = keys.streamsAnd(queue, keys.delayed(queue), keys.delayedPayloads(queue));
+        byte[][] k = keys.streamsAnd(queue, keys.delayed(queue), keys.delayedPayloads(queue), keys.retrying(queue));
         long total = 0;
         for (int round = 0; round < 100_000; round++) {
             long removed = redis.await(PURGE.run(redis.commands(), k, bytes(RedisKeys.GROUP), bytes("1000")),

@@ -102,7 +102,7 @@ final class RedisRecovery {
             return now
             """, ScriptOutputType.INTEGER);
 
-    long heartbeat(WorkerInfo info, Duration ttl, Duration outageAfter) {
+    long heartbeat(WorkerInfo info, String runningJson, Duration ttl, Duration outageAfter) {
         List<byte[]> args = new ArrayList<>();
         args.add(bytes(info.id()));
         args.add(bytes(Long.toString(ttl.toMillis())));
@@ -112,7 +112,7 @@ final class RedisRecovery {
                 "queues", String.join(",", info.queues()), "concurrency", Integer.toString(info.concurrency()),
                 "active", Integer.toString(info.active()), "processed", Long.toString(info.processed()),
                 "failed", Long.toString(info.failed()), "started", Long.toString(info.startedAt()),
-                "state", info.state());
+                "state", info.state(), "running", runningJson);
         fields.forEach((name, value) -> {
             args.add(bytes(name));
             args.add(bytes(value));

@@ -11,7 +11,9 @@ import dev.taskqueue.internal.Defaults;
  * <li>{@link #broker()}: producers' and workers' path (submit, claim, leases, acknowledge, promote, recover);</li>
  * <li>{@link #admin()}: what operators read and do (queues, counts, workers, dead letters, pauses, revocations);</li>
  * <li>{@link #results()}, {@link #workflows()}, {@link #schedules()}, {@link #catalog()}: task records, workflow
- * state, schedule state, the task catalog.</li>
+ * state, schedule state, the task catalog;</li>
+ * <li>{@link #browser()}, {@link #history()}: what a dashboard reads of the tasks, page by page, and their counts
+ * over time.</li>
  * </ul>
  * They are built together because they share what this instance knows of the queues: a pause made through the
  * admin leaves the broker's blocking reads at once, a revocation makes its reads check for revoked tasks, and all of
@@ -39,6 +41,8 @@ public final class RedisStores implements AutoCloseable {
     private final RedisSchedules schedules;
     private final RedisCatalog catalog;
     private final RedisResultBackend results;
+    private final RedisQueueBrowser browser;
+    private final RedisTaskHistory history;
 
     /**
      * How the stores behave where an application may choose.
@@ -141,6 +145,8 @@ public final class RedisStores implements AutoCloseable {
         this.catalog = new RedisCatalog(redis, keys);
         this.results = new RedisResultBackend(redis, keys, queueNames, options.resultTtl(),
                 RedisResultBackend.DEFAULT_FIRST_POLL);
+        this.browser = new RedisQueueBrowser(redis, keys, queueNames);
+        this.history = new RedisTaskHistory(redis, keys);
     }
 
     /** The producers' and workers' path. */
@@ -171,6 +177,16 @@ public final class RedisStores implements AutoCloseable {
     /** The task catalog every worker publishes to. */
     public RedisCatalog catalog() {
         return catalog;
+    }
+
+    /** What a dashboard reads of the tasks: listings, a task by id, attempts, failures, running tasks. */
+    public RedisQueueBrowser browser() {
+        return browser;
+    }
+
+    /** The counts of finished tasks per minute and hour, which workers add to. */
+    public RedisTaskHistory history() {
+        return history;
     }
 
     /** The prefix of every key. */

@@ -32,15 +32,16 @@ final class RedisSweep {
     }
 
     /**
-     * Deletes what tasks left, keeping what running workers need: the ready streams and their consumer groups (the
-     * caller purges their entries first), the workers' registry, the catalog and the queue names.
+     * Deletes what tasks left (their history included), keeping what running workers need: the ready streams and
+     * their consumer groups (the caller purges their entries first), the workers' registry, the catalog and the
+     * queue names.
      */
     long forgetTasks() {
         String shared = "{" + keys.prefix() + "}:";
         return delete(key -> {
             if (key.startsWith(shared)) {
                 return key.startsWith(shared + "schedule:") || key.equals(shared + "chords")
-                        || key.equals(shared + "events");
+                        || key.equals(shared + "events") || key.startsWith(shared + "h:");
             }
             return !key.matches("\\{[^}]*}:s:[^:]+"); // a ready stream: {p:q}:s:<band>
         });

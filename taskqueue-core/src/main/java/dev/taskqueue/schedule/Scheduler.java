@@ -5,11 +5,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.TaskClient;
@@ -55,9 +55,14 @@ public final class Scheduler implements AutoCloseable {
     private final Duration misfireGrace;
     private final Duration refresh;
     private final Clock clock;
-    private final Map<String, Instant> cursors = new HashMap<>();
+    /** Each schedule's last tick submitted or skipped here; read by {@link #ticks()} from another thread. */
+    private final Map<String, Instant> cursors = new ConcurrentHashMap<>();
+    /** When this scheduler was made: where {@link #ticks()} counts from for a schedule that never ticked. */
+    private final Instant createdAt;
     /** Schedules whose last tick could not be submitted, with why. */
-    private final Map<String, String> problems = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> problems = new ConcurrentHashMap<>();
+    /** Schedules whose last tick could not be submitted, with the first tick that could not be. */
+    private final Map<String, Instant> failingSince = new ConcurrentHashMap<>();
     private final Object wake = new Object();
     /** Held by a round of {@link #submitDueTicks()}: the cursors, states and times below are its own. */
     private final Object round = new Object();
@@ -86,6 +91,7 @@ public final class Scheduler implements AutoCloseable {
         this.misfireGrace = misfireGrace;
         this.refresh = refresh;
         this.clock = clock;
+        this.createdAt = clock.instant();
     }
 
     /**
@@ -104,6 +110,19 @@ public final class Scheduler implements AutoCloseable {
     public record ScheduleInfo(String name, String task, @Nullable String queue, String trigger, boolean enabled,
             @Nullable Instant lastTick, @Nullable Instant nextTick, Schedule.MissedTicks missed,
             @Nullable String problem) {
+    }
+
+    /**
+     * A schedule's ticks, for monitoring.
+     *
+     * @param name the schedule's name
+     * @param lastTick the last tick submitted by any instance, or null if none was
+     * @param dueTick the tick to submit next, when enabled: the first this instance could not submit while it fails
+     *        to (ticks skipped as missed meanwhile do not count), else the first after the last one submitted (or
+     *        skipped as missed) here or by any instance, or after this scheduler was made when none was. Long in
+     *        the past (beyond the misfire grace and the refresh interval), no instance submits the schedule's ticks.
+     */
+    public record ScheduleTicks(String name, @Nullable Instant lastTick, @Nullable Instant dueTick) {
     }
 
     public synchronized void start() {
@@ -157,13 +176,35 @@ public final class Scheduler implements AutoCloseable {
         for (Schedule schedule : schedules.values()) {
             ScheduleState state = current.get(schedule.name());
             boolean enabled = isEnabled(schedule, state);
-            Instant last = state == null || state.lastFireMillis() == null ? null
-                    : Instant.ofEpochMilli(state.lastFireMillis());
+            Instant last = lastTick(state);
             infos.add(new ScheduleInfo(schedule.name(), schedule.call().taskName(),
                     schedule.call().options().getQueue(), schedule.trigger().toString(), enabled, last, enabled ? schedule.trigger().next(now) : null, schedule.missed(),
                     problems.get(schedule.name())));
         }
         return infos;
+    }
+
+    /**
+     * Every schedule's last tick and the tick due next, read from Redis (one read), for the meters: a due tick left
+     * in the past says that no instance submits the schedule's ticks (schedulers stopped or stuck, Redis
+     * unreachable, a task that cannot be submitted), whatever the trigger's period.
+     */
+    public List<ScheduleTicks> ticks() {
+        Map<String, ScheduleState> current = store.scheduleStates(schedules.keySet());
+        List<ScheduleTicks> ticks = new ArrayList<>();
+        for (Schedule schedule : schedules.values()) {
+            ScheduleState state = current.get(schedule.name());
+            Instant last = lastTick(state);
+            Instant due = null;
+            if (isEnabled(schedule, state)) {
+                Instant cursor = cursors.get(schedule.name());
+                Instant from = cursor == null ? last : last == null || cursor.isAfter(last) ? cursor : last;
+                Instant failing = failingSince.get(schedule.name());
+                due = failing != null ? failing : schedule.trigger().next(from != null ? from : createdAt);
+            }
+            ticks.add(new ScheduleTicks(schedule.name(), last, due));
+        }
+        return ticks;
     }
 
     /**
@@ -244,13 +285,12 @@ public final class Scheduler implements AutoCloseable {
                 Instant next;
                 try {
                     next = runDue(schedule, states.get(schedule.name()), now);
-                    solved(schedule);
                 }
                 catch (BrokerUnavailableException ex) {
                     throw ex; // every schedule waits for Redis alike
                 }
                 catch (RuntimeException ex) {
-                    report(schedule, ex);
+                    report(schedule, ex, now);
                     next = null; // tried again at the next refresh
                 }
                 if (next != null && (earliest == null || next.isBefore(earliest))) {
@@ -266,8 +306,14 @@ public final class Scheduler implements AutoCloseable {
         return Map.copyOf(problems);
     }
 
-    /** Logs a schedule's problem once (and again only when it changes); the other schedules carry on. */
-    private void report(Schedule schedule, RuntimeException ex) {
+    /**
+     * Logs a schedule's problem once (and again only when it changes), and remembers the first tick it could not
+     * submit (the one after its cursor); the other schedules carry on.
+     */
+    private void report(Schedule schedule, RuntimeException ex, Instant now) {
+        Instant cursor = cursors.get(schedule.name());
+        Instant failed = cursor == null ? null : schedule.trigger().next(cursor);
+        failingSince.putIfAbsent(schedule.name(), failed != null && failed.isBefore(now) ? failed : now);
         String problem = ex.getClass().getSimpleName() + ": " + ex.getMessage();
         if (!problem.equals(problems.put(schedule.name(), problem))) {
             log.error("Schedule '{}' cannot submit its tick of task '{}', so it is skipped until it can (the other "
@@ -275,15 +321,16 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /** Called once a tick was submitted: not when ticks were only skipped as missed, which fixes nothing. */
     private void solved(Schedule schedule) {
+        failingSince.remove(schedule.name());
         if (problems.remove(schedule.name()) != null) {
             log.info("Schedule '{}' submits its ticks again", schedule.name());
         }
     }
 
     private @Nullable Instant runDue(Schedule schedule, @Nullable ScheduleState state, Instant now) {
-        Instant last = state == null || state.lastFireMillis() == null ? null
-                : Instant.ofEpochMilli(state.lastFireMillis());
+        Instant last = lastTick(state);
         Instant cursor = cursors.get(schedule.name());
         if (cursor == null) {
             cursor = last != null ? last : now; // first start of a schedule: no backfill
@@ -293,6 +340,9 @@ public final class Scheduler implements AutoCloseable {
         }
         if (!isEnabled(schedule, state)) {
             cursors.put(schedule.name(), now.isAfter(cursor) ? now : cursor);
+            // It submits nothing, so it has no problem to show; enabled again, it starts afresh from now.
+            problems.remove(schedule.name());
+            failingSince.remove(schedule.name());
             return null;
         }
         Trigger trigger = schedule.trigger();
@@ -321,6 +371,7 @@ public final class Scheduler implements AutoCloseable {
         String id = schedule.tickId(tick);
         client.withOptions(TaskOptions.defaults().taskId(id)).submit(schedule.call());
         store.recordFire(schedule.name(), tick.toEpochMilli(), STATE_TTL.toMillis());
+        solved(schedule);
         log.debug("Schedule '{}' tick {} submitted as task [{}]", schedule.name(), tick, id);
     }
 
@@ -330,6 +381,10 @@ public final class Scheduler implements AutoCloseable {
      */
     private void touch() {
         states.keySet().forEach(name -> store.keepSchedule(name, STATE_TTL.toMillis()));
+    }
+
+    private static @Nullable Instant lastTick(@Nullable ScheduleState state) {
+        return state == null || state.lastFireMillis() == null ? null : Instant.ofEpochMilli(state.lastFireMillis());
     }
 
     private static boolean isEnabled(Schedule schedule, @Nullable ScheduleState state) {

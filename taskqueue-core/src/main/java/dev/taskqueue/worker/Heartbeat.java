@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.Delivery;
+import dev.taskqueue.broker.TaskMessage;
 import dev.taskqueue.broker.WorkerInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Proves the worker alive every {@code heartbeatInterval} (its info expires after {@code livenessTimeout}), and
  * extends the leases of tasks running long, so that the visibility timeout never takes back a task that is
- * still running. Each heartbeat's success (with Redis's clock) or failure goes to {@link Liveness}, which the
+ * still running; it publishes what runs now with its info. Each heartbeat's success (with Redis's clock) or
+ * failure goes to {@link Liveness}, which the
  * janitor and the processor consult.
  */
 final class Heartbeat {
@@ -52,7 +55,7 @@ final class Heartbeat {
     /** One heartbeat; a failure is logged (once per outage) and the next beat tries again. */
     void beat() {
         try {
-            liveness.succeeded(worker.broker().heartbeat(info.get(), settings.livenessTimeout(),
+            liveness.succeeded(worker.broker().heartbeat(info.get(), runningNow(), settings.livenessTimeout(),
                     settings.outageAfter()));
             extendLongLeases();
             extendPermits();
@@ -62,6 +65,20 @@ final class Heartbeat {
             liveness.failed();
             backoff.failure(ex); // the next beat comes at its time all the same: it is the proof of life
         }
+    }
+
+    /** What runs now, for operators: the first {@link Broker#MAX_PUBLISHED_RUNNING}. */
+    private List<Broker.RunningTask> runningNow() {
+        List<Broker.RunningTask> now = new ArrayList<>();
+        for (Run run : running.all()) {
+            if (now.size() == Broker.MAX_PUBLISHED_RUNNING) {
+                break;
+            }
+            TaskMessage message = run.message;
+            now.add(new Broker.RunningTask(run.delivery.taskId(), message == null ? null : message.task(),
+                    run.delivery.queue(), run.startedAt));
+        }
+        return now;
     }
 
     private void extendLongLeases() {

@@ -37,11 +37,15 @@ final class RunningTasks implements RunStore {
     private final AtomicLong processed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
 
-    RunningTasks(WorkerContext worker, Slots slots, Acker acker) {
+    private final @Nullable HistoryRecorder history;
+
+    /** @param history where outcomes are counted for the task history, or null when it is off */
+    RunningTasks(WorkerContext worker, Slots slots, Acker acker, @Nullable HistoryRecorder history) {
         this.workerId = worker.workerId();
         this.broker = worker.broker();
         this.slots = slots;
         this.acker = acker;
+        this.history = history;
     }
 
     /** A run starts on the current thread. */
@@ -96,6 +100,9 @@ final class RunningTasks implements RunStore {
                 failed.incrementAndGet();
             }
             acker.add(outcome);
+            if (history != null) {
+                history.record(run.delivery.queue(), outcome);
+            }
         }
         slots.give(1);
     }

@@ -83,6 +83,7 @@ public final class Worker {
     private final Heartbeat heartbeat;
     private final Janitor janitor;
     private final CatalogPublisher catalogPublisher;
+    private final @Nullable HistoryRecorder history;
     private final Liveness liveness;
     private final Problems problems;
     private final TaskRegistry registry;
@@ -138,7 +139,8 @@ public final class Worker {
         this.fatal = new FatalErrors(id, settings.onFatalError(), this::halt);
         WorkerContext worker = new WorkerContext(id, broker, settings, listener, clock, problems, fatal);
         this.acker = new Acker(worker);
-        this.running = new RunningTasks(worker, slots, acker);
+        this.history = settings.history() ? new HistoryRecorder(worker) : null;
+        this.running = new RunningTasks(worker, slots, acker, history);
         this.liveness = new Liveness(settings.heartbeatGapMillis());
         LeaseCheck leases = new LeaseCheck(id, broker, liveness);
         this.processor = new Processor(worker, new TaskRuntime(registry, codec, interceptors, workflows), running,
@@ -186,6 +188,9 @@ public final class Worker {
                     + "it here", id, ex.getMessage());
         }
         acker.start();
+        if (history != null) {
+            history.start();
+        }
         promoter.start();
         janitor.start();
         catalogPublisher.start();
@@ -264,6 +269,14 @@ public final class Worker {
         }
         janitor.stop();
         promoter.stop();
+        if (history != null) {
+            if (reachable) {
+                bounded("add its last counts to the task history", REDIS_CALL_LIMIT, history::stop);
+            }
+            else {
+                history.halt();
+            }
+        }
         heartbeat.stop();
         if (reachable) {
             bounded("deregister", REDIS_CALL_LIMIT, () -> broker.deregister(id));
@@ -303,6 +316,9 @@ public final class Worker {
         janitor.halt();
         promoter.halt();
         catalogPublisher.halt();
+        if (history != null) {
+            history.halt();
+        }
     }
 
     /**

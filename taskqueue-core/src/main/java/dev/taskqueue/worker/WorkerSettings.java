@@ -84,6 +84,18 @@ public final class WorkerSettings {
      */
     public static final OnFatalError DEFAULT_ON_FATAL_ERROR = OnFatalError.STOP;
 
+    /**
+     * Minute buckets of the task history are kept two days: the last hour's and day's charts, and yesterday's at
+     * the same hour, at minute detail; about 2,880 small hashes per prefix, each trimmed to 500 task names.
+     */
+    public static final Duration DEFAULT_HISTORY_MINUTES_RETENTION = Duration.ofHours(48);
+
+    /** Hour buckets are kept 30 days: a month of trends (the week chart and more) for 720 hashes. */
+    public static final Duration DEFAULT_HISTORY_HOURS_RETENTION = Duration.ofDays(30);
+
+    /** How often a worker adds its counts to the history: charts lag by at most this; one round trip each time. */
+    public static final Duration HISTORY_FLUSH_INTERVAL = Duration.ofSeconds(5);
+
     private final Map<String, Integer> queues;
     private final boolean strictOrder;
     private final int concurrency;
@@ -102,6 +114,9 @@ public final class WorkerSettings {
     private final @Nullable String workerId;
     private final TaskPolicies defaultPolicies;
     private final OnFatalError onFatalError;
+    private final boolean history;
+    private final Duration historyMinutesRetention;
+    private final Duration historyHoursRetention;
 
     private WorkerSettings(Builder b) {
         this.queues = Collections.unmodifiableMap(new LinkedHashMap<>(b.queues.isEmpty()
@@ -123,6 +138,9 @@ public final class WorkerSettings {
         this.workerId = b.workerId;
         this.defaultPolicies = b.defaultPolicies;
         this.onFatalError = b.onFatalError;
+        this.history = b.history;
+        this.historyMinutesRetention = positive(b.historyMinutesRetention, "historyMinutesRetention");
+        this.historyHoursRetention = positive(b.historyHoursRetention, "historyHoursRetention");
         if (livenessTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
             throw new IllegalArgumentException("livenessTimeout (" + livenessTimeout + ") must be at least twice "
                     + "heartbeatInterval (" + heartbeatInterval + "), or live workers would be taken for dead");
@@ -208,6 +226,21 @@ public final class WorkerSettings {
         return resultTtl;
     }
 
+    /** Whether the worker adds what it runs to the cluster's task history (counts per minute and hour). */
+    public boolean history() {
+        return history;
+    }
+
+    /** How long the history's minute buckets are kept. */
+    public Duration historyMinutesRetention() {
+        return historyMinutesRetention;
+    }
+
+    /** How long the history's hour buckets are kept. */
+    public Duration historyHoursRetention() {
+        return historyHoursRetention;
+    }
+
     /** The largest result kept, in bytes of JSON: a task whose result is larger fails, not retried. */
     public int maxResultSize() {
         return maxResultSize;
@@ -288,6 +321,9 @@ public final class WorkerSettings {
         private @Nullable String workerId;
         private TaskPolicies defaultPolicies = TaskPolicies.NONE;
         private OnFatalError onFatalError = DEFAULT_ON_FATAL_ERROR;
+        private boolean history = true;
+        private Duration historyMinutesRetention = DEFAULT_HISTORY_MINUTES_RETENTION;
+        private Duration historyHoursRetention = DEFAULT_HISTORY_HOURS_RETENTION;
 
         private Builder() {
         }
@@ -387,6 +423,19 @@ public final class WorkerSettings {
 
         public Builder onFatalError(OnFatalError onFatalError) {
             this.onFatalError = Objects.requireNonNull(onFatalError);
+            return this;
+        }
+
+        /** Whether to add counts to the task history (default: true). */
+        public Builder history(boolean history) {
+            this.history = history;
+            return this;
+        }
+
+        /** How long the history keeps minute and hour buckets. */
+        public Builder historyRetention(Duration minutes, Duration hours) {
+            this.historyMinutesRetention = Objects.requireNonNull(minutes);
+            this.historyHoursRetention = Objects.requireNonNull(hours);
             return this;
         }
 

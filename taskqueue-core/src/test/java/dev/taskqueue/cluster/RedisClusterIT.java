@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -15,6 +16,9 @@ import dev.taskqueue.TaskFailedException;
 import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.broker.Broker.RecoveryPolicy;
+import dev.taskqueue.broker.FailureFilter;
+import dev.taskqueue.broker.QueueBrowser;
+import dev.taskqueue.broker.TaskHistory;
 import dev.taskqueue.broker.WorkerInfo;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
@@ -93,11 +97,20 @@ class RedisClusterIT {
                             .allSatisfy(s -> assertThat(s.pending()).isZero());
                     await().atMost(Duration.ofSeconds(5)).until(() -> !admin.workers().isEmpty());
 
+                    // The dashboard's reads: each queue's indexes on its shard, the history on the prefix's.
+                    assertThat(stores.browser().failures(FailureFilter.ALL, null, 10).tasks()).isNotEmpty();
+                    assertThat(stores.browser().tasks("images", QueueBrowser.Listing.RESULTS, null, 5).tasks())
+                            .hasSize(5);
+                    assertThat(stores.browser().find(null, handles.get(1).id()).state()).isEqualTo("SUCCESS");
+
                     // A dead worker's task is recovered on the cluster too.
                     long now = System.currentTimeMillis();
                     broker.heartbeat(new WorkerInfo("ghost", "h", 1, List.of("images"), 1, 0, 0, 0, now, now,
                             "RUNNING"), Duration.ofSeconds(1), Duration.ofSeconds(1));
                     worker.stop();
+                    assertThat(stores.history().read(TaskHistory.Resolution.HOUR, Instant.now().minusSeconds(300),
+                            Instant.now(), null, null).stream().mapToLong(TaskHistory.Point::processed).sum())
+                            .isGreaterThanOrEqualTo(90);
                     TaskHandle<TestTasks.Thumbnail> orphan = taskClient.submit(TestTasks::thumbnail, "orphan", 7);
                     assertThat(broker.claim("ghost", List.of("images"), 1)).hasSize(1);
                     Thread.sleep(150);

@@ -95,6 +95,19 @@ class OutcomeLayoutTest {
         assertThat(ranFor(record)).isEqualTo(25);
         assertLivesFor(task);
         assertFinished(task, "order-3", "tenant-3");
+        String letter = redis.xrange(Q + ":dead", Range.create("-", "+")).get(0).getId();
+        assertThat(record).containsEntry("dead", letter);
+        assertThat(failure()).containsEntry("i", task.taskId()).containsEntry("n", "test.echo")
+                .containsEntry("s", "FAILURE").containsEntry("et", "java.io.IOException").containsEntry("em", "disk full")
+                .containsEntry("w", WORKER).containsEntry("a", "3").containsEntry("dl", letter);
+        assertThat(redis.lrange(Q + ":a:" + task.taskId(), 0, -1)).singleElement().satisfies(json -> assertThat(
+                tq.mapper.readTree(json)).isEqualTo(tq.mapper.readTree("""
+                        {"a": 3, "w": "w", "st": "FAILURE", "et": "java.io.IOException", "em": "disk full",
+                         "es": "at x.Y.z(Y.java:1)", "f": %s, "s": %s}""".formatted(record.get("finished"),
+                        Long.parseLong(record.get("finished")) - 25))));
+        assertThat(redis.pttl(Q + ":a:" + task.taskId())).isBetween(TTL - 5_000, TTL);
+        assertThat(redis.xrange(Q + ":done", Range.create("-", "+"))).singleElement().extracting(m -> m.getBody())
+                .isEqualTo(Map.of("i", task.taskId(), "n", "test.echo", "s", "FAILURE"));
     }
 
     @Test
@@ -158,6 +171,16 @@ class OutcomeLayoutTest {
         assertThat(redis.zscore(Q + ":c:tenant-6", task.taskId())).isNull();
         assertThat(redis.zscore(Q + ":cw:tenant-6", waiter("tenant-6"))).isNull();
         assertThat(redis.xlen(Q + ":dead")).isZero();
+        assertThat(redis.zscore(Q + ":retrying", task.taskId())).isEqualTo(redis.zscore(Q + ":d", task.taskId()));
+        assertThat(failure()).containsEntry("s", "RETRY").containsEntry("dl", "").containsEntry("em", "slow");
+        assertThat(redis.llen(Q + ":a:" + task.taskId())).isEqualTo(1);
+        assertThat(redis.xlen(Q + ":done")).isZero(); // not finished: it runs again
+
+        tq.broker.promoteDue("default", 10); // not due: stays retrying
+        assertThat(redis.zscore(Q + ":retrying", task.taskId())).isNotNull();
+        redis.zadd(Q + ":d", 0, task.taskId());
+        tq.broker.promoteDue("default", 10);
+        assertThat(redis.zscore(Q + ":retrying", task.taskId())).isNull();
     }
 
     /** Each outcome starts where the one before it ended, whatever their kinds and lengths. */
@@ -228,6 +251,12 @@ class OutcomeLayoutTest {
 
     private Map<String, String> record(Delivery task) {
         return redis.hgetall(Q + ":t:" + task.taskId());
+    }
+
+    private Map<String, String> failure() {
+        List<StreamMessage<String, String>> failures = redis.xrange(Q + ":failures", Range.create("-", "+"));
+        assertThat(failures).hasSize(1);
+        return failures.get(0).getBody();
     }
 
     private Map<String, String> deadLetter() {

@@ -104,6 +104,11 @@ class SchedulerTest {
 
     private static final Duration REFRESH = Duration.ofMillis(200);
 
+    /** A scheduler on the fixture's store and client, reading settings every second, on a clock the test moves. */
+    private Scheduler onFakeTime(Duration misfireGrace, ManualClock clock, Schedule... schedules) {
+        return new Scheduler(tq.schedules, tq.client, List.of(schedules), misfireGrace, Duration.ofSeconds(1), clock);
+    }
+
     /** Now, on a whole second: ticks of every-second schedules fall on it. */
     private static Instant wholeSecond() {
         return Instant.ofEpochSecond(Instant.now().getEpochSecond());
@@ -227,8 +232,7 @@ class SchedulerTest {
     void ticksDueByAMovedClockAreSubmittedInTheCallersThread() {
         Schedule schedule = Schedule.every("moved", Duration.ofMinutes(5), TaskCall.of("sched.tick", "x"));
         ManualClock clock = new ManualClock(Instant.parse("2030-01-01T00:01:00Z"));
-        Scheduler scheduler = new Scheduler(tq.schedules, tq.client, List.of(schedule), Duration.ofMinutes(1),
-                Duration.ofSeconds(1), clock);
+        Scheduler scheduler = onFakeTime(Duration.ofMinutes(1), clock, schedule);
 
         assertThat(scheduler.submitDueTicks()).isEqualTo("2030-01-01T00:05:00Z"); // the first round submits nothing
         clock.advance(Duration.ofMinutes(4)); // 00:05
@@ -242,6 +246,66 @@ class SchedulerTest {
                 schedule.tickId(Instant.parse("2030-01-01T00:10:00Z")));
         scheduler.setEnabled("moved", false);
         assertThat(scheduler.submitDueTicks()).as("no tick is to come").isNull();
+    }
+
+    /**
+     * What the meters show: the tick due next stays ahead of the clock while ticks are submitted, and falls behind it
+     * when none is, whichever instance is asked.
+     */
+    @Test
+    void theDueTickFallsBehindTheClockWhileNoTickIsSubmitted() {
+        Schedule schedule = Schedule.every("watched", Duration.ofMinutes(5), TaskCall.of("sched.tick", "x"));
+        ManualClock clock = new ManualClock(Instant.parse("2030-01-01T00:01:00Z"));
+        Scheduler scheduler = onFakeTime(Duration.ofMinutes(1), clock, schedule);
+        Instant fiveAfter = Instant.parse("2030-01-01T00:05:00Z");
+
+        assertThat(scheduler.ticks()).as("counted from when the scheduler was made")
+                .containsExactly(new Scheduler.ScheduleTicks("watched", null, fiveAfter));
+        clock.advance(Duration.ofMinutes(10)); // 00:11, and no round ran: 6 minutes late
+        assertThat(scheduler.ticks()).containsExactly(new Scheduler.ScheduleTicks("watched", null, fiveAfter));
+
+        scheduler.submitDueTicks(); // the first round starts the schedule from now, nothing backfilled
+        assertThat(scheduler.ticks()).containsExactly(new Scheduler.ScheduleTicks("watched", null,
+                Instant.parse("2030-01-01T00:15:00Z")));
+        clock.advance(Duration.ofMinutes(4)); // 00:15
+        scheduler.submitDueTicks();
+        Scheduler.ScheduleTicks ticked = new Scheduler.ScheduleTicks("watched", Instant.parse("2030-01-01T00:15:00Z"),
+                Instant.parse("2030-01-01T00:20:00Z"));
+        assertThat(scheduler.ticks()).containsExactly(ticked);
+        Scheduler another = onFakeTime(Duration.ofMinutes(1), clock, schedule);
+        assertThat(another.ticks()).as("another instance reads the last tick from Redis").containsExactly(ticked);
+
+        scheduler.setEnabled("watched", false);
+        assertThat(another.ticks()).containsExactly(new Scheduler.ScheduleTicks("watched",
+                Instant.parse("2030-01-01T00:15:00Z"), null));
+    }
+
+    /** A schedule whose tick cannot be submitted falls behind, while the others keep up. */
+    @Test
+    void theDueTickOfAScheduleThatCannotSubmitFallsBehind() {
+        Schedule broken = Schedule.every("broken", Duration.ofMinutes(1), TaskCall.of("sched.tick", "a", "b"));
+        Schedule fine = Schedule.every("fine", Duration.ofMinutes(1), TaskCall.of("sched.tick", "x"));
+        ManualClock clock = new ManualClock(Instant.parse("2030-01-01T00:00:00Z"));
+        Scheduler scheduler = onFakeTime(Duration.ofSeconds(30), clock, broken, fine);
+        scheduler.submitDueTicks(); // started
+        for (int minute = 0; minute < 3; minute++) {
+            clock.advance(Duration.ofMinutes(1)); // each tick of "broken" fails, then is skipped as missed
+            scheduler.submitDueTicks();
+        }
+
+        assertThat(scheduler.problems()).as("skipping a tick fixes nothing").containsOnlyKeys("broken");
+        assertThat(scheduler.ticks()).containsExactly(
+                new Scheduler.ScheduleTicks("broken", null, Instant.parse("2030-01-01T00:01:00Z")),
+                new Scheduler.ScheduleTicks("fine", Instant.parse("2030-01-01T00:03:00Z"),
+                        Instant.parse("2030-01-01T00:04:00Z")));
+
+        scheduler.setEnabled("broken", false); // what an operator does to it until it is mended
+        scheduler.submitDueTicks();
+        assertThat(scheduler.problems()).isEmpty();
+        scheduler.setEnabled("broken", true);
+        scheduler.submitDueTicks();
+        assertThat(scheduler.ticks().get(0)).as("enabled again, it starts from now")
+                .isEqualTo(new Scheduler.ScheduleTicks("broken", null, Instant.parse("2030-01-01T00:04:00Z")));
     }
 
     /** The bug this guards against: one schedule failing every tick stopped every schedule, cluster-wide. */

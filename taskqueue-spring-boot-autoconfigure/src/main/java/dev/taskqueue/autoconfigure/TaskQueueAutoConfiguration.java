@@ -10,12 +10,15 @@ import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskPolicies;
 import dev.taskqueue.TaskQueueOperations;
+import dev.taskqueue.ValueMasker;
 import dev.taskqueue.autoconfigure.TaskQueueProperties.BrokerType;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.CatalogStore;
 import dev.taskqueue.broker.QueueAdmin;
+import dev.taskqueue.broker.QueueBrowser;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.ScheduleStore;
+import dev.taskqueue.broker.TaskHistory;
 import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
@@ -23,6 +26,7 @@ import dev.taskqueue.client.DefaultTaskQueueOperations;
 import dev.taskqueue.client.InlineTaskClient;
 import dev.taskqueue.client.InlineTaskQueueOperations;
 import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.internal.Masking;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
@@ -30,9 +34,11 @@ import dev.taskqueue.redis.RedisBroker;
 import dev.taskqueue.redis.RedisCatalog;
 import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.redis.RedisQueueAdmin;
+import dev.taskqueue.redis.RedisQueueBrowser;
 import dev.taskqueue.redis.RedisResultBackend;
 import dev.taskqueue.redis.RedisSchedules;
 import dev.taskqueue.redis.RedisStores;
+import dev.taskqueue.redis.RedisTaskHistory;
 import dev.taskqueue.redis.RedisWorkflows;
 import dev.taskqueue.redis.SubmitRetry;
 import dev.taskqueue.spring.TaskBeanRegistrar;
@@ -100,6 +106,19 @@ public final class TaskQueueAutoConfiguration {
     @ConditionalOnMissingBean
     TaskCatalog taskQueueCatalog(TaskRegistry registry, MessageCodec codec, ObjectProvider<CatalogStore> store) {
         return new TaskCatalog(registry, store.getIfAvailable(), codec.mapper(), Clock.systemUTC());
+    }
+
+    /** Shows {@link dev.taskqueue.Sensitive} values as {@value ValueMasker#MASK}. */
+    @Bean
+    @ConditionalOnMissingBean
+    ValueMasker taskQueueValueMasker() {
+        return ValueMasker.DEFAULT;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    Masking taskQueueMasking(TaskCatalog catalog, ValueMasker masker, MessageCodec codec) {
+        return new Masking(catalog, masker, codec.mapper());
     }
 
     @Bean
@@ -240,7 +259,10 @@ public final class TaskQueueAutoConfiguration {
                     .maxStackTraceSize(PropertyChecks.bytes(properties.getMaxStackTraceSize()))
                     .virtualThreads(worker.isVirtualThreads())
                     .onFatalError(worker.getOnFatalError())
-                    .defaultPolicies(defaultPolicies(properties));
+                    .defaultPolicies(defaultPolicies(properties))
+                    .history(properties.getHistory().isEnabled())
+                    .historyRetention(properties.getHistory().getMinutesRetention(),
+                            properties.getHistory().getHoursRetention());
             if (worker.getQueues().isEmpty()) {
                 registry.declaredQueues().forEach(builder::queue);
             }
@@ -320,6 +342,18 @@ public final class TaskQueueAutoConfiguration {
         @ConditionalOnMissingBean(CatalogStore.class)
         RedisCatalog taskQueueCatalogStore(RedisStores stores) {
             return stores.catalog();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(QueueBrowser.class)
+        RedisQueueBrowser taskQueueBrowser(RedisStores stores) {
+            return stores.browser();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(TaskHistory.class)
+        RedisTaskHistory taskQueueHistory(RedisStores stores) {
+            return stores.history();
         }
     }
 

@@ -100,6 +100,9 @@ public class TaskQueueProperties implements Validator {
     /** Taskqueue's Micrometer meters. */
     private final Metrics metrics = new Metrics();
 
+    /** The task history that workers keep in Redis: counts per minute and hour, for the dashboard's charts. */
+    private final History history = new History();
+
     public BrokerType getBroker() {
         return this.broker;
     }
@@ -230,6 +233,10 @@ public class TaskQueueProperties implements Validator {
 
     public Metrics getMetrics() {
         return this.metrics;
+    }
+
+    public History getHistory() {
+        return this.history;
     }
 
     @Override
@@ -793,8 +800,8 @@ public class TaskQueueProperties implements Validator {
     public static class Metrics {
 
         /**
-         * How long one reading of every queue's counts serves the queue gauges, however often they are scraped
-         * (one Redis round trip per reading, in the background: a scrape does not wait for it).
+         * How long one reading of every queue's counts (and of the workers, chords and schedules' ticks) serves the
+         * gauges, however often they are scraped (read in the background: a scrape does not wait for it).
          */
         private Duration queueStatsTtl = Duration.ofSeconds(5);
 
@@ -818,6 +825,43 @@ public class TaskQueueProperties implements Validator {
 
         public void setChordStalledAfter(Duration chordStalledAfter) {
             this.chordStalledAfter = chordStalledAfter;
+        }
+    }
+
+    /** The task history that workers keep in Redis (counts of finished tasks per minute and per hour). */
+    public static class History {
+
+        /** Whether this application's worker adds the tasks it runs to the task history in Redis. */
+        private boolean enabled = true;
+
+        /** How long the history keeps its per-minute counts. */
+        private Duration minutesRetention = Duration.ofHours(48);
+
+        /** How long the history keeps its per-hour counts. */
+        private Duration hoursRetention = Duration.ofDays(30);
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getMinutesRetention() {
+            return this.minutesRetention;
+        }
+
+        public void setMinutesRetention(Duration minutesRetention) {
+            this.minutesRetention = minutesRetention;
+        }
+
+        public Duration getHoursRetention() {
+            return this.hoursRetention;
+        }
+
+        public void setHoursRetention(Duration hoursRetention) {
+            this.hoursRetention = hoursRetention;
         }
     }
 }

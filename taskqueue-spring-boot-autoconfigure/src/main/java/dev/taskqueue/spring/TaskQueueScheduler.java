@@ -57,6 +57,11 @@ public class TaskQueueScheduler implements SmartLifecycle {
         return scheduler().schedules();
     }
 
+    /** Every schedule's last tick and the tick due next, for the meters (one Redis read). */
+    public List<Scheduler.ScheduleTicks> ticks() {
+        return scheduler().ticks();
+    }
+
     /**
      * Enables or disables a schedule on every instance.
      *

@@ -19,16 +19,20 @@ import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.TaskState;
+import dev.taskqueue.ValueMasker;
 import dev.taskqueue.Workflows;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.QueueAdmin;
+import dev.taskqueue.broker.QueueBrowser;
 import dev.taskqueue.broker.ResultBackend;
+import dev.taskqueue.broker.TaskHistory;
 import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.client.DefaultTaskQueueOperations;
 import dev.taskqueue.client.InlineTaskQueueOperations;
 import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.internal.Masking;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisBroker;
@@ -93,9 +97,39 @@ class TaskQueueAutoConfigurationTests {
             RedisStores stores = context.getBean(RedisStores.class);
             assertThat(context.getBean(Broker.class)).isSameAs(stores.broker());
             assertThat(context.getBean(QueueAdmin.class)).isSameAs(stores.admin());
+            assertThat(context.getBean(QueueBrowser.class)).isSameAs(stores.browser());
+            assertThat(context.getBean(TaskHistory.class)).isSameAs(stores.history());
             TaskHandle<String> handle = context.getBean(TaskClient.class).submit(TestTasks.Greeter::greet, "Ada");
             assertThat(handle.get(WAIT)).isEqualTo("Hello Ada");
         });
+    }
+
+    @Test
+    void sensitiveValuesAreMaskedByDefaultAndByTheUsersMasker() {
+        runner.withBean(TestTasks.Greeter.class).run(context -> {
+            assertThat(context.getBean(ValueMasker.class)).isSameAs(ValueMasker.DEFAULT);
+            assertThat(context.getBean(Masking.class).arguments("unknown", "[1]")).isEqualTo("[1]");
+        });
+        ValueMasker hidden = (task, path, value) -> tools.jackson.databind.node.StringNode.valueOf("hidden");
+        runner.withBean(ValueMasker.class, () -> hidden).run(context -> assertThat(context.getBean(ValueMasker.class))
+                .isSameAs(hidden));
+    }
+
+    @Test
+    void browserAndHistoryBackOffWhenTheUserDefinesThem() {
+        QueueBrowser browser = (QueueBrowser) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] { QueueBrowser.class }, (proxy, method, args) -> switch (method.getName()) {
+                    case "equals" -> proxy == args[0];
+                    case "hashCode" -> 1;
+                    case "toString" -> "the application's browser";
+                    default -> null;
+                });
+        TaskHistory history = (resolution, from, to, queue, task) -> List.of();
+        runner.withBean(QueueBrowser.class, () -> browser).withBean(TaskHistory.class, () -> history)
+                .run(context -> {
+                    assertThat(context.getBean(QueueBrowser.class)).isSameAs(browser);
+                    assertThat(context.getBean(TaskHistory.class)).isSameAs(history);
+                });
     }
 
     /** Boot's defaults leave taskqueue.retry.max-retries unset, so a task's own retry request has its own bound. */

@@ -1,6 +1,7 @@
 package dev.taskqueue.autoconfigure;
 
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +93,20 @@ class TaskQueuePropertiesTests {
     }
 
     @Test
+    void historySettingsAreBoundToTheWorker() {
+        binding.withPropertyValues("taskqueue.history.enabled=false", "taskqueue.history.minutes-retention=2h",
+                "taskqueue.history.hours-retention=7d").run(context -> {
+                    WorkerSettings settings = TaskQueueAutoConfiguration.WorkerConfiguration.workerSettings(
+                            context.getBean(TaskQueueProperties.class), new TaskRegistry(JsonMapper.builder().build(),
+                                    "default"), new StaticListableBeanFactory().getBeanProvider(
+                                            TaskQueueWorkerCustomizer.class));
+                    assertThat(settings.history()).isFalse();
+                    assertThat(settings.historyMinutesRetention()).isEqualTo(Duration.ofHours(2));
+                    assertThat(settings.historyHoursRetention()).isEqualTo(Duration.ofDays(7));
+                });
+    }
+
+    @Test
     void aSizeThatIsNotFromOneByteToTwoGigabytesFailsTheStartup() {
         binding.withPropertyValues("taskqueue.max-result-size=3GB").run(context -> rejected(context,
                 "taskqueue.maxResultSize", DataSize.ofGigabytes(3)).startsWith("A size must be from 1B to below 2GB, "
@@ -118,6 +133,16 @@ class TaskQueuePropertiesTests {
         assertThat(worker.isKeepAlive()).isTrue();
         assertThat(worker.getOnFatalError()).isEqualTo(WorkerSettings.DEFAULT_ON_FATAL_ERROR)
                 .isEqualTo(engine.onFatalError());
+    }
+
+    @Test
+    void historyDefaultsEqualTheEngineDefaults() {
+        WorkerSettings engine = WorkerSettings.builder().build();
+        assertThat(properties.getHistory().isEnabled()).isEqualTo(engine.history()).isTrue();
+        assertThat(properties.getHistory().getMinutesRetention())
+                .isEqualTo(WorkerSettings.DEFAULT_HISTORY_MINUTES_RETENTION);
+        assertThat(properties.getHistory().getHoursRetention())
+                .isEqualTo(WorkerSettings.DEFAULT_HISTORY_HOURS_RETENTION);
     }
 
     @Test

@@ -7,36 +7,25 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import dev.taskqueue.ChordStatus;
 import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.broker.QueueStats;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.taskqueue.broker.WorkerInfo;
 
 /**
- * Every queue's counts, the number of live workers and the chords not completed, read from the broker at most once
- * per {@code ttl} (the queue list, one bulk {@code stats} call, the workers, the oldest chords).
- * <p>
- * A scrape never waits for Redis once the first reading exists: a scrape that finds the snapshot stale starts a
- * refresh on a background thread and reads the previous snapshot meanwhile. Otherwise, with Redis down, every scrape
- * would wait up to the command timeout, the scrape would time out, and the application's other metrics would be lost
- * just when they matter. The first reading is taken on the scrape's thread so that the first scrape shows real
- * values. When the broker cannot be reached, the last values stay.
+ * Every queue's counts, the live workers (in all and per queue) and the chords not completed, read from the broker
+ * at most once per {@code ttl} (the queue list, one bulk {@code stats} call, the workers, the oldest chords), in
+ * the background: a scrape never waits for Redis but the first (see {@link RefreshedReading}).
  */
 final class QueueSnapshots {
 
-    private static final Logger log = LoggerFactory.getLogger(QueueSnapshots.class);
-
     private final QueueAdmin admin;
-    private final long ttlNanos;
     private final Supplier<? extends Collection<String>> knownQueues;
     private final int chordsCounted;
     private final long chordStalledAfterMillis;
-    private final AtomicBoolean refreshing = new AtomicBoolean();
-    private volatile Snapshot snapshot = new Snapshot(Map.of(), 0, ChordCounts.NONE, Long.MIN_VALUE);
+    private final RefreshedReading<Snapshot> reading;
 
     /**
      * @param knownQueues queues to read besides those the broker lists
@@ -47,59 +36,33 @@ final class QueueSnapshots {
     QueueSnapshots(QueueAdmin admin, Duration ttl, Supplier<? extends Collection<String>> knownQueues, int chordsCounted,
             Duration chordStalledAfter) {
         this.admin = admin;
-        this.ttlNanos = ttl.toNanos();
         this.knownQueues = knownQueues;
         this.chordsCounted = chordsCounted;
         this.chordStalledAfterMillis = chordStalledAfter.toMillis();
+        this.reading = new RefreshedReading<>("the queue counts", ttl, Snapshot.EMPTY, this::read);
     }
 
     /** The snapshot; a stale one starts a refresh in the background (the first one is taken right away). */
     Snapshot current() {
-        Snapshot current = snapshot;
-        if (!current.staleAt(System.nanoTime(), ttlNanos) || !refreshing.compareAndSet(false, true)) {
-            return current;
-        }
-        if (current.takenAtNanos() == Long.MIN_VALUE) {
-            refreshNow();
-            return snapshot;
-        }
-        Thread refresher = new Thread(this::refreshNow, "taskqueue-metrics-refresh");
-        refresher.setDaemon(true);
-        try {
-            refresher.start();
-        }
-        catch (RuntimeException | Error ex) {
-            refreshing.set(false);
-            throw ex;
-        }
-        return current;
+        return reading.current();
     }
 
-    /** Takes a reading; called by the one thread that set {@code refreshing}. */
-    private void refreshNow() {
-        try {
-            snapshot = refresh(snapshot);
+    private Snapshot read() {
+        Set<String> queues = new LinkedHashSet<>(knownQueues.get());
+        queues.addAll(admin.queues());
+        Map<String, QueueStats> stats = new HashMap<>();
+        admin.stats(queues).forEach(queueStats -> stats.put(queueStats.queue(), queueStats));
+        long live = 0;
+        Map<String, Long> consumers = new HashMap<>();
+        for (WorkerInfo worker : admin.workers()) {
+            if (!worker.isLost()) {
+                live++;
+                worker.queues().forEach(queue -> consumers.merge(queue, 1L, Long::sum));
+            }
         }
-        finally {
-            refreshing.set(false);
-        }
-    }
-
-    private Snapshot refresh(Snapshot previous) {
-        try {
-            Set<String> queues = new LinkedHashSet<>(knownQueues.get());
-            queues.addAll(admin.queues());
-            Map<String, QueueStats> stats = new HashMap<>();
-            admin.stats(queues).forEach(queueStats -> stats.put(queueStats.queue(), queueStats));
-            long live = admin.workers().stream().filter(worker -> !worker.isLost()).count();
-            ChordCounts chords = ChordCounts.of(admin.chords(chordsCounted),
-                    System.currentTimeMillis() - chordStalledAfterMillis);
-            return new Snapshot(Map.copyOf(stats), live, chords, System.nanoTime());
-        }
-        catch (RuntimeException ex) {
-            log.debug("Could not read the queue counts; the gauges keep their last values", ex);
-            return new Snapshot(previous.stats, previous.liveWorkers, previous.chords, System.nanoTime());
-        }
+        long now = System.currentTimeMillis();
+        ChordCounts chords = ChordCounts.of(admin.chords(chordsCounted), now - chordStalledAfterMillis, now);
+        return new Snapshot(Map.copyOf(stats), live, Map.copyOf(consumers), chords);
     }
 
     /**
@@ -107,37 +70,43 @@ final class QueueSnapshots {
      *
      * @param stats each queue's counts, by name
      * @param liveWorkers workers that heartbeat
+     * @param consumers the workers that heartbeat, by queue they consume (a queue none consumes is absent)
      * @param chords the chords not completed, by state
-     * @param takenAtNanos when it was read ({@code Long.MIN_VALUE}: never)
      */
-    record Snapshot(Map<String, QueueStats> stats, long liveWorkers, ChordCounts chords, long takenAtNanos) {
+    record Snapshot(Map<String, QueueStats> stats, long liveWorkers, Map<String, Long> consumers, ChordCounts chords) {
 
-        boolean staleAt(long nowNanos, long maxAgeNanos) {
-            return takenAtNanos == Long.MIN_VALUE || nowNanos - takenAtNanos >= maxAgeNanos;
-        }
+        static final Snapshot EMPTY = new Snapshot(Map.of(), 0, Map.of(), ChordCounts.NONE);
     }
 
-    /** Chords not completed: open and reporting, open with no report since the stall threshold, failed. */
-    record ChordCounts(long open, long stalled, long failed) {
+    /**
+     * Chords not completed: open and reporting, open with no report since the stall threshold, failed.
+     *
+     * @param oldestOpenAgeSeconds how long ago the oldest chord that is open (or stalled) was made, 0 when none is
+     */
+    record ChordCounts(long open, long stalled, long failed, double oldestOpenAgeSeconds) {
 
-        static final ChordCounts NONE = new ChordCounts(0, 0, 0);
+        static final ChordCounts NONE = new ChordCounts(0, 0, 0, 0);
 
-        static ChordCounts of(List<ChordStatus> chords, long stalledBeforeMillis) {
+        /** Counts {@code chords}, oldest first, as at {@code nowMillis}. */
+        static ChordCounts of(List<ChordStatus> chords, long stalledBeforeMillis, long nowMillis) {
             long open = 0;
             long stalled = 0;
             long failed = 0;
+            long oldestOpenCreatedAt = nowMillis;
             for (ChordStatus chord : chords) {
                 if (chord.failure() != null) {
                     failed++;
+                    continue;
                 }
-                else if (chord.updatedAtMillis() < stalledBeforeMillis) {
+                if (chord.updatedAtMillis() < stalledBeforeMillis) {
                     stalled++;
                 }
                 else {
                     open++;
                 }
+                oldestOpenCreatedAt = Math.min(oldestOpenCreatedAt, chord.createdAtMillis());
             }
-            return new ChordCounts(open, stalled, failed);
+            return new ChordCounts(open, stalled, failed, Math.max(0, nowMillis - oldestOpenCreatedAt) / 1000.0);
         }
     }
 }

@@ -6,8 +6,11 @@ package dev.taskqueue.actuate.metrics;
  * of queues; a queue named per call would make series without bound), states and outcomes from short fixed lists.
  *
  * <p>Prometheus names: dots become underscores, counters get {@code _total}, timers {@code _seconds_*}, and the
- * age gauge {@code _seconds}: {@code taskqueue_tasks_submitted_total}, {@code taskqueue_execute_seconds_count},
- * {@code taskqueue_queue_depth{queue="images",state="pending"}}, {@code taskqueue_queue_oldest_age_seconds}.
+ * age and time gauges {@code _seconds}: {@code taskqueue_tasks_submitted_total},
+ * {@code taskqueue_execute_seconds_count}, {@code taskqueue_queue_depth{queue="images",state="pending"}},
+ * {@code taskqueue_queue_oldest_age_seconds}, {@code taskqueue_schedule_due_tick_timestamp_seconds}. The alert
+ * rules and the Grafana dashboard under {@code alerting/} use these names; a test of the sample application checks
+ * that each of them is in a real scrape.
  */
 public final class TaskQueueMeters {
 
@@ -80,6 +83,15 @@ public final class TaskQueueMeters {
     /** Gauge: how long the oldest pending task of a queue has waited, in seconds (0 when none waits). Tag {@link #QUEUE}. */
     public static final String QUEUE_OLDEST_AGE = "taskqueue.queue.oldest.age";
 
+    /**
+     * Gauge: workers that heartbeat and consume the queue, in every instance (0: its tasks wait for nobody). Tag
+     * {@link #QUEUE}.
+     */
+    public static final String QUEUE_CONSUMERS = "taskqueue.queue.consumers";
+
+    /** Gauge: 1 while the queue is paused (workers do not claim from it), else 0. Tag {@link #QUEUE}. */
+    public static final String QUEUE_PAUSED = "taskqueue.queue.paused";
+
     /** Gauge: tasks this instance's worker runs now. */
     public static final String WORKER_ACTIVE_TASKS = "taskqueue.worker.active.tasks";
 
@@ -94,11 +106,34 @@ public final class TaskQueueMeters {
      */
     public static final String CHORDS = "taskqueue.chords";
 
+    /**
+     * Gauge: how long ago the oldest chord not completed (open or stalled, not failed) was made, in seconds (0 when
+     * none is). Counted over the {@value TaskQueueMetrics#CHORDS_COUNTED} oldest.
+     */
+    public static final String CHORDS_OLDEST_AGE = "taskqueue.chords.oldest.age";
+
+    /**
+     * Gauge: when the schedule's last tick was submitted by any instance, in seconds since the epoch (NaN before
+     * its first). Tag {@link #SCHEDULE}.
+     */
+    public static final String SCHEDULE_LAST_TICK = "taskqueue.schedule.last.tick.timestamp";
+
+    /**
+     * Gauge: when the schedule's next tick is due, in seconds since the epoch, counted from the last tick submitted
+     * or skipped (NaN while it is disabled). Ahead of the clock while ticks are submitted; left behind it when no
+     * instance submits them (schedulers stopped, Redis unreachable, a tick that cannot be submitted): alert on
+     * {@code time() - taskqueue_schedule_due_tick_timestamp_seconds}. Tag {@link #SCHEDULE}.
+     */
+    public static final String SCHEDULE_DUE_TICK = "taskqueue.schedule.due.tick.timestamp";
+
     /** Tag: the task name ({@value #OTHER_TASK} for a task this application does not declare). */
     public static final String TASK = "task";
 
     /** Tag: the queue. */
     public static final String QUEUE = "queue";
+
+    /** Tag: the schedule's name (schedules come from the application's code and configuration). */
+    public static final String SCHEDULE = "schedule";
 
     /**
      * Tag of {@link #QUEUE_DEPTH}: {@value #PENDING}, {@value #SCHEDULED}, {@value #ACTIVE} or

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleBiFunction;
 import java.util.function.ToDoubleFunction;
 
 import dev.taskqueue.broker.QueueAdmin;
@@ -29,9 +30,10 @@ import org.jspecify.annotations.Nullable;
  * <li>Counters and timers are fed by the engine's events: this is a {@link TaskEventListener} that the client and
  * the worker call. The engine never calls Micrometer itself. Each meter is looked up once per task and queue,
  * then kept, so an event costs a map lookup and an increment.</li>
- * <li>Queue gauges and the worker count read a {@link QueueSnapshots snapshot} that one bulk read of the broker
- * refreshes at most once per {@code queueStatsTtl}, however many gauges are scraped, in the background: a scrape
- * never waits for Redis (but the first).</li>
+ * <li>Queue gauges (depth, age, consumers, paused), the worker count and the chord gauges read a
+ * {@link QueueSnapshots snapshot} that one bulk read of the broker refreshes at most once per {@code queueStatsTtl},
+ * however many gauges are scraped, in the background ({@link RefreshedReading}): a scrape never waits for Redis (but
+ * the first).</li>
  * <li>Each queue gets its gauges when it is first seen: a queue of this application, a queue submitted to or run
  * here, or a queue the broker lists at a refresh.</li>
  * </ol>
@@ -100,6 +102,10 @@ public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
         chordGauge(meterRegistry, source, TaskQueueMeters.CHORD_OPEN, QueueSnapshots.ChordCounts::open);
         chordGauge(meterRegistry, source, TaskQueueMeters.CHORD_STALLED, QueueSnapshots.ChordCounts::stalled);
         chordGauge(meterRegistry, source, TaskQueueMeters.CHORD_FAILED, QueueSnapshots.ChordCounts::failed);
+        Gauge.builder(TaskQueueMeters.CHORDS_OLDEST_AGE, source,
+                snapshots -> snapshots.current().chords().oldestOpenAgeSeconds())
+                .description("How long ago the oldest chord not completed was made, in every instance")
+                .baseUnit("seconds").register(meterRegistry);
         gaugedQueues.addAll(registry.declaredQueues());
         gaugedQueues.forEach(queue -> registerQueueGauges(meterRegistry, source, queue));
     }
@@ -195,26 +201,37 @@ public class TaskQueueMetrics implements TaskEventListener, MeterBinder {
         depthGauge(meters, source, queue, TaskQueueMeters.SCHEDULED, QueueStats::scheduled);
         depthGauge(meters, source, queue, TaskQueueMeters.ACTIVE, QueueStats::active);
         depthGauge(meters, source, queue, TaskQueueMeters.DEAD_LETTERS, QueueStats::dead);
-        Gauge.builder(TaskQueueMeters.QUEUE_OLDEST_AGE, source, snapshots -> value(snapshots, queue,
-                TaskQueueMetrics::ageSeconds)).description("How long the oldest pending task has waited")
-                .baseUnit("seconds").tag(TaskQueueMeters.QUEUE, queue).register(meters);
+        queueGauge(source, queue, TaskQueueMeters.QUEUE_OLDEST_AGE, (snapshot, stats) -> ageSeconds(stats))
+                .description("How long the oldest pending task has waited").baseUnit("seconds").register(meters);
+        queueGauge(source, queue, TaskQueueMeters.QUEUE_CONSUMERS,
+                (snapshot, stats) -> snapshot.consumers().getOrDefault(queue, 0L))
+                .description("Workers that heartbeat and consume the queue, in every instance").register(meters);
+        queueGauge(source, queue, TaskQueueMeters.QUEUE_PAUSED, (snapshot, stats) -> stats.paused() ? 1 : 0)
+                .description("1 while the queue is paused, else 0").register(meters);
     }
 
     private void depthGauge(MeterRegistry meters, QueueSnapshots source, String queue, String state,
             ToDoubleFunction<QueueStats> count) {
-        Gauge.builder(TaskQueueMeters.QUEUE_DEPTH, source, snapshots -> value(snapshots, queue, count))
-                .description("Tasks in the queue, by state").tag(TaskQueueMeters.QUEUE, queue)
-                .tag(TaskQueueMeters.STATE, state).register(meters);
+        queueGauge(source, queue, TaskQueueMeters.QUEUE_DEPTH, (snapshot, stats) -> count.applyAsDouble(stats))
+                .description("Tasks in the queue, by state").tag(TaskQueueMeters.STATE, state).register(meters);
     }
 
-    private double value(QueueSnapshots source, String queue, ToDoubleFunction<QueueStats> reader) {
+    /** A gauge of one queue, NaN while the queue's counts have not been read. */
+    private Gauge.Builder<QueueSnapshots> queueGauge(QueueSnapshots source, String queue,
+            String name, ToDoubleBiFunction<QueueSnapshots.Snapshot, QueueStats> reader) {
+        return Gauge.builder(name, source, snapshots -> value(snapshots, queue, reader)).tag(TaskQueueMeters.QUEUE,
+                queue);
+    }
+
+    private double value(QueueSnapshots source, String queue,
+            ToDoubleBiFunction<QueueSnapshots.Snapshot, QueueStats> reader) {
         QueueSnapshots.Snapshot snapshot = source.current();
         if (snapshot != discoveredIn) { // once per reading, not once per gauge
             discoveredIn = snapshot;
             snapshot.stats().keySet().forEach(this::discovered);
         }
         QueueStats stats = snapshot.stats().get(queue);
-        return stats == null ? Double.NaN : reader.applyAsDouble(stats);
+        return stats == null ? Double.NaN : reader.applyAsDouble(snapshot, stats);
     }
 
     private static double ageSeconds(QueueStats stats) {

@@ -18,10 +18,12 @@ import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.TimeLimit;
 import dev.taskqueue.Workflows;
+import dev.taskqueue.actuate.metrics.ScheduleMetrics;
 import dev.taskqueue.actuate.metrics.TaskQueueMeters;
 import dev.taskqueue.actuate.metrics.TaskQueueMetrics;
 import dev.taskqueue.autoconfigure.SharedRedisStores;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
+import dev.taskqueue.autoconfigure.TaskQueueSchedulerAutoConfiguration;
 import dev.taskqueue.autoconfigure.TestTasks;
 import dev.taskqueue.autoconfigure.observation.TaskQueueObservationAutoConfiguration;
 import dev.taskqueue.broker.QueueAdmin;
@@ -62,7 +64,8 @@ class TaskQueueMetricsAutoConfigurationTests {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
                     ObservationAutoConfiguration.class, DataRedisAutoConfiguration.class,
-                    TaskQueueAutoConfiguration.class, TaskQueueMetricsAutoConfiguration.class,
+                    TaskQueueAutoConfiguration.class, TaskQueueSchedulerAutoConfiguration.class,
+                    TaskQueueMetricsAutoConfiguration.class,
                     TaskQueueObservationAutoConfiguration.class))
             .withPropertyValues(TestTasks.redis())
             .withBean(SimpleMeterRegistry.class)
@@ -243,6 +246,100 @@ class TaskQueueMetricsAutoConfigurationTests {
         });
     }
 
+    /** What the "no live workers" alert reads: a queue whose tasks no live worker takes shows 0. */
+    @Test
+    void queueConsumersCountTheLiveWorkersOfEachQueue() {
+        runner.withPropertyValues("taskqueue.worker.queues=failing", "taskqueue.metrics.queue-stats-ttl=0s")
+                .run(context -> {
+                    MeterRegistry meters = context.getBean(MeterRegistry.class);
+
+                    await().atMost(WAIT).until(() -> queueGauge(meters, TaskQueueMeters.QUEUE_CONSUMERS, "failing")
+                            == 1);
+                    assertThat(queueGauge(meters, TaskQueueMeters.QUEUE_CONSUMERS, "default")).isZero();
+                });
+    }
+
+    @Test
+    void aPausedQueueIsShownPausedUntilResumed() {
+        runner.withPropertyValues("taskqueue.worker.enabled=false", "taskqueue.metrics.queue-stats-ttl=0s")
+                .run(context -> {
+                    MeterRegistry meters = context.getBean(MeterRegistry.class);
+                    QueueAdmin admin = context.getBean(QueueAdmin.class);
+                    assertThat(queueGauge(meters, TaskQueueMeters.QUEUE_PAUSED, "default")).isZero();
+
+                    admin.pause("default");
+                    await().atMost(WAIT).until(() -> queueGauge(meters, TaskQueueMeters.QUEUE_PAUSED, "default")
+                            == 1);
+                    admin.resume("default");
+                    await().atMost(WAIT).until(() -> queueGauge(meters, TaskQueueMeters.QUEUE_PAUSED, "default")
+                            == 0);
+                });
+    }
+
+    private static double queueGauge(MeterRegistry meters, String name, String queue) {
+        return meters.get(name).tag(TaskQueueMeters.QUEUE, queue).gauge().value();
+    }
+
+    @Test
+    void theOldestOpenChordsAgeGrowsUntilItCompletes() {
+        runner.withPropertyValues("taskqueue.worker.enabled=false", "taskqueue.metrics.queue-stats-ttl=0s")
+                .run(context -> {
+                    MeterRegistry meters = context.getBean(MeterRegistry.class);
+                    assertThat(oldestChordAge(meters)).isZero();
+
+                    context.getBean(TaskClient.class).submit(greetings());
+
+                    await().atMost(WAIT).until(() -> oldestChordAge(meters) > 0.2);
+                    assertThat(oldestChordAge(meters)).isLessThan(60);
+                });
+        runner.withPropertyValues("taskqueue.metrics.queue-stats-ttl=0s").run(context -> {
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+
+            await().atMost(WAIT).until(() -> chords(meters, TaskQueueMeters.CHORD_OPEN) == 0
+                    && oldestChordAge(meters) == 0); // a worker completed it
+        });
+    }
+
+    private static double oldestChordAge(MeterRegistry meters) {
+        return meters.get(TaskQueueMeters.CHORDS_OLDEST_AGE).gauge().value();
+    }
+
+    /** Every 200 ms: the last tick is at most a moment ago, the due tick at most a moment ahead. */
+    @Test
+    void scheduleGaugesShowTheLastTickAndTheTickDueNext() {
+        runner.withPropertyValues(ping("200ms")).run(context -> {
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+
+            await().atMost(WAIT).until(() -> !Double.isNaN(scheduleGauge(meters, TaskQueueMeters.SCHEDULE_LAST_TICK)));
+            double now = System.currentTimeMillis() / 1000.0;
+            assertThat(scheduleGauge(meters, TaskQueueMeters.SCHEDULE_LAST_TICK)).isBetween(now - 5, now);
+            assertThat(scheduleGauge(meters, TaskQueueMeters.SCHEDULE_DUE_TICK)).isBetween(now - 5, now + 1)
+                    .isGreaterThan(scheduleGauge(meters, TaskQueueMeters.SCHEDULE_LAST_TICK));
+        });
+    }
+
+    /** What the "scheduler not ticking" alert reads: with no instance submitting, the due tick falls behind. */
+    @Test
+    void theDueTickFallsBehindWhenNoInstanceSubmitsTicks() {
+        runner.withPropertyValues(ping("200ms")).withPropertyValues("taskqueue.scheduler.enabled=false")
+                .run(context -> {
+                    MeterRegistry meters = context.getBean(MeterRegistry.class);
+
+                    await().atMost(WAIT).until(() -> System.currentTimeMillis() / 1000.0
+                            - scheduleGauge(meters, TaskQueueMeters.SCHEDULE_DUE_TICK) > 1);
+                    assertThat(scheduleGauge(meters, TaskQueueMeters.SCHEDULE_LAST_TICK)).isNaN();
+                });
+    }
+
+    private static String[] ping(String rate) {
+        return new String[] { "taskqueue.schedules.ping.task=test.greet", "taskqueue.schedules.ping.args=Ada",
+                "taskqueue.schedules.ping.fixed-rate=" + rate, "taskqueue.metrics.queue-stats-ttl=0s" };
+    }
+
+    private static double scheduleGauge(MeterRegistry meters, String name) {
+        return meters.get(name).tag(TaskQueueMeters.SCHEDULE, "ping").gauge().value();
+    }
+
     @Test
     void chordGaugesCountOpenStalledAndFailedChords() {
         runner.withPropertyValues("taskqueue.worker.enabled=false", "taskqueue.metrics.queue-stats-ttl=0s")
@@ -276,6 +373,7 @@ class TaskQueueMetricsAutoConfigurationTests {
 
             await().atMost(WAIT).until(() -> chords(meters, TaskQueueMeters.CHORD_FAILED) == 1);
             assertThat(chords(meters, TaskQueueMeters.CHORD_OPEN)).isZero();
+            assertThat(oldestChordAge(meters)).as("a failed chord waits for nothing").isZero();
             // The chord is failed before its body's record is: the body reads FAILURE a moment later.
             await().atMost(WAIT).until(() -> body.state() == TaskState.FAILURE);
         });
@@ -446,6 +544,7 @@ class TaskQueueMetricsAutoConfigurationTests {
             assertThat(meters.find(TaskQueueMeters.DEAD).counters()).isEmpty(); // no dead letters inline
             assertThat(meters.find(TaskQueueMeters.QUEUE_DEPTH).gauges()).isEmpty();
             assertThat(meters.find(TaskQueueMeters.WORKERS).gauges()).isEmpty();
+            assertThat(context).doesNotHaveBean(ScheduleMetrics.class); // schedules do not tick inline
         });
     }
 
