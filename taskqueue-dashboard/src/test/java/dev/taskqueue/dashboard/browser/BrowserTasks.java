@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.taskqueue.Periodic;
+import dev.taskqueue.Sensitive;
 import dev.taskqueue.Task;
 import org.springframework.boot.test.context.TestComponent;
 
@@ -30,8 +31,9 @@ class BrowserTasks {
         return "echo " + text;
     }
 
+    /** Fails while {@link #failing}; its card number is declared sensitive, so the dashboard masks it. */
     @Task(name = "browser.flaky", queue = QUEUE)
-    String flaky(String order) {
+    String flaky(String order, @Sensitive String card) {
         if (failing.get()) {
             throw new IllegalStateException("flaky " + order + ": the payment service is down, retry it later");
         }

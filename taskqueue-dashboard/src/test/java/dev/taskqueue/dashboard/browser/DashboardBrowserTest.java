@@ -28,7 +28,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * The dashboard in headless Chromium, against the running {@link DashboardTestApplication} on a real Redis, as an
- * operator uses it: tasks appear without a reload, a failed task shows its stack, a dead letter retried from the page
+ * operator uses it: tasks appear without a reload, a failed task shows its stack (and its sensitive argument
+ * masked), a dead letter retried from the page
  * succeeds, a queue pauses and resumes, a reader cannot operate (the server answers 403, not only hidden buttons),
  * and a write without the CSRF token is refused. The last test visits every page and saves a screenshot of each in
  * {@code target/screenshots/} (with {@code -Dtaskqueue.docs.screenshots=true} also in {@code docs/dashboard/}).
@@ -44,6 +45,9 @@ class DashboardBrowserTest {
     private static final Duration TASK_DEADLINE = Duration.ofSeconds(20);
 
     private static final String QUEUE = BrowserTasks.QUEUE;
+
+    /** A card number the dashboard must never show: the task declares it sensitive. */
+    private static final String CARD = "4242 4242 4242 4242";
 
     private static final String QUEUE_ROW = "tr:has(a[href='#/queues/" + QUEUE + "'])";
 
@@ -118,6 +122,8 @@ class DashboardBrowserTest {
 
         go("#/tasks/" + id + "?queue=" + QUEUE);
         browser.elementWithText(".page-header h1 .badge", "success");
+        assertThat(browser.element("pre.json").text()).as("the arguments, with the sensitive card number masked")
+                .contains("order-7", "******").doesNotContain(CARD);
     }
 
     @Test
@@ -229,7 +235,7 @@ class DashboardBrowserTest {
     }
 
     private String deadFlakyTask(String order) {
-        TaskHandle<String> handle = tasks.submit(BrowserTasks::flaky, order);
+        TaskHandle<String> handle = tasks.submit(BrowserTasks::flaky, order, CARD);
         await().atMost(TASK_DEADLINE).until(() -> operations.deadLetters(QUEUE, null, 100).stream()
                 .anyMatch((letter) -> letter.taskId().equals(handle.id())));
         return handle.id();
