@@ -167,6 +167,33 @@ class SampleApplicationHttpTest {
                 .contains("SENT", "SUCCEEDED"));
     }
 
+    /** The sample opens the dashboard to this machine (loopback) without a login, for development. */
+    @Test
+    void theDashboardIsOpenToThisMachine() {
+        ResponseEntity<String> shell = http.get().uri("/taskqueue/").retrieve().toEntity(String.class);
+        assertThat(shell.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(shell.getHeaders().getFirst("Content-Security-Policy")).contains("script-src 'self'");
+        assertThat(shell.getBody()).contains("<meta name=\"tq-user\" content=\"local\">",
+                "<meta name=\"tq-can\" content=\"read,operate,admin\">");
+
+        List<Map<String, Object>> queues = http.get().uri("/taskqueue/api/queues").retrieve()
+                .body(new ParameterizedTypeReference<>() {
+                });
+        assertThat(queues).extracting(queue -> queue.get("name")).contains("images", "emails", "default");
+
+        // An action carries the token the page hands out: a page of another site cannot read it, nor act.
+        java.util.regex.Matcher token = java.util.regex.Pattern.compile("tq-csrf-token\" content=\"([^\"]+)\"")
+                .matcher(shell.getBody());
+        assertThat(token.find()).isTrue();
+        int withoutToken = http.post().uri("/taskqueue/api/queues/emails/pause")
+                .exchange((request, response) -> response.getStatusCode().value());
+        assertThat(withoutToken).isEqualTo(403);
+        assertThat(http.post().uri("/taskqueue/api/queues/emails/pause").header("X-TASKQUEUE-CSRF", token.group(1))
+                .retrieve().body(JSON)).containsEntry("action", "TASKQUEUE_QUEUE_PAUSED").containsEntry("count", 1);
+        http.post().uri("/taskqueue/api/queues/emails/resume").header("X-TASKQUEUE-CSRF", token.group(1)).retrieve()
+                .toBodilessEntity();
+    }
+
     @SuppressWarnings("unchecked")
     private Object receiptState(String orderId) {
         Map<String, Object> order = http.get().uri("/orders/{id}", orderId).retrieve().body(JSON);

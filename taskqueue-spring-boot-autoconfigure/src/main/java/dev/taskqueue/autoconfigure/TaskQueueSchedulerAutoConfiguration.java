@@ -7,6 +7,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
@@ -30,6 +31,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Periodic tasks: every instance runs a {@link Scheduler} over the schedules of {@code @Periodic} task methods,
@@ -57,8 +59,8 @@ public final class TaskQueueSchedulerAutoConfiguration {
         ScheduleStore store = scheduleStore.getIfAvailable();
         TaskQueueSchedulerProperties.Scheduler settings = properties.getScheduler();
         List<Schedule> configured = fromProperties(properties.getSchedules()); // wrong triggers fail startup here
-        return new TaskQueueScheduler(() -> {
-            // Built at start, once every @Task bean is registered: each schedule is checked against its task.
+        // Checked at start, once every @Task bean is registered: each schedule is checked against its task.
+        Supplier<List<Schedule>> checked = SingletonSupplier.of(() -> {
             ScheduleCheck check = new ScheduleCheck(catalog, codec.mapper(),
                     taskQueue.getSubmit().isAllowUnknownTasks());
             List<Schedule> schedules = new ArrayList<>(PeriodicTasks.declaredIn(catalog.registry()));
@@ -66,9 +68,13 @@ public final class TaskQueueSchedulerAutoConfiguration {
                     + schedule.name(), true)));
             scheduleBeans.orderedStream().forEach(schedule -> schedules.add(check.check(schedule, "Schedule bean",
                     false)));
-            return new Scheduler(store != null ? store : new LocalScheduleStore(), client, schedules,
-                    settings.getMisfireGrace(), settings.getRefreshInterval(), clock.getIfAvailable(Clock::systemUTC));
-        }, settings.isEnabled() && store != null);
+            return schedules;
+        });
+        return new TaskQueueScheduler(() -> new Scheduler(store != null ? store : new LocalScheduleStore(), client,
+                checked.get(), settings.getMisfireGrace(), settings.getRefreshInterval(),
+                clock.getIfAvailable(Clock::systemUTC)), settings.isEnabled() && store != null,
+                name -> checked.get().stream().filter(schedule -> schedule.name().equals(name)).findFirst()
+                        .map(schedule -> client.submit(schedule.call())).orElse(null));
     }
 
     /** The schedules of {@code taskqueue.schedules.<name>.*}, checked with errors that name the property. */

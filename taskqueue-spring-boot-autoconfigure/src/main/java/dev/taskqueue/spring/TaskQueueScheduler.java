@@ -4,8 +4,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
+import dev.taskqueue.TaskHandle;
 import dev.taskqueue.schedule.Scheduler;
 import org.jspecify.annotations.Nullable;
 
@@ -20,6 +22,7 @@ public class TaskQueueScheduler implements SmartLifecycle {
 
     private final Supplier<Scheduler> schedulers;
     private final boolean submits;
+    private final @Nullable Function<String, @Nullable TaskHandle<?>> runner;
     private volatile @Nullable Scheduler scheduler;
 
     /**
@@ -28,8 +31,39 @@ public class TaskQueueScheduler implements SmartLifecycle {
      *        lists schedules and changes their settings
      */
     public TaskQueueScheduler(Supplier<Scheduler> schedulers, boolean submits) {
+        this(schedulers, submits, null);
+    }
+
+    /**
+     * @param runner submits a schedule's call now by the schedule's name (null when none has the name), for
+     *        {@link #runNow}; null when schedules cannot be run on demand
+     */
+    public TaskQueueScheduler(Supplier<Scheduler> schedulers, boolean submits,
+            @Nullable Function<String, @Nullable TaskHandle<?>> runner) {
         this.schedulers = schedulers;
         this.submits = submits;
+        this.runner = runner;
+    }
+
+    /**
+     * Submits a schedule's task now, as an extra run outside its trigger (its ticks go on as before).
+     *
+     * @return the task's handle
+     * @throws IllegalArgumentException if no schedule has this name
+     * @throws IllegalStateException if this scheduler cannot run schedules on demand
+     */
+    public TaskHandle<?> runNow(String name) {
+        Function<String, @Nullable TaskHandle<?>> run = runner;
+        if (run == null) {
+            throw new IllegalStateException("Schedule '" + name + "' cannot be run on demand by this scheduler: "
+                    + "submit its task yourself");
+        }
+        scheduler(); // checks the schedules, once
+        TaskHandle<?> handle = run.apply(name);
+        if (handle == null) {
+            throw new IllegalArgumentException("No schedule '" + name + "'; known: " + names());
+        }
+        return handle;
     }
 
     private synchronized Scheduler scheduler() {

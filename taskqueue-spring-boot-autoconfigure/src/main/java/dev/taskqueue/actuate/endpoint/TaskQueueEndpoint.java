@@ -4,20 +4,21 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.BiPredicate;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 import dev.taskqueue.AmbiguousTaskIdException;
 import dev.taskqueue.ChordStatus;
 import dev.taskqueue.DeadLetter;
 import dev.taskqueue.DeclaredTask;
 import dev.taskqueue.TaskError;
-import dev.taskqueue.TaskIds;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskQueueOperations;
+import dev.taskqueue.actuate.view.InvalidViewRequestException;
+import dev.taskqueue.actuate.view.TaskQueueActions;
+import dev.taskqueue.actuate.view.TaskQueueReadModel;
+import dev.taskqueue.actuate.view.ValueMask;
+import dev.taskqueue.actuate.view.ViewNotFoundException;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.broker.QueueStats;
@@ -27,7 +28,6 @@ import dev.taskqueue.event.TaskEvent;
 import dev.taskqueue.event.TaskEventLog;
 import dev.taskqueue.internal.JsonPreview;
 import dev.taskqueue.internal.OptionsJson;
-import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.schedule.Schedule;
 import dev.taskqueue.schedule.Scheduler;
@@ -80,6 +80,10 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * throws {@link NotFoundException} (404 through {@link TaskQueueEndpointWebExtension}). The typed methods
  * ({@link #queue}, {@link #pause}, ...) serve Java callers and tests.
  *
+ * <p>It reads and acts through the read model it shares with the dashboard ({@link TaskQueueReadModel},
+ * {@link TaskQueueActions}), which masks what tasks declare sensitive ({@link ValueMask}); this class shapes the
+ * answers as JSON and turns the model's errors into the endpoint's.
+ *
  * <p>Access is read-only by default: writes need {@code management.endpoint.taskqueue.access=unrestricted}.
  * A queue is known when the broker lists it or this application declares or consumes it.
  *
@@ -96,24 +100,22 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 public class TaskQueueEndpoint {
 
     /** Dead letters per page when the request names no count. */
-    public static final int DEFAULT_PAGE_SIZE = 20;
+    public static final int DEFAULT_PAGE_SIZE = TaskQueueReadModel.DEFAULT_PAGE_SIZE;
 
     /** Most dead letters per page. */
-    public static final int MAX_PAGE_SIZE = 500;
+    public static final int MAX_PAGE_SIZE = TaskQueueReadModel.MAX_PAGE_SIZE;
 
     /** Events or chords returned when the request names no count. */
-    public static final int DEFAULT_LIST_SIZE = 50;
+    public static final int DEFAULT_LIST_SIZE = TaskQueueReadModel.DEFAULT_LIST_SIZE;
 
     /** Most events or chords per request. */
-    public static final int MAX_LIST_SIZE = 1000;
+    public static final int MAX_LIST_SIZE = TaskQueueReadModel.MAX_LIST_SIZE;
 
     /** Characters of a dead letter's message shown in a page (the dead letter itself shows all). */
     static final int MESSAGE_PREVIEW = 500;
 
     /** About how many characters of JSON a task's result may take in its view before it is shortened. */
     static final int RESULT_PREVIEW = 4096;
-
-    private static final Pattern DEAD_LETTER_ID = Pattern.compile("\\d{1,20}-\\d{1,20}");
 
     private static final String QUEUES = "queues";
 
@@ -130,14 +132,9 @@ public class TaskQueueEndpoint {
     /** What a value that is not shown reads as, as in Boot's own endpoints. */
     public static final String HIDDEN = SanitizableData.SANITIZED_VALUE;
 
-    private final QueueAdmin admin;
+    private final TaskQueueReadModel model;
+    private final TaskQueueActions actions;
     private final String brokerDescription;
-    private final TaskRegistry registry;
-    private final Supplier<? extends Collection<String>> workerQueues;
-    private final @Nullable ResultBackend results;
-    private final TaskQueueOperations operations;
-    private final @Nullable TaskEventLog events;
-    private final @Nullable TaskQueueScheduler scheduler;
     private final Show showValues;
 
     /**
@@ -156,14 +153,22 @@ public class TaskQueueEndpoint {
             Supplier<? extends Collection<String>> workerQueues, @Nullable ResultBackend results,
             TaskQueueOperations operations, @Nullable TaskEventLog events, @Nullable TaskQueueScheduler scheduler,
             Show showValues) {
-        this.admin = admin;
+        this(new TaskQueueReadModel(admin, registry, workerQueues, results, operations, events, scheduler,
+                ValueMask.NONE), admin, operations, brokerDescription, showValues);
+    }
+
+    /**
+     * @param model what it reads (shared with the dashboard)
+     * @param admin the queues to act on
+     * @param operations dead letters and revocation
+     * @param brokerDescription what the store is, its kind then its address (the address is a value)
+     * @param showValues when its operations show values (over JMX: {@link Show#WHEN_AUTHORIZED} shows them)
+     */
+    public TaskQueueEndpoint(TaskQueueReadModel model, QueueAdmin admin, TaskQueueOperations operations,
+            String brokerDescription, Show showValues) {
+        this.model = model;
+        this.actions = new TaskQueueActions(model, admin, operations, null);
         this.brokerDescription = brokerDescription;
-        this.registry = registry;
-        this.workerQueues = workerQueues;
-        this.results = results;
-        this.operations = operations;
-        this.events = events;
-        this.scheduler = scheduler;
         this.showValues = showValues;
     }
 
@@ -177,7 +182,7 @@ public class TaskQueueEndpoint {
 
     /** As {@link #overview()}, with or without values. */
     Overview overview(boolean withValues) {
-        List<WorkerInfo> workers = admin.workers();
+        List<WorkerInfo> workers = model.workers();
         List<QueueDescriptor> queues = queues(workers);
         List<WorkerDescriptor> workerViews = workers.stream().map(WorkerDescriptor::of).toList();
         return values(new Overview(brokerDescription, Totals.of(queues, workerViews), queues, workerViews,
@@ -196,7 +201,7 @@ public class TaskQueueEndpoint {
     /** As {@link #list(String, Integer)}, with or without values. */
     Object list(String kind, @Nullable Integer count, boolean withValues) {
         return values(switch (kind) {
-            case QUEUES -> queues(admin.workers());
+            case QUEUES -> queues(model.workers());
             case "workers" -> workers();
             case CATALOG -> catalog();
             case SCHEDULES -> schedules();
@@ -360,7 +365,7 @@ public class TaskQueueEndpoint {
 
     /** One queue's counts. */
     public QueueDescriptor queue(String name) {
-        return QueueDescriptor.of(admin.stats(existingQueue(name)), admin.workers());
+        return translated(() -> QueueDescriptor.of(model.stats(name), model.workers()));
     }
 
     /** The task's record, from the one queue that has it (400 when several have the id). */
@@ -370,18 +375,7 @@ public class TaskQueueEndpoint {
 
     /** The record of the task with this id in {@code queue} (any queue when null). */
     public TaskView task(@Nullable String queue, String id) {
-        checkTaskId(id);
-        ResultBackend backend = results;
-        if (backend == null) {
-            throw new NotFoundException("This application has no result backend: tasks cannot be looked up here");
-        }
-        TaskInfo info = unambiguous(() -> backend.find(queue == null ? null : existingQueue(queue), id));
-        if (info.equals(TaskInfo.pending(id, queue))) {
-            throw new NotFoundException("No record of task '" + id + "'" + (queue == null ? "" : " in queue '" + queue
-                    + "'") + ": it is unknown, its record expired (taskqueue.result-ttl), or it still waits in its "
-                    + "queue (a task submitted without a caller-chosen id gets its record when it starts)");
-        }
-        return TaskView.of(info);
+        return translated(() -> TaskView.of(model.task(queue, id)));
     }
 
     /**
@@ -391,153 +385,94 @@ public class TaskQueueEndpoint {
      * @param count at most this many ({@value #DEFAULT_PAGE_SIZE} when null)
      */
     public DeadLetterPage deadLetters(String queue, @Nullable String before, @Nullable Integer count) {
-        existingQueue(queue);
-        int size = count == null ? DEFAULT_PAGE_SIZE : count;
-        if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw invalid("count must be between 1 and " + MAX_PAGE_SIZE + ", got " + size);
-        }
-        if (before != null) {
-            checkDeadLetterId(before);
-        }
-        List<DeadLetterView> letters = operations.deadLetters(queue, before, size).stream()
-                .map(letter -> DeadLetterView.of(letter, MESSAGE_PREVIEW)).toList();
-        String last = letters.isEmpty() ? null : letters.get(letters.size() - 1).id();
-        // A page of large letters holds fewer than asked before the last one: then only a read past it can tell.
-        boolean more = last != null && (letters.size() == size || !operations.deadLetters(queue, last, 1).isEmpty());
-        return new DeadLetterPage(queue, letters, more ? last : null);
+        TaskQueueReadModel.DeadLetterSlice slice = translated(() -> model.deadLetters(queue, before, count));
+        return new DeadLetterPage(queue, slice.letters().stream()
+                .map(letter -> DeadLetterView.of(letter, MESSAGE_PREVIEW)).toList(), slice.next());
     }
 
     /** One dead letter, whole up to {@code taskqueue.max-payload-size}. */
     public DeadLetterView deadLetter(String queue, String id) {
-        existingQueue(queue);
-        checkDeadLetterId(id);
-        DeadLetter letter = operations.deadLetter(queue, id);
-        if (letter == null) {
-            throw noDeadLetter(queue, id);
-        }
-        return DeadLetterView.of(letter, Integer.MAX_VALUE);
+        return DeadLetterView.of(translated(() -> model.deadLetter(queue, id)), Integer.MAX_VALUE);
     }
 
     /** The latest events of every instance, newest first. */
     public List<EventView> events(@Nullable Integer count) {
-        TaskEventLog log = events;
-        if (log == null) {
-            throw new NotFoundException("The event stream is off: set taskqueue.events.stream.enabled=true to "
-                    + "collect the task events of every instance in Redis");
-        }
-        return log.recent(listSize(count)).stream().map(EventView::of).toList();
+        return translated(() -> model.events(count)).stream().map(EventView::of).toList();
     }
 
     /** Chords that have not completed, oldest first: open ones with their progress, failed ones with why. */
     public List<ChordView> chords(@Nullable Integer count) {
-        return operations.chords(listSize(count)).stream().map(ChordView::of).toList();
-    }
-
-    private static int listSize(@Nullable Integer count) {
-        int size = count == null ? DEFAULT_LIST_SIZE : count;
-        if (size < 1 || size > MAX_LIST_SIZE) {
-            throw invalid("count must be between 1 and " + MAX_LIST_SIZE + ", got " + size);
-        }
-        return size;
+        return translated(() -> model.chords(count)).stream().map(ChordView::of).toList();
     }
 
     private List<WorkerDescriptor> workers() {
-        return admin.workers().stream().map(WorkerDescriptor::of).toList();
+        return model.workers().stream().map(WorkerDescriptor::of).toList();
     }
 
     /** Every known queue with its counts and the live workers that consume it. */
     private List<QueueDescriptor> queues(List<WorkerInfo> workers) {
-        return admin.stats(knownQueues()).stream().map(stats -> QueueDescriptor.of(stats, workers)).toList();
+        return model.stats().stream().map(stats -> QueueDescriptor.of(stats, workers)).toList();
     }
 
     /** The tasks this application declares and those the workers of every service published. */
     public List<CatalogView> catalog() {
-        Set<String> declaredHere = new java.util.HashSet<>();
-        registry.all().forEach(task -> declaredHere.add(task.name()));
-        return operations.catalog().stream().map(task -> CatalogView.of(task, declaredHere.contains(task.name())))
-                .toList();
+        return model.catalog().stream().map(CatalogView::of).toList();
     }
 
     /** One task of the catalog, by name. */
     public CatalogView declaredTask(String name) {
-        return catalog().stream().filter(task -> task.name().equals(name)).findFirst()
-                .orElseThrow(() -> new NotFoundException("No task '" + name + "' in the catalog: this application "
-                        + "does not declare it and no worker has published it (workers publish their tasks when "
-                        + "they start, and every 30 s)"));
+        return CatalogView.of(translated(() -> model.declaredTask(name)));
     }
 
     /** The periodic schedules with their last and next ticks (empty when the application has none). */
     public List<ScheduleView> schedules() {
-        TaskQueueScheduler current = scheduler;
-        if (current == null) {
-            return List.of();
-        }
-        Map<String, String> queues = new java.util.HashMap<>();
-        operations.catalog().forEach(task -> queues.put(task.name(), task.queue()));
-        return current.schedules().stream().map(info -> scheduleView(info, queues)).toList();
+        return model.schedules().stream().map(ScheduleView::of).toList();
     }
 
     /** One periodic schedule. */
     public ScheduleView schedule(String name) {
-        return schedules().stream().filter(s -> s.name().equals(name)).findFirst()
-                .orElseThrow(() -> noSchedule(name));
-    }
-
-    /** A schedule as operators see it; its queue is its call's, else its task's (from the catalog). */
-    private ScheduleView scheduleView(Scheduler.ScheduleInfo info, Map<String, String> taskQueues) {
-        String queue = info.queue() != null ? info.queue()
-                : taskQueues.getOrDefault(info.task(), registry.defaultQueue());
-        return new ScheduleView(info.name(), info.task(), queue, info.trigger(), info.enabled(), info.missed(),
-                info.lastTick(), info.nextTick(), info.problem());
+        return ScheduleView.of(translated(() -> model.schedule(name)));
     }
 
     // ------------------------------------------------------------------------------------------ actions
 
     /** Pauses a queue for every worker (running tasks finish; submissions are still accepted). */
     public QueueDescriptor pause(String queue) {
-        admin.pause(existingQueue(queue));
-        return QueueDescriptor.of(admin.stats(queue), admin.workers()); // known: checked just above
+        act(() -> actions.pause(queue));
+        return queue(queue);
     }
 
     /** Resumes a paused queue. */
     public QueueDescriptor resume(String queue) {
-        admin.resume(existingQueue(queue));
-        return QueueDescriptor.of(admin.stats(queue), admin.workers()); // known: checked just above
+        act(() -> actions.resume(queue));
+        return queue(queue);
     }
 
     /** Deletes the queue's waiting tasks, ready and delayed (not those running). */
     public QueueChange purge(String queue) {
-        return new QueueChange(queue, "purge", admin.purge(existingQueue(queue)));
+        return new QueueChange(queue, "purge", translated(() -> actions.purge(queue)));
     }
 
     /** Puts every dead letter of a queue back in it, oldest first, each as a fresh first attempt. */
     public QueueChange requeueDeadLetters(String queue) {
-        return new QueueChange(queue, "requeue dead letters", operations.requeueDeadLetters(existingQueue(queue)));
+        return new QueueChange(queue, "requeue dead letters", translated(() -> actions.requeueDeadLetters(queue)));
     }
 
     /** Puts one dead letter back in its queue as a fresh first attempt. */
     public QueueChange requeueDeadLetter(String queue, String id) {
-        return onDeadLetter(queue, id, "requeue", operations::requeueDeadLetter);
+        act(() -> actions.requeueDeadLetter(queue, id));
+        return new QueueChange(queue, "requeue dead letter " + id, 1);
     }
 
     /** Deletes every dead letter of a queue. */
     public QueueChange deleteDeadLetters(String queue) {
-        return new QueueChange(queue, "delete dead letters", operations.deleteDeadLetters(existingQueue(queue)));
+        return new QueueChange(queue, "delete dead letters", translated(() -> actions.deleteDeadLetters(queue)));
     }
 
     /** Deletes one dead letter. */
     public QueueChange deleteDeadLetter(String queue, String id) {
-        return onDeadLetter(queue, id, "delete", operations::deleteDeadLetter);
-    }
-
-    private QueueChange onDeadLetter(String queue, String id, String action,
-            BiPredicate<String, String> operation) {
-        existingQueue(queue);
-        checkDeadLetterId(id);
-        if (!operation.test(queue, id)) {
-            throw noDeadLetter(queue, id);
-        }
-        return new QueueChange(queue, action + " dead letter " + id, 1);
+        act(() -> actions.deleteDeadLetter(queue, id));
+        return new QueueChange(queue, "delete dead letter " + id, 1);
     }
 
     /**
@@ -552,32 +487,14 @@ public class TaskQueueEndpoint {
 
     /** Revokes the task with this id in {@code queue} (as {@link #revoke(String, boolean)} when null). */
     public Revocation revoke(@Nullable String queue, String taskId, boolean terminate) {
-        checkTaskId(taskId);
-        String known = queue == null ? null : existingQueue(queue);
-        boolean recorded = unambiguous(() -> known == null ? operations.revoke(taskId, terminate)
-                : operations.revoke(known, taskId, terminate));
-        ResultBackend backend = results;
-        return new Revocation(taskId, terminate, recorded,
-                backend == null ? null : unambiguous(() -> backend.find(known, taskId)).state());
-    }
-
-    /** Runs a lookup by task id, answering 400 for an id that several queues have. */
-    private static <T> T unambiguous(Supplier<T> lookup) {
-        try {
-            return lookup.get();
-        }
-        catch (AmbiguousTaskIdException ex) {
-            throw invalid(ex.getMessage());
-        }
+        boolean recorded = translated(() -> actions.revoke(queue, taskId, terminate));
+        TaskInfo now = translated(() -> model.record(queue, taskId));
+        return new Revocation(taskId, terminate, recorded, now == null ? null : now.state());
     }
 
     /** Enables or disables a periodic schedule on every instance (stored in Redis). */
     public ScheduleView enableSchedule(String name, boolean enabled) {
-        TaskQueueScheduler current = scheduler;
-        if (current == null || !current.names().contains(name)) {
-            throw noSchedule(name);
-        }
-        current.setEnabled(name, enabled);
+        act(() -> actions.enableSchedule(name, enabled));
         return schedule(name);
     }
 
@@ -612,55 +529,33 @@ public class TaskQueueEndpoint {
 
     // ------------------------------------------------------------------------------------------ checks
 
-    /** Every queue the broker lists, this application declares, or its worker consumes. */
-    private Set<String> knownQueues() {
-        Set<String> names = registry.declaredQueues();
-        names.addAll(workerQueues.get());
-        names.addAll(admin.queues());
-        return names;
-    }
-
-    private String existingQueue(String name) {
-        Set<String> known = knownQueues();
-        if (!known.contains(name)) {
-            throw new NotFoundException("No queue '" + name + "': the broker lists none by that name and this "
-                    + "application neither declares nor consumes it. Known queues: " + known);
-        }
-        return name;
-    }
-
-    private static void checkTaskId(String id) {
+    /**
+     * Runs a read of the model, answering its errors as the endpoint's: 404 for what does not exist, 400 for a
+     * request that names nothing valid or a task id that several queues have.
+     */
+    private static <T> T translated(Supplier<T> read) {
         try {
-            TaskIds.check(id);
+            return read.get();
         }
-        catch (IllegalArgumentException ex) {
+        catch (ViewNotFoundException ex) {
+            throw new NotFoundException(ex.getMessage());
+        }
+        catch (InvalidViewRequestException | AmbiguousTaskIdException ex) {
             throw invalid(ex.getMessage());
         }
     }
 
-    private static void checkDeadLetterId(String id) {
-        if (!DEAD_LETTER_ID.matcher(id).matches()) {
-            throw invalid("'" + id + "' is not a dead letter id: those look like 1732400000000-0 (see the 'id' of "
-                    + "each dead letter)");
-        }
-    }
-
-    private static NotFoundException noDeadLetter(String queue, String id) {
-        return new NotFoundException("No dead letter '" + id + "' in queue '" + queue + "' (requeued, deleted, or "
-                + "trimmed by taskqueue.dead-letters.max-length or max-age)");
-    }
-
-    private NotFoundException noSchedule(String name) {
-        TaskQueueScheduler current = scheduler;
-        return new NotFoundException("No schedule '" + name + "'. Known schedules: "
-                + (current == null ? List.of() : current.names()) + " (declared with @Periodic, "
-                + "taskqueue.schedules.<name>.* or Schedule beans)");
+    /** Runs an action, answering its errors as {@link #translated(Supplier)}. */
+    private static void act(Runnable action) {
+        translated(() -> {
+            action.run();
+            return action;
+        });
     }
 
     private static InvalidEndpointRequestException invalid(String message) {
         return new InvalidEndpointRequestException(message, message);
     }
-
     /** An unknown queue, task or dead letter: 404 on the web. */
     public static class NotFoundException extends RuntimeException {
 
@@ -936,7 +831,9 @@ public class TaskQueueEndpoint {
             List<DeclaredTask.Parameter> parameters, String resultType, JsonNode policies, boolean declaredHere,
             Map<String, Instant> instances, @Nullable Instant lastSeen) {
 
-        static CatalogView of(DeclaredTask task, boolean declaredHere) {
+        static CatalogView of(TaskQueueReadModel.CatalogEntry entry) {
+            DeclaredTask task = entry.task();
+            boolean declaredHere = entry.declaredHere();
             return new CatalogView(task.name(), task.queue(), task.priority(), task.ignoreResult(), task.parameters(),
                     task.resultType(), OptionsJson.write(JSON, TaskOptions.defaults().policies(task.policies())),
                     declaredHere, new java.util.TreeMap<>(task.instances()), task.lastSeen());
@@ -965,6 +862,12 @@ public class TaskQueueEndpoint {
         public ScheduleView withValuesHidden() {
             return new ScheduleView(name, task, queue, trigger, enabled, missedTicks, lastRunAt, nextRunAt,
                     hidden(problem));
+        }
+
+        static ScheduleView of(TaskQueueReadModel.ScheduleEntry entry) {
+            Scheduler.ScheduleInfo info = entry.info();
+            return new ScheduleView(info.name(), info.task(), entry.queue(), info.trigger(), info.enabled(),
+                    info.missed(), info.lastTick(), info.nextTick(), info.problem());
         }
     }
 

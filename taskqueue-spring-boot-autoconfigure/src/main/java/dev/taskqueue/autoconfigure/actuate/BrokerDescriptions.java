@@ -1,7 +1,9 @@
 package dev.taskqueue.autoconfigure.actuate;
 
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
@@ -27,6 +29,14 @@ final class BrokerDescriptions {
             return new LinkedHashSet<>(current.settings().queueNames());
         }
         return registry.declaredQueues();
+    }
+
+    /** The queues this application's worker consumes, read when asked (none without a worker). */
+    static Supplier<List<String>> consumedQueues(ObjectProvider<TaskQueueWorkerLifecycle> lifecycle) {
+        return () -> {
+            Worker worker = worker(lifecycle);
+            return worker != null ? worker.settings().queueNames() : List.of();
+        };
     }
 
     /** This application's worker, or null when it runs none (or has not started it yet). */

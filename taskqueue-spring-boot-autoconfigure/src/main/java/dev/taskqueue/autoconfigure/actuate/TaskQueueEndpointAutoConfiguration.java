@@ -1,10 +1,9 @@
 package dev.taskqueue.autoconfigure.actuate;
 
-import java.util.List;
-
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpointWebExtension;
+import dev.taskqueue.actuate.view.TaskQueueReadModel;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
 import dev.taskqueue.autoconfigure.TaskQueueEventsAutoConfiguration;
 import dev.taskqueue.autoconfigure.TaskQueueSchedulerAutoConfiguration;
@@ -14,7 +13,6 @@ import dev.taskqueue.event.TaskEventLog;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.spring.TaskQueueScheduler;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
-import dev.taskqueue.worker.Worker;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -37,7 +35,7 @@ import org.springframework.context.annotation.Bean;
  * ({@link TaskQueueEndpointProperties}).
  */
 @AutoConfiguration(after = { TaskQueueAutoConfiguration.class, TaskQueueEventsAutoConfiguration.class,
-        TaskQueueSchedulerAutoConfiguration.class })
+        TaskQueueSchedulerAutoConfiguration.class, TaskQueueViewsAutoConfiguration.class })
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
 @ConditionalOnBean({ QueueAdmin.class, TaskRegistry.class, TaskQueueOperations.class })
 @EnableConfigurationProperties(TaskQueueEndpointProperties.class)
@@ -49,11 +47,12 @@ public final class TaskQueueEndpointAutoConfiguration {
     TaskQueueEndpoint taskQueueEndpoint(QueueAdmin admin, TaskRegistry registry, TaskQueueOperations operations,
             ObjectProvider<TaskQueueWorkerLifecycle> lifecycle, ObjectProvider<ResultBackend> results,
             ObjectProvider<TaskEventLog> events, ObjectProvider<TaskQueueScheduler> scheduler,
-            TaskQueueEndpointProperties properties) {
-        return new TaskQueueEndpoint(admin, admin.description(), registry, () -> {
-            Worker worker = BrokerDescriptions.worker(lifecycle);
-            return worker != null ? worker.settings().queueNames() : List.of();
-        }, results.getIfAvailable(), operations, events.getIfAvailable(), scheduler.getIfAvailable(),
+            ObjectProvider<TaskQueueReadModel> model, TaskQueueEndpointProperties properties) {
+        TaskQueueReadModel shared = model.getIfAvailable();
+        if (shared != null) { // the dashboard's, with its masking
+            return new TaskQueueEndpoint(shared, admin, operations, admin.description(), properties.getShowValues());
+        }
+        return new TaskQueueEndpoint(admin, admin.description(), registry, BrokerDescriptions.consumedQueues(lifecycle), results.getIfAvailable(), operations, events.getIfAvailable(), scheduler.getIfAvailable(),
                 properties.getShowValues());
     }
 
