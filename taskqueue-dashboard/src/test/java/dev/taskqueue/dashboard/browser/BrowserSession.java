@@ -172,7 +172,25 @@ final class BrowserSession implements BeforeAllCallback, AfterAllCallback, After
         element("input[name=username]").sendKeys(user);
         element("input[name=password]").sendKeys(password);
         click("form button[type=submit], form input[type=submit]");
-        await("the dashboard after logging in as " + user, () -> present("body.ready main"));
+        try {
+            await("the dashboard after logging in as " + user, () -> present("body.ready main"));
+        }
+        catch (AssertionError ex) {
+            throw new AssertionError(ex.getMessage() + explainBlankPage(), ex);
+        }
+    }
+
+    /** Why the UI may not have started: most often another app.js on the test class path, shadowing the real one. */
+    private String explainBlankPage() {
+        Object script = driver().asyncScript("""
+                const done = arguments[arguments.length - 1];
+                const src = document.querySelector('script[type=module]')?.src;
+                if (!src) { done('no module script in the page'); return; }
+                fetch(src).then((r) => r.text()).then((t) => done(t.length + ' bytes: ' + t.slice(0, 120)),
+                    (e) => done(String(e)));
+                """);
+        return ". The page's app.js is " + script + " (a short stand-in means an app.js under src/test/resources "
+                + "shadows the UI's: delete it)";
     }
 
     /** Reloads the page and waits until the new one has rendered (not the old one, still showing). */
