@@ -3,6 +3,7 @@ package dev.taskqueue.dashboard;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.taskqueue.Sensitive;
 import dev.taskqueue.Task;
 
 import org.springframework.boot.SpringBootConfiguration;
@@ -53,6 +54,11 @@ public class DashboardTestApplication {
         @Task(name = "mail.send")
         public String send(String to) {
             return "sent to " + to;
+        }
+
+        @Task(name = "mail.login")
+        public String login(String user, @Sensitive String password) {
+            return "signed in " + user;
         }
 
         @Task(name = "mail.bounce", queue = "bounces")

@@ -16,9 +16,12 @@ import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.TaskHistory;
 import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.event.TaskEventLog;
+import dev.taskqueue.internal.Masking;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.spring.TaskQueueScheduler;
 import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -29,7 +32,8 @@ import org.springframework.context.annotation.Bean;
 /**
  * The read model that the actuator endpoint and the dashboard share ({@link TaskQueueReadModel}, the dashboard's
  * {@link TaskQueueViews}, and {@link TaskQueueActions}), when the application has a {@link QueueAdmin}. It needs no
- * actuator and no web framework; the masking of sensitive values is a {@link ValueMask} bean (none by default).
+ * actuator and no web framework; the masking of sensitive values is a {@link ValueMask} bean (by default, what tasks declare
+ * {@code @Sensitive}, masked by the application's {@code ValueMasker}).
  */
 @AutoConfiguration(after = { TaskQueueAutoConfiguration.class, TaskQueueEventsAutoConfiguration.class,
         TaskQueueSchedulerAutoConfiguration.class })
@@ -38,8 +42,24 @@ public final class TaskQueueViewsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ValueMask taskQueueValueMask() {
-        return ValueMask.NONE;
+    ValueMask taskQueueValueMask(ObjectProvider<Masking> masking) {
+        Masking tasks = masking.getIfAvailable();
+        if (tasks == null) {
+            return ValueMask.NONE;
+        }
+        // What each task declares @Sensitive (here or, through the task catalog, in another service), masked by the
+        // application's ValueMasker.
+        return new ValueMask() {
+            @Override
+            public @Nullable String arguments(@Nullable String taskName, @Nullable String argumentsJson) {
+                return taskName == null ? argumentsJson : tasks.arguments(taskName, argumentsJson);
+            }
+
+            @Override
+            public @Nullable String result(@Nullable String taskName, @Nullable String resultJson) {
+                return taskName == null ? resultJson : tasks.result(taskName, resultJson);
+            }
+        };
     }
 
     @Bean
@@ -47,7 +67,8 @@ public final class TaskQueueViewsAutoConfiguration {
     TaskQueueReadModel taskQueueReadModel(QueueAdmin admin, TaskRegistry registry, TaskQueueOperations operations,
             ObjectProvider<TaskQueueWorkerLifecycle> lifecycle, ObjectProvider<ResultBackend> results,
             ObjectProvider<TaskEventLog> events, ObjectProvider<TaskQueueScheduler> scheduler, ValueMask mask) {
-        return new TaskQueueReadModel(admin, registry, BrokerDescriptions.consumedQueues(lifecycle), results.getIfAvailable(), operations, events.getIfAvailable(), scheduler.getIfAvailable(), mask);
+        return new TaskQueueReadModel(admin, registry, BrokerDescriptions.consumedQueues(lifecycle),
+                results.getIfAvailable(), operations, events.getIfAvailable(), scheduler.getIfAvailable(), mask);
     }
 
     @Bean
