@@ -113,6 +113,7 @@ final class DashboardPagesScenario extends Scenario {
             }
             pages.put("queue.dead.failing", "/api/queues/failing/tasks?state=dead&count=50");
             pages.put("task.pending", "/api/tasks/" + pendingId);
+            pages.put("task.pending.in-queue", "/api/tasks/" + pendingId + "?queue=" + q);
             pages.put("search", "/api/search?q=" + pendingId);
             pages.put("failures", "/api/failures?count=50");
             pages.put("failures.search", "/api/failures?text=failure%2042&count=50");
