@@ -90,6 +90,12 @@ public class BenchTasks {
         return total;
     }
 
+    /** Fails at once, not retried: a dead letter and a failure to list. */
+    @Task(name = "bench.fail")
+    public void fail(int i) {
+        throw new IllegalStateException("bench failure " + i);
+    }
+
     /** Records how long after {@code intendedNanos} (the open-loop schedule's submit time) it started. */
     @Task(name = "bench.probe", ignoreResult = true)
     public void probe(long intendedNanos) {

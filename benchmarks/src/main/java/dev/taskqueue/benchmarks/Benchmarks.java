@@ -35,10 +35,10 @@ public final class Benchmarks {
             new LatencyScenario(10_000, Double.NaN, 20), new DelayedScenario(), new ChordScenario(), new KillScenario(),
             new MemoryScenario(), new HeapScenario(), new GrowthScenario(GrowthScenario.Dimension.DEPTH),
             new GrowthScenario(GrowthScenario.Dimension.QUEUES), new GrowthScenario(GrowthScenario.Dimension.JVMS),
-            new ChaosScenario());
+            new ChaosScenario(), new DashboardPagesScenario());
 
     /** What runs without {@code --scenario}. */
-    static final List<Scenario> DEFAULT_SCENARIOS = SCENARIOS.stream().filter(s -> !s.injectsFaults()).toList();
+    static final List<Scenario> DEFAULT_SCENARIOS = SCENARIOS.stream().filter(s -> !s.runsOnlyWhenNamed()).toList();
 
     /** A scenario that ignored its deadline gets this long after it before it is abandoned. */
     private static final Duration GRACE = Duration.ofSeconds(15);
@@ -68,7 +68,7 @@ public final class Benchmarks {
         if (options.help() || options.list()) {
             out.print(options.help() ? Options.USAGE : "");
             SCENARIOS.forEach(s -> out.printf("%-15s %s%s%n", s.name(), s.description(),
-                    s.injectsFaults() ? " (only when named)" : ""));
+                    s.runsOnlyWhenNamed() ? " (only when named)" : ""));
             return 0;
         }
         List<Scenario> selected = select(options.scenarios());

@@ -38,6 +38,14 @@ abstract class Scenario {
         return false;
     }
 
+    /**
+     * Whether it runs only when named ({@code --scenario}): those that inject faults, and those that need more than
+     * this JVM (a built application to measure).
+     */
+    boolean runsOnlyWhenNamed() {
+        return injectsFaults();
+    }
+
     /** How long it may take at these sizes before it is reported as "did not finish". */
     abstract Duration timeLimit(Sizes sizes);
 

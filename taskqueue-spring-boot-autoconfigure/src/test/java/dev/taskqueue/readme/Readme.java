@@ -27,7 +27,8 @@ final class Readme {
      * test an application with the test kit (a dependency this module cannot have). Markers name files relative to
      * one of them ({@code shop/Thumbnails.java}, {@code sample/OrderTasksTests.java}); no file is in two.
      */
-    static final List<String> SNIPPET_FOLDERS = List.of(SNIPPETS, "sample-app/src/test/java/dev/taskqueue");
+    static final List<String> SNIPPET_FOLDERS = List.of(SNIPPETS, "sample-app/src/test/java/dev/taskqueue",
+            "taskqueue-dashboard/src/test/java/dev/taskqueue");
 
     private static final Pattern MARKER = Pattern.compile("<!--\\s*snippet:\\s*(\\S+?)#(\\S+?)\\s*-->");
 

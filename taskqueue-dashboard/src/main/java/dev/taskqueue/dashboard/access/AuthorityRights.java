@@ -6,8 +6,8 @@ import java.util.Set;
 
 /**
  * Maps authority names to rights: each right has one authority name, matched with or without the {@code ROLE_}
- * prefix (so that both {@code authorities("TASKQUEUE_READ")} and {@code roles("TASKQUEUE_READ")} grant it); operate
- * and admin each imply read.
+ * prefix (so that both {@code authorities("TASKQUEUE_READ")} and {@code roles("TASKQUEUE_READ")} grant it); admin
+ * implies operate, and operate implies read.
  */
 public final class AuthorityRights {
 
@@ -36,7 +36,10 @@ public final class AuthorityRights {
                 rights.add(Right.ADMIN);
             }
         }
-        if (rights.contains(Right.OPERATE) || rights.contains(Right.ADMIN)) {
+        if (rights.contains(Right.ADMIN)) {
+            rights.add(Right.OPERATE); // an administrator who may purge a queue may also pause it
+        }
+        if (rights.contains(Right.OPERATE)) {
             rights.add(Right.READ);
         }
         return rights;

@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * Who calls the dashboard, and what they may do.
  *
  * @param user the name audits record, or null when the caller is not authenticated
- * @param rights what they may do (operate and admin imply read)
+ * @param rights what they may do (admin implies operate, operate implies read)
  */
 public record Caller(@Nullable String user, Set<Right> rights) {
 

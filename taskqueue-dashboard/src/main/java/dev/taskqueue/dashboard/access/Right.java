@@ -2,7 +2,7 @@ package dev.taskqueue.dashboard.access;
 
 import java.util.Locale;
 
-/** What a caller may do in the dashboard; operate and admin each imply read. */
+/** What a caller may do in the dashboard; admin implies operate, and operate implies read. */
 public enum Right {
 
     /** See every page. */

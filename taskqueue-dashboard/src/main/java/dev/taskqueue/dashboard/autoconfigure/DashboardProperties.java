@@ -101,7 +101,7 @@ public class DashboardProperties {
 
     /**
      * The Spring Security authorities that grant each right (an authority matches with or without the
-     * {@code ROLE_} prefix, so {@code roles("TASKQUEUE_READ")} works too). Operate and admin each imply read.
+     * {@code ROLE_} prefix, so {@code roles("TASKQUEUE_READ")} works too). Admin implies operate, and operate implies read.
      */
     public static class Authorities {
 

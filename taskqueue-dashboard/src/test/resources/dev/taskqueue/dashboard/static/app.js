@@ -1,2 +1,0 @@
-// Placeholder for the tests: the dashboard UI (app.js) is in src/main/resources.
-export {};
