@@ -14,9 +14,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * What a task's record keeps of its message's context for operators, in its {@code ctx} field (its parent has a
- * field of its own): <pre>{"root":"…","headers":{"traceparent":"00-…"},"children":["…"]}</pre> Written with the
- * record's other fields when the task ends (one HSET more only when it has something: no headers, root nor
- * children writes nothing). Bounded: headers are kept in order while their names and values hold
+ * field of its own): <pre>{"root":"…","headers":{"traceparent":"00-…"},"children":["…"]}</pre> Written when the task
+ * ends, in the HSET that already writes its arguments (a task with no headers, root nor children writes nothing
+ * more). Bounded: headers are kept in order while their names and values hold
  * {@value #MAX_HEADER_CHARS} characters (a trace context is about 60), and children are bounded where they are read
  * ({@code WorkflowSuccessors}).
  */
