@@ -106,9 +106,8 @@ public final class TaskQueueDashboardAutoConfiguration {
     }
 
     @Bean
-    DashboardActionApi taskQueueDashboardActionApi(TaskQueueActions actions, TaskQueueViews views,
-            AuditRecorder audit) {
-        return new DashboardActionApi(actions, views, audit);
+    DashboardActionApi taskQueueDashboardActionApi(TaskQueueActions actions, AuditRecorder audit) {
+        return new DashboardActionApi(actions, audit);
     }
 
     @Bean

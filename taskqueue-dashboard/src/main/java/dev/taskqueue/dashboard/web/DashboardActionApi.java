@@ -3,7 +3,6 @@ package dev.taskqueue.dashboard.web;
 import java.util.function.LongSupplier;
 
 import dev.taskqueue.actuate.view.TaskQueueActions;
-import dev.taskqueue.actuate.view.TaskQueueViews;
 import dev.taskqueue.actuate.view.Views;
 import dev.taskqueue.dashboard.access.Caller;
 import dev.taskqueue.dashboard.access.Right;
@@ -43,12 +42,10 @@ public class DashboardActionApi {
     static final String SCHEDULE_DISABLED = "TASKQUEUE_SCHEDULE_DISABLED";
 
     private final TaskQueueActions actions;
-    private final TaskQueueViews views;
     private final AuditRecorder audit;
 
-    public DashboardActionApi(TaskQueueActions actions, TaskQueueViews views, AuditRecorder audit) {
+    public DashboardActionApi(TaskQueueActions actions, AuditRecorder audit) {
         this.actions = actions;
-        this.views = views;
         this.audit = audit;
     }
 
@@ -89,14 +86,9 @@ public class DashboardActionApi {
     public Views.ActionResult retryTask(@PathVariable String id, @RequestParam(required = false) @Nullable String queue,
             @RequestAttribute(DashboardGuard.CALLER) Caller caller) {
         return act(caller, TASK_RETRIED, (queue == null ? "" : queue + "/") + id, () -> {
-            Views.TaskDetail task = views.task(DashboardReadApi.emptyToNull(queue), id, false, null);
-            String where = java.util.Objects.requireNonNull(task.queue());
-            if (task.deadLetterId() != null) {
-                actions.requeueDeadLetter(where, task.deadLetterId());
-                return 1;
-            }
-            if (!actions.runNow(where, id)) {
-                throw new NothingToDoException("Task '" + id + "' in queue '" + where + "' is " + task.state()
+            TaskQueueActions.Retry retry = actions.retry(DashboardReadApi.emptyToNull(queue), id);
+            if (!retry.done()) {
+                throw new NothingToDoException("Task '" + id + "' in queue '" + retry.queue() + "' is " + retry.state()
                         + ": only a scheduled or retrying task can run now, and a dead one be retried");
             }
             return 1;

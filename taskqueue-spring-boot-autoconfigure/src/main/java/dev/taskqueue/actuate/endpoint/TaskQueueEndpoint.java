@@ -148,6 +148,8 @@ public class TaskQueueEndpoint {
      * @param events the cluster-wide event stream, or null when it is off
      * @param scheduler the periodic schedules, or null when the application has none
      * @param showValues when its operations show values (over JMX: {@link Show#WHEN_AUTHORIZED} shows them)
+     *        (built this way, it masks no {@code @Sensitive} value: the auto-configured one shares the masking read
+     *        model)
      */
     public TaskQueueEndpoint(QueueAdmin admin, String brokerDescription, TaskRegistry registry,
             Supplier<? extends Collection<String>> workerQueues, @Nullable ResultBackend results,
@@ -157,17 +159,21 @@ public class TaskQueueEndpoint {
                 ValueMask.NONE), admin, operations, brokerDescription, showValues);
     }
 
+    private TaskQueueEndpoint(TaskQueueReadModel model, QueueAdmin admin, TaskQueueOperations operations,
+            String brokerDescription, Show showValues) {
+        this(model, new TaskQueueActions(model, admin, operations, null), brokerDescription, showValues);
+    }
+
     /**
-     * @param model what it reads (shared with the dashboard)
-     * @param admin the queues to act on
-     * @param operations dead letters and revocation
+     * @param model what it reads (the read model the dashboard shares, with its masking)
+     * @param actions what it does
      * @param brokerDescription what the store is, its kind then its address (the address is a value)
      * @param showValues when its operations show values (over JMX: {@link Show#WHEN_AUTHORIZED} shows them)
      */
-    public TaskQueueEndpoint(TaskQueueReadModel model, QueueAdmin admin, TaskQueueOperations operations,
-            String brokerDescription, Show showValues) {
+    public TaskQueueEndpoint(TaskQueueReadModel model, TaskQueueActions actions, String brokerDescription,
+            Show showValues) {
         this.model = model;
-        this.actions = new TaskQueueActions(model, admin, operations, null);
+        this.actions = actions;
         this.brokerDescription = brokerDescription;
         this.showValues = showValues;
     }

@@ -3,6 +3,7 @@ package dev.taskqueue.actuate.view;
 import java.util.function.BiPredicate;
 
 import dev.taskqueue.TaskQueueOperations;
+import dev.taskqueue.broker.BrowsedTask;
 import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.broker.QueueBrowser;
 import org.jspecify.annotations.Nullable;
@@ -90,12 +91,46 @@ public class TaskQueueActions {
      */
     public boolean runNow(String queue, String taskId) {
         TaskQueueReadModel.checkTaskId(taskId);
+        return browser("Running a delayed task now").runNow(model.existingQueue(queue), taskId);
+    }
+
+    /**
+     * What {@link #retry} did: the task's queue and state, and whether it was retried (false: it was neither delayed
+     * nor dead).
+     */
+    public record Retry(String queue, String state, boolean done) {
+    }
+
+    /**
+     * Retries a task by id: a delayed one (scheduled, or waiting to retry) runs now, a dead one goes back to its queue.
+     *
+     * @param queue its queue, or null to look in every queue
+     * @throws ViewNotFoundException when no queue has the task
+     * @throws dev.taskqueue.AmbiguousTaskIdException without a queue, when several queues have the id
+     */
+    public Retry retry(@Nullable String queue, String taskId) {
+        TaskQueueReadModel.checkTaskId(taskId);
+        QueueBrowser source = browser("Retrying a task");
+        BrowsedTask task = source.find(queue == null ? null : model.existingQueue(queue), taskId);
+        if (task == null) {
+            throw new ViewNotFoundException("No task '" + taskId + "'" + (queue == null ? "" : " in queue '" + queue
+                    + "'") + ": it is unknown, or it finished and its record expired (taskqueue.result-ttl)");
+        }
+        String deadLetter = task.deadLetterId();
+        if (deadLetter != null) {
+            requeueDeadLetter(task.queue(), deadLetter);
+            return new Retry(task.queue(), task.state(), true);
+        }
+        return new Retry(task.queue(), task.state(), source.runNow(task.queue(), taskId));
+    }
+
+    private QueueBrowser browser(String what) {
         QueueBrowser source = browser;
         if (source == null) {
-            throw new ViewUnavailableException("Running a delayed task now needs a QueueBrowser bean, which the "
-                    + "Redis broker provides: this application's store has none");
+            throw new ViewUnavailableException(what + " needs a QueueBrowser bean, which the Redis broker provides: "
+                    + "this application's store has none");
         }
-        return source.runNow(model.existingQueue(queue), taskId);
+        return source;
     }
 
     /**

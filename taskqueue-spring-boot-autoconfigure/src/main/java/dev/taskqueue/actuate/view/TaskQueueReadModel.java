@@ -105,6 +105,9 @@ public class TaskQueueReadModel {
 
     /** The name, when the queue is known; else {@link ViewNotFoundException} listing the known ones. */
     public String existingQueue(String name) {
+        if (registry.declaredQueues().contains(name) || workerQueues.get().contains(name)) {
+            return name; // known here: no need to ask Redis
+        }
         Set<String> known = knownQueues();
         if (!known.contains(name)) {
             throw new ViewNotFoundException("No queue '" + name + "': the broker lists none by that name and this "

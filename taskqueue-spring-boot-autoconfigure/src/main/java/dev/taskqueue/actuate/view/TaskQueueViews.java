@@ -89,14 +89,18 @@ public class TaskQueueViews {
 
     /** Totals, queues, workers, and the history of every queue over {@code range}. */
     public Views.Overview overview(String range) {
-        List<Views.Queue> queues = queues();
-        List<Views.Worker> workers = workers();
+        List<WorkerInfo> infos = model.workers(); // read once for both lists
+        List<Views.Queue> queues = queues(infos);
+        List<Views.Worker> workers = workers(infos);
         return new Views.Overview(totals(queues, workers), queues, workers, history(range, null, null));
     }
 
     /** Every known queue, by name. */
     public List<Views.Queue> queues() {
-        List<WorkerInfo> workers = model.workers();
+        return queues(model.workers());
+    }
+
+    private List<Views.Queue> queues(List<WorkerInfo> workers) {
         Map<String, List<DeclaredTask>> declared = declaredByQueue();
         return model.stats().stream().sorted(java.util.Comparator.comparing(QueueStats::queue))
                 .map(stats -> queue(stats, workers, declared.getOrDefault(stats.queue(), List.of()))).toList();
@@ -160,8 +164,12 @@ public class TaskQueueViews {
 
     /** The workers, each with the tasks it runs now (none listed without a browser). */
     public List<Views.Worker> workers() {
+        return workers(model.workers());
+    }
+
+    private List<Views.Worker> workers(List<WorkerInfo> infos) {
         Map<String, List<BrowsedTask>> running = browser != null ? browser.running() : Map.of();
-        return model.workers().stream().map(info -> new Views.Worker(info.id(), info.host(), info.pid(),
+        return infos.stream().map(info -> new Views.Worker(info.id(), info.host(), info.pid(),
                 info.queues(), info.concurrency(), info.active(), info.processed(), info.failed(), info.startedAt(),
                 info.lastHeartbeat(), info.state(), running.getOrDefault(info.id(), List.of()).stream()
                         .map(task -> new Views.RunningTask(task.id(), task.name(), task.queue(),
@@ -251,18 +259,18 @@ public class TaskQueueViews {
         List<Views.TaskRow> found = new ArrayList<>();
         QueueBrowser source = browser;
         if (source != null) {
-            List<String> queues;
             try {
                 BrowsedTask task = source.find(null, taskId);
-                queues = task == null ? List.of() : List.of(task.queue());
-            }
-            catch (AmbiguousTaskIdException ex) {
-                queues = ex.getQueues();
-            }
-            for (String queue : queues) {
-                BrowsedTask task = source.find(queue, taskId);
                 if (task != null) {
                     found.add(row(task, withValues));
+                }
+            }
+            catch (AmbiguousTaskIdException ex) {
+                for (String queue : ex.getQueues()) { // one task per queue: each is looked up where it is
+                    BrowsedTask task = source.find(queue, taskId);
+                    if (task != null) {
+                        found.add(row(task, withValues));
+                    }
                 }
             }
             source.failures(new FailureFilter(null, null, null, taskId), null, DEFAULT_PAGE_SIZE).tasks().stream()

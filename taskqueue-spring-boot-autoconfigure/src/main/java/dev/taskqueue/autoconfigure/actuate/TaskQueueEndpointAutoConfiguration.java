@@ -3,18 +3,14 @@ package dev.taskqueue.autoconfigure.actuate;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpoint;
 import dev.taskqueue.actuate.endpoint.TaskQueueEndpointWebExtension;
+import dev.taskqueue.actuate.view.TaskQueueActions;
 import dev.taskqueue.actuate.view.TaskQueueReadModel;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
 import dev.taskqueue.autoconfigure.TaskQueueEventsAutoConfiguration;
 import dev.taskqueue.autoconfigure.TaskQueueSchedulerAutoConfiguration;
 import dev.taskqueue.broker.QueueAdmin;
-import dev.taskqueue.broker.ResultBackend;
-import dev.taskqueue.event.TaskEventLog;
 import dev.taskqueue.internal.TaskRegistry;
-import dev.taskqueue.spring.TaskQueueScheduler;
-import dev.taskqueue.spring.TaskQueueWorkerLifecycle;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -44,16 +40,9 @@ public final class TaskQueueEndpointAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
-    TaskQueueEndpoint taskQueueEndpoint(QueueAdmin admin, TaskRegistry registry, TaskQueueOperations operations,
-            ObjectProvider<TaskQueueWorkerLifecycle> lifecycle, ObjectProvider<ResultBackend> results,
-            ObjectProvider<TaskEventLog> events, ObjectProvider<TaskQueueScheduler> scheduler,
-            ObjectProvider<TaskQueueReadModel> model, TaskQueueEndpointProperties properties) {
-        TaskQueueReadModel shared = model.getIfAvailable();
-        if (shared != null) { // the dashboard's, with its masking
-            return new TaskQueueEndpoint(shared, admin, operations, admin.description(), properties.getShowValues());
-        }
-        return new TaskQueueEndpoint(admin, admin.description(), registry, BrokerDescriptions.consumedQueues(lifecycle), results.getIfAvailable(), operations, events.getIfAvailable(), scheduler.getIfAvailable(),
-                properties.getShowValues());
+    TaskQueueEndpoint taskQueueEndpoint(QueueAdmin admin, TaskQueueReadModel model, TaskQueueActions actions,
+            TaskQueueEndpointProperties properties) {
+        return new TaskQueueEndpoint(model, actions, admin.description(), properties.getShowValues());
     }
 
     @Bean

@@ -72,7 +72,7 @@ class TaskQueueEndpointAutoConfigurationTests {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
                     TaskQueueAutoConfiguration.class, TaskQueueEventsAutoConfiguration.class,
-                    TaskQueueEndpointAutoConfiguration.class))
+                    TaskQueueViewsAutoConfiguration.class, TaskQueueEndpointAutoConfiguration.class))
             .withPropertyValues(TestTasks.redis())
             .withPropertyValues("management.endpoints.web.exposure.include=taskqueue")
             .withBean(TestTasks.Greeter.class);
@@ -393,8 +393,7 @@ class TaskQueueEndpointAutoConfigurationTests {
 
     @Test
     void theArgumentsATaskDeclaresSensitiveAreMaskedInItsDeadLetters() {
-        runner.withConfiguration(AutoConfigurations.of(TaskQueueViewsAutoConfiguration.class))
-                .withPropertyValues("management.endpoint.taskqueue.show-values=always").withBean(SignIn.class)
+        runner.withPropertyValues("management.endpoint.taskqueue.show-values=always").withBean(SignIn.class)
                 .run(context -> {
                     TaskQueueEndpoint endpoint = context.getBean(TaskQueueEndpoint.class);
                     context.getBean(TaskClient.class).submit(SignIn::signIn, "ada", "s3cret");
