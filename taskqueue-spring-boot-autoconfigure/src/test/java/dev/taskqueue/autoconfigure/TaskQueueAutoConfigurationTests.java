@@ -19,6 +19,8 @@ import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.TaskState;
+import dev.taskqueue.Sensitive;
+import dev.taskqueue.Task;
 import dev.taskqueue.ValueMasker;
 import dev.taskqueue.Workflows;
 import dev.taskqueue.broker.Broker;
@@ -106,13 +108,16 @@ class TaskQueueAutoConfigurationTests {
 
     @Test
     void sensitiveValuesAreMaskedByDefaultAndByTheUsersMasker() {
-        runner.withBean(TestTasks.Greeter.class).run(context -> {
+        runner.withBean(SignIn.class).run(context -> {
             assertThat(context.getBean(ValueMasker.class)).isSameAs(ValueMasker.DEFAULT);
+            assertThat(context.getBean(Masking.class).arguments("test.signIn", "[\"ada\",\"s3cret\"]"))
+                    .isEqualTo("[\"ada\",\"******\"]");
             assertThat(context.getBean(Masking.class).arguments("unknown", "[1]")).isEqualTo("[1]");
         });
         ValueMasker hidden = (task, path, value) -> tools.jackson.databind.node.StringNode.valueOf("hidden");
-        runner.withBean(ValueMasker.class, () -> hidden).run(context -> assertThat(context.getBean(ValueMasker.class))
-                .isSameAs(hidden));
+        runner.withBean(SignIn.class).withBean(ValueMasker.class, () -> hidden).run(context -> assertThat(
+                context.getBean(Masking.class).arguments("test.signIn", "[\"ada\",\"s3cret\"]"))
+                .isEqualTo("[\"ada\",\"hidden\"]"));
     }
 
     @Test
@@ -504,6 +509,15 @@ class TaskQueueAutoConfigurationTests {
                     SharedRedis.port());
             configuration.setDatabase(3);
             return new LettuceConnectionFactory(configuration);
+        }
+    }
+
+    /** A task with a sensitive parameter. */
+    static class SignIn {
+
+        @Task(name = "test.signIn")
+        String signIn(String user, @Sensitive String password) {
+            return user;
         }
     }
 }

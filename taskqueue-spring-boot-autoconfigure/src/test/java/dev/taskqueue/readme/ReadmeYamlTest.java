@@ -25,6 +25,8 @@ class ReadmeYamlTest {
     @Test
     void everyYamlBlockIsARepositoryFileShownWhole() {
         Readme.failIfAny(problems(Readme.blocks()));
+        assertThat(Readme.read(Readme.root().resolve("README.md"))).as("the README shows the example Prometheus "
+                + "configuration that promtool checks").contains("```yaml\n# alerting/prometheus/prometheus.yml");
     }
 
     @Test

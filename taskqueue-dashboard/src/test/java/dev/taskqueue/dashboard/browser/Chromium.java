@@ -48,6 +48,13 @@ record Chromium(Path browser, Path driver) {
             if (Files.isExecutable(path)) {
                 return path;
             }
+            // where .ci/run looks (command -v): anywhere on the PATH
+            for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+                Path onPath = dir.isEmpty() ? null : Path.of(dir, path.getFileName().toString());
+                if (onPath != null && Files.isExecutable(onPath)) {
+                    return onPath;
+                }
+            }
         }
         return null;
     }
