@@ -156,8 +156,13 @@ public final class MessageCodec {
     /** Where releases before the versioned workflow format kept it: only read, and written as a guard. */
     private static final String EARLIER_WORKFLOW = "wf";
 
-    /** A message's workflow, or null; in the unversioned format of earlier releases when it has no version. */
-    private static @Nullable JsonNode workflow(JsonNode root) {
+    /**
+     * A message's workflow, or null; in the unversioned format of earlier releases when it has no version. The one
+     * place that knows where a workflow may be: the codec and the dashboard's reads of stored messages use it.
+     *
+     * @throws CorruptMessageException when it is not a JSON object
+     */
+    public static @Nullable JsonNode workflow(JsonNode root) {
         JsonNode workflow = root.has(WORKFLOW) ? root.get(WORKFLOW) : root.get(EARLIER_WORKFLOW);
         if (workflow == null || workflow.isNull()) {
             return null;

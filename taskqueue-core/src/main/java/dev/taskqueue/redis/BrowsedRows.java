@@ -16,6 +16,7 @@ import dev.taskqueue.UnreadableRecordException;
 import dev.taskqueue.broker.BrowsedTask;
 import dev.taskqueue.broker.TaskRecords;
 import dev.taskqueue.internal.ContextJson;
+import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.workflow.WorkflowSuccessors;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -68,7 +69,17 @@ final class BrowsedRows {
                     attempt != null && attempt.canConvertToInt() ? Math.max(0, attempt.asInt()) : 0,
                     new BrowsedTask.Context(ContextJson.headers(root.get("headers")),
                             ContextJson.text(root.get("parent")), ContextJson.text(root.get("root")),
-                            WorkflowSuccessors.of(root.get("workflow"))));
+                            successors(root)));
+        }
+
+        /** The first tasks of the steps after this one, wherever the message keeps its workflow. */
+        private static List<String> successors(JsonNode root) {
+            try {
+                return WorkflowSuccessors.of(MessageCodec.workflow(root));
+            }
+            catch (MessageCodec.CorruptMessageException ex) {
+                return List.of(); // a workflow that is not one: no children to show
+            }
         }
     }
 
