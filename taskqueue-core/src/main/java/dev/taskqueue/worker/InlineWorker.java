@@ -18,6 +18,7 @@ import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.CurrentTask;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.workflow.WorkflowEngine;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
@@ -90,6 +91,16 @@ public final class InlineWorker implements InlineTaskClient.Runner {
                         listener, clock));
     }
 
+    /**
+     * Runs single deliveries in the calling thread through the worker's steps, for a transport that fetches and records
+     * its tasks itself (Celery's protocol): the caller gives each run a thread of its own, and its time limits
+     * interrupt that thread. Steps a task submits go through {@code workflows}.
+     */
+    public static InlineTaskClient.Runner runner(TaskRegistry registry, MessageCodec codec, WorkerSettings settings,
+            TaskEventListener listener, List<TaskInterceptor> interceptors, WorkflowEngine workflows, Clock clock) {
+        return new InlineWorker(new TaskRuntime(registry, codec, interceptors, workflows), settings, listener, clock);
+    }
+
     @Override
     public Outcome run(Delivery delivery) {
         Run run = new Run(delivery, Thread.currentThread(), clock.millis());
@@ -129,8 +140,8 @@ public final class InlineWorker implements InlineTaskClient.Runner {
     private static void hardLimitPassed(Run run, Duration limit) {
         synchronized (run) {
             if (run.finished.compareAndSet(false, true)) {
-                log.warn("Task {} [{}] passed its hard time limit of {}: interrupting it. Inline, it runs in the "
-                        + "thread that submitted it, which waits for it to return, then fails it", run.task().name(),
+                log.warn("Task {} [{}] passed its hard time limit of {}: interrupting it. It runs in its caller's "
+                        + "thread, which cannot be given up: it waits for the task to return, then fails it", run.task().name(),
                         run.delivery.taskId(), limit);
                 run.thread.interrupt();
             }
