@@ -64,6 +64,24 @@ final class Bench {
         }
     }
 
+    /**
+     * Submits {@code total / batchSize} batches of {@code batchSize} copies of {@code call} with {@code submitAll}
+     * from this thread, back to back; returns the calls submitted per second.
+     */
+    static double submitBatches(TaskClient client, TaskCall<?> call, int batchSize, int total, Deadline deadline) {
+        List<TaskCall<?>> batch = new ArrayList<>(batchSize);
+        for (int i = 0; i < batchSize; i++) {
+            batch.add(call);
+        }
+        int batches = total / batchSize;
+        long start = System.nanoTime();
+        for (int i = 0; i < batches; i++) {
+            deadline.check("submitting batch " + i + " of " + batches);
+            client.submitAll(batch);
+        }
+        return batches * (double) batchSize * 1e9 / (System.nanoTime() - start);
+    }
+
     /** {@code name-0 .. name-(n-1)}, or just {@code Engine.QUEUE} for one. */
     static List<String> queues(int n) {
         if (n == 1) {

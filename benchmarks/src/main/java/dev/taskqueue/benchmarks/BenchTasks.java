@@ -73,6 +73,13 @@ public class BenchTasks {
         return 1;
     }
 
+    /** The celery scenario's task, as its Python twin in {@code celery/benchapp.py}: the result is stored. */
+    @Task(name = "bench.add")
+    public int add(int x, int y) {
+        started(System.nanoTime());
+        return x + y;
+    }
+
     /** A chord's header task: its result is stored and reported to the chord. */
     @Task(name = "bench.square")
     public long square(int i) {

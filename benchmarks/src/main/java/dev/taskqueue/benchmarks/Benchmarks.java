@@ -35,7 +35,7 @@ public final class Benchmarks {
             new LatencyScenario(10_000, Double.NaN, 20), new DelayedScenario(), new ChordScenario(), new KillScenario(),
             new MemoryScenario(), new HeapScenario(), new GrowthScenario(GrowthScenario.Dimension.DEPTH),
             new GrowthScenario(GrowthScenario.Dimension.QUEUES), new GrowthScenario(GrowthScenario.Dimension.JVMS),
-            new ChaosScenario(), new DashboardPagesScenario());
+            new ChaosScenario(), new DashboardPagesScenario(), new CeleryScenario());
 
     /** What runs without {@code --scenario}. */
     static final List<Scenario> DEFAULT_SCENARIOS = SCENARIOS.stream().filter(s -> !s.runsOnlyWhenNamed()).toList();

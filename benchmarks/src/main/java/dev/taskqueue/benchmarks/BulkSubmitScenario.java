@@ -1,8 +1,6 @@
 package dev.taskqueue.benchmarks;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import dev.taskqueue.TaskCall;
 
@@ -22,19 +20,10 @@ final class BulkSubmitScenario extends Scenario {
     void run(Bench bench, Deadline deadline, Findings out) {
         Sizes sizes = bench.sizes;
         try (Engine engine = bench.engine()) {
-            List<TaskCall<?>> batch = new ArrayList<>();
-            for (int i = 0; i < sizes.bulkBatch(); i++) {
-                batch.add(TaskCall.of(BenchTasks::noop));
-            }
-            int batches = sizes.bulkTasks() / sizes.bulkBatch();
-            long start = System.nanoTime();
-            for (int i = 0; i < batches; i++) {
-                deadline.check("submitting batch " + i + " of " + batches);
-                engine.client.submitAll(batch);
-            }
-            long elapsed = System.nanoTime() - start;
+            double rate = Bench.submitBatches(engine.client, TaskCall.of(BenchTasks::noop), sizes.bulkBatch(),
+                    sizes.bulkTasks(), deadline);
             out.add(Figure.rate("submit.bulk.rate", String.format("submitAll, batches of %,d", sizes.bulkBatch()),
-                    batches * (double) sizes.bulkBatch() * 1e9 / elapsed).target(Figure.Target.atLeast(60_000)));
+                    rate).target(Figure.Target.atLeast(60_000)));
         }
     }
 }

@@ -17,16 +17,20 @@ import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.broker.QueueAdmin;
 import dev.taskqueue.broker.QueueStats;
+import dev.taskqueue.celery.CeleryInterop;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.redis.RedisConnections;
 import dev.taskqueue.redis.RedisResultBackend;
 import dev.taskqueue.redis.RedisStores;
 import dev.taskqueue.worker.Worker;
 import dev.taskqueue.worker.WorkerSettings;
+import dev.taskqueue.workflow.WorkflowEngine;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisURI;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
@@ -160,6 +164,18 @@ final class Engine implements AutoCloseable {
         finally {
             readers.shutdownNow();
         }
+    }
+
+    /** Celery's protocol on {@code lettuce} (this engine's Redis), knowing this engine's tasks. */
+    CeleryInterop celery(AbstractRedisClient lettuce, CeleryInterop.Options options) {
+        return new CeleryInterop(() -> lettuce, Duration.ofSeconds(10), options, registry, codec);
+    }
+
+    /** What tasks a worker runs submit through: this engine's broker and workflow store. */
+    WorkflowEngine workflows() {
+        return DefaultTaskClient.workflowEngine(stores.broker(), stores.workflows(),
+                TaskCatalog.local(registry, codec.mapper()), codec, ClientSettings.DEFAULTS, List.of(),
+                TaskEventListener.of(List.of()), Clock.systemUTC());
     }
 
     @Override

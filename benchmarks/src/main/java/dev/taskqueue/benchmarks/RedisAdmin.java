@@ -65,6 +65,11 @@ final class RedisAdmin implements AutoCloseable {
         return info("server", "redis_version");
     }
 
+    /** CPU seconds the server has used, user and system ({@code INFO cpu}). */
+    double cpuSeconds() {
+        return Double.parseDouble(info("cpu", "used_cpu_user")) + Double.parseDouble(info("cpu", "used_cpu_sys"));
+    }
+
     long pid() {
         return Long.parseLong(info("server", "process_id"));
     }

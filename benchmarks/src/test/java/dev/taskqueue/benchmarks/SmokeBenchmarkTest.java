@@ -1,6 +1,7 @@
 package dev.taskqueue.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Runs every scenario at smoke sizes, so that the harness cannot rot. Speed is never asserted: only that every
  * scenario finished and measured something (with or without redis-benchmark on the PATH), and that the chaos
- * scenario lost nothing and kept its hostile data apart.
+ * scenario lost nothing and kept its hostile data apart, and the celery scenario where Python Celery is installed.
  */
 class SmokeBenchmarkTest {
 
@@ -41,10 +42,7 @@ class SmokeBenchmarkTest {
     @Timeout(240)
     void chaosKillsWorkersRestartsRedisWritesHostileDataAndLosesNothingAtSmokeSizes() throws Exception {
         Path output = Path.of("target", "smoke-chaos-results.json");
-        Files.deleteIfExists(output);
-
-        int status = Benchmarks.run(new String[] { "--smoke", "--scenario", "chaos", "--output", output.toString() },
-                System.out);
+        int status = runSmoke("chaos", output);
 
         JsonNode chaos = json(output).get("scenarios").get(0);
         assertThat(status).as(chaos.toString()).isZero();
@@ -64,6 +62,30 @@ class SmokeBenchmarkTest {
         assertThat(figure(chaos, "chaos.hostile.ran")).isZero();
         assertThat(figure(chaos, "chaos.hostile.dead.own")).isZero();
         assertThat(figure(chaos, "chaos.hostile.problems")).isZero();
+    }
+
+    @Test
+    @Timeout(120)
+    void celeryDrainsWithPythonAndJavaAndSubmitsInBulkAtSmokeSizes() throws Exception {
+        // .ci/run installs Python Celery: there, its absence is a broken setup, not a reason to skip.
+        assumeTrue(PythonCeleryWorker.installed() || "true".equalsIgnoreCase(System.getenv("CI")),
+                "Python Celery is not installed (sudo apt-get install python3-celery python3-redis): skipped");
+        Path output = Path.of("target", "smoke-celery-results.json");
+        int status = runSmoke("celery", output);
+
+        JsonNode celery = json(output).get("scenarios").get(0);
+        assertThat(status).as(celery.toString()).isZero();
+        assertThat(figure(celery, "celery.python.drain.rate")).isPositive();
+        assertThat(figure(celery, "celery.java.drain.rate")).isPositive();
+        assertThat(figure(celery, "celery.drain.ratio")).isPositive();
+        assertThat(figure(celery, "celery.bulk.rate")).isPositive();
+    }
+
+    /** Runs one scenario at smoke sizes, its JSON written to {@code output}; the exit status. */
+    private static int runSmoke(String scenario, Path output) throws Exception {
+        Files.deleteIfExists(output);
+        return Benchmarks.run(new String[] { "--smoke", "--scenario", scenario, "--output", output.toString() },
+                System.out);
     }
 
     private static double figure(JsonNode scenario, String key) {
