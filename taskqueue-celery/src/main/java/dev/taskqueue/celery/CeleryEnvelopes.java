@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.UUID;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -109,6 +110,49 @@ final class CeleryEnvelopes {
         return new CeleryMessage(raw, headers, id, task, args, kwargs, embed, eta, expires,
                 headers.path("retries").asInt(0), soft, hard, priority.isNumber() ? priority.asInt() : 0, queue,
                 deliveryTag);
+    }
+
+    /**
+     * A kombu envelope of a JSON body: what events, remote-control requests and replies travel in (task messages are
+     * {@link CeleryOutgoing}'s).
+     *
+     * @param deliveryMode 2 for persistent, 1 for transient
+     */
+    static String write(JsonNode body, ObjectNode headers, String exchange, String routingKey, int deliveryMode) {
+        ObjectNode properties = CeleryJson.MAPPER.createObjectNode();
+        properties.put("delivery_mode", deliveryMode);
+        properties.putObject("delivery_info").put("exchange", exchange).put("routing_key", routingKey);
+        properties.put("priority", 0);
+        properties.put("body_encoding", "base64");
+        properties.put("delivery_tag", UUID.randomUUID().toString());
+        ObjectNode envelope = CeleryJson.MAPPER.createObjectNode();
+        envelope.put("body", Base64.getEncoder().encodeToString(
+                CeleryJson.MAPPER.writeValueAsString(body).getBytes(StandardCharsets.UTF_8)));
+        envelope.put("content-encoding", "utf-8");
+        envelope.put("content-type", "application/json");
+        envelope.set("headers", headers);
+        envelope.set("properties", properties);
+        return CeleryJson.MAPPER.writeValueAsString(envelope);
+    }
+
+    /** The JSON body of an envelope from Python (events, remote control), whatever its body encoding. */
+    static JsonNode body(String raw) {
+        JsonNode envelope;
+        try {
+            envelope = CeleryJson.MAPPER.readTree(raw);
+        }
+        catch (JacksonException ex) {
+            throw new CeleryRefusal("the message is not JSON, so not a kombu envelope", ex);
+        }
+        if (!envelope.isObject() || !envelope.has("body")) {
+            throw new CeleryRefusal("the message is not a kombu envelope (a JSON object with a body)");
+        }
+        if (!isJson(CeleryMessage.text(envelope.get("content-type")))) {
+            throw new CeleryRefusal("its content type is not application/json");
+        }
+        ObjectNode headers = envelope.path("headers").isObject() ? (ObjectNode) envelope.get("headers")
+                : CeleryJson.MAPPER.createObjectNode();
+        return body(envelope, headers, envelope.path("properties"));
     }
 
     /** The delivery tag kombu gave the envelope, or null. */
