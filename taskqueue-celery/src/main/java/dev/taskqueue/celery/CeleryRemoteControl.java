@@ -371,7 +371,8 @@ final class CeleryRemoteControl implements AutoCloseable {
         pool.put("max-tasks-per-child", "N/A");
         pool.put("put-guarded-by-semaphore", false);
         pool.putArray("timeouts").add(0).add(0);
-        pool.put("implementation", "java virtual threads");
+        // the engine runs tasks on virtual threads from Java 21 on, on platform threads before
+        pool.put("implementation", Runtime.version().feature() >= 21 ? "java virtual threads" : "java threads");
         ObjectNode broker = stats.putObject("broker");
         broker.put("hostname", brokerHost);
         broker.putNull("userid");

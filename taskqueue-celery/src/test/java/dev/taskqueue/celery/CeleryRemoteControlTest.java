@@ -117,7 +117,7 @@ class CeleryRemoteControlTest {
         assertThat(stats.get("clock").isString()).as("Celery sends str(clock)").isTrue();
         assertThat(stats.get("uptime").asLong()).isEqualTo(3600);
         assertThat(stats.get("pool").get("max-concurrency").asInt()).isEqualTo(8);
-        assertThat(stats.get("pool").get("implementation").asString()).isEqualTo("java virtual threads");
+        assertThat(stats.get("pool").get("implementation").asString()).startsWith("java ");
         assertThat(stats.get("broker").get("transport").asString()).isEqualTo("redis");
         assertThat(stats.get("broker").get("hostname").asString()).isEqualTo("redis.example");
         assertThat(stats.get("prefetch_count").asInt()).isEqualTo(8);
