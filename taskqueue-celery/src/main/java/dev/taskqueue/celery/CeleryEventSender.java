@@ -106,7 +106,10 @@ final class CeleryEventSender implements AutoCloseable {
         started.scheduleWithFixedDelay(this::flush, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Stops the heartbeat, sends the buffered task events and {@code worker-offline}, waiting for it (bounded). */
+    /**
+     * Stops the heartbeat, sends the buffered task events and, when it was started, {@code worker-offline}, waiting
+     * for that (bounded by the command timeout) so that monitors hear it before the application closes Redis.
+     */
     @Override
     public void close() {
         ScheduledExecutorService stopping;
@@ -124,6 +127,9 @@ final class CeleryEventSender implements AutoCloseable {
             }
         }
         flush();
+        if (stopping == null) {
+            return;
+        }
         CompletionStage<Long> offline = workerOffline();
         if (offline != null) {
             try {

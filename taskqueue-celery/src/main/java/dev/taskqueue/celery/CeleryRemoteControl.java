@@ -41,7 +41,8 @@ import tools.jackson.databind.node.ObjectNode;
  * </ol>
  * Requests are handled one at a time on a daemon thread of their own (never on Lettuce's event loop, which must not
  * wait for Redis). A request that cannot be read is logged and dropped; the listener carries on. Pub/sub is
- * at-most-once: a request broadcast while this worker is disconnected is never heard, as with Celery.
+ * at-most-once: a request broadcast while this worker is disconnected is never heard, as with Celery (Lettuce
+ * subscribes again when it reconnects).
  */
 final class CeleryRemoteControl implements AutoCloseable {
 
@@ -84,13 +85,13 @@ final class CeleryRemoteControl implements AutoCloseable {
         if (subscription != null) {
             return;
         }
+        redis.await(redis.commands().sadd(CeleryKeys.bindings(EXCHANGE), mailbox()), "bind the Celery mailbox");
         ThreadPoolExecutor requests = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(MAX_WAITING), run -> {
                     Thread pidbox = new Thread(run, "taskqueue-celery-pidbox");
                     pidbox.setDaemon(true);
                     return pidbox;
                 });
-        redis.await(redis.commands().sadd(CeleryKeys.bindings(EXCHANGE), mailbox()), "bind the Celery mailbox");
         StatefulRedisPubSubConnection<String, String> connection = redis.pubSub();
         connection.addListener(new RedisPubSubAdapter<>() {
             @Override
@@ -153,7 +154,7 @@ final class CeleryRemoteControl implements AutoCloseable {
     }
 
     /** One request, start to end; never throws, so one bad request costs only itself. */
-    void handle(String raw) {
+    private void handle(String raw) {
         try {
             JsonNode request = CeleryEnvelopes.body(raw);
             JsonNode headers = CeleryJson.MAPPER.readTree(raw).path("headers");
