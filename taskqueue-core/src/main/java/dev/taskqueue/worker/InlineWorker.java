@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -99,6 +100,15 @@ public final class InlineWorker implements InlineTaskClient.Runner {
     public static InlineTaskClient.Runner runner(TaskRegistry registry, MessageCodec codec, WorkerSettings settings,
             TaskEventListener listener, List<TaskInterceptor> interceptors, WorkflowEngine workflows, Clock clock) {
         return new InlineWorker(new TaskRuntime(registry, codec, interceptors, workflows), settings, listener, clock);
+    }
+
+    /**
+     * The threads a transport gives the {@link #runner runs}: a virtual thread per task on Java 21+, else up to
+     * {@code concurrency} daemon platform threads. An error that escapes a run is logged.
+     */
+    public static ExecutorService taskThreads(int concurrency, String namePrefix) {
+        return TaskThreads.perTask(concurrency, namePrefix,
+                (thread, error) -> log.error("A task thread of {} ended with an error", namePrefix, error));
     }
 
     @Override

@@ -5,13 +5,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -117,6 +118,23 @@ final class TaskThreads {
                 return pool.awaitTermination(millis, TimeUnit.MILLISECONDS);
             }
         };
+    }
+
+    /**
+     * Threads for tasks a transport runs through {@link InlineWorker#runner}: a virtual thread per task on Java 21+,
+     * else up to {@code concurrency} daemon platform threads (the transport's slots bound how many run at once).
+     */
+    static ExecutorService perTask(int concurrency, String namePrefix, Thread.UncaughtExceptionHandler onError) {
+        ExecutorService virtual = virtualThreads(namePrefix, onError);
+        if (virtual != null) {
+            return virtual;
+        }
+        AtomicLong count = new AtomicLong();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(concurrency, concurrency, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), runnable -> daemon(namePrefix + count.getAndIncrement(), runnable,
+                        onError));
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     private static @Nullable ExecutorService virtualThreads(String namePrefix,

@@ -158,8 +158,17 @@ public final class TaskQueueAutoConfiguration {
                 catalog, codec, settings, listener, ordered, Clock.systemUTC());
     }
 
+    /**
+     * How a worker of these properties runs tasks (their default policies, bounds, customizers): for other transports
+     * that run this application's tasks through the worker's steps, such as Celery's.
+     */
+    public static WorkerSettings workerSettings(TaskQueueProperties properties, TaskRegistry registry,
+            ObjectProvider<TaskQueueWorkerCustomizer> customizers) {
+        return WorkerConfiguration.workerSettings(properties, registry, customizers);
+    }
+
     /** How tasks are submitted: by the client, and by workers starting the next steps of workflows. */
-    static ClientSettings clientSettings(TaskQueueProperties properties) {
+    public static ClientSettings clientSettings(TaskQueueProperties properties) {
         return new ClientSettings(properties.getDefaultQueue(), PropertyChecks.bytes(properties.getMaxPayloadSize()),
                 properties.getResultTtl(), properties.getExpiresIn(), properties.getSubmit().isAllowUnknownTasks(),
                 properties.getMaxWorkflowTasks());

@@ -1,0 +1,612 @@
+package dev.taskqueue.celery;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.taskqueue.TaskError;
+import dev.taskqueue.TaskPolicies;
+import dev.taskqueue.broker.Delivery;
+import dev.taskqueue.broker.Outcome;
+import dev.taskqueue.broker.TaskMessage;
+import dev.taskqueue.client.InlineTaskClient;
+import dev.taskqueue.internal.MessageCodec;
+import dev.taskqueue.internal.TaskDefinition;
+import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.worker.InlineWorker;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A Java worker on Celery queues: it takes Celery messages (sent by Python or Java) and runs them on the
+ * application's {@code @Task} methods of the same name, through the worker's own steps (argument conversion,
+ * interceptors, time limits, retries), then records them as a Python worker would:
+ * <ol>
+ * <li>take: one script pops up to the free slots' worth of messages and records each in kombu's {@code unacked};</li>
+ * <li>read: a message that is not Celery JSON protocol 2 goes to the dead letters with the reason; a countdown or
+ * ETA message not due yet is parked in Redis until it is (never held in memory past the visibility timeout);</li>
+ * <li>run: a revoked or expired task is REVOKED; an unknown name fails as {@code NotRegistered}; keyword arguments
+ * bind to parameters by name; otherwise the bean method runs;</li>
+ * <li>finish: in one script, the result in Celery's backend, what follows in its workflow (callbacks, the chain's
+ * next step, a retry, a completed chord's body) and the acknowledgement. At least once: a worker that dies before
+ * that script has its messages restored ({@link CeleryRecovery}).</li>
+ * </ol>
+ */
+final class CeleryWorker implements CeleryNode, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CeleryWorker.class);
+
+    /** Where refused messages wait, newest first, with their reason. */
+    static final String DEAD_LETTERS = "taskqueue-celery:dead";
+
+    private static final int MAX_DEAD_LETTERS = 10_000;
+
+    private final CeleryWorkerSettings settings;
+    private final CeleryRedis redis;
+    private final CeleryQueues queues;
+    private final CeleryRecovery recovery;
+    private final CeleryFollowUps followUps;
+    private final TaskRegistry registry;
+    private final MessageCodec codec;
+    private final InlineTaskClient.Runner runner;
+    private final long resultTtlSeconds;
+    private final Clock clock;
+    private final String origin = CeleryProtocol.origin();
+    private volatile CeleryWorkerEvents events = CeleryWorkerEvents.NONE;
+
+    private final Semaphore slots;
+    private final ExecutorService threads;
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private final Set<String> revoked = Collections.newSetFromMap(Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > 50_000; // Celery's own bound on remembered revocations
+                }
+            }));
+    private final AtomicLong processed = new AtomicLong();
+    private volatile boolean stopping;
+    private @Nullable Thread fetcher;
+    private @Nullable Thread keeper;
+    private Instant startedAt = Instant.EPOCH;
+
+    private record Running(CeleryMessage message, Thread thread, Instant startedAt) {
+    }
+
+    CeleryWorker(CeleryWorkerSettings settings, CeleryRedis redis, CeleryRoutes routes, TaskRegistry registry,
+            MessageCodec codec, InlineTaskClient.Runner runner, Duration resultExpires, Clock clock) {
+        this.settings = settings;
+        this.redis = redis;
+        this.queues = new CeleryQueues(redis, settings.nodename());
+        this.recovery = new CeleryRecovery(redis);
+        this.followUps = new CeleryFollowUps(routes, "celery", clock);
+        this.registry = registry;
+        this.codec = codec;
+        this.runner = runner;
+        this.resultTtlSeconds = resultExpires.toSeconds();
+        this.clock = clock;
+        this.slots = new Semaphore(settings.concurrency());
+        this.threads = InlineWorker.taskThreads(settings.concurrency(), "taskqueue-celery-task-");
+    }
+
+    void events(CeleryWorkerEvents events) {
+        this.events = events;
+    }
+
+    /** Starts taking messages: its heartbeat first, so that nothing it takes looks abandoned. */
+    synchronized void start() {
+        startedAt = clock.instant();
+        revoked.addAll(recovery.revoked());
+        recovery.beat(settings.nodename(), settings.liveness());
+        keeper = daemon("taskqueue-celery-keeper", this::keep);
+        fetcher = daemon("taskqueue-celery-fetcher", this::fetch);
+        log.info("Celery worker {} consumes {} with {} slots", settings.nodename(), settings.queues(),
+                settings.concurrency());
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    /**
+     * Stops: 1. no more takes; 2. tasks running get {@code timeout} to end and be recorded; 3. what is still held goes
+     * back to the front of its lists (a task still running is interrupted; its run elsewhere wins).
+     */
+    void stop(Duration timeout) {
+        stopping = true;
+        join(fetcher, Duration.ofSeconds(5));
+        try {
+            if (slots.tryAcquire(settings.concurrency(), timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                slots.release(settings.concurrency());
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        threads.shutdownNow();
+        join(keeper, Duration.ofSeconds(5));
+        try {
+            long restored = recovery.release(settings.nodename());
+            if (restored > 0) {
+                log.info("Celery worker {} handed back {} message(s) it had not finished", settings.nodename(),
+                        restored);
+            }
+        }
+        catch (RuntimeException ex) {
+            log.warn("Celery worker {} could not hand back its messages; they come back when its liveness lapses "
+                    + "({})", settings.nodename(), settings.liveness(), ex);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(10));
+    }
+
+    private static void join(@Nullable Thread thread, Duration timeout) {
+        if (thread == null) {
+            return;
+        }
+        thread.interrupt();
+        try {
+            thread.join(timeout.toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Takes messages while slots are free; sleeps a little longer each time the queues were empty. */
+    private void fetch() {
+        long idle = 1;
+        while (!stopping) {
+            try {
+                if (!slots.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+                    continue;
+                }
+                int free = 1 + slots.drainPermits();
+                List<CeleryQueues.Taken> taken;
+                try {
+                    taken = queues.take(settings.queues(), free);
+                }
+                catch (RuntimeException ex) {
+                    slots.release(free);
+                    log.warn("Celery worker {} could not take messages; trying again in a second: {}",
+                            settings.nodename(), ex.getMessage());
+                    Thread.sleep(1000);
+                    continue;
+                }
+                slots.release(free - taken.size());
+                for (CeleryQueues.Taken message : taken) {
+                    threads.execute(() -> {
+                        try {
+                            handle(message);
+                        }
+                        finally {
+                            slots.release();
+                        }
+                    });
+                }
+                if (taken.isEmpty()) {
+                    Thread.sleep(idle);
+                    idle = Math.min(idle * 2, settings.idlePoll().toMillis());
+                }
+                else {
+                    idle = 1;
+                }
+            }
+            catch (InterruptedException ex) {
+                if (stopping) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The heartbeat, the restore of dead Java workers' messages, parked messages due, kombu's sweep. */
+    private void keep() {
+        long round = 0;
+        while (!stopping) {
+            try {
+                recovery.promote(1000);
+                if (round % 4 == 0) {
+                    recovery.beat(settings.nodename(), settings.liveness());
+                    long restored = recovery.restoreDead();
+                    if (restored > 0) {
+                        log.warn("Restored {} Celery message(s) held by Java workers that stopped beating", restored);
+                    }
+                }
+                if (round % 240 == 0) {
+                    long restored = recovery.sweep(settings.visibilityTimeout(), 1000);
+                    if (restored > 0) {
+                        log.warn("Restored {} Celery message(s) unacknowledged for longer than the visibility "
+                                + "timeout ({})", restored, settings.visibilityTimeout());
+                    }
+                }
+            }
+            catch (RuntimeException ex) {
+                log.warn("Celery worker {} could not keep its messages alive: {}", settings.nodename(),
+                        ex.getMessage());
+            }
+            round++;
+            try {
+                Thread.sleep(250);
+            }
+            catch (InterruptedException ex) {
+                if (stopping) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** One message, from its envelope to its acknowledgement. */
+    void handle(CeleryQueues.Taken taken) {
+        CeleryMessage message;
+        try {
+            message = CeleryEnvelopes.read(taken.envelope(), taken.queue(), taken.tag());
+        }
+        catch (CeleryRefusal refusal) {
+            refuse(taken, refusal.getMessage());
+            return;
+        }
+        try {
+            Instant eta = message.eta();
+            if (eta != null && eta.isAfter(clock.instant().plusMillis(20))) {
+                queues.park(taken, eta.toEpochMilli());
+                return;
+            }
+            events.received(message);
+            CeleryQueues.Finish finish = new CeleryQueues.Finish();
+            run(message, finish);
+            finish.ack(taken.tag());
+            if (queues.finish(finish, resultTtlSeconds) == 0) {
+                log.warn("Task {} [{}] ended after its delivery was restored to {} (this worker was thought dead): "
+                        + "it may run again", message.task(), message.id(), message.queue());
+            }
+            processed.incrementAndGet();
+        }
+        catch (RuntimeException ex) {
+            log.error("Celery worker {} could not record task {} [{}]; it stays held and comes back to its queue "
+                    + "when this worker's liveness lapses or it stops", settings.nodename(), message.task(),
+                    message.id(), ex);
+        }
+    }
+
+    /** Runs the task and says in {@code finish} what its end stores and sends. */
+    private void run(CeleryMessage message, CeleryQueues.Finish finish) {
+        if (isRevoked(message.id())) {
+            end(message, finish, CeleryProtocol.REVOKED,
+                    CeleryMeta.exception("TaskRevokedError", "celery.exceptions", "revoked"), null);
+            events.revoked(message, false);
+            return;
+        }
+        if (message.expires() != null && message.expires().isBefore(clock.instant())) {
+            end(message, finish, CeleryProtocol.REVOKED,
+                    CeleryMeta.exception("TaskRevokedError", "celery.exceptions", "expired"), null);
+            events.revoked(message, true);
+            return;
+        }
+        TaskDefinition task = registry.find(message.task());
+        if (task == null) {
+            String reason = "Received unregistered task of type '" + message.task() + "': Java worker "
+                    + settings.nodename() + " has no @Task of that name. Route it to a queue whose workers run it "
+                    + "(Celery's task_routes), or declare it here";
+            log.error("Task [{}] from queue {}: {}", message.id(), message.queue(), reason);
+            deadLetter(message.queue(), reason, message.envelope());
+            fail(message, finish, CeleryMeta.exception("NotRegistered", "celery.exceptions", message.task()), reason,
+                    null);
+            return;
+        }
+        ArrayNode args;
+        try {
+            args = CeleryArguments.bind(task, message.args(), message.kwargs());
+        }
+        catch (IllegalArgumentException ex) {
+            fail(message, finish, CeleryMeta.exception("TypeError", "builtins", ex.getMessage()), ex.getMessage(),
+                    null);
+            return;
+        }
+        if (settings.trackStarted() && !message.ignoreResult() && !task.ignoreResult()) {
+            ObjectNode started = CeleryMeta.of(message, CeleryProtocol.STARTED, settings.nodename(), clock.instant());
+            started.putObject("result").put("pid", CeleryProtocol.pid()).put("hostname", settings.nodename());
+            new CeleryResults(redis, Duration.ofSeconds(resultTtlSeconds)).store(List.of(started));
+        }
+        events.started(message);
+        Outcome outcome = invoke(message, task, args);
+        switch (outcome.kind()) {
+            case SUCCEEDED -> succeed(message, finish, task, outcome);
+            case RETRY -> retry(message, finish, outcome);
+            case REVOKED -> {
+                end(message, finish, CeleryProtocol.REVOKED, CeleryMeta.exception("TaskRevokedError",
+                        "celery.exceptions", "revoked"), null);
+                events.revoked(message, false);
+            }
+            default -> {
+                TaskError error = outcome.error() != null ? outcome.error()
+                        : new TaskError("java.lang.IllegalStateException", "failed", null, false);
+                fail(message, finish, CeleryMeta.exception(error), error.summary(), error.stackTrace());
+            }
+        }
+    }
+
+    /** The bean method through the worker's steps, in this thread, seen by remote control while it runs. */
+    private Outcome invoke(CeleryMessage message, TaskDefinition task, ArrayNode args) {
+        Instant now = clock.instant();
+        TaskPolicies policies = TaskPolicies.NONE.withTimeLimits(duration(message.softTimeLimit()),
+                duration(message.hardTimeLimit()));
+        TaskMessage taskMessage = new TaskMessage(message.id(), message.task(), message.queue(),
+                9 - Math.max(0, Math.min(9, message.priority())), now.toEpochMilli(), null,
+                message.expires() != null ? message.expires().toEpochMilli() : null, message.retries(), Map.of(),
+                message.parentId(), message.rootId(), policies, null, false, null);
+        List<JsonNode> values = new ArrayList<>(args.size());
+        args.forEach(values::add);
+        Delivery delivery = new Delivery(message.queue(), "celery", message.deliveryTag(), message.id(),
+                codec.encodeBody(taskMessage, values), 0, false);
+        running.put(message.id(), new Running(message, Thread.currentThread(), now));
+        try {
+            return runner.run(delivery);
+        }
+        finally {
+            running.remove(message.id());
+            Thread.interrupted(); // a terminating revoke was for the task, not for what records it
+        }
+    }
+
+    private static @Nullable Duration duration(@Nullable Double seconds) {
+        return seconds == null || seconds <= 0 ? null : Duration.ofMillis(Math.round(seconds * 1000));
+    }
+
+    private void succeed(CeleryMessage message, CeleryQueues.Finish finish, TaskDefinition task, Outcome outcome) {
+        JsonNode result = CeleryJson.MAPPER.nullNode();
+        if (outcome.resultJson() != null) {
+            try {
+                result = CeleryJson.MAPPER.readTree(outcome.resultJson());
+            }
+            catch (JacksonException ex) {
+                result = CeleryJson.MAPPER.getNodeFactory().stringNode(outcome.resultJson());
+            }
+        }
+        if (!message.ignoreResult() && !task.ignoreResult()) {
+            ObjectNode meta = CeleryMeta.of(message, CeleryProtocol.SUCCESS, settings.nodename(), clock.instant());
+            meta.set("result", result);
+            finish.result(message.id(), json(meta));
+        }
+        for (CeleryOutgoing next : followUps.afterSuccess(message, result)) {
+            finish.send(next, origin);
+        }
+        chordPart(message, finish, CeleryProtocol.SUCCESS, result);
+        events.succeeded(message, result.toString(), outcome.ranForMillis() / 1000.0);
+    }
+
+    private void retry(CeleryMessage message, CeleryQueues.Finish finish, Outcome outcome) {
+        TaskError error = outcome.error();
+        ObjectNode meta = CeleryMeta.of(message, CeleryProtocol.RETRY, settings.nodename(), clock.instant());
+        if (error != null) {
+            meta.set("result", CeleryMeta.exception(error));
+            meta.put("traceback", error.stackTrace());
+        }
+        finish.result(message.id(), json(meta));
+        long delay = outcome.retry() != null ? outcome.retry().delayMillis() : 1000;
+        ObjectNode envelope = (ObjectNode) CeleryJson.MAPPER.readTree(message.envelope());
+        ObjectNode headers = (ObjectNode) envelope.get("headers");
+        headers.put("retries", message.retries() + 1);
+        headers.put("eta", CeleryJson.iso(clock.instant().plusMillis(delay)));
+        headers.put("parent_id", message.id());
+        headers.remove("redelivered");
+        ObjectNode properties = envelope.withObjectProperty("properties");
+        properties.put("delivery_tag", java.util.UUID.randomUUID().toString());
+        properties.withObjectProperty("delivery_info").remove("redelivered");
+        finish.send(message.queue(), CeleryKeys.queueKey(message.queue(), message.priority()), json(envelope));
+        events.retried(message, repr(error), error != null && error.stackTrace() != null ? error.stackTrace() : "");
+    }
+
+    /** A failure: its meta, its errbacks, its part of a chord. */
+    private void fail(CeleryMessage message, CeleryQueues.Finish finish, ObjectNode exception, String summary,
+            @Nullable String traceback) {
+        end(message, finish, CeleryProtocol.FAILURE, exception, traceback);
+        events.failed(message, exception.path("exc_type").asString() + "(" + summary + ")",
+                traceback != null ? traceback : "");
+    }
+
+    /** An end in an exception state (FAILURE or REVOKED): what it stores, its errbacks, its chord part. */
+    private void end(CeleryMessage message, CeleryQueues.Finish finish, String status, ObjectNode exception,
+            @Nullable String traceback) {
+        if (!message.ignoreResult()) {
+            ObjectNode meta = CeleryMeta.of(message, status, settings.nodename(), clock.instant());
+            meta.set("result", exception);
+            meta.put("traceback", traceback);
+            finish.result(message.id(), json(meta));
+        }
+        for (CeleryOutgoing next : followUps.afterFailure(message)) {
+            finish.send(next, origin);
+        }
+        chordPart(message, finish, status, exception);
+    }
+
+    /**
+     * Reports a chord header task's end (Celery's {@code on_chord_part_return} on Redis); the part that completes the
+     * chord sends its body with the results in order, or, when a part failed, fails the body with
+     * {@code ChordError} and sends the body's errbacks.
+     */
+    private void chordPart(CeleryMessage message, CeleryQueues.Finish finish, String status, JsonNode value) {
+        JsonNode body = message.embed().get("chord");
+        String groupId = message.groupId();
+        if (body == null || !body.isObject() || groupId == null) {
+            return;
+        }
+        ArrayNode part = CeleryJson.MAPPER.createArrayNode().add(1).add(message.id()).add(status).add(value);
+        List<String> parts = queues.chordPart(groupId, message.groupIndex(), json(part), resultTtlSeconds);
+        if (parts.isEmpty()) {
+            return;
+        }
+        ArrayNode results = CeleryJson.MAPPER.createArrayNode();
+        String failure = null;
+        for (String entry : parts) {
+            JsonNode decoded = CeleryJson.MAPPER.readTree(entry);
+            String state = decoded.path(2).asString();
+            if (CeleryProtocol.FAILURE.equals(state) || CeleryProtocol.REVOKED.equals(state)) {
+                JsonNode exc = decoded.path(3);
+                failure = "Dependency " + decoded.path(1).asString() + " raised " + exc.path("exc_type").asString()
+                        + "(" + exc.path("exc_message").toString() + ")";
+                break;
+            }
+            results.add(decoded.path(3));
+        }
+        if (failure == null) {
+            finish.send(followUps.chordBody(body, results, message), origin);
+        }
+        else {
+            String bodyId = CeleryFollowUps.taskIdOf(body);
+            if (bodyId != null) {
+                ObjectNode meta = CeleryJson.MAPPER.createObjectNode();
+                meta.put("status", CeleryProtocol.FAILURE);
+                meta.set("result", CeleryMeta.exception("ChordError", "celery.exceptions", failure));
+                meta.putNull("traceback");
+                meta.putArray("children");
+                meta.put("date_done", CeleryJson.iso(clock.instant()));
+                meta.put("name", body.path("task").asString());
+                meta.put("task_id", bodyId);
+                finish.result(bodyId, json(meta));
+                for (CeleryOutgoing next : followUps.bodyErrbacks(body, bodyId, message)) {
+                    finish.send(next, origin);
+                }
+            }
+        }
+        finish.drop(CeleryKeys.chordParts(groupId));
+        finish.drop(CeleryKeys.chordExtra(groupId));
+        finish.drop(CeleryKeys.chordSize(groupId));
+    }
+
+    /** A message that is not Celery JSON protocol 2: dead-lettered with the reason, failed if it has an id. */
+    private void refuse(CeleryQueues.Taken taken, String reason) {
+        log.error("Refused a message from Celery queue {}: {}. It is kept in {} with the reason", taken.queue(),
+                reason, DEAD_LETTERS);
+        try {
+            deadLetter(taken.queue(), reason, taken.envelope());
+            CeleryQueues.Finish finish = new CeleryQueues.Finish();
+            String id = idOf(taken.envelope());
+            if (id != null) {
+                ObjectNode meta = CeleryJson.MAPPER.createObjectNode();
+                meta.put("status", CeleryProtocol.FAILURE);
+                meta.set("result", CeleryMeta.exception("ContentDisallowed", "kombu.exceptions", reason));
+                meta.putNull("traceback");
+                meta.putArray("children");
+                meta.put("date_done", CeleryJson.iso(clock.instant()));
+                meta.put("task_id", id);
+                finish.result(id, json(meta));
+            }
+            finish.ack(taken.tag());
+            queues.finish(finish, resultTtlSeconds);
+        }
+        catch (RuntimeException ex) {
+            log.error("Could not set aside the refused message; it stays held and comes back", ex);
+        }
+    }
+
+    private void deadLetter(String queue, String reason, String envelope) {
+        ObjectNode letter = CeleryJson.MAPPER.createObjectNode();
+        letter.put("queue", queue);
+        letter.put("reason", reason);
+        letter.put("worker", settings.nodename());
+        letter.put("at", CeleryJson.iso(clock.instant()));
+        letter.put("envelope", envelope);
+        var commands = redis.commands();
+        commands.lpush(DEAD_LETTERS, json(letter));
+        redis.await(commands.ltrim(DEAD_LETTERS, 0, MAX_DEAD_LETTERS - 1), "keep a refused Celery message");
+    }
+
+    private static @Nullable String idOf(String envelope) {
+        try {
+            return CeleryMessage.text(CeleryJson.MAPPER.readTree(envelope).path("headers").get("id"));
+        }
+        catch (JacksonException ex) {
+            return null;
+        }
+    }
+
+    private static String repr(@Nullable TaskError error) {
+        if (error == null) {
+            return "Retry()";
+        }
+        String type = error.type().substring(error.type().lastIndexOf('.') + 1);
+        return type + "(" + (error.message() != null ? "'" + error.message() + "'" : "") + ")";
+    }
+
+    private static String json(JsonNode node) {
+        return CeleryJson.MAPPER.writeValueAsString(node);
+    }
+
+    // ----- what monitors and remote control see
+
+    @Override
+    public String nodename() {
+        return settings.nodename();
+    }
+
+    @Override
+    public List<String> queues() {
+        return settings.queues();
+    }
+
+    @Override
+    public int concurrency() {
+        return settings.concurrency();
+    }
+
+    @Override
+    public List<ActiveTask> active() {
+        List<ActiveTask> active = new ArrayList<>();
+        for (Running run : running.values()) {
+            CeleryMessage message = run.message();
+            active.add(new ActiveTask(message.id(), message.task(), message.args().toString(),
+                    message.kwargs().toString(), message.queue(), run.startedAt(), message.deliveryTag(),
+                    message.retries()));
+        }
+        return active;
+    }
+
+    @Override
+    public long processed() {
+        return processed.get();
+    }
+
+    @Override
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    @Override
+    public void revoke(String taskId, boolean terminate) {
+        revoked.add(taskId);
+        Running run = running.get(taskId);
+        if (terminate && run != null) {
+            log.info("Task {} [{}] revoked with terminate: interrupting it", run.message().task(), taskId);
+            run.thread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean isRevoked(String taskId) {
+        return revoked.contains(taskId);
+    }
+}

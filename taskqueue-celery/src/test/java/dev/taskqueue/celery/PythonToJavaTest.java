@@ -1,0 +1,145 @@
+package dev.taskqueue.celery;
+
+import java.time.Duration;
+
+import dev.taskqueue.celery.app.CeleryTestApplication;
+import dev.taskqueue.celery.python.PythonCelery;
+import dev.taskqueue.test.TestRedis;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Python clients call Java {@code @Task}s by name; a Java worker on the Celery queue "java" runs them. */
+@SpringBootTest(classes = CeleryTestApplication.class, properties = {
+        "taskqueue.celery.queues=celery,java", "taskqueue.celery.worker.queues=java",
+        "taskqueue.celery.worker.nodename=java-1@localhost", "taskqueue.celery.worker.shutdown-timeout=2s" })
+class PythonToJavaTest {
+
+    private static final int DATABASE = 10;
+
+    private static PythonCelery python;
+
+    private static CeleryRedisSupport redis;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("spring.data.redis.host", TestRedis::host);
+        registry.add("spring.data.redis.port", TestRedis::port);
+        registry.add("spring.data.redis.database", () -> DATABASE);
+    }
+
+    @BeforeAll
+    static void connect() {
+        python = PythonCelery.require();
+        redis = new CeleryRedisSupport(DATABASE);
+    }
+
+    @AfterAll
+    static void close() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private String py(String script) {
+        return python.runOk(redis.url(), script, Duration.ofSeconds(40));
+    }
+
+    @Test
+    void sendTaskByNameRunsTheJavaTaskAndGetReturnsItsResult() {
+        assertThat(py("""
+                from proj.celery import app
+                print(app.send_task('java.add', args=[40, 2]).get(timeout=20))
+                """)).isEqualTo("42");
+    }
+
+    @Test
+    void keywordArgumentsBindByParameterName() {
+        assertThat(py("""
+                from proj.celery import app
+                r = app.send_task('java.greet', args=['Ada'], kwargs={'greeting': 'Hello'})
+                print(r.get(timeout=20))
+                """)).isEqualTo("Hello, Ada");
+    }
+
+    @Test
+    void aJavaExceptionReachesPythonAsAFailedResultWithTypeAndMessage() {
+        String out = py("""
+                from proj.celery import app
+                r = app.send_task('java.fail', args=['bad state'])
+                try:
+                    r.get(timeout=20)
+                except Exception as e:
+                    print(type(e).__name__, e, r.state)
+                """);
+        assertThat(out).isEqualTo("IllegalStateException bad state FAILURE");
+    }
+
+    @Test
+    void aCountdownTaskRunsOnceWhenDue() {
+        String out = py("""
+                import time
+                from proj.celery import app
+                start = time.time()
+                r = app.send_task('java.add', args=[1, 2], countdown=2)
+                print(r.get(timeout=20), time.time() - start >= 1.9)
+                """);
+        assertThat(out).isEqualTo("3 True");
+    }
+
+    @Test
+    void anExpiredTaskIsRevokedNotRun() {
+        String out = py("""
+                import datetime
+                from proj.celery import app
+                past = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=5)
+                r = app.send_task('java.add', args=[1, 2], expires=past)
+                try:
+                    r.get(timeout=20)
+                except Exception as e:
+                    print(r.state, type(e).__name__)
+                """);
+        assertThat(out).isEqualTo("REVOKED TaskRevokedError");
+    }
+
+    @Test
+    void aJavaRetryIsSeenAsCeleryRetriesAndEndsInSuccess() {
+        assertThat(py("""
+                from proj.celery import app
+                print(app.send_task('java.flaky', args=['k1']).get(timeout=20))
+                """)).isEqualTo("ok after retry");
+    }
+
+    @Test
+    void anUnknownTaskNameFailsAsNotRegistered() {
+        String out = py("""
+                from proj.celery import app
+                r = app.send_task('java.nope', args=[], queue='java')
+                try:
+                    r.get(timeout=20)
+                except Exception as e:
+                    print(type(e).__name__, r.state)
+                """);
+        assertThat(out).isEqualTo("NotRegistered FAILURE");
+        assertThat(redis.redis().lrange(CeleryWorker.DEAD_LETTERS, 0, -1)).anySatisfy(
+                letter -> assertThat(letter).contains("java.nope", "unregistered"));
+    }
+
+    @Test
+    void aKeywordThatMatchesNoParameterFailsAsTypeError() {
+        String out = py("""
+                from proj.celery import app
+                r = app.send_task('java.add', args=[1], kwargs={'z': 2})
+                try:
+                    r.get(timeout=20)
+                except Exception as e:
+                    print(type(e).__name__, '|', e)
+                """);
+        assertThat(out).startsWith("TypeError | java.add() got an unexpected keyword argument 'z'");
+    }
+}

@@ -1,0 +1,64 @@
+"""Tasks a Java client calls on the Python worker, and callbacks that leave traces a Java test can read in Redis."""
+import json
+import time
+
+import redis
+
+from .celery import URL, app
+
+# One connection pool for the process; redis-py connects lazily, on the first command.
+_redis = redis.Redis.from_url(URL)
+
+
+@app.task(name='proj.tasks.add')
+def add(x, y):
+    return x + y
+
+
+@app.task(name='proj.tasks.mul')
+def mul(x, y):
+    return x * y
+
+
+@app.task(name='proj.tasks.tsum')
+def tsum(numbers):
+    return sum(numbers)
+
+
+@app.task(name='proj.tasks.fail')
+def fail(msg):
+    # Two arguments, so a reader of the result sees exc_message as a list, not a plain string.
+    raise ValueError(msg, 42)
+
+
+@app.task(name='proj.tasks.echo')
+def echo(*args, **kwargs):
+    return {'args': args, 'kwargs': kwargs}
+
+
+@app.task(name='proj.tasks.slow')
+def slow(seconds):
+    time.sleep(seconds)
+    return seconds
+
+
+@app.task(name='proj.tasks.retry_once', bind=True)
+def retry_once(self, key):
+    # A counter in Redis, not self.request.retries, so that a message a Java client built with any `retries`
+    # header still retries exactly once per key.
+    if _redis.incr('retry_once:' + key) == 1:
+        raise self.retry(countdown=1, exc=KeyError('again'))
+    return 'retried'
+
+
+@app.task(name='proj.tasks.record')
+def record(value, key):
+    _redis.rpush(key, json.dumps(value))
+    return value
+
+
+@app.task(name='proj.tasks.on_error')
+def on_error(task_id):
+    # One parameter: Celery calls such an errback "old style", as a task sent with the failed task's id.
+    _redis.rpush('errbacks', task_id)
+    return task_id
