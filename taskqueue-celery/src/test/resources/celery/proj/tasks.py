@@ -79,3 +79,10 @@ def request_info(self):
         'lang': request.get('lang'),
         'root_id': request.root_id,
     }
+
+
+@app.task(name='shared.slow_add')
+def shared_slow_add(x, y, seconds=0):
+    """Also declared by the Java tasks: either side may run it, so each side's restore can be seen by the other."""
+    time.sleep(seconds)
+    return x + y

@@ -222,9 +222,13 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
         }
     }
 
-    /** The heartbeat, the restore of dead Java workers' messages, parked messages due, kombu's sweep. */
+    /**
+     * The heartbeat, the restore of dead Java workers' messages, parked messages due, and kombu's sweep: every half
+     * visibility timeout, at least every minute (kombu's own runs about every 100 s).
+     */
     private void keep() {
         long round = 0;
+        long sweepEvery = Math.max(1, Math.min(240, settings.visibilityTimeout().toMillis() / 2 / 250));
         while (!stopping) {
             try {
                 recovery.promote(1000);
@@ -235,7 +239,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
                         log.warn("Restored {} Celery message(s) held by Java workers that stopped beating", restored);
                     }
                 }
-                if (round % 240 == 0) {
+                if (round % sweepEvery == 0) {
                     long restored = recovery.sweep(settings.visibilityTimeout(), 1000);
                     if (restored > 0) {
                         log.warn("Restored {} Celery message(s) unacknowledged for longer than the visibility "

@@ -116,7 +116,7 @@ public final class TaskQueueCeleryAutoConfiguration {
                         DefaultTaskClient.workflowEngine(queue, workflows, catalog, codec,
                                 TaskQueueAutoConfiguration.clientSettings(properties), ordered, listener,
                                 Clock.systemUTC()));
-            }, worker.getShutdownTimeout());
+            }, worker.getShutdownTimeout(), properties.getWorker().isKeepAlive());
         }
 
         private static String hostname() {
