@@ -147,6 +147,15 @@ class JavaToPythonTest {
     }
 
     @Test
+    void callsToTaskqueuesOwnQueuesKeepTheirOwnFormatBesideCeleryOnes() {
+        TaskHandle<Object> handle = taskClient.submit("native.twice", 21);
+
+        assertThat(handle.get(Duration.ofSeconds(20))).isEqualTo(42);
+        assertThat(handle).isNotInstanceOf(CeleryTaskHandle.class);
+        assertThat(redis.redis().exists("native", "celery-task-meta-" + handle.id())).isZero();
+    }
+
+    @Test
     void keywordArgumentsReachPython() {
         TaskHandle<Object> handle = taskClient.submit("proj.tasks.echo", 1, Kwargs.of("name", "x"));
 
