@@ -62,3 +62,27 @@ def on_error(task_id):
     # One parameter: Celery calls such an errback "old style", as a task sent with the failed task's id.
     _redis.rpush('errbacks', task_id)
     return task_id
+
+
+@app.task(name='proj.tasks.request_info', bind=True)
+def request_info(self):
+    """What the worker saw of the message's options: the Java client's countdown, expiry, priority, retries,
+    time limits and headers must arrive as Python's own would."""
+    request = self.request
+    return {
+        'retries': request.retries,
+        'timelimit': list(request.timelimit) if request.timelimit else None,
+        'eta': str(request.eta) if request.eta else None,
+        'expires': str(request.expires) if request.expires else None,
+        'priority': (request.delivery_info or {}).get('priority'),
+        'tenant': request.get('tenant'),
+        'lang': request.get('lang'),
+        'root_id': request.root_id,
+    }
+
+
+@app.task(name='shared.slow_add')
+def shared_slow_add(x, y, seconds=0):
+    """Also declared by the Java tasks: either side may run it, so each side's restore can be seen by the other."""
+    time.sleep(seconds)
+    return x + y

@@ -123,6 +123,14 @@ final class CeleryEnvelopes {
         properties.put("delivery_mode", deliveryMode);
         properties.putObject("delivery_info").put("exchange", exchange).put("routing_key", routingKey);
         properties.put("priority", 0);
+        return write(body, headers, properties);
+    }
+
+    /**
+     * A kombu envelope of a JSON body with these properties, to which the transport's own are added: the body's
+     * encoding (base64, which every kombu reads) and a fresh delivery tag.
+     */
+    static String write(JsonNode body, ObjectNode headers, ObjectNode properties) {
         properties.put("body_encoding", "base64");
         properties.put("delivery_tag", UUID.randomUUID().toString());
         ObjectNode envelope = CeleryJson.MAPPER.createObjectNode();

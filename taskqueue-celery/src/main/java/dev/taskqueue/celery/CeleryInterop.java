@@ -34,9 +34,11 @@ public final class CeleryInterop implements AutoCloseable {
      * @param defaultQueue where a workflow's step without a queue goes (Celery's {@code task_default_queue})
      * @param resultExpires how long results are kept (Celery's {@code result_expires})
      * @param database the Redis database the client selects, which names Celery's pub/sub channels
+     * @param host the Redis host, as remote control's {@code stats} shows it
+     * @param port the Redis port, as remote control's {@code stats} shows it
      */
     public record Options(List<String> queues, Map<String, String> routes, String defaultQueue, Duration resultExpires,
-            int database) {
+            int database, String host, int port) {
     }
 
     /**
@@ -103,7 +105,7 @@ public final class CeleryInterop implements AutoCloseable {
                 CeleryWorkerSettings.DEFAULT_IDLE_POLL), redis, routes, registry, codec,
                 InlineWorker.runner(registry, codec, settings, listener, interceptors, workflows, Clock.systemUTC()),
                 options.resultExpires(), Clock.systemUTC());
-        return new Worker(celeryWorker, worker, redis);
+        return new Worker(celeryWorker, worker, redis, options);
     }
 
     @Override
@@ -118,30 +120,27 @@ public final class CeleryInterop implements AutoCloseable {
         private final CeleryWorker worker;
         private final WorkerOptions options;
         private final CeleryRedis redis;
-        private @Nullable AutoCloseable monitoring;
+        private final Options connection;
+        private @Nullable CeleryMonitoring monitoring;
 
-        Worker(CeleryWorker worker, WorkerOptions options, CeleryRedis redis) {
+        Worker(CeleryWorker worker, WorkerOptions options, CeleryRedis redis, Options connection) {
             this.worker = worker;
             this.options = options;
             this.redis = redis;
+            this.connection = connection;
         }
 
         /** Starts taking messages, sending events and answering remote control. */
         public void start() {
             worker.start();
-            monitoring = CeleryMonitoring.start(worker, options, redis);
+            monitoring = CeleryMonitoring.start(worker, options, redis, connection.host(), connection.port());
         }
 
         /** Stops taking messages; lets tasks running end within {@code timeout}; hands back the rest. */
         public void stop(Duration timeout) {
             worker.stop(timeout);
             if (monitoring != null) {
-                try {
-                    monitoring.close();
-                }
-                catch (Exception ex) {
-                    // monitoring never fails a stop
-                }
+                monitoring.close();
             }
         }
 

@@ -2,6 +2,7 @@ package dev.taskqueue.celery;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
@@ -25,6 +26,14 @@ interface CeleryNode {
 
     /** How many tasks it ran to an end since it started. */
     long processed();
+
+    /**
+     * How many tasks of each name it ran to an end since it started, for {@code celery inspect stats}'s
+     * {@code total}; empty when the worker does not count them.
+     */
+    default Map<String, Long> totals() {
+        return Map.of();
+    }
 
     /** When it started. */
     Instant startedAt();

@@ -1,10 +1,7 @@
 package dev.taskqueue.celery;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
-import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -95,16 +92,7 @@ final class CeleryOutgoing {
         properties.put("delivery_mode", 2);
         properties.putObject("delivery_info").put("exchange", "").put("routing_key", queue);
         properties.put("priority", priority);
-        properties.put("body_encoding", "base64");
-        properties.put("delivery_tag", UUID.randomUUID().toString());
-        ObjectNode envelope = CeleryJson.MAPPER.createObjectNode();
-        envelope.put("body", Base64.getEncoder().encodeToString(
-                CeleryJson.MAPPER.writeValueAsString(body).getBytes(StandardCharsets.UTF_8)));
-        envelope.put("content-encoding", "utf-8");
-        envelope.put("content-type", "application/json");
-        envelope.set("headers", headers);
-        envelope.set("properties", properties);
-        return CeleryJson.MAPPER.writeValueAsString(envelope);
+        return CeleryEnvelopes.write(body, headers, properties);
     }
 
     private static void add(ArrayNode array, @Nullable Double seconds) {

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskPolicies;
@@ -81,6 +82,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
                 }
             }));
     private final AtomicLong processed = new AtomicLong();
+    private final Map<String, LongAdder> totals = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     private @Nullable Thread fetcher;
     private @Nullable Thread keeper;
@@ -222,9 +224,13 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
         }
     }
 
-    /** The heartbeat, the restore of dead Java workers' messages, parked messages due, kombu's sweep. */
+    /**
+     * The heartbeat, the restore of dead Java workers' messages, parked messages due, and kombu's sweep: every half
+     * visibility timeout, at least every minute (kombu's own runs about every 100 s).
+     */
     private void keep() {
         long round = 0;
+        long sweepEvery = Math.max(1, Math.min(240, settings.visibilityTimeout().toMillis() / 2 / 250));
         while (!stopping) {
             try {
                 recovery.promote(1000);
@@ -235,7 +241,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
                         log.warn("Restored {} Celery message(s) held by Java workers that stopped beating", restored);
                     }
                 }
-                if (round % 240 == 0) {
+                if (round % sweepEvery == 0) {
                     long restored = recovery.sweep(settings.visibilityTimeout(), 1000);
                     if (restored > 0) {
                         log.warn("Restored {} Celery message(s) unacknowledged for longer than the visibility "
@@ -284,6 +290,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
                         + "it may run again", message.task(), message.id(), message.queue());
             }
             processed.incrementAndGet();
+            totals.computeIfAbsent(message.task(), name -> new LongAdder()).increment();
         }
         catch (RuntimeException ex) {
             log.error("Celery worker {} could not record task {} [{}]; it stays held and comes back to its queue "
@@ -329,7 +336,8 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
         if (settings.trackStarted() && !message.ignoreResult() && !task.ignoreResult()) {
             ObjectNode started = CeleryMeta.of(message, CeleryProtocol.STARTED, settings.nodename(), clock.instant());
             started.putObject("result").put("pid", CeleryProtocol.pid()).put("hostname", settings.nodename());
-            new CeleryResults(redis, Duration.ofSeconds(resultTtlSeconds)).store(List.of(started));
+            CeleryResults.STORE.run(redis, "store a Celery task's STARTED", io.lettuce.core.ScriptOutputType.INTEGER,
+                    List.of(CeleryKeys.result(message.id())), List.of(Long.toString(resultTtlSeconds), json(started)));
         }
         events.started(message);
         Outcome outcome = invoke(message, task, args);
@@ -588,6 +596,13 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
     @Override
     public long processed() {
         return processed.get();
+    }
+
+    @Override
+    public Map<String, Long> totals() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        totals.forEach((name, count) -> counts.put(name, count.sum()));
+        return counts;
     }
 
     @Override

@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Python clients call Java {@code @Task}s by name; a Java worker on the Celery queue "java" runs them. */
 @SpringBootTest(classes = CeleryTestApplication.class, properties = {
         "taskqueue.celery.queues=celery,java", "taskqueue.celery.worker.queues=java",
-        "taskqueue.celery.worker.nodename=java-1@localhost", "taskqueue.celery.worker.shutdown-timeout=2s" })
+        "taskqueue.celery.worker.nodename=java-1@localhost", "taskqueue.celery.worker.shutdown-timeout=2s",
+        "taskqueue.celery.worker.send-task-events=true", "taskqueue.celery.worker.heartbeat=500ms" })
 class PythonToJavaTest {
 
     private static final int DATABASE = 10;
@@ -113,6 +114,64 @@ class PythonToJavaTest {
                 from proj.celery import app
                 print(app.send_task('java.flaky', args=['k1']).get(timeout=20))
                 """)).isEqualTo("ok after retry");
+    }
+
+    @Test
+    void celeryInspectPingListsTheJavaWorker() {
+        assertThat(py("""
+                from proj.celery import app
+                print(app.control.inspect(timeout=2).ping())
+                """)).contains("'java-1@localhost': {'ok': 'pong'}");
+    }
+
+    @Test
+    void aRevokeFromPythonStopsAJavaTaskBeforeItRuns() {
+        String out = py("""
+                import time
+                from proj.celery import app
+                r = app.send_task('java.add', args=[1, 2], countdown=3)
+                time.sleep(0.5)
+                app.control.revoke(r.id)
+                try:
+                    r.get(timeout=20)
+                except Exception as e:
+                    print(r.state, type(e).__name__)
+                """);
+        assertThat(out).isEqualTo("REVOKED TaskRevokedError");
+    }
+
+    @Test
+    void pythonsEventReceiverSeesTheJavaWorkerAndItsTasks() {
+        String out = py("""
+                import threading, time
+                from proj.celery import app
+                seen = []
+                state = app.events.State()
+                def on_event(event):
+                    state.event(event)
+                    seen.append(event['type'])
+                def send():
+                    time.sleep(1.5)
+                    app.send_task('java.add', args=[3, 4]).get(timeout=20)
+                threading.Thread(target=send, daemon=True).start()
+                with app.connection() as connection:
+                    receiver = app.events.Receiver(connection, handlers={'*': on_event})
+                    def stop():
+                        time.sleep(6)
+                        receiver.should_stop = True
+                    threading.Thread(target=stop, daemon=True).start()
+                    try:
+                        receiver.capture(limit=None, timeout=1, wakeup=True)
+                    except Exception:
+                        pass
+                worker = state.workers.get('java-1@localhost')
+                task = [t for t in state.tasks.values() if t.name == 'java.add']
+                print(sorted(set(seen)))
+                print(worker is not None and worker.alive, worker.sw_ident if worker else None)
+                print(task[-1].state if task else None, task[-1].result if task else None)
+                """);
+        assertThat(out).contains("'task-received'", "'task-started'", "'task-succeeded'", "'worker-heartbeat'")
+                .contains("True java-celery").contains("SUCCESS 7");
     }
 
     @Test

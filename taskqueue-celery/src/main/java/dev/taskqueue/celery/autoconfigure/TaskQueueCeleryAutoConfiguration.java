@@ -66,7 +66,8 @@ public final class TaskQueueCeleryAutoConfiguration {
         }
         return new CeleryInterop(lettuce::getRequiredNativeClient, Duration.ofMillis(Math.max(lettuce.getTimeout(),
                 10_000)), new CeleryInterop.Options(properties.getQueues(), properties.getRoutes(),
-                        properties.getDefaultQueue(), properties.getResultExpires(), lettuce.getDatabase()),
+                        properties.getDefaultQueue(), properties.getResultExpires(), lettuce.getDatabase(),
+                        lettuce.getHostName(), lettuce.getPort()),
                 registry, codec);
     }
 
@@ -115,7 +116,7 @@ public final class TaskQueueCeleryAutoConfiguration {
                         DefaultTaskClient.workflowEngine(queue, workflows, catalog, codec,
                                 TaskQueueAutoConfiguration.clientSettings(properties), ordered, listener,
                                 Clock.systemUTC()));
-            }, worker.getShutdownTimeout());
+            }, worker.getShutdownTimeout(), properties.getWorker().isKeepAlive());
         }
 
         private static String hostname() {

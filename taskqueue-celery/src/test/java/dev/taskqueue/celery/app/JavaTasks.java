@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.taskqueue.Retry;
 import dev.taskqueue.Task;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 /** Java tasks that Python calls, on the Celery queue "java". */
@@ -55,9 +57,33 @@ public class JavaTasks {
         return "ok after retry";
     }
 
+    /** A task of taskqueue's own queues, beside the Celery ones. */
+    @Task(name = "native.twice", queue = "native")
+    public int twice(int x) {
+        return 2 * x;
+    }
+
+    /** Also a Python task: either side may run it. */
+    @Task(name = "shared.slow_add", queue = "shared")
+    public int sharedSlowAdd(int x, int y, double seconds) throws InterruptedException {
+        Thread.sleep(Math.round(seconds * 1000));
+        return x + y;
+    }
+
+    private final ObjectProvider<StringRedisTemplate> redis;
+
+    public JavaTasks(ObjectProvider<StringRedisTemplate> redis) {
+        this.redis = redis;
+    }
+
+    /** Records its value here and in the Redis list {@code java-recorded:<key>}, seen from other processes. */
     @Task(name = "java.record", queue = "java")
     public @Nullable Object record(@Nullable Object value, String key) {
         RECORDED.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(value == null ? "null" : value);
+        StringRedisTemplate template = redis.getIfAvailable();
+        if (template != null) {
+            template.opsForList().rightPush("java-recorded:" + key, value == null ? "null" : "\"" + value + "\"");
+        }
         return value;
     }
 }
