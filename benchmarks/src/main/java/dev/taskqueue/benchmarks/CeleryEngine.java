@@ -30,7 +30,7 @@ final class CeleryEngine implements AutoCloseable {
         engine = bench.engine();
         lettuce = RedisClient.create(bench.redis.uri());
         interop = engine.celery(lettuce, new CeleryInterop.Options(List.of(QUEUE), Map.of("bench.add", QUEUE), QUEUE,
-                Duration.ofDays(1), 0));
+                Duration.ofDays(1), 0, bench.redis.uri().getHost(), bench.redis.port()));
         client = interop.client(engine.client);
     }
 
