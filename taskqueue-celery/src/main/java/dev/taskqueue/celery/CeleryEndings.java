@@ -188,15 +188,8 @@ final class CeleryEndings {
         else {
             String bodyId = CeleryFollowUps.taskIdOf(body);
             if (bodyId != null) {
-                ObjectNode meta = CeleryJson.MAPPER.createObjectNode();
-                meta.put("status", CeleryProtocol.FAILURE);
-                meta.set("result", CeleryMeta.exception("ChordError", "celery.exceptions", failure));
-                meta.putNull("traceback");
-                meta.putArray("children");
-                meta.put("date_done", CeleryJson.iso(clock.instant()));
-                meta.put("name", body.path("task").asString());
-                meta.put("task_id", bodyId);
-                finish.result(bodyId, json(meta));
+                finish.result(bodyId, json(CeleryMeta.failure(bodyId, body.path("task").asString(),
+                        CeleryMeta.exception("ChordError", "celery.exceptions", failure), clock.instant())));
                 for (CeleryOutgoing next : followUps.bodyErrbacks(body, bodyId, message)) {
                     finish.send(next, origin);
                 }
@@ -216,14 +209,8 @@ final class CeleryEndings {
             CeleryQueues.Finish finish = new CeleryQueues.Finish();
             String id = idOf(taken.envelope());
             if (id != null) {
-                ObjectNode meta = CeleryJson.MAPPER.createObjectNode();
-                meta.put("status", CeleryProtocol.FAILURE);
-                meta.set("result", CeleryMeta.exception("ContentDisallowed", "kombu.exceptions", reason));
-                meta.putNull("traceback");
-                meta.putArray("children");
-                meta.put("date_done", CeleryJson.iso(clock.instant()));
-                meta.put("task_id", id);
-                finish.result(id, json(meta));
+                finish.result(id, json(CeleryMeta.failure(id, null, CeleryMeta.exception("ContentDisallowed",
+                        "kombu.exceptions", reason), clock.instant())));
             }
             finish.ack(taken.tag());
             queues.finish(finish, resultTtlSeconds);
