@@ -8,14 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-import dev.taskqueue.celery.CeleryRedisSupport;
-import dev.taskqueue.celery.python.CeleryWorkerProcess;
 import dev.taskqueue.celery.python.PythonCelery;
-import dev.taskqueue.celery.python.WorkerOptions;
-import dev.taskqueue.test.TestRedis;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.taskqueue.celery.python.PythonWorkerExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
@@ -39,46 +35,20 @@ import org.springframework.web.client.RestClient;
 @ActiveProfiles("celery")
 class PythonInteropTest {
 
-    private static final int DATABASE = 15;
-
     /** The sample's Python side, relative to this module, where Maven runs its tests. */
     private static final Path PYTHON_APP = Path.of("python");
 
-    private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(60);
-
-    private static PythonCelery python;
-
-    private static CeleryRedisSupport redis;
-
-    private static CeleryWorkerProcess pythonWorker;
+    /** The worker as run-worker.sh runs it: the app {@code tasks} of sample-app/python, on the queue {@code celery}. */
+    @RegisterExtension
+    static final PythonWorkerExtension python = PythonWorkerExtension.on(15, (options, url) -> options
+            .withApp(PYTHON_APP, "tasks").withQueues("celery").withEnv("REDIS_URL", url));
 
     @LocalServerPort
     int port;
 
     @DynamicPropertySource
     static void redis(DynamicPropertyRegistry registry) {
-        registry.add("spring.data.redis.host", TestRedis::host);
-        registry.add("spring.data.redis.port", TestRedis::port);
-        registry.add("spring.data.redis.database", () -> DATABASE);
-    }
-
-    @BeforeAll
-    static void startPythonWorker() {
-        python = PythonCelery.require();
-        redis = new CeleryRedisSupport(DATABASE); // emptied
-        // The worker as run-worker.sh runs it: the app `tasks` of sample-app/python on the queue `celery`.
-        pythonWorker = python.startWorker(redis.url(), WorkerOptions.defaults().withApp(PYTHON_APP, "tasks")
-                .withQueues("celery").withEnv("REDIS_URL", redis.url()));
-    }
-
-    @AfterAll
-    static void stopPythonWorker() {
-        if (pythonWorker != null) {
-            pythonWorker.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
+        python.redisProperties(registry);
     }
 
     @Test
@@ -87,15 +57,15 @@ class PythonInteropTest {
                 .body(String.class);
 
         assertThat(answer).isEqualTo("5");
-        assertThat(pythonWorker.log()).contains("Task tasks.add[").contains("succeeded");
+        assertThat(python.worker().log()).contains("Task tasks.add[").contains("succeeded");
     }
 
     @Test
     void askJavaGetsFortyTwoFromTheJavaWorker() throws IOException {
         String script = Files.readString(PYTHON_APP.resolve("ask-java.py"));
 
-        String printed = PythonCelery.ok(python.runIn(PYTHON_APP, Map.of("REDIS_URL", redis.url()), script,
-                SCRIPT_TIMEOUT), script);
+        String printed = PythonCelery.ok(python.python().runIn(PYTHON_APP, Map.of("REDIS_URL", python.url()), script,
+                Duration.ofSeconds(60)), script);
 
         assertThat(printed).isEqualTo("42");
     }
