@@ -124,7 +124,7 @@ final class CeleryClient {
             first.embed.set("chain", rest);
         }
         else {
-            addLinks(first.embed, chain, defaults, true);
+            addLinks(first.embed, chain, defaults);
         }
         addErrorLinks(first.embed, chain, defaults);
         publish(List.of(first));
@@ -141,7 +141,7 @@ final class CeleryClient {
         for (CeleryOutgoing message : messages) {
             handles.add(new CeleryTaskHandle<>(message.id, message.queue, Object.class, results, control, mapper));
         }
-        return new CeleryGroupHandle<>(groupId, handles, results);
+        return new CeleryGroupHandle<>(groupId, handles);
     }
 
     private TaskHandle<?> submitChord(Chord<?> chord, TaskOptions defaults) {
@@ -242,7 +242,7 @@ final class CeleryClient {
         });
         TaskDefinition declared = registry.find(call.taskName());
         message.ignoreResult = declared != null && declared.ignoreResult();
-        addLinks(message.embed, call, defaults, false);
+        addLinks(message.embed, call, defaults);
         addErrorLinks(message.embed, call, defaults);
         return message;
     }
@@ -267,9 +267,9 @@ final class CeleryClient {
             celeryOptions.put("expires", options.getExpiresIn().toMillis() / 1000.0);
         }
         ObjectNode embed = CeleryJson.MAPPER.createObjectNode();
-        addLinks(embed, call, defaults, false);
+        addLinks(embed, call, defaults);
         if (linksOf != null && linksOf != call) {
-            addLinks(embed, linksOf, defaults, true);
+            addLinks(embed, linksOf, defaults);
         }
         addErrorLinks(embed, call, defaults);
         if (errorLinksOf != null && errorLinksOf != call) {
@@ -286,7 +286,7 @@ final class CeleryClient {
         return signature;
     }
 
-    private void addLinks(ObjectNode embed, Signature<?> of, TaskOptions defaults, boolean append) {
+    private void addLinks(ObjectNode embed, Signature<?> of, TaskOptions defaults) {
         appendSignatures(embed, "callbacks", of.links(), defaults);
     }
 

@@ -20,7 +20,7 @@ final class CeleryGroupHandle<T> implements GroupHandle<T> {
     private final String groupId;
     private final List<CeleryTaskHandle<T>> members;
 
-    CeleryGroupHandle(String groupId, List<CeleryTaskHandle<T>> members, CeleryResults results) {
+    CeleryGroupHandle(String groupId, List<CeleryTaskHandle<T>> members) {
         this.groupId = groupId;
         this.members = List.copyOf(members);
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskPolicies;
@@ -81,6 +82,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
                 }
             }));
     private final AtomicLong processed = new AtomicLong();
+    private final Map<String, LongAdder> totals = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     private @Nullable Thread fetcher;
     private @Nullable Thread keeper;
@@ -288,6 +290,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
                         + "it may run again", message.task(), message.id(), message.queue());
             }
             processed.incrementAndGet();
+            totals.computeIfAbsent(message.task(), name -> new LongAdder()).increment();
         }
         catch (RuntimeException ex) {
             log.error("Celery worker {} could not record task {} [{}]; it stays held and comes back to its queue "
@@ -333,7 +336,8 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
         if (settings.trackStarted() && !message.ignoreResult() && !task.ignoreResult()) {
             ObjectNode started = CeleryMeta.of(message, CeleryProtocol.STARTED, settings.nodename(), clock.instant());
             started.putObject("result").put("pid", CeleryProtocol.pid()).put("hostname", settings.nodename());
-            new CeleryResults(redis, Duration.ofSeconds(resultTtlSeconds)).store(List.of(started));
+            CeleryResults.STORE.run(redis, "store a Celery task's STARTED", io.lettuce.core.ScriptOutputType.INTEGER,
+                    List.of(CeleryKeys.result(message.id())), List.of(Long.toString(resultTtlSeconds), json(started)));
         }
         events.started(message);
         Outcome outcome = invoke(message, task, args);
@@ -592,6 +596,13 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
     @Override
     public long processed() {
         return processed.get();
+    }
+
+    @Override
+    public Map<String, Long> totals() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        totals.forEach((name, count) -> counts.put(name, count.sum()));
+        return counts;
     }
 
     @Override

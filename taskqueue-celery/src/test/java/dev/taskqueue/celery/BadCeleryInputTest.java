@@ -115,8 +115,10 @@ class BadCeleryInputTest {
     void argumentsOfTheWrongTypeFailTheTaskNamingTheParameter() {
         redis.redis().lpush("java", envelope("application/json", "{\"task\": \"java.add\", \"id\": \"t1\"}",
                 "[[\"one\", 2], {}, {}]"));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(redis.redis().get("celery-task-meta-t1"))
-                .contains("\"FAILURE\"", "x"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.redis().get("celery-task-meta-t1") != null);
+        String meta = redis.redis().get("celery-task-meta-t1");
+        assertThat(meta).contains("\"FAILURE\"", "InvalidArgumentsException",
+                "argument 'x' of task 'java.add' must be int, got \\\"one\\\"");
     }
 
     /** A call of java.add, routed to the Celery queue by its @Task. */

@@ -57,6 +57,12 @@ public class JavaTasks {
         return "ok after retry";
     }
 
+    /** A task of taskqueue's own queues, beside the Celery ones. */
+    @Task(name = "native.twice", queue = "native")
+    public int twice(int x) {
+        return 2 * x;
+    }
+
     /** Also a Python task: either side may run it. */
     @Task(name = "shared.slow_add", queue = "shared")
     public int sharedSlowAdd(int x, int y, double seconds) throws InterruptedException {
