@@ -40,8 +40,8 @@ class CeleryReadmePythonTest {
 
     @Test
     void textBlocksReadAsTheCompilerReadsThem() {
-        String java = "x = py(\"\"\"\n        from proj.celery import app\n        if app:\n            print('\\\\n')\n"
-                + "        \"\"\");\n";
+        String java = "x = py(\"\"\"\n        from proj.celery import app\n        if app:\n"
+                + "            print('\\\\n')\n        \"\"\");\n";
 
         assertThat(textBlocks(java)).containsExactly("from proj.celery import app\nif app:\n    print('\\n')\n");
     }
