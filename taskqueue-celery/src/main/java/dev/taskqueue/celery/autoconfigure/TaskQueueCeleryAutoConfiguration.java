@@ -71,6 +71,15 @@ public final class TaskQueueCeleryAutoConfiguration {
                 registry, codec);
     }
 
+    /**
+     * Taskqueue's own worker leaves Celery queues alone: a {@code @Task} declared on one is run by the Celery worker,
+     * and a stream of that name would stay empty.
+     */
+    @Bean
+    TaskQueueWorkerCustomizer taskQueueCeleryQueuesCustomizer(TaskQueueCeleryProperties properties) {
+        return builder -> properties.getQueues().forEach(builder::withoutQueue);
+    }
+
     /** Wraps whatever {@link TaskClient} the application has, so that calls to Celery queues speak Celery. */
     @Bean
     static BeanPostProcessor taskQueueCeleryClientPostProcessor(ObjectProvider<CeleryInterop> interop) {
