@@ -64,10 +64,10 @@ public final class TaskQueueCeleryAutoConfiguration {
         if (!lettuce.isRunning()) {
             lettuce.start();
         }
-        return new CeleryInterop(lettuce::getRequiredNativeClient, Duration.ofMillis(Math.max(lettuce.getTimeout(),
-                10_000)), new CeleryInterop.Options(properties.getQueues(), properties.getRoutes(),
-                        properties.getDefaultQueue(), properties.getResultExpires(), lettuce.getDatabase(),
-                        lettuce.getHostName(), lettuce.getPort()),
+        CeleryInterop.Options options = new CeleryInterop.Options(properties.getQueues(), properties.getRoutes(),
+                properties.getDefaultQueue(), properties.getResultExpires(), lettuce.getDatabase(),
+                lettuce.getHostName(), lettuce.getPort());
+        return new CeleryInterop(lettuce::getRequiredNativeClient, Duration.ofMillis(lettuce.getTimeout()), options,
                 registry, codec);
     }
 
