@@ -9,11 +9,14 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.taskqueue.celery.CeleryInterop;
 import dev.taskqueue.test.AutoConfigureTaskQueue;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -192,6 +195,16 @@ class SampleApplicationHttpTest {
                 .retrieve().body(JSON)).containsEntry("action", "TASKQUEUE_QUEUE_PAUSED").containsEntry("count", 1);
         http.post().uri("/taskqueue/api/queues/emails/resume").header("X-TASKQUEUE-CSRF", token.group(1)).retrieve()
                 .toBodilessEntity();
+    }
+
+    /** Without the profile {@code celery}, the sample has no Celery part: no protocol, no endpoint, no sample.add. */
+    @Test
+    void theCeleryPartIsOffWithoutItsProfile(@Autowired ApplicationContext context) {
+        assertThat(context.getBeanNamesForType(CeleryInterop.class)).isEmpty();
+        assertThat(context.getBeanNamesForType(PythonInterop.class)).isEmpty();
+        int status = http.post().uri("/celery/add?a=2&b=3")
+                .exchange((request, response) -> response.getStatusCode().value());
+        assertThat(status).isEqualTo(404);
     }
 
     @SuppressWarnings("unchecked")

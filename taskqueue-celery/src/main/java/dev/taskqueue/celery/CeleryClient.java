@@ -79,6 +79,7 @@ final class CeleryClient {
 
     /** Sends calls (with their links) in one round trip; their handles in the same order. */
     List<TaskHandle<?>> submitAll(List<? extends TaskCall<?>> calls, TaskOptions defaults) {
+        calls.forEach(call -> requireAllCelery(call, defaults));
         List<CeleryOutgoing> messages = new ArrayList<>(calls.size());
         List<TaskHandle<?>> handles = new ArrayList<>(calls.size());
         for (TaskCall<?> call : calls) {

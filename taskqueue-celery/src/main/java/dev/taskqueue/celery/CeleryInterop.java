@@ -104,7 +104,7 @@ public final class CeleryInterop implements AutoCloseable {
                 worker.concurrency(), worker.trackStarted(), worker.visibilityTimeout(), worker.liveness(),
                 CeleryWorkerSettings.DEFAULT_IDLE_POLL), redis, routes, registry, codec,
                 InlineWorker.runner(registry, codec, settings, listener, interceptors, workflows, Clock.systemUTC()),
-                options.resultExpires(), Clock.systemUTC());
+                options.defaultQueue(), options.resultExpires(), Clock.systemUTC());
         return new Worker(celeryWorker, worker, redis, options);
     }
 

@@ -52,6 +52,21 @@ final class CeleryMeta {
         return meta;
     }
 
+    /** The FAILURE of a task known by its id alone (no message to describe it), as Celery stores one. */
+    static ObjectNode failure(String taskId, @Nullable String name, ObjectNode exception, Instant now) {
+        ObjectNode meta = CeleryJson.MAPPER.createObjectNode();
+        meta.put("status", CeleryProtocol.FAILURE);
+        meta.set("result", exception);
+        meta.putNull("traceback");
+        meta.putArray("children");
+        meta.put("date_done", CeleryJson.iso(now));
+        if (name != null) {
+            meta.put("name", name);
+        }
+        meta.put("task_id", taskId);
+        return meta;
+    }
+
     /** Celery's exception object for a Java error: its simple name, its message, its package. */
     static ObjectNode exception(TaskError error) {
         ObjectNode exc = CeleryJson.MAPPER.createObjectNode();

@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import dev.taskqueue.BrokerUnavailableException;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -59,7 +60,17 @@ final class CeleryRedis implements AutoCloseable {
             synchronized (this) {
                 connection = shared;
                 if (connection == null || !connection.isOpen()) {
-                    connection = redisClient("connect to Redis").connect(StringCodec.UTF8);
+                    // A cut-off connection would queue commands until Redis is back: fail fast on a new one instead.
+                    if (connection != null) {
+                        connection.closeAsync();
+                    }
+                    try {
+                        connection = redisClient("connect to Redis").connect(StringCodec.UTF8);
+                    }
+                    catch (RedisException ex) {
+                        shared = null;
+                        throw unavailable("connect", ex);
+                    }
                     shared = connection;
                 }
             }

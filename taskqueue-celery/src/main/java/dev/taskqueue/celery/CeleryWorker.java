@@ -8,8 +8,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -29,10 +31,8 @@ import dev.taskqueue.worker.InlineWorker;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A Java worker on Celery queues: it takes Celery messages (sent by Python or Java) and runs them on the
@@ -54,21 +54,18 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CeleryWorker.class);
 
     /** Where refused messages wait, newest first, with their reason. */
-    static final String DEAD_LETTERS = "taskqueue-celery:dead";
-
-    private static final int MAX_DEAD_LETTERS = 10_000;
+    static final String DEAD_LETTERS = CeleryEndings.DEAD_LETTERS;
 
     private final CeleryWorkerSettings settings;
     private final CeleryRedis redis;
     private final CeleryQueues queues;
     private final CeleryRecovery recovery;
-    private final CeleryFollowUps followUps;
+    private final CeleryEndings endings;
     private final TaskRegistry registry;
     private final MessageCodec codec;
     private final InlineTaskClient.Runner runner;
     private final long resultTtlSeconds;
     private final Clock clock;
-    private final String origin = CeleryProtocol.origin();
     private volatile CeleryWorkerEvents events = CeleryWorkerEvents.NONE;
 
     private final Semaphore slots;
@@ -83,6 +80,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
             }));
     private final AtomicLong processed = new AtomicLong();
     private final Map<String, LongAdder> totals = new ConcurrentHashMap<>();
+    private final Queue<Ended> unrecorded = new ConcurrentLinkedQueue<>();
     private volatile boolean stopping;
     private @Nullable Thread fetcher;
     private @Nullable Thread keeper;
@@ -92,12 +90,14 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
     }
 
     CeleryWorker(CeleryWorkerSettings settings, CeleryRedis redis, CeleryRoutes routes, TaskRegistry registry,
-            MessageCodec codec, InlineTaskClient.Runner runner, Duration resultExpires, Clock clock) {
+            MessageCodec codec, InlineTaskClient.Runner runner, String defaultQueue, Duration resultExpires,
+            Clock clock) {
         this.settings = settings;
         this.redis = redis;
         this.queues = new CeleryQueues(redis, settings.nodename());
         this.recovery = new CeleryRecovery(redis);
-        this.followUps = new CeleryFollowUps(routes, "celery", clock);
+        this.endings = new CeleryEndings(settings.nodename(), redis, queues, new CeleryFollowUps(routes, defaultQueue,
+                clock), resultExpires.toSeconds(), clock);
         this.registry = registry;
         this.codec = codec;
         this.runner = runner;
@@ -109,6 +109,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
 
     void events(CeleryWorkerEvents events) {
         this.events = events;
+        endings.events(events);
     }
 
     /** Starts taking messages: its heartbeat first, so that nothing it takes looks abandoned. */
@@ -146,6 +147,13 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
         }
         threads.shutdownNow();
         join(keeper, Duration.ofSeconds(5));
+        try {
+            recordUnrecorded();
+        }
+        catch (RuntimeException ex) {
+            log.warn("Celery worker {} stops with {} task end(s) Redis did not take; those tasks run again",
+                    settings.nodename(), unrecorded.size());
+        }
         try {
             long restored = recovery.release(settings.nodename());
             if (restored > 0) {
@@ -233,6 +241,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
         long sweepEvery = Math.max(1, Math.min(240, settings.visibilityTimeout().toMillis() / 2 / 250));
         while (!stopping) {
             try {
+                recordUnrecorded();
                 recovery.promote(1000);
                 if (round % 4 == 0) {
                     recovery.beat(settings.nodename(), settings.liveness());
@@ -272,7 +281,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
             message = CeleryEnvelopes.read(taken.envelope(), taken.queue(), taken.tag());
         }
         catch (CeleryRefusal refusal) {
-            refuse(taken, refusal.getMessage());
+            endings.refuse(taken, refusal.getMessage());
             return;
         }
         try {
@@ -285,43 +294,62 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
             CeleryQueues.Finish finish = new CeleryQueues.Finish();
             run(message, finish);
             finish.ack(taken.tag());
-            if (queues.finish(finish, resultTtlSeconds) == 0) {
-                log.warn("Task {} [{}] ended after its delivery was restored to {} (this worker was thought dead): "
-                        + "it may run again", message.task(), message.id(), message.queue());
-            }
             processed.incrementAndGet();
             totals.computeIfAbsent(message.task(), name -> new LongAdder()).increment();
+            record(new Ended(message, finish));
         }
         catch (RuntimeException ex) {
-            log.error("Celery worker {} could not record task {} [{}]; it stays held and comes back to its queue "
-                    + "when this worker's liveness lapses or it stops", settings.nodename(), message.task(),
-                    message.id(), ex);
+            log.error("Celery worker {} could not run task {} [{}]; it stays held and comes back to its queue when "
+                    + "this worker stops or its liveness lapses", settings.nodename(), message.task(), message.id(),
+                    ex);
+        }
+    }
+
+    /** A task that ended, and what its end stores, sends and acknowledges. */
+    private record Ended(CeleryMessage message, CeleryQueues.Finish finish) {
+    }
+
+    /**
+     * Records an end; when Redis cannot take it now (an outage), the keeper tries again until it can: the task's
+     * delivery stays held meanwhile, so it is neither lost nor run again.
+     */
+    private void record(Ended ended) {
+        try {
+            if (queues.finish(ended.finish(), resultTtlSeconds) == 0) {
+                log.warn("Task {} [{}] ended after its delivery was restored to {} (this worker was thought dead): "
+                        + "it may run again", ended.message().task(), ended.message().id(), ended.message().queue());
+            }
+        }
+        catch (RuntimeException ex) {
+            if (unrecorded.isEmpty()) {
+                log.warn("Celery worker {} could not record the end of task {} [{}]; trying again until Redis takes "
+                        + "it: {}", settings.nodename(), ended.message().task(), ended.message().id(), ex.getMessage());
+            }
+            unrecorded.add(ended);
+        }
+    }
+
+    /** Records the ends Redis could not take before, oldest first; stops at the first that still fails. */
+    private void recordUnrecorded() {
+        for (Ended ended = unrecorded.peek(); ended != null; ended = unrecorded.peek()) {
+            queues.finish(ended.finish(), resultTtlSeconds);
+            unrecorded.poll();
         }
     }
 
     /** Runs the task and says in {@code finish} what its end stores and sends. */
     private void run(CeleryMessage message, CeleryQueues.Finish finish) {
         if (isRevoked(message.id())) {
-            end(message, finish, CeleryProtocol.REVOKED,
-                    CeleryMeta.exception("TaskRevokedError", "celery.exceptions", "revoked"), null);
-            events.revoked(message, false);
+            endings.revoked(message, finish, false);
             return;
         }
         if (message.expires() != null && message.expires().isBefore(clock.instant())) {
-            end(message, finish, CeleryProtocol.REVOKED,
-                    CeleryMeta.exception("TaskRevokedError", "celery.exceptions", "expired"), null);
-            events.revoked(message, true);
+            endings.revoked(message, finish, true);
             return;
         }
         TaskDefinition task = registry.find(message.task());
         if (task == null) {
-            String reason = "Received unregistered task of type '" + message.task() + "': Java worker "
-                    + settings.nodename() + " has no @Task of that name. Route it to a queue whose workers run it "
-                    + "(Celery's task_routes), or declare it here";
-            log.error("Task [{}] from queue {}: {}", message.id(), message.queue(), reason);
-            deadLetter(message.queue(), reason, message.envelope());
-            fail(message, finish, CeleryMeta.exception("NotRegistered", "celery.exceptions", message.task()), reason,
-                    null);
+            endings.unregistered(message, finish);
             return;
         }
         ArrayNode args;
@@ -329,30 +357,24 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
             args = CeleryArguments.bind(task, message.args(), message.kwargs());
         }
         catch (IllegalArgumentException ex) {
-            fail(message, finish, CeleryMeta.exception("TypeError", "builtins", ex.getMessage()), ex.getMessage(),
-                    null);
+            endings.failed(message, finish, CeleryMeta.exception("TypeError", "builtins", ex.getMessage()),
+                    ex.getMessage(), null);
             return;
         }
-        if (settings.trackStarted() && !message.ignoreResult() && !task.ignoreResult()) {
-            ObjectNode started = CeleryMeta.of(message, CeleryProtocol.STARTED, settings.nodename(), clock.instant());
-            started.putObject("result").put("pid", CeleryProtocol.pid()).put("hostname", settings.nodename());
-            CeleryResults.STORE.run(redis, "store a Celery task's STARTED", io.lettuce.core.ScriptOutputType.INTEGER,
-                    List.of(CeleryKeys.result(message.id())), List.of(Long.toString(resultTtlSeconds), json(started)));
+        boolean storesResult = !message.ignoreResult() && !task.ignoreResult();
+        if (settings.trackStarted() && storesResult) {
+            endings.started(message);
         }
         events.started(message);
         Outcome outcome = invoke(message, task, args);
         switch (outcome.kind()) {
-            case SUCCEEDED -> succeed(message, finish, task, outcome);
-            case RETRY -> retry(message, finish, outcome);
-            case REVOKED -> {
-                end(message, finish, CeleryProtocol.REVOKED, CeleryMeta.exception("TaskRevokedError",
-                        "celery.exceptions", "revoked"), null);
-                events.revoked(message, false);
-            }
+            case SUCCEEDED -> endings.succeeded(message, finish, storesResult, outcome);
+            case RETRY -> endings.retry(message, finish, outcome);
+            case REVOKED -> endings.revoked(message, finish, false);
             default -> {
                 TaskError error = outcome.error() != null ? outcome.error()
                         : new TaskError("java.lang.IllegalStateException", "failed", null, false);
-                fail(message, finish, CeleryMeta.exception(error), error.summary(), error.stackTrace());
+                endings.failed(message, finish, CeleryMeta.exception(error), error.summary(), error.stackTrace());
             }
         }
     }
@@ -382,186 +404,6 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
 
     private static @Nullable Duration duration(@Nullable Double seconds) {
         return seconds == null || seconds <= 0 ? null : Duration.ofMillis(Math.round(seconds * 1000));
-    }
-
-    private void succeed(CeleryMessage message, CeleryQueues.Finish finish, TaskDefinition task, Outcome outcome) {
-        JsonNode result = CeleryJson.MAPPER.nullNode();
-        if (outcome.resultJson() != null) {
-            try {
-                result = CeleryJson.MAPPER.readTree(outcome.resultJson());
-            }
-            catch (JacksonException ex) {
-                result = CeleryJson.MAPPER.getNodeFactory().stringNode(outcome.resultJson());
-            }
-        }
-        if (!message.ignoreResult() && !task.ignoreResult()) {
-            ObjectNode meta = CeleryMeta.of(message, CeleryProtocol.SUCCESS, settings.nodename(), clock.instant());
-            meta.set("result", result);
-            finish.result(message.id(), json(meta));
-        }
-        for (CeleryOutgoing next : followUps.afterSuccess(message, result)) {
-            finish.send(next, origin);
-        }
-        chordPart(message, finish, CeleryProtocol.SUCCESS, result);
-        events.succeeded(message, result.toString(), outcome.ranForMillis() / 1000.0);
-    }
-
-    private void retry(CeleryMessage message, CeleryQueues.Finish finish, Outcome outcome) {
-        TaskError error = outcome.error();
-        ObjectNode meta = CeleryMeta.of(message, CeleryProtocol.RETRY, settings.nodename(), clock.instant());
-        if (error != null) {
-            meta.set("result", CeleryMeta.exception(error));
-            meta.put("traceback", error.stackTrace());
-        }
-        finish.result(message.id(), json(meta));
-        long delay = outcome.retry() != null ? outcome.retry().delayMillis() : 1000;
-        ObjectNode envelope = (ObjectNode) CeleryJson.MAPPER.readTree(message.envelope());
-        ObjectNode headers = (ObjectNode) envelope.get("headers");
-        headers.put("retries", message.retries() + 1);
-        headers.put("eta", CeleryJson.iso(clock.instant().plusMillis(delay)));
-        headers.put("parent_id", message.id());
-        headers.remove("redelivered");
-        ObjectNode properties = envelope.withObjectProperty("properties");
-        properties.put("delivery_tag", java.util.UUID.randomUUID().toString());
-        properties.withObjectProperty("delivery_info").remove("redelivered");
-        finish.send(message.queue(), CeleryKeys.queueKey(message.queue(), message.priority()), json(envelope));
-        events.retried(message, repr(error), error != null && error.stackTrace() != null ? error.stackTrace() : "");
-    }
-
-    /** A failure: its meta, its errbacks, its part of a chord. */
-    private void fail(CeleryMessage message, CeleryQueues.Finish finish, ObjectNode exception, String summary,
-            @Nullable String traceback) {
-        end(message, finish, CeleryProtocol.FAILURE, exception, traceback);
-        events.failed(message, exception.path("exc_type").asString() + "(" + summary + ")",
-                traceback != null ? traceback : "");
-    }
-
-    /** An end in an exception state (FAILURE or REVOKED): what it stores, its errbacks, its chord part. */
-    private void end(CeleryMessage message, CeleryQueues.Finish finish, String status, ObjectNode exception,
-            @Nullable String traceback) {
-        if (!message.ignoreResult()) {
-            ObjectNode meta = CeleryMeta.of(message, status, settings.nodename(), clock.instant());
-            meta.set("result", exception);
-            meta.put("traceback", traceback);
-            finish.result(message.id(), json(meta));
-        }
-        for (CeleryOutgoing next : followUps.afterFailure(message)) {
-            finish.send(next, origin);
-        }
-        chordPart(message, finish, status, exception);
-    }
-
-    /**
-     * Reports a chord header task's end (Celery's {@code on_chord_part_return} on Redis); the part that completes the
-     * chord sends its body with the results in order, or, when a part failed, fails the body with
-     * {@code ChordError} and sends the body's errbacks.
-     */
-    private void chordPart(CeleryMessage message, CeleryQueues.Finish finish, String status, JsonNode value) {
-        JsonNode body = message.embed().get("chord");
-        String groupId = message.groupId();
-        if (body == null || !body.isObject() || groupId == null) {
-            return;
-        }
-        ArrayNode part = CeleryJson.MAPPER.createArrayNode().add(1).add(message.id()).add(status).add(value);
-        List<String> parts = queues.chordPart(groupId, message.groupIndex(), json(part), resultTtlSeconds);
-        if (parts.isEmpty()) {
-            return;
-        }
-        ArrayNode results = CeleryJson.MAPPER.createArrayNode();
-        String failure = null;
-        for (String entry : parts) {
-            JsonNode decoded = CeleryJson.MAPPER.readTree(entry);
-            String state = decoded.path(2).asString();
-            if (CeleryProtocol.FAILURE.equals(state) || CeleryProtocol.REVOKED.equals(state)) {
-                JsonNode exc = decoded.path(3);
-                failure = "Dependency " + decoded.path(1).asString() + " raised " + exc.path("exc_type").asString()
-                        + "(" + exc.path("exc_message").toString() + ")";
-                break;
-            }
-            results.add(decoded.path(3));
-        }
-        if (failure == null) {
-            finish.send(followUps.chordBody(body, results, message), origin);
-        }
-        else {
-            String bodyId = CeleryFollowUps.taskIdOf(body);
-            if (bodyId != null) {
-                ObjectNode meta = CeleryJson.MAPPER.createObjectNode();
-                meta.put("status", CeleryProtocol.FAILURE);
-                meta.set("result", CeleryMeta.exception("ChordError", "celery.exceptions", failure));
-                meta.putNull("traceback");
-                meta.putArray("children");
-                meta.put("date_done", CeleryJson.iso(clock.instant()));
-                meta.put("name", body.path("task").asString());
-                meta.put("task_id", bodyId);
-                finish.result(bodyId, json(meta));
-                for (CeleryOutgoing next : followUps.bodyErrbacks(body, bodyId, message)) {
-                    finish.send(next, origin);
-                }
-            }
-        }
-        finish.drop(CeleryKeys.chordParts(groupId));
-        finish.drop(CeleryKeys.chordExtra(groupId));
-        finish.drop(CeleryKeys.chordSize(groupId));
-    }
-
-    /** A message that is not Celery JSON protocol 2: dead-lettered with the reason, failed if it has an id. */
-    private void refuse(CeleryQueues.Taken taken, String reason) {
-        log.error("Refused a message from Celery queue {}: {}. It is kept in {} with the reason", taken.queue(),
-                reason, DEAD_LETTERS);
-        try {
-            deadLetter(taken.queue(), reason, taken.envelope());
-            CeleryQueues.Finish finish = new CeleryQueues.Finish();
-            String id = idOf(taken.envelope());
-            if (id != null) {
-                ObjectNode meta = CeleryJson.MAPPER.createObjectNode();
-                meta.put("status", CeleryProtocol.FAILURE);
-                meta.set("result", CeleryMeta.exception("ContentDisallowed", "kombu.exceptions", reason));
-                meta.putNull("traceback");
-                meta.putArray("children");
-                meta.put("date_done", CeleryJson.iso(clock.instant()));
-                meta.put("task_id", id);
-                finish.result(id, json(meta));
-            }
-            finish.ack(taken.tag());
-            queues.finish(finish, resultTtlSeconds);
-        }
-        catch (RuntimeException ex) {
-            log.error("Could not set aside the refused message; it stays held and comes back", ex);
-        }
-    }
-
-    private void deadLetter(String queue, String reason, String envelope) {
-        ObjectNode letter = CeleryJson.MAPPER.createObjectNode();
-        letter.put("queue", queue);
-        letter.put("reason", reason);
-        letter.put("worker", settings.nodename());
-        letter.put("at", CeleryJson.iso(clock.instant()));
-        letter.put("envelope", envelope);
-        var commands = redis.commands();
-        commands.lpush(DEAD_LETTERS, json(letter));
-        redis.await(commands.ltrim(DEAD_LETTERS, 0, MAX_DEAD_LETTERS - 1), "keep a refused Celery message");
-    }
-
-    private static @Nullable String idOf(String envelope) {
-        try {
-            return CeleryMessage.text(CeleryJson.MAPPER.readTree(envelope).path("headers").get("id"));
-        }
-        catch (JacksonException ex) {
-            return null;
-        }
-    }
-
-    private static String repr(@Nullable TaskError error) {
-        if (error == null) {
-            return "Retry()";
-        }
-        String type = error.type().substring(error.type().lastIndexOf('.') + 1);
-        return type + "(" + (error.message() != null ? "'" + error.message() + "'" : "") + ")";
-    }
-
-    private static String json(JsonNode node) {
-        return CeleryJson.MAPPER.writeValueAsString(node);
     }
 
     // ----- what monitors and remote control see

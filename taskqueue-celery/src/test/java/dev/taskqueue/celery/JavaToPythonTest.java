@@ -105,6 +105,16 @@ class JavaToPythonTest {
     }
 
     @Test
+    void aTaskNotYetRunIsPending() {
+        TaskHandle<Object> handle = taskClient.withOptions(TaskOptions.defaults().countdown(Duration.ofSeconds(2)))
+                .submit("proj.tasks.add", 1, 1);
+
+        assertThat(handle.state()).isEqualTo(TaskState.PENDING);
+        assertThat(taskClient.handle("celery", "no-such-task", Object.class).state()).isEqualTo(TaskState.PENDING);
+        assertThat(handle.get(Duration.ofSeconds(20))).isEqualTo(2);
+    }
+
+    @Test
     void theHandleSeesStartedThenSuccess() {
         TaskHandle<Object> handle = taskClient.submit("proj.tasks.slow", 2);
 

@@ -60,6 +60,17 @@ class PythonToJavaTest {
     }
 
     @Test
+    void delayOfAPythonStubRunsTheJavaTaskOfItsName() {
+        assertThat(py("""
+                from proj.celery import app
+                @app.task(name='java.add')
+                def add(x, y):
+                    raise NotImplementedError('runs on the Java workers')
+                print(add.delay(2, 3).get(timeout=20), add.apply_async((4, 5), countdown=1).get(timeout=20))
+                """)).isEqualTo("5 9");
+    }
+
+    @Test
     void keywordArgumentsBindByParameterName() {
         assertThat(py("""
                 from proj.celery import app

@@ -4,10 +4,12 @@ import java.time.Duration;
 
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
+import dev.taskqueue.autoconfigure.TaskQueueWorkerCustomizer;
 import dev.taskqueue.celery.autoconfigure.CeleryWorkerLifecycle;
 import dev.taskqueue.celery.autoconfigure.TaskQueueCeleryAutoConfiguration;
 import dev.taskqueue.celery.autoconfigure.TaskQueueCeleryProperties;
 import dev.taskqueue.test.TestRedis;
+import dev.taskqueue.worker.WorkerSettings;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
@@ -38,6 +40,16 @@ class TaskQueueCeleryAutoConfigurationTests {
         runner.withPropertyValues("taskqueue.celery.queues=celery").run(context -> {
             assertThat(context).hasSingleBean(CeleryInterop.class).doesNotHaveBean(CeleryWorkerLifecycle.class);
             assertThat(context.getBean(TaskClient.class)).isInstanceOf(CeleryTaskClient.class);
+        });
+    }
+
+    @Test
+    void taskqueuesOwnWorkerLeavesCeleryQueuesToTheCeleryWorker() {
+        runner.withPropertyValues("taskqueue.celery.queues=celery,java").run(context -> {
+            WorkerSettings.Builder builder = WorkerSettings.builder().queue("default").queue("java").queue("images");
+            context.getBeanProvider(TaskQueueWorkerCustomizer.class).orderedStream()
+                    .forEach(customizer -> customizer.customize(builder));
+            assertThat(builder.build().queues()).containsOnlyKeys("default", "images");
         });
     }
 

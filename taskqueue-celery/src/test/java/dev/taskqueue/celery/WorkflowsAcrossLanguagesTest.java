@@ -146,6 +146,24 @@ class WorkflowsAcrossLanguagesTest {
     }
 
     @Test
+    void aFailedJavaHeaderTaskFailsTheChordsBodyWithChordError() {
+        String out = py("""
+                from celery import chord
+                from proj.celery import app
+                from proj.tasks import tsum
+                header = [app.signature('java.add', args=(1, 1)), app.signature('java.fail', args=('bad part',))]
+                import time
+                body = app.AsyncResult(chord(header)(tsum.s()).id)  # the body alone, not its header's errors
+                deadline = time.time() + 30
+                while body.state != 'FAILURE' and time.time() < deadline:
+                    time.sleep(0.1)
+                print(body.state, type(body.result).__name__, body.result)
+                """);
+        assertThat(out).startsWith("FAILURE ChordError Dependency ").contains("raised IllegalStateException",
+                "bad part");
+    }
+
+    @Test
     void aChordFromJavaMixesHeadersAndRunsItsPythonBody() {
         TaskHandle<Object> body = taskClient.submit(Workflows.chord(Workflows.group(TaskCall.of("java.add", 1, 1),
                 TaskCall.of("proj.tasks.add", 2, 2), TaskCall.of("java.add", 3, 3)),

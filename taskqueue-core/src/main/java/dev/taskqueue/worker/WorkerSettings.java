@@ -340,6 +340,15 @@ public final class WorkerSettings {
             return this;
         }
 
+        /**
+         * Does not consume this queue after all (another transport serves it, such as Celery's); without any queue
+         * left, the worker consumes {@value #DEFAULT_QUEUE}.
+         */
+        public Builder withoutQueue(String name) {
+            queues.remove(name);
+            return this;
+        }
+
         public Builder strictOrder(boolean strictOrder) {
             this.strictOrder = strictOrder;
             return this;

@@ -23,12 +23,13 @@ final class Readme {
     static final String SNIPPETS = "taskqueue-spring-boot-autoconfigure/src/test/java/dev/taskqueue/readme";
 
     /**
-     * Every folder of the README's code: {@link #SNIPPETS}, and the sample application's tests, which show how to
-     * test an application with the test kit (a dependency this module cannot have). Markers name files relative to
-     * one of them ({@code shop/Thumbnails.java}, {@code sample/OrderTasksTests.java}); no file is in two.
+     * Every folder of the README's code: {@link #SNIPPETS}, and the tests of modules this one cannot depend on: the
+     * sample application's, which show how to test an application with the test kit, the dashboard's, and the Celery
+     * module's. Markers name files relative to one of them ({@code shop/Thumbnails.java},
+     * {@code sample/OrderTasksTests.java}, {@code celery/readme/CeleryReadmeSnippets.java}); no file is in two.
      */
     static final List<String> SNIPPET_FOLDERS = List.of(SNIPPETS, "sample-app/src/test/java/dev/taskqueue",
-            "taskqueue-dashboard/src/test/java/dev/taskqueue");
+            "taskqueue-dashboard/src/test/java/dev/taskqueue", "taskqueue-celery/src/test/java/dev/taskqueue");
 
     private static final Pattern MARKER = Pattern.compile("<!--\\s*snippet:\\s*(\\S+?)#(\\S+?)\\s*-->");
 

@@ -64,11 +64,20 @@ public final class TaskQueueCeleryAutoConfiguration {
         if (!lettuce.isRunning()) {
             lettuce.start();
         }
-        return new CeleryInterop(lettuce::getRequiredNativeClient, Duration.ofMillis(Math.max(lettuce.getTimeout(),
-                10_000)), new CeleryInterop.Options(properties.getQueues(), properties.getRoutes(),
-                        properties.getDefaultQueue(), properties.getResultExpires(), lettuce.getDatabase(),
-                        lettuce.getHostName(), lettuce.getPort()),
+        CeleryInterop.Options options = new CeleryInterop.Options(properties.getQueues(), properties.getRoutes(),
+                properties.getDefaultQueue(), properties.getResultExpires(), lettuce.getDatabase(),
+                lettuce.getHostName(), lettuce.getPort());
+        return new CeleryInterop(lettuce::getRequiredNativeClient, Duration.ofMillis(lettuce.getTimeout()), options,
                 registry, codec);
+    }
+
+    /**
+     * Taskqueue's own worker leaves Celery queues alone: a {@code @Task} declared on one is run by the Celery worker,
+     * and a stream of that name would stay empty.
+     */
+    @Bean
+    TaskQueueWorkerCustomizer taskQueueCeleryQueuesCustomizer(TaskQueueCeleryProperties properties) {
+        return builder -> properties.getQueues().forEach(builder::withoutQueue);
     }
 
     /** Wraps whatever {@link TaskClient} the application has, so that calls to Celery queues speak Celery. */

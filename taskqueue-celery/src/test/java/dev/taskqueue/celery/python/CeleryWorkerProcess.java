@@ -14,8 +14,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A running Python Celery worker of the test app {@code proj} ({@code python -m celery -A proj worker}), started by
- * {@link PythonCelery#startWorker}.
+ * A running Python Celery worker of the test app {@code proj} ({@code python -m celery -A proj worker}), or of the app
+ * that {@link WorkerOptions#withApp} names, started by {@link PythonCelery#startWorker}.
  * <ol>
  * <li>Start: the worker's stdout and stderr go to one log file; the start waits, bounded, for its
  * {@code <nodename> ready.} line, and a worker that exits or is not ready in time fails with the log's end;</li>
@@ -45,10 +45,11 @@ public final class CeleryWorkerProcess implements AutoCloseable {
         this.log = log;
     }
 
-    static CeleryWorkerProcess start(String python, Path app, Map<String, String> env, WorkerOptions options) {
+    static CeleryWorkerProcess start(String python, Path app, String module, Map<String, String> env,
+            WorkerOptions options) {
         String nodename = options.nodename() != null ? options.nodename()
                 : "py-" + NODES.incrementAndGet() + "-" + ProcessHandle.current().pid() + "@localhost";
-        List<String> command = new ArrayList<>(List.of(python, "-m", "celery", "-A", "proj", "worker",
+        List<String> command = new ArrayList<>(List.of(python, "-m", "celery", "-A", module, "worker",
                 "-Q", String.join(",", options.queues()), "-n", nodename, "--loglevel=INFO"));
         if (options.concurrency() == 0) {
             command.addAll(List.of("-P", "solo"));

@@ -103,11 +103,13 @@ public final class PythonCelery {
     }
 
     /**
-     * Starts {@code python -m celery -A proj worker} on {@code redisUrl} (broker and result backend) and waits until it
-     * is ready to take tasks. Close it when done.
+     * Starts {@code python -m celery -A proj worker} (or the app of {@link WorkerOptions#withApp}) on {@code redisUrl}
+     * (broker and result backend) and waits until it is ready to take tasks. Close it when done.
      */
     public CeleryWorkerProcess startWorker(String redisUrl, WorkerOptions options) {
-        return CeleryWorkerProcess.start(python, ScratchFiles.app(), environment(redisUrl, options.env()), options);
+        WorkerOptions.App app = options.app();
+        return CeleryWorkerProcess.start(python, app != null ? app.directory() : ScratchFiles.app(),
+                app != null ? app.module() : "proj", environment(redisUrl, options.env()), options);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.taskqueue.celery.python;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,9 +20,19 @@ import org.jspecify.annotations.Nullable;
  *        costs a second or more at start and the tests rarely need it
  * @param env extra environment variables, e.g. {@code VISIBILITY_TIMEOUT}
  * @param startTimeout how long to wait for the worker's "ready." before giving up
+ * @param app the Celery app it runs ({@code -A}); null for the test app {@code proj}
  */
 public record WorkerOptions(List<String> queues, @Nullable String nodename, int concurrency, boolean events,
-        boolean mingleAndGossip, Map<String, String> env, Duration startTimeout) {
+        boolean mingleAndGossip, Map<String, String> env, Duration startTimeout, @Nullable App app) {
+
+    /**
+     * A Celery app other than the test app, such as the sample's.
+     *
+     * @param directory where it lives: the worker's working directory and {@code PYTHONPATH}
+     * @param module what {@code -A} names, such as {@code tasks} for {@code tasks.py}
+     */
+    public record App(Path directory, String module) {
+    }
 
     /** Celery's default queue, which the test app also names {@code task_default_queue}. */
     public static final String DEFAULT_QUEUE = "celery";
@@ -43,16 +54,18 @@ public record WorkerOptions(List<String> queues, @Nullable String nodename, int 
 
     /** Solo pool, queue {@value #DEFAULT_QUEUE}, a unique node name, no events, no mingle or gossip. */
     public static WorkerOptions defaults() {
-        return new WorkerOptions(List.of(DEFAULT_QUEUE), null, 0, false, false, Map.of(), DEFAULT_START_TIMEOUT);
+        return new WorkerOptions(List.of(DEFAULT_QUEUE), null, 0, false, false, Map.of(), DEFAULT_START_TIMEOUT,
+                null);
     }
 
     public WorkerOptions withQueues(String... names) {
-        return new WorkerOptions(List.of(names), nodename, concurrency, events, mingleAndGossip, env, startTimeout);
+        return new WorkerOptions(List.of(names), nodename, concurrency, events, mingleAndGossip, env, startTimeout,
+                app);
     }
 
     /** A node name such as {@code py-orders@localhost}, which control commands and events carry. */
     public WorkerOptions withNodename(String name) {
-        return new WorkerOptions(queues, name, concurrency, events, mingleAndGossip, env, startTimeout);
+        return new WorkerOptions(queues, name, concurrency, events, mingleAndGossip, env, startTimeout, app);
     }
 
     /** A prefork pool of {@code children} processes ({@code -P prefork -c <children>}). */
@@ -60,25 +73,35 @@ public record WorkerOptions(List<String> queues, @Nullable String nodename, int 
         if (children < 1) {
             throw new IllegalArgumentException("A prefork pool needs at least one child, not " + children);
         }
-        return new WorkerOptions(queues, nodename, children, events, mingleAndGossip, env, startTimeout);
+        return new WorkerOptions(queues, nodename, children, events, mingleAndGossip, env, startTimeout, app);
     }
 
     public WorkerOptions withEvents() {
-        return new WorkerOptions(queues, nodename, concurrency, true, mingleAndGossip, env, startTimeout);
+        return new WorkerOptions(queues, nodename, concurrency, true, mingleAndGossip, env, startTimeout, app);
     }
 
     public WorkerOptions withMingleAndGossip() {
-        return new WorkerOptions(queues, nodename, concurrency, events, true, env, startTimeout);
+        return new WorkerOptions(queues, nodename, concurrency, events, true, env, startTimeout, app);
     }
 
     /** One more environment variable for the worker process. */
     public WorkerOptions withEnv(String name, String value) {
         Map<String, String> more = new LinkedHashMap<>(env);
         more.put(name, value);
-        return new WorkerOptions(queues, nodename, concurrency, events, mingleAndGossip, more, startTimeout);
+        return new WorkerOptions(queues, nodename, concurrency, events, mingleAndGossip, more, startTimeout, app);
+    }
+
+    /**
+     * Another Celery app than the test app {@code proj}: {@code python -m celery -A <module> worker} run in
+     * {@code directory}; it gets its broker from {@link #withEnv} (the harness's own variable,
+     * {@code TASKQUEUE_CELERY_REDIS}, is set too).
+     */
+    public WorkerOptions withApp(Path directory, String module) {
+        return new WorkerOptions(queues, nodename, concurrency, events, mingleAndGossip, env, startTimeout,
+                new App(directory, module));
     }
 
     public WorkerOptions withStartTimeout(Duration timeout) {
-        return new WorkerOptions(queues, nodename, concurrency, events, mingleAndGossip, env, timeout);
+        return new WorkerOptions(queues, nodename, concurrency, events, mingleAndGossip, env, timeout, app);
     }
 }
