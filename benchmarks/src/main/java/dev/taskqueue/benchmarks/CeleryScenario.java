@@ -79,7 +79,7 @@ final class CeleryScenario extends Scenario {
             out.add(Figure.of("celery.drain.ratio", "Java drain / Python drain", java / python, Figure.Unit.RATIO)
                     .target(Figure.Target.atLeast(10)));
             out.note(String.format("Redis CPU per task drained: Python %.0f us, Java %.0f us; the Java worker's "
-                    + "unmeasured drain of %,d tasks before: %,.0f/s; other CPU counts the Python worker's",
+                    + "unmeasured drain of %,d tasks before: %,.0f/s",
                     pythonRedisCpu * 1e6 / total, javaRedisCpu * 1e6 / total, total * 4, warm));
             bench.redis.clear();
 
