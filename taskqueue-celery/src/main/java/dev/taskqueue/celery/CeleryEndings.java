@@ -21,7 +21,8 @@ import tools.jackson.databind.node.ObjectNode;
  * into a {@link CeleryQueues.Finish}, which the worker stores with the acknowledgement in one script.
  * <ul>
  * <li>success: SUCCESS with the result, then callbacks and the chain's next step;</li>
- * <li>retry: RETRY with the error, and the same task again (same id, {@code retries + 1}, an ETA, itself as parent);</li>
+ * <li>retry: RETRY with the error, and the same task again (same id, {@code retries + 1}, an ETA, itself as
+ * parent);</li>
  * <li>failure or revocation: FAILURE or REVOKED with Celery's exception object, then errbacks;</li>
  * <li>a chord header task, whatever its end: its part, and the chord's body (or the body's failure) when it was the
  * last;</li>

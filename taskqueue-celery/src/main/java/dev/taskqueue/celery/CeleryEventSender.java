@@ -95,7 +95,7 @@ final class CeleryEventSender implements AutoCloseable {
             return;
         }
         ScheduledExecutorService started = Executors.newSingleThreadScheduledExecutor(run -> {
-            Thread events = new Thread(run, "taskqueue-celery-events");
+            Thread events = new Thread(run, "taskqueue-celery-events-" + node.nodename());
             events.setDaemon(true);
             return events;
         });

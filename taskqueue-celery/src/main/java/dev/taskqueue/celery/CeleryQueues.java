@@ -56,7 +56,7 @@ final class CeleryQueues {
     // KEYS[1]: unacked; KEYS[2]: unacked_index; KEYS[3]: taskqueue-celery:held:<node>; KEYS[4]: _kombu.binding.celery
     // ARGV[1]: result TTL, seconds (0: none); ARGV[2]: r, results; ARGV[3]: p, messages; ARGV[4]: d, keys to drop
     // then r times (result key, meta), p times (list, queue, envelope), d keys, and last the delivery tags to ack.
-    // A stored SUCCESS is final (Celery's guard). Returns the number of tags acknowledged.
+    // A stored SUCCESS is final (Celery's guard). Returns the tags that were no longer held (restored meanwhile).
     private static final CeleryRedis.Script FINISH = new CeleryRedis.Script("""
             local ttl = tonumber(ARGV[1])
             local r, p, d = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -79,13 +79,13 @@ final class CeleryQueues {
               redis.call('DEL', ARGV[at])
               at = at + 1
             end
-            local acked = 0
+            local lost = {}
             for i = at, #ARGV do
-              acked = acked + redis.call('HDEL', KEYS[1], ARGV[i])
+              if redis.call('HDEL', KEYS[1], ARGV[i]) == 0 then lost[#lost + 1] = ARGV[i] end
               redis.call('ZREM', KEYS[2], ARGV[i])
               redis.call('SREM', KEYS[3], ARGV[i])
             end
-            return acked
+            return lost
             """);
 
     // KEYS[1]: unacked; KEYS[2]: unacked_index; KEYS[3]: taskqueue-celery:held:<node>; KEYS[4]: taskqueue-celery:parked
@@ -150,6 +150,14 @@ final class CeleryQueues {
         void ack(String tag) {
             tags.add(tag);
         }
+
+        /** Adds what another finish stores, sends and acknowledges: one script then records both. */
+        void addAll(Finish other) {
+            results.addAll(other.results);
+            messages.addAll(other.messages);
+            drops.addAll(other.drops);
+            tags.addAll(other.tags);
+        }
     }
 
     private final CeleryRedis redis;
@@ -182,8 +190,8 @@ final class CeleryQueues {
         return taken;
     }
 
-    /** Stores, sends and acknowledges at once; returns how many deliveries were still held. */
-    long finish(Finish finish, long resultTtlSeconds) {
+    /** Stores, sends and acknowledges at once; returns the delivery tags that were no longer held. */
+    List<String> finish(Finish finish, long resultTtlSeconds) {
         List<String> args = new ArrayList<>(4 + finish.results.size() + finish.messages.size() + finish.drops.size()
                 + finish.tags.size());
         args.add(Long.toString(resultTtlSeconds));
@@ -194,9 +202,8 @@ final class CeleryQueues {
         args.addAll(finish.messages);
         args.addAll(finish.drops);
         args.addAll(finish.tags);
-        Long acked = FINISH.run(redis, "record Celery results", ScriptOutputType.INTEGER, List.of(CeleryKeys.UNACKED,
+        return FINISH.run(redis, "record Celery results", ScriptOutputType.MULTI, List.of(CeleryKeys.UNACKED,
                 CeleryKeys.UNACKED_INDEX, CeleryKeys.heldBy(node), CeleryKeys.bindings("celery")), args);
-        return acked;
     }
 
     /** Moves a held message that is not due yet to the parked set; false when it was no longer held. */

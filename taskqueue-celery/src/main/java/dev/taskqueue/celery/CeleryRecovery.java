@@ -98,7 +98,8 @@ final class CeleryRecovery {
             return restored
             """);
 
-    // KEYS[1]: unacked; KEYS[2]: unacked_index; KEYS[3]: taskqueue-celery:workers; KEYS[4]: taskqueue-celery:held:<node>
+    // KEYS[1]: unacked; KEYS[2]: unacked_index; KEYS[3]: taskqueue-celery:workers;
+    // KEYS[4]: taskqueue-celery:held:<node>
     // ARGV[1]: the node. Returns how many of its deliveries were restored.
     private static final CeleryRedis.Script RELEASE = new CeleryRedis.Script(RESTORE + """
             local restored = 0
@@ -175,7 +176,8 @@ final class CeleryRecovery {
 
     long promote(int limit) {
         return PROMOTE.<Long>run(redis, "send due Celery messages back", ScriptOutputType.INTEGER,
-                List.of(CeleryKeys.PARKED), List.of(Long.toString(System.currentTimeMillis()), Integer.toString(limit)));
+                List.of(CeleryKeys.PARKED),
+                List.of(Long.toString(System.currentTimeMillis()), Integer.toString(limit)));
     }
 
     /** Task ids revoked and not lapsed, for a worker that starts. */

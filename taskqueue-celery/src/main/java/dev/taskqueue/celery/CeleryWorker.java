@@ -8,10 +8,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -80,7 +79,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
             }));
     private final AtomicLong processed = new AtomicLong();
     private final Map<String, LongAdder> totals = new ConcurrentHashMap<>();
-    private final Queue<Ended> unrecorded = new ConcurrentLinkedQueue<>();
+    private final CeleryRecorder recorder;
     private volatile boolean stopping;
     private @Nullable Thread fetcher;
     private @Nullable Thread keeper;
@@ -104,6 +103,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
         this.resultTtlSeconds = resultExpires.toSeconds();
         this.clock = clock;
         this.slots = new Semaphore(settings.concurrency());
+        this.recorder = new CeleryRecorder(queues, resultExpires.toSeconds(), settings.nodename());
         this.threads = InlineWorker.taskThreads(settings.concurrency(), "taskqueue-celery-task-");
     }
 
@@ -117,6 +117,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
         startedAt = clock.instant();
         revoked.addAll(recovery.revoked());
         recovery.beat(settings.nodename(), settings.liveness());
+        recorder.start();
         keeper = daemon("taskqueue-celery-keeper", this::keep);
         fetcher = daemon("taskqueue-celery-fetcher", this::fetch);
         log.info("Celery worker {} consumes {} with {} slots", settings.nodename(), settings.queues(),
@@ -145,15 +146,9 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
+        recorder.stop(Duration.ofSeconds(5));
         threads.shutdownNow();
         join(keeper, Duration.ofSeconds(5));
-        try {
-            recordUnrecorded();
-        }
-        catch (RuntimeException ex) {
-            log.warn("Celery worker {} stops with {} task end(s) Redis did not take; those tasks run again",
-                    settings.nodename(), unrecorded.size());
-        }
         try {
             long restored = recovery.release(settings.nodename());
             if (restored > 0) {
@@ -241,7 +236,6 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
         long sweepEvery = Math.max(1, Math.min(240, settings.visibilityTimeout().toMillis() / 2 / 250));
         while (!stopping) {
             try {
-                recordUnrecorded();
                 recovery.promote(1000);
                 if (round % 4 == 0) {
                     recovery.beat(settings.nodename(), settings.liveness());
@@ -296,44 +290,15 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
             finish.ack(taken.tag());
             processed.incrementAndGet();
             totals.computeIfAbsent(message.task(), name -> new LongAdder()).increment();
-            record(new Ended(message, finish));
+            recorder.record(message, finish).get(); // its slot is free once Redis has its end: memory stays bounded
         }
-        catch (RuntimeException ex) {
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt(); // stopping: the delivery stays held, and is handed back
+        }
+        catch (ExecutionException | RuntimeException ex) {
             log.error("Celery worker {} could not run task {} [{}]; it stays held and comes back to its queue when "
                     + "this worker stops or its liveness lapses", settings.nodename(), message.task(), message.id(),
                     ex);
-        }
-    }
-
-    /** A task that ended, and what its end stores, sends and acknowledges. */
-    private record Ended(CeleryMessage message, CeleryQueues.Finish finish) {
-    }
-
-    /**
-     * Records an end; when Redis cannot take it now (an outage), the keeper tries again until it can: the task's
-     * delivery stays held meanwhile, so it is neither lost nor run again.
-     */
-    private void record(Ended ended) {
-        try {
-            if (queues.finish(ended.finish(), resultTtlSeconds) == 0) {
-                log.warn("Task {} [{}] ended after its delivery was restored to {} (this worker was thought dead): "
-                        + "it may run again", ended.message().task(), ended.message().id(), ended.message().queue());
-            }
-        }
-        catch (RuntimeException ex) {
-            if (unrecorded.isEmpty()) {
-                log.warn("Celery worker {} could not record the end of task {} [{}]; trying again until Redis takes "
-                        + "it: {}", settings.nodename(), ended.message().task(), ended.message().id(), ex.getMessage());
-            }
-            unrecorded.add(ended);
-        }
-    }
-
-    /** Records the ends Redis could not take before, oldest first; stops at the first that still fails. */
-    private void recordUnrecorded() {
-        for (Ended ended = unrecorded.peek(); ended != null; ended = unrecorded.peek()) {
-            queues.finish(ended.finish(), resultTtlSeconds);
-            unrecorded.poll();
         }
     }
 

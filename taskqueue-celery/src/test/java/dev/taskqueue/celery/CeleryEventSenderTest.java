@@ -91,7 +91,7 @@ class CeleryEventSenderTest {
         assertThat(offline.body().get("type").asString()).isEqualTo("worker-offline");
         assertThat(offline.body().get("processed").asLong()).isEqualTo(8);
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(
-                thread -> thread.getName().equals("taskqueue-celery-events") && thread.isAlive());
+                thread -> thread.getName().equals("taskqueue-celery-events-" + node.nodename()) && thread.isAlive());
     }
 
     @Test
