@@ -183,6 +183,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
     /** Takes messages while slots are free; sleeps a little longer each time the queues were empty. */
     private void fetch() {
         long idle = 1;
+        boolean taking = true;
         while (!stopping) {
             try {
                 if (!slots.tryAcquire(200, TimeUnit.MILLISECONDS)) {
@@ -195,10 +196,17 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
                 }
                 catch (RuntimeException ex) {
                     slots.release(free);
-                    log.warn("Celery worker {} could not take messages; trying again in a second: {}",
-                            settings.nodename(), ex.getMessage());
+                    if (taking) { // once per outage: it tries again every second
+                        log.warn("Celery worker {} could not take messages; trying again every second until Redis "
+                                + "answers: {}", settings.nodename(), ex.getMessage());
+                    }
+                    taking = false;
                     Thread.sleep(1000);
                     continue;
+                }
+                if (!taking) {
+                    log.info("Celery worker {} takes messages again", settings.nodename());
+                    taking = true;
                 }
                 slots.release(free - taken.size());
                 for (CeleryQueues.Taken message : taken) {
@@ -233,6 +241,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
      */
     private void keep() {
         long round = 0;
+        boolean keeping = true;
         long sweepEvery = Math.max(1, Math.min(240, settings.visibilityTimeout().toMillis() / 2 / 250));
         while (!stopping) {
             try {
@@ -253,18 +262,31 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
                 }
             }
             catch (RuntimeException ex) {
-                log.warn("Celery worker {} could not keep its messages alive: {}", settings.nodename(),
-                        ex.getMessage());
+                if (keeping) { // once per outage: it tries again every round
+                    log.warn("Celery worker {} could not keep its messages alive; trying again until Redis answers: "
+                            + "{}", settings.nodename(), ex.getMessage());
+                }
+                keeping = false;
+                round++;
+                pause(250);
+                continue;
+            }
+            if (!keeping) {
+                log.info("Celery worker {} keeps its messages alive again", settings.nodename());
+                keeping = true;
             }
             round++;
-            try {
-                Thread.sleep(250);
-            }
-            catch (InterruptedException ex) {
-                if (stopping) {
-                    return;
-                }
-            }
+            pause(250);
+        }
+    }
+
+    /** Sleeps, unless the worker stops meanwhile. */
+    private void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException ex) {
+            // stopping: the loop's condition ends it
         }
     }
 

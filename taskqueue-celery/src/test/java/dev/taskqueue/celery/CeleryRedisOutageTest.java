@@ -14,10 +14,12 @@ import dev.taskqueue.celery.app.CeleryTestApplication;
 import dev.taskqueue.redis.LocalRedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -30,7 +32,8 @@ import static org.awaitility.Awaitility.await;
  * the outage fails at once saying what to check, and the tasks that ended meanwhile are recorded once Redis is back,
  * each run once, nothing lost.
  */
-@SpringBootTest(classes = CeleryTestApplication.class, properties = {
+@DirtiesContext // its Redis stops with the class: the context must not outlive it in the cache
+@SpringBootTest(classes = { CeleryTestApplication.class, CeleryRedisOutageTest.OutageRedis.class }, properties = {
         "taskqueue.celery.queues=java", "taskqueue.celery.worker.queues=java", "taskqueue.worker.enabled=false",
         "taskqueue.celery.worker.shutdown-timeout=2s", "spring.data.redis.timeout=3s" })
 class CeleryRedisOutageTest {
@@ -58,9 +61,14 @@ class CeleryRedisOutageTest {
         }
     }
 
-    @AfterAll
-    static void stopRedis() {
-        REDIS.close();
+    /** The server stops with the context, after its worker: a worker stopping on a dead Redis would wait for it. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class OutageRedis {
+
+        @Bean(destroyMethod = "close")
+        LocalRedisServer outageRedis() {
+            return REDIS;
+        }
     }
 
     @Test

@@ -7,9 +7,11 @@ import org.springframework.test.context.TestContext;
 import org.springframework.test.context.support.AbstractTestExecutionListener;
 
 /**
- * After each test method of a test with {@link AutoConfigureTaskQueue @AutoConfigureTaskQueue}, forgets every task
- * ({@link TaskQueueTester#reset()}): the context, and its worker, serve the next test method (and the next test class
- * with the same configuration), which starts with empty queues.
+ * Before and after each test method of a test with {@link AutoConfigureTaskQueue @AutoConfigureTaskQueue}, forgets every
+ * task ({@link TaskQueueTester#reset()}, which also stops a manual worker): the context, and its worker, serve the next
+ * test method (and the next test class with the same configuration), which starts with empty queues. Before as well as
+ * after: a cached context that Spring paused for another test class and resumed for this one restarts its lifecycle
+ * beans, and a manual worker must not be running when the test begins.
  */
 final class TaskQueueTestExecutionListener extends AbstractTestExecutionListener {
 
@@ -22,7 +24,16 @@ final class TaskQueueTestExecutionListener extends AbstractTestExecutionListener
     }
 
     @Override
+    public void beforeTestMethod(TestContext testContext) {
+        reset(testContext);
+    }
+
+    @Override
     public void afterTestMethod(TestContext testContext) {
+        reset(testContext);
+    }
+
+    private static void reset(TestContext testContext) {
         if (testContext.hasApplicationContext()) {
             ApplicationContext context = testContext.getApplicationContext();
             // Without the Redis broker (the inline mode) there is nothing to forget, and the tester says so when used.
