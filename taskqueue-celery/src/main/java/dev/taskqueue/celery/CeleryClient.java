@@ -155,8 +155,7 @@ final class CeleryClient {
         ObjectNode bodySignature = signature(body, defaults, bodyId, chord, chord);
         List<CeleryOutgoing> header = members(chord.header(), groupId, defaults, bodySignature);
         // The size first: a member that ends before it is written would find the chord incomplete for ever.
-        redis.await(redis.commands().setex(CeleryKeys.chordSize(groupId), results.expires().toSeconds(),
-                Integer.toString(header.size())), "write a chord's size");
+        redis.await(setKept(CeleryKeys.chordSize(groupId), Integer.toString(header.size())), "write a chord's size");
         publish(header);
         return handle(bodyId, queueOf(body, defaults), body);
     }
@@ -193,8 +192,13 @@ final class CeleryClient {
         }
         ObjectNode meta = CeleryJson.MAPPER.createObjectNode();
         meta.set("result", tuple);
-        redis.commands().setex(CeleryKeys.group(groupId), results.expires().toSeconds(),
-                CeleryJson.MAPPER.writeValueAsString(meta));
+        redis.await(setKept(CeleryKeys.group(groupId), CeleryJson.MAPPER.writeValueAsString(meta)), "save a group");
+    }
+
+    /** Sets a result key for as long as results are kept (for ever when {@code result-expires} is 0, as Celery). */
+    private java.util.concurrent.CompletionStage<String> setKept(String key, String value) {
+        long seconds = results.expires().toSeconds();
+        return seconds > 0 ? redis.commands().setex(key, seconds, value) : redis.commands().set(key, value);
     }
 
     /** Stores messages: one {@code LPUSH} per list, their queues' bindings declared as kombu declares them. */

@@ -207,14 +207,13 @@ final class CeleryEndings {
                 reason, DEAD_LETTERS);
         try {
             deadLetter(taken.queue(), reason, taken.envelope());
-            CeleryQueues.Finish finish = new CeleryQueues.Finish();
+            CeleryQueues.Finish finish = new CeleryQueues.Finish(taken.tag());
             String id = idOf(taken.envelope());
             if (id != null) {
                 finish.result(id, json(CeleryMeta.failure(id, null, CeleryMeta.exception("ContentDisallowed",
                         "kombu.exceptions", reason), clock.instant())));
             }
-            finish.ack(taken.tag());
-            queues.finish(finish, resultTtlSeconds);
+            queues.finish(List.of(finish), resultTtlSeconds);
         }
         catch (RuntimeException ex) {
             log.error("Could not set aside the refused message; it stays held and comes back", ex);

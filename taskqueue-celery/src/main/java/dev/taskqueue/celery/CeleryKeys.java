@@ -33,6 +33,9 @@ final class CeleryKeys {
     /** Countdown and ETA messages a Java worker took before they were due: envelope scored by due millisecond. */
     static final String PARKED = "taskqueue-celery:parked";
 
+    /** The counter that makes each Java delivery's tag unique. */
+    static final String TAGS = "taskqueue-celery:tags";
+
     /** Task ids revoked, scored by the Unix millisecond the revocation lapses: Java workers read them at start. */
     static final String REVOKED = "taskqueue-celery:revoked";
 

@@ -22,24 +22,24 @@ import org.jspecify.annotations.Nullable;
  */
 final class CeleryQueues {
 
-    // KEYS[1]: unacked; KEYS[2]: unacked_index; KEYS[3]: taskqueue-celery:held:<node>; KEYS[4..]: lists, in order
-    // ARGV[1]: how many messages at most; ARGV[2]: now, Unix seconds; ARGV[3..]: the queue of KEYS[4..]
-    // Returns queue, delivery tag, envelope of each message taken, flat. A message without a delivery tag (or with one
-    // already held) gets a new one, so that its bookkeeping never replaces another's.
+    // KEYS[1]: unacked; KEYS[2]: unacked_index; KEYS[3]: taskqueue-celery:held:<node>; KEYS[4]: taskqueue-celery:tags;
+    // KEYS[5..]: the lists, in order
+    // ARGV[1]: how many messages at most; ARGV[2]: now, Unix seconds; ARGV[3..]: the queue of KEYS[5..]
+    // Returns queue, delivery tag, envelope of each message taken, flat. Each delivery gets a tag of its own (the
+    // envelope's, a '#' and a counter): a message restored and taken again is another delivery, and the end of the
+    // first one can never acknowledge the second. Kombu keys unacked by whatever tag it finds there.
     private static final CeleryRedis.Script TAKE = new CeleryRedis.Script("""
             local max = tonumber(ARGV[1])
             local out = {}
             local taken = 0
-            for i = 4, #KEYS do
+            for i = 5, #KEYS do
               if taken >= max then break end
               local items = redis.call('RPOP', KEYS[i], max - taken)
               if items then
-                local queue = ARGV[i - 1]
+                local queue = ARGV[i - 2]
                 for _, raw in ipairs(items) do
-                  local tag = string.match(raw, '"delivery_tag"%s*:%s*"([^"]+)"')
-                  if not tag or redis.call('HEXISTS', KEYS[1], tag) == 1 then
-                    tag = 'taskqueue-' .. redis.call('INCR', 'taskqueue-celery:tags')
-                  end
+                  local tag = (string.match(raw, '"delivery_tag"%s*:%s*"([^"]+)"') or 'delivery')
+                      .. '#' .. redis.call('INCR', KEYS[4])
                   redis.call('HSET', KEYS[1], tag, '[' .. raw .. ', "", ' .. cjson.encode(queue) .. ']')
                   redis.call('ZADD', KEYS[2], ARGV[2], tag)
                   redis.call('SADD', KEYS[3], tag)
@@ -54,36 +54,43 @@ final class CeleryQueues {
             """);
 
     // KEYS[1]: unacked; KEYS[2]: unacked_index; KEYS[3]: taskqueue-celery:held:<node>; KEYS[4]: _kombu.binding.celery
-    // ARGV[1]: result TTL, seconds (0: none); ARGV[2]: r, results; ARGV[3]: p, messages; ARGV[4]: d, keys to drop
-    // then r times (result key, meta), p times (list, queue, envelope), d keys, and last the delivery tags to ack.
-    // A stored SUCCESS is final (Celery's guard). Returns the tags that were no longer held (restored meanwhile).
-    private static final CeleryRedis.Script FINISH = new CeleryRedis.Script("""
+    // ARGV[1]: result TTL, seconds (0: none); ARGV[2]: how many ends; then for each end: its delivery tag, r, p, d,
+    // r times (result key, meta), p times (list, queue, envelope), d keys to drop.
+    // An end whose delivery is still held is acknowledged, and what follows it is sent; one whose delivery is no longer
+    // held (restored meanwhile, or recorded by an earlier run of this script whose reply was lost) has its result
+    // stored, but sends nothing: the delivery runs again, or already sent it. A stored SUCCESS is final (Celery's
+    // guard). Returns the tags no longer held.
+    private static final CeleryRedis.Script FINISH = new CeleryRedis.Script(CeleryResults.IS_SUCCESS + """
             local ttl = tonumber(ARGV[1])
-            local r, p, d = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-            local at = 5
-            for _ = 1, r do
-              local key, meta = ARGV[at], ARGV[at + 1]
-              local old = redis.call('GET', key)
-              if not (old and string.find(old, '"status"%s*:%s*"SUCCESS"')) then
-                if ttl > 0 then redis.call('SET', key, meta, 'EX', ttl) else redis.call('SET', key, meta) end
-                redis.call('PUBLISH', key, meta)
-              end
-              at = at + 2
-            end
-            for _ = 1, p do
-              redis.call('SADD', KEYS[4], ARGV[at + 1] .. '\\6\\22\\6\\22' .. ARGV[at + 1])
-              redis.call('LPUSH', ARGV[at], ARGV[at + 2])
-              at = at + 3
-            end
-            for _ = 1, d do
-              redis.call('DEL', ARGV[at])
-              at = at + 1
-            end
+            local at = 3
             local lost = {}
-            for i = at, #ARGV do
-              if redis.call('HDEL', KEYS[1], ARGV[i]) == 0 then lost[#lost + 1] = ARGV[i] end
-              redis.call('ZREM', KEYS[2], ARGV[i])
-              redis.call('SREM', KEYS[3], ARGV[i])
+            for _ = 1, tonumber(ARGV[2]) do
+              local tag = ARGV[at]
+              local r, p, d = tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3])
+              at = at + 4
+              local held = redis.call('HDEL', KEYS[1], tag) == 1
+              redis.call('ZREM', KEYS[2], tag)
+              redis.call('SREM', KEYS[3], tag)
+              if not held then lost[#lost + 1] = tag end
+              for _ = 1, r do
+                local key, meta = ARGV[at], ARGV[at + 1]
+                if not is_success(redis.call('GET', key)) then
+                  if ttl > 0 then redis.call('SET', key, meta, 'EX', ttl) else redis.call('SET', key, meta) end
+                  redis.call('PUBLISH', key, meta)
+                end
+                at = at + 2
+              end
+              for _ = 1, p do
+                if held then
+                  redis.call('SADD', KEYS[4], ARGV[at + 1] .. '\\6\\22\\6\\22' .. ARGV[at + 1])
+                  redis.call('LPUSH', ARGV[at], ARGV[at + 2])
+                end
+                at = at + 3
+              end
+              for _ = 1, d do
+                if held then redis.call('DEL', ARGV[at]) end
+                at = at + 1
+              end
             end
             return lost
             """);
@@ -100,7 +107,7 @@ final class CeleryQueues {
             """);
 
     // KEYS[1]: celery-taskset-meta-<gid>.j; KEYS[2]: ....t; KEYS[3]: ....s
-    // ARGV[1]: the part's score (its group index, or +inf); ARGV[2]: [1, task id, state, result]; ARGV[3]: TTL, s
+    // ARGV[1]: the part's score (its group index, or +inf); ARGV[2]: [1, task id, state, result]; ARGV[3]: TTL, s (0: none)
     // Returns every part in order when this one completed the chord (count = size + extra), else nothing. As Celery's
     // on_chord_part_return: ZADD and ZCOUNT in one step, so one part only sees the chord complete; whoever does
     // sends the body, then drops the keys.
@@ -109,7 +116,9 @@ final class CeleryQueues {
             local count = redis.call('ZCOUNT', KEYS[1], '-inf', '+inf')
             local extra = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
             local size = redis.call('GET', KEYS[3])
-            for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[3]) end
+            if tonumber(ARGV[3]) > 0 then
+              for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[3]) end
+            end
             if size and count == tonumber(size) + extra then
               return redis.call('ZRANGE', KEYS[1], 0, -1)
             end
@@ -120,13 +129,18 @@ final class CeleryQueues {
     record Taken(String queue, String tag, String envelope) {
     }
 
-    /** What one finish stores, sends and acknowledges. */
+    /** What the end of one delivery stores, sends and drops, recorded with its acknowledgement. */
     static final class Finish {
 
+        final String tag;
         final List<String> results = new ArrayList<>();
         final List<String> messages = new ArrayList<>();
         final List<String> drops = new ArrayList<>();
-        final List<String> tags = new ArrayList<>();
+
+        /** @param tag the delivery it ends */
+        Finish(String tag) {
+            this.tag = tag;
+        }
 
         void result(String taskId, String meta) {
             results.add(CeleryKeys.result(taskId));
@@ -146,18 +160,6 @@ final class CeleryQueues {
         void drop(String key) {
             drops.add(key);
         }
-
-        void ack(String tag) {
-            tags.add(tag);
-        }
-
-        /** Adds what another finish stores, sends and acknowledges: one script then records both. */
-        void addAll(Finish other) {
-            results.addAll(other.results);
-            messages.addAll(other.messages);
-            drops.addAll(other.drops);
-            tags.addAll(other.tags);
-        }
     }
 
     private final CeleryRedis redis;
@@ -171,10 +173,11 @@ final class CeleryQueues {
     /** Takes up to {@code max} messages from these queues, priority 0 of every queue first. */
     List<Taken> take(List<String> queues, int max) {
         List<String> lists = CeleryKeys.consumeOrder(queues);
-        List<String> keys = new ArrayList<>(lists.size() + 3);
+        List<String> keys = new ArrayList<>(lists.size() + 4);
         keys.add(CeleryKeys.UNACKED);
         keys.add(CeleryKeys.UNACKED_INDEX);
         keys.add(CeleryKeys.heldBy(node));
+        keys.add(CeleryKeys.TAGS);
         keys.addAll(lists);
         List<String> args = new ArrayList<>(lists.size() + 2);
         args.add(Integer.toString(max));
@@ -190,18 +193,20 @@ final class CeleryQueues {
         return taken;
     }
 
-    /** Stores, sends and acknowledges at once; returns the delivery tags that were no longer held. */
-    List<String> finish(Finish finish, long resultTtlSeconds) {
-        List<String> args = new ArrayList<>(4 + finish.results.size() + finish.messages.size() + finish.drops.size()
-                + finish.tags.size());
+    /** Records ends with their acknowledgements, in one script; returns the delivery tags that were no longer held. */
+    List<String> finish(List<Finish> ends, long resultTtlSeconds) {
+        List<String> args = new ArrayList<>();
         args.add(Long.toString(resultTtlSeconds));
-        args.add(Integer.toString(finish.results.size() / 2));
-        args.add(Integer.toString(finish.messages.size() / 3));
-        args.add(Integer.toString(finish.drops.size()));
-        args.addAll(finish.results);
-        args.addAll(finish.messages);
-        args.addAll(finish.drops);
-        args.addAll(finish.tags);
+        args.add(Integer.toString(ends.size()));
+        for (Finish end : ends) {
+            args.add(end.tag);
+            args.add(Integer.toString(end.results.size() / 2));
+            args.add(Integer.toString(end.messages.size() / 3));
+            args.add(Integer.toString(end.drops.size()));
+            args.addAll(end.results);
+            args.addAll(end.messages);
+            args.addAll(end.drops);
+        }
         return FINISH.run(redis, "record Celery results", ScriptOutputType.MULTI, List.of(CeleryKeys.UNACKED,
                 CeleryKeys.UNACKED_INDEX, CeleryKeys.heldBy(node), CeleryKeys.bindings("celery")), args);
     }
@@ -221,7 +226,7 @@ final class CeleryQueues {
     List<String> chordPart(String groupId, @Nullable Integer index, String part, long ttlSeconds) {
         return CHORD_PART.run(redis, "report to a Celery chord", ScriptOutputType.MULTI,
                 List.of(CeleryKeys.chordParts(groupId), CeleryKeys.chordExtra(groupId), CeleryKeys.chordSize(groupId)),
-                List.of(index == null ? "+inf" : index.toString(), part, Long.toString(Math.max(1, ttlSeconds))));
+                List.of(index == null ? "+inf" : index.toString(), part, Long.toString(ttlSeconds)));
     }
 
     /** Kombu's score: Unix time in seconds, with milliseconds. */

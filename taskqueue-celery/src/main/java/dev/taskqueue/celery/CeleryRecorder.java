@@ -107,17 +107,18 @@ final class CeleryRecorder {
     }
 
     private void send(List<Ended> batch) {
-        CeleryQueues.Finish all = new CeleryQueues.Finish();
+        List<CeleryQueues.Finish> ends = new ArrayList<>(batch.size());
         Map<String, CeleryMessage> byTag = new HashMap<>();
         for (Ended ended : batch) {
-            all.addAll(ended.finish());
-            ended.finish().tags.forEach(tag -> byTag.put(tag, ended.message()));
+            ends.add(ended.finish());
+            byTag.put(ended.finish().tag, ended.message());
         }
-        for (String tag : queues.finish(all, resultTtlSeconds)) {
+        for (String tag : queues.finish(ends, resultTtlSeconds)) {
             @Nullable CeleryMessage message = byTag.get(tag);
             if (message != null) {
                 log.warn("Task {} [{}] ended after its delivery was restored to {} (this worker was thought dead): "
-                        + "it may run again", message.task(), message.id(), message.queue());
+                        + "its result is stored, what follows it is not sent from here; it runs again", message.task(),
+                        message.id(), message.queue());
             }
         }
         batch.forEach(ended -> ended.recorded().complete(null));

@@ -1,6 +1,8 @@
 package dev.taskqueue.celery;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -13,8 +15,8 @@ import io.lettuce.core.ScriptOutputType;
  * What brings Celery messages back, for Java workers and alongside Python ones:
  * <ol>
  * <li>{@link #beat}: a Java worker says it is alive ({@code taskqueue-celery:workers}, scored by when that lapses)
- * and refreshes the {@code unacked_index} score of every delivery it holds, so that no sweep (Python's or ours)
- * takes a running task back however long it runs;</li>
+ * and refreshes the {@code unacked_index} score of every delivery it works on, so that no sweep (Python's or ours)
+ * takes a running task back however long it runs; a delivery it holds but no longer works on comes back;</li>
  * <li>{@link #restoreDead}: the deliveries of a Java worker whose liveness lapsed (killed, cut off) go back to the
  * front of their lists within seconds, not after kombu's visibility timeout (an hour by default);</li>
  * <li>{@link #sweep}: kombu's own visibility-timeout restore, under kombu's mutex, for deliveries of Python workers
@@ -48,8 +50,9 @@ final class CeleryRecovery {
                 redis.call('ZREM', KEYS[2], tag)
                 return 0
               end
-              local env, exchange, rk = string.match(entry, '^%[(.*),%s*"([^"]*)",%s*"([^"]*)"%]$')
+              local env, exchange, rk = string.match(entry, '^%[(.*),%s*("[^"]*"),%s*("[^"]*")%]$')
               if not env then return 0 end
+              exchange, rk = cjson.decode(exchange), cjson.decode(rk) -- JSON strings, escapes and all
               local queue = rk
               if exchange ~= '' then
                 queue = nil
@@ -64,7 +67,12 @@ final class CeleryRecovery {
               end
               local priority = tonumber(string.match(env, '"priority"%s*:%s*(%d+)')) or 0
               local list = list_of(queue, priority)
-              env = (string.gsub(env, '"delivery_info"%s*:%s*{', '"delivery_info": {"redelivered": true, ', 1))
+              local flagged, empty = string.gsub(env, '"delivery_info"%s*:%s*{%s*}',
+                  '"delivery_info": {"redelivered": true}', 1)
+              if empty == 0 then
+                flagged = string.gsub(env, '"delivery_info"%s*:%s*{', '"delivery_info": {"redelivered": true, ', 1)
+              end
+              env = flagged
               redis.call('HDEL', KEYS[1], tag)
               redis.call('ZREM', KEYS[2], tag)
               redis.call('RPUSH', list, env)
@@ -72,14 +80,32 @@ final class CeleryRecovery {
             end
             """;
 
-    // KEYS[1]: unacked_index; KEYS[2]: taskqueue-celery:workers; KEYS[3]: taskqueue-celery:held:<node>
-    // ARGV[1]: the node; ARGV[2]: when its liveness lapses, Unix ms; ARGV[3]: now, Unix seconds
-    private static final CeleryRedis.Script BEAT = new CeleryRedis.Script("""
-            redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
-            for _, tag in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-              redis.call('ZADD', KEYS[1], 'XX', ARGV[3], tag)
+    // KEYS[1]: unacked; KEYS[2]: unacked_index; KEYS[3]: taskqueue-celery:workers;
+    // KEYS[4]: taskqueue-celery:held:<node>
+    // ARGV[1]: the node; ARGV[2]: when its liveness lapses, Unix ms; ARGV[3]: now, Unix seconds; ARGV[4]: deliveries
+    // held before this are orphans, Unix seconds; ARGV[5..]: the delivery tags the worker is working on
+    // Refreshes the score of each delivery it works on; a delivery in its held set that it does not work on (taken by
+    // an earlier run of the same node name, or whose run failed before it was recorded) is restored once its score is
+    // older than the liveness timeout. Returns how many were restored.
+    private static final CeleryRedis.Script BEAT = new CeleryRedis.Script(RESTORE + """
+            local working = {}
+            for i = 5, #ARGV do working[ARGV[i]] = true end
+            redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
+            local restored = 0
+            for _, tag in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+              if working[tag] then
+                redis.call('ZADD', KEYS[2], 'XX', ARGV[3], tag)
+              else
+                local score = tonumber(redis.call('ZSCORE', KEYS[2], tag))
+                if not score then
+                  redis.call('SREM', KEYS[4], tag)
+                elseif score < tonumber(ARGV[4]) then
+                  restored = restored + restore(tag)
+                  redis.call('SREM', KEYS[4], tag)
+                end
+              end
             end
-            return 1
+            return restored
             """);
 
     // KEYS[1]: unacked; KEYS[2]: unacked_index; KEYS[3]: taskqueue-celery:workers
@@ -147,11 +173,21 @@ final class CeleryRecovery {
         this.redis = redis;
     }
 
-    void beat(String node, Duration liveness) {
+    /**
+     * Says the worker is alive, keeps what it works on held, and restores what it holds but no longer works on (see
+     * BEAT); returns how many it restored.
+     */
+    long beat(String node, Duration liveness, Collection<String> working) {
         long now = System.currentTimeMillis();
-        BEAT.run(redis, "refresh a Celery worker's liveness", ScriptOutputType.INTEGER,
-                List.of(CeleryKeys.UNACKED_INDEX, CeleryKeys.JAVA_WORKERS, CeleryKeys.heldBy(node)),
-                List.of(node, Long.toString(now + liveness.toMillis()), CeleryQueues.unixSeconds(now)));
+        List<String> args = new ArrayList<>(working.size() + 4);
+        args.add(node);
+        args.add(Long.toString(now + liveness.toMillis()));
+        args.add(CeleryQueues.unixSeconds(now));
+        args.add(CeleryQueues.unixSeconds(now - liveness.toMillis()));
+        args.addAll(working);
+        return BEAT.<Long>run(redis, "refresh a Celery worker's liveness", ScriptOutputType.INTEGER,
+                List.of(CeleryKeys.UNACKED, CeleryKeys.UNACKED_INDEX, CeleryKeys.JAVA_WORKERS, CeleryKeys.heldBy(node)),
+                args);
     }
 
     long restoreDead() {

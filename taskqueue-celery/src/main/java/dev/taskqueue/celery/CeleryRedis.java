@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -103,11 +104,16 @@ final class CeleryRedis implements AutoCloseable {
         catch (TimeoutException ex) {
             throw unavailable(what + " (no reply within " + timeout.toMillis() + " ms)", ex);
         }
+        catch (CancellationException ex) { // its connection was cut off and closed while it waited
+            throw unavailable(what + " (the connection was lost)", ex);
+        }
     }
 
     BrokerUnavailableException unavailable(String what, Throwable cause) {
         return new BrokerUnavailableException("Could not " + what + " on the Celery Redis: " + cause.getMessage()
-                + ". Check that Redis runs and spring.data.redis.* points at it; nothing was sent or taken.", cause);
+                + ". Check that Redis runs and spring.data.redis.* points at it. A submit that failed so may have "
+                + "reached Redis all the same when it timed out: send it again with the same task id if it must not "
+                + "run twice.", cause);
     }
 
     private RedisClient redisClient(String what) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -44,14 +45,23 @@ final class CeleryResults implements AutoCloseable {
 
     private static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
 
+    /**
+     * Lua: whether a stored meta is a SUCCESS, which Celery never replaces. Anchored at the first field, where Celery
+     * and taskqueue both write the status: a {@code "status": "SUCCESS"} inside the arguments does not count.
+     */
+    static final String IS_SUCCESS = """
+            local function is_success(meta)
+              return meta and string.find(meta, '^%s*{%s*"status"%s*:%s*"SUCCESS"') ~= nil
+            end
+            """;
+
     // KEYS[i]: celery-task-meta-<id>; ARGV[1]: TTL in seconds (0: none); ARGV[i + 1]: the meta of KEYS[i]
     // Returns how many were written: a stored SUCCESS is final (Celery's own guard), the others are replaced.
-    static final CeleryRedis.Script STORE = new CeleryRedis.Script("""
+    static final CeleryRedis.Script STORE = new CeleryRedis.Script(IS_SUCCESS + """
             local ttl = tonumber(ARGV[1])
             local written = 0
             for i = 1, #KEYS do
-              local old = redis.call('GET', KEYS[i])
-              if not (old and string.find(old, '"status"%s*:%s*"SUCCESS"')) then
+              if not is_success(redis.call('GET', KEYS[i])) then
                 if ttl > 0 then
                   redis.call('SET', KEYS[i], ARGV[i + 1], 'EX', ttl)
                 else
@@ -69,7 +79,7 @@ final class CeleryResults implements AutoCloseable {
     private final Map<String, List<CompletableFuture<ObjectNode>>> waiters = new ConcurrentHashMap<>();
     private final Object subscribing = new Object();
     private @Nullable StatefulRedisPubSubConnection<String, String> subscription;
-    private @Nullable ScheduledExecutorService poller;
+    private volatile @Nullable ScheduledExecutorService poller;
 
     CeleryResults(CeleryRedis redis, Duration expires) {
         this.redis = redis;
@@ -103,7 +113,11 @@ final class CeleryResults implements AutoCloseable {
     /** Completes when the task's meta says it is ready (SUCCESS, FAILURE or REVOKED). */
     CompletableFuture<ObjectNode> whenReady(String taskId) {
         CompletableFuture<ObjectNode> ready = new CompletableFuture<>();
-        waiters.computeIfAbsent(taskId, id -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(ready);
+        waiters.compute(taskId, (id, list) -> { // atomically: a waiter leaving cannot drop this one's list
+            List<CompletableFuture<ObjectNode>> added = list != null ? list : new CopyOnWriteArrayList<>();
+            added.add(ready);
+            return added;
+        });
         ready.whenComplete((meta, error) -> forget(taskId, ready));
         try {
             subscribe(taskId);
@@ -133,8 +147,10 @@ final class CeleryResults implements AutoCloseable {
                     public void message(String channel, String message) {
                         String id = channel.substring("celery-task-meta-".length());
                         ObjectNode meta = parse(id, message);
-                        if (meta != null && isReady(meta)) {
-                            complete(id, meta);
+                        ScheduledExecutorService executor = poller;
+                        if (meta != null && isReady(meta) && executor != null) {
+                            // Not on Lettuce's I/O thread: what a caller chains on its future may call Redis.
+                            executor.execute(() -> complete(id, meta));
                         }
                     }
                 });
@@ -191,9 +207,13 @@ final class CeleryResults implements AutoCloseable {
             list.remove(future);
             return list.isEmpty() ? null : list;
         }) == null;
-        StatefulRedisPubSubConnection<String, String> connection = subscription;
-        if (last && connection != null && connection.isOpen()) {
-            connection.async().unsubscribe(CeleryKeys.result(taskId));
+        if (last) {
+            synchronized (subscribing) { // not between another waiter's registration and its SUBSCRIBE
+                StatefulRedisPubSubConnection<String, String> connection = subscription;
+                if (!waiters.containsKey(taskId) && connection != null && connection.isOpen()) {
+                    connection.async().unsubscribe(CeleryKeys.result(taskId));
+                }
+            }
         }
     }
 

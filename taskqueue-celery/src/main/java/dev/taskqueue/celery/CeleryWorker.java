@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -70,6 +71,8 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
     private final Semaphore slots;
     private final ExecutorService threads;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
+    /** The delivery tags taken and not yet recorded or given up: the beat keeps these held, and only these. */
+    private final Set<String> working = ConcurrentHashMap.newKeySet();
     private final Set<String> revoked = Collections.newSetFromMap(Collections.synchronizedMap(
             new LinkedHashMap<>(16, 0.75f, false) {
                 @Override
@@ -116,7 +119,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
     synchronized void start() {
         startedAt = clock.instant();
         revoked.addAll(recovery.revoked());
-        recovery.beat(settings.nodename(), settings.liveness());
+        beat();
         recorder.start();
         keeper = daemon("taskqueue-celery-keeper", this::keep);
         fetcher = daemon("taskqueue-celery-fetcher", this::fetch);
@@ -210,14 +213,22 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
                 }
                 slots.release(free - taken.size());
                 for (CeleryQueues.Taken message : taken) {
-                    threads.execute(() -> {
-                        try {
-                            handle(message);
-                        }
-                        finally {
-                            slots.release();
-                        }
-                    });
+                    working.add(message.tag());
+                    try {
+                        threads.execute(() -> {
+                            try {
+                                handle(message);
+                            }
+                            finally {
+                                working.remove(message.tag()); // held still if not recorded: the beat restores it
+                                slots.release();
+                            }
+                        });
+                    }
+                    catch (RejectedExecutionException ex) { // stopping: the beat or the hand-back restores it
+                        working.remove(message.tag());
+                        slots.release();
+                    }
                 }
                 if (taken.isEmpty()) {
                     Thread.sleep(idle);
@@ -242,15 +253,22 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
     private void keep() {
         long round = 0;
         boolean keeping = true;
+        long beatingSince = -1; // since when this worker's beats have worked without a failure
         long sweepEvery = Math.max(1, Math.min(240, settings.visibilityTimeout().toMillis() / 2 / 250));
         while (!stopping) {
             try {
                 recovery.promote(1000);
                 if (round % 4 == 0) {
-                    recovery.beat(settings.nodename(), settings.liveness());
-                    long restored = recovery.restoreDead();
-                    if (restored > 0) {
-                        log.warn("Restored {} Celery message(s) held by Java workers that stopped beating", restored);
+                    beat();
+                    long now = System.currentTimeMillis();
+                    beatingSince = beatingSince < 0 ? now : beatingSince;
+                    // After an outage, the others need a liveness timeout to beat again: do not bury them before.
+                    if (now - beatingSince >= settings.liveness().toMillis()) {
+                        long restored = recovery.restoreDead();
+                        if (restored > 0) {
+                            log.warn("Restored {} Celery message(s) held by Java workers that stopped beating",
+                                    restored);
+                        }
                     }
                 }
                 if (round % sweepEvery == 0) {
@@ -262,6 +280,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
                 }
             }
             catch (RuntimeException ex) {
+                beatingSince = -1;
                 if (keeping) { // once per outage: it tries again every round
                     log.warn("Celery worker {} could not keep its messages alive; trying again until Redis answers: "
                             + "{}", settings.nodename(), ex.getMessage());
@@ -277,6 +296,15 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
             }
             round++;
             pause(250);
+        }
+    }
+
+    /** Says this worker is alive; brings back what it holds but no longer works on. */
+    private void beat() {
+        long orphans = recovery.beat(settings.nodename(), settings.liveness(), List.copyOf(working));
+        if (orphans > 0) {
+            log.warn("Restored {} Celery message(s) this worker held but no longer works on (taken by an earlier run "
+                    + "of {}, or by a run that failed before it was recorded)", orphans, settings.nodename());
         }
     }
 
@@ -307,9 +335,8 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
                 return;
             }
             events.received(message);
-            CeleryQueues.Finish finish = new CeleryQueues.Finish();
+            CeleryQueues.Finish finish = new CeleryQueues.Finish(taken.tag());
             run(message, finish);
-            finish.ack(taken.tag());
             processed.incrementAndGet();
             totals.computeIfAbsent(message.task(), name -> new LongAdder()).increment();
             recorder.record(message, finish).get(); // its slot is free once Redis has its end: memory stays bounded
@@ -442,10 +469,13 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
     @Override
     public void revoke(String taskId, boolean terminate) {
         revoked.add(taskId);
-        Running run = running.get(taskId);
-        if (terminate && run != null) {
-            log.info("Task {} [{}] revoked with terminate: interrupting it", run.message().task(), taskId);
-            run.thread().interrupt();
+        if (terminate) {
+            // Under the map's lock: the run cannot end meanwhile, and its thread go on to another task.
+            running.computeIfPresent(taskId, (id, run) -> {
+                log.info("Task {} [{}] revoked with terminate: interrupting it", run.message().task(), id);
+                run.thread().interrupt();
+                return run;
+            });
         }
     }
 

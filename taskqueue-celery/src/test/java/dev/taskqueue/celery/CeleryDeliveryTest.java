@@ -78,6 +78,23 @@ class CeleryDeliveryTest {
     }
 
     @Test
+    void aWorkerRestartedUnderItsNodeNameRestoresWhatItsKilledRunHeld() throws Exception {
+        try (JavaWorkerProcess victim = JavaWorkerProcess.start(redis, "java-same@localhost", "shared", 3,
+                "--taskqueue.celery.worker.liveness=2s")) {
+            send("shared.slow_add", "[1, 1, 5]", 3);
+            await().atMost(Duration.ofSeconds(20)).until(() -> redis.redis().hlen("unacked") == 3);
+            victim.kill9();
+        }
+        // Back at once under the same name: its liveness never lapses, so only its own beat can bring them back.
+        try (JavaWorkerProcess again = JavaWorkerProcess.start(redis, "java-same@localhost", "shared", 8,
+                "--taskqueue.celery.worker.liveness=2s")) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> redis.redis().hlen("unacked") == 0
+                    && redis.redis().llen("shared") == 0);
+            assertThat(again.log()).contains("Restored 3 Celery message(s) this worker held but no longer works on");
+        }
+    }
+
+    @Test
     void pythonRestoresWhatAKilledJavaWorkerHeld() throws Exception {
         String ids;
         try (JavaWorkerProcess victim = JavaWorkerProcess.start(redis, "java-victim2@localhost", "shared", 3)) {

@@ -33,7 +33,7 @@ public class TaskQueueCeleryProperties {
     /** Where a workflow step without a queue goes, as Celery's task_default_queue. */
     private String defaultQueue = "celery";
 
-    /** How long Celery results are kept in Redis, as Celery's result_expires. */
+    /** How long Celery results are kept in Redis, as Celery's result_expires; 0 keeps them for ever. */
     private Duration resultExpires = Duration.ofDays(1);
 
     private final Worker worker = new Worker();
