@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  * @param tasks the tasks handled in the stretch
  * @param jvmMicros CPU of the benchmark's JVM and its child processes (worker JVMs), µs per task; null if unknown
  * @param redisMicros CPU of the Redis server, µs per task; null if unknown
- * @param redisCommands per command family, the time Redis spent executing it and its calls, per task, the
- *        costliest first
+ * @param redisCommands per command family, the time Redis spent in it (wall clock: see {@link RedisCpu.Command})
+ *        and its calls, per task, the costliest first
  */
 record CpuPerTask(long tasks, @Nullable Double jvmMicros, @Nullable Double redisMicros,
         Map<String, Command> redisCommands) {
@@ -28,7 +28,7 @@ record CpuPerTask(long tasks, @Nullable Double jvmMicros, @Nullable Double redis
     /** How many command families {@link #describe()} names. */
     private static final int NAMED_COMMANDS = 3;
 
-    /** One command family: µs executing it and its calls, per task. */
+    /** One command family: µs in it (wall clock) and its calls, per task. */
     record Command(double micros, double calls) {
     }
 
@@ -61,14 +61,14 @@ record CpuPerTask(long tasks, @Nullable Double jvmMicros, @Nullable Double redis
                 median(runs, CpuPerTask::redisMicros), commands);
     }
 
-    /** One line: "JVM 7.2 us/task; Redis 4.1 us/task, executing EVALSHA 3.2 us (1.00 calls), ...". */
+    /** One line: "JVM 7.2 us/task; Redis 4.1 us/task; in commands (wall clock): EVALSHA 3.20 us (1.000 calls), ...". */
     String describe() {
         String named = redisCommands.entrySet().stream().limit(NAMED_COMMANDS)
                 .map(e -> String.format(Locale.ROOT, "%s %.2f us (%.3f calls)", e.getKey().toUpperCase(Locale.ROOT),
                         e.getValue().micros(), e.getValue().calls()))
                 .collect(Collectors.joining(", "));
         return String.format(Locale.ROOT, "JVM %s us/task; Redis %s us/task%s (%,d tasks)", micros(jvmMicros),
-                micros(redisMicros), named.isEmpty() ? "" : ", executing " + named, tasks);
+                micros(redisMicros), named.isEmpty() ? "" : "; in commands (wall clock): " + named, tasks);
     }
 
     /** µs with one decimal, or n/a. */

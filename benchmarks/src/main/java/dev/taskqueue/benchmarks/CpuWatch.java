@@ -66,7 +66,8 @@ final class CpuWatch {
      */
     static @Nullable Long jvmNanos(long redisPid) {
         Set<Long> redis = redisPid < 0 ? Set.of() : ProcessHandle.of(redisPid)
-                .map(h -> Stream.concat(Stream.of(h), h.descendants()).map(ProcessHandle::pid).collect(Collectors.toSet()))
+                .map(h -> Stream.concat(Stream.of(h), h.descendants()).map(ProcessHandle::pid)
+                        .collect(Collectors.toSet()))
                 .orElse(Set.of());
         List<ProcessHandle> children = ProcessHandle.current().descendants().filter(p -> !redis.contains(p.pid()))
                 .toList();

@@ -79,7 +79,8 @@ final class GrowthScenario extends Scenario {
                     // No-op tasks are CPU work: on a small machine shared with Redis, a second JVM competes for
                     // the same cores. I/O-bound tasks (waiting on another service) are what scale out.
                     Figure cpuOne = Drain.inWorkerJvms(bench, engine, 1, sizes.drainTasks(), deadline).figure(
-                            key + ".one", String.format("no-op drain rate, %,d tasks, 1 worker JVM", sizes.drainTasks()));
+                            key + ".one", String.format("no-op drain rate, %,d tasks, 1 worker JVM",
+                                    sizes.drainTasks()));
                     out.add(cpuOne);
                     Figure cpuTwo = Drain.inWorkerJvms(bench, engine, 2, sizes.drainTasks(), deadline).figure(
                             key + ".two", "same, 2 worker JVMs");

@@ -15,7 +15,11 @@ import java.util.Map;
  */
 record RedisCpu(double seconds, Map<String, Command> commands) {
 
-    /** The calls of one command family, and the time spent executing them (not reading or answering them). */
+    /**
+     * The calls of one command family, and the time spent in them (not reading or answering them): wall-clock time
+     * between a command's start and end, so it includes any time Redis waited for a core meanwhile and may add up to
+     * more than its CPU on a busy machine.
+     */
     record Command(long calls, long micros) {
     }
 

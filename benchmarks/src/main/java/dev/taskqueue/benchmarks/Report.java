@@ -181,9 +181,7 @@ final class Report {
         m.put("redisMicros", median.redisMicros());
         m.put("jvmMicrosValues", runs.stream().map(CpuPerTask::jvmMicros).toList());
         m.put("redisMicrosValues", runs.stream().map(CpuPerTask::redisMicros).toList());
-        Map<String, Object> commands = new LinkedHashMap<>();
-        median.redisCommands().forEach((name, c) -> commands.put(name, Map.of("micros", c.micros(), "calls", c.calls())));
-        m.put("redisCommandsPerTask", commands);
+        m.put("redisCommandsPerTask", median.redisCommands()); // {"evalsha": {"micros": 3.2, "calls": 1.0}, ...}
         return m;
     }
 }

@@ -71,8 +71,9 @@ class RedisCpuTest {
         assertThat(perTask.redisCommands()).containsKeys("evalsha", "xreadgroup", "info");
         assertThat(perTask.redisCommands().keySet()).first().isEqualTo("evalsha");
         assertThat(perTask.redisCommands().get("evalsha")).isEqualTo(new CpuPerTask.Command(3.0, 0.001));
-        assertThat(perTask.describe()).isEqualTo("JVM 7.2 us/task; Redis 4.0 us/task, executing EVALSHA 3.00 us "
-                + "(0.001 calls), XREADGROUP 0.40 us (0.001 calls), INFO 0.00 us (0.000 calls) (1,000,000 tasks)");
+        assertThat(perTask.describe()).isEqualTo("JVM 7.2 us/task; Redis 4.0 us/task; in commands (wall clock): "
+                + "EVALSHA 3.00 us (0.001 calls), XREADGROUP 0.40 us (0.001 calls), INFO 0.00 us (0.000 calls) "
+                + "(1,000,000 tasks)");
     }
 
     @Test
