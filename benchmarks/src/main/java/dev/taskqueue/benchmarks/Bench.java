@@ -33,6 +33,11 @@ final class Bench {
         this.log = log;
     }
 
+    /** Starts measuring the CPU the JVMs and Redis use from now on, to give it per task at the end of the work. */
+    CpuWatch cpuWatch() {
+        return CpuWatch.start(redis);
+    }
+
     /** A fresh engine with fresh counters, the run's worker concurrency and no worker yet. */
     Engine engine() {
         return new Engine(redis.uri(), new BenchTasks(), null, options.concurrency(), sizes.fastWorkers());
@@ -79,7 +84,12 @@ final class Bench {
             deadline.check("submitting batch " + i + " of " + batches);
             client.submitAll(batch);
         }
-        return batches * (double) batchSize * 1e9 / (System.nanoTime() - start);
+        return batchedTotal(batchSize, total) * 1e9 / (System.nanoTime() - start);
+    }
+
+    /** The calls {@link #submitBatches} submits: whole batches only. */
+    static long batchedTotal(int batchSize, int total) {
+        return (long) (total / batchSize) * batchSize;
     }
 
     /** {@code name-0 .. name-(n-1)}, or just {@code Engine.QUEUE} for one. */

@@ -135,8 +135,8 @@ public final class Benchmarks {
         out.printf("warming up: draining %,d tasks of each kind%n", tasks);
         Deadline deadline = Deadline.in(Duration.ofSeconds(60 + tasks / 2_000));
         try (Engine engine = bench.engine()) {
-            Drain.inProcess(engine, TaskCall.of(BenchTasks::noop), List.of(Engine.QUEUE), tasks, deadline);
-            Drain.inProcess(engine, TaskCall.of(BenchTasks::noopStored), List.of(Engine.QUEUE), tasks, deadline);
+            Drain.inProcess(bench, engine, TaskCall.of(BenchTasks::noop), List.of(Engine.QUEUE), tasks, deadline);
+            Drain.inProcess(bench, engine, TaskCall.of(BenchTasks::noopStored), List.of(Engine.QUEUE), tasks, deadline);
         }
         catch (RuntimeException ex) {
             out.println("warm-up incomplete (" + ex.getMessage() + "); the first scenario may read low");

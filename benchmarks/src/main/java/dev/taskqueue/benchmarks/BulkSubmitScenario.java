@@ -20,10 +20,12 @@ final class BulkSubmitScenario extends Scenario {
     void run(Bench bench, Deadline deadline, Findings out) {
         Sizes sizes = bench.sizes;
         try (Engine engine = bench.engine()) {
+            CpuWatch cpu = bench.cpuWatch();
             double rate = Bench.submitBatches(engine.client, TaskCall.of(BenchTasks::noop), sizes.bulkBatch(),
                     sizes.bulkTasks(), deadline);
             out.add(Figure.rate("submit.bulk.rate", String.format("submitAll, batches of %,d", sizes.bulkBatch()),
-                    rate).target(Figure.Target.atLeast(60_000)));
+                    rate).target(Figure.Target.atLeast(60_000))
+                    .cpu(cpu.perTask(Bench.batchedTotal(sizes.bulkBatch(), sizes.bulkTasks()))));
         }
     }
 }

@@ -55,14 +55,14 @@ final class CeleryScenario extends Scenario {
         RedisCommands<String, String> redis = bench.admin.commands();
         try (CeleryEngine celery = new CeleryEngine(bench)) {
             fill(celery, total, deadline);
-            double redisCpu = bench.admin.cpuSeconds();
+            double redisCpu = bench.admin.cpu().seconds();
             double python;
             try (PythonCeleryWorker worker = PythonCeleryWorker.start("redis://127.0.0.1:" + bench.redis.port()
                     + "/0", CeleryEngine.QUEUE, PYTHON_PROCESSES)) {
                 python = CeleryResultsWatch.awaitRate(redis, CeleryEngine.QUEUE, total, sum, worker::checkAlive,
                         deadline, "the Python Celery worker draining");
             }
-            double pythonRedisCpu = bench.admin.cpuSeconds() - redisCpu;
+            double pythonRedisCpu = bench.admin.cpu().seconds() - redisCpu;
             out.add(Figure.rate("celery.python.drain.rate", String.format("Python worker, prefork -c %d (%,d tasks)",
                     PYTHON_PROCESSES, total), python));
             bench.redis.clear();
@@ -71,11 +71,13 @@ final class CeleryScenario extends Scenario {
             double warm = javaDrain(bench, celery, total * 4, deadline);
             bench.redis.clear();
             fill(celery, total, deadline);
-            redisCpu = bench.admin.cpuSeconds();
+            redisCpu = bench.admin.cpu().seconds();
+            CpuWatch cpu = bench.cpuWatch();
             double java = javaDrain(bench, celery, total, deadline);
-            double javaRedisCpu = bench.admin.cpuSeconds() - redisCpu;
+            CpuPerTask javaCpu = cpu.perTask(total);
+            double javaRedisCpu = bench.admin.cpu().seconds() - redisCpu;
             out.add(Figure.rate("celery.java.drain.rate", String.format("Java worker, concurrency %d (%,d tasks)",
-                    JAVA_CONCURRENCY, total), java));
+                    JAVA_CONCURRENCY, total), java).cpu(javaCpu));
             out.add(Figure.of("celery.drain.ratio", "Java drain / Python drain", java / python, Figure.Unit.RATIO)
                     .target(Figure.Target.atLeast(10)));
             out.note(String.format("Redis CPU per task drained: Python %.0f us, Java %.0f us; the Java worker's "
@@ -83,9 +85,12 @@ final class CeleryScenario extends Scenario {
                     pythonRedisCpu * 1e6 / total, javaRedisCpu * 1e6 / total, total * 4, warm));
             bench.redis.clear();
 
+            CpuWatch bulkCpu = bench.cpuWatch();
             double bulk = bulk(celery, redis, sizes, deadline);
+            CpuPerTask bulkUsed = bulkCpu.perTask(Bench.batchedTotal(sizes.bulkBatch(),
+                    sizes.celeryBulkTasks()));
             out.add(Figure.rate("celery.bulk.rate", String.format("Java submitAll, batches of %,d", sizes.bulkBatch()),
-                    bulk).target(Figure.Target.atLeast(20_000)));
+                    bulk).target(Figure.Target.atLeast(20_000)).cpu(bulkUsed));
         }
     }
 
@@ -105,7 +110,7 @@ final class CeleryScenario extends Scenario {
     private static double bulk(CeleryEngine celery, RedisCommands<String, String> redis, Sizes sizes,
             Deadline deadline) {
         double rate = Bench.submitBatches(celery.client, ADD, sizes.bulkBatch(), sizes.celeryBulkTasks(), deadline);
-        long sent = (long) (sizes.celeryBulkTasks() / sizes.bulkBatch()) * sizes.bulkBatch();
+        long sent = Bench.batchedTotal(sizes.bulkBatch(), sizes.celeryBulkTasks());
         long queued = redis.llen(CeleryEngine.QUEUE);
         if (queued != sent) {
             throw new Scenario.Failed("submitAll sent " + sent + " Celery messages, but " + CeleryEngine.QUEUE

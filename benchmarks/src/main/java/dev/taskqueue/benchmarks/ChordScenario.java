@@ -36,12 +36,14 @@ final class ChordScenario extends Scenario {
                 members.add(TaskCall.of(BenchTasks::square, i));
             }
             engine.startWorker(List.of(Engine.QUEUE));
+            CpuWatch cpu = bench.cpuWatch();
             long start = System.nanoTime();
             TaskHandle<Long> result = engine.client.submit(chord(group(members), TaskCall.partial(BenchTasks::sum)));
             long submitted = System.nanoTime();
             out.add(Figure.millis("submit", "submit of the chord", (submitted - start) / 1e6));
             long total = result.get(Duration.ofMillis(Math.max(1, deadline.remainingMillis())));
             long done = System.nanoTime();
+            CpuPerTask used = cpu.perTask(n);
             long expected = 0;
             for (long i = 0; i < n; i++) {
                 expected += i * i;
@@ -49,7 +51,8 @@ final class ChordScenario extends Scenario {
             if (total != expected) {
                 throw new IllegalStateException("the callback summed " + total + ", expected " + expected);
             }
-            out.add(Figure.rate("rate", "header tasks/s, submit to callback result", n / ((done - start) / 1e9)));
+            out.add(Figure.rate("rate", "header tasks/s, submit to callback result", n / ((done - start) / 1e9))
+                    .cpu(used));
         }
     }
 }

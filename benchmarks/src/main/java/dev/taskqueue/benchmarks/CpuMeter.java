@@ -65,10 +65,8 @@ final class CpuMeter {
 
     /** utime + stime (+ cutime + cstime: children that were waited for) of a process. */
     private static long processTicks(String pid, boolean withChildren) throws IOException {
-        String stat = Files.readString(Path.of("/proc", pid, "stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // f[0] is field 3 (state)
-        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        return withChildren ? ticks + Long.parseLong(f[13]) + Long.parseLong(f[14]) : ticks;
+        ProcessCpuTicks ticks = ProcessCpuTicks.parse(Files.readString(Path.of("/proc", pid, "stat")));
+        return withChildren ? ticks.withReapedChildren() : ticks.own();
     }
 
     /** The 1, 5 and 15 minute load averages, or null. */

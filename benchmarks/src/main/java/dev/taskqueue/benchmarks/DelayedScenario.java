@@ -37,6 +37,7 @@ final class DelayedScenario extends Scenario {
         long span = sizes.delayMax().toMillis() - min;
         Random random = new Random(42);
         try (Engine engine = bench.engine()) {
+            CpuWatch cpu = bench.cpuWatch();
             Worker worker = engine.startWorker(List.of(Engine.QUEUE));
             for (int from = 0; from < total; from += BATCH) {
                 deadline.check("submitting delayed tasks");
@@ -51,10 +52,11 @@ final class DelayedScenario extends Scenario {
             }
             deadline.await(() -> engine.tasks.handled.get() >= total, 5, "running " + total + " delayed tasks ("
                     + engine.tasks.handled.get() + " started)");
+            CpuPerTask used = cpu.perTask(total);
             engine.stopWorker(worker);
 
             Histogram h = engine.tasks.lateness.getIntervalHistogram();
-            out.add(Figure.millis("lateness.p50", "lateness p50", h.getValueAtPercentile(50) / 1e6));
+            out.add(Figure.millis("lateness.p50", "lateness p50", h.getValueAtPercentile(50) / 1e6).cpu(used));
             out.add(Figure.millis("lateness.p99", "lateness p99", h.getValueAtPercentile(99) / 1e6)
                     .target(Figure.Target.atMost(10)));
             out.add(Figure.millis("lateness.max", "lateness max", h.getMaxValue() / 1e6));

@@ -19,19 +19,33 @@ final class Drain {
     }
 
     /**
+     * A drain's rate, and what it cost in CPU per task drained (from the workers' start to the last
+     * acknowledgement; the pre-fill is not in it).
+     */
+    record Drained(double perSecond, CpuPerTask cpu) {
+
+        /** A rate figure of it, with its CPU per task. */
+        Figure figure(String key, String label) {
+            return Figure.rate(key, label, perSecond).cpu(cpu);
+        }
+    }
+
+    /**
      * Pre-fills {@code total} tasks over {@code queues}, starts one worker in this JVM on all of them, and returns
      * the rate from the first handler's start to the last acknowledgement.
      */
-    static double inProcess(Engine engine, TaskCall<?> call, List<String> queues, int total, Deadline deadline) {
+    static Drained inProcess(Bench bench, Engine engine, TaskCall<?> call, List<String> queues, int total,
+            Deadline deadline) {
         Bench.prefill(engine.client, call, queues, total, deadline);
         engine.tasks.reset();
+        CpuWatch cpu = bench.cpuWatch();
         Worker worker = engine.startWorker(queues);
         try {
             deadline.await(() -> engine.tasks.handled.get() >= total, 1, "draining " + total + " tasks ("
                     + engine.tasks.handled.get() + " run)");
             deadline.await(() -> engine.unfinished(queues) == 0, 1, "waiting for the last outcomes to be recorded");
             long end = System.nanoTime();
-            return total * 1e9 / (end - engine.tasks.firstStartNanos.get());
+            return new Drained(total * 1e9 / (end - engine.tasks.firstStartNanos.get()), cpu.perTask(total));
         }
         finally {
             engine.stopWorker(worker);
@@ -42,13 +56,14 @@ final class Drain {
      * Starts {@code jvms} worker JVMs on one queue, warms them up, pre-fills {@code total} no-op tasks, starts
      * their workers at once and returns the rate from the start command to the last acknowledgement.
      */
-    static double inWorkerJvms(Bench bench, Engine engine, int jvms, int total, Deadline deadline) throws Exception {
+    static Drained inWorkerJvms(Bench bench, Engine engine, int jvms, int total, Deadline deadline)
+            throws Exception {
         return inWorkerJvms(bench, engine, jvms, total, TaskCall.of(BenchTasks::noop), bench.options.concurrency(),
                 deadline);
     }
 
     /** The drain rate of {@code total} tasks like {@code task} by {@code jvms} worker JVMs of this concurrency. */
-    static double inWorkerJvms(Bench bench, Engine engine, int jvms, int total, TaskCall<Void> task, int concurrency,
+    static Drained inWorkerJvms(Bench bench, Engine engine, int jvms, int total, TaskCall<Void> task, int concurrency,
             Deadline deadline) throws Exception {
         List<String> queue = List.of(Engine.QUEUE);
         List<ChildWorker> children = new ArrayList<>();
@@ -63,13 +78,15 @@ final class Drain {
             stopAll(children, deadline);
 
             Bench.prefill(engine.client, task, queue, total, deadline);
+            CpuWatch cpu = bench.cpuWatch();
             long start = System.nanoTime();
             startAll(children, deadline);
             deadline.await(() -> engine.unfinished(queue) == 0, 2, "draining " + total + " tasks with " + jvms
                     + " worker JVM(s)");
             long end = System.nanoTime();
+            CpuPerTask used = cpu.perTask(total);
             stopAll(children, deadline);
-            return total * 1e9 / (end - start);
+            return new Drained(total * 1e9 / (end - start), used);
         }
         finally {
             children.forEach(ChildWorker::close);

@@ -25,8 +25,9 @@ final class DrainScenario extends Scenario {
     void run(Bench bench, Deadline deadline, Findings out) {
         TaskCall<?> call = storeResults ? TaskCall.of(BenchTasks::noopStored) : TaskCall.of(BenchTasks::noop);
         try (Engine engine = bench.engine()) {
-            double rate = Drain.inProcess(engine, call, List.of(Engine.QUEUE), bench.sizes.drainTasks(), deadline);
-            out.add(Figure.rate("drain.rate", String.format("drain rate (%,d tasks)", bench.sizes.drainTasks()), rate)
+            Drain.Drained drained = Drain.inProcess(bench, engine, call, List.of(Engine.QUEUE),
+                    bench.sizes.drainTasks(), deadline);
+            out.add(drained.figure("drain.rate", String.format("drain rate (%,d tasks)", bench.sizes.drainTasks()))
                     .target(Figure.Target.atLeast(storeResults ? 40_000 : 80_000)));
         }
     }

@@ -12,8 +12,9 @@ import org.jspecify.annotations.Nullable;
  * @param value the number, in {@code unit}
  * @param unit its unit
  * @param target the target it should meet, or null
+ * @param cpu what the work it measured cost in CPU per task, or null where it was not measured
  */
-record Figure(String key, String label, double value, Unit unit, @Nullable Target target) {
+record Figure(String key, String label, double value, Unit unit, @Nullable Target target, @Nullable CpuPerTask cpu) {
 
     /** Units; only rates get a ratio to the pipelined LPUSH rate. */
     enum Unit {
@@ -43,27 +44,32 @@ record Figure(String key, String label, double value, Unit unit, @Nullable Targe
     }
 
     static Figure rate(String key, String label, double perSecond) {
-        return new Figure(key, label, perSecond, Unit.PER_SECOND, null);
+        return new Figure(key, label, perSecond, Unit.PER_SECOND, null, null);
     }
 
     static Figure millis(String key, String label, double millis) {
-        return new Figure(key, label, millis, Unit.MILLIS, null);
+        return new Figure(key, label, millis, Unit.MILLIS, null, null);
     }
 
     static Figure count(String key, String label, double count) {
-        return new Figure(key, label, count, Unit.COUNT, null);
+        return new Figure(key, label, count, Unit.COUNT, null, null);
     }
 
     static Figure of(String key, String label, double value, Unit unit) {
-        return new Figure(key, label, value, unit, null);
+        return new Figure(key, label, value, unit, null, null);
     }
 
     Figure target(Target target) {
-        return new Figure(key, label, value, unit, target);
+        return new Figure(key, label, value, unit, target, cpu);
+    }
+
+    /** With the CPU per task of the work it measured (a {@link CpuWatch}'s). */
+    Figure cpu(@Nullable CpuPerTask perTask) {
+        return new Figure(key, label, value, unit, target, perTask);
     }
 
     Figure withValue(double newValue) {
-        return new Figure(key, label, newValue, unit, target);
+        return new Figure(key, label, newValue, unit, target, cpu);
     }
 
     /** Whether it meets its target; null without one. */

@@ -13,8 +13,12 @@ final class Findings {
     private final List<Figure> figures = Collections.synchronizedList(new ArrayList<>());
     private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
 
+    /** Adds a figure; one with a CPU per task adds a note too, naming the Redis commands that cost most. */
     void add(Figure figure) {
         figures.add(figure);
+        if (figure.cpu() != null) {
+            notes.add("CPU, " + figure.label() + ": " + figure.cpu().describe());
+        }
     }
 
     void note(String line) {

@@ -2,7 +2,7 @@ package dev.taskqueue.benchmarks;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -57,44 +57,44 @@ final class GrowthScenario extends Scenario {
             Figure b;
             switch (dimension) {
                 case DEPTH -> {
-                    List<Double> small = new ArrayList<>();
+                    List<Drain.Drained> small = new ArrayList<>();
                     for (int i = 0; i < SMALL_DEPTH_REPEATS; i++) {
-                        small.add(Drain.inProcess(engine, noop, one, sizes.smallDepth(), deadline));
+                        small.add(Drain.inProcess(bench, engine, noop, one, sizes.smallDepth(), deadline));
                     }
-                    Collections.sort(small);
-                    a = Figure.rate(key + ".small", String.format("drain rate, %,d pending (median of %d)",
-                            sizes.smallDepth(), SMALL_DEPTH_REPEATS), small.get(small.size() / 2));
+                    small.sort(Comparator.comparingDouble(Drain.Drained::perSecond));
+                    a = small.get(small.size() / 2).figure(key + ".small", String.format(
+                            "drain rate, %,d pending (median of %d)", sizes.smallDepth(), SMALL_DEPTH_REPEATS));
                     out.add(a);
-                    b = Figure.rate(key + ".large", String.format("drain rate, %,d pending", sizes.largeDepth()),
-                            Drain.inProcess(engine, noop, one, sizes.largeDepth(), deadline));
+                    b = Drain.inProcess(bench, engine, noop, one, sizes.largeDepth(), deadline).figure(key + ".large",
+                            String.format("drain rate, %,d pending", sizes.largeDepth()));
                 }
                 case QUEUES -> {
-                    a = Figure.rate(key + ".one", String.format("drain rate, %,d tasks in 1 queue",
-                            sizes.drainTasks()), Drain.inProcess(engine, noop, one, sizes.drainTasks(), deadline));
+                    a = Drain.inProcess(bench, engine, noop, one, sizes.drainTasks(), deadline).figure(key + ".one",
+                            String.format("drain rate, %,d tasks in 1 queue", sizes.drainTasks()));
                     out.add(a);
-                    b = Figure.rate(key + ".many", String.format("same over %d queues", sizes.manyQueues()),
-                            Drain.inProcess(engine, noop, Bench.queues(sizes.manyQueues()), sizes.drainTasks(),
-                                    deadline));
+                    b = Drain.inProcess(bench, engine, noop, Bench.queues(sizes.manyQueues()), sizes.drainTasks(),
+                            deadline).figure(key + ".many", String.format("same over %d queues", sizes.manyQueues()));
                 }
                 case JVMS -> {
                     // No-op tasks are CPU work: on a small machine shared with Redis, a second JVM competes for
                     // the same cores. I/O-bound tasks (waiting on another service) are what scale out.
-                    Figure cpuOne = Figure.rate(key + ".one", String.format("no-op drain rate, %,d tasks, 1 worker JVM",
-                            sizes.drainTasks()), Drain.inWorkerJvms(bench, engine, 1, sizes.drainTasks(), deadline));
+                    Figure cpuOne = Drain.inWorkerJvms(bench, engine, 1, sizes.drainTasks(), deadline).figure(
+                            key + ".one", String.format("no-op drain rate, %,d tasks, 1 worker JVM",
+                                    sizes.drainTasks()));
                     out.add(cpuOne);
-                    Figure cpuTwo = Figure.rate(key + ".two", "same, 2 worker JVMs",
-                            Drain.inWorkerJvms(bench, engine, 2, sizes.drainTasks(), deadline));
+                    Figure cpuTwo = Drain.inWorkerJvms(bench, engine, 2, sizes.drainTasks(), deadline).figure(
+                            key + ".two", "same, 2 worker JVMs");
                     out.add(cpuTwo);
                     out.add(Figure.of(key + ".ratio", "second / first", cpuTwo.value() / cpuOne.value(),
                             Figure.Unit.RATIO));
                     TaskCall<Void> io = TaskCall.of(BenchTasks::io, IO_TASK_MILLIS);
                     int ioTasks = Math.max(200, sizes.drainTasks() / 40);
-                    a = Figure.rate(key + ".io.one", String.format("%d ms I/O tasks, %,d, 1 worker JVM (concurrency %d)",
-                            IO_TASK_MILLIS, ioTasks, IO_CONCURRENCY), Drain.inWorkerJvms(bench, engine, 1, ioTasks, io,
-                                    IO_CONCURRENCY, deadline));
+                    a = Drain.inWorkerJvms(bench, engine, 1, ioTasks, io, IO_CONCURRENCY, deadline).figure(
+                            key + ".io.one", String.format("%d ms I/O tasks, %,d, 1 worker JVM (concurrency %d)",
+                                    IO_TASK_MILLIS, ioTasks, IO_CONCURRENCY));
                     out.add(a);
-                    b = Figure.rate(key + ".io.two", "same, 2 worker JVMs", Drain.inWorkerJvms(bench, engine, 2,
-                            ioTasks, io, IO_CONCURRENCY, deadline));
+                    b = Drain.inWorkerJvms(bench, engine, 2, ioTasks, io, IO_CONCURRENCY, deadline).figure(
+                            key + ".io.two", "same, 2 worker JVMs");
                     key = key + ".io";
                 }
                 default -> throw new IllegalStateException(dimension.name());

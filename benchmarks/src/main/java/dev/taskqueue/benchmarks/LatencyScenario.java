@@ -67,6 +67,7 @@ final class LatencyScenario extends Scenario {
             sampler.start();
             OpenLoop.Result run;
             long backlogAtEnd;
+            CpuWatch cpu = bench.cpuWatch();
             try {
                 run = OpenLoop.run(rate, bench.sizes.latency(), threads,
                         intended -> engine.client.submit(BenchTasks::probe, intended), deadline);
@@ -78,6 +79,7 @@ final class LatencyScenario extends Scenario {
             long endOfLoad = System.nanoTime();
             deadline.await(() -> engine.tasks.handled.get() >= run.submitted(), 1, "running the last probes");
             double catchUp = (System.nanoTime() - endOfLoad) / 1e6;
+            CpuPerTask used = cpu.perTask(run.submitted());
             engine.stopWorker(worker);
 
             Histogram h = engine.tasks.latency.getIntervalHistogram();
@@ -90,7 +92,7 @@ final class LatencyScenario extends Scenario {
             out.add(Figure.millis("latency.max", "submit->start max", ms(h.getMaxValue())));
             out.add(Figure.millis("submit.p99", "submit call p99 (from intended)",
                     ms(run.submitCalls().getValueAtPercentile(99))));
-            out.add(Figure.rate("rate", "achieved submit rate", run.submitted() / run.seconds()));
+            out.add(Figure.rate("rate", "achieved submit rate", run.submitted() / run.seconds()).cpu(used));
             out.add(Figure.count("backlog.end", "backlog when the load stopped", backlogAtEnd)
                     .target(Figure.Target.atMost(rate / 100.0)));
             out.add(Figure.count("backlog.max", "largest backlog sampled", maxBacklog.get()));

@@ -65,9 +65,9 @@ final class RedisAdmin implements AutoCloseable {
         return info("server", "redis_version");
     }
 
-    /** CPU seconds the server has used, user and system ({@code INFO cpu}). */
-    double cpuSeconds() {
-        return Double.parseDouble(info("cpu", "used_cpu_user")) + Double.parseDouble(info("cpu", "used_cpu_sys"));
+    /** The CPU the server has used so far, and per command ({@code INFO cpu}, {@code INFO commandstats}). */
+    RedisCpu cpu() {
+        return RedisCpu.parse(redis.info("cpu"), redis.info("commandstats"));
     }
 
     long pid() {

@@ -47,18 +47,26 @@ final class Report {
         if (reference.note() != null) {
             out.println("redis-benchmark: " + reference.note());
         }
-        String row = "%-15s %-48s %16s %8s %16s %-6s %s%n";
-        out.printf(row, "scenario", "figure", "value", "/LPUSH16", "target", "", "other CPU");
-        out.println("-".repeat(125));
+        String row = "%-15s %-48s %16s %8s %16s %-6s %11s %13s %s%n";
+        out.printf(row, "scenario", "figure", "value", "/LPUSH16", "target", "", "JVM us/task", "Redis us/task",
+                "other CPU");
+        out.println("-".repeat(151));
         for (Figure f : reference.figures()) {
-            out.printf(row, "redis-benchmark", f.label(), f.formattedValue(), ratio(f, lpush), "", "", "");
+            out.printf(row, "redis-benchmark", f.label(), f.formattedValue(), ratio(f, lpush), "", "", NOT_PER_TASK,
+                    NOT_PER_TASK, "");
         }
         for (ScenarioResult result : results) {
             boolean first = true;
+            // a scenario whose work is not counted in tasks says so once, on its first row
+            boolean perTask = result.measuresCpuPerTask();
             for (Figure f : result.figures()) {
                 Boolean met = f.met();
+                CpuPerTask cpu = f.cpu();
+                String none = first && !perTask ? NOT_PER_TASK : "";
                 out.printf(row, first ? result.name() : "", f.label(), f.formattedValue(), ratio(f, lpush),
                         f.formattedTarget(), met == null ? "" : met ? "met" : "MISSED",
+                        cpu == null ? none : CpuPerTask.micros(cpu.jvmMicros()),
+                        cpu == null ? none : CpuPerTask.micros(cpu.redisMicros()),
                         first ? cores(result.otherCores()) : "");
                 first = false;
             }
@@ -66,14 +74,16 @@ final class Report {
                 for (ScenarioResult.Run run : result.runs()) {
                     if (run.message() != null) {
                         out.printf(row, first ? result.name() : "", run.status() + ": " + run.message(), "", "", "",
-                                "", "");
+                                "", "", "", "");
                         first = false;
                     }
                 }
             }
         }
-        out.println("(/LPUSH16: a rate divided by redis-benchmark's pipelined LPUSH rate on this server; other CPU: "
-                + "cores busy with other processes during the scenario)");
+        out.println("(/LPUSH16: a rate divided by redis-benchmark's pipelined LPUSH rate on this server; JVM and "
+                + "Redis us/task: CPU microseconds per task of the work that figure measured, of the benchmark's JVM "
+                + "with its worker JVMs, and of Redis (medians); n/a: not counted in tasks; other CPU: cores busy "
+                + "with other processes during the scenario)");
         for (ScenarioResult result : results) {
             for (int i = 0; i < result.runs().size(); i++) {
                 List<String> notes = result.runs().get(i).notes();
@@ -84,6 +94,9 @@ final class Report {
             }
         }
     }
+
+    /** What the CPU columns say where the work is not counted in tasks. */
+    private static final String NOT_PER_TASK = "n/a";
 
     private static String ratio(Figure f, @Nullable Double lpush) {
         Double r = f.ratioTo(lpush);
@@ -108,7 +121,11 @@ final class Report {
         Map<String, Object> ref = new LinkedHashMap<>();
         ref.put("binary", reference.binary() == null ? null : reference.binary().toString());
         ref.put("note", reference.note());
-        ref.put("figures", reference.figures().stream().map(f -> figure(f, lpush, List.of(f.value()))).toList());
+        ref.put("figures", reference.figures().stream().map(f -> {
+            Map<String, Object> m = figure(f, lpush, List.of(f.value()), List.of());
+            m.put("cpuPerTask", NOT_PER_TASK);
+            return m;
+        }).toList());
         json.put("redisBenchmark", ref);
         List<Object> scenarios = new ArrayList<>();
         for (ScenarioResult result : results) {
@@ -116,7 +133,11 @@ final class Report {
             s.put("name", result.name());
             s.put("description", result.description());
             s.put("status", result.status());
-            s.put("figures", result.figures().stream().map(f -> figure(f, lpush, result.values(f.key()))).toList());
+            s.put("figures", result.figures().stream()
+                    .map(f -> figure(f, lpush, result.values(f.key()), result.cpus(f.key()))).toList());
+            if (!result.measuresCpuPerTask()) {
+                s.put("cpuPerTask", NOT_PER_TASK);
+            }
             s.put("runs", result.runs().stream().map(r -> {
                 Map<String, Object> run = new LinkedHashMap<>();
                 run.put("status", r.status());
@@ -137,7 +158,8 @@ final class Report {
         Files.writeString(file, JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(json));
     }
 
-    private static Map<String, Object> figure(Figure f, @Nullable Double lpush, List<Double> values) {
+    private static Map<String, Object> figure(Figure f, @Nullable Double lpush, List<Double> values,
+            List<CpuPerTask> cpus) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("key", f.key());
         m.put("label", f.label());
@@ -147,6 +169,19 @@ final class Report {
         m.put("ratioToLpushPipelined", f.ratioTo(lpush));
         m.put("target", f.target() == null ? null : f.formattedTarget());
         m.put("met", f.met());
+        m.put("cpuPerTask", f.cpu() == null ? null : cpu(f.cpu(), cpus));
+        return m;
+    }
+
+    /** The CPU per task (medians), and each run's. */
+    private static Map<String, Object> cpu(CpuPerTask median, List<CpuPerTask> runs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("tasks", median.tasks());
+        m.put("jvmMicros", median.jvmMicros());
+        m.put("redisMicros", median.redisMicros());
+        m.put("jvmMicrosValues", runs.stream().map(CpuPerTask::jvmMicros).toList());
+        m.put("redisMicrosValues", runs.stream().map(CpuPerTask::redisMicros).toList());
+        m.put("redisCommandsPerTask", median.redisCommands()); // {"evalsha": {"micros": 3.2, "calls": 1.0}, ...}
         return m;
     }
 }

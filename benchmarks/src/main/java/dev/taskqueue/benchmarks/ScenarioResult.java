@@ -49,7 +49,10 @@ record ScenarioResult(String name, String description, List<Run> runs) {
             }
         }
         List<Figure> combined = new ArrayList<>();
-        byKey.values().forEach(fs -> combined.add(fs.get(0).withValue(median(fs))));
+        byKey.values().forEach(fs -> {
+            List<CpuPerTask> cpus = fs.stream().map(Figure::cpu).filter(c -> c != null).toList();
+            combined.add(fs.get(0).withValue(median(fs)).cpu(cpus.isEmpty() ? null : CpuPerTask.median(cpus)));
+        });
         return combined;
     }
 
@@ -60,6 +63,20 @@ record ScenarioResult(String name, String description, List<Run> runs) {
             run.figures().stream().filter(f -> f.key().equals(key)).forEach(f -> values.add(f.value()));
         }
         return values;
+    }
+
+    /** Every run's CPU per task of a figure (the runs that measured it). */
+    List<CpuPerTask> cpus(String key) {
+        List<CpuPerTask> cpus = new ArrayList<>();
+        for (Run run : runs) {
+            run.figures().stream().filter(f -> f.key().equals(key) && f.cpu() != null).forEach(f -> cpus.add(f.cpu()));
+        }
+        return cpus;
+    }
+
+    /** Whether any figure has a CPU per task: else "per task" has no meaning for it, and the report says n/a. */
+    boolean measuresCpuPerTask() {
+        return runs.stream().flatMap(r -> r.figures().stream()).anyMatch(f -> f.cpu() != null);
     }
 
     /** The largest other-process load of the runs, or null. */

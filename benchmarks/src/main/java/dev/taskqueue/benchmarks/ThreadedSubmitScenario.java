@@ -30,6 +30,7 @@ final class ThreadedSubmitScenario extends Scenario {
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             try {
                 List<Future<?>> done = new ArrayList<>();
+                CpuWatch cpu = bench.cpuWatch();
                 long start = System.nanoTime();
                 for (int t = 0; t < threads; t++) {
                     done.add(pool.submit(() -> {
@@ -44,7 +45,7 @@ final class ThreadedSubmitScenario extends Scenario {
                 deadline.check("submitting " + total + " tasks from " + threads + " threads");
                 long elapsed = System.nanoTime() - start;
                 out.add(Figure.rate("submit.threads.rate", "submit() from " + threads + " threads",
-                        total * 1e9 / elapsed).target(Figure.Target.atLeast(25_000)));
+                        total * 1e9 / elapsed).target(Figure.Target.atLeast(25_000)).cpu(cpu.perTask(total)));
             }
             finally {
                 pool.shutdownNow();

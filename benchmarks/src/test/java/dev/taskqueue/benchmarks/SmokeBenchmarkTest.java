@@ -34,6 +34,7 @@ class SmokeBenchmarkTest {
         for (JsonNode scenario : scenarios) {
             assertThat(scenario.get("status").asString()).as(scenario.get("name").asString()).isEqualTo("OK");
             assertThat(scenario.get("figures")).as(scenario.get("name").asString()).isNotEmpty();
+            assertCpuPerTaskOrNotApplicable(scenario);
         }
         assertThat(json.get("environment").get("jvmArguments")).isNotNull();
     }
@@ -79,6 +80,26 @@ class SmokeBenchmarkTest {
         assertThat(figure(celery, "celery.java.drain.rate")).isPositive();
         assertThat(figure(celery, "celery.drain.ratio")).isPositive();
         assertThat(figure(celery, "celery.bulk.rate")).isPositive();
+    }
+
+    /** A scenario says its work costs CPU in the JVM and in Redis per task, or says n/a (not counted in tasks). */
+    private static void assertCpuPerTaskOrNotApplicable(JsonNode scenario) {
+        String name = scenario.get("name").asString();
+        if (scenario.has("cpuPerTask")) {
+            assertThat(scenario.get("cpuPerTask").asString()).as(name).isEqualTo("n/a");
+            return;
+        }
+        boolean measured = false;
+        for (JsonNode figure : scenario.get("figures")) {
+            JsonNode cpu = figure.get("cpuPerTask");
+            if (cpu != null && cpu.isObject()) {
+                assertThat(cpu.get("jvmMicros").asDouble()).as(name + " " + figure.get("key")).isPositive();
+                assertThat(cpu.get("redisMicros").asDouble()).as(name + " " + figure.get("key")).isPositive();
+                assertThat(cpu.get("redisCommandsPerTask").properties()).as(name).isNotEmpty();
+                measured = true;
+            }
+        }
+        assertThat(measured).as(name + ": CPU per task, or n/a").isTrue();
     }
 
     /** Runs one scenario at smoke sizes, its JSON written to {@code output}; the exit status. */
