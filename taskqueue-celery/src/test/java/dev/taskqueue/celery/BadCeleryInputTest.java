@@ -7,7 +7,6 @@ import java.util.List;
 
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.celery.app.CeleryTestApplication;
-import dev.taskqueue.test.TestRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,9 +38,7 @@ class BadCeleryInputTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.data.redis.host", TestRedis::host);
-        registry.add("spring.data.redis.port", TestRedis::port);
-        registry.add("spring.data.redis.database", () -> DATABASE);
+        CeleryRedisSupport.redisProperties(registry, DATABASE);
     }
 
     @BeforeAll
@@ -56,7 +53,7 @@ class BadCeleryInputTest {
 
     @BeforeEach
     void emptyDeadLetters() {
-        redis.redis().del(CeleryWorker.DEAD_LETTERS);
+        redis.redis().del(CeleryEndings.DEAD_LETTERS);
     }
 
     private static String envelope(String contentType, String headers, String body) {
@@ -71,7 +68,7 @@ class BadCeleryInputTest {
     private void refused(String message, String... expected) {
         redis.redis().lpush("java", message);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            List<String> letters = redis.redis().lrange(CeleryWorker.DEAD_LETTERS, 0, -1);
+            List<String> letters = redis.redis().lrange(CeleryEndings.DEAD_LETTERS, 0, -1);
             assertThat(letters).hasSize(1);
             assertThat(letters.get(0)).contains(expected);
             assertThat(redis.redis().hlen("unacked")).isZero();

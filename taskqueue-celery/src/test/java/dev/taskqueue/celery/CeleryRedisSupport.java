@@ -5,6 +5,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * A Redis database of the test JVM's Redis for one test class: Celery's keys have no prefix, so each class that
@@ -25,6 +26,13 @@ public final class CeleryRedisSupport implements AutoCloseable {
 
     public int database() {
         return database;
+    }
+
+    /** Points {@code spring.data.redis.*} at this database of the test Redis: the Java side shares it with Python. */
+    public static void redisProperties(DynamicPropertyRegistry registry, int database) {
+        registry.add("spring.data.redis.host", TestRedis::host);
+        registry.add("spring.data.redis.port", TestRedis::port);
+        registry.add("spring.data.redis.database", () -> database);
     }
 
     /** The URL Python's broker and backend use: the same database. */

@@ -12,12 +12,9 @@ import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskRevokedException;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.celery.app.CeleryTestApplication;
-import dev.taskqueue.celery.python.CeleryWorkerProcess;
-import dev.taskqueue.celery.python.PythonCelery;
-import dev.taskqueue.test.TestRedis;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.taskqueue.celery.python.PythonWorkerExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -31,39 +28,17 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(classes = CeleryTestApplication.class)
 class JavaToPythonTest {
 
-    private static final int DATABASE = 9;
-
-    private static CeleryRedisSupport redis;
-
-    private static CeleryWorkerProcess python;
+    @RegisterExtension
+    static final PythonWorkerExtension python = PythonWorkerExtension.on(9);
 
     @Autowired
     TaskClient taskClient;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.data.redis.host", TestRedis::host);
-        registry.add("spring.data.redis.port", TestRedis::port);
-        registry.add("spring.data.redis.database", () -> DATABASE);
+        python.redisProperties(registry);
         registry.add("taskqueue.celery.queues", () -> "celery,java");
         registry.add("taskqueue.celery.routes.[proj.*]", () -> "celery");
-    }
-
-    @BeforeAll
-    static void startPython() {
-        PythonCelery celery = PythonCelery.require();
-        redis = new CeleryRedisSupport(DATABASE);
-        python = celery.startWorker(redis.url());
-    }
-
-    @AfterAll
-    static void stopPython() {
-        if (python != null) {
-            python.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
     }
 
     @Test
@@ -148,7 +123,7 @@ class JavaToPythonTest {
     void revokeFromJavaReachesThePythonWorker() {
         TaskHandle<Object> handle = taskClient.withOptions(TaskOptions.defaults().countdown(Duration.ofSeconds(3)))
                 .submit("proj.tasks.add", 1, 1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> python.log().contains(handle.id()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> python.worker().log().contains(handle.id()));
 
         assertThat(handle.revoke()).isTrue();
 
@@ -162,7 +137,7 @@ class JavaToPythonTest {
 
         assertThat(handle.get(Duration.ofSeconds(20))).isEqualTo(42);
         assertThat(handle).isNotInstanceOf(CeleryTaskHandle.class);
-        assertThat(redis.redis().exists("native", "celery-task-meta-" + handle.id())).isZero();
+        assertThat(python.redis().redis().exists("native", "celery-task-meta-" + handle.id())).isZero();
     }
 
     @Test

@@ -3,11 +3,9 @@ package dev.taskqueue.celery;
 import java.time.Duration;
 
 import dev.taskqueue.celery.app.CeleryTestApplication;
-import dev.taskqueue.celery.python.PythonCelery;
-import dev.taskqueue.test.TestRedis;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.taskqueue.celery.python.PythonWorkerExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -21,34 +19,16 @@ import static org.assertj.core.api.Assertions.assertThat;
         "taskqueue.celery.worker.send-task-events=true", "taskqueue.celery.worker.heartbeat=500ms" })
 class PythonToJavaTest {
 
-    private static final int DATABASE = 10;
-
-    private static PythonCelery python;
-
-    private static CeleryRedisSupport redis;
+    @RegisterExtension
+    static final PythonWorkerExtension python = PythonWorkerExtension.clientsOn(10);
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.data.redis.host", TestRedis::host);
-        registry.add("spring.data.redis.port", TestRedis::port);
-        registry.add("spring.data.redis.database", () -> DATABASE);
-    }
-
-    @BeforeAll
-    static void connect() {
-        python = PythonCelery.require();
-        redis = new CeleryRedisSupport(DATABASE);
-    }
-
-    @AfterAll
-    static void close() {
-        if (redis != null) {
-            redis.close();
-        }
+        python.redisProperties(registry);
     }
 
     private String py(String script) {
-        return python.runOk(redis.url(), script, Duration.ofSeconds(40));
+        return python.runOk(script, Duration.ofSeconds(40));
     }
 
     @Test
@@ -196,7 +176,7 @@ class PythonToJavaTest {
                     print(type(e).__name__, r.state)
                 """);
         assertThat(out).isEqualTo("NotRegistered FAILURE");
-        assertThat(redis.redis().lrange(CeleryWorker.DEAD_LETTERS, 0, -1)).anySatisfy(
+        assertThat(python.redis().redis().lrange(CeleryEndings.DEAD_LETTERS, 0, -1)).anySatisfy(
                 letter -> assertThat(letter).contains("java.nope", "unregistered"));
     }
 

@@ -9,12 +9,9 @@ import dev.taskqueue.TaskHandle;
 import dev.taskqueue.Workflows;
 import dev.taskqueue.celery.app.CeleryTestApplication;
 import dev.taskqueue.celery.app.JavaTasks;
-import dev.taskqueue.celery.python.CeleryWorkerProcess;
-import dev.taskqueue.celery.python.PythonCelery;
-import dev.taskqueue.test.TestRedis;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.taskqueue.celery.python.PythonWorkerExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -33,43 +30,19 @@ import static org.awaitility.Awaitility.await;
         "taskqueue.celery.worker.shutdown-timeout=2s" })
 class WorkflowsAcrossLanguagesTest {
 
-    private static final int DATABASE = 11;
-
-    private static PythonCelery python;
-
-    private static CeleryRedisSupport redis;
-
-    private static CeleryWorkerProcess pythonWorker;
+    @RegisterExtension
+    static final PythonWorkerExtension python = PythonWorkerExtension.on(11);
 
     @Autowired
     TaskClient taskClient;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.data.redis.host", TestRedis::host);
-        registry.add("spring.data.redis.port", TestRedis::port);
-        registry.add("spring.data.redis.database", () -> DATABASE);
-    }
-
-    @BeforeAll
-    static void start() {
-        python = PythonCelery.require();
-        redis = new CeleryRedisSupport(DATABASE);
-        pythonWorker = python.startWorker(redis.url());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (pythonWorker != null) {
-            pythonWorker.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
+        python.redisProperties(registry);
     }
 
     private String py(String script) {
-        return python.runOk(redis.url(), script, Duration.ofSeconds(60));
+        return python.runOk(script, Duration.ofSeconds(60));
     }
 
     @Test
@@ -118,8 +91,8 @@ class WorkflowsAcrossLanguagesTest {
                 .linkError(TaskCall.of("proj.tasks.on_error")));
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            assertThat(redis.redis().lrange("java-link", 0, -1)).containsExactly("2");
-            assertThat(redis.redis().lrange("errbacks", 0, -1)).contains(failing.id());
+            assertThat(python.redis().redis().lrange("java-link", 0, -1)).containsExactly("2");
+            assertThat(python.redis().redis().lrange("errbacks", 0, -1)).contains(failing.id());
         });
     }
 

@@ -31,12 +31,12 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 public final class PythonWorkerExtension implements BeforeAllCallback, AfterAllCallback {
 
     private final int database;
-    private final BiFunction<WorkerOptions, String, WorkerOptions> options;
+    private final @Nullable BiFunction<WorkerOptions, String, WorkerOptions> options;
     private @Nullable PythonCelery python;
     private @Nullable CeleryRedisSupport redis;
     private @Nullable CeleryWorkerProcess worker;
 
-    private PythonWorkerExtension(int database, BiFunction<WorkerOptions, String, WorkerOptions> options) {
+    private PythonWorkerExtension(int database, @Nullable BiFunction<WorkerOptions, String, WorkerOptions> options) {
         this.database = database;
         this.options = options;
     }
@@ -55,11 +55,18 @@ public final class PythonWorkerExtension implements BeforeAllCallback, AfterAllC
         return new PythonWorkerExtension(database, options);
     }
 
+    /** Python clients only, no worker (the Java side runs the tasks), on the test Redis's {@code database}. */
+    public static PythonWorkerExtension clientsOn(int database) {
+        return new PythonWorkerExtension(database, null);
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         python = PythonCelery.require();
         redis = new CeleryRedisSupport(database);
-        worker = python.startWorker(url(), options.apply(WorkerOptions.defaults(), url()));
+        if (options != null) {
+            worker = python.startWorker(url(), options.apply(WorkerOptions.defaults(), url()));
+        }
     }
 
     @Override
@@ -74,9 +81,7 @@ public final class PythonWorkerExtension implements BeforeAllCallback, AfterAllC
 
     /** Points {@code spring.data.redis.*} at the worker's Redis database: the Java side shares its broker. */
     public void redisProperties(DynamicPropertyRegistry registry) {
-        registry.add("spring.data.redis.host", TestRedis::host);
-        registry.add("spring.data.redis.port", TestRedis::port);
-        registry.add("spring.data.redis.database", () -> database);
+        CeleryRedisSupport.redisProperties(registry, database);
     }
 
     /** The {@code redis://} URL of the database: broker and result backend of both sides. */
