@@ -163,16 +163,6 @@ final class CeleryEnvelopes {
         return body(envelope, headers, envelope.path("properties"));
     }
 
-    /** The delivery tag kombu gave the envelope, or null. */
-    static @Nullable String deliveryTag(String raw) {
-        try {
-            return CeleryMessage.text(CeleryJson.MAPPER.readTree(raw).path("properties").get("delivery_tag"));
-        }
-        catch (JacksonException ex) {
-            return null;
-        }
-    }
-
     private static JsonNode body(JsonNode envelope, ObjectNode headers, JsonNode properties) {
         JsonNode body = envelope.get("body");
         if (!body.isString()) {

@@ -40,7 +40,7 @@ import tools.jackson.databind.node.ObjectNode;
 final class CeleryEventSender implements AutoCloseable {
 
     /** Celery's default heartbeat interval ({@code --heartbeat-interval}). */
-    static final Duration DEFAULT_FREQ = Duration.ofSeconds(2);
+    static final Duration DEFAULT_FREQ = CeleryInterop.WorkerOptions.DEFAULT_HEARTBEAT;
 
     /** The longest a task event waits in the buffer. */
     static final int FLUSH_MILLIS = 100;

@@ -57,6 +57,29 @@ public final class CeleryInterop implements AutoCloseable {
     public record WorkerOptions(String nodename, List<String> queues, int concurrency, boolean trackStarted,
             boolean sendTaskEvents, Duration heartbeat, Duration visibilityTimeout, Duration liveness,
             boolean remoteControl) {
+
+        /** How many tasks a Java worker runs at once by default. */
+        public static final int DEFAULT_CONCURRENCY = 64;
+
+        /** Celery's default heartbeat interval. */
+        public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(2);
+
+        /** Kombu's default visibility timeout. */
+        public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofHours(1);
+
+        /** How soon the messages of a Java worker that stopped beating come back by default. */
+        public static final Duration DEFAULT_LIVENESS = Duration.ofSeconds(10);
+
+        public WorkerOptions {
+            queues = List.copyOf(queues);
+            if (queues.isEmpty()) {
+                throw new IllegalArgumentException("A Celery worker needs at least one queue to consume");
+            }
+            if (concurrency < 1) {
+                throw new IllegalArgumentException("A Celery worker's concurrency must be at least 1, not "
+                        + concurrency);
+            }
+        }
     }
 
     private final Options options;
@@ -100,9 +123,7 @@ public final class CeleryInterop implements AutoCloseable {
                         + "a Celery queue: add it to taskqueue.celery.queues " + options.queues());
             }
         }
-        CeleryWorker celeryWorker = new CeleryWorker(new CeleryWorkerSettings(worker.nodename(), worker.queues(),
-                worker.concurrency(), worker.trackStarted(), worker.visibilityTimeout(), worker.liveness(),
-                CeleryWorkerSettings.DEFAULT_IDLE_POLL), redis, routes, registry, codec,
+        CeleryWorker celeryWorker = new CeleryWorker(worker, redis, routes, registry, codec,
                 InlineWorker.runner(registry, codec, settings, listener, interceptors, workflows, Clock.systemUTC()),
                 options.defaultQueue(), options.resultExpires(), Clock.systemUTC());
         return new Worker(celeryWorker, worker, redis, options);

@@ -53,10 +53,10 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CeleryWorker.class);
 
-    /** Where refused messages wait, newest first, with their reason. */
-    static final String DEAD_LETTERS = CeleryEndings.DEAD_LETTERS;
+    /** The longest pause between two looks at empty queues. */
+    private static final long IDLE_POLL_MILLIS = 50;
 
-    private final CeleryWorkerSettings settings;
+    private final CeleryInterop.WorkerOptions settings;
     private final CeleryRedis redis;
     private final CeleryQueues queues;
     private final CeleryRecovery recovery;
@@ -64,7 +64,6 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
     private final TaskRegistry registry;
     private final MessageCodec codec;
     private final InlineTaskClient.Runner runner;
-    private final long resultTtlSeconds;
     private final Clock clock;
     private volatile CeleryWorkerEvents events = CeleryWorkerEvents.NONE;
 
@@ -91,7 +90,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
     private record Running(CeleryMessage message, Thread thread, Instant startedAt) {
     }
 
-    CeleryWorker(CeleryWorkerSettings settings, CeleryRedis redis, CeleryRoutes routes, TaskRegistry registry,
+    CeleryWorker(CeleryInterop.WorkerOptions settings, CeleryRedis redis, CeleryRoutes routes, TaskRegistry registry,
             MessageCodec codec, InlineTaskClient.Runner runner, String defaultQueue, Duration resultExpires,
             Clock clock) {
         this.settings = settings;
@@ -103,7 +102,6 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
         this.registry = registry;
         this.codec = codec;
         this.runner = runner;
-        this.resultTtlSeconds = resultExpires.toSeconds();
         this.clock = clock;
         this.slots = new Semaphore(settings.concurrency());
         this.recorder = new CeleryRecorder(queues, resultExpires.toSeconds(), settings.nodename());
@@ -232,7 +230,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
                 }
                 if (taken.isEmpty()) {
                     Thread.sleep(idle);
-                    idle = Math.min(idle * 2, settings.idlePoll().toMillis());
+                    idle = Math.min(idle * 2, IDLE_POLL_MILLIS);
                 }
                 else {
                     idle = 1;

@@ -80,9 +80,9 @@ class TaskQueueCeleryAutoConfigurationTests {
         TaskQueueCeleryProperties.Worker worker = properties.getWorker();
         assertThat(properties.getResultExpires()).isEqualTo(CeleryResults.DEFAULT_EXPIRES);
         assertThat(properties.getDefaultQueue()).isEqualTo("celery");
-        assertThat(worker.getConcurrency()).isEqualTo(CeleryWorkerSettings.DEFAULT_CONCURRENCY);
-        assertThat(worker.getVisibilityTimeout()).isEqualTo(CeleryWorkerSettings.DEFAULT_VISIBILITY_TIMEOUT);
-        assertThat(worker.getLiveness()).isEqualTo(CeleryWorkerSettings.DEFAULT_LIVENESS);
+        assertThat(worker.getConcurrency()).isEqualTo(CeleryInterop.WorkerOptions.DEFAULT_CONCURRENCY);
+        assertThat(worker.getVisibilityTimeout()).isEqualTo(CeleryInterop.WorkerOptions.DEFAULT_VISIBILITY_TIMEOUT);
+        assertThat(worker.getLiveness()).isEqualTo(CeleryInterop.WorkerOptions.DEFAULT_LIVENESS);
         assertThat(worker.getHeartbeat()).isEqualTo(CeleryEventSender.DEFAULT_FREQ);
         assertThat(worker.isTrackStarted()).isFalse();
         assertThat(worker.isSendTaskEvents()).isFalse();

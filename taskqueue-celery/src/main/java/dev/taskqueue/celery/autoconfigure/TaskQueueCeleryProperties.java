@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.taskqueue.celery.CeleryInterop;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -14,9 +15,6 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("taskqueue.celery")
 public class TaskQueueCeleryProperties {
-
-    /** Default of {@code worker.concurrency}. */
-    public static final int DEFAULT_CONCURRENCY = 64;
 
     /**
      * Queues in Celery's format (kombu lists on Redis, such as the default queue "celery"); calls to them are sent in
@@ -87,7 +85,7 @@ public class TaskQueueCeleryProperties {
         private @Nullable String nodename;
 
         /** How many Celery tasks it runs at once. */
-        private int concurrency = DEFAULT_CONCURRENCY;
+        private int concurrency = CeleryInterop.WorkerOptions.DEFAULT_CONCURRENCY;
 
         /** Whether it stores STARTED when a task starts, as Celery's task_track_started. */
         private boolean trackStarted = false;
@@ -96,16 +94,16 @@ public class TaskQueueCeleryProperties {
         private boolean sendTaskEvents = false;
 
         /** How often it sends worker-heartbeat events (Celery's default: 2 seconds). */
-        private Duration heartbeat = Duration.ofSeconds(2);
+        private Duration heartbeat = CeleryInterop.WorkerOptions.DEFAULT_HEARTBEAT;
 
         /**
          * After how long a message a Python worker took and never acknowledged comes back, as kombu's
          * visibility_timeout (set it to the Python side's value).
          */
-        private Duration visibilityTimeout = Duration.ofHours(1);
+        private Duration visibilityTimeout = CeleryInterop.WorkerOptions.DEFAULT_VISIBILITY_TIMEOUT;
 
         /** How soon the messages of a Java worker that died (killed, cut off) come back. */
-        private Duration liveness = Duration.ofSeconds(10);
+        private Duration liveness = CeleryInterop.WorkerOptions.DEFAULT_LIVENESS;
 
         /** Whether it answers Celery's remote control (celery inspect ping, active, stats; revoke). */
         private boolean remoteControl = true;
