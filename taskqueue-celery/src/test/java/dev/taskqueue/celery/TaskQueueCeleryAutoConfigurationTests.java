@@ -87,5 +87,9 @@ class TaskQueueCeleryAutoConfigurationTests {
         assertThat(worker.isTrackStarted()).isFalse();
         assertThat(worker.isSendTaskEvents()).isFalse();
         assertThat(worker.getShutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+        // The properties start from the engine's constants; these are Celery's and kombu's own defaults.
+        assertThat(CeleryInterop.WorkerOptions.DEFAULT_HEARTBEAT).isEqualTo(Duration.ofSeconds(2));
+        assertThat(CeleryInterop.WorkerOptions.DEFAULT_VISIBILITY_TIMEOUT).isEqualTo(Duration.ofHours(1));
+        assertThat(CeleryResults.DEFAULT_EXPIRES).isEqualTo(Duration.ofDays(1));
     }
 }
