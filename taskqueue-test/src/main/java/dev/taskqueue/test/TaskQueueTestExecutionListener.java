@@ -9,9 +9,8 @@ import org.springframework.test.context.support.AbstractTestExecutionListener;
 /**
  * Before and after each test method of a test with {@link AutoConfigureTaskQueue @AutoConfigureTaskQueue}, forgets every
  * task ({@link TaskQueueTester#reset()}, which also stops a manual worker): the context, and its worker, serve the next
- * test method (and the next test class with the same configuration), which starts with empty queues. Before as well as
- * after: a cached context that Spring paused for another test class and resumed for this one restarts its lifecycle
- * beans, and a manual worker must not be running when the test begins.
+ * test method (and the next test class with the same configuration), which starts with empty queues, whatever ran in
+ * the context before it.
  */
 final class TaskQueueTestExecutionListener extends AbstractTestExecutionListener {
 
