@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.transaction.TransactionStatus;
+import org.springframework.transaction.support.DefaultTransactionDefinition;
 
 /**
  * The outbox table, on the application's {@link DataSource}:
@@ -41,9 +42,13 @@ public class JdbcOutboxStore {
     /** How many characters of a failed row's payload {@link #failed} shows. */
     public static final int PREVIEW_LENGTH = 200;
 
+    /** A relay round's transaction: its own, even if a caller's transaction were open on the thread. */
+    private static final TransactionDefinition OWN_TRANSACTION = new DefaultTransactionDefinition(
+            TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+
     private final OutboxTable table;
     private final JdbcTemplate jdbc;
-    private final TransactionTemplate ownTransaction;
+    private final DataSourceTransactionManager transactions;
 
     /**
      * @param dataSource the application's DataSource, the one its transactions run on
@@ -52,8 +57,7 @@ public class JdbcOutboxStore {
     public JdbcOutboxStore(DataSource dataSource, OutboxTable table) {
         this.table = table;
         this.jdbc = new JdbcTemplate(dataSource);
-        this.ownTransaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.transactions = new DataSourceTransactionManager(dataSource);
     }
 
     /** The table this store writes. */
@@ -71,28 +75,54 @@ public class JdbcOutboxStore {
      * relay holds, hands them to {@code sender} in id order, puts back those it could never send with their error,
      * and commits. When {@code sender} throws, the round rolls back and every row stays pending.
      *
-     * @return how many rows were taken (sent or failed); 0 when none was pending
+     * @return how many rows were taken (sent or failed); 0 when none was pending (or all pending rows are held by
+     * other relays)
      * @throws OutboxSendException when {@code sender} threw
      * @throws org.springframework.dao.DataAccessException when the database failed
      */
     public int relayRound(int max, RowSender sender) {
-        Integer taken = ownTransaction.execute(status -> {
-            List<OutboxRow> rows = new ArrayList<>(jdbc.query(table.take(), JdbcOutboxStore::row, max));
-            if (rows.isEmpty()) {
-                return 0;
-            }
-            rows.sort(Comparator.comparingLong(OutboxRow::id));
-            Map<Long, String> failures;
-            try {
-                failures = sender.send(List.copyOf(rows));
-            }
-            catch (RuntimeException ex) {
-                throw new OutboxSendException(ex);
-            }
-            keepFailed(rows, failures);
-            return rows.size();
-        });
-        return taken == null ? 0 : taken;
+        TransactionStatus transaction = transactions.getTransaction(OWN_TRANSACTION);
+        int taken;
+        try {
+            taken = takeAndSend(max, sender);
+        }
+        catch (RuntimeException | Error ex) {
+            rollBack(transaction, ex);
+            throw ex;
+        }
+        transactions.commit(transaction);
+        return taken;
+    }
+
+    private int takeAndSend(int max, RowSender sender) {
+        List<OutboxRow> rows = new ArrayList<>(jdbc.query(table.take(), JdbcOutboxStore::row, max));
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        rows.sort(Comparator.comparingLong(OutboxRow::id));
+        Map<Long, String> failures;
+        try {
+            failures = sender.send(List.copyOf(rows));
+        }
+        catch (RuntimeException ex) {
+            throw new OutboxSendException(ex);
+        }
+        keepFailed(rows, failures);
+        return rows.size();
+    }
+
+    /**
+     * Rolls back a failed round. When the database is down the rollback fails too (the connection is gone, and the
+     * database drops the transaction with it): that is kept with the round's failure instead of being logged on every
+     * round of an outage.
+     */
+    private void rollBack(TransactionStatus transaction, Throwable failure) {
+        try {
+            transactions.rollback(transaction);
+        }
+        catch (RuntimeException ex) {
+            failure.addSuppressed(ex);
+        }
     }
 
     private void keepFailed(List<OutboxRow> rows, Map<Long, String> failures) {

@@ -12,8 +12,8 @@ import org.springframework.beans.factory.InitializingBean;
 /**
  * Creates the outbox table at startup, before the store is used, through {@code migration} (the outbox's own Flyway
  * or Liquibase run when the application uses one, else the plain script), unless
- * {@code taskqueue.outbox.initialize-schema} says otherwise: {@code never} creates nothing, {@code embedded} creates
- * the table only on H2.
+ * {@code taskqueue.outbox.initialize-schema} says otherwise: {@code never} creates nothing, {@code embedded} (the
+ * default) runs the script only on H2, but the Flyway or Liquibase run on every database.
  */
 public class OutboxSchemaInitializer implements InitializingBean {
 
@@ -42,7 +42,7 @@ public class OutboxSchemaInitializer implements InitializingBean {
         return switch (mode) {
             case NEVER -> false;
             case ALWAYS -> true;
-            case EMBEDDED -> table.dialect() == OutboxDialect.H2;
+            case EMBEDDED -> table.dialect() == OutboxDialect.H2 || migration.throughTheApplicationsMigrationTool();
         };
     }
 }

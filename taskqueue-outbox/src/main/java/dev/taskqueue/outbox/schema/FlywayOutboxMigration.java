@@ -33,4 +33,9 @@ public final class FlywayOutboxMigration implements OutboxSchemaMigration {
                 .load()
                 .migrate();
     }
+
+    @Override
+    public boolean throughTheApplicationsMigrationTool() {
+        return true;
+    }
 }

@@ -45,4 +45,9 @@ public final class LiquibaseOutboxMigration implements OutboxSchemaMigration {
                     + table.dialect().schemaScript() + " and set taskqueue.outbox.initialize-schema=never.", ex);
         }
     }
+
+    @Override
+    public boolean throughTheApplicationsMigrationTool() {
+        return true;
+    }
 }

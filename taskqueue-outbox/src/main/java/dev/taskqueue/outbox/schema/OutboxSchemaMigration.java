@@ -13,4 +13,13 @@ public interface OutboxSchemaMigration {
 
     /** Creates {@code table} on {@code dataSource} unless it exists. */
     void migrate(DataSource dataSource, OutboxTable table);
+
+    /**
+     * Whether this runs through the application's own migration tool (Flyway, Liquibase). With
+     * {@code taskqueue.outbox.initialize-schema=embedded} those run on every database, not only on embedded ones: the
+     * application already lets that tool change its schema at startup.
+     */
+    default boolean throughTheApplicationsMigrationTool() {
+        return false;
+    }
 }
