@@ -14,7 +14,10 @@ public class TaskQueueOutboxProperties {
     /** The outbox table's name, a plain SQL identifier. */
     private String tableName = OutboxTable.DEFAULT_NAME;
 
-    /** When to create the outbox table at startup: embedded (H2 only), always, or never. */
+    /**
+     * When to create the outbox table at startup: embedded (the script on H2 only; the Flyway or Liquibase run, when
+     * the application uses one, on every database), always, or never.
+     */
     private InitializeSchema initializeSchema = InitializeSchema.EMBEDDED;
 
     /** How long the relay waits for a local commit's wake before it looks for other instances' rows. */
