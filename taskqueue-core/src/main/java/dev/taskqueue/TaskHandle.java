@@ -62,6 +62,16 @@ public interface TaskHandle<R> {
     CompletableFuture<R> future();
 
     /**
+     * Completes once Redis has the task. A submit outside a transaction returns only then, so this is complete at
+     * once; one made inside a transaction waits for its commit ({@link TransactionMode}). Fails with
+     * {@link TaskNotSentException} when the task will not be sent: its transaction rolled back, or Redis could not
+     * take it after the commit. {@link #get} and {@link #future} fail the same way.
+     */
+    default CompletableFuture<Void> sent() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
      * Revokes the task from any instance: it will not start if it has not (queued, delayed, retrying, or claimed by
      * a worker that was offline); its state becomes REVOKED. A task already running finishes, and records its
      * outcome, unless {@code interruptIfRunning}: then its thread is interrupted and it ends REVOKED.

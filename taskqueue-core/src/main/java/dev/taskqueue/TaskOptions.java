@@ -43,6 +43,7 @@ public final class TaskOptions {
         @Nullable String taskId;
         Map<String, String> headers = Map.of();
         TaskPolicies policies = TaskPolicies.NONE;
+        @Nullable TransactionMode transactionMode;
 
         Fields copy() {
             try {
@@ -178,6 +179,15 @@ public final class TaskOptions {
         return with(o -> o.policies = o.policies.withUnique(unique));
     }
 
+    /**
+     * How this submission goes with the Spring transaction it is made in (see {@link TransactionMode}); unset, the
+     * application's {@code taskqueue.submit.transactions} applies. Outside a transaction every mode sends at once.
+     */
+    public TaskOptions transactionMode(TransactionMode mode) {
+        Objects.requireNonNull(mode, "mode");
+        return with(o -> o.transactionMode = mode);
+    }
+
     /** These options, overridden by every option set in {@code other}. */
     public TaskOptions merge(TaskOptions other) {
         if (other == DEFAULTS) {
@@ -208,6 +218,9 @@ public final class TaskOptions {
                 o.headers = Collections.unmodifiableMap(copy);
             }
             o.policies = b.policies.orElse(o.policies);
+            if (b.transactionMode != null) {
+                o.transactionMode = b.transactionMode;
+            }
         });
     }
 
@@ -248,6 +261,11 @@ public final class TaskOptions {
         return f.policies;
     }
 
+    /** How this submission goes with a transaction, or null for the application's setting. */
+    public @Nullable TransactionMode getTransactionMode() {
+        return f.transactionMode;
+    }
+
     static void checkPriority(int priority) {
         if (priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
             throw new IllegalArgumentException(
@@ -261,13 +279,14 @@ public final class TaskOptions {
                 && Objects.equals(f.countdown, other.f.countdown) && Objects.equals(f.eta, other.f.eta)
                 && Objects.equals(f.expiresIn, other.f.expiresIn) && Objects.equals(f.expiresAt, other.f.expiresAt)
                 && Objects.equals(f.priority, other.f.priority) && Objects.equals(f.taskId, other.f.taskId)
-                && f.headers.equals(other.f.headers) && f.policies.equals(other.f.policies);
+                && f.headers.equals(other.f.headers) && f.policies.equals(other.f.policies)
+                && f.transactionMode == other.f.transactionMode;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(f.queue, f.countdown, f.eta, f.expiresIn, f.expiresAt, f.priority, f.taskId, f.headers,
-                f.policies);
+                f.policies, f.transactionMode);
     }
 
     @Override
@@ -286,6 +305,7 @@ public final class TaskOptions {
         if (!f.policies.equals(TaskPolicies.NONE)) {
             append(s, "policies", f.policies);
         }
+        append(s, "transactionMode", f.transactionMode);
         if (s.charAt(s.length() - 1) == ' ') {
             s.setLength(s.length() - 2);
         }

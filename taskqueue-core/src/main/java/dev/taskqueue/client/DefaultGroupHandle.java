@@ -18,10 +18,22 @@ final class DefaultGroupHandle<T> implements GroupHandle<T> {
 
     private final String id;
     private final List<TaskHandle<T>> members;
+    private final CompletableFuture<Void> sent;
 
     DefaultGroupHandle(String id, List<TaskHandle<T>> members) {
+        this(id, members, DefaultTaskHandle.SENT);
+    }
+
+    /** @param sent completes once Redis has the group's tasks (see {@link TaskHandle#sent()}) */
+    DefaultGroupHandle(String id, List<TaskHandle<T>> members, CompletableFuture<Void> sent) {
         this.id = id;
         this.members = List.copyOf(members);
+        this.sent = sent;
+    }
+
+    @Override
+    public CompletableFuture<Void> sent() {
+        return sent.copy();
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 import dev.taskqueue.GroupHandle;
 import dev.taskqueue.Signature;
@@ -12,6 +13,7 @@ import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskOptions;
+import dev.taskqueue.TransactionMode;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.QueueAdmin;
@@ -24,6 +26,7 @@ import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
 import dev.taskqueue.workflow.Target;
 import dev.taskqueue.workflow.WorkflowEngine;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Submits tasks through a {@link Broker} and hands out handles that read a {@link ResultBackend}; workflows keep
@@ -46,6 +49,7 @@ public final class DefaultTaskClient implements TaskClient {
     private final MessageFactory factory;
     private final WorkflowEngine workflows;
     private final DefaultTaskHandle.Revoker revoker;
+    private final SubmitTransactions transactions;
 
     public DefaultTaskClient(Broker broker, ResultBackend backend, WorkflowStore store, QueueAdmin admin,
             TaskRegistry registry, MessageCodec codec, ClientSettings settings, TaskEventListener listener,
@@ -69,12 +73,13 @@ public final class DefaultTaskClient implements TaskClient {
             TaskCatalog catalog, MessageCodec codec, ClientSettings settings, TaskEventListener listener,
             List<TaskInterceptor> interceptors, Clock clock) {
         this(broker, backend, store, admin, catalog, codec, settings, listener, clock, TaskOptions.defaults(),
-                new MessageFactory(catalog, codec, settings, interceptors, clock));
+                new MessageFactory(catalog, codec, settings, interceptors, clock), SubmitTransactions.NONE);
     }
 
     private DefaultTaskClient(Broker broker, ResultBackend backend, WorkflowStore store, QueueAdmin admin,
             TaskCatalog catalog, MessageCodec codec, ClientSettings settings, TaskEventListener listener, Clock clock,
-            TaskOptions defaults, MessageFactory factory) {
+            TaskOptions defaults, MessageFactory factory, SubmitTransactions transactions) {
+        this.transactions = transactions;
         this.broker = broker;
         this.backend = backend;
         this.store = store;
@@ -108,7 +113,16 @@ public final class DefaultTaskClient implements TaskClient {
     @Override
     public TaskClient withOptions(TaskOptions options) {
         return new DefaultTaskClient(broker, backend, store, admin, catalog, codec, settings, listener, clock,
-                defaults.merge(Objects.requireNonNull(options, "options")), factory);
+                defaults.merge(Objects.requireNonNull(options, "options")), factory, transactions);
+    }
+
+    /**
+     * This client, asking {@code transactions} whether a submission waits for the caller's transaction (by default
+     * none does: see {@link SubmitTransactions}).
+     */
+    public DefaultTaskClient withTransactions(SubmitTransactions transactions) {
+        return new DefaultTaskClient(broker, backend, store, admin, catalog, codec, settings, listener, clock,
+                defaults, factory, Objects.requireNonNull(transactions, "transactions"));
     }
 
     @Override
@@ -117,6 +131,10 @@ public final class DefaultTaskClient implements TaskClient {
             return List.of();
         }
         MessageFactory.checkTaskIdNamesOne(calls.size(), defaults);
+        SubmitTransactions.Pending pending = transactions.current(transactionMode(calls));
+        if (pending != null) {
+            return new DeferredSubmit(pending).submitAll(calls);
+        }
         if (calls.stream().anyMatch(Signature::hasCallbacks)) { // their successors travel in their messages
             return workflows.submitCalls(calls, defaults).stream().<TaskHandle<?>>map(this::handleOf).toList();
         }
@@ -129,7 +147,83 @@ public final class DefaultTaskClient implements TaskClient {
         if (signature instanceof TaskCall<R> call && !call.hasCallbacks()) {
             return (TaskHandle<R>) submitAll(List.of(call)).get(0);
         }
+        SubmitTransactions.Pending pending = transactions.current(defaults.getTransactionMode());
+        if (pending != null) {
+            return (TaskHandle<R>) new DeferredSubmit(pending).submit(signature);
+        }
         return (TaskHandle<R>) handleOf(workflows.submit(signature, defaults));
+    }
+
+    /** The transaction mode the calls ask for (the client's, then each call's): one for them all. */
+    private @Nullable TransactionMode transactionMode(List<? extends TaskCall<?>> calls) {
+        TransactionMode mode = defaults.getTransactionMode();
+        TransactionMode first = null;
+        for (int i = 0; i < calls.size(); i++) {
+            TransactionMode own = calls.get(i).options().getTransactionMode();
+            TransactionMode effective = own != null ? own : mode;
+            if (i == 0) {
+                first = effective;
+            }
+            else if (effective != first) {
+                throw new IllegalArgumentException("Calls submitted together go with the transaction one way, but "
+                        + "these ask for " + first + " and " + effective + ": submit them separately");
+            }
+        }
+        return first;
+    }
+
+    /**
+     * A submission made inside a transaction: checked and encoded now, as any submit (so that a bad call fails in
+     * the caller's thread), then recorded rather than written, and handed to the transaction, which writes it to
+     * Redis when it commits. The handles are returned at once; {@link TaskHandle#sent()} tells when Redis has them.
+     */
+    private final class DeferredSubmit {
+
+        private final SubmitTransactions.Pending pending;
+        private final SubmissionRecorder recorder = new SubmissionRecorder();
+        private final WorkflowEngine engine;
+
+        DeferredSubmit(SubmitTransactions.Pending pending) {
+            this.pending = pending;
+            this.engine = new WorkflowEngine(recorder, new ClientSteps(factory, recorder::send,
+                    new TaskEventListener() {
+                    }), codec.mapper(), settings.resultTtl().toMillis());
+        }
+
+        List<TaskHandle<?>> submitAll(List<? extends TaskCall<?>> calls) {
+            if (calls.stream().anyMatch(Signature::hasCallbacks)) {
+                List<Target> targets = engine.submitCalls(calls, defaults);
+                CompletableFuture<Void> sent = hand();
+                return targets.stream().<TaskHandle<?>>map(target -> handles().of(target, sent)).toList();
+            }
+            return factory.aroundSubmit(calls, () -> {
+                List<OutgoingMessage> messages = new ArrayList<>(calls.size());
+                for (TaskCall<?> call : calls) {
+                    messages.add(factory.prepare(call, defaults));
+                }
+                recorder.send(messages);
+                CompletableFuture<Void> sent = hand();
+                List<TaskHandle<?>> handles = new ArrayList<>(calls.size());
+                for (int i = 0; i < calls.size(); i++) {
+                    OutgoingMessage message = messages.get(i);
+                    TaskCall<?> call = calls.get(i);
+                    handles.add(new DefaultTaskHandle<>(message.id(), message.queue(), call.resultType(), backend,
+                            codec, factory.ignoresResult(call) ? call.taskName() : null, revoker, sent));
+                }
+                return handles;
+            });
+        }
+
+        TaskHandle<?> submit(Signature<?> signature) {
+            Target target = engine.submit(signature, defaults);
+            return handles().of(target, hand());
+        }
+
+        /** Hands what was recorded to the transaction. */
+        private CompletableFuture<Void> hand() {
+            Submission submission = recorder.submission();
+            return pending.add(pending.replayed() ? submission.deduplicated() : submission);
+        }
     }
 
     @Override

@@ -35,6 +35,7 @@ final class DefaultTaskHandle<R> implements TaskHandle<R> {
     private final MessageCodec codec;
     private final @Nullable String ignoredResultOf;
     private final Revoker revoker;
+    private final CompletableFuture<Void> sent;
 
     /** Revokes tasks (through the broker). */
     @FunctionalInterface
@@ -52,6 +53,18 @@ final class DefaultTaskHandle<R> implements TaskHandle<R> {
      */
     DefaultTaskHandle(String id, @Nullable String queue, Type resultType, ResultBackend backend, MessageCodec codec,
             @Nullable String ignoredResultOf, Revoker revoker) {
+        this(id, queue, resultType, backend, codec, ignoredResultOf, revoker, SENT);
+    }
+
+    /** Sent already: what every handle but those of a submission waiting for its transaction has. */
+    static final CompletableFuture<Void> SENT = CompletableFuture.completedFuture(null);
+
+    /**
+     * @param sent completes once Redis has the task (see {@link TaskHandle#sent()})
+     */
+    DefaultTaskHandle(String id, @Nullable String queue, Type resultType, ResultBackend backend, MessageCodec codec,
+            @Nullable String ignoredResultOf, Revoker revoker, CompletableFuture<Void> sent) {
+        this.sent = sent;
         this.id = id;
         this.queue = queue;
         this.resultType = resultType;
@@ -116,8 +129,22 @@ final class DefaultTaskHandle<R> implements TaskHandle<R> {
     }
 
     @Override
+    public CompletableFuture<Void> sent() {
+        return sent.copy();
+    }
+
+    @Override
     public CompletableFuture<R> future() {
         checkRecordKept("there is nothing to wait for");
+        if (sent.isDone() && !sent.isCompletedExceptionally()) {
+            return finished();
+        }
+        // Waiting for the transaction: follow the task once it is in Redis, or fail as its send did.
+        CompletableFuture<R> result = sent.thenCompose(ignored -> finished());
+        return result;
+    }
+
+    private CompletableFuture<R> finished() {
         CompletableFuture<TaskInfo> finished = backend.whenFinished(queue, id);
         CompletableFuture<R> result = finished.thenApply(this::keepQueue).thenApply(this::resultOf);
         // Cancelling a derived future leaves its source alone: pass it on, so the backend stops waiting.

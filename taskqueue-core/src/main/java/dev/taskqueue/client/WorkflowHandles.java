@@ -2,6 +2,7 @@ package dev.taskqueue.client;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import dev.taskqueue.GroupHandle;
 import dev.taskqueue.TaskHandle;
@@ -29,17 +30,23 @@ final class WorkflowHandles {
     }
 
     TaskHandle<?> of(Target target) {
+        return of(target, DefaultTaskHandle.SENT);
+    }
+
+    /** @param sent completes once Redis has the workflow's first tasks (see {@link TaskHandle#sent()}) */
+    TaskHandle<?> of(Target target, CompletableFuture<Void> sent) {
         if (target instanceof TaskTarget task) {
-            return new DefaultTaskHandle<>(task.id(), task.queue(), task.resultType(), backend, codec, null, revoker);
+            return new DefaultTaskHandle<>(task.id(), task.queue(), task.resultType(), backend, codec, null, revoker,
+                    sent);
         }
         GroupTarget group = (GroupTarget) target;
         List<TaskHandle<Object>> members = new ArrayList<>();
         for (Target member : group.members()) {
             @SuppressWarnings("unchecked")
-            TaskHandle<Object> handle = (TaskHandle<Object>) of(member);
+            TaskHandle<Object> handle = (TaskHandle<Object>) of(member, sent);
             members.add(handle);
         }
-        return new DefaultGroupHandle<>(group.id(), members);
+        return new DefaultGroupHandle<>(group.id(), members, sent);
     }
 
     /** A stored group's handle; its members' results decode to plain JSON types. */

@@ -12,6 +12,8 @@ import dev.taskqueue.TaskPolicies;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.ValueMasker;
 import dev.taskqueue.autoconfigure.TaskQueueProperties.BrokerType;
+import dev.taskqueue.autoconfigure.transaction.OutboxSubmitTransactions;
+import dev.taskqueue.autoconfigure.transaction.SpringSubmitTransactions;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.CatalogStore;
 import dev.taskqueue.broker.QueueAdmin;
@@ -22,6 +24,8 @@ import dev.taskqueue.broker.TaskHistory;
 import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
+import dev.taskqueue.client.SubmissionSender;
+import dev.taskqueue.client.SubmitTransactions;
 import dev.taskqueue.client.DefaultTaskQueueOperations;
 import dev.taskqueue.client.InlineTaskClient;
 import dev.taskqueue.client.InlineTaskQueueOperations;
@@ -61,6 +65,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -142,7 +147,7 @@ public final class TaskQueueAutoConfiguration {
             MessageCodec codec, ObjectProvider<Broker> broker, ObjectProvider<ResultBackend> resultBackend,
             ObjectProvider<WorkflowStore> workflowStore, ObjectProvider<QueueAdmin> admin,
             ObjectProvider<TaskEventListener> listeners, ObjectProvider<TaskInterceptor> interceptors,
-            ObjectProvider<TaskQueueWorkerCustomizer> customizers) {
+            ObjectProvider<TaskQueueWorkerCustomizer> customizers, ObjectProvider<SubmitTransactions> transactions) {
         ClientSettings settings = clientSettings(properties);
         TaskEventListener listener = TaskEventListener.of(listeners.orderedStream().toList());
         List<TaskInterceptor> ordered = interceptors.orderedStream().toList();
@@ -155,7 +160,30 @@ public final class TaskQueueAutoConfiguration {
         return new DefaultTaskClient(required(broker, Broker.class, properties),
                 required(resultBackend, ResultBackend.class, properties),
                 required(workflowStore, WorkflowStore.class, properties), required(admin, QueueAdmin.class, properties),
-                catalog, codec, settings, listener, ordered, Clock.systemUTC());
+                catalog, codec, settings, listener, ordered, Clock.systemUTC())
+                .withTransactions(transactions.getIfAvailable(() -> SubmitTransactions.NONE));
+    }
+
+    /**
+     * Submits made inside a Spring-managed transaction wait for it ({@code taskqueue.submit.transactions}): sent after
+     * the commit, or through the outbox when the application has one.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(TransactionSynchronizationManager.class)
+    @ConditionalOnProperty(name = "taskqueue.broker", havingValue = "redis", matchIfMissing = true)
+    static class TransactionsConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        SubmitTransactions taskQueueSubmitTransactions(TaskQueueProperties properties, ObjectProvider<Broker> broker,
+                ObjectProvider<WorkflowStore> workflowStore, ObjectProvider<TaskEventListener> listeners,
+                ObjectProvider<OutboxSubmitTransactions> outbox) {
+            SubmissionSender sender = new SubmissionSender(required(broker, Broker.class, properties),
+                    required(workflowStore, WorkflowStore.class, properties),
+                    TaskEventListener.of(listeners.orderedStream().toList()));
+            return new SpringSubmitTransactions(properties.getSubmit().getTransactions(), sender,
+                    outbox.getIfAvailable());
+        }
     }
 
     /**

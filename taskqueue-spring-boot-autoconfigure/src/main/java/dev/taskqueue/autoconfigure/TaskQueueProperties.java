@@ -8,6 +8,7 @@ import java.util.Map;
 
 import dev.taskqueue.RateLimit;
 import dev.taskqueue.RetryPolicy;
+import dev.taskqueue.TransactionMode;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.internal.TaskDeclarations;
 import dev.taskqueue.redis.RedisStores;
@@ -438,6 +439,21 @@ public class TaskQueueProperties implements Validator {
 
         /** How a submit that Redis did not store is tried again. */
         private final Retry retry = new Retry();
+
+        /**
+         * How a submit made inside a Spring-managed transaction goes with it: after-commit (sent when it commits,
+         * dropped when it rolls back), outbox (written to the outbox table in the transaction, then relayed to Redis:
+         * survives a crash) or immediate (sent at once). A call's TaskOptions.transactionMode wins.
+         */
+        private TransactionMode transactions = TransactionMode.AFTER_COMMIT;
+
+        public TransactionMode getTransactions() {
+            return this.transactions;
+        }
+
+        public void setTransactions(TransactionMode transactions) {
+            this.transactions = transactions;
+        }
 
         public int getReplicas() {
             return this.replicas;

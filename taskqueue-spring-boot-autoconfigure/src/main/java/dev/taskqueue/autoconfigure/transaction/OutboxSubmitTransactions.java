@@ -1,0 +1,11 @@
+package dev.taskqueue.autoconfigure.transaction;
+
+import dev.taskqueue.client.SubmitTransactions;
+
+/**
+ * The outbox, as {@link SpringSubmitTransactions} sees it: asked only for submissions in {@code outbox} mode made
+ * inside a transaction, it writes them to the outbox table in that transaction. The taskqueue-outbox module provides
+ * it when the application has a {@code DataSource}.
+ */
+public interface OutboxSubmitTransactions extends SubmitTransactions {
+}
