@@ -71,7 +71,7 @@ public class OutboxRelay {
     /** Starts the relay thread; does nothing when it runs. */
     public void start() {
         synchronized (monitor) {
-            if (thread != null) {
+            if (thread != null && thread.isAlive()) {
                 return;
             }
             stopping = false;
@@ -93,7 +93,7 @@ public class OutboxRelay {
     /** Whether the relay thread runs. */
     public boolean isRunning() {
         synchronized (monitor) {
-            return thread != null;
+            return thread != null && thread.isAlive();
         }
     }
 
@@ -160,6 +160,12 @@ public class OutboxRelay {
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
+        }
+        catch (Error ex) {
+            log.error("The outbox relay stopped on an error: committed rows wait in the table {} until the "
+                    + "application restarts (health reports them once they are older than taskqueue.outbox.max-lag)",
+                    store.table().name(), ex);
+            throw ex;
         }
     }
 
