@@ -145,6 +145,7 @@ public class OutboxRelay {
                 boolean full;
                 try {
                     full = store.relayRound(batchSize, sender) >= batchSize;
+                    sender.afterRound();
                     recovered();
                     backoff = Duration.ZERO;
                 }

@@ -22,4 +22,8 @@ public interface RowSender {
      * @throws RuntimeException when the rows cannot be sent now (Redis down): every row stays pending
      */
     Map<Long, String> send(List<OutboxRow> rows);
+
+    /** Called by the relay after each round, whether it took rows or not (and not after a failing one). */
+    default void afterRound() {
+    }
 }

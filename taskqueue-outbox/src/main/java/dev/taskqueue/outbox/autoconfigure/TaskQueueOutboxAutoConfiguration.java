@@ -1,12 +1,22 @@
 package dev.taskqueue.outbox.autoconfigure;
 
+import java.time.Clock;
+
 import javax.sql.DataSource;
 
+import dev.taskqueue.broker.Broker;
+import dev.taskqueue.broker.ResultBackend;
+import dev.taskqueue.broker.WorkflowStore;
+import dev.taskqueue.client.SubmissionSender;
+import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.outbox.JdbcOutboxStore;
 import dev.taskqueue.outbox.OutboxDialect;
 import dev.taskqueue.outbox.OutboxRelay;
+import dev.taskqueue.outbox.OutboxSentTracker;
+import dev.taskqueue.outbox.OutboxSubmissions;
 import dev.taskqueue.outbox.OutboxTable;
 import dev.taskqueue.outbox.RowSender;
+import dev.taskqueue.outbox.SubmissionRows;
 import dev.taskqueue.outbox.schema.FlywayOutboxMigration;
 import dev.taskqueue.outbox.schema.LiquibaseOutboxMigration;
 import dev.taskqueue.outbox.schema.OutboxSchemaMigration;
@@ -16,13 +26,17 @@ import org.flywaydb.core.Flyway;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -37,8 +51,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * script;</li>
  * <li>the store ({@link JdbcOutboxStore}), created after the table;</li>
  * <li>the relay ({@link OutboxRelay}) and its lifecycle, only when a {@link RowSender} bean exists (it writes the
- * rows to Redis).</li>
+ * rows to Redis): taskqueue's own ({@link SubmissionRows}) where the application has a broker;</li>
+ * <li>{@link OutboxSubmissions}, where submissions in outbox mode go.</li>
  * </ol>
+ * Only when the outbox is wanted: {@code taskqueue.submit.transactions=outbox} or {@code taskqueue.outbox.enabled}
+ * (an application that does not use it gets no table).
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
         "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
@@ -46,6 +63,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
         "dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration" })
 @ConditionalOnClass(JdbcTemplate.class)
 @ConditionalOnSingleCandidate(DataSource.class)
+@Conditional(TaskQueueOutboxAutoConfiguration.OutboxWanted.class)
 @EnableConfigurationProperties(TaskQueueOutboxProperties.class)
 public final class TaskQueueOutboxAutoConfiguration {
 
@@ -72,6 +90,33 @@ public final class TaskQueueOutboxAutoConfiguration {
         return new JdbcOutboxStore(dataSource, table);
     }
 
+    /** Follows this instance's committed outbox submissions until Redis has them ({@code TaskHandle.sent()}). */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(ResultBackend.class)
+    OutboxSentTracker taskqueueOutboxSentTracker(ResultBackend backend) {
+        return new OutboxSentTracker(backend, Clock.systemUTC());
+    }
+
+    /** Writes taskqueue's rows (submissions) to Redis: the relay's sender, where this application has a broker. */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean({ Broker.class, WorkflowStore.class, OutboxSentTracker.class })
+    RowSender taskqueueOutboxRowSender(Broker broker, WorkflowStore workflowStore,
+            ObjectProvider<TaskEventListener> listeners, OutboxSentTracker tracker) {
+        return new SubmissionRows(new SubmissionSender(broker, workflowStore,
+                TaskEventListener.of(listeners.orderedStream().toList())), tracker);
+    }
+
+    /** Where submissions in outbox mode go: a row of the table, in their transaction. */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(OutboxSentTracker.class)
+    OutboxSubmissions taskqueueOutboxSubmissions(DataSource dataSource, JdbcOutboxStore store,
+            OutboxSentTracker tracker, ObjectProvider<OutboxRelay> relay) {
+        return new OutboxSubmissions(dataSource, store, tracker, () -> relay.ifAvailable(OutboxRelay::wake));
+    }
+
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBean(RowSender.class)
@@ -84,6 +129,22 @@ public final class TaskQueueOutboxAutoConfiguration {
     @ConditionalOnBean(OutboxRelay.class)
     OutboxRelayLifecycle taskqueueOutboxRelayLifecycle(OutboxRelay relay, TaskQueueOutboxProperties properties) {
         return new OutboxRelayLifecycle(relay, properties.getShutdownTimeout());
+    }
+
+    /** On when submissions default to the outbox, or when calls may choose it ({@code taskqueue.outbox.enabled}). */
+    static final class OutboxWanted extends AnyNestedCondition {
+
+        OutboxWanted() {
+            super(ConfigurationPhase.PARSE_CONFIGURATION);
+        }
+
+        @ConditionalOnProperty(name = "taskqueue.submit.transactions", havingValue = "outbox")
+        static final class ByDefault {
+        }
+
+        @ConditionalOnBooleanProperty("taskqueue.outbox.enabled")
+        static final class Enabled {
+        }
     }
 
     /** The outbox's own Flyway run, when the application uses Flyway (it wins over Liquibase). */

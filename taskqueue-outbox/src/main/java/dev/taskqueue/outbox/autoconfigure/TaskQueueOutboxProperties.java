@@ -11,6 +11,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("taskqueue.outbox")
 public class TaskQueueOutboxProperties {
 
+    /**
+     * Whether the outbox is on, for calls that choose it with TaskOptions.transactionMode(OUTBOX); it is on anyway
+     * when taskqueue.submit.transactions=outbox.
+     */
+    private boolean enabled = false;
+
     /** The outbox table's name, a plain SQL identifier. */
     private String tableName = OutboxTable.DEFAULT_NAME;
 
@@ -31,6 +37,14 @@ public class TaskQueueOutboxProperties {
 
     /** How long shutdown waits for the relay's current round before it interrupts it. */
     private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+    public boolean isEnabled() {
+        return this.enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
 
     public String getTableName() {
         return tableName;

@@ -27,7 +27,8 @@ class OutboxSchemaInitializationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-                    DataSourceTransactionManagerAutoConfiguration.class, TaskQueueOutboxAutoConfiguration.class));
+                    DataSourceTransactionManagerAutoConfiguration.class, TaskQueueOutboxAutoConfiguration.class))
+            .withPropertyValues("taskqueue.outbox.enabled=true");
 
     private ApplicationContextRunner on(TestDatabase database, String url) {
         return runner.withPropertyValues("spring.datasource.url=" + url, "spring.datasource.username="

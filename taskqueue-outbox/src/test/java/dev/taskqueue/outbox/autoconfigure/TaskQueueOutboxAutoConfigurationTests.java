@@ -36,7 +36,24 @@ class TaskQueueOutboxAutoConfigurationTests {
                     DataSourceTransactionManagerAutoConfiguration.class, TaskQueueOutboxAutoConfiguration.class,
                     TaskQueueOutboxMetricsAutoConfiguration.class,
                     TaskQueueOutboxHealthContributorAutoConfiguration.class))
-            .withPropertyValues("spring.datasource.url=" + TestDatabase.H2.newDatabase());
+            .withPropertyValues("spring.datasource.url=" + TestDatabase.H2.newDatabase(), "taskqueue.outbox.enabled=true");
+
+    @Test
+    void withoutAskingForTheOutboxThereIsNoTable() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+                TaskQueueOutboxAutoConfiguration.class))
+                .withPropertyValues("spring.datasource.url=" + TestDatabase.H2.newDatabase())
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(JdbcOutboxStore.class));
+    }
+
+    @Test
+    void outboxAsTheDefaultModeTurnsItOn() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+                TaskQueueOutboxAutoConfiguration.class))
+                .withPropertyValues("spring.datasource.url=" + TestDatabase.H2.newDatabase(),
+                        "taskqueue.submit.transactions=outbox")
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(JdbcOutboxStore.class));
+    }
 
     @Test
     void withoutADataSourceNothingIsCreated() {

@@ -5,7 +5,15 @@ import dev.taskqueue.client.SubmitTransactions;
 /**
  * The outbox, as {@link SpringSubmitTransactions} sees it: asked only for submissions in {@code outbox} mode made
  * inside a transaction, it writes them to the outbox table in that transaction. The taskqueue-outbox module provides
- * it when the application has a {@code DataSource}.
+ * it when the application has a {@code DataSource} and asks for the outbox.
  */
-public interface OutboxSubmitTransactions extends SubmitTransactions {
+@FunctionalInterface
+public interface OutboxSubmitTransactions {
+
+    /**
+     * The current transaction's outbox submissions, joined or begun.
+     *
+     * @throws IllegalStateException when the transaction does not run on the outbox's database
+     */
+    SubmitTransactions.Pending current();
 }

@@ -16,7 +16,7 @@ public final class SpringSubmitTransactions implements SubmitTransactions {
 
     private final TransactionMode defaultMode;
     private final SubmissionSender sender;
-    private final @Nullable SubmitTransactions outbox;
+    private final @Nullable OutboxSubmitTransactions outbox;
 
     /**
      * @param defaultMode the mode of calls that set none
@@ -24,7 +24,7 @@ public final class SpringSubmitTransactions implements SubmitTransactions {
      * @param outbox where {@code outbox} submissions go, or null when the application has no outbox
      */
     public SpringSubmitTransactions(TransactionMode defaultMode, SubmissionSender sender,
-            @Nullable SubmitTransactions outbox) {
+            @Nullable OutboxSubmitTransactions outbox) {
         this.defaultMode = defaultMode;
         this.sender = sender;
         this.outbox = outbox;
@@ -40,10 +40,11 @@ public final class SpringSubmitTransactions implements SubmitTransactions {
         if (effective == TransactionMode.OUTBOX) {
             if (outbox == null) {
                 throw new IllegalStateException("A task was submitted in outbox mode, but this application has no "
-                        + "outbox: the outbox needs a DataSource bean and the taskqueue-outbox module (part of "
-                        + "taskqueue-spring-boot-starter). Configure a DataSource, or use after-commit");
+                        + "outbox: set taskqueue.outbox.enabled=true (or taskqueue.submit.transactions=outbox), with "
+                        + "one DataSource bean and the taskqueue-outbox module (part of "
+                        + "taskqueue-spring-boot-starter); or use after-commit");
             }
-            return outbox.current(effective);
+            return outbox.current();
         }
         return AfterCommitSubmissions.of(this, sender);
     }

@@ -1,0 +1,91 @@
+package dev.taskqueue.outbox;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
+
+import dev.taskqueue.autoconfigure.transaction.HeldSubmissions;
+import dev.taskqueue.autoconfigure.transaction.OutboxSubmitTransactions;
+import dev.taskqueue.client.Submission;
+import dev.taskqueue.client.SubmissionJson;
+import dev.taskqueue.client.SubmitTransactions;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Outbox submissions: those a transaction makes are written as ONE row of the outbox table, inside that transaction
+ * just before it commits, so that the row commits or rolls back with the application's data and keeps the
+ * transaction's order; once it commits, the relay of this instance is woken to move the row to Redis at once.
+ * The transaction must run on the outbox's {@code DataSource}: a row written on another connection would commit on
+ * its own.
+ */
+public final class OutboxSubmissions implements OutboxSubmitTransactions {
+
+    private final DataSource dataSource;
+    private final JdbcOutboxStore store;
+    private final OutboxSentTracker tracker;
+    private final Runnable wakeRelay;
+
+    /**
+     * @param wakeRelay wakes this instance's relay (nothing when it has none)
+     */
+    public OutboxSubmissions(DataSource dataSource, JdbcOutboxStore store, OutboxSentTracker tracker,
+            Runnable wakeRelay) {
+        this.dataSource = dataSource;
+        this.store = store;
+        this.tracker = tracker;
+        this.wakeRelay = wakeRelay;
+    }
+
+    @Override
+    public SubmitTransactions.Pending current() {
+        if (!TransactionSynchronizationManager.hasResource(dataSource)) {
+            throw new IllegalStateException("A task was submitted in outbox mode inside a transaction that does not "
+                    + "run on the outbox's DataSource, so its outbox row would not commit with the transaction: "
+                    + "submit it in a transaction of that DataSource's transaction manager (JDBC or JPA), or use "
+                    + "after-commit");
+        }
+        return HeldRow.join(this, () -> new HeldRow(this));
+    }
+
+    /** One transaction's outbox submissions: one row. */
+    private final class HeldRow extends HeldSubmissions {
+
+        HeldRow(Object key) {
+            super(key);
+        }
+
+        static HeldRow join(Object key, Supplier<HeldRow> begin) {
+            return HeldSubmissions.join(key, HeldRow.class, begin);
+        }
+
+        @Override
+        public boolean replayed() {
+            return true; // a relay that dies before deleting its row sends it again
+        }
+
+        /** Writes the row while the transaction can still take it (a failure here rolls it back). */
+        @Override
+        public void beforeCommit(boolean readOnly) {
+            Submission all = all();
+            if (all != null) {
+                store.add(SubmissionJson.write(all));
+            }
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+            unbind();
+            if (status == STATUS_COMMITTED && all() != null) {
+                List<Submission> submissions = submissions();
+                List<CompletableFuture<Void>> futures = futures();
+                for (int i = 0; i < submissions.size(); i++) {
+                    tracker.await(submissions.get(i), futures.get(i));
+                }
+                wakeRelay.run();
+            }
+            failUnlessCommitted(status);
+        }
+    }
+}
