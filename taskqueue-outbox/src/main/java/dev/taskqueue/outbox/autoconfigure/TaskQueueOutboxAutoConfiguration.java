@@ -51,7 +51,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * script;</li>
  * <li>the store ({@link JdbcOutboxStore}), created after the table;</li>
  * <li>the relay ({@link OutboxRelay}) and its lifecycle, only when a {@link RowSender} bean exists (it writes the
- * rows to Redis): taskqueue's own ({@link SubmissionRows}) where the application has a broker;</li>
+ * rows to Redis): taskqueue's own ({@link SubmissionRows}) where the application has a broker; and unless
+ * {@code taskqueue.outbox.relay.enabled=false} (an instance that only writes rows, for other instances to relay);</li>
  * <li>{@link OutboxSubmissions}, where submissions in outbox mode go.</li>
  * </ol>
  * Only when the outbox is wanted: {@code taskqueue.submit.transactions=outbox} or {@code taskqueue.outbox.enabled}
@@ -120,6 +121,7 @@ public final class TaskQueueOutboxAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBean(RowSender.class)
+    @ConditionalOnBooleanProperty(name = "taskqueue.outbox.relay.enabled", matchIfMissing = true)
     OutboxRelay taskqueueOutboxRelay(JdbcOutboxStore store, RowSender sender, TaskQueueOutboxProperties properties) {
         return new OutboxRelay(store, sender, properties.getBatchSize(), properties.getPollInterval());
     }

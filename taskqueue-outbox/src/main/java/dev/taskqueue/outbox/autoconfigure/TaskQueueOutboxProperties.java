@@ -38,6 +38,8 @@ public class TaskQueueOutboxProperties {
     /** How long shutdown waits for the relay's current round before it interrupts it. */
     private Duration shutdownTimeout = Duration.ofSeconds(10);
 
+    private final Relay relay = new Relay();
+
     public boolean isEnabled() {
         return this.enabled;
     }
@@ -92,6 +94,28 @@ public class TaskQueueOutboxProperties {
 
     public void setShutdownTimeout(Duration shutdownTimeout) {
         this.shutdownTimeout = shutdownTimeout;
+    }
+
+    public Relay getRelay() {
+        return relay;
+    }
+
+    /** This instance's relay, under {@code taskqueue.outbox.relay}. */
+    public static class Relay {
+
+        /**
+         * Whether this instance runs a relay; without one its committed rows wait for another instance's relay (its
+         * TaskHandle.sent() futures then complete only when its own relay runs).
+         */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
     }
 
     /** When the outbox table is created at startup. */

@@ -93,6 +93,14 @@ class TaskQueueOutboxAutoConfigurationTests {
     }
 
     @Test
+    void aDisabledRelayLeavesTheRowsToOtherInstances() {
+        runner.withBean(RowSender.class, () -> rows -> Map.of()).withPropertyValues(
+                "taskqueue.outbox.relay.enabled=false").run(context -> assertThat(context).hasNotFailed()
+                        .hasSingleBean(JdbcOutboxStore.class).doesNotHaveBean(OutboxRelay.class)
+                        .doesNotHaveBean(OutboxRelayLifecycle.class));
+    }
+
+    @Test
     void theRelayStopsWithTheContext() {
         runner.withBean(RowSender.class, () -> rows -> Map.of()).run(context -> {
             OutboxRelay relay = context.getBean(OutboxRelay.class);
@@ -115,6 +123,7 @@ class TaskQueueOutboxAutoConfigurationTests {
         assertThat(properties.getTableName()).isEqualTo("taskqueue_outbox");
         assertThat(properties.getMaxLag()).isEqualTo(Duration.ofMinutes(1));
         assertThat(properties.getInitializeSchema()).isEqualTo(TaskQueueOutboxProperties.InitializeSchema.EMBEDDED);
+        assertThat(properties.getRelay().isEnabled()).isTrue();
     }
 
     @Test
