@@ -95,7 +95,7 @@ public class JdbcOutboxStore {
     }
 
     private int takeAndSend(int max, RowSender sender) {
-        List<OutboxRow> rows = new ArrayList<>(jdbc.query(table.take(), JdbcOutboxStore::row, max));
+        List<OutboxRow> rows = new ArrayList<>(take(max));
         if (rows.isEmpty()) {
             return 0;
         }
@@ -109,6 +109,19 @@ public class JdbcOutboxStore {
         }
         keepFailed(rows, failures);
         return rows.size();
+    }
+
+    /**
+     * Takes and deletes up to {@code max} pending rows, in one statement, bounded first on H2
+     * ({@link OutboxTable#lastOfNextRows()} says why). On H2 a relay that reads the same bound as another, whose rows
+     * are still held, takes nothing this round: the other relay's next rounds take the rest.
+     */
+    private List<OutboxRow> take(int max) {
+        if (table.dialect() == OutboxDialect.H2) {
+            Long last = jdbc.queryForObject(table.lastOfNextRows(), Long.class, max);
+            return last == null ? List.of() : jdbc.query(table.take(), JdbcOutboxStore::row, last, max);
+        }
+        return jdbc.query(table.take(), JdbcOutboxStore::row, max);
     }
 
     /**

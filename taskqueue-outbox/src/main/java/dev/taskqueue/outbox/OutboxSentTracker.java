@@ -37,6 +37,7 @@ public final class OutboxSentTracker {
     private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
     private final ResultBackend backend;
     private final Clock clock;
+    private volatile long lastCheck = Long.MIN_VALUE;
 
     public OutboxSentTracker(ResultBackend backend, Clock clock) {
         this.backend = backend;
@@ -82,9 +83,18 @@ public final class OutboxSentTracker {
         }
     }
 
-    /** Asks Redis about submissions waiting for a while: another instance's relay may have sent them. */
+    /**
+     * Asks Redis about submissions waiting for a while: another instance's relay may have sent them. At most once per
+     * {@link #ASK_AFTER}: it asks once per waiting submission, and the relay calls it after every round, which follow
+     * one another at once while a backlog drains; asking on each would cost the relay a Redis call per waiting
+     * submission per round (a backlog of thousands then drained at a few dozen rows a second).
+     */
     void checkOthers() {
         long now = clock.millis();
+        if (lastCheck != Long.MIN_VALUE && now - lastCheck < ASK_AFTER.toMillis()) {
+            return;
+        }
+        lastCheck = now;
         for (Iterator<Waiting> it = waiting.values().iterator(); it.hasNext();) {
             Waiting w = it.next();
             if (now - w.since() < ASK_AFTER.toMillis()) {
