@@ -1,6 +1,7 @@
 package dev.taskqueue.autoconfigure.transaction;
 
 import dev.taskqueue.client.SubmitTransactions;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The outbox, as {@link SpringSubmitTransactions} sees it: asked only for submissions in {@code outbox} mode made
@@ -11,9 +12,10 @@ import dev.taskqueue.client.SubmitTransactions;
 public interface OutboxSubmitTransactions {
 
     /**
-     * The current transaction's outbox submissions, joined or begun.
+     * The current transaction's outbox submissions, joined or begun; null once the transaction committed (a submit
+     * from a commit callback is sent at once).
      *
-     * @throws IllegalStateException when the transaction does not run on the outbox's database
+     * @throws IllegalStateException when the transaction does not run on the outbox's database, or is read-only
      */
-    SubmitTransactions.Pending current();
+    SubmitTransactions.@Nullable Pending current();
 }
