@@ -31,6 +31,9 @@ public final class OutboxSentTracker {
     /** How long a future is followed at most: a row kept failed by another instance is never sent. */
     static final Duration GIVE_UP_AFTER = Duration.ofHours(1);
 
+    /** How often {@link #awaitNoneWaiting} looks. */
+    private static final long AWAIT_POLL_MILLIS = 2;
+
     private record Waiting(OutgoingMessage first, CompletableFuture<Void> future, long since) {
     }
 
@@ -109,6 +112,29 @@ public final class OutboxSentTracker {
 
     int waitingCount() {
         return waiting.size();
+    }
+
+    /**
+     * Waits until no committed submission of this instance waits for Redis, at most {@code timeout}, looking every
+     * few milliseconds (for tests: the relay sends a local commit's row within milliseconds).
+     *
+     * @return whether none is left waiting
+     */
+    boolean awaitNoneWaiting(Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!waiting.isEmpty()) {
+            if (System.nanoTime() - end > 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(AWAIT_POLL_MILLIS);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return waiting.isEmpty();
+            }
+        }
+        return true;
     }
 
     private static OutgoingMessage first(Submission submission) {
