@@ -41,6 +41,9 @@ public final class OutboxSentTracker {
     /** Most submissions asked about per round, so that a round stays short. */
     private static final int ASK_PER_ROUND = 200;
 
+    /** How often {@link #awaitNoneWaiting} looks. */
+    private static final long AWAIT_POLL_MILLIS = 2;
+
     private record Waiting(String queue, CompletableFuture<SentSubmission> future, long since) {
     }
 
@@ -132,6 +135,29 @@ public final class OutboxSentTracker {
 
     int waitingCount() {
         return waiting.size();
+    }
+
+    /**
+     * Waits until no committed submission of this instance waits for Redis, at most {@code timeout}, looking every
+     * few milliseconds (for tests: the relay sends a local commit's row within milliseconds).
+     *
+     * @return whether none is left waiting
+     */
+    boolean awaitNoneWaiting(Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!waiting.isEmpty()) {
+            if (System.nanoTime() - end > 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(AWAIT_POLL_MILLIS);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return waiting.isEmpty();
+            }
+        }
+        return true;
     }
 
     private static TaskNotSentException notFollowed(Submission submission, String why) {

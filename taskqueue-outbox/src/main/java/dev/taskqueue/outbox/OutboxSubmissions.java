@@ -1,5 +1,6 @@
 package dev.taskqueue.outbox;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -54,6 +55,11 @@ public final class OutboxSubmissions implements OutboxSubmitTransactions {
                     + "after-commit");
         }
         return HeldRow.join(this, () -> new HeldRow(this));
+    }
+
+    @Override
+    public boolean awaitSent(Duration timeout) {
+        return tracker.awaitNoneWaiting(timeout);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.taskqueue.autoconfigure.transaction;
 
+import java.time.Duration;
+
 import dev.taskqueue.client.SubmitTransactions;
 import org.jspecify.annotations.Nullable;
 
@@ -18,4 +20,14 @@ public interface OutboxSubmitTransactions {
      * @throws IllegalStateException when the transaction does not run on the outbox's database, or is read-only
      */
     SubmitTransactions.@Nullable Pending current();
+    /**
+     * Waits until every submission committed through this instance's outbox is in Redis (or failed for good), at most
+     * {@code timeout}. A test reads Redis right after a commit, while the relay may still be moving the row: this
+     * lets it see what the transaction submitted (the test support's {@code TaskQueueTester} calls it).
+     *
+     * @return whether none is left waiting
+     */
+    default boolean awaitSent(Duration timeout) {
+        return true;
+    }
 }
