@@ -96,8 +96,10 @@ final class Engine implements AutoCloseable {
      * change anything.
      */
     Worker startWorker(List<String> queues, Consumer<WorkerSettings.Builder> customize) {
-        WorkerSettings.Builder settings = WorkerSettings.builder().concurrency(concurrency)
-                .shutdownTimeout(Duration.ofSeconds(5));
+        WorkerSettings.Builder settings = WorkerSettings.builder().shutdownTimeout(Duration.ofSeconds(5));
+        if (concurrency != Options.ADAPTIVE) {
+            settings.concurrency(concurrency);
+        }
         if (fast) {
             settings.heartbeatInterval(Duration.ofMillis(200)).livenessTimeout(Duration.ofSeconds(1))
                     .janitorInterval(Duration.ofMillis(200)).pollTimeout(Duration.ofMillis(200))

@@ -935,7 +935,8 @@ public class TaskQueueEndpoint {
      * @param host its host
      * @param pid its process id
      * @param queues the queues it consumes
-     * @param concurrency how many tasks it runs at once at most
+     * @param concurrency how many tasks it may run at once now (where its adaptive concurrency stands, or its fixed one)
+     * @param maxConcurrency how many its concurrency may adapt up to ({@code concurrency} when fixed)
      * @param active how many it runs now
      * @param processed how many it finished since it started
      * @param failed how many of those failed
@@ -944,11 +945,12 @@ public class TaskQueueEndpoint {
      * @param state RUNNING, STOPPING, or LOST (its heartbeat stopped)
      */
     public record WorkerDescriptor(String id, String host, long pid, List<String> queues, int concurrency,
-            int active, long processed, long failed, Instant startedAt, Instant lastHeartbeat, String state) {
+            int maxConcurrency, int active, long processed, long failed, Instant startedAt, Instant lastHeartbeat,
+            String state) {
 
         static WorkerDescriptor of(WorkerInfo info) {
             return new WorkerDescriptor(info.id(), info.host(), info.pid(), info.queues(), info.concurrency(),
-                    info.active(), info.processed(), info.failed(), Instant.ofEpochMilli(info.startedAt()),
+                    info.maxConcurrency(), info.active(), info.processed(), info.failed(), Instant.ofEpochMilli(info.startedAt()),
                     Instant.ofEpochMilli(info.lastHeartbeat()), info.state());
         }
     }
