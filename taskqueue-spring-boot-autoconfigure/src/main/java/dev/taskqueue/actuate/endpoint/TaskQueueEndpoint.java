@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.taskqueue.AmbiguousTaskIdException;
 import dev.taskqueue.ChordStatus;
 import dev.taskqueue.DeadLetter;
@@ -14,7 +15,6 @@ import dev.taskqueue.TaskError;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskQueueOperations;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.taskqueue.actuate.view.InvalidViewRequestException;
 import dev.taskqueue.actuate.view.OutboxOperations;
 import dev.taskqueue.actuate.view.TaskQueueActions;
@@ -71,7 +71,7 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * POST   /actuator/taskqueue/tasks/{id}/{revoke|terminate}          terminate also interrupts it if it runs
  * POST   /actuator/taskqueue/queues/{name}/tasks/{id}/{revoke|terminate}
  * POST   /actuator/taskqueue/schedules/{name}/{enable|disable}      for every instance (stored in Redis)
- * GET    /actuator/taskqueue/outbox                                 the transactional outbox: depth, oldest row's age, the rows the relay gave up on (?count=)
+ * GET    /actuator/taskqueue/outbox                                 the outbox: depth, oldest row's age, the rows the relay gave up on (?count=)
  * POST   /actuator/taskqueue/outbox/{id}/retry                      a failed row back to the relay
  * DELETE /actuator/taskqueue/outbox/{id}                            a failed row, for good
  * </pre>
@@ -95,12 +95,12 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  *
  * <p>What tasks carry are values, as Boot's {@code env} endpoint has values: a task's arguments, result, progress
  * message and error message and stack trace; a dead letter's message (the task's arguments and headers), reason,
- * error message and stack trace; an event's error message; a chord's failure; a schedule's problem; a failed outbox row's error and preview
- * (the start of its payload: the tasks' arguments); and the broker's address. The operations answer them as {@value #HIDDEN} unless {@code show-values} says to show them: over JMX
- * (and to Java callers of the operations) {@link Show#WHEN_AUTHORIZED} shows them, as Boot's endpoints do; over
- * HTTP, {@link TaskQueueEndpointWebExtension} asks the caller's roles. Everything else (states, names, ids, timings,
- * counts, error types) is always shown. The typed methods that are not operations ({@link #task}, ...) answer
- * values.
+ * error message and stack trace; an event's error message; a chord's failure; a schedule's problem; a failed outbox
+ * row's error and preview (the start of its payload: the tasks' arguments); and the broker's address. The operations
+ * answer them as {@value #HIDDEN} unless {@code show-values} says to show them: over JMX (and to Java callers of
+ * the operations) {@link Show#WHEN_AUTHORIZED} shows them, as Boot's endpoints do; over HTTP,
+ * {@link TaskQueueEndpointWebExtension} asks the caller's roles. Everything else (states, names, ids, timings, counts,
+ * error types) is always shown. The typed methods that are not operations ({@link #task}, ...) answer values.
  */
 @Endpoint(id = "taskqueue", defaultAccess = Access.READ_ONLY)
 public class TaskQueueEndpoint {

@@ -78,8 +78,8 @@ public final class Views {
      * @param preview the start of its payload, masked whole when one of those tasks declares sensitive values, or
      *        {@link TaskQueueViews#HIDDEN}
      */
-    public record OutboxRow(long id, long createdAt, long failedAt, String error, long payloadLength, List<String> tasks,
-            String preview) {
+    public record OutboxRow(long id, long createdAt, long failedAt, String error, long payloadLength,
+            List<String> tasks, String preview) {
     }
 
     /** One queue with its history. */
