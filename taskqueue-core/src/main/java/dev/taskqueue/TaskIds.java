@@ -1,5 +1,8 @@
 package dev.taskqueue;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -14,10 +17,39 @@ public final class TaskIds {
     private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._:\\-]{1,200}");
 
     /**
-     * One random source per thread: a shared {@code SecureRandom} serialises every submit on one lock (and, with
-     * NativePRNG, a read of /dev/urandom). DRBG is a fast, strong, pure-Java generator.
+     * Strong random sources, a few, each drawn from in blocks: one shared {@code SecureRandom} would serialise every
+     * submit on one lock, one per thread would seed a new generator for every virtual thread that submits, and asking
+     * DRBG for 8 bytes at a time costs several digests per id. Ids pick a source by their thread.
      */
-    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(TaskIds::newRandom);
+    private static final RandomBlock[] RANDOM = new RandomBlock[Integer.highestOneBit(
+            Math.max(1, Runtime.getRuntime().availableProcessors()) * 2 - 1) * 2];
+
+    static {
+        for (int i = 0; i < RANDOM.length; i++) {
+            RANDOM[i] = new RandomBlock();
+        }
+    }
+
+    /** A strong generator and the block of its output not yet handed out. */
+    private static final class RandomBlock {
+
+        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+                ByteOrder.BIG_ENDIAN);
+
+        private final SecureRandom random = newRandom();
+        private final byte[] block = new byte[512];
+        private int next = block.length;
+
+        synchronized long nextLong() {
+            if (next == block.length) {
+                random.nextBytes(block);
+                next = 0;
+            }
+            long value = (long) LONGS.get(block, next);
+            next += Long.BYTES;
+            return value;
+        }
+    }
 
     /** The last millisecond and sequence handed out, so ids from one JVM are strictly increasing. */
     private static final AtomicLong LAST = new AtomicLong();
@@ -38,7 +70,8 @@ public final class TaskIds {
         long millis = state >>> 12;
         long sequence = state & 0xFFF;
         long msb = (millis << 16) | 0x7000L | sequence;
-        long lsb = (RANDOM.get().nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        RandomBlock random = RANDOM[(int) Thread.currentThread().getId() & (RANDOM.length - 1)];
+        long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return format(msb, lsb);
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import dev.taskqueue.TaskCall;
+import dev.taskqueue.TransactionMode;
 
 /**
  * The benchmark, end to end:
@@ -31,7 +32,9 @@ public final class Benchmarks {
 
     /** Every scenario, in the order they run; those that inject faults run only when named. */
     static final List<Scenario> SCENARIOS = List.of(new DrainScenario(false), new DrainScenario(true),
-            new BulkSubmitScenario(), new ThreadedSubmitScenario(), new LatencyScenario(1_000, 0.5, 5),
+            new BulkSubmitScenario(), new ThreadedSubmitScenario(),
+            new TransactionScenario(TransactionMode.AFTER_COMMIT), new TransactionScenario(TransactionMode.OUTBOX),
+            new LatencyScenario(1_000, 0.5, 5),
             new LatencyScenario(10_000, Double.NaN, 20), new DelayedScenario(), new ChordScenario(), new KillScenario(),
             new MemoryScenario(), new HeapScenario(), new GrowthScenario(GrowthScenario.Dimension.DEPTH),
             new GrowthScenario(GrowthScenario.Dimension.QUEUES), new GrowthScenario(GrowthScenario.Dimension.JVMS),

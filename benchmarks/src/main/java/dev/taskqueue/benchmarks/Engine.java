@@ -16,10 +16,13 @@ import java.util.function.Consumer;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.broker.QueueAdmin;
+import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.celery.CeleryInterop;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
+import dev.taskqueue.client.SubmissionSender;
+import dev.taskqueue.client.SubmitTransactions;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskCatalog;
@@ -55,6 +58,7 @@ final class Engine implements AutoCloseable {
     final BenchTasks tasks;
     final QueueAdmin admin;
     final TaskClient client;
+    private final DefaultTaskClient defaultClient;
     private final RedisConnections connections;
     private final RedisStores stores;
     private final RedisResultBackend results;
@@ -84,8 +88,9 @@ final class Engine implements AutoCloseable {
         if (chaos != null) {
             registry.register("chaosTasks", chaos, ChaosTasks.class);
         }
-        client = new DefaultTaskClient(stores.broker(), results, stores.workflows(), admin, registry, codec,
+        defaultClient = new DefaultTaskClient(stores.broker(), results, stores.workflows(), admin, registry, codec,
                 ClientSettings.DEFAULTS, TaskEventListener.of(List.of()), Clock.systemUTC());
+        client = defaultClient;
     }
 
     /**
@@ -96,8 +101,10 @@ final class Engine implements AutoCloseable {
      * change anything.
      */
     Worker startWorker(List<String> queues, Consumer<WorkerSettings.Builder> customize) {
-        WorkerSettings.Builder settings = WorkerSettings.builder().concurrency(concurrency)
-                .shutdownTimeout(Duration.ofSeconds(5));
+        WorkerSettings.Builder settings = WorkerSettings.builder().shutdownTimeout(Duration.ofSeconds(5));
+        if (concurrency != Options.ADAPTIVE) {
+            settings.concurrency(concurrency);
+        }
         if (fast) {
             settings.heartbeatInterval(Duration.ofMillis(200)).livenessTimeout(Duration.ofSeconds(1))
                     .janitorInterval(Duration.ofMillis(200)).pollTimeout(Duration.ofMillis(200))
@@ -164,6 +171,21 @@ final class Engine implements AutoCloseable {
         finally {
             readers.shutdownNow();
         }
+    }
+
+    /** This engine's client, with submits made in transactions handled by {@code transactions}. */
+    TaskClient clientWith(SubmitTransactions transactions) {
+        return defaultClient.withTransactions(transactions);
+    }
+
+    /** What writes a transaction's submissions to Redis, as the auto-configuration builds it. */
+    SubmissionSender submissionSender() {
+        return new SubmissionSender(stores.broker(), stores.workflows(), TaskEventListener.of(List.of()));
+    }
+
+    /** Where task records are read (the outbox's tracker asks it whether another relay sent a row). */
+    ResultBackend results() {
+        return results;
     }
 
     /** Celery's protocol on {@code lettuce} (this engine's Redis), knowing this engine's tasks. */

@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
  * @param scenarios the scenarios to run ({@code --scenario a,b}); empty: all
  * @param runs how many times each scenario runs; figures are the medians ({@code --runs 3})
  * @param output where the JSON goes ({@code --output file}); null: next to the jar
- * @param concurrency the workers' concurrency ({@code --concurrency 256} by default: for no-op tasks it sets how
- *        many a claim takes at once; the engine's own default of 16 suits longer, I/O-bound tasks)
+ * @param concurrency the workers' concurrency, fixed ({@code --concurrency 256} by default: for no-op tasks it sets
+ *        how many a claim takes at once), or {@link #ADAPTIVE} ({@code --concurrency adaptive}): the engine's
+ *        default, which adapts to the tasks seen
  * @param redisBenchmark the {@code redis-benchmark} to run ({@code --redis-benchmark path}), {@code none} to skip;
  *        null: the one on the PATH
  * @param redisUri the user's Redis to run against ({@code --redis-uri redis://host:port}), fault scenarios only;
@@ -35,6 +36,19 @@ record Options(Sizes sizes, List<String> scenarios, int runs, @Nullable Path out
      */
     static final int DEFAULT_CONCURRENCY = 256;
 
+    /** {@code --concurrency adaptive}: the workers keep the engine's default, adaptive concurrency. */
+    static final int ADAPTIVE = 0;
+
+    /** A fixed concurrency, or {@link #ADAPTIVE}. */
+    private static int concurrency(String value, String option) {
+        return value.equals("adaptive") ? ADAPTIVE : positive(value, option);
+    }
+
+    /** How the report names the concurrency. */
+    String concurrencyLabel() {
+        return concurrency == ADAPTIVE ? "adaptive (the engine's default)" : Integer.toString(concurrency);
+    }
+
 
     static final String USAGE = """
             java -jar benchmarks/target/benchmarks.jar [options]
@@ -42,7 +56,8 @@ record Options(Sizes sizes, List<String> scenarios, int runs, @Nullable Path out
               --smoke                 tiny sizes: every scenario in seconds, figures meaningless
               --scenario a,b          only these scenarios (see --list; 'chaos' runs only when named)
               --runs N                run each scenario N times and report the medians (default 1)
-              --concurrency N         worker concurrency (default %d; the engine's default is %d)
+              --concurrency N         worker concurrency, fixed (default %d); 'adaptive': the engine's default
+                                      (adapts from %d up to its ceiling)
               --output FILE           the JSON results (default: benchmark-results.json next to the jar)
               --redis-benchmark PATH  the redis-benchmark binary, or 'none' (default: from the PATH)
               --list                  list the scenarios
@@ -88,7 +103,7 @@ record Options(Sizes sizes, List<String> scenarios, int runs, @Nullable Path out
                 case "--smoke" -> sizes = Sizes.SMOKE;
                 case "--scenario" -> scenarios.addAll(List.of(value(args, ++i, arg).split(",")));
                 case "--runs" -> runs = positive(value(args, ++i, arg), arg);
-                case "--concurrency" -> concurrency = positive(value(args, ++i, arg), arg);
+                case "--concurrency" -> concurrency = concurrency(value(args, ++i, arg), arg);
                 case "--output" -> output = Path.of(value(args, ++i, arg));
                 case "--redis-benchmark" -> redisBenchmark = value(args, ++i, arg);
                 case "--redis-uri" -> redisUri = value(args, ++i, arg);

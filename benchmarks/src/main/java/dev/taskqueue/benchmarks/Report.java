@@ -40,8 +40,8 @@ final class Report {
     void print(PrintStream out) {
         Double lpush = reference.lpushPipelined();
         out.println();
-        out.printf("taskqueue benchmarks: %s sizes, %d run(s) per scenario (medians), worker concurrency %d%n",
-                options.sizes().mode(), options.runs(), options.concurrency());
+        out.printf("taskqueue benchmarks: %s sizes, %d run(s) per scenario (medians), worker concurrency %s%n",
+                options.sizes().mode(), options.runs(), options.concurrencyLabel());
         out.println(Environment.summary(environment));
         out.printf("load average (1 5 15 min): %s before, %s after%n", loadBefore, loadAfter);
         if (reference.note() != null) {
@@ -114,7 +114,7 @@ final class Report {
         json.put("mode", options.sizes().mode());
         json.put("sizes", options.sizes());
         json.put("runs", options.runs());
-        json.put("concurrency", options.concurrency());
+        json.put("concurrency", options.concurrencyLabel());
         json.put("environment", environment);
         json.put("loadAverageBefore", loadBefore);
         json.put("loadAverageAfter", loadAfter);

@@ -82,6 +82,36 @@ class SmokeBenchmarkTest {
         assertThat(figure(celery, "celery.bulk.rate")).isPositive();
     }
 
+    /**
+     * The transaction scenarios alone: each measured a rate with its CPU per transaction; the outbox moved every task
+     * to Redis in rounds of one statement (the relay's DELETE ... RETURNING, its commit aside), and a transaction
+     * costs the application two statements (its row and the outbox row) against after-commit's one.
+     */
+    @Test
+    @Timeout(120)
+    void transactionsRunAfterCommitAndThroughTheOutboxAtSmokeSizes() throws Exception {
+        Path output = Path.of("target", "smoke-tx-results.json");
+        Files.deleteIfExists(output);
+        int status = Benchmarks.run(new String[] { "--smoke", "--scenario", "tx-after-commit,tx-outbox", "--output",
+                output.toString() }, System.out);
+
+        JsonNode scenarios = json(output).get("scenarios");
+        assertThat(status).as(scenarios.toString()).isZero();
+        JsonNode afterCommit = scenarios.get(0);
+        JsonNode outbox = scenarios.get(1);
+        assertThat(figure(afterCommit, "tx.rate")).isPositive();
+        assertThat(figure(afterCommit, "tx.commit.p99")).isPositive();
+        assertThat(figure(afterCommit, "tx.statements")).isEqualTo(1);
+        assertThat(figure(outbox, "tx.rate")).isPositive();
+        assertThat(figure(outbox, "tx.redis.p99")).isPositive();
+        assertThat(figure(outbox, "tx.relay.rounds")).isPositive();
+        assertThat(figure(outbox, "tx.relay.rows")).isGreaterThanOrEqualTo(1);
+        assertThat(figure(outbox, "tx.relay.statements")).isEqualTo(1);
+        assertThat(figure(outbox, "tx.statements")).isEqualTo(2);
+        assertCpuPerTaskOrNotApplicable(afterCommit);
+        assertCpuPerTaskOrNotApplicable(outbox);
+    }
+
     /** A scenario says its work costs CPU in the JVM and in Redis per task, or says n/a (not counted in tasks). */
     private static void assertCpuPerTaskOrNotApplicable(JsonNode scenario) {
         String name = scenario.get("name").asString();

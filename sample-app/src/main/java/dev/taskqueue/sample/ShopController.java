@@ -5,16 +5,18 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskInfo;
-import dev.taskqueue.TaskOptions;
 import dev.taskqueue.Workflows;
 import dev.taskqueue.sample.Orders.Order;
+import dev.taskqueue.sample.Stock.OutOfStockException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -26,6 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The shop's HTTP API:
  * <pre>
  * POST /orders        {"email": "ada@example.com", "items": ["lamp"], "imageId": "img-42"}   -> 202, the order
+ *                     (409 when an item is out of stock: nothing stored, no task sent)
  * GET  /orders/{id}   the order with the state and result of its tasks
  * POST /thumbnails    {"imageId": "img-42", "width": 200}                                     -> 202, the task
  * POST /galleries     {"title": "Lamps", "imageIds": ["img-1", "img-2"], "width": 200}        -> 202, the gallery task
@@ -48,27 +51,31 @@ public class ShopController {
     }
 
     private final TaskClient tasks;
+    private final Checkout checkout;
     private final Orders orders;
     private final JsonMapper json;
 
-    public ShopController(TaskClient tasks, Orders orders, JsonMapper json) {
+    public ShopController(TaskClient tasks, Checkout checkout, Orders orders, JsonMapper json) {
         this.tasks = tasks;
+        this.checkout = checkout;
         this.orders = orders;
         this.json = json;
     }
 
     @PostMapping("/orders")
     public ResponseEntity<Order> placeOrder(@RequestBody NewOrder request) {
-        String orderId = "order-" + UUID.randomUUID().toString().substring(0, 8);
-        // The receipt's id derives from the order: a retried request cannot send two receipts.
-        TaskHandle<Receipts.Receipt> receipt = tasks
-                .withOptions(TaskOptions.defaults().taskId(orderId + "-receipt"))
-                .submit(Receipts::send, orderId, request.email());
-        TaskHandle<Thumbnails.Thumbnail> thumbnail = tasks.submit(Thumbnails::make, request.imageId(), 200);
-        Order order = new Order(orderId, request.email(), request.items(), request.imageId(), receipt.id(),
-                thumbnail.id());
-        orders.save(order);
-        return ResponseEntity.accepted().location(URI.create("/orders/" + orderId)).body(order);
+        Order order = checkout.place(request);
+        return ResponseEntity.accepted().location(URI.create("/orders/" + order.id())).body(order);
+    }
+
+    /** The order's transaction rolled back: its row, its outbox row and so its tasks are gone; say so. */
+    @ExceptionHandler(OutOfStockException.class)
+    public ProblemDetail outOfStock(OutOfStockException ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, "Order not placed: "
+                + ex.getMessage() + ". Nothing was stored, and no receipt or thumbnail task was sent.");
+        problem.setTitle("Out of stock");
+        problem.setProperty("item", ex.item());
+        return problem;
     }
 
     @GetMapping("/orders/{id}")

@@ -18,14 +18,14 @@ final class DefaultGroupHandle<T> implements GroupHandle<T> {
 
     private final String id;
     private final List<TaskHandle<T>> members;
-    private final CompletableFuture<Void> sent;
+    private final CompletableFuture<SentSubmission> sent;
 
     DefaultGroupHandle(String id, List<TaskHandle<T>> members) {
         this(id, members, DefaultTaskHandle.SENT);
     }
 
     /** @param sent completes once Redis has the group's tasks (see {@link TaskHandle#sent()}) */
-    DefaultGroupHandle(String id, List<TaskHandle<T>> members, CompletableFuture<Void> sent) {
+    DefaultGroupHandle(String id, List<TaskHandle<T>> members, CompletableFuture<SentSubmission> sent) {
         this.id = id;
         this.members = List.copyOf(members);
         this.sent = sent;
@@ -33,7 +33,8 @@ final class DefaultGroupHandle<T> implements GroupHandle<T> {
 
     @Override
     public CompletableFuture<Void> sent() {
-        return sent.copy();
+        return sent.isDone() && !sent.isCompletedExceptionally() ? CompletableFuture.completedFuture(null)
+                : sent.thenApplyAsync(written -> null);
     }
 
     @Override
@@ -92,6 +93,7 @@ final class DefaultGroupHandle<T> implements GroupHandle<T> {
 
     @Override
     public List<T> get(Duration timeout) {
+        HeldSend.checkNotWaitingInItsTransaction(sent, "group [" + id + "]");
         return HandleWait.get(future(), timeout, id, "group [" + id + "]", this::state);
     }
 

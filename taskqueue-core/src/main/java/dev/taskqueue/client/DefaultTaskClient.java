@@ -147,7 +147,7 @@ public final class DefaultTaskClient implements TaskClient {
         if (signature instanceof TaskCall<R> call && !call.hasCallbacks()) {
             return (TaskHandle<R>) submitAll(List.of(call)).get(0);
         }
-        SubmitTransactions.Pending pending = transactions.current(defaults.getTransactionMode());
+        SubmitTransactions.Pending pending = transactions.current(transactionMode(WorkflowCalls.of(signature)));
         if (pending != null) {
             return (TaskHandle<R>) new DeferredSubmit(pending).submit(signature);
         }
@@ -193,7 +193,7 @@ public final class DefaultTaskClient implements TaskClient {
         List<TaskHandle<?>> submitAll(List<? extends TaskCall<?>> calls) {
             if (calls.stream().anyMatch(Signature::hasCallbacks)) {
                 List<Target> targets = engine.submitCalls(calls, defaults);
-                CompletableFuture<Void> sent = hand();
+                CompletableFuture<SentSubmission> sent = hand();
                 return targets.stream().<TaskHandle<?>>map(target -> handles().of(target, sent)).toList();
             }
             return factory.aroundSubmit(calls, () -> {
@@ -202,7 +202,7 @@ public final class DefaultTaskClient implements TaskClient {
                     messages.add(factory.prepare(call, defaults));
                 }
                 recorder.send(messages);
-                CompletableFuture<Void> sent = hand();
+                CompletableFuture<SentSubmission> sent = hand();
                 List<TaskHandle<?>> handles = new ArrayList<>(calls.size());
                 for (int i = 0; i < calls.size(); i++) {
                     OutgoingMessage message = messages.get(i);
@@ -220,9 +220,9 @@ public final class DefaultTaskClient implements TaskClient {
         }
 
         /** Hands what was recorded to the transaction. */
-        private CompletableFuture<Void> hand() {
+        private CompletableFuture<SentSubmission> hand() {
             Submission submission = recorder.submission();
-            return pending.add(pending.replayed() ? submission.deduplicated() : submission);
+            return HeldSend.hand(pending, pending.replayed() ? submission.deduplicated() : submission);
         }
     }
 

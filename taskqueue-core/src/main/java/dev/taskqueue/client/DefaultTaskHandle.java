@@ -35,7 +35,7 @@ final class DefaultTaskHandle<R> implements TaskHandle<R> {
     private final MessageCodec codec;
     private final @Nullable String ignoredResultOf;
     private final Revoker revoker;
-    private final CompletableFuture<Void> sent;
+    private final CompletableFuture<SentSubmission> sent;
 
     /** Revokes tasks (through the broker). */
     @FunctionalInterface
@@ -57,13 +57,14 @@ final class DefaultTaskHandle<R> implements TaskHandle<R> {
     }
 
     /** Sent already: what every handle but those of a submission waiting for its transaction has. */
-    static final CompletableFuture<Void> SENT = CompletableFuture.completedFuture(null);
+    static final CompletableFuture<SentSubmission> SENT = CompletableFuture.completedFuture(
+            SentSubmission.AS_SUBMITTED);
 
     /**
-     * @param sent completes once Redis has the task (see {@link TaskHandle#sent()})
+     * @param sent completes once Redis has the task (see {@link TaskHandle#sent()}), saying which task stands for it
      */
     DefaultTaskHandle(String id, @Nullable String queue, Type resultType, ResultBackend backend, MessageCodec codec,
-            @Nullable String ignoredResultOf, Revoker revoker, CompletableFuture<Void> sent) {
+            @Nullable String ignoredResultOf, Revoker revoker, CompletableFuture<SentSubmission> sent) {
         this.sent = sent;
         this.id = id;
         this.queue = queue;
@@ -120,32 +121,42 @@ final class DefaultTaskHandle<R> implements TaskHandle<R> {
     @Override
     public TaskInfo info() {
         checkRecordKept("its state is unknown (read from Redis, it would say PENDING even after it ran)");
-        return keepQueue(backend.find(queue, id));
+        return keepQueue(backend.find(queue, standIn()));
     }
 
     @Override
     public R get(Duration timeout) {
+        HeldSend.checkNotWaitingInItsTransaction(sent, "task [" + id + "]");
         return HandleWait.get(future(), timeout, id, "task [" + id + "]", this::state);
     }
 
+    /**
+     * Completes once Redis has the task; its callbacks run on the common pool, never in the thread that committed
+     * the transaction (inside its commit) or in the outbox relay.
+     */
     @Override
     public CompletableFuture<Void> sent() {
-        return sent.copy();
+        return sent.isDone() && !sent.isCompletedExceptionally() ? CompletableFuture.completedFuture(null)
+                : sent.thenApplyAsync(written -> null);
     }
 
     @Override
     public CompletableFuture<R> future() {
         checkRecordKept("there is nothing to wait for");
         if (sent.isDone() && !sent.isCompletedExceptionally()) {
-            return finished();
+            return finished(standIn());
         }
         // Waiting for the transaction: follow the task once it is in Redis, or fail as its send did.
-        CompletableFuture<R> result = sent.thenCompose(ignored -> finished());
-        return result;
+        return sent.thenComposeAsync(written -> finished(written.taskIdOf(id)));
     }
 
-    private CompletableFuture<R> finished() {
-        CompletableFuture<TaskInfo> finished = backend.whenFinished(queue, id);
+    /** The task that stands for this one: itself, unless its submit collapsed into another (unique, debounce). */
+    private String standIn() {
+        return sent.isDone() && !sent.isCompletedExceptionally() ? sent.join().taskIdOf(id) : id;
+    }
+
+    private CompletableFuture<R> finished(String taskId) {
+        CompletableFuture<TaskInfo> finished = backend.whenFinished(queue, taskId);
         CompletableFuture<R> result = finished.thenApply(this::keepQueue).thenApply(this::resultOf);
         // Cancelling a derived future leaves its source alone: pass it on, so the backend stops waiting.
         result.whenComplete((value, failure) -> {

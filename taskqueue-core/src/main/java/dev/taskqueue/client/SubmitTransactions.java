@@ -38,12 +38,20 @@ public interface SubmitTransactions {
         }
 
         /**
+         * Whether the calling thread runs the transaction that holds these submissions: waiting there for one of
+         * them to finish cannot succeed (it is sent when that transaction commits).
+         */
+        default boolean heldByCurrentThread() {
+            return false;
+        }
+
+        /**
          * Holds the submission until the transaction ends: it is written to Redis if the transaction commits, and
          * dropped if it rolls back.
          *
-         * @return completes once Redis has the submission; fails with {@link dev.taskqueue.TaskNotSentException}
-         *         when it will not be sent
+         * @return completes once Redis has the submission, with what Redis made of it; fails with
+         *         {@link dev.taskqueue.TaskNotSentException} when it will not be sent
          */
-        CompletableFuture<Void> add(Submission submission);
+        CompletableFuture<SentSubmission> add(Submission submission);
     }
 }

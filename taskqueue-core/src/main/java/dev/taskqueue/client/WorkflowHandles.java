@@ -34,7 +34,7 @@ final class WorkflowHandles {
     }
 
     /** @param sent completes once Redis has the workflow's first tasks (see {@link TaskHandle#sent()}) */
-    TaskHandle<?> of(Target target, CompletableFuture<Void> sent) {
+    TaskHandle<?> of(Target target, CompletableFuture<SentSubmission> sent) {
         if (target instanceof TaskTarget task) {
             return new DefaultTaskHandle<>(task.id(), task.queue(), task.resultType(), backend, codec, null, revoker,
                     sent);

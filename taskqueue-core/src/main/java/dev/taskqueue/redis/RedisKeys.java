@@ -3,6 +3,8 @@ package dev.taskqueue.redis;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.taskqueue.TaskOptions;
 import org.jspecify.annotations.Nullable;
@@ -23,7 +25,42 @@ final class RedisKeys {
     /** Streams per queue: the redelivery stream and one per priority. */
     static final int STREAMS_PER_QUEUE = TaskOptions.MAX_PRIORITY + 2;
 
+    /** Queues whose fixed keys are kept as bytes; past this many, keys are built on each use (names are unbounded). */
+    private static final int MAX_CACHED_QUEUES = 10_000;
+
     private final String prefix;
+
+    /**
+     * Each queue's keys that depend on no task, built once as bytes: a submit names six keys, and building them
+     * (concatenation, then UTF-8) was a quarter of a single submit's time in the caller's thread.
+     */
+    private final Map<String, QueueKeys> queues = new ConcurrentHashMap<>();
+
+    /** One queue's fixed keys. Callers must not change the arrays they are given. */
+    private static final class QueueKeys {
+
+        final String tag;
+        final byte[] delayed;
+        final byte[] delayedPayloads;
+        final byte[] revoked;
+        final byte[] noUniqueKey;
+        final byte[] recordPrefix;
+        /** Index 0 to 9: the priority bands; 10: the redelivery stream. */
+        final byte[][] streams = new byte[STREAMS_PER_QUEUE][];
+
+        QueueKeys(String tag) {
+            this.tag = tag;
+            this.delayed = bytes(tag + ":d");
+            this.delayedPayloads = bytes(tag + ":dp");
+            this.revoked = bytes(tag + ":revoked");
+            this.noUniqueKey = bytes(tag + ":u:-");
+            this.recordPrefix = bytes(tag + ":t:");
+            for (int band = 0; band <= TaskOptions.MAX_PRIORITY; band++) {
+                streams[band] = bytes(tag + ":s:" + band);
+            }
+            streams[STREAMS_PER_QUEUE - 1] = bytes(tag + ":s:" + REDELIVERY);
+        }
+    }
 
     RedisKeys(String prefix) {
         if (prefix.isEmpty() || prefix.contains("{") || prefix.contains("}")) {
@@ -38,12 +75,39 @@ final class RedisKeys {
     }
 
     private String tag(String queue) {
-        return "{" + prefix + ":" + queue + "}";
+        return keysOf(queue).tag;
+    }
+
+    private QueueKeys keysOf(String queue) {
+        QueueKeys cached = queues.get(queue);
+        if (cached != null) {
+            return cached;
+        }
+        QueueKeys built = new QueueKeys("{" + prefix + ":" + queue + "}");
+        if (queues.size() < MAX_CACHED_QUEUES) {
+            queues.putIfAbsent(queue, built);
+        }
+        return built;
+    }
+
+    /** The band's index in {@link QueueKeys#streams}, or -1 for a band that is not one. */
+    private static int bandIndex(String band) {
+        if (band.length() == 1) {
+            char c = band.charAt(0);
+            if (c >= '0' && c <= '0' + TaskOptions.MAX_PRIORITY) {
+                return c - '0';
+            }
+            if (band.equals(REDELIVERY)) {
+                return STREAMS_PER_QUEUE - 1;
+            }
+        }
+        return -1;
     }
 
     /** {@code {p:q}:s:<band>}: a ready stream; band is a priority digit or {@value #REDELIVERY}. */
     byte[] stream(String queue, String band) {
-        return bytes(tag(queue) + ":s:" + band);
+        int index = bandIndex(band);
+        return index >= 0 ? keysOf(queue).streams[index] : bytes(tag(queue) + ":s:" + band);
     }
 
     /** The queue's stream bands in claim order: redelivered first, then priority 9 down to 0. */
@@ -82,7 +146,7 @@ final class RedisKeys {
 
     /** {@code {p:q}:d}: delayed task ids scored by due time (epoch ms). */
     byte[] delayed(String queue) {
-        return bytes(tag(queue) + ":d");
+        return keysOf(queue).delayed;
     }
 
     /**
@@ -125,12 +189,16 @@ final class RedisKeys {
 
     /** {@code {p:q}:dp}: delayed messages, task id to priority digit + body. */
     byte[] delayedPayloads(String queue) {
-        return bytes(tag(queue) + ":dp");
+        return keysOf(queue).delayedPayloads;
     }
 
     /** {@code {p:q}:t:<id>}: a task's record (state, timings, result or error). */
     byte[] record(String queue, String taskId) {
-        return bytes(tag(queue) + ":t:" + taskId);
+        byte[] prefix = keysOf(queue).recordPrefix;
+        byte[] id = bytes(taskId);
+        byte[] key = Arrays.copyOf(prefix, prefix.length + id.length);
+        System.arraycopy(id, 0, key, prefix.length, id.length);
+        return key;
     }
 
     /**
@@ -139,7 +207,7 @@ final class RedisKeys {
      * another caller's key, nor {@code -}.
      */
     byte[] unique(String queue, @Nullable String key) {
-        return bytes(tag(queue) + ":u:" + (key == null ? "-" : key));
+        return key == null ? keysOf(queue).noUniqueKey : bytes(tag(queue) + ":u:" + key);
     }
 
     /**
@@ -162,7 +230,7 @@ final class RedisKeys {
 
     /** {@code {p:q}:revoked}: revoked task ids scored by revocation time, trimmed by age and count. */
     byte[] revoked(String queue) {
-        return bytes(tag(queue) + ":revoked");
+        return keysOf(queue).revoked;
     }
 
     /**

@@ -234,8 +234,11 @@ public final class RedisQueueAdmin implements QueueAdmin {
             String id = string(ids.get(i).getValue());
             long lastHeartbeat = (long) ids.get(i).getScore();
             String queues = info.getOrDefault("queues", "");
+            int concurrency = (int) number(info.get("concurrency"));
             workers.add(new WorkerInfo(id, info.getOrDefault("host", "?"), number(info.get("pid")),
-                    queues.isEmpty() ? List.of() : List.of(queues.split(",")), (int) number(info.get("concurrency")),
+                    queues.isEmpty() ? List.of() : List.of(queues.split(",")), concurrency,
+                    // a worker of an earlier version publishes no ceiling: its concurrency is fixed
+                    info.containsKey("maxConcurrency") ? (int) number(info.get("maxConcurrency")) : concurrency,
                     (int) number(info.get("active")), number(info.get("processed")), number(info.get("failed")),
                     number(info.get("started")), lastHeartbeat, info.isEmpty() ? WorkerInfo.LOST
                             : info.getOrDefault("state", "?")));

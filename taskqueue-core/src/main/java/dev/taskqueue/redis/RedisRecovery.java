@@ -108,11 +108,14 @@ final class RedisRecovery {
         args.add(bytes(Long.toString(ttl.toMillis())));
         args.add(bytes(Long.toString(outageAfter.toMillis())));
         args.add(bytes(Long.toString(BEAT_TTL_MILLIS)));
-        Map<String, String> fields = Map.of("host", info.host(), "pid", Long.toString(info.pid()),
-                "queues", String.join(",", info.queues()), "concurrency", Integer.toString(info.concurrency()),
-                "active", Integer.toString(info.active()), "processed", Long.toString(info.processed()),
-                "failed", Long.toString(info.failed()), "started", Long.toString(info.startedAt()),
-                "state", info.state(), "running", runningJson);
+        Map<String, String> fields = Map.ofEntries(Map.entry("host", info.host()),
+                Map.entry("pid", Long.toString(info.pid())), Map.entry("queues", String.join(",", info.queues())),
+                Map.entry("concurrency", Integer.toString(info.concurrency())),
+                Map.entry("maxConcurrency", Integer.toString(info.maxConcurrency())),
+                Map.entry("active", Integer.toString(info.active())),
+                Map.entry("processed", Long.toString(info.processed())),
+                Map.entry("failed", Long.toString(info.failed())), Map.entry("started", Long.toString(info.startedAt())),
+                Map.entry("state", info.state()), Map.entry("running", runningJson));
         fields.forEach((name, value) -> {
             args.add(bytes(name));
             args.add(bytes(value));

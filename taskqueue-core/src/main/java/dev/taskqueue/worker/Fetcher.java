@@ -21,6 +21,9 @@ import org.slf4j.LoggerFactory;
  * Under load (the last claim was full: more tasks wait), the fetcher lingers up to {@value #LINGER_MICROS} µs for
  * half its slots to free up, so that claims come in large batches: the round trip, not the task, is the cost of
  * a short task. An idle worker never lingers: a task arriving alone starts within a round trip.
+ * <p>
+ * Before each claim, holding no slot, it lets {@link AdaptiveConcurrency} resize the slots by what it saw: how long
+ * runs took, and whether claims came back full.
  */
 final class Fetcher {
 
@@ -39,9 +42,11 @@ final class Fetcher {
     private final LeaseCheck leases;
     private final Backoff backoff;
     private final WorkerLoop loop;
+    private final AdaptiveConcurrency concurrency;
     private boolean backlog;
 
-    Fetcher(WorkerContext worker, Slots slots, Processor processor, Acker acker, LeaseCheck leases) {
+    Fetcher(WorkerContext worker, Slots slots, Processor processor, Acker acker, LeaseCheck leases,
+            AdaptiveConcurrency concurrency) {
         this.workerId = worker.workerId();
         this.broker = worker.broker();
         this.settings = worker.settings();
@@ -50,6 +55,7 @@ final class Fetcher {
         this.processor = processor;
         this.acker = acker;
         this.leases = leases;
+        this.concurrency = concurrency;
         this.backoff = worker.backoff("claim tasks", log);
         this.loop = worker.loop("fetcher", backoff, this::claimNext);
     }
@@ -60,6 +66,7 @@ final class Fetcher {
 
     /** One claim for the free slots; the slots it took and did not hand to the processor go back. */
     private long claimNext() throws InterruptedException {
+        concurrency.adjust(acker.backlog());
         int taken = slots.takeFree(100);
         try {
             if (taken == 0 || !loop.running()) {
@@ -76,6 +83,7 @@ final class Fetcher {
             long claimedAt = System.nanoTime();
             List<Delivery> claimed = broker.claim(workerId, order, taken);
             backlog = !claimed.isEmpty() && claimed.size() == taken;
+            concurrency.claimed(taken, claimed.size());
             if (claimed.isEmpty() && loop.running()) {
                 claimedAt = System.nanoTime();
                 claimed = broker.awaitAndClaim(workerId, order, taken, settings.pollTimeout());

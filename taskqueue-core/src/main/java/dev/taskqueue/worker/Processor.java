@@ -49,15 +49,20 @@ final class Processor {
     private final Limits limits;
     private final Invocation invocation;
     private final Endings endings;
+    private final AdaptiveConcurrency concurrency;
     private final AtomicLong abandoned = new AtomicLong();
 
-    Processor(WorkerContext worker, TaskRuntime runtime, RunningTasks running, LeaseCheck leases) {
+    /**
+     * @param threads the threads tasks run on, which {@code concurrency} resizes with the slots
+     * @param concurrency told how long each run took
+     */
+    Processor(WorkerContext worker, TaskRuntime runtime, RunningTasks running, LeaseCheck leases,
+            TaskThreads.TaskExecutor threads, AdaptiveConcurrency concurrency) {
         this.worker = worker;
         this.running = running;
         this.leases = leases;
-        WorkerSettings settings = worker.settings();
-        this.threads = TaskThreads.create(settings.concurrency(), settings.virtualThreads(), "taskqueue-task-",
-                worker.fatal());
+        this.threads = threads;
+        this.concurrency = concurrency;
         this.timers = TaskThreads.scheduler("taskqueue-timers-" + worker.workerId(), worker.fatal());
         RunEnvironment env = worker.runs(running);
         this.admission = new Admission(env, runtime);
@@ -93,6 +98,7 @@ final class Processor {
     }
 
     private void run(Delivery delivery, long claimedAtNanos) {
+        long began = System.nanoTime();
         if (!stillHeld(delivery, claimedAtNanos)) {
             running.notStarted();
             return;
@@ -115,6 +121,7 @@ final class Processor {
             CurrentTask.set(null);
             Thread.interrupted(); // a pooled thread must not carry a stale interrupt to the next task
         }
+        concurrency.finished(System.nanoTime() - began);
         running.end(run, outcome);
     }
 

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * <p>
  * The threads tasks run on: a virtual thread per task on Java 21+ (the code is compiled for 17, so the call is
  * reflective), else a pool of {@code concurrency} platform threads on one queue, so that under load a thread that
- * finishes a task takes the next without being parked and woken. The worker's slots bound how many tasks run at
- * once. A thread stuck past a hard time limit no longer holds a slot but still holds a pool thread: the pool
+ * finishes a task takes the next without being parked and woken, {@linkplain TaskExecutor#resize resized} with the
+ * worker's slots when its concurrency adapts. The worker's slots bound how many tasks run at once. A thread stuck past a hard time limit no longer holds a slot but still holds a pool thread: the pool
  * {@linkplain TaskExecutor#lend() lends} one more thread until it comes back.
  */
 final class TaskThreads {
@@ -42,6 +42,12 @@ final class TaskThreads {
 
         /** One more thread, for as long as a stuck thread holds one: call {@code returned} when it comes back. */
         Runnable lend();
+
+        /**
+         * Follows the worker's slots, {@code delta} more or fewer (before they grow, after they shrink): a pool
+         * keeps one thread per slot; a thread running a task when the pool shrinks ends after it.
+         */
+        void resize(int delta);
 
         void shutdownNow();
 
@@ -61,6 +67,11 @@ final class TaskThreads {
                 @Override
                 public Runnable lend() {
                     return () -> { }; // a virtual thread per task: a stuck one holds nothing another task needs
+                }
+
+                @Override
+                public void resize(int delta) {
+                    // a virtual thread per task: nothing to size
                 }
 
                 @Override
@@ -96,7 +107,8 @@ final class TaskThreads {
                 };
             }
 
-            private synchronized void resize(int delta) {
+            @Override
+            public synchronized void resize(int delta) {
                 // The maximum first when growing, the core first when shrinking: core may never exceed maximum.
                 if (delta > 0) {
                     pool.setMaximumPoolSize(pool.getMaximumPoolSize() + delta);
@@ -137,9 +149,14 @@ final class TaskThreads {
         return pool;
     }
 
+    /** Whether tasks will run on virtual threads: wanted, and on Java 21+. */
+    static boolean virtualThreadsAvailable(boolean wanted) {
+        return wanted && Runtime.version().feature() >= 21;
+    }
+
     private static @Nullable ExecutorService virtualThreads(String namePrefix,
             Thread.UncaughtExceptionHandler onError) {
-        if (Runtime.version().feature() >= 21) {
+        if (virtualThreadsAvailable(true)) {
             try {
                 Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
                 Class<?> builderType = Class.forName("java.lang.Thread$Builder");

@@ -75,6 +75,7 @@ public final class Worker {
     private final WorkerSettings settings;
     private final Clock clock;
     private final Slots slots;
+    private final AdaptiveConcurrency concurrency;
     private final RunningTasks running;
     private final Acker acker;
     private final Processor processor;
@@ -143,9 +144,12 @@ public final class Worker {
         this.running = new RunningTasks(worker, slots, acker, history);
         this.liveness = new Liveness(settings.heartbeatGapMillis());
         LeaseCheck leases = new LeaseCheck(id, broker, liveness);
+        TaskThreads.TaskExecutor threads = TaskThreads.create(settings.concurrency(), settings.virtualThreads(),
+                "taskqueue-task-", fatal);
+        this.concurrency = new AdaptiveConcurrency(id, settings, slots, threads::resize, System::nanoTime);
         this.processor = new Processor(worker, new TaskRuntime(registry, codec, interceptors, workflows), running,
-                leases);
-        this.fetcher = new Fetcher(worker, slots, processor, acker, leases);
+                leases, threads, concurrency);
+        this.fetcher = new Fetcher(worker, slots, processor, acker, leases, concurrency);
         this.promoter = new Promoter(worker);
         this.heartbeat = new Heartbeat(worker, running, this::info, liveness);
         this.janitor = new Janitor(worker, liveness);
@@ -199,8 +203,10 @@ public final class Worker {
             haltParts(); // a part's thread met a fatal error while the parts after it were starting
         }
         log.info("Worker {} started: queues {}{}, concurrency {}, {} threads", id, settings.queueNames(),
-                settings.strictOrder() ? " (strict order)" : "", settings.concurrency(),
-                settings.virtualThreads() && Runtime.version().feature() >= 21 ? "virtual" : "platform");
+                settings.strictOrder() ? " (strict order)" : "", settings.adaptiveConcurrency()
+                        ? settings.concurrency() + " adapting up to " + settings.maxConcurrency()
+                        : settings.concurrency() + " (fixed)",
+                TaskThreads.virtualThreadsAvailable(settings.virtualThreads()) ? "virtual" : "platform");
         warnOfQueuesNotConsumed();
     }
 
@@ -364,8 +370,8 @@ public final class Worker {
 
     /** What the heartbeat publishes. */
     public WorkerInfo info() {
-        return new WorkerInfo(id, host, pid, settings.queueNames(), settings.concurrency(), running.size(),
-                running.processed(), running.failed(), startedAt, clock.millis(), state.name());
+        return new WorkerInfo(id, host, pid, settings.queueNames(), concurrency.current(), settings.maxConcurrency(),
+                running.size(), running.processed(), running.failed(), startedAt, clock.millis(), state.name());
     }
 
     /**
@@ -388,6 +394,14 @@ public final class Worker {
     /** Tasks given up at their hard time limit whose threads may still run (they ignored the interrupt). */
     public long abandonedTasks() {
         return processor.abandoned();
+    }
+
+    /**
+     * How many tasks it may run at once now: {@link WorkerSettings#concurrency()} when that is fixed, else where its
+     * adaptive concurrency stands, up to {@link WorkerSettings#maxConcurrency()}.
+     */
+    public int concurrency() {
+        return concurrency.current();
     }
 
     /** Tasks running now (not the slots the fetcher holds while it waits for tasks). */

@@ -17,8 +17,24 @@ import org.jspecify.annotations.Nullable;
  */
 public final class WorkerSettings {
 
-    /** Tasks run at once by default. */
+    /**
+     * Tasks run at once by default: the floor that concurrency adapts up from (see {@link #adaptiveConcurrency()}),
+     * or the fixed number when {@link Builder#concurrency(int)} alone is set.
+     */
     public static final int DEFAULT_CONCURRENCY = 16;
+
+    /**
+     * The ceiling of adaptive concurrency on virtual threads (Java 21+): 256 slots claim 256 short tasks in one round
+     * trip, where 16 are round-trip-bound; an idle virtual thread costs nothing.
+     */
+    public static final int DEFAULT_MAX_CONCURRENCY = 256;
+
+    /**
+     * The ceiling of adaptive concurrency on platform threads (Java 17, or virtual threads off): every slot may need
+     * a thread of its own, and 64 threads (about 64 MiB of stack reserved at most, few context switches on a small
+     * machine) already claim four times the default batch per round trip, where most of the gain lies.
+     */
+    public static final int DEFAULT_MAX_PLATFORM_CONCURRENCY = 64;
 
     /** How long a stopping worker waits for running tasks before handing them back. */
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
@@ -99,6 +115,7 @@ public final class WorkerSettings {
     private final Map<String, Integer> queues;
     private final boolean strictOrder;
     private final int concurrency;
+    private final int maxConcurrency;
     private final Duration shutdownTimeout;
     private final Duration heartbeatInterval;
     private final Duration livenessTimeout;
@@ -123,6 +140,8 @@ public final class WorkerSettings {
                 ? Map.of(DEFAULT_QUEUE, 1) : b.queues));
         this.strictOrder = b.strictOrder;
         this.concurrency = positive(b.concurrency, "concurrency");
+        this.virtualThreads = b.virtualThreads;
+        this.maxConcurrency = maxConcurrency(b, concurrency, virtualThreads);
         this.shutdownTimeout = notNegative(b.shutdownTimeout, "shutdownTimeout");
         this.heartbeatInterval = positive(b.heartbeatInterval, "heartbeatInterval");
         this.livenessTimeout = positive(b.livenessTimeout, "livenessTimeout");
@@ -134,7 +153,6 @@ public final class WorkerSettings {
         this.maxResultSize = positive(b.maxResultSize, "maxResultSize");
         this.maxTextSize = positive(b.maxTextSize, "maxTextSize");
         this.maxStackTraceSize = positive(b.maxStackTraceSize, "maxStackTraceSize");
-        this.virtualThreads = b.virtualThreads;
         this.workerId = b.workerId;
         this.defaultPolicies = b.defaultPolicies;
         this.onFatalError = b.onFatalError;
@@ -170,8 +188,49 @@ public final class WorkerSettings {
         return strictOrder;
     }
 
+    /**
+     * The tasks a worker runs at once when it starts: fixed when concurrency does not adapt, else the floor it
+     * adapts up from and back down to.
+     */
     public int concurrency() {
         return concurrency;
+    }
+
+    /** The most tasks a worker runs at once as its concurrency adapts; {@link #concurrency()} when it does not. */
+    public int maxConcurrency() {
+        return maxConcurrency;
+    }
+
+    /**
+     * Whether the worker's concurrency adapts to the tasks it sees, between {@link #concurrency()} and
+     * {@link #maxConcurrency()} (see {@link AdaptiveConcurrency}). By default it does; setting
+     * {@link Builder#concurrency(int)} alone fixes it, as a bound that protects what tasks use (a database pool).
+     */
+    public boolean adaptiveConcurrency() {
+        return maxConcurrency > concurrency;
+    }
+
+    /**
+     * The ceiling: the one set, else the default for the threads tasks run on when concurrency adapts, else the
+     * floor. Adaptation is on when asked, or when a ceiling is set, or when no concurrency is set.
+     */
+    private static int maxConcurrency(Builder b, int floor, boolean virtualThreads) {
+        boolean adaptive = b.adaptiveConcurrency != null ? b.adaptiveConcurrency
+                : b.maxConcurrency != null || !b.concurrencySet;
+        if (!adaptive) {
+            return floor;
+        }
+        if (b.maxConcurrency == null) {
+            return Math.max(floor, TaskThreads.virtualThreadsAvailable(virtualThreads) ? DEFAULT_MAX_CONCURRENCY
+                    : DEFAULT_MAX_PLATFORM_CONCURRENCY);
+        }
+        int ceiling = positive(b.maxConcurrency, "maxConcurrency");
+        if (ceiling < floor) {
+            throw new IllegalArgumentException("maxConcurrency (" + ceiling + ") must be at least concurrency ("
+                    + floor + "), the floor that concurrency adapts up from: raise maxConcurrency or lower "
+                    + "concurrency");
+        }
+        return ceiling;
     }
 
     public Duration shutdownTimeout() {
@@ -306,6 +365,9 @@ public final class WorkerSettings {
         private final Map<String, Integer> queues = new LinkedHashMap<>();
         private boolean strictOrder;
         private int concurrency = DEFAULT_CONCURRENCY;
+        private boolean concurrencySet;
+        private @Nullable Integer maxConcurrency;
+        private @Nullable Boolean adaptiveConcurrency;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         private Duration livenessTimeout = DEFAULT_LIVENESS_TIMEOUT;
@@ -354,8 +416,34 @@ public final class WorkerSettings {
             return this;
         }
 
+        /**
+         * The tasks run at once. Set alone, it is fixed: the worker never runs more, whatever tasks it sees (a bound
+         * that protects a database pool or an API). With {@link #maxConcurrency(int)} or
+         * {@code adaptiveConcurrency(true)}, it is the floor that concurrency adapts up from instead. Unset:
+         * {@value #DEFAULT_CONCURRENCY}, adapting.
+         */
         public Builder concurrency(int concurrency) {
             this.concurrency = concurrency;
+            this.concurrencySet = true;
+            return this;
+        }
+
+        /**
+         * The most tasks run at once as concurrency adapts to the tasks seen (setting it keeps adaptation on, with
+         * {@link #concurrency(int)} as the floor). Unset: {@value #DEFAULT_MAX_CONCURRENCY} on virtual threads,
+         * {@value #DEFAULT_MAX_PLATFORM_CONCURRENCY} on platform threads.
+         */
+        public Builder maxConcurrency(int maxConcurrency) {
+            this.maxConcurrency = maxConcurrency;
+            return this;
+        }
+
+        /**
+         * Whether concurrency adapts to the tasks seen, between {@link #concurrency(int)} and
+         * {@link #maxConcurrency(int)}. Unset: it does, unless {@link #concurrency(int)} alone is set.
+         */
+        public Builder adaptiveConcurrency(boolean adaptiveConcurrency) {
+            this.adaptiveConcurrency = adaptiveConcurrency;
             return this;
         }
 

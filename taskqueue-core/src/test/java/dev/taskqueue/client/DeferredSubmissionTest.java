@@ -35,7 +35,7 @@ class DeferredSubmissionTest {
     private final TestTasks tasks = new TestTasks();
     private final TaskQueueFixture tq = new TaskQueueFixture(tasks, new Summing());
     private final List<Submission> held = new CopyOnWriteArrayList<>();
-    private final List<CompletableFuture<Void>> sent = new CopyOnWriteArrayList<>();
+    private final List<CompletableFuture<SentSubmission>> sent = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void close() {
@@ -51,9 +51,9 @@ class DeferredSubmissionTest {
             }
 
             @Override
-            public CompletableFuture<Void> add(Submission submission) {
+            public CompletableFuture<SentSubmission> add(Submission submission) {
                 held.add(submission);
-                CompletableFuture<Void> future = new CompletableFuture<>();
+                CompletableFuture<SentSubmission> future = new CompletableFuture<>();
                 sent.add(future);
                 return future;
             }
@@ -78,7 +78,7 @@ class DeferredSubmissionTest {
         SubmissionSender sender = new SubmissionSender(tq.broker, tq.workflows, tq.event());
         sender.send(read);
         sender.send(read); // a relay that died before deleting its row sends it again
-        sent.forEach(future -> future.complete(null));
+        sent.forEach(future -> future.complete(SentSubmission.AS_SUBMITTED));
 
         assertThat(single.get(WAIT)).isEqualTo("held");
         assertThat(group.get(WAIT)).containsExactly(11);

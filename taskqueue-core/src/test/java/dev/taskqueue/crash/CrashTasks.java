@@ -33,6 +33,12 @@ public class CrashTasks {
         return key;
     }
 
+    /** Returns at once: a short task, whose outcome is only its stored result. */
+    @Task(name = "crash.quick")
+    public String quick(String key) {
+        return key;
+    }
+
     /**
      * After {@code afterMillis}, allocates until the heap is exhausted: a real {@link OutOfMemoryError}, met by this
      * task's thread (or by any other that allocates meanwhile). Does nothing in a JVM without {@link #EXHAUST_MEMORY}.

@@ -45,7 +45,10 @@ public final class WorkerProcess implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts {@code java ... WorkerProcess <port> <worker id> <concurrency> <task bean class>} and waits for it. */
+    /**
+     * Starts {@code java ... WorkerProcess <port> <worker id> <concurrency> <task bean class>} and waits for it; a
+     * concurrency of 0 keeps the engine's default (adapting).
+     */
     public static WorkerProcess start(String workerId, int concurrency, Class<?> taskBean) throws IOException {
         return start(SharedRedis.port(), workerId, concurrency, taskBean);
     }
@@ -176,7 +179,10 @@ public final class WorkerProcess implements AutoCloseable {
         TaskCatalog catalog = new TaskCatalog(registry, stores.catalog(), mapper, Clock.systemUTC());
         MessageCodec codec = new MessageCodec(mapper);
         TaskEventListener listener = TaskEventListener.of(List.of());
-        WorkerSettings.Builder settings = WorkerSettings.builder().workerId(workerId).concurrency(concurrency);
+        WorkerSettings.Builder settings = WorkerSettings.builder().workerId(workerId);
+        if (concurrency > 0) {
+            settings.concurrency(concurrency);
+        }
         for (int i = 4; i < args.length; i++) {
             String name = args[i].substring(0, args[i].indexOf('='));
             if (name.equals("on-fatal-error")) {

@@ -181,6 +181,9 @@ class DashboardWebTests {
         assertThat(badState.status()).isEqualTo(400);
         assertThat((String) badState.map().get("error")).contains("use pending, scheduled");
         assertThat(asAdmin.get("/taskqueue/api/overview?range=year").status()).isEqualTo(400);
+        Reply outbox = asAdmin.get("/taskqueue/api/outbox");
+        assertThat(outbox.status()).isEqualTo(404);
+        assertThat((String) outbox.map().get("error")).contains("no transactional outbox", "taskqueue-outbox");
     }
 
     @Test

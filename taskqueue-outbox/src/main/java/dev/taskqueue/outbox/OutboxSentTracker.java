@@ -11,15 +11,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.taskqueue.TaskNotSentException;
 import dev.taskqueue.broker.OutgoingMessage;
 import dev.taskqueue.broker.ResultBackend;
+import dev.taskqueue.client.SentSubmission;
 import dev.taskqueue.client.Submission;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Completes the {@link dev.taskqueue.TaskHandle#sent()} futures of this instance's committed outbox submissions:
- * when its relay writes their row to Redis, or fails it for good; and, for a row that another instance's relay took,
- * when Redis has the submission's first task (outbox messages are stored with a record from the start), checked by
- * {@link #checkOthers()} on the relay's rounds.
+ * when its relay writes their row to Redis (saying which tasks stand for collapsed ones), or fails it for good; and,
+ * for a row that another instance's relay took, when Redis has the submission's first task (outbox messages are
+ * stored with a record from the start), asked by {@link #checkOthers()} between the relay's rounds. Each waiting
+ * submission costs its first task's id and queue; past {@value #MAX_WAITING} waiting, or {@link #GIVE_UP_AFTER},
+ * a future fails rather than wait on.
  */
 public final class OutboxSentTracker {
 
@@ -31,13 +35,21 @@ public final class OutboxSentTracker {
     /** How long a future is followed at most: a row kept failed by another instance is never sent. */
     static final Duration GIVE_UP_AFTER = Duration.ofHours(1);
 
-    private record Waiting(OutgoingMessage first, CompletableFuture<Void> future, long since) {
+    /** Most submissions followed at once (a long Redis outage at a high rate would hold them all). */
+    static final int MAX_WAITING = 100_000;
+
+    /** Most submissions asked about per round, so that a round stays short. */
+    private static final int ASK_PER_ROUND = 200;
+
+    /** How often {@link #awaitNoneWaiting} looks. */
+    private static final long AWAIT_POLL_MILLIS = 2;
+
+    private record Waiting(String queue, CompletableFuture<SentSubmission> future, long since) {
     }
 
     private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
     private final ResultBackend backend;
     private final Clock clock;
-    private volatile long lastCheck = Long.MIN_VALUE;
 
     public OutboxSentTracker(ResultBackend backend, Clock clock) {
         this.backend = backend;
@@ -45,27 +57,32 @@ public final class OutboxSentTracker {
     }
 
     /** Follows a committed submission until Redis has it. */
-    void await(Submission submission, CompletableFuture<Void> future) {
+    void await(Submission submission, CompletableFuture<SentSubmission> future) {
         OutgoingMessage first = first(submission);
         if (first == null) {
-            future.complete(null);
+            future.complete(SentSubmission.AS_SUBMITTED);
             return;
         }
-        waiting.put(first.id(), new Waiting(first, future, clock.millis()));
+        if (waiting.size() >= MAX_WAITING) {
+            future.completeExceptionally(notFollowed(submission, "more than " + MAX_WAITING + " outbox submissions "
+                    + "of this instance wait for the relay"));
+            return;
+        }
+        waiting.put(first.id(), new Waiting(first.queue(), future, clock.millis()));
     }
 
     /**
      * This instance's relay wrote a row to Redis: the submissions of one transaction, made one (each submit's
      * future waits under its first task's id).
      */
-    void sent(Submission row) {
+    void sent(Submission row, SentSubmission written) {
         if (waiting.isEmpty()) {
             return;
         }
         for (String id : row.taskIds()) {
             Waiting done = waiting.remove(id);
             if (done != null) {
-                done.future().complete(null);
+                done.future().complete(written);
             }
         }
     }
@@ -83,36 +100,35 @@ public final class OutboxSentTracker {
         }
     }
 
-    /**
-     * Asks Redis about submissions waiting for a while: another instance's relay may have sent them. At most once per
-     * {@link #ASK_AFTER}: it asks once per waiting submission, and the relay calls it after every round, which follow
-     * one another at once while a backlog drains; asking on each would cost the relay a Redis call per waiting
-     * submission per round (a backlog of thousands then drained at a few dozen rows a second).
-     */
+    /** Asks Redis about submissions waiting for a while: another instance's relay may have sent them. */
     void checkOthers() {
         long now = clock.millis();
-        if (lastCheck != Long.MIN_VALUE && now - lastCheck < ASK_AFTER.toMillis()) {
-            return;
-        }
-        lastCheck = now;
-        for (Iterator<Waiting> it = waiting.values().iterator(); it.hasNext();) {
-            Waiting w = it.next();
+        int asked = 0;
+        for (Iterator<Map.Entry<String, Waiting>> it = waiting.entrySet().iterator(); it.hasNext()
+                && asked < ASK_PER_ROUND;) {
+            Map.Entry<String, Waiting> entry = it.next();
+            Waiting w = entry.getValue();
             if (now - w.since() < ASK_AFTER.toMillis()) {
                 continue;
             }
+            if (now - w.since() > GIVE_UP_AFTER.toMillis()) {
+                it.remove();
+                w.future().completeExceptionally(notFollowed(entry.getKey(), "it was not seen in Redis within "
+                        + GIVE_UP_AFTER + ": its row may be kept failed (see the outbox's failed rows), or it "
+                        + "collapsed into another task (a unique key) when another instance relayed it"));
+                continue;
+            }
+            asked++;
             try {
-                if (backend.find(w.first().queue(), w.first().id()).submittedAt() != null) {
+                if (backend.find(w.queue(), entry.getKey()).submittedAt() != null) {
                     it.remove();
-                    w.future().complete(null);
-                }
-                else if (now - w.since() > GIVE_UP_AFTER.toMillis()) {
-                    it.remove();
-                    log.warn("Outbox submission of task [{}] was not seen in Redis within {}: its row may be kept "
-                            + "failed; see the outbox's failed rows", w.first().id(), GIVE_UP_AFTER);
+                    w.future().complete(SentSubmission.AS_SUBMITTED);
                 }
             }
             catch (RuntimeException ex) {
-                return; // Redis unreachable: ask again on a later round
+                log.debug("Could not ask Redis whether outbox task [{}] was sent; asking again later", entry.getKey(),
+                        ex);
+                return; // Redis unreachable: every other answer would fail too
             }
         }
     }
@@ -121,7 +137,40 @@ public final class OutboxSentTracker {
         return waiting.size();
     }
 
-    private static OutgoingMessage first(Submission submission) {
+    /**
+     * Waits until no committed submission of this instance waits for Redis, at most {@code timeout}, looking every
+     * few milliseconds (for tests: the relay sends a local commit's row within milliseconds).
+     *
+     * @return whether none is left waiting
+     */
+    boolean awaitNoneWaiting(Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!waiting.isEmpty()) {
+            if (System.nanoTime() - end > 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(AWAIT_POLL_MILLIS);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return waiting.isEmpty();
+            }
+        }
+        return true;
+    }
+
+    private static TaskNotSentException notFollowed(Submission submission, String why) {
+        return new TaskNotSentException(submission.taskIds(), "Outbox tasks " + submission.taskIds() + " are no "
+                + "longer followed: " + why + ". Look them up by id", null);
+    }
+
+    private static TaskNotSentException notFollowed(String firstTaskId, String why) {
+        return new TaskNotSentException(List.of(firstTaskId), "Outbox task [" + firstTaskId + "] (and the others "
+                + "of its submission) is no longer followed: " + why + ". Look it up by id", null);
+    }
+
+    private static @Nullable OutgoingMessage first(Submission submission) {
         for (Submission.Write write : submission.writes()) {
             if (write instanceof Submission.Send send && !send.messages().isEmpty()) {
                 return send.messages().get(0);

@@ -1,5 +1,6 @@
 package dev.taskqueue.outbox;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -8,9 +9,11 @@ import javax.sql.DataSource;
 
 import dev.taskqueue.autoconfigure.transaction.HeldSubmissions;
 import dev.taskqueue.autoconfigure.transaction.OutboxSubmitTransactions;
+import dev.taskqueue.client.SentSubmission;
 import dev.taskqueue.client.Submission;
 import dev.taskqueue.client.SubmissionJson;
 import dev.taskqueue.client.SubmitTransactions;
+import org.jspecify.annotations.Nullable;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
@@ -39,7 +42,12 @@ public final class OutboxSubmissions implements OutboxSubmitTransactions {
     }
 
     @Override
-    public SubmitTransactions.Pending current() {
+    public SubmitTransactions.@Nullable Pending current() {
+        if (TransactionSynchronizationManager.isCurrentTransactionReadOnly()) {
+            throw new IllegalStateException("A task was submitted in outbox mode inside a read-only transaction, "
+                    + "which cannot write its outbox row: submit it from a read-write transaction, or with "
+                    + "TransactionMode.AFTER_COMMIT");
+        }
         if (!TransactionSynchronizationManager.hasResource(dataSource)) {
             throw new IllegalStateException("A task was submitted in outbox mode inside a transaction that does not "
                     + "run on the outbox's DataSource, so its outbox row would not commit with the transaction: "
@@ -49,15 +57,35 @@ public final class OutboxSubmissions implements OutboxSubmitTransactions {
         return HeldRow.join(this, () -> new HeldRow(this));
     }
 
-    /** One transaction's outbox submissions: one row. */
+    @Override
+    public boolean awaitSent(Duration timeout) {
+        return tracker.awaitNoneWaiting(timeout);
+    }
+
+    /**
+     * One transaction's outbox submissions: one row, written just before the commit. A submit made after that and
+     * before the commit (from another synchronization's beforeCommit) gets a row of its own at once; one made after
+     * the commit is sent at once.
+     */
     private final class HeldRow extends HeldSubmissions {
+
+        private boolean rowWritten;
 
         HeldRow(Object key) {
             super(key);
         }
 
-        static HeldRow join(Object key, Supplier<HeldRow> begin) {
+        static @Nullable HeldRow join(Object key, Supplier<HeldRow> begin) {
             return HeldSubmissions.join(key, HeldRow.class, begin);
+        }
+
+        @Override
+        public synchronized CompletableFuture<SentSubmission> add(Submission submission) {
+            CompletableFuture<SentSubmission> future = super.add(submission);
+            if (rowWritten) {
+                store.add(SubmissionJson.write(submission)); // still inside the transaction
+            }
+            return future;
         }
 
         @Override
@@ -68,10 +96,24 @@ public final class OutboxSubmissions implements OutboxSubmitTransactions {
         /** Writes the row while the transaction can still take it (a failure here rolls it back). */
         @Override
         public void beforeCommit(boolean readOnly) {
-            Submission all = all();
-            if (all != null) {
-                store.add(SubmissionJson.write(all));
+            synchronized (this) {
+                Submission all = all();
+                try {
+                    if (all != null) {
+                        store.add(SubmissionJson.write(all));
+                    }
+                }
+                catch (RuntimeException ex) {
+                    writeFailed(ex); // the transaction rolls back; the handles say why
+                    throw ex;
+                }
+                rowWritten = true;
             }
+        }
+
+        @Override
+        public void afterCommit() {
+            stopHolding();
         }
 
         @Override
@@ -79,7 +121,7 @@ public final class OutboxSubmissions implements OutboxSubmitTransactions {
             unbind();
             if (status == STATUS_COMMITTED && all() != null) {
                 List<Submission> submissions = submissions();
-                List<CompletableFuture<Void>> futures = futures();
+                List<CompletableFuture<SentSubmission>> futures = futures();
                 for (int i = 0; i < submissions.size(); i++) {
                     tracker.await(submissions.get(i), futures.get(i));
                 }

@@ -1,5 +1,6 @@
 package dev.taskqueue.outbox;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -7,17 +8,20 @@ import java.util.Map;
 import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.ReplicationException;
 import dev.taskqueue.TaskQueueException;
+import dev.taskqueue.client.SentSubmission;
 import dev.taskqueue.client.Submission;
 import dev.taskqueue.client.SubmissionJson;
 import dev.taskqueue.client.SubmissionSender;
 
 /**
- * The relay's {@link RowSender} for taskqueue's own rows: each row is a submission ({@link SubmissionJson}), written
- * to Redis in row order. A row that cannot be read, or whose commands Redis refuses (a payload larger than its
- * {@code proto-max-bulk-len}, say), is failed for good (kept with its error), so that it does not hold back the rows
- * behind it; Redis unreachable, in a passing state (loading, read-only, ...), out of memory, or short of replicas
- * fails the round, so that every row is taken again later (writing a row twice stores its tasks once: their ids are
- * fixed and deduplicated).
+ * The relay's {@link RowSender} for taskqueue's own rows: each row is a submission ({@link SubmissionJson}). A round's
+ * rows are written to Redis together, in row order (one script per queue for all their messages), so a round costs a
+ * few round trips however many rows it took. A row that cannot be read is failed for good (kept with its error);
+ * when Redis refuses the round's writes for good (as invalid, or a payload larger than its
+ * {@code proto-max-bulk-len}, say), the rows are written one by one to find which, and that one is failed, so that it
+ * does not hold back the rows behind it. Redis unreachable, in a passing state (loading, read-only, ...), out of memory
+ * or short of replicas fails the round, so that every row is taken again later (writing a row twice stores its tasks
+ * once: their ids are fixed and deduplicated).
  */
 public final class SubmissionRows implements RowSender {
 
@@ -32,45 +36,66 @@ public final class SubmissionRows implements RowSender {
     @Override
     public Map<Long, String> send(List<OutboxRow> rows) {
         Map<Long, String> failed = new LinkedHashMap<>();
+        List<OutboxRow> readable = new ArrayList<>(rows.size());
+        List<Submission> submissions = new ArrayList<>(rows.size());
         for (OutboxRow row : rows) {
-            Submission submission;
             try {
-                submission = SubmissionJson.read(row.payload());
+                submissions.add(SubmissionJson.read(row.payload()));
+                readable.add(row);
             }
             catch (IllegalArgumentException ex) {
                 failed.put(row.id(), ex.getMessage());
-                continue;
             }
-            try {
-                sender.send(submission);
+        }
+        if (submissions.isEmpty()) {
+            return failed;
+        }
+        Submission all = submissions.get(0);
+        for (int i = 1; i < submissions.size(); i++) {
+            all = all.then(submissions.get(i));
+        }
+        try {
+            tracker.sent(all, sender.send(all));
+        }
+        catch (IllegalArgumentException | TaskQueueException ex) {
+            refusedForGood(ex); // else the round fails
+            for (int i = 0; i < submissions.size(); i++) { // one of them is refused: find it, send the others
+                sendAlone(readable.get(i), submissions.get(i), failed);
             }
-            catch (IllegalArgumentException | TaskQueueException ex) {
-                if (ex instanceof TaskQueueException refusal && !refusedForGood(refusal)) {
-                    throw refusal;
-                }
-                // refused as invalid: sending it again would fail again
-                failed.put(row.id(), ex.getMessage());
-                tracker.failed(submission, ex.getMessage());
-                continue;
-            }
-            tracker.sent(submission);
         }
         return failed;
     }
 
+    private void sendAlone(OutboxRow row, Submission submission, Map<Long, String> failed) {
+        SentSubmission written;
+        try {
+            written = sender.send(submission);
+        }
+        catch (IllegalArgumentException | TaskQueueException ex) {
+            refusedForGood(ex); // else the round fails
+            failed.put(row.id(), ex.getMessage());
+            tracker.failed(submission, ex.getMessage());
+            return;
+        }
+        tracker.sent(submission, written);
+    }
+
     /**
-     * Whether Redis refused the row's own commands, which it will refuse again (the broker's plain
-     * {@link TaskQueueException}): not when it is unreachable or in a passing state
-     * ({@link BrokerUnavailableException}), short of replicas ({@link ReplicationException}), out of memory (an
-     * {@code OOM} reply: it takes the row once memory is freed or maxmemory raised), or when this JVM failed reading
-     * the reply (an {@link Error}).
+     * Rethrows {@code ex} unless Redis refused the writes themselves, which it will refuse again: refused as invalid
+     * ({@link IllegalArgumentException}) or by Redis (the broker's plain {@link TaskQueueException}); not when Redis is
+     * unreachable or in a passing state ({@link BrokerUnavailableException}), short of replicas
+     * ({@link ReplicationException}), out of memory (an {@code OOM} reply: it takes the rows once memory is freed or
+     * maxmemory raised), or when this JVM failed reading the reply (an {@link Error}).
      */
-    private static boolean refusedForGood(TaskQueueException ex) {
-        if (ex instanceof BrokerUnavailableException || ex instanceof ReplicationException) {
-            return false;
+    private static void refusedForGood(RuntimeException ex) {
+        if (ex instanceof IllegalArgumentException) {
+            return;
         }
         Throwable cause = ex.getCause();
-        return !(cause instanceof Error) && !(cause != null && String.valueOf(cause.getMessage()).startsWith("OOM"));
+        if (ex instanceof BrokerUnavailableException || ex instanceof ReplicationException || cause instanceof Error
+                || (cause != null && String.valueOf(cause.getMessage()).startsWith("OOM"))) {
+            throw ex;
+        }
     }
 
     /** Between rounds, asks Redis about this instance's submissions that another instance's relay may have sent. */

@@ -283,7 +283,6 @@ public final class TaskQueueAutoConfiguration {
             TaskQueueProperties.Worker worker = properties.getWorker();
             WorkerSettings.Builder builder = WorkerSettings.builder()
                     .strictOrder(worker.isStrictOrder())
-                    .concurrency(worker.getConcurrency())
                     .shutdownTimeout(worker.getShutdownTimeout())
                     .heartbeatInterval(worker.getHeartbeatInterval())
                     .livenessTimeout(worker.getLivenessTimeout())
@@ -300,6 +299,16 @@ public final class TaskQueueAutoConfiguration {
                     .history(properties.getHistory().isEnabled())
                     .historyRetention(properties.getHistory().getMinutesRetention(),
                             properties.getHistory().getHoursRetention());
+            // Unset, each keeps the engine's default: concurrency adapts unless concurrency alone is set.
+            if (worker.getConcurrency() != null) {
+                builder.concurrency(worker.getConcurrency());
+            }
+            if (worker.getMaxConcurrency() != null) {
+                builder.maxConcurrency(worker.getMaxConcurrency());
+            }
+            if (worker.getAdaptiveConcurrency() != null) {
+                builder.adaptiveConcurrency(worker.getAdaptiveConcurrency());
+            }
             if (worker.getQueues().isEmpty()) {
                 registry.declaredQueues().forEach(builder::queue);
             }

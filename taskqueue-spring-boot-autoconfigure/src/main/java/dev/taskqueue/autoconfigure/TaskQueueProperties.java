@@ -522,8 +522,25 @@ public class TaskQueueProperties implements Validator {
         /** Whether to drain queues strictly in the listed order rather than by weight. */
         private boolean strictOrder = false;
 
-        /** Most tasks run at once. */
-        private int concurrency = 16;
+        /**
+         * Tasks run at once: when set, a fixed number (a bound that protects a database pool, say) unless
+         * max-concurrency or adaptive-concurrency=true is set too, which make it the floor that concurrency adapts
+         * up from; when unset, concurrency adapts from 16.
+         */
+        private @Nullable Integer concurrency;
+
+        /**
+         * Most tasks run at once as concurrency adapts to the tasks seen (short tasks with a backlog get more slots,
+         * long ones go back to the floor); setting it keeps adaptation on; when unset, 256 on virtual threads and 64
+         * on platform threads.
+         */
+        private @Nullable Integer maxConcurrency;
+
+        /**
+         * Whether concurrency adapts to the tasks seen, between concurrency and max-concurrency; when unset, it does
+         * unless concurrency alone is set.
+         */
+        private @Nullable Boolean adaptiveConcurrency;
 
         /** How long a stopping worker waits for running tasks before handing them back to their queues. */
         private Duration shutdownTimeout = Duration.ofSeconds(30);
@@ -596,12 +613,28 @@ public class TaskQueueProperties implements Validator {
             this.strictOrder = strictOrder;
         }
 
-        public int getConcurrency() {
+        public @Nullable Integer getConcurrency() {
             return this.concurrency;
         }
 
-        public void setConcurrency(int concurrency) {
+        public void setConcurrency(@Nullable Integer concurrency) {
             this.concurrency = concurrency;
+        }
+
+        public @Nullable Integer getMaxConcurrency() {
+            return this.maxConcurrency;
+        }
+
+        public void setMaxConcurrency(@Nullable Integer maxConcurrency) {
+            this.maxConcurrency = maxConcurrency;
+        }
+
+        public @Nullable Boolean getAdaptiveConcurrency() {
+            return this.adaptiveConcurrency;
+        }
+
+        public void setAdaptiveConcurrency(@Nullable Boolean adaptiveConcurrency) {
+            this.adaptiveConcurrency = adaptiveConcurrency;
         }
 
         public Duration getShutdownTimeout() {

@@ -82,10 +82,7 @@ class TaskQueuePropertiesTests {
     void storedSizesAreBoundToTheWorkerAndTheBroker() {
         binding.withPropertyValues("taskqueue.max-result-size=2MB", "taskqueue.max-text-size=1KB",
                 "taskqueue.max-stack-trace-size=8KB").run(context -> {
-                    WorkerSettings settings = TaskQueueAutoConfiguration.WorkerConfiguration.workerSettings(
-                            context.getBean(TaskQueueProperties.class), new TaskRegistry(JsonMapper.builder().build(),
-                                    "default"), new StaticListableBeanFactory().getBeanProvider(
-                                            TaskQueueWorkerCustomizer.class));
+                    WorkerSettings settings = workerSettings(context.getBean(TaskQueueProperties.class));
                     assertThat(settings.maxResultSize()).isEqualTo(2 * 1024 * 1024);
                     assertThat(settings.maxTextSize()).isEqualTo(1024);
                     assertThat(settings.maxStackTraceSize()).isEqualTo(8 * 1024);
@@ -96,10 +93,7 @@ class TaskQueuePropertiesTests {
     void historySettingsAreBoundToTheWorker() {
         binding.withPropertyValues("taskqueue.history.enabled=false", "taskqueue.history.minutes-retention=2h",
                 "taskqueue.history.hours-retention=7d").run(context -> {
-                    WorkerSettings settings = TaskQueueAutoConfiguration.WorkerConfiguration.workerSettings(
-                            context.getBean(TaskQueueProperties.class), new TaskRegistry(JsonMapper.builder().build(),
-                                    "default"), new StaticListableBeanFactory().getBeanProvider(
-                                            TaskQueueWorkerCustomizer.class));
+                    WorkerSettings settings = workerSettings(context.getBean(TaskQueueProperties.class));
                     assertThat(settings.history()).isFalse();
                     assertThat(settings.historyMinutesRetention()).isEqualTo(Duration.ofHours(2));
                     assertThat(settings.historyHoursRetention()).isEqualTo(Duration.ofDays(7));
@@ -122,7 +116,9 @@ class TaskQueuePropertiesTests {
         assertThat(worker.isEnabled()).isTrue();
         assertThat(worker.getQueues()).isEmpty();
         assertThat(worker.isStrictOrder()).isEqualTo(engine.strictOrder()).isFalse();
-        assertThat(worker.getConcurrency()).isEqualTo(WorkerSettings.DEFAULT_CONCURRENCY);
+        assertThat(worker.getConcurrency()).isNull(); // unset: the engine's default, adapting
+        assertThat(worker.getMaxConcurrency()).isNull();
+        assertThat(worker.getAdaptiveConcurrency()).isNull();
         assertThat(worker.getShutdownTimeout()).isEqualTo(WorkerSettings.DEFAULT_SHUTDOWN_TIMEOUT);
         assertThat(worker.getHeartbeatInterval()).isEqualTo(WorkerSettings.DEFAULT_HEARTBEAT_INTERVAL);
         assertThat(worker.getLivenessTimeout()).isEqualTo(WorkerSettings.DEFAULT_LIVENESS_TIMEOUT);
@@ -133,6 +129,49 @@ class TaskQueuePropertiesTests {
         assertThat(worker.isKeepAlive()).isTrue();
         assertThat(worker.getOnFatalError()).isEqualTo(WorkerSettings.DEFAULT_ON_FATAL_ERROR)
                 .isEqualTo(engine.onFatalError());
+    }
+
+    @Test
+    void byDefaultTheWorkersConcurrencyAdaptsFromTheEnginesDefault() throws Exception {
+        WorkerSettings settings = workerSettings(properties);
+        WorkerSettings engine = WorkerSettings.builder().build();
+        assertThat(settings.adaptiveConcurrency()).isEqualTo(engine.adaptiveConcurrency()).isTrue();
+        assertThat(settings.concurrency()).isEqualTo(WorkerSettings.DEFAULT_CONCURRENCY);
+        assertThat(settings.maxConcurrency()).isEqualTo(engine.maxConcurrency());
+        assertThat(metadataDefaults().get("taskqueue.worker.concurrency").asInt())
+                .isEqualTo(WorkerSettings.DEFAULT_CONCURRENCY);
+    }
+
+    @Test
+    void aConcurrencySetAloneIsFixed() {
+        binding.withPropertyValues("taskqueue.worker.concurrency=16").run(context -> {
+            WorkerSettings settings = workerSettings(context.getBean(TaskQueueProperties.class));
+            assertThat(settings.adaptiveConcurrency()).isFalse();
+            assertThat(settings.concurrency()).isEqualTo(16);
+            assertThat(settings.maxConcurrency()).isEqualTo(16);
+        });
+    }
+
+    @Test
+    void aMaxConcurrencyKeepsAdaptingWithTheConcurrencyAsItsFloor() {
+        binding.withPropertyValues("taskqueue.worker.concurrency=8", "taskqueue.worker.max-concurrency=128")
+                .run(context -> {
+                    WorkerSettings settings = workerSettings(context.getBean(TaskQueueProperties.class));
+                    assertThat(settings.adaptiveConcurrency()).isTrue();
+                    assertThat(settings.concurrency()).isEqualTo(8);
+                    assertThat(settings.maxConcurrency()).isEqualTo(128);
+                });
+        binding.withPropertyValues("taskqueue.worker.adaptive-concurrency=false").run(context -> {
+            WorkerSettings settings = workerSettings(context.getBean(TaskQueueProperties.class));
+            assertThat(settings.adaptiveConcurrency()).isFalse();
+            assertThat(settings.maxConcurrency()).isEqualTo(WorkerSettings.DEFAULT_CONCURRENCY);
+        });
+    }
+
+    private static WorkerSettings workerSettings(TaskQueueProperties properties) {
+        return TaskQueueAutoConfiguration.WorkerConfiguration.workerSettings(properties, new TaskRegistry(
+                JsonMapper.builder().build(), "default"), new StaticListableBeanFactory().getBeanProvider(
+                        TaskQueueWorkerCustomizer.class));
     }
 
     @Test

@@ -29,6 +29,7 @@ final class Readme {
      * {@code sample/OrderTasksTests.java}, {@code celery/readme/CeleryReadmeSnippets.java}); no file is in two.
      */
     static final List<String> SNIPPET_FOLDERS = List.of(SNIPPETS, "sample-app/src/test/java/dev/taskqueue",
+            "sample-app/src/main/java/dev/taskqueue",
             "taskqueue-dashboard/src/test/java/dev/taskqueue", "taskqueue-celery/src/test/java/dev/taskqueue");
 
     private static final Pattern MARKER = Pattern.compile("<!--\\s*snippet:\\s*(\\S+?)#(\\S+?)\\s*-->");

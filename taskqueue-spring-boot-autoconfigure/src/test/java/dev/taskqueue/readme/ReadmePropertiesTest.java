@@ -58,6 +58,8 @@ class ReadmePropertiesTest {
 
     private static final ConfigurationPropertyName CELERY = ConfigurationPropertyName.of("taskqueue.celery");
 
+    private static final ConfigurationPropertyName OUTBOX = ConfigurationPropertyName.of("taskqueue.outbox");
+
     private static final Pattern TRAILING_COMMENT = Pattern.compile("\\s#");
 
     @Test
@@ -140,10 +142,11 @@ class ReadmePropertiesTest {
      */
     private static List<String> bindProblems(String where, PropertySource<?> source, Class<?> type) {
         Set<String> schedulerNames = topLevelNames(TaskQueueSchedulerProperties.class);
-        // taskqueue.dashboard.* and taskqueue.celery.* belong to the dashboard and Celery modules, whose own tests bind
-        // them (DashboardPropertiesTests, CeleryReadmePropertiesTest).
+        // taskqueue.dashboard.*, taskqueue.celery.* and taskqueue.outbox.* belong to the dashboard, Celery and outbox
+        // modules, whose own tests bind them (DashboardPropertiesTests, CeleryReadmePropertiesTest,
+        // OutboxReadmeTests).
         Predicate<ConfigurationPropertyName> owned = name -> name.getNumberOfElements() > 1
-                && !DASHBOARD.isAncestorOf(name) && !CELERY.isAncestorOf(name)
+                && !DASHBOARD.isAncestorOf(name) && !CELERY.isAncestorOf(name) && !OUTBOX.isAncestorOf(name)
                 && schedulerNames.contains(name.getElement(1, ConfigurationPropertyName.Form.DASHED))
                         == (type == TaskQueueSchedulerProperties.class);
         List<ConfigurationPropertySource> sources = new ArrayList<>();

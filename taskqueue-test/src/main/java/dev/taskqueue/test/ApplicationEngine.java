@@ -1,9 +1,11 @@
 package dev.taskqueue.test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
 import dev.taskqueue.TaskClient;
+import dev.taskqueue.autoconfigure.transaction.OutboxSubmitTransactions;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.redis.RedisStores;
@@ -102,6 +104,13 @@ final class ApplicationEngine implements Engine {
     public @Nullable Instant submitDueTicks() {
         TaskQueueScheduler scheduler = beans.getBeanProvider(TaskQueueScheduler.class).getIfAvailable();
         return scheduler != null ? scheduler.submitDueTicks() : null;
+    }
+
+    /** The application's outbox, when it has one, moves committed rows to Redis in its relay thread: wait for it. */
+    @Override
+    public boolean awaitOutbox(Duration timeout) {
+        OutboxSubmitTransactions outbox = beans.getBeanProvider(OutboxSubmitTransactions.class).getIfAvailable();
+        return outbox == null || outbox.awaitSent(timeout);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.taskqueue.test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -35,6 +36,14 @@ interface Engine extends AutoCloseable {
 
     /** Submits the ticks due by the schedules' clock; returns the next tick, or null when none is to come. */
     @Nullable Instant submitDueTicks();
+
+    /**
+     * Waits, at most {@code timeout}, until the tasks of transactions that committed through the application's outbox
+     * are in Redis; whether they are (true when there is no outbox).
+     */
+    default boolean awaitOutbox(Duration timeout) {
+        return true;
+    }
 
     /** Whether the worker runs only when the tester runs it (as opposed to with the application). */
     boolean manualWorker();

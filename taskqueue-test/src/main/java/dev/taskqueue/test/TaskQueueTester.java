@@ -55,6 +55,9 @@ public final class TaskQueueTester implements AutoCloseable {
 
     private static final long POLL_MILLIS = 10;
 
+    /** How long a read waits for the outbox's relay to move what the test's transactions committed. */
+    private static final Duration OUTBOX_WAIT = Duration.ofSeconds(10);
+
     private final Engine engine;
     private final ManualClock clock;
     private final Executions executions;
@@ -104,7 +107,8 @@ public final class TaskQueueTester implements AutoCloseable {
      * Every task submitted and not finished, read from Redis without taking it: ready, claimed by a worker, or
      * delayed (countdown, eta, retry backoff). Queues in name order; in a queue, in claim order, then delayed ones by
      * due time. While the worker runs, a task may finish as it is read: look with the worker stopped (the MANUAL
-     * mode) for an exact picture.
+     * mode) for an exact picture. Tasks submitted through the application's outbox in a transaction that committed
+     * are waited for (the relay moves them to Redis within milliseconds), so they are listed too.
      */
     public List<SubmittedTask> submitted() {
         List<SubmittedTask> tasks = new ArrayList<>();
@@ -120,6 +124,11 @@ public final class TaskQueueTester implements AutoCloseable {
     }
 
     private List<WaitingTask> waiting() {
+        if (!engine.awaitOutbox(OUTBOX_WAIT)) {
+            throw new AssertionFailedError("Tasks committed through the outbox (taskqueue.submit.transactions=outbox) "
+                    + "were not in Redis within " + OUTBOX_WAIT.toSeconds() + " s: see the log of the outbox relay ("
+                    + "taskqueue-outbox-relay) and the health component taskqueueOutbox for why.");
+        }
         RedisQueueAdmin admin = engine.stores().admin();
         List<WaitingTask> waiting = new ArrayList<>();
         for (String queue : new TreeSet<>(admin.queues())) {

@@ -40,6 +40,8 @@ public class DashboardActionApi {
     static final String SCHEDULE_RUN = "TASKQUEUE_SCHEDULE_RUN";
     static final String SCHEDULE_ENABLED = "TASKQUEUE_SCHEDULE_ENABLED";
     static final String SCHEDULE_DISABLED = "TASKQUEUE_SCHEDULE_DISABLED";
+    static final String OUTBOX_ROW_RETRIED = "TASKQUEUE_OUTBOX_ROW_RETRIED";
+    static final String OUTBOX_ROW_DELETED = "TASKQUEUE_OUTBOX_ROW_DELETED";
 
     private final TaskQueueActions actions;
     private final AuditRecorder audit;
@@ -123,6 +125,22 @@ public class DashboardActionApi {
     public Views.ActionResult disableSchedule(@PathVariable String name,
             @RequestAttribute(DashboardGuard.CALLER) Caller caller) {
         return act(caller, SCHEDULE_DISABLED, name, once(() -> actions.enableSchedule(name, false)));
+    }
+
+    /** A row the outbox relay gave up on goes back to it, for its next round. */
+    @PostMapping("/outbox/{id}/retry")
+    @Requires(value = Right.OPERATE, action = OUTBOX_ROW_RETRIED)
+    public Views.ActionResult retryOutboxRow(@PathVariable String id,
+            @RequestAttribute(DashboardGuard.CALLER) Caller caller) {
+        return act(caller, OUTBOX_ROW_RETRIED, "outbox/" + id, once(() -> actions.retryOutboxRow(id)));
+    }
+
+    /** A row the outbox relay gave up on is deleted: its tasks are never sent. */
+    @DeleteMapping("/outbox/{id}")
+    @Requires(value = Right.OPERATE, action = OUTBOX_ROW_DELETED)
+    public Views.ActionResult deleteOutboxRow(@PathVariable String id,
+            @RequestAttribute(DashboardGuard.CALLER) Caller caller) {
+        return act(caller, OUTBOX_ROW_DELETED, "outbox/" + id, once(() -> actions.deleteOutboxRow(id)));
     }
 
     // ------------------------------------------------------------------------------------------ administer

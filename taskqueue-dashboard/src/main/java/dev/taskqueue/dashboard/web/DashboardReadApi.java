@@ -122,6 +122,14 @@ public class DashboardReadApi {
                 emptyToNull(text)), emptyToNull(cursor), count, showValues.shownTo(caller));
     }
 
+    /** The transactional outbox and the rows its relay gave up on (404 when the application has no outbox). */
+    @GetMapping("/outbox")
+    @Requires(Right.READ)
+    public Views.OutboxDetail outbox(@RequestParam(required = false) @Nullable Integer count,
+            @RequestAttribute(DashboardGuard.CALLER) Caller caller) {
+        return views.outbox(count, showValues.shownTo(caller));
+    }
+
     @GetMapping("/search")
     @Requires(Right.READ)
     public Views.SearchResult search(@RequestParam String q, @RequestAttribute(DashboardGuard.CALLER) Caller caller) {

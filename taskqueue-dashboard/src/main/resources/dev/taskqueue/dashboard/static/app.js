@@ -20,13 +20,16 @@ import * as catalog from './js/pages/catalog.js';
 import * as failures from './js/pages/failures.js';
 import * as audit from './js/pages/audit.js';
 import * as search from './js/pages/search.js';
+import * as outbox from './js/pages/outbox.js';
 
 const NAV = [
   ['overview', 'Overview', 'o'], ['queues', 'Queues', 'q'], ['workers', 'Workers', 'w'],
   ['schedules', 'Schedules', 's'], ['catalog', 'Catalog', 'c'], ['failures', 'Failures', 'f'], ['audit', 'Audit', 'a'],
 ];
 
-const PAGES = {overview, queues, tasks: task, workflows: workflow, workers, schedules, catalog, failures, audit, search};
+const PAGES = {
+  overview, queues, tasks: task, workflows: workflow, workers, schedules, catalog, failures, audit, search, outbox,
+};
 
 const THEME_KEY = 'tq-theme';
 

@@ -16,6 +16,8 @@ import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.TaskState;
+import dev.taskqueue.outbox.JdbcOutboxStore;
+import dev.taskqueue.outbox.OutboxRelay;
 import dev.taskqueue.test.AutoConfigureTaskQueue;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -31,11 +33,13 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * operator uses it: tasks appear without a reload, a failed task shows its stack (and its sensitive argument
  * masked), a dead letter retried from the page
  * succeeds, a queue pauses and resumes, a reader cannot operate (the server answers 403, not only hidden buttons),
- * and a write without the CSRF token is refused. The last test visits every page and saves a screenshot of each in
+ * and a write without the CSRF token is refused; a row the outbox relay gave up on is shown from the overview's outbox
+ * panel and deleted from the page. The last test visits every page and saves a screenshot of each in
  * {@code target/screenshots/} (with {@code -Dtaskqueue.docs.screenshots=true} also in {@code docs/dashboard/}).
  * Without Chromium it is skipped loudly (and fails with {@code CI=true}): see {@link Chromium}.
  */
-@SpringBootTest(classes = DashboardTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(classes = DashboardTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = { "taskqueue.outbox.enabled=true", "spring.datasource.url=jdbc:h2:mem:browser-outbox" })
 @AutoConfigureTaskQueue
 class DashboardBrowserTest {
 
@@ -59,6 +63,12 @@ class DashboardBrowserTest {
 
     @Autowired
     TaskQueueOperations operations;
+
+    @Autowired
+    JdbcOutboxStore outbox;
+
+    @Autowired
+    OutboxRelay relay;
 
     @AfterEach
     void releaseTasks() {
@@ -124,6 +134,25 @@ class DashboardBrowserTest {
         browser.elementWithText(".page-header h1 .badge", "success");
         assertThat(browser.element("pre.json").text()).as("the arguments, with the sensitive card number masked")
                 .contains("order-7", "******").doesNotContain(CARD);
+    }
+
+    @Test
+    void aRowTheOutboxRelayGaveUpOnIsFoundFromTheOverviewAndDeleted() {
+        outbox.add("{\"v\":99,\"writes\":[]}"); // a format this version cannot read: kept with its error
+        relay.wake();
+        await().atMost(TASK_DEADLINE).until(() -> outbox.stats().failed() == 1);
+        long id = outbox.failed(1).get(0).id();
+        browser.login(dashboard(), TestUsers.OPERATOR, TestUsers.OPERATOR);
+
+        go("#/overview");
+        browser.click("section[aria-label=Outbox] a[href='#/outbox']");
+        browser.elementWithText("main tbody th", String.valueOf(id));
+        assertThat(browser.element("main tbody").text()).contains("format 99");
+        photograph("outbox", null, "main tbody th");
+        browser.click("tr:has(th) button[data-action=delete]");
+        browser.click("dialog.confirm[open] button[data-confirm=ok]");
+        browser.awaitAbsent("tr:has(button[data-action=delete])");
+        assertThat(outbox.stats().failed()).isZero();
     }
 
     @Test

@@ -4,11 +4,13 @@ import java.time.Clock;
 
 import javax.sql.DataSource;
 
+import dev.taskqueue.actuate.view.OutboxOperations;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.ResultBackend;
 import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.client.SubmissionSender;
 import dev.taskqueue.event.TaskEventListener;
+import dev.taskqueue.outbox.JdbcOutboxOperations;
 import dev.taskqueue.outbox.JdbcOutboxStore;
 import dev.taskqueue.outbox.OutboxDialect;
 import dev.taskqueue.outbox.OutboxRelay;
@@ -53,7 +55,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * <li>the relay ({@link OutboxRelay}) and its lifecycle, only when a {@link RowSender} bean exists (it writes the
  * rows to Redis): taskqueue's own ({@link SubmissionRows}) where the application has a broker; and unless
  * {@code taskqueue.outbox.relay.enabled=false} (an instance that only writes rows, for other instances to relay);</li>
- * <li>{@link OutboxSubmissions}, where submissions in outbox mode go.</li>
+ * <li>{@link OutboxSubmissions}, where submissions in outbox mode go;</li>
+ * <li>{@link OutboxOperations}, the outbox as the actuator endpoint and the dashboard show it.</li>
  * </ol>
  * Only when the outbox is wanted: {@code taskqueue.submit.transactions=outbox} or {@code taskqueue.outbox.enabled}
  * (an application that does not use it gets no table).
@@ -89,6 +92,13 @@ public final class TaskQueueOutboxAutoConfiguration {
             ObjectProvider<OutboxSchemaInitializer> schema) {
         schema.getIfAvailable(); // the table first
         return new JdbcOutboxStore(dataSource, table);
+    }
+
+    /** The outbox as operators see it: the actuator endpoint and the dashboard show it when this bean exists. */
+    @Bean
+    @ConditionalOnMissingBean
+    OutboxOperations taskqueueOutboxOperations(JdbcOutboxStore store) {
+        return new JdbcOutboxOperations(store);
     }
 
     /** Follows this instance's committed outbox submissions until Redis has them ({@code TaskHandle.sent()}). */

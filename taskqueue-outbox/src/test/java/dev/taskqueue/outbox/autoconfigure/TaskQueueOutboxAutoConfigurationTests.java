@@ -5,9 +5,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.taskqueue.actuate.view.OutboxOperations;
 import dev.taskqueue.outbox.JdbcOutboxStore;
 import dev.taskqueue.outbox.OutboxRelay;
 import dev.taskqueue.outbox.OutboxRow;
+import dev.taskqueue.outbox.OutboxTable;
 import dev.taskqueue.outbox.RowSender;
 import dev.taskqueue.outbox.TestDatabase;
 import dev.taskqueue.outbox.health.OutboxHealthIndicator;
@@ -71,6 +73,14 @@ class TaskQueueOutboxAutoConfigurationTests {
     void withoutARowSenderTheStoreExistsButNoRelay() {
         runner.run(context -> assertThat(context).hasNotFailed().hasSingleBean(JdbcOutboxStore.class)
                 .doesNotHaveBean(OutboxRelay.class).doesNotHaveBean(OutboxRelayLifecycle.class));
+    }
+
+    @Test
+    void operatorsSeeTheOutboxThroughOneOutboxOperationsBean() {
+        runner.run(context -> {
+            assertThat(context).hasNotFailed().hasSingleBean(OutboxOperations.class);
+            assertThat(context.getBean(OutboxOperations.class).status().table()).isEqualTo(OutboxTable.DEFAULT_NAME);
+        });
     }
 
     @Test

@@ -16,6 +16,7 @@ import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TransactionMode;
 import dev.taskqueue.Workflows;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
+import dev.taskqueue.autoconfigure.transaction.OutboxSubmitTransactions;
 import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.outbox.TestDatabase;
 import dev.taskqueue.outbox.autoconfigure.TaskQueueOutboxAutoConfiguration;
@@ -142,6 +143,22 @@ class OutboxModeTests {
             TaskHandle<Integer> outside = outbox.submit(Shop::countOrder, "y");
             assertThat(outside.sent()).isCompletedWithValue(null);
             assertThat(outside.get(WAIT)).isZero();
+        });
+    }
+
+    /** What a test's TaskQueueTester relies on: once awaitSent returns true, every committed submission is sent. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void awaitSentReturnsOnceTheCommittedSubmissionsAreInRedis(TestDatabase database) {
+        runner(database).run(context -> {
+            Shop shop = context.getBean(Shop.class);
+            TaskClient client = context.getBean(TaskClient.class);
+            List<TaskHandle<Integer>> handles = shop.tx.execute(status -> List.of(client.submit(Shop::countOrder,
+                    "a"), client.submit(Shop::countOrder, "b")));
+
+            assertThat(context.getBean(OutboxSubmitTransactions.class).awaitSent(WAIT)).isTrue();
+            assertThat(handles).allSatisfy(handle -> assertThat(handle.sent()).isCompleted());
+            assertThat(context.getBean(OutboxSubmitTransactions.class).awaitSent(Duration.ZERO)).isTrue();
         });
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.taskqueue.AmbiguousTaskIdException;
 import dev.taskqueue.ChordStatus;
 import dev.taskqueue.DeadLetter;
@@ -15,6 +16,7 @@ import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskQueueOperations;
 import dev.taskqueue.actuate.view.InvalidViewRequestException;
+import dev.taskqueue.actuate.view.OutboxOperations;
 import dev.taskqueue.actuate.view.TaskQueueActions;
 import dev.taskqueue.actuate.view.TaskQueueReadModel;
 import dev.taskqueue.actuate.view.ValueMask;
@@ -69,6 +71,9 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * POST   /actuator/taskqueue/tasks/{id}/{revoke|terminate}          terminate also interrupts it if it runs
  * POST   /actuator/taskqueue/queues/{name}/tasks/{id}/{revoke|terminate}
  * POST   /actuator/taskqueue/schedules/{name}/{enable|disable}      for every instance (stored in Redis)
+ * GET    /actuator/taskqueue/outbox                                 the outbox: depth, oldest row's age, the rows the relay gave up on (?count=)
+ * POST   /actuator/taskqueue/outbox/{id}/retry                      a failed row back to the relay
+ * DELETE /actuator/taskqueue/outbox/{id}                            a failed row, for good
  * </pre>
  *
  * <p>The actuator maps operations by their number of selectors and their HTTP method, so each operation below
@@ -77,7 +82,8 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * {@code curl -X POST} would get 415 (hence {@code terminate} is an action rather than {@code ?terminate=true}). A selector that names nothing valid throws
  * {@link InvalidEndpointRequestException} (400), saying what is valid, as does a task id that several queues have
  * (a caller-chosen id is unique per queue: {@code queues/{name}/tasks/{id}} names one); an unknown queue, task or dead letter
- * throws {@link NotFoundException} (404 through {@link TaskQueueEndpointWebExtension}). The typed methods
+ * throws {@link NotFoundException} (404 through {@link TaskQueueEndpointWebExtension}), as do the outbox paths
+ * when the application has no outbox (the overview then has no {@code outbox} section). The typed methods
  * ({@link #queue}, {@link #pause}, ...) serve Java callers and tests.
  *
  * <p>It reads and acts through the read model it shares with the dashboard ({@link TaskQueueReadModel},
@@ -89,12 +95,12 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  *
  * <p>What tasks carry are values, as Boot's {@code env} endpoint has values: a task's arguments, result, progress
  * message and error message and stack trace; a dead letter's message (the task's arguments and headers), reason,
- * error message and stack trace; an event's error message; a chord's failure; a schedule's problem; and the broker's
- * address. The operations answer them as {@value #HIDDEN} unless {@code show-values} says to show them: over JMX
- * (and to Java callers of the operations) {@link Show#WHEN_AUTHORIZED} shows them, as Boot's endpoints do; over
- * HTTP, {@link TaskQueueEndpointWebExtension} asks the caller's roles. Everything else (states, names, ids, timings,
- * counts, error types) is always shown. The typed methods that are not operations ({@link #task}, ...) answer
- * values.
+ * error message and stack trace; an event's error message; a chord's failure; a schedule's problem; a failed outbox
+ * row's error and preview (the start of its payload: the tasks' arguments); and the broker's address. The operations
+ * answer them as {@value #HIDDEN} unless {@code show-values} says to show them: over JMX (and to Java callers of
+ * the operations) {@link Show#WHEN_AUTHORIZED} shows them, as Boot's endpoints do; over HTTP,
+ * {@link TaskQueueEndpointWebExtension} asks the caller's roles. Everything else (states, names, ids, timings, counts,
+ * error types) is always shown. The typed methods that are not operations ({@link #task}, ...) answer values.
  */
 @Endpoint(id = "taskqueue", defaultAccess = Access.READ_ONLY)
 public class TaskQueueEndpoint {
@@ -126,6 +132,8 @@ public class TaskQueueEndpoint {
     private static final String DEAD_LETTERS = "dead-letters";
 
     private static final String SCHEDULES = "schedules";
+
+    private static final String OUTBOX = "outbox";
 
     private static final JsonMapper JSON = JsonMapper.shared();
 
@@ -180,7 +188,10 @@ public class TaskQueueEndpoint {
 
     // ------------------------------------------------------------------------------------------ operations
 
-    /** {@code GET /actuator/taskqueue}: the broker, totals, queues, workers, schedules and the task catalog. */
+    /**
+     * {@code GET /actuator/taskqueue}: the broker, totals, queues, workers, schedules, the task catalog and, when the
+     * application has one, the outbox.
+     */
     @ReadOperation
     public Overview overview() {
         return overview(showValues.isShown(true));
@@ -191,13 +202,14 @@ public class TaskQueueEndpoint {
         List<WorkerInfo> workers = model.workers();
         List<QueueDescriptor> queues = queues(workers);
         List<WorkerDescriptor> workerViews = workers.stream().map(WorkerDescriptor::of).toList();
+        OutboxOperations.Status outbox = model.outbox();
         return values(new Overview(brokerDescription, Totals.of(queues, workerViews), queues, workerViews,
-                schedules(), catalog()), withValues);
+                schedules(), catalog(), outbox == null ? null : OutboxStatus.of(outbox)), withValues);
     }
 
     /**
      * {@code GET /actuator/taskqueue/{kind}}: queues, workers, catalog (the tasks every service declares), schedules,
-     * chords (not completed) or events.
+     * chords (not completed), events, or the outbox with its failed rows.
      */
     @ReadOperation
     public Object list(@Selector String kind, @Nullable Integer count) {
@@ -213,10 +225,11 @@ public class TaskQueueEndpoint {
             case SCHEDULES -> schedules();
             case "chords" -> chords(count);
             case "events" -> events(count);
+            case OUTBOX -> outbox(count);
             case TASKS -> throw invalid("'tasks' is not a list: tasks/{id} is one task (one run); the tasks every "
                     + "service declares are listed at catalog");
-            default -> throw invalid("'" + kind + "' is not a list: use queues, workers, catalog, schedules, chords "
-                    + "or events");
+            default -> throw invalid("'" + kind + "' is not a list: use queues, workers, catalog, schedules, chords, "
+                    + "events or outbox");
         }, withValues);
     }
 
@@ -269,8 +282,8 @@ public class TaskQueueEndpoint {
     }
 
     /**
-     * {@code POST /actuator/taskqueue/queues/{name}/{pause|resume|purge}}, {@code /tasks/{id}/{revoke|terminate}}
-     * or {@code /schedules/{name}/{enable|disable}}.
+     * {@code POST /actuator/taskqueue/queues/{name}/{pause|resume|purge}}, {@code /tasks/{id}/{revoke|terminate}},
+     * {@code /schedules/{name}/{enable|disable}} or {@code /outbox/{id}/retry}.
      */
     @WriteOperation
     public Object act(@Selector String kind, @Selector String name, @Selector String action) {
@@ -289,9 +302,15 @@ public class TaskQueueEndpoint {
         if (kind.equals(TASKS)) {
             return revoke(name, taskAction(action));
         }
+        if (kind.equals(OUTBOX)) {
+            if (!action.equals("retry")) {
+                throw invalid("'" + action + "' is not an action on an outbox row: use retry (or DELETE to delete it)");
+            }
+            return retryOutboxRow(name);
+        }
         if (!kind.equals(QUEUES)) {
             throw invalid("'" + kind + "' has no actions: use queues/{name}/{pause|resume|purge}, "
-                    + "tasks/{id}/{revoke|terminate} or schedules/{name}/{enable|disable}");
+                    + "tasks/{id}/{revoke|terminate}, schedules/{name}/{enable|disable} or outbox/{id}/retry");
         }
         return switch (action) {
             case "pause" -> pause(name);
@@ -323,6 +342,16 @@ public class TaskQueueEndpoint {
         queuePart(kind, part);
         requeueAction(action);
         return requeueDeadLetter(name, id);
+    }
+
+    /** {@code DELETE /actuator/taskqueue/outbox/{id}}: a row the relay gave up on, for good. */
+    @DeleteOperation
+    public OutboxChange deleteEntry(@Selector String kind, @Selector String id) {
+        if (!kind.equals(OUTBOX)) {
+            throw invalid("'" + kind + "/{id}' cannot be deleted: use outbox/{id}, "
+                    + "queues/{name}/dead-letters or queues/{name}/dead-letters/{id}");
+        }
+        return deleteOutboxRow(id);
     }
 
     /** {@code DELETE /actuator/taskqueue/queues/{name}/dead-letters}. */
@@ -409,6 +438,17 @@ public class TaskQueueEndpoint {
     /** Chords that have not completed, oldest first: open ones with their progress, failed ones with why. */
     public List<ChordView> chords(@Nullable Integer count) {
         return translated(() -> model.chords(count)).stream().map(ChordView::of).toList();
+    }
+
+    /**
+     * The outbox's depth and up to {@code count} rows the relay gave up on ({@value #DEFAULT_PAGE_SIZE} when null),
+     * oldest first.
+     */
+    public OutboxDetail outbox(@Nullable Integer count) {
+        List<FailedOutboxRow> rows = translated(() -> model.failedOutboxRows(count)).stream()
+                .map(FailedOutboxRow::of).toList();
+        OutboxOperations.Status status = model.outbox();
+        return OutboxDetail.of(status == null ? OutboxStatus.NONE : OutboxStatus.of(status), rows);
     }
 
     private List<WorkerDescriptor> workers() {
@@ -498,6 +538,21 @@ public class TaskQueueEndpoint {
         return new Revocation(taskId, terminate, recorded, now == null ? null : now.state());
     }
 
+    /** Makes a row the outbox relay gave up on pending again, for its next round. */
+    public OutboxChange retryOutboxRow(String id) {
+        return outboxChange(translated(() -> actions.retryOutboxRow(id)), "retry");
+    }
+
+    /** Deletes a row the outbox relay gave up on, for good (its tasks are never sent). */
+    public OutboxChange deleteOutboxRow(String id) {
+        return outboxChange(translated(() -> actions.deleteOutboxRow(id)), "delete");
+    }
+
+    private OutboxChange outboxChange(long id, String action) {
+        OutboxOperations.Status status = model.outbox();
+        return new OutboxChange(id, action, status == null ? OutboxStatus.NONE : OutboxStatus.of(status));
+    }
+
     /** Enables or disables a periodic schedule on every instance (stored in Redis). */
     public ScheduleView enableSchedule(String name, boolean enabled) {
         act(() -> actions.enableSchedule(name, enabled));
@@ -583,18 +638,97 @@ public class TaskQueueEndpoint {
      * @param workers the workers that heartbeat, and those lost without stopping
      * @param schedules the periodic schedules
      * @param catalog the tasks this application declares and those the workers of every service published
+     * @param outbox the transactional outbox's depth; left out when the application has none
      */
     public record Overview(String broker, Totals totals, List<QueueDescriptor> queues,
-            List<WorkerDescriptor> workers, List<ScheduleView> schedules, List<CatalogView> catalog)
-            implements HoldsValues {
+            List<WorkerDescriptor> workers, List<ScheduleView> schedules, List<CatalogView> catalog,
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable OutboxStatus outbox) implements HoldsValues {
 
         /** Hides the broker's address (what follows its kind) and the schedules' problems. */
         @Override
         public Overview withValuesHidden() {
             int address = broker.indexOf(' ');
             return new Overview(address < 0 ? broker : broker.substring(0, address + 1) + HIDDEN, totals, queues,
-                    workers, values(schedules, false), catalog);
+                    workers, values(schedules, false), catalog, outbox);
         }
+    }
+
+    /**
+     * The transactional outbox's depth.
+     *
+     * @param pending rows waiting for the relay
+     * @param oldestAgeSeconds how long the oldest pending row has waited, by the database's clock (0 when none waits)
+     * @param failed rows the relay gave up on (listed at {@code outbox}), which wait for an operator
+     * @param table the outbox table
+     */
+    public record OutboxStatus(long pending, double oldestAgeSeconds, long failed, String table) {
+
+        /** What an action answers when the outbox went away meanwhile (never, in practice). */
+        static final OutboxStatus NONE = new OutboxStatus(0, 0, 0, "");
+
+        static OutboxStatus of(OutboxOperations.Status status) {
+            return new OutboxStatus(status.pending(), status.oldestPendingAge().toMillis() / 1000.0, status.failed(),
+                    status.table());
+        }
+    }
+
+    /**
+     * The transactional outbox with the rows the relay gave up on.
+     *
+     * @param pending rows waiting for the relay
+     * @param oldestAgeSeconds how long the oldest pending row has waited (0 when none waits)
+     * @param failed how many rows the relay gave up on
+     * @param table the outbox table
+     * @param failedRows the first of them, oldest first
+     */
+    public record OutboxDetail(long pending, double oldestAgeSeconds, long failed, String table,
+            List<FailedOutboxRow> failedRows) implements HoldsValues {
+
+        static OutboxDetail of(OutboxStatus status, List<FailedOutboxRow> rows) {
+            return new OutboxDetail(status.pending(), status.oldestAgeSeconds(), status.failed(), status.table(), rows);
+        }
+
+        @Override
+        public OutboxDetail withValuesHidden() {
+            return new OutboxDetail(pending, oldestAgeSeconds, failed, table, values(failedRows, false));
+        }
+    }
+
+    /**
+     * A row the outbox relay gave up on: retry it ({@code POST outbox/{id}/retry}) once what refused it is fixed, or
+     * delete it.
+     *
+     * @param id its id
+     * @param createdAt when its transaction wrote it
+     * @param failedAt when the relay gave up on it
+     * @param error why it could not be sent
+     * @param payloadLength its payload's length, in characters
+     * @param tasks the tasks whose messages start in the preview
+     * @param preview the start of its payload, masked whole when one of those tasks declares sensitive values
+     */
+    public record FailedOutboxRow(long id, Instant createdAt, Instant failedAt, String error, long payloadLength,
+            List<String> tasks, String preview) implements HoldsValues {
+
+        /** Hides its error and preview, not its tasks' names nor its payload's length. */
+        @Override
+        public FailedOutboxRow withValuesHidden() {
+            return new FailedOutboxRow(id, createdAt, failedAt, HIDDEN, payloadLength, tasks, HIDDEN);
+        }
+
+        static FailedOutboxRow of(OutboxOperations.FailedRow row) {
+            return new FailedOutboxRow(row.id(), row.createdAt(), row.failedAt(), row.error(), row.payloadLength(),
+                    row.tasks(), row.preview());
+        }
+    }
+
+    /**
+     * What an action on an outbox row did.
+     *
+     * @param id the row
+     * @param action retry or delete
+     * @param outbox the outbox's depth after it
+     */
+    public record OutboxChange(long id, String action, OutboxStatus outbox) {
     }
 
     /**
@@ -801,7 +935,8 @@ public class TaskQueueEndpoint {
      * @param host its host
      * @param pid its process id
      * @param queues the queues it consumes
-     * @param concurrency how many tasks it runs at once at most
+     * @param concurrency how many tasks it may run at once now (where its adaptive concurrency stands, or its fixed one)
+     * @param maxConcurrency how many its concurrency may adapt up to ({@code concurrency} when fixed)
      * @param active how many it runs now
      * @param processed how many it finished since it started
      * @param failed how many of those failed
@@ -810,11 +945,12 @@ public class TaskQueueEndpoint {
      * @param state RUNNING, STOPPING, or LOST (its heartbeat stopped)
      */
     public record WorkerDescriptor(String id, String host, long pid, List<String> queues, int concurrency,
-            int active, long processed, long failed, Instant startedAt, Instant lastHeartbeat, String state) {
+            int maxConcurrency, int active, long processed, long failed, Instant startedAt, Instant lastHeartbeat,
+            String state) {
 
         static WorkerDescriptor of(WorkerInfo info) {
             return new WorkerDescriptor(info.id(), info.host(), info.pid(), info.queues(), info.concurrency(),
-                    info.active(), info.processed(), info.failed(), Instant.ofEpochMilli(info.startedAt()),
+                    info.maxConcurrency(), info.active(), info.processed(), info.failed(), Instant.ofEpochMilli(info.startedAt()),
                     Instant.ofEpochMilli(info.lastHeartbeat()), info.state());
         }
     }

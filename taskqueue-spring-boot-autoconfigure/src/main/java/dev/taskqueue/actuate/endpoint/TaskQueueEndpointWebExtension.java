@@ -21,8 +21,9 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
 
 /**
  * The {@link TaskQueueEndpoint} over HTTP, with the status codes a REST client expects and a JSON body that says
- * what went wrong: 400 for a path or parameter that names nothing valid, 404 for an unknown queue, task or dead
- * letter, 500 for a record in Redis that taskqueue did not write, 503 when Redis does not answer. Each operation delegates to the endpoint's operation of the same path.
+ * what went wrong: 400 for a path or parameter that names nothing valid, 404 for an unknown queue, task, dead
+ * letter or failed outbox row (or no outbox), 500 for a record in Redis that taskqueue did not write, 503 when Redis
+ * does not answer. Each operation delegates to the endpoint's operation of the same path.
  * (Without this, a write that finds nothing would answer 204, and a 400's reason would be hidden unless
  * {@code server.error.include-message} shows it.)
  *
@@ -90,6 +91,11 @@ public class TaskQueueEndpointWebExtension {
     public WebEndpointResponse<Object> actOnQueuePartEntry(@Selector String kind, @Selector String name,
             @Selector String part, @Selector String id, @Selector String action) {
         return respond(() -> endpoint.actOnQueuePartEntry(kind, name, part, id, action));
+    }
+
+    @DeleteOperation
+    public WebEndpointResponse<Object> deleteEntry(@Selector String kind, @Selector String id) {
+        return respond(() -> endpoint.deleteEntry(kind, id));
     }
 
     @DeleteOperation

@@ -86,7 +86,7 @@ public class TaskQueueHealthIndicator extends AbstractHealthIndicator {
         Worker current = worker.get();
         if (current != null) {
             builder.withDetail("worker", Map.of("id", current.id(), "state", current.state().name(), "active",
-                    current.activeTasks(), "concurrency", current.settings().concurrency()));
+                    current.activeTasks(), "concurrency", current.concurrency()));
             Map<String, String> failing = current.problems();
             if (!failing.isEmpty()) {
                 builder.withDetail("failing", failing);

@@ -147,6 +147,42 @@ public class TaskQueueActions {
         }
     }
 
+    /**
+     * Makes a row the outbox relay gave up on pending again, for its next round; returns the row's id.
+     *
+     * @throws ViewNotFoundException without an outbox, or when no failed row has the id
+     * @throws InvalidViewRequestException when {@code id} is not a row id
+     */
+    public long retryOutboxRow(String id) {
+        return onFailedOutboxRow(id, OutboxOperations::retry);
+    }
+
+    /**
+     * Deletes a row the outbox relay gave up on, for good (its tasks are never sent); returns the row's id.
+     *
+     * @throws ViewNotFoundException without an outbox, or when no failed row has the id
+     * @throws InvalidViewRequestException when {@code id} is not a row id
+     */
+    public long deleteOutboxRow(String id) {
+        return onFailedOutboxRow(id, OutboxOperations::delete);
+    }
+
+    private long onFailedOutboxRow(String id, OutboxRowAction action) {
+        OutboxOperations outbox = model.outboxOperations();
+        long row = TaskQueueReadModel.outboxRowId(id);
+        if (!action.apply(outbox, row)) {
+            throw TaskQueueReadModel.noFailedOutboxRow(row);
+        }
+        return row;
+    }
+
+    /** {@link OutboxOperations#retry} or {@link OutboxOperations#delete}. */
+    @FunctionalInterface
+    private interface OutboxRowAction {
+
+        boolean apply(OutboxOperations outbox, long id);
+    }
+
     /** Enables or disables a periodic schedule on every instance (stored in Redis). */
     public void enableSchedule(String name, boolean enabled) {
         model.scheduler(name).setEnabled(name, enabled);

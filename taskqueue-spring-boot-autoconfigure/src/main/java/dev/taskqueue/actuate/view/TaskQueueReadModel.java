@@ -33,7 +33,9 @@ import org.jspecify.annotations.Nullable;
  * <li>the workers, the task catalog with what this application declares, the schedules with their queues;</li>
  * <li>one task's record, with the values its task declares sensitive masked ({@link ValueMask});</li>
  * <li>pages of dead letters (the arguments in their messages masked too), the chords not completed, the latest
- * events.</li>
+ * events;</li>
+ * <li>the transactional outbox, when the application has one ({@link OutboxOperations}): its depth and the rows the
+ * relay gave up on, their previews masked as the arguments of the tasks they send.</li>
  * </ol>
  * A name that names nothing throws {@link ViewNotFoundException}, a malformed id or count
  * {@link InvalidViewRequestException}, each saying what is valid; a task id that several queues have throws
@@ -63,6 +65,7 @@ public class TaskQueueReadModel {
     private final @Nullable TaskEventLog events;
     private final @Nullable TaskQueueScheduler scheduler;
     private final ValueMask mask;
+    private final @Nullable OutboxOperations outbox;
 
     /**
      * @param admin the queues to inspect
@@ -78,6 +81,18 @@ public class TaskQueueReadModel {
             Supplier<? extends Collection<String>> workerQueues, @Nullable ResultBackend results,
             TaskQueueOperations operations, @Nullable TaskEventLog events, @Nullable TaskQueueScheduler scheduler,
             ValueMask mask) {
+        this(admin, registry, workerQueues, results, operations, events, scheduler, mask, null);
+    }
+
+    /**
+     * As the constructor above, with the transactional outbox.
+     *
+     * @param outbox the outbox's rows, or null when the application has none
+     */
+    public TaskQueueReadModel(QueueAdmin admin, TaskRegistry registry,
+            Supplier<? extends Collection<String>> workerQueues, @Nullable ResultBackend results,
+            TaskQueueOperations operations, @Nullable TaskEventLog events, @Nullable TaskQueueScheduler scheduler,
+            ValueMask mask, @Nullable OutboxOperations outbox) {
         this.admin = admin;
         this.registry = registry;
         this.workerQueues = workerQueues;
@@ -86,6 +101,7 @@ public class TaskQueueReadModel {
         this.events = events;
         this.scheduler = scheduler;
         this.mask = mask;
+        this.outbox = outbox;
     }
 
     /** The masking applied to what tasks carry. */
@@ -318,6 +334,69 @@ public class TaskQueueReadModel {
             throw new InvalidViewRequestException("count must be between 1 and " + MAX_LIST_SIZE + ", got " + size);
         }
         return size;
+    }
+
+    // ------------------------------------------------------------------------------------------ outbox
+
+    /** The outbox's depth, or null when the application has no outbox. */
+    public OutboxOperations.@Nullable Status outbox() {
+        OutboxOperations current = outbox;
+        return current == null ? null : current.status();
+    }
+
+    /**
+     * Up to {@code count} rows the relay gave up on ({@value #DEFAULT_PAGE_SIZE} when null), oldest first, each
+     * preview masked whole when a task it sends declares sensitive values (a preview is the start of the payload,
+     * which cannot be read as JSON: as a dead letter's cut message, it is masked whole).
+     */
+    public List<OutboxOperations.FailedRow> failedOutboxRows(@Nullable Integer count) {
+        int size = count == null ? DEFAULT_PAGE_SIZE : count;
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw new InvalidViewRequestException("count must be between 1 and " + MAX_PAGE_SIZE + ", got " + size);
+        }
+        return outboxOperations().failed(size).stream().map(this::masked).toList();
+    }
+
+    private OutboxOperations.FailedRow masked(OutboxOperations.FailedRow row) {
+        for (String task : row.tasks()) {
+            String masked = mask.arguments(task, row.preview());
+            if (!row.preview().equals(masked)) {
+                return new OutboxOperations.FailedRow(row.id(), row.createdAt(), row.failedAt(), row.error(),
+                        row.payloadLength(), row.tasks(), String.valueOf(masked));
+            }
+        }
+        return row;
+    }
+
+    /** The outbox, or {@link ViewNotFoundException} saying how to have one. */
+    OutboxOperations outboxOperations() {
+        OutboxOperations current = outbox;
+        if (current == null) {
+            throw new ViewNotFoundException("This application has no transactional outbox: add taskqueue-outbox and "
+                    + "set taskqueue.submit.transactions=outbox (or taskqueue.outbox.enabled=true)");
+        }
+        return current;
+    }
+
+    /** The row id an operator named, or {@link InvalidViewRequestException} when it is not one. */
+    static long outboxRowId(String id) {
+        try {
+            long row = Long.parseLong(id);
+            if (row > 0) {
+                return row;
+            }
+        }
+        catch (NumberFormatException ex) {
+            // said below
+        }
+        throw new InvalidViewRequestException("'" + id + "' is not an outbox row id: those are positive numbers "
+                + "(see the 'id' of each failed row)");
+    }
+
+    /** The error for a failed outbox row that is not there. */
+    static ViewNotFoundException noFailedOutboxRow(long id) {
+        return new ViewNotFoundException("No failed outbox row " + id + ": it was retried or deleted, or it is still "
+                + "pending (only rows the relay gave up on can be retried or deleted)");
     }
 
     // ------------------------------------------------------------------------------------------ checks

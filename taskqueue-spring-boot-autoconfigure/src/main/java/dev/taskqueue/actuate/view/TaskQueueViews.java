@@ -42,7 +42,7 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>What tasks carry (arguments, results, error messages and stacks, progress messages) is masked where the task
  * declares it sensitive ({@link ValueMask}), and, when the caller may not see values ({@code withValues} false),
- * reads as {@value #HIDDEN}, as in Boot's endpoints.
+ * reads as {@value #HIDDEN}, as in Boot's endpoints. A failed outbox row's error and payload preview are values too.
  */
 public class TaskQueueViews {
 
@@ -92,7 +92,28 @@ public class TaskQueueViews {
         List<WorkerInfo> infos = model.workers(); // read once for both lists
         List<Views.Queue> queues = queues(infos);
         List<Views.Worker> workers = workers(infos);
-        return new Views.Overview(totals(queues, workers), queues, workers, history(range, null, null));
+        OutboxOperations.Status outbox = model.outbox();
+        return new Views.Overview(totals(queues, workers), queues, workers, history(range, null, null),
+                outbox == null ? null : outbox(outbox));
+    }
+
+    // ------------------------------------------------------------------------------------------ outbox
+
+    /**
+     * The transactional outbox and up to {@code count} rows the relay gave up on, oldest first
+     * ({@link ViewNotFoundException} when the application has no outbox).
+     */
+    public Views.OutboxDetail outbox(@Nullable Integer count, boolean withValues) {
+        List<Views.OutboxRow> rows = model.failedOutboxRows(count).stream().map(row -> new Views.OutboxRow(row.id(),
+                row.createdAt().toEpochMilli(), row.failedAt().toEpochMilli(), withValues ? row.error() : HIDDEN,
+                row.payloadLength(), row.tasks(), withValues ? row.preview() : HIDDEN)).toList();
+        OutboxOperations.Status status = model.outbox();
+        return new Views.OutboxDetail(status == null ? new Views.Outbox(0, 0, 0, "") : outbox(status), rows);
+    }
+
+    private static Views.Outbox outbox(OutboxOperations.Status status) {
+        return new Views.Outbox(status.pending(), status.oldestPendingAge().toMillis(), status.failed(),
+                status.table());
     }
 
     /** Every known queue, by name. */

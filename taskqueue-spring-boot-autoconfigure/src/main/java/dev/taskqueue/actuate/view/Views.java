@@ -3,6 +3,7 @@ package dev.taskqueue.actuate.view;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,8 +51,35 @@ public final class Views {
     public record RunningTask(String id, @Nullable String name, String queue, @Nullable Long startedAt) {
     }
 
-    /** Everything at a glance. */
-    public record Overview(Totals totals, List<Queue> queues, List<Worker> workers, History history) {
+    /** Everything at a glance; {@code outbox} is left out when the application has none. */
+    public record Overview(Totals totals, List<Queue> queues, List<Worker> workers, History history,
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Outbox outbox) {
+    }
+
+    /**
+     * The transactional outbox's depth.
+     *
+     * @param oldestPendingAgeMillis how long the oldest pending row has waited (0 when none waits)
+     * @param failed rows the relay gave up on, which wait for an operator
+     */
+    public record Outbox(long pending, long oldestPendingAgeMillis, long failed, String table) {
+    }
+
+    /** The outbox with the first rows the relay gave up on, oldest first. */
+    public record OutboxDetail(Outbox outbox, List<OutboxRow> failedRows) {
+    }
+
+    /**
+     * A row the outbox relay gave up on.
+     *
+     * @param error why it could not be sent, or {@link TaskQueueViews#HIDDEN}
+     * @param payloadLength its payload's length, in characters
+     * @param tasks the tasks whose messages start in the preview
+     * @param preview the start of its payload, masked whole when one of those tasks declares sensitive values, or
+     *        {@link TaskQueueViews#HIDDEN}
+     */
+    public record OutboxRow(long id, long createdAt, long failedAt, String error, long payloadLength,
+            List<String> tasks, String preview) {
     }
 
     /** One queue with its history. */

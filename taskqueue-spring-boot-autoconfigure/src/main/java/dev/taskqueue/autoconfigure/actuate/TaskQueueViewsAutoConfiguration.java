@@ -3,6 +3,7 @@ package dev.taskqueue.autoconfigure.actuate;
 import java.time.Clock;
 
 import dev.taskqueue.TaskQueueOperations;
+import dev.taskqueue.actuate.view.OutboxOperations;
 import dev.taskqueue.actuate.view.TaskQueueActions;
 import dev.taskqueue.actuate.view.TaskQueueReadModel;
 import dev.taskqueue.actuate.view.TaskQueueViews;
@@ -33,7 +34,8 @@ import org.springframework.context.annotation.Bean;
  * The read model that the actuator endpoint and the dashboard share ({@link TaskQueueReadModel}, the dashboard's
  * {@link TaskQueueViews}, and {@link TaskQueueActions}), when the application has a {@link QueueAdmin}. It needs no
  * actuator and no web framework; the masking of sensitive values is a {@link ValueMask} bean (by default, what tasks declare
- * {@code @Sensitive}, masked by the application's {@code ValueMasker}).
+ * {@code @Sensitive}, masked by the application's {@code ValueMasker}). The read model shows the transactional outbox
+ * when the application has an {@link OutboxOperations} bean (taskqueue-outbox registers one).
  */
 @AutoConfiguration(after = { TaskQueueAutoConfiguration.class, TaskQueueEventsAutoConfiguration.class,
         TaskQueueSchedulerAutoConfiguration.class })
@@ -66,9 +68,11 @@ public final class TaskQueueViewsAutoConfiguration {
     @ConditionalOnMissingBean
     TaskQueueReadModel taskQueueReadModel(QueueAdmin admin, TaskRegistry registry, TaskQueueOperations operations,
             ObjectProvider<TaskQueueWorkerLifecycle> lifecycle, ObjectProvider<ResultBackend> results,
-            ObjectProvider<TaskEventLog> events, ObjectProvider<TaskQueueScheduler> scheduler, ValueMask mask) {
+            ObjectProvider<TaskEventLog> events, ObjectProvider<TaskQueueScheduler> scheduler, ValueMask mask,
+            ObjectProvider<OutboxOperations> outbox) {
         return new TaskQueueReadModel(admin, registry, BrokerDescriptions.consumedQueues(lifecycle),
-                results.getIfAvailable(), operations, events.getIfAvailable(), scheduler.getIfAvailable(), mask);
+                results.getIfAvailable(), operations, events.getIfAvailable(), scheduler.getIfAvailable(), mask,
+                outbox.getIfAvailable());
     }
 
     @Bean

@@ -46,6 +46,6 @@ public final class SpringSubmitTransactions implements SubmitTransactions {
             }
             return outbox.current();
         }
-        return AfterCommitSubmissions.of(this, sender);
+        return AfterCommitSubmissions.of(this, sender); // null once written: a commit callback's submit goes at once
     }
 }

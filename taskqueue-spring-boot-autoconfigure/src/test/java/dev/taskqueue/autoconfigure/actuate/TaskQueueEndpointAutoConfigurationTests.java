@@ -181,7 +181,7 @@ class TaskQueueEndpointAutoConfigurationTests {
                     .withMessageContaining("use queues/{name}, tasks/{id}, catalog/{name} or schedules/{name}");
             assertThatExceptionOfType(InvalidEndpointRequestException.class)
                     .isThrownBy(() -> endpoint.list("nonsense", null))
-                    .withMessageContaining("queues, workers, catalog, schedules, chords or events");
+                    .withMessageContaining("queues, workers, catalog, schedules, chords, events or outbox");
         });
     }
 

@@ -37,6 +37,8 @@ class TaskQueueEndpointReadOnlyWebTests {
         assertThat(http.delete("/actuator/taskqueue/queues/default/dead-letters/1-0").status()).isEqualTo(405);
         assertThat(http.post("/actuator/taskqueue/tasks/some-id/revoke").status()).isEqualTo(405);
         assertThat(http.post("/actuator/taskqueue/schedules/nightly/disable").status()).isEqualTo(405);
+        assertThat(http.post("/actuator/taskqueue/outbox/1/retry").status()).isEqualTo(405);
+        assertThat(http.delete("/actuator/taskqueue/outbox/1").status()).isEqualTo(405);
         assertThat(admin.stats("default").paused()).isFalse();
     }
 }

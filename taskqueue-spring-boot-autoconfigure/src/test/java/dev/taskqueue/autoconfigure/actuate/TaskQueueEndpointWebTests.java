@@ -105,6 +105,10 @@ class TaskQueueEndpointWebTests {
         assertThat(http.get("/actuator/taskqueue/schedules").list()).extracting(schedule -> schedule.get("name"))
                 .containsExactly("nightly");
         assertThat(http.get("/actuator/taskqueue/chords?count=10").list()).isEmpty();
+        assertThat(http.get("/actuator/taskqueue/outbox")).satisfies(none -> { // no outbox: no section either
+            assertThat(none.status()).isEqualTo(404);
+            assertThat(none.message()).contains("no transactional outbox", "taskqueue-outbox");
+        });
     }
 
     @Test
@@ -239,7 +243,7 @@ class TaskQueueEndpointWebTests {
     void pathsAndParametersThatNameNothingValidAreBadRequestsSayingWhatIsValid() {
         assertThat(http.get("/actuator/taskqueue/nonsense")).satisfies(reply -> {
             assertThat(reply.status()).isEqualTo(400);
-            assertThat(reply.message()).contains("use queues, workers, catalog, schedules, chords or events");
+            assertThat(reply.message()).contains("use queues, workers, catalog, schedules, chords, events or outbox");
         });
         assertThat(http.get("/actuator/taskqueue/workers/w1").status()).isEqualTo(400);
         assertThat(http.get("/actuator/taskqueue/queues/default/letters").message())

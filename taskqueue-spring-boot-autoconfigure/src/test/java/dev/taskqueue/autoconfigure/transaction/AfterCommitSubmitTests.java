@@ -16,7 +16,9 @@ import dev.taskqueue.TaskClient;
 import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskNotSentException;
 import dev.taskqueue.TaskOptions;
+import dev.taskqueue.TaskContext;
 import dev.taskqueue.TransactionMode;
+import dev.taskqueue.Unique;
 import dev.taskqueue.Workflows;
 import dev.taskqueue.autoconfigure.TaskQueueAutoConfiguration;
 import dev.taskqueue.autoconfigure.TestTasks;
@@ -36,6 +38,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.embedded.EmbeddedDatabaseBuilder;
 import org.springframework.jdbc.datasource.embedded.EmbeddedDatabaseType;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static dev.taskqueue.autoconfigure.TestTasks.WAIT;
@@ -216,6 +221,76 @@ class AfterCommitSubmitTests {
         });
     }
 
+
+    @Test
+    void aUniqueTaskThatCollapsesAtTheCommitIsFollowedThroughTheTaskThatStandsForIt() {
+        runner.run(context -> {
+            Shop shop = context.getBean(Shop.class);
+            TaskClient client = context.getBean(TaskClient.class);
+            TaskHandle<String> first = client.submit(Shop::slowUnique, "sku-1");
+            TaskHandle<String> second = shop.tx.execute(status -> client.submit(Shop::slowUnique, "sku-1"));
+            assertThat(second.id()).isNotEqualTo(first.id());
+            assertThat(second.get(WAIT)).isEqualTo(first.get(WAIT)); // the first task's result, not a wait forever
+        });
+    }
+
+    @Test
+    void aNestedTransactionThatRollsBackDropsOnlyItsOwnSubmits() {
+        runner.run(context -> {
+            Shop shop = context.getBean(Shop.class);
+            TaskClient client = context.getBean(TaskClient.class);
+            TransactionTemplate nested = new TransactionTemplate(shop.tx.getTransactionManager());
+            nested.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+            List<TaskHandle<Integer>> handles = shop.tx.execute(status -> {
+                TaskHandle<Integer> kept = client.submit(Shop::countOrder, "kept");
+                TaskHandle<?>[] dropped = new TaskHandle<?>[1];
+                assertThatIllegalStateException().isThrownBy(() -> nested.executeWithoutResult(inner -> {
+                    dropped[0] = client.submit(Shop::countOrder, "dropped");
+                    throw new IllegalStateException("inner failure");
+                }));
+                assertThat(dropped[0].sent()).failsWithin(WAIT).withThrowableThat()
+                        .havingCause().isInstanceOf(TaskNotSentException.class).withMessageContaining("savepoint");
+                return List.of(kept);
+            });
+            assertThat(handles.get(0).get(WAIT)).isZero();
+            Thread.sleep(300);
+            assertThat(shop.sent).containsExactly(handles.get(0).id());
+        });
+    }
+
+    @Test
+    void aSubmitFromAnotherSynchronizationsAfterCommitIsSentAtOnce() {
+        runner.run(context -> {
+            Shop shop = context.getBean(Shop.class);
+            TaskClient client = context.getBean(TaskClient.class);
+            TaskHandle<?>[] late = new TaskHandle<?>[1];
+            TaskHandle<Integer> handle = shop.tx.execute(status -> {
+                TaskHandle<Integer> first = client.submit(Shop::countOrder, "a");
+                TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                    @Override
+                    public void afterCommit() {
+                        late[0] = client.submit(Shop::countOrder, "late");
+                    }
+                });
+                return first;
+            });
+            assertThat(handle.get(WAIT)).isZero();
+            assertThat(late[0].sent()).succeedsWithin(WAIT);
+            assertThat(late[0].get(WAIT)).isEqualTo(0);
+        });
+    }
+
+    @Test
+    void waitingForAHeldTaskInsideItsOwnTransactionFailsAtOnceSayingWhy() {
+        runner.run(context -> {
+            Shop shop = context.getBean(Shop.class);
+            TaskClient client = context.getBean(TaskClient.class);
+            shop.tx.executeWithoutResult(status -> assertThatIllegalStateException()
+                    .isThrownBy(() -> client.submit(Shop::countOrder, "x").get(WAIT))
+                    .withMessageContaining("sent when that transaction commits"));
+        });
+    }
+
     /** An orders table in H2, its transaction manager, and tasks that read it. */
     @Configuration(proxyBeanMethods = false)
     static class Shop {
@@ -249,6 +324,12 @@ class AfterCommitSubmitTests {
         public int countOrder(String id) {
             runs.incrementAndGet();
             return jdbc.queryForObject("SELECT count(*) FROM orders WHERE id = ?", Integer.class, id);
+        }
+
+        @Task(name = "shop.slow-unique", unique = @Unique(key = "#sku"))
+        public String slowUnique(String sku) throws InterruptedException {
+            Thread.sleep(500);
+            return "priced " + sku + " by " + TaskContext.current().taskId();
         }
 
         @Task(name = "shop.add")

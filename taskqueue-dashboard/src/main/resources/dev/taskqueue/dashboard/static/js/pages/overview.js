@@ -1,4 +1,5 @@
-// Overview: totals, the busiest queues, the workers, and the history charts for the last hour / day / week.
+// Overview: totals, the outbox (when the application has one), the busiest queues, the workers, and the history
+// charts for the last hour / day / week.
 import {h, mount} from '../dom.js';
 import {get} from '../api.js';
 import {follow} from '../live.js';
@@ -6,6 +7,7 @@ import {href, replace} from '../router.js';
 import {historyCharts} from '../charts.js';
 import {compact, count, duration, time} from '../format.js';
 import {badge, loading, pageHeader, queueLink, section, showError, stats, table} from '../ui.js';
+import {outboxStats} from './outbox.js';
 
 export const RANGES = ['hour', 'day', 'week'];
 
@@ -59,6 +61,7 @@ function view(data) {
       {label: 'Oldest pending', value: t.oldestPendingAgeMillis ? duration(t.oldestPendingAgeMillis) : '—',
         title: 'How long the oldest pending task has waited, across queues'},
     ]),
+    data.outbox ? section('Outbox', outboxStats(data.outbox, href('outbox'))) : null,
     section('History', historyCharts(data.history)),
     h('div.columns', null,
       section('Busiest queues', table('Queues with the most pending tasks', [

@@ -1,0 +1,35 @@
+package dev.taskqueue.client;
+
+import java.util.Map;
+
+/**
+ * What Redis made of a written {@link Submission}: for each message that collapsed into another task (a unique key
+ * already held, a debounce), the id of the task that stands for it. A handle made before the write follows that task.
+ */
+public record SentSubmission(Map<String, String> standIns) {
+
+    /** Every message stored under its own id. */
+    public static final SentSubmission AS_SUBMITTED = new SentSubmission(Map.of());
+
+    public SentSubmission {
+        standIns = Map.copyOf(standIns);
+    }
+
+    /** The id of the task that stands for the message with this id: its own, unless it collapsed into another. */
+    public String taskIdOf(String messageId) {
+        return standIns.getOrDefault(messageId, messageId);
+    }
+
+    /** These stand-ins and those of {@code other}. */
+    public SentSubmission and(SentSubmission other) {
+        if (other.standIns.isEmpty()) {
+            return this;
+        }
+        if (standIns.isEmpty()) {
+            return other;
+        }
+        java.util.HashMap<String, String> all = new java.util.HashMap<>(standIns);
+        all.putAll(other.standIns);
+        return new SentSubmission(all);
+    }
+}
