@@ -56,7 +56,7 @@ public final class OutboxSentTracker {
         this.clock = clock;
     }
 
-    /** Follows a committed submission until Redis has it. */
+    /** Follows a submission (its row written, its transaction committing) until Redis has it. */
     void await(Submission submission, CompletableFuture<SentSubmission> future) {
         OutgoingMessage first = first(submission);
         if (first == null) {
@@ -69,6 +69,14 @@ public final class OutboxSentTracker {
             return;
         }
         waiting.put(first.id(), new Waiting(first.queue(), future, clock.millis()));
+    }
+
+    /** Stops following a submission whose transaction did not commit (its future fails otherwise). */
+    void forget(Submission submission) {
+        OutgoingMessage first = first(submission);
+        if (first != null) {
+            waiting.remove(first.id());
+        }
     }
 
     /**

@@ -84,6 +84,7 @@ public final class OutboxSubmissions implements OutboxSubmitTransactions {
             CompletableFuture<SentSubmission> future = super.add(submission);
             if (rowWritten) {
                 store.add(SubmissionJson.write(submission)); // still inside the transaction
+                tracker.await(submission, future);
             }
             return future;
         }
@@ -108,6 +109,12 @@ public final class OutboxSubmissions implements OutboxSubmitTransactions {
                     throw ex;
                 }
                 rowWritten = true;
+                // Followed from now, before the commit makes the row visible to a relay (which may be quick).
+                List<Submission> submissions = submissions();
+                List<CompletableFuture<SentSubmission>> futures = futures();
+                for (int i = 0; i < submissions.size(); i++) {
+                    tracker.await(submissions.get(i), futures.get(i));
+                }
             }
         }
 
@@ -119,13 +126,13 @@ public final class OutboxSubmissions implements OutboxSubmitTransactions {
         @Override
         public void afterCompletion(int status) {
             unbind();
-            if (status == STATUS_COMMITTED && all() != null) {
-                List<Submission> submissions = submissions();
-                List<CompletableFuture<SentSubmission>> futures = futures();
-                for (int i = 0; i < submissions.size(); i++) {
-                    tracker.await(submissions.get(i), futures.get(i));
+            if (status == STATUS_COMMITTED) {
+                if (all() != null) {
+                    wakeRelay.run();
                 }
-                wakeRelay.run();
+            }
+            else {
+                submissions().forEach(tracker::forget);
             }
             failUnlessCommitted(status);
         }
