@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 import javax.sql.DataSource;
 
@@ -62,6 +63,9 @@ final class TransactionScenario extends Scenario {
         this.mode = mode;
     }
 
+    /** Transactions per second of the paced phase, in all threads together. */
+    private static final int PACED_RATE = 1_000;
+
     /** The transactions measured: a quarter of the threaded submits' tasks (each costs a database commit too). */
     private static int transactions(Sizes sizes) {
         return Math.max(50, sizes.singleSubmitTasks() / 4);
@@ -82,7 +86,7 @@ final class TransactionScenario extends Scenario {
             TaskClient client = engine.clientWith(new SpringSubmitTransactions(mode, sender,
                     outbox == null ? null : outbox.submissions));
             try {
-                transact(db, client, Math.max(10, total / 4), threads, deadline);
+                transact(db, client, Math.max(10, total / 4), threads, deadline, 0);
                 // The relay stands still while the counts start again, so that no round is counted half.
                 if (outbox != null) {
                     outbox.relay.stop(Duration.ofSeconds(5));
@@ -93,12 +97,20 @@ final class TransactionScenario extends Scenario {
                     outbox.relay.start();
                 }
                 CpuWatch cpu = bench.cpuWatch();
-                Load load = transact(db, client, total, threads, deadline);
+                Load load = transact(db, client, total, threads, deadline, 0);
                 CpuPerTask used = cpu.perTask(load.transactions());
                 if (outbox != null) {
                     outbox.relay.stop(Duration.ofSeconds(5));
                 }
                 report(load, used, db, outbox, threads, out);
+                if (outbox != null) {
+                    outbox.relay.start();
+                }
+                // Back to back, the threads commit faster than one relay drains, and commit -> Redis measures the
+                // backlog; at a steady rate below that, it measures the path itself.
+                Load paced = transact(db, client, Math.max(10, Math.min(total / 4, PACED_RATE * 4)), threads,
+                        deadline, threads * 1_000_000_000L / PACED_RATE);
+                reportPaced(paced, outbox == null, out);
             }
             finally {
                 if (outbox != null) {
@@ -148,12 +160,28 @@ final class TransactionScenario extends Scenario {
         }
     }
 
+    private static void reportPaced(Load paced, boolean afterCommit, Findings out) {
+        String at = " at " + PACED_RATE + " tx/s";
+        if (afterCommit) {
+            out.add(Figure.millis("tx.paced.commit.p50", "commit incl. Redis write" + at + " p50",
+                    ms(paced.commits().getValueAtPercentile(50))));
+            out.add(Figure.millis("tx.paced.commit.p99", "commit incl. Redis write" + at + " p99",
+                    ms(paced.commits().getValueAtPercentile(99))));
+        }
+        else {
+            out.add(Figure.millis("tx.paced.redis.p50", "commit end -> task in Redis" + at + " p50",
+                    ms(paced.sentAfterCommit().getValueAtPercentile(50))));
+            out.add(Figure.millis("tx.paced.redis.p99", "commit end -> task in Redis" + at + " p99",
+                    ms(paced.sentAfterCommit().getValueAtPercentile(99))));
+        }
+    }
+
     /**
-     * Runs {@code total} transactions from {@code threads} threads, back to back, and waits until every task is in
-     * Redis.
+     * Runs {@code total} transactions from {@code threads} threads, back to back ({@code intervalNanos} 0) or each
+     * thread starting one every {@code intervalNanos}, and waits until every task is in Redis.
      */
-    private static Load transact(BenchDatabase db, TaskClient client, int total, int threads, Deadline deadline)
-            throws Exception {
+    private static Load transact(BenchDatabase db, TaskClient client, int total, int threads, Deadline deadline,
+            long intervalNanos) throws Exception {
         Histogram commits = new ConcurrentHistogram(3);
         Histogram sentAfterCommit = new ConcurrentHistogram(3);
         AtomicInteger left = new AtomicInteger(total);
@@ -168,7 +196,15 @@ final class TransactionScenario extends Scenario {
             for (int t = 0; t < threads; t++) {
                 int thread = t;
                 done.add(pool.submit(() -> {
+                    long next = System.nanoTime() + intervalNanos * thread / Math.max(1, threads);
                     while (left.getAndDecrement() > 0 && !deadline.passed()) {
+                        if (intervalNanos > 0) {
+                            long wait = next - System.nanoTime();
+                            if (wait > 0) {
+                                LockSupport.parkNanos(wait);
+                            }
+                            next += intervalNanos;
+                        }
                         long[] workDone = new long[1];
                         TaskHandle<?> handle = db.transactions.execute(status -> {
                             db.jdbc.update("INSERT INTO bench_orders (thread) VALUES (?)", thread);

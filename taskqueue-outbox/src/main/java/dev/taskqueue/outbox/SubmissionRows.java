@@ -27,6 +27,8 @@ public final class SubmissionRows implements RowSender {
 
     private final SubmissionSender sender;
     private final OutboxSentTracker tracker;
+    /** Whether the relay's last round took rows (only the relay's thread reads and writes it). */
+    private boolean tookRows;
 
     public SubmissionRows(SubmissionSender sender, OutboxSentTracker tracker) {
         this.sender = sender;
@@ -35,6 +37,7 @@ public final class SubmissionRows implements RowSender {
 
     @Override
     public Map<Long, String> send(List<OutboxRow> rows) {
+        tookRows = true;
         Map<Long, String> failed = new LinkedHashMap<>();
         List<OutboxRow> readable = new ArrayList<>(rows.size());
         List<Submission> submissions = new ArrayList<>(rows.size());
@@ -98,9 +101,16 @@ public final class SubmissionRows implements RowSender {
         }
     }
 
-    /** Between rounds, asks Redis about this instance's submissions that another instance's relay may have sent. */
+    /**
+     * After a round that found no row, asks Redis about this instance's submissions that another instance's relay
+     * may have sent. While rows keep coming, this relay sends its own instance's rows itself (they are the ones its
+     * commits woke it for), and asking about each would cost a round trip per submission on the relay's thread.
+     */
     @Override
     public void afterRound() {
-        tracker.checkOthers();
+        if (!tookRows) {
+            tracker.checkOthers();
+        }
+        tookRows = false;
     }
 }
