@@ -9,7 +9,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 import dev.taskqueue.BrokerUnavailableException;
@@ -50,13 +49,6 @@ public final class RedisConnections implements AutoCloseable {
     private final @Nullable AbstractRedisClient ownedClient;
     private final String description;
     private volatile @Nullable StatefulConnection<byte[], byte[]> shared;
-    /**
-     * The connections that submits spread over, index 0 standing for the shared one: a connection's commands are
-     * encoded, and its replies decoded, on one event-loop thread, and single submits from many threads kept that one
-     * thread busier than all of theirs together. One per event-loop thread, at most {@value #MAX_SUBMIT_LANES};
-     * null until first used.
-     */
-    private volatile @Nullable AtomicReferenceArray<@Nullable StatefulConnection<byte[], byte[]>> submitLanes;
     /** The dedicated and publish/subscribe connections handed out and not yet closed, for {@link #reconnectAll()}. */
     private final Set<StatefulConnection<byte[], byte[]>> handedOut = ConcurrentHashMap.newKeySet();
     private final RedisSubscriptions subscriptions = new RedisSubscriptions(this);
@@ -168,43 +160,6 @@ public final class RedisConnections implements AutoCloseable {
                 if (connection == null || !connection.isOpen()) {
                     connection = replace(connection, connect("connect to Redis"));
                     shared = connection;
-                }
-            }
-        }
-        return async(connection);
-    }
-
-    /** Most connections that submits spread over (see {@link #submitLanes}). */
-    static final int MAX_SUBMIT_LANES = 4;
-
-    /**
-     * The asynchronous commands for a submit: the shared connection, or another by the calling thread, so that the
-     * submits of many threads are encoded on several event-loop threads. A thread keeps its lane, so its submits stay
-     * in order.
-     */
-    RedisClusterAsyncCommands<byte[], byte[]> submitCommands() {
-        AtomicReferenceArray<@Nullable StatefulConnection<byte[], byte[]>> lanes = submitLanes;
-        if (lanes == null) {
-            synchronized (this) {
-                lanes = submitLanes;
-                if (lanes == null) {
-                    int ioThreads = client.get().getResources().ioThreadPoolSize();
-                    lanes = new AtomicReferenceArray<>(Math.max(1, Math.min(MAX_SUBMIT_LANES, ioThreads)));
-                    submitLanes = lanes;
-                }
-            }
-        }
-        int lane = (int) (Thread.currentThread().getId() % lanes.length());
-        if (lane == 0) {
-            return commands();
-        }
-        StatefulConnection<byte[], byte[]> connection = lanes.get(lane);
-        if (connection == null || !connection.isOpen()) {
-            synchronized (this) {
-                connection = lanes.get(lane);
-                if (connection == null || !connection.isOpen()) {
-                    connection = replace(connection, handOut(connect("connect to Redis")));
-                    lanes.set(lane, connection);
                 }
             }
         }
@@ -390,13 +345,6 @@ public final class RedisConnections implements AutoCloseable {
         shared = null;
         if (connection != null && !isClosed(connection)) {
             connection.close(); // even cut off: it would reconnect by itself
-        }
-        AtomicReferenceArray<@Nullable StatefulConnection<byte[], byte[]>> lanes = submitLanes;
-        for (int i = 0; lanes != null && i < lanes.length(); i++) {
-            StatefulConnection<byte[], byte[]> lane = lanes.get(i);
-            if (lane != null && !isClosed(lane)) {
-                lane.close();
-            }
         }
         if (ownedClient != null) {
             ownedClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));

@@ -227,7 +227,7 @@ final class RedisSubmits implements AutoCloseable {
         List<CompletableFuture<List<Object>>> replies = new ArrayList<>();
         for (List<Integer> slice : slices) {
             String queue = messages.get(slice.get(0)).queue();
-            RedisClusterAsyncCommands<byte[], byte[]> commands = redis.submitCommands();
+            RedisClusterAsyncCommands<byte[], byte[]> commands = redis.commands();
             if (replicated != null) {
                 StatefulConnection<byte[], byte[]> connection = replicated.storing(keys.delayed(queue));
                 if (!storedOn.contains(connection)) {
