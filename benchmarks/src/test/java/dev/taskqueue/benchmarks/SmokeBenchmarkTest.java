@@ -106,7 +106,10 @@ class SmokeBenchmarkTest {
         assertThat(figure(outbox, "tx.redis.p99")).isPositive();
         assertThat(figure(outbox, "tx.relay.rounds")).isPositive();
         assertThat(figure(outbox, "tx.relay.rows")).isGreaterThanOrEqualTo(1);
-        assertThat(figure(outbox, "tx.relay.statements")).isEqualTo(1);
+        // On H2 a round that takes rows reads its bound first, without locks (OutboxTable.lastOfNextRows says why).
+        assertThat(figure(outbox, "tx.relay.statements")).isBetween(1.0, 2.0);
+        assertThat(figure(outbox, "tx.paced.redis.p99")).isPositive();
+        assertThat(figure(afterCommit, "tx.paced.commit.p99")).isPositive();
         assertThat(figure(outbox, "tx.statements")).isEqualTo(2);
         assertCpuPerTaskOrNotApplicable(afterCommit);
         assertCpuPerTaskOrNotApplicable(outbox);
