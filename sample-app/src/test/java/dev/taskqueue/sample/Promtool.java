@@ -1,7 +1,5 @@
 package dev.taskqueue.sample;
 
-import static org.assertj.core.api.Assertions.fail;
-
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assumptions;
+import dev.taskqueue.test.RequiredProgram;
+
+import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Runs Prometheus's {@code promtool} (Debian's {@code prometheus} package, which {@code .ci/run} installs), as a
@@ -45,20 +45,9 @@ final class Promtool {
         if (found != null) {
             return new Promtool(found);
         }
-        String message = "promtool is not on the PATH, so the Prometheus alert rules are NOT checked. Install it "
-                + "with `apt-get install prometheus` (Debian, Ubuntu; no need to start the service) or from "
-                + "https://prometheus.io/download/, then run the tests again.";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            fail("CI=true: " + message);
-        }
-        System.err.println("""
-
-                ********************************************************************************
-                SKIPPED: %s
-                ********************************************************************************
-                """.formatted(message));
-        Assumptions.abort(message);
-        throw new AssertionError("unreachable");
+        throw RequiredProgram.missing("promtool is not on the PATH, so the Prometheus alert rules are NOT checked",
+                "`apt-get install prometheus` (Debian, Ubuntu; no need to start the service) or from "
+                        + "https://prometheus.io/download/");
     }
 
     private static Path onPath() {

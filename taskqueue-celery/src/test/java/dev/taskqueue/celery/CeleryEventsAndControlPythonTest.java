@@ -4,8 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.junit.jupiter.api.Assumptions;
+import dev.taskqueue.celery.python.PythonCelery;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -31,26 +29,14 @@ import static org.assertj.core.api.Assertions.fail;
  */
 class CeleryEventsAndControlPythonTest {
 
-    private static final String PYTHON = "/usr/bin/python3";
     private static final String NODE = "w-java@test";
+
+    /** The Python with Celery (skips, or fails with CI=true, when there is none). */
+    private static String interpreter;
 
     @BeforeAll
     static void needsPythonCelery() {
-        String missing = missingPythonCelery();
-        if (missing == null) {
-            return;
-        }
-        if ("true".equals(System.getenv("CI"))) {
-            fail("Python Celery is needed on CI: " + missing + ". Install python3-celery (apt) or celery (pip).");
-        }
-        System.err.println("""
-
-                !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
-                !!! SKIPPED: Celery events and remote control were NOT checked against Python Celery: %s.
-                !!! Install python3-celery (apt) or celery (pip) for %s to run them.
-                !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
-                """.formatted(missing, PYTHON));
-        Assumptions.abort("Python Celery is missing: " + missing);
+        interpreter = PythonCelery.require().python();
     }
 
     @Test
@@ -149,32 +135,8 @@ class CeleryEventsAndControlPythonTest {
         }
     }
 
-    /** Why Python Celery cannot be used here, or null when it can. */
-    private static String missingPythonCelery() {
-        if (!Files.isExecutable(Path.of(PYTHON))) {
-            return PYTHON + " is not there";
-        }
-        try {
-            Process check = new ProcessBuilder(PYTHON, "-c", "import celery").redirectErrorStream(true).start();
-            if (!check.waitFor(30, TimeUnit.SECONDS)) {
-                check.destroyForcibly();
-                return "'import celery' did not finish within 30 s";
-            }
-            return check.exitValue() == 0 ? null
-                    : "'import celery' failed: " + new String(check.getInputStream().readAllBytes(),
-                            StandardCharsets.UTF_8).strip();
-        }
-        catch (IOException ex) {
-            return PYTHON + " does not start: " + ex.getMessage();
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
-    }
-
     private static Process start(String script, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(PYTHON, "-c", script));
+        List<String> command = new ArrayList<>(List.of(interpreter, "-c", script));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("PYTHONUNBUFFERED", "1");

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import dev.taskqueue.test.RequiredProgram;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real PostgreSQL server for tests, from Debian's {@code postgresql} package, one per JVM:
@@ -67,17 +67,8 @@ public final class PostgresServer {
         if (started.isPresent()) {
             return started.get();
         }
-        String advice = "Install it with: " + INSTALL + " (looked for initdb and pg_ctl in /usr/lib/postgresql/*/bin "
-                + "and on the PATH)";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new AssertionError("PostgreSQL is not installed, and with CI=true that fails the PostgreSQL outbox "
-                    + "tests instead of skipping them (.ci/run installs it). " + advice);
-        }
-        String message = "PostgreSQL is not installed, so the PostgreSQL outbox tests are SKIPPED. " + advice;
-        String banner = "!".repeat(110);
-        System.err.println("\n" + banner + "\n!!! " + message + "\n" + banner + "\n");
-        Assumptions.abort(message);
-        throw new AssertionError("unreachable: Assumptions.abort throws");
+        throw RequiredProgram.missing("PostgreSQL is not installed (no initdb and pg_ctl in /usr/lib/postgresql/*/bin "
+                + "or on the PATH), so the PostgreSQL outbox tests do not run", INSTALL);
     }
 
     /** The JDBC URL of a new, empty database of this server. */

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import dev.taskqueue.test.RequiredProgram;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A Python that has Celery and redis-py, found once per JVM, which starts workers of the test app {@code proj} and
@@ -54,17 +54,8 @@ public final class PythonCelery {
         if (celery.isPresent()) {
             return celery.get();
         }
-        String advice = "Install it with: " + INSTALL + " (tried " + String.join(", ", CANDIDATES)
-                + ": none can `import celery, redis`)";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new AssertionError("Python Celery is not installed, and with CI=true that fails the Celery interop "
-                    + "tests instead of skipping them (.ci/run installs it). " + advice);
-        }
-        String message = "Python Celery is not installed, so the Celery interop tests are SKIPPED. " + advice;
-        String banner = "!".repeat(110);
-        System.err.println("\n" + banner + "\n!!! " + message + "\n" + banner + "\n");
-        Assumptions.abort(message);
-        throw new AssertionError("unreachable: Assumptions.abort throws");
+        throw RequiredProgram.missing("Python Celery is not installed (tried " + String.join(", ", CANDIDATES)
+                + ": none can `import celery, redis`), so the Celery interop tests do not run", INSTALL);
     }
 
     private static synchronized Optional<PythonCelery> find() {

@@ -3,8 +3,8 @@ package dev.taskqueue.dashboard.browser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import dev.taskqueue.test.RequiredProgram;
 import org.jspecify.annotations.Nullable;
-import org.opentest4j.TestAbortedException;
 
 /**
  * Finds the browser the tests drive: Debian's {@code chromium} and {@code chromium-driver} packages (or the paths in
@@ -25,17 +25,8 @@ record Chromium(Path browser, Path driver) {
         }
         String missing = (browser == null ? "chromium" : "") + (browser == null && driver == null ? " and " : "")
                 + (driver == null ? "chromedriver" : "");
-        String message = "The dashboard's browser tests need " + missing + ": run `" + INSTALL + "` (or set "
-                + "CHROMIUM_BIN and CHROMEDRIVER_BIN).";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new IllegalStateException(message + " CI=true, so a missing browser fails the build.");
-        }
-        System.err.println();
-        System.err.println("*".repeat(100));
-        System.err.println("*** SKIPPED: " + message);
-        System.err.println("*".repeat(100));
-        System.err.println();
-        throw new TestAbortedException(message);
+        throw RequiredProgram.missing("The dashboard's browser tests need " + missing + " (or set CHROMIUM_BIN and "
+                + "CHROMEDRIVER_BIN)", "`" + INSTALL + "`");
     }
 
     private static @Nullable Path find(@Nullable String configured, String... candidates) {
