@@ -131,7 +131,8 @@ public final class DefaultTaskClient implements TaskClient {
             return List.of();
         }
         MessageFactory.checkTaskIdNamesOne(calls.size(), defaults);
-        SubmitTransactions.Pending pending = transactions.current(transactionMode(calls));
+        SubmitTransactions.Pending pending = transactions == SubmitTransactions.NONE ? null
+                : transactions.current(transactionMode(calls));
         if (pending != null) {
             return new DeferredSubmit(pending).submitAll(calls);
         }
@@ -147,7 +148,9 @@ public final class DefaultTaskClient implements TaskClient {
         if (signature instanceof TaskCall<R> call && !call.hasCallbacks()) {
             return (TaskHandle<R>) submitAll(List.of(call)).get(0);
         }
-        SubmitTransactions.Pending pending = transactions.current(transactionMode(WorkflowCalls.of(signature)));
+        // Every call of the workflow is visited only when a transaction may hold it (a chord may have 100,000).
+        SubmitTransactions.Pending pending = transactions == SubmitTransactions.NONE ? null
+                : transactions.current(transactionMode(WorkflowCalls.of(signature)));
         if (pending != null) {
             return (TaskHandle<R>) new DeferredSubmit(pending).submit(signature);
         }

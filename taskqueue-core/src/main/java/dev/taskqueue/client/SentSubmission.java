@@ -19,17 +19,4 @@ public record SentSubmission(Map<String, String> standIns) {
     public String taskIdOf(String messageId) {
         return standIns.getOrDefault(messageId, messageId);
     }
-
-    /** These stand-ins and those of {@code other}. */
-    public SentSubmission and(SentSubmission other) {
-        if (other.standIns.isEmpty()) {
-            return this;
-        }
-        if (standIns.isEmpty()) {
-            return other;
-        }
-        java.util.HashMap<String, String> all = new java.util.HashMap<>(standIns);
-        all.putAll(other.standIns);
-        return new SentSubmission(all);
-    }
 }

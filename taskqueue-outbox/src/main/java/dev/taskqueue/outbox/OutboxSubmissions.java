@@ -3,7 +3,6 @@ package dev.taskqueue.outbox;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -54,7 +53,7 @@ public final class OutboxSubmissions implements OutboxSubmitTransactions {
                     + "submit it in a transaction of that DataSource's transaction manager (JDBC or JPA), or use "
                     + "after-commit");
         }
-        return HeldRow.join(this, () -> new HeldRow(this));
+        return HeldSubmissions.join(this, HeldRow.class, () -> new HeldRow(this));
     }
 
     @Override
@@ -73,10 +72,6 @@ public final class OutboxSubmissions implements OutboxSubmitTransactions {
 
         HeldRow(Object key) {
             super(key);
-        }
-
-        static @Nullable HeldRow join(Object key, Supplier<HeldRow> begin) {
-            return HeldSubmissions.join(key, HeldRow.class, begin);
         }
 
         @Override

@@ -40,7 +40,7 @@ public abstract class HeldSubmissions implements SubmitTransactions.Pending, Tra
      * The current transaction's held submissions under {@code key}: joined, or begun and registered with it; null when
      * the transaction's submissions are written already (a submit from a commit callback goes at once).
      */
-    protected static <T extends HeldSubmissions> @Nullable T join(Object key, Class<T> type, Supplier<T> begin) {
+    public static <T extends HeldSubmissions> @Nullable T join(Object key, Class<T> type, Supplier<T> begin) {
         T current = type.cast(TransactionSynchronizationManager.getResource(key));
         if (current == null) {
             current = begin.get();

@@ -124,13 +124,16 @@ class AfterCommitSubmitTests {
             }
             Handles handles = shop.tx.execute(status -> {
                 shop.jdbc.update("INSERT INTO orders (id) VALUES (?)", "w");
-                return new Handles(client.submit(Shop::countOrder, "w"),
+                Handles inside = new Handles(client.submit(Shop::countOrder, "w"),
                         client.submit(Workflows.chain(TaskCall.of(Shop::countOrder, "w"), TaskCall.partial(Shop::add, 41))),
                         client.submit(Workflows.group(TaskCall.of(Shop::countOrder, "w"),
                                 TaskCall.of(Shop::countOrder, "none"))),
                         client.submitAll(List.of(TaskCall.of(Shop::countOrder, "w"),
                                 TaskCall.of(Shop::countOrder, "w"))));
+                assertThat(shop.sent).isEmpty(); // nothing of the transaction is in Redis before its commit
+                return inside;
             });
+            assertThat(shop.sent).startsWith(handles.one().id()); // in submit order
             assertThat(handles.one().get(WAIT)).isEqualTo(1);
             assertThat(handles.chain().get(WAIT)).isEqualTo(42);
             assertThat(handles.group().get(WAIT)).containsExactly(1, 0);
