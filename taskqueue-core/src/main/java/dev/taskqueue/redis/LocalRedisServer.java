@@ -191,9 +191,13 @@ public final class LocalRedisServer implements AutoCloseable {
     }
 
     private static String tail(Path logFile) {
+        return tail(logFile, 5);
+    }
+
+    private static String tail(Path logFile, int count) {
         try {
             List<String> lines = Files.readAllLines(logFile);
-            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - count), lines.size()));
         }
         catch (IOException ex) {
             return "(no log)";
@@ -208,6 +212,11 @@ public final class LocalRedisServer implements AutoCloseable {
     /** {@code redis://127.0.0.1:<port>}. */
     public RedisURI uri() {
         return RedisURI.create("127.0.0.1", port);
+    }
+
+    /** The last {@code count} lines the server logged (warnings and errors), joined by " | ": for diagnostics. */
+    public String logTail(int count) {
+        return tail(workDir.resolve("redis.log"), count);
     }
 
     /** The binary it runs. */
