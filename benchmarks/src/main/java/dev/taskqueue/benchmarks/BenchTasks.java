@@ -23,6 +23,8 @@ public class BenchTasks {
 
     /** Nanoseconds from a probe's intended submit time to its handler's first line. */
     final Recorder latency = new Recorder(3);
+    /** Of probes: from the start of the submit call to the handler's first line, in nanoseconds. */
+    final Recorder sinceSubmit = new Recorder(3);
 
     /** Nanoseconds from a delayed task's due time to its handler's first line (0 when early). */
     final Recorder lateness = new Recorder(3);
@@ -103,11 +105,15 @@ public class BenchTasks {
         throw new IllegalStateException("bench failure " + i);
     }
 
-    /** Records how long after {@code intendedNanos} (the open-loop schedule's submit time) it started. */
+    /**
+     * Records how long after {@code intendedNanos} (the open-loop schedule's submit time) it started, and how long
+     * after {@code submittedNanos} (when its submit call began): the second leaves out the producer's own delay.
+     */
     @Task(name = "bench.probe", ignoreResult = true)
-    public void probe(long intendedNanos) {
+    public void probe(long intendedNanos, long submittedNanos) {
         long now = System.nanoTime();
         latency.recordValue(Math.max(0, now - intendedNanos));
+        sinceSubmit.recordValue(Math.max(0, now - submittedNanos));
         started(now);
     }
 
@@ -147,6 +153,7 @@ public class BenchTasks {
         handled.set(0);
         firstStartNanos.set(0);
         latency.reset();
+        sinceSubmit.reset();
         lateness.reset();
         early.set(0);
         holdStarts.clear();

@@ -24,8 +24,10 @@ final class OpenLoop {
      * @param submitted tasks submitted
      * @param seconds from the first intended time to the last submit's return
      * @param submitCalls from each intended time to the return of its submit call, in nanoseconds
+     * @param lateness from each intended time to the start of its submit call, in nanoseconds: the producer's own
+     *        delay (a thread woken late, or every thread busy in a slow submit), apart from the submit's
      */
-    record Result(long submitted, double seconds, Histogram submitCalls) {
+    record Result(long submitted, double seconds, Histogram submitCalls, Histogram lateness) {
     }
 
     private OpenLoop() {
@@ -43,6 +45,7 @@ final class OpenLoop {
         AtomicLong next = new AtomicLong();
         AtomicLong lastReturn = new AtomicLong(start);
         Recorder submitCalls = new Recorder(3);
+        Recorder lateness = new Recorder(3);
         List<Thread> producers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             Thread producer = new Thread(() -> {
@@ -53,6 +56,7 @@ final class OpenLoop {
                     while ((wait = intended - System.nanoTime()) > 0) {
                         LockSupport.parkNanos(wait);
                     }
+                    lateness.recordValue(Math.max(0, System.nanoTime() - intended));
                     submit.accept(intended);
                     long now = System.nanoTime();
                     submitCalls.recordValue(now - intended);
@@ -68,6 +72,7 @@ final class OpenLoop {
         }
         deadline.check("submitting " + total + " tasks at " + rate + "/s");
         Histogram calls = submitCalls.getIntervalHistogram();
-        return new Result(calls.getTotalCount(), (lastReturn.get() - start) / 1e9, calls);
+        return new Result(calls.getTotalCount(), (lastReturn.get() - start) / 1e9, calls,
+                lateness.getIntervalHistogram());
     }
 }

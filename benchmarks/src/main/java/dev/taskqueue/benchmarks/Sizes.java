@@ -14,7 +14,7 @@ import java.time.Duration;
  * @param bulkBatch calls per {@code submitAll}
  * @param singleSubmitTasks tasks submitted one by one by the threaded submit scenario
  * @param submitThreads client threads of the threaded submit scenario
- * @param latency how long each open-loop latency scenario measures (after as long again / 4 of warm-up)
+ * @param latency how long each open-loop latency scenario measures (after half as long of warm-up)
  * @param delayedTasks delayed tasks, with countdowns spread uniformly over [delayMin, delayMax]
  * @param delayMin the shortest countdown
  * @param delayMax the longest countdown
@@ -68,6 +68,6 @@ record Sizes(String mode, int warmupTasks, int drainTasks, int bulkTasks, int bu
 
     /** Warm-up of an open-loop latency scenario, before it records. */
     Duration latencyWarmup() {
-        return latency.dividedBy(4);
+        return latency.dividedBy(2);
     }
 }
