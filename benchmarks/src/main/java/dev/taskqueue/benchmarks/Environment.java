@@ -8,6 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.lettuce.core.resource.EpollProvider;
+import io.lettuce.core.resource.IOUringProvider;
+
 /** Where the figures were measured: machine, JVM (with its GC and heap settings), Redis. */
 final class Environment {
 
@@ -32,6 +35,7 @@ final class Environment {
         env.put("jvmArguments", ManagementFactory.getRuntimeMXBean().getInputArguments());
         env.put("workerJvmArguments", ChildWorker.JVM_OPTIONS);
         env.put("redis", redis);
+        env.put("lettuceTransport", lettuceTransport());
         return env;
     }
 
@@ -45,7 +49,15 @@ final class Environment {
                 + (arguments.containsAll(DOCUMENTED_JVM_OPTIONS) ? "" : " (NOT the documented "
                         + String.join(" ", DOCUMENTED_JVM_OPTIONS) + ": figures may differ)") + "\n"
                 + "worker JVMs: " + String.join(" ", ChildWorker.JVM_OPTIONS) + "\n"
-                + "Redis " + env.get("redis");
+                + "Redis " + env.get("redis") + "; Lettuce over " + env.get("lettuceTransport");
+    }
+
+    /**
+     * The network transport Lettuce uses: Netty's native io_uring or epoll when its library is on the class path
+     * (an application adds it; see the README's performance section), else Java's NIO.
+     */
+    static String lettuceTransport() {
+        return IOUringProvider.isAvailable() ? "io_uring" : EpollProvider.isAvailable() ? "epoll" : "NIO";
     }
 
     private static String cpuModel() {
