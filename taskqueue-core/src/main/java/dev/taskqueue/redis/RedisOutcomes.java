@@ -115,32 +115,32 @@ final class RedisOutcomes {
                   redis.call('PEXPIRE', KEYS[ak], ttl)
                 end
                 if record then
-                  if kind == 'S' then -- the common case: its start time in the same HSET (one call less per task)
-                    redis.call('HSET', record, 'state', 'SUCCESS', 'finished', now, 'worker', worker, 'task', name,
-                      'queue', ARGV[7], 'attempt', attempt, 'result', result,
-                      'started', tran ~= '' and now - tonumber(tran) or now)
-                    redis.call('HDEL', record, 'error.type', 'error.message', 'error.stack', 'next', 'dead')
+                  -- One HSET per record: its outcome's fields, then what describes the task (the common case,
+                  -- SUCCESS, also takes its start time here)
+                  local f
+                  if kind == 'S' then
+                    f = { 'state', 'SUCCESS', 'finished', now, 'worker', worker, 'task', name, 'queue', ARGV[7],
+                      'attempt', attempt, 'result', result, 'started', tran ~= '' and now - tonumber(tran) or now }
                   elseif kind == 'R' then
-                    redis.call('HSET', record, 'state', 'REVOKED', 'finished', now, 'task', name, 'queue', ARGV[7],
-                      'error.type', 'dev.taskqueue.TaskRevokedException', 'error.message', emsg)
+                    f = { 'state', 'REVOKED', 'finished', now, 'task', name, 'queue', ARGV[7],
+                      'error.type', 'dev.taskqueue.TaskRevokedException', 'error.message', emsg }
                   elseif kind == 'T' then
-                    redis.call('HSET', record, 'state', 'RETRY', 'worker', worker, 'task', name, 'queue', ARGV[7],
-                      'attempt', attempt, 'next', now + delay, 'error.type', etype, 'error.message', emsg,
-                      'error.stack', estack)
+                    f = { 'state', 'RETRY', 'worker', worker, 'task', name, 'queue', ARGV[7], 'attempt', attempt,
+                      'next', now + delay, 'error.type', etype, 'error.message', emsg, 'error.stack', estack }
                   else
-                    redis.call('HSET', record, 'state', 'FAILURE', 'finished', now, 'worker', worker, 'task', name,
-                      'queue', ARGV[7], 'attempt', attempt, 'error.type', etype, 'error.message', emsg,
-                      'error.stack', estack, 'dead', letter)
+                    f = { 'state', 'FAILURE', 'finished', now, 'worker', worker, 'task', name, 'queue', ARGV[7],
+                      'attempt', attempt, 'error.type', etype, 'error.message', emsg, 'error.stack', estack,
+                      'dead', letter }
                   end
-                  local described = {}
-                  if targs ~= '' then described[#described + 1] = 'args' described[#described + 1] = targs end
-                  if tparent ~= '' then described[#described + 1] = 'parent' described[#described + 1] = tparent end
-                  if tctx ~= '' then described[#described + 1] = 'ctx' described[#described + 1] = tctx end
-                  if tsub ~= '' then described[#described + 1] = 'submitted' described[#described + 1] = tsub end
-                  if tran ~= '' and kind ~= 'S' then
-                    described[#described + 1] = 'started' described[#described + 1] = now - tonumber(tran)
+                  if targs ~= '' then f[#f + 1] = 'args' f[#f + 1] = targs end
+                  if tparent ~= '' then f[#f + 1] = 'parent' f[#f + 1] = tparent end
+                  if tctx ~= '' then f[#f + 1] = 'ctx' f[#f + 1] = tctx end
+                  if tsub ~= '' then f[#f + 1] = 'submitted' f[#f + 1] = tsub end
+                  if tran ~= '' and kind ~= 'S' then f[#f + 1] = 'started' f[#f + 1] = now - tonumber(tran) end
+                  redis.call('HSET', record, unpack(f))
+                  if kind == 'S' then
+                    redis.call('HDEL', record, 'error.type', 'error.message', 'error.stack', 'next', 'dead')
                   end
-                  if #described > 0 then redis.call('HSET', record, unpack(described)) end
                   redis.call('PEXPIRE', record, ttl)
                   if kind ~= 'T' then
                     notify_waiters(record, id, ARGV[3])
