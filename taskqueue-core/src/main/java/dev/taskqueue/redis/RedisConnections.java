@@ -17,6 +17,7 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulConnection;
@@ -322,7 +323,8 @@ public final class RedisConnections implements AutoCloseable {
      * connect to host/&lt;unresolved&gt;:port"), its root cause says what happened ("Connection refused").
      */
     private static String reason(Throwable cause) {
-        if (cause instanceof TimeoutException) {
+        // Our own wait and Lettuce's command timeout race when both have the same bound: either says the same
+        if (cause instanceof TimeoutException || cause instanceof RedisCommandTimeoutException) {
             return "no answer in time";
         }
         String message = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();

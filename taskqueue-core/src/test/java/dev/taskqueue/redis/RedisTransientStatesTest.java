@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 
 import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.TaskCall;
@@ -16,6 +17,7 @@ import dev.taskqueue.testing.TaskQueueFixture;
 import dev.taskqueue.testing.TestTasks;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.Test;
@@ -177,6 +179,23 @@ class RedisTransientStatesTest {
                     new RedisCommandExecutionException("TRYAGAIN Multiple keys request during rehashing of slot")))
                     .isInstanceOf(BrokerUnavailableException.class)
                     .hasMessageContaining("is moving this key's hash slot to another node");
+        }
+    }
+
+    /**
+     * A command that got no answer within its bound reads the same whether this side's wait or Lettuce's command
+     * timeout noticed first (with the same bound they race), and is not taken for a command Redis surely did not run.
+     */
+    @Test
+    void aTimeoutSaysNoAnswerInTimeWhicheverSideNoticedIt() {
+        try (RedisConnections connections = RedisConnections.create(RedisURI.create("127.0.0.1", 6379))) {
+            for (Throwable timeout : List.of(new TimeoutException(),
+                    new RedisCommandTimeoutException("Command timed out after 300 millisecond(s)"))) {
+                RuntimeException failure = connections.translate("store 1 task(s)", timeout);
+                assertThat(failure).isInstanceOf(BrokerUnavailableException.class)
+                        .hasMessageContaining("(no answer in time)");
+                assertThat(RedisConnections.surelyNotRun(failure)).isFalse();
+            }
         }
     }
 
