@@ -19,7 +19,7 @@ final class ReadmeScreenshots {
 
     /** The pages the README shows, by screenshot name. */
     static final List<String> PAGES = List.of("overview", "overview-dark", "queues", "queue", "queue-dead", "task",
-            "workflow", "workers", "schedules", "catalog", "failures", "audit");
+            "workflow", "workers", "schedules", "catalog", "failures", "audit", "outbox");
 
     private ReadmeScreenshots() {
     }
