@@ -54,10 +54,9 @@ final class LatencyScenario extends Scenario {
             // measured rate for a second.
             int warmRate = Math.max(rate, Math.min(3 * rate, 10_000));
             long warmed = OpenLoop.run(warmRate, bench.sizes.latencyWarmup(), threads, probe(engine), deadline)
-                    .submitted();
-            warmed += OpenLoop.run(rate, Duration.ofSeconds(1), threads, probe(engine), deadline).submitted();
-            long submitted = warmed;
-            deadline.await(() -> engine.tasks.handled.get() >= submitted, 5, "finishing the warm-up");
+                    .submitted()
+                    + OpenLoop.run(rate, Duration.ofSeconds(1), threads, probe(engine), deadline).submitted();
+            deadline.await(() -> engine.tasks.handled.get() >= warmed, 5, "finishing the warm-up");
             engine.tasks.reset();
 
             AtomicLong maxBacklog = new AtomicLong();
