@@ -19,6 +19,7 @@ import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskPolicies;
 import dev.taskqueue.internal.TaskDefinition;
 import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.internal.WorkflowCalls;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -74,7 +75,7 @@ final class CeleryClient {
 
     /** Whether any call in this signature goes to a Celery queue. */
     boolean involves(Signature<?> signature, TaskOptions defaults) {
-        return calls(signature).stream().anyMatch(call -> queueOf(call, defaults) != null);
+        return WorkflowCalls.of(signature).stream().anyMatch(call -> queueOf(call, defaults) != null);
     }
 
     /** Sends calls (with their links) in one round trip; their handles in the same order. */
@@ -340,37 +341,12 @@ final class CeleryClient {
     }
 
     private void requireAllCelery(Signature<?> signature, TaskOptions defaults) {
-        for (TaskCall<?> call : calls(signature)) {
+        for (TaskCall<?> call : WorkflowCalls.of(signature)) {
             if (queueOf(call, defaults) == null) {
                 throw new IllegalArgumentException("Workflow " + signature + " mixes Celery queues and taskqueue "
                         + "queues: task " + call.taskName() + " goes to no Celery queue. Route every step to a Celery "
                         + "queue (taskqueue.celery.routes, or the queue option), or none");
             }
         }
-    }
-
-    /** Every call of a signature, its links included. */
-    static List<TaskCall<?>> calls(Signature<?> signature) {
-        List<TaskCall<?>> calls = new ArrayList<>();
-        collect(signature, calls);
-        return calls;
-    }
-
-    private static void collect(Signature<?> signature, List<TaskCall<?>> into) {
-        if (signature instanceof TaskCall<?> call) {
-            into.add(call);
-        }
-        else if (signature instanceof Chain<?> chain) {
-            chain.items().forEach(item -> collect(item, into));
-        }
-        else if (signature instanceof Group<?> group) {
-            group.members().forEach(member -> collect(member, into));
-        }
-        else if (signature instanceof Chord<?> chord) {
-            collect(chord.header(), into);
-            collect(chord.body(), into);
-        }
-        signature.links().forEach(link -> collect(link, into));
-        signature.errorLinks().forEach(link -> collect(link, into));
     }
 }

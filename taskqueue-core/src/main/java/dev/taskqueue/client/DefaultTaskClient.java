@@ -24,6 +24,7 @@ import dev.taskqueue.event.TaskEventListener;
 import dev.taskqueue.internal.MessageCodec;
 import dev.taskqueue.internal.TaskCatalog;
 import dev.taskqueue.internal.TaskRegistry;
+import dev.taskqueue.internal.WorkflowCalls;
 import dev.taskqueue.workflow.Target;
 import dev.taskqueue.workflow.WorkflowEngine;
 import org.jspecify.annotations.Nullable;

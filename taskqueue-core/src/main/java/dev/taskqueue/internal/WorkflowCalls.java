@@ -1,4 +1,4 @@
-package dev.taskqueue.client;
+package dev.taskqueue.internal;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,13 +9,20 @@ import dev.taskqueue.Group;
 import dev.taskqueue.Signature;
 import dev.taskqueue.TaskCall;
 
-/** Every call of a workflow, links included: what a submit asks of all of them (their transaction mode). */
-final class WorkflowCalls {
+/**
+ * Every call of a workflow, links included: for what a submit asks of all of them (their transaction mode, whether
+ * they go to Celery queues).
+ */
+public final class WorkflowCalls {
 
     private WorkflowCalls() {
     }
 
-    static List<TaskCall<?>> of(Signature<?> signature) {
+    /**
+     * The calls of {@code signature} in the order they appear: chain items, group members, a chord's header then its
+     * body, each with its links and error links after it.
+     */
+    public static List<TaskCall<?>> of(Signature<?> signature) {
         List<TaskCall<?>> calls = new ArrayList<>();
         collect(signature, calls);
         return calls;
