@@ -1,5 +1,8 @@
 package dev.taskqueue.benchmarks;
 
+import static dev.taskqueue.benchmarks.SmokeRuns.assertCpuPerTaskOrNotApplicable;
+import static dev.taskqueue.benchmarks.SmokeRuns.figure;
+import static dev.taskqueue.benchmarks.SmokeRuns.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -8,7 +11,6 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs every default scenario at smoke sizes, so that the harness cannot rot. Speed is never asserted: only that
@@ -26,7 +28,7 @@ class SmokeBenchmarkTest {
         int status = Benchmarks.run(new String[] { "--smoke", "--output", output.toString() }, System.out);
 
         assertThat(status).isZero();
-        JsonNode json = JsonMapper.builder().build().readTree(output.toFile());
+        JsonNode json = json(output);
         assertThat(json.get("mode").asString()).isEqualTo("smoke");
         JsonNode scenarios = json.get("scenarios");
         assertThat(scenarios).hasSize(Benchmarks.DEFAULT_SCENARIOS.size());
@@ -42,45 +44,5 @@ class SmokeBenchmarkTest {
             }
         }
         assertThat(json.get("environment").get("jvmArguments")).isNotNull();
-    }
-
-    /** A scenario says its work costs CPU in the JVM and in Redis per task, or says n/a (not counted in tasks). */
-    static void assertCpuPerTaskOrNotApplicable(JsonNode scenario) {
-        String name = scenario.get("name").asString();
-        if (scenario.has("cpuPerTask")) {
-            assertThat(scenario.get("cpuPerTask").asString()).as(name).isEqualTo("n/a");
-            return;
-        }
-        boolean measured = false;
-        for (JsonNode figure : scenario.get("figures")) {
-            JsonNode cpu = figure.get("cpuPerTask");
-            if (cpu != null && cpu.isObject()) {
-                assertThat(cpu.get("jvmMicros").asDouble()).as(name + " " + figure.get("key")).isPositive();
-                assertThat(cpu.get("redisMicros").asDouble()).as(name + " " + figure.get("key")).isPositive();
-                assertThat(cpu.get("redisCommandsPerTask").properties()).as(name).isNotEmpty();
-                measured = true;
-            }
-        }
-        assertThat(measured).as(name + ": CPU per task, or n/a").isTrue();
-    }
-
-    /** Runs one scenario at smoke sizes, its JSON written to {@code output}; the exit status. */
-    static int runSmoke(String scenario, Path output) throws Exception {
-        Files.deleteIfExists(output);
-        return Benchmarks.run(new String[] { "--smoke", "--scenario", scenario, "--output", output.toString() },
-                System.out);
-    }
-
-    static double figure(JsonNode scenario, String key) {
-        for (JsonNode figure : scenario.get("figures")) {
-            if (figure.get("key").asString().equals(key)) {
-                return figure.get("value").asDouble();
-            }
-        }
-        throw new AssertionError("no figure " + key + " in " + scenario);
-    }
-
-    static JsonNode json(Path file) {
-        return JsonMapper.builder().build().readTree(file.toFile());
     }
 }

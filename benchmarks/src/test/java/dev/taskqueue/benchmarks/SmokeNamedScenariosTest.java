@@ -1,13 +1,12 @@
 package dev.taskqueue.benchmarks;
 
-import static dev.taskqueue.benchmarks.SmokeBenchmarkTest.assertCpuPerTaskOrNotApplicable;
-import static dev.taskqueue.benchmarks.SmokeBenchmarkTest.figure;
-import static dev.taskqueue.benchmarks.SmokeBenchmarkTest.json;
-import static dev.taskqueue.benchmarks.SmokeBenchmarkTest.runSmoke;
+import static dev.taskqueue.benchmarks.SmokeRuns.assertCpuPerTaskOrNotApplicable;
+import static dev.taskqueue.benchmarks.SmokeRuns.figure;
+import static dev.taskqueue.benchmarks.SmokeRuns.json;
+import static dev.taskqueue.benchmarks.SmokeRuns.runSmoke;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
@@ -73,9 +72,7 @@ class SmokeNamedScenariosTest {
     @Timeout(120)
     void transactionsRunAfterCommitAndThroughTheOutboxAtSmokeSizes() throws Exception {
         Path output = Path.of("target", "smoke-tx-results.json");
-        Files.deleteIfExists(output);
-        int status = Benchmarks.run(new String[] { "--smoke", "--scenario", "tx-after-commit,tx-outbox", "--output",
-                output.toString() }, System.out);
+        int status = runSmoke("tx-after-commit,tx-outbox", output);
 
         JsonNode scenarios = json(output).get("scenarios");
         assertThat(status).as(scenarios.toString()).isZero();
