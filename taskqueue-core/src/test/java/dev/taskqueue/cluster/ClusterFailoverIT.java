@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 import dev.taskqueue.ReplicationException;
@@ -142,13 +143,12 @@ class ClusterFailoverIT {
          */
         BooleanSupplier promotedOrForcedAfter(Duration patience) {
             long forceAt = System.nanoTime() + patience.toNanos();
-            boolean[] forced = {false};
+            AtomicBoolean forced = new AtomicBoolean();
             return () -> {
                 if (FailoverLoad.isMaster(onReplica)) {
                     return true;
                 }
-                if (!forced[0] && System.nanoTime() > forceAt) {
-                    forced[0] = true;
+                if (System.nanoTime() > forceAt && forced.compareAndSet(false, true)) {
                     System.out.println("FAILOVER-TEST the replica was not promoted " + patience.toSeconds()
                             + " s after the kill; forcing it. Its view: " + onReplica.sync().clusterNodes()
                             .replace('\n', '|') + " Its log: " + cluster.node(replica).logTail(20));
