@@ -1,6 +1,7 @@
 package dev.taskqueue.worker;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,11 +30,20 @@ final class Acker {
     /** At most this many outcomes per round trip: one script must not hold Redis for long. */
     static final int MAX_BATCH = 500;
 
+    /**
+     * A task's "started" notice leaves once it has run this long: most tasks (no-ops, a cache read, a short call) end
+     * sooner, and their record is then written once, with the outcome, instead of twice. An operator sees a long task
+     * as STARTED at most this much later; when the acker is idle, notices wait up to its 100 ms poll anyway.
+     */
+    static final long STARTED_NOTICE_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
     private final String workerId;
     private final Broker broker;
     private final TaskEventListener listener;
     private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
-    private final LinkedBlockingQueue<Broker.Started> started = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<StartedNotice> started = new LinkedBlockingQueue<>();
+    /** The loop's own: notices taken from {@link #started} not sent yet, oldest first (in the order tasks started). */
+    private final ArrayDeque<StartedNotice> youngNotices = new ArrayDeque<>();
     /** The batch in flight: the loop's own until it ended; kept after a failure, to be sent again. */
     private final List<Outcome> batch = new ArrayList<>();
     private final Backoff backoff;
@@ -58,8 +68,12 @@ final class Acker {
     /** Queues a "started" notice, sent before the next batch of outcomes (none for fire-and-forget tasks). */
     void started(Broker.Started task, boolean ignoreResult) {
         if (!ignoreResult) {
-            started.add(task);
+            started.add(new StartedNotice(task, System.nanoTime()));
         }
+    }
+
+    /** A task's "started" notice, and when it was queued (at the task's start). */
+    private record StartedNotice(Broker.Started task, long queuedAtNanos) {
     }
 
     /** Outcomes not yet recorded. */
@@ -106,19 +120,25 @@ final class Acker {
     }
 
     /**
-     * Sends the "started" notices, but not for tasks whose outcome goes in {@code batch}: their record is written
-     * once, with the outcome. Under load most tasks finish before their notice leaves, so this saves most writes.
+     * Sends the "started" notices of tasks that have run for {@link #STARTED_NOTICE_AFTER_NANOS}, and drops those of
+     * tasks whose outcome goes in {@code batch}: their record is written once, with the outcome. Younger notices wait
+     * for a later batch, by which time most of their tasks have ended and need none.
      */
     private void sendStarted(List<Outcome> batch) {
-        if (started.isEmpty()) {
+        started.drainTo(youngNotices); // a task's notice is queued before its outcome: all of the batch's are here
+        if (youngNotices.isEmpty()) {
             return;
         }
-        List<Broker.Started> notices = new ArrayList<>();
-        started.drainTo(notices, MAX_BATCH);
         if (!batch.isEmpty()) {
             Set<String> finished = new HashSet<>();
             batch.forEach(o -> finished.add(o.delivery().taskId()));
-            notices.removeIf(notice -> finished.contains(notice.taskId()));
+            youngNotices.removeIf(notice -> finished.contains(notice.task().taskId()));
+        }
+        long startedBefore = System.nanoTime() - STARTED_NOTICE_AFTER_NANOS;
+        List<Broker.Started> notices = new ArrayList<>();
+        while (!youngNotices.isEmpty() && notices.size() < MAX_BATCH
+                && youngNotices.peekFirst().queuedAtNanos() - startedBefore <= 0) {
+            notices.add(youngNotices.pollFirst().task());
         }
         if (!notices.isEmpty()) {
             broker.markStarted(workerId, notices);
