@@ -5,7 +5,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
 
 /**
  * Task ids: generated ones are UUIDv7 (time-ordered, so ids sort by submission time), caller-chosen ones are
@@ -14,7 +13,8 @@ import java.util.regex.Pattern;
 public final class TaskIds {
 
     /** Letters, digits and {@code . _ : -}, 1 to 200 characters. */
-    private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._:\\-]{1,200}");
+    /** The longest task id: ids go into Redis key names, several per key. */
+    private static final int MAX_LENGTH = 200;
 
     /**
      * Strong random sources, a few, each drawn from in blocks: one shared {@code SecureRandom} would serialise every
@@ -86,10 +86,29 @@ public final class TaskIds {
 
     /** Throws if the id cannot serve as a task id. */
     public static void check(String id) {
-        if (id == null || !VALID.matcher(id).matches()) {
+        if (!valid(id)) {
             throw new IllegalArgumentException("A task id must be 1 to 200 letters, digits or . _ : - characters, got '"
                     + id + "'");
         }
+    }
+
+    /**
+     * Whether {@code id} is 1 to {@link #MAX_LENGTH} of {@code [A-Za-z0-9._:-]}: a loop, not a regular expression,
+     * as every task a workflow stores is checked (a regex took a sixth of a chord's submit).
+     */
+    private static boolean valid(String id) {
+        if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+                    || c == '_' || c == ':' || c == '-';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String format(long msb, long lsb) {

@@ -1,6 +1,7 @@
 package dev.taskqueue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -12,8 +13,12 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-/** Generated task ids: UUIDv7, unique across threads, increasing within one JVM, random in their low bits. */
+/**
+ * Generated task ids: UUIDv7, unique across threads, increasing within one JVM, random in their low bits; and which
+ * ids a caller may choose.
+ */
 class TaskIdsTest {
 
     @Test
@@ -56,5 +61,20 @@ class TaskIdsTest {
             randomBits.add(UUID.fromString(TaskIds.next()).getLeastSignificantBits());
         }
         assertThat(randomBits).hasSize(10_000);
+    }
+
+    @Test
+    void anIdOfOneTo200LettersDigitsAndDotUnderscoreColonDashIsAccepted() {
+        for (String id : List.of("a", "Z9", "order-42", "orders:2026.12_03", "a".repeat(200))) {
+            TaskIds.check(id);
+        }
+    }
+
+    @Test
+    void anyOtherIdIsRefusedSayingWhatAnIdMayHold() {
+        for (String id : Arrays.asList(null, "", "a".repeat(201), "a b", "{queue}", "a/b", "caf\u00e9", "a*", "\u0661")) {
+            assertThatIllegalArgumentException().isThrownBy(() -> TaskIds.check(id))
+                    .withMessageContaining("1 to 200 letters, digits or . _ : - characters");
+        }
     }
 }
