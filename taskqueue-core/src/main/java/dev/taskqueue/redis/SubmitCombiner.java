@@ -1,0 +1,125 @@
+package dev.taskqueue.redis;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
+
+import dev.taskqueue.broker.OutgoingMessage;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Single submits from many threads, combined per queue, the way the acker batches outcomes:
+ * <ol>
+ * <li>a submit to a queue with no submit script in flight is sent at once: a lone submit waits for nothing;</li>
+ * <li>while one is in flight, the single submits to that queue wait together;</li>
+ * <li>when its reply arrives, they leave in one script (up to {@code maxBatch} messages), sent from the thread that
+ * took the reply (Lettuce's event loop: no thread of our own, no hand-off), before the callers of the reply are
+ * woken.</li>
+ * </ol>
+ * Each caller gets its own message's part of the reply, and waits for it as before: a submit returns only once Redis
+ * has its task. A failure of the script is every combined caller's: each then decides by itself whether sending its
+ * message again could store it twice ({@link SubmitRetry}).
+ */
+final class SubmitCombiner {
+
+    /** Sends messages of one queue in one script; its reply holds two elements per message, in order. */
+    private final BiFunction<String, List<OutgoingMessage>, CompletableFuture<List<Object>>> send;
+    private final int maxBatch;
+    private final int maxInFlight;
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+
+    SubmitCombiner(BiFunction<String, List<OutgoingMessage>, CompletableFuture<List<Object>>> send, int maxBatch,
+            int maxInFlight) {
+        this.send = send;
+        this.maxBatch = maxBatch;
+        this.maxInFlight = maxInFlight;
+    }
+
+    /** Stores one message, with others to its queue sent meanwhile; completes with its two reply elements. */
+    CompletableFuture<List<Object>> submit(OutgoingMessage message) {
+        return lanes.computeIfAbsent(message.queue(), Lane::new).submit(message);
+    }
+
+    private record Waiting(OutgoingMessage message, CompletableFuture<List<Object>> reply) {
+    }
+
+    /** One queue's submits: at most {@code maxInFlight} scripts in flight, the others waiting for a reply. */
+    private final class Lane {
+
+        private final String queue;
+        private List<Waiting> waiting = new ArrayList<>();
+        private int inFlight;
+
+        Lane(String queue) {
+            this.queue = queue;
+        }
+
+        CompletableFuture<List<Object>> submit(OutgoingMessage message) {
+            Waiting submit = new Waiting(message, new CompletableFuture<>());
+            List<Waiting> batch;
+            synchronized (this) {
+                waiting.add(submit);
+                batch = inFlight < maxInFlight ? take() : null;
+            }
+            if (batch != null) {
+                send(batch);
+            }
+            return submit.reply();
+        }
+
+        /** The next batch, counted in flight: the first {@code maxBatch} waiting. Holding the lane's lock. */
+        private List<Waiting> take() {
+            inFlight++;
+            List<Waiting> batch;
+            if (waiting.size() <= maxBatch) {
+                batch = waiting;
+                waiting = new ArrayList<>();
+            }
+            else {
+                batch = new ArrayList<>(waiting.subList(0, maxBatch));
+                waiting = new ArrayList<>(waiting.subList(maxBatch, waiting.size()));
+            }
+            return batch;
+        }
+
+        private void send(List<Waiting> batch) {
+            CompletableFuture<List<Object>> reply;
+            try {
+                reply = SubmitCombiner.this.send.apply(queue, batch.stream().map(Waiting::message).toList());
+            }
+            catch (RuntimeException notSent) { // no connection: nothing was sent
+                replied(batch, null, notSent);
+                return;
+            }
+            reply.whenComplete((stored, failure) -> replied(batch, stored, failure));
+        }
+
+        /** A batch is answered: what waits leaves first, then the batch's callers are woken. */
+        private void replied(List<Waiting> batch, @Nullable List<Object> stored, @Nullable Throwable failure) {
+            List<Waiting> next;
+            synchronized (this) {
+                inFlight--;
+                next = !waiting.isEmpty() ? take() : null;
+            }
+            if (next != null) {
+                send(next);
+            }
+            answer(batch, stored, failure);
+        }
+
+        private static void answer(List<Waiting> batch, @Nullable List<Object> stored, @Nullable Throwable failure) {
+            for (int i = 0; i < batch.size(); i++) {
+                if (failure != null) {
+                    batch.get(i).reply().completeExceptionally(failure);
+                }
+                else {
+                    List<Object> all = java.util.Objects.requireNonNull(stored);
+                    batch.get(i).reply().complete(List.of(all.get(2 * i), all.get(2 * i + 1)));
+                }
+            }
+        }
+    }
+}

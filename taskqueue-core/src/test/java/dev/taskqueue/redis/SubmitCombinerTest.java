@@ -1,0 +1,94 @@
+package dev.taskqueue.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import dev.taskqueue.TaskCall;
+import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.TaskQueueException;
+import dev.taskqueue.testing.SharedRedis;
+import dev.taskqueue.testing.TaskQueueFixture;
+import dev.taskqueue.testing.TestTasks;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Single submits from many threads share submit scripts ({@link SubmitCombiner}), and a message Redis refuses fails
+ * alone: the others stored with it, perhaps other callers', are stored and told so. On a real Redis.
+ */
+class SubmitCombinerTest {
+
+    private static final String RECORD_OF_BAD = "{taskqueue:default}:t:bad-record";
+
+    private final RedisCommands<String, String> redis = SharedRedis.admin().sync();
+    private final TaskQueueFixture tq = new TaskQueueFixture(new TestTasks());
+
+    @AfterEach
+    void close() {
+        tq.close();
+    }
+
+    @Test
+    void singleSubmitsFromManyThreadsShareScriptsAndEachReturnsOnceItsTaskIsStored() throws Exception {
+        int threads = 8;
+        int each = 200;
+        Set<String> ids = ConcurrentHashMap.newKeySet();
+        long scriptsBefore = SharedRedis.calls("evalsha");
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        TaskHandle<String> handle = tq.client.submit(TestTasks::echo, "x");
+                        // Returned: Redis has it (the submit script writes no record of a generated id: the stream)
+                        ids.add(handle.id());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        }
+        finally {
+            pool.shutdownNow();
+        }
+        long scripts = SharedRedis.calls("evalsha") - scriptsBefore;
+
+        assertThat(ids).hasSize(threads * each);
+        assertThat(redis.xlen("{taskqueue:default}:s:0")).isEqualTo(threads * each);
+        // One script per submit before; combined, those that wait for a script in flight go together in the next.
+        assertThat(scripts).isLessThan(threads * each * 3L / 4);
+    }
+
+    @Test
+    void aMessageRedisRefusesFailsAloneAndTheOthersOfItsScriptAreStored() {
+        redis.set(RECORD_OF_BAD, "not a hash"); // written by something else: HEXISTS on it is refused (WRONGTYPE)
+        List<TaskCall<?>> calls = List.of(TaskCall.of(TestTasks::echo, "before"),
+                TaskCall.of(TestTasks::echo, "bad").withOptions(TaskOptions.defaults().taskId("bad-record")),
+                TaskCall.of(TestTasks::echo, "after"));
+
+        assertThatThrownBy(() -> tq.client.submitAll(calls)).isInstanceOf(TaskQueueException.class)
+                .hasMessageContaining("Redis refused to store task test.echo [bad-record] in queue 'default'")
+                .hasMessageContaining("WRONGTYPE").hasMessageContaining("remove it, then submit again");
+        assertThat(redis.xlen("{taskqueue:default}:s:0")).as("the two others are stored").isEqualTo(2);
+
+        redis.del(RECORD_OF_BAD);
+        TaskHandle<String> again = tq.client.submit(TaskCall.of(TestTasks::echo, "bad")
+                .withOptions(TaskOptions.defaults().taskId("bad-record")));
+        tq.startWorker();
+        assertThat(again.get(Duration.ofSeconds(10))).isEqualTo("bad");
+    }
+}
