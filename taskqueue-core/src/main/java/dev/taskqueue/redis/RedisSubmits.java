@@ -64,8 +64,9 @@ final class RedisSubmits implements AutoCloseable {
      *                      unique window ms, unique key ('' = none), workflow parent id ('' = none)
      * Returns 2 per message: outcome (1 stored, 0 duplicate id, 2 not unique, 3 debounced, 4 refused) and the id of
      * the task that represents the message (its own, or the one it collapsed into), or for 4 Redis's error.
-     * Each message is stored under pcall: an error (a key of the wrong type, written by something else) refuses that
-     * message alone, and the others, perhaps other callers' (SubmitCombiner), are stored and told so.
+     * Each message is stored under pcall: a key of the wrong type (written by something else) refuses that message
+     * alone, and the others, perhaps other callers' (SubmitCombiner), are stored and told so; any other error (a
+     * state of Redis's: read-only, too few replicas, out of memory) fails the script as before.
      * A delayed message that became the earliest of its queue is announced on the wake channel. A message stored
      * with a caller-chosen id forgets a revocation of that id made when no queue had it: it is a new task.
      */
@@ -123,7 +124,10 @@ final class RedisSubmits implements AutoCloseable {
             for i = 1, (#ARGV - 3) / F do
               local ok, outcome, winner = pcall(store, i)
               if not ok then
-                outcome, winner = 4, type(outcome) == 'table' and outcome.err or tostring(outcome)
+                local err = type(outcome) == 'table' and outcome.err or tostring(outcome)
+                -- Redis's own state (READONLY, NOREPLICAS, OOM, ...) fails the script for every message alike
+                if string.sub(err, 1, 9) ~= 'WRONGTYPE' then return redis.error_reply(err) end
+                outcome, winner = 4, err
               end
               out[2 * i - 1] = outcome
               out[2 * i] = winner
