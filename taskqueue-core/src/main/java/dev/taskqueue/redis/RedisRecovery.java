@@ -147,10 +147,22 @@ final class RedisRecovery {
         }
         try {
             var beatingSinceReply = redis.commands().get(keys.beatingSince()).toCompletableFuture();
+            String judge = policy.recoveringWorker();
+            var judgeBeatReply = judge == null ? null
+                    : redis.commands().zscore(keys.workers(), bytes(judge)).toCompletableFuture();
             List<byte[]> time = redis.await(redis.commands().time(), "read the time");
             long now = Long.parseLong(string(time.get(0))) * 1000 + Long.parseLong(string(time.get(1))) / 1000;
             long beatingSince = millisOrZero(redis.await(beatingSinceReply, "read when heartbeats resumed"));
             long deadBefore = now - policy.livenessTimeout().toMillis();
+            // A worker that Redis would find dead judges no one: its process may have been frozen after its janitor
+            // found its heartbeats sound (through an outage, say) and woken before any heartbeat since, when its live
+            // peers' last ones are as old as the outage (FrozenWorkerIT). Its next heartbeat lets it judge again.
+            if (judgeBeatReply != null) {
+                Double judgeBeat = redis.await(judgeBeatReply, "read the heartbeat of worker " + judge);
+                if (judgeBeat == null || judgeBeat < deadBefore) {
+                    return new Recovery(List.of(), 0);
+                }
+            }
             // Time during which no worker could heartbeat (Redis was down, or every worker paused) is not silence:
             // after it, every worker gets a whole liveness timeout (and every lease a visibility timeout) again.
             Workers workers = workers(beatingSince > deadBefore ? -1 : deadBefore, policy.recoveringWorker());

@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
  * visibility timeout. Every worker runs one; the broker lets one at a time work. It stays quiet until its own
  * heartbeats have worked without a gap for a whole liveness timeout (see {@link Liveness}): after a pause or an
  * outage, the others need that long to prove they are alive again. Redis, for its part, does not count against
- * anyone a time when no worker at all could heartbeat.
+ * anyone a time when no worker at all could heartbeat, and the recovery judges no one while this worker's own last
+ * heartbeat is as late as a dead worker's (its process may freeze between the check here and the recovery).
  */
 final class Janitor {
 

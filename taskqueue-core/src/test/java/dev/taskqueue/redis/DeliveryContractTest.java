@@ -204,6 +204,27 @@ class DeliveryContractTest {
         assertThat(others.redelivered()).isEqualTo(1);
     }
 
+    @Test
+    void aJanitorWhoseOwnHeartbeatIsAsLateAsADeadWorkersJudgesNoOneUntilItBeatsAgain() throws Exception {
+        // Its process froze (through an outage) after its janitor found its heartbeats sound, and wakes before any
+        // heartbeat since: its live peer's last heartbeat is as old as its own.
+        tq.client.submit(TestTasks::echo, "the peer's");
+        tq.broker.heartbeat(ghost("peer"), Duration.ofSeconds(1), Duration.ofSeconds(1));
+        tq.broker.heartbeat(ghost("frozen"), Duration.ofSeconds(1), Duration.ofSeconds(1));
+        assertThat(tq.broker.claim("peer", List.of(DEFAULT), 1)).hasSize(1);
+        Thread.sleep(120);
+        RecoveryPolicy frozensJanitor = new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1), "frozen");
+
+        var woken = tq.broker.recover(frozensJanitor);
+        assertThat(woken.deadWorkers()).isEmpty();
+        assertThat(woken.redelivered()).isZero();
+
+        tq.broker.heartbeat(ghost("frozen"), Duration.ofSeconds(1), Duration.ofSeconds(1)); // its own proof of life
+        var afterItsHeartbeat = tq.broker.recover(frozensJanitor);
+        assertThat(afterItsHeartbeat.deadWorkers()).containsExactly("peer");
+        assertThat(afterItsHeartbeat.redelivered()).isEqualTo(1);
+    }
+
     // 4. A task whose workers keep dying goes to the dead letters after maxDeliveries.
 
     @Test
