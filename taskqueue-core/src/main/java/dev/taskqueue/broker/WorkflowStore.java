@@ -41,25 +41,6 @@ public interface WorkflowStore {
             @Nullable String failure, long ttlMillis);
 
     /**
-     * Records several header tasks' results in one step: as {@link #reportToChord} for each (a store that can, in one
-     * round trip). Returns what the chord is after them.
-     */
-    default ChordProgress reportResults(String chordId, int size, List<MemberResult> results, long ttlMillis) {
-        ChordProgress progress = ChordProgress.WAITING;
-        for (MemberResult result : results) {
-            progress = reportToChord(chordId, result.index(), size, result.resultJson(), null, ttlMillis);
-            if (progress.kind() != ChordProgress.Kind.WAITING) {
-                return progress; // complete: the results left are a redelivered member's, kept already
-            }
-        }
-        return progress;
-    }
-
-    /** A header task's result as JSON, at its position in the chord's header. */
-    record MemberResult(int index, String resultJson) {
-    }
-
-    /**
      * The id of the first task a chord runs after its header (what {@code openChord} was told), for operators; null
      * when no chord has this id, its state expired, or the store does not tell.
      */

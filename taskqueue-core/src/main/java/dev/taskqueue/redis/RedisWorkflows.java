@@ -17,7 +17,6 @@ import dev.taskqueue.UnreadableRecordException;
 import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.broker.WorkflowStore.ChordProgress;
 import dev.taskqueue.broker.WorkflowStore.Member;
-import dev.taskqueue.broker.WorkflowStore.MemberResult;
 import dev.taskqueue.internal.TaskDeclarations;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
@@ -143,34 +142,30 @@ public final class RedisWorkflows implements WorkflowStore {
 
     /*
      * KEYS[1] {c}:r   KEYS[2] {c}:m
-     * ARGV[1] size   ARGV[2] ttl ms   ARGV[3] failure ('' = none)   ARGV[4..] member index, its result JSON, ... (none
-     * for a failure)
-     * A failure that fails the chord is kept once (the first); after it, reports change nothing. Otherwise each
+     * ARGV[1] member index   ARGV[2] size   ARGV[3] result JSON ('' for a failure)   ARGV[4] failure ('' = none)
+     * ARGV[5] ttl ms
+     * A failure that fails the chord is kept once (the first); after it, reports change nothing. Otherwise the
      * result is kept once per index (HSETNX: a redelivered member changes nothing), and when every index has one
-     * (fields that are not an index of the chord, written by something else, do not count), returns them all:
-     * whoever sees that starts the body, with a fixed id, so the body is stored once. Many members of one chord
-     * report in one call: the chord's TTL and its 'updated' time are written once for them all.
+     * (fields that are not an index of the chord, written by something else, do not count), returns them all: whoever sees that starts the body, with a fixed id, so the body is stored once.
      * Returns {0} waiting, {1, spec, index, json, ...} complete, {2, spec} failed now, {3, spec} failed before
      * (spec: the body's workflow spec, false when the chord's state expired).
      */
     private static final LuaScript REPORT = new LuaScript("chord-report", """
             local now = now_ms()
-            local ttl = tonumber(ARGV[2])
+            local ttl = tonumber(ARGV[5])
             if redis.call('HEXISTS', KEYS[2], 'failed') == 1 then
               return {3, redis.call('HGET', KEYS[2], 'spec')}
             end
-            if ARGV[3] ~= '' then
-              redis.call('HSET', KEYS[2], 'failed', ARGV[3], 'updated', now)
+            if ARGV[4] ~= '' then
+              redis.call('HSET', KEYS[2], 'failed', ARGV[4], 'updated', now)
               redis.call('PEXPIRE', KEYS[2], ttl)
               return {2, redis.call('HGET', KEYS[2], 'spec')}
             end
-            for i = 4, #ARGV, 2 do
-              redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1])
-            end
+            redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[3])
             redis.call('HSET', KEYS[2], 'updated', now)
             redis.call('PEXPIRE', KEYS[1], ttl)
             redis.call('PEXPIRE', KEYS[2], ttl)
-            local size = tonumber(ARGV[1])
+            local size = tonumber(ARGV[2])
             if redis.call('HLEN', KEYS[1]) >= size then
               local all = redis.call('HGETALL', KEYS[1])
               local reported = 0
@@ -191,28 +186,10 @@ public final class RedisWorkflows implements WorkflowStore {
     @Override
     public ChordProgress reportToChord(String chordId, int index, int size, @Nullable String resultJson,
             @Nullable String failure, long ttlMillis) {
-        return failure != null ? report(chordId, size, failure, List.of(), ttlMillis)
-                : report(chordId, size, "", List.of(new MemberResult(index, resultJson == null ? "null" : resultJson)),
-                        ttlMillis);
-    }
-
-    @Override
-    public ChordProgress reportResults(String chordId, int size, List<MemberResult> results, long ttlMillis) {
-        return report(chordId, size, "", results, ttlMillis);
-    }
-
-    private ChordProgress report(String chordId, int size, String failure, List<MemberResult> results,
-            long ttlMillis) {
-        byte[][] args = new byte[3 + 2 * results.size()][];
-        args[0] = bytes(Integer.toString(size));
-        args[1] = bytes(Long.toString(ttlMillis));
-        args[2] = bytes(failure);
-        for (int i = 0; i < results.size(); i++) {
-            args[3 + 2 * i] = bytes(Integer.toString(results.get(i).index()));
-            args[4 + 2 * i] = bytes(results.get(i).resultJson());
-        }
         List<Object> reply = redis.await(REPORT.run(redis.commands(),
-                new byte[][] { keys.chordResults(chordId), keys.chordMeta(chordId) }, args),
+                new byte[][] { keys.chordResults(chordId), keys.chordMeta(chordId) }, bytes(Integer.toString(index)),
+                bytes(Integer.toString(size)), bytes(resultJson == null ? "null" : resultJson),
+                bytes(failure == null ? "" : failure), bytes(Long.toString(ttlMillis))),
                 "report to chord " + chordId);
         long kind = (Long) reply.get(0);
         if (kind == 0) {

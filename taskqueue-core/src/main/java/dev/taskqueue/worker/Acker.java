@@ -8,20 +8,16 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.event.TaskEventListener;
-import dev.taskqueue.workflow.WorkflowEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Records outcomes in batches: whatever finished while the previous batch was in flight goes in the next, so
- * under load one round trip acknowledges hundreds of tasks, and when idle an outcome leaves at once. Chord members'
- * reports go the same way, just before: one round trip per chord for the batch's members, each reported before it is
- * acknowledged (a member whose worker dies in between runs again, and its second report changes nothing).
+ * under load one round trip acknowledges hundreds of tasks, and when idle an outcome leaves at once.
  *
  * <p>At least once: an outcome is kept until Redis has recorded it. If Redis is down, the acker retries with
  * backoff; if the worker dies first, the unacknowledged tasks run again elsewhere. It is worse to lose a task
@@ -50,28 +46,21 @@ final class Acker {
     private final ArrayDeque<StartedNotice> youngNotices = new ArrayDeque<>();
     /** The batch in flight: the loop's own until it ended; kept after a failure, to be sent again. */
     private final List<Outcome> batch = new ArrayList<>();
-    private final LinkedBlockingQueue<WorkflowEngine.ChordReport> reports = new LinkedBlockingQueue<>();
-    /** The reports in flight: the loop's own until sent; kept after a failure, to be sent again. */
-    private final List<WorkflowEngine.ChordReport> reportBatch = new ArrayList<>();
-    private final Consumer<List<WorkflowEngine.ChordReport>> reporter;
     private final Backoff backoff;
     private final WorkerLoop loop;
     private volatile boolean halted;
 
-    /** @param reporter sends chord members' reports ({@link WorkflowEngine#report}) */
-    Acker(WorkerContext worker, Consumer<List<WorkflowEngine.ChordReport>> reporter) {
+    Acker(WorkerContext worker) {
         this.workerId = worker.workerId();
-        this.reporter = reporter;
         this.broker = worker.broker();
         this.listener = worker.listener();
         this.backoff = worker.backoff("record task outcomes", log);
         this.loop = worker.loop("acker", backoff, this::recordNext);
     }
 
-    /** Queues an outcome, and the task's reports to chords, for the next batch. */
-    void add(Outcome outcome, List<WorkflowEngine.ChordReport> chordReports) {
+    /** Queues an outcome for the next batch. */
+    void add(Outcome outcome) {
         if (!halted) { // after a fatal error, outcomes are not recorded: their tasks run again elsewhere
-            reports.addAll(chordReports); // first: whichever batch takes the outcome sends its reports before it
             outcomes.add(outcome);
         }
     }
@@ -117,7 +106,6 @@ final class Acker {
         if (halted) {
             return; // a task interrupted by the halt must not have that recorded as its outcome
         }
-        sendReports();
         sendStarted(batch);
         List<Boolean> recorded = broker.acknowledge(workerId, batch);
         for (int i = 0; i < batch.size(); i++) {
@@ -128,15 +116,6 @@ final class Acker {
                         + "worker", o.taskName(), o.delivery().taskId());
                 listener.outcomeRefused(o.delivery().taskId(), o.taskName(), o.delivery().queue());
             }
-        }
-    }
-
-    /** Sends the reports queued so far: those of the batch's outcomes, and perhaps of a few about to follow. */
-    private void sendReports() {
-        reports.drainTo(reportBatch);
-        if (!reportBatch.isEmpty()) {
-            reporter.accept(reportBatch); // Redis down: it throws, and the batch and its reports are sent again
-            reportBatch.clear();
         }
     }
 

@@ -39,23 +39,12 @@ final class Endings {
     private final TaskRuntime runtime;
     private final Retries retries;
     private final WorkflowContinuation continuation;
-    private final boolean reportsLater;
 
-    /** Endings that report a chord member at once, in the run's thread. */
     Endings(RunEnvironment env, TaskRuntime runtime) {
-        this(env, runtime, false);
-    }
-
-    /**
-     * @param reportsLater whether a chord member's reports go with its outcome ({@link Run#chordReports}), for the
-     *        {@link Acker} to send with other members' before it acknowledges them, rather than at once
-     */
-    Endings(RunEnvironment env, TaskRuntime runtime, boolean reportsLater) {
         this.env = env;
         this.runtime = runtime;
         this.retries = new Retries(env);
         this.continuation = new WorkflowContinuation(env);
-        this.reportsLater = reportsLater;
     }
 
     /** What the handler did, as the outcome; null if the worker stopped before what follows it could start. */
@@ -103,10 +92,6 @@ final class Endings {
         Outcome outcome = kept(run, Outcome.succeeded(run.delivery, json).task(name, run.attempt())
                 .releasing(run.releases()), ending.took);
         TaskMessage message = run.message();
-        if (reportsLater) {
-            return continuation.after(run, outcome,
-                    () -> run.chordReports = workflows().succeededReportingLater(message, json));
-        }
         return continuation.after(run, outcome, () -> workflows().succeeded(message, json));
     }
 

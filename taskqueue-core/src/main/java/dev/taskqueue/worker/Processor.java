@@ -68,7 +68,7 @@ final class Processor {
         this.admission = new Admission(env, runtime);
         this.limits = new Limits(worker, runtime.codec());
         this.invocation = new Invocation(env, runtime, new TimeLimits(timers, this::hardLimitPassed));
-        this.endings = new Endings(env, runtime, true); // the acker sends chord reports in batches
+        this.endings = new Endings(env, runtime);
     }
 
     /**

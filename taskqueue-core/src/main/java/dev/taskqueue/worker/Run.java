@@ -12,7 +12,6 @@ import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.TaskMessage;
 import dev.taskqueue.internal.JsonPreview;
 import dev.taskqueue.internal.TaskDefinition;
-import dev.taskqueue.workflow.WorkflowEngine;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -48,12 +47,6 @@ final class Run {
     @Nullable ArrayNode jsonArgs;
     @Nullable Object @Nullable [] args;
     @Nullable TaskPolicies policies;
-
-    /**
-     * Its reports to chords, when it succeeded as a chord member: sent with the acker's next batch, before its
-     * acknowledgement. Set and read on the run's thread.
-     */
-    List<WorkflowEngine.ChordReport> chordReports = List.of();
 
     volatile @Nullable String permitKey;
     volatile @Nullable RunContext context;

@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.taskqueue.broker.Broker;
 import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.Outcome;
-import dev.taskqueue.workflow.WorkflowEngine;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
@@ -89,22 +88,18 @@ final class RunningTasks implements RunStore {
             run.threadBack(); // its thread is back in the pool: the one lent in its place goes
             return;
         }
-        handOver(run, outcome, run.chordReports);
+        handOver(run, outcome);
     }
 
     /** The hard time limit gives up on the run: {@code outcome} stands (the run's own will be dropped). */
     void handOver(Run run, @Nullable Outcome outcome) {
-        handOver(run, outcome, List.of());
-    }
-
-    private void handOver(Run run, @Nullable Outcome outcome, List<WorkflowEngine.ChordReport> chordReports) {
         byEntry.remove(key(run.delivery));
         if (outcome != null) { // null: the task went back to Redis to wait for a rate slot or a permit
             processed.incrementAndGet();
             if (outcome.kind() == Outcome.Kind.FAILED || outcome.kind() == Outcome.Kind.QUARANTINED) {
                 failed.incrementAndGet();
             }
-            acker.add(outcome, chordReports);
+            acker.add(outcome);
             if (history != null) {
                 history.record(run.delivery.queue(), outcome);
             }

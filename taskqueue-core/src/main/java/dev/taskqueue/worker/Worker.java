@@ -139,7 +139,7 @@ public final class Worker {
         this.problems = new Problems(clock);
         this.fatal = new FatalErrors(id, settings.onFatalError(), this::halt);
         WorkerContext worker = new WorkerContext(id, broker, settings, listener, clock, problems, fatal);
-        this.acker = new Acker(worker, workflows::report);
+        this.acker = new Acker(worker);
         this.history = settings.history() ? new HistoryRecorder(worker) : null;
         this.running = new RunningTasks(worker, slots, acker, history);
         this.liveness = new Liveness(settings.heartbeatGapMillis());

@@ -7,7 +7,6 @@ import java.util.List;
 
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskOptions;
-import dev.taskqueue.broker.WorkflowStore;
 import dev.taskqueue.broker.WorkflowStore.ChordProgress;
 import dev.taskqueue.internal.OptionsJson;
 import dev.taskqueue.workflow.WorkflowFormat.Continuation;
@@ -114,17 +113,12 @@ final class StepStarter {
         }
     }
 
-    /** A chord member finished: record its result, and start the body (in {@code batch}) if it was the last. */
+    /** A chord member finished: record its result, and start the body if it was the last. */
     void report(ReportNode report, String resultJson, StepBatch batch) {
-        report(report.chord(), report.size(), List.of(new WorkflowStore.MemberResult(report.index(), resultJson)),
-                batch);
-    }
-
-    /** Chord members finished: record their results, and start the body (in {@code batch}) if they were the last. */
-    void report(String chordId, int size, List<WorkflowStore.MemberResult> results, StepBatch batch) {
-        ChordProgress progress = parts.store().reportResults(chordId, size, results, parts.ttlMillis());
+        ChordProgress progress = parts.store().reportToChord(report.chord(), report.index(), report.size(),
+                resultJson, null, parts.ttlMillis());
         if (progress.kind() == ChordProgress.Kind.COMPLETE) {
-            completeChord(chordId, progress, batch);
+            completeChord(report.chord(), progress, batch);
         }
     }
 

@@ -1,11 +1,7 @@
 package dev.taskqueue.workflow;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.Chain;
 import dev.taskqueue.Chord;
 import dev.taskqueue.Group;
@@ -133,37 +129,24 @@ public final class WorkflowEngine {
     }
 
     /**
-     * A task of a workflow succeeded: start what follows it, with its result, and report it to its chord.
+     * A task of a workflow succeeded: start what follows it, with its result.
      *
      * @throws UnreadableWorkflowException when its workflow cannot be read ({@link #unreadable})
      */
     public void succeeded(TaskMessage message, @Nullable String resultJson) {
-        report(succeededReportingLater(message, resultJson));
-    }
-
-    /**
-     * A task of a workflow succeeded: start what follows it, with its result, but return its reports to chords
-     * rather than send them, for {@link #report} to send with other members' (one round trip per chord for many
-     * members, as a worker's acknowledgements go). They must be reported before the task is acknowledged.
-     *
-     * @throws UnreadableWorkflowException when its workflow cannot be read ({@link #unreadable})
-     */
-    public List<ChordReport> succeededReportingLater(TaskMessage message, @Nullable String resultJson) {
         JsonNode workflow = message.workflow();
         if (workflow == null) {
-            return List.of();
+            return;
         }
         Continuation continuation = parts.format().read(workflow);
         if (continuation.links().isEmpty()) {
-            return List.of();
+            return;
         }
-        List<ChordReport> reports = new ArrayList<>(1);
         StepBatch batch = batch(message.id(), rootOf(message));
         JsonNode result = null; // read only for links that take it as an argument: a chord member's report does not
         for (WorkflowNode link : continuation.links()) {
             if (link instanceof ReportNode report) {
-                reports.add(new ChordReport(report.chord(), report.index(), report.size(),
-                        resultJson == null ? "null" : resultJson, message.id(), rootOf(message)));
+                starter.report(report, resultJson == null ? "null" : resultJson, batch);
                 continue;
             }
             if (result == null) {
@@ -172,49 +155,6 @@ public final class WorkflowEngine {
             starter.start(link, result, batch, List.of(), List.of());
         }
         batch.flush();
-        return reports;
-    }
-
-    /**
-     * Records chord members' results, those of one chord in one step, and starts the body of every chord they
-     * complete. A chord whose body cannot start (its state expired) is said in an error, and the others go on.
-     *
-     * @throws BrokerUnavailableException when Redis cannot be reached: reporting again is harmless (a member's
-     *         result is kept once, a body has a fixed id)
-     */
-    public void report(List<ChordReport> reports) {
-        if (reports.isEmpty()) {
-            return;
-        }
-        Map<String, List<ChordReport>> byChord = new LinkedHashMap<>();
-        reports.forEach(report -> byChord.computeIfAbsent(report.chord(), chord -> new ArrayList<>()).add(report));
-        for (List<ChordReport> members : byChord.values()) {
-            ChordReport first = members.get(0);
-            try {
-                StepBatch batch = batch(first.memberId(), first.rootId());
-                starter.report(first.chord(), first.size(), members.stream()
-                        .map(m -> new WorkflowStore.MemberResult(m.index(), m.resultJson())).toList(), batch);
-                batch.flush();
-            }
-            catch (BrokerUnavailableException ex) {
-                throw ex;
-            }
-            catch (RuntimeException ex) {
-                log.error("Chord [{}]: its member(s) {} ended, but what follows the chord cannot be started; they are "
-                        + "not run again: {}", first.chord(), members.stream().map(ChordReport::memberId).toList(),
-                        ex.toString());
-            }
-        }
-    }
-
-    /**
-     * A chord member's report, to send with {@link #report} before the member is acknowledged.
-     *
-     * @param resultJson the member's result as JSON
-     * @param memberId the member's task id
-     * @param rootId its workflow's first task
-     */
-    public record ChordReport(String chord, int index, int size, String resultJson, String memberId, String rootId) {
     }
 
     /**

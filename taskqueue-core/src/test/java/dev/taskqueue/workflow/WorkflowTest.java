@@ -163,20 +163,6 @@ class WorkflowTest {
     }
 
     @Test
-    void aChordsMembersReportManyAtATimeNotEachInARoundTripOfItsOwn() {
-        int n = 300;
-        long before = SharedRedis.calls("hlen");
-        TaskHandle<Integer> handle = tq.client.submit(chord(group(IntStream.range(0, n)
-                .mapToObj(i -> TaskCall.of(WorkflowTasks::add, i, 0)).toList()), TaskCall.partial(WorkflowTasks::sum)));
-
-        assertThat(handle.get(WAIT)).isEqualTo(IntStream.range(0, n).sum());
-        awaitDrained();
-        assertThat(tasks.sums).containsExactly(IntStream.range(0, n).boxed().toList());
-        // The acker sends the members that ended meanwhile in one call (each before it is acknowledged).
-        assertThat(SharedRedis.calls("hlen") - before).isBetween(1L, n / 2L);
-    }
-
-    @Test
     void aChordCountsRetriedMembersOnce() {
         List<Signature<? extends Integer>> members = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
