@@ -167,6 +167,12 @@ public final class RedisConnections implements AutoCloseable {
         return async(connection);
     }
 
+    /** Whether the shared connection is open: {@link #commands()} then returns at once, without connecting. */
+    boolean sharedOpen() {
+        StatefulConnection<byte[], byte[]> connection = shared;
+        return connection != null && connection.isOpen();
+    }
+
     /** Whether Redis answers a {@code PING} within 2 s on the shared connection. */
     boolean ping() {
         try {

@@ -43,7 +43,7 @@ final class RedisSubmits implements AutoCloseable {
     private final Durability durability;
     private final SubmitRetry submitRetry;
     private volatile @Nullable SubmitConnection submitConnection;
-    private final SubmitCombiner singles = new SubmitCombiner(this::sendScript, SUBMIT_SLICE,
+    private final SubmitCombiner singles = new SubmitCombiner(this::sendScript, SUBMIT_SLICE, COMBINED_BYTES,
             SINGLES_IN_FLIGHT);
 
     RedisSubmits(RedisConnections redis, RedisKeys keys, RedisQueueNames queueNames, Durability durability,
@@ -64,9 +64,10 @@ final class RedisSubmits implements AutoCloseable {
      *                      unique window ms, unique key ('' = none), workflow parent id ('' = none)
      * Returns 2 per message: outcome (1 stored, 0 duplicate id, 2 not unique, 3 debounced, 4 refused) and the id of
      * the task that represents the message (its own, or the one it collapsed into), or for 4 Redis's error.
-     * Each message is stored under pcall: a key of the wrong type (written by something else) refuses that message
-     * alone, and the others, perhaps other callers' (SubmitCombiner), are stored and told so; any other error (a
-     * state of Redis's: read-only, too few replicas, out of memory) fails the script as before.
+     * Each message is stored under pcall: a key of the wrong type (written by something else), or any error once a
+     * message was stored, refuses that message alone, and the others, perhaps other callers' (SubmitCombiner), are
+     * stored and told so; an error before anything was stored (a state of Redis's: read-only, too few replicas, out
+     * of memory, all refused at the first write) fails the script as before, to be sent again.
      * A delayed message that became the earliest of its queue is announced on the wake channel. A message stored
      * with a caller-chosen id forgets a revocation of that id made when no queue had it: it is a new task.
      */
@@ -75,6 +76,7 @@ final class RedisSubmits implements AutoCloseable {
             local out = {}
             local announce = false
             local F = 12
+            local wrote = false -- once a message is stored, an error is that message's alone
             local function store(i)
               local b = 3 + (i - 1) * F
               local id, prio, body = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
@@ -125,9 +127,12 @@ final class RedisSubmits implements AutoCloseable {
               local ok, outcome, winner = pcall(store, i)
               if not ok then
                 local err = type(outcome) == 'table' and outcome.err or tostring(outcome)
-                -- Redis's own state (READONLY, NOREPLICAS, OOM, ...) fails the script for every message alike
-                if string.sub(err, 1, 9) ~= 'WRONGTYPE' then return redis.error_reply(err) end
+                -- Redis's own state (READONLY, NOREPLICAS, OOM) refuses the first write: nothing is stored yet, and
+                -- the script fails for every message alike, to be sent again
+                if not wrote and string.sub(err, 1, 9) ~= 'WRONGTYPE' then return redis.error_reply(err) end
                 outcome, winner = 4, err
+              elseif outcome == 1 or outcome == 3 then
+                wrote = true
               end
               out[2 * i - 1] = outcome
               out[2 * i] = winner
@@ -405,15 +410,27 @@ final class RedisSubmits implements AutoCloseable {
      */
     private static final int SINGLES_IN_FLIGHT = 1;
 
+    /** Message bodies in one combined script at most (a batch takes one message more if its first is larger). */
+    private static final long COMBINED_BYTES = 4L * 1024 * 1024;
+
     private static TaskQueueException refused(OutgoingMessage message, String error) {
         return new TaskQueueException("Redis refused to store task " + message.taskName() + " [" + message.id()
                 + "] in queue '" + message.queue() + "': " + error + ". A key of the queue holds a value of another "
-                + "type than taskqueue writes there (written by something else?): remove it, then submit again");
+                + "type than taskqueue writes there (written by something else?): remove it, then submit this task "
+                + "again; the other tasks of the same call that were not refused are stored");
     }
 
-    /** One submit script for these messages of one queue, on the shared connection. */
+    /**
+     * One submit script for these messages of one queue, on the shared connection. The combiner calls it from the
+     * thread that took a reply, Lettuce's event loop, which must not wait for a new connection: when the shared one
+     * is not open, the script is sent from another thread.
+     */
     private CompletableFuture<List<Object>> sendScript(String queue, List<OutgoingMessage> messages) {
         List<Integer> all = java.util.stream.IntStream.range(0, messages.size()).boxed().toList();
+        if (!redis.sharedOpen()) {
+            return CompletableFuture.supplyAsync(() -> SUBMIT.<List<Object>>run(redis.commands(),
+                    submitKeys(queue, all, messages), submitArgs(queue, all, messages))).thenCompose(reply -> reply);
+        }
         return SUBMIT.run(redis.commands(), submitKeys(queue, all, messages), submitArgs(queue, all, messages));
     }
 

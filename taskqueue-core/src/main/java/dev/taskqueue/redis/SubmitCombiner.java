@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * <ol>
  * <li>a submit to a queue with no submit script in flight is sent at once: a lone submit waits for nothing;</li>
  * <li>while one is in flight, the single submits to that queue wait together;</li>
- * <li>when its reply arrives, they leave in one script (up to {@code maxBatch} messages), sent from the thread that
+ * <li>when its reply arrives, they leave in one script (up to {@code maxBatch} messages and about
+ * {@code maxBytes} of bodies), sent from the thread that
  * took the reply (Lettuce's event loop: no thread of our own, no hand-off), before the callers of the reply are
  * woken.</li>
  * </ol>
@@ -28,13 +29,15 @@ final class SubmitCombiner {
     /** Sends messages of one queue in one script; its reply holds two elements per message, in order. */
     private final BiFunction<String, List<OutgoingMessage>, CompletableFuture<List<Object>>> send;
     private final int maxBatch;
+    private final long maxBytes;
     private final int maxInFlight;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
 
     SubmitCombiner(BiFunction<String, List<OutgoingMessage>, CompletableFuture<List<Object>>> send, int maxBatch,
-            int maxInFlight) {
+            long maxBytes, int maxInFlight) {
         this.send = send;
         this.maxBatch = maxBatch;
+        this.maxBytes = maxBytes;
         this.maxInFlight = maxInFlight;
     }
 
@@ -70,27 +73,35 @@ final class SubmitCombiner {
             return submit.reply();
         }
 
-        /** The next batch, counted in flight: the first {@code maxBatch} waiting. Holding the lane's lock. */
+        /**
+         * The next batch, counted in flight: the first waiting, up to {@code maxBatch} of them and {@code maxBytes} of
+         * bodies (at least one). Callers that gave up waiting meanwhile are left out. Holding the lane's lock.
+         */
         private List<Waiting> take() {
             inFlight++;
-            List<Waiting> batch;
-            if (waiting.size() <= maxBatch) {
-                batch = waiting;
-                waiting = new ArrayList<>();
+            waiting.removeIf(w -> w.reply().isDone()); // cancelled by its caller's timeout: not sent
+            int count = 0;
+            long bytes = 0;
+            while (count < waiting.size() && count < maxBatch
+                    && (count == 0 || bytes + waiting.get(count).message().body().length <= maxBytes)) {
+                bytes += waiting.get(count).message().body().length;
+                count++;
             }
-            else {
-                batch = new ArrayList<>(waiting.subList(0, maxBatch));
-                waiting = new ArrayList<>(waiting.subList(maxBatch, waiting.size()));
-            }
+            List<Waiting> batch = new ArrayList<>(waiting.subList(0, count));
+            waiting = new ArrayList<>(waiting.subList(count, waiting.size()));
             return batch;
         }
 
         private void send(List<Waiting> batch) {
+            if (batch.isEmpty()) { // every caller of it gave up
+                replied(batch, null, null);
+                return;
+            }
             CompletableFuture<List<Object>> reply;
             try {
                 reply = SubmitCombiner.this.send.apply(queue, batch.stream().map(Waiting::message).toList());
             }
-            catch (RuntimeException notSent) { // no connection: nothing was sent
+            catch (Throwable notSent) { // no connection, or this JVM failed building it: nothing was sent
                 replied(batch, null, notSent);
                 return;
             }
@@ -110,14 +121,21 @@ final class SubmitCombiner {
             answer(batch, stored, failure);
         }
 
+        /** Each caller gets its part of the reply, or the failure; one that cannot be read fails only its caller. */
         private static void answer(List<Waiting> batch, @Nullable List<Object> stored, @Nullable Throwable failure) {
             for (int i = 0; i < batch.size(); i++) {
-                if (failure != null) {
-                    batch.get(i).reply().completeExceptionally(failure);
+                CompletableFuture<List<Object>> reply = batch.get(i).reply();
+                try {
+                    if (failure != null) {
+                        reply.completeExceptionally(failure);
+                    }
+                    else {
+                        List<Object> all = java.util.Objects.requireNonNull(stored);
+                        reply.complete(List.of(all.get(2 * i), all.get(2 * i + 1)));
+                    }
                 }
-                else {
-                    List<Object> all = java.util.Objects.requireNonNull(stored);
-                    batch.get(i).reply().complete(List.of(all.get(2 * i), all.get(2 * i + 1)));
+                catch (RuntimeException unreadable) { // a reply shorter than the batch: not Redis's own script
+                    reply.completeExceptionally(unreadable);
                 }
             }
         }

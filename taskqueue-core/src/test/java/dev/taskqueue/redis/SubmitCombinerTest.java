@@ -82,7 +82,8 @@ class SubmitCombinerTest {
 
         assertThatThrownBy(() -> tq.client.submitAll(calls)).isInstanceOf(TaskQueueException.class)
                 .hasMessageContaining("Redis refused to store task test.echo [bad-record] in queue 'default'")
-                .hasMessageContaining("WRONGTYPE").hasMessageContaining("remove it, then submit again");
+                .hasMessageContaining("WRONGTYPE").hasMessageContaining("remove it, then submit this task again")
+                .hasMessageContaining("the other tasks of the same call that were not refused are stored");
         assertThat(redis.xlen("{taskqueue:default}:s:0")).as("the two others are stored").isEqualTo(2);
 
         redis.del(RECORD_OF_BAD);

@@ -51,6 +51,20 @@ public final class SharedRedis {
         return admin;
     }
 
+    /**
+     * How many times the server has run {@code command} (lower case, as {@code INFO commandstats} names it), the
+     * calls made by scripts included: a test counts what an operation costs Redis by the difference.
+     */
+    public static long calls(String command) {
+        String prefix = "cmdstat_" + command + ":";
+        for (String line : admin().sync().info("commandstats").split("\\r?\\n")) {
+            if (line.startsWith(prefix)) {
+                return Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',')));
+            }
+        }
+        return 0;
+    }
+
     /** Empties the database. */
     public static void flush() {
         admin().sync().flushall();

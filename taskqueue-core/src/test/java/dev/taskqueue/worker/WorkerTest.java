@@ -236,24 +236,14 @@ class WorkerTest {
         for (int i = 0; i < n; i++) {
             calls.add(TaskCall.of(TestTasks::slow, "short-" + i, 2L)); // well under Acker.STARTED_NOTICE_AFTER_NANOS
         }
-        long before = hsetCalls();
+        long before = SharedRedis.calls("hset");
         for (TaskHandle<?> handle : tq.client.submitAll(calls)) {
             handle.get(Duration.ofSeconds(20));
         }
 
         // Per task: its PENDING record at submit and its outcome; a "started" notice would add two more (the state,
         // and the submit time), sent while the task ran (2 ms is many acknowledgement round trips).
-        double perTask = (hsetCalls() - before) / (double) n;
+        double perTask = (SharedRedis.calls("hset") - before) / (double) n;
         assertThat(perTask).isLessThan(2.5);
-    }
-
-    /** HSET calls Redis has run, scripts' included. */
-    private static long hsetCalls() {
-        for (String line : SharedRedis.admin().sync().info("commandstats").split("\r?\n")) {
-            if (line.startsWith("cmdstat_hset:")) {
-                return Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',')));
-            }
-        }
-        return 0;
     }
 }
