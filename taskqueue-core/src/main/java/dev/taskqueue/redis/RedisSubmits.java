@@ -130,6 +130,9 @@ final class RedisSubmits implements AutoCloseable {
                 -- Redis's own state (READONLY, NOREPLICAS, OOM) refuses the first write: nothing is stored yet, and
                 -- the script fails for every message alike, to be sent again
                 if not wrote and string.sub(err, 1, 9) ~= 'WRONGTYPE' then return redis.error_reply(err) end
+                -- a uniqueness key it claimed names a task that is not stored: free it for the next submit
+                local unique, id = KEYS[3 * i + 3], ARGV[3 + (i - 1) * F + 1]
+                if redis.pcall('GET', unique) == id then redis.call('DEL', unique) end
                 outcome, winner = 4, err
               elseif outcome == 1 or outcome == 3 then
                 wrote = true

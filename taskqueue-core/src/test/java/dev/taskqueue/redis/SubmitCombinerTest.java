@@ -16,6 +16,7 @@ import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskQueueException;
+import dev.taskqueue.Unique;
 import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.testing.TaskQueueFixture;
 import dev.taskqueue.testing.TestTasks;
@@ -91,5 +92,19 @@ class SubmitCombinerTest {
                 .withOptions(TaskOptions.defaults().taskId("bad-record")));
         tq.startWorker();
         assertThat(again.get(Duration.ofSeconds(10))).isEqualTo("bad");
+    }
+
+    @Test
+    void aRefusedMessageLeavesNoUniquenessKeyBehind() {
+        redis.set("{taskqueue:default}:s:7", "not a stream"); // priority 7's stream: its XADD is refused
+        TaskOptions once = TaskOptions.defaults().priority(7).unique("report-42", Unique.Mode.UNTIL_FINISHED, null);
+
+        assertThatThrownBy(() -> tq.client.submit(TaskCall.of(TestTasks::echo, "refused").withOptions(once)))
+                .isInstanceOf(TaskQueueException.class).hasMessageContaining("WRONGTYPE");
+
+        redis.del("{taskqueue:default}:s:7");
+        TaskHandle<String> again = tq.client.submit(TaskCall.of(TestTasks::echo, "stored").withOptions(once));
+        tq.startWorker();
+        assertThat(again.get(Duration.ofSeconds(10))).as("not collapsed into the task never stored").isEqualTo("stored");
     }
 }
