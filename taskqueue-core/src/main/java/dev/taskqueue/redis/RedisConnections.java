@@ -3,12 +3,14 @@ package dev.taskqueue.redis;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.taskqueue.BrokerUnavailableException;
@@ -167,10 +169,18 @@ public final class RedisConnections implements AutoCloseable {
         return async(connection);
     }
 
-    /** Whether the shared connection is open: {@link #commands()} then returns at once, without connecting. */
-    boolean sharedOpen() {
+    /**
+     * Sends {@code command} on the shared connection, from another thread when that connection is not open: the
+     * caller may be Lettuce's event loop (a {@link Combiner} sending the next batch), which must not wait for a new
+     * connection to be made.
+     */
+    <T> CompletableFuture<T> sendFromAnyThread(
+            Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletableFuture<T>> command) {
         StatefulConnection<byte[], byte[]> connection = shared;
-        return connection != null && connection.isOpen();
+        if (connection != null && connection.isOpen()) {
+            return command.apply(commands());
+        }
+        return CompletableFuture.supplyAsync(() -> command.apply(commands())).thenCompose(reply -> reply);
     }
 
     /** Whether Redis answers a {@code PING} within 2 s on the shared connection. */

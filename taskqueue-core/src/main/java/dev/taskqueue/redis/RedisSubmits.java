@@ -43,8 +43,9 @@ final class RedisSubmits implements AutoCloseable {
     private final Durability durability;
     private final SubmitRetry submitRetry;
     private volatile @Nullable SubmitConnection submitConnection;
-    private final SubmitCombiner singles = new SubmitCombiner(this::sendScript, SUBMIT_SLICE, COMBINED_BYTES,
-            SINGLES_IN_FLIGHT);
+    /** Single submits from many threads, one script per queue in flight, the others combined in the next. */
+    private final Combiner<OutgoingMessage, List<Object>> singles = new Combiner<>(this::sendCombined,
+            message -> message.body().length, SUBMIT_SLICE, COMBINED_BYTES);
 
     RedisSubmits(RedisConnections redis, RedisKeys keys, RedisQueueNames queueNames, Durability durability,
             SubmitRetry submitRetry) {
@@ -65,7 +66,7 @@ final class RedisSubmits implements AutoCloseable {
      * Returns 2 per message: outcome (1 stored, 0 duplicate id, 2 not unique, 3 debounced, 4 refused) and the id of
      * the task that represents the message (its own, or the one it collapsed into), or for 4 Redis's error.
      * Each message is stored under pcall: a key of the wrong type (written by something else), or any error once a
-     * message was stored, refuses that message alone, and the others, perhaps other callers' (SubmitCombiner), are
+     * message was stored, refuses that message alone, and the others, perhaps other callers' (Combiner), are
      * stored and told so; an error before anything was stored (a state of Redis's: read-only, too few replicas, out
      * of memory, all refused at the first write) fails the script as before, to be sent again.
      * A delayed message that became the earliest of its queue is announced on the wake channel. A message stored
@@ -259,7 +260,7 @@ final class RedisSubmits implements AutoCloseable {
                 commands = RedisConnections.async(connection);
             }
             if (replicated == null && messages.size() == 1) {
-                replies.add(singles.submit(messages.get(0))); // with other threads' single submits to the queue
+                replies.add(singles.submit(queue, messages.get(0))); // with other threads' single submits to it
             }
             else {
                 replies.add(SUBMIT.run(commands, submitKeys(queue, slice, messages), submitArgs(queue, slice,
@@ -407,13 +408,12 @@ final class RedisSubmits implements AutoCloseable {
     /** The submit script's outcome for a message whose commands Redis refused (the others of its script are kept). */
     private static final int REFUSED = 4;
 
-    /**
-     * Single submits in flight per queue at once: one. With two or four, more scripts carry fewer messages each, and
-     * the CPU per task was higher (A/B: JVM 38-40 us and Redis 9.5 us per task with one; 44-54 and 10.6-12.6 us).
-     */
-    private static final int SINGLES_IN_FLIGHT = 1;
 
-    /** Message bodies in one combined script at most (a batch takes one message more if its first is larger). */
+    /**
+     * Message bodies in one combined script at most (one message, if larger). One script per queue is in flight: with
+     * two or four, more scripts carried fewer messages each, and the CPU per task was higher (A/B: JVM 38-40 us and
+     * Redis 9.5 us per task with one; 44-54 and 10.6-12.6 us).
+     */
     private static final long COMBINED_BYTES = 4L * 1024 * 1024;
 
     private static TaskQueueException refused(OutgoingMessage message, String error) {
@@ -423,18 +423,18 @@ final class RedisSubmits implements AutoCloseable {
                 + "again; the other tasks of the same call that were not refused are stored");
     }
 
-    /**
-     * One submit script for these messages of one queue, on the shared connection. The combiner calls it from the
-     * thread that took a reply, Lettuce's event loop, which must not wait for a new connection: when the shared one
-     * is not open, the script is sent from another thread.
-     */
-    private CompletableFuture<List<Object>> sendScript(String queue, List<OutgoingMessage> messages) {
+    /** Combined single submits to one queue in one script: each message's two reply elements. */
+    private CompletableFuture<List<List<Object>>> sendCombined(String queue, List<OutgoingMessage> messages) {
         List<Integer> all = java.util.stream.IntStream.range(0, messages.size()).boxed().toList();
-        if (!redis.sharedOpen()) {
-            return CompletableFuture.supplyAsync(() -> SUBMIT.<List<Object>>run(redis.commands(),
-                    submitKeys(queue, all, messages), submitArgs(queue, all, messages))).thenCompose(reply -> reply);
-        }
-        return SUBMIT.run(redis.commands(), submitKeys(queue, all, messages), submitArgs(queue, all, messages));
+        CompletableFuture<List<Object>> reply = redis.sendFromAnyThread(commands -> SUBMIT.run(commands,
+                submitKeys(queue, all, messages), submitArgs(queue, all, messages)));
+        return reply.thenApply(stored -> {
+            List<List<Object>> each = new ArrayList<>(messages.size());
+            for (int i = 0; 2 * i + 1 < stored.size(); i++) {
+                each.add(List.of(stored.get(2 * i), stored.get(2 * i + 1)));
+            }
+            return each;
+        });
     }
 
     private byte[][] submitKeys(String queue, List<Integer> slice, List<OutgoingMessage> messages) {

@@ -4,6 +4,7 @@ import static dev.taskqueue.redis.RedisBroker.bytes;
 import static dev.taskqueue.redis.RedisBroker.string;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -142,30 +143,34 @@ public final class RedisWorkflows implements WorkflowStore {
 
     /*
      * KEYS[1] {c}:r   KEYS[2] {c}:m
-     * ARGV[1] member index   ARGV[2] size   ARGV[3] result JSON ('' for a failure)   ARGV[4] failure ('' = none)
-     * ARGV[5] ttl ms
-     * A failure that fails the chord is kept once (the first); after it, reports change nothing. Otherwise the
+     * ARGV[1] size   ARGV[2] ttl ms   ARGV[3] failure ('' = none)   ARGV[4..] member index, its result JSON, ... (none
+     * for a failure)
+     * A failure that fails the chord is kept once (the first); after it, reports change nothing. Otherwise each
      * result is kept once per index (HSETNX: a redelivered member changes nothing), and when every index has one
-     * (fields that are not an index of the chord, written by something else, do not count), returns them all: whoever sees that starts the body, with a fixed id, so the body is stored once.
+     * (fields that are not an index of the chord, written by something else, do not count), returns them all:
+     * whoever sees that starts the body, with a fixed id, so the body is stored once. Members that report at the
+     * same time go in one call (reports): the chord's TTL and its 'updated' time are written once for them.
      * Returns {0} waiting, {1, spec, index, json, ...} complete, {2, spec} failed now, {3, spec} failed before
      * (spec: the body's workflow spec, false when the chord's state expired).
      */
     private static final LuaScript REPORT = new LuaScript("chord-report", """
             local now = now_ms()
-            local ttl = tonumber(ARGV[5])
+            local ttl = tonumber(ARGV[2])
             if redis.call('HEXISTS', KEYS[2], 'failed') == 1 then
               return {3, redis.call('HGET', KEYS[2], 'spec')}
             end
-            if ARGV[4] ~= '' then
-              redis.call('HSET', KEYS[2], 'failed', ARGV[4], 'updated', now)
+            if ARGV[3] ~= '' then
+              redis.call('HSET', KEYS[2], 'failed', ARGV[3], 'updated', now)
               redis.call('PEXPIRE', KEYS[2], ttl)
               return {2, redis.call('HGET', KEYS[2], 'spec')}
             end
-            redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[3])
+            for i = 4, #ARGV, 2 do
+              redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1])
+            end
             redis.call('HSET', KEYS[2], 'updated', now)
             redis.call('PEXPIRE', KEYS[1], ttl)
             redis.call('PEXPIRE', KEYS[2], ttl)
-            local size = tonumber(ARGV[2])
+            local size = tonumber(ARGV[1])
             if redis.call('HLEN', KEYS[1]) >= size then
               local all = redis.call('HGETALL', KEYS[1])
               local reported = 0
@@ -183,14 +188,61 @@ public final class RedisWorkflows implements WorkflowStore {
             return {0}
             """, ScriptOutputType.MULTI);
 
+    /** A header task's result for its chord, with what every report to that chord carries. */
+    private record MemberReport(int size, long ttlMillis, int index, String resultJson) {
+    }
+
+    /**
+     * Members of one chord that end at the same time report in one call, each waiting on its own thread (so that
+     * the one that completes the chord starts its body there, in its run's context), as a lone one would.
+     */
+    private final Combiner<MemberReport, ChordProgress> reports = new Combiner<>(this::sendReports,
+            report -> report.resultJson().length(), MAX_REPORTS_PER_CALL, MAX_REPORT_BYTES_PER_CALL);
+
+    private static final int MAX_REPORTS_PER_CALL = 500;
+
+    private static final long MAX_REPORT_BYTES_PER_CALL = 4L * 1024 * 1024;
+
     @Override
     public ChordProgress reportToChord(String chordId, int index, int size, @Nullable String resultJson,
             @Nullable String failure, long ttlMillis) {
-        List<Object> reply = redis.await(REPORT.run(redis.commands(),
-                new byte[][] { keys.chordResults(chordId), keys.chordMeta(chordId) }, bytes(Integer.toString(index)),
-                bytes(Integer.toString(size)), bytes(resultJson == null ? "null" : resultJson),
-                bytes(failure == null ? "" : failure), bytes(Long.toString(ttlMillis))),
-                "report to chord " + chordId);
+        CompletableFuture<ChordProgress> progress = failure != null
+                ? report(chordId, size, failure, List.of(), ttlMillis)
+                : reports.submit(chordId, new MemberReport(size, ttlMillis, index,
+                        resultJson == null ? "null" : resultJson));
+        return redis.await(progress, "report to chord " + chordId);
+    }
+
+    /**
+     * Reports of one chord in one call. Whoever sees the chord complete starts its body: of the members of one call,
+     * the last is told so, the others that they wait.
+     */
+    private CompletableFuture<List<ChordProgress>> sendReports(String chordId, List<MemberReport> members) {
+        MemberReport first = members.get(0);
+        return report(chordId, first.size(), "", members, first.ttlMillis()).thenApply(progress -> {
+            List<ChordProgress> each = new ArrayList<>(Collections.nCopies(members.size(),
+                    progress.kind() == ChordProgress.Kind.COMPLETE ? ChordProgress.WAITING : progress));
+            each.set(members.size() - 1, progress);
+            return each;
+        });
+    }
+
+    private CompletableFuture<ChordProgress> report(String chordId, int size, String failure,
+            List<MemberReport> results, long ttlMillis) {
+        byte[][] args = new byte[3 + 2 * results.size()][];
+        args[0] = bytes(Integer.toString(size));
+        args[1] = bytes(Long.toString(ttlMillis));
+        args[2] = bytes(failure);
+        for (int i = 0; i < results.size(); i++) {
+            args[3 + 2 * i] = bytes(Integer.toString(results.get(i).index()));
+            args[4 + 2 * i] = bytes(results.get(i).resultJson());
+        }
+        CompletableFuture<List<Object>> reply = redis.sendFromAnyThread(commands -> REPORT.run(commands,
+                new byte[][] { keys.chordResults(chordId), keys.chordMeta(chordId) }, args));
+        return reply.thenApply(stored -> progress(stored, size));
+    }
+
+    private static ChordProgress progress(List<Object> reply, int size) {
         long kind = (Long) reply.get(0);
         if (kind == 0) {
             return ChordProgress.WAITING;

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Single submits from many threads share submit scripts ({@link SubmitCombiner}), and a message Redis refuses fails
+ * Single submits from many threads share submit scripts ({@link Combiner}), and a message Redis refuses fails
  * alone: the others stored with it, perhaps other callers', are stored and told so. On a real Redis.
  */
 class SubmitCombinerTest {

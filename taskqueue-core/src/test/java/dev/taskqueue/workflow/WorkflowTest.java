@@ -163,6 +163,21 @@ class WorkflowTest {
     }
 
     @Test
+    void aChordsMembersThatEndTogetherReportInOneCall() {
+        int n = 300;
+        long before = SharedRedis.calls("hlen"); // the report script's, once per call
+        TaskHandle<Integer> handle = tq.client.submit(chord(group(IntStream.range(0, n)
+                .mapToObj(i -> TaskCall.of(WorkflowTasks::add, i, 0)).toList()), TaskCall.partial(WorkflowTasks::sum)));
+
+        assertThat(handle.get(WAIT)).isEqualTo(IntStream.range(0, n).sum());
+        awaitDrained();
+        assertThat(tasks.sums).containsExactly(IntStream.range(0, n).boxed().toList());
+        assertThat(tasks.runsOf("sum")).isEqualTo(1);
+        // One call per member before; with 8 slots, those that end while a call is in flight go in the next.
+        assertThat(SharedRedis.calls("hlen") - before).isBetween(1L, n * 3L / 4);
+    }
+
+    @Test
     void aChordCountsRetriedMembersOnce() {
         List<Signature<? extends Integer>> members = new ArrayList<>();
         for (int i = 0; i < 30; i++) {

@@ -1,0 +1,150 @@
+package dev.taskqueue.redis;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToLongFunction;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Calls from many threads for the same key (a queue's submits, a chord's reports), combined into one script, the way
+ * the acker batches outcomes:
+ * <ol>
+ * <li>a call for a key with no script in flight is sent at once: a lone call waits for nothing;</li>
+ * <li>while one is in flight, the calls for that key wait together;</li>
+ * <li>when its reply arrives, they leave in one script (up to {@code maxBatch} of them and about {@code maxBytes}),
+ * sent from the thread that took the reply (Lettuce's event loop: no thread of our own, no hand-off), before the
+ * callers of the reply are woken.</li>
+ * </ol>
+ * Each caller gets its own part of the reply and waits for it on its own thread, as if it had called alone. A failure
+ * of the script is every combined caller's. A key's lane is dropped once idle (a chord's ends with the chord); a call
+ * that finds a lane just dropped is sent on it alone, which costs nothing but a missed combination.
+ *
+ * @param <M> what one caller sends
+ * @param <R> what one caller gets back
+ */
+final class Combiner<M, R> {
+
+    /** Sends the messages of one key in one script; completes with one result per message, in order. */
+    interface Sender<M, R> {
+        CompletableFuture<List<R>> send(String key, List<M> messages);
+    }
+
+    private final Sender<M, R> sender;
+    private final ToLongFunction<M> bytes;
+    private final int maxBatch;
+    private final long maxBytes;
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+
+    Combiner(Sender<M, R> sender, ToLongFunction<M> bytes, int maxBatch, long maxBytes) {
+        this.sender = sender;
+        this.bytes = bytes;
+        this.maxBatch = maxBatch;
+        this.maxBytes = maxBytes;
+    }
+
+    /** Sends one message for {@code key}, with the others sent for it meanwhile; completes with its own result. */
+    CompletableFuture<R> submit(String key, M message) {
+        return lanes.computeIfAbsent(key, Lane::new).submit(message);
+    }
+
+    private record Waiting<M, R>(M message, CompletableFuture<R> reply) {
+    }
+
+    /** One key's calls: one script in flight at most, the others waiting for its reply. */
+    private final class Lane {
+
+        private final String key;
+        private List<Waiting<M, R>> waiting = new ArrayList<>();
+        private boolean inFlight;
+
+        Lane(String key) {
+            this.key = key;
+        }
+
+        CompletableFuture<R> submit(M message) {
+            Waiting<M, R> call = new Waiting<>(message, new CompletableFuture<>());
+            List<Waiting<M, R>> batch;
+            synchronized (this) {
+                waiting.add(call);
+                batch = inFlight ? null : take();
+            }
+            if (batch != null) {
+                send(batch);
+            }
+            return call.reply();
+        }
+
+        /**
+         * The next batch, now in flight: the first waiting, up to {@code maxBatch} of them and {@code maxBytes} (at
+         * least one). Callers that gave up waiting meanwhile are left out. Holding the lane's lock.
+         */
+        private List<Waiting<M, R>> take() {
+            inFlight = true;
+            waiting.removeIf(w -> w.reply().isDone()); // cancelled by its caller's timeout: not sent
+            int count = 0;
+            long size = 0;
+            while (count < waiting.size() && count < maxBatch
+                    && (count == 0 || size + bytes.applyAsLong(waiting.get(count).message()) <= maxBytes)) {
+                size += bytes.applyAsLong(waiting.get(count).message());
+                count++;
+            }
+            List<Waiting<M, R>> batch = new ArrayList<>(waiting.subList(0, count));
+            waiting = new ArrayList<>(waiting.subList(count, waiting.size()));
+            return batch;
+        }
+
+        private void send(List<Waiting<M, R>> batch) {
+            if (batch.isEmpty()) { // every caller of it gave up
+                replied(batch, null, null);
+                return;
+            }
+            CompletableFuture<List<R>> reply;
+            try {
+                reply = sender.send(key, batch.stream().map(Waiting::message).toList());
+            }
+            catch (Throwable notSent) { // no connection, or this JVM failed building it: nothing was sent
+                replied(batch, null, notSent);
+                return;
+            }
+            reply.whenComplete((results, failure) -> replied(batch, results, failure));
+        }
+
+        /** A batch is answered: what waits leaves first, then the batch's callers are woken. */
+        private void replied(List<Waiting<M, R>> batch, @Nullable List<R> results, @Nullable Throwable failure) {
+            List<Waiting<M, R>> next;
+            synchronized (this) {
+                inFlight = false;
+                next = waiting.isEmpty() ? null : take();
+                if (next == null) {
+                    lanes.remove(key, this);
+                }
+            }
+            if (next != null) {
+                send(next);
+            }
+            answer(batch, results, failure);
+        }
+
+        /** Each caller gets its result, or the failure; a result missing from the reply fails only its caller. */
+        private void answer(List<Waiting<M, R>> batch, @Nullable List<R> results, @Nullable Throwable failure) {
+            for (int i = 0; i < batch.size(); i++) {
+                CompletableFuture<R> reply = batch.get(i).reply();
+                try {
+                    if (failure != null) {
+                        reply.completeExceptionally(failure);
+                    }
+                    else {
+                        reply.complete(java.util.Objects.requireNonNull(results).get(i));
+                    }
+                }
+                catch (RuntimeException unreadable) { // a reply shorter than the batch: not our own script's
+                    reply.completeExceptionally(unreadable);
+                }
+            }
+        }
+    }
+}
