@@ -115,18 +115,22 @@ final class Combiner<M, R> {
 
         /** A batch is answered: what waits leaves first, then the batch's callers are woken. */
         private void replied(List<Waiting<M, R>> batch, @Nullable List<R> results, @Nullable Throwable failure) {
-            List<Waiting<M, R>> next;
-            synchronized (this) {
-                inFlight = false;
-                next = waiting.isEmpty() ? null : take();
-                if (next == null) {
-                    lanes.remove(key, this);
+            try {
+                List<Waiting<M, R>> next;
+                synchronized (this) {
+                    inFlight = false;
+                    next = waiting.isEmpty() ? null : take();
+                    if (next == null) {
+                        lanes.remove(key, this);
+                    }
+                }
+                if (next != null) {
+                    send(next);
                 }
             }
-            if (next != null) {
-                send(next);
+            finally {
+                answer(batch, results, failure); // whatever befell the next batch, this one's callers hear
             }
-            answer(batch, results, failure);
         }
 
         /** Each caller gets its result, or the failure; a result missing from the reply fails only its caller. */

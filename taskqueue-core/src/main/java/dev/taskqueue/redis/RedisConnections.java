@@ -178,7 +178,7 @@ public final class RedisConnections implements AutoCloseable {
             Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletableFuture<T>> command) {
         StatefulConnection<byte[], byte[]> connection = shared;
         if (connection != null && connection.isOpen()) {
-            return command.apply(commands());
+            return command.apply(async(connection)); // not commands(): it would connect here if this one just closed
         }
         return CompletableFuture.supplyAsync(() -> command.apply(commands())).thenCompose(reply -> reply);
     }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import dev.taskqueue.ChordStatus;
@@ -196,7 +197,7 @@ public final class RedisWorkflows implements WorkflowStore {
      * Members of one chord that end at the same time report in one call, each waiting on its own thread (so that
      * the one that completes the chord starts its body there, in its run's context), as a lone one would.
      */
-    private final Combiner<MemberReport, ChordProgress> reports = new Combiner<>(this::sendReports,
+    private final Combiner<MemberReport, SharedProgress> reports = new Combiner<>(this::sendReports,
             report -> report.resultJson().length(), MAX_REPORTS_PER_CALL, MAX_REPORT_BYTES_PER_CALL);
 
     private static final int MAX_REPORTS_PER_CALL = 500;
@@ -206,25 +207,33 @@ public final class RedisWorkflows implements WorkflowStore {
     @Override
     public ChordProgress reportToChord(String chordId, int index, int size, @Nullable String resultJson,
             @Nullable String failure, long ttlMillis) {
-        CompletableFuture<ChordProgress> progress = failure != null
-                ? report(chordId, size, failure, List.of(), ttlMillis)
-                : reports.submit(chordId, new MemberReport(size, ttlMillis, index,
-                        resultJson == null ? "null" : resultJson));
-        return redis.await(progress, "report to chord " + chordId);
+        if (failure != null) {
+            return redis.await(report(chordId, size, failure, List.of(), ttlMillis), "report to chord " + chordId);
+        }
+        SharedProgress shared = redis.await(reports.submit(chordId, new MemberReport(size, ttlMillis, index,
+                resultJson == null ? "null" : resultJson)), "report to chord " + chordId);
+        return shared.mine();
     }
 
     /**
-     * Reports of one chord in one call. Whoever sees the chord complete starts its body: of the members of one call,
-     * the last is told so, the others that they wait.
+     * What one call of a chord's reports found, for each member of the call. Whoever sees the chord complete starts
+     * its body: of the members of one call, the first to read it (one that gave up waiting never does).
      */
-    private CompletableFuture<List<ChordProgress>> sendReports(String chordId, List<MemberReport> members) {
+    private record SharedProgress(ChordProgress progress, AtomicBoolean completionTaken) {
+
+        ChordProgress mine() {
+            if (progress.kind() != ChordProgress.Kind.COMPLETE || completionTaken.compareAndSet(false, true)) {
+                return progress;
+            }
+            return ChordProgress.WAITING;
+        }
+    }
+
+    /** Reports of one chord in one call: each member of it shares what the call found. */
+    private CompletableFuture<List<SharedProgress>> sendReports(String chordId, List<MemberReport> members) {
         MemberReport first = members.get(0);
-        return report(chordId, first.size(), "", members, first.ttlMillis()).thenApply(progress -> {
-            List<ChordProgress> each = new ArrayList<>(Collections.nCopies(members.size(),
-                    progress.kind() == ChordProgress.Kind.COMPLETE ? ChordProgress.WAITING : progress));
-            each.set(members.size() - 1, progress);
-            return each;
-        });
+        return report(chordId, first.size(), "", members, first.ttlMillis()).thenApply(progress -> Collections
+                .nCopies(members.size(), new SharedProgress(progress, new AtomicBoolean())));
     }
 
     private CompletableFuture<ChordProgress> report(String chordId, int size, String failure,
