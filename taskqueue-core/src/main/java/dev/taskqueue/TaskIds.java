@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class TaskIds {
 
-    /** Letters, digits and {@code . _ : -}, 1 to 200 characters. */
     /** The longest task id: ids go into Redis key names, several per key. */
     private static final int MAX_LENGTH = 200;
 

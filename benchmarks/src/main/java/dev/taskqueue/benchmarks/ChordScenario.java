@@ -12,9 +12,9 @@ import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskHandle;
 
 /**
- * A chord: N small header tasks, whose results are stored and reported to the chord one by one (an atomic script
- * each), then one callback with all of them. Measures header tasks per second from the submit to the callback's
- * result, and how long the callback took to follow the last header task. Chords as large in all run first, in the
+ * A chord: N small header tasks, whose results are stored and reported to the chord (an atomic script; the members
+ * that end together, in one), then one callback with all of them. Measures header tasks per second from the submit
+ * to the callback's result, and how long the submit itself took. Chords as large in all run first, in the
  * same engine and unmeasured: the drain warm-up leaves the workflow path (reports, the callback's start) to be
  * compiled, and a chord measured cold counts the JIT compiler's work (a third of a core) as the chord's.
  */

@@ -3,6 +3,7 @@ package dev.taskqueue.redis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToLongFunction;
@@ -87,9 +88,11 @@ final class Combiner<M, R> {
             waiting.removeIf(w -> w.reply().isDone()); // cancelled by its caller's timeout: not sent
             int count = 0;
             long size = 0;
-            while (count < waiting.size() && count < maxBatch
-                    && (count == 0 || size + bytes.applyAsLong(waiting.get(count).message()) <= maxBytes)) {
+            while (count < waiting.size() && count < maxBatch) {
                 size += bytes.applyAsLong(waiting.get(count).message());
+                if (count > 0 && size > maxBytes) {
+                    break;
+                }
                 count++;
             }
             List<Waiting<M, R>> batch = new ArrayList<>(waiting.subList(0, count));
@@ -142,7 +145,7 @@ final class Combiner<M, R> {
                         reply.completeExceptionally(failure);
                     }
                     else {
-                        reply.complete(java.util.Objects.requireNonNull(results).get(i));
+                        reply.complete(Objects.requireNonNull(results).get(i));
                     }
                 }
                 catch (RuntimeException unreadable) { // a reply shorter than the batch: not our own script's

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 
 import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.ReplicationException;
@@ -408,7 +409,6 @@ final class RedisSubmits implements AutoCloseable {
     /** The submit script's outcome for a message whose commands Redis refused (the others of its script are kept). */
     private static final int REFUSED = 4;
 
-
     /**
      * Message bodies in one combined script at most (one message, if larger). One script per queue is in flight: with
      * two or four, more scripts carried fewer messages each, and the CPU per task was higher (A/B: JVM 38-40 us and
@@ -425,7 +425,7 @@ final class RedisSubmits implements AutoCloseable {
 
     /** Combined single submits to one queue in one script: each message's two reply elements. */
     private CompletableFuture<List<List<Object>>> sendCombined(String queue, List<OutgoingMessage> messages) {
-        List<Integer> all = java.util.stream.IntStream.range(0, messages.size()).boxed().toList();
+        List<Integer> all = IntStream.range(0, messages.size()).boxed().toList();
         CompletableFuture<List<Object>> reply = redis.sendFromAnyThread(commands -> SUBMIT.run(commands,
                 submitKeys(queue, all, messages), submitArgs(queue, all, messages)));
         return reply.thenApply(stored -> {
