@@ -2,11 +2,8 @@ package dev.taskqueue.benchmarks;
 
 import static dev.taskqueue.benchmarks.SmokeRuns.assertCpuPerTaskOrNotApplicable;
 import static dev.taskqueue.benchmarks.SmokeRuns.figure;
-import static dev.taskqueue.benchmarks.SmokeRuns.json;
+import static dev.taskqueue.benchmarks.SmokeRuns.runSmoke;
 import static org.assertj.core.api.Assertions.assertThat;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,13 +19,8 @@ class SmokeBenchmarkTest {
     @Test
     @Timeout(300)
     void everyScenarioRunsToTheEndAtSmokeSizes() throws Exception {
-        Path output = Path.of("target", "smoke-results.json");
-        Files.deleteIfExists(output);
+        JsonNode json = runSmoke("smoke-results.json");
 
-        int status = Benchmarks.run(new String[] { "--smoke", "--output", output.toString() }, System.out);
-
-        assertThat(status).isZero();
-        JsonNode json = json(output);
         assertThat(json.get("mode").asString()).isEqualTo("smoke");
         JsonNode scenarios = json.get("scenarios");
         assertThat(scenarios).hasSize(Benchmarks.DEFAULT_SCENARIOS.size());

@@ -2,12 +2,9 @@ package dev.taskqueue.benchmarks;
 
 import static dev.taskqueue.benchmarks.SmokeRuns.assertCpuPerTaskOrNotApplicable;
 import static dev.taskqueue.benchmarks.SmokeRuns.figure;
-import static dev.taskqueue.benchmarks.SmokeRuns.json;
 import static dev.taskqueue.benchmarks.SmokeRuns.runSmoke;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,17 +20,15 @@ class SmokeNamedScenariosTest {
     @Test
     @Timeout(240)
     void chaosKillsWorkersRestartsRedisWritesHostileDataAndLosesNothingAtSmokeSizes() throws Exception {
-        Path output = Path.of("target", "smoke-chaos-results.json");
-        int status = runSmoke("chaos", output);
+        JsonNode results = runSmoke("smoke-chaos-results.json", "--scenario", "chaos");
 
-        JsonNode chaos = json(output).get("scenarios").get(0);
-        assertThat(status).as(chaos.toString()).isZero();
+        JsonNode chaos = results.get("scenarios").get(0);
         assertThat(figure(chaos, "chaos.units")).isPositive();
         assertThat(figure(chaos, "chaos.lost")).isZero();
         assertThat(figure(chaos, "chaos.failed")).isZero();
         assertThat(figure(chaos, "chaos.kills")).isPositive();
         assertThat(figure(chaos, "chaos.redis.down")).isPositive();
-        assertThat(json(output).get("environment").get("redis").asString()).contains("--appendonly yes");
+        assertThat(results.get("environment").get("redis").asString()).contains("--appendonly yes");
         // The hostile data ended as documented, each shape counted, and hurt nothing.
         assertThat(figure(chaos, "chaos.hostile.stream")).isEqualTo(5);
         assertThat(figure(chaos, "chaos.hostile.poison")).isEqualTo(1);
@@ -52,11 +47,8 @@ class SmokeNamedScenariosTest {
         // .ci/run installs Python Celery: there, its absence is a broken setup, not a reason to skip.
         assumeTrue(PythonCeleryWorker.installed() || "true".equalsIgnoreCase(System.getenv("CI")),
                 "Python Celery is not installed (sudo apt-get install python3-celery python3-redis): skipped");
-        Path output = Path.of("target", "smoke-celery-results.json");
-        int status = runSmoke("celery", output);
+        JsonNode celery = runSmoke("smoke-celery-results.json", "--scenario", "celery").get("scenarios").get(0);
 
-        JsonNode celery = json(output).get("scenarios").get(0);
-        assertThat(status).as(celery.toString()).isZero();
         assertThat(figure(celery, "celery.python.drain.rate")).isPositive();
         assertThat(figure(celery, "celery.java.drain.rate")).isPositive();
         assertThat(figure(celery, "celery.drain.ratio")).isPositive();
@@ -71,11 +63,8 @@ class SmokeNamedScenariosTest {
     @Test
     @Timeout(120)
     void transactionsRunAfterCommitAndThroughTheOutboxAtSmokeSizes() throws Exception {
-        Path output = Path.of("target", "smoke-tx-results.json");
-        int status = runSmoke("tx-after-commit,tx-outbox", output);
-
-        JsonNode scenarios = json(output).get("scenarios");
-        assertThat(status).as(scenarios.toString()).isZero();
+        JsonNode scenarios = runSmoke("smoke-tx-results.json", "--scenario", "tx-after-commit,tx-outbox")
+                .get("scenarios");
         JsonNode afterCommit = scenarios.get(0);
         JsonNode outbox = scenarios.get(1);
         assertThat(figure(afterCommit, "tx.rate")).isPositive();
@@ -93,5 +82,4 @@ class SmokeNamedScenariosTest {
         assertCpuPerTaskOrNotApplicable(afterCommit);
         assertCpuPerTaskOrNotApplicable(outbox);
     }
-
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,11 +36,20 @@ final class SmokeRuns {
         assertThat(measured).as(name + ": CPU per task, or n/a").isTrue();
     }
 
-    /** Runs scenarios ({@code a,b}) at smoke sizes, their JSON written to {@code output}; the exit status. */
-    static int runSmoke(String scenario, Path output) throws Exception {
-        Files.deleteIfExists(output);
-        return Benchmarks.run(new String[] { "--smoke", "--scenario", scenario, "--output", output.toString() },
-                System.out);
+    /**
+     * Runs the benchmarks at smoke sizes with {@code options} (none: the default scenarios), their JSON written to
+     * {@code target/<output>}; checks that they exited with status 0 (else fails, showing the scenarios' results)
+     * and returns the JSON.
+     */
+    static JsonNode runSmoke(String output, String... options) throws Exception {
+        Path file = Path.of("target", output);
+        Files.deleteIfExists(file);
+        List<String> arguments = new ArrayList<>(List.of("--smoke", "--output", file.toString()));
+        arguments.addAll(List.of(options));
+        int status = Benchmarks.run(arguments.toArray(String[]::new), System.out);
+        JsonNode json = Files.exists(file) ? json(file) : null;
+        assertThat(status).as(json != null ? json.get("scenarios").toString() : "no results written").isZero();
+        return json;
     }
 
     /** The value of the figure {@code key} of {@code scenario}; fails if it has none. */
@@ -51,8 +62,7 @@ final class SmokeRuns {
         throw new AssertionError("no figure " + key + " in " + scenario);
     }
 
-    /** The results JSON a run wrote. */
-    static JsonNode json(Path file) {
+    private static JsonNode json(Path file) {
         return JsonMapper.builder().build().readTree(file.toFile());
     }
 }
