@@ -26,7 +26,6 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import org.jspecify.annotations.Nullable;
 
@@ -252,19 +251,19 @@ final class RedisSubmits implements AutoCloseable {
         List<CompletableFuture<List<Object>>> replies = new ArrayList<>();
         for (List<Integer> slice : slices) {
             String queue = messages.get(slice.get(0)).queue();
-            RedisClusterAsyncCommands<byte[], byte[]> commands = redis.commands();
-            if (replicated != null) {
+            if (replicated != null) { // on the connection whose WAIT confirms them
                 StatefulConnection<byte[], byte[]> connection = replicated.storing(keys.delayed(queue));
                 if (!storedOn.contains(connection)) {
                     storedOn.add(connection);
                 }
-                commands = RedisConnections.async(connection);
+                replies.add(SUBMIT.run(RedisConnections.async(connection), submitKeys(queue, slice, messages),
+                        submitArgs(queue, slice, messages)));
             }
-            if (replicated == null && messages.size() == 1) {
+            else if (messages.size() == 1) {
                 replies.add(singles.submit(queue, messages.get(0))); // with other threads' single submits to it
             }
             else {
-                replies.add(SUBMIT.run(commands, submitKeys(queue, slice, messages), submitArgs(queue, slice,
+                replies.add(SUBMIT.run(redis.commands(), submitKeys(queue, slice, messages), submitArgs(queue, slice,
                         messages)));
             }
             queueNames.submittedTo(queue); // not in the submit script: another slot
