@@ -45,7 +45,7 @@ final class RedisSubmits implements AutoCloseable {
     private volatile @Nullable SubmitConnection submitConnection;
     /** Single submits from many threads, one script per queue in flight, the others combined in the next. */
     private final Combiner<OutgoingMessage, List<Object>> singles = new Combiner<>(this::sendCombined,
-            message -> message.body().length, SUBMIT_SLICE, COMBINED_BYTES);
+            message -> message.body().length);
 
     RedisSubmits(RedisConnections redis, RedisKeys keys, RedisQueueNames queueNames, Durability durability,
             SubmitRetry submitRetry) {
@@ -407,13 +407,6 @@ final class RedisSubmits implements AutoCloseable {
 
     /** The submit script's outcome for a message whose commands Redis refused (the others of its script are kept). */
     private static final int REFUSED = 4;
-
-    /**
-     * Message bodies in one combined script at most (one message, if larger). One script per queue is in flight: with
-     * two or four, more scripts carried fewer messages each, and the CPU per task was higher (A/B: JVM 38-40 us and
-     * Redis 9.5 us per task with one; 44-54 and 10.6-12.6 us).
-     */
-    private static final long COMBINED_BYTES = 4L * 1024 * 1024;
 
     private static TaskQueueException refused(OutgoingMessage message, String error) {
         return new TaskQueueException("Redis refused to store task " + message.taskName() + " [" + message.id()

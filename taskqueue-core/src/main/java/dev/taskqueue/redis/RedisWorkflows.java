@@ -198,11 +198,7 @@ public final class RedisWorkflows implements WorkflowStore {
      * the one that completes the chord starts its body there, in its run's context), as a lone one would.
      */
     private final Combiner<MemberReport, SharedProgress> reports = new Combiner<>(this::sendReports,
-            report -> report.resultJson().length(), MAX_REPORTS_PER_CALL, MAX_REPORT_BYTES_PER_CALL);
-
-    private static final int MAX_REPORTS_PER_CALL = 500;
-
-    private static final long MAX_REPORT_BYTES_PER_CALL = 4L * 1024 * 1024;
+            report -> report.resultJson().length());
 
     @Override
     public ChordProgress reportToChord(String chordId, int index, int size, @Nullable String resultJson,
