@@ -55,14 +55,12 @@ class AdaptiveConcurrencyTest {
     }
 
     @Test
-    void byDefaultConcurrencyAdaptsFromSixteenToTheCeilingOfItsThreads() {
+    void byDefaultConcurrencyAdaptsFromSixteenTo256OnAnyThreads() {
         WorkerSettings settings = WorkerSettings.builder().build();
         assertThat(settings.adaptiveConcurrency()).isTrue();
         assertThat(settings.concurrency()).isEqualTo(WorkerSettings.DEFAULT_CONCURRENCY).isEqualTo(16);
-        assertThat(settings.maxConcurrency()).isEqualTo(Runtime.version().feature() >= 21
-                ? WorkerSettings.DEFAULT_MAX_CONCURRENCY : WorkerSettings.DEFAULT_MAX_PLATFORM_CONCURRENCY);
-        assertThat(WorkerSettings.builder().virtualThreads(false).build().maxConcurrency())
-                .isEqualTo(WorkerSettings.DEFAULT_MAX_PLATFORM_CONCURRENCY).isEqualTo(64);
+        assertThat(settings.maxConcurrency()).isEqualTo(WorkerSettings.DEFAULT_MAX_CONCURRENCY).isEqualTo(256);
+        assertThat(WorkerSettings.builder().virtualThreads(false).build().maxConcurrency()).isEqualTo(256);
     }
 
     @Test
@@ -184,7 +182,7 @@ class AdaptiveConcurrencyTest {
         assertThat(settings.concurrency()).isEqualTo(8);
         assertThat(settings.maxConcurrency()).isEqualTo(32);
         assertThat(WorkerSettings.builder().concurrency(8).adaptiveConcurrency(true).build().maxConcurrency())
-                .isEqualTo(Runtime.version().feature() >= 21 ? 256 : 64);
+                .isEqualTo(256);
         assertThatThrownBy(() -> WorkerSettings.builder().concurrency(8).maxConcurrency(4).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxConcurrency (4) must be at least concurrency (8)");

@@ -531,8 +531,7 @@ public class TaskQueueProperties implements Validator {
 
         /**
          * Most tasks run at once as concurrency adapts to the tasks seen (short tasks with a backlog get more slots,
-         * long ones go back to the floor); setting it keeps adaptation on; when unset, 256 on virtual threads and 64
-         * on platform threads.
+         * long ones go back to the floor); setting it keeps adaptation on; when unset, 256.
          */
         private @Nullable Integer maxConcurrency;
 
