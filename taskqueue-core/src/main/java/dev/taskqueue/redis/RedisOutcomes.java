@@ -138,7 +138,9 @@ final class RedisOutcomes {
                   if tsub ~= '' then f[#f + 1] = 'submitted' f[#f + 1] = tsub end
                   if tran ~= '' and kind ~= 'S' then f[#f + 1] = 'started' f[#f + 1] = now - tonumber(tran) end
                   redis.call('HSET', record, unpack(f))
-                  if kind == 'S' then
+                  -- every writer of 'next' or 'dead' (a retry, a failure) also writes 'error.type': a record
+                  -- without it has nothing to clear, which is the common case (one look instead of five deletes)
+                  if kind == 'S' and redis.call('HEXISTS', record, 'error.type') == 1 then
                     redis.call('HDEL', record, 'error.type', 'error.message', 'error.stack', 'next', 'dead')
                   end
                   redis.call('PEXPIRE', record, ttl)

@@ -63,6 +63,20 @@ class OutcomeLayoutTest {
     }
 
     @Test
+    void aSuccessClearsWhatAnEarlierAttemptLeftInTheRecord() {
+        Delivery task = claimedHoldingKeys("order-3", "tenant-3");
+        // as a retried attempt, then a dead letter requeued by hand, leave it
+        redis.hset(Q + ":t:" + task.taskId(), Map.of("state", "RETRY", "error.type", "java.io.IOException",
+                "error.message", "timed out", "error.stack", "at x", "next", "1000", "dead", "1-0"));
+
+        acknowledge(Outcome.succeeded(task, "\"done\"").task("test.echo", 3).record(true, TTL)
+                .releasing(new Releases("order-3", "tenant-3")).describing(DESCRIPTION).build());
+
+        assertThat(record(task)).containsEntry("state", "SUCCESS").containsEntry("result", "\"done\"")
+                .doesNotContainKeys("error.type", "error.message", "error.stack", "next", "dead");
+    }
+
+    @Test
     void aSuccessWithoutRecordIsAcknowledgedAndReleasesItsKeys() {
         Delivery task = claimedHoldingKeys("order-2", "tenant-2");
 
