@@ -66,6 +66,14 @@ record Sizes(String mode, int warmupTasks, int drainTasks, int bulkTasks, int bu
                 celeryBulkTasks);
     }
 
+    /**
+     * Warm-up rounds at most before the first scenario ({@link Benchmarks}): one for a smoke run, which checks that
+     * the scenarios work, not how fast.
+     */
+    int maxWarmupRounds() {
+        return this == SMOKE ? 1 : 6;
+    }
+
     /** Warm-up of an open-loop latency scenario, before it records. */
     Duration latencyWarmup() {
         return latency.dividedBy(2);

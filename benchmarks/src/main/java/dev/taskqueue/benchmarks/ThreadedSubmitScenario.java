@@ -26,31 +26,36 @@ final class ThreadedSubmitScenario extends Scenario {
         int total = bench.sizes.singleSubmitTasks();
         int threads = bench.sizes.submitThreads();
         try (Engine engine = bench.engine()) {
-            AtomicInteger left = new AtomicInteger(total);
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
-            try {
-                List<Future<?>> done = new ArrayList<>();
-                CpuWatch cpu = bench.cpuWatch();
-                long start = System.nanoTime();
-                for (int t = 0; t < threads; t++) {
-                    done.add(pool.submit(() -> {
-                        while (left.getAndDecrement() > 0 && !deadline.passed()) {
-                            engine.client.submit(BenchTasks::noop);
-                        }
-                    }));
-                }
-                for (Future<?> f : done) {
-                    f.get(Math.max(1, deadline.remainingMillis()), TimeUnit.MILLISECONDS);
-                }
-                deadline.check("submitting " + total + " tasks from " + threads + " threads");
-                long elapsed = System.nanoTime() - start;
-                out.add(Figure.rate("submit.threads.rate", "submit() from " + threads + " threads",
-                        total * 1e9 / elapsed).target(Figure.Target.atLeast(25_000)).cpu(cpu.perTask(total)));
+            CpuWatch cpu = bench.cpuWatch();
+            long elapsed = submitFromThreads(engine, total, threads, deadline);
+            out.add(Figure.rate("submit.threads.rate", "submit() from " + threads + " threads",
+                    total * 1e9 / elapsed).target(Figure.Target.atLeast(25_000)).cpu(cpu.perTask(total)));
+        }
+    }
+
+    /** {@code threads} client threads submit {@code total} no-op tasks between them; returns the nanoseconds taken. */
+    static long submitFromThreads(Engine engine, int total, int threads, Deadline deadline) throws Exception {
+        AtomicInteger left = new AtomicInteger(total);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    while (left.getAndDecrement() > 0 && !deadline.passed()) {
+                        engine.client.submit(BenchTasks::noop);
+                    }
+                }));
             }
-            finally {
-                pool.shutdownNow();
-                pool.awaitTermination(10, TimeUnit.SECONDS);
+            for (Future<?> f : done) {
+                f.get(Math.max(1, deadline.remainingMillis()), TimeUnit.MILLISECONDS);
             }
+            deadline.check("submitting " + total + " tasks from " + threads + " threads");
+            return System.nanoTime() - start;
+        }
+        finally {
+            pool.shutdownNow();
+            pool.awaitTermination(10, TimeUnit.SECONDS);
         }
     }
 }
