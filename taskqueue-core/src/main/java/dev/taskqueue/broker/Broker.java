@@ -54,6 +54,15 @@ public interface Broker extends AutoCloseable {
      */
     List<Delivery> awaitAndClaim(String consumer, List<String> queues, int max, Duration timeout);
 
+    /**
+     * Whether one {@link #awaitAndClaim} over this many queues returns as soon as any of them has a message, so that
+     * a worker whose last wait came back with fewer than it asked for (it drained the queues) may wait again at once,
+     * without a {@link #claim} before it. By default only for one queue.
+     */
+    default boolean awaitsAllAtOnce(int queues) {
+        return queues == 1;
+    }
+
     /** Makes a pending {@link #awaitAndClaim} of this consumer return now (used to stop quickly). */
     void wakeUp(String consumer);
 

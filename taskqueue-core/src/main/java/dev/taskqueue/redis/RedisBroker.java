@@ -159,6 +159,12 @@ public final class RedisBroker implements Broker {
         return claims.awaitAndClaim(consumer, queues, max, timeout);
     }
 
+    /** One blocking read spans every queue, except on a cluster, where it waits on one queue at a time. */
+    @Override
+    public boolean awaitsAllAtOnce(int queues) {
+        return queues == 1 || !redis.isCluster();
+    }
+
     @Override
     public void wakeUp(String consumer) {
         claims.wakeUp(consumer);

@@ -322,7 +322,7 @@ final class RedisClaims implements AutoCloseable {
         }
         List<StreamMessage<byte[], byte[]>> messages;
         try {
-            messages = reader.read(consumer, offsets, timeout);
+            messages = reader.read(consumer, offsets, max, timeout);
         }
         catch (TaskQueueException ex) {
             if (ex.getCause() instanceof RedisCommandExecutionException rce && rce.getMessage() != null
@@ -392,8 +392,9 @@ final class RedisClaims implements AutoCloseable {
         private volatile boolean wakeRequested;
         private int rotation;
 
+        /** Up to {@code max} entries of each stream: more than {@code max} in all only when several had some. */
         synchronized List<StreamMessage<byte[], byte[]>> read(String consumer, List<StreamOffset<byte[]>> offsets,
-                Duration timeout) {
+                int max, Duration timeout) {
             if (connection == null || !connection.isOpen()) {
                 connection = RedisConnections.replace(connection, redis.dedicated());
                 connection.setTimeout(timeout.plus(redis.timeout()));
@@ -409,7 +410,7 @@ final class RedisClaims implements AutoCloseable {
             StreamOffset<byte[]>[] streams = offsets.toArray(new StreamOffset[0]);
             return redis.await(RedisConnections.async(connection).xreadgroup(
                     io.lettuce.core.Consumer.from(bytes(RedisKeys.GROUP), bytes(consumer)),
-                    XReadArgs.Builder.block(Math.max(1, timeout.toMillis())).count(1), streams),
+                    XReadArgs.Builder.block(Math.max(1, timeout.toMillis())).count(max), streams),
                     "wait for tasks", timeout.plus(redis.timeout()));
         }
 

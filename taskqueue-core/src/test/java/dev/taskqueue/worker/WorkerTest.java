@@ -246,4 +246,21 @@ class WorkerTest {
         double perTask = (SharedRedis.calls("hset") - before) / (double) n;
         assertThat(perTask).isLessThan(2.5);
     }
+
+    @Test
+    void tasksThatTrickleInAreTakenByBlockingReadsWithoutAClaimBeforeEach() {
+        tq.startWorker(s -> s.concurrency(4));
+        tq.client.submit(TestTasks::add, 1, 1).get(Duration.ofSeconds(5)); // the worker is up
+        int n = 200;
+        long before = SharedRedis.calls("xlen");
+        for (int i = 0; i < n; i++) {
+            // each arrives while the worker waits on its blocking read, which then came back with one of four
+            assertThat(tq.client.submit(TestTasks::add, i, 1).get(Duration.ofSeconds(5))).isEqualTo(i + 1);
+        }
+
+        // The claim script looks at the queue's 11 streams (XLEN each); it ran before every blocking read, once a
+        // task. Now it runs every 100 ms while tasks trickle in, or after the fetcher was held up.
+        double claimsPerTask = (SharedRedis.calls("xlen") - before) / 11.0 / n;
+        assertThat(claimsPerTask).isLessThan(0.5);
+    }
 }
