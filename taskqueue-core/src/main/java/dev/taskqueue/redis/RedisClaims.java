@@ -332,35 +332,40 @@ final class RedisClaims implements AutoCloseable {
             }
             throw ex;
         }
-        List<Delivery> deliveries = new ArrayList<>(messages.size());
-        for (StreamMessage<byte[], byte[]> message : messages) {
-            deliveries.add(markIfRevoked(toDelivery(message)));
-        }
         List<Delivery> kept = new ArrayList<>();
         List<Delivery> handBack = new ArrayList<>();
-        for (Delivery delivery : deliveries) {
+        for (StreamMessage<byte[], byte[]> message : messages) {
+            Delivery delivery = toDelivery(message);
             // Never hold more than the free slots (several priority streams can fill at the same instant), nor a
             // task of a queue paused while this read was waiting.
             (kept.size() < max && !pauses.isPaused(delivery.queue()) ? kept : handBack).add(delivery);
         }
         if (!handBack.isEmpty()) {
-            recovery.release(consumer, handBack);
+            recovery.giveBack(consumer, handBack);
         }
-        return kept;
+        return markIfRevoked(kept);
     }
 
     /**
-     * The blocking read returns entries without the claim script's revocation check: check here, but only for
-     * queues where revocations may exist (seen by the last claim, or made here since), to spare the round trip.
-     * An entry that entered its stream already revoked carries the flag itself.
+     * The blocking read returns entries without the claim script's revocation check: check here (one pipelined
+     * {@code ZSCORE} each), but only for queues where revocations may exist (seen by the last claim, made or
+     * announced since), to spare the round trip. An entry that entered its stream already revoked carries the flag
+     * itself.
      */
-    private Delivery markIfRevoked(Delivery delivery) {
-        if (delivery.revoked() || !revocations.mayHave(delivery.queue())) {
-            return delivery;
+    private List<Delivery> markIfRevoked(List<Delivery> deliveries) {
+        List<CompletableFuture<Double>> checks = new ArrayList<>(deliveries.size());
+        for (Delivery delivery : deliveries) {
+            checks.add(delivery.revoked() || !revocations.mayHave(delivery.queue()) ? null
+                    : redis.commands().zscore(keys.revoked(delivery.queue()), bytes(delivery.taskId()))
+                            .toCompletableFuture());
         }
-        Double revokedAt = redis.await(redis.commands().zscore(keys.revoked(delivery.queue()),
-                bytes(delivery.taskId())), "check a revocation");
-        return revokedAt != null ? delivery.asRevoked() : delivery;
+        List<Delivery> marked = new ArrayList<>(deliveries.size());
+        for (int i = 0; i < deliveries.size(); i++) {
+            CompletableFuture<Double> check = checks.get(i);
+            boolean revoked = check != null && redis.await(check, "check a revocation") != null;
+            marked.add(revoked ? deliveries.get(i).asRevoked() : deliveries.get(i));
+        }
+        return marked;
     }
 
     private Delivery toDelivery(StreamMessage<byte[], byte[]> message) {

@@ -293,12 +293,28 @@ final class RedisRecovery {
         }
     }
 
-    /** Hands deliveries back at once, counting no delivery (a clean shutdown is not a crash). */
+    /**
+     * Hands deliveries back at once, counting no delivery (a clean shutdown is not a crash), to the redelivery
+     * stream: they are claimed first.
+     */
     void release(String consumer, List<Delivery> deliveries) {
+        requeueEach(consumer, deliveries, "release");
+    }
+
+    /**
+     * Returns deliveries a blocking read took beyond what the worker could hold, counting no delivery, each to the
+     * end of its own stream: no task was given them, and the redelivery stream would put them before tasks of a
+     * higher priority.
+     */
+    void giveBack(String consumer, List<Delivery> deliveries) {
+        requeueEach(consumer, deliveries, "return");
+    }
+
+    private void requeueEach(String consumer, List<Delivery> deliveries, String mode) {
         for (Map.Entry<String, List<Delivery>> entry : RedisBroker.groupBy(deliveries, Delivery::queue).entrySet()) {
             List<Candidate> candidates = entry.getValue().stream()
                     .map(d -> new Candidate(d.stream(), d.entryId())).toList();
-            requeue(entry.getKey(), "release", consumer, candidates);
+            requeue(entry.getKey(), mode, consumer, candidates);
         }
     }
 
@@ -363,10 +379,12 @@ final class RedisRecovery {
 
     /*
      * KEYS[1] {q}:s:r   then 1 per entry: its stream
-     * ARGV[1] group   ARGV[2] mode: 'release' | 'consumer' (must be held by ARGV[3]) | 'idle' (idle >= ARGV[3] ms)
+     * ARGV[1] group   ARGV[2] mode: 'release' | 'return' | 'consumer' (each of these three: held by ARGV[3])
+     *   | 'idle' (idle >= ARGV[3] ms)
      * then 1 per entry: entry id
-     * Each entry still held as expected is copied to the redelivery stream with its delivery count + 1 (+ 0 for
-     * 'release'), then acknowledged and deleted. A malformed entry (no task id, no message, a count that is not a
+     * Each entry still held as expected is copied to the redelivery stream (to the end of its own stream for
+     * 'return': it was never given to a task, and must not pass tasks of a higher priority) with its delivery count
+     * + 1 (+ 0 for 'release' and 'return'), then acknowledged and deleted. A malformed entry (no task id, no message, a count that is not a
      * whole number) is copied with its fields as they are: the worker that claims it quarantines it as it was.
      * Returns how many it put back.
      */
@@ -386,12 +404,13 @@ final class RedisRecovery {
                 if e then
                   local id, body = field_value(e[2], 'i'), field_value(e[2], 'm')
                   local d = read_count(field_value(e[2], 'd'))
+                  local target = mode == 'return' and stream or KEYS[1]
                   if id and id ~= '' and body and d then
-                    if mode ~= 'release' then d = math.min(d + 1, MAX_COUNT) end
-                    add_ready(KEYS[1], ARGV[1], id, body, d, false)
+                    if mode == 'consumer' or mode == 'idle' then d = math.min(d + 1, MAX_COUNT) end
+                    add_ready(target, ARGV[1], id, body, d, false)
                   else
-                    ready_stream(KEYS[1], ARGV[1])
-                    redis.call('XADD', KEYS[1], '*', unpack(e[2]))
+                    ready_stream(target, ARGV[1])
+                    redis.call('XADD', target, '*', unpack(e[2]))
                   end
                   redelivered = redelivered + 1
                 end

@@ -145,7 +145,8 @@ final class RedisRevocations {
     }
 
     /**
-     * Whether the queue may hold revoked tasks (the last claim found revocations there, or one was made here since):
+     * Whether the queue may hold revoked tasks (the last claim found revocations there, or one was made here or
+     * announced since):
      * a blocking read, which has no claim script to flag revoked tasks, checks its tasks only in such queues.
      */
     boolean mayHave(String queue) {
@@ -162,6 +163,9 @@ final class RedisRevocations {
     AutoCloseable onRevoked(Broker.RevocationListener listener) {
         return redis.subscriptions().subscribe(keys.revokeChannel(), message -> {
             String[] parts = string(message).split(" ");
+            if (parts.length > 2) {
+                mayHave.add(parts[2]); // revoked by another instance: blocking reads check that queue from now on
+            }
             listener.revoked(parts.length > 2 ? parts[2] : null, parts[0], parts.length > 1 && parts[1].equals("1"));
         });
     }
