@@ -1,11 +1,14 @@
 package dev.taskqueue.workflow;
 
 import static dev.taskqueue.Workflows.chain;
+import static dev.taskqueue.Workflows.chord;
+import static dev.taskqueue.Workflows.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -42,6 +45,23 @@ class WorkflowOutageTest {
         @Task(name = "outage.second")
         public void second(String value) {
             secondRuns.incrementAndGet();
+        }
+
+        final AtomicInteger memberRuns = new AtomicInteger();
+        final List<List<String>> bodies = new CopyOnWriteArrayList<>();
+
+        @Task(name = "outage.member")
+        public String member(String value) throws InterruptedException {
+            memberRuns.incrementAndGet();
+            if (value.equals("last")) {
+                release.await();
+            }
+            return value;
+        }
+
+        @Task(name = "outage.body")
+        public void body(List<String> results) {
+            bodies.add(results);
         }
     }
 
@@ -81,5 +101,23 @@ class WorkflowOutageTest {
         Thread.sleep(1_000);
         assertThat(steps.firstRuns).as("the step ran once").hasValue(1);
         assertThat(steps.secondRuns).hasValue(1);
+    }
+
+    @Test
+    void aChordMemberThatEndsDuringAnOutageReportsOnceRedisIsBackAndTheBodyRunsOnce() throws Exception {
+        tq.startWorker();
+        tq.client.submit(chord(group(TaskCall.of(Steps::member, "first"), TaskCall.of(Steps::member, "last")),
+                TaskCall.partial(Steps::body)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> steps.memberRuns.get() == 2);
+
+        server.stop();
+        steps.release.countDown(); // the last member ends while Redis is down: its report waits for Redis
+        Thread.sleep(2_000);
+        server.restart();
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> steps.bodies.size() == 1);
+        Thread.sleep(1_000);
+        assertThat(steps.memberRuns).as("each member ran once").hasValue(2);
+        assertThat(steps.bodies).containsExactly(List.of("first", "last"));
     }
 }
