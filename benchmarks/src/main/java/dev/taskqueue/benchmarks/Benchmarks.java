@@ -160,13 +160,14 @@ public final class Benchmarks {
                 ThreadedSubmitScenario.submitFromThreads(engine, tasks / 2, bench.sizes.submitThreads(), deadline);
                 bench.redis.clear();
                 long millis = (System.nanoTime() - start) / 1_000_000;
+                String done = String.format("drained %,d tasks of each kind and submitted %,d one by one in %,d ms",
+                        tasks, tasks / 2, millis);
                 if (!measurable) {
-                    out.printf("warming up: drained %,d tasks of each kind in %,d ms%n", tasks, millis);
+                    out.println("warming up: " + done);
                     return;
                 }
                 long compiling = jit.getTotalCompilationTime() - compiled;
-                out.printf("warming up: round %d drained %,d tasks of each kind in %,d ms; JIT compiling %,d ms%n",
-                        round, tasks, millis, compiling);
+                out.printf("warming up: round %d %s; JIT compiling %,d ms%n", round, done, compiling);
                 if (compiling * 100 <= millis * QUIET_COMPILING_PERCENT || round == rounds) {
                     return;
                 }
