@@ -105,7 +105,7 @@ final class CeleryWorker implements CeleryNode, AutoCloseable {
         this.clock = clock;
         this.slots = new Semaphore(settings.concurrency());
         this.recorder = new CeleryRecorder(queues, resultExpires.toSeconds(), settings.nodename());
-        this.threads = InlineWorker.taskThreads(settings.concurrency(), "taskqueue-celery-task-");
+        this.threads = InlineWorker.taskThreads("taskqueue-celery-task-");
     }
 
     void events(CeleryWorkerEvents events) {

@@ -2,7 +2,6 @@ package dev.taskqueue.worker;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
@@ -54,7 +53,6 @@ final class AdaptiveConcurrency {
     private final int floor;
     private final int ceiling;
     private final Slots slots;
-    private final IntConsumer threads;
     private final LongSupplier nanoTime;
     private final LongAdder runNanos = new LongAdder();
     private final LongAdder runs = new LongAdder();
@@ -67,16 +65,13 @@ final class AdaptiveConcurrency {
     private int fullClaims;
 
     /**
-     * @param threads resizes the task threads by a delta (before the slots grow, after they shrink)
      * @param nanoTime the clock, as {@link System#nanoTime()}
      */
-    AdaptiveConcurrency(String workerId, WorkerSettings settings, Slots slots, IntConsumer threads,
-            LongSupplier nanoTime) {
+    AdaptiveConcurrency(String workerId, WorkerSettings settings, Slots slots, LongSupplier nanoTime) {
         this.workerId = workerId;
         this.floor = settings.concurrency();
         this.ceiling = settings.maxConcurrency();
         this.slots = slots;
-        this.threads = threads;
         this.nanoTime = nanoTime;
         this.windowStart = nanoTime.getAsLong();
         this.lastBacklog = windowStart;
@@ -151,15 +146,12 @@ final class AdaptiveConcurrency {
         return capacity;
     }
 
-    /** Threads before slots when growing, after when shrinking: a slot never lacks its thread. */
     private void resize(int from, int to) {
         if (to > from) {
-            threads.accept(to - from);
             slots.grow(to - from);
         }
         else {
             slots.shrink(from - to);
-            threads.accept(to - from);
         }
     }
 

@@ -103,11 +103,12 @@ public final class InlineWorker implements InlineTaskClient.Runner {
     }
 
     /**
-     * The threads a transport gives the {@link #runner runs}: a virtual thread per task on Java 21+, else up to
-     * {@code concurrency} daemon platform threads. An error that escapes a run is logged.
+     * The threads a transport gives the {@link #runner runs}: a virtual thread per task on Java 21+, else daemon
+     * platform threads started on demand (the transport's slots bound how many run at once). An error that escapes a
+     * run is logged.
      */
-    public static ExecutorService taskThreads(int concurrency, String namePrefix) {
-        return TaskThreads.perTask(concurrency, namePrefix,
+    public static ExecutorService taskThreads(String namePrefix) {
+        return TaskThreads.forTasks(true, namePrefix,
                 (thread, error) -> log.error("A task thread of {} ended with an error", namePrefix, error));
     }
 

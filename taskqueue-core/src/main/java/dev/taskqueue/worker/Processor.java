@@ -2,8 +2,10 @@ package dev.taskqueue.worker;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.taskqueue.TimeLimitExceededException;
@@ -43,7 +45,7 @@ final class Processor {
     private final WorkerContext worker;
     private final RunningTasks running;
     private final LeaseCheck leases;
-    private final TaskThreads.TaskExecutor threads;
+    private final ExecutorService threads;
     private final ScheduledExecutorService timers;
     private final Admission admission;
     private final Limits limits;
@@ -53,11 +55,11 @@ final class Processor {
     private final AtomicLong abandoned = new AtomicLong();
 
     /**
-     * @param threads the threads tasks run on, which {@code concurrency} resizes with the slots
+     * @param threads the threads tasks run on ({@link TaskThreads#forTasks})
      * @param concurrency told how long each run took
      */
     Processor(WorkerContext worker, TaskRuntime runtime, RunningTasks running, LeaseCheck leases,
-            TaskThreads.TaskExecutor threads, AdaptiveConcurrency concurrency) {
+            ExecutorService threads, AdaptiveConcurrency concurrency) {
         this.worker = worker;
         this.running = running;
         this.leases = leases;
@@ -159,7 +161,6 @@ final class Processor {
             return; // it finished in the meantime
         }
         abandoned.incrementAndGet();
-        run.lent(threads.lend()); // the stuck thread keeps its pool thread: lend one for the next task
         StringBuilder stack = new StringBuilder();
         for (StackTraceElement frame : run.thread.getStackTrace()) {
             stack.append("\n\tat ").append(frame);
@@ -201,7 +202,7 @@ final class Processor {
     void shutdown(Duration wait) {
         halt();
         try {
-            threads.awaitTermination(wait.toMillis());
+            threads.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import dev.taskqueue.TaskPolicies;
 import dev.taskqueue.broker.Delivery;
@@ -52,14 +51,6 @@ final class Run {
     volatile @Nullable RunContext context;
     volatile @Nullable ScheduledFuture<?> softTimer;
     volatile @Nullable ScheduledFuture<?> hardTimer;
-
-    /**
-     * For a run abandoned at its hard time limit: the extra pool thread lent in its place, until its own thread
-     * ends. Whichever comes second, the loan or the end, gives it back ({@link #threadBack}).
-     */
-    private final AtomicReference<@Nullable Runnable> lentThread = new AtomicReference<>();
-
-    private static final Runnable THREAD_BACK = () -> { };
 
     Run(Delivery delivery, Thread thread, long now) {
         this.delivery = delivery;
@@ -124,21 +115,6 @@ final class Run {
             args.forEach(list::add);
         }
         return list;
-    }
-
-    /** Records a thread lent in place of this run's stuck one; gives it back at once if that one ended. */
-    void lent(Runnable giveBack) {
-        if (!lentThread.compareAndSet(null, giveBack)) {
-            giveBack.run();
-        }
-    }
-
-    /** This run's thread ended after its hard time limit: gives back the thread lent in its place, if any. */
-    void threadBack() {
-        Runnable giveBack = lentThread.getAndSet(THREAD_BACK);
-        if (giveBack != null && giveBack != THREAD_BACK) {
-            giveBack.run();
-        }
     }
 
     /** Its time limits no longer apply: the handler returned, or the run is over. */

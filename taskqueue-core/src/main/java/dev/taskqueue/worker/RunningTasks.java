@@ -79,13 +79,12 @@ final class RunningTasks implements RunStore {
 
     /**
      * The run's one outcome goes to the acker, and its slot is freed, unless its hard time limit did so already:
-     * then the outcome is dropped (the limit's stands) and the thread lent in place of the run's goes.
+     * then the outcome is dropped (the limit's stands).
      */
     void end(Run run, @Nullable Outcome outcome) {
         if (!run.finished.compareAndSet(false, true)) {
             log.warn("Task [{}] finished after its hard time limit; its outcome was discarded (the limit's stands)",
                     run.delivery.taskId());
-            run.threadBack(); // its thread is back in the pool: the one lent in its place goes
             return;
         }
         handOver(run, outcome);

@@ -5,14 +5,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -23,130 +18,28 @@ import org.slf4j.LoggerFactory;
  * whose executor would otherwise keep a task's error in a future no one reads).
  * <p>
  * The threads tasks run on: a virtual thread per task on Java 21+ (the code is compiled for 17, so the call is
- * reflective), else a pool of {@code concurrency} platform threads on one queue, so that under load a thread that
- * finishes a task takes the next without being parked and woken, {@linkplain TaskExecutor#resize resized} with the
- * worker's slots when its concurrency adapts. The worker's slots bound how many tasks run at once. A thread stuck past a hard time limit no longer holds a slot but still holds a pool thread: the pool
- * {@linkplain TaskExecutor#lend() lends} one more thread until it comes back.
+ * reflective), else a {@link TaskThreadPool} of platform threads that grows with demand. Either way the worker's slots
+ * bound how many tasks run at once, and a thread stuck past a hard time limit, which no longer holds a slot, leaves
+ * the next task a thread of its own.
  */
 final class TaskThreads {
 
     private static final Logger log = LoggerFactory.getLogger(TaskThreads.class);
 
+    /** How long a platform thread for tasks stays parked, unused, before it ends. */
+    private static final long PLATFORM_KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
     private TaskThreads() {
     }
 
-    /** Runs tasks; can make room for a thread that is stuck. */
-    interface TaskExecutor {
-
-        void execute(Runnable task);
-
-        /** One more thread, for as long as a stuck thread holds one: call {@code returned} when it comes back. */
-        Runnable lend();
-
-        /**
-         * Follows the worker's slots, {@code delta} more or fewer (before they grow, after they shrink): a pool
-         * keeps one thread per slot; a thread running a task when the pool shrinks ends after it.
-         */
-        void resize(int delta);
-
-        void shutdownNow();
-
-        boolean awaitTermination(long millis) throws InterruptedException;
-    }
-
-    static TaskExecutor create(int concurrency, boolean virtualThreads, String namePrefix,
+    /**
+     * The threads tasks run on: a virtual thread per task if {@code virtualThreads} is wanted and the JVM is 21+, else
+     * platform threads started on demand. An error that ends one goes to {@code onError}.
+     */
+    static ExecutorService forTasks(boolean virtualThreads, String namePrefix,
             Thread.UncaughtExceptionHandler onError) {
         ExecutorService virtual = virtualThreads ? virtualThreads(namePrefix, onError) : null;
-        if (virtual != null) {
-            return new TaskExecutor() {
-                @Override
-                public void execute(Runnable task) {
-                    virtual.execute(task);
-                }
-
-                @Override
-                public Runnable lend() {
-                    return () -> { }; // a virtual thread per task: a stuck one holds nothing another task needs
-                }
-
-                @Override
-                public void resize(int delta) {
-                    // a virtual thread per task: nothing to size
-                }
-
-                @Override
-                public void shutdownNow() {
-                    virtual.shutdownNow();
-                }
-
-                @Override
-                public boolean awaitTermination(long millis) throws InterruptedException {
-                    return virtual.awaitTermination(millis, TimeUnit.MILLISECONDS);
-                }
-            };
-        }
-        AtomicInteger count = new AtomicInteger();
-        ThreadFactory factory = task -> daemon(namePrefix + count.getAndIncrement(), task, onError);
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(concurrency, concurrency, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), factory);
-        pool.allowCoreThreadTimeOut(true);
-        return new TaskExecutor() {
-            @Override
-            public void execute(Runnable task) {
-                pool.execute(task);
-            }
-
-            @Override
-            public synchronized Runnable lend() {
-                resize(+1);
-                AtomicBoolean returned = new AtomicBoolean();
-                return () -> {
-                    if (returned.compareAndSet(false, true)) {
-                        resize(-1);
-                    }
-                };
-            }
-
-            @Override
-            public synchronized void resize(int delta) {
-                // The maximum first when growing, the core first when shrinking: core may never exceed maximum.
-                if (delta > 0) {
-                    pool.setMaximumPoolSize(pool.getMaximumPoolSize() + delta);
-                    pool.setCorePoolSize(pool.getCorePoolSize() + delta);
-                }
-                else {
-                    pool.setCorePoolSize(pool.getCorePoolSize() + delta);
-                    pool.setMaximumPoolSize(pool.getMaximumPoolSize() + delta);
-                }
-            }
-
-            @Override
-            public void shutdownNow() {
-                pool.shutdownNow();
-            }
-
-            @Override
-            public boolean awaitTermination(long millis) throws InterruptedException {
-                return pool.awaitTermination(millis, TimeUnit.MILLISECONDS);
-            }
-        };
-    }
-
-    /**
-     * Threads for tasks a transport runs through {@link InlineWorker#runner}: a virtual thread per task on Java 21+,
-     * else up to {@code concurrency} daemon platform threads (the transport's slots bound how many run at once).
-     */
-    static ExecutorService perTask(int concurrency, String namePrefix, Thread.UncaughtExceptionHandler onError) {
-        ExecutorService virtual = virtualThreads(namePrefix, onError);
-        if (virtual != null) {
-            return virtual;
-        }
-        AtomicLong count = new AtomicLong();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(concurrency, concurrency, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), runnable -> daemon(namePrefix + count.getAndIncrement(), runnable,
-                        onError));
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
+        return virtual != null ? virtual : new TaskThreadPool(namePrefix, onError, PLATFORM_KEEP_ALIVE_NANOS);
     }
 
     /** Whether tasks will run on virtual threads: wanted, and on Java 21+. */

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -144,9 +145,8 @@ public final class Worker {
         this.running = new RunningTasks(worker, slots, acker, history);
         this.liveness = new Liveness(settings.heartbeatGapMillis());
         LeaseCheck leases = new LeaseCheck(id, broker, liveness);
-        TaskThreads.TaskExecutor threads = TaskThreads.create(settings.concurrency(), settings.virtualThreads(),
-                "taskqueue-task-", fatal);
-        this.concurrency = new AdaptiveConcurrency(id, settings, slots, threads::resize, System::nanoTime);
+        ExecutorService threads = TaskThreads.forTasks(settings.virtualThreads(), "taskqueue-task-", fatal);
+        this.concurrency = new AdaptiveConcurrency(id, settings, slots, System::nanoTime);
         this.processor = new Processor(worker, new TaskRuntime(registry, codec, interceptors, workflows), running,
                 leases, threads, concurrency);
         this.fetcher = new Fetcher(worker, slots, processor, acker, leases, concurrency);

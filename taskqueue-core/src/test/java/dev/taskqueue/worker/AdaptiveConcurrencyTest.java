@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
@@ -21,12 +20,10 @@ class AdaptiveConcurrencyTest {
     private static final long LONG_RUN = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
-    private final AtomicInteger threads = new AtomicInteger();
     private final List<Integer> counts = new ArrayList<>();
 
     private AdaptiveConcurrency control(WorkerSettings settings, Slots slots) {
-        threads.set(settings.concurrency());
-        return new AdaptiveConcurrency("w", settings, slots, threads::addAndGet, clock::get);
+        return new AdaptiveConcurrency("w", settings, slots, clock::get);
     }
 
     /** One interval passes with {@code runs} runs of {@code nanos} each, and claims full or not; then a decision. */
@@ -51,7 +48,6 @@ class AdaptiveConcurrencyTest {
         }
         assertThat(counts).containsExactly(32, 64, 128, 256, 256, 256);
         assertThat(slots.free()).isEqualTo(256);
-        assertThat(threads.get()).isEqualTo(256);
     }
 
     @Test
@@ -85,7 +81,6 @@ class AdaptiveConcurrencyTest {
         slots.give(56);
         assertThat(slots.free()).isEqualTo(16);
         assertThat(slots.inUse()).isZero();
-        assertThat(threads.get()).isEqualTo(16);
     }
 
     @Test
