@@ -154,7 +154,7 @@ public final class InlineWorker implements InlineTaskClient.Runner {
                 log.warn("Task {} [{}] passed its hard time limit of {}: interrupting it. It runs in its caller's "
                         + "thread, which cannot be given up: it waits for the task to return, then fails it", run.task().name(),
                         run.delivery.taskId(), limit);
-                run.thread.interrupt();
+                run.interrupt();
             }
         }
     }

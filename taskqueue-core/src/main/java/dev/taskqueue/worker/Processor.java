@@ -94,7 +94,7 @@ final class Processor {
             }
             if (interrupt) {
                 log.info("Task [{}] was revoked while running: interrupting it", taskId);
-                run.thread.interrupt();
+                run.interrupt();
             }
         }
     }
@@ -121,7 +121,7 @@ final class Processor {
         finally {
             run.cancelTimers();
             CurrentTask.set(null);
-            Thread.interrupted(); // a pooled thread must not carry a stale interrupt to the next task
+            run.letGoOfThread(); // a pooled thread must not carry an interrupt to its next task
         }
         concurrency.finished(System.nanoTime() - began);
         running.end(run, outcome);
@@ -169,7 +169,7 @@ final class Processor {
         log.error("Task {} [{}] passed its hard time limit of {}; the worker gave up on it and freed its slot. Its "
                 + "thread {} is stuck (interrupted, ignoring it), at:{}", name, run.delivery.taskId(), limit,
                 run.thread.getName(), stack);
-        run.thread.interrupt();
+        run.interrupt();
         Invocation.Handled timedOut = Invocation.Handled.threw(new TimeLimitExceededException(name, limit),
                 Duration.ofMillis(worker.clock().millis() - run.startedAt));
         Runnable giveUp = () -> running.handOver(run, endings.of(run, timedOut));
@@ -190,7 +190,7 @@ final class Processor {
 
     /** Interrupts every task still running. */
     void interruptAll() {
-        running.all().forEach(r -> r.thread.interrupt());
+        running.all().forEach(Run::interrupt);
     }
 
     /** Interrupts every task and timer at once (after a fatal error): their outcomes would not be recorded. */

@@ -37,6 +37,8 @@ final class Run {
     final Thread thread;
     final long startedAt;
     volatile long leaseRenewedAt;
+    /** Until the run lets go of its thread ({@link #letGoOfThread}); guarded by this. */
+    private boolean onItsThread = true;
     /** Set once, by whoever produces the outcome: the task's thread, or the hard time limit. */
     final AtomicBoolean finished = new AtomicBoolean();
 
@@ -115,6 +117,22 @@ final class Run {
             args.forEach(list::add);
         }
         return list;
+    }
+
+    /** Interrupts the run's thread, unless the run has let go of it: an interrupt must reach no other task. */
+    synchronized void interrupt() {
+        if (onItsThread) {
+            thread.interrupt();
+        }
+    }
+
+    /**
+     * On the run's thread, as the run ends: from now on {@link #interrupt} leaves the thread alone (it may run another
+     * task), and an interrupt sent before is cleared.
+     */
+    synchronized void letGoOfThread() {
+        onItsThread = false;
+        Thread.interrupted();
     }
 
     /** Its time limits no longer apply: the handler returned, or the run is over. */

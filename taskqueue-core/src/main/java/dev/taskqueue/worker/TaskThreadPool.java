@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
-import org.jspecify.annotations.Nullable;
 
 /**
  * The platform threads tasks run on when they do not run on virtual threads (Java 17, or turned off): a thread for
@@ -52,7 +51,9 @@ final class TaskThreadPool extends AbstractExecutorService {
     private final Set<PoolThread> threads = new HashSet<>();
     private int searching;
     private long wakeUps;
-    private volatile boolean shutdown; // read without the lock before each task
+    // Written under the lock, read without it:
+    private volatile boolean shutdown;
+    private volatile boolean stopped; // by shutdownNow, before it interrupts the threads
 
     /**
      * @param namePrefix each thread's name, followed by a number
@@ -67,51 +68,69 @@ final class TaskThreadPool extends AbstractExecutorService {
 
     @Override
     public void execute(Runnable task) {
-        boolean noneSearching;
-        PoolThread toWake = null;
+        PoolThread searcher = null;
         synchronized (lock) {
             if (shutdown) {
                 throw new RejectedExecutionException("The task threads " + namePrefix + "* are shut down");
             }
             queue.addLast(task);
-            noneSearching = searching == 0;
-            if (noneSearching) {
-                toWake = addSearcher();
+            if (searching == 0) {
+                searcher = addSearcher();
             }
         }
-        if (noneSearching) {
-            startSearcher(toWake);
+        if (searcher != null) {
+            try {
+                setGoing(searcher);
+            }
+            catch (RuntimeException | Error ex) {
+                synchronized (lock) {
+                    queue.removeLastOccurrence(task); // not taken: the caller sees it refused
+                }
+                throw ex;
+            }
         }
     }
 
-    /** Under the lock: counts one more searching thread, and takes the parked one to wake (none: start one). */
-    private @Nullable PoolThread addSearcher() {
+    /**
+     * Under the lock: one more searching thread, the most recently parked one, or else a new one (registered, so that
+     * the pool does not look terminated before it runs). {@link #setGoing} it once out of the lock.
+     */
+    private PoolThread addSearcher() {
+        PoolThread searcher = parked.pollFirst();
+        if (searcher == null) {
+            searcher = new PoolThread();
+            threads.add(searcher);
+        }
+        searcher.woken = true;
         searching++;
         wakeUps++;
-        PoolThread toWake = parked.pollFirst();
-        if (toWake != null) {
-            toWake.woken = true;
-        }
-        return toWake;
+        return searcher;
     }
 
-    /** Outside the lock: wakes the thread {@link #addSearcher} took, or starts a new one. */
-    private void startSearcher(@Nullable PoolThread toWake) {
-        if (toWake != null) {
-            LockSupport.unpark(toWake.thread);
+    /**
+     * Out of the lock: wakes the searcher {@link #addSearcher} took, or starts it. If it cannot start, the search
+     * passes to a parked thread while tasks wait (else the next task handed over or finished takes the queue's head).
+     */
+    private void setGoing(PoolThread searcher) {
+        if (searcher.thread.getState() != Thread.State.NEW) {
+            LockSupport.unpark(searcher.thread);
             return;
         }
-        PoolThread thread = new PoolThread();
         try {
-            synchronized (lock) {
-                threads.add(thread);
-            }
-            thread.thread.start();
+            searcher.thread.start();
         }
         catch (RuntimeException | Error ex) {
+            PoolThread instead = null;
             synchronized (lock) {
-                threads.remove(thread);
-                searching--; // no searcher after all: the next thread to finish a task still takes the queue's head
+                threads.remove(searcher);
+                searching--;
+                if (searching == 0 && !queue.isEmpty() && !parked.isEmpty()) {
+                    instead = addSearcher();
+                }
+                lock.notifyAll(); // for awaitTermination
+            }
+            if (instead != null) {
+                LockSupport.unpark(instead.thread);
             }
             throw ex;
         }
@@ -131,8 +150,7 @@ final class TaskThreadPool extends AbstractExecutorService {
                 boolean isSearching = true; // started to search
                 while (true) {
                     Runnable task;
-                    boolean wakeAnother = false;
-                    PoolThread toWake = null;
+                    PoolThread another = null;
                     synchronized (lock) {
                         task = queue.pollFirst();
                         if (isSearching) {
@@ -146,8 +164,7 @@ final class TaskThreadPool extends AbstractExecutorService {
                             parked.addFirst(this);
                         }
                         else if (isSearching && searching == 0 && !queue.isEmpty()) {
-                            wakeAnother = true;
-                            toWake = addSearcher();
+                            another = addSearcher();
                         }
                     }
                     if (task == null) {
@@ -158,16 +175,17 @@ final class TaskThreadPool extends AbstractExecutorService {
                         continue;
                     }
                     isSearching = false;
-                    if (wakeAnother) {
+                    if (another != null) {
                         try {
-                            startSearcher(toWake);
+                            setGoing(another);
                         }
                         catch (RuntimeException | Error ex) {
                             onError.uncaughtException(thread, ex); // and the task it took still runs
                         }
                     }
-                    if (!shutdown) {
-                        Thread.interrupted(); // an interrupt meant for this thread's previous task
+                    Thread.interrupted(); // an interrupt meant for this thread's previous task
+                    if (stopped) {
+                        thread.interrupt(); // shutdownNow's, which that may have cleared
                     }
                     task.run();
                 }
@@ -209,14 +227,12 @@ final class TaskThreadPool extends AbstractExecutorService {
         }
     }
 
+    /** Takes no more tasks; those handed over still run, and then the threads end. */
     @Override
     public void shutdown() {
         List<PoolThread> toWake;
         synchronized (lock) {
-            shutdown = true;
-            toWake = new ArrayList<>(parked);
-            parked.clear();
-            toWake.forEach(thread -> thread.woken = true);
+            toWake = shutDown();
         }
         toWake.forEach(thread -> LockSupport.unpark(thread.thread));
     }
@@ -225,15 +241,28 @@ final class TaskThreadPool extends AbstractExecutorService {
     @Override
     public List<Runnable> shutdownNow() {
         List<Runnable> notStarted;
-        List<PoolThread> running;
+        List<PoolThread> toWake;
+        List<PoolThread> all;
         synchronized (lock) {
+            stopped = true;
             notStarted = new ArrayList<>(queue);
             queue.clear();
-            running = new ArrayList<>(threads);
+            toWake = shutDown();
+            all = new ArrayList<>(threads);
         }
-        shutdown();
-        running.forEach(thread -> thread.thread.interrupt());
+        toWake.forEach(thread -> LockSupport.unpark(thread.thread));
+        all.forEach(thread -> thread.thread.interrupt());
         return notStarted;
+    }
+
+    /** Under the lock: refuses tasks from now on, and takes the parked threads to wake (as searchers, to end). */
+    private List<PoolThread> shutDown() {
+        shutdown = true;
+        List<PoolThread> toWake = new ArrayList<>(parked);
+        parked.clear();
+        toWake.forEach(thread -> thread.woken = true);
+        searching += toWake.size();
+        return toWake;
     }
 
     @Override

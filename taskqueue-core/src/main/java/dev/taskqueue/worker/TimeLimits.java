@@ -40,7 +40,7 @@ final class TimeLimits {
                         context.softLimitExceeded = true;
                         log.warn("Task {} [{}] passed its soft time limit of {}: interrupting it", run.task().name(),
                                 run.delivery.taskId(), soft);
-                        run.thread.interrupt();
+                        run.interrupt();
                     }
                 }
             }, soft.toMillis(), TimeUnit.MILLISECONDS);

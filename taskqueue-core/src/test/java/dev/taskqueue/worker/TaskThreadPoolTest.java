@@ -140,6 +140,30 @@ class TaskThreadPoolTest {
     }
 
     @Test
+    void shutdownLetsTheTasksHandedOverRunAndThenEveryThreadEnds() throws InterruptedException {
+        CountDownLatch warm = new CountDownLatch(4);
+        CountDownLatch release = new CountDownLatch(1);
+        for (int i = 0; i < 4; i++) {
+            pool.execute(() -> {
+                warm.countDown();
+                await(release);
+            });
+        }
+        assertThat(warm.await(10, TimeUnit.SECONDS)).isTrue();
+        release.countDown(); // four threads now park
+        CountDownLatch ran = new CountDownLatch(100);
+        for (int i = 0; i < 100; i++) {
+            pool.execute(ran::countDown);
+        }
+        pool.shutdown();
+
+        assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(threadsNamed("pool-test-")).isZero();
+        assertThatThrownBy(() -> pool.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
+    }
+
+    @Test
     void shutdownNowInterruptsTheRunningTasksAndRefusesMore() throws InterruptedException {
         CountDownLatch started = new CountDownLatch(2);
         CountDownLatch interrupted = new CountDownLatch(2);
