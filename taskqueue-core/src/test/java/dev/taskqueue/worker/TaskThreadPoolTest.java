@@ -105,15 +105,8 @@ class TaskThreadPoolTest {
         pool.shutdownNow();
         pool = new TaskThreadPool("pool-keep-alive-", (thread, error) -> escaped.set(error),
                 TimeUnit.MILLISECONDS.toNanos(100));
-        CountDownLatch started = new CountDownLatch(8);
         CountDownLatch release = new CountDownLatch(1);
-        for (int i = 0; i < 8; i++) {
-            pool.execute(() -> {
-                started.countDown();
-                await(release);
-            });
-        }
-        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        runBlocking(8, release);
         assertThat(threadsNamed("pool-keep-alive-")).isEqualTo(8);
         release.countDown();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -141,15 +134,8 @@ class TaskThreadPoolTest {
 
     @Test
     void shutdownLetsTheTasksHandedOverRunAndThenEveryThreadEnds() throws InterruptedException {
-        CountDownLatch warm = new CountDownLatch(4);
         CountDownLatch release = new CountDownLatch(1);
-        for (int i = 0; i < 4; i++) {
-            pool.execute(() -> {
-                warm.countDown();
-                await(release);
-            });
-        }
-        assertThat(warm.await(10, TimeUnit.SECONDS)).isTrue();
+        runBlocking(4, release);
         release.countDown(); // four threads now park
         CountDownLatch ran = new CountDownLatch(100);
         for (int i = 0; i < 100; i++) {
@@ -185,6 +171,18 @@ class TaskThreadPoolTest {
         assertThat(pool.isTerminated()).isTrue();
         assertThatThrownBy(() -> pool.execute(() -> { })).isInstanceOf(RejectedExecutionException.class)
                 .hasMessageContaining("pool-test-");
+    }
+
+    /** Hands over {@code n} tasks that wait for {@code release}, and waits until all of them started. */
+    private void runBlocking(int n, CountDownLatch release) throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(n);
+        for (int i = 0; i < n; i++) {
+            pool.execute(() -> {
+                started.countDown();
+                await(release);
+            });
+        }
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
     }
 
     private static void await(CountDownLatch latch) {
