@@ -48,6 +48,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RedisConnections implements AutoCloseable {
 
+    /** How much longer than the client's connect timeout a connection may take before it is given up. */
+    static final Duration CONNECT_GRACE = Duration.ofSeconds(2);
+
+    /** How often a connection being made checks that its client is still the current one. */
+    private static final long CONNECT_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private final Supplier<AbstractRedisClient> client;
     private final @Nullable AbstractRedisClient ownedClient;
     private final String description;
@@ -221,17 +227,9 @@ public final class RedisConnections implements AutoCloseable {
 
     /** A new publish/subscribe connection; the caller closes it. */
     StatefulRedisPubSubConnection<byte[], byte[]> pubSub() {
-        checkOpen();
-        try {
-            AbstractRedisClient current = client.get();
-            if (current instanceof RedisClusterClient cluster) {
-                return handOut(cluster.connectPubSub(ByteArrayCodec.INSTANCE));
-            }
-            return handOut(((RedisClient) current).connectPubSub(ByteArrayCodec.INSTANCE));
-        }
-        catch (RuntimeException ex) {
-            throw unavailable("open a publish/subscribe connection", ex);
-        }
+        return handOut(connect("open a publish/subscribe connection",
+                current -> current instanceof RedisClusterClient cluster ? cluster.connectPubSub(ByteArrayCodec.INSTANCE)
+                        : ((RedisClient) current).connectPubSub(ByteArrayCodec.INSTANCE)));
     }
 
     static RedisClusterAsyncCommands<byte[], byte[]> async(StatefulConnection<byte[], byte[]> connection) {
@@ -242,16 +240,72 @@ public final class RedisConnections implements AutoCloseable {
     }
 
     private StatefulConnection<byte[], byte[]> connect(String what) {
+        return connect(what, current -> current instanceof RedisClusterClient cluster
+                ? cluster.connect(ByteArrayCodec.INSTANCE) : ((RedisClient) current).connect(ByteArrayCodec.INSTANCE));
+    }
+
+    /**
+     * Opens a connection with {@code how} on the current client, on a thread of its own. Lettuce waits for a
+     * connection without a bound, and one asked of a client that is shut down meanwhile (Spring's connection factory,
+     * stopped) never comes, which left a worker's fetcher waiting for good: this gives up once the client is no longer
+     * the current one or shuts down, and at the latest after the client's connect timeout and {@link #CONNECT_GRACE}.
+     * A connection that comes later is closed.
+     */
+    private <C extends StatefulConnection<byte[], byte[]>> C connect(String what,
+            Function<AbstractRedisClient, C> how) {
         checkOpen();
-        try {
-            AbstractRedisClient current = client.get();
-            if (current instanceof RedisClusterClient cluster) {
-                return cluster.connect(ByteArrayCodec.INSTANCE);
+        AbstractRedisClient current = client.get();
+        CompletableFuture<C> connected = new CompletableFuture<>();
+        Thread connecting = new Thread(() -> {
+            try {
+                connected.complete(how.apply(current));
             }
-            return ((RedisClient) current).connect(ByteArrayCodec.INSTANCE);
+            catch (Throwable ex) {
+                connected.completeExceptionally(ex);
+            }
+        }, "taskqueue-connect");
+        connecting.setDaemon(true);
+        connecting.start();
+        Duration bound = current.getOptions().getSocketOptions().getConnectTimeout().plus(CONNECT_GRACE);
+        long deadline = System.nanoTime() + bound.toNanos();
+        try {
+            while (true) {
+                long slice = Math.min(CONNECT_CHECK_NANOS, deadline - System.nanoTime());
+                try {
+                    return connected.get(Math.max(0, slice), TimeUnit.NANOSECONDS);
+                }
+                catch (TimeoutException notYet) {
+                    String gone = !isCurrent(current) ? "its client was replaced or stopped"
+                            : current.getResources().eventExecutorGroup().isShuttingDown() ? "its client shut down"
+                                    : System.nanoTime() - deadline >= 0 ? "none within " + bound.toMillis() + " ms"
+                                            : null;
+                    if (gone != null) {
+                        connected.thenAccept(RedisConnections::closeIfOpen);
+                        throw unavailable(what, new RedisConnectionException("no connection: " + gone));
+                    }
+                }
+            }
         }
-        catch (RuntimeException ex) {
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            connected.thenAccept(RedisConnections::closeIfOpen);
             throw unavailable(what, ex);
+        }
+        catch (ExecutionException ex) {
+            if (ex.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw unavailable(what, ex.getCause());
+        }
+    }
+
+    /** Whether {@code candidate} is still the client to connect with (false: replaced, or none while stopped). */
+    private boolean isCurrent(AbstractRedisClient candidate) {
+        try {
+            return client.get() == candidate;
+        }
+        catch (RuntimeException stopped) {
+            return false;
         }
     }
 

@@ -6,20 +6,34 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.ByteBuffer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.TaskQueueException;
 import dev.taskqueue.testing.SharedRedis;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.ByteArrayOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The shared connection across an outage, on a Redis of its own so that its connections can be counted. */
 class RedisConnectionsTest {
@@ -48,6 +62,81 @@ class RedisConnectionsTest {
                             + "(java.lang.OutOfMemoryError: Java heap space); Redis itself is reachable")
                     .hasCauseInstanceOf(OutOfMemoryError.class);
             assertThat(connections.await(connections.commands().ping(), "ping")).isEqualTo("PONG");
+        }
+    }
+
+    /**
+     * Lettuce waits for a connection without a bound of its own: one asked of a client being shut down never came
+     * (Spring's connection factory, stopped while a worker opened its blocking connection, left the worker's fetcher
+     * waiting for good, no task claimed, no error logged). Here the server accepts and never answers the handshake.
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aConnectionThatDoesNotComeIsGivenUpAfterTheConnectTimeoutAndAGrace() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread accepting = new Thread(() -> {
+                List<Socket> held = new ArrayList<>();
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                }
+                catch (IOException closed) {
+                    held.forEach(socket -> close(socket));
+                }
+            });
+            accepting.setDaemon(true);
+            accepting.start();
+            RedisURI uri = RedisURI.create("redis://127.0.0.1:" + silent.getLocalPort());
+            uri.setTimeout(Duration.ofSeconds(60)); // the handshake's own bound: longer than ours
+            RedisClient client = RedisClient.create(uri);
+            client.setOptions(ClientOptions.builder()
+                    .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build()).build());
+            try {
+                RedisConnections connections = RedisConnections.using(client, "silent");
+
+                assertThatThrownBy(connections::dedicated).isInstanceOf(BrokerUnavailableException.class)
+                        .hasMessageContaining("Could not open a connection for blocking reads")
+                        .hasMessageContaining("no connection: none within 3000 ms");
+                assertThatThrownBy(connections::pubSub).isInstanceOf(BrokerUnavailableException.class)
+                        .hasMessageContaining("no connection: none within 3000 ms");
+            }
+            finally {
+                client.shutdownAsync();
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aConnectionOfAClientThatWasReplacedMeanwhileIsGivenUpAtOnce() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            RedisClient old = RedisClient.create("redis://127.0.0.1:" + silent.getLocalPort()); // never answers
+            AtomicReference<AbstractRedisClient> current = new AtomicReference<>(old);
+            RedisConnections connections = RedisConnections.using(current::get, "replaced");
+            try {
+                CompletableFuture<Object> opening = CompletableFuture.supplyAsync(connections::dedicated);
+                Thread.sleep(300); // its connect is under way, on the old client
+                current.set(SharedRedis.client()); // as Spring's connection factory, stopped and started again
+
+                assertThatThrownBy(() -> opening.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(
+                        BrokerUnavailableException.class).hasMessageContaining("its client was replaced or stopped");
+                StatefulConnection<byte[], byte[]> fresh = connections.dedicated(); // on the current client
+                assertThat(RedisConnections.async(fresh).ping().get(5, TimeUnit.SECONDS)).isEqualTo("PONG");
+                fresh.close();
+            }
+            finally {
+                old.shutdownAsync();
+            }
+        }
+    }
+
+    private static void close(Socket socket) {
+        try {
+            socket.close();
+        }
+        catch (IOException ignored) {
+            // the test is over
         }
     }
 
