@@ -11,10 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
-
 /**
  * The platform threads tasks run on when they do not run on virtual threads (Java 17, or turned off): a thread for
- * every task that waits, started or woken on demand, that wakes as few parked threads as it can. The worker's slots
+ * each task that runs, started or woken on demand, waking as few parked threads as it can. The worker's slots
  * bound how many tasks run at once, so the pool needs no bound of its own (a thread stuck past a hard time limit
  * simply means one more thread, as a virtual thread would).
  * <p>
