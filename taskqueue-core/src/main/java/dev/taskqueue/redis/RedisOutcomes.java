@@ -63,6 +63,9 @@ final class RedisOutcomes {
      */
     private static final LuaScript ACKNOWLEDGE = new LuaScript("acknowledge", StoredText.LUA_CUT + """
             local now = now_ms()
+            -- A number passed to redis.call is written with %.17g, a slow path of printf: the times a success
+            -- stores are written here, once, as the integers they are
+            local now_text = string.format('%d', now)
             local group, worker = ARGV[1], ARGV[2]
             local out, deletions = {}, {}
             local STATES = { S = 'SUCCESS', A = 'SUCCESS', F = 'FAILURE', Q = 'FAILURE', R = 'REVOKED', T = 'RETRY' }
@@ -119,8 +122,9 @@ final class RedisOutcomes {
                   -- SUCCESS, also takes its start time here)
                   local f
                   if kind == 'S' then
-                    f = { 'state', 'SUCCESS', 'finished', now, 'worker', worker, 'task', name, 'queue', ARGV[7],
-                      'attempt', attempt, 'result', result, 'started', tran ~= '' and now - tonumber(tran) or now }
+                    f = { 'state', 'SUCCESS', 'finished', now_text, 'worker', worker, 'task', name, 'queue', ARGV[7],
+                      'attempt', attempt, 'result', result,
+                      'started', tran ~= '' and string.format('%d', now - tonumber(tran)) or now_text }
                   elseif kind == 'R' then
                     f = { 'state', 'REVOKED', 'finished', now, 'task', name, 'queue', ARGV[7],
                       'error.type', 'dev.taskqueue.TaskRevokedException', 'error.message', emsg }
