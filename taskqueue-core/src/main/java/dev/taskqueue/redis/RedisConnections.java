@@ -275,13 +275,10 @@ public final class RedisConnections implements AutoCloseable {
                     return connected.get(Math.max(0, slice), TimeUnit.NANOSECONDS);
                 }
                 catch (TimeoutException notYet) {
-                    String gone = !isCurrent(current) ? "its client was replaced or stopped"
-                            : current.getResources().eventExecutorGroup().isShuttingDown() ? "its client shut down"
-                                    : System.nanoTime() - deadline >= 0 ? "none within " + bound.toMillis() + " ms"
-                                            : null;
-                    if (gone != null) {
+                    String hopeless = whyHopeless(current, deadline, bound);
+                    if (hopeless != null) {
                         connected.thenAccept(RedisConnections::closeIfOpen);
-                        throw unavailable(what, new RedisConnectionException("no connection: " + gone));
+                        throw unavailable(what, new RedisConnectionException("no connection: " + hopeless));
                     }
                 }
             }
@@ -297,6 +294,17 @@ public final class RedisConnections implements AutoCloseable {
             }
             throw unavailable(what, ex.getCause());
         }
+    }
+
+    /** Why a connection asked of {@code asked} and not come yet will not come; null while it still may. */
+    private @Nullable String whyHopeless(AbstractRedisClient asked, long deadline, Duration bound) {
+        if (!isCurrent(asked)) {
+            return "its client was replaced or stopped";
+        }
+        if (asked.getResources().eventExecutorGroup().isShuttingDown()) {
+            return "its client shut down";
+        }
+        return System.nanoTime() - deadline >= 0 ? "none within " + bound.toMillis() + " ms" : null;
     }
 
     /** Whether {@code candidate} is still the client to connect with (false: replaced, or none while stopped). */
