@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.taskqueue.TaskFailedException;
@@ -51,51 +50,6 @@ class DeliveryContractTest {
     }
 
     // 1. A submit that returned has put the task in Redis.
-
-    @Test
-    void aTaskRevokedByAnotherInstanceComesMarkedRevokedFromABlockingRead() throws Exception {
-        CountDownLatch announced = new CountDownLatch(1);
-        try (TaskQueueFixture other = new TaskQueueFixture(new TestTasks());
-                AutoCloseable listening = tq.broker.onRevoked((queue, taskId, interrupt) -> announced.countDown())) {
-            tq.broker.declare(List.of(DEFAULT));
-            assertThat(tq.broker.claim("reader", List.of(DEFAULT), 1)).isEmpty(); // it saw no revocation there
-            String id = tq.client.submit(TestTasks::echo, "x").id();
-            assertThat(other.client.handle(DEFAULT, id, String.class).revoke(false)).isTrue();
-            assertThat(announced.await(5, TimeUnit.SECONDS)).isTrue();
-
-            // Without a claim script before it (as while tasks trickle in), the read still checks the queue
-            List<Delivery> read = tq.broker.awaitAndClaim("reader", List.of(DEFAULT), 4, Duration.ofSeconds(1));
-
-            assertThat(read).singleElement().satisfies(d -> {
-                assertThat(d.taskId()).isEqualTo(id);
-                assertThat(d.revoked()).isTrue();
-            });
-        }
-    }
-
-    @Test
-    void aBlockingReadKeepsNoMoreThanItCanHoldAndWhatItGivesBackKeepsItsPriority() {
-        tq.broker.declare(List.of(DEFAULT)); // as a worker does as it starts
-        List<String> high = new ArrayList<>();
-        List<String> low = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            high.add(tq.client.withOptions(TaskOptions.defaults().priority(9)).submit(TestTasks::echo, "high-" + i)
-                    .id());
-            low.add(tq.client.withOptions(TaskOptions.defaults().priority(0)).submit(TestTasks::echo, "low-" + i)
-                    .id());
-        }
-
-        // Up to 2 from each of two streams: it reads 4, keeps the 2 of the higher priority, gives 2 back
-        List<Delivery> read = tq.broker.awaitAndClaim("reader", List.of(DEFAULT), 2, Duration.ofSeconds(1));
-
-        assertThat(read).extracting(Delivery::taskId).containsExactly(high.get(0), high.get(1));
-        // to their own stream, not to the redelivery stream, which is claimed before priority 9
-        assertThat(redis.xlen("{taskqueue:default}:s:r")).isZero();
-        List<Delivery> next = tq.broker.claim("reader", List.of(DEFAULT), 10);
-        assertThat(next).extracting(Delivery::taskId).containsExactly(high.get(2), low.get(2), low.get(0),
-                low.get(1));
-        assertThat(next).extracting(Delivery::deliveries).containsOnly(next.get(0).deliveries()); // none counted
-    }
 
     @Test
     void aSubmitThatReturnedHasPutTheTaskInRedis() {
