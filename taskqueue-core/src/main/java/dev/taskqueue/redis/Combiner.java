@@ -14,9 +14,10 @@ import org.jspecify.annotations.Nullable;
  * Calls from many threads for the same key (a queue's submits, a chord's reports), combined into one script, the way
  * the acker batches outcomes:
  * <ol>
- * <li>a call for a key with no script in flight is sent at once: a lone call waits for nothing;</li>
- * <li>while one is in flight, the calls for that key wait together;</li>
- * <li>when its reply arrives, they leave in one script (up to {@link #MAX_BATCH} of them and {@link #MAX_BYTES}),
+ * <li>a call for a key with fewer scripts in flight than the combiner allows is sent at once: a lone call waits for
+ * nothing;</li>
+ * <li>while that many are in flight, the calls for that key wait together;</li>
+ * <li>when a reply arrives, they leave in one script (up to {@link #MAX_BATCH} of them and {@link #MAX_BYTES}),
  * sent from the thread that took the reply (Lettuce's event loop: no thread of our own, no hand-off), before the
  * callers of the reply are woken.</li>
  * </ol>
@@ -37,21 +38,23 @@ final class Combiner<M, R> {
     /** Calls in one script at most: one script must not hold Redis for long. */
     static final int MAX_BATCH = 500;
 
-    /**
-     * Their messages' sizes in one script at most (one call, if larger). One script per key is in flight: with two or
-     * four, more scripts carried fewer submits each, and the CPU per task was higher (A/B: JVM 38-40 us and Redis
-     * 9.5 us per task with one; 44-54 and 10.6-12.6 us).
-     */
+    /** Their messages' sizes in one script at most (one call, if larger). */
     static final long MAX_BYTES = 4L * 1024 * 1024;
 
     private final Sender<M, R> sender;
     private final ToLongFunction<M> bytes;
+    private final int maxInFlight;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
 
-    /** @param bytes a message's size, for {@link #MAX_BYTES} */
-    Combiner(Sender<M, R> sender, ToLongFunction<M> bytes) {
+    /**
+     * @param bytes a message's size, for {@link #MAX_BYTES}
+     * @param maxInFlight scripts of one key in flight at most: more keep Redis and the callers busy at once (fewer
+     *        combined per script), fewer combine more per script
+     */
+    Combiner(Sender<M, R> sender, ToLongFunction<M> bytes, int maxInFlight) {
         this.sender = sender;
         this.bytes = bytes;
+        this.maxInFlight = maxInFlight;
     }
 
     /** Sends one message for {@code key}, with the others sent for it meanwhile; completes with its own result. */
@@ -62,12 +65,12 @@ final class Combiner<M, R> {
     private record Waiting<M, R>(M message, CompletableFuture<R> reply) {
     }
 
-    /** One key's calls: one script in flight at most, the others waiting for its reply. */
+    /** One key's calls: {@code maxInFlight} scripts in flight at most, the others waiting for a reply. */
     private final class Lane {
 
         private final String key;
         private List<Waiting<M, R>> waiting = new ArrayList<>();
-        private boolean inFlight;
+        private int inFlight;
 
         Lane(String key) {
             this.key = key;
@@ -78,7 +81,7 @@ final class Combiner<M, R> {
             List<Waiting<M, R>> batch;
             synchronized (this) {
                 waiting.add(call);
-                batch = inFlight ? null : take();
+                batch = inFlight < maxInFlight ? take() : null;
             }
             if (batch != null) {
                 send(batch);
@@ -91,7 +94,7 @@ final class Combiner<M, R> {
          * least one). Callers that gave up waiting meanwhile are left out. Holding the lane's lock.
          */
         private List<Waiting<M, R>> take() {
-            inFlight = true;
+            inFlight++;
             waiting.removeIf(w -> w.reply().isDone()); // cancelled by its caller's timeout: not sent
             int count = 0;
             long size = 0;
@@ -128,9 +131,9 @@ final class Combiner<M, R> {
             try {
                 List<Waiting<M, R>> next;
                 synchronized (this) {
-                    inFlight = false;
+                    inFlight--;
                     next = waiting.isEmpty() ? null : take();
-                    if (next == null) {
+                    if (next == null && inFlight == 0) {
                         lanes.remove(key, this);
                     }
                 }

@@ -195,10 +195,12 @@ public final class RedisWorkflows implements WorkflowStore {
 
     /**
      * Members of one chord that end at the same time report in one call, each waiting on its own thread (so that
-     * the one that completes the chord starts its body there, in its run's context), as a lone one would.
+     * the one that completes the chord starts its body there, in its run's context), as a lone one would. One call
+     * per chord in flight: with four, the chord of 50,000 took more JVM CPU per member (41.6-80.0 us against
+     * 37.0-66.8) for no faster chord (21,703 against 22,239 members/s).
      */
     private final Combiner<MemberReport, SharedProgress> reports = new Combiner<>(this::sendReports,
-            report -> report.resultJson().length());
+            report -> report.resultJson().length(), 1);
 
     @Override
     public ChordProgress reportToChord(String chordId, int index, int size, @Nullable String resultJson,

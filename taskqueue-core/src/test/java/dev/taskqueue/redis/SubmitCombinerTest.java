@@ -70,8 +70,9 @@ class SubmitCombinerTest {
 
         assertThat(ids).hasSize(threads * each);
         assertThat(redis.xlen("{taskqueue:default}:s:0")).isEqualTo(threads * each);
-        // One script per submit before; combined, those that wait for a script in flight go together in the next.
-        assertThat(scripts).isLessThan(threads * each * 3L / 4);
+        // One script per submit before; combined, those that wait for the scripts in flight go together in the next
+        // (about 0.7 scripts per submit with 8 threads and 4 scripts in flight on 2 cores).
+        assertThat(scripts).isLessThan(threads * each * 9L / 10);
     }
 
     @Test

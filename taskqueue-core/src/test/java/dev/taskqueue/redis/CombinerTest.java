@@ -1,0 +1,111 @@
+package dev.taskqueue.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+
+/** How {@link Combiner} sends: at once below its scripts in flight, else together with the next reply. */
+class CombinerTest {
+
+    /** A sender that records each script and answers it when the test says. */
+    private static final class HeldSender implements Combiner.Sender<String, String> {
+
+        final List<List<String>> sent = new ArrayList<>();
+        final List<CompletableFuture<List<String>>> replies = new ArrayList<>();
+
+        @Override
+        public synchronized CompletableFuture<List<String>> send(String key, List<String> messages) {
+            sent.add(messages);
+            CompletableFuture<List<String>> reply = new CompletableFuture<>();
+            replies.add(reply);
+            return reply;
+        }
+
+        /** Answers the {@code n}th script: each message's reply is the message upper-cased. */
+        void answer(int n) {
+            CompletableFuture<List<String>> reply;
+            List<String> messages;
+            synchronized (this) {
+                reply = replies.get(n);
+                messages = sent.get(n);
+            }
+            reply.complete(messages.stream().map(String::toUpperCase).toList());
+        }
+    }
+
+    @Test
+    void callsAreSentAtOnceUpToTheScriptsInFlightAndTheRestLeaveTogetherWithTheNextReply() {
+        HeldSender sender = new HeldSender();
+        Combiner<String, String> combiner = new Combiner<>(sender, String::length, 2);
+
+        CompletableFuture<String> a = combiner.submit("q", "a");
+        CompletableFuture<String> b = combiner.submit("q", "b");
+        CompletableFuture<String> c = combiner.submit("q", "c");
+        CompletableFuture<String> d = combiner.submit("q", "d");
+
+        assertThat(sender.sent).containsExactly(List.of("a"), List.of("b")); // two in flight: c and d wait
+        sender.answer(0);
+        assertThat(a).isCompletedWithValue("A");
+        assertThat(sender.sent).containsExactly(List.of("a"), List.of("b"), List.of("c", "d"));
+        sender.answer(2);
+        assertThat(c).isCompletedWithValue("C");
+        assertThat(d).isCompletedWithValue("D");
+        assertThat(b).isNotDone();
+        sender.answer(1);
+        assertThat(b).isCompletedWithValue("B");
+    }
+
+    @Test
+    void eachKeyHasItsOwnScriptsInFlight() {
+        HeldSender sender = new HeldSender();
+        Combiner<String, String> combiner = new Combiner<>(sender, String::length, 1);
+
+        combiner.submit("q1", "a");
+        combiner.submit("q2", "b");
+        combiner.submit("q1", "c");
+
+        assertThat(sender.sent).containsExactly(List.of("a"), List.of("b"));
+        sender.answer(0);
+        assertThat(sender.sent).containsExactly(List.of("a"), List.of("b"), List.of("c"));
+    }
+
+    @Test
+    void aKeyWhoseScriptsAreAllAnsweredSendsTheNextCallAtOnce() {
+        HeldSender sender = new HeldSender();
+        Combiner<String, String> combiner = new Combiner<>(sender, String::length, 2);
+
+        combiner.submit("q", "a");
+        combiner.submit("q", "b");
+        sender.answer(0);
+        sender.answer(1);
+        CompletableFuture<String> c = combiner.submit("q", "c");
+        combiner.submit("q", "d");
+        combiner.submit("q", "e");
+
+        assertThat(sender.sent).containsExactly(List.of("a"), List.of("b"), List.of("c"), List.of("d"));
+        sender.answer(2);
+        assertThat(c).isCompletedWithValue("C");
+        assertThat(sender.sent).last().isEqualTo(List.of("e"));
+    }
+
+    @Test
+    void aFailedScriptFailsEveryCallItCarriedAndTheWaitingStillLeave() {
+        HeldSender sender = new HeldSender();
+        Combiner<String, String> combiner = new Combiner<>(sender, String::length, 1);
+
+        CompletableFuture<String> a = combiner.submit("q", "a");
+        CompletableFuture<String> b = combiner.submit("q", "b");
+        CompletableFuture<String> c = combiner.submit("q", "c");
+        sender.replies.get(0).completeExceptionally(new IllegalStateException("connection lost"));
+
+        assertThat(a).isCompletedExceptionally();
+        assertThat(sender.sent).containsExactly(List.of("a"), List.of("b", "c"));
+        sender.answer(1);
+        assertThat(b).isCompletedWithValue("B");
+        assertThat(c).isCompletedWithValue("C");
+    }
+}
