@@ -79,12 +79,15 @@ final class LuaScript {
                 redis.call('XADD', stream, '*', 'i', id, 'm', body, 'd', deliveries)
               end
             end
-            local function notify_waiters(record, id, channel_prefix)
-              local waiters = redis.call('HGET', record, 'notify')
+            -- waiters: the record's 'notify' field as read by the caller (false when absent)
+            local function wake_waiters(record, id, channel_prefix, waiters)
               if waiters then
                 for w in string.gmatch(waiters, '%S+') do redis.call('PUBLISH', channel_prefix .. w, id) end
                 redis.call('HDEL', record, 'notify')
               end
+            end
+            local function notify_waiters(record, id, channel_prefix)
+              wake_waiters(record, id, channel_prefix, redis.call('HGET', record, 'notify'))
             end
             """;
 

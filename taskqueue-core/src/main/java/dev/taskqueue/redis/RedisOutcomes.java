@@ -141,15 +141,18 @@ final class RedisOutcomes {
                   if tctx ~= '' then f[#f + 1] = 'ctx' f[#f + 1] = tctx end
                   if tsub ~= '' then f[#f + 1] = 'submitted' f[#f + 1] = tsub end
                   if tran ~= '' and kind ~= 'S' then f[#f + 1] = 'started' f[#f + 1] = now - tonumber(tran) end
+                  -- One look serves both questions the outcome asks of what was there before: an earlier
+                  -- failure to clear, and who waits for the result (the HSET below writes neither field)
+                  local before = redis.call('HMGET', record, 'error.type', 'notify')
                   redis.call('HSET', record, unpack(f))
                   -- every writer of 'next' or 'dead' (a retry, a failure) also writes 'error.type': a record
                   -- without it has nothing to clear, which is the common case (one look instead of five deletes)
-                  if kind == 'S' and redis.call('HEXISTS', record, 'error.type') == 1 then
+                  if kind == 'S' and before[1] then
                     redis.call('HDEL', record, 'error.type', 'error.message', 'error.stack', 'next', 'dead')
                   end
                   redis.call('PEXPIRE', record, ttl)
                   if kind ~= 'T' then
-                    notify_waiters(record, id, ARGV[3])
+                    wake_waiters(record, id, ARGV[3], before[2])
                     redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[9], '*', 'i', id, 'n', name, 's', state)
                     done = true
                   end
