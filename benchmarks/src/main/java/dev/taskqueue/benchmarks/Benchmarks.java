@@ -1,8 +1,6 @@
 package dev.taskqueue.benchmarks;
 
 import java.io.PrintStream;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,9 +42,6 @@ public final class Benchmarks {
 
     /** What runs without {@code --scenario}. */
     static final List<Scenario> DEFAULT_SCENARIOS = SCENARIOS.stream().filter(s -> !s.runsOnlyWhenNamed()).toList();
-
-    /** The warm-up ends after a round in which the JIT compiler was busy for at most this share of its time. */
-    private static final int QUIET_COMPILING_PERCENT = 5;
 
     /** A scenario that ignored its deadline gets this long after it before it is abandoned. */
     private static final Duration GRACE = Duration.ofSeconds(15);
@@ -139,36 +134,30 @@ public final class Benchmarks {
 
     /**
      * Warms the hot paths up until the JIT compiler is quiet, so that the scenarios measure compiled code: rounds of
-     * draining both kinds of task and of single submits from threads, until a round kept the compiler busy for at
-     * most {@value #QUIET_COMPILING_PERCENT}% of its time (at most {@link Sizes#maxWarmupRounds()} rounds). One fixed
-     * round was not enough: C2 still compiled about 260 methods in the first measured drain and 90 in the second,
+     * draining both kinds of task and of single submits from threads, until a round was quiet ({@link JitWatch}; at
+     * most {@link Sizes#maxWarmupRounds()} rounds). One fixed round was not enough: C2 still compiled about 260 methods in the first measured drain and 90 in the second,
      * whose JVM CPU per task was 11.9 and 10.3 µs against 8.7–9.1 µs in the three after them.
      */
     private static void warmUp(Bench bench, PrintStream out) {
         int tasks = bench.sizes.warmupTasks();
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        boolean measurable = jit != null && jit.isCompilationTimeMonitoringSupported();
         int rounds = bench.sizes.maxWarmupRounds();
         Deadline deadline = Deadline.in(Duration.ofSeconds(rounds * (60 + tasks / 2_000L)));
         try (Engine engine = bench.engine()) {
             for (int round = 1; round <= rounds; round++) {
-                long compiled = measurable ? jit.getTotalCompilationTime() : 0;
-                long start = System.nanoTime();
+                JitWatch jit = JitWatch.start();
                 Drain.inProcess(bench, engine, TaskCall.of(BenchTasks::noop), List.of(Engine.QUEUE), tasks, deadline);
                 Drain.inProcess(bench, engine, TaskCall.of(BenchTasks::noopStored), List.of(Engine.QUEUE), tasks,
                         deadline);
                 ThreadedSubmitScenario.submitFromThreads(engine, tasks / 2, bench.sizes.submitThreads(), deadline);
                 bench.redis.clear();
-                long millis = (System.nanoTime() - start) / 1_000_000;
                 String done = String.format("drained %,d tasks of each kind and submitted %,d one by one in %,d ms",
-                        tasks, tasks / 2, millis);
-                if (!measurable) {
+                        tasks, tasks / 2, jit.elapsedMillis());
+                if (!JitWatch.measurable()) {
                     out.println("warming up: " + done);
                     return;
                 }
-                long compiling = jit.getTotalCompilationTime() - compiled;
-                out.printf("warming up: round %d %s; JIT compiling %,d ms%n", round, done, compiling);
-                if (compiling * 100 <= millis * QUIET_COMPILING_PERCENT || round == rounds) {
+                out.printf("warming up: round %d %s; JIT compiling %,d ms%n", round, done, jit.compilingMillis());
+                if (jit.quiet() || round == rounds) {
                     return;
                 }
             }
