@@ -119,6 +119,15 @@ public interface Broker extends AutoCloseable {
     /** Calls {@code listener} when any instance revokes a task ({@link QueueAdmin#revoke}). */
     AutoCloseable onRevoked(RevocationListener listener);
 
+    /**
+     * Tells {@code listener} which of these running tasks are revoked (as long as revocations are remembered), each
+     * with whether to interrupt it: a worker's check for announcements it missed while its notification connection
+     * was down or being replaced.
+     *
+     * @param running queue to the ids of tasks running from it
+     */
+    void findRevoked(Map<String, List<String>> running, RevocationListener listener);
+
     /** Told of revocations, to stop the tasks it runs. */
     @FunctionalInterface
     interface RevocationListener {

@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
  * {taskqueue:q}:done          STREAM  tasks finished lately (with a record), MAXLEN ~ 10000: i, n (task), s (state)
  * {taskqueue:q}:failures      STREAM  failed attempts, MAXLEN ~ 10000, MINID 7 days: i, n, s, et, em, w, a, dl
  * {taskqueue:q}:a:&lt;id&gt;        LIST    a task's failed attempts (JSON), the last 16, the record's TTL
+ * {taskqueue:q}:revoked       ZSET    revoked task ids by time, + 0.5 when a running one is to be interrupted; the
+ *                                     50,000 latest, for the revocation's keep time (RedisRevocations)
  * {taskqueue}:workers         ZSET    worker id by last heartbeat (broker time)
  * {taskqueue}:worker:&lt;id&gt;     HASH    the worker's info, expiring with its liveness
  * {taskqueue}:worker-queues   HASH    worker id -&gt; the queues it consumes   HSET {taskqueue}:worker-queues w1 a,b
@@ -244,6 +246,12 @@ public final class RedisBroker implements Broker {
     @Override
     public AutoCloseable onRevoked(RevocationListener listener) {
         return revocations.onRevoked(listener);
+    }
+
+    /** One {@code ZMSCORE} of each queue's revoked set, pipelined ({@link RedisRevocations#findRevoked}). */
+    @Override
+    public void findRevoked(Map<String, List<String>> running, RevocationListener listener) {
+        revocations.findRevoked(running, listener);
     }
 
     /*

@@ -5,8 +5,11 @@ import static dev.taskqueue.redis.RedisBroker.string;
 
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -78,9 +81,12 @@ final class RedisRevocations {
      * ARGV[1] task id   ARGV[2] reason   ARGV[3] keep ms   ARGV[4] notify channel prefix   ARGV[5] queue name
      * ARGV[6] '1' when the delayed task is part of a workflow   ARGV[7] group
      * ARGV[8] '1' when the task is known to be in this queue, '0' when no queue had it   ARGV[9] most remembered
+     * ARGV[10] '1' when a running task is to be interrupted
      * Returns 0 and changes nothing when the task's record says it finished (SUCCESS, FAILURE, or REVOKED
-     * already). Otherwise remembers the revocation (forgetting those older than keep, and the oldest beyond the
-     * most remembered) and returns 1; then, unless the task is unknown here (ARGV[8] '0', and neither a record with
+     * already; a revocation that asks to interrupt a task revoked before only marks that in the revoked set).
+     * Otherwise remembers the revocation (forgetting those older than keep, and the oldest beyond the most
+     * remembered) and returns 1; the revoked set's score is the time, plus a half when the revocation asks to
+     * interrupt the task (a worker that missed the announcement reads it there: {@link #findRevoked}); then, unless the task is unknown here (ARGV[8] '0', and neither a record with
      * a state nor a delayed entry exists), removes it from the delayed set, marks its record REVOKED and releases
      * its uniqueness key. It leaves {q}:retrying with {q}:d, so that the queue's retrying count is a ZCARD.
      * A delayed workflow step goes to the redelivery stream at once, flagged revoked: a worker takes it, records it
@@ -89,10 +95,16 @@ final class RedisRevocations {
      */
     private static final LuaScript REVOKE = new LuaScript("revoke", """
             local state = redis.call('HGET', KEYS[4], 'state')
-            if state == 'SUCCESS' or state == 'FAILURE' or state == 'REVOKED' then return 0 end
+            if state == 'SUCCESS' or state == 'FAILURE' then return 0 end
             local now = now_ms()
+            local score = ARGV[10] == '1' and now + 0.5 or now
+            if state == 'REVOKED' then
+              -- revoked before, perhaps still running (without being interrupted): this one may ask to interrupt it
+              if ARGV[10] == '1' then redis.call('ZADD', KEYS[1], 'XX', score, ARGV[1]) end
+              return 0
+            end
             local keep = tonumber(ARGV[3])
-            redis.call('ZADD', KEYS[1], now, ARGV[1])
+            redis.call('ZADD', KEYS[1], score, ARGV[1])
             redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - keep)
             redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[9]) - 1)
             redis.call('PEXPIRE', KEYS[1], keep)
@@ -133,7 +145,8 @@ final class RedisRevocations {
                     keys.retrying(queue) }, bytes(taskId), bytes(reason),
                     bytes(Long.toString(keepMillis)), bytes(keys.notifyChannelPrefix()), bytes(queue),
                     bytes(body != null && inWorkflow.test(body) ? "1" : "0"), bytes(RedisKeys.GROUP),
-                    bytes(where.found() ? "1" : "0"), bytes(Integer.toString(MAX_PER_QUEUE))),
+                    bytes(where.found() ? "1" : "0"), bytes(Integer.toString(MAX_PER_QUEUE)),
+                    bytes(interrupt ? "1" : "0")),
                     "revoke task " + taskId);
             recorded |= reply == 1L;
         }
@@ -157,6 +170,29 @@ final class RedisRevocations {
     void claimed(Collection<String> queues, Collection<String> withRevocations) {
         mayHave.removeAll(queues);
         mayHave.addAll(withRevocations);
+    }
+
+    /**
+     * Tells {@code listener} of the tasks among {@code running} that are revoked, each with whether to interrupt it:
+     * what a worker reads when it may have missed announcements (its notification connection down or replaced).
+     * One {@code ZMSCORE} per queue, pipelined.
+     *
+     * @param running queue to the ids of tasks running from it
+     */
+    void findRevoked(Map<String, List<String>> running, Broker.RevocationListener listener) {
+        Map<String, CompletableFuture<List<Double>>> scores = new LinkedHashMap<>();
+        running.forEach((queue, ids) -> scores.put(queue, redis.commands().zmscore(keys.revoked(queue),
+                ids.stream().map(RedisBroker::bytes).toArray(byte[][]::new)).toCompletableFuture()));
+        scores.forEach((queue, reply) -> {
+            List<Double> found = redis.await(reply, "read the revocations of queue " + queue);
+            List<String> ids = running.get(queue);
+            for (int i = 0; i < ids.size(); i++) {
+                Double score = found.get(i);
+                if (score != null) {
+                    listener.revoked(queue, ids.get(i), score != Math.floor(score)); // + 0.5: interrupt it
+                }
+            }
+        });
     }
 
     /** Calls {@code listener} with each task revoked from now on. */

@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Proves the worker alive every {@code heartbeatInterval} (its info expires after {@code livenessTimeout}), and
  * extends the leases of tasks running long, so that the visibility timeout never takes back a task that is
- * still running; it publishes what runs now with its info. Each heartbeat's success (with Redis's clock) or
- * failure goes to {@link Liveness}, which the
- * janitor and the processor consult.
+ * still running; it publishes what runs now with its info, and catches up on revocations of running tasks it did
+ * not hear. Each heartbeat's success (with Redis's clock) or failure goes to {@link Liveness}, which the janitor and
+ * the processor consult.
  */
 final class Heartbeat {
 
@@ -59,6 +59,7 @@ final class Heartbeat {
                     settings.outageAfter()));
             extendLongLeases();
             extendPermits();
+            findMissedRevocations();
             backoff.succeeded();
         }
         catch (RuntimeException ex) {
@@ -105,6 +106,18 @@ final class Heartbeat {
         }
         if (!permits.isEmpty()) {
             worker.broker().extendPermits(permits, worker.permitLeaseMillis());
+        }
+    }
+
+    /**
+     * Revocations of running tasks are announced on a channel: one announced while this worker's notification
+     * connection was down or being replaced would go unheard, and the task would run on. Each beat reads what the
+     * announcements said from Redis (one {@code ZMSCORE} per queue with running tasks).
+     */
+    private void findMissedRevocations() {
+        Map<String, List<String>> revocable = running.revocable();
+        if (!revocable.isEmpty()) {
+            worker.broker().findRevoked(revocable, running::foundRevoked);
         }
     }
 

@@ -85,20 +85,6 @@ final class Processor {
         }
     }
 
-    /** A revocation announced by any instance: mark the run (and interrupt it, if asked). */
-    void revoked(@Nullable String queue, String taskId, boolean interrupt) {
-        for (Run run : running.withTask(queue, taskId)) {
-            RunContext context = run.context;
-            if (context != null) {
-                context.revoked = true;
-            }
-            if (interrupt) {
-                log.info("Task [{}] was revoked while running: interrupting it", taskId);
-                run.interrupt();
-            }
-        }
-    }
-
     private void run(Delivery delivery, long claimedAtNanos) {
         long began = System.nanoTime();
         if (!stillHeld(delivery, claimedAtNanos)) {

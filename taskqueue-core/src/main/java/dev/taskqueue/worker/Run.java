@@ -51,6 +51,10 @@ final class Run {
 
     volatile @Nullable String permitKey;
     volatile @Nullable RunContext context;
+    /** Its task was revoked while it ran: its context says so, once it has one ({@link Invocation}). */
+    volatile boolean revoked;
+    /** A revocation interrupted it: one found at a heartbeat does not again. */
+    volatile boolean interruptedByRevocation;
     volatile @Nullable ScheduledFuture<?> softTimer;
     volatile @Nullable ScheduledFuture<?> hardTimer;
 
@@ -117,6 +121,26 @@ final class Run {
             args.forEach(list::add);
         }
         return list;
+    }
+
+    /**
+     * Its task was revoked: marks the run (and its context, when it has one) and interrupts it if asked.
+     *
+     * @return whether this changed anything (false: the run knew it already)
+     */
+    synchronized boolean revoke(boolean interrupt) {
+        boolean changed = !revoked;
+        revoked = true;
+        RunContext current = context;
+        if (current != null) {
+            current.revoked = true;
+        }
+        if (interrupt) {
+            changed |= !interruptedByRevocation;
+            interruptedByRevocation = true;
+            interrupt();
+        }
+        return changed;
     }
 
     /** Interrupts the run's thread, unless the run has let go of it: an interrupt must reach no other task. */

@@ -2,6 +2,7 @@ package dev.taskqueue.worker;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -129,6 +130,40 @@ final class RunningTasks implements RunStore {
             }
         }
         return found;
+    }
+
+    /** A revocation announced by any instance: marks the runs of the task, and interrupts them if asked. */
+    void revoked(@Nullable String queue, String taskId, boolean interrupt) {
+        for (Run run : withTask(queue, taskId)) {
+            if (interrupt) {
+                log.info("Task [{}] was revoked while running: interrupting it", taskId);
+            }
+            run.revoke(interrupt);
+        }
+    }
+
+    /** The runs a revocation could still change (none interrupted them yet): queue to task ids. */
+    Map<String, List<String>> revocable() {
+        Map<String, List<String>> ids = new HashMap<>();
+        for (Run run : byEntry.values()) {
+            if (!run.interruptedByRevocation) {
+                ids.computeIfAbsent(run.delivery.queue(), q -> new ArrayList<>()).add(run.delivery.taskId());
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * A revocation found in Redis ({@link Broker#findRevoked}) whose announcement this worker may have missed: does
+     * what the announcement would have, unless the run knew it already.
+     */
+    void foundRevoked(@Nullable String queue, String taskId, boolean interrupt) {
+        for (Run run : withTask(queue, taskId)) {
+            if (run.revoke(interrupt && !run.interruptedByRevocation)) {
+                log.info("Task [{}] was revoked while running, unheard here (notifications cut off){}", taskId,
+                        interrupt ? ": interrupting it" : "");
+            }
+        }
     }
 
     /** Tasks whose lease was last renewed before {@code before}. */

@@ -185,11 +185,11 @@ public final class Worker {
         }
         heartbeat.start();
         try {
-            revocations = broker.onRevoked(processor::revoked);
+            revocations = broker.onRevoked(running::revoked);
         }
         catch (RuntimeException ex) {
-            log.warn("Worker {} could not subscribe to revocations ({}); revoking a running task will not interrupt "
-                    + "it here", id, ex.getMessage());
+            log.warn("Worker {} could not subscribe to revocations ({}); it finds them at its heartbeats instead",
+                    id, ex.getMessage());
         }
         acker.start();
         if (history != null) {

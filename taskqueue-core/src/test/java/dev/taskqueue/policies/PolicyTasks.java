@@ -219,6 +219,27 @@ public class PolicyTasks {
         }
     }
 
+    /** Keys whose run saw {@link TaskContext#isRevoked()} turn true while it waited at the gate. */
+    public final List<String> revokedSeen = new CopyOnWriteArrayList<>();
+
+    /** Waits at the gate (30 s at most), watching whether it is revoked, as a long task that checks would. */
+    @Task(name = "policy.watchesRevocation")
+    public String watchesRevocation(String key) throws InterruptedException {
+        count(key);
+        running.incrementAndGet();
+        try {
+            for (int i = 0; i < 1_500 && !gate.await(20, TimeUnit.MILLISECONDS); i++) {
+                if (TaskContext.current().isRevoked() && !revokedSeen.contains(key)) {
+                    revokedSeen.add(key);
+                }
+            }
+            return key;
+        }
+        finally {
+            running.decrementAndGet();
+        }
+    }
+
     @Task(name = "policy.context")
     public String context() {
         TaskContext task = TaskContext.current();

@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 
 import dev.taskqueue.TaskFailedException;
@@ -109,13 +108,7 @@ class TimeLimitsAndRevocationTest {
 
     @Test
     void aRunningTaskRevokedWithInterruptStopsAsRevoked() {
-        Map<String, TaskEventListener.Outcome> outcomes = new ConcurrentHashMap<>();
-        tq.listeners.add(new TaskEventListener() {
-            @Override
-            public void finished(Execution execution) {
-                outcomes.put(execution.taskId(), execution.outcome());
-            }
-        });
+        Map<String, TaskEventListener.Outcome> outcomes = tq.recordOutcomes();
         tasks.gate = new CountDownLatch(1);
         tq.startWorker();
         TaskHandle<String> handle = tq.client.submit(PolicyTasks::gated, "running");
@@ -176,13 +169,7 @@ class TimeLimitsAndRevocationTest {
 
     @Test
     void aRevocationRacingTheStartEitherPreventsTheRunOrLetsItFinishNeverBoth() {
-        Map<String, TaskEventListener.Outcome> outcomes = new ConcurrentHashMap<>();
-        tq.listeners.add(new TaskEventListener() {
-            @Override
-            public void finished(Execution execution) {
-                outcomes.put(execution.taskId(), execution.outcome());
-            }
-        });
+        Map<String, TaskEventListener.Outcome> outcomes = tq.recordOutcomes();
         tq.startWorker(s -> s.concurrency(4));
         for (int i = 0; i < 40; i++) {
             String key = "race" + i;

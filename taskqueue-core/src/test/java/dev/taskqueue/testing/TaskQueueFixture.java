@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -52,6 +54,18 @@ public final class TaskQueueFixture implements AutoCloseable {
     public final List<TaskEventListener> listeners = new CopyOnWriteArrayList<>();
     private final List<Worker> workers = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    /** Each task's outcome as its worker told it (not its record), by task id, from now on. */
+    public Map<String, TaskEventListener.Outcome> recordOutcomes() {
+        Map<String, TaskEventListener.Outcome> outcomes = new ConcurrentHashMap<>();
+        listeners.add(new TaskEventListener() {
+            @Override
+            public void finished(Execution execution) {
+                outcomes.put(execution.taskId(), execution.outcome());
+            }
+        });
+        return outcomes;
+    }
 
     public TaskQueueFixture(Object... taskBeans) {
         this(ClientSettings.DEFAULTS, taskBeans);
