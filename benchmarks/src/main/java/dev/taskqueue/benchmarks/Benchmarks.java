@@ -135,8 +135,9 @@ public final class Benchmarks {
     /**
      * Warms the hot paths up until the JIT compiler is quiet, so that the scenarios measure compiled code: rounds of
      * draining both kinds of task and of single submits from threads, until a round was quiet ({@link JitWatch}; at
-     * most {@link Sizes#maxWarmupRounds()} rounds). One fixed round was not enough: C2 still compiled about 260 methods in the first measured drain and 90 in the second,
-     * whose JVM CPU per task was 11.9 and 10.3 µs against 8.7–9.1 µs in the three after them.
+     * most {@link Sizes#maxWarmupRounds()} rounds). One fixed round was not enough: C2 still compiled about 260
+     * methods in the first measured drain and 90 in the second, whose JVM CPU per task was 11.9 and 10.3 µs against
+     * 8.7–9.1 µs in the three after them.
      */
     private static void warmUp(Bench bench, PrintStream out) {
         int tasks = bench.sizes.warmupTasks();

@@ -45,10 +45,11 @@ final class OutcomeLayout {
     /**
      * The fields every kind ends with: the keys the run releases (a uniqueness key; the first of a permit's pair
      * {@code {q}:c:<key>}, {@code {q}:cw:<key>}), then what the record keeps besides the outcome: the arguments, the
-     * workflow parent, the message's context (headers, workflow root and children; '' for most tasks), how long the handler ran (the record's start is its end minus that: more exact than the start
-     * notice, which is sent in batches, or never for a task that finished first) and when it was submitted; last,
-     * the task's attempts list {@code {q}:a:<id>} for an attempt that did not succeed (a success is the last attempt,
-     * and its record says all of it: it is not written twice).
+     * workflow parent, the message's context (headers, workflow root and children; '' for most tasks), how long the
+     * handler ran (the record's start is its end minus that: more exact than the start notice, which is sent in
+     * batches, or never for a task that finished first) and when it was submitted; last, the task's attempts list
+     * {@code {q}:a:<id>} for an attempt that did not succeed (a success is the last attempt, and its record says all
+     * of it: it is not written twice).
      */
     static final List<Field> TAIL = List.of(Field.UNIQUE, Field.PERMIT, Field.ARGUMENTS, Field.PARENT,
             Field.CONTEXT, Field.RAN_FOR, Field.SUBMITTED, Field.ATTEMPTS);

@@ -86,9 +86,9 @@ final class RedisRevocations {
      * already; a revocation that asks to interrupt a task revoked before only marks that in the revoked set).
      * Otherwise remembers the revocation (forgetting those older than keep, and the oldest beyond the most
      * remembered) and returns 1; the revoked set's score is the time, plus a half when the revocation asks to
-     * interrupt the task (a worker that missed the announcement reads it there: {@link #findRevoked}); then, unless the task is unknown here (ARGV[8] '0', and neither a record with
-     * a state nor a delayed entry exists), removes it from the delayed set, marks its record REVOKED and releases
-     * its uniqueness key. It leaves {q}:retrying with {q}:d, so that the queue's retrying count is a ZCARD.
+     * interrupt the task (a worker that missed the announcement reads it there: {@link #findRevoked}); then, unless
+     * the task is unknown here (ARGV[8] '0', and neither a record with a state nor a delayed entry exists), removes it
+     * from the delayed set, marks its record REVOKED and releases its uniqueness key. It leaves {q}:retrying with {q}:d, so that the queue's retrying count is a ZCARD.
      * A delayed workflow step goes to the redelivery stream at once, flagged revoked: a worker takes it, records it
      * REVOKED without running it, and tells the rest of its workflow (what follows it is marked REVOKED, its error
      * links run).
