@@ -384,9 +384,9 @@ final class RedisRecovery {
      * then 1 per entry: entry id
      * Each entry still held as expected is copied to the redelivery stream (to the end of its own stream for
      * 'return': it was never given to a task, and must not pass tasks of a higher priority) with its delivery count
-     * + 1 (+ 0 for 'release' and 'return'), then acknowledged and deleted. A malformed entry (no task id, no
-     * message, a count that is not a whole number) is copied with its fields as they are: the worker that claims it
-     * quarantines it as it was.
+     * + 1 (+ 0 for 'release' and 'return') and its mark of a revoked task, then acknowledged and deleted. A malformed
+     * entry (no task id, no message, a count that is not a whole number) is copied with its fields as they are: the
+     * worker that claims it quarantines it as it was.
      * Returns how many it put back.
      */
     private static final LuaScript REQUEUE = new LuaScript("requeue", """
@@ -408,7 +408,7 @@ final class RedisRecovery {
                   local target = mode == 'return' and stream or KEYS[1]
                   if id and id ~= '' and body and d then
                     if mode == 'consumer' or mode == 'idle' then d = math.min(d + 1, MAX_COUNT) end
-                    add_ready(target, ARGV[1], id, body, d, false)
+                    add_ready(target, ARGV[1], id, body, d, field_value(e[2], 'r') == '1')
                   else
                     ready_stream(target, ARGV[1])
                     redis.call('XADD', target, '*', unpack(e[2]))
