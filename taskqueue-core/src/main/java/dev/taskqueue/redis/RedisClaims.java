@@ -181,6 +181,7 @@ final class RedisClaims implements AutoCloseable {
             }
             List<Object> reply;
             long pauseChangesBefore = pauses.changes();
+            long revocationsNotedBefore = revocations.noted();
             try {
                 reply = redis.await(CLAIM.run(redis.commands(), k.toArray(byte[][]::new), bytes(RedisKeys.GROUP),
                         bytes(consumer), bytes(Integer.toString(max - claimed.size()))), "claim tasks from " + group);
@@ -211,7 +212,7 @@ final class RedisClaims implements AutoCloseable {
             if (!((List<?>) reply.get(1)).isEmpty()) {
                 declare(group); // a stream lost its group (keys deleted by hand): recreate, nothing is skipped
             }
-            revocations.claimed(group, queuesAt(group, (List<?>) reply.get(2)));
+            revocations.claimed(group, queuesAt(group, (List<?>) reply.get(2)), revocationsNotedBefore);
             pauses.claimed(group, queuesAt(group, (List<?>) reply.get(3)), pauseChangesBefore);
             seeUnreadable(refs, k, (List<?>) reply.get(4), ((Long) reply.get(5)).intValue());
         }

@@ -42,6 +42,8 @@ final class RedisRevocations {
     private final long keepMillis;
     /** Queues where revocations may exist: seen by the last claim, or made here since. */
     private final Set<String> mayHave = ConcurrentHashMap.newKeySet();
+    /** How many times queues were added to {@link #mayHave} other than by a claim; guarded by this. */
+    private long noted;
 
     /**
      * @param keepMillis how long a revocation is remembered (a task submitted longer ago than that and still
@@ -88,7 +90,8 @@ final class RedisRevocations {
      * remembered) and returns 1; the revoked set's score is the time, plus a half when the revocation asks to
      * interrupt the task (a worker that missed the announcement reads it there: {@link #findRevoked}); then, unless
      * the task is unknown here (ARGV[8] '0', and neither a record with a state nor a delayed entry exists), removes it
-     * from the delayed set, marks its record REVOKED and releases its uniqueness key. It leaves {q}:retrying with {q}:d, so that the queue's retrying count is a ZCARD.
+     * from the delayed set, marks its record REVOKED and releases its uniqueness key. It leaves {q}:retrying with
+     * {q}:d, so that the queue's retrying count is a ZCARD.
      * A delayed workflow step goes to the redelivery stream at once, flagged revoked: a worker takes it, records it
      * REVOKED without running it, and tells the rest of its workflow (what follows it is marked REVOKED, its error
      * links run).
@@ -132,7 +135,7 @@ final class RedisRevocations {
      */
     boolean revoke(Where where, String taskId, String reason, boolean interrupt,
             Function<byte[], @Nullable String> uniqueKeyOf, Predicate<byte[]> inWorkflow) {
-        mayHave.addAll(where.queues());
+        note(where.queues());
         boolean recorded = false;
         for (String queue : where.queues()) {
             byte[] delayed = redis.await(redis.commands().hget(keys.delayedPayloads(queue), bytes(taskId)),
@@ -166,9 +169,25 @@ final class RedisRevocations {
         return mayHave.contains(queue);
     }
 
-    /** Takes what a claim found: which of its queues hold revocations. */
-    void claimed(Collection<String> queues, Collection<String> withRevocations) {
-        mayHave.removeAll(queues);
+    /** A revocation made or heard here: blocking reads check these queues until a claim finds none there. */
+    private synchronized void note(Collection<String> queues) {
+        noted++;
+        mayHave.addAll(queues);
+    }
+
+    /** What {@link #claimed} is given: read before the claim script is sent. */
+    synchronized long noted() {
+        return noted;
+    }
+
+    /**
+     * Takes what a claim found: which of its queues hold revocations. A revocation noted since the claim was sent
+     * ({@code notedBefore} is {@link #noted()} then) may be newer than what the script read, and is kept.
+     */
+    synchronized void claimed(Collection<String> queues, Collection<String> withRevocations, long notedBefore) {
+        if (noted == notedBefore) {
+            mayHave.removeAll(queues);
+        }
         mayHave.addAll(withRevocations);
     }
 
@@ -200,7 +219,7 @@ final class RedisRevocations {
         return redis.subscriptions().subscribe(keys.revokeChannel(), message -> {
             String[] parts = string(message).split(" ");
             if (parts.length > 2) {
-                mayHave.add(parts[2]); // revoked by another instance: blocking reads check that queue from now on
+                note(List.of(parts[2])); // revoked by another instance: blocking reads check that queue from now on
             }
             listener.revoked(parts.length > 2 ? parts[2] : null, parts[0], parts.length > 1 && parts[1].equals("1"));
         });
