@@ -124,9 +124,12 @@ public interface Broker extends AutoCloseable {
      * with whether to interrupt it: a worker's check for announcements it missed while its notification connection
      * was down or being replaced.
      *
+     * A broker that keeps no revocations finds none (the default, for brokers written before this method).
+     *
      * @param running queue to the ids of tasks running from it
      */
-    void findRevoked(Map<String, List<String>> running, RevocationListener listener);
+    default void findRevoked(Map<String, List<String>> running, RevocationListener listener) {
+    }
 
     /** Told of revocations, to stop the tasks it runs. */
     @FunctionalInterface

@@ -408,7 +408,7 @@ final class RedisRecovery {
                   local target = mode == 'return' and stream or KEYS[1]
                   if id and id ~= '' and body and d then
                     if mode == 'consumer' or mode == 'idle' then d = math.min(d + 1, MAX_COUNT) end
-                    add_ready(target, ARGV[1], id, body, d, field_value(e[2], 'r') == '1')
+                    add_ready(target, ARGV[1], id, body, d, field_value(e[2], 'r') ~= nil)
                   else
                     ready_stream(target, ARGV[1])
                     redis.call('XADD', target, '*', unpack(e[2]))

@@ -135,7 +135,26 @@ final class RedisRevocations {
      */
     boolean revoke(Where where, String taskId, String reason, boolean interrupt,
             Function<byte[], @Nullable String> uniqueKeyOf, Predicate<byte[]> inWorkflow) {
+        // Noted before (blocking reads check these queues from now on) and after: a claim sent in between may have
+        // read the revoked set before this revocation was in it
         note(where.queues());
+        boolean recorded = false;
+        try {
+            recorded = revokeIn(where, taskId, reason, interrupt, uniqueKeyOf, inWorkflow);
+        }
+        finally {
+            note(where.queues());
+        }
+        // "<task id> <0|1 interrupt> <queue>", the queue left out when no queue had the task
+        String announcement = taskId + " " + (interrupt ? 1 : 0) + (where.found() ? " " + where.queues().get(0) : "");
+        redis.await(redis.commands().publish(bytes(keys.revokeChannel()), bytes(announcement)),
+                "announce the revocation of task " + taskId);
+        return recorded;
+    }
+
+    /** The revocation script in each queue of {@code where}: whether any recorded it. */
+    private boolean revokeIn(Where where, String taskId, String reason, boolean interrupt,
+            Function<byte[], @Nullable String> uniqueKeyOf, Predicate<byte[]> inWorkflow) {
         boolean recorded = false;
         for (String queue : where.queues()) {
             byte[] delayed = redis.await(redis.commands().hget(keys.delayedPayloads(queue), bytes(taskId)),
@@ -153,10 +172,6 @@ final class RedisRevocations {
                     "revoke task " + taskId);
             recorded |= reply == 1L;
         }
-        // "<task id> <0|1 interrupt> <queue>", the queue left out when no queue had the task
-        String announcement = taskId + " " + (interrupt ? 1 : 0) + (where.found() ? " " + where.queues().get(0) : "");
-        redis.await(redis.commands().publish(bytes(keys.revokeChannel()), bytes(announcement)),
-                "announce the revocation of task " + taskId);
         return recorded;
     }
 

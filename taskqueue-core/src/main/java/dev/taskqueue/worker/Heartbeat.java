@@ -31,6 +31,8 @@ final class Heartbeat {
     private final Backoff backoff;
     private final Liveness liveness;
     private final WorkerLoop loop;
+    /** The last check for unheard revocations failed (logged once until one succeeds); the beat's thread only. */
+    private boolean revocationCheckFailing;
 
     Heartbeat(WorkerContext worker, RunningTasks running, Supplier<WorkerInfo> info, Liveness liveness) {
         this.worker = worker;
@@ -59,12 +61,27 @@ final class Heartbeat {
                     settings.outageAfter()));
             extendLongLeases();
             extendPermits();
-            findMissedRevocations();
             backoff.succeeded();
         }
         catch (RuntimeException ex) {
             liveness.failed();
             backoff.failure(ex); // the next beat comes at its time all the same: it is the proof of life
+            return;
+        }
+        try {
+            findMissedRevocations();
+            if (revocationCheckFailing) {
+                revocationCheckFailing = false;
+                log.info("Worker {} could check its running tasks for revocations again", worker.workerId());
+            }
+        }
+        catch (RuntimeException ex) {
+            // Not the worker's liveness: announcements still reach it, and the next beat looks again
+            if (!revocationCheckFailing) {
+                revocationCheckFailing = true;
+                log.warn("Worker {} could not check its running tasks for revocations it may not have heard ({}); "
+                        + "it tries at every heartbeat", worker.workerId(), ex.toString());
+            }
         }
     }
 

@@ -143,6 +143,11 @@ final class Run {
         return changed;
     }
 
+    /** As {@link #revoke}, but interrupts only a run no revocation interrupted yet (decided under the same lock). */
+    synchronized boolean revokeOnce(boolean interrupt) {
+        return revoke(interrupt && !interruptedByRevocation);
+    }
+
     /** Interrupts the run's thread, unless the run has let go of it: an interrupt must reach no other task. */
     synchronized void interrupt() {
         if (onItsThread) {

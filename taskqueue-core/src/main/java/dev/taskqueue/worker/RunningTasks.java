@@ -142,11 +142,14 @@ final class RunningTasks implements RunStore {
         }
     }
 
-    /** The runs a revocation could still change (none interrupted them yet): queue to task ids. */
+    /**
+     * The runs a revocation could still change: not interrupted by one yet, not claimed as revoked (those only record
+     * that outcome, which an interrupt must not cut short), not finished: queue to task ids.
+     */
     Map<String, List<String>> revocable() {
         Map<String, List<String>> ids = new HashMap<>();
         for (Run run : byEntry.values()) {
-            if (!run.interruptedByRevocation) {
+            if (revocable(run)) {
                 ids.computeIfAbsent(run.delivery.queue(), q -> new ArrayList<>()).add(run.delivery.taskId());
             }
         }
@@ -159,11 +162,15 @@ final class RunningTasks implements RunStore {
      */
     void foundRevoked(@Nullable String queue, String taskId, boolean interrupt) {
         for (Run run : withTask(queue, taskId)) {
-            if (run.revoke(interrupt && !run.interruptedByRevocation)) {
+            if (revocable(run) && run.revokeOnce(interrupt)) {
                 log.info("Task [{}] was revoked while running, unheard here (notifications cut off){}", taskId,
                         interrupt ? ": interrupting it" : "");
             }
         }
+    }
+
+    private static boolean revocable(Run run) {
+        return !run.interruptedByRevocation && !run.delivery.revoked() && !run.finished.get();
     }
 
     /** Tasks whose lease was last renewed before {@code before}. */
