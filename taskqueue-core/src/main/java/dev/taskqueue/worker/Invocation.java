@@ -57,9 +57,6 @@ final class Invocation {
         TaskDefinition task = run.task();
         RunContext context = new RunContext(run, env, timeLimits.timers());
         run.context = context;
-        if (run.revoked) { // revoked before it had a context: Run.revoke found none to mark
-            context.revoked = true;
-        }
         env.store().started(run, new Broker.Started(delivery.queue(), delivery.taskId(), task.name(), run.attempt(),
                 env.resultTtlMillis(), message.createdAt()));
         long queuedSince = message.eta() != null ? Math.max(message.eta(), message.createdAt()) : message.createdAt();

@@ -36,7 +36,7 @@ final class Retries {
     Ending afterError(Run run, Throwable thrown, Duration took) {
         RunContext context = run.context;
         boolean interrupted = thrown instanceof InterruptedException && context != null;
-        if (interrupted && context.revoked) {
+        if (interrupted && run.revoked) {
             return Ending.revoked("revoked while running");
         }
         TaskDefinition task = run.task();

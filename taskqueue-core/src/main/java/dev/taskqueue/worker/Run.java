@@ -51,7 +51,7 @@ final class Run {
 
     volatile @Nullable String permitKey;
     volatile @Nullable RunContext context;
-    /** Its task was revoked while it ran: its context says so, once it has one ({@link Invocation}). */
+    /** Its task was revoked while it ran: what {@link RunContext#isRevoked()} says. */
     volatile boolean revoked;
     /** A revocation interrupted it: one found at a heartbeat does not again. */
     volatile boolean interruptedByRevocation;
@@ -124,17 +124,13 @@ final class Run {
     }
 
     /**
-     * Its task was revoked: marks the run (and its context, when it has one) and interrupts it if asked.
+     * Its task was revoked: marks the run and interrupts it if asked.
      *
      * @return whether this changed anything (false: the run knew it already)
      */
     synchronized boolean revoke(boolean interrupt) {
         boolean changed = !revoked;
         revoked = true;
-        RunContext current = context;
-        if (current != null) {
-            current.revoked = true;
-        }
         if (interrupt) {
             changed |= !interruptedByRevocation;
             interruptedByRevocation = true;

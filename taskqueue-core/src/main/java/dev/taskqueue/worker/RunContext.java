@@ -18,12 +18,12 @@ final class RunContext implements TaskContext {
     /** Progress reports closer together than this are merged (the last one is sent). */
     private static final long PROGRESS_INTERVAL_MILLIS = 100;
 
+    private final Run run;
     private final TaskMessage message;
     private final @Nullable Duration softTimeLimit;
     private final RunEnvironment env;
     private final ScheduledExecutorService scheduler;
     volatile boolean softLimitExceeded;
-    volatile boolean revoked;
     private long lastProgressSent;
     private double pendingFraction = -1;
     private @Nullable String pendingMessage;
@@ -34,6 +34,7 @@ final class RunContext implements TaskContext {
      * @param scheduler sends a progress report held back by {@link #PROGRESS_INTERVAL_MILLIS}
      */
     RunContext(Run run, RunEnvironment env, ScheduledExecutorService scheduler) {
+        this.run = run;
         this.message = run.message();
         this.softTimeLimit = run.policies().softTimeLimit();
         this.env = env;
@@ -126,6 +127,6 @@ final class RunContext implements TaskContext {
 
     @Override
     public boolean isRevoked() {
-        return revoked;
+        return run.revoked;
     }
 }
