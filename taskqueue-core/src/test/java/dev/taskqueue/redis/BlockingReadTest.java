@@ -56,23 +56,6 @@ class BlockingReadTest {
     }
 
     @Test
-    void aRevocationMadeWhileAClaimIsInFlightKeepsItsQueueChecked() {
-        RedisRevocations revocations = new RedisRevocations(tq.connections, new RedisKeys(TaskQueueFixture.PREFIX),
-                60_000);
-        revocations.claimed(List.of(DEFAULT), List.of(), revocations.noted());
-        assertThat(revocations.mayHave(DEFAULT)).isFalse();
-
-        long beforeTheClaim = revocations.noted(); // its script reads no revocation in the queue...
-        revocations.revoke(new RedisRevocations.Where(List.of(DEFAULT), true), "revoked-meanwhile", "test", false,
-                body -> null, body -> false);
-        revocations.claimed(List.of(DEFAULT), List.of(), beforeTheClaim); // ...and its reply comes after one was made
-
-        assertThat(revocations.mayHave(DEFAULT)).isTrue(); // blocking reads still check the queue
-        revocations.claimed(List.of(DEFAULT), List.of(DEFAULT), revocations.noted()); // a newer claim saw it
-        assertThat(revocations.mayHave(DEFAULT)).isTrue();
-    }
-
-    @Test
     void aBlockingReadKeepsNoMoreThanItCanHoldAndWhatItGivesBackKeepsItsPriority() {
         tq.broker.declare(List.of(DEFAULT)); // as a worker does as it starts
         List<String> high = new ArrayList<>();

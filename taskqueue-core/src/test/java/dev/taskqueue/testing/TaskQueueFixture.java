@@ -25,13 +25,15 @@ import dev.taskqueue.redis.RedisWorkflows;
 import dev.taskqueue.redis.SubmitRetry;
 import dev.taskqueue.worker.Worker;
 import dev.taskqueue.worker.WorkerSettings;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Wires the engine against the shared test Redis, as an application would: a client, and workers on demand.
- * Close it after each test.
+ * Close it after each test, or let JUnit: as a {@code @RegisterExtension} field, it closes after each test itself.
  */
-public final class TaskQueueFixture implements AutoCloseable {
+public final class TaskQueueFixture implements AutoCloseable, AfterEachCallback {
 
     public static final String PREFIX = "taskqueue";
 
@@ -185,6 +187,11 @@ public final class TaskQueueFixture implements AutoCloseable {
 
     public void onClose(AutoCloseable closeable) {
         closeables.add(closeable);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 
     @Override

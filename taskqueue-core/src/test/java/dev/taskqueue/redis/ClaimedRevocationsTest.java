@@ -14,26 +14,27 @@ import dev.taskqueue.testing.TestTasks;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.sync.RedisCommands;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * An entry marked revoked (a delayed workflow step revoked before its turn goes to the redelivery stream so) keeps
- * its mark when it is put back: released by a stopping worker, or taken back from a dead one. The mark, not the
- * queue's revoked set (which forgets after its keep time), is what tells the next worker not to run it.
+ * A claimed task comes marked revoked, for its worker to record it REVOKED without running it, however the claim
+ * learns of the revocation: from the entry's own mark, which survives being put back, or from the queue's revoked
+ * set, which blocking reads check in the queues that may hold revocations.
  */
-class RedeliveredRevocationTest {
+class ClaimedRevocationsTest {
 
     private static final String DEFAULT = "default";
 
-    private final TaskQueueFixture tq = new TaskQueueFixture(new TestTasks());
+    @RegisterExtension
+    final TaskQueueFixture tq = new TaskQueueFixture(new TestTasks());
     private final RedisCommands<String, String> redis = SharedRedis.admin().sync();
 
-    @AfterEach
-    void close() {
-        tq.close();
-    }
-
+    /**
+     * An entry marked revoked (a delayed workflow step revoked before its turn goes to the redelivery stream so) keeps
+     * its mark when it is put back: released by a stopping worker, or taken back from a dead one. The mark, not the
+     * queue's revoked set (which forgets after its keep time), is what tells the next worker not to run it.
+     */
     @Test
     void aRevokedEntryStaysMarkedWhenReleasedAndWhenItsWorkerDies() {
         tq.broker.declare(List.of(DEFAULT));
@@ -54,6 +55,23 @@ class RedeliveredRevocationTest {
             assertThat(d.taskId()).isEqualTo(id);
             assertThat(d.revoked()).isTrue();
         });
+    }
+
+    @Test
+    void aRevocationMadeWhileAClaimIsInFlightKeepsItsQueueChecked() {
+        RedisRevocations revocations = new RedisRevocations(tq.connections, new RedisKeys(TaskQueueFixture.PREFIX),
+                60_000);
+        revocations.claimed(List.of(DEFAULT), List.of(), revocations.noted());
+        assertThat(revocations.mayHave(DEFAULT)).isFalse();
+
+        long beforeTheClaim = revocations.noted(); // its script reads no revocation in the queue...
+        revocations.revoke(new RedisRevocations.Where(List.of(DEFAULT), true), "revoked-meanwhile", "test", false,
+                body -> null, body -> false);
+        revocations.claimed(List.of(DEFAULT), List.of(), beforeTheClaim); // ...and its reply comes after one was made
+
+        assertThat(revocations.mayHave(DEFAULT)).isTrue(); // blocking reads still check the queue
+        revocations.claimed(List.of(DEFAULT), List.of(DEFAULT), revocations.noted()); // a newer claim saw it
+        assertThat(revocations.mayHave(DEFAULT)).isTrue();
     }
 
     /** A submitted task's entry moved to the redelivery stream with the mark, and without a revocation in the set. */
