@@ -123,8 +123,7 @@ public interface Broker extends AutoCloseable {
      * Tells {@code listener} which of these running tasks are revoked (as long as revocations are remembered), each
      * with whether to interrupt it: a worker's check for announcements it missed while its notification connection
      * was down or being replaced.
-     *
-     * A broker that keeps no revocations finds none (the default, for brokers written before this method).
+     * <p>A broker that keeps no revocations finds none (the default, for brokers written before this method).
      *
      * @param running queue to the ids of tasks running from it
      */
