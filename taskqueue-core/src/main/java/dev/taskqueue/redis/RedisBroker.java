@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *                                     result, error.type, error.message, error.stack, notify
  * {taskqueue:q}:dead          STREAM  dead letters, MAXLEN ~ (count, roughly) and MINID (age, exactly)
  * {taskqueue:q}:retrying      ZSET    the ids of :d waiting for a retry   ZADD {taskqueue:q}:retrying 1732400000000 id
- * {taskqueue:q}:done          STREAM  tasks finished lately (with a record), MAXLEN ~ 10000: i, n (task), s (state)
+ * {taskqueue:q}:done          STREAM  tasks finished lately (with a record), ~10000: i, n (task), s (state) per task,
+ *                                     an entry per acknowledging script
  * {taskqueue:q}:failures      STREAM  failed attempts, MAXLEN ~ 10000, MINID 7 days: i, n, s, et, em, w, a, dl
  * {taskqueue:q}:a:&lt;id&gt;        LIST    a task's failed attempts (JSON), the last 16, the record's TTL
  * {taskqueue:q}:revoked       ZSET    revoked task ids by time, + 0.5 when a running one is to be interrupted; the

@@ -161,9 +161,10 @@ final class RedisKeys {
     }
 
     /**
-     * {@code {p:q}:done}: the tasks with a record that finished lately, newest last, capped in length:
-     * {@code XADD {taskqueue:q}:done MAXLEN ~ 10000 * i <id> n <task> s SUCCESS}, read by
-     * {@code XREVRANGE {taskqueue:q}:done + - COUNT 50}.
+     * {@code {p:q}:done}: the tasks with a record that finished lately, newest last, about 10,000 of them: an entry
+     * per acknowledging script, listing its tasks oldest first,
+     * {@code XADD {taskqueue:q}:done MAXLEN ~ <10000 / tasks> * i <id> n <task> s SUCCESS i <id> n <task> s FAILURE},
+     * read by {@code XREVRANGE {taskqueue:q}:done + - COUNT 50}.
      */
     byte[] done(String queue) {
         return bytes(tag(queue) + ":done");

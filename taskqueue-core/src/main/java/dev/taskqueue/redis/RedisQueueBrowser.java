@@ -24,6 +24,8 @@ import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The dashboard's reads of tasks on Redis, each in one round trip or two, each bounded by the page asked for:
@@ -33,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  * scheduled  ZRANGEBYSCORE {taskqueue:q}:d &lt;from&gt; +inf WITHSCORES LIMIT &lt;ties read&gt; n (skipping the ids of
  *            {taskqueue:q}:retrying), HGET {taskqueue:q}:dp &lt;id&gt;
  * retrying   ZRANGEBYSCORE {taskqueue:q}:retrying ... the same way, then HMGET of each record
- * results    XREVRANGE {taskqueue:q}:done (&lt;cursor&gt; - COUNT n, HMGET of each record
+ * results    XREVRANGE {taskqueue:q}:done (&lt;cursor&gt; - COUNT n (an entry's tasks backwards), HMGET of each record
  * attempts   LRANGE {taskqueue:q}:a:&lt;id&gt; 0 -1 (JSON objects), HMGET {taskqueue:q}:t:&lt;id&gt;
  * failures   XREVRANGE {taskqueue:q}:failures per queue, merged newest first ({@link RedisFailures})
  * running()  ZRANGE {taskqueue}:workers 0 -1, HGET {taskqueue}:worker:&lt;id&gt; running (JSON, {@link RunningJson})
@@ -277,28 +279,86 @@ public final class RedisQueueBrowser implements QueueBrowser {
 
     // ------------------------------------------------------------------------------------------ results
 
+    /** A task {@code {q}:done} lists, and its place: its entry, and how many of that entry's tasks are newer. */
+    private record Finished(String entry, int newer, String taskId, String task, String state) {
+    }
+
+    /**
+     * Newest first: the entries backwards, and each entry's tasks (one script's, oldest first) backwards. A page that
+     * ends inside an entry gives the cursor {@code <entry>/<its tasks listed>}; one that ends with an entry, the
+     * entry's id (the cursor of entries of one task each, as older writers left them).
+     */
     private Page results(String queue, @Nullable String cursor, int count) {
-        Range<String> range = cursor == null || cursor.isEmpty() ? Range.create("-", "+")
-                : Range.from(Range.Boundary.including("-"), Range.Boundary.excluding(cursor));
+        String from = cursor == null ? "" : cursor;
+        int slash = from.indexOf('/');
+        String entry = slash < 0 ? from : from.substring(0, slash);
+        long listedOfEntry = slash < 0 ? 0 : RedisValues.number(from.substring(slash + 1), 0);
+        Range<String> range = entry.isEmpty() ? Range.create("-", "+")
+                : Range.from(Range.Boundary.including("-"), slash < 0 ? Range.Boundary.excluding(entry)
+                        : Range.Boundary.including(entry));
+        // every entry lists a task at least: count + 1 of them fill the page and tell whether another follows
         List<StreamMessage<byte[], byte[]>> entries = redis.await(redis.commands().xrevrange(keys.done(queue), range,
                 Limit.from(count + 1)), "list the finished tasks of queue '" + queue + "'");
-        boolean more = entries.size() > count;
-        List<StreamMessage<byte[], byte[]>> page = more ? entries.subList(0, count) : entries;
-        List<String> ids = page.stream().map(e -> field(e, "i")).toList();
-        List<CompletableFuture<List<Object>>> records = BrowsedRows.readRecords(redis, keys, queue, ids);
+        List<Finished> finished = new ArrayList<>();
+        for (StreamMessage<byte[], byte[]> e : entries) {
+            List<Finished> listed = finishedIn(e);
+            finished.addAll(listed.subList((int) Math.min(e.getId().equals(entry) ? listedOfEntry : 0,
+                    listed.size()), listed.size()));
+        }
+        boolean more = finished.size() > count;
+        List<Finished> page = more ? finished.subList(0, count) : finished;
+        List<CompletableFuture<List<Object>>> records = BrowsedRows.readRecords(redis, keys, queue,
+                page.stream().map(Finished::taskId).toList());
         List<BrowsedTask> tasks = new ArrayList<>();
         for (int i = 0; i < page.size(); i++) {
-            StreamMessage<byte[], byte[]> e = page.get(i);
-            BrowsedRows.Record record = BrowsedRows.awaitRecord(redis, queue, ids.get(i), records.get(i), false);
-            BrowsedTask row = BrowsedRows.row(ids.get(i), queue, record != null ? null : field(e, "s"),
-                    Message.NONE, record, null, null);
+            Finished f = page.get(i);
+            BrowsedRows.Record record = BrowsedRows.awaitRecord(redis, queue, f.taskId(), records.get(i), false);
+            BrowsedTask row = BrowsedRows.row(f.taskId(), queue, record != null ? null : f.state(), Message.NONE,
+                    record, null, null);
             if (record == null) { // expired: what the list kept
-                row = new BrowsedTask(row.id(), queue, emptyToNull(field(e, "n")), row.state(), null, null, null,
-                        BrowsedRows.entryTime(e.getId()), 0, null, null, null, null);
+                row = new BrowsedTask(row.id(), queue, emptyToNull(f.task()), row.state(), null, null, null,
+                        BrowsedRows.entryTime(f.entry()), 0, null, null, null, null);
             }
             tasks.add(row);
         }
-        return new Page(tasks, more ? page.get(page.size() - 1).getId() : null);
+        if (!more) {
+            return new Page(tasks, null);
+        }
+        Finished last = page.get(count - 1);
+        boolean entryGoesOn = finished.get(count).entry().equals(last.entry());
+        return new Page(tasks, entryGoesOn ? last.entry() + "/" + (last.newer() + 1) : last.entry());
+    }
+
+    /**
+     * The tasks of one {@code {q}:done} entry, newest first. An entry is {@code t: [[ids], [names], [states]]} in
+     * JSON, oldest first; older writers wrote {@code i, n, s} of one task. An entry that is neither lists nothing.
+     */
+    private static List<Finished> finishedIn(StreamMessage<byte[], byte[]> entry) {
+        String json = field(entry, "t");
+        List<String[]> tasks = new ArrayList<>();
+        if (json.isEmpty()) {
+            tasks.add(new String[] { field(entry, "i"), field(entry, "n"), field(entry, "s") });
+        }
+        else {
+            try {
+                JsonNode columns = RunningJson.JSON.readTree(json);
+                for (int t = 0; t < columns.path(0).size(); t++) {
+                    tasks.add(new String[] { columns.path(0).path(t).asString(""), columns.path(1).path(t).asString(""),
+                            columns.path(2).path(t).asString("") });
+                }
+            }
+            catch (JacksonException unreadable) { // not our writer's: a dashboard lists what it can read
+                tasks.clear();
+            }
+        }
+        List<Finished> newestFirst = new ArrayList<>();
+        for (int t = tasks.size() - 1; t >= 0; t--) {
+            String[] task = tasks.get(t);
+            if (!task[0].isEmpty()) {
+                newestFirst.add(new Finished(entry.getId(), newestFirst.size(), task[0], task[1], task[2]));
+            }
+        }
+        return newestFirst;
     }
 
     // ------------------------------------------------------------------------------------------ by id

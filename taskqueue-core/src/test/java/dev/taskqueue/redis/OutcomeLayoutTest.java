@@ -2,16 +2,20 @@ package dev.taskqueue.redis;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskError;
+import dev.taskqueue.broker.BrowsedTask;
 import dev.taskqueue.broker.Delivery;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.Outcome.Description;
 import dev.taskqueue.broker.Outcome.Releases;
+import dev.taskqueue.broker.QueueBrowser.Listing;
 import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.testing.TaskQueueFixture;
 import dev.taskqueue.testing.TestTasks;
@@ -123,7 +127,7 @@ class OutcomeLayoutTest {
                         Long.parseLong(record.get("finished")) - 25))));
         assertThat(redis.pttl(Q + ":a:" + task.taskId())).isBetween(TTL - 5_000, TTL);
         assertThat(redis.xrange(Q + ":done", Range.create("-", "+"))).singleElement().extracting(m -> m.getBody())
-                .isEqualTo(Map.of("i", task.taskId(), "n", "test.echo", "s", "FAILURE"));
+                .isEqualTo(Map.of("t", "[[\"" + task.taskId() + "\"],[\"test.echo\"],[\"FAILURE\"]]"));
     }
 
     @Test
@@ -233,9 +237,39 @@ class OutcomeLayoutTest {
                 .containsExactly(tasks.get(2).taskId(), tasks.get(4).taskId());
         assertThat(redis.hget(Q + ":dp", tasks.get(1).taskId())).isEqualTo("3next");
         tasks.forEach(this::assertGone);
+        assertThat(redis.xlen(Q + ":done")).isOne(); // the finished tasks with a record, in one entry
+        assertThat(tq.stores.browser().tasks("default", Listing.RESULTS, null, 10).tasks())
+                .extracting(BrowsedTask::id, BrowsedTask::state).containsExactly(tuple(tasks.get(5).taskId(),
+                        "SUCCESS"), tuple(tasks.get(4).taskId(), "FAILURE"), tuple(tasks.get(3).taskId(), "REVOKED"),
+                        tuple(tasks.get(2).taskId(), "FAILURE"));
         for (int i : new int[] { 0, 2, 3, 5 }) {
             assertReleased(tasks.get(i), "order-" + (10 + i), "tenant-" + (10 + i));
         }
+    }
+
+    /**
+     * The finished list keeps about {@link RedisQueueBrowser#RESULTS_KEPT} tasks, however many each entry lists: a
+     * bound counted in entries would keep {@code RESULTS_KEPT} batches.
+     */
+    @Test
+    void theFinishedListKeepsAboutAsManyTasksWhateverTheBatchSize() {
+        int batch = 500;
+        int total = RedisQueueBrowser.RESULTS_KEPT * 3 / 2;
+        List<TaskCall<?>> calls = new ArrayList<>();
+        for (int i = 0; i < total; i++) {
+            calls.add(TaskCall.of("test.echo", "v" + i));
+        }
+        tq.client.submitAll(calls);
+        for (int acknowledged = 0; acknowledged < total; acknowledged += batch) {
+            List<Outcome> outcomes = tq.broker.claim(WORKER, List.of("default"), batch).stream()
+                    .map(task -> Outcome.succeeded(task, "1").task("test.echo", 1).record(true, TTL).build())
+                    .toList();
+            assertThat(tq.broker.acknowledge(WORKER, outcomes)).hasSize(batch).containsOnly(true);
+        }
+
+        long listed = redis.xlen(Q + ":done") * batch; // every entry lists a batch
+        assertThat(listed).isBetween((long) RedisQueueBrowser.RESULTS_KEPT,
+                RedisQueueBrowser.RESULTS_KEPT + 2L * batch);
     }
 
     /** A submitted task, claimed by {@link #WORKER}. */

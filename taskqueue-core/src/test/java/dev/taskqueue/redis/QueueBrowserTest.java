@@ -20,6 +20,7 @@ import dev.taskqueue.broker.FailureFilter;
 import dev.taskqueue.broker.QueueStats;
 import dev.taskqueue.broker.QueueBrowser.Listing;
 import dev.taskqueue.broker.QueueBrowser.Page;
+import dev.taskqueue.testing.SharedRedis;
 import dev.taskqueue.testing.TaskQueueFixture;
 import dev.taskqueue.testing.TestTasks;
 import dev.taskqueue.worker.Worker;
@@ -239,6 +240,45 @@ class QueueBrowserTest {
             });
             assertThat(tq.stores.browser().attempts(QUEUE, ids.get(0))).extracting(Attempt::attempt,
                     Attempt::state).containsExactly(tuple(1, "SUCCESS"));
+        }
+    }
+
+    /**
+     * An entry of {@code {q}:done} lists what one script finished, oldest first: pages run through entries and
+     * within them, newest first; an entry as older writers left it (one task) is listed too, and a cursor of an
+     * entry's id alone resumes after that entry.
+     */
+    @Test
+    void resultsPageWithinTheEntriesThatListMoreThanOneTask() {
+        try (TaskQueueFixture tq = new TaskQueueFixture(new TestTasks())) {
+            var redis = SharedRedis.admin().sync();
+            String done = "{taskqueue:" + QUEUE + "}:done";
+            String older = redis.xadd(done, "t", """
+                    [["a", "b", "c"], ["t.a", "t.b", "t.c"], ["SUCCESS", "FAILURE", "SUCCESS"]]""");
+            redis.xadd(done, "i", "d", "n", "t.d", "s", "REVOKED");
+            redis.xadd(done, "t", "not json");
+            redis.xadd(done, "t", """
+                    [["e", "f"], ["t.e", "t.f"], ["SUCCESS", "SUCCESS"]]""");
+
+            List<List<String>> pages = new ArrayList<>();
+            List<String> cursors = new ArrayList<>();
+            String cursor = null;
+            do {
+                Page page = tq.stores.browser().tasks(QUEUE, Listing.RESULTS, cursor, 2);
+                pages.add(page.tasks().stream().map(BrowsedTask::id).toList());
+                cursor = page.next();
+                cursors.add(cursor);
+            }
+            while (cursor != null && pages.size() < 10);
+
+            assertThat(pages).containsExactly(List.of("f", "e"), List.of("d", "c"), List.of("b", "a"));
+            assertThat(cursors.get(1)).isEqualTo(older + "/1");
+            assertThat(tq.stores.browser().tasks(QUEUE, Listing.RESULTS, null, 4).tasks())
+                    .extracting(BrowsedTask::id, BrowsedTask::name, BrowsedTask::state)
+                    .containsExactly(tuple("f", "t.f", "SUCCESS"), tuple("e", "t.e", "SUCCESS"),
+                            tuple("d", "t.d", "REVOKED"), tuple("c", "t.c", "SUCCESS"));
+            assertThat(tq.stores.browser().tasks(QUEUE, Listing.RESULTS, cursors.get(0), 9).tasks())
+                    .extracting(BrowsedTask::id).containsExactly("d", "c", "b", "a");
         }
     }
 
