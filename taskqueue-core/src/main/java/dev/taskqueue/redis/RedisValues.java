@@ -24,9 +24,12 @@ final class RedisValues {
         if (!digits(value)) {
             return -1;
         }
-        String significant = value.replaceFirst("^0+(?=.)", "");
-        return significant.length() > 10 ? LuaScript.MAX_COUNT
-                : (int) Math.min(Long.parseLong(significant), LuaScript.MAX_COUNT);
+        int first = 0; // leading zeros skipped by hand: a regular expression was compiled for each task claimed
+        while (first < value.length() - 1 && value.charAt(first) == '0') {
+            first++;
+        }
+        return value.length() - first > 10 ? LuaScript.MAX_COUNT
+                : (int) Math.min(Long.parseLong(value, first, value.length(), 10), LuaScript.MAX_COUNT);
     }
 
     /** A whole number written by taskqueue, such as epoch milliseconds: {@code otherwise} when absent or unreadable. */
