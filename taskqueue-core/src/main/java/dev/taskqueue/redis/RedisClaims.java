@@ -103,58 +103,78 @@ final class RedisClaims implements AutoCloseable {
      *           key indexes of streams whose group is missing, queue numbers (from 1) with revocations,
      *           queue numbers (from 1) that are paused (nothing is claimed from them),
      *           key indexes of keys that are not streams (written by something else: skipped),
-     *           the index of the last stream key examined (those after it were not: the claim was full) }.
+     *           the index of the last stream key examined (those after it were not: the claim was full),
+     *           how many streams of queues not paused hold entries, up to 2 (once the claim is full, XLEN of the
+     *             rest until a second is found: whether claims may read the streams directly, {@link #claimGroup}) }.
+     * Every queue's revocations and pause are looked at, also once the claim is full, so that the answer for each
+     * queue of the script holds (the views of {@link RedisRevocations} and {@link RedisPauses} take it).
      * Empty streams are skipped with XLEN (cheaper than an empty read); entries are returned as read, not copied
      * field by field. A revoked task is claimed like any other, flagged, so that its worker records it as REVOKED
      * (releasing its keys) without running it.
      */
     private static final LuaScript CLAIM = new LuaScript("claim", """
             local left = tonumber(ARGV[3])
-            local out, missing, flagged, paused, unreadable, examined = {}, {}, {}, {}, {}, 0
+            local out, missing, flagged, paused, unreadable, examined, filled = {}, {}, {}, {}, {}, 0, 0
             local per_queue = 13
             for q = 0, #KEYS / per_queue - 1 do
-              if left <= 0 then break end
-              local revoked = KEYS[q * per_queue + 12]
+              local base = q * per_queue
+              local revoked = KEYS[base + 12]
               local any_revoked = redis.call('EXISTS', revoked) == 1
               if any_revoked then flagged[#flagged + 1] = q + 1 end
-              local streams_to = q * per_queue + 11
-              if redis.call('EXISTS', KEYS[q * per_queue + 13]) == 1 then
+              local streams_to = base + 11
+              if redis.call('EXISTS', KEYS[base + 13]) == 1 then
                 paused[#paused + 1] = q + 1
                 streams_to = 0
               end
-              for k = q * per_queue + 1, streams_to do
-                if left <= 0 then break end
-                examined = k
+              for k = base + 1, streams_to do
+                if left <= 0 and filled >= 2 then break end
                 local length = redis.pcall('XLEN', KEYS[k])
                 if type(length) == 'table' then
-                  unreadable[#unreadable + 1] = k
+                  if left > 0 then unreadable[#unreadable + 1] = k end
                 elseif length > 0 then
-                  local res = redis.pcall('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', left, 'STREAMS', KEYS[k],
-                    '>')
-                  if type(res) == 'table' and res.err then
-                    missing[#missing + 1] = k
-                  elseif res then
-                    local entries = res[1][2]
-                    local flags = 0
-                    if any_revoked then
-                      flags = {}
-                      for i, e in ipairs(entries) do
-                        flags[i] = redis.call('ZSCORE', revoked, field_value(e[2], 'i') or '') and 1 or 0
+                  filled = filled + 1
+                end
+                if left > 0 then
+                  examined = k
+                  if type(length) == 'number' and length > 0 then
+                    local res = redis.pcall('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', left, 'STREAMS',
+                      KEYS[k], '>')
+                    if type(res) == 'table' and res.err then
+                      missing[#missing + 1] = k
+                    elseif res then
+                      local entries = res[1][2]
+                      local flags = 0
+                      if any_revoked then
+                        flags = {}
+                        for i, e in ipairs(entries) do
+                          flags[i] = redis.call('ZSCORE', revoked, field_value(e[2], 'i') or '') and 1 or 0
+                        end
                       end
+                      out[#out + 1] = k
+                      out[#out + 1] = entries
+                      out[#out + 1] = flags
+                      left = left - #entries
                     end
-                    out[#out + 1] = k
-                    out[#out + 1] = entries
-                    out[#out + 1] = flags
-                    left = left - #entries
                   end
                 end
               end
             end
-            return { out, missing, flagged, paused, unreadable, examined }
+            return { out, missing, flagged, paused, unreadable, examined, filled }
             """, ScriptOutputType.MULTI);
 
     /** Queues per claim script: enough to find work in one round trip, few enough to keep the script short. */
     private static final int QUEUES_PER_CLAIM = 8;
+
+    /**
+     * How long claims read the streams directly once a claim script found that they may, before the script claims
+     * again: it counts the streams that hold entries before it reads (a direct read finds a second one only by
+     * reading it, and gives back what it cannot hold), and it sees keys that are not streams, which direct reads
+     * leave out, become streams again.
+     */
+    private static final long DIRECT_READS_NANOS = Duration.ofSeconds(1).toNanos();
+
+    /** Per consumer and group of queues: until when its claims may read the streams directly (nanoTime). */
+    private final Map<String, Long> directReadsUntil = new ConcurrentHashMap<>();
 
     /** What {@link dev.taskqueue.broker.Broker#claim} does. */
     List<Delivery> claim(String consumer, List<String> queues, int max) {
@@ -167,24 +187,8 @@ final class RedisClaims implements AutoCloseable {
         int groupSize = redis.isCluster() ? 1 : QUEUES_PER_CLAIM;
         for (int from = 0; from < queues.size() && claimed.size() < max; from += groupSize) {
             List<String> group = queues.subList(from, Math.min(queues.size(), from + groupSize));
-            List<StreamRef> refs = new ArrayList<>();
-            List<byte[]> k = new ArrayList<>();
-            for (String queue : group) {
-                for (String band : keys.bandsInClaimOrder()) {
-                    refs.add(new StreamRef(queue, band));
-                    k.add(keys.stream(queue, band));
-                }
-                refs.add(null);
-                k.add(keys.revoked(queue));
-                refs.add(null);
-                k.add(keys.paused(queue));
-            }
-            List<Object> reply;
-            long pauseChangesBefore = pauses.changes();
-            long revocationsNotedBefore = revocations.noted();
             try {
-                reply = redis.await(CLAIM.run(redis.commands(), k.toArray(byte[][]::new), bytes(RedisKeys.GROUP),
-                        bytes(consumer), bytes(Integer.toString(max - claimed.size()))), "claim tasks from " + group);
+                claimed.addAll(claimGroup(consumer, group, max - claimed.size()));
             }
             catch (TaskQueueException ex) {
                 // What was claimed is held: it must reach the worker. A failure that is not an outage (a key of the
@@ -196,30 +200,132 @@ final class RedisClaims implements AutoCloseable {
                 if (ex instanceof BrokerUnavailableException) {
                     break;
                 }
-                continue;
             }
-            List<?> flat = (List<?>) reply.get(0);
-            for (int i = 0; i < flat.size(); i += 3) {
-                StreamRef ref = refs.get(((Long) flat.get(i)).intValue() - 1);
-                List<?> entries = (List<?>) flat.get(i + 1);
-                List<?> revoked = flat.get(i + 2) instanceof List<?> flags ? flags : null;
-                for (int e = 0; e < entries.size(); e++) {
-                    List<?> entry = (List<?>) entries.get(e);
-                    claimed.add(delivery(ref, string(entry.get(0)), (List<?>) entry.get(1),
-                            revoked != null && ((Long) revoked.get(e)) == 1L));
-                }
-            }
-            if (!((List<?>) reply.get(1)).isEmpty()) {
-                declare(group); // a stream lost its group (keys deleted by hand): recreate, nothing is skipped
-            }
-            revocations.claimed(group, queuesAt(group, (List<?>) reply.get(2)), revocationsNotedBefore);
-            pauses.claimed(group, queuesAt(group, (List<?>) reply.get(3)), pauseChangesBefore);
-            seeUnreadable(refs, k, (List<?>) reply.get(4), ((Long) reply.get(5)).intValue());
         }
         if (claimed.isEmpty() && failure != null) {
             throw failure;
         }
         return claimed;
+    }
+
+    /**
+     * Claims from one group of queues. Where a claim script found entries in one stream at most (the common case: a
+     * backlog of one priority), the claims of the next second read the streams with {@code XREADGROUP} itself, as
+     * the blocking read does: Redis answers it without the script's copy of each entry into Lua and back (a third
+     * of Redis's time per task when tasks are short). Entries of a second stream end that (the claim takes the first
+     * in claim order and hands the others back; the next claim is the script's again).
+     */
+    private List<Delivery> claimGroup(String consumer, List<String> group, int max) {
+        String groupKey = consumer + '\u0000' + group;
+        Long until = directReadsUntil.get(groupKey);
+        if (until != null && System.nanoTime() - until < 0) {
+            List<Delivery> read = readDirectly(consumer, group, max, groupKey);
+            if (read != null) {
+                return read;
+            }
+        }
+        List<StreamRef> refs = new ArrayList<>();
+        List<byte[]> k = new ArrayList<>();
+        for (String queue : group) {
+            for (String band : keys.bandsInClaimOrder()) {
+                refs.add(new StreamRef(queue, band));
+                k.add(keys.stream(queue, band));
+            }
+            refs.add(null);
+            k.add(keys.revoked(queue));
+            refs.add(null);
+            k.add(keys.paused(queue));
+        }
+        long pauseChangesBefore = pauses.changes();
+        long revocationsNotedBefore = revocations.noted();
+        List<Object> reply = redis.await(CLAIM.run(redis.commands(), k.toArray(byte[][]::new),
+                bytes(RedisKeys.GROUP), bytes(consumer), bytes(Integer.toString(max))), "claim tasks from " + group);
+        List<Delivery> claimed = new ArrayList<>();
+        List<?> flat = (List<?>) reply.get(0);
+        for (int i = 0; i < flat.size(); i += 3) {
+            StreamRef ref = refs.get(((Long) flat.get(i)).intValue() - 1);
+            List<?> entries = (List<?>) flat.get(i + 1);
+            List<?> revoked = flat.get(i + 2) instanceof List<?> flags ? flags : null;
+            for (int e = 0; e < entries.size(); e++) {
+                List<?> entry = (List<?>) entries.get(e);
+                claimed.add(delivery(ref, string(entry.get(0)), (List<?>) entry.get(1),
+                        revoked != null && ((Long) revoked.get(e)) == 1L));
+            }
+        }
+        boolean groupsMissing = !((List<?>) reply.get(1)).isEmpty();
+        if (groupsMissing) {
+            declare(group); // a stream lost its group (keys deleted by hand): recreate, nothing is skipped
+        }
+        revocations.claimed(group, queuesAt(group, (List<?>) reply.get(2)), revocationsNotedBefore);
+        pauses.claimed(group, queuesAt(group, (List<?>) reply.get(3)), pauseChangesBefore);
+        List<?> unreadable = (List<?>) reply.get(4);
+        seeUnreadable(refs, k, unreadable, ((Long) reply.get(5)).intValue());
+        if (!groupsMissing && unreadable.isEmpty() && (Long) reply.get(6) <= 1) {
+            directReadsUntil.put(groupKey, System.nanoTime() + DIRECT_READS_NANOS);
+        }
+        else {
+            directReadsUntil.remove(groupKey);
+        }
+        return claimed;
+    }
+
+    /**
+     * One {@code XREADGROUP} over the streams of the group's queues not seen paused, up to {@code max} of each: the
+     * first {@code max} in claim order are kept, the others handed back (and the next claim is the script's). Right
+     * behind it on the same connection, whether each queue has revocations and is paused: what was revoked or paused
+     * before the read is seen, as the script sees it (both only grow until they expire or are lifted), and the
+     * views of {@link RedisRevocations} and {@link RedisPauses} take the answer as they take a script's. Null when
+     * the read is refused (a group or a stream gone, a key of another type): the script claims, and sees why.
+     */
+    private @Nullable List<Delivery> readDirectly(String consumer, List<String> group, int max, String groupKey) {
+        List<StreamOffset<byte[]>> offsets = offsets(group);
+        if (offsets.isEmpty()) {
+            return List.of();
+        }
+        long pauseChangesBefore = pauses.changes();
+        long revocationsNotedBefore = revocations.noted();
+        RedisClusterAsyncCommands<byte[], byte[]> commands = redis.commands();
+        CompletableFuture<List<StreamMessage<byte[], byte[]>>> read = commands.xreadgroup(
+                io.lettuce.core.Consumer.from(bytes(RedisKeys.GROUP), bytes(consumer)), XReadArgs.Builder.count(max),
+                offsets.toArray(streamOffsets())).toCompletableFuture();
+        List<CompletableFuture<Long>> revokedSets = new ArrayList<>();
+        List<CompletableFuture<Long>> pausedFlags = new ArrayList<>();
+        for (String queue : group) {
+            revokedSets.add(commands.exists(keys.revoked(queue)).toCompletableFuture());
+            pausedFlags.add(commands.exists(keys.paused(queue)).toCompletableFuture());
+        }
+        List<StreamMessage<byte[], byte[]>> messages;
+        try {
+            messages = redis.await(read, "claim tasks from " + group);
+        }
+        catch (TaskQueueException ex) {
+            if (ex.getCause() instanceof RedisCommandExecutionException refused) {
+                directReadsUntil.remove(groupKey);
+                if (refused.getMessage() != null && refused.getMessage().startsWith("NOGROUP")) {
+                    declare(group);
+                }
+                return null;
+            }
+            throw ex;
+        }
+        List<String> withRevocations = new ArrayList<>();
+        List<String> paused = new ArrayList<>();
+        for (int q = 0; q < group.size(); q++) {
+            if (redis.await(revokedSets.get(q), "claim tasks from " + group) == 1L) {
+                withRevocations.add(group.get(q));
+            }
+            if (redis.await(pausedFlags.get(q), "claim tasks from " + group) == 1L) {
+                paused.add(group.get(q));
+            }
+        }
+        revocations.claimed(group, withRevocations, revocationsNotedBefore);
+        pauses.claimed(group, paused, pauseChangesBefore);
+        List<Delivery> kept = keepAtMost(consumer, messages, max);
+        if (kept.size() < messages.size()
+                || messages.stream().map(m -> string(m.getStream())).distinct().count() > 1) {
+            directReadsUntil.remove(groupKey);
+        }
+        return markIfRevoked(kept);
     }
 
     /** The queues a claim script names by their numbers (from 1) in {@code group}. */
@@ -308,15 +414,7 @@ final class RedisClaims implements AutoCloseable {
             waitOn = List.of(queues.get(reader.nextQueue(queues.size())));
             timeout = Duration.ofMillis(Math.min(timeout.toMillis(), 100));
         }
-        List<StreamOffset<byte[]>> offsets = new ArrayList<>();
-        for (String queue : waitOn) {
-            for (String band : keys.bandsInClaimOrder()) {
-                byte[] stream = keys.stream(queue, band);
-                if (!unreadableStreams.contains(string(stream))) {
-                    offsets.add(StreamOffset.lastConsumed(stream));
-                }
-            }
-        }
+        List<StreamOffset<byte[]>> offsets = offsets(waitOn);
         if (offsets.isEmpty()) {
             sleepQuietly(Math.min(timeout.toMillis(), 200));
             return List.of();
@@ -333,18 +431,46 @@ final class RedisClaims implements AutoCloseable {
             }
             throw ex;
         }
+        return markIfRevoked(keepAtMost(consumer, messages, max));
+    }
+
+    /** Where a read takes entries: the streams of {@code queues} in claim order, but those found not to be streams. */
+    private List<StreamOffset<byte[]>> offsets(List<String> queues) {
+        List<StreamOffset<byte[]>> offsets = new ArrayList<>();
+        for (String queue : queues) {
+            if (pauses.isPaused(queue)) {
+                continue;
+            }
+            for (String band : keys.bandsInClaimOrder()) {
+                byte[] stream = keys.stream(queue, band);
+                if (!unreadableStreams.contains(string(stream))) {
+                    offsets.add(StreamOffset.lastConsumed(stream));
+                }
+            }
+        }
+        return offsets;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static StreamOffset<byte[]>[] streamOffsets() {
+        return new StreamOffset[0];
+    }
+
+    /**
+     * The first {@code max} entries a read returned, in claim order; the others are handed back. Never hold more
+     * than the free slots (several streams can fill at the same instant), nor a task of a queue paused meanwhile.
+     */
+    private List<Delivery> keepAtMost(String consumer, List<StreamMessage<byte[], byte[]>> messages, int max) {
         List<Delivery> kept = new ArrayList<>();
         List<Delivery> handBack = new ArrayList<>();
         for (StreamMessage<byte[], byte[]> message : messages) {
             Delivery delivery = toDelivery(message);
-            // Never hold more than the free slots (several priority streams can fill at the same instant), nor a
-            // task of a queue paused while this read was waiting.
             (kept.size() < max && !pauses.isPaused(delivery.queue()) ? kept : handBack).add(delivery);
         }
         if (!handBack.isEmpty()) {
             recovery.giveBack(consumer, handBack);
         }
-        return markIfRevoked(kept);
+        return kept;
     }
 
     /**
@@ -412,11 +538,10 @@ final class RedisClaims implements AutoCloseable {
                 wakeRequested = false;
                 return List.of();
             }
-            @SuppressWarnings("unchecked")
-            StreamOffset<byte[]>[] streams = offsets.toArray(new StreamOffset[0]);
             return redis.await(RedisConnections.async(connection).xreadgroup(
                     io.lettuce.core.Consumer.from(bytes(RedisKeys.GROUP), bytes(consumer)),
-                    XReadArgs.Builder.block(Math.max(1, timeout.toMillis())).count(max), streams),
+                    XReadArgs.Builder.block(Math.max(1, timeout.toMillis())).count(max),
+                    offsets.toArray(streamOffsets())),
                     "wait for tasks", timeout.plus(redis.timeout()));
         }
 
@@ -445,6 +570,7 @@ final class RedisClaims implements AutoCloseable {
 
     /** Closes the blocking connection of a consumer that stopped. */
     void forget(String consumer) {
+        directReadsUntil.keySet().removeIf(key -> key.startsWith(consumer + '\u0000'));
         BlockingReader reader = readers.remove(consumer);
         if (reader != null) {
             reader.close();

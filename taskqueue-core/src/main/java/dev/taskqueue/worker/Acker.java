@@ -49,6 +49,8 @@ final class Acker {
     private final Backoff backoff;
     private final WorkerLoop loop;
     private volatile boolean halted;
+    /** Notified each time the loop takes a batch of outcomes: {@link #awaitBacklogAtMost} waits on it. */
+    private final Object batchTaken = new Object();
 
     Acker(WorkerContext worker) {
         this.workerId = worker.workerId();
@@ -81,6 +83,20 @@ final class Acker {
         return outcomes.size();
     }
 
+    /**
+     * Waits until at most {@code limit} outcomes wait to be recorded, or {@code timeoutMillis} passed: a fetcher
+     * held back by the backlog claims again as soon as the loop takes a batch (a fixed pause left Redis idle).
+     */
+    void awaitBacklogAtMost(int limit, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (batchTaken) {
+            long left;
+            while (outcomes.size() > limit && (left = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(batchTaken, left);
+            }
+        }
+    }
+
     void start() {
         loop.start();
     }
@@ -95,6 +111,9 @@ final class Acker {
             }
             batch.add(first);
             outcomes.drainTo(batch, MAX_BATCH - 1);
+            synchronized (batchTaken) {
+                batchTaken.notifyAll();
+            }
         }
         record(batch); // if it fails, the batch is kept: it is sent again when Redis answers
         batch.clear();

@@ -87,8 +87,12 @@ final class Fetcher {
             if (taken == 0 || !loop.running()) {
                 return 0;
             }
-            if (acker.backlog() > Acker.MAX_BATCH + slots.capacity()) {
-                return 10; // outcomes pile up (Redis slow or down): claiming more would only grow the pile
+            int mostOutcomesWaiting = Acker.MAX_BATCH + slots.capacity();
+            if (acker.backlog() > mostOutcomesWaiting) {
+                // outcomes pile up (Redis slow or down): claiming more would only grow the pile; claim again once
+                // the acker took a batch of them (in at most 10 ms, to look at the rest again)
+                acker.awaitBacklogAtMost(mostOutcomesWaiting, 10);
+                return 0;
             }
             int half = slots.capacity() / 2;
             if (backlog && taken < half) {

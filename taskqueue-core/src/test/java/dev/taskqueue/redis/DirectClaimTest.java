@@ -1,0 +1,166 @@
+package dev.taskqueue.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import dev.taskqueue.TaskOptions;
+import dev.taskqueue.broker.Delivery;
+import dev.taskqueue.testing.SharedRedis;
+import dev.taskqueue.testing.TaskQueueFixture;
+import dev.taskqueue.testing.TestTasks;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Claims that read the streams with {@code XREADGROUP} itself, without the claim script, for a second after a script
+ * found entries in one stream at most ({@link RedisClaims}): they take what the script would, in claim order, leave
+ * paused queues alone and mark revoked tasks (heard of or not), and give the script back its turn when a second
+ * stream fills.
+ */
+class DirectClaimTest {
+
+    private static final String DEFAULT = "default";
+    private static final TaskOptions HIGH = TaskOptions.defaults().priority(9);
+
+    @RegisterExtension
+    final TaskQueueFixture tq = new TaskQueueFixture(new TestTasks());
+
+    private final RedisCommands<String, String> redis = SharedRedis.admin().sync();
+
+    @Test
+    void aClaimAfterOneThatFoundOneStreamReadsItDirectly() {
+        List<String> ids = submit(TaskOptions.defaults(), 3);
+        tq.broker.declare(List.of(DEFAULT));
+
+        Claim first = claim(1);
+        Claim second = claim(2);
+
+        assertThat(first.scripts()).isOne();
+        assertThat(second.scripts()).isZero();
+        assertThat(second.reads()).isOne();
+        assertThat(first.ids()).containsExactly(ids.get(0));
+        assertThat(second.ids()).containsExactly(ids.get(1), ids.get(2));
+    }
+
+    @Test
+    void aHigherPriorityArrivingBetweenClaimsIsTakenFirstAndTheRestGoBack() {
+        List<String> low = submit(TaskOptions.defaults(), 3);
+        tq.broker.declare(List.of(DEFAULT));
+        Claim first = claim(1);
+        List<String> high = submit(HIGH, 2);
+
+        List<String> lowEntries = entries("{taskqueue:default}:s:0");
+        Claim direct = claim(2); // two of each stream read: the two of priority 9 kept, two handed back
+        Claim next = claim(10);
+
+        assertThat(first.ids()).containsExactly(low.get(0));
+        assertThat(direct.ids()).containsExactlyElementsOf(high);
+        assertThat(next.scripts()).as("a second stream filled: the script claims next").isOne();
+        assertThat(next.ids()).containsExactly(low.get(1), low.get(2));
+        assertThat(next.deliveries()).extracting(Delivery::entryId).as("handed back: added again")
+                .doesNotContainAnyElementsOf(lowEntries);
+        assertThat(redis.xlen("{taskqueue:default}:s:r")).isZero(); // to their own stream
+    }
+
+    private List<String> entries(String stream) {
+        return redis.xrange(stream, Range.create("-", "+")).stream().map(StreamMessage::getId).toList();
+    }
+
+    @Test
+    void aQueuePausedHereIsLeftAloneAtOnce() {
+        submit(TaskOptions.defaults(), 3);
+        tq.broker.declare(List.of(DEFAULT));
+        claim(1);
+
+        tq.admin.pause(DEFAULT);
+
+        assertThat(claim(5).ids()).isEmpty();
+    }
+
+    @Test
+    void aPauseThisInstanceDidNotHearOfStopsItsClaimsAtOnce() {
+        List<String> ids = submit(TaskOptions.defaults(), 3);
+        tq.broker.declare(List.of(DEFAULT));
+        claim(1);
+
+        redis.set("{taskqueue:default}:paused", "1"); // as if its announcement were lost
+
+        assertThat(claim(5).ids()).isEmpty();
+        redis.del("{taskqueue:default}:paused"); // lifted, unheard too
+        assertThat(claim(5).ids()).as("handed back, none lost").containsExactlyInAnyOrder(ids.get(1), ids.get(2));
+    }
+
+    @Test
+    void aRevocationThisInstanceDidNotHearOfMarksTheTask() {
+        List<String> ids = submit(TaskOptions.defaults(), 3);
+        tq.broker.declare(List.of(DEFAULT));
+        claim(1);
+
+        redis.zadd("{taskqueue:default}:revoked", System.currentTimeMillis(), ids.get(1)); // its announcement lost
+
+        Claim next = claim(5);
+        assertThat(next.scripts()).isZero();
+        assertThat(next.deliveries()).extracting(Delivery::taskId, Delivery::revoked)
+                .containsExactly(tuple(ids.get(1), true), tuple(ids.get(2), false));
+    }
+
+    @Test
+    void aTaskRevokedByAnotherInstanceComesMarkedRevoked() throws Exception {
+        CountDownLatch announced = new CountDownLatch(1);
+        try (TaskQueueFixture other = new TaskQueueFixture(new TestTasks()); // before anything is written: it flushes
+                AutoCloseable listening = tq.broker.onRevoked((queue, taskId, interrupt) -> announced.countDown())) {
+            List<String> ids = submit(TaskOptions.defaults(), 3);
+            tq.broker.declare(List.of(DEFAULT));
+            claim(1);
+            assertThat(other.client.handle(DEFAULT, ids.get(2), String.class).revoke(false)).isTrue();
+            assertThat(announced.await(5, TimeUnit.SECONDS)).isTrue();
+
+            Claim next = claim(5);
+
+            assertThat(next.scripts()).isZero();
+            assertThat(next.deliveries()).extracting(Delivery::taskId, Delivery::revoked).containsExactly(
+                    tuple(ids.get(1), false), tuple(ids.get(2), true));
+        }
+    }
+
+    private List<String> submit(TaskOptions options, int count) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add(tq.client.withOptions(options).submit(TestTasks::echo, "v" + i).id());
+        }
+        return ids;
+    }
+
+    /** What one claim of {@code max} got, and how many scripts and XREADGROUPs (in scripts too) Redis ran for it. */
+    private record Claim(List<Delivery> deliveries, long scripts, long reads) {
+
+        List<String> ids() {
+            return deliveries.stream().map(Delivery::taskId).toList();
+        }
+    }
+
+    private Claim claim(int max) {
+        long scripts = calls("evalsha");
+        long reads = calls("xreadgroup");
+        List<Delivery> deliveries = tq.broker.claim("reader", List.of(DEFAULT), max);
+        return new Claim(deliveries, calls("evalsha") - scripts, calls("xreadgroup") - reads);
+    }
+
+    private long calls(String command) {
+        String stats = redis.info("commandstats");
+        int at = stats.indexOf("cmdstat_" + command + ":calls=");
+        if (at < 0) {
+            return 0;
+        }
+        int from = at + ("cmdstat_" + command + ":calls=").length();
+        return Long.parseLong(stats.substring(from, stats.indexOf(',', from)));
+    }
+}
