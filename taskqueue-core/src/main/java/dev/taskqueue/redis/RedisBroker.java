@@ -132,6 +132,11 @@ public final class RedisBroker implements Broker {
         return keys.prefix();
     }
 
+    /** How many claims read a stream without the claim script so far (for tests). */
+    long directReads() {
+        return claims.directReads();
+    }
+
     // ------------------------------------------------------------------------------------------ submit
 
     /**

@@ -105,7 +105,8 @@ final class RedisClaims implements AutoCloseable {
      *           key indexes of keys that are not streams (written by something else: skipped),
      *           the index of the last stream key examined (those after it were not: the claim was full),
      *           how many streams of queues not paused hold entries, up to 2 (once the claim is full, XLEN of the
-     *             rest until a second is found: whether claims may read the streams directly, {@link #claimGroup}) }.
+     *             rest until a second is found: whether claims may read that stream directly, {@link #claimGroup}),
+     *           the key index of the last stream found holding entries (0: none) }.
      * Every queue's revocations and pause are looked at, also once the claim is full, so that the answer for each
      * queue of the script holds (the views of {@link RedisRevocations} and {@link RedisPauses} take it).
      * Empty streams are skipped with XLEN (cheaper than an empty read); entries are returned as read, not copied
@@ -114,7 +115,7 @@ final class RedisClaims implements AutoCloseable {
      */
     private static final LuaScript CLAIM = new LuaScript("claim", """
             local left = tonumber(ARGV[3])
-            local out, missing, flagged, paused, unreadable, examined, filled = {}, {}, {}, {}, {}, 0, 0
+            local out, missing, flagged, paused, unreadable, examined, filled, lone = {}, {}, {}, {}, {}, 0, 0, 0
             local per_queue = 13
             for q = 0, #KEYS / per_queue - 1 do
               local base = q * per_queue
@@ -133,6 +134,7 @@ final class RedisClaims implements AutoCloseable {
                   if left > 0 then unreadable[#unreadable + 1] = k end
                 elseif length > 0 then
                   filled = filled + 1
+                  lone = k
                 end
                 if left > 0 then
                   examined = k
@@ -159,22 +161,30 @@ final class RedisClaims implements AutoCloseable {
                 end
               end
             end
-            return { out, missing, flagged, paused, unreadable, examined, filled }
+            return { out, missing, flagged, paused, unreadable, examined, filled, lone }
             """, ScriptOutputType.MULTI);
 
     /** Queues per claim script: enough to find work in one round trip, few enough to keep the script short. */
     private static final int QUEUES_PER_CLAIM = 8;
 
     /**
-     * How long claims read the streams directly once a claim script found that they may, before the script claims
-     * again: it counts the streams that hold entries before it reads (a direct read finds a second one only by
-     * reading it, and gives back what it cannot hold), and it sees keys that are not streams, which direct reads
-     * leave out, become streams again.
+     * How long claims read a stream directly once a claim script found it the only one of its group holding entries,
+     * before the script claims again (it sees keys that are not streams, which reads leave out, become streams again).
      */
     private static final long DIRECT_READS_NANOS = Duration.ofSeconds(1).toNanos();
 
-    /** Per consumer and group of queues: until when its claims may read the streams directly (nanoTime). */
-    private final Map<String, Long> directReadsUntil = new ConcurrentHashMap<>();
+    /** The one stream of a group that claims read directly, until when (nanoTime). */
+    private record DirectRead(StreamRef ref, byte[] stream, long until) {
+    }
+
+    /** Per consumer and group of queues: the stream its claims read directly, if any. */
+    private final Map<String, DirectRead> directReads = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.LongAdder directReadsSent = new java.util.concurrent.atomic.LongAdder();
+
+    /** How many claims read a stream without the claim script so far. */
+    long directReads() {
+        return directReadsSent.sum();
+    }
 
     /** What {@link dev.taskqueue.broker.Broker#claim} does. */
     List<Delivery> claim(String consumer, List<String> queues, int max) {
@@ -209,17 +219,18 @@ final class RedisClaims implements AutoCloseable {
     }
 
     /**
-     * Claims from one group of queues. Where a claim script found entries in one stream at most (the common case: a
-     * backlog of one priority), the claims of the next second read the streams with {@code XREADGROUP} itself, as
-     * the blocking read does: Redis answers it without the script's copy of each entry into Lua and back (a third
-     * of Redis's time per task when tasks are short). Entries of a second stream end that (the claim takes the first
-     * in claim order and hands the others back; the next claim is the script's again).
+     * Claims from one group of queues. Where a claim script found entries in one stream of the group only (the common
+     * case: a backlog of one priority), the claims of the next second read that stream with {@code XREADGROUP} itself,
+     * as the blocking read does: Redis answers it without the script's copy of each entry into Lua and back (a third
+     * of Redis's time per task when tasks are short). Work in any other stream of the group ends that: the script
+     * claims next, in claim order (what came meanwhile waits one claim at most; nothing read is handed back, so each
+     * stream keeps its order).
      */
     private List<Delivery> claimGroup(String consumer, List<String> group, int max) {
         String groupKey = consumer + '\u0000' + group;
-        Long until = directReadsUntil.get(groupKey);
-        if (until != null && System.nanoTime() - until < 0) {
-            List<Delivery> read = readDirectly(consumer, group, max, groupKey);
+        DirectRead direct = directReads.get(groupKey);
+        if (direct != null && System.nanoTime() - direct.until() < 0) {
+            List<Delivery> read = readDirectly(consumer, group, max, groupKey, direct);
             if (read != null) {
                 return read;
             }
@@ -260,47 +271,85 @@ final class RedisClaims implements AutoCloseable {
         pauses.claimed(group, queuesAt(group, (List<?>) reply.get(3)), pauseChangesBefore);
         List<?> unreadable = (List<?>) reply.get(4);
         seeUnreadable(refs, k, unreadable, ((Long) reply.get(5)).intValue());
-        if (!groupsMissing && unreadable.isEmpty() && (Long) reply.get(6) <= 1) {
-            directReadsUntil.put(groupKey, System.nanoTime() + DIRECT_READS_NANOS);
+        int lone = ((Long) reply.get(7)).intValue();
+        if (!groupsMissing && unreadable.isEmpty() && (Long) reply.get(6) == 1L) {
+            directReads.put(groupKey, new DirectRead(refs.get(lone - 1), k.get(lone - 1),
+                    System.nanoTime() + DIRECT_READS_NANOS));
         }
         else {
-            directReadsUntil.remove(groupKey);
+            directReads.remove(groupKey);
         }
         return claimed;
     }
 
-    /**
-     * One {@code XREADGROUP} over the streams of the group's queues not seen paused, up to {@code max} of each: the
-     * first {@code max} in claim order are kept, the others handed back (and the next claim is the script's). Right
-     * behind it on the same connection, whether each queue has revocations and is paused: what was revoked or paused
-     * before the read is seen, as the script sees it (both only grow until they expire or are lifted), and the
-     * views of {@link RedisRevocations} and {@link RedisPauses} take the answer as they take a script's. Null when
-     * the read is refused (a group or a stream gone, a key of another type): the script claims, and sees why.
+    /*
+     * What a direct read asks right behind it. KEYS: per queue of the group, its {q}:revoked set and {q}:paused flag;
+     *   then the group's other streams
+     * ARGV[1] the number of queues
+     * Returns { queue numbers (from 1) with revocations, queue numbers (from 1) that are paused, whether another
+     *   stream holds entries (1|0) }.
      */
-    private @Nullable List<Delivery> readDirectly(String consumer, List<String> group, int max, String groupKey) {
-        List<StreamOffset<byte[]>> offsets = offsets(group);
-        if (offsets.isEmpty()) {
-            return List.of();
+    private static final LuaScript AFTER_DIRECT_READ = new LuaScript("after-direct-read", """
+            local queues = tonumber(ARGV[1])
+            local flagged, paused, others = {}, {}, 0
+            for q = 1, queues do
+              if redis.call('EXISTS', KEYS[2 * q - 1]) == 1 then flagged[#flagged + 1] = q end
+              if redis.call('EXISTS', KEYS[2 * q]) == 1 then paused[#paused + 1] = q end
+            end
+            for k = 2 * queues + 1, #KEYS do
+              local length = redis.pcall('XLEN', KEYS[k])
+              if type(length) ~= 'number' or length > 0 then
+                others = 1
+                break
+              end
+            end
+            return { flagged, paused, others }
+            """, ScriptOutputType.MULTI);
+
+    /**
+     * One {@code XREADGROUP} of up to {@code max} entries of the stream a claim script found alone holding entries,
+     * and right behind it on the same connection ({@link #AFTER_DIRECT_READ}) whether each queue of the group has
+     * revocations and is paused, and whether another stream of the group holds entries: what was revoked or paused
+     * before the read is seen, as the script sees it (both only grow until they expire or are lifted), and the views
+     * of {@link RedisRevocations} and {@link RedisPauses} take the answers as they take a script's. What the read
+     * took from a queue paused meanwhile is handed back. Null when the read is refused (a group or a stream gone, a
+     * key of another type) or the stream's queue is seen paused: the script claims, and sees why.
+     */
+    private @Nullable List<Delivery> readDirectly(String consumer, List<String> group, int max, String groupKey,
+            DirectRead direct) {
+        if (pauses.isPaused(direct.ref().queue()) || unreadableStreams.contains(string(direct.stream()))) {
+            directReads.remove(groupKey);
+            return null;
         }
         long pauseChangesBefore = pauses.changes();
         long revocationsNotedBefore = revocations.noted();
         RedisClusterAsyncCommands<byte[], byte[]> commands = redis.commands();
+        directReadsSent.increment();
         CompletableFuture<List<StreamMessage<byte[], byte[]>>> read = commands.xreadgroup(
                 io.lettuce.core.Consumer.from(bytes(RedisKeys.GROUP), bytes(consumer)), XReadArgs.Builder.count(max),
-                offsets.toArray(streamOffsets())).toCompletableFuture();
-        List<CompletableFuture<Long>> revokedSets = new ArrayList<>();
-        List<CompletableFuture<Long>> pausedFlags = new ArrayList<>();
+                StreamOffset.lastConsumed(direct.stream())).toCompletableFuture();
+        List<byte[]> checked = new ArrayList<>();
         for (String queue : group) {
-            revokedSets.add(commands.exists(keys.revoked(queue)).toCompletableFuture());
-            pausedFlags.add(commands.exists(keys.paused(queue)).toCompletableFuture());
+            checked.add(keys.revoked(queue));
+            checked.add(keys.paused(queue));
         }
+        for (String queue : group) {
+            for (String band : keys.bandsInClaimOrder()) {
+                byte[] stream = keys.stream(queue, band);
+                if (!java.util.Arrays.equals(stream, direct.stream())) {
+                    checked.add(stream);
+                }
+            }
+        }
+        CompletableFuture<List<Object>> after = AFTER_DIRECT_READ.run(commands, checked.toArray(byte[][]::new),
+                bytes(Integer.toString(group.size())));
         List<StreamMessage<byte[], byte[]>> messages;
         try {
             messages = redis.await(read, "claim tasks from " + group);
         }
         catch (TaskQueueException ex) {
             if (ex.getCause() instanceof RedisCommandExecutionException refused) {
-                directReadsUntil.remove(groupKey);
+                directReads.remove(groupKey);
                 if (refused.getMessage() != null && refused.getMessage().startsWith("NOGROUP")) {
                     declare(group);
                 }
@@ -308,24 +357,21 @@ final class RedisClaims implements AutoCloseable {
             }
             throw ex;
         }
-        List<String> withRevocations = new ArrayList<>();
-        List<String> paused = new ArrayList<>();
-        for (int q = 0; q < group.size(); q++) {
-            if (redis.await(revokedSets.get(q), "claim tasks from " + group) == 1L) {
-                withRevocations.add(group.get(q));
-            }
-            if (redis.await(pausedFlags.get(q), "claim tasks from " + group) == 1L) {
-                paused.add(group.get(q));
-            }
+        List<Delivery> deliveries = messages.stream().map(this::toDelivery).toList();
+        List<Object> answers = redis.await(after, "claim tasks from " + group);
+        revocations.claimed(group, queuesAt(group, (List<?>) answers.get(0)), revocationsNotedBefore);
+        pauses.claimed(group, queuesAt(group, (List<?>) answers.get(1)), pauseChangesBefore);
+        if ((Long) answers.get(2) == 1L) {
+            directReads.remove(groupKey); // work elsewhere in the group: the script claims next, in claim order
         }
-        revocations.claimed(group, withRevocations, revocationsNotedBefore);
-        pauses.claimed(group, paused, pauseChangesBefore);
-        List<Delivery> kept = keepAtMost(consumer, messages, max);
-        if (kept.size() < messages.size()
-                || messages.stream().map(m -> string(m.getStream())).distinct().count() > 1) {
-            directReadsUntil.remove(groupKey);
+        if (pauses.isPaused(direct.ref().queue())) {
+            directReads.remove(groupKey);
+            if (!deliveries.isEmpty()) {
+                recovery.giveBack(consumer, deliveries);
+            }
+            return List.of();
         }
-        return markIfRevoked(kept);
+        return markIfRevoked(deliveries);
     }
 
     /** The queues a claim script names by their numbers (from 1) in {@code group}. */
@@ -570,7 +616,7 @@ final class RedisClaims implements AutoCloseable {
 
     /** Closes the blocking connection of a consumer that stopped. */
     void forget(String consumer) {
-        directReadsUntil.keySet().removeIf(key -> key.startsWith(consumer + '\u0000'));
+        directReads.keySet().removeIf(key -> key.startsWith(consumer + '\u0000'));
         BlockingReader reader = readers.remove(consumer);
         if (reader != null) {
             reader.close();
