@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.TaskQueueException;
@@ -173,13 +174,16 @@ final class RedisClaims implements AutoCloseable {
      */
     private static final long DIRECT_READS_NANOS = Duration.ofSeconds(1).toNanos();
 
-    /** The one stream of a group that claims read directly, until when (nanoTime). */
-    private record DirectRead(StreamRef ref, byte[] stream, long until) {
+    /**
+     * The one stream of a group that claims read directly, until when (nanoTime), and the keys the script behind each
+     * read looks at ({@link #AFTER_DIRECT_READ}), built once.
+     */
+    private record DirectRead(StreamRef ref, byte[] stream, byte[][] lookedAtAfter, long until) {
     }
 
     /** Per consumer and group of queues: the stream its claims read directly, if any. */
     private final Map<String, DirectRead> directReads = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.LongAdder directReadsSent = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder directReadsSent = new LongAdder();
 
     /** How many claims read a stream without the claim script so far. */
     long directReads() {
@@ -235,6 +239,11 @@ final class RedisClaims implements AutoCloseable {
                 return read;
             }
         }
+        return claimByScript(consumer, group, max, groupKey);
+    }
+
+    /** The claim script over the group; where it found one stream alone holding entries, direct reads of it follow. */
+    private List<Delivery> claimByScript(String consumer, List<String> group, int max, String groupKey) {
         List<StreamRef> refs = new ArrayList<>();
         List<byte[]> k = new ArrayList<>();
         for (String queue : group) {
@@ -274,12 +283,31 @@ final class RedisClaims implements AutoCloseable {
         int lone = ((Long) reply.get(7)).intValue();
         if (!groupsMissing && unreadable.isEmpty() && (Long) reply.get(6) == 1L) {
             directReads.put(groupKey, new DirectRead(refs.get(lone - 1), k.get(lone - 1),
-                    System.nanoTime() + DIRECT_READS_NANOS));
+                    lookedAtAfter(refs, k, lone), System.nanoTime() + DIRECT_READS_NANOS));
         }
         else {
             directReads.remove(groupKey);
         }
         return claimed;
+    }
+
+    /**
+     * What {@link #AFTER_DIRECT_READ} looks at behind a read of the claim script's key {@code read}: each queue's
+     * revoked set and pause flag (the script's keys that are no stream, in order), then every other stream.
+     */
+    private static byte[][] lookedAtAfter(List<StreamRef> refs, List<byte[]> scriptKeys, int read) {
+        List<byte[]> flags = new ArrayList<>();
+        List<byte[]> otherStreams = new ArrayList<>();
+        for (int i = 0; i < scriptKeys.size(); i++) {
+            if (refs.get(i) == null) {
+                flags.add(scriptKeys.get(i));
+            }
+            else if (i != read - 1) {
+                otherStreams.add(scriptKeys.get(i));
+            }
+        }
+        flags.addAll(otherStreams);
+        return flags.toArray(byte[][]::new);
     }
 
     /*
@@ -328,20 +356,7 @@ final class RedisClaims implements AutoCloseable {
         CompletableFuture<List<StreamMessage<byte[], byte[]>>> read = commands.xreadgroup(
                 io.lettuce.core.Consumer.from(bytes(RedisKeys.GROUP), bytes(consumer)), XReadArgs.Builder.count(max),
                 StreamOffset.lastConsumed(direct.stream())).toCompletableFuture();
-        List<byte[]> checked = new ArrayList<>();
-        for (String queue : group) {
-            checked.add(keys.revoked(queue));
-            checked.add(keys.paused(queue));
-        }
-        for (String queue : group) {
-            for (String band : keys.bandsInClaimOrder()) {
-                byte[] stream = keys.stream(queue, band);
-                if (!java.util.Arrays.equals(stream, direct.stream())) {
-                    checked.add(stream);
-                }
-            }
-        }
-        CompletableFuture<List<Object>> after = AFTER_DIRECT_READ.run(commands, checked.toArray(byte[][]::new),
+        CompletableFuture<List<Object>> after = AFTER_DIRECT_READ.run(commands, direct.lookedAtAfter(),
                 bytes(Integer.toString(group.size())));
         List<StreamMessage<byte[], byte[]>> messages;
         try {
@@ -357,7 +372,7 @@ final class RedisClaims implements AutoCloseable {
             }
             throw ex;
         }
-        List<Delivery> deliveries = messages.stream().map(this::toDelivery).toList();
+        List<Delivery> deliveries = messages.stream().map(m -> toDelivery(direct.ref(), m)).toList();
         List<Object> answers = redis.await(after, "claim tasks from " + group);
         revocations.claimed(group, queuesAt(group, (List<?>) answers.get(0)), revocationsNotedBefore);
         pauses.claimed(group, queuesAt(group, (List<?>) answers.get(1)), pauseChangesBefore);
@@ -460,7 +475,15 @@ final class RedisClaims implements AutoCloseable {
             waitOn = List.of(queues.get(reader.nextQueue(queues.size())));
             timeout = Duration.ofMillis(Math.min(timeout.toMillis(), 100));
         }
-        List<StreamOffset<byte[]>> offsets = offsets(waitOn);
+        List<StreamOffset<byte[]>> offsets = new ArrayList<>();
+        for (String queue : waitOn) {
+            for (String band : keys.bandsInClaimOrder()) {
+                byte[] stream = keys.stream(queue, band);
+                if (!unreadableStreams.contains(string(stream))) {
+                    offsets.add(StreamOffset.lastConsumed(stream));
+                }
+            }
+        }
         if (offsets.isEmpty()) {
             sleepQuietly(Math.min(timeout.toMillis(), 200));
             return List.of();
@@ -477,46 +500,18 @@ final class RedisClaims implements AutoCloseable {
             }
             throw ex;
         }
-        return markIfRevoked(keepAtMost(consumer, messages, max));
-    }
-
-    /** Where a read takes entries: the streams of {@code queues} in claim order, but those found not to be streams. */
-    private List<StreamOffset<byte[]>> offsets(List<String> queues) {
-        List<StreamOffset<byte[]>> offsets = new ArrayList<>();
-        for (String queue : queues) {
-            if (pauses.isPaused(queue)) {
-                continue;
-            }
-            for (String band : keys.bandsInClaimOrder()) {
-                byte[] stream = keys.stream(queue, band);
-                if (!unreadableStreams.contains(string(stream))) {
-                    offsets.add(StreamOffset.lastConsumed(stream));
-                }
-            }
-        }
-        return offsets;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static StreamOffset<byte[]>[] streamOffsets() {
-        return new StreamOffset[0];
-    }
-
-    /**
-     * The first {@code max} entries a read returned, in claim order; the others are handed back. Never hold more
-     * than the free slots (several streams can fill at the same instant), nor a task of a queue paused meanwhile.
-     */
-    private List<Delivery> keepAtMost(String consumer, List<StreamMessage<byte[], byte[]>> messages, int max) {
         List<Delivery> kept = new ArrayList<>();
         List<Delivery> handBack = new ArrayList<>();
         for (StreamMessage<byte[], byte[]> message : messages) {
             Delivery delivery = toDelivery(message);
+            // Never hold more than the free slots (several priority streams can fill at the same instant), nor a
+            // task of a queue paused while this read was waiting.
             (kept.size() < max && !pauses.isPaused(delivery.queue()) ? kept : handBack).add(delivery);
         }
         if (!handBack.isEmpty()) {
             recovery.giveBack(consumer, handBack);
         }
-        return kept;
+        return markIfRevoked(kept);
     }
 
     /**
@@ -543,8 +538,12 @@ final class RedisClaims implements AutoCloseable {
 
     private Delivery toDelivery(StreamMessage<byte[], byte[]> message) {
         String key = string(message.getStream());
-        StreamRef ref = new StreamRef(key.substring(keys.prefix().length() + 2, key.indexOf('}')),
-                key.substring(key.lastIndexOf(":s:") + 3));
+        return toDelivery(new StreamRef(key.substring(keys.prefix().length() + 2, key.indexOf('}')),
+                key.substring(key.lastIndexOf(":s:") + 3)), message);
+    }
+
+    /** An entry read from {@code ref}'s stream. */
+    private Delivery toDelivery(StreamRef ref, StreamMessage<byte[], byte[]> message) {
         List<byte[]> fields = new ArrayList<>();
         message.getBody().forEach((name, value) -> {
             fields.add(name);
@@ -584,10 +583,11 @@ final class RedisClaims implements AutoCloseable {
                 wakeRequested = false;
                 return List.of();
             }
+            @SuppressWarnings("unchecked")
+            StreamOffset<byte[]>[] streams = offsets.toArray(new StreamOffset[0]);
             return redis.await(RedisConnections.async(connection).xreadgroup(
                     io.lettuce.core.Consumer.from(bytes(RedisKeys.GROUP), bytes(consumer)),
-                    XReadArgs.Builder.block(Math.max(1, timeout.toMillis())).count(max),
-                    offsets.toArray(streamOffsets())),
+                    XReadArgs.Builder.block(Math.max(1, timeout.toMillis())).count(max), streams),
                     "wait for tasks", timeout.plus(redis.timeout()));
         }
 

@@ -334,28 +334,33 @@ public final class RedisQueueBrowser implements QueueBrowser {
      * JSON, oldest first; older writers wrote {@code i, n, s} of one task. An entry that is neither lists nothing.
      */
     private static List<Finished> finishedIn(StreamMessage<byte[], byte[]> entry) {
+        List<String> ids = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<String> states = new ArrayList<>();
         String json = field(entry, "t");
-        List<String[]> tasks = new ArrayList<>();
         if (json.isEmpty()) {
-            tasks.add(new String[] { field(entry, "i"), field(entry, "n"), field(entry, "s") });
+            ids.add(field(entry, "i"));
+            names.add(field(entry, "n"));
+            states.add(field(entry, "s"));
         }
         else {
             try {
                 JsonNode columns = RunningJson.JSON.readTree(json);
                 for (int t = 0; t < columns.path(0).size(); t++) {
-                    tasks.add(new String[] { columns.path(0).path(t).asString(""), columns.path(1).path(t).asString(""),
-                            columns.path(2).path(t).asString("") });
+                    ids.add(columns.path(0).path(t).asString(""));
+                    names.add(columns.path(1).path(t).asString(""));
+                    states.add(columns.path(2).path(t).asString(""));
                 }
             }
             catch (JacksonException unreadable) { // not our writer's: a dashboard lists what it can read
-                tasks.clear();
+                ids.clear();
             }
         }
         List<Finished> newestFirst = new ArrayList<>();
-        for (int t = tasks.size() - 1; t >= 0; t--) {
-            String[] task = tasks.get(t);
-            if (!task[0].isEmpty()) {
-                newestFirst.add(new Finished(entry.getId(), newestFirst.size(), task[0], task[1], task[2]));
+        for (int t = ids.size() - 1; t >= 0; t--) {
+            if (!ids.get(t).isEmpty()) {
+                newestFirst.add(new Finished(entry.getId(), newestFirst.size(), ids.get(t), names.get(t),
+                        states.get(t)));
             }
         }
         return newestFirst;
