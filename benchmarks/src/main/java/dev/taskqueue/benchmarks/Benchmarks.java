@@ -134,10 +134,11 @@ public final class Benchmarks {
 
     /**
      * Warms the hot paths up until the JIT compiler is quiet, so that the scenarios measure compiled code: rounds of
-     * draining both kinds of task and of single submits from threads, until a round was quiet ({@link JitWatch}; at
-     * most {@link Sizes#maxWarmupRounds()} rounds). One fixed round was not enough: C2 still compiled about 260
-     * methods in the first measured drain and 90 in the second, whose JVM CPU per task was 11.9 and 10.3 µs against
-     * 8.7–9.1 µs in the three after them.
+     * draining both kinds of task (and no-op tasks spread over many queues) and of single submits from threads, until
+     * a round was quiet ({@link JitWatch}; at most {@link Sizes#maxWarmupRounds()} rounds). One fixed round was not
+     * enough: C2 still compiled about 260 methods in the first measured drain and 90 in the second, whose JVM CPU per
+     * task was 11.9 and 10.3 µs against 8.7–9.1 µs in the three after them. Without the drain over many queues, C2
+     * took half the JVM's samples during the drain over 100 queues of {@code growth-queues}.
      */
     private static void warmUp(Bench bench, PrintStream out) {
         int tasks = bench.sizes.warmupTasks();
@@ -149,10 +150,13 @@ public final class Benchmarks {
                 Drain.inProcess(bench, engine, TaskCall.of(BenchTasks::noop), List.of(Engine.QUEUE), tasks, deadline);
                 Drain.inProcess(bench, engine, TaskCall.of(BenchTasks::noopStored), List.of(Engine.QUEUE), tasks,
                         deadline);
+                Drain.inProcess(bench, engine, TaskCall.of(BenchTasks::noop), Bench.queues(bench.sizes.manyQueues()),
+                        tasks / 2, deadline);
                 ThreadedSubmitScenario.submitFromThreads(engine, tasks / 2, bench.sizes.submitThreads(), deadline);
                 bench.redis.clear();
-                String done = String.format("drained %,d tasks of each kind and submitted %,d one by one in %,d ms",
-                        tasks, tasks / 2, jit.elapsedMillis());
+                String done = String.format(
+                        "drained %,d tasks of each kind (and %,d over %d queues) and submitted %,d one by one in %,d ms",
+                        tasks, tasks / 2, bench.sizes.manyQueues(), tasks / 2, jit.elapsedMillis());
                 if (!JitWatch.measurable()) {
                     out.println("warming up: " + done);
                     return;

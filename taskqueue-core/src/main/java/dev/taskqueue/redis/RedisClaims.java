@@ -106,8 +106,10 @@ final class RedisClaims implements AutoCloseable {
      *           key indexes of keys that are not streams (written by something else: skipped),
      *           the index of the last stream key examined (those after it were not: the claim was full),
      *           how many streams of queues not paused hold entries, up to 2 (once the claim is full, XLEN of the
-     *             rest until a second is found: whether claims may read that stream directly, {@link #claimGroup}),
-     *           the key index of the last stream found holding entries (0: none) }.
+     *             rest until a second is found),
+     *           the key index of the first stream found holding entries (0: none),
+     *           the key index of the stream that filled the claim (0: it was not filled) }.
+     * The last three tell whether claims may read one stream directly ({@link #claimGroup}).
      * Every queue's revocations and pause are looked at, also once the claim is full, so that the answer for each
      * queue of the script holds (the views of {@link RedisRevocations} and {@link RedisPauses} take it).
      * Empty streams are skipped with XLEN (cheaper than an empty read); entries are returned as read, not copied
@@ -116,8 +118,9 @@ final class RedisClaims implements AutoCloseable {
      */
     private static final LuaScript CLAIM = new LuaScript("claim", """
             local left = tonumber(ARGV[3])
-            local out, missing, flagged, paused, unreadable, examined, filled, lone = {}, {}, {}, {}, {}, 0, 0, 0
-            local per_queue = 13
+            local out, missing, flagged, paused, unreadable, examined, filled, first, full_at =
+              {}, {}, {}, {}, {}, 0, 0, 0, 0
+            local per_queue = 13 -- KEYS_PER_QUEUE
             for q = 0, #KEYS / per_queue - 1 do
               local base = q * per_queue
               local revoked = KEYS[base + 12]
@@ -135,7 +138,7 @@ final class RedisClaims implements AutoCloseable {
                   if left > 0 then unreadable[#unreadable + 1] = k end
                 elseif length > 0 then
                   filled = filled + 1
-                  lone = k
+                  if first == 0 then first = k end
                 end
                 if left > 0 then
                   examined = k
@@ -157,31 +160,46 @@ final class RedisClaims implements AutoCloseable {
                       out[#out + 1] = entries
                       out[#out + 1] = flags
                       left = left - #entries
+                      if left <= 0 then full_at = k end
                     end
                   end
                 end
               end
             end
-            return { out, missing, flagged, paused, unreadable, examined, filled, lone }
+            return { out, missing, flagged, paused, unreadable, examined, filled, first, full_at }
             """, ScriptOutputType.MULTI);
 
     /** Queues per claim script: enough to find work in one round trip, few enough to keep the script short. */
     private static final int QUEUES_PER_CLAIM = 8;
 
     /**
-     * How long claims read a stream directly once a claim script found it the only one of its group holding entries,
-     * before the script claims again (it sees keys that are not streams, which reads leave out, become streams again).
+     * How long claims read a stream directly once a claim script chose it ({@link #claimGroup}), before the script
+     * claims again (it sees keys that are not streams, which reads leave out, become streams again).
      */
     private static final long DIRECT_READS_NANOS = Duration.ofSeconds(1).toNanos();
 
+    /** A claim script's keys per queue: its streams, its revoked set and its pause flag. */
+    private static final int KEYS_PER_QUEUE = 13;
+
     /**
-     * The one stream of a group that claims read directly, until when (nanoTime), and the keys the script behind each
-     * read looks at ({@link #AFTER_DIRECT_READ}), built once.
+     * The stream that claims whose queues start with {@code queues} (the claim script's, up to the stream's own) read
+     * directly, until when (nanoTime), and the keys and arguments of the script behind each read
+     * ({@link #AFTER_DIRECT_READ}), built once.
      */
-    private record DirectRead(StreamRef ref, byte[] stream, byte[][] lookedAtAfter, long until) {
+    private record DirectRead(List<String> queues, StreamRef ref, byte[] stream, byte[][] lookedAtAfter,
+            byte[][] afterArgs, long until) {
+
+        boolean serves(List<String> group, long now) {
+            return now - until < 0 && group.size() >= queues.size()
+                    && group.subList(0, queues.size()).equals(queues);
+        }
     }
 
-    /** Per consumer and group of queues: the stream its claims read directly, if any. */
+    /**
+     * Per consumer and first queue of a claim: the stream its claims read directly, if any. Keyed by the first queue
+     * alone, since a worker that weighs its queues tries them in a new order at each claim: a stream of the first
+     * queue that fills the claims serves whatever order follows.
+     */
     private final Map<String, DirectRead> directReads = new ConcurrentHashMap<>();
     private final LongAdder directReadsSent = new LongAdder();
 
@@ -223,20 +241,34 @@ final class RedisClaims implements AutoCloseable {
     }
 
     /**
-     * Claims from one group of queues. Where a claim script found entries in one stream of the group only (the common
-     * case: a backlog of one priority), the claims of the next second read that stream with {@code XREADGROUP} itself,
-     * as the blocking read does: Redis answers it without the script's copy of each entry into Lua and back (a third
-     * of Redis's time per task when tasks are short). Work in any other stream of the group ends that: the script
-     * claims next, in claim order (what came meanwhile waits one claim at most; nothing read is handed back, so each
-     * stream keeps its order).
+     * Claims from one group of queues. Where a claim script took what it claimed from the first stream of the group
+     * holding entries, and that stream either filled the claim or was the only one holding entries (the common cases:
+     * a backlog of one priority, or of several queues, drained in turn), the claims of the next second whose queues
+     * start as that script's did, up to that stream's queue, read that stream with {@code XREADGROUP} itself, as the
+     * blocking read does: Redis answers it without the script's copy of each entry into Lua and back (a third of
+     * Redis's time per task when tasks are short). Such a read takes what the script would have taken, as long as no
+     * stream before it in claim order holds entries and it fills the claim, or no stream after it holds any. Work
+     * arriving in a stream before it ends that: the script claims next, in claim order (what came meanwhile waits one
+     * claim at most; nothing read is handed back, so each stream keeps its order). A read falling short while a
+     * stream after it may hold work ends it too, and the script claims the rest at once.
      */
     private List<Delivery> claimGroup(String consumer, List<String> group, int max) {
-        String groupKey = consumer + '\u0000' + group;
+        String groupKey = consumer + '\u0000' + group.get(0);
         DirectRead direct = directReads.get(groupKey);
-        if (direct != null && System.nanoTime() - direct.until() < 0) {
+        if (direct != null && direct.serves(group, System.nanoTime())) {
             List<Delivery> read = readDirectly(consumer, group, max, groupKey, direct);
-            if (read != null) {
+            if (read != null && (read.size() >= max || directReads.get(groupKey) == direct)) {
                 return read;
+            }
+            if (read != null && !read.isEmpty()) { // short, and the script would have gone on: it claims the rest
+                List<Delivery> claimed = new ArrayList<>(read);
+                try {
+                    claimed.addAll(claimByScript(consumer, group, max - read.size(), groupKey));
+                }
+                catch (TaskQueueException ex) {
+                    log.debug("Claiming after a direct read failed; what was read is delivered", ex);
+                }
+                return claimed;
             }
         }
         return claimByScript(consumer, group, max, groupKey);
@@ -280,10 +312,11 @@ final class RedisClaims implements AutoCloseable {
         pauses.claimed(group, queuesAt(group, (List<?>) reply.get(3)), pauseChangesBefore);
         List<?> unreadable = (List<?>) reply.get(4);
         seeUnreadable(refs, k, unreadable, ((Long) reply.get(5)).intValue());
-        int lone = ((Long) reply.get(7)).intValue();
-        if (!groupsMissing && unreadable.isEmpty() && (Long) reply.get(6) == 1L) {
-            directReads.put(groupKey, new DirectRead(refs.get(lone - 1), k.get(lone - 1),
-                    lookedAtAfter(refs, k, lone), System.nanoTime() + DIRECT_READS_NANOS));
+        int first = ((Long) reply.get(7)).intValue();
+        boolean alone = (Long) reply.get(6) == 1L;
+        boolean filledByFirst = first > 0 && ((Long) reply.get(8)).intValue() == first;
+        if (!groupsMissing && unreadable.isEmpty() && (alone || filledByFirst)) {
+            directReads.put(groupKey, directRead(group, refs, k, first));
         }
         else {
             directReads.remove(groupKey);
@@ -292,52 +325,60 @@ final class RedisClaims implements AutoCloseable {
     }
 
     /**
-     * What {@link #AFTER_DIRECT_READ} looks at behind a read of the claim script's key {@code read}: each queue's
-     * revoked set and pause flag (the script's keys that are no stream, in order), then every other stream.
+     * Direct reads of the claim script's key {@code read} (from 1) for the next second, by claims whose queues start
+     * with those of {@code group} up to that stream's. The script behind each read looks at each of those queues'
+     * revoked set and pause flag (the script's keys that are no stream, in order), then the streams before the one
+     * read in claim order, then those after it in its queue.
      */
-    private static byte[][] lookedAtAfter(List<StreamRef> refs, List<byte[]> scriptKeys, int read) {
-        List<byte[]> flags = new ArrayList<>();
-        List<byte[]> otherStreams = new ArrayList<>();
-        for (int i = 0; i < scriptKeys.size(); i++) {
+    private DirectRead directRead(List<String> group, List<StreamRef> refs, List<byte[]> scriptKeys, int read) {
+        int queues = (read - 1) / KEYS_PER_QUEUE + 1;
+        List<byte[]> lookedAt = new ArrayList<>();
+        List<byte[]> before = new ArrayList<>();
+        List<byte[]> after = new ArrayList<>();
+        for (int i = 0; i < queues * KEYS_PER_QUEUE; i++) {
             if (refs.get(i) == null) {
-                flags.add(scriptKeys.get(i));
+                lookedAt.add(scriptKeys.get(i));
             }
             else if (i != read - 1) {
-                otherStreams.add(scriptKeys.get(i));
+                (i < read - 1 ? before : after).add(scriptKeys.get(i));
             }
         }
-        flags.addAll(otherStreams);
-        return flags.toArray(byte[][]::new);
+        lookedAt.addAll(before);
+        lookedAt.addAll(after);
+        byte[][] args = { bytes(Integer.toString(queues)), bytes(Integer.toString(before.size())) };
+        return new DirectRead(List.copyOf(group.subList(0, queues)), refs.get(read - 1), scriptKeys.get(read - 1),
+                lookedAt.toArray(byte[][]::new), args, System.nanoTime() + DIRECT_READS_NANOS);
     }
 
     /*
-     * What a direct read asks right behind it. KEYS: per queue of the group, its {q}:revoked set and {q}:paused flag;
-     *   then the group's other streams
-     * ARGV[1] the number of queues
-     * Returns { queue numbers (from 1) with revocations, queue numbers (from 1) that are paused, whether another
-     *   stream holds entries (1|0) }.
+     * What a direct read asks right behind it. KEYS: per queue up to the one read, its {q}:revoked set and {q}:paused
+     *   flag; then the streams before the one read (in claim order), then those after it in its queue
+     * ARGV[1] the number of queues   ARGV[2] the number of streams before the one read
+     * Returns { queue numbers (from 1) with revocations, queue numbers (from 1) that are paused,
+     *   whether a stream before the one read holds entries (1|0), whether one after it does (1|0) }.
      */
     private static final LuaScript AFTER_DIRECT_READ = new LuaScript("after-direct-read", """
             local queues = tonumber(ARGV[1])
-            local flagged, paused, others = {}, {}, 0
+            local streams_from, after_from = 2 * queues + 1, 2 * queues + 1 + tonumber(ARGV[2])
+            local flagged, paused, held = {}, {}, { 0, 0 }
             for q = 1, queues do
               if redis.call('EXISTS', KEYS[2 * q - 1]) == 1 then flagged[#flagged + 1] = q end
               if redis.call('EXISTS', KEYS[2 * q]) == 1 then paused[#paused + 1] = q end
             end
-            for k = 2 * queues + 1, #KEYS do
-              local length = redis.pcall('XLEN', KEYS[k])
-              if type(length) ~= 'number' or length > 0 then
-                others = 1
-                break
+            for k = streams_from, #KEYS do
+              local side = k < after_from and 1 or 2
+              if held[side] == 0 then
+                local length = redis.pcall('XLEN', KEYS[k])
+                if type(length) ~= 'number' or length > 0 then held[side] = 1 end
               end
             end
-            return { flagged, paused, others }
+            return { flagged, paused, held[1], held[2] }
             """, ScriptOutputType.MULTI);
 
     /**
-     * One {@code XREADGROUP} of up to {@code max} entries of the stream a claim script found alone holding entries,
-     * and right behind it on the same connection ({@link #AFTER_DIRECT_READ}) whether each queue of the group has
-     * revocations and is paused, and whether another stream of the group holds entries: what was revoked or paused
+     * One {@code XREADGROUP} of up to {@code max} entries of the stream a claim script chose ({@link #claimGroup}),
+     * and right behind it on the same connection ({@link #AFTER_DIRECT_READ}) whether each queue up to the stream's
+     * has revocations and is paused, and whether streams before or after it hold entries: what was revoked or paused
      * before the read is seen, as the script sees it (both only grow until they expire or are lifted), and the views
      * of {@link RedisRevocations} and {@link RedisPauses} take the answers as they take a script's. What the read
      * took from a queue paused meanwhile is handed back. Null when the read is refused (a group or a stream gone, a
@@ -357,7 +398,7 @@ final class RedisClaims implements AutoCloseable {
                 io.lettuce.core.Consumer.from(bytes(RedisKeys.GROUP), bytes(consumer)), XReadArgs.Builder.count(max),
                 StreamOffset.lastConsumed(direct.stream())).toCompletableFuture();
         CompletableFuture<List<Object>> after = AFTER_DIRECT_READ.run(commands, direct.lookedAtAfter(),
-                bytes(Integer.toString(group.size())));
+                direct.afterArgs());
         List<StreamMessage<byte[], byte[]>> messages;
         try {
             messages = redis.await(read, "claim tasks from " + group);
@@ -374,10 +415,14 @@ final class RedisClaims implements AutoCloseable {
         }
         List<Delivery> deliveries = messages.stream().map(m -> toDelivery(direct.ref(), m)).toList();
         List<Object> answers = redis.await(after, "claim tasks from " + group);
-        revocations.claimed(group, queuesAt(group, (List<?>) answers.get(0)), revocationsNotedBefore);
-        pauses.claimed(group, queuesAt(group, (List<?>) answers.get(1)), pauseChangesBefore);
-        if ((Long) answers.get(2) == 1L) {
-            directReads.remove(groupKey); // work elsewhere in the group: the script claims next, in claim order
+        List<String> lookedAt = direct.queues();
+        revocations.claimed(lookedAt, queuesAt(lookedAt, (List<?>) answers.get(0)), revocationsNotedBefore);
+        pauses.claimed(lookedAt, queuesAt(lookedAt, (List<?>) answers.get(1)), pauseChangesBefore);
+        boolean heldBefore = (Long) answers.get(2) == 1L;
+        boolean mayBeHeldAfter = (Long) answers.get(3) == 1L || group.size() > lookedAt.size();
+        if (heldBefore || (mayBeHeldAfter && messages.size() < max)) {
+            // work the script would have claimed before this stream's, or with it: the script claims next, in order
+            directReads.remove(groupKey);
         }
         if (pauses.isPaused(direct.ref().queue())) {
             directReads.remove(groupKey);

@@ -1,7 +1,7 @@
 package dev.taskqueue.worker;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -13,37 +13,39 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class QueueOrder {
 
-    private final Map<String, Integer> weights;
     private final List<String> fixed;
+    private final int[] weightOf;
     private final boolean strict;
 
     QueueOrder(Map<String, Integer> weights, boolean strict) {
-        this.weights = new LinkedHashMap<>(weights);
         this.fixed = List.copyOf(weights.keySet());
+        this.weightOf = fixed.stream().mapToInt(weights::get).toArray();
         this.strict = strict || weights.size() == 1;
     }
 
-    /** The queues in the order to try them for the next claim. */
+    /**
+     * The queues in the order to try them for the next claim. Weighted, each queue draws {@code u^(1/weight)} ({@code u}
+     * uniform in (0, 1)) and the largest comes first: the same order as drawing the first queue in proportion to the
+     * weights, then the next among the rest, and so on (Efraimidis and Spirakis), in one sort instead of a draw per
+     * place (a worker of 100 queues claims hundreds of times a second).
+     */
     List<String> next() {
         if (strict) {
             return fixed;
         }
-        List<String> remaining = new ArrayList<>(fixed);
-        List<String> order = new ArrayList<>(fixed.size());
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        while (!remaining.isEmpty()) {
-            int total = 0;
-            for (String queue : remaining) {
-                total += weights.get(queue);
-            }
-            int pick = random.nextInt(total);
-            for (int i = 0; i < remaining.size(); i++) {
-                pick -= weights.get(remaining.get(i));
-                if (pick < 0) {
-                    order.add(remaining.remove(i));
-                    break;
-                }
-            }
+        int n = fixed.size();
+        double[] draws = new double[n];
+        Integer[] places = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            // log(u) / weight orders as u^(1/weight) does, without the power
+            draws[i] = Math.log(1.0 - random.nextDouble()) / weightOf[i];
+            places[i] = i;
+        }
+        Arrays.sort(places, (x, y) -> Double.compare(draws[y], draws[x]));
+        List<String> order = new ArrayList<>(n);
+        for (Integer place : places) {
+            order.add(fixed.get(place));
         }
         return order;
     }

@@ -21,9 +21,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Claims that read a stream with {@code XREADGROUP} itself, without the claim script, for a second after a script
- * found it the only one of its queues holding entries ({@link RedisClaims}): they leave paused queues alone and mark
- * revoked tasks (heard of or not), as the script does, and give the script back its turn when work arrives in another
- * stream, without handing anything back: each stream keeps its order.
+ * took its claim from the first stream of its queues holding entries, alone or filling it ({@link RedisClaims}): they
+ * leave paused queues alone and mark revoked tasks (heard of or not), as the script does, and give the script back
+ * its turn when work arrives in a stream before theirs, or when they fall short while one after theirs holds work,
+ * without handing anything back: each stream keeps its order.
  */
 class DirectClaimTest {
 
@@ -71,6 +72,63 @@ class DirectClaimTest {
         assertThat(direct.deliveries()).extracting(Delivery::entryId).as("read where they were, nothing handed back")
                 .isSubsetOf(lowEntries);
         assertThat(last.deliveries()).extracting(Delivery::entryId).isSubsetOf(lowEntries);
+    }
+
+    @Test
+    void aStreamThatFillsTheClaimsIsReadDirectlyWhileAQueueAfterItWaitsItsTurn() {
+        List<String> a = submit(TaskOptions.defaults().queue("a"), 5);
+        List<String> b = submit(TaskOptions.defaults().queue("b"), 3);
+        List<String> both = List.of("a", "b");
+        tq.broker.declare(both);
+
+        Claim first = claim(both, 1);
+        Claim second = claim(both, 2);
+        Claim third = claim(both, 3); // a's last two, then the script takes one of b's: in queue order, as one claim
+        Claim next = claim(both, 5);
+
+        assertThat(first.reads()).isZero();
+        assertThat(second.reads()).as("a fills the claim: b's work does not matter yet").isOne();
+        assertThat(first.ids()).containsExactly(a.get(0));
+        assertThat(second.ids()).containsExactly(a.get(1), a.get(2));
+        assertThat(third.reads()).isOne();
+        assertThat(third.ids()).containsExactly(a.get(3), a.get(4), b.get(0));
+        assertThat(next.reads()).as("a's entries are held, not done: the script claims").isZero();
+        assertThat(next.ids()).containsExactly(b.get(1), b.get(2));
+    }
+
+    @Test
+    void claimsStartingWithTheSameQueueReadItsStreamDirectlyWhateverOrderFollows() {
+        List<String> a = submit(TaskOptions.defaults().queue("a"), 4);
+        List<String> b = submit(TaskOptions.defaults().queue("b"), 2);
+        tq.broker.declare(List.of("a", "b", "c"));
+
+        Claim first = claim(List.of("a", "b", "c"), 1);
+        Claim reordered = claim(List.of("a", "c", "b"), 2); // a worker weighing its queues: a new order each claim
+        Claim otherFirst = claim(List.of("b", "a", "c"), 1);
+
+        assertThat(first.ids()).containsExactly(a.get(0));
+        assertThat(reordered.reads()).isOne();
+        assertThat(reordered.ids()).containsExactly(a.get(1), a.get(2));
+        assertThat(otherFirst.reads()).as("another first queue: the script claims").isZero();
+        assertThat(otherFirst.ids()).containsExactly(b.get(0));
+    }
+
+    @Test
+    void workArrivingInAQueueBeforeTheStreamReadDirectlyWaitsOneClaim() {
+        List<String> b = submit(TaskOptions.defaults().queue("b"), 4);
+        List<String> both = List.of("a", "b");
+        tq.broker.declare(both);
+        Claim first = claim(both, 1); // a is empty: b's stream fills the claim
+
+        List<String> a = submit(TaskOptions.defaults().queue("a"), 1);
+        Claim direct = claim(both, 2);
+        Claim next = claim(both, 2);
+
+        assertThat(first.ids()).containsExactly(b.get(0));
+        assertThat(direct.reads()).isOne();
+        assertThat(direct.ids()).containsExactly(b.get(1), b.get(2));
+        assertThat(next.reads()).isZero();
+        assertThat(next.ids()).as("the script claims, in queue order").containsExactly(a.get(0), b.get(3));
     }
 
     @Test
@@ -155,9 +213,13 @@ class DirectClaimTest {
     }
 
     private Claim claim(int max) {
+        return claim(List.of(DEFAULT), max);
+    }
+
+    private Claim claim(List<String> queues, int max) {
         long scripts = SharedRedis.calls("evalsha");
         long reads = tq.broker.directReads();
-        List<Delivery> deliveries = tq.broker.claim("reader", List.of(DEFAULT), max);
+        List<Delivery> deliveries = tq.broker.claim("reader", queues, max);
         return new Claim(deliveries, SharedRedis.calls("evalsha") - scripts, tq.broker.directReads() - reads);
     }
 }
