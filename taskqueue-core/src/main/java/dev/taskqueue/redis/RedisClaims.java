@@ -515,9 +515,9 @@ final class RedisClaims implements AutoCloseable {
             sleepQuietly(Math.min(timeout.toMillis(), 200)); // every queue paused: look again soon
             return List.of();
         }
-        if (redis.isCluster() && queues.size() > 1) {
-            // One blocking read cannot span slots: wait on the queues in turn, briefly each.
-            waitOn = List.of(queues.get(reader.nextQueue(queues.size())));
+        if (redis.isCluster() && waitOn.size() > 1) {
+            // One blocking read cannot span slots: wait on the queues not paused in turn, briefly each.
+            waitOn = List.of(waitOn.get(reader.nextQueue(waitOn.size())));
             timeout = Duration.ofMillis(Math.min(timeout.toMillis(), 100));
         }
         List<StreamOffset<byte[]>> offsets = new ArrayList<>();

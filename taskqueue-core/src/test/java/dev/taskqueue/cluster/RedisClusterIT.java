@@ -125,6 +125,15 @@ class RedisClusterIT {
                     finally {
                         second.stop();
                     }
+
+                    // A blocking read spans one queue's slot: it waits on the queues in turn, never on a paused one.
+                    admin.pause("default");
+                    taskClient.submit(TestTasks::thumbnail, "first", 1);
+                    taskClient.submit(TestTasks::thumbnail, "second", 2);
+                    for (int read = 1; read <= 2; read++) {
+                        assertThat(broker.awaitAndClaim("reader", List.of("default", "images"), 1,
+                                Duration.ofMillis(300))).as("read %d", read).hasSize(1);
+                    }
                 }
                 finally {
                     worker.stop();
