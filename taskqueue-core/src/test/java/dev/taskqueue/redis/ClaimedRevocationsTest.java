@@ -72,6 +72,9 @@ class ClaimedRevocationsTest {
         assertThat(revocations.mayHave(DEFAULT)).isTrue(); // blocking reads still check the queue
         revocations.claimed(List.of(DEFAULT), List.of(DEFAULT), revocations.noted()); // a newer claim saw it
         assertThat(revocations.mayHave(DEFAULT)).isTrue();
+        revocations.claimed(List.of(DEFAULT), List.of(), revocations.noted()); // one after it read none (expired)
+        assertThat(revocations.mayHave(DEFAULT)).as("a claim that began after the last revocation is believed")
+                .isFalse();
     }
 
     /** A submitted task's entry moved to the redelivery stream with the mark, and without a revocation in the set. */
