@@ -184,14 +184,19 @@ final class RedisClaims implements AutoCloseable {
     /**
      * The stream that claims whose queues start with {@code queues} (the claim script's, up to the stream's own) read
      * directly, until when (nanoTime), and the keys and arguments of the script behind each read
-     * ({@link #AFTER_DIRECT_READ}), built once.
+     * ({@link #AFTER_DIRECT_READ}), built once: it looks at the streams of {@code groupQueues} after the one read.
      */
-    private record DirectRead(List<String> queues, StreamRef ref, byte[] stream, byte[][] lookedAtAfter,
-            byte[][] afterArgs, long until) {
+    private record DirectRead(List<String> queues, Set<String> groupQueues, StreamRef ref, byte[] stream,
+            byte[][] lookedAtAfter, byte[][] afterArgs, long until) {
 
         boolean serves(List<String> group, long now) {
             return now - until < 0 && group.size() >= queues.size()
                     && group.subList(0, queues.size()).equals(queues);
+        }
+
+        /** Whether the script behind the read looks at every stream that comes after it in {@code group}. */
+        boolean looksAfterAllOf(List<String> group) {
+            return group.size() == groupQueues.size() && groupQueues.containsAll(group);
         }
     }
 
@@ -250,7 +255,8 @@ final class RedisClaims implements AutoCloseable {
      * stream before it in claim order holds entries and it fills the claim, or no stream after it holds any. Work
      * arriving in a stream before it ends that: the script claims next, in claim order (what came meanwhile waits one
      * claim at most; nothing read is handed back, so each stream keeps its order). A read falling short while a
-     * stream after it may hold work ends it too, and the script claims the rest at once.
+     * stream after it may hold work (one does, or the claim's queues are not those of the script that chose it: a
+     * worker of more queues than one script covers) ends it too, and the script claims the rest at once.
      */
     private List<Delivery> claimGroup(String consumer, List<String> group, int max) {
         String groupKey = consumer + '\u0000' + group.get(0);
@@ -328,16 +334,18 @@ final class RedisClaims implements AutoCloseable {
      * Direct reads of the claim script's key {@code read} (from 1) for the next second, by claims whose queues start
      * with those of {@code group} up to that stream's. The script behind each read looks at each of those queues'
      * revoked set and pause flag (the script's keys that are no stream, in order), then the streams before the one
-     * read in claim order, then those after it in its queue.
+     * read in claim order, then the group's streams after it (whatever order the queues after its own come in).
      */
     private DirectRead directRead(List<String> group, List<StreamRef> refs, List<byte[]> scriptKeys, int read) {
         int queues = (read - 1) / KEYS_PER_QUEUE + 1;
         List<byte[]> lookedAt = new ArrayList<>();
         List<byte[]> before = new ArrayList<>();
         List<byte[]> after = new ArrayList<>();
-        for (int i = 0; i < queues * KEYS_PER_QUEUE; i++) {
+        for (int i = 0; i < scriptKeys.size(); i++) {
             if (refs.get(i) == null) {
-                lookedAt.add(scriptKeys.get(i));
+                if (i < queues * KEYS_PER_QUEUE) { // the pause and revocations of the queues up to the stream's
+                    lookedAt.add(scriptKeys.get(i));
+                }
             }
             else if (i != read - 1) {
                 (i < read - 1 ? before : after).add(scriptKeys.get(i));
@@ -346,13 +354,14 @@ final class RedisClaims implements AutoCloseable {
         lookedAt.addAll(before);
         lookedAt.addAll(after);
         byte[][] args = { bytes(Integer.toString(queues)), bytes(Integer.toString(before.size())) };
-        return new DirectRead(List.copyOf(group.subList(0, queues)), refs.get(read - 1), scriptKeys.get(read - 1),
-                lookedAt.toArray(byte[][]::new), args, System.nanoTime() + DIRECT_READS_NANOS);
+        long until = System.nanoTime() + DIRECT_READS_NANOS;
+        return new DirectRead(List.copyOf(group.subList(0, queues)), Set.copyOf(group), refs.get(read - 1),
+                scriptKeys.get(read - 1), lookedAt.toArray(byte[][]::new), args, until);
     }
 
     /*
      * What a direct read asks right behind it. KEYS: per queue up to the one read, its {q}:revoked set and {q}:paused
-     *   flag; then the streams before the one read (in claim order), then those after it in its queue
+     *   flag; then the streams before the one read (in claim order), then those after it
      * ARGV[1] the number of queues   ARGV[2] the number of streams before the one read
      * Returns { queue numbers (from 1) with revocations, queue numbers (from 1) that are paused,
      *   whether a stream before the one read holds entries (1|0), whether one after it does (1|0) }.
@@ -419,7 +428,7 @@ final class RedisClaims implements AutoCloseable {
         revocations.claimed(lookedAt, queuesAt(lookedAt, (List<?>) answers.get(0)), revocationsNotedBefore);
         pauses.claimed(lookedAt, queuesAt(lookedAt, (List<?>) answers.get(1)), pauseChangesBefore);
         boolean heldBefore = (Long) answers.get(2) == 1L;
-        boolean mayBeHeldAfter = (Long) answers.get(3) == 1L || group.size() > lookedAt.size();
+        boolean mayBeHeldAfter = (Long) answers.get(3) == 1L || !direct.looksAfterAllOf(group);
         if (heldBefore || (mayBeHeldAfter && messages.size() < max)) {
             // work the script would have claimed before this stream's, or with it: the script claims next, in order
             directReads.remove(groupKey);

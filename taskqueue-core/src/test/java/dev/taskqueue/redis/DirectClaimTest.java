@@ -114,6 +114,24 @@ class DirectClaimTest {
     }
 
     @Test
+    void aShortReadGoesOnWhileNoOtherStreamOfItsQueuesHoldsWorkWhateverTheirOrder() {
+        List<String> a = submit(TaskOptions.defaults().queue("a"), 2);
+        tq.broker.declare(List.of("a", "b", "c"));
+        Claim first = claim(List.of("a", "b", "c"), 1);
+
+        Claim shortRead = claim(List.of("a", "c", "b"), 5);
+        List<String> b = submit(TaskOptions.defaults().queue("b"), 1);
+        Claim shortOfB = claim(List.of("a", "b", "c"), 5);
+
+        assertThat(first.ids()).containsExactly(a.get(0));
+        assertThat(shortRead.reads()).isOne();
+        assertThat(shortRead.scripts()).as("the check behind the read, no claim script").isOne();
+        assertThat(shortRead.ids()).containsExactly(a.get(1));
+        assertThat(shortOfB.reads()).isOne();
+        assertThat(shortOfB.ids()).as("b holds work: the script claims it").containsExactly(b.get(0));
+    }
+
+    @Test
     void workArrivingInAQueueBeforeTheStreamReadDirectlyWaitsOneClaim() {
         List<String> b = submit(TaskOptions.defaults().queue("b"), 4);
         List<String> both = List.of("a", "b");
