@@ -105,11 +105,9 @@ final class RedisClaims implements AutoCloseable {
      *           queue numbers (from 1) that are paused (nothing is claimed from them),
      *           key indexes of keys that are not streams (written by something else: skipped),
      *           the index of the last stream key examined (those after it were not: the claim was full),
-     *           how many streams of queues not paused hold entries, up to 2 (once the claim is full, XLEN of the
-     *             rest until a second is found),
-     *           the key index of the first stream found holding entries (0: none),
-     *           the key index of the stream that filled the claim (0: it was not filled) }.
-     * The last three tell whether claims may read one stream directly ({@link #claimGroup}).
+     *           the key index of the stream that claims may read directly ({@link #claimGroup}; 0: none): the first
+     *             holding entries, where it filled the claim or no other stream of queues not paused holds any
+     *             (once the claim is full, XLEN of the rest until a second is found) }.
      * Every queue's revocations and pause are looked at, also once the claim is full, so that the answer for each
      * queue of the script holds (the views of {@link RedisRevocations} and {@link RedisPauses} take it).
      * Empty streams are skipped with XLEN (cheaper than an empty read); entries are returned as read, not copied
@@ -166,7 +164,9 @@ final class RedisClaims implements AutoCloseable {
                 end
               end
             end
-            return { out, missing, flagged, paused, unreadable, examined, filled, first, full_at }
+            local direct = 0
+            if first > 0 and (filled == 1 or full_at == first) then direct = first end
+            return { out, missing, flagged, paused, unreadable, examined, direct }
             """, ScriptOutputType.MULTI);
 
     /** Queues per claim script: enough to find work in one round trip, few enough to keep the script short. */
@@ -263,7 +263,8 @@ final class RedisClaims implements AutoCloseable {
         DirectRead direct = directReads.get(groupKey);
         if (direct != null && direct.serves(group, System.nanoTime())) {
             List<Delivery> read = readDirectly(consumer, group, max, groupKey, direct);
-            if (read != null && (read.size() >= max || directReads.get(groupKey) == direct)) {
+            boolean ended = directReads.get(groupKey) != direct; // where the script is to claim next
+            if (read != null && (read.size() >= max || !ended)) {
                 return read;
             }
             if (read != null && !read.isEmpty()) { // short, and the script would have gone on: it claims the rest
@@ -280,7 +281,7 @@ final class RedisClaims implements AutoCloseable {
         return claimByScript(consumer, group, max, groupKey);
     }
 
-    /** The claim script over the group; where it found one stream alone holding entries, direct reads of it follow. */
+    /** The claim script over the group; where it names a stream claims may read directly, they do next. */
     private List<Delivery> claimByScript(String consumer, List<String> group, int max, String groupKey) {
         List<StreamRef> refs = new ArrayList<>();
         List<byte[]> k = new ArrayList<>();
@@ -318,11 +319,9 @@ final class RedisClaims implements AutoCloseable {
         pauses.claimed(group, queuesAt(group, (List<?>) reply.get(3)), pauseChangesBefore);
         List<?> unreadable = (List<?>) reply.get(4);
         seeUnreadable(refs, k, unreadable, ((Long) reply.get(5)).intValue());
-        int first = ((Long) reply.get(7)).intValue();
-        boolean alone = (Long) reply.get(6) == 1L;
-        boolean filledByFirst = first > 0 && ((Long) reply.get(8)).intValue() == first;
-        if (!groupsMissing && unreadable.isEmpty() && (alone || filledByFirst)) {
-            directReads.put(groupKey, directRead(group, refs, k, first));
+        int direct = ((Long) reply.get(6)).intValue();
+        if (!groupsMissing && unreadable.isEmpty() && direct > 0) {
+            directReads.put(groupKey, directRead(group, refs, k, direct));
         }
         else {
             directReads.remove(groupKey);
