@@ -44,6 +44,7 @@ class DirectClaimTest {
         Claim first = claim(1);
         Claim second = claim(2);
 
+        assertThat(first.scripts()).isOne();
         assertThat(first.reads()).isZero();
         assertThat(second.reads()).isOne();
         assertThat(second.scripts()).as("the check behind the read").isOne();
@@ -187,6 +188,7 @@ class DirectClaimTest {
 
         Claim next = claim(5);
         assertThat(next.reads()).isOne();
+        assertThat(next.scripts()).as("the check behind the read, no claim script").isOne();
         assertThat(next.deliveries()).extracting(Delivery::taskId, Delivery::revoked)
                 .containsExactly(tuple(ids.get(1), true), tuple(ids.get(2), false));
     }
@@ -205,6 +207,7 @@ class DirectClaimTest {
             Claim next = claim(5);
 
             assertThat(next.reads()).isOne();
+            assertThat(next.scripts()).as("the check behind the read, no claim script").isOne();
             assertThat(next.deliveries()).extracting(Delivery::taskId, Delivery::revoked).containsExactly(
                     tuple(ids.get(1), false), tuple(ids.get(2), true));
         }
