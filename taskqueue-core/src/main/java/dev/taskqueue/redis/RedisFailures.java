@@ -99,8 +99,9 @@ final class RedisFailures {
                             : Range.Boundary.excluding(afterId);
             sources.add(new Source(queue, high));
         }
-        Comparator<Source> newestFirst = Comparator.comparing((Source s) -> entryOrder(s.buffered.peekFirst()))
-                .reversed().thenComparing(s -> s.queue);
+        Comparator<Source> newestFirst = Comparator
+                .comparing((Source s) -> entryId(s.buffered.peekFirst()), RedisValues.ENTRY_ORDER).reversed()
+                .thenComparing(s -> s.queue);
         List<BrowsedTask> page = new ArrayList<>();
         String last = null;
         int looked = 0;
@@ -125,16 +126,8 @@ final class RedisFailures {
         return new Page(page, more ? last : null);
     }
 
-    /** An entry id as a comparable pair: its time, then its sequence. */
-    private static long[] entryParts(String id) {
-        int dash = id.indexOf('-');
-        return new long[] { RedisValues.number(dash < 0 ? id : id.substring(0, dash), 0),
-                dash < 0 ? 0 : RedisValues.number(id.substring(dash + 1), 0) };
-    }
-
-    private static String entryOrder(@Nullable StreamMessage<byte[], byte[]> e) {
-        long[] parts = entryParts(e == null ? "0-0" : e.getId());
-        return String.format(Locale.ROOT, "%020d-%020d", parts[0], parts[1]);
+    private static String entryId(@Nullable StreamMessage<byte[], byte[]> e) {
+        return e == null ? "0-0" : e.getId();
     }
 
     private static BrowsedTask failure(String queue, StreamMessage<byte[], byte[]> e) {

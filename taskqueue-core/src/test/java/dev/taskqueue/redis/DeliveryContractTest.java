@@ -114,6 +114,52 @@ class DeliveryContractTest {
         assertThat(redis.xpending("{taskqueue:default}:s:0", "workers").getCount()).isZero();
     }
 
+    @Test
+    void acknowledgedEntriesLeaveTheStreamWhateverOrderTasksFinishIn() {
+        List<TaskHandle<String>> handles = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            handles.add(tq.client.submit(TestTasks::echo, "t" + i));
+        }
+        List<String> entries = redis.xrange("{taskqueue:default}:s:0", io.lettuce.core.Range.create("-", "+"))
+                .stream().map(io.lettuce.core.StreamMessage::getId).toList();
+        tq.broker.heartbeat(ghost("w"), Duration.ofSeconds(30), Duration.ofSeconds(30));
+        List<Delivery> claimed = tq.broker.claim("w", List.of(DEFAULT), 5);
+        assertThat(claimed).extracting(Delivery::entryId).containsExactlyElementsOf(entries.subList(0, 5));
+
+        // The first and fourth still run: what finished after them goes, they and the unclaimed one stay. Stored
+        // outcomes (one script per task) and fire-and-forget ones (acknowledged in bulk), given out of order.
+        assertThat(tq.broker.acknowledge("w", List.of(stored(claimed.get(2)), plain(claimed.get(4)),
+                stored(claimed.get(1))))).containsExactly(true, true, true);
+        assertThat(streamEntries()).containsExactly(entries.get(0), entries.get(3), entries.get(5));
+
+        assertThat(tq.broker.acknowledge("w", List.of(plain(claimed.get(3))))).containsExactly(true);
+        assertThat(streamEntries()).containsExactly(entries.get(0), entries.get(5));
+
+        // The oldest finishes last: nothing is pending any more, the unclaimed entry after them stays.
+        assertThat(tq.broker.acknowledge("w", List.of(stored(claimed.get(0))))).containsExactly(true);
+        assertThat(streamEntries()).containsExactly(entries.get(5));
+        assertThat(handles.get(0).get(Duration.ofSeconds(1))).isEqualTo("done");
+
+        Delivery last = tq.broker.claim("w", List.of(DEFAULT), 5).get(0);
+        assertThat(tq.broker.acknowledge("w", List.of(plain(last)))).containsExactly(true);
+        assertThat(redis.xlen("{taskqueue:default}:s:0")).isZero();
+        assertThat(redis.xpending("{taskqueue:default}:s:0", "workers").getCount()).isZero();
+    }
+
+    private List<String> streamEntries() {
+        return redis.xrange("{taskqueue:default}:s:0", io.lettuce.core.Range.create("-", "+")).stream()
+                .map(io.lettuce.core.StreamMessage::getId).toList();
+    }
+
+    private static Outcome stored(Delivery delivery) {
+        return Outcome.succeeded(delivery, "\"done\"")
+                .task("test.echo", 1).record(true, 60_000).build();
+    }
+
+    private static Outcome plain(Delivery delivery) {
+        return Outcome.succeeded(delivery, null).task("test.echo", 1).record(false, 0).build();
+    }
+
     // 3. A dead worker's tasks run again within seconds; a hung worker's after the visibility timeout; long tasks
     //    keep their lease by heartbeat.
 
