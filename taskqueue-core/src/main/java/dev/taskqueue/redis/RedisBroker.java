@@ -65,8 +65,8 @@ import org.slf4j.LoggerFactory;
  * </pre>
  * A claim is {@code XREADGROUP}: the stream's pending-entries list records who holds what, atomically. The entry
  * id is the lease: acknowledging ({@code XACK}) succeeds only while the entry is pending, so an outcome from a
- * worker whose task was taken back is refused. Acknowledged entries are deleted ({@code XDEL}), so streams hold
- * only waiting and running tasks. A pending record (state PENDING or SCHEDULED) exists only for tasks submitted
+ * worker whose task was taken back is refused. Acknowledged entries are deleted (those below the oldest entry still
+ * pending by {@code XTRIM MINID}, the others by {@code XDEL}), so streams hold only waiting and running tasks. A pending record (state PENDING or SCHEDULED) exists only for tasks submitted
  * with a caller-chosen id (it makes resubmission idempotent); other tasks get one when they start.
  *
  * <p>A queue unused for {@link #QUEUE_RETENTION} that holds nothing is forgotten: its name, and its empty keys
