@@ -363,6 +363,27 @@ class DeliveryContractTest {
         assertThat(handle.info().worker()).isEqualTo("fast");
     }
 
+    @Test
+    void aBatchRecordsTheOutcomesItsWorkerStillHoldsAndRefusesTheOthers() throws Exception {
+        TaskHandle<Object> lost = tq.client.submit("test.echo", "lost");
+        tq.broker.heartbeat(ghost("slow"), Duration.ofSeconds(1), Duration.ofSeconds(1));
+        Delivery taken = tq.broker.claim("slow", List.of(DEFAULT), 1).get(0);
+        Thread.sleep(120);
+        tq.broker.recover(new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1)));
+        TaskHandle<Object> kept = tq.client.submit("test.echo", "kept");
+        tq.broker.heartbeat(ghost("slow"), Duration.ofSeconds(30), Duration.ofSeconds(30));
+        Delivery held = tq.broker.claim("slow", List.of(DEFAULT), 2).stream()
+                .filter(d -> d.taskId().equals(kept.id())).findFirst().orElseThrow();
+        assertThat(held.stream()).isEqualTo(taken.stream());
+
+        assertThat(tq.broker.acknowledge("slow", List.of(Outcome.succeeded(taken, "\"from slow\"")
+                .task("test.echo", 1).record(true, 60_000).build(), Outcome.succeeded(held, "\"kept\"")
+                .task("test.echo", 1).record(true, 60_000).build()))).containsExactly(false, true);
+        assertThat(kept.get(Duration.ofSeconds(1))).isEqualTo("kept");
+        assertThat(lost.state()).isNotEqualTo(TaskState.SUCCESS);
+        assertThat(streamEntries()).isEmpty();
+    }
+
     // 7. Every key we create expires or is bounded.
 
     @Test

@@ -32,7 +32,8 @@ class RedisValuesTest {
 
     @Test
     void entryIdsSortByTimeThenSequenceAsNumbers() {
-        List<String> ids = new ArrayList<>(List.of("10-0", "9-10", "1700000000000-2", "9-1", "9-2", "1700000000000-10"));
+        List<String> ids = new ArrayList<>(List.of("10-0", "9-10", "1700000000000-2", "9-1", "9-2",
+                "1700000000000-10"));
         ids.sort(RedisValues.ENTRY_ORDER);
         assertThat(ids).containsExactly("9-1", "9-2", "9-10", "10-0", "1700000000000-2", "1700000000000-10");
         assertThat(RedisValues.ENTRY_ORDER.compare("5", "5-0")).isZero();
