@@ -81,28 +81,35 @@ final class RedisSubmits implements AutoCloseable {
      * with a caller-chosen id forgets a revocation of that id made when no queue had it: it is a new task.
      */
     private static final LuaScript SUBMIT = new LuaScript("submit", """
-            local now = now_ms()
+            -- The clock only when a message needs it (a delay, a due time, a record, a debounce): TIME from a script
+            -- cost as much as storing a plain message
+            local clock
+            local function now()
+              if not clock then clock = now_ms() end
+              return clock
+            end
             local out = {}
             local announce = false
             local F = 12
             local wrote = false -- once a message is stored, an error is that message's alone
             local function store(i)
               local b = 3 + (i - 1) * F
-              local id, prio, body = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
+              local id, prio, body, delay = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
               local due, dedupe, name, ttl = ARGV[b + 5], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8]
-              local umode, uwindow, ukey = ARGV[b + 9], tonumber(ARGV[b + 10]), ARGV[b + 11]
+              local umode, ukey = ARGV[b + 9], ARGV[b + 11]
               local stream, record, unique = KEYS[3 * i + 1], KEYS[3 * i + 2], KEYS[3 * i + 3]
-              local at = now + tonumber(ARGV[b + 4])
-              if due ~= '' then at = tonumber(due) end
+              local at -- when it is due; nil: now
+              if due ~= '' then at = tonumber(due) elseif delay ~= '0' then at = now() + tonumber(delay) end
               local outcome, winner = 1, id
               if dedupe == '1' and redis.call('HEXISTS', record, 'state') == 1 then
                 outcome = 0
               elseif ukey ~= '' then
+                local uwindow = tonumber(ARGV[b + 10])
                 local holder = redis.call('GET', unique)
                 if umode == 'D' and holder and redis.call('HEXISTS', KEYS[2], holder) == 1 then
                   -- Debounce: the pending task takes the newest arguments and waits its window again.
                   redis.call('HSET', KEYS[2], holder, prio .. body)
-                  redis.call('ZADD', KEYS[1], now + uwindow, holder)
+                  redis.call('ZADD', KEYS[1], now() + uwindow, holder)
                   redis.call('PEXPIRE', unique, uwindow + tonumber(ttl))
                   outcome, winner = 3, holder
                 elseif umode ~= 'D' and holder then
@@ -115,7 +122,7 @@ final class RedisSubmits implements AutoCloseable {
               end
               if outcome == 1 then
                 local state = 'PENDING'
-                if at > now then
+                if at and at > now() then
                   state = 'SCHEDULED'
                   redis.call('HSET', KEYS[2], id, prio .. body)
                   redis.call('ZADD', KEYS[1], at, id)
@@ -124,7 +131,7 @@ final class RedisSubmits implements AutoCloseable {
                   add_ready(stream, ARGV[1], id, body, '0', false)
                 end
                 if dedupe == '1' then
-                  redis.call('HSET', record, 'state', state, 'task', name, 'queue', ARGV[3], 'submitted', now)
+                  redis.call('HSET', record, 'state', state, 'task', name, 'queue', ARGV[3], 'submitted', now())
                   if ARGV[b + 12] ~= '' then redis.call('HSET', record, 'parent', ARGV[b + 12]) end
                   redis.call('PEXPIRE', record, ttl)
                   redis.call('ZREM', KEYS[3], id)
