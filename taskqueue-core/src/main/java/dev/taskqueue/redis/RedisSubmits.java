@@ -65,12 +65,16 @@ final class RedisSubmits implements AutoCloseable {
     }
 
     /*
-     * KEYS[1] {q}:d   KEYS[2] {q}:dp   KEYS[3] {q}:revoked   then 3 per message: KEYS[3i+1] its priority's stream
-     *   {q}:s:<p>, KEYS[3i+2] its record {q}:t:<id>, KEYS[3i+3] its uniqueness key {q}:u:<key> ({q}:u:- when none)
-     * ARGV[1] group   ARGV[2] wake channel   ARGV[3] queue name
-     * then 12 per message: id, priority digit, body, delay ms, due epoch ms ('' = none), deduplicate '1'|'0',
-     *                      task name, record ttl ms, unique mode ('' | U until finished | W window | D debounce),
-     *                      unique window ms, unique key ('' = none), workflow parent id ('' = none)
+     * KEYS[1] {q}:d   KEYS[2] {q}:dp   KEYS[3] {q}:revoked   then per message, as its letter in ARGV[4] says:
+     *   P (plain): its priority's stream {q}:s:<p>
+     *   M: its priority's stream, its record {q}:t:<id>, its uniqueness key {q}:u:<key> ({q}:u:- when none)
+     * ARGV[1] group   ARGV[2] wake channel   ARGV[3] queue name   ARGV[4] one letter per message, P or M
+     * then per message, as its letter says:
+     *   P (ready now, nothing but the entry: no record, no uniqueness, no parent): id, body
+     *   M: id, priority digit, body, delay ms, due epoch ms ('' = none), deduplicate '1'|'0', task name,
+     *      record ttl ms, unique mode ('' | U until finished | W window | D debounce), unique window ms,
+     *      unique key ('' = none), workflow parent id ('' = none)
+     *   (each argument costs Redis about 1,000 instructions, the 15 of a message in M form a third of its storing)
      * Returns 2 per message: outcome (1 stored, 0 duplicate id, 2 not unique, 3 debounced, 4 refused) and the id of
      * the task that represents the message (its own, or the one it collapsed into), or for 4 Redis's error.
      * Each message is stored under pcall: a key of the wrong type (written by something else), or any error once a
@@ -90,14 +94,17 @@ final class RedisSubmits implements AutoCloseable {
             end
             local out = {}
             local announce = false
-            local F = 12
             local wrote = false -- once a message is stored, an error is that message's alone
-            local function store(i)
-              local b = 3 + (i - 1) * F
+            -- the message whose arguments start at ARGV[b + 1] and keys at KEYS[k]
+            local function store(plain, b, k)
+              if plain then
+                add_ready(KEYS[k], ARGV[1], ARGV[b + 1], ARGV[b + 2], '0', false)
+                return 1, ARGV[b + 1]
+              end
               local id, prio, body, delay = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
               local due, dedupe, name, ttl = ARGV[b + 5], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8]
               local umode, ukey = ARGV[b + 9], ARGV[b + 11]
-              local stream, record, unique = KEYS[3 * i + 1], KEYS[3 * i + 2], KEYS[3 * i + 3]
+              local stream, record, unique = KEYS[k], KEYS[k + 1], KEYS[k + 2]
               local at -- when it is due; nil: now
               if due ~= '' then at = tonumber(due) elseif delay ~= '0' then at = now() + tonumber(delay) end
               local outcome, winner = 1, id
@@ -139,22 +146,25 @@ final class RedisSubmits implements AutoCloseable {
               end
               return outcome, winner
             end
-            for i = 1, (#ARGV - 3) / F do
-              local ok, outcome, winner = pcall(store, i)
+            local forms, b, k = ARGV[4], 4, 4
+            for i = 1, #forms do
+              local plain = string.byte(forms, i) == 80 -- 'P'
+              local ok, outcome, winner = pcall(store, plain, b, k)
               if not ok then
                 local err = type(outcome) == 'table' and outcome.err or tostring(outcome)
                 -- Redis's own state (READONLY, NOREPLICAS, OOM) refuses the first write: nothing is stored yet, and
                 -- the script fails for every message alike, to be sent again
                 if not wrote and string.sub(err, 1, 9) ~= 'WRONGTYPE' then return redis.error_reply(err) end
                 -- a uniqueness key it claimed names a task that is not stored: free it for the next submit
-                local unique, id = KEYS[3 * i + 3], ARGV[3 + (i - 1) * F + 1]
-                if redis.pcall('GET', unique) == id then redis.call('DEL', unique) end
+                local unique = not plain and KEYS[k + 2]
+                if unique and redis.pcall('GET', unique) == ARGV[b + 1] then redis.call('DEL', unique) end
                 outcome, winner = 4, err
               elseif outcome == 1 or outcome == 3 then
                 wrote = true
               end
               out[2 * i - 1] = outcome
               out[2 * i] = winner
+              if plain then b, k = b + 2, k + 1 else b, k = b + 12, k + 3 end
             end
             if announce then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
             return out
@@ -444,47 +454,65 @@ final class RedisSubmits implements AutoCloseable {
         });
     }
 
+    /**
+     * Whether a message goes in the SUBMIT script's short form: ready now, with nothing besides its entry (no record,
+     * no uniqueness, no workflow parent), it needs only its id, its body and its stream.
+     */
+    private static boolean plain(OutgoingMessage m) {
+        return m.delayMillis() == 0 && m.dueAtMillis() == null && !m.deduplicate() && m.unique() == null
+                && m.parentId() == null;
+    }
+
     private byte[][] submitKeys(String queue, List<Integer> slice, List<OutgoingMessage> messages) {
-        byte[][] k = new byte[3 + 3 * slice.size()][];
-        k[0] = keys.delayed(queue);
-        k[1] = keys.delayedPayloads(queue);
-        k[2] = keys.revoked(queue);
-        for (int i = 0; i < slice.size(); i++) {
-            OutgoingMessage m = messages.get(slice.get(i));
-            k[3 + 3 * i] = keys.stream(queue, Integer.toString(m.priority()));
-            k[4 + 3 * i] = keys.record(queue, m.id());
-            k[5 + 3 * i] = keys.unique(queue, m.unique() == null ? null : m.unique().key());
+        List<byte[]> k = new ArrayList<>(3 + 3 * slice.size());
+        k.add(keys.delayed(queue));
+        k.add(keys.delayedPayloads(queue));
+        k.add(keys.revoked(queue));
+        for (int index : slice) {
+            OutgoingMessage m = messages.get(index);
+            k.add(keys.stream(queue, Integer.toString(m.priority())));
+            if (!plain(m)) {
+                k.add(keys.record(queue, m.id()));
+                k.add(keys.unique(queue, m.unique() == null ? null : m.unique().key()));
+            }
         }
-        return k;
+        return k.toArray(byte[][]::new);
     }
 
     private byte[][] submitArgs(String queue, List<Integer> slice, List<OutgoingMessage> messages) {
-        byte[][] a = new byte[3 + 12 * slice.size()][];
-        a[0] = bytes(RedisKeys.GROUP);
-        a[1] = bytes(keys.wakeChannel());
-        a[2] = bytes(queue);
-        int i = 3;
-        for (int index : slice) {
-            OutgoingMessage m = messages.get(index);
-            a[i++] = bytes(m.id());
-            a[i++] = bytes(Integer.toString(m.priority()));
-            a[i++] = m.body();
-            a[i++] = bytes(Long.toString(m.delayMillis()));
-            a[i++] = bytes(m.dueAtMillis() == null ? "" : Long.toString(m.dueAtMillis()));
-            a[i++] = bytes(m.deduplicate() ? "1" : "0");
-            a[i++] = bytes(m.taskName());
-            a[i++] = bytes(Long.toString(m.recordTtlMillis()));
+        List<byte[]> a = new ArrayList<>(4 + 12 * slice.size());
+        a.add(bytes(RedisKeys.GROUP));
+        a.add(bytes(keys.wakeChannel()));
+        a.add(bytes(queue));
+        byte[] forms = new byte[slice.size()];
+        a.add(forms);
+        for (int i = 0; i < slice.size(); i++) {
+            OutgoingMessage m = messages.get(slice.get(i));
+            a.add(bytes(m.id()));
+            if (plain(m)) {
+                forms[i] = 'P';
+                a.add(m.body());
+                continue;
+            }
+            forms[i] = 'M';
+            a.add(bytes(Integer.toString(m.priority())));
+            a.add(m.body());
+            a.add(bytes(Long.toString(m.delayMillis())));
+            a.add(bytes(m.dueAtMillis() == null ? "" : Long.toString(m.dueAtMillis())));
+            a.add(bytes(m.deduplicate() ? "1" : "0"));
+            a.add(bytes(m.taskName()));
+            a.add(bytes(Long.toString(m.recordTtlMillis())));
             OutgoingMessage.UniqueClaim unique = m.unique();
-            a[i++] = bytes(unique == null ? "" : switch (unique.mode()) {
+            a.add(bytes(unique == null ? "" : switch (unique.mode()) {
                 case UNTIL_FINISHED -> "U";
                 case WINDOW -> "W";
                 case DEBOUNCE -> "D";
-            });
-            a[i++] = bytes(unique == null ? "0" : Long.toString(unique.windowMillis()));
-            a[i++] = bytes(unique == null ? "" : unique.key());
-            a[i++] = bytes(m.parentId() == null ? "" : m.parentId());
+            }));
+            a.add(bytes(unique == null ? "0" : Long.toString(unique.windowMillis())));
+            a.add(bytes(unique == null ? "" : unique.key()));
+            a.add(bytes(m.parentId() == null ? "" : m.parentId()));
         }
-        return a;
+        return a.toArray(byte[][]::new);
     }
 
     /** Closes the connection of submits that replicas confirm, if one was opened. */
