@@ -22,7 +22,9 @@ import org.jspecify.annotations.Nullable;
  * <li>Redis: {@code INFO cpu} and {@code INFO commandstats} ({@link RedisCpu}).</li>
  * </ul>
  * The harness's own polling (of Redis, while it waits for the work to finish) is in both; it is small beside the
- * work measured.
+ * work measured. A process's CPU clock ticks every 10 ms on Linux ({@code getProcessCpuTime} reads {@code times()},
+ * and {@code /proc} counts clock ticks too): a stretch must cost seconds of CPU to be read to a percent, as the
+ * benchmark's sizes make them; at smoke sizes a short one can read 0.
  */
 final class CpuWatch {
 
