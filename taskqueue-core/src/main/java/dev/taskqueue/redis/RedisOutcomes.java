@@ -89,12 +89,11 @@ final class RedisOutcomes {
      *   attempt, reason, prio, body, delay, u, p, targs, tparent, tctx, tran, tsub) through OutcomeLayout.LUA_READER:
      *   the layout is written once, for the Java that writes it and the Lua that reads it.
      * Returns one integer per outcome: 1 recorded, 0 refused (the entry was no longer pending: the lease was lost).
-     * Acknowledged entries are deleted by delete_acknowledged ({@link #DELETE_ACKNOWLEDGED}; each stream's outcomes come
-     * in the stream's order). Failures go to the dead letters (capped by length
-     * and age) with their deliveries (the entry's count of earlier ones, plus this one; the record keeps the dead
-     * letter's id in 'dead', so that a dashboard can requeue it), retries to the delayed
-     * set; released permits wake the oldest task waiting for one. A success clears the error of an earlier attempt
-     * (or of a revocation that let the run finish) from the record. For the dashboard ({@link RedisQueueBrowser}):
+     * Acknowledged entries are deleted by delete_acknowledged ({@link #DELETE_ACKNOWLEDGED}; each stream's outcomes
+     * come in the stream's order). Failures go to the dead letters (capped by length and age) with their deliveries
+     * (the entry's count of earlier ones, plus this one; the record keeps the dead letter's id in 'dead', so that a
+     * dashboard can requeue it), retries to the delayed set; released permits wake the oldest task waiting for one.
+     * A success clears the error of an earlier attempt (or of a revocation that let the run finish) from the record. For the dashboard ({@link RedisQueueBrowser}):
      * the tasks with a record that finished go to {q}:done, one entry per script (t: [[ids], [names], [states]] in
      * JSON, oldest first; {@link RedisQueueBrowser} lists them); a failed attempt (retried, dead or quarantined) to
      * {q}:failures, with its dead letter's id; an attempt that did not succeed to the task's attempts list (as

@@ -87,6 +87,10 @@ class SubmitCombinerTest {
                 .hasMessageContaining("WRONGTYPE").hasMessageContaining("remove it, then submit this task again")
                 .hasMessageContaining("the other tasks of the same call that were not refused are stored");
         assertThat(redis.xlen("{taskqueue:default}:s:0")).as("the two others are stored").isEqualTo(2);
+        // plain messages before and after one in the script's full form: each read from its own arguments
+        assertThat(redis.xrange("{taskqueue:default}:s:0", io.lettuce.core.Range.create("-", "+")))
+                .extracting(e -> e.getBody().get("m")).satisfiesExactly(m -> assertThat(m).contains("[\"before\"]"),
+                        m -> assertThat(m).contains("[\"after\"]"));
 
         redis.del(RECORD_OF_BAD);
         TaskHandle<String> again = tq.client.submit(TaskCall.of(TestTasks::echo, "bad")
