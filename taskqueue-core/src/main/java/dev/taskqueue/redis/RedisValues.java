@@ -36,7 +36,13 @@ final class RedisValues {
 
     /** A whole number written by taskqueue, such as epoch milliseconds: {@code otherwise} when absent or unreadable. */
     static long number(@Nullable String value, long otherwise) {
-        return digits(value) && value.length() <= 18 ? Long.parseLong(value) : otherwise;
+        return value == null ? otherwise : number(value, 0, value.length(), otherwise);
+    }
+
+    /** The same, of {@code value} from {@code from} to {@code to}, read in place. */
+    private static long number(String value, int from, int to, long otherwise) {
+        return to > from && to - from <= 18 && digits(value, from, to) ? Long.parseLong(value, from, to, 10)
+                : otherwise;
     }
 
     /**
@@ -50,23 +56,10 @@ final class RedisValues {
 
     private static long entryPart(String id, boolean time) {
         int dash = id.indexOf('-');
-        if (!time && dash < 0) {
-            return 0;
+        if (dash < 0) {
+            return time ? number(id, 0, id.length(), 0) : 0;
         }
-        int from = time ? 0 : dash + 1;
-        int to = time && dash >= 0 ? dash : id.length();
-        if (to - from > 18) {
-            return 0;
-        }
-        long value = 0;
-        for (int i = from; i < to; i++) {
-            char c = id.charAt(i);
-            if (c < '0' || c > '9') {
-                return 0;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value;
+        return time ? number(id, 0, dash, 0) : number(id, dash + 1, id.length(), 0);
     }
 
     /** A value as a message shows it: quoted, cut after a few characters. */
@@ -75,10 +68,11 @@ final class RedisValues {
     }
 
     private static boolean digits(@Nullable String value) {
-        if (value == null || value.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < value.length(); i++) {
+        return value != null && !value.isEmpty() && digits(value, 0, value.length());
+    }
+
+    private static boolean digits(String value, int from, int to) {
+        for (int i = from; i < to; i++) {
             if (value.charAt(i) < '0' || value.charAt(i) > '9') {
                 return false;
             }
