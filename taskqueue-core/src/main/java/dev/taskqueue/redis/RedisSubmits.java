@@ -26,6 +26,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import org.jspecify.annotations.Nullable;
 
@@ -63,112 +64,6 @@ final class RedisSubmits implements AutoCloseable {
         this.durability = durability;
         this.submitRetry = submitRetry;
     }
-
-    /*
-     * KEYS[1] {q}:d   KEYS[2] {q}:dp   KEYS[3] {q}:revoked   then per message, as its letter in ARGV[4] says:
-     *   P (plain): its priority's stream {q}:s:<p>
-     *   M: its priority's stream, its record {q}:t:<id>, its uniqueness key {q}:u:<key> ({q}:u:- when none)
-     * ARGV[1] group   ARGV[2] wake channel   ARGV[3] queue name   ARGV[4] one letter per message, P or M
-     * then per message, as its letter says:
-     *   P (ready now, nothing but the entry: no record, no uniqueness, no parent): id, body
-     *   M: id, priority digit, body, delay ms, due epoch ms ('' = none), deduplicate '1'|'0', task name,
-     *      record ttl ms, unique mode ('' | U until finished | W window | D debounce), unique window ms,
-     *      unique key ('' = none), workflow parent id ('' = none)
-     *   (each argument costs Redis about 1,000 instructions, the 15 of a message in M form a third of its storing)
-     * Returns 2 per message: outcome (1 stored, 0 duplicate id, 2 not unique, 3 debounced, 4 refused) and the id of
-     * the task that represents the message (its own, or the one it collapsed into), or for 4 Redis's error.
-     * Each message is stored under pcall: a key of the wrong type (written by something else), or any error once a
-     * message was stored, refuses that message alone, and the others, perhaps other callers' (Combiner), are
-     * stored and told so; an error before anything was stored (a state of Redis's: read-only, too few replicas, out
-     * of memory, all refused at the first write) fails the script as before, to be sent again.
-     * A delayed message that became the earliest of its queue is announced on the wake channel. A message stored
-     * with a caller-chosen id forgets a revocation of that id made when no queue had it: it is a new task.
-     */
-    private static final LuaScript SUBMIT = new LuaScript("submit", """
-            -- The clock only when a message needs it (a delay, a due time, a record, a debounce): TIME from a script
-            -- cost as much as storing a plain message
-            local clock
-            local function now()
-              if not clock then clock = now_ms() end
-              return clock
-            end
-            local out = {}
-            local announce = false
-            local wrote = false -- once a message is stored, an error is that message's alone
-            -- the message whose arguments start at ARGV[b + 1] and keys at KEYS[k]
-            local function store(plain, b, k)
-              if plain then
-                add_ready(KEYS[k], ARGV[1], ARGV[b + 1], ARGV[b + 2], '0', false)
-                return 1, ARGV[b + 1]
-              end
-              local id, prio, body, delay = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
-              local due, dedupe, name, ttl = ARGV[b + 5], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8]
-              local umode, ukey = ARGV[b + 9], ARGV[b + 11]
-              local stream, record, unique = KEYS[k], KEYS[k + 1], KEYS[k + 2]
-              local at -- when it is due; nil: now
-              if due ~= '' then at = tonumber(due) elseif delay ~= '0' then at = now() + tonumber(delay) end
-              local outcome, winner = 1, id
-              if dedupe == '1' and redis.call('HEXISTS', record, 'state') == 1 then
-                outcome = 0
-              elseif ukey ~= '' then
-                local uwindow = tonumber(ARGV[b + 10])
-                local holder = redis.call('GET', unique)
-                if umode == 'D' and holder and redis.call('HEXISTS', KEYS[2], holder) == 1 then
-                  -- Debounce: the pending task takes the newest arguments and waits its window again.
-                  redis.call('HSET', KEYS[2], holder, prio .. body)
-                  redis.call('ZADD', KEYS[1], now() + uwindow, holder)
-                  redis.call('PEXPIRE', unique, uwindow + tonumber(ttl))
-                  outcome, winner = 3, holder
-                elseif umode ~= 'D' and holder then
-                  outcome, winner = 2, holder
-                else
-                  local keep = uwindow
-                  if umode == 'D' then keep = uwindow + tonumber(ttl) end
-                  redis.call('SET', unique, id, 'PX', keep)
-                end
-              end
-              if outcome == 1 then
-                local state = 'PENDING'
-                if at and at > now() then
-                  state = 'SCHEDULED'
-                  redis.call('HSET', KEYS[2], id, prio .. body)
-                  redis.call('ZADD', KEYS[1], at, id)
-                  if redis.call('ZRANGE', KEYS[1], 0, 0)[1] == id then announce = true end
-                else
-                  add_ready(stream, ARGV[1], id, body, '0', false)
-                end
-                if dedupe == '1' then
-                  redis.call('HSET', record, 'state', state, 'task', name, 'queue', ARGV[3], 'submitted', now())
-                  if ARGV[b + 12] ~= '' then redis.call('HSET', record, 'parent', ARGV[b + 12]) end
-                  redis.call('PEXPIRE', record, ttl)
-                  redis.call('ZREM', KEYS[3], id)
-                end
-              end
-              return outcome, winner
-            end
-            local forms, b, k = ARGV[4], 4, 4
-            for i = 1, #forms do
-              local plain = string.byte(forms, i) == 80 -- 'P'
-              local ok, outcome, winner = pcall(store, plain, b, k)
-              if not ok then
-                local err = type(outcome) == 'table' and outcome.err or tostring(outcome)
-                -- Redis's own state (READONLY, NOREPLICAS, OOM) refuses the first write: nothing is stored yet, and
-                -- the script fails for every message alike, to be sent again
-                if not wrote and string.sub(err, 1, 9) ~= 'WRONGTYPE' then return redis.error_reply(err) end
-                -- a uniqueness key it claimed names a task that is not stored: free it for the next submit
-                local unique = not plain and KEYS[k + 2]
-                if unique and redis.pcall('GET', unique) == ARGV[b + 1] then redis.call('DEL', unique) end
-                outcome, winner = 4, err
-              elseif outcome == 1 or outcome == 3 then
-                wrote = true
-              end
-              out[2 * i - 1] = outcome
-              out[2 * i] = winner
-              if plain then b, k = b + 2, k + 1 else b, k = b + 12, k + 3 end
-            end
-            if announce then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
-            return out
-            """, ScriptOutputType.MULTI);
 
     /**
      * Stores the messages, one script per queue (per slice of a large batch), all sent before any reply is awaited.
@@ -281,15 +176,13 @@ final class RedisSubmits implements AutoCloseable {
                 if (!storedOn.contains(connection)) {
                     storedOn.add(connection);
                 }
-                replies.add(SUBMIT.run(RedisConnections.async(connection), submitKeys(queue, slice, messages),
-                        submitArgs(queue, slice, messages)));
+                replies.add(submitScript(RedisConnections.async(connection), queue, slice, messages));
             }
             else if (messages.size() == 1) {
                 replies.add(singles.submit(queue, messages.get(0))); // with other threads' single submits to it
             }
             else {
-                replies.add(SUBMIT.run(redis.commands(), submitKeys(queue, slice, messages), submitArgs(queue, slice,
-                        messages)));
+                replies.add(submitScript(redis.commands(), queue, slice, messages));
             }
             queueNames.submittedTo(queue); // not in the submit script: another slot
         }
@@ -443,8 +336,8 @@ final class RedisSubmits implements AutoCloseable {
     /** Combined single submits to one queue in one script: each message's two reply elements. */
     private CompletableFuture<List<List<Object>>> sendCombined(String queue, List<OutgoingMessage> messages) {
         List<Integer> all = IntStream.range(0, messages.size()).boxed().toList();
-        CompletableFuture<List<Object>> reply = redis.sendFromAnyThread(commands -> SUBMIT.run(commands,
-                submitKeys(queue, all, messages), submitArgs(queue, all, messages)));
+        CompletableFuture<List<Object>> reply = redis.sendFromAnyThread(commands -> submitScript(commands, queue, all,
+                messages));
         return reply.thenApply(stored -> {
             List<List<Object>> each = new ArrayList<>(messages.size());
             for (int i = 0; 2 * i + 1 < stored.size(); i++) {
@@ -454,32 +347,122 @@ final class RedisSubmits implements AutoCloseable {
         });
     }
 
-    /**
-     * Whether a message goes in the SUBMIT script's short form: ready now, with nothing besides its entry (no record,
-     * no uniqueness, no workflow parent), it needs only its id, its body and its stream.
+    /*
+     * KEYS[1] {q}:d   KEYS[2] {q}:dp   KEYS[3] {q}:revoked   then per message, as its letter in ARGV[4] says:
+     *   P (plain): its priority's stream {q}:s:<p>
+     *   M: its priority's stream, its record {q}:t:<id>, its uniqueness key {q}:u:<key> ({q}:u:- when none)
+     * ARGV[1] group   ARGV[2] wake channel   ARGV[3] queue name   ARGV[4] one letter per message, P or M
+     * then per message, as its letter says:
+     *   P (ready now, nothing but the entry: no record, no uniqueness, no parent): id, body
+     *   M: id, priority digit, body, delay ms, due epoch ms ('' = none), deduplicate '1'|'0', task name,
+     *      record ttl ms, unique mode ('' | U until finished | W window | D debounce), unique window ms,
+     *      unique key ('' = none), workflow parent id ('' = none)
+     *   (each argument costs Redis about 1,000 instructions, the 15 of a message in M form a third of its storing)
+     * Returns 2 per message: outcome (1 stored, 0 duplicate id, 2 not unique, 3 debounced, 4 refused) and the id of
+     * the task that represents the message (its own, or the one it collapsed into), or for 4 Redis's error.
+     * Each message is stored under pcall: a key of the wrong type (written by something else), or any error once a
+     * message was stored, refuses that message alone, and the others, perhaps other callers' (Combiner), are
+     * stored and told so; an error before anything was stored (a state of Redis's: read-only, too few replicas, out
+     * of memory, all refused at the first write) fails the script as before, to be sent again.
+     * A delayed message that became the earliest of its queue is announced on the wake channel. A message stored
+     * with a caller-chosen id forgets a revocation of that id made when no queue had it: it is a new task.
      */
-    private static boolean plain(OutgoingMessage m) {
-        return m.delayMillis() == 0 && m.dueAtMillis() == null && !m.deduplicate() && m.unique() == null
-                && m.parentId() == null;
-    }
+    private static final LuaScript SUBMIT = new LuaScript("submit", """
+            -- The clock only when a message needs it (a delay, a due time, a record, a debounce): TIME from a script
+            -- cost as much as storing a plain message
+            local clock
+            local function now()
+              if not clock then clock = now_ms() end
+              return clock
+            end
+            local out = {}
+            local announce = false
+            local wrote = false -- once a message is stored, an error is that message's alone
+            -- the message whose arguments start at ARGV[b + 1] and keys at KEYS[k]
+            local function store(plain, b, k)
+              if plain then
+                add_ready(KEYS[k], ARGV[1], ARGV[b + 1], ARGV[b + 2], '0', false)
+                return 1, ARGV[b + 1]
+              end
+              local id, prio, body, delay = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
+              local due, dedupe, name, ttl = ARGV[b + 5], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8]
+              local umode, ukey = ARGV[b + 9], ARGV[b + 11]
+              local stream, record, unique = KEYS[k], KEYS[k + 1], KEYS[k + 2]
+              local at -- when it is due; nil: now
+              if due ~= '' then at = tonumber(due) elseif delay ~= '0' then at = now() + tonumber(delay) end
+              local outcome, winner = 1, id
+              if dedupe == '1' and redis.call('HEXISTS', record, 'state') == 1 then
+                outcome = 0
+              elseif ukey ~= '' then
+                local uwindow = tonumber(ARGV[b + 10])
+                local holder = redis.call('GET', unique)
+                if umode == 'D' and holder and redis.call('HEXISTS', KEYS[2], holder) == 1 then
+                  -- Debounce: the pending task takes the newest arguments and waits its window again.
+                  redis.call('HSET', KEYS[2], holder, prio .. body)
+                  redis.call('ZADD', KEYS[1], now() + uwindow, holder)
+                  redis.call('PEXPIRE', unique, uwindow + tonumber(ttl))
+                  outcome, winner = 3, holder
+                elseif umode ~= 'D' and holder then
+                  outcome, winner = 2, holder
+                else
+                  local keep = uwindow
+                  if umode == 'D' then keep = uwindow + tonumber(ttl) end
+                  redis.call('SET', unique, id, 'PX', keep)
+                end
+              end
+              if outcome == 1 then
+                local state = 'PENDING'
+                if at and at > now() then
+                  state = 'SCHEDULED'
+                  redis.call('HSET', KEYS[2], id, prio .. body)
+                  redis.call('ZADD', KEYS[1], at, id)
+                  if redis.call('ZRANGE', KEYS[1], 0, 0)[1] == id then announce = true end
+                else
+                  add_ready(stream, ARGV[1], id, body, '0', false)
+                end
+                if dedupe == '1' then
+                  redis.call('HSET', record, 'state', state, 'task', name, 'queue', ARGV[3], 'submitted', now())
+                  if ARGV[b + 12] ~= '' then redis.call('HSET', record, 'parent', ARGV[b + 12]) end
+                  redis.call('PEXPIRE', record, ttl)
+                  redis.call('ZREM', KEYS[3], id)
+                end
+              end
+              return outcome, winner
+            end
+            local forms, b, k = ARGV[4], 4, 4
+            for i = 1, #forms do
+              local plain = string.byte(forms, i) == 80 -- 'P'
+              local ok, outcome, winner = pcall(store, plain, b, k)
+              if not ok then
+                local err = type(outcome) == 'table' and outcome.err or tostring(outcome)
+                -- Redis's own state (READONLY, NOREPLICAS, OOM) refuses the first write: nothing is stored yet, and
+                -- the script fails for every message alike, to be sent again
+                if not wrote and string.sub(err, 1, 9) ~= 'WRONGTYPE' then return redis.error_reply(err) end
+                -- a uniqueness key it claimed names a task that is not stored: free it for the next submit
+                local unique = not plain and KEYS[k + 2]
+                if unique and redis.pcall('GET', unique) == ARGV[b + 1] then redis.call('DEL', unique) end
+                outcome, winner = 4, err
+              elseif outcome == 1 or outcome == 3 then
+                wrote = true
+              end
+              out[2 * i - 1] = outcome
+              out[2 * i] = winner
+              if plain then b, k = b + 2, k + 1 else b, k = b + 12, k + 3 end
+            end
+            if announce then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
+            return out
+            """, ScriptOutputType.MULTI);
 
-    private byte[][] submitKeys(String queue, List<Integer> slice, List<OutgoingMessage> messages) {
+    /**
+     * Sends the SUBMIT script for {@code slice} of {@code messages}: each message's form, keys and arguments are
+     * written in one pass, in the order the script reads them.
+     */
+    private CompletableFuture<List<Object>> submitScript(RedisClusterAsyncCommands<byte[], byte[]> commands,
+            String queue, List<Integer> slice, List<OutgoingMessage> messages) {
         List<byte[]> k = new ArrayList<>(3 + 3 * slice.size());
         k.add(keys.delayed(queue));
         k.add(keys.delayedPayloads(queue));
         k.add(keys.revoked(queue));
-        for (int index : slice) {
-            OutgoingMessage m = messages.get(index);
-            k.add(keys.stream(queue, Integer.toString(m.priority())));
-            if (!plain(m)) {
-                k.add(keys.record(queue, m.id()));
-                k.add(keys.unique(queue, m.unique() == null ? null : m.unique().key()));
-            }
-        }
-        return k.toArray(byte[][]::new);
-    }
-
-    private byte[][] submitArgs(String queue, List<Integer> slice, List<OutgoingMessage> messages) {
         List<byte[]> a = new ArrayList<>(4 + 12 * slice.size());
         a.add(bytes(RedisKeys.GROUP));
         a.add(bytes(keys.wakeChannel()));
@@ -488,6 +471,7 @@ final class RedisSubmits implements AutoCloseable {
         a.add(forms);
         for (int i = 0; i < slice.size(); i++) {
             OutgoingMessage m = messages.get(slice.get(i));
+            k.add(keys.stream(queue, Integer.toString(m.priority())));
             a.add(bytes(m.id()));
             if (plain(m)) {
                 forms[i] = 'P';
@@ -495,6 +479,9 @@ final class RedisSubmits implements AutoCloseable {
                 continue;
             }
             forms[i] = 'M';
+            OutgoingMessage.UniqueClaim unique = m.unique();
+            k.add(keys.record(queue, m.id()));
+            k.add(keys.unique(queue, unique == null ? null : unique.key()));
             a.add(bytes(Integer.toString(m.priority())));
             a.add(m.body());
             a.add(bytes(Long.toString(m.delayMillis())));
@@ -502,7 +489,6 @@ final class RedisSubmits implements AutoCloseable {
             a.add(bytes(m.deduplicate() ? "1" : "0"));
             a.add(bytes(m.taskName()));
             a.add(bytes(Long.toString(m.recordTtlMillis())));
-            OutgoingMessage.UniqueClaim unique = m.unique();
             a.add(bytes(unique == null ? "" : switch (unique.mode()) {
                 case UNTIL_FINISHED -> "U";
                 case WINDOW -> "W";
@@ -512,7 +498,16 @@ final class RedisSubmits implements AutoCloseable {
             a.add(bytes(unique == null ? "" : unique.key()));
             a.add(bytes(m.parentId() == null ? "" : m.parentId()));
         }
-        return a.toArray(byte[][]::new);
+        return SUBMIT.run(commands, k.toArray(byte[][]::new), a.toArray(byte[][]::new));
+    }
+
+    /**
+     * Whether a message goes in the SUBMIT script's short form: ready now, with nothing besides its entry (no record,
+     * no uniqueness, no workflow parent), it needs only its id, its body and its stream.
+     */
+    private static boolean plain(OutgoingMessage m) {
+        return m.delayMillis() == 0 && m.dueAtMillis() == null && !m.deduplicate() && m.unique() == null
+                && m.parentId() == null;
     }
 
     /** Closes the connection of submits that replicas confirm, if one was opened. */
