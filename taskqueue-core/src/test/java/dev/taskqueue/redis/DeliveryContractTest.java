@@ -344,10 +344,7 @@ class DeliveryContractTest {
     @Test
     void aLateAckFromAWorkerThatLostItsLeaseIsRefused() throws Exception {
         TaskHandle<Object> handle = tq.client.submit("test.echo", "contested");
-        tq.broker.heartbeat(ghost("slow"), Duration.ofSeconds(1), Duration.ofSeconds(1));
-        Delivery first = tq.broker.claim("slow", List.of(DEFAULT), 1).get(0);
-        Thread.sleep(120);
-        tq.broker.recover(new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1)));
+        Delivery first = claimedThenTakenBack("slow");
 
         tq.broker.heartbeat(ghost("fast"), Duration.ofSeconds(1), Duration.ofSeconds(1));
         Delivery second = tq.broker.claim("fast", List.of(DEFAULT), 1).get(0);
@@ -366,10 +363,7 @@ class DeliveryContractTest {
     @Test
     void aBatchRecordsTheOutcomesItsWorkerStillHoldsAndRefusesTheOthers() throws Exception {
         TaskHandle<Object> lost = tq.client.submit("test.echo", "lost");
-        tq.broker.heartbeat(ghost("slow"), Duration.ofSeconds(1), Duration.ofSeconds(1));
-        Delivery taken = tq.broker.claim("slow", List.of(DEFAULT), 1).get(0);
-        Thread.sleep(120);
-        tq.broker.recover(new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1)));
+        Delivery taken = claimedThenTakenBack("slow");
         TaskHandle<Object> kept = tq.client.submit("test.echo", "kept");
         tq.broker.heartbeat(ghost("slow"), Duration.ofSeconds(30), Duration.ofSeconds(30));
         Delivery held = tq.broker.claim("slow", List.of(DEFAULT), 2).stream()
@@ -382,6 +376,15 @@ class DeliveryContractTest {
         assertThat(kept.get(Duration.ofSeconds(1))).isEqualTo("kept");
         assertThat(lost.state()).isNotEqualTo(TaskState.SUCCESS);
         assertThat(streamEntries()).isEmpty();
+    }
+
+    /** The task {@code worker} claims, then seems dead long enough for recovery to take it back. */
+    private Delivery claimedThenTakenBack(String worker) throws InterruptedException {
+        tq.broker.heartbeat(ghost(worker), Duration.ofSeconds(1), Duration.ofSeconds(1));
+        Delivery claimed = tq.broker.claim(worker, List.of(DEFAULT), 1).get(0);
+        Thread.sleep(120);
+        tq.broker.recover(new RecoveryPolicy(Duration.ofMillis(50), Duration.ofHours(1)));
+        return claimed;
     }
 
     // 7. Every key we create expires or is bounded.
