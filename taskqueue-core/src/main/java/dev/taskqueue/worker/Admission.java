@@ -88,7 +88,8 @@ final class Admission {
 
     /** A known task that must not run: its workflow unreadable, revoked, expired, or a poison pill. */
     private @Nullable Ending refused(Run run, TaskMessage message, TaskDefinition task) {
-        String unreadable = runtime.workflows().unreadable(message); // what follows it could not start
+        run.workflow = runtime.workflows().read(message);
+        String unreadable = run.workflow.unreadable(); // what follows it could not start
         if (unreadable != null) {
             return Ending.failed(Errors.ofReason(UnreadableWorkflowException.class.getName(), unreadable), unreadable,
                     null);

@@ -12,8 +12,8 @@ import dev.taskqueue.internal.ContextJson;
 import dev.taskqueue.internal.Errors;
 import dev.taskqueue.internal.StoredText;
 import dev.taskqueue.internal.TaskDefinition;
+import dev.taskqueue.workflow.StepWorkflow;
 import dev.taskqueue.workflow.WorkflowEngine;
-import dev.taskqueue.workflow.WorkflowSuccessors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import tools.jackson.core.JacksonException;
@@ -92,7 +92,7 @@ final class Endings {
         Outcome outcome = kept(run, Outcome.succeeded(run.delivery, json).task(name, run.attempt())
                 .releasing(run.releases()), ending.took);
         TaskMessage message = run.message();
-        return continuation.after(run, outcome, () -> workflows().succeeded(message, json));
+        return continuation.after(run, outcome, () -> workflows().succeeded(message, workflow(run), json));
     }
 
     private @Nullable Outcome failed(Run run, Ending ending) {
@@ -108,7 +108,7 @@ final class Endings {
         finished(run, name, TaskEventListener.Outcome.FAILURE, ending.took, error);
         Outcome outcome = kept(run, Outcome.failed(run.delivery, error, reason).task(name, run.attempt())
                 .releasing(run.releases()), ending.took);
-        return continuation.after(run, outcome, () -> workflows().failed(message, error, false));
+        return continuation.after(run, outcome, () -> workflows().failed(message, workflow(run), error, false));
     }
 
     /** A retry: the workflow waits for the next attempt. Its uniqueness key stays held. */
@@ -131,7 +131,7 @@ final class Endings {
         Outcome outcome = kept(run, Outcome.revoked(run.delivery, reason).task(name, 0).releasing(run.releases()),
                 null);
         TaskMessage message = run.message();
-        return continuation.after(run, outcome, () -> workflows().failed(message, outcome.error(), true));
+        return continuation.after(run, outcome, () -> workflows().failed(message, workflow(run), outcome.error(), true));
     }
 
     /** A message or entry that cannot be read goes, alone and as stored, to its queue's dead letters. */
@@ -181,7 +181,7 @@ final class Endings {
         if (keep) {
             TaskMessage message = run.message();
             outcome.describing(Outcome.Description.of(run.argumentsPreview(), message, ranFor, ContextJson.write(
-                    message.headers(), message.rootId(), WorkflowSuccessors.of(message.workflow()))));
+                    message.headers(), message.rootId(), workflow(run).successors())));
         }
         return outcome.build();
     }
@@ -200,6 +200,16 @@ final class Endings {
 
     private WorkflowEngine workflows() {
         return runtime.workflows();
+    }
+
+    /** What follows the run in its workflow: as admission read it, or read now (admission ended before it). */
+    private StepWorkflow workflow(Run run) {
+        StepWorkflow read = run.workflow;
+        if (read == null) {
+            read = workflows().read(run.message());
+            run.workflow = read;
+        }
+        return read;
     }
 
     private static <T> T required(@Nullable T value) {

@@ -11,6 +11,7 @@ import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.TaskMessage;
 import dev.taskqueue.internal.JsonPreview;
 import dev.taskqueue.internal.TaskDefinition;
+import dev.taskqueue.workflow.StepWorkflow;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -48,6 +49,8 @@ final class Run {
     @Nullable ArrayNode jsonArgs;
     @Nullable Object @Nullable [] args;
     @Nullable TaskPolicies policies;
+    /** What follows it in its workflow, read once. */
+    @Nullable StepWorkflow workflow;
 
     volatile @Nullable String permitKey;
     volatile @Nullable RunContext context;

@@ -111,35 +111,30 @@ public final class WorkflowEngine {
     // ------------------------------------------------------------------------------------------ continue
 
     /**
-     * Why a step's workflow cannot be read by this worker (a format version it does not know, or not a workflow), or
-     * null when it can, or it has none. Such a step must not run: what follows it could not start.
+     * Reads a step's workflow field, once per run: what follows it, or why this worker cannot read it (a format
+     * version it does not know, or not a workflow; such a step must not run: what follows it could not start).
      */
-    public @Nullable String unreadable(TaskMessage message) {
+    public StepWorkflow read(TaskMessage message) {
         JsonNode workflow = message.workflow();
         if (workflow == null) {
-            return null;
+            return StepWorkflow.NONE;
         }
         try {
-            parts.format().read(workflow);
-            return null;
+            return StepWorkflow.readable(parts.format().read(workflow));
         }
         catch (UnreadableWorkflowException ex) {
-            return ex.getMessage();
+            return StepWorkflow.unreadable(ex.getMessage());
         }
     }
 
     /**
-     * A task of a workflow succeeded: start what follows it, with its result.
+     * A task of a workflow succeeded: start what follows it ({@code step}, as {@link #read} read it), with its result.
      *
-     * @throws UnreadableWorkflowException when its workflow cannot be read ({@link #unreadable})
+     * @throws UnreadableWorkflowException when its workflow cannot be read ({@link StepWorkflow#unreadable})
      */
-    public void succeeded(TaskMessage message, @Nullable String resultJson) {
-        JsonNode workflow = message.workflow();
-        if (workflow == null) {
-            return;
-        }
-        Continuation continuation = parts.format().read(workflow);
-        if (continuation.links().isEmpty()) {
+    public void succeeded(TaskMessage message, StepWorkflow step, @Nullable String resultJson) {
+        Continuation continuation = step.continuation();
+        if (continuation == null || continuation.links().isEmpty()) {
             return;
         }
         StepBatch batch = batch(message.id(), rootOf(message));
@@ -159,23 +154,20 @@ public final class WorkflowEngine {
 
     /**
      * A task of a workflow failed for good, or was revoked: run its error links, and mark what will now never run.
-     * When its workflow cannot be read ({@link #unreadable}: the task was refused), what follows is left as it is:
-     * it starts once the task, requeued from the dead letters, runs on a worker that reads it.
+     * When its workflow cannot be read ({@link StepWorkflow#unreadable}: the task was refused), what follows is left
+     * as it is: it starts once the task, requeued from the dead letters, runs on a worker that reads it.
      *
+     * @param step what follows it, as {@link #read} read it
      * @param revoked whether it was revoked (what follows reads REVOKED) rather than failed
      */
-    public void failed(TaskMessage message, TaskError error, boolean revoked) {
-        JsonNode workflow = message.workflow();
-        if (workflow == null) {
+    public void failed(TaskMessage message, StepWorkflow step, TaskError error, boolean revoked) {
+        if (step.unreadable() != null) {
+            log.warn("Task {} [{}] {}; what follows it in its workflow is left as it is: {}", message.task(),
+                    message.id(), revoked ? "was revoked" : "failed", step.unreadable());
             return;
         }
-        Continuation continuation;
-        try {
-            continuation = parts.format().read(workflow);
-        }
-        catch (UnreadableWorkflowException ex) {
-            log.warn("Task {} [{}] {}; what follows it in its workflow is left as it is: {}", message.task(),
-                    message.id(), revoked ? "was revoked" : "failed", ex.getMessage());
+        Continuation continuation = step.continuation();
+        if (continuation == null) {
             return;
         }
         StepBatch batch = batch(message.id(), rootOf(message));

@@ -43,6 +43,11 @@ public final class WorkflowSuccessors {
         catch (RuntimeException ex) { // another version's, or not a workflow: the worker says so when it runs it
             return List.of();
         }
+        return of(continuation);
+    }
+
+    /** The same, of a field already read. */
+    static List<String> of(Continuation continuation) {
         List<String> ids = new ArrayList<>();
         continuation.links().forEach(link -> firstTasks(link, ids));
         return List.copyOf(ids);
