@@ -370,10 +370,20 @@ final class RedisSubmits implements AutoCloseable {
     private static final LuaScript SUBMIT = new LuaScript("submit", """
             -- The clock only when a message needs it (a delay, a due time, a record, a debounce): TIME from a script
             -- costs about 11,000 instructions, a third of what storing a plain message does
-            local clock
+            local clock, clock_text, revoked
             local function now()
               if not clock then clock = now_ms() end
               return clock
+            end
+            -- a number passed to redis.call is written with %.17g, a slow path of printf: written once, as an integer
+            local function now_text()
+              if not clock_text then clock_text = string.format('%d', now()) end
+              return clock_text
+            end
+            -- revocations of ids no queue had are rare: one look for their set per call, not a ZREM per message
+            local function revocations()
+              if revoked == nil then revoked = redis.call('EXISTS', KEYS[3]) == 1 end
+              return revoked
             end
             local out = {}
             local announce = false
@@ -421,10 +431,15 @@ final class RedisSubmits implements AutoCloseable {
                   add_ready(stream, ARGV[1], id, body, '0', false)
                 end
                 if dedupe == '1' then
-                  redis.call('HSET', record, 'state', state, 'task', name, 'queue', ARGV[3], 'submitted', now())
-                  if ARGV[b + 12] ~= '' then redis.call('HSET', record, 'parent', ARGV[b + 12]) end
+                  local parent = ARGV[b + 12]
+                  if parent == '' then
+                    redis.call('HSET', record, 'state', state, 'task', name, 'queue', ARGV[3], 'submitted', now_text())
+                  else
+                    redis.call('HSET', record, 'state', state, 'task', name, 'queue', ARGV[3], 'submitted', now_text(),
+                      'parent', parent)
+                  end
                   redis.call('PEXPIRE', record, ttl)
-                  redis.call('ZREM', KEYS[3], id)
+                  if revocations() then redis.call('ZREM', KEYS[3], id) end
                 end
               end
               return outcome, winner
