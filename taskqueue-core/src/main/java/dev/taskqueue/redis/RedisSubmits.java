@@ -350,14 +350,18 @@ final class RedisSubmits implements AutoCloseable {
     /*
      * KEYS[1] {q}:d   KEYS[2] {q}:dp   KEYS[3] {q}:revoked   then per message, as its letter in ARGV[4] says:
      *   P (plain): its priority's stream {q}:s:<p>
+     *   R: its priority's stream, its record {q}:t:<id>
      *   M: its priority's stream, its record {q}:t:<id>, its uniqueness key {q}:u:<key> ({q}:u:- when none)
-     * ARGV[1] group   ARGV[2] wake channel   ARGV[3] queue name   ARGV[4] one letter per message, P or M
+     * ARGV[1] group   ARGV[2] wake channel   ARGV[3] queue name   ARGV[4] one letter per message, P, R or M
      * then per message, as its letter says:
      *   P (ready now, nothing but the entry: no record, no uniqueness, no parent): id, body
+     *   R (ready now, with a record that deduplicates it, no uniqueness: a workflow step, an id of the caller's):
+     *      id, body, task name, record ttl ms, workflow parent id ('' = none)
      *   M: id, priority digit, body, delay ms, due epoch ms ('' = none), deduplicate '1'|'0', task name,
      *      record ttl ms, unique mode ('' | U until finished | W window | D debounce), unique window ms,
      *      unique key ('' = none), workflow parent id ('' = none)
-     *   (each argument costs Redis about 1,000 instructions, the 15 of a message in M form a third of its storing)
+     *   (each argument costs Redis about 1,000 instructions, the 15 of a message in M form a third of its storing;
+     *   a chord member in R form costs 52,000 against 60,700 in M form)
      * Returns 2 per message: outcome (1 stored, 0 duplicate id, 2 not unique, 3 debounced, 4 refused) and the id of
      * the task that represents the message (its own, or the one it collapsed into), or for 4 Redis's error.
      * Each message is stored under pcall: a key of the wrong type (written by something else), or any error once a
@@ -375,24 +379,38 @@ final class RedisSubmits implements AutoCloseable {
               if not clock then clock = now_ms() end
               return clock
             end
-            -- a number passed to redis.call is written with %.17g, a slow path of printf: written once, as an integer
-            local function now_text()
-              if not clock_text then clock_text = string.format('%d', now()) end
-              return clock_text
-            end
-            -- revocations of ids no queue had are rare: one look for their set per call, not a ZREM per message
-            local function revocations()
-              if revoked == nil then revoked = redis.call('EXISTS', KEYS[3]) == 1 end
-              return revoked
-            end
             local out = {}
             local announce = false
             local wrote = false -- once a message is stored, an error is that message's alone
-            -- the message whose arguments start at ARGV[b + 1] and keys at KEYS[k]
-            local function store(plain, b, k)
-              if plain then
+            -- a record written at submit: what a waiting handle, a dashboard and a duplicate's submit read
+            local function keep_record(record, id, state, name, ttl, parent)
+              -- a number passed to redis.call is written with %.17g, a slow path of printf: the time is written once,
+              -- as the integer it is
+              if not clock_text then clock_text = string.format('%d', now()) end
+              if parent == '' then
+                redis.call('HSET', record, 'state', state, 'task', name, 'queue', ARGV[3], 'submitted', clock_text)
+              else
+                redis.call('HSET', record, 'state', state, 'task', name, 'queue', ARGV[3], 'submitted', clock_text,
+                  'parent', parent)
+              end
+              redis.call('PEXPIRE', record, ttl)
+              -- revocations of ids no queue had are rare: one look for their set per call, not a ZREM per message
+              if revoked == nil then revoked = redis.call('EXISTS', KEYS[3]) == 1 end
+              if revoked then redis.call('ZREM', KEYS[3], id) end
+            end
+            local P, R = 80, 82 -- the forms' letters, as bytes
+            -- the message in form 'form' whose arguments start at ARGV[b + 1] and keys at KEYS[k]
+            local function store(form, b, k)
+              if form == P then
                 add_ready(KEYS[k], ARGV[1], ARGV[b + 1], ARGV[b + 2], '0', false)
                 return 1, ARGV[b + 1]
+              end
+              if form == R then
+                local id, record = ARGV[b + 1], KEYS[k + 1]
+                if redis.call('HEXISTS', record, 'state') == 1 then return 0, id end
+                add_ready(KEYS[k], ARGV[1], id, ARGV[b + 2], '0', false)
+                keep_record(record, id, 'PENDING', ARGV[b + 3], ARGV[b + 4], ARGV[b + 5])
+                return 1, id
               end
               local id, prio, body, delay = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
               local due, dedupe, name, ttl = ARGV[b + 5], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8]
@@ -430,31 +448,21 @@ final class RedisSubmits implements AutoCloseable {
                 else
                   add_ready(stream, ARGV[1], id, body, '0', false)
                 end
-                if dedupe == '1' then
-                  local parent = ARGV[b + 12]
-                  if parent == '' then
-                    redis.call('HSET', record, 'state', state, 'task', name, 'queue', ARGV[3], 'submitted', now_text())
-                  else
-                    redis.call('HSET', record, 'state', state, 'task', name, 'queue', ARGV[3], 'submitted', now_text(),
-                      'parent', parent)
-                  end
-                  redis.call('PEXPIRE', record, ttl)
-                  if revocations() then redis.call('ZREM', KEYS[3], id) end
-                end
+                if dedupe == '1' then keep_record(record, id, state, name, ttl, ARGV[b + 12]) end
               end
               return outcome, winner
             end
             local forms, b, k = ARGV[4], 4, 4
             for i = 1, #forms do
-              local plain = string.byte(forms, i) == 80 -- 'P'
-              local ok, outcome, winner = pcall(store, plain, b, k)
+              local form = string.byte(forms, i)
+              local ok, outcome, winner = pcall(store, form, b, k)
               if not ok then
                 local err = type(outcome) == 'table' and outcome.err or tostring(outcome)
                 -- Redis's own state (READONLY, NOREPLICAS, OOM) refuses the first write: nothing is stored yet, and
                 -- the script fails for every message alike, to be sent again
                 if not wrote and string.sub(err, 1, 9) ~= 'WRONGTYPE' then return redis.error_reply(err) end
                 -- a uniqueness key it claimed names a task that is not stored: free it for the next submit
-                local unique = not plain and KEYS[k + 2]
+                local unique = form ~= P and form ~= R and KEYS[k + 2]
                 if unique and redis.pcall('GET', unique) == ARGV[b + 1] then redis.call('DEL', unique) end
                 outcome, winner = 4, err
               elseif outcome == 1 or outcome == 3 then
@@ -462,7 +470,9 @@ final class RedisSubmits implements AutoCloseable {
               end
               out[2 * i - 1] = outcome
               out[2 * i] = winner
-              if plain then b, k = b + 2, k + 1 else b, k = b + 12, k + 3 end
+              if form == P then b, k = b + 2, k + 1
+              elseif form == R then b, k = b + 5, k + 2
+              else b, k = b + 12, k + 3 end
             end
             if announce then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
             return out
@@ -493,9 +503,17 @@ final class RedisSubmits implements AutoCloseable {
                 a.add(m.body());
                 continue;
             }
+            k.add(keys.record(queue, m.id()));
+            if (readyWithRecord(m)) {
+                forms[i] = 'R';
+                a.add(m.body());
+                a.add(bytes(m.taskName()));
+                a.add(bytes(Long.toString(m.recordTtlMillis())));
+                a.add(bytes(m.parentId() == null ? "" : m.parentId()));
+                continue;
+            }
             forms[i] = 'M';
             OutgoingMessage.UniqueClaim unique = m.unique();
-            k.add(keys.record(queue, m.id()));
             k.add(keys.unique(queue, unique == null ? null : unique.key()));
             a.add(bytes(Integer.toString(m.priority())));
             a.add(m.body());
@@ -521,8 +539,19 @@ final class RedisSubmits implements AutoCloseable {
      * no uniqueness, no workflow parent), it needs only its id, its body and its stream.
      */
     private static boolean plain(OutgoingMessage m) {
-        return m.delayMillis() == 0 && m.dueAtMillis() == null && !m.deduplicate() && m.unique() == null
-                && m.parentId() == null;
+        return readyNow(m) && !m.deduplicate() && m.unique() == null && m.parentId() == null;
+    }
+
+    /**
+     * Whether a message goes in the SUBMIT script's record form: ready now, deduplicated by its record (a workflow
+     * step, an id of the caller's) and not unique by a key, it needs its record's fields but no delay or uniqueness.
+     */
+    private static boolean readyWithRecord(OutgoingMessage m) {
+        return readyNow(m) && m.deduplicate() && m.unique() == null;
+    }
+
+    private static boolean readyNow(OutgoingMessage m) {
+        return m.delayMillis() == 0 && m.dueAtMillis() == null;
     }
 
     /** Closes the connection of submits that replicas confirm, if one was opened. */

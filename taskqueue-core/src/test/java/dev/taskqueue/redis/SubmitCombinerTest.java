@@ -100,6 +100,28 @@ class SubmitCombinerTest {
     }
 
     @Test
+    void messagesOfEachFormInOneScriptAreEachReadFromTheirOwnArguments() {
+        TaskOptions known = TaskOptions.defaults().taskId("known");
+        tq.client.submit(TaskCall.of(TestTasks::echo, "first").withOptions(known));
+        // plain, with a record (an id of the caller's), a duplicate of a stored id, delayed (the full form), plain
+        List<TaskHandle<?>> handles = tq.client.submitAll(List.of(TaskCall.of(TestTasks::echo, "plain-1"),
+                TaskCall.of(TestTasks::echo, "recorded").withOptions(TaskOptions.defaults().taskId("chosen")),
+                TaskCall.of(TestTasks::echo, "again").withOptions(known),
+                TaskCall.of(TestTasks::echo, "later").withOptions(TaskOptions.defaults().countdown(Duration.ofHours(1))),
+                TaskCall.of(TestTasks::echo, "plain-2")));
+
+        assertThat(handles).extracting(TaskHandle::id).contains("chosen", "known");
+        assertThat(redis.xrange("{taskqueue:default}:s:0", io.lettuce.core.Range.create("-", "+")))
+                .extracting(e -> e.getBody().get("m")).satisfiesExactly(m -> assertThat(m).contains("[\"first\"]"),
+                        m -> assertThat(m).contains("[\"plain-1\"]"), m -> assertThat(m).contains("[\"recorded\"]"),
+                        m -> assertThat(m).contains("[\"plain-2\"]"));
+        assertThat(redis.hgetall("{taskqueue:default}:t:chosen")).containsEntry("state", "PENDING")
+                .containsEntry("task", "test.echo").containsEntry("queue", "default").containsKey("submitted");
+        assertThat(redis.pttl("{taskqueue:default}:t:chosen")).isPositive();
+        assertThat(redis.zcard("{taskqueue:default}:d")).as("the delayed one").isEqualTo(1);
+    }
+
+    @Test
     void aRefusedMessageLeavesNoUniquenessKeyBehind() {
         redis.set("{taskqueue:default}:s:7", "not a stream"); // priority 7's stream: its XADD is refused
         TaskOptions once = TaskOptions.defaults().priority(7).unique("report-42", Unique.Mode.UNTIL_FINISHED, null);
