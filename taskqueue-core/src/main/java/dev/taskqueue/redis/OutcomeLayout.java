@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  * drift apart; what the script does with each local is checked against Redis, kind by kind, by a test.
  *
  * <p>An outcome is its kind's letter, then its kind's {@link Field}s in the order its {@link Layout} lists them,
- * then the fields every kind ends with ({@link #TAIL}). A field that names a key is its index into the script's
- * KEYS (0: none); an absent text is {@code ''}.
+ * then the fields every kind ends with ({@link #TAIL}; a shorter form, {@link Layout#KEPT}, leaves out those it has no
+ * use for). A field that names a key is its index into the script's KEYS (0: none); an absent text is {@code ''}.
  */
 final class OutcomeLayout {
 
@@ -60,6 +60,14 @@ final class OutcomeLayout {
         ACKNOWLEDGED('A', Field.STREAM, Field.ENTRY, Field.TASK_ID),
         SUCCEEDED('S', Field.STREAM, Field.ENTRY, Field.TASK_ID, Field.RECORD, Field.TTL, Field.TASK_NAME, Field.RESULT,
                 Field.ATTEMPT),
+        /**
+         * A success stored with nothing of the {@link #TAIL} but its description's own fields (no keys to release, no
+         * workflow parent, no context: a stored task outside workflows, without headers). The reader gives the fields
+         * it leaves out their empty values and reads it as a {@link #SUCCEEDED}: 12 arguments instead of 17, each of
+         * which costs Redis about 1,000 instructions (counted: 83,200 instructions per task acknowledged, not 87,900).
+         */
+        KEPT('K', 'S', List.of(Field.ARGUMENTS, Field.RAN_FOR, Field.SUBMITTED), Field.STREAM, Field.ENTRY,
+                Field.TASK_ID, Field.RECORD, Field.TTL, Field.TASK_NAME, Field.RESULT, Field.ATTEMPT),
         FAILED('F', Field.STREAM, Field.ENTRY, Field.TASK_ID, Field.RECORD, Field.TTL, Field.TASK_NAME,
                 Field.ERROR_TYPE, Field.ERROR_MESSAGE, Field.ERROR_STACK, Field.ATTEMPT, Field.REASON),
         /** Its dead letter has the same fields as a failure's (no task name, stack or attempt: empty, 0). */
@@ -72,22 +80,36 @@ final class OutcomeLayout {
                 Field.NEXT_BODY, Field.DELAY);
 
         final char letter;
+        /** The kind the script reads it as: its own letter, or the kind it is a shorter form of. */
+        final char readAs;
         final List<Field> fields;
 
         Layout(char letter, Field... fields) {
+            this(letter, letter, TAIL, fields);
+        }
+
+        /** A layout with only {@code tail} of the {@link #TAIL}, read as the kind {@code readAs}. */
+        Layout(char letter, char readAs, List<Field> tail, Field... fields) {
             this.letter = letter;
-            this.fields = Stream.concat(Stream.of(fields), TAIL.stream()).toList();
+            this.readAs = readAs;
+            this.fields = Stream.concat(Stream.of(fields), TAIL.stream().filter(tail::contains)).toList();
         }
 
         /** The layout of an outcome: a success stored nowhere needs only its acknowledgement and releases. */
         static Layout of(Outcome outcome) {
             return switch (outcome.kind()) {
-                case SUCCEEDED -> outcome.storeRecord() ? SUCCEEDED : ACKNOWLEDGED;
+                case SUCCEEDED -> !outcome.storeRecord() ? ACKNOWLEDGED : kept(outcome) ? KEPT : SUCCEEDED;
                 case FAILED -> FAILED;
                 case QUARANTINED -> QUARANTINED;
                 case REVOKED -> REVOKED;
                 case RETRY -> RETRY;
             };
+        }
+
+        /** Whether a stored success has none of the fields {@link #KEPT} leaves out. */
+        private static boolean kept(Outcome o) {
+            return o.uniqueKey() == null && o.permitKey() == null && o.parentId() == null
+                    && (o.contextJson() == null || o.contextJson().isEmpty());
         }
     }
 
@@ -174,7 +196,17 @@ final class OutcomeLayout {
                 lua.append(f == 0 ? "" : ", ").append(field.local);
                 values.append(f == 0 ? "" : ", ").append(field.numeric ? "tonumber(" + arg + ")" : arg);
             }
-            lua.append(" = ").append(values).append("\n  i = i + ").append(layout.fields.size() + 1).append('\n');
+            lua.append(" = ").append(values).append('\n');
+            List<Field> left = TAIL.stream().filter(field -> !layout.fields.contains(field)).toList();
+            if (!left.isEmpty()) { // a shorter form: what it leaves out is empty
+                lua.append("  ").append(String.join(", ", left.stream().map(field -> field.local).toList()))
+                        .append(" = ").append(String.join(", ", left.stream().map(field -> field.numeric ? "0" : "''")
+                                .toList())).append('\n');
+            }
+            if (layout.readAs != layout.letter) {
+                lua.append("  kind = '").append(layout.readAs).append("'\n");
+            }
+            lua.append("  i = i + ").append(layout.fields.size() + 1).append('\n');
         }
         lua.append("else\n  return redis.error_reply('ERR unknown outcome kind ' .. tostring(kind))\nend\n");
         return lua.toString();

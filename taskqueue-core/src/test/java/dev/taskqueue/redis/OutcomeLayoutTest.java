@@ -67,6 +67,30 @@ class OutcomeLayoutTest {
     }
 
     @Test
+    void aSuccessWithNothingToReleaseGoesShorterAndKeepsTheSameRecord() {
+        Delivery kept = claimed();
+        Delivery next = claimedHoldingKeys("order-4", "tenant-4");
+        Outcome plain = Outcome.succeeded(kept, "\"kept\"").task("test.echo", 3).record(true, TTL)
+                .describing(new Description("[\"hi\"]", null, 25, 1_000, null)).build();
+        assertThat(OutcomeLayout.Layout.of(plain)).isEqualTo(OutcomeLayout.Layout.KEPT);
+
+        // the outcome after the shorter one is read from where it ends
+        assertThat(tq.broker.acknowledge(WORKER, List.of(plain, Outcome.succeeded(next, "\"next\"")
+                .task("test.echo", 3).record(true, TTL).releasing(new Releases("order-4", "tenant-4"))
+                .describing(DESCRIPTION).build()))).containsExactly(true, true);
+
+        Map<String, String> record = record(kept);
+        assertRan(record, "SUCCESS");
+        assertThat(record).containsEntry("result", "\"kept\"").containsEntry("args", "[\"hi\"]").containsEntry("submitted", "1000")
+                .doesNotContainKeys("parent", "ctx", "error.type", "next", "dead");
+        assertThat(ranFor(record)).isEqualTo(25);
+        assertLivesFor(kept);
+        assertGone(kept);
+        assertThat(record(next)).containsEntry("result", "\"next\"").containsEntry("parent", "parent-1");
+        assertFinished(next, "order-4", "tenant-4");
+    }
+
+    @Test
     void aSuccessClearsWhatAnEarlierAttemptLeftInTheRecord() {
         Delivery task = claimedHoldingKeys("order-3", "tenant-3");
         // as a retried attempt, then a dead letter requeued by hand, leave it
