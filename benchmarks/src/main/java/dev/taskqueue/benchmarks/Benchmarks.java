@@ -20,7 +20,8 @@ import dev.taskqueue.TransactionMode;
  * <ol>
  * <li>starts a redis-server on a free loopback port (no persistence; an append-only file when a fault scenario
  * will restart it), or connects to the user's ({@code --redis-uri}, fault scenarios only);</li>
- * <li>measures the reference: {@code redis-benchmark} LPUSH and SET, pipelined and not (own server only);</li>
+ * <li>measures the reference: {@code redis-benchmark} LPUSH and SET, pipelined and not (own server only), and the
+ * pipelined LPUSH again before each run, which that run's rates are divided by;</li>
  * <li>warms the JIT up with a drain of each kind of task (unless only fault scenarios run);</li>
  * <li>runs each scenario against an emptied Redis, in a thread of its own, within its time limit;</li>
  * <li>prints the table, writes the JSON, and stops everything it started.</li>
@@ -99,8 +100,9 @@ public final class Benchmarks {
             for (Scenario scenario : selected) {
                 List<ScenarioResult.Run> runs = new ArrayList<>();
                 for (int i = 1; i <= options.runs(); i++) {
+                    Double lpush = reference.lpushPipelinedNow(redis.port(), options.sizes().referencePipelined());
                     redis.clear();
-                    ScenarioResult.Run run = runOnce(scenario, bench, meter);
+                    ScenarioResult.Run run = runOnce(scenario, bench, meter).withReference(lpush);
                     runs.add(run);
                     out.printf("%-15s run %d/%d: %s in %.1f s%s%n", scenario.name(), i, options.runs(),
                             run.message() == null ? "done" : run.message(), run.seconds(),
@@ -219,7 +221,7 @@ public final class Benchmarks {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new ScenarioResult.Run(status, message, findings.figures(), findings.notes(), seconds,
-                CpuMeter.otherCores(before, meter.sample()), CpuMeter.loadAverage());
+                CpuMeter.otherCores(before, meter.sample()), CpuMeter.loadAverage(), null);
     }
 
     private static void join(Thread thread, Duration timeout) {

@@ -70,6 +70,25 @@ record RedisReference(@Nullable Path binary, List<Figure> figures, @Nullable Str
         return new RedisReference(binary, figures, null);
     }
 
+    /**
+     * The pipelined LPUSH rate now ({@code redis-benchmark -P 16 -t lpush -n <requests>}), measured again before each
+     * run of a scenario: this machine's speed drifts within a sitting (0.8–1.3M/s in one afternoon), and a run's rate
+     * divided by a reference taken minutes earlier carries that drift. Null when it cannot be measured (the sitting's
+     * reference says why).
+     */
+    @Nullable Double lpushPipelinedNow(int port, int requests) {
+        if (binary == null) {
+            return null;
+        }
+        try {
+            return parse(run(List.of(binary.toString(), "-q", "-h", "127.0.0.1", "-p", Integer.toString(port), "-P",
+                    "16", "-t", "lpush", "-n", Integer.toString(requests)))).get("LPUSH");
+        }
+        catch (IOException | RuntimeException ex) {
+            return null;
+        }
+    }
+
     /** The rates in {@code redis-benchmark -q} output, by command. */
     static Map<String, Double> parse(String output) {
         Map<String, Double> rates = new LinkedHashMap<>();

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -63,7 +64,7 @@ final class Report {
                 Boolean met = f.met();
                 CpuPerTask cpu = f.cpu();
                 String none = first && !perTask ? NOT_PER_TASK : "";
-                out.printf(row, first ? result.name() : "", f.label(), f.formattedValue(), ratio(f, lpush),
+                out.printf(row, first ? result.name() : "", f.label(), f.formattedValue(), ratio(result, f, lpush),
                         f.formattedTarget(), met == null ? "" : met ? "met" : "MISSED",
                         cpu == null ? none : CpuPerTask.micros(cpu.jvmMicros()),
                         cpu == null ? none : CpuPerTask.micros(cpu.redisMicros()),
@@ -80,7 +81,8 @@ final class Report {
                 }
             }
         }
-        out.println("(/LPUSH16: a rate divided by redis-benchmark's pipelined LPUSH rate on this server; JVM and "
+        out.println("(/LPUSH16: a rate divided by redis-benchmark's pipelined LPUSH rate on this server, measured "
+                + "again right before each run (the median of the runs' own ratios; " + references() + "); JVM and "
                 + "Redis us/task: CPU microseconds per task of the work that figure measured, of the benchmark's JVM "
                 + "with its worker JVMs, and of Redis (medians); n/a: not counted in tasks; other CPU: cores busy "
                 + "with other processes during the scenario)");
@@ -97,6 +99,23 @@ final class Report {
 
     /** What the CPU columns say where the work is not counted in tasks. */
     private static final String NOT_PER_TASK = "n/a";
+
+    /** A scenario's figure over its runs' own references, else over the sitting's. */
+    private static String ratio(ScenarioResult result, Figure f, @Nullable Double lpush) {
+        Double own = result.ratio(f.key()); // null for a figure that is not a rate
+        return own != null ? String.format(Locale.ROOT, "%.4f", own) : ratio(f, lpush);
+    }
+
+    /** The range of the references measured before the runs, for the reader to see the machine's drift. */
+    private String references() {
+        double[] all = results.stream().flatMap(r -> r.runs().stream()).map(ScenarioResult.Run::lpushPipelined)
+                .filter(v -> v != null).mapToDouble(Double::doubleValue).toArray();
+        if (all.length == 0) {
+            return "none measured: the sitting's own above";
+        }
+        return String.format(Locale.ROOT, "%,.0f-%,.0f/s before the runs", Arrays.stream(all).min().getAsDouble(),
+                Arrays.stream(all).max().getAsDouble());
+    }
 
     private static String ratio(Figure f, @Nullable Double lpush) {
         Double r = f.ratioTo(lpush);
@@ -134,7 +153,7 @@ final class Report {
             s.put("description", result.description());
             s.put("status", result.status());
             s.put("figures", result.figures().stream()
-                    .map(f -> figure(f, lpush, result.values(f.key()), result.cpus(f.key()))).toList());
+                    .map(f -> figure(result, f, lpush)).toList());
             if (!result.measuresCpuPerTask()) {
                 s.put("cpuPerTask", NOT_PER_TASK);
             }
@@ -145,6 +164,7 @@ final class Report {
                 run.put("seconds", r.seconds());
                 run.put("otherCores", r.otherCores());
                 run.put("loadAverage", r.loadAverage());
+                run.put("lpushPipelined", r.lpushPipelined());
                 run.put("notes", r.notes());
                 return run;
             }).toList());
@@ -156,6 +176,17 @@ final class Report {
             Files.createDirectories(parent);
         }
         Files.writeString(file, JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(json));
+    }
+
+    /** A scenario's figure: its ratio is the median over the runs' own references, and the sitting's beside it. */
+    private static Map<String, Object> figure(ScenarioResult result, Figure f, @Nullable Double lpush) {
+        Map<String, Object> m = figure(f, lpush, result.values(f.key()), result.cpus(f.key()));
+        if (result.ratio(f.key()) != null) {
+            m.put("ratioToSittingReference", m.get("ratioToLpushPipelined"));
+            m.put("ratioToLpushPipelined", result.ratio(f.key()));
+            m.put("ratiosToOwnReference", result.ratios(f.key()));
+        }
+        return m;
     }
 
     private static Map<String, Object> figure(Figure f, @Nullable Double lpush, List<Double> values,

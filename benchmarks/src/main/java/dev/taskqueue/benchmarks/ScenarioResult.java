@@ -1,6 +1,7 @@
 package dev.taskqueue.benchmarks;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +31,14 @@ record ScenarioResult(String name, String description, List<Run> runs) {
      * @param seconds how long it took
      * @param otherCores CPU cores busy with other processes meanwhile (see {@link CpuMeter}), or null
      * @param loadAverage the load averages when it ended, or null
+     * @param lpushPipelined {@code redis-benchmark}'s pipelined LPUSH rate measured right before it, or null
      */
     record Run(Status status, @Nullable String message, List<Figure> figures, List<String> notes, double seconds,
-            @Nullable Double otherCores, @Nullable String loadAverage) {
+            @Nullable Double otherCores, @Nullable String loadAverage, @Nullable Double lpushPipelined) {
+
+        Run withReference(@Nullable Double lpush) {
+            return new Run(status, message, figures, notes, seconds, otherCores, loadAverage, lpush);
+        }
     }
 
     /** The worst status of the runs. */
@@ -65,6 +71,25 @@ record ScenarioResult(String name, String description, List<Run> runs) {
         return values;
     }
 
+    /** Each run's value of a rate divided by that run's own reference (the runs that have both). */
+    List<Double> ratios(String key) {
+        List<Double> ratios = new ArrayList<>();
+        for (Run run : runs) {
+            run.figures().stream().filter(f -> f.key().equals(key)).map(f -> f.ratioTo(run.lpushPipelined()))
+                    .filter(r -> r != null).forEach(ratios::add);
+        }
+        return ratios;
+    }
+
+    /**
+     * The median of {@link #ratios}, or null when no run has its own reference (then the sitting's reference, taken
+     * before every scenario, is all there is).
+     */
+    @Nullable Double ratio(String key) {
+        List<Double> ratios = ratios(key);
+        return ratios.isEmpty() ? null : median(ratios.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
     /** Every run's CPU per task of a figure (the runs that measured it). */
     List<CpuPerTask> cpus(String key) {
         List<CpuPerTask> cpus = new ArrayList<>();
@@ -85,7 +110,12 @@ record ScenarioResult(String name, String description, List<Run> runs) {
     }
 
     private static double median(List<Figure> figures) {
-        double[] v = figures.stream().mapToDouble(Figure::value).sorted().toArray();
+        return median(figures.stream().mapToDouble(Figure::value).toArray());
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 }
