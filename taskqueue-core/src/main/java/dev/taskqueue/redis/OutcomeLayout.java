@@ -58,16 +58,14 @@ final class OutcomeLayout {
     enum Layout {
         /** A success whose record is not kept: acknowledged, and its keys released (they are held by its id). */
         ACKNOWLEDGED('A', Field.STREAM, Field.ENTRY, Field.TASK_ID),
-        SUCCEEDED('S', Field.STREAM, Field.ENTRY, Field.TASK_ID, Field.RECORD, Field.TTL, Field.TASK_NAME, Field.RESULT,
-                Field.ATTEMPT),
+        SUCCEEDED('S', Shared.SUCCESS),
         /**
          * A success stored with nothing of the {@link #TAIL} but its description's own fields (no keys to release, no
          * workflow parent, no context: a stored task outside workflows, without headers). The reader gives the fields
          * it leaves out their empty values and reads it as a {@link #SUCCEEDED}: 12 arguments instead of 17, each of
          * which costs Redis about 1,000 instructions (counted: 83,200 instructions per task acknowledged, not 87,900).
          */
-        KEPT('K', 'S', List.of(Field.ARGUMENTS, Field.RAN_FOR, Field.SUBMITTED), Field.STREAM, Field.ENTRY,
-                Field.TASK_ID, Field.RECORD, Field.TTL, Field.TASK_NAME, Field.RESULT, Field.ATTEMPT),
+        KEPT('K', 'S', List.of(Field.ARGUMENTS, Field.RAN_FOR, Field.SUBMITTED), Shared.SUCCESS),
         FAILED('F', Field.STREAM, Field.ENTRY, Field.TASK_ID, Field.RECORD, Field.TTL, Field.TASK_NAME,
                 Field.ERROR_TYPE, Field.ERROR_MESSAGE, Field.ERROR_STACK, Field.ATTEMPT, Field.REASON),
         /** Its dead letter has the same fields as a failure's (no task name, stack or attempt: empty, 0). */
@@ -78,6 +76,12 @@ final class OutcomeLayout {
         RETRY('T', Field.STREAM, Field.ENTRY, Field.TASK_ID, Field.RECORD, Field.TTL, Field.TASK_NAME,
                 Field.ERROR_TYPE, Field.ERROR_MESSAGE, Field.ERROR_STACK, Field.ATTEMPT, Field.PRIORITY,
                 Field.NEXT_BODY, Field.DELAY);
+
+        /** Fields that two layouts share (an enum's constants cannot name its own static fields). */
+        private static final class Shared {
+            static final Field[] SUCCESS = { Field.STREAM, Field.ENTRY, Field.TASK_ID, Field.RECORD, Field.TTL,
+                Field.TASK_NAME, Field.RESULT, Field.ATTEMPT };
+        }
 
         final char letter;
         /** The kind the script reads it as: its own letter, or the kind it is a shorter form of. */
@@ -95,7 +99,10 @@ final class OutcomeLayout {
             this.fields = Stream.concat(Stream.of(fields), TAIL.stream().filter(tail::contains)).toList();
         }
 
-        /** The layout of an outcome: a success stored nowhere needs only its acknowledgement and releases. */
+        /**
+         * The layout of an outcome: a success stored nowhere needs only its acknowledgement and releases, one stored
+         * with nothing to release and no parent or context goes {@link #KEPT}.
+         */
         static Layout of(Outcome outcome) {
             return switch (outcome.kind()) {
                 case SUCCEEDED -> !outcome.storeRecord() ? ACKNOWLEDGED : kept(outcome) ? KEPT : SUCCEEDED;
@@ -177,9 +184,9 @@ final class OutcomeLayout {
 
     /**
      * Lua that reads the outcome starting at {@code ARGV[i]} into {@code kind} and locals named after the
-     * {@link Field}s ({@code s}, {@code entry}, {@code id}...; numbers as numbers, a field its kind lacks as nil), and
-     * moves {@code i} past it. An unknown kind, which only a bug of {@link #encode} could send, ends the script with an
-     * error.
+     * {@link Field}s ({@code s}, {@code entry}, {@code id}...; numbers as numbers, a field its kind lacks as nil, a
+     * field of the {@link #TAIL} that a shorter form leaves out as 0 or ''), and moves {@code i} past it. An unknown
+     * kind, which only a bug of {@link #encode} could send, ends the script with an error.
      */
     static final String LUA_READER = luaReader();
 

@@ -131,7 +131,8 @@ final class Endings {
         Outcome outcome = kept(run, Outcome.revoked(run.delivery, reason).task(name, 0).releasing(run.releases()),
                 null);
         TaskMessage message = run.message();
-        return continuation.after(run, outcome, () -> workflows().failed(message, workflow(run), outcome.error(), true));
+        StepWorkflow workflow = workflow(run);
+        return continuation.after(run, outcome, () -> workflows().failed(message, workflow, outcome.error(), true));
     }
 
     /** A message or entry that cannot be read goes, alone and as stored, to its queue's dead letters. */

@@ -49,7 +49,7 @@ final class Run {
     @Nullable ArrayNode jsonArgs;
     @Nullable Object @Nullable [] args;
     @Nullable TaskPolicies policies;
-    /** What follows it in its workflow, read once. */
+    /** What follows it in its workflow, read once (by its ending instead, when admission ended before reading it). */
     @Nullable StepWorkflow workflow;
 
     volatile @Nullable String permitKey;

@@ -81,8 +81,8 @@ class OutcomeLayoutTest {
 
         Map<String, String> record = record(kept);
         assertRan(record, "SUCCESS");
-        assertThat(record).containsEntry("result", "\"kept\"").containsEntry("args", "[\"hi\"]").containsEntry("submitted", "1000")
-                .doesNotContainKeys("parent", "ctx", "error.type", "next", "dead");
+        assertThat(record).containsEntry("result", "\"kept\"").containsEntry("args", "[\"hi\"]")
+                .containsEntry("submitted", "1000").doesNotContainKeys("parent", "ctx", "error.type", "next", "dead");
         assertThat(ranFor(record)).isEqualTo(25);
         assertLivesFor(kept);
         assertGone(kept);

@@ -107,7 +107,8 @@ class SubmitCombinerTest {
         List<TaskHandle<?>> handles = tq.client.submitAll(List.of(TaskCall.of(TestTasks::echo, "plain-1"),
                 TaskCall.of(TestTasks::echo, "recorded").withOptions(TaskOptions.defaults().taskId("chosen")),
                 TaskCall.of(TestTasks::echo, "again").withOptions(known),
-                TaskCall.of(TestTasks::echo, "later").withOptions(TaskOptions.defaults().countdown(Duration.ofHours(1))),
+                TaskCall.of(TestTasks::echo, "later").withOptions(TaskOptions.defaults()
+                        .countdown(Duration.ofHours(1))),
                 TaskCall.of(TestTasks::echo, "plain-2")));
 
         assertThat(handles).extracting(TaskHandle::id).contains("chosen", "known");

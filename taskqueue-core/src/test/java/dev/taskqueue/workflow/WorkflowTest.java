@@ -476,6 +476,21 @@ class WorkflowTest {
         assertThat(parent.info().argumentsJson()).isEqualTo("[4,5]");
     }
 
+    /** The record a step gets when its predecessor submits it already names that predecessor, before it runs. */
+    @Test
+    void aStepWaitingInItsQueueNamesItsParent() {
+        TaskHandle<Integer> handle = tq.client.submit(chain(TaskCall.of(WorkflowTasks::add, 4, 5).withOptions(
+                TaskOptions.defaults().taskId("first-of-two")), TaskCall.partial(WorkflowTasks::mul, 3)
+                        .withOptions(TaskOptions.defaults().queue("unconsumed"))));
+
+        TaskHandle<Object> first = tq.client.handle("first-of-two");
+        // its successor was stored before its own outcome was recorded
+        await().atMost(WAIT).until(() -> first.state() == TaskState.SUCCESS);
+        assertThat(handle.state()).isEqualTo(TaskState.PENDING);
+        assertThat(handle.info().parentId()).isEqualTo("first-of-two");
+        assertThat(handle.info().queue()).isEqualTo("unconsumed");
+    }
+
     @Test
     void resubmittingAWorkflowWithFixedIdsStoresNothingTwice() {
         Signature<Integer> workflow = chord(group(TaskCall.of(WorkflowTasks::add, 1, 1)
