@@ -181,9 +181,10 @@ final class Report {
     /** A scenario's figure: its ratio is the median over the runs' own references, and the sitting's beside it. */
     private static Map<String, Object> figure(ScenarioResult result, Figure f, @Nullable Double lpush) {
         Map<String, Object> m = figure(f, lpush, result.values(f.key()), result.cpus(f.key()));
-        if (result.ratio(f.key()) != null) {
+        Double own = result.ratio(f.key());
+        if (own != null) {
             m.put("ratioToSittingReference", m.get("ratioToLpushPipelined"));
-            m.put("ratioToLpushPipelined", result.ratio(f.key()));
+            m.put("ratioToLpushPipelined", own);
             m.put("ratiosToOwnReference", result.ratios(f.key()));
         }
         return m;
