@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
 import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.TaskQueueException;
 import dev.taskqueue.broker.Delivery;
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
@@ -541,9 +542,11 @@ final class RedisClaims implements AutoCloseable {
             sleepQuietly(Math.min(timeout.toMillis(), 200));
             return List.of();
         }
-        List<StreamMessage<byte[], byte[]>> messages;
+        long pauseChangesBefore = pauses.changes();
+        List<byte[]> flags = waitOn.stream().map(keys::paused).toList();
+        Waited waited;
         try {
-            messages = reader.read(consumer, offsets, max, timeout);
+            waited = reader.read(consumer, offsets, max, timeout, flags);
         }
         catch (TaskQueueException ex) {
             if (ex.getCause() instanceof RedisCommandExecutionException rce && rce.getMessage() != null
@@ -552,6 +555,10 @@ final class RedisClaims implements AutoCloseable {
                 return List.of();
             }
             throw ex;
+        }
+        List<StreamMessage<byte[], byte[]>> messages = waited.messages();
+        if (!messages.isEmpty()) {
+            seePauses(waitOn, waited, pauseChangesBefore);
         }
         List<Delivery> kept = new ArrayList<>();
         List<Delivery> handBack = new ArrayList<>();
@@ -605,6 +612,30 @@ final class RedisClaims implements AutoCloseable {
         return delivery(ref, message.getId(), fields, false);
     }
 
+    /**
+     * What a blocking read returned, and its queues' pause flags as Redis had them right after serving it (read
+     * behind it on its connection): a pause made before a task was added is seen, although its announcement (from
+     * another instance) may reach this one only after the read returned.
+     */
+    private record Waited(List<StreamMessage<byte[], byte[]>> messages,
+            @Nullable CompletableFuture<List<KeyValue<byte[], byte[]>>> flags) {
+    }
+
+    /** Takes the pause flags read behind a blocking read into this instance's view, as a claim's are taken. */
+    private void seePauses(List<String> queues, Waited waited, long changesBefore) {
+        if (waited.flags() == null) {
+            return;
+        }
+        List<KeyValue<byte[], byte[]>> flags = redis.await(waited.flags(), "read the pause flags of " + queues);
+        List<String> paused = new ArrayList<>();
+        for (int i = 0; i < flags.size() && i < queues.size(); i++) {
+            if (flags.get(i).hasValue()) {
+                paused.add(queues.get(i));
+            }
+        }
+        pauses.claimed(queues, paused, changesBefore);
+    }
+
     /** Makes a pending {@link #awaitAndClaim} of this consumer return now. */
     void wakeUp(String consumer) {
         BlockingReader reader = readers.get(consumer);
@@ -622,9 +653,12 @@ final class RedisClaims implements AutoCloseable {
         private volatile boolean wakeRequested;
         private int rotation;
 
-        /** Up to {@code max} entries of each stream: more than {@code max} in all only when several had some. */
-        synchronized List<StreamMessage<byte[], byte[]>> read(String consumer, List<StreamOffset<byte[]>> offsets,
-                int max, Duration timeout) {
+        /**
+         * Up to {@code max} entries of each stream (more than {@code max} in all only when several had some), and
+         * the pause {@code flags} read right behind them on the same connection.
+         */
+        synchronized Waited read(String consumer, List<StreamOffset<byte[]>> offsets, int max, Duration timeout,
+                List<byte[]> flags) {
             if (connection == null || !connection.isOpen()) {
                 connection = RedisConnections.replace(connection, redis.dedicated());
                 connection.setTimeout(timeout.plus(redis.timeout()));
@@ -634,14 +668,19 @@ final class RedisClaims implements AutoCloseable {
             }
             if (wakeRequested) {
                 wakeRequested = false;
-                return List.of();
+                return new Waited(List.of(), null);
             }
             @SuppressWarnings("unchecked")
             StreamOffset<byte[]>[] streams = offsets.toArray(new StreamOffset[0]);
-            return redis.await(RedisConnections.async(connection).xreadgroup(
+            RedisClusterAsyncCommands<byte[], byte[]> commands = RedisConnections.async(connection);
+            CompletableFuture<List<StreamMessage<byte[], byte[]>>> read = commands.xreadgroup(
                     io.lettuce.core.Consumer.from(bytes(RedisKeys.GROUP), bytes(consumer)),
-                    XReadArgs.Builder.block(Math.max(1, timeout.toMillis())).count(max), streams),
-                    "wait for tasks", timeout.plus(redis.timeout()));
+                    XReadArgs.Builder.block(Math.max(1, timeout.toMillis())).count(max), streams)
+                    .toCompletableFuture();
+            // Redis runs it right after serving the read: the flags as they were when the entries were handed over
+            CompletableFuture<List<KeyValue<byte[], byte[]>>> paused = commands.mget(flags.toArray(byte[][]::new))
+                    .toCompletableFuture();
+            return new Waited(redis.await(read, "wait for tasks", timeout.plus(redis.timeout())), paused);
         }
 
         int nextQueue(int size) {

@@ -50,6 +50,29 @@ class QueueControlTest {
         }
     }
 
+    /**
+     * A pause made elsewhere reaches a worker's view by an announcement, which may come after a task added right
+     * after the pause was handed to the worker's waiting read: the flag, read right behind the read, holds it.
+     */
+    @Test
+    void aTaskAddedRightAfterAPauseWaitsThoughTheAnnouncementIsLate() throws Exception {
+        TestTasks tasks = new TestTasks();
+        try (TaskQueueFixture tq = new TaskQueueFixture(tasks)) {
+            tq.startWorker();
+            tq.client.submit(TestTasks::echo, "before").get(Duration.ofSeconds(10));
+            Thread.sleep(300); // the worker, idle, waits in its blocking read
+
+            SharedRedis.admin().sync().set("{taskqueue:" + QUEUE + "}:paused", "1"); // paused, not announced yet
+            TaskHandle<String> held = tq.client.submit(TestTasks::echo, "after-pause");
+            Thread.sleep(1_000);
+            assertThat(tasks.runsOf("after-pause")).isZero();
+            assertThat(held.state()).isEqualTo(TaskState.PENDING);
+
+            tq.admin.resume(QUEUE);
+            assertThat(held.get(Duration.ofSeconds(5))).isEqualTo("after-pause");
+        }
+    }
+
     @Test
     void pauseHoldsOnlyTheNamedQueue() throws Exception {
         TestTasks tasks = new TestTasks();
