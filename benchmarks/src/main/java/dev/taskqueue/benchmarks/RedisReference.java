@@ -58,8 +58,7 @@ record RedisReference(@Nullable Path binary, List<Figure> figures, @Nullable Str
         try {
             for (int depth : new int[] { 16, 1 }) {
                 int requests = depth == 1 ? plain : pipelined;
-                String output = run(List.of(binary.toString(), "-q", "-h", "127.0.0.1", "-p", Integer.toString(port),
-                        "-P", Integer.toString(depth), "-t", "lpush,set", "-n", Integer.toString(requests)));
+                String output = run(command(binary, port, depth, "lpush,set", requests));
                 parse(output).forEach((command, rate) -> figures.add(Figure.rate(
                         "redis-benchmark." + command.toLowerCase() + ".p" + depth, command + " -P " + depth, rate)));
             }
@@ -81,12 +80,17 @@ record RedisReference(@Nullable Path binary, List<Figure> figures, @Nullable Str
             return null;
         }
         try {
-            return parse(run(List.of(binary.toString(), "-q", "-h", "127.0.0.1", "-p", Integer.toString(port), "-P",
-                    "16", "-t", "lpush", "-n", Integer.toString(requests)))).get("LPUSH");
+            return parse(run(command(binary, port, 16, "lpush", requests))).get("LPUSH");
         }
         catch (IOException | RuntimeException ex) {
             return null;
         }
+    }
+
+    /** {@code redis-benchmark -q} of {@code tests} at pipeline {@code depth} against the loopback server. */
+    private static List<String> command(Path binary, int port, int depth, String tests, int requests) {
+        return List.of(binary.toString(), "-q", "-h", "127.0.0.1", "-p", Integer.toString(port), "-P",
+                Integer.toString(depth), "-t", tests, "-n", Integer.toString(requests));
     }
 
     /** The rates in {@code redis-benchmark -q} output, by command. */
