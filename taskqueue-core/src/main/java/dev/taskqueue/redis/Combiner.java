@@ -3,42 +3,57 @@ package dev.taskqueue.redis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.ToLongFunction;
 
-import org.jspecify.annotations.Nullable;
-
 /**
- * Calls from many threads for the same key (a queue's submits, a chord's reports), combined into one script, the way
- * the acker batches outcomes:
+ * Calls from many threads for the same key (a queue's submits, a chord's reports), sent together (one script, or one
+ * command each in one write), the way the acker batches outcomes:
  * <ol>
- * <li>a call for a key with fewer scripts in flight than the combiner allows is sent at once: a lone call waits for
+ * <li>a call for a key with fewer batches in flight than the combiner allows is sent at once: a lone call waits for
  * nothing;</li>
  * <li>while that many are in flight, the calls for that key wait together;</li>
- * <li>when a reply arrives, they leave in one script (up to {@link #MAX_BATCH} of them and {@link #MAX_BYTES}),
- * sent from the thread that took the reply (Lettuce's event loop: no thread of our own, no hand-off), before the
- * callers of the reply are woken.</li>
+ * <li>when a batch is answered, they leave together (up to {@link #MAX_BATCH} of them and {@link #MAX_BYTES}), sent
+ * from the thread that took the reply (Lettuce's event loop: no thread of our own, no hand-off), before the callers of
+ * the answered batch are woken.</li>
  * </ol>
- * Each caller gets its own part of the reply and waits for it on its own thread, as if it had called alone. A failure
- * of the script is every combined caller's. A key's lane is dropped once idle (a chord's ends with the chord); a call
- * that finds a lane just dropped is sent on it alone, which costs nothing but a missed combination.
+ * Each caller gets its own reply and waits for it on its own thread, as if it had called alone; the {@link Sender}
+ * says whether a failure is one caller's or the whole batch's. A key's lane is dropped once idle (a chord's ends with
+ * the chord); a call that finds a lane just dropped is sent on it alone, which costs nothing but a missed combination.
  *
  * @param <M> what one caller sends
  * @param <R> what one caller gets back
  */
 final class Combiner<M, R> {
 
-    /** Sends the messages of one key in one script; completes with one result per message, in order. */
+    /** Sends the messages of one key together; returns each message's own reply, in order. */
     interface Sender<M, R> {
-        CompletableFuture<List<R>> send(String key, List<M> messages);
+        List<CompletableFuture<R>> send(String key, List<M> messages);
+
+        /**
+         * A sender whose messages go in one call (one script) that completes with one result per message, in order:
+         * a failure of the call is every message's, a result missing from its reply only its message's.
+         */
+        static <M, R> Sender<M, R> inOneCall(BiFunction<String, List<M>, CompletableFuture<List<R>>> call) {
+            return (key, messages) -> {
+                CompletableFuture<List<R>> reply = call.apply(key, messages);
+                List<CompletableFuture<R>> each = new ArrayList<>(messages.size());
+                for (int i = 0; i < messages.size(); i++) {
+                    int position = i;
+                    each.add(reply.thenApply(results -> results.get(position)));
+                }
+                return each;
+            };
+        }
     }
 
-    /** Calls in one script at most: one script must not hold Redis for long. */
+    /** Calls in one batch at most: one script must not hold Redis for long, nor one write the connection. */
     static final int MAX_BATCH = 500;
 
-    /** Their messages' sizes in one script at most (one call, if larger). */
+    /** Their messages' sizes in one batch at most (one call, if larger). */
     static final long MAX_BYTES = 4L * 1024 * 1024;
 
     private final Sender<M, R> sender;
@@ -48,8 +63,8 @@ final class Combiner<M, R> {
 
     /**
      * @param bytes a message's size, for {@link #MAX_BYTES}
-     * @param maxInFlight scripts of one key in flight at most: more keep Redis and the callers busy at once (fewer
-     *        combined per script), fewer combine more per script
+     * @param maxInFlight batches of one key in flight at most: more keep Redis and the callers busy at once (fewer
+     *        combined per batch), fewer combine more per batch
      */
     Combiner(Sender<M, R> sender, ToLongFunction<M> bytes, int maxInFlight) {
         this.sender = sender;
@@ -65,7 +80,7 @@ final class Combiner<M, R> {
     private record Waiting<M, R>(M message, CompletableFuture<R> reply) {
     }
 
-    /** One key's calls: {@code maxInFlight} scripts in flight at most, the others waiting for a reply. */
+    /** One key's calls: {@code maxInFlight} batches in flight at most, the others waiting for a reply. */
     private final class Lane {
 
         private final String key;
@@ -112,22 +127,23 @@ final class Combiner<M, R> {
 
         private void send(List<Waiting<M, R>> batch) {
             if (batch.isEmpty()) { // every caller of it gave up
-                replied(batch, null, null);
+                replied(batch, List.of());
                 return;
             }
-            CompletableFuture<List<R>> reply;
+            List<CompletableFuture<R>> replies;
             try {
-                reply = sender.send(key, batch.stream().map(Waiting::message).toList());
+                replies = sender.send(key, batch.stream().map(Waiting::message).toList());
             }
             catch (Throwable notSent) { // no connection, or this JVM failed building it: nothing was sent
-                replied(batch, null, notSent);
+                replied(batch, batch.stream().map(w -> CompletableFuture.<R>failedFuture(notSent)).toList());
                 return;
             }
-            reply.whenComplete((results, failure) -> replied(batch, results, failure));
+            CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+                    .whenComplete((all, failure) -> replied(batch, replies));
         }
 
         /** A batch is answered: what waits leaves first, then the batch's callers are woken. */
-        private void replied(List<Waiting<M, R>> batch, @Nullable List<R> results, @Nullable Throwable failure) {
+        private void replied(List<Waiting<M, R>> batch, List<CompletableFuture<R>> replies) {
             try {
                 List<Waiting<M, R>> next;
                 synchronized (this) {
@@ -142,25 +158,23 @@ final class Combiner<M, R> {
                 }
             }
             finally {
-                answer(batch, results, failure); // whatever befell the next batch, this one's callers hear
+                answer(batch, replies); // whatever befell the next batch, this one's callers hear
             }
         }
 
-        /** Each caller gets its result, or the failure; a result missing from the reply fails only its caller. */
-        private void answer(List<Waiting<M, R>> batch, @Nullable List<R> results, @Nullable Throwable failure) {
+        /** Each caller gets its own reply, done by now: its result, or its failure. */
+        private void answer(List<Waiting<M, R>> batch, List<CompletableFuture<R>> replies) {
             for (int i = 0; i < batch.size(); i++) {
                 CompletableFuture<R> reply = batch.get(i).reply();
-                try {
-                    if (failure != null) {
-                        reply.completeExceptionally(failure);
+                replies.get(i).whenComplete((result, failure) -> {
+                    if (failure == null) {
+                        reply.complete(result);
                     }
                     else {
-                        reply.complete(Objects.requireNonNull(results).get(i));
+                        reply.completeExceptionally(failure instanceof CompletionException wrapped
+                                && wrapped.getCause() != null ? wrapped.getCause() : failure);
                     }
-                }
-                catch (RuntimeException unreadable) { // a reply shorter than the batch: not our own script's
-                    reply.completeExceptionally(unreadable);
-                }
+                });
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.taskqueue.redis;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +29,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.jspecify.annotations.Nullable;
 
@@ -162,6 +164,11 @@ public final class RedisConnections implements AutoCloseable {
 
     /** The shared connection's asynchronous commands. */
     RedisClusterAsyncCommands<byte[], byte[]> commands() {
+        return async(openShared());
+    }
+
+    /** The shared connection, connected again if it was closed. */
+    private StatefulConnection<byte[], byte[]> openShared() {
         StatefulConnection<byte[], byte[]> connection = shared;
         if (connection == null || !connection.isOpen()) {
             synchronized (this) {
@@ -172,7 +179,7 @@ public final class RedisConnections implements AutoCloseable {
                 }
             }
         }
-        return async(connection);
+        return connection;
     }
 
     /**
@@ -187,6 +194,26 @@ public final class RedisConnections implements AutoCloseable {
             return command.apply(async(connection)); // not commands(): it would connect here if this one just closed
         }
         return CompletableFuture.supplyAsync(() -> command.apply(commands())).thenCompose(reply -> reply);
+    }
+
+    /**
+     * Writes {@code batch} on the shared connection in one write, as {@link #sendFromAnyThread} sends one command: from
+     * another thread when that connection is not open. A command that could not be sent completes with the failure.
+     */
+    void dispatchFromAnyThread(List<? extends RedisCommand<byte[], byte[], ?>> batch) {
+        StatefulConnection<byte[], byte[]> connection = shared;
+        if (connection != null && connection.isOpen()) {
+            connection.dispatch(batch);
+            return;
+        }
+        CompletableFuture.runAsync(() -> {
+            try {
+                openShared().dispatch(batch);
+            }
+            catch (RuntimeException notSent) {
+                batch.forEach(command -> command.completeExceptionally(notSent));
+            }
+        });
     }
 
     /** Whether Redis answers a {@code PING} within 2 s on the shared connection. */

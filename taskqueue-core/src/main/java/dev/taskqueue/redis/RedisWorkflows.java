@@ -201,8 +201,9 @@ public final class RedisWorkflows implements WorkflowStore {
      */
     private static final int SCRIPTS_IN_FLIGHT_PER_CHORD = 1;
 
-    private final Combiner<MemberReport, SharedProgress> reports = new Combiner<>(this::sendReports,
-            report -> report.resultJson().length(), SCRIPTS_IN_FLIGHT_PER_CHORD);
+    private final Combiner<MemberReport, SharedProgress> reports = new Combiner<>(
+            Combiner.Sender.inOneCall(this::sendReports), report -> report.resultJson().length(),
+            SCRIPTS_IN_FLIGHT_PER_CHORD);
 
     @Override
     public ChordProgress reportToChord(String chordId, int index, int size, @Nullable String resultJson,

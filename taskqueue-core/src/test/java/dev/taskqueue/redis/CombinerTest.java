@@ -12,13 +12,12 @@ import org.junit.jupiter.api.Test;
 class CombinerTest {
 
     /** A sender that records each script and answers it when the test says. */
-    private static final class HeldSender implements Combiner.Sender<String, String> {
+    private static final class HeldSender {
 
         final List<List<String>> sent = new ArrayList<>();
         final List<CompletableFuture<List<String>>> replies = new ArrayList<>();
 
-        @Override
-        public synchronized CompletableFuture<List<String>> send(String key, List<String> messages) {
+        synchronized CompletableFuture<List<String>> send(String key, List<String> messages) {
             sent.add(messages);
             CompletableFuture<List<String>> reply = new CompletableFuture<>();
             replies.add(reply);
@@ -37,10 +36,14 @@ class CombinerTest {
         }
     }
 
+    private static Combiner<String, String> inOneScript(HeldSender sender, int inFlight) {
+        return new Combiner<>(Combiner.Sender.inOneCall(sender::send), String::length, inFlight);
+    }
+
     @Test
     void callsAreSentAtOnceUpToTheScriptsInFlightAndTheRestLeaveTogetherWithTheNextReply() {
         HeldSender sender = new HeldSender();
-        Combiner<String, String> combiner = new Combiner<>(sender, String::length, 2);
+        Combiner<String, String> combiner = inOneScript(sender, 2);
 
         CompletableFuture<String> a = combiner.submit("q", "a");
         CompletableFuture<String> b = combiner.submit("q", "b");
@@ -62,7 +65,7 @@ class CombinerTest {
     @Test
     void eachKeyHasItsOwnScriptsInFlight() {
         HeldSender sender = new HeldSender();
-        Combiner<String, String> combiner = new Combiner<>(sender, String::length, 1);
+        Combiner<String, String> combiner = inOneScript(sender, 1);
 
         combiner.submit("q1", "a");
         combiner.submit("q2", "b");
@@ -76,7 +79,7 @@ class CombinerTest {
     @Test
     void aKeyWhoseScriptsAreAllAnsweredSendsTheNextCallAtOnce() {
         HeldSender sender = new HeldSender();
-        Combiner<String, String> combiner = new Combiner<>(sender, String::length, 2);
+        Combiner<String, String> combiner = inOneScript(sender, 2);
 
         combiner.submit("q", "a");
         combiner.submit("q", "b");
@@ -95,7 +98,7 @@ class CombinerTest {
     @Test
     void aFailedScriptFailsEveryCallItCarriedAndTheWaitingStillLeave() {
         HeldSender sender = new HeldSender();
-        Combiner<String, String> combiner = new Combiner<>(sender, String::length, 1);
+        Combiner<String, String> combiner = inOneScript(sender, 1);
 
         CompletableFuture<String> a = combiner.submit("q", "a");
         CompletableFuture<String> b = combiner.submit("q", "b");
@@ -107,5 +110,32 @@ class CombinerTest {
         sender.answer(1);
         assertThat(b).isCompletedWithValue("B");
         assertThat(c).isCompletedWithValue("C");
+    }
+
+    @Test
+    void aCallSentAsItsOwnCommandFailsAloneAndItsBatchEndsWithItsLastReply() {
+        List<List<CompletableFuture<String>>> sent = new ArrayList<>();
+        Combiner<String, String> combiner = new Combiner<>((key, messages) -> {
+            List<CompletableFuture<String>> each = messages.stream().map(m -> new CompletableFuture<String>()).toList();
+            sent.add(each);
+            return each;
+        }, String::length, 1);
+
+        CompletableFuture<String> a = combiner.submit("q", "a");
+        CompletableFuture<String> b = combiner.submit("q", "b");
+        CompletableFuture<String> c = combiner.submit("q", "c");
+        sent.get(0).get(0).complete("A");
+        CompletableFuture<String> d = combiner.submit("q", "d");
+        sent.get(1).get(0).completeExceptionally(new IllegalStateException("WRONGTYPE"));
+
+        assertThat(a).isCompletedWithValue("A");
+        assertThat(b).as("its batch waits for c's reply").isNotDone();
+        assertThat(sent).as("d waits for b and c's batch").hasSize(2);
+        sent.get(1).get(1).complete("C");
+        assertThat(b).isCompletedExceptionally();
+        assertThat(c).isCompletedWithValue("C");
+        assertThat(sent).hasSize(3);
+        sent.get(2).get(0).complete("D");
+        assertThat(d).isCompletedWithValue("D");
     }
 }

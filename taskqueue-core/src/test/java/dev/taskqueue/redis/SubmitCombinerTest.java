@@ -41,11 +41,12 @@ class SubmitCombinerTest {
     }
 
     @Test
-    void singleSubmitsFromManyThreadsShareScriptsAndEachReturnsOnceItsTaskIsStored() throws Exception {
+    void singleSubmitsFromManyThreadsAreEachOneAddToTheStreamAndReturnOnceTheirTaskIsStored() throws Exception {
         int threads = 8;
         int each = 200;
         Set<String> ids = ConcurrentHashMap.newKeySet();
         long scriptsBefore = SharedRedis.calls("evalsha");
+        long addsBefore = SharedRedis.calls("xadd");
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<?>> done = new ArrayList<>();
@@ -67,12 +68,42 @@ class SubmitCombinerTest {
             pool.shutdownNow();
         }
         long scripts = SharedRedis.calls("evalsha") - scriptsBefore;
+        long adds = SharedRedis.calls("xadd") - addsBefore;
 
         assertThat(ids).hasSize(threads * each);
         assertThat(redis.xlen("{taskqueue:default}:s:0")).isEqualTo(threads * each);
-        // One script per submit before; combined, those that wait for the scripts in flight go together in the next
-        // (about 0.7 scripts per submit with 8 threads and 4 scripts in flight on 2 cores).
-        assertThat(scripts).isLessThan(threads * each * 9L / 10);
+        // A script per batch of one or two submits before (it makes the stream when missing, so these adds are each
+        // the script's, or sent on their own, or both while the stream was missing); now the script only for the
+        // first submits, which find no stream, and each of the others one XADD
+        assertThat(scripts).isLessThan(20);
+        assertThat(adds).isBetween((long) threads * each, threads * each + 2 * scripts);
+    }
+
+    @Test
+    void aSingleSubmitToAQueueWithoutAStreamMakesItWithItsConsumerGroup() {
+        TaskHandle<String> first = tq.client.submit(TestTasks::echo, "first");
+        assertThat(redis.xinfoGroups("{taskqueue:default}:s:0")).as("the group workers read").hasSize(1);
+
+        redis.del("{taskqueue:default}:s:0"); // emptied and deleted, as a queue's purge does
+        TaskHandle<String> second = tq.client.submit(TestTasks::echo, "second");
+        tq.startWorker();
+
+        assertThat(second.get(Duration.ofSeconds(10))).isEqualTo("second");
+        assertThat(first.id()).isNotEqualTo(second.id());
+    }
+
+    @Test
+    void aSingleSubmitRefusedByAKeyOfAnotherTypeSaysSoAndTheNextIsStored() {
+        redis.set("{taskqueue:default}:s:0", "not a stream"); // written by something else
+
+        assertThatThrownBy(() -> tq.client.submit(TestTasks::echo, "refused")).isInstanceOf(TaskQueueException.class)
+                .hasMessageContaining("Redis refused to store task test.echo [").hasMessageContaining("WRONGTYPE")
+                .hasMessageContaining("remove it, then submit this task again");
+
+        redis.del("{taskqueue:default}:s:0");
+        TaskHandle<String> again = tq.client.submit(TestTasks::echo, "stored");
+        tq.startWorker();
+        assertThat(again.get(Duration.ofSeconds(10))).isEqualTo("stored");
     }
 
     @Test
