@@ -20,6 +20,8 @@ final class BulkSubmitScenario extends Scenario {
     void run(Bench bench, Deadline deadline, Findings out) {
         Sizes sizes = bench.sizes;
         try (Engine engine = bench.engine()) {
+            Bench.submitBatches(engine.client, TaskCall.of(BenchTasks::noop), sizes.bulkBatch(),
+                    Scenario.ownWarmup(sizes.bulkTasks()), deadline);
             CpuWatch cpu = bench.cpuWatch();
             double rate = Bench.submitBatches(engine.client, TaskCall.of(BenchTasks::noop), sizes.bulkBatch(),
                     sizes.bulkTasks(), deadline);
