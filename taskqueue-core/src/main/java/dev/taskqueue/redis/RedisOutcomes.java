@@ -107,6 +107,23 @@ final class RedisOutcomes {
             local now_text = string.format('%d', now)
             local group, worker = ARGV[1], ARGV[2]
             local out, deletions = {}, {}
+            -- A success's record: its fields straight in the call, then any others. Built in a table, grown, then
+            -- unpacked, they cost Redis 6,900 of the 78,000 instructions a stored success took. Returns the fields
+            -- written, and of them those that were not there before.
+            local function write_success(record, name, attempt, result, started, ...)
+              local added = redis.call('HSET', record, 'state', 'SUCCESS', 'finished', now_text, 'worker', worker,
+                'task', name, 'queue', ARGV[7], 'attempt', attempt, 'result', result, 'started', started, ...)
+              return 8 + select('#', ...) / 2, added
+            end
+            -- What describes the task, those of its fields it has, after the fields in f
+            local function with_description(f, targs, tparent, tctx, tsub)
+              if targs ~= '' then f[#f + 1] = 'args' f[#f + 1] = targs end
+              if tparent ~= '' then f[#f + 1] = 'parent' f[#f + 1] = tparent end
+              if tctx ~= '' then f[#f + 1] = 'ctx' f[#f + 1] = tctx end
+              if tsub ~= '' then f[#f + 1] = 'submitted' f[#f + 1] = tsub end
+              return f
+            end
+            local NOTHING_BEFORE = { false, false }
             local STATES = { S = 'SUCCESS', A = 'SUCCESS', F = 'FAILURE', Q = 'FAILURE', R = 'REVOKED', T = 'RETRY' }
             local REVOKED = 'dev.taskqueue.TaskRevokedException'
             local dead, announce = false, false
@@ -157,33 +174,41 @@ final class RedisOutcomes {
                   redis.call('PEXPIRE', KEYS[ak], ttl)
                 end
                 if record then
-                  -- One HSET per record: its outcome's fields, then what describes the task (the common case,
-                  -- SUCCESS, also takes its start time here)
-                  local f
+                  -- One HSET per record: its outcome's fields, then what describes the task
+                  local written, added
                   if kind == 'S' then
-                    f = { 'state', 'SUCCESS', 'finished', now_text, 'worker', worker, 'task', name, 'queue', ARGV[7],
-                      'attempt', attempt, 'result', result,
-                      'started', tran ~= '' and string.format('%d', now - tonumber(tran)) or now_text }
-                  elseif kind == 'R' then
-                    f = { 'state', 'REVOKED', 'finished', now, 'task', name, 'queue', ARGV[7],
-                      'error.type', 'dev.taskqueue.TaskRevokedException', 'error.message', emsg }
-                  elseif kind == 'T' then
-                    f = { 'state', 'RETRY', 'worker', worker, 'task', name, 'queue', ARGV[7], 'attempt', attempt,
-                      'next', now + delay, 'error.type', etype, 'error.message', emsg, 'error.stack', estack }
+                    local started = tran ~= '' and string.format('%d', now - tonumber(tran)) or now_text
+                    if targs ~= '' and tsub ~= '' and tparent == '' and tctx == '' then -- the common case
+                      written, added = write_success(record, name, attempt, result, started, 'args', targs,
+                        'submitted', tsub)
+                    else
+                      written, added = write_success(record, name, attempt, result, started,
+                        unpack(with_description({}, targs, tparent, tctx, tsub)))
+                    end
                   else
-                    f = { 'state', 'FAILURE', 'finished', now, 'worker', worker, 'task', name, 'queue', ARGV[7],
-                      'attempt', attempt, 'error.type', etype, 'error.message', emsg, 'error.stack', estack,
-                      'dead', letter }
+                    local f
+                    if kind == 'R' then
+                      f = { 'state', 'REVOKED', 'finished', now, 'task', name, 'queue', ARGV[7],
+                        'error.type', 'dev.taskqueue.TaskRevokedException', 'error.message', emsg }
+                    elseif kind == 'T' then
+                      f = { 'state', 'RETRY', 'worker', worker, 'task', name, 'queue', ARGV[7], 'attempt', attempt,
+                        'next', now + delay, 'error.type', etype, 'error.message', emsg, 'error.stack', estack }
+                    else
+                      f = { 'state', 'FAILURE', 'finished', now, 'worker', worker, 'task', name, 'queue', ARGV[7],
+                        'attempt', attempt, 'error.type', etype, 'error.message', emsg, 'error.stack', estack,
+                        'dead', letter }
+                    end
+                    with_description(f, targs, tparent, tctx, tsub)
+                    if tran ~= '' then f[#f + 1] = 'started' f[#f + 1] = now - tonumber(tran) end
+                    written, added = #f / 2, redis.call('HSET', record, unpack(f))
                   end
-                  if targs ~= '' then f[#f + 1] = 'args' f[#f + 1] = targs end
-                  if tparent ~= '' then f[#f + 1] = 'parent' f[#f + 1] = tparent end
-                  if tctx ~= '' then f[#f + 1] = 'ctx' f[#f + 1] = tctx end
-                  if tsub ~= '' then f[#f + 1] = 'submitted' f[#f + 1] = tsub end
-                  if tran ~= '' and kind ~= 'S' then f[#f + 1] = 'started' f[#f + 1] = now - tonumber(tran) end
-                  -- One look serves both questions the outcome asks of what was there before: an earlier
-                  -- failure to clear, and who waits for the result (the HSET below writes neither field)
-                  local before = redis.call('HMGET', record, 'error.type', 'notify')
-                  redis.call('HSET', record, unpack(f))
+                  -- What the outcome asks of what was there before: an earlier failure to clear, and who waits for
+                  -- the result (neither field written above). A record of only the fields just written had neither:
+                  -- the common case, one HLEN instead of an HMGET (2,000 instructions less).
+                  local before = NOTHING_BEFORE
+                  if added ~= written or redis.call('HLEN', record) ~= written then
+                    before = redis.call('HMGET', record, 'error.type', 'notify')
+                  end
                   -- every writer of 'next' or 'dead' (a retry, a failure) also writes 'error.type': a record
                   -- without it has nothing to clear, which is the common case (one look instead of five deletes)
                   if kind == 'S' and before[1] then

@@ -242,6 +242,29 @@ class TaskHandleTest {
     }
 
     @Test
+    void aWaiterOfATaskThatHasNoRecordYetIsToldByNotification() throws Exception {
+        RedisResultBackend notPolling = new RedisResultBackend(tq.stores, Duration.ofHours(1), Duration.ofMinutes(1));
+        try {
+            TaskHandle<String> handle = tq.client.submit(TestTasks::echo, "told");
+            String record = "{taskqueue:default}:t:" + handle.id();
+            // A waiter in another instance whose first poll would come only after a minute; a plain task has no
+            // record until it ends, so its record holds the waiter's registration alone (the success sees only its
+            // own fields and the registration, and must not take it for a record of its fields alone)
+            CompletableFuture<TaskInfo> waiting = notPolling.whenFinished("default", handle.id());
+            await().atMost(Duration.ofSeconds(5)).until(() -> !SharedRedis.admin().sync().hkeys(record).isEmpty());
+            assertThat(SharedRedis.admin().sync().hkeys(record)).containsExactly("notify");
+            tq.startWorker();
+
+            assertThat(waiting.get(10, TimeUnit.SECONDS).resultJson()).isEqualTo("\"told\"");
+            assertThat(SharedRedis.admin().sync().hkeys(record)).as("the registration is gone")
+                    .doesNotContain("notify");
+        }
+        finally {
+            notPolling.close();
+        }
+    }
+
+    @Test
     void aCallerChosenIdIsSubmittedOnce() {
         AtomicInteger duplicates = new AtomicInteger();
         tq.listeners.add(new TaskEventListener() {
