@@ -12,9 +12,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A task's record as stored by a broker (a Redis hash): its field names, and how they read
- * as a {@link TaskInfo}. Times are epoch milliseconds.
+ * as a {@link TaskInfo}. Times are epoch milliseconds. Its queue is not a field: a record lives in its task's queue
+ * (its key says which), so a field would only repeat it, at a cost to every outcome stored.
  * <pre>
- * state, task, queue, worker, submitted, started, finished, attempt, next, result,
+ * state, task, worker, submitted, started, finished, attempt, next, result,
  * error.type, error.message, error.stack, progress, progress.message, args, parent, notify, dead (the id of its
  * dead letter, while it has one), ctx (its message's headers, workflow root and children, for operators:
  * {@code dev.taskqueue.internal.ContextJson}; not part of {@link TaskInfo})
@@ -39,8 +40,7 @@ public final class TaskRecords {
      * @param delayed whether the task waits in the delayed set (a SCHEDULED task whose countdown ended is PENDING)
      * @throws UnreadableRecordException when the record holds a state taskqueue does not write
      */
-    public static @Nullable TaskInfo toInfo(String id, @Nullable String queue, Map<String, String> f,
-            boolean delayed) {
+    public static @Nullable TaskInfo toInfo(String id, String queue, Map<String, String> f, boolean delayed) {
         String stateName = f.get("state");
         if (stateName == null) {
             return delayed ? TaskInfo.of(id, queue, TaskState.SCHEDULED) : null;
@@ -54,8 +54,7 @@ public final class TaskRecords {
         if (state == TaskState.SCHEDULED && !delayed) {
             state = TaskState.PENDING; // its countdown ended: it waits in a stream now
         }
-        // The queue it was read in: a record lives in its task's queue, whatever its fields say.
-        return new TaskInfo(id, emptyToNull(f.get("task")), queue != null ? queue : emptyToNull(f.get("queue")), state,
+        return new TaskInfo(id, emptyToNull(f.get("task")), queue, state,
                 emptyToNull(f.get("worker")), instant(f.get("submitted")), instant(f.get("started")),
                 instant(f.get("finished")), integer(f.get("attempt")),
                 state == TaskState.SUCCESS ? f.get("result") : null, error(f),

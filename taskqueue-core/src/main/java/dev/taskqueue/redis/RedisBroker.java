@@ -181,8 +181,8 @@ public final class RedisBroker implements Broker {
     // ------------------------------------------------------------------------------------------ started
 
     /*
-     * KEYS: task records.   ARGV[1] worker id, then 5 per record: task name, queue, attempt, ttl ms, submission
-     * time ms (its message's creation time; 0 = unknown).
+     * KEYS: task records.   ARGV[1] worker id, then 4 per record: task name, attempt, ttl ms, submission time ms
+     * (its message's creation time; 0 = unknown).
      * Sets state STARTED unless the task already finished (a slow notice must not undo an outcome).
      */
     private static final LuaScript MARK_STARTED = new LuaScript("mark-started", """
@@ -190,11 +190,11 @@ public final class RedisBroker implements Broker {
             for i, key in ipairs(KEYS) do
               local state = redis.call('HGET', key, 'state')
               if state ~= 'SUCCESS' and state ~= 'FAILURE' and state ~= 'REVOKED' then
-                local b = 1 + (i - 1) * 5
+                local b = 1 + (i - 1) * 4
                 redis.call('HSET', key, 'state', 'STARTED', 'worker', ARGV[1], 'started', now,
-                  'task', ARGV[b + 1], 'queue', ARGV[b + 2], 'attempt', ARGV[b + 3])
-                if ARGV[b + 5] ~= '0' then redis.call('HSET', key, 'submitted', ARGV[b + 5]) end
-                redis.call('PEXPIRE', key, ARGV[b + 4])
+                  'task', ARGV[b + 1], 'attempt', ARGV[b + 2])
+                if ARGV[b + 4] ~= '0' then redis.call('HSET', key, 'submitted', ARGV[b + 4]) end
+                redis.call('PEXPIRE', key, ARGV[b + 3])
               end
             end
             return #KEYS
@@ -206,16 +206,15 @@ public final class RedisBroker implements Broker {
         for (Map.Entry<String, List<Started>> entry : byQueue.entrySet()) {
             List<Started> tasks = entry.getValue();
             byte[][] k = new byte[tasks.size()][];
-            byte[][] a = new byte[1 + 5 * tasks.size()][];
+            byte[][] a = new byte[1 + 4 * tasks.size()][];
             a[0] = bytes(consumer);
             for (int i = 0; i < tasks.size(); i++) {
                 Started s = tasks.get(i);
                 k[i] = keys.record(s.queue(), s.taskId());
-                a[1 + 5 * i] = bytes(s.taskName());
-                a[2 + 5 * i] = bytes(s.queue());
-                a[3 + 5 * i] = bytes(Integer.toString(s.attempt()));
-                a[4 + 5 * i] = bytes(Long.toString(s.recordTtlMillis()));
-                a[5 + 5 * i] = bytes(Long.toString(Math.max(0, s.submittedAtMillis())));
+                a[1 + 4 * i] = bytes(s.taskName());
+                a[2 + 4 * i] = bytes(Integer.toString(s.attempt()));
+                a[3 + 4 * i] = bytes(Long.toString(s.recordTtlMillis()));
+                a[4 + 4 * i] = bytes(Long.toString(Math.max(0, s.submittedAtMillis())));
             }
             // Informational: not awaited, so that it costs the worker no round trip.
             MARK_STARTED.run(redis.commands(), k, a).exceptionally(ex -> {

@@ -112,8 +112,8 @@ final class RedisOutcomes {
             -- written, and of them those that were not there before.
             local function write_success(record, name, attempt, result, started, ...)
               local added = redis.call('HSET', record, 'state', 'SUCCESS', 'finished', now_text, 'worker', worker,
-                'task', name, 'queue', ARGV[7], 'attempt', attempt, 'result', result, 'started', started, ...)
-              return 8 + select('#', ...) / 2, added
+                'task', name, 'attempt', attempt, 'result', result, 'started', started, ...)
+              return 7 + select('#', ...) / 2, added
             end
             -- What describes the task, those of its fields it has, after the fields in f
             local function with_description(f, targs, tparent, tctx, tsub)
@@ -188,13 +188,13 @@ final class RedisOutcomes {
                   else
                     local f
                     if kind == 'R' then
-                      f = { 'state', 'REVOKED', 'finished', now, 'task', name, 'queue', ARGV[7],
+                      f = { 'state', 'REVOKED', 'finished', now, 'task', name,
                         'error.type', 'dev.taskqueue.TaskRevokedException', 'error.message', emsg }
                     elseif kind == 'T' then
-                      f = { 'state', 'RETRY', 'worker', worker, 'task', name, 'queue', ARGV[7], 'attempt', attempt,
+                      f = { 'state', 'RETRY', 'worker', worker, 'task', name, 'attempt', attempt,
                         'next', now + delay, 'error.type', etype, 'error.message', emsg, 'error.stack', estack }
                     else
-                      f = { 'state', 'FAILURE', 'finished', now, 'worker', worker, 'task', name, 'queue', ARGV[7],
+                      f = { 'state', 'FAILURE', 'finished', now, 'worker', worker, 'task', name,
                         'attempt', attempt, 'error.type', etype, 'error.message', emsg, 'error.stack', estack,
                         'dead', letter }
                     end

@@ -80,16 +80,16 @@ final class RedisRevocations {
     /*
      * KEYS[1] {q}:revoked   KEYS[2] {q}:d   KEYS[3] {q}:dp   KEYS[4] {q}:t:<id>   KEYS[5] {q}:u:<unique key> (or -)
      * KEYS[6] {q}:s:r   KEYS[7] {q}:retrying
-     * ARGV[1] task id   ARGV[2] reason   ARGV[3] keep ms   ARGV[4] notify channel prefix   ARGV[5] queue name
-     * ARGV[6] '1' when the delayed task is part of a workflow   ARGV[7] group
-     * ARGV[8] '1' when the task is known to be in this queue, '0' when no queue had it   ARGV[9] most remembered
-     * ARGV[10] '1' when a running task is to be interrupted
+     * ARGV[1] task id   ARGV[2] reason   ARGV[3] keep ms   ARGV[4] notify channel prefix
+     * ARGV[5] '1' when the delayed task is part of a workflow   ARGV[6] group
+     * ARGV[7] '1' when the task is known to be in this queue, '0' when no queue had it   ARGV[8] most remembered
+     * ARGV[9] '1' when a running task is to be interrupted
      * Returns 0 and changes nothing when the task's record says it finished (SUCCESS, FAILURE, or REVOKED
      * already; a revocation that asks to interrupt a task revoked before only marks that in the revoked set).
      * Otherwise remembers the revocation (forgetting those older than keep, and the oldest beyond the most
      * remembered) and returns 1; the revoked set's score is the time, plus a half when the revocation asks to
      * interrupt the task (a worker that missed the announcement reads it there: {@link #findRevoked}); then, unless
-     * the task is unknown here (ARGV[8] '0', and neither a record with a state nor a delayed entry exists), removes it
+     * the task is unknown here (ARGV[7] '0', and neither a record with a state nor a delayed entry exists), removes it
      * from the delayed set, marks its record REVOKED and releases its uniqueness key. It leaves {q}:retrying with
      * {q}:d, so that the queue's retrying count is a ZCARD.
      * A delayed workflow step goes to the redelivery stream at once, flagged revoked: a worker takes it, records it
@@ -100,26 +100,26 @@ final class RedisRevocations {
             local state = redis.call('HGET', KEYS[4], 'state')
             if state == 'SUCCESS' or state == 'FAILURE' then return 0 end
             local now = now_ms()
-            local score = ARGV[10] == '1' and now + 0.5 or now
+            local score = ARGV[9] == '1' and now + 0.5 or now
             if state == 'REVOKED' then
               -- revoked before, perhaps still running (without being interrupted): this one may ask to interrupt it
-              if ARGV[10] == '1' then redis.call('ZADD', KEYS[1], 'XX', score, ARGV[1]) end
+              if ARGV[9] == '1' then redis.call('ZADD', KEYS[1], 'XX', score, ARGV[1]) end
               return 0
             end
             local keep = tonumber(ARGV[3])
             redis.call('ZADD', KEYS[1], score, ARGV[1])
             redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - keep)
-            redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[9]) - 1)
+            redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[8]) - 1)
             redis.call('PEXPIRE', KEYS[1], keep)
-            if ARGV[8] == '0' and not state and redis.call('HEXISTS', KEYS[3], ARGV[1]) == 0 then return 1 end
+            if ARGV[7] == '0' and not state and redis.call('HEXISTS', KEYS[3], ARGV[1]) == 0 then return 1 end
             local delayed = redis.call('ZREM', KEYS[2], ARGV[1])
             redis.call('ZREM', KEYS[7], ARGV[1])
-            if delayed == 1 and ARGV[6] == '1' then
-              add_ready(KEYS[6], ARGV[7], ARGV[1], string.sub(redis.call('HGET', KEYS[3], ARGV[1]), 2), '0', true)
+            if delayed == 1 and ARGV[5] == '1' then
+              add_ready(KEYS[6], ARGV[6], ARGV[1], string.sub(redis.call('HGET', KEYS[3], ARGV[1]), 2), '0', true)
             end
             redis.call('HDEL', KEYS[3], ARGV[1])
-            redis.call('HSET', KEYS[4], 'state', 'REVOKED', 'finished', now, 'queue', ARGV[5],
-              'error.type', 'dev.taskqueue.TaskRevokedException', 'error.message', ARGV[2])
+            redis.call('HSET', KEYS[4], 'state', 'REVOKED', 'finished', now, 'error.type',
+              'dev.taskqueue.TaskRevokedException', 'error.message', ARGV[2])
             redis.call('PEXPIRE', KEYS[4], keep)
             notify_waiters(KEYS[4], ARGV[1], ARGV[4])
             if redis.call('GET', KEYS[5]) == ARGV[1] then redis.call('DEL', KEYS[5]) end
@@ -165,7 +165,7 @@ final class RedisRevocations {
                     keys.delayed(queue), keys.delayedPayloads(queue), keys.record(queue, taskId),
                     keys.unique(queue, uniqueKey), keys.stream(queue, RedisKeys.REDELIVERY),
                     keys.retrying(queue) }, bytes(taskId), bytes(reason),
-                    bytes(Long.toString(keepMillis)), bytes(keys.notifyChannelPrefix()), bytes(queue),
+                    bytes(Long.toString(keepMillis)), bytes(keys.notifyChannelPrefix()),
                     bytes(body != null && inWorkflow.test(body) ? "1" : "0"), bytes(RedisKeys.GROUP),
                     bytes(where.found() ? "1" : "0"), bytes(Integer.toString(MAX_PER_QUEUE)),
                     bytes(interrupt ? "1" : "0")),

@@ -457,10 +457,9 @@ final class RedisSubmits implements AutoCloseable {
               -- as the integer it is
               if not clock_text then clock_text = string.format('%d', now()) end
               if parent == '' then
-                redis.call('HSET', record, 'state', state, 'task', name, 'queue', ARGV[3], 'submitted', clock_text)
+                redis.call('HSET', record, 'state', state, 'task', name, 'submitted', clock_text)
               else
-                redis.call('HSET', record, 'state', state, 'task', name, 'queue', ARGV[3], 'submitted', clock_text,
-                  'parent', parent)
+                redis.call('HSET', record, 'state', state, 'task', name, 'submitted', clock_text, 'parent', parent)
               end
               redis.call('PEXPIRE', record, ttl)
               -- revocations of ids no queue had are rare: one look for their set per call, not a ZREM per message

@@ -323,17 +323,17 @@ public final class RedisWorkflows implements WorkflowStore {
     // ------------------------------------------------------------------------------------------ abandoned tasks
 
     /*
-     * KEYS[1..n] records   ARGV[1] ttl ms   ARGV[2] notify channel prefix   ARGV[3] queue
+     * KEYS[1..n] records   ARGV[1] ttl ms   ARGV[2] notify channel prefix
      * then 6 per record: id, task name, state, error type, message, stack
      * A record already in a finished state (the task ran after all) is left alone.
      */
     private static final LuaScript ABANDON = new LuaScript("abandon", """
             local now = now_ms()
             for i = 1, #KEYS do
-              local b = 3 + (i - 1) * 6
+              local b = 2 + (i - 1) * 6
               local state = redis.call('HGET', KEYS[i], 'state')
               if not state or state == 'PENDING' or state == 'SCHEDULED' then
-                redis.call('HSET', KEYS[i], 'state', ARGV[b + 3], 'task', ARGV[b + 2], 'queue', ARGV[3],
+                redis.call('HSET', KEYS[i], 'state', ARGV[b + 3], 'task', ARGV[b + 2],
                   'finished', now, 'error.type', ARGV[b + 4], 'error.message', ARGV[b + 5], 'error.stack', ARGV[b + 6])
                 redis.call('PEXPIRE', KEYS[i], ARGV[1])
                 notify_waiters(KEYS[i], ARGV[b + 1], ARGV[2])
@@ -353,7 +353,6 @@ public final class RedisWorkflows implements WorkflowStore {
             List<byte[]> a = new ArrayList<>();
             a.add(bytes(Long.toString(ttlMillis)));
             a.add(bytes(keys.notifyChannelPrefix()));
-            a.add(bytes(entry.getKey()));
             for (int i = 0; i < list.size(); i++) {
                 WorkflowStore.Abandoned t = list.get(i);
                 k[i] = keys.record(entry.getKey(), t.taskId());

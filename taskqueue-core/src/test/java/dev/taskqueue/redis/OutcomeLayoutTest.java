@@ -91,6 +91,21 @@ class OutcomeLayoutTest {
     }
 
     @Test
+    void aSuccessWithoutAnEarlierRecordReadsNothingBackButItsLength() {
+        Delivery task = claimed();
+        long reads = SharedRedis.calls("hmget");
+        long lengths = SharedRedis.calls("hlen");
+
+        acknowledge(Outcome.succeeded(task, "\"done\"").task("test.echo", 3).record(true, TTL)
+                .describing(new Description("[\"hi\"]", null, 25, 1_000, null)).build());
+
+        // its HSET counted every field new, and HLEN found no others: nothing to clear, nobody to wake
+        assertThat(SharedRedis.calls("hmget")).isEqualTo(reads);
+        assertThat(SharedRedis.calls("hlen")).isEqualTo(lengths + 1);
+        assertRan(record(task), "SUCCESS");
+    }
+
+    @Test
     void aSuccessClearsWhatAnEarlierAttemptLeftInTheRecord() {
         Delivery task = claimedHoldingKeys("order-3", "tenant-3");
         // as a retried attempt, then a dead letter requeued by hand, leave it
@@ -182,10 +197,10 @@ class OutcomeLayoutTest {
                 .describing(new Description("[\"hi\"]", "parent-1", -1, 1_000)).build());
 
         assertThat(record(task)).containsEntry("state", "REVOKED").containsEntry("task", "test.echo")
-                .containsEntry("queue", "default").containsEntry("error.type", "dev.taskqueue.TaskRevokedException")
+                .containsEntry("error.type", "dev.taskqueue.TaskRevokedException")
                 .containsEntry("error.message", "expired: it had not started by 2030-01-01T00:00:00Z")
                 .containsEntry("args", "[\"hi\"]").containsEntry("parent", "parent-1")
-                .containsEntry("submitted", "1000").doesNotContainKeys("started", "ctx");
+                .containsEntry("submitted", "1000").doesNotContainKeys("started", "ctx", "queue");
         assertLivesFor(task);
         assertFinished(task, "order-5", "tenant-5");
         assertThat(redis.xlen(Q + ":dead")).isZero();
@@ -342,7 +357,8 @@ class OutcomeLayoutTest {
     /** The record of a third attempt of test.echo on {@link #WORKER}, in {@code state}. */
     private static void assertRan(Map<String, String> record, String state) {
         assertThat(record).containsEntry("state", state).containsEntry("worker", WORKER)
-                .containsEntry("task", "test.echo").containsEntry("queue", "default").containsEntry("attempt", "3");
+                .containsEntry("task", "test.echo").containsEntry("attempt", "3")
+                .as("its queue is its key's, not a field").doesNotContainKey("queue");
     }
 
     /** How long the record says the handler ran: its end minus its start. */

@@ -148,7 +148,7 @@ class SubmitCombinerTest {
                         m -> assertThat(m).contains("[\"plain-1\"]"), m -> assertThat(m).contains("[\"recorded\"]"),
                         m -> assertThat(m).contains("[\"plain-2\"]"));
         assertThat(redis.hgetall("{taskqueue:default}:t:chosen")).containsEntry("state", "PENDING")
-                .containsEntry("task", "test.echo").containsEntry("queue", "default").containsKey("submitted");
+                .containsEntry("task", "test.echo").containsKey("submitted").doesNotContainKey("queue");
         assertThat(redis.pttl("{taskqueue:default}:t:chosen")).isPositive();
         assertThat(redis.zcard("{taskqueue:default}:d")).as("the delayed one").isEqualTo(1);
     }
