@@ -163,7 +163,7 @@ final class RedisKeys {
     /**
      * {@code {p:q}:done}: the tasks with a record that finished lately, newest last, about 10,000 of them: an entry
      * per acknowledging script, listing its tasks oldest first,
-     * {@code XADD {taskqueue:q}:done MAXLEN ~ <10000 / tasks> * i <id> n <task> s SUCCESS i <id> n <task> s FAILURE},
+     * {@code XADD {taskqueue:q}:done MAXLEN ~ <10000 / tasks> * t [[<ids>], [<tasks>], [<states>]]} (one JSON field),
      * read by {@code XREVRANGE {taskqueue:q}:done + - COUNT 50}.
      */
     byte[] done(String queue) {

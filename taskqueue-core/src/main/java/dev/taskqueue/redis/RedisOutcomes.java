@@ -202,9 +202,10 @@ final class RedisOutcomes {
                     if tran ~= '' then f[#f + 1] = 'started' f[#f + 1] = now - tonumber(tran) end
                     written, added = #f / 2, redis.call('HSET', record, unpack(f))
                   end
-                  -- What the outcome asks of what was there before: an earlier failure to clear, and who waits for
-                  -- the result (neither field written above). A record of only the fields just written had neither:
-                  -- the common case, one HLEN instead of an HMGET (2,000 instructions less).
+                  -- What the outcome asks of what was there before: a success, an earlier failure to clear (it
+                  -- writes no error); every outcome, who waits for the result (no outcome writes 'notify'). A record
+                  -- of only the fields just written had neither: the common case, one HLEN instead of an HMGET
+                  -- (2,000 instructions less).
                   local before = NOTHING_BEFORE
                   if added ~= written or redis.call('HLEN', record) ~= written then
                     before = redis.call('HMGET', record, 'error.type', 'notify')
