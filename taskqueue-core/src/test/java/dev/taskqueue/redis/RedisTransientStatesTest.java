@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.TaskCall;
 import dev.taskqueue.TaskHandle;
+import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskQueueException;
 import dev.taskqueue.Workflows;
 import dev.taskqueue.testing.RedisStates;
@@ -70,11 +71,18 @@ class RedisTransientStatesTest {
                 commands.configSet("replica-serve-stale-data", "no");
                 commands.replicaof("127.0.0.1", RedisStates.deadPort());
 
-                assertThatThrownBy(() -> fixture.client.submit(TestTasks::add, 1, 2))
+                // the submit script (here for an id of the caller's) is refused for the lost link
+                assertThatThrownBy(() -> fixture.client.submit(TaskCall.of(TestTasks::add, 1, 2)
+                        .withOptions(TaskOptions.defaults().taskId("cut-off"))))
                         .isInstanceOf(BrokerUnavailableException.class)
                         .hasMessageContaining("is a replica that lost its link to its primary")
                         .hasMessageContaining("(MASTERDOWN ")
                         .hasMessageContaining("INFO replication");
+                // a plain single submit is an XADD, which a replica refuses first as a write
+                assertThatThrownBy(() -> fixture.client.submit(TestTasks::add, 1, 2))
+                        .isInstanceOf(BrokerUnavailableException.class)
+                        .hasMessageContaining("is a read-only replica")
+                        .hasMessageContaining("Point spring.data.redis.* at the primary");
             }
             finally {
                 admin.shutdown(Duration.ZERO, Duration.ofSeconds(1));
