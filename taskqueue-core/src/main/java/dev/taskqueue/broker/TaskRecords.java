@@ -37,6 +37,7 @@ public final class TaskRecords {
      * field that taskqueue would not write (a time or an attempt that is not a number, an error without a type)
      * reads as absent, and costs only itself.
      *
+     * @param queue the queue it was read in, whose key holds it (a {@code queue} field of an older record is not read)
      * @param delayed whether the task waits in the delayed set (a SCHEDULED task whose countdown ended is PENDING)
      * @throws UnreadableRecordException when the record holds a state taskqueue does not write
      */

@@ -133,6 +133,9 @@ final class Combiner<M, R> {
             List<CompletableFuture<R>> replies;
             try {
                 replies = sender.send(key, batch.stream().map(Waiting::message).toList());
+                if (replies.size() != batch.size()) { // a caller without a reply would wait out its timeout
+                    throw new IllegalStateException(replies.size() + " replies for " + batch.size() + " calls");
+                }
             }
             catch (Throwable notSent) { // no connection, or this JVM failed building it: nothing was sent
                 replied(batch, batch.stream().map(w -> CompletableFuture.<R>failedFuture(notSent)).toList());

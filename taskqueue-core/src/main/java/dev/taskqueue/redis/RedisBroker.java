@@ -45,12 +45,12 @@ import org.slf4j.LoggerFactory;
  * {taskqueue:q}:d             ZSET    delayed task ids by due time        ZADD {taskqueue:q}:d 1732400000000 &lt;id&gt;
  * {taskqueue:q}:dp            HASH    delayed id -> priority digit + body HSET {taskqueue:q}:dp &lt;id&gt; 0{"task":..}
  * {taskqueue:q}:t:&lt;id&gt;        HASH    a task's record, with a TTL         HGETALL {taskqueue:q}:t:&lt;id&gt;
- *                                     state, task, queue, worker, submitted, started, finished, attempt,
- *                                     result, error.type, error.message, error.stack, notify
+ *                                     state, task, worker, submitted, started, finished, attempt, result,
+ *                                     error.type, error.message, error.stack, notify (the queue is the key's)
  * {taskqueue:q}:dead          STREAM  dead letters, MAXLEN ~ (count, roughly) and MINID (age, exactly)
  * {taskqueue:q}:retrying      ZSET    the ids of :d waiting for a retry   ZADD {taskqueue:q}:retrying 1732400000000 id
- * {taskqueue:q}:done          STREAM  tasks finished lately (with a record), ~10000: i, n (task), s (state) per task,
- *                                     an entry per acknowledging script
+ * {taskqueue:q}:done          STREAM  tasks finished lately (with a record), ~10000: an entry per acknowledging
+ *                                     script, t: [[ids], [tasks], [states]] in JSON
  * {taskqueue:q}:failures      STREAM  failed attempts, MAXLEN ~ 10000, MINID 7 days: i, n, s, et, em, w, a, dl
  * {taskqueue:q}:a:&lt;id&gt;        LIST    a task's failed attempts (JSON), the last 16, the record's TTL
  * {taskqueue:q}:revoked       ZSET    revoked task ids by time, + 0.5 when a running one is to be interrupted; the

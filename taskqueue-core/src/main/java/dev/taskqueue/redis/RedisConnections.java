@@ -203,17 +203,32 @@ public final class RedisConnections implements AutoCloseable {
     void dispatchFromAnyThread(List<? extends RedisCommand<byte[], byte[], ?>> batch) {
         StatefulConnection<byte[], byte[]> connection = shared;
         if (connection != null && connection.isOpen()) {
-            connection.dispatch(batch);
+            dispatch(connection, batch);
             return;
         }
         CompletableFuture.runAsync(() -> {
             try {
-                openShared().dispatch(batch);
+                dispatch(openShared(), batch);
             }
-            catch (RuntimeException notSent) {
+            catch (Throwable notSent) { // every command must end, or its caller waits out its timeout
                 batch.forEach(command -> command.completeExceptionally(notSent));
             }
         });
+    }
+
+    /**
+     * A Cluster connection writes a collection of commands after waiting for each node's connection, which on the
+     * event loop (a {@link Combiner}'s next batch) could wait for itself: there, each command goes on its own, as the
+     * asynchronous API sends one.
+     */
+    private static void dispatch(StatefulConnection<byte[], byte[]> connection,
+            List<? extends RedisCommand<byte[], byte[], ?>> batch) {
+        if (connection instanceof StatefulRedisClusterConnection<byte[], byte[]>) {
+            batch.forEach(connection::dispatch);
+        }
+        else {
+            connection.dispatch(batch);
+        }
     }
 
     /** Whether Redis answers a {@code PING} within 2 s on the shared connection. */

@@ -108,8 +108,8 @@ final class RedisOutcomes {
             local group, worker = ARGV[1], ARGV[2]
             local out, deletions = {}, {}
             -- A success's record: its fields straight in the call, then any others. Built in a table, grown, then
-            -- unpacked, they cost Redis 6,900 of the 78,000 instructions a stored success took. Returns the fields
-            -- written, and of them those that were not there before.
+            -- unpacked, they cost Redis about 6,900 instructions a stored success (81,235 before this and the HLEN
+            -- look below, 73,012 after both). Returns the fields written, and of them those not there before.
             local function write_success(record, name, attempt, result, started, ...)
               local added = redis.call('HSET', record, 'state', 'SUCCESS', 'finished', now_text, 'worker', worker,
                 'task', name, 'attempt', attempt, 'result', result, 'started', started, ...)

@@ -39,9 +39,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The submit path of {@link RedisBroker}: one script per queue stores a batch (a ready task is {@code XADD}ed to its
  * priority's stream, a delayed one goes to {@code {q}:d} with its body in {@code {q}:dp}), then, when replicas must
- * confirm, {@code WAIT} on the connection that stored it. A single submit of a plain task (ready now, nothing but its
- * entry) is one {@code XADD}, combined with other threads' into one write. A slice Redis did not store is sent again
- * only where that cannot store a task twice ({@link SubmitRetry}).
+ * confirm, {@code WAIT} on the connection that stored it. Single submits combined from several threads, when all are
+ * of plain tasks (ready now, nothing but their entry), are one {@code XADD} each, in one write. A slice Redis did not
+ * store is sent again only where that cannot store a task twice ({@link SubmitRetry}).
  */
 final class RedisSubmits implements AutoCloseable {
 
@@ -60,10 +60,14 @@ final class RedisSubmits implements AutoCloseable {
      * (Measured when each batch was one script; now that plain messages go as XADDs, two, four, eight and sixteen in
      * flight could not be told apart in two runs each: 40,605-60,761/s, noise.)
      */
-    private static final int SCRIPTS_IN_FLIGHT_PER_QUEUE = 4;
+    private static final int BATCHES_IN_FLIGHT_PER_QUEUE = 4;
+
+    /** Combined single submits of which some are not plain: one script for them all. */
+    private final Combiner.Sender<OutgoingMessage, List<Object>> inOneScript = Combiner.Sender.inOneCall(
+            this::scriptCombined);
 
     private final Combiner<OutgoingMessage, List<Object>> singles = new Combiner<>(this::sendCombined,
-            message -> message.body().length, SCRIPTS_IN_FLIGHT_PER_QUEUE);
+            message -> message.body().length, BATCHES_IN_FLIGHT_PER_QUEUE);
 
     RedisSubmits(RedisConnections redis, RedisKeys keys, RedisQueueNames queueNames, Durability durability,
             SubmitRetry submitRetry) {
@@ -344,13 +348,12 @@ final class RedisSubmits implements AutoCloseable {
 
     /**
      * Combined single submits to one queue, each message's two reply elements (outcome, id) as the script gives them.
-     * Plain messages, the common single submit, go as one {@code XADD} each, written together: the script costs
-     * Redis about 29,000 instructions a call besides 24,000 a message, where most calls carry one or two.
+     * When all are plain (the common single submit), they go as one {@code XADD} each, written together: the script
+     * costs Redis about 29,000 instructions a call besides 24,000 a message, where most calls carry one or two.
      */
     private List<CompletableFuture<List<Object>>> sendCombined(String queue, List<OutgoingMessage> messages) {
         if (!messages.stream().allMatch(RedisSubmits::plain)) {
-            return Combiner.Sender.<OutgoingMessage, List<Object>>inOneCall(this::scriptCombined).send(queue,
-                    messages);
+            return inOneScript.send(queue, messages);
         }
         List<AsyncCommand<byte[], byte[], String>> adds = new ArrayList<>(messages.size());
         for (OutgoingMessage m : messages) {
@@ -360,7 +363,7 @@ final class RedisSubmits implements AutoCloseable {
         List<CompletableFuture<List<Object>>> replies = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
             OutgoingMessage m = messages.get(i);
-            replies.add(adds.get(i).handle((entry, failure) -> added(queue, m, entry, failure))
+            replies.add(adds.get(i).handle((entry, failure) -> plainReply(queue, m, entry, failure))
                     .thenCompose(reply -> reply));
         }
         return replies;
@@ -371,7 +374,7 @@ final class RedisSubmits implements AutoCloseable {
     private static final byte[] ID = bytes("i");
     private static final byte[] MESSAGE = bytes("m");
     private static final byte[] DELIVERIES = bytes("d");
-    private static final byte[] NONE = bytes("0");
+    private static final byte[] NO_DELIVERIES = bytes("0");
 
     /**
      * {@code XADD stream NOMKSTREAM * i <id> m <body> d 0}: the entry the script's plain form adds, if its stream is
@@ -380,7 +383,7 @@ final class RedisSubmits implements AutoCloseable {
     private AsyncCommand<byte[], byte[], String> addPlain(String queue, OutgoingMessage m) {
         CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
                 .addKey(keys.stream(queue, Integer.toString(m.priority()))).add(NOMKSTREAM).add(NEW_ENTRY)
-                .add(ID).add(bytes(m.id())).add(MESSAGE).add(m.body()).add(DELIVERIES).add(NONE);
+                .add(ID).add(bytes(m.id())).add(MESSAGE).add(m.body()).add(DELIVERIES).add(NO_DELIVERIES);
         return new AsyncCommand<>(new Command<>(CommandType.XADD, new StatusOutput<>(ByteArrayCodec.INSTANCE), args));
     }
 
@@ -388,7 +391,7 @@ final class RedisSubmits implements AutoCloseable {
      * A plain message's reply as the script gives it: stored; refused by a key of the wrong type; or, its stream not
      * there yet, stored by the script, which makes the stream and its consumer group. Any other error is its own.
      */
-    private CompletableFuture<List<Object>> added(String queue, OutgoingMessage m, @Nullable String entry,
+    private CompletableFuture<List<Object>> plainReply(String queue, OutgoingMessage m, @Nullable String entry,
             @Nullable Throwable failure) {
         if (failure != null) {
             return failure instanceof RedisCommandExecutionException refused && refused.getMessage() != null

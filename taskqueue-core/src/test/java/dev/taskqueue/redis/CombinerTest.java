@@ -2,9 +2,11 @@ package dev.taskqueue.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 import org.junit.jupiter.api.Test;
 
@@ -105,7 +107,8 @@ class CombinerTest {
         CompletableFuture<String> c = combiner.submit("q", "c");
         sender.replies.get(0).completeExceptionally(new IllegalStateException("connection lost"));
 
-        assertThat(a).isCompletedExceptionally();
+        assertThat(a).failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(IllegalStateException.class).withMessageContaining("connection lost");
         assertThat(sender.sent).containsExactly(List.of("a"), List.of("b", "c"));
         sender.answer(1);
         assertThat(b).isCompletedWithValue("B");
@@ -132,7 +135,8 @@ class CombinerTest {
         assertThat(b).as("its batch waits for c's reply").isNotDone();
         assertThat(sent).as("d waits for b and c's batch").hasSize(2);
         sent.get(1).get(1).complete("C");
-        assertThat(b).isCompletedExceptionally();
+        assertThat(b).failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(IllegalStateException.class).withMessageContaining("WRONGTYPE");
         assertThat(c).isCompletedWithValue("C");
         assertThat(sent).hasSize(3);
         sent.get(2).get(0).complete("D");

@@ -93,6 +93,18 @@ class SubmitCombinerTest {
     }
 
     @Test
+    void aSingleSubmitsEntryHasTheFieldsOfTheScriptsInTheirOrder() {
+        tq.client.submitAll(List.of(TaskCall.of(TestTasks::echo, "by-script"), TaskCall.of(TestTasks::echo, "too")));
+        tq.client.submit(TestTasks::echo, "by-xadd");
+
+        List<List<String>> fields = redis.xrange("{taskqueue:default}:s:0", io.lettuce.core.Range.create("-", "+"))
+                .stream().map(e -> List.copyOf(e.getBody().keySet())).toList();
+        assertThat(fields).hasSize(3).containsOnly(List.of("i", "m", "d"));
+        assertThat(redis.xrange("{taskqueue:default}:s:0", io.lettuce.core.Range.create("-", "+")))
+                .allSatisfy(e -> assertThat(e.getBody()).containsEntry("d", "0"));
+    }
+
+    @Test
     void aSingleSubmitRefusedByAKeyOfAnotherTypeSaysSoAndTheNextIsStored() {
         redis.set("{taskqueue:default}:s:0", "not a stream"); // written by something else
 
