@@ -86,6 +86,8 @@ class SubmitCombinerTest {
 
         redis.del("{taskqueue:default}:s:0"); // emptied and deleted, as a queue's purge does
         TaskHandle<String> second = tq.client.submit(TestTasks::echo, "second");
+        assertThat(redis.xinfoGroups("{taskqueue:default}:s:0")).as("made again, with its group").hasSize(1);
+        assertThat(redis.xlen("{taskqueue:default}:s:0")).as("the second task, once").isEqualTo(1);
         tq.startWorker();
 
         assertThat(second.get(Duration.ofSeconds(10))).isEqualTo("second");
