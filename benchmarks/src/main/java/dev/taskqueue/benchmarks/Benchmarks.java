@@ -100,10 +100,12 @@ public final class Benchmarks {
             for (Scenario scenario : selected) {
                 List<ScenarioResult.Run> runs = new ArrayList<>();
                 for (int i = 1; i <= options.runs(); i++) {
-                    redis.clear(); // the reference measures an empty server, as the sitting's did
                     // not for a fault scenario: its server keeps an append-only file, which a restart replays
-                    Double lpush = scenario.injectsFaults() ? null
-                            : reference.lpushPipelinedNow(redis.port(), options.sizes().referencePipelined());
+                    Double lpush = null;
+                    if (!scenario.injectsFaults()) {
+                        redis.clear(); // the reference measures an empty server, as the sitting's did
+                        lpush = reference.lpushPipelinedNow(redis.port(), options.sizes().referencePipelined());
+                    }
                     redis.clear();
                     ScenarioResult.Run run = runOnce(scenario, bench, meter).withReference(lpush);
                     runs.add(run);
