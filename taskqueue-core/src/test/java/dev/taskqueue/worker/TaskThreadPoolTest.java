@@ -2,7 +2,9 @@ package dev.taskqueue.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -125,6 +127,8 @@ class TaskThreadPoolTest {
             pool.execute(after::countDown);
         }
         assertThat(after.await(10, TimeUnit.SECONDS)).isTrue();
+        // the other tasks may end on other threads before the failed one's thread reached the handler
+        await().atMost(Duration.ofSeconds(10)).until(() -> escaped.get() != null);
         assertThat(escaped.get()).isInstanceOf(IllegalStateException.class).hasMessage("escaped");
     }
 
