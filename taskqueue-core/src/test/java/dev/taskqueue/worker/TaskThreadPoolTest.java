@@ -2,7 +2,6 @@ package dev.taskqueue.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.Set;
@@ -13,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -128,7 +128,7 @@ class TaskThreadPoolTest {
         }
         assertThat(after.await(10, TimeUnit.SECONDS)).isTrue();
         // the other tasks may end on other threads before the failed one's thread reached the handler
-        await().atMost(Duration.ofSeconds(10)).until(() -> escaped.get() != null);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> escaped.get() != null);
         assertThat(escaped.get()).isInstanceOf(IllegalStateException.class).hasMessage("escaped");
     }
 
