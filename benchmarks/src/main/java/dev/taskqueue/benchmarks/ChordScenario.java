@@ -50,7 +50,8 @@ final class ChordScenario extends Scenario {
             boolean quiet = false;
             while (warmUps < MIN_WARM_UP_CHORDS || !quiet && warmUps < MAX_WARM_UP_CHORDS) {
                 JitWatch jit = JitWatch.start();
-                sumOfSquares(engine, warmUps % WARM_UP_DIVISOR, WARM_UP_DIVISOR, warmUpSize).get(Duration.ofMillis(Math.max(1, deadline.remainingMillis())));
+                sumOfSquares(engine, warmUps % WARM_UP_DIVISOR, WARM_UP_DIVISOR, warmUpSize)
+                        .get(Duration.ofMillis(Math.max(1, deadline.remainingMillis())));
                 quiet = jit.quiet();
                 warmUps++;
             }
@@ -75,9 +76,7 @@ final class ChordScenario extends Scenario {
         }
     }
 
-    /**
-     * Submits a chord of {@code n} header tasks {@code square(first + k * step)} and the callback {@code sum}.
-     */
+    /** Submits a chord of {@code n} header tasks {@code square(first + k * step)} and the callback {@code sum}. */
     private static TaskHandle<Long> sumOfSquares(Engine engine, int first, int step, int n) {
         List<Signature<? extends Long>> members = new ArrayList<>(n);
         for (int k = 0; k < n; k++) {
