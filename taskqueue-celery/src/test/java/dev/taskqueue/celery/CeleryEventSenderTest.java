@@ -15,6 +15,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.awaitility.Awaitility.await;
 
 /** Celery's events as Flower hears them: {@code PSUBSCRIBE /<db>.celeryev/*} on a real Redis. */
 class CeleryEventSenderTest {
@@ -90,8 +91,10 @@ class CeleryEventSenderTest {
         assertThat(offline).as("worker-offline on close").isNotNull();
         assertThat(offline.body().get("type").asString()).isEqualTo("worker-offline");
         assertThat(offline.body().get("processed").asLong()).isEqualTo(8);
-        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(
-                thread -> thread.getName().equals("taskqueue-celery-events-" + node.nodename()) && thread.isAlive());
+        // close() waits for the executor to terminate, which it does just before its thread returns: give it that
+        await("the events thread ends").atMost(Duration.ofSeconds(2)).until(() -> Thread.getAllStackTraces().keySet()
+                .stream().noneMatch(thread -> thread.getName().equals("taskqueue-celery-events-" + node.nodename())
+                        && thread.isAlive()));
     }
 
     @Test
