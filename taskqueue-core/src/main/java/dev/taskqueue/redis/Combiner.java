@@ -133,16 +133,22 @@ final class Combiner<M, R> {
             List<CompletableFuture<R>> replies;
             try {
                 replies = sender.send(key, batch.stream().map(Waiting::message).toList());
-                if (replies.size() != batch.size()) { // a caller without a reply would wait out its timeout
-                    throw new IllegalStateException(replies.size() + " replies for " + batch.size() + " calls");
-                }
             }
             catch (Throwable notSent) { // no connection, or this JVM failed building it: nothing was sent
-                replied(batch, batch.stream().map(w -> CompletableFuture.<R>failedFuture(notSent)).toList());
+                failAll(batch, notSent);
+                return;
+            }
+            if (replies.size() != batch.size()) { // a sender's bug: a caller without a reply would wait out its timeout
+                failAll(batch, new IllegalStateException(replies.size() + " replies for " + batch.size() + " calls"));
                 return;
             }
             CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
                     .whenComplete((all, failure) -> replied(batch, replies));
+        }
+
+        /** Every caller of the batch fails with {@code error}. */
+        private void failAll(List<Waiting<M, R>> batch, Throwable error) {
+            replied(batch, batch.stream().map(w -> CompletableFuture.<R>failedFuture(error)).toList());
         }
 
         /** A batch is answered: what waits leaves first, then the batch's callers are woken. */

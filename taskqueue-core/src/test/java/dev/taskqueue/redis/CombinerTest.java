@@ -142,4 +142,33 @@ class CombinerTest {
         sent.get(2).get(0).complete("D");
         assertThat(d).isCompletedWithValue("D");
     }
+
+    @Test
+    void aSenderThatAnswersFewerCallsThanItWasGivenFailsThemAllAndTheNextStillLeave() {
+        CompletableFuture<String> firstReply = new CompletableFuture<>();
+        List<List<String>> sent = new ArrayList<>();
+        Combiner<String, String> combiner = new Combiner<>((key, messages) -> {
+            sent.add(messages);
+            return switch (sent.size()) {
+                case 1 -> List.of(firstReply);
+                case 2 -> List.of(CompletableFuture.completedFuture("B")); // one reply for two calls: a bug
+                default -> messages.stream().map(m -> CompletableFuture.completedFuture(m.toUpperCase())).toList();
+            };
+        }, String::length, 1);
+
+        CompletableFuture<String> a = combiner.submit("q", "a");
+        CompletableFuture<String> b = combiner.submit("q", "b");
+        CompletableFuture<String> c = combiner.submit("q", "c");
+        firstReply.complete("A");
+        CompletableFuture<String> d = combiner.submit("q", "d");
+
+        assertThat(a).isCompletedWithValue("A");
+        assertThat(sent).containsExactly(List.of("a"), List.of("b", "c"), List.of("d"));
+        for (CompletableFuture<String> unanswered : List.of(b, c)) {
+            assertThat(unanswered).as("failed, not left to wait out its timeout").failsWithin(Duration.ZERO)
+                    .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(IllegalStateException.class)
+                    .withMessageContaining("1 replies for 2 calls");
+        }
+        assertThat(d).isCompletedWithValue("D");
+    }
 }
