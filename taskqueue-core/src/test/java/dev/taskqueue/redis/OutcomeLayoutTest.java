@@ -91,7 +91,7 @@ class OutcomeLayoutTest {
     }
 
     @Test
-    void aSuccessWithoutAnEarlierRecordReadsNothingBackButItsLength() {
+    void aSuccessWithoutAnEarlierRecordReadsNothingBack() {
         Delivery task = claimed();
         long reads = SharedRedis.calls("hmget");
         long lengths = SharedRedis.calls("hlen");
@@ -99,10 +99,29 @@ class OutcomeLayoutTest {
         acknowledge(Outcome.succeeded(task, "\"done\"").task("test.echo", 3).record(true, TTL)
                 .describing(new Description("[\"hi\"]", null, 25, 1_000, null)).build());
 
-        // its HSET counted every field new, and HLEN found no others: nothing to clear, nobody to wake
+        // its HSET counted every field new, and the record had no TTL (PEXPIRE NX set it): it created the record,
+        // so there is nothing to clear and nobody to wake, and nothing is read (Redis 7.0+)
         assertThat(SharedRedis.calls("hmget")).isEqualTo(reads);
-        assertThat(SharedRedis.calls("hlen")).isEqualTo(lengths + 1);
+        assertThat(SharedRedis.calls("hlen")).isEqualTo(lengths);
         assertRan(record(task), "SUCCESS");
+        assertLivesFor(task);
+    }
+
+    @Test
+    void aSuccessReadsARecordThatWasThereWithOtherFieldsAndKeepsItForTheTtl() {
+        Delivery task = claimed();
+        String key = Q + ":t:" + task.taskId();
+        // a field no outcome writes, under a short TTL, as a waiter's registration leaves it
+        redis.hset(key, Map.of("notify", "instance-1"));
+        redis.pexpire(key, 60_000);
+        long reads = SharedRedis.calls("hmget");
+
+        acknowledge(Outcome.succeeded(task, "\"done\"").task("test.echo", 3).record(true, TTL)
+                .describing(new Description("[\"hi\"]", null, 25, 1_000, null)).build());
+
+        assertThat(SharedRedis.calls("hmget")).as("the record is read: someone may wait").isEqualTo(reads + 1);
+        assertThat(record(task)).containsEntry("state", "SUCCESS").doesNotContainKey("notify");
+        assertLivesFor(task);
     }
 
     @Test
