@@ -87,7 +87,8 @@ final class RedisOutcomes {
      * ARGV[14..] one outcome after another: its kind's letter, then the fields of its kind's OutcomeLayout.Layout,
      *   which the script reads into its locals (kind, s, entry, id, r, ttl, name, result, etype, emsg, estack,
      *   attempt, reason, prio, body, delay, u, p, targs, tparent, tctx, tran, tsub) through OutcomeLayout.LUA_READER:
-     *   the layout is written once, for the Java that writes it and the Lua that reads it.
+     *   the layout is written once, for the Java that writes it and the Lua that reads it. A REPEATED outcome
+     *   leaves out the stream, TTL, task name and attempt: the reader keeps those of the outcome before it.
      * Returns one integer per outcome: 1 recorded, 0 refused (the entry was no longer pending: the lease was lost).
      * Acknowledged entries are deleted by delete_acknowledged ({@link #DELETE_ACKNOWLEDGED}; each stream's outcomes
      * come in the stream's order). Failures go to the dead letters (capped by length and age) with their deliveries
@@ -151,6 +152,7 @@ final class RedisOutcomes {
             end
             local i, n, finished = 14, 0, 0
             local ids, names, states, failed, retried = {}, {}, {}, false, -1
+            """ + OutcomeLayout.LUA_READER_STATE + """
             while i <= #ARGV do
             """ + OutcomeLayout.LUA_READER + """
               local stream = KEYS[s]
@@ -376,6 +378,7 @@ final class RedisOutcomes {
         private final Map<String, Integer> keyIndexes = new LinkedHashMap<>();
         private final List<byte[]> keyList = new ArrayList<>();
         private final List<byte[]> args = new ArrayList<>();
+        private final OutcomeLayout.Writer writer = new OutcomeLayout.Writer(this, args);
 
         Batch(String queue, String consumer) {
             this.queue = queue;
@@ -405,7 +408,7 @@ final class RedisOutcomes {
         }
 
         void add(Outcome o) {
-            OutcomeLayout.encode(o, this, args);
+            writer.add(o);
         }
 
         @Override

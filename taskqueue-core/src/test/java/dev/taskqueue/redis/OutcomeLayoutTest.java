@@ -306,6 +306,79 @@ class OutcomeLayoutTest {
     }
 
     /**
+     * A stored success whose stream, TTL, task name and attempt are those of the outcome before it leaves them out;
+     * any of them different, or an outcome before it that has none of them, and it carries its own.
+     */
+    @Test
+    void aSuccessLikeTheOneBeforeItTakesWhatTheyShareFromIt() {
+        List<Delivery> tasks = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            tasks.add(claimed());
+        }
+        long otherTtl = TTL + 7_000;
+        List<Outcome> batch = List.of(
+                kept(tasks.get(0), 0, "test.echo", 1, TTL),
+                kept(tasks.get(1), 1, "test.echo", 1, TTL), // as the one before
+                kept(tasks.get(2), 2, "test.echo", 2, TTL), // another attempt
+                kept(tasks.get(3), 3, "test.echo", 2, TTL), // as the one before: attempt 2
+                Outcome.succeeded(tasks.get(4), null).task("test.echo", 2).record(false, TTL).build(), // no TTL
+                kept(tasks.get(5), 5, "test.add", 2, otherTtl));
+        List<byte[]> args = new ArrayList<>();
+        OutcomeLayout.Writer writer = new OutcomeLayout.Writer(new StubIndexes(), args);
+        batch.forEach(writer::add);
+        assertThat(args.stream().filter(arg -> arg.length == 1 && Character.isLetter(arg[0]))
+                .map(arg -> (char) arg[0])).containsExactly('K', 'k', 'K', 'k', 'A', 'K');
+
+        assertThat(tq.broker.acknowledge(WORKER, batch)).containsOnly(true).hasSize(6);
+
+        int[] attempts = { 1, 1, 2, 2 };
+        for (int i = 0; i < 4; i++) {
+            assertThat(record(tasks.get(i))).as("task %d", i).containsEntry("state", "SUCCESS")
+                    .containsEntry("task", "test.echo").containsEntry("attempt", Integer.toString(attempts[i]))
+                    .containsEntry("result", "\"r" + i + "\"");
+            assertLivesFor(tasks.get(i));
+        }
+        assertThat(record(tasks.get(5))).containsEntry("task", "test.add").containsEntry("attempt", "2");
+        assertThat(redis.pttl(Q + ":t:" + tasks.get(5).taskId())).isBetween(otherTtl - 5_000, otherTtl);
+        tasks.forEach(this::assertGone);
+    }
+
+    /** A stored success with nothing to release, no parent and no context, its result {@code "r<i>"}. */
+    private static Outcome kept(Delivery task, int i, String name, int attempt, long ttl) {
+        return Outcome.succeeded(task, "\"r" + i + "\"").task(name, attempt).record(true, ttl)
+                .describing(new Description("[\"hi\"]", null, 25, 1_000, null)).build();
+    }
+
+    /** Key indexes for a {@link OutcomeLayout.Writer} whose arguments are only looked at: one stream. */
+    private static final class StubIndexes implements OutcomeLayout.KeyIndexes {
+
+        @Override
+        public int stream(String stream) {
+            return 8;
+        }
+
+        @Override
+        public int record(String taskId) {
+            return 9;
+        }
+
+        @Override
+        public int unique(String uniqueKey) {
+            return 0;
+        }
+
+        @Override
+        public int permits(String permitKey) {
+            return 0;
+        }
+
+        @Override
+        public int attempts(String taskId) {
+            return 0;
+        }
+    }
+
+    /**
      * The finished list keeps about {@link RedisQueueBrowser#RESULTS_KEPT} tasks, however many each entry lists: a
      * bound counted in entries would keep {@code RESULTS_KEPT} batches.
      */
