@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -306,14 +307,15 @@ class OutcomeLayoutTest {
     }
 
     /**
-     * A stored success whose stream, TTL, task name and attempt are those of the outcome before it leaves them out;
-     * any of them different, or an outcome before it that has none of them, and it carries its own.
+     * A stored success whose stream, TTL, task name and attempt are those of the outcome before it, and whose record
+     * is the key after that one's, leaves them out; any of them different, or an outcome before it without them, and
+     * it carries its own.
      */
     @Test
     void aSuccessLikeTheOneBeforeItTakesWhatTheyShareFromIt() {
         List<Delivery> tasks = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            tasks.add(claimed());
+        for (int i = 0; i < 7; i++) {
+            tasks.add(i == 5 ? claimedHoldingKeys("order-5", "tenant-5") : claimed());
         }
         long otherTtl = TTL + 7_000;
         List<Outcome> batch = List.of(
@@ -322,14 +324,16 @@ class OutcomeLayoutTest {
                 kept(tasks.get(2), 2, "test.echo", 2, TTL), // another attempt
                 kept(tasks.get(3), 3, "test.echo", 2, TTL), // as the one before: attempt 2
                 Outcome.succeeded(tasks.get(4), null).task("test.echo", 2).record(false, TTL).build(), // no TTL
-                kept(tasks.get(5), 5, "test.add", 2, otherTtl));
+                Outcome.succeeded(tasks.get(5), "\"r5\"").task("test.add", 2).record(true, otherTtl)
+                        .releasing(new Releases("order-5", "tenant-5")).describing(DESCRIPTION).build(),
+                kept(tasks.get(6), 6, "test.add", 2, otherTtl)); // its record is not the next key: keys came between
         List<byte[]> args = new ArrayList<>();
-        OutcomeLayout.Writer writer = new OutcomeLayout.Writer(new StubIndexes(), args);
+        OutcomeLayout.Writer writer = new OutcomeLayout.Writer(new NumberedKeys(), args);
         batch.forEach(writer::add);
         assertThat(args.stream().filter(arg -> arg.length == 1 && Character.isLetter(arg[0]))
-                .map(arg -> (char) arg[0])).containsExactly('K', 'k', 'K', 'k', 'A', 'K');
+                .map(arg -> (char) arg[0])).containsExactly('K', 'k', 'K', 'k', 'A', 'S', 'K');
 
-        assertThat(tq.broker.acknowledge(WORKER, batch)).containsOnly(true).hasSize(6);
+        assertThat(tq.broker.acknowledge(WORKER, batch)).containsOnly(true).hasSize(7);
 
         int[] attempts = { 1, 1, 2, 2 };
         for (int i = 0; i < 4; i++) {
@@ -338,8 +342,10 @@ class OutcomeLayoutTest {
                     .containsEntry("result", "\"r" + i + "\"");
             assertLivesFor(tasks.get(i));
         }
-        assertThat(record(tasks.get(5))).containsEntry("task", "test.add").containsEntry("attempt", "2");
-        assertThat(redis.pttl(Q + ":t:" + tasks.get(5).taskId())).isBetween(otherTtl - 5_000, otherTtl);
+        assertThat(record(tasks.get(6))).containsEntry("task", "test.add").containsEntry("attempt", "2")
+                .containsEntry("result", "\"r6\"");
+        assertThat(redis.pttl(Q + ":t:" + tasks.get(6).taskId())).isBetween(otherTtl - 5_000, otherTtl);
+        assertFinished(tasks.get(5), "order-5", "tenant-5");
         tasks.forEach(this::assertGone);
     }
 
@@ -349,32 +355,39 @@ class OutcomeLayoutTest {
                 .describing(new Description("[\"hi\"]", null, 25, 1_000, null)).build();
     }
 
-    /** Key indexes for a {@link OutcomeLayout.Writer} whose arguments are only looked at: one stream. */
-    private static final class StubIndexes implements OutcomeLayout.KeyIndexes {
+    /** Numbers each key once, in the order outcomes name them, after the script's 7 fixed keys: as a batch does. */
+    private static final class NumberedKeys implements OutcomeLayout.KeyIndexes {
+
+        private final Map<String, Integer> indexes = new HashMap<>();
+
+        private int key(String key) {
+            return indexes.computeIfAbsent(key, k -> indexes.size() + 8);
+        }
 
         @Override
         public int stream(String stream) {
-            return 8;
+            return key("s:" + stream);
         }
 
         @Override
         public int record(String taskId) {
-            return 9;
+            return key("t:" + taskId);
         }
 
         @Override
         public int unique(String uniqueKey) {
-            return 0;
+            return key("u:" + uniqueKey);
         }
 
         @Override
         public int permits(String permitKey) {
-            return 0;
+            key("c:" + permitKey);
+            return key("cw:" + permitKey) - 1;
         }
 
         @Override
         public int attempts(String taskId) {
-            return 0;
+            return key("a:" + taskId);
         }
     }
 
