@@ -105,7 +105,7 @@ final class OutcomeLayout {
         /** The kind the script reads it as: its own letter, or the kind it is a shorter form of. */
         final char readAs;
         final List<Field> fields;
-        /** Fields it does not carry, which follow from the outcome before it ({@link #following}). */
+        /** Fields it does not carry, which follow from the outcome before it (the same value; the next record key). */
         final List<Field> repeated;
 
         Layout(char letter, Field... fields) {
