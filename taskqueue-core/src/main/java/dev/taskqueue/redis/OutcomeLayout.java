@@ -11,13 +11,16 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * How an outcome is laid out in the arguments of the ACKNOWLEDGE script ({@link RedisOutcomes}), written once for
- * both sides: {@link #encode} writes an outcome's arguments in Java, and {@link #LUA_READER}, generated from the same
+ * both sides: a {@link Writer} writes outcomes' arguments in Java, and {@link #LUA_READER}, generated from the same
  * {@link Layout}s, reads them back into the script's locals. Neither side counts positions by hand, so they cannot
  * drift apart; what the script does with each local is checked against Redis, kind by kind, by a test.
  *
  * <p>An outcome is its kind's letter, then its kind's {@link Field}s in the order its {@link Layout} lists them,
  * then the fields every kind ends with ({@link #TAIL}; a shorter form, {@link Layout#KEPT}, leaves out those it has no
  * use for). A field that names a key is its index into the script's KEYS (0: none); an absent text is {@code ''}.
+ * The shortest form, {@link Layout#REPEATED}, takes some fields from the outcome before it: the reader keeps them
+ * from one outcome to the next, so one script call's outcomes are written by one {@link Writer}, in the order the
+ * script reads them.
  */
 final class OutcomeLayout {
 
@@ -171,7 +174,7 @@ final class OutcomeLayout {
 
         private final KeyIndexes keys;
         private final List<byte[]> args;
-        /** The {@link #REPEATABLE} values of the outcome written last (null: one it lacks), as the reader keeps them. */
+        /** The {@link #REPEATABLE} values of the last outcome written (null: one it lacks), as the reader has them. */
         private final @Nullable Object[] last = new Object[REPEATABLE.size()];
 
         Writer(KeyIndexes keys, List<byte[]> args) {
@@ -194,7 +197,8 @@ final class OutcomeLayout {
             }
             args.add(new byte[] { (byte) layout.letter });
             for (Field field : layout.fields) {
-                Object value = value(field, outcome, keys);
+                int repeatable = REPEATABLE.indexOf(field);
+                Object value = repeatable >= 0 ? shared[repeatable] : value(field, outcome, keys);
                 args.add(value instanceof byte[] raw ? raw : bytes(value == null ? "" : value.toString()));
             }
             System.arraycopy(shared, 0, last, 0, last.length);
@@ -284,9 +288,8 @@ final class OutcomeLayout {
             lua.append(" = ").append(values).append('\n');
             List<Field> left = TAIL.stream().filter(field -> !layout.fields.contains(field)).toList();
             if (!left.isEmpty()) { // a shorter form: what it leaves out is empty
-                lua.append("  ").append(String.join(", ", left.stream().map(field -> field.local).toList()))
-                        .append(" = ").append(String.join(", ", left.stream().map(field -> field.numeric ? "0" : "''")
-                                .toList())).append('\n');
+                lua.append("  ").append(locals(left, "")).append(" = ").append(String.join(", ",
+                        left.stream().map(field -> field.numeric ? "0" : "''").toList())).append('\n');
             }
             if (layout.readAs != layout.letter) {
                 lua.append("  kind = '").append(layout.readAs).append("'\n");

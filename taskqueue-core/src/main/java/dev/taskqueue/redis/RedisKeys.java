@@ -193,7 +193,11 @@ final class RedisKeys {
         return keysOf(queue).delayedPayloads;
     }
 
-    /** {@code {p:q}:t:<id>}: a task's record (state, timings, result or error). */
+    /**
+     * {@code {p:q}:t:<id>}: a task's record (state, timings, result or error). Every script that may create one gives
+     * it a TTL in the same call: the acknowledgement takes a record without one for a record its own write created
+     * ({@code PEXPIRE NX} in {@link RedisOutcomes}), with nothing to clear and nobody waiting.
+     */
     byte[] record(String queue, String taskId) {
         byte[] prefix = keysOf(queue).recordPrefix;
         byte[] id = bytes(taskId);

@@ -88,14 +88,15 @@ final class RedisOutcomes {
      *   which the script reads into its locals (kind, s, entry, id, r, ttl, name, result, etype, emsg, estack,
      *   attempt, reason, prio, body, delay, u, p, targs, tparent, tctx, tran, tsub) through OutcomeLayout.LUA_READER:
      *   the layout is written once, for the Java that writes it and the Lua that reads it. A REPEATED outcome
-     *   leaves out the stream, TTL, task name and attempt: the reader keeps those of the outcome before it.
+     *   leaves out the stream, TTL, task name, attempt and record: the reader takes them from the outcome before it
+     *   (the record's index plus one), which it keeps in the locals of OutcomeLayout.LUA_READER_STATE.
      * Returns one integer per outcome: 1 recorded, 0 refused (the entry was no longer pending: the lease was lost).
      * Acknowledged entries are deleted by delete_acknowledged ({@link #DELETE_ACKNOWLEDGED}; each stream's outcomes
      * come in the stream's order). Failures go to the dead letters (capped by length and age) with their deliveries
      * (the entry's count of earlier ones, plus this one; the record keeps the dead letter's id in 'dead', so that a
      * dashboard can requeue it), retries to the delayed set; released permits wake the oldest task waiting for one.
-     * A success clears the error of an earlier attempt (or of a revocation that let the run finish) from the record. For the dashboard ({@link RedisQueueBrowser}):
-     * the tasks with a record that finished go to {q}:done, one entry per script (t: [[ids], [names], [states]] in
+     * A success clears the error of an earlier attempt (or of a revocation that let the run finish) from the record.
+     * For the dashboard ({@link RedisQueueBrowser}): the tasks with a record that finished go to {q}:done, one entry per script (t: [[ids], [names], [states]] in
      * JSON, oldest first; {@link RedisQueueBrowser} lists them); a failed attempt (retried, dead or quarantined) to
      * {q}:failures, with its dead letter's id; an attempt that did not succeed to the task's attempts list (as
      * JSON); a retry's id to {q}:retrying beside {q}:d.
@@ -109,9 +110,9 @@ final class RedisOutcomes {
             local group, worker = ARGV[1], ARGV[2]
             local out, deletions = {}, {}
             -- A success's record: its fields straight in the call, then any others. Built in a table, grown, then
-            -- unpacked, they cost Redis about 6,900 instructions a stored success (81,235 before this and a cheaper
-            -- look at whether the record is new, 73,012 after both). Returns the fields written, and of them those
-            -- not there before.
+            -- unpacked, they cost Redis about 6,900 instructions a stored success (81,235 before this and HLEN, since
+            -- replaced by PEXPIRE NX, instead of HMGET; 73,012 after both). Returns the fields written, and of them
+            -- those not there before.
             local function write_success(record, name, attempt, result, started, ...)
               local added = redis.call('HSET', record, 'state', 'SUCCESS', 'finished', now_text, 'worker', worker,
                 'task', name, 'attempt', attempt, 'result', result, 'started', started, ...)
@@ -126,15 +127,15 @@ final class RedisOutcomes {
               return f
             end
             local NOTHING_BEFORE = { false, false }
-            local EXPIRE_NX = (redis.REDIS_VERSION_NUM or 0) >= 0x070000
+            local PEXPIRE_TAKES_NX = (redis.REDIS_VERSION_NUM or 0) >= 0x070000
             -- Whether the HSET that wrote `written` fields and added `added` of them created the record, and whether
             -- the record now expires in ttl ms. It did if none of its fields were there and the record had no TTL:
-            -- every writer of a record gives it one. Redis 7.0+ asks both in one PEXPIRE NX, which sets the TTL of a
-            -- record without one (a command a task less than HLEN then PEXPIRE: 68,932 -> 66,685 instructions a
-            -- stored success); Redis 6.2 (no NX) asks HLEN whether the record holds other fields.
-            local function created_by(record, added, written, ttl)
+            -- every writer of a record gives it one (RedisKeys.record). Redis 7.0+ asks both in one PEXPIRE NX,
+            -- which sets the TTL of a record without one (one command a task instead of HLEN and PEXPIRE: 68,932 ->
+            -- 66,685 instructions a stored success); Redis 6.2 (no NX) asks HLEN whether it holds other fields.
+            local function new_record(record, added, written, ttl)
               if added ~= written then return false, false end
-              if EXPIRE_NX then
+              if PEXPIRE_TAKES_NX then
                 local set = redis.call('PEXPIRE', record, ttl, 'NX') == 1
                 return set, set
               end
@@ -221,8 +222,8 @@ final class RedisOutcomes {
                   end
                   -- What the outcome asks of what was there before: a success, an earlier failure to clear (it
                   -- writes no error); every outcome, who waits for the result (no outcome writes 'notify'). A record
-                  -- this HSET created had neither: the common case, where nothing is read (see created_by).
-                  local created, expiring = created_by(record, added, written, ttl)
+                  -- this HSET created had neither: the common case, where nothing is read (see new_record).
+                  local created, expiring = new_record(record, added, written, ttl)
                   local before = created and NOTHING_BEFORE or redis.call('HMGET', record, 'error.type', 'notify')
                   -- every writer of 'next' or 'dead' (a retry, a failure) also writes 'error.type': a record
                   -- without it has nothing to clear, which is the common case (one look instead of five deletes)
@@ -378,10 +379,11 @@ final class RedisOutcomes {
         private final Map<String, Integer> keyIndexes = new LinkedHashMap<>();
         private final List<byte[]> keyList = new ArrayList<>();
         private final List<byte[]> args = new ArrayList<>();
-        private final OutcomeLayout.Writer writer = new OutcomeLayout.Writer(this, args);
+        private final OutcomeLayout.Writer writer;
 
         Batch(String queue, String consumer) {
             this.queue = queue;
+            this.writer = new OutcomeLayout.Writer(this, args);
             key(keys.dead(queue));
             key(keys.delayed(queue));
             key(keys.delayedPayloads(queue));
