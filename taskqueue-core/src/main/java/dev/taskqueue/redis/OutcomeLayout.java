@@ -67,6 +67,9 @@ final class OutcomeLayout {
     static final List<Field> REPEATABLE = List.of(Field.STREAM, Field.TTL, Field.TASK_NAME, Field.ATTEMPT,
             Field.RECORD);
 
+    /** The one {@link #REPEATABLE} field that follows by one rather than staying the same: the record's key index. */
+    private static final Field NEXT_KEY = Field.RECORD;
+
     /** The layout of each kind: its letter in the script, and its fields before the {@link #TAIL}. */
     enum Layout {
         /** A success whose record is not kept: acknowledged, and its keys released (they are held by its id). */
@@ -83,10 +86,9 @@ final class OutcomeLayout {
          * A {@link #KEPT} success whose {@link #REPEATABLE} fields follow from the outcome before it in the batch (the
          * same stream, TTL, task name and attempt; the next record key), which the reader takes from there: 7
          * arguments instead of 12 (counted: 61,955 instructions per task acknowledged, not 66,685; the
-         * {@link Writer} chooses it).
+         * {@link Writer} chooses it). Its fields are {@link #KEPT}'s without those, in the same order.
          */
-        REPEATED('k', 'S', List.of(Field.ARGUMENTS, Field.RAN_FOR, Field.SUBMITTED), REPEATABLE, Field.ENTRY,
-                Field.TASK_ID, Field.RESULT),
+        REPEATED('k', KEPT),
         FAILED('F', Field.STREAM, Field.ENTRY, Field.TASK_ID, Field.RECORD, Field.TTL, Field.TASK_NAME,
                 Field.ERROR_TYPE, Field.ERROR_MESSAGE, Field.ERROR_STACK, Field.ATTEMPT, Field.REASON),
         /** Its dead letter has the same fields as a failure's (no task name, stack or attempt: empty, 0). */
@@ -110,6 +112,8 @@ final class OutcomeLayout {
         final List<Field> fields;
         /** Fields it does not carry, which follow from the outcome before it (the same value; the next record key). */
         final List<Field> repeated;
+        /** For each of its {@link #fields}, where it is in {@link #REPEATABLE}, or -1. */
+        final int[] repeatableAt;
 
         Layout(char letter, Field... fields) {
             this(letter, letter, TAIL, fields);
@@ -117,15 +121,23 @@ final class OutcomeLayout {
 
         /** A layout with only {@code tail} of the {@link #TAIL}, read as the kind {@code readAs}. */
         Layout(char letter, char readAs, List<Field> tail, Field... fields) {
-            this(letter, readAs, tail, List.of(), fields);
+            this(letter, readAs, Stream.concat(Stream.of(fields), TAIL.stream().filter(tail::contains)).toList(),
+                    List.of());
         }
 
-        /** A shorter form that also leaves out {@code repeated}: they follow from the previous outcome's. */
-        Layout(char letter, char readAs, List<Field> tail, List<Field> repeated, Field... fields) {
+        /** A shorter form of {@code full} that leaves out its {@link #REPEATABLE} fields: they follow. */
+        Layout(char letter, Layout full) {
+            this(letter, full.readAs, full.fields.stream().filter(field -> !REPEATABLE.contains(field)).toList(),
+                    full.fields.stream().filter(REPEATABLE::contains).toList());
+        }
+
+        /** A layout of exactly {@code fields}, read as the kind {@code readAs}; {@code repeated} as they follow. */
+        Layout(char letter, char readAs, List<Field> fields, List<Field> repeated) {
             this.letter = letter;
             this.readAs = readAs;
-            this.fields = Stream.concat(Stream.of(fields), TAIL.stream().filter(tail::contains)).toList();
+            this.fields = fields;
             this.repeated = repeated;
+            this.repeatableAt = fields.stream().mapToInt(REPEATABLE::indexOf).toArray();
         }
 
         /**
@@ -182,38 +194,43 @@ final class OutcomeLayout {
             this.args = args;
         }
 
-        /** Appends {@code outcome}'s arguments: its kind's letter, then its layout's fields. */
+        /**
+         * Appends {@code outcome}'s arguments: its kind's letter, then its layout's fields; a {@link Layout#KEPT}
+         * success whose {@link #REPEATABLE} fields follow from the last outcome's goes {@link Layout#REPEATED}, its
+         * fields those of {@link Layout#KEPT} without them, in the same order.
+         */
         void add(Outcome outcome) {
             Layout layout = Layout.of(outcome);
+            @Nullable Object[] values = new Object[layout.fields.size()];
             @Nullable Object[] shared = new Object[REPEATABLE.size()];
-            boolean follows = layout == Layout.KEPT;
-            for (int f = 0; f < shared.length; f++) {
-                Field field = REPEATABLE.get(f);
-                shared[f] = layout.fields.contains(field) ? value(field, outcome, keys) : null;
-                follows &= shared[f] != null && shared[f].equals(following(field, last[f]));
+            for (int i = 0; i < values.length; i++) {
+                values[i] = value(layout.fields.get(i), outcome, keys);
+                if (layout.repeatableAt[i] >= 0) {
+                    shared[layout.repeatableAt[i]] = values[i];
+                }
             }
-            if (follows) {
-                layout = Layout.REPEATED;
-            }
-            args.add(new byte[] { (byte) layout.letter });
-            for (Field field : layout.fields) {
-                int repeatable = REPEATABLE.indexOf(field);
-                Object value = repeatable >= 0 ? shared[repeatable] : value(field, outcome, keys);
-                args.add(value instanceof byte[] raw ? raw : bytes(value == null ? "" : value.toString()));
+            boolean repeats = layout == Layout.KEPT && follows(shared);
+            args.add(new byte[] { (byte) (repeats ? Layout.REPEATED : layout).letter });
+            for (int i = 0; i < values.length; i++) {
+                if (!repeats || layout.repeatableAt[i] < 0) {
+                    Object value = values[i];
+                    args.add(value instanceof byte[] raw ? raw : bytes(value == null ? "" : value.toString()));
+                }
             }
             System.arraycopy(shared, 0, last, 0, last.length);
         }
-    }
 
-    /**
-     * What a {@link Layout#REPEATED} outcome's {@code field} is, after an outcome whose value of it was {@code last}
-     * (null: none): the same, or for the record, the next key.
-     */
-    private static @Nullable Object following(Field field, @Nullable Object last) {
-        if (field == Field.RECORD) {
-            return last instanceof Integer index && index > 0 ? index + 1 : null;
+        /** Whether each of {@code shared} is what follows the last outcome's: the same, or the next key. */
+        private boolean follows(@Nullable Object[] shared) {
+            for (int f = 0; f < shared.length; f++) {
+                Object expected = REPEATABLE.get(f) == NEXT_KEY
+                        ? (last[f] instanceof Integer index && index > 0 ? index + 1 : null) : last[f];
+                if (expected == null || !expected.equals(shared[f])) {
+                    return false;
+                }
+            }
+            return true;
         }
-        return last;
     }
 
     private static @Nullable Object value(Field field, Outcome o, KeyIndexes keys) {
@@ -297,7 +314,7 @@ final class OutcomeLayout {
             if (!layout.repeated.isEmpty()) {
                 lua.append("  ").append(locals(layout.repeated, "")).append(" = ").append(String.join(", ",
                         layout.repeated.stream().map(field -> LAST + field.local
-                                + (field == Field.RECORD ? " + 1" : "")).toList())).append('\n');
+                                + (field == NEXT_KEY ? " + 1" : "")).toList())).append('\n');
             }
             lua.append("  i = i + ").append(layout.fields.size() + 1).append('\n');
         }

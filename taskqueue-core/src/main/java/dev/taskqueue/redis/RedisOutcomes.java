@@ -96,10 +96,10 @@ final class RedisOutcomes {
      * (the entry's count of earlier ones, plus this one; the record keeps the dead letter's id in 'dead', so that a
      * dashboard can requeue it), retries to the delayed set; released permits wake the oldest task waiting for one.
      * A success clears the error of an earlier attempt (or of a revocation that let the run finish) from the record.
-     * For the dashboard ({@link RedisQueueBrowser}): the tasks with a record that finished go to {q}:done, one entry per script (t: [[ids], [names], [states]] in
-     * JSON, oldest first; {@link RedisQueueBrowser} lists them); a failed attempt (retried, dead or quarantined) to
-     * {q}:failures, with its dead letter's id; an attempt that did not succeed to the task's attempts list (as
-     * JSON); a retry's id to {q}:retrying beside {q}:d.
+     * For the dashboard ({@link RedisQueueBrowser}): the tasks with a record that finished go to {q}:done, one entry
+     * per script (t: [[ids], [names], [states]] in JSON, oldest first; {@link RedisQueueBrowser} lists them); a failed
+     * attempt (retried, dead or quarantined) to {q}:failures, with its dead letter's id; an attempt that did not
+     * succeed to the task's attempts list (as JSON); a retry's id to {q}:retrying beside {q}:d.
      */
     private static final LuaScript ACKNOWLEDGE = new LuaScript("acknowledge", StoredText.LUA_CUT + DELETE_ACKNOWLEDGED
             + """
@@ -372,8 +372,11 @@ final class RedisOutcomes {
         return replies;
     }
 
-    /** The keys and arguments of one queue's batch: keys are numbered once, however many outcomes share them. */
-    private final class Batch implements OutcomeLayout.KeyIndexes {
+    /**
+     * The keys and arguments of one queue's batch: keys are numbered once, however many outcomes share them, in the
+     * order the outcomes name them. (Package-private for the layout's test, which reads what a batch writes.)
+     */
+    final class Batch implements OutcomeLayout.KeyIndexes {
 
         private final String queue;
         private final Map<String, Integer> keyIndexes = new LinkedHashMap<>();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -371,14 +370,18 @@ class OutcomeLayoutTest {
         return new Delivery("default", stream, "1-" + i, "task-" + i, new byte[0], 1, false);
     }
 
-    /** The kind letters of {@code batch} as a {@link OutcomeLayout.Writer} writes it, read back form by form. */
-    private static List<Character> letters(List<Outcome> batch) {
-        List<byte[]> args = new ArrayList<>();
-        OutcomeLayout.Writer writer = new OutcomeLayout.Writer(new NumberedKeys(), args);
-        batch.forEach(writer::add);
+    /**
+     * The kind letters of {@code batch} as the acknowledgement writes it (its {@link RedisOutcomes.Batch}, which
+     * numbers the keys), read back form by form after the script's 13 fixed arguments.
+     */
+    private List<Character> letters(List<Outcome> batch) {
+        RedisOutcomes.Batch written = new RedisOutcomes(tq.connections, new RedisKeys(TaskQueueFixture.PREFIX),
+                RedisStores.DeadLetterPolicy.DEFAULT).new Batch("default", WORKER);
+        batch.forEach(written::add);
+        byte[][] args = written.args();
         List<Character> letters = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            char letter = (char) args.get(i)[0];
+        for (int i = 13; i < args.length; i++) {
+            char letter = (char) args[i][0];
             letters.add(letter);
             i += Stream.of(OutcomeLayout.Layout.values()).filter(layout -> layout.letter == letter).findFirst()
                     .orElseThrow().fields.size();
@@ -396,42 +399,6 @@ class OutcomeLayoutTest {
     private static Outcome kept(Delivery task, int i, String name, int attempt, long ttl) {
         return Outcome.succeeded(task, "\"r" + i + "\"").task(name, attempt).record(true, ttl)
                 .describing(new Description("[\"hi\"]", null, 25, 1_000, null)).build();
-    }
-
-    /** Numbers each key once, in the order outcomes name them, after the script's 7 fixed keys: as a batch does. */
-    private static final class NumberedKeys implements OutcomeLayout.KeyIndexes {
-
-        private final Map<String, Integer> indexes = new HashMap<>();
-
-        private int key(String key) {
-            return indexes.computeIfAbsent(key, k -> indexes.size() + 8);
-        }
-
-        @Override
-        public int stream(String stream) {
-            return key("s:" + stream);
-        }
-
-        @Override
-        public int record(String taskId) {
-            return key("t:" + taskId);
-        }
-
-        @Override
-        public int unique(String uniqueKey) {
-            return key("u:" + uniqueKey);
-        }
-
-        @Override
-        public int permits(String permitKey) {
-            key("c:" + permitKey);
-            return key("cw:" + permitKey) - 1;
-        }
-
-        @Override
-        public int attempts(String taskId) {
-            return key("a:" + taskId);
-        }
     }
 
     /**
