@@ -43,6 +43,17 @@ public interface TaskInterceptor {
         return invocation.proceed();
     }
 
+    /**
+     * On a run's thread, as the run ends: what follows it in its workflow may start later, on another thread (a
+     * chord's body, once Redis recorded its last member's report: the run's thread runs the next task meanwhile).
+     * Returns what runs there instead of {@code continuation}, carrying what this interceptor keeps per thread for the
+     * run (a trace, a tenant); that thread has the run's task as {@link TaskContext#find()}. By default,
+     * {@code continuation} itself.
+     */
+    default Runnable decorateContinuation(TaskContext task, Runnable continuation) {
+        return continuation;
+    }
+
     /** What an interceptor wraps. */
     @FunctionalInterface
     interface Invocation {

@@ -1,6 +1,7 @@
 package dev.taskqueue.broker;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import dev.taskqueue.TaskState;
 import org.jspecify.annotations.Nullable;
@@ -39,6 +40,21 @@ public interface WorkflowStore {
      */
     ChordProgress reportToChord(String chordId, int index, int size, @Nullable String resultJson,
             @Nullable String failure, long ttlMillis);
+
+    /**
+     * {@link #reportToChord} of a member's result, without waiting for it: the future completes with what the chord is
+     * then, or with why the report could not be recorded (it may have been: reporting again is harmless). A store
+     * that cannot send without waiting reports at once.
+     */
+    default CompletableFuture<ChordProgress> reportToChordLater(String chordId, int index, int size,
+            String resultJson, long ttlMillis) {
+        try {
+            return CompletableFuture.completedFuture(reportToChord(chordId, index, size, resultJson, null, ttlMillis));
+        }
+        catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
 
     /**
      * The id of the first task a chord runs after its header (what {@code openChord} was told), for operators; null

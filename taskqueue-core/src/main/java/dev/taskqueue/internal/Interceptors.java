@@ -39,6 +39,16 @@ public final class Interceptors {
                 () -> submitChain(interceptors, index + 1, calls, submission));
     }
 
+    /** {@code continuation} decorated by every interceptor's {@code decorateContinuation}: the first outermost. */
+    public static Runnable decorateContinuation(List<TaskInterceptor> interceptors, TaskContext context,
+            Runnable continuation) {
+        Runnable decorated = continuation;
+        for (int i = interceptors.size() - 1; i >= 0; i--) {
+            decorated = interceptors.get(i).decorateContinuation(context, decorated);
+        }
+        return decorated;
+    }
+
     /** Runs {@code task} inside every interceptor's {@code aroundExecution}. */
     public static @Nullable Object around(List<TaskInterceptor> interceptors, TaskContext context, Invocation task)
             throws Throwable {

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
@@ -214,6 +216,25 @@ public final class RedisWorkflows implements WorkflowStore {
         SharedProgress shared = redis.await(reports.submit(chordId, new MemberReport(size, ttlMillis, index,
                 resultJson == null ? "null" : resultJson)), "report to chord " + chordId);
         return shared.mine();
+    }
+
+    /**
+     * Sent with the reports of other members of the chord, like {@link #reportToChord}; its future completes on the
+     * thread that read the reply (Lettuce's event loop), bounded by the connection's timeout like a waiting call.
+     */
+    @Override
+    public CompletableFuture<ChordProgress> reportToChordLater(String chordId, int index, int size,
+            String resultJson, long ttlMillis) {
+        String what = "report to chord " + chordId;
+        return reports.submit(chordId, new MemberReport(size, ttlMillis, index, resultJson))
+                .orTimeout(redis.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handle((shared, failure) -> {
+                    if (failure != null) {
+                        throw redis.translate(what, failure instanceof CompletionException wrapped
+                                && wrapped.getCause() != null ? wrapped.getCause() : failure);
+                    }
+                    return shared.mine();
+                });
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.taskqueue.worker;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 import dev.taskqueue.TaskError;
 import dev.taskqueue.broker.Delivery;
@@ -40,11 +42,15 @@ final class Endings {
     private final Retries retries;
     private final WorkflowContinuation continuation;
 
-    Endings(RunEnvironment env, TaskRuntime runtime) {
+    /**
+     * @param taskThreads where what follows a run in its workflow runs when its run's thread did not wait for it; null:
+     *        its thread always waits (an inline run returns its outcome to its caller)
+     */
+    Endings(RunEnvironment env, TaskRuntime runtime, @Nullable Executor taskThreads) {
         this.env = env;
         this.runtime = runtime;
         this.retries = new Retries(env);
-        this.continuation = new WorkflowContinuation(env);
+        this.continuation = new WorkflowContinuation(env, taskThreads, runtime.interceptors());
     }
 
     /** What the handler did, as the outcome; null if the worker stopped before what follows it could start. */
@@ -92,7 +98,12 @@ final class Endings {
         Outcome outcome = kept(run, Outcome.succeeded(run.delivery, json).task(name, run.attempt())
                 .releasing(run.releases()), ending.took);
         TaskMessage message = run.message();
-        return continuation.after(run, outcome, () -> workflows().succeeded(message, workflow(run), json));
+        StepWorkflow workflow = workflow(run);
+        Runnable startWhatFollows = () -> workflows().succeeded(message, workflow, json);
+        CompletableFuture<@Nullable Runnable> reported = continuation.waitsForAnswers() ? null
+                : workflows().succeededLater(message, workflow, json);
+        return reported != null ? continuation.afterAnswer(run, outcome, reported, startWhatFollows)
+                : continuation.after(run, outcome, startWhatFollows);
     }
 
     private @Nullable Outcome failed(Run run, Ending ending) {

@@ -78,7 +78,7 @@ public final class InlineWorker implements InlineTaskClient.Runner {
         timers.allowCoreThreadTimeOut(true);
         this.admission = new Admission(env, runtime);
         this.invocation = new Invocation(env, runtime, new TimeLimits(timers, InlineWorker::hardLimitPassed));
-        this.endings = new Endings(env, runtime);
+        this.endings = new Endings(env, runtime, null); // its caller waits for the outcome
     }
 
     /**

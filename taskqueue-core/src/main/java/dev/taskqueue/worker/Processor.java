@@ -2,6 +2,7 @@ package dev.taskqueue.worker;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -70,7 +71,7 @@ final class Processor {
         this.admission = new Admission(env, runtime);
         this.limits = new Limits(worker, runtime.codec());
         this.invocation = new Invocation(env, runtime, new TimeLimits(timers, this::hardLimitPassed));
-        this.endings = new Endings(env, runtime);
+        this.endings = new Endings(env, runtime, threads);
     }
 
     /**
@@ -110,7 +111,13 @@ final class Processor {
             run.letGoOfThread(); // a pooled thread must not carry an interrupt to its next task
         }
         concurrency.finished(System.nanoTime() - began);
-        running.end(run, outcome);
+        CompletableFuture<@Nullable Outcome> later = run.outcomeLater;
+        if (later == null) {
+            running.end(run, outcome);
+        }
+        else { // its outcome waits for Redis's answer to its workflow's continuation: its thread goes on meanwhile
+            later.thenAccept(ended -> running.end(run, ended));
+        }
     }
 
     /** The run's outcome; null when it went back to Redis (to wait for its limits) or was handed back. */

@@ -2,6 +2,7 @@ package dev.taskqueue.worker;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -58,6 +59,12 @@ final class Run {
     volatile boolean revoked;
     /** A revocation interrupted it: one found at a heartbeat does not again. */
     volatile boolean interruptedByRevocation;
+    /**
+     * Set when its outcome waits for Redis's answer to what it sent for its workflow without waiting (a chord
+     * member's report: {@link WorkflowContinuation#afterAnswer}): its outcome then (null: handed back). The run ends
+     * when it completes, after its thread was let go; until then it holds its slot and its lease.
+     */
+    volatile @Nullable CompletableFuture<@Nullable Outcome> outcomeLater;
     volatile @Nullable ScheduledFuture<?> softTimer;
     volatile @Nullable ScheduledFuture<?> hardTimer;
 

@@ -1,8 +1,17 @@
 package dev.taskqueue.worker;
 
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
 import dev.taskqueue.BrokerUnavailableException;
+import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.TaskMessage;
+import dev.taskqueue.internal.CurrentTask;
+import dev.taskqueue.internal.Interceptors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
@@ -13,15 +22,98 @@ import org.slf4j.Logger;
  * fixed ids, so starting them twice stores them once. Only a stopping worker (its thread interrupted) hands the
  * task back to run again elsewhere. Any other error would recur on every run (a chord whose state expired): the
  * task is acknowledged, and what follows it is lost, said in an error.
+ * <p>
+ * A chord member's report is sent without waiting for the answer ({@link #afterAnswer}): its thread runs the next
+ * task meanwhile, and the run ends (its outcome to the acker, its slot freed) once Redis recorded the report. Waiting
+ * cost a member more than its handler: a park and a wake-up of its thread, and often another thread woken to run
+ * the next task (the chord of 50,000: about half of the task threads' CPU in the kernel's scheduler).
  */
 final class WorkflowContinuation {
 
     private static final Logger log = Processor.RUN_LOG;
 
     private final RunEnvironment env;
+    private final @Nullable Executor taskThreads;
+    private final List<TaskInterceptor> interceptors;
 
-    WorkflowContinuation(RunEnvironment env) {
+    /**
+     * @param taskThreads where what a late answer asks for runs (the body of a chord that a report completed); null:
+     *        a run's thread always waits for the answer ({@link #waitsForAnswers})
+     * @param interceptors those that decorate what runs there ({@link TaskInterceptor#decorateContinuation})
+     */
+    WorkflowContinuation(RunEnvironment env, @Nullable Executor taskThreads, List<TaskInterceptor> interceptors) {
         this.env = env;
+        this.taskThreads = taskThreads;
+        this.interceptors = interceptors;
+    }
+
+    /** Whether a run's thread waits for every answer: then {@link #afterAnswer} is not to be used. */
+    boolean waitsForAnswers() {
+        return taskThreads == null;
+    }
+
+    /**
+     * For a run whose continuation was sent without waiting ({@code answer}: what is left to do once Redis recorded
+     * it, or nothing): the run's outcome waits in {@link Run#outcomeLater} until then, and {@code outcome} is returned
+     * for its thread to go on. What is left (a chord's body to start) runs on a task thread, in the run's context
+     * (its trace, for the steps it starts); an answer that failed runs {@code again}, the continuation that waits, there
+     * too, through {@link #after}: tried until Redis answers, as any continuation. A worker that stops before that
+     * thread starts hands the task back (its stop hands back every task it still holds).
+     */
+    Outcome afterAnswer(Run run, Outcome outcome, CompletableFuture<@Nullable Runnable> answer, Runnable again) {
+        CompletableFuture<@Nullable Outcome> ended = new CompletableFuture<>();
+        run.outcomeLater = ended;
+        // What runs on a task thread is chosen by the answer, but decorated here, on the run's own thread, where the
+        // interceptors find what they keep for the run
+        CompletableFuture<Runnable> chosen = new CompletableFuture<>();
+        Runnable decorated = Interceptors.decorateContinuation(interceptors, Objects.requireNonNull(run.context),
+                () -> ended.complete(onTaskThread(run, outcome, chosen.join())));
+        Runnable continueThere = () -> {
+            try {
+                decorated.run();
+            }
+            finally {
+                ended.complete(outcome); // if an interceptor failed before it ran: the run must end all the same
+            }
+        };
+        answer.whenComplete((rest, failed) -> {
+            if (failed == null && rest == null) {
+                ended.complete(outcome); // the common case: on the thread that read the answer, no hand-off
+                return;
+            }
+            chosen.complete(failed == null ? rest : again);
+            try {
+                Objects.requireNonNull(taskThreads, "a run's thread waits for its answers").execute(continueThere);
+            }
+            catch (RejectedExecutionException stopping) {
+                log.debug("Task [{}]: the worker stops before what follows it in its workflow could be started; it is "
+                        + "handed back by the stop", run.delivery.taskId());
+                ended.complete(null);
+            }
+        });
+        return outcome;
+    }
+
+    /**
+     * {@link #after}, with the run's task as the current one ({@link CurrentTask}) on this thread. An unexpected error
+     * leaves the outcome as it is, as on the run's own thread ({@link Processor}); a fatal one leaves the thread.
+     */
+    private @Nullable Outcome onTaskThread(Run run, Outcome outcome, Runnable continuation) {
+        CurrentTask.set(run.context);
+        try {
+            return after(run, outcome, continuation);
+        }
+        catch (RuntimeException | Error ex) {
+            if (FatalErrors.isFatal(ex)) {
+                throw ex;
+            }
+            log.error("Unexpected error while starting what follows task [{}] in its workflow", run.delivery.taskId(),
+                    ex);
+            return outcome;
+        }
+        finally {
+            CurrentTask.set(null);
+        }
     }
 
     /**

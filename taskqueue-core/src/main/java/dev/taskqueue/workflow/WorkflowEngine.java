@@ -1,6 +1,7 @@
 package dev.taskqueue.workflow;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import dev.taskqueue.Chain;
 import dev.taskqueue.Chord;
@@ -13,6 +14,7 @@ import dev.taskqueue.TaskOptions;
 import dev.taskqueue.TaskState;
 import dev.taskqueue.broker.TaskMessage;
 import dev.taskqueue.broker.WorkflowStore;
+import dev.taskqueue.broker.WorkflowStore.ChordProgress;
 import dev.taskqueue.workflow.StepFailures.Cause;
 import dev.taskqueue.workflow.Target.GroupTarget;
 import dev.taskqueue.workflow.Target.TaskTarget;
@@ -150,6 +152,34 @@ public final class WorkflowEngine {
             starter.start(link, result, batch, List.of(), List.of());
         }
         batch.flush();
+    }
+
+    /**
+     * {@link #succeeded} without waiting for Redis, for a step whose one link is its report to a chord (a chord's
+     * member, the common case of a chord): its report is sent, and the future completes with what is left to do once
+     * it was recorded, to be run on a task's thread (start the chord's body: this report completed it), or null for
+     * nothing; or with why it could not be recorded (then {@link #succeeded} reports again: a report is recorded once
+     * per member, however often it is sent). Returns null for any other step: {@link #succeeded} starts what
+     * follows it.
+     */
+    public @Nullable CompletableFuture<@Nullable Runnable> succeededLater(TaskMessage message, StepWorkflow step,
+            @Nullable String resultJson) {
+        Continuation continuation = step.continuation();
+        if (continuation == null || continuation.links().size() != 1
+                || !(continuation.links().get(0) instanceof ReportNode report)) {
+            return null;
+        }
+        return parts.store().reportToChordLater(report.chord(), report.index(), report.size(),
+                resultJson == null ? "null" : resultJson, parts.ttlMillis()).thenApply(progress -> {
+                    if (progress.kind() != ChordProgress.Kind.COMPLETE) {
+                        return null;
+                    }
+                    return () -> {
+                        StepBatch batch = batch(message.id(), rootOf(message));
+                        starter.completeChord(report.chord(), progress, batch);
+                        batch.flush();
+                    };
+                });
     }
 
     /**

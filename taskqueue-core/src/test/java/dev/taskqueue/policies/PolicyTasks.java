@@ -247,6 +247,12 @@ public class PolicyTasks {
         return task.headers().getOrDefault("tenant", "none") + "/" + Tenant.CURRENT.get() + "/" + task.taskId();
     }
 
+    /** A chord's body: the member whose run started it, as an interceptor wrote it in the body's headers. */
+    @Task(name = "policy.startedBy")
+    public String startedBy(List<String> results) {
+        return TaskContext.current().headers().getOrDefault("started-by", "none");
+    }
+
     /** A thread-local "security context" an interceptor propagates. */
     public static final class Tenant {
         public static final ThreadLocal<String> CURRENT = new ThreadLocal<>();

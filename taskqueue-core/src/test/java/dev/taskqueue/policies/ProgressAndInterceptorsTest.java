@@ -15,6 +15,7 @@ import dev.taskqueue.TaskHandle;
 import dev.taskqueue.TaskInfo;
 import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.TaskOptions;
+import dev.taskqueue.Workflows;
 import dev.taskqueue.client.ClientSettings;
 import dev.taskqueue.client.DefaultTaskClient;
 import dev.taskqueue.testing.TaskQueueFixture;
@@ -89,6 +90,53 @@ class ProgressAndInterceptorsTest {
             assertThat(handle.get(Duration.ofSeconds(5))).isEqualTo("acme/acme/" + handle.id());
             assertThat(order).containsExactly("submit:tenant", "before:tenant", "before:timing", "after:tenant");
             assertThat(tasks.seen).containsExactly(handle.id()); // the task id was in the MDC
+        }
+        finally {
+            worker.stop();
+        }
+    }
+
+    /**
+     * The last member's report is answered after its thread went on to another task: the chord's body starts on a task
+     * thread inside what the interceptors made of the member's run, on its thread, as it ended (a trace, a tenant).
+     */
+    @Test
+    void aChordsBodyStartsInsideTheInterceptorsDecorationOfTheRunThatCompletedIt() {
+        ThreadLocal<String> decoratedFor = new ThreadLocal<>();
+        List<String> decorated = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TaskInterceptor carrier = new TaskInterceptor() {
+            @Override
+            public Runnable decorateContinuation(TaskContext task, Runnable continuation) {
+                decorated.add(task.taskId());
+                return () -> {
+                    decoratedFor.set(task.taskId());
+                    try {
+                        continuation.run();
+                    }
+                    finally {
+                        decoratedFor.remove();
+                    }
+                };
+            }
+
+            @Override
+            public TaskOptions beforeSubmit(TaskCall<?> call, TaskOptions options) {
+                String member = decoratedFor.get();
+                String current = TaskContext.find().map(TaskContext::taskId).orElse(null);
+                return member != null && member.equals(current) ? options.header("started-by", member) : options;
+            }
+        };
+        Worker worker = new Worker(tq.broker, tq.workflows, tq.registry, tq.codec,
+                TaskQueueFixture.fastSettings().build(), tq.event(), List.of(carrier), Clock.systemUTC());
+        worker.start();
+        try {
+            TaskHandle<String> body = tq.client.submit(Workflows.chord(Workflows.group(
+                    TaskCall.of(PolicyTasks::context), TaskCall.of(PolicyTasks::context)),
+                    TaskCall.partial(PolicyTasks::startedBy)));
+
+            String startedBy = body.get(Duration.ofSeconds(10));
+            assertThat(decorated).as("each member's run, as it ended").hasSize(2);
+            assertThat(startedBy).as("the member whose report completed the chord").isIn(decorated);
         }
         finally {
             worker.stop();

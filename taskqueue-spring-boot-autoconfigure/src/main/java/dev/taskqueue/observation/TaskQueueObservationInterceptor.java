@@ -127,6 +127,29 @@ public class TaskQueueObservationInterceptor implements TaskInterceptor, TaskEve
     }
 
     /**
+     * What follows a run in its workflow that starts on another thread (a chord's body, once its last member's report
+     * was recorded) is submitted as a child of that run, as it is on the run's own thread.
+     */
+    @Override
+    public Runnable decorateContinuation(TaskContext task, Runnable continuation) {
+        Observation run = runThatEnded();
+        if (run == null) {
+            return continuation;
+        }
+        LastRun ended = new LastRun(task.taskId(), run);
+        return () -> {
+            LastRun outer = lastRun.get();
+            lastRun.set(ended);
+            try {
+                continuation.run();
+            }
+            finally {
+                lastRun.set(outer);
+            }
+        };
+    }
+
+    /**
      * The engine decided how a run ended: its observation stops with that outcome. This is the run's thread, where
      * its task context is current; a run given up at its hard time limit ends on another thread, and is found by
      * its task id. Tasks that ended without running (revoked or expired before they started, unknown, unreadable)

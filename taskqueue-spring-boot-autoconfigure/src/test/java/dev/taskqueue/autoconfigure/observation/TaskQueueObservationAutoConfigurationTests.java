@@ -44,6 +44,8 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfigurat
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import static dev.taskqueue.Workflows.chord;
+import static dev.taskqueue.Workflows.group;
 import static dev.taskqueue.autoconfigure.TestTasks.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -178,6 +180,27 @@ class TaskQueueObservationAutoConfigurationTests {
                     .findFirst().orElseThrow();
             assertThat(secondsSubmit.kind()).isEqualTo(Kind.PRODUCER);
             assertThat(secondsSubmit.parentId()).isEqualTo(first.id()); // submitted by the first step's run
+        });
+    }
+
+    @Test
+    void theBodyOfAChordIsSubmittedByTheRunOfTheMemberThatCompletedIt() {
+        runner.run(context -> {
+            context.getBean(TaskClient.class).submit(chord(group(TaskCall.of(TestTasks.Greeter::greet, "Ada"),
+                    TaskCall.of(TestTasks.Greeter::greet, "Bob")), TaskCall.partial(TestTasks.Greeter::join)))
+                    .get(WAIT);
+            await().atMost(WAIT).until(() -> spans.stream().filter(span -> span.kind() == Kind.CONSUMER).count() == 3);
+
+            List<String> members = spans.stream().filter(span -> span.name().equals("execute test.greet"))
+                    .map(MutableSpan::id).toList();
+            MutableSpan body = spans.stream().filter(span -> span.name().equals("execute test.join")).findFirst()
+                    .orElseThrow();
+            assertThat(spans).extracting(MutableSpan::traceId).containsOnly(body.traceId());
+            MutableSpan bodysSubmit = spans.stream().filter(span -> span.id().equals(body.parentId())).findFirst()
+                    .orElseThrow();
+            assertThat(bodysSubmit.kind()).isEqualTo(Kind.PRODUCER);
+            // started on another thread than the member's, once Redis recorded its report
+            assertThat(bodysSubmit.parentId()).isIn(members);
         });
     }
 
