@@ -220,14 +220,14 @@ public final class RedisWorkflows implements WorkflowStore {
 
     /**
      * Sent with the reports of other members of the chord, like {@link #reportToChord}; its future completes on the
-     * thread that read the reply (Lettuce's event loop), bounded by the connection's timeout like a waiting call.
+     * thread that read the reply (Lettuce's event loop). Each call of reports is bounded by the connection's timeout
+     * ({@link #sendReports}), and a report waits for at most one call before its own is sent.
      */
     @Override
     public CompletableFuture<ChordProgress> reportToChordLater(String chordId, int index, int size,
             String resultJson, long ttlMillis) {
         String what = "report to chord " + chordId;
         return reports.submit(chordId, new MemberReport(size, ttlMillis, index, resultJson))
-                .orTimeout(redis.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handle((shared, failure) -> {
                     if (failure != null) {
                         throw redis.translate(what, failure instanceof CompletionException wrapped
@@ -251,11 +251,16 @@ public final class RedisWorkflows implements WorkflowStore {
         }
     }
 
-    /** Reports of one chord in one call: each member of it shares what the call found. */
+    /**
+     * Reports of one chord in one call: each member of it shares what the call found. The call is bounded by the
+     * connection's timeout, once for all of them (a bound per member cost a timer each), so that members that do not
+     * wait for it ({@link #reportToChordLater}) are answered all the same.
+     */
     private CompletableFuture<List<SharedProgress>> sendReports(String chordId, List<MemberReport> members) {
         MemberReport first = members.get(0);
-        return report(chordId, first.size(), "", members, first.ttlMillis()).thenApply(progress -> Collections
-                .nCopies(members.size(), new SharedProgress(progress, new AtomicBoolean())));
+        return report(chordId, first.size(), "", members, first.ttlMillis())
+                .orTimeout(redis.timeout().toMillis(), TimeUnit.MILLISECONDS).thenApply(progress -> Collections
+                        .nCopies(members.size(), new SharedProgress(progress, new AtomicBoolean())));
     }
 
     private CompletableFuture<ChordProgress> report(String chordId, int size, String failure,
