@@ -14,8 +14,8 @@ import dev.taskqueue.testing.TestTasks;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.sync.RedisCommands;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A bulk submit larger than one script (slices of 500 messages, two of them awaiting their replies at a time, so that
@@ -27,12 +27,8 @@ class BulkSubmitTest {
     private static final String READY = "{taskqueue:default}:s:0";
 
     private final RedisCommands<String, String> redis = SharedRedis.admin().sync();
-    private final TaskQueueFixture tq = new TaskQueueFixture(new TestTasks());
-
-    @AfterEach
-    void close() {
-        tq.close();
-    }
+    @RegisterExtension
+    final TaskQueueFixture tq = new TaskQueueFixture(new TestTasks());
 
     @Test
     void aSubmitOfManySlicesStoresEachTaskOnceInTheOrderOfItsCalls() {
