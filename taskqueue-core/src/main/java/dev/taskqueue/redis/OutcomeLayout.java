@@ -59,13 +59,14 @@ final class OutcomeLayout {
 
     /**
      * Fields that the outcomes of one batch mostly share, one after another, or (the record) take in turn: the stream,
-     * the record's TTL, the task's name and attempt (a batch of one task's first attempts from one stream), and the
+     * the record's TTL, the task's name and attempt (a batch of one task's first attempts from one stream), the
      * record, whose key the batch numbers in the order its outcomes name keys, so that a stored success's record
-     * after another's is the next key. The reader keeps each outcome's values of them, for a
-     * {@link Layout#REPEATED} outcome after it.
+     * after another's is the next key, and the context (none, for most tasks; the same root and successor for the
+     * members of one chord). The reader keeps each outcome's values of them, for a {@link Layout#REPEATED} outcome
+     * after it.
      */
     static final List<Field> REPEATABLE = List.of(Field.STREAM, Field.TTL, Field.TASK_NAME, Field.ATTEMPT,
-            Field.RECORD);
+            Field.RECORD, Field.CONTEXT);
 
     /** The one {@link #REPEATABLE} field that follows by one rather than staying the same: the record's key index. */
     private static final Field NEXT_KEY = Field.RECORD;
@@ -77,16 +78,18 @@ final class OutcomeLayout {
         SUCCEEDED('S', Shared.SUCCESS),
         /**
          * A success stored with nothing of the {@link #TAIL} but its description's own fields (no keys to release, no
-         * workflow parent, no context: a stored task outside workflows, without headers). The reader gives the fields
-         * it leaves out their empty values and reads it as a {@link #SUCCEEDED}: 12 arguments instead of 17, each of
-         * which costs Redis about 1,000 instructions (counted: 83,200 instructions per task acknowledged, not 87,900).
+         * workflow parent: a stored task outside workflows, or a chord's member). The reader gives the fields it
+         * leaves out their empty values and reads it as a {@link #SUCCEEDED}: 13 arguments instead of 17, each of
+         * which costs Redis about 1,000 instructions (counted, before it kept the context: 83,200 instructions per
+         * task acknowledged, not 87,900).
          */
-        KEPT('K', 'S', List.of(Field.ARGUMENTS, Field.RAN_FOR, Field.SUBMITTED), Shared.SUCCESS),
+        KEPT('K', 'S', List.of(Field.ARGUMENTS, Field.CONTEXT, Field.RAN_FOR, Field.SUBMITTED), Shared.SUCCESS),
         /**
          * A {@link #KEPT} success whose {@link #REPEATABLE} fields follow from the outcome before it in the batch (the
-         * same stream, TTL, task name and attempt; the next record key), which the reader takes from there: 7
-         * arguments instead of 12 (counted: 61,955 instructions per task acknowledged, not 66,685; the
-         * {@link Writer} chooses it). Its fields are {@link #KEPT}'s without those, in the same order.
+         * same stream, TTL, task name, attempt and context; the next record key), which the reader takes from there: 7
+         * arguments instead of 13 (counted, before the context was one of them: 61,955 instructions per task
+         * acknowledged, not 66,685; the {@link Writer} chooses it). Its fields are {@link #KEPT}'s without those, in
+         * the same order.
          */
         REPEATED('k', KEPT),
         FAILED('F', Field.STREAM, Field.ENTRY, Field.TASK_ID, Field.RECORD, Field.TTL, Field.TASK_NAME,
@@ -142,8 +145,8 @@ final class OutcomeLayout {
 
         /**
          * The layout of an outcome on its own: a success stored nowhere needs only its acknowledgement and releases,
-         * one stored with nothing to release and no parent or context goes {@link #KEPT} (or {@link #REPEATED}, which
-         * the {@link Writer} sees).
+         * one stored with nothing to release and no parent goes {@link #KEPT} (or {@link #REPEATED}, which the
+         * {@link Writer} sees).
          */
         static Layout of(Outcome outcome) {
             return switch (outcome.kind()) {
@@ -157,8 +160,7 @@ final class OutcomeLayout {
 
         /** Whether a stored success has none of the fields {@link #KEPT} leaves out. */
         private static boolean kept(Outcome o) {
-            return o.uniqueKey() == null && o.permitKey() == null && o.parentId() == null
-                    && (o.contextJson() == null || o.contextJson().isEmpty());
+            return o.uniqueKey() == null && o.permitKey() == null && o.parentId() == null;
         }
     }
 
@@ -258,7 +260,8 @@ final class OutcomeLayout {
             case PERMIT -> o.permitKey() == null ? 0 : keys.permits(o.permitKey());
             case ARGUMENTS -> stored ? o.argumentsJson() : null;
             case PARENT -> stored ? o.parentId() : null;
-            case CONTEXT -> stored ? o.contextJson() : null;
+            // none is '' (not null: a stored success without one repeats the one before it without one)
+            case CONTEXT -> stored ? (o.contextJson() == null ? "" : o.contextJson()) : null;
             case RAN_FOR -> stored && o.ranForMillis() >= 0 ? o.ranForMillis() : null;
             case SUBMITTED -> stored && o.submittedAtMillis() > 0 ? o.submittedAtMillis() : null;
             case ATTEMPTS -> stored && !taskId.isEmpty() && o.kind() != Outcome.Kind.SUCCEEDED ? keys.attempts(taskId)

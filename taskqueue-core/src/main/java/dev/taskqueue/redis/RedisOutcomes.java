@@ -88,8 +88,8 @@ final class RedisOutcomes {
      *   which the script reads into its locals (kind, s, entry, id, r, ttl, name, result, etype, emsg, estack,
      *   attempt, reason, prio, body, delay, u, p, targs, tparent, tctx, tran, tsub) through OutcomeLayout.LUA_READER:
      *   the layout is written once, for the Java that writes it and the Lua that reads it. A REPEATED outcome
-     *   leaves out the stream, TTL, task name, attempt and record: the reader takes them from the outcome before it
-     *   (the record's index plus one), which it keeps in the locals of OutcomeLayout.LUA_READER_STATE.
+     *   leaves out the stream, TTL, task name, attempt, context and record: the reader takes them from the outcome
+     *   before it (the record's index plus one), which it keeps in the locals of OutcomeLayout.LUA_READER_STATE.
      * Returns one integer per outcome: 1 recorded, 0 refused (the entry was no longer pending: the lease was lost).
      * Acknowledged entries are deleted by delete_acknowledged ({@link #DELETE_ACKNOWLEDGED}; each stream's outcomes
      * come in the stream's order). Failures go to the dead letters (capped by length and age) with their deliveries
@@ -199,6 +199,9 @@ final class RedisOutcomes {
                     if targs ~= '' and tsub ~= '' and tparent == '' and tctx == '' then -- the common case
                       written, added = write_success(record, name, attempt, result, started, 'args', targs,
                         'submitted', tsub)
+                    elseif targs ~= '' and tsub ~= '' and tparent == '' then -- a chord's member
+                      written, added = write_success(record, name, attempt, result, started, 'args', targs,
+                        'ctx', tctx, 'submitted', tsub)
                     else
                       written, added = write_success(record, name, attempt, result, started,
                         unpack(with_description({}, targs, tparent, tctx, tsub)))

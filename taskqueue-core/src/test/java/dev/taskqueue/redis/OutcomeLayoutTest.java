@@ -361,9 +361,41 @@ class OutcomeLayoutTest {
                 kept(delivery("0", 6), 6, "test.add", 1, TTL + 1), // after one that has no record
                 Outcome.succeeded(delivery("0", 7), "\"r7\"").task("test.add", 1).record(true, TTL + 1)
                         .describing(DESCRIPTION).build(), // a parent and a context: the longer form
-                kept(delivery("0", 8), 8, "test.add", 1, TTL + 1)); // its record is the key after that one's
+                kept(delivery("0", 8), 8, "test.add", 1, TTL + 1), // no context after one with a context
+                kept(delivery("0", 9), 9, "test.add", 1, TTL + 1)); // its record is the key after that one's
 
-        assertThat(letters(batch)).containsExactly('K', 'K', 'K', 'K', 'K', 'A', 'K', 'S', 'k');
+        assertThat(letters(batch)).containsExactly('K', 'K', 'K', 'K', 'K', 'A', 'K', 'S', 'K', 'k');
+    }
+
+    /**
+     * A chord's members: a context (their root and successor) and no parent. They go as stored successes, and those
+     * after the first take the context, with the rest they share, from the one before: each record keeps it.
+     */
+    @Test
+    void membersOfAChordShareTheirContextAndEachRecordKeepsIt() {
+        List<Delivery> tasks = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            tasks.add(claimed());
+        }
+        String otherContext = "{\"root\":\"root-2\"}";
+        List<Outcome> batch = List.of(member(tasks.get(0), 0, CONTEXT), member(tasks.get(1), 1, CONTEXT),
+                member(tasks.get(2), 2, CONTEXT), member(tasks.get(3), 3, otherContext)); // another chord's
+        assertThat(letters(batch)).containsExactly('K', 'k', 'k', 'K');
+
+        assertThat(tq.broker.acknowledge(WORKER, batch)).containsOnly(true).hasSize(4);
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(record(tasks.get(i))).as("task %d", i).containsEntry("state", "SUCCESS")
+                    .containsEntry("result", "\"r" + i + "\"").containsEntry("args", "[\"hi\"]")
+                    .containsEntry("submitted", "1000").containsEntry("ctx", i < 3 ? CONTEXT : otherContext)
+                    .doesNotContainKey("parent");
+            assertLivesFor(tasks.get(i));
+        }
+    }
+
+    private static Outcome member(Delivery task, int i, String context) {
+        return Outcome.succeeded(task, "\"r" + i + "\"").task("test.echo", 1).record(true, TTL)
+                .describing(new Description("[\"hi\"]", null, 25, 1_000, context)).build();
     }
 
     private static Delivery delivery(String stream, int i) {
