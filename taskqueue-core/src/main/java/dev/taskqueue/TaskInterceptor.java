@@ -47,8 +47,10 @@ public interface TaskInterceptor {
      * On a run's thread, as the run ends: what follows it in its workflow may start later, on another thread (a
      * chord's body, once Redis recorded its last member's report: the run's thread runs the next task meanwhile).
      * Returns what runs there instead of {@code continuation}, carrying what this interceptor keeps per thread for the
-     * run (a trace, a tenant); that thread has the run's task as {@link TaskContext#find()}. By default,
-     * {@code continuation} itself.
+     * run (a trace, a tenant); there, the run's task is {@link TaskContext#find()}. Called for every chord member,
+     * though what it returns runs only for the one whose report completed the chord (or failed): take nothing here
+     * that must be given back. What it returns must run {@code continuation} on its own thread before it returns (the
+     * run ends afterwards; one that fails first is left out, said in an error). By default, {@code continuation}.
      */
     default Runnable decorateContinuation(TaskContext task, Runnable continuation) {
         return continuation;

@@ -20,9 +20,10 @@ import java.util.function.ToLongFunction;
  * from the thread that took the reply (Lettuce's event loop: no thread of our own, no hand-off), before the callers of
  * the answered batch are woken.</li>
  * </ol>
- * Each caller gets its own reply and waits for it on its own thread, as if it had called alone; the {@link Sender}
- * says whether a failure is one caller's or the whole batch's. A key's lane is dropped once idle (a chord's ends with
- * the chord); a call that finds a lane just dropped is sent on it alone, which costs nothing but a missed combination.
+ * Each caller gets its own reply, as if it had called alone (and waits for it, or not: a chord member does not); the
+ * {@link Sender} says whether a failure is one caller's or the whole batch's. A key's lane is dropped once idle (a
+ * chord's ends with the chord); a call that finds a lane just dropped is sent on it alone, which costs nothing but a
+ * missed combination.
  *
  * @param <M> what one caller sends
  * @param <R> what one caller gets back

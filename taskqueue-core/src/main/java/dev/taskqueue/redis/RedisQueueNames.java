@@ -94,12 +94,17 @@ final class RedisQueueNames {
         if (last == null ? recordedAt.putIfAbsent(queue, now) != null : !recordedAt.replace(queue, last, now)) {
             return; // a concurrent submit records it
         }
-        USE.run(redis.commands(), new byte[][] { keys.queues(), keys.queueUse() }, bytes(queue))
-                .whenComplete((names, failure) -> {
-                    if (failure != null) {
-                        recordedAt.remove(queue, now);
-                    }
-                });
+        try {
+            USE.run(redis.commands(), new byte[][] { keys.queues(), keys.queueUse() }, bytes(queue))
+                    .whenComplete((names, failure) -> {
+                        if (failure != null) {
+                            recordedAt.remove(queue, now);
+                        }
+                    });
+        }
+        catch (RuntimeException notSent) { // no connection now: the next submit records it; never the submit's failure
+            recordedAt.remove(queue, now);
+        }
     }
 
     /*

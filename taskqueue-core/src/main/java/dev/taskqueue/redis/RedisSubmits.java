@@ -183,18 +183,22 @@ final class RedisSubmits implements AutoCloseable {
             List<OutgoingMessage> messages, SubmitResult[] results, String what) {
         Map<List<Integer>, RuntimeException> failed = new LinkedHashMap<>();
         ArrayDeque<SentSlice> inFlight = new ArrayDeque<>();
+        BrokerUnavailableException unreachable = null;
         for (List<Integer> slice : slices) {
+            if (unreachable != null) { // not sent: each would wait for a connection again
+                failed.put(slice, unreachable);
+                continue;
+            }
             if (inFlight.size() == SLICES_IN_FLIGHT) {
                 collect(inFlight.removeFirst(), messages, results, failed, what);
             }
-            CompletableFuture<List<Object>> reply;
             try {
-                reply = send(replicated, storedOn, slice, messages);
+                inFlight.addLast(new SentSlice(slice, send(replicated, storedOn, slice, messages)));
             }
             catch (BrokerUnavailableException notSent) { // no connection: this slice and the next wait for the retry
-                reply = CompletableFuture.failedFuture(notSent);
+                unreachable = notSent;
+                failed.put(slice, notSent);
             }
-            inFlight.addLast(new SentSlice(slice, reply));
         }
         while (!inFlight.isEmpty()) {
             collect(inFlight.removeFirst(), messages, results, failed, what);

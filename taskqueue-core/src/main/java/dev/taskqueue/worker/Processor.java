@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@link RunningTasks#end}: the outcome goes to the {@link Acker}, the slot is freed.</li>
  * </ol>
  * Failures of the task are the task's outcome, never the worker's: the worker carries on. Exactly one outcome per
- * run: from the task's thread, or from the hard time limit if that comes first.
+ * run: from the task's thread, or from the hard time limit if that comes first; a chord member's, once Redis answered
+ * its report ({@link WorkflowContinuation#afterAnswer}), from the thread that read the answer or a task thread.
  */
 final class Processor {
 
@@ -116,7 +117,10 @@ final class Processor {
             running.end(run, outcome);
         }
         else { // its outcome waits for Redis's answer to its workflow's continuation: its thread goes on meanwhile
-            later.thenAccept(ended -> running.end(run, ended));
+            later.thenAccept(ended -> running.end(run, ended)).exceptionally(failed -> {
+                log.error("Unexpected error while ending the run of task [{}]", delivery.taskId(), failed);
+                return null;
+            });
         }
     }
 

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
 import dev.taskqueue.BrokerUnavailableException;
+import dev.taskqueue.TaskContext;
 import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.TaskMessage;
@@ -62,20 +62,11 @@ final class WorkflowContinuation {
      */
     Outcome afterAnswer(Run run, Outcome outcome, CompletableFuture<@Nullable Runnable> answer, Runnable again) {
         CompletableFuture<@Nullable Outcome> ended = new CompletableFuture<>();
-        run.outcomeLater = ended;
         // What runs on a task thread is chosen by the answer, but decorated here, on the run's own thread, where the
         // interceptors find what they keep for the run
         CompletableFuture<Runnable> chosen = new CompletableFuture<>();
-        Runnable decorated = Interceptors.decorateContinuation(interceptors, Objects.requireNonNull(run.context),
-                () -> ended.complete(onTaskThread(run, outcome, chosen.join())));
-        Runnable continueThere = () -> {
-            try {
-                decorated.run();
-            }
-            finally {
-                ended.complete(outcome); // if an interceptor failed before it ran: the run must end all the same
-            }
-        };
+        Runnable startWhatFollows = () -> ended.complete(afterOnTaskThread(run, outcome, chosen.join()));
+        Runnable decorated = decorated(run, startWhatFollows);
         answer.whenComplete((rest, failed) -> {
             if (failed == null && rest == null) {
                 ended.complete(outcome); // the common case: on the thread that read the answer, no hand-off
@@ -83,22 +74,63 @@ final class WorkflowContinuation {
             }
             chosen.complete(failed == null ? rest : again);
             try {
-                Objects.requireNonNull(taskThreads, "a run's thread waits for its answers").execute(continueThere);
+                Objects.requireNonNull(taskThreads, "a run's thread waits for its answers")
+                        .execute(() -> continueThere(run, decorated, startWhatFollows, ended));
             }
-            catch (RejectedExecutionException stopping) {
-                log.debug("Task [{}]: the worker stops before what follows it in its workflow could be started; it is "
-                        + "handed back by the stop", run.delivery.taskId());
+            catch (RuntimeException notStarted) { // the worker stops (or no thread could start): handed back
+                log.debug("Task [{}]: what follows it in its workflow could not start on a task thread ({}); the "
+                        + "worker's stop hands it back", run.delivery.taskId(), notStarted.toString());
                 ended.complete(null);
             }
         });
+        run.outcomeLater = ended;
         return outcome;
     }
 
+    /** {@code continuation} as the interceptors decorate it; an interceptor that fails is left out, said in an error. */
+    private Runnable decorated(Run run, Runnable continuation) {
+        try {
+            return Interceptors.decorateContinuation(interceptors, Objects.requireNonNull(run.context),
+                    continuation);
+        }
+        catch (RuntimeException ex) {
+            log.error("An interceptor failed to decorate what follows task [{}] in its workflow; it runs without them",
+                    run.delivery.taskId(), ex);
+            return continuation;
+        }
+    }
+
     /**
-     * {@link #after}, with the run's task as the current one ({@link CurrentTask}) on this thread. An unexpected error
-     * leaves the outcome as it is, as on the run's own thread ({@link Processor}); a fatal one leaves the thread.
+     * On a task thread, with the run's task as the current one ({@link CurrentTask}): the decorated continuation, and
+     * the undecorated one if an interceptor did not run it (it failed first): the run ends once what follows it
+     * started, never before. Only a fatal error leaves the thread (the worker halts; the run is not ended).
      */
-    private @Nullable Outcome onTaskThread(Run run, Outcome outcome, Runnable continuation) {
+    private static void continueThere(Run run, Runnable decorated, Runnable startWhatFollows,
+            CompletableFuture<@Nullable Outcome> ended) {
+        CurrentTask.set(run.context);
+        try {
+            decorated.run();
+        }
+        catch (RuntimeException | Error ex) {
+            if (FatalErrors.isFatal(ex)) {
+                throw ex;
+            }
+            log.error("An interceptor failed around what follows task [{}] in its workflow", run.delivery.taskId(), ex);
+        }
+        finally {
+            CurrentTask.set(null);
+        }
+        if (!ended.isDone()) {
+            startWhatFollows.run();
+        }
+    }
+
+    /**
+     * {@link #after}, with the run's task current. An unexpected error leaves the outcome as it is, as on the run's
+     * own thread ({@link Processor}); a fatal one leaves the thread.
+     */
+    private @Nullable Outcome afterOnTaskThread(Run run, Outcome outcome, Runnable continuation) {
+        TaskContext current = CurrentTask.get();
         CurrentTask.set(run.context);
         try {
             return after(run, outcome, continuation);
@@ -112,7 +144,7 @@ final class WorkflowContinuation {
             return outcome;
         }
         finally {
-            CurrentTask.set(null);
+            CurrentTask.set(current);
         }
     }
 

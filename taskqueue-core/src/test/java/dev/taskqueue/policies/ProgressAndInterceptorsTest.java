@@ -143,6 +143,52 @@ class ProgressAndInterceptorsTest {
         }
     }
 
+    /** An interceptor that fails to decorate the start of a chord's body: the body starts without it. */
+    @Test
+    void aChordsBodyStartsWhenAnInterceptorFailsToDecorateIt() {
+        chordBodyStartsWith(new TaskInterceptor() {
+            @Override
+            public Runnable decorateContinuation(TaskContext task, Runnable continuation) {
+                throw new IllegalStateException("cannot decorate");
+            }
+        });
+    }
+
+    /**
+     * An interceptor whose decoration fails before it runs the start of a chord's body: the body starts all the same,
+     * and the worker goes on (an error escaping a task thread would have halted it).
+     */
+    @Test
+    void aChordsBodyStartsWhenAnInterceptorFailsAroundIt() {
+        chordBodyStartsWith(new TaskInterceptor() {
+            @Override
+            public Runnable decorateContinuation(TaskContext task, Runnable continuation) {
+                return () -> {
+                    throw new IllegalStateException("fails around");
+                };
+            }
+        });
+    }
+
+    private void chordBodyStartsWith(TaskInterceptor interceptor) {
+        Worker worker = new Worker(tq.broker, tq.workflows, tq.registry, tq.codec,
+                TaskQueueFixture.fastSettings().build(), tq.event(), List.of(interceptor), Clock.systemUTC());
+        worker.start();
+        try {
+            TaskHandle<String> body = tq.client.submit(Workflows.chord(Workflows.group(
+                    TaskCall.of(PolicyTasks::context), TaskCall.of(PolicyTasks::context)),
+                    TaskCall.partial(PolicyTasks::startedBy)));
+
+            assertThat(body.get(Duration.ofSeconds(10))).isEqualTo("none");
+            assertThat(worker.state()).isEqualTo(Worker.State.RUNNING);
+            TaskHandle<String> next = tq.client.submit(PolicyTasks::context);
+            assertThat(next.get(Duration.ofSeconds(10))).isEqualTo("none/null/" + next.id());
+        }
+        finally {
+            worker.stop();
+        }
+    }
+
     @Test
     void aroundSubmitWrapsOneBulkSubmissionAndItsBeforeSubmits() {
         List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -2,7 +2,6 @@ package dev.taskqueue.autoconfigure;
 
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,11 +34,6 @@ public final class TestTasks {
         @Task(name = "test.header")
         public String header(String name) {
             return TaskContext.current().headers().getOrDefault(name, "none");
-        }
-
-        @Task(name = "test.join")
-        public String join(List<String> greetings) {
-            return String.join(", ", greetings);
         }
     }
 
