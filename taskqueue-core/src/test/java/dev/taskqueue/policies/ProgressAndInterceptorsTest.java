@@ -126,21 +126,10 @@ class ProgressAndInterceptorsTest {
                 return member != null && member.equals(current) ? options.header("started-by", member) : options;
             }
         };
-        Worker worker = new Worker(tq.broker, tq.workflows, tq.registry, tq.codec,
-                TaskQueueFixture.fastSettings().build(), tq.event(), List.of(carrier), Clock.systemUTC());
-        worker.start();
-        try {
-            TaskHandle<String> body = tq.client.submit(Workflows.chord(Workflows.group(
-                    TaskCall.of(PolicyTasks::context), TaskCall.of(PolicyTasks::context)),
-                    TaskCall.partial(PolicyTasks::startedBy)));
+        String startedBy = chordBodyWith(carrier);
 
-            String startedBy = body.get(Duration.ofSeconds(10));
-            assertThat(decorated).as("each member's run, as it ended").hasSize(2);
-            assertThat(startedBy).as("the member whose report completed the chord").isIn(decorated);
-        }
-        finally {
-            worker.stop();
-        }
+        assertThat(decorated).as("each member's run, as it ended").hasSize(2);
+        assertThat(startedBy).as("the member whose report completed the chord").isIn(decorated);
     }
 
     /** An interceptor that fails to decorate the start of a chord's body: the body starts without it. */
@@ -170,7 +159,16 @@ class ProgressAndInterceptorsTest {
         });
     }
 
-    private void chordBodyStartsWith(TaskInterceptor interceptor) {
+    /** The body started, undecorated, and the worker still runs tasks. */
+    private void chordBodyStartsWith(TaskInterceptor failing) {
+        assertThat(chordBodyWith(failing)).isEqualTo("none");
+    }
+
+    /**
+     * What the body of a chord of two says started it, run by a worker with {@code interceptor}; the worker still
+     * runs tasks afterwards.
+     */
+    private String chordBodyWith(TaskInterceptor interceptor) {
         Worker worker = new Worker(tq.broker, tq.workflows, tq.registry, tq.codec,
                 TaskQueueFixture.fastSettings().build(), tq.event(), List.of(interceptor), Clock.systemUTC());
         worker.start();
@@ -178,11 +176,12 @@ class ProgressAndInterceptorsTest {
             TaskHandle<String> body = tq.client.submit(Workflows.chord(Workflows.group(
                     TaskCall.of(PolicyTasks::context), TaskCall.of(PolicyTasks::context)),
                     TaskCall.partial(PolicyTasks::startedBy)));
+            String startedBy = body.get(Duration.ofSeconds(10));
 
-            assertThat(body.get(Duration.ofSeconds(10))).isEqualTo("none");
             assertThat(worker.state()).isEqualTo(Worker.State.RUNNING);
             TaskHandle<String> next = tq.client.submit(PolicyTasks::context);
             assertThat(next.get(Duration.ofSeconds(10))).isEqualTo("none/null/" + next.id());
+            return startedBy;
         }
         finally {
             worker.stop();
