@@ -1,7 +1,6 @@
 package dev.taskqueue.worker;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 import dev.taskqueue.TaskError;
@@ -99,11 +98,8 @@ final class Endings {
                 .releasing(run.releases()), ending.took);
         TaskMessage message = run.message();
         StepWorkflow workflow = workflow(run);
-        Runnable startWhatFollows = () -> workflows().succeeded(message, workflow, json);
-        CompletableFuture<@Nullable Runnable> reported = continuation.waitsForAnswers() ? null
-                : workflows().succeededLater(message, workflow, json);
-        return reported != null ? continuation.afterAnswer(run, outcome, reported, startWhatFollows)
-                : continuation.after(run, outcome, startWhatFollows);
+        return continuation.afterSuccess(run, outcome, () -> workflows().succeededLater(message, workflow, json),
+                () -> workflows().succeeded(message, workflow, json));
     }
 
     private @Nullable Outcome failed(Run run, Ending ending) {

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * Failures of the task are the task's outcome, never the worker's: the worker carries on. Exactly one outcome per
  * run: from the task's thread, or from the hard time limit if that comes first; a chord member's, once Redis answered
- * its report ({@link WorkflowContinuation#afterAnswer}), from the thread that read the answer or a task thread.
+ * its report ({@link WorkflowContinuation#afterSuccess}), from the thread that read the answer or a task thread.
  */
 final class Processor {
 

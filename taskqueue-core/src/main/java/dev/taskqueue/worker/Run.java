@@ -61,7 +61,7 @@ final class Run {
     volatile boolean interruptedByRevocation;
     /**
      * Set when its outcome waits for Redis's answer to what it sent for its workflow without waiting (a chord
-     * member's report: {@link WorkflowContinuation#afterAnswer}): its outcome then (null: handed back). The run ends
+     * member's report: {@link WorkflowContinuation#afterSuccess}): its outcome then (null: handed back). The run ends
      * when it completes, after its thread was let go; until then it holds its slot and its lease.
      */
     volatile @Nullable CompletableFuture<@Nullable Outcome> outcomeLater;

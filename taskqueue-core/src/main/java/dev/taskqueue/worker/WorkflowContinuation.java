@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 import dev.taskqueue.BrokerUnavailableException;
 import dev.taskqueue.TaskContext;
@@ -38,7 +39,7 @@ final class WorkflowContinuation {
 
     /**
      * @param taskThreads where what a late answer asks for runs (the body of a chord that a report completed); null:
-     *        a run's thread always waits for the answer ({@link #waitsForAnswers})
+     *        a run's thread always waits for the answer
      * @param interceptors those that decorate what runs there ({@link TaskInterceptor#decorateContinuation})
      */
     WorkflowContinuation(RunEnvironment env, @Nullable Executor taskThreads, List<TaskInterceptor> interceptors) {
@@ -47,9 +48,16 @@ final class WorkflowContinuation {
         this.interceptors = interceptors;
     }
 
-    /** Whether a run's thread waits for every answer: then {@link #afterAnswer} is not to be used. */
-    boolean waitsForAnswers() {
-        return taskThreads == null;
+    /**
+     * A success's outcome, once what follows it started ({@link #after}); or, where it can be sent without waiting
+     * ({@code sendLater} sends it and gives the answer to come; null: it cannot) and this worker's threads need not
+     * wait, at once, the run ending later ({@link #afterAnswer}).
+     */
+    @Nullable Outcome afterSuccess(Run run, Outcome outcome,
+            Supplier<@Nullable CompletableFuture<@Nullable Runnable>> sendLater, Runnable startWhatFollows) {
+        CompletableFuture<@Nullable Runnable> answer = taskThreads == null ? null : sendLater.get();
+        return answer != null ? afterAnswer(run, outcome, answer, startWhatFollows)
+                : after(run, outcome, startWhatFollows);
     }
 
     /**
@@ -60,7 +68,7 @@ final class WorkflowContinuation {
      * too, through {@link #after}: tried until Redis answers, as any continuation. A worker that stops before that
      * thread starts hands the task back (its stop hands back every task it still holds).
      */
-    Outcome afterAnswer(Run run, Outcome outcome, CompletableFuture<@Nullable Runnable> answer, Runnable again) {
+    private Outcome afterAnswer(Run run, Outcome outcome, CompletableFuture<@Nullable Runnable> answer, Runnable again) {
         CompletableFuture<@Nullable Outcome> ended = new CompletableFuture<>();
         // What runs on a task thread is chosen by the answer, but decorated here, on the run's own thread, where the
         // interceptors find what they keep for the run
