@@ -13,7 +13,8 @@ import org.HdrHistogram.Histogram;
  * running worker; each probe's handler records the time from its intended submit to its first line. The queue's
  * backlog (tasks not yet claimed) is sampled while it runs and read when the producer stops. To show where a tail
  * goes, the producer's own delay (intended time to the start of the submit call) and the rest (the start of the
- * submit call to the handler's first line) are reported apart.
+ * submit call to the handler's first line) are reported apart, and so is the machine's own floor at the same rate
+ * ({@link WakeUpFloor}), measured after the engine closed.
  */
 final class LatencyScenario extends Scenario {
 
@@ -36,7 +37,7 @@ final class LatencyScenario extends Scenario {
 
     @Override
     Duration timeLimit(Sizes sizes) {
-        return sizes.latency().plus(sizes.latencyWarmup()).plusSeconds(60);
+        return sizes.latency().multipliedBy(2).plus(sizes.latencyWarmup()).plusSeconds(60);
     }
 
     @Override
@@ -118,6 +119,13 @@ final class LatencyScenario extends Scenario {
             out.add(Figure.count("backlog.max", "largest backlog sampled", maxBacklog.get()));
             out.add(Figure.millis("catchup", "last probe ran after the load stopped", catchUp));
         }
+        // With the engine closed: the same open loop handing off to one thread, for how much of the tail is the
+        // machine's
+        Histogram floor = WakeUpFloor.measure(rate, bench.sizes.latency(), threads, deadline);
+        out.add(Figure.millis("machine.p99", "machine's wake-up floor p99 (no engine, no Redis)",
+                ms(floor.getValueAtPercentile(99))));
+        out.add(Figure.millis("machine.p999", "machine's wake-up floor p99.9", ms(floor.getValueAtPercentile(99.9))));
+        out.add(Figure.millis("machine.max", "machine's wake-up floor max", ms(floor.getMaxValue())));
     }
 
     /** Submits a probe with its intended time and the time its submit call begins. */
