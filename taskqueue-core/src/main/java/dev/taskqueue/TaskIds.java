@@ -6,6 +6,8 @@ import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.taskqueue.internal.NameCharacters;
+
 /**
  * Task ids: generated ones are UUIDv7 (time-ordered, so ids sort by submission time), caller-chosen ones are
  * checked so that they are safe inside Redis key names.
@@ -91,23 +93,9 @@ public final class TaskIds {
         }
     }
 
-    /**
-     * Whether {@code id} is 1 to {@link #MAX_LENGTH} of {@code [A-Za-z0-9._:-]}: a loop, not a regular expression,
-     * as every task a workflow stores is checked (a regex took a sixth of a chord's submit).
-     */
+    /** Whether {@code id} is 1 to {@link #MAX_LENGTH} of {@code [A-Za-z0-9._:-]}. */
     private static boolean valid(String id) {
-        if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
-            return false;
-        }
-        for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
-            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
-                    || c == '_' || c == ':' || c == '-';
-            if (!allowed) {
-                return false;
-            }
-        }
-        return true;
+        return NameCharacters.allowed(id, MAX_LENGTH, true);
     }
 
     private static String format(long msb, long lsb) {

@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
 /** Reads {@link Task} declarations: names, queues, result types. One place, used by the registry and the client. */
 public final class TaskDeclarations {
 
-    /** Letters, digits and {@code . _ -}, 1 to 100 characters: a queue name sits inside Redis key names. */
-    private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9._\\-]{1,100}");
+    /** A queue name's length at most; it sits inside Redis key names. */
+    private static final int QUEUE_NAME_MAX_LENGTH = 100;
 
     /** Anything printable without spaces, 1 to 200 characters. */
     private static final Pattern TASK_NAME = Pattern.compile("[\\x21-\\x7E&&[^\"\\\\]]{1,200}");
@@ -153,7 +153,7 @@ public final class TaskDeclarations {
 
     /** Throws unless {@code queue} is a valid queue name. */
     public static String checkQueueName(String queue) {
-        if (queue == null || !QUEUE_NAME.matcher(queue).matches()) {
+        if (!NameCharacters.allowed(queue, QUEUE_NAME_MAX_LENGTH, false)) { // letters, digits and . _ -
             throw new IllegalArgumentException("A queue name must be 1 to 100 letters, digits or . _ - characters, "
                     + "got '" + queue + "'");
         }
