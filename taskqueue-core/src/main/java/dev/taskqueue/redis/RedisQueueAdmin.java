@@ -422,8 +422,9 @@ public final class RedisQueueAdmin implements QueueAdmin {
 
     /**
      * Moves every delayed task of the queue (countdown, eta, retry backoff) to its stream now, whatever its due time:
-     * for tests that run what waits without waiting (Sidekiq's {@code drain_all}). Returns how many it moved. Not for
-     * production: a task due in an hour runs now. Not part of {@link QueueAdmin}.
+     * for tests that run what waits without waiting (Sidekiq's {@code drain_all}). Returns how many it made due (moved
+     * here, or by a worker's promoter that got to them first). Not for production: a task due in an hour runs now. Not
+     * part of {@link QueueAdmin}.
      */
     public int promoteAll(String queue) {
         return promotions.promoteAll(queue);
