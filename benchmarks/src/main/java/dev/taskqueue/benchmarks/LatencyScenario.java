@@ -119,8 +119,8 @@ final class LatencyScenario extends Scenario {
             out.add(Figure.count("backlog.max", "largest backlog sampled", maxBacklog.get()));
             out.add(Figure.millis("catchup", "last probe ran after the load stopped", catchUp));
         }
-        // With the engine closed: the same open loop handing off to one thread, for how much of the tail is the
-        // machine's
+        // With the engine closed: the same open loop handing off to one thread, to tell how much of the tail is the
+        // machine's own
         Histogram floor = WakeUpFloor.measure(rate, bench.sizes.latency(), threads, deadline);
         out.add(Figure.millis("machine.p99", "machine's wake-up floor p99 (no engine, no Redis)",
                 ms(floor.getValueAtPercentile(99))));

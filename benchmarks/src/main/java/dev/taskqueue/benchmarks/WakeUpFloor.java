@@ -13,8 +13,9 @@ import org.HdrHistogram.Recorder;
  * for as long, whose "submit" only hands the intended time to one waiting thread, which records the time from the
  * intended time to its own wake-up. No engine and no Redis: two wake-ups (the producer's from its timed park, then
  * the waiting thread's), where a task takes six (the producer, Lettuce's event loop, Redis, the event loop again for
- * the blocking read's reply, the worker's fetcher, the task's thread). What a tail of the scenario owes to this machine's scheduling of woken threads, rather than to
- * the engine, is read beside it, the way a rate is read beside {@code redis-benchmark}'s.
+ * the blocking read's reply, the worker's fetcher, the task's thread). What a tail of the scenario owes to this
+ * machine's scheduling of woken threads, rather than to the engine, is read beside it, the way a rate is read beside
+ * {@code redis-benchmark}'s.
  */
 final class WakeUpFloor {
 

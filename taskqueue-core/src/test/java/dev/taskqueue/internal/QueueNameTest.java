@@ -20,7 +20,8 @@ class QueueNameTest {
 
     @Test
     void anyOtherNameIsRefusedSayingWhatANameMayHold() {
-        for (String queue : Arrays.asList(null, "", "q".repeat(101), "a b", "{q}", "a:b", "a/b", "caf\u00e9", "\u0661")) {
+        for (String queue : Arrays.asList(null, "", "q".repeat(101), "a b", "{q}", "a:b", "a/b", "caf\u00e9",
+                "\u0661")) {
             assertThatIllegalArgumentException().isThrownBy(() -> TaskDeclarations.checkQueueName(queue))
                     .withMessageContaining("1 to 100 letters, digits or . _ - characters");
         }
