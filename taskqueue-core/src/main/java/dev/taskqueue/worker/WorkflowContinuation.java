@@ -7,7 +7,6 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import dev.taskqueue.BrokerUnavailableException;
-import dev.taskqueue.TaskContext;
 import dev.taskqueue.TaskInterceptor;
 import dev.taskqueue.broker.Outcome;
 import dev.taskqueue.broker.TaskMessage;
@@ -117,29 +116,30 @@ final class WorkflowContinuation {
             CompletableFuture<@Nullable Outcome> ended) {
         CurrentTask.set(run.context);
         try {
-            decorated.run();
-        }
-        catch (RuntimeException | Error ex) {
-            if (FatalErrors.isFatal(ex)) {
-                throw ex;
+            try {
+                decorated.run();
             }
-            log.error("An interceptor failed around what follows task [{}] in its workflow", run.delivery.taskId(), ex);
+            catch (RuntimeException | Error ex) {
+                if (FatalErrors.isFatal(ex)) {
+                    throw ex;
+                }
+                log.error("An interceptor failed around what follows task [{}] in its workflow",
+                        run.delivery.taskId(), ex);
+            }
+            if (!ended.isDone()) {
+                startWhatFollows.run();
+            }
         }
         finally {
             CurrentTask.set(null);
         }
-        if (!ended.isDone()) {
-            startWhatFollows.run();
-        }
     }
 
     /**
-     * {@link #after}, with the run's task current. An unexpected error leaves the outcome as it is, as on the run's
-     * own thread ({@link Processor}); a fatal one leaves the thread.
+     * {@link #after} on a task thread ({@link #continueThere}, which makes the run's task current). An unexpected
+     * error leaves the outcome as it is, as on the run's own thread ({@link Processor}); a fatal one leaves the thread.
      */
     private @Nullable Outcome afterOnTaskThread(Run run, Outcome outcome, Runnable continuation) {
-        TaskContext current = CurrentTask.get();
-        CurrentTask.set(run.context);
         try {
             return after(run, outcome, continuation);
         }
@@ -150,9 +150,6 @@ final class WorkflowContinuation {
             log.error("Unexpected error while starting what follows task [{}] in its workflow", run.delivery.taskId(),
                     ex);
             return outcome;
-        }
-        finally {
-            CurrentTask.set(current);
         }
     }
 
