@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import dev.taskqueue.TaskCall;
@@ -14,6 +16,10 @@ import dev.taskqueue.testing.TestTasks;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -44,5 +50,76 @@ class BulkSubmitTest {
         assertThat(handles).extracting(TaskHandle::id).containsExactlyElementsOf(stored);
         tq.startWorker();
         assertThat(handles.get(count - 1).get(Duration.ofSeconds(30))).isEqualTo(count);
+    }
+
+    /**
+     * The window itself: while Redis holds back every script ({@code CLIENT PAUSE ... WRITE}; it still reads what
+     * clients send), a submit of five slices has sent two of them and waits for the first's reply before it sends the
+     * third. One slice at a time would leave Redis idle while the next is written; all at once would queue the rest
+     * of the connection's commands behind every slice.
+     */
+    @Test
+    void aSubmitOfManySlicesHasTwoOfThemWithRedisAtATime() throws Exception {
+        int count = 2_500; // five scripts of 500, the same size each
+        List<TaskCall<Integer>> calls = IntStream.range(0, count).mapToObj(i -> TaskCall.of(TestTasks::add, i, 1))
+                .toList();
+        tq.client.submitAll(calls.subList(0, 2)); // loads the submit script: what follows sends its hash alone
+        long before = bytesReceived();
+
+        pause("WRITE");
+        CompletableFuture<List<TaskHandle<?>>> submitted;
+        long whilePaused;
+        try {
+            submitted = CompletableFuture.supplyAsync(() -> tq.client.submitAll(calls));
+            whilePaused = bytesReceivedOnceSettled(before);
+            assertThat(submitted).as("no script ran: the submit waits for its replies").isNotDone();
+        }
+        finally {
+            redis.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
+                    new CommandArgs<>(StringCodec.UTF8).add("UNPAUSE"));
+        }
+        assertThat(submitted.get(30, TimeUnit.SECONDS)).hasSize(count);
+        long all = bytesReceived() - before;
+
+        assertThat(redis.xlen(READY)).isEqualTo(count + 2L);
+        assertThat((double) whilePaused / all).as("the share of the submit's bytes sent before any reply: 2 of 5 "
+                + "slices").isBetween(0.3, 0.5);
+    }
+
+    /** {@code CLIENT PAUSE} for ten seconds at most, in the mode given. */
+    private void pause(String mode) {
+        redis.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
+                new CommandArgs<>(StringCodec.UTF8).add("PAUSE").add(10_000).add(mode));
+    }
+
+    /** What Redis has read from its clients since it started. */
+    private long bytesReceived() {
+        for (String line : redis.info("stats").split("\\r?\\n")) {
+            if (line.startsWith("total_net_input_bytes:")) {
+                return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        throw new AssertionError("no total_net_input_bytes in INFO stats");
+    }
+
+    /**
+     * The bytes Redis read since {@code before}, once they stopped growing for a quarter of a second (the submit
+     * sent what it may send before a reply), within five seconds. Each look is an {@code INFO}, a few bytes: growth
+     * under a kilobyte is none.
+     */
+    private long bytesReceivedOnceSettled(long before) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long last = -1;
+        int unchanged = 0;
+        while (System.nanoTime() < deadline) {
+            long now = bytesReceived() - before;
+            unchanged = last > 0 && now - last < 1024 ? unchanged + 1 : 0;
+            if (unchanged == 5) {
+                return now;
+            }
+            last = now;
+            Thread.sleep(50);
+        }
+        throw new AssertionError("what Redis read kept growing for 5 s: " + last + " bytes");
     }
 }
