@@ -10,7 +10,10 @@ import java.util.concurrent.ExecutionException;
 
 import org.junit.jupiter.api.Test;
 
-/** How {@link Combiner} sends: at once below its scripts in flight, else together with the next reply. */
+/**
+ * How {@link Combiner} sends: at once with nothing in flight, in pairs or more below its scripts in flight, else
+ * together with the next reply.
+ */
 class CombinerTest {
 
     /** A sender that records each script and answers it when the test says. */
@@ -51,17 +54,42 @@ class CombinerTest {
         CompletableFuture<String> b = combiner.submit("q", "b");
         CompletableFuture<String> c = combiner.submit("q", "c");
         CompletableFuture<String> d = combiner.submit("q", "d");
+        CompletableFuture<String> e = combiner.submit("q", "e");
 
-        assertThat(sender.sent).containsExactly(List.of("a"), List.of("b")); // two in flight: c and d wait
+        // a alone (nothing in flight), b with c (one in flight): two in flight, d and e wait
+        assertThat(sender.sent).containsExactly(List.of("a"), List.of("b", "c"));
         sender.answer(0);
         assertThat(a).isCompletedWithValue("A");
-        assertThat(sender.sent).containsExactly(List.of("a"), List.of("b"), List.of("c", "d"));
+        assertThat(sender.sent).containsExactly(List.of("a"), List.of("b", "c"), List.of("d", "e"));
         sender.answer(2);
-        assertThat(c).isCompletedWithValue("C");
         assertThat(d).isCompletedWithValue("D");
+        assertThat(e).isCompletedWithValue("E");
         assertThat(b).isNotDone();
         sender.answer(1);
         assertThat(b).isCompletedWithValue("B");
+        assertThat(c).isCompletedWithValue("C");
+    }
+
+    @Test
+    void aCallBesideABatchInFlightWaitsForAnotherCallOrTheNextReply() {
+        HeldSender sender = new HeldSender();
+        Combiner<String, String> combiner = inOneScript(sender, 4);
+
+        combiner.submit("q", "a");
+        CompletableFuture<String> b = combiner.submit("q", "b");
+        assertThat(sender.sent).as("b alone beside a: it waits").containsExactly(List.of("a"));
+        sender.answer(0);
+        assertThat(sender.sent).as("with a's reply").containsExactly(List.of("a"), List.of("b"));
+
+        combiner.submit("q", "c");
+        CompletableFuture<String> d = combiner.submit("q", "d");
+        assertThat(sender.sent).as("d takes c with it: two in flight, of four").last().isEqualTo(List.of("c", "d"));
+        sender.answer(1);
+        sender.answer(2);
+        assertThat(b).isCompletedWithValue("B");
+        assertThat(d).isCompletedWithValue("D");
+        assertThat(combiner.submit("q", "e")).as("nothing in flight: at once").isNotDone();
+        assertThat(sender.sent).last().isEqualTo(List.of("e"));
     }
 
     @Test
@@ -85,16 +113,18 @@ class CombinerTest {
 
         combiner.submit("q", "a");
         combiner.submit("q", "b");
+        combiner.submit("q", "c");
         sender.answer(0);
         sender.answer(1);
-        CompletableFuture<String> c = combiner.submit("q", "c");
-        combiner.submit("q", "d");
+        CompletableFuture<String> d = combiner.submit("q", "d");
         combiner.submit("q", "e");
+        combiner.submit("q", "f");
+        combiner.submit("q", "g");
 
-        assertThat(sender.sent).containsExactly(List.of("a"), List.of("b"), List.of("c"), List.of("d"));
+        assertThat(sender.sent).containsExactly(List.of("a"), List.of("b", "c"), List.of("d"), List.of("e", "f"));
         sender.answer(2);
-        assertThat(c).isCompletedWithValue("C");
-        assertThat(sender.sent).last().isEqualTo(List.of("e"));
+        assertThat(d).isCompletedWithValue("D");
+        assertThat(sender.sent).last().isEqualTo(List.of("g"));
     }
 
     @Test
