@@ -149,9 +149,8 @@ class HostileDeadLettersTest {
     private static final int MB = 1024 * 1024;
 
     /** How many bytes Redis sent its clients so far. */
-    private long sentByRedis() {
-        return Long.parseLong(redis.info("stats").lines().filter(line -> line.startsWith("total_net_output_bytes:"))
-                .findFirst().orElseThrow().substring("total_net_output_bytes:".length()).trim());
+    private static long sentByRedis() {
+        return SharedRedis.stat("total_net_output_bytes");
     }
 
     private void dead(String taskId, String message, String... fields) {

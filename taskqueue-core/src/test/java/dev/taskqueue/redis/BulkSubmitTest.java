@@ -66,7 +66,7 @@ class BulkSubmitTest {
         tq.client.submitAll(calls.subList(0, 2)); // loads the submit script: what follows sends its hash alone
         long before = bytesReceived();
 
-        pause("WRITE");
+        client("PAUSE", "10000", "WRITE"); // ten seconds at most, should the test end before its UNPAUSE
         CompletableFuture<List<TaskHandle<?>>> submitted;
         long whilePaused;
         try {
@@ -75,8 +75,7 @@ class BulkSubmitTest {
             assertThat(submitted).as("no script ran: the submit waits for its replies").isNotDone();
         }
         finally {
-            redis.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
-                    new CommandArgs<>(StringCodec.UTF8).add("UNPAUSE"));
+            client("UNPAUSE");
         }
         assertThat(submitted.get(30, TimeUnit.SECONDS)).hasSize(count);
         long all = bytesReceived() - before;
@@ -86,20 +85,18 @@ class BulkSubmitTest {
                 + "slices").isBetween(0.3, 0.5);
     }
 
-    /** {@code CLIENT PAUSE} for ten seconds at most, in the mode given. */
-    private void pause(String mode) {
-        redis.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
-                new CommandArgs<>(StringCodec.UTF8).add("PAUSE").add(10_000).add(mode));
+    /** {@code CLIENT <arguments>}. */
+    private void client(String... arguments) {
+        CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8);
+        for (String argument : arguments) {
+            args.add(argument);
+        }
+        redis.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8), args);
     }
 
     /** What Redis has read from its clients since it started. */
-    private long bytesReceived() {
-        for (String line : redis.info("stats").split("\\r?\\n")) {
-            if (line.startsWith("total_net_input_bytes:")) {
-                return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
-            }
-        }
-        throw new AssertionError("no total_net_input_bytes in INFO stats");
+    private static long bytesReceived() {
+        return SharedRedis.stat("total_net_input_bytes");
     }
 
     /**

@@ -88,8 +88,10 @@ class CombinerTest {
         sender.answer(2);
         assertThat(b).isCompletedWithValue("B");
         assertThat(d).isCompletedWithValue("D");
-        assertThat(combiner.submit("q", "e")).as("nothing in flight: at once").isNotDone();
-        assertThat(sender.sent).last().isEqualTo(List.of("e"));
+        CompletableFuture<String> e = combiner.submit("q", "e");
+        assertThat(sender.sent).as("nothing in flight: at once").last().isEqualTo(List.of("e"));
+        sender.answer(3);
+        assertThat(e).isCompletedWithValue("E");
     }
 
     @Test

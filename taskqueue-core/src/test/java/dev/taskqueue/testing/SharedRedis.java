@@ -65,6 +65,17 @@ public final class SharedRedis {
         return 0;
     }
 
+    /**
+     * A counter of {@code INFO stats}, such as {@code total_net_input_bytes} (what the server read from its clients so
+     * far): a test measures what an operation sent or received by the difference.
+     */
+    public static long stat(String name) {
+        String prefix = name + ":";
+        return admin().sync().info("stats").lines().filter(line -> line.startsWith(prefix)).findFirst()
+                .map(line -> Long.parseLong(line.substring(prefix.length()).trim()))
+                .orElseThrow(() -> new AssertionError("no " + name + " in INFO stats"));
+    }
+
     /** Empties the database. */
     public static void flush() {
         admin().sync().flushall();
